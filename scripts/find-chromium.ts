@@ -1,0 +1,55 @@
+/**
+ * Find a Chromium for the browser tests: CHROMIUM_PATH, the system chromium, or Playwright's own browser.
+ * On a Debian machine without one, running as root, install Debian's chromium; elsewhere stop with one line.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+function which(name: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  const path = r.stdout.trim();
+  return r.status === 0 && path ? path : undefined;
+}
+
+function playwrightBrowser(): string | undefined {
+  const cache = process.env.PLAYWRIGHT_BROWSERS_PATH ?? join(homedir(), '.cache', 'ms-playwright');
+  if (!existsSync(cache)) return undefined;
+  for (const dir of readdirSync(cache).filter((d) => d.startsWith('chromium')).sort().reverse()) {
+    for (const sub of ['chrome-linux64/chrome', 'chrome-linux/chrome', 'chrome-headless-shell-linux64/chrome-headless-shell']) {
+      const p = join(cache, dir, sub);
+      if (existsSync(p)) return p;
+    }
+  }
+  return undefined;
+}
+
+/** Return a Chromium executable path, installing Debian's package when that is possible. */
+export function findChromium(): string {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH points to ${fromEnv}, which does not exist`);
+    return fromEnv;
+  }
+  const found = which('chromium') ?? which('chromium-browser') ?? which('google-chrome') ?? playwrightBrowser();
+  if (found) return found;
+  const debian = existsSync('/etc/debian_version') && which('apt-get');
+  if (debian && process.getuid?.() === 0) {
+    process.stderr.write('No Chromium found: installing Debian chromium (apt-get install chromium)\n');
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const installed = which('chromium');
+    if (installed) return installed;
+  }
+  throw new Error('No Chromium found: install Chromium (Debian: `sudo apt-get install chromium`) or set CHROMIUM_PATH to its executable.');
+}
+
+if (import.meta.main) {
+  try {
+    process.stdout.write(findChromium() + '\n');
+  } catch (error) {
+    process.stderr.write((error as Error).message + '\n');
+    process.exit(1);
+  }
+}

@@ -1,0 +1,64 @@
+/** Environment settings, validated once at start; a bad value stops the process with its name. */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const databaseUrl = z
+  .string()
+  .refine((v) => /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/.test(v), {
+    message: 'must start with file:, libsql://, http://, https://, ws:// or wss://',
+  })
+  .refine((v) => !v.startsWith('file:') || v.length > 'file:'.length, { message: 'file: URL needs a path' });
+
+const envSchema = z.object({
+  DATABASE_URL: databaseUrl.default('file:data/saferline.db'),
+  DATABASE_AUTH_TOKEN: z.string().optional(),
+  DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),
+  PUBLIC_URL: z.url({ message: 'must be an absolute http(s) URL' }).default('http://localhost:4321'),
+  SMTP_URL: z
+    .string()
+    .refine((v) => v === '' || /^smtps?:\/\//.test(v), { message: 'must start with smtp:// or smtps://' })
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Saferline <no-reply@saferline.invalid>'),
+  MAIL_DIR: z.string().default('data/mail'),
+  UPLOAD_DIR: z.string().default('data/uploads'),
+  CONTENT_DIR: z.string().default('content'),
+  DEMO_MODE: bool.default(true),
+  SECURE_COOKIES: bool.optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  OUTBOX_INTERVAL_MS: z.coerce.number().int().min(10).max(600000).default(2000),
+  SECRET_KEY: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+});
+
+/** The validated environment. */
+export type Env = z.infer<typeof envSchema>;
+
+/** Thrown when a setting is wrong; the message names the setting. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse and validate environment variables; throws ConfigError naming each bad setting. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The process environment, parsed on first use. */
+export function getEnv(): Env {
+  cached ??= parseEnv();
+  return cached;
+}

@@ -1,0 +1,168 @@
+/** The partnership's own settings (content/config/*.json), validated with zod at start. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './env.ts';
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and hyphens');
+
+const phoneSchema = z.object({
+  label: z.string().min(1),
+  number: z.string().min(3),
+  hint: z.string().default(''),
+});
+
+const partnershipSchema = z.object({
+  name: z.string().min(3),
+  shortName: z.string().min(2),
+  council: z.string().min(3),
+  email: z.email(),
+  phones: z.object({
+    emergency: phoneSchema,
+    nonEmergency: phoneSchema,
+    crimestoppers: phoneSchema,
+    hotline: phoneSchema.extend({ hours: z.string().min(3), textRelay: z.string().min(3) }),
+  }),
+  referencePrefix: z.string().regex(/^[A-Z]{2,3}$/),
+  reopenWindowDays: z.number().int().min(0).max(365),
+  retentionDays: z.object({ closedCases: z.number().int().min(30), drafts: z.number().int().min(1) }),
+});
+
+const areaSchema = z.object({
+  id: slug,
+  name: z.string().min(2),
+  kind: z.enum(['county', 'district', 'ward']),
+  parent: slug.optional(),
+  population: z.number().int().min(0),
+});
+
+const agencySchema = z.object({
+  id: slug,
+  name: z.string().min(2),
+  kind: z.enum(['police', 'council_asb', 'fire', 'highways', 'housing', 'yot', 'environment', 'health', 'other']),
+  email: z.email().optional(),
+  publicNameVisible: z.boolean().default(true),
+});
+
+const categorySchema = z.object({
+  id: slug,
+  name: z.string().min(2),
+  hint: z.string().default(''),
+  sensitive: z.boolean().default(false),
+  emergency: z.boolean().default(false),
+  agencies: z.array(slug).min(1),
+  defaultPriority: z.enum(['P1', 'P2', 'P3', 'P4']).default('P3'),
+  advice: slug.optional(),
+});
+
+const targetSchema = z.object({
+  label: z.string(),
+  acknowledgeHours: z.number().positive(),
+  triageWorkingDays: z.number().positive(),
+  updateWorkingDays: z.number().positive(),
+  resolveWorkingDays: z.number().positive(),
+});
+
+const targetsSchema = z.object({
+  priorities: z.object({ P1: targetSchema, P2: targetSchema, P3: targetSchema, P4: targetSchema }),
+  publicPromise: z.string().min(10),
+  workingHours: z.object({ start: z.number().int().min(0).max(23), end: z.number().int().min(1).max(24) }),
+  bankHolidays: z.array(z.iso.date()),
+});
+
+const gazetteerSchema = z.object({
+  postcodeSectors: z.record(z.string().regex(/^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9]$/), slug),
+  places: z.array(z.object({ name: z.string().min(2), ward: slug })),
+});
+
+/** A partnership's validated configuration. */
+export type Partnership = z.infer<typeof partnershipSchema>;
+export type Area = z.infer<typeof areaSchema>;
+export type Agency = z.infer<typeof agencySchema>;
+export type Category = z.infer<typeof categorySchema>;
+export type Targets = z.infer<typeof targetsSchema>;
+export type Gazetteer = z.infer<typeof gazetteerSchema>;
+
+/** Everything under content/config, cross-checked. */
+export interface SiteConfig {
+  partnership: Partnership;
+  areas: Area[];
+  agencies: Agency[];
+  categories: Category[];
+  targets: Targets;
+  gazetteer: Gazetteer;
+}
+
+function readJson(dir: string, file: string): unknown {
+  const path = join(dir, 'config', file);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`content/config/${file}: cannot be read as JSON (${(error as Error).message})`);
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`content/config/${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+function unique(ids: string[], file: string) {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) throw new ConfigError(`content/config/${file}: duplicate id '${id}'`);
+    seen.add(id);
+  }
+}
+
+/** Check references between the files (categories name agencies, wards name districts). */
+export function crossCheck(config: SiteConfig): SiteConfig {
+  unique(config.areas.map((a) => a.id), 'areas.json');
+  unique(config.agencies.map((a) => a.id), 'agencies.json');
+  unique(config.categories.map((c) => c.id), 'categories.json');
+  const agencyIds = new Set(config.agencies.map((a) => a.id));
+  config.categories.forEach((c, i) => {
+    for (const a of c.agencies) {
+      if (!agencyIds.has(a)) {
+        throw new ConfigError(`content/config/categories.json: categories[${i}] '${c.id}' names unknown agency '${a}'`);
+      }
+    }
+  });
+  const byId = new Map(config.areas.map((a) => [a.id, a]));
+  const parentKind = { county: undefined, district: 'county', ward: 'district' } as const;
+  config.areas.forEach((a, i) => {
+    const want = parentKind[a.kind];
+    if (!want) return;
+    const parent = a.parent ? byId.get(a.parent) : undefined;
+    if (!parent || parent.kind !== want) {
+      throw new ConfigError(`content/config/areas.json: areas[${i}] '${a.id}' needs a parent ${want}`);
+    }
+  });
+  for (const [sector, ward] of Object.entries(config.gazetteer.postcodeSectors)) {
+    if (byId.get(ward)?.kind !== 'ward') {
+      throw new ConfigError(`content/config/gazetteer.json: postcode sector '${sector}' names unknown ward '${ward}'`);
+    }
+  }
+  for (const place of config.gazetteer.places) {
+    if (byId.get(place.ward)?.kind !== 'ward') {
+      throw new ConfigError(`content/config/gazetteer.json: place '${place.name}' names unknown ward '${place.ward}'`);
+    }
+  }
+  return config;
+}
+
+/** Load and validate every configuration file in a content directory. */
+export function loadSiteConfig(contentDir: string): SiteConfig {
+  return crossCheck({
+    partnership: parseWith(partnershipSchema, readJson(contentDir, 'partnership.json'), 'partnership.json'),
+    areas: parseWith(z.array(areaSchema).min(1), readJson(contentDir, 'areas.json'), 'areas.json'),
+    agencies: parseWith(z.array(agencySchema).min(1), readJson(contentDir, 'agencies.json'), 'agencies.json'),
+    categories: parseWith(z.array(categorySchema).min(1), readJson(contentDir, 'categories.json'), 'categories.json'),
+    targets: parseWith(targetsSchema, readJson(contentDir, 'targets.json'), 'targets.json'),
+    gazetteer: parseWith(gazetteerSchema, readJson(contentDir, 'gazetteer.json'), 'gazetteer.json'),
+  });
+}

@@ -1,0 +1,79 @@
+/** The database: one libSQL client (file, sqld or Turso by URL), Drizzle on top, one writer queue. */
+import { createClient, type Client, type InStatement, type InValue } from '@libsql/client';
+import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import { migrate } from 'drizzle-orm/libsql/migrator';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import * as schema from './schema.ts';
+import { Writer } from './writer.ts';
+
+/** The Drizzle database type used across the app. */
+export type Db = LibSQLDatabase<typeof schema>;
+
+/** An open database: the raw client, Drizzle for reads, the writer for writes. */
+export interface Database {
+  client: Client;
+  db: Db;
+  writer: Writer;
+  url: string;
+}
+
+/** Options for opening the database. */
+export interface OpenOptions {
+  url: string;
+  authToken?: string;
+  timeoutMs?: number;
+}
+
+let current: Database | undefined;
+
+/** Open (or reopen) the process-wide database. Local files get WAL and the busy timeout. */
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.url.startsWith('file:')) {
+    const path = options.url.slice('file:'.length).split('?')[0]!;
+    if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  }
+  const client = createClient({ url: options.url, authToken: options.authToken, timeout: options.timeoutMs ?? 5000 });
+  if (options.url.startsWith('file:')) {
+    await client.execute('PRAGMA journal_mode = WAL');
+  }
+  const db = drizzle(client, { schema });
+  current = { client, db, writer: new Writer(client), url: options.url };
+  return current;
+}
+
+/** The open database; throws if openDatabase has not run. */
+export function getDatabase(): Database {
+  if (!current) throw new Error('Database is not open');
+  return current;
+}
+
+/** Drizzle, for reads. */
+export function getDb(): Db {
+  return getDatabase().db;
+}
+
+/** Write statements atomically through the writer queue. */
+export function write(stmts: InStatement[]) {
+  return getDatabase().writer.batch(stmts);
+}
+
+/** Close the database after pending writes finish. */
+export async function closeDatabase() {
+  if (!current) return;
+  const db = current;
+  current = undefined;
+  await db.writer.idle();
+  db.client.close();
+}
+
+/** Apply committed migrations from db/migrations; safe to run again. */
+export async function migrateDatabase(database: Database, migrationsFolder = resolve(process.env.MIGRATIONS_DIR ?? 'db/migrations')) {
+  await database.writer.exclusive(() => migrate(database.db, { migrationsFolder }));
+}
+
+/** Turn a Drizzle query builder into a plain statement for a batch. */
+export function toStatement(query: { toSQL(): { sql: string; params: unknown[] } }): InStatement {
+  const { sql, params } = query.toSQL();
+  return { sql, args: params as InValue[] };
+}

@@ -1,0 +1,343 @@
+/**
+ * The Saferline schema (Drizzle, SQLite dialect on libSQL).
+ * Conventions: text ids made by the app (time-ordered, see ids.ts), integer millisecond timestamps,
+ * enums as text with CHECK-free app validation, small JSON in text columns.
+ * Designed from shared research triage.md section (c).
+ */
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const ts = (name: string) => integer(name);
+
+/** County > district > ward, synced from content/config on start. */
+export const areas = sqliteTable('areas', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: ['county', 'district', 'ward'] }).notNull(),
+  parentId: text('parent_id'),
+  population: integer('population').notNull().default(0),
+  position: integer('position').notNull().default(0),
+});
+
+/** Partner agencies (police, ASB team, fire, highways, housing, youth offending). */
+export const agencies = sqliteTable('agencies', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind').notNull(),
+  email: text('email'),
+  publicNameVisible: integer('public_name_visible', { mode: 'boolean' }).notNull().default(true),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+});
+
+/** What a report can be about, with emergency and sensitivity flags. */
+export const categories = sqliteTable('categories', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  hint: text('hint').notNull().default(''),
+  sensitive: integer('sensitive', { mode: 'boolean' }).notNull().default(false),
+  emergency: integer('emergency', { mode: 'boolean' }).notNull().default(false),
+  defaultAgencyId: text('default_agency_id'),
+  agencyIds: text('agency_ids', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  defaultPriority: text('default_priority').notNull().default('P3'),
+  position: integer('position').notNull().default(0),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+});
+
+/** Staff accounts. Residents never have accounts. */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    agencyId: text('agency_id'),
+    passwordHash: text('password_hash'),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    totpKey: blob('totp_key', { mode: 'buffer' }),
+    totpEnabledAt: ts('totp_enabled_at'),
+    recoveryCodes: text('recovery_codes', { mode: 'json' }).$type<string[]>(),
+    lastSignInAt: ts('last_sign_in_at'),
+    passwordChangedAt: ts('password_changed_at'),
+    inRotation: integer('in_rotation', { mode: 'boolean' }).notNull().default(true),
+    lastAssignedAt: ts('last_assigned_at'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('users_email').on(t.email)],
+);
+
+/** Staff sessions in the Lucia way: token = id.secret, only SHA-256(secret) stored. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+    createdAt: ts('created_at').notNull(),
+    lastVerifiedAt: ts('last_verified_at').notNull(),
+    twoFactorVerified: integer('two_factor_verified', { mode: 'boolean' }).notNull().default(false),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+/** Single-use tokens for password reset and invitations (secret stored hashed). */
+export const userTokens = sqliteTable(
+  'user_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['reset', 'invite'] }).notNull(),
+    secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [index('user_tokens_user').on(t.userId)],
+);
+
+/** A person who reported or called; contact points are normalised for look-up. */
+export const reporters = sqliteTable(
+  'reporters',
+  {
+    id: text('id').primaryKey(),
+    name: text('name'),
+    email: text('email'),
+    phoneE164: text('phone_e164'),
+    preferredContact: text('preferred_contact'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('reporters_email').on(t.email), index('reporters_phone').on(t.phoneE164)],
+);
+
+/** Every report, feedback item and call-created case: one row, one queue. */
+export const cases = sqliteTable(
+  'cases',
+  {
+    id: text('id').primaryKey(),
+    ref: text('ref').notNull(),
+    kind: text('kind', { enum: ['report', 'feedback'] }).notNull().default('report'),
+    status: text('status').notNull().default('new'),
+    statusChangedAt: ts('status_changed_at').notNull(),
+    channel: text('channel', { enum: ['web', 'phone', 'email', 'api', 'partner'] }).notNull(),
+    categoryId: text('category_id'),
+    feedbackType: text('feedback_type'),
+    priority: text('priority'),
+    riskAnswers: text('risk_answers', { mode: 'json' }).$type<Record<string, string>>(),
+    privacy: text('privacy', { enum: ['named', 'confidential', 'anonymous'] }).notNull(),
+    consentShare: integer('consent_share', { mode: 'boolean' }),
+    reporterId: text('reporter_id').references(() => reporters.id),
+    description: text('description').notNull(),
+    whenKind: text('when_kind'),
+    happenedAt: ts('happened_at'),
+    whenText: text('when_text'),
+    locationText: text('location_text'),
+    postcode: text('postcode'),
+    wardId: text('ward_id'),
+    districtId: text('district_id'),
+    lat: integer('lat'),
+    lon: integer('lon'),
+    peopleInvolved: text('people_involved'),
+    whoAffected: text('who_affected'),
+    happenedBefore: text('happened_before'),
+    ownerId: text('owner_id'),
+    team: text('team'),
+    referredAgencyId: text('referred_agency_id'),
+    resolutionCode: text('resolution_code'),
+    incidentId: text('incident_id'),
+    duplicateOf: text('duplicate_of'),
+    flags: text('flags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    nextDueAt: ts('next_due_at'),
+    timers: text('timers', { mode: 'json' }).$type<Record<string, unknown>>(),
+    reopenUntil: ts('reopen_until'),
+    trackCode: text('track_code'),
+    trackSecretHash: blob('track_secret_hash', { mode: 'buffer' }),
+    linkTokenHash: blob('link_token_hash', { mode: 'buffer' }),
+    idempotencyKey: text('idempotency_key'),
+    createdBy: text('created_by'),
+    receivedAt: ts('received_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    resolvedAt: ts('resolved_at'),
+    closedAt: ts('closed_at'),
+  },
+  (t) => [
+    uniqueIndex('cases_ref').on(t.ref),
+    uniqueIndex('cases_idempotency').on(t.idempotencyKey),
+    uniqueIndex('cases_track_code').on(t.trackCode),
+    index('cases_received').on(t.receivedAt, t.id),
+    index('cases_status_received').on(t.status, t.receivedAt, t.id),
+    index('cases_category_received').on(t.categoryId, t.receivedAt, t.id),
+    index('cases_district_received').on(t.districtId, t.receivedAt, t.id),
+    index('cases_ward_received').on(t.wardId, t.receivedAt, t.id),
+    index('cases_priority_received').on(t.priority, t.receivedAt, t.id),
+    index('cases_channel_received').on(t.channel, t.receivedAt, t.id),
+    index('cases_owner_received').on(t.ownerId, t.receivedAt, t.id),
+    index('cases_due').on(t.nextDueAt),
+    index('cases_reporter').on(t.reporterId),
+    index('cases_incident').on(t.incidentId),
+  ],
+);
+
+/** Photos attached to a case: re-encoded, metadata stripped, stored outside public/. */
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    storageKey: text('storage_key').notNull(),
+    mime: text('mime').notNull(),
+    bytes: integer('bytes').notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    sha256: text('sha256').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('attachments_case').on(t.caseId)],
+);
+
+/** Append-only case timeline: every change, note, reply and message. */
+export const caseEvents = sqliteTable(
+  'case_events',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    at: ts('at').notNull(),
+    actorKind: text('actor_kind', { enum: ['public', 'user', 'system'] }).notNull(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    visibility: text('visibility', { enum: ['internal', 'reporter', 'partner'] }).notNull().default('internal'),
+    body: text('body'),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('case_events_case').on(t.caseId, t.at)],
+);
+
+/** Audit of everything that is not a case timeline entry: sign-ins, admin changes, PII views. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: text('id').primaryKey(),
+    at: ts('at').notNull(),
+    actorKind: text('actor_kind', { enum: ['public', 'user', 'system'] }).notNull(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    subjectKind: text('subject_kind'),
+    subjectId: text('subject_id'),
+    ip: text('ip'),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_events_at').on(t.at), index('audit_events_subject').on(t.subjectKind, t.subjectId)],
+);
+
+/** Durable outbox: e-mail leaves through here, sent by the worker with retries. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    template: text('template').notNull(),
+    recipient: text('recipient').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'dead'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull(),
+    leaseUntil: ts('lease_until'),
+    lastError: text('last_error'),
+    createdAt: ts('created_at').notNull(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt)],
+);
+
+/** Fixed-window counters for database-backed rate limits. */
+export const rateLimits = sqliteTable(
+  'rate_limits',
+  {
+    key: text('key').notNull(),
+    windowStart: ts('window_start').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
+
+/** A resident's answers while they go through the report journey. */
+export const drafts = sqliteTable('drafts', {
+  id: text('id').primaryKey(),
+  kind: text('kind').notNull(),
+  data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  caseId: text('case_id'),
+  createdAt: ts('created_at').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});
+
+/** Optional equality monitoring answers, deliberately not linked to any case. */
+export const equalityResponses = sqliteTable('equality_responses', {
+  id: text('id').primaryKey(),
+  month: text('month').notNull(),
+  data: text('data', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+});
+
+/** Hotline calls, with or without a case. */
+export const calls = sqliteTable(
+  'calls',
+  {
+    id: text('id').primaryKey(),
+    handlerId: text('handler_id').notNull(),
+    startedAt: ts('started_at').notNull(),
+    durationS: integer('duration_s').notNull(),
+    reason: text('reason').notNull(),
+    outcome: text('outcome').notNull(),
+    caseId: text('case_id'),
+    callerName: text('caller_name'),
+    callerPhoneE164: text('caller_phone_e164'),
+    callerEmail: text('caller_email'),
+    adviceSlugs: text('advice_slugs', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    notes: text('notes'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    index('calls_started').on(t.startedAt),
+    index('calls_handler').on(t.handlerId, t.startedAt),
+    index('calls_phone').on(t.callerPhoneE164),
+    index('calls_email').on(t.callerEmail),
+  ],
+);
+
+/** A user's saved queue filters. */
+export const savedViews = sqliteTable(
+  'saved_views',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    query: text('query').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('saved_views_user').on(t.userId)],
+);
+
+/** Incidents group reports of the same event from several reporters. */
+export const incidents = sqliteTable('incidents', {
+  id: text('id').primaryKey(),
+  title: text('title').notNull(),
+  createdBy: text('created_by'),
+  createdAt: ts('created_at').notNull(),
+});
+
+/** Key/value facts the app keeps about itself (round-robin cursor, config hash). */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

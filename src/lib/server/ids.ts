@@ -1,0 +1,23 @@
+/** Identifiers: time-ordered ids for rows and random secrets for tokens. */
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** A 20-character, time-ordered, random row id (lexical order follows creation time). */
+export function newId(now: number = Date.now()): string {
+  let time = '';
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(10));
+  let rand = '';
+  for (const b of bytes) rand += CROCKFORD[b % 32];
+  return time + rand;
+}
+
+/** A random secret of the given byte length, base32 (lower case, no padding). */
+export function newSecret(bytes = 20): string {
+  return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(bytes)));
+}

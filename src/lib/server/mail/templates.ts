@@ -1,0 +1,92 @@
+/** E-mail templates: each message is a pair of plain text and HTML built from the same fields. */
+import { escapeHtml } from '../html.ts';
+
+/** A rendered message. */
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+type Payload = Record<string, unknown>;
+type Template = (p: Payload) => RenderedMail;
+
+function layout(title: string, bodyHtml: string, footer: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
+    `<body style="font-family:Arial,sans-serif;font-size:16px;line-height:1.5;color:#0b0c0c;max-width:600px">` +
+    `${bodyHtml}<hr><p style="font-size:14px;color:#505a5f">${escapeHtml(footer)}</p></body></html>`;
+}
+
+const s = (v: unknown) => String(v ?? '');
+
+const templates: Record<string, Template> = {
+  /** Acknowledgement of a new report or feedback, with the reference. */
+  'case-received': (p) => {
+    const subject = `We have your report: reference ${s(p.ref)}`;
+    const lines = [
+      `Thank you for contacting ${s(p.partnership)}.`,
+      `Your reference is ${s(p.ref)}.`,
+      s(p.promise),
+      p.trackUrl ? `Check progress or add information: ${s(p.trackUrl)}` : '',
+      `If anyone is in danger, call 999. For non-emergency crime, call 101.`,
+    ].filter(Boolean);
+    const html = layout(
+      subject,
+      `<h1 style="font-size:24px">We have your report</h1>` +
+        `<p>Thank you for contacting ${escapeHtml(s(p.partnership))}.</p>` +
+        `<p>Your reference is <strong>${escapeHtml(s(p.ref))}</strong>.</p>` +
+        `<p>${escapeHtml(s(p.promise))}</p>` +
+        (p.trackUrl ? `<p><a href="${escapeHtml(s(p.trackUrl))}">Check progress or add information</a></p>` : '') +
+        `<p>If anyone is in danger, call 999. For non-emergency crime, call 101.</p>`,
+      s(p.partnership),
+    );
+    return { subject, text: lines.join('\n\n') + '\n', html };
+  },
+  /** A reply from staff to the reporter. */
+  'case-reply': (p) => {
+    const subject = `Update on your report ${s(p.ref)}`;
+    const text = `${s(p.body)}\n\nReference: ${s(p.ref)}\n${p.trackUrl ? `See all updates: ${s(p.trackUrl)}\n` : ''}`;
+    const html = layout(
+      subject,
+      `<h1 style="font-size:24px">Update on your report ${escapeHtml(s(p.ref))}</h1>` +
+        s(p.body).split(/\n{2,}/).map((para) => `<p>${escapeHtml(para)}</p>`).join('') +
+        (p.trackUrl ? `<p><a href="${escapeHtml(s(p.trackUrl))}">See all updates</a></p>` : ''),
+      s(p.partnership),
+    );
+    return { subject, text, html };
+  },
+  /** A staff password reset or invitation link. */
+  'user-link': (p) => {
+    const invite = p.kind === 'invite';
+    const subject = invite ? `You have been invited to ${s(p.partnership)} Saferline` : 'Reset your Saferline password';
+    const intro = invite
+      ? `You have been given an account on the ${s(p.partnership)} staff console. Set your password with this link:`
+      : 'Someone asked to reset the password for this account. If it was you, use this link:';
+    const text = `${intro}\n\n${s(p.url)}\n\nThe link works once and expires in ${s(p.expiresIn)}.\nIf you did not expect this e-mail, ignore it.\n`;
+    const html = layout(
+      subject,
+      `<h1 style="font-size:24px">${escapeHtml(subject)}</h1><p>${escapeHtml(intro)}</p>` +
+        `<p><a href="${escapeHtml(s(p.url))}">${escapeHtml(s(p.url))}</a></p>` +
+        `<p>The link works once and expires in ${escapeHtml(s(p.expiresIn))}. If you did not expect this e-mail, ignore it.</p>`,
+      s(p.partnership),
+    );
+    return { subject, text, html };
+  },
+  /** Tell a case owner that the reporter added information. */
+  'case-owner-alert': (p) => {
+    const subject = `New information on case ${s(p.ref)}`;
+    const text = `The reporter added information to case ${s(p.ref)}.\n\nOpen the case: ${s(p.url)}\n`;
+    const html = layout(subject, `<p>The reporter added information to case <strong>${escapeHtml(s(p.ref))}</strong>.</p><p><a href="${escapeHtml(s(p.url))}">Open the case</a></p>`, s(p.partnership));
+    return { subject, text, html };
+  },
+};
+
+/** Names of the known templates. */
+export const templateNames = Object.keys(templates);
+
+/** Render a template by name; throws for an unknown template. */
+export function renderMail(name: string, payload: Payload): RenderedMail {
+  const template = templates[name];
+  if (!template) throw new Error(`Unknown mail template '${name}'`);
+  return template(payload);
+}

@@ -1,0 +1,38 @@
+/** Mail transport: SMTP when SMTP_URL is set, otherwise .eml files in MAIL_DIR. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { RenderedMail } from './templates.ts';
+
+/** Something that can send a rendered message. */
+export interface MailTransport {
+  send(to: string, from: string, mail: RenderedMail, messageId: string): Promise<void>;
+  close(): void;
+}
+
+/** Create the transport the settings ask for. */
+export function createMailTransport(options: { smtpUrl?: string; mailDir: string }): MailTransport {
+  if (options.smtpUrl) {
+    const transporter = nodemailer.createTransport(options.smtpUrl, {
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    } as never);
+    return {
+      async send(to, from, mail, messageId) {
+        await transporter.sendMail({ to, from, subject: mail.subject, text: mail.text, html: mail.html, messageId });
+      },
+      close: () => transporter.close(),
+    };
+  }
+  const streamer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(to, from, mail, messageId) {
+      const info = await streamer.sendMail({ to, from, subject: mail.subject, text: mail.text, html: mail.html, messageId });
+      await mkdir(options.mailDir, { recursive: true });
+      const safe = messageId.replace(/[^a-zA-Z0-9.-]/g, '_');
+      await writeFile(join(options.mailDir, `${Date.now()}-${safe}.eml`), info.message as Buffer);
+    },
+    close: () => streamer.close(),
+  };
+}

@@ -1,0 +1,14 @@
+import type { APIRoute } from 'astro';
+import { getDatabase } from '../lib/server/db/client.ts';
+import { outboxBacklog } from '../lib/server/outbox.ts';
+
+/** Health: 200 when the database answers, 503 otherwise; includes the outbox backlog. */
+export const GET: APIRoute = async () => {
+  try {
+    await getDatabase().client.execute('SELECT 1');
+    const backlog = await outboxBacklog();
+    return Response.json({ status: 'ok', outbox: backlog }, { headers: { 'Cache-Control': 'no-store' } });
+  } catch (error) {
+    return Response.json({ status: 'unavailable', error: 'database' }, { status: 503, headers: { 'Cache-Control': 'no-store' } });
+  }
+};

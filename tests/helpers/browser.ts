@@ -1,0 +1,35 @@
+/** Real Chromium through playwright-core, and axe checks with the WCAG 2.0/2.1/2.2 A and AA tags. */
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import assert from 'node:assert/strict';
+
+/** The Chromium binary the test command found (see scripts/test.ts). */
+export function chromiumPath(): string {
+  const path = process.env.CHROMIUM_PATH;
+  if (!path) throw new Error('CHROMIUM_PATH is not set: run the tests with `npm test`');
+  return path;
+}
+
+/** Launch headless Chromium. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** A fresh context, with JavaScript on or off. */
+export function newContext(browser: Browser, baseURL: string, javaScriptEnabled = true): Promise<BrowserContext> {
+  return browser.newContext({ baseURL, javaScriptEnabled });
+}
+
+/** The WCAG tags every page is checked against. */
+export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** Fail with a readable list if axe finds any violation on the page as it is now. */
+export async function expectAccessible(page: Page, label = page.url()) {
+  const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
+  const problems = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+  assert.deepEqual(problems, [], `axe violations on ${label}`);
+}

@@ -1,0 +1,98 @@
+/** Start the built server (dist/server/entry.mjs) on a free port with its own database, mail and upload folders. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** A running test server. */
+export interface TestServer {
+  url: string;
+  port: number;
+  dir: string;
+  dbUrl: string;
+  output: () => string;
+  proc: ChildProcess;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+const root = resolve(import.meta.dirname, '../..');
+
+/** Start a server; extra env overrides the defaults. Resolves when /healthz answers 200. */
+export async function startServer(env: Record<string, string> = {}, options: { expectFailure?: boolean } = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'saferline-test-'));
+  const port = await freePort();
+  const dbUrl = `file:${join(dir, 'saferline.db')}`;
+  const url = `http://127.0.0.1:${port}`;
+  let out = '';
+  const proc = spawn(process.execPath, ['dist/server/entry.mjs'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: dbUrl,
+      MAIL_DIR: join(dir, 'mail'),
+      UPLOAD_DIR: join(dir, 'uploads'),
+      PUBLIC_URL: url,
+      LOG_LEVEL: 'warn',
+      OUTBOX_INTERVAL_MS: '100',
+      OUTBOX_RETRY_BASE_MS: '200',
+      ASTRO_NODE_LOGGING: 'disabled',
+      DEMO_MODE: 'true',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
+  const server: TestServer = {
+    url,
+    port,
+    dir,
+    dbUrl,
+    proc,
+    output: () => out,
+    stop: async (signal = 'SIGTERM') => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      const code = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+  if (options.expectFailure) {
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15000))]);
+    if (code === 'timeout') {
+      await server.stop('SIGKILL');
+      throw new Error('server did not stop');
+    }
+    return server;
+  }
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}): ${out}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.status === 200) return server;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await server.stop('SIGKILL');
+  throw new Error(`server did not become healthy: ${out}`);
+}

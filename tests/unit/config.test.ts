@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, parseEnv } from '../../src/lib/server/config/env.ts';
+import { loadSiteConfig } from '../../src/lib/server/config/partnership.ts';
+
+test('the demo configuration is valid and big enough', () => {
+  const config = loadSiteConfig('content');
+  assert.ok(config.areas.filter((a) => a.kind === 'district').length >= 3);
+  assert.ok(config.areas.filter((a) => a.kind === 'ward').length >= 12);
+  assert.ok(config.categories.length >= 10);
+  assert.ok(config.agencies.length >= 6);
+  assert.ok(config.categories.some((c) => c.sensitive));
+});
+
+test('defaults apply when nothing is set', () => {
+  const env = parseEnv({});
+  assert.equal(env.DATABASE_URL, 'file:data/saferline.db');
+  assert.equal(env.DEMO_MODE, true);
+});
+
+test('a bad DATABASE_URL is refused with a message that names it', () => {
+  assert.throws(() => parseEnv({ DATABASE_URL: 'postgres://nope' }), (e: Error) => e instanceof ConfigError && /DATABASE_URL/.test(e.message));
+});
+
+test('remote libSQL URLs are accepted without code changes', () => {
+  for (const url of ['libsql://db.example.turso.io', 'http://127.0.0.1:8080', 'https://db.example']) {
+    assert.equal(parseEnv({ DATABASE_URL: url }).DATABASE_URL, url);
+  }
+});
+
+test('other bad settings name themselves', () => {
+  assert.throws(() => parseEnv({ SMTP_URL: 'mail.example:25' }), /SMTP_URL/);
+  assert.throws(() => parseEnv({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
+  assert.throws(() => parseEnv({ DEMO_MODE: 'perhaps' }), /DEMO_MODE/);
+  assert.throws(() => parseEnv({ PUBLIC_URL: 'not a url' }), /PUBLIC_URL/);
+});
+
+function withContent(edit: (dir: string) => void, check: (dir: string) => void) {
+  const dir = mkdtempSync(join(tmpdir(), 'saferline-config-'));
+  try {
+    cpSync('content/config', join(dir, 'config'), { recursive: true });
+    edit(dir);
+    check(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a category naming an unknown agency is refused, naming both', () => {
+  withContent(
+    (dir) => {
+      const file = join(dir, 'config', 'categories.json');
+      const cats = JSON.parse(readFileSync(file, 'utf8'));
+      cats[1].agencies = ['environment', 'ghostbusters'];
+      writeFileSync(file, JSON.stringify(cats));
+    },
+    (dir) => assert.throws(() => loadSiteConfig(dir), /categories\.json.*noise.*unknown agency 'ghostbusters'/),
+  );
+});
+
+test('a ward without a district and a broken file are refused', () => {
+  withContent(
+    (dir) => {
+      const file = join(dir, 'config', 'areas.json');
+      const areas = JSON.parse(readFileSync(file, 'utf8'));
+      areas.push({ id: 'lost-ward', name: 'Lost', kind: 'ward', population: 1 });
+      writeFileSync(file, JSON.stringify(areas));
+    },
+    (dir) => assert.throws(() => loadSiteConfig(dir), /lost-ward.*parent district/),
+  );
+  withContent(
+    (dir) => writeFileSync(join(dir, 'config', 'targets.json'), '{ nope'),
+    (dir) => assert.throws(() => loadSiteConfig(dir), /targets\.json/),
+  );
+});
