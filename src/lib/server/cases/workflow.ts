@@ -1,0 +1,195 @@
+/**
+ * The case state machine: seven states, outcomes as resolution codes, a reopen window,
+ * and the words the reporter sees. Pure: every function takes `now` and returns data.
+ */
+
+/** Every case status, in workflow order. */
+export const CASE_STATUSES = ['new', 'open', 'awaiting_reporter', 'referred', 'with_partner', 'resolved', 'closed'] as const;
+
+/** A case status. */
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+/** Staff-facing labels for each status. */
+export const STATUS_LABELS: Record<CaseStatus, string> = {
+  new: 'New',
+  open: 'Open',
+  awaiting_reporter: 'Awaiting reporter',
+  referred: 'Referred',
+  with_partner: 'With partner',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
+
+/** Outcome codes recorded on resolve or close, instead of extra states. */
+export const RESOLUTION_CODES = ['action_taken', 'advice_given', 'no_further_action', 'duplicate', 'redirected_emergency', 'out_of_scope', 'withdrawn', 'spam'] as const;
+
+/** A resolution code. */
+export type ResolutionCode = (typeof RESOLUTION_CODES)[number];
+
+/** Staff-facing labels for each resolution code. */
+export const RESOLUTION_LABELS: Record<ResolutionCode, string> = {
+  action_taken: 'Action taken',
+  advice_given: 'Advice given',
+  no_further_action: 'No further action',
+  duplicate: 'Duplicate',
+  redirected_emergency: 'Redirected to 999 or 101',
+  out_of_scope: 'Out of scope (signposted)',
+  withdrawn: 'Withdrawn by the reporter',
+  spam: 'Spam or abusive',
+};
+
+/** Allowed moves: from each status, the statuses a case may go to. */
+export const TRANSITIONS: Record<CaseStatus, readonly CaseStatus[]> = {
+  new: ['open', 'awaiting_reporter', 'referred', 'resolved', 'closed'],
+  open: ['awaiting_reporter', 'referred', 'with_partner', 'resolved', 'closed'],
+  awaiting_reporter: ['open', 'resolved', 'closed'],
+  referred: ['open', 'with_partner', 'resolved'],
+  with_partner: ['open', 'resolved'],
+  resolved: ['open', 'closed'],
+  closed: ['open'],
+};
+
+/** The statuses in which a case counts as finished. */
+export const FINISHED_STATUSES: readonly CaseStatus[] = ['resolved', 'closed'];
+
+/** The statuses that pause the resolve timer. */
+export const PAUSED_STATUSES: readonly CaseStatus[] = ['awaiting_reporter'];
+
+/** True if the value is a known status. */
+export function isCaseStatus(value: unknown): value is CaseStatus {
+  return typeof value === 'string' && (CASE_STATUSES as readonly string[]).includes(value);
+}
+
+/** True if the value is a known resolution code. */
+export function isResolutionCode(value: unknown): value is ResolutionCode {
+  return typeof value === 'string' && (RESOLUTION_CODES as readonly string[]).includes(value);
+}
+
+/** What the reporter sees for a status (derived, never stored). */
+export function publicStatus(status: string): string {
+  switch (status) {
+    case 'new':
+      return 'Received';
+    case 'open':
+      return 'Being looked at';
+    case 'awaiting_reporter':
+      return 'We need more information';
+    case 'referred':
+    case 'with_partner':
+      return 'Passed to a partner';
+    case 'resolved':
+      return 'Resolved';
+    case 'closed':
+      return 'Closed';
+    default:
+      return 'Received';
+  }
+}
+
+/** The parts of a case the state machine looks at. */
+export interface CaseWorkflowState {
+  status: string;
+  priority?: string | null;
+  resolutionCode?: string | null;
+  referredAgencyId?: string | null;
+  reopenUntil?: number | null;
+  closedAt?: number | null;
+  resolvedAt?: number | null;
+  /** True if the reporter can be contacted (not anonymous, with an e-mail or phone). */
+  reporterContactable?: boolean;
+}
+
+/** What the officer asks for. */
+export interface TransitionInput {
+  to: string;
+  resolutionCode?: string | null;
+  agencyId?: string | null;
+}
+
+/** Workflow settings from configuration. */
+export interface WorkflowSettings {
+  reopenWindowDays: number;
+}
+
+/** Field changes for an allowed move. */
+export interface TransitionChanges {
+  status: CaseStatus;
+  statusChangedAt: number;
+  resolutionCode?: string | null;
+  referredAgencyId?: string | null;
+  resolvedAt?: number | null;
+  closedAt?: number | null;
+  reopenUntil?: number | null;
+}
+
+/** The answer to a move: the changes to apply, or a refusal in plain words. */
+export type TransitionResult = { ok: true; changes: TransitionChanges; reopened: boolean } | { ok: false; message: string };
+
+const DAY = 86_400_000;
+
+function refuse(message: string): TransitionResult {
+  return { ok: false, message };
+}
+
+function formatDate(ms: number): string {
+  return new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+}
+
+/** Check a status change and work out the field changes, or refuse it with a clear message. */
+export function transitionCase(current: CaseWorkflowState, input: TransitionInput, settings: WorkflowSettings, now: number): TransitionResult {
+  if (!isCaseStatus(input.to)) return refuse(`'${input.to}' is not a case status`);
+  const to = input.to;
+  const from = isCaseStatus(current.status) ? current.status : null;
+  if (!from) return refuse(`The case has an unknown status '${current.status}'`);
+  if (from === to) return refuse(`The case is already ${STATUS_LABELS[to].toLowerCase()}`);
+  if (!TRANSITIONS[from].includes(to)) {
+    const allowed = TRANSITIONS[from].map((s) => STATUS_LABELS[s].toLowerCase()).join(', ');
+    return refuse(`A case that is ${STATUS_LABELS[from].toLowerCase()} cannot be moved to ${STATUS_LABELS[to].toLowerCase()}. It can be moved to: ${allowed}`);
+  }
+  const changes: TransitionChanges = { status: to, statusChangedAt: now };
+  const reopened = (from === 'resolved' || from === 'closed') && to === 'open';
+
+  if (reopened) {
+    if (current.reopenUntil == null || now > current.reopenUntil) {
+      const ended = current.reopenUntil != null ? ` The reopen window ended on ${formatDate(current.reopenUntil)}.` : '';
+      return refuse(`This case can no longer be reopened.${ended} Record a new case and link it instead.`);
+    }
+    return { ok: true, reopened, changes: { ...changes, resolutionCode: null, resolvedAt: null, closedAt: null, reopenUntil: null } };
+  }
+
+  if (to === 'open' && from === 'new' && !current.priority) {
+    return refuse('Set a priority before opening the case (answer the triage questions)');
+  }
+  if (to === 'awaiting_reporter' && current.reporterContactable === false) {
+    return refuse('The reporter cannot be contacted (anonymous or no contact details), so the case cannot wait for them');
+  }
+  if (to === 'referred') {
+    if (!input.agencyId) return refuse('Choose the agency the case is referred to');
+    changes.referredAgencyId = input.agencyId;
+  }
+  if (to === 'with_partner' && !(input.agencyId || current.referredAgencyId)) {
+    return refuse('Choose the agency the case is with');
+  }
+  if (to === 'with_partner' && input.agencyId) changes.referredAgencyId = input.agencyId;
+
+  if (to === 'resolved' || to === 'closed') {
+    const code = input.resolutionCode || (from === 'resolved' ? current.resolutionCode : null);
+    if (!code) return refuse(`Choose a resolution code to ${to === 'resolved' ? 'resolve' : 'close'} the case`);
+    if (!isResolutionCode(code)) return refuse(`'${code}' is not a resolution code`);
+    changes.resolutionCode = code;
+    if (to === 'resolved') {
+      changes.resolvedAt = now;
+      changes.reopenUntil = now + settings.reopenWindowDays * DAY;
+    } else {
+      changes.closedAt = now;
+      changes.reopenUntil = from === 'resolved' && current.reopenUntil != null ? current.reopenUntil : now + settings.reopenWindowDays * DAY;
+      if (from !== 'resolved') changes.resolvedAt = current.resolvedAt ?? now;
+    }
+  }
+  return { ok: true, reopened, changes };
+}
+
+/** The statuses a case may move to from its current status (for forms). */
+export function nextStatuses(status: string): CaseStatus[] {
+  return isCaseStatus(status) ? [...TRANSITIONS[status]] : [];
+}
