@@ -5,7 +5,7 @@ import { outboxBacklog } from '../lib/server/outbox.ts';
 /** Health: 200 when the database answers, 503 otherwise; includes the outbox backlog. */
 export const GET: APIRoute = async () => {
   try {
-    await getDatabase().client.execute('SELECT 1');
+    await getDatabase().client.execute('SELECT count(*) FROM meta');
     const backlog = await outboxBacklog();
     return Response.json({ status: 'ok', outbox: backlog }, { headers: { 'Cache-Control': 'no-store' } });
   } catch (error) {

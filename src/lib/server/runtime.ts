@@ -10,6 +10,7 @@ import { syncConfigToDatabase } from './config/sync.ts';
 import { log } from './log.ts';
 import { createMailTransport } from './mail/transport.ts';
 import { OutboxWorker } from './outbox.ts';
+import { loadSigningKey } from './signing.ts';
 
 interface Runtime {
   env: Env;
@@ -34,6 +35,7 @@ export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteC
   }
   await migrateDatabase(database);
   await syncConfigToDatabase(database, config);
+  await loadSigningKey(env.SECRET_KEY);
   if (env.DEMO_MODE && options.seedDemo) {
     const anyUser = await database.db.select({ id: users.id }).from(users).limit(1);
     if (anyUser.length === 0) await options.seedDemo(env, config);

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startServer } from '../helpers/server.ts';
+
+test('a bad DATABASE_URL stops start-up with a message that names it', async () => {
+  const server = await startServer({ DATABASE_URL: 'postgres://localhost/saferline' }, { expectFailure: true });
+  assert.notEqual(server.proc.exitCode, 0);
+  assert.match(server.output(), /Saferline cannot start: .*DATABASE_URL/);
+  await server.stop();
+});
+
+test('a category naming an unknown agency stops start-up with a message that names it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'saferline-content-'));
+  try {
+    cpSync('content', dir, { recursive: true });
+    const file = join(dir, 'config', 'categories.json');
+    const cats = JSON.parse(readFileSync(file, 'utf8'));
+    cats[0].agencies.push('ministry-of-magic');
+    writeFileSync(file, JSON.stringify(cats));
+    const server = await startServer({ CONTENT_DIR: dir }, { expectFailure: true });
+    assert.notEqual(server.proc.exitCode, 0);
+    assert.match(server.output(), /Saferline cannot start: content\/config\/categories\.json: .*unknown agency 'ministry-of-magic'/);
+    await server.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('healthz answers 200 with the database up, and the server drains and exits 0 on SIGTERM', async () => {
+  const server = await startServer();
+  const res = await fetch(`${server.url}/healthz`);
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).status, 'ok');
+  const code = await server.stop('SIGTERM');
+  assert.equal(code, 0);
+});
+
+test('migrations are idempotent: a second start on the same database works', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'saferline-twice-'));
+  const url = `file:${join(dir, 'db.sqlite')}`;
+  try {
+    const first = await startServer({ DATABASE_URL: url });
+    await first.stop();
+    const second = await startServer({ DATABASE_URL: url });
+    assert.equal((await fetch(`${second.url}/healthz`)).status, 200);
+    await second.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
