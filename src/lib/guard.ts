@@ -1,35 +1,51 @@
 /**
  * Authorisation guards for pages (frontmatter) and endpoints (handlers). Every protected route calls one.
  *   const denied = await guardPage(Astro, 'case.read.all'); if (denied) return denied;
- * Not signed in: 303 to /staff/sign-in?next=…  Signed in without the permission: a 403 page.
+ * Not signed in: 303 to /staff/sign-in?next=…; second factor still owed: 303 to /staff/two-factor?next=…;
+ * signed in without the permission: the designed 403 page (/staff/forbidden). A state-changing request
+ * that the browser marks Sec-Fetch-Site: cross-site is refused too (a second layer behind checkOrigin).
  */
 import type { APIContext, AstroGlobal } from 'astro';
 
-type Ctx = Pick<APIContext, 'locals' | 'url' | 'redirect'> | AstroGlobal;
+type Ctx = Pick<APIContext, 'locals' | 'url' | 'request' | 'rewrite'> | AstroGlobal;
 
 /** True when the signed-in user holds the permission. */
 export function can(locals: App.Locals, permission: string): boolean {
   return !!locals.user && locals.user.permissions.includes(permission);
 }
 
-function signInRedirect(ctx: Ctx): Response {
-  const next = ctx.url.pathname + ctx.url.search;
-  return new Response(null, { status: 303, headers: { Location: `/staff/sign-in?next=${encodeURIComponent(next)}` } });
+/** True for a state-changing request that a browser says came from another site. */
+export function isCrossSiteWrite(request: Request): boolean {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return false;
+  return request.headers.get('sec-fetch-site') === 'cross-site';
+}
+
+function redirect(location: string): Response {
+  return new Response(null, { status: 303, headers: { Location: location } });
+}
+
+function nextParam(ctx: Ctx): string {
+  return encodeURIComponent(ctx.request.method === 'GET' ? ctx.url.pathname + ctx.url.search : ctx.url.pathname);
 }
 
 /** For pages: a Response to return when access is refused, or null when allowed. Needs every listed permission. */
 export async function guardPage(ctx: Ctx, ...permissions: string[]): Promise<Response | null> {
-  if (!ctx.locals.user) return signInRedirect(ctx);
-  if (!ctx.locals.session?.twoFactorVerified && ctx.locals.user.permissions.includes('__2fa_pending')) return signInRedirect(ctx);
+  if (isCrossSiteWrite(ctx.request)) return new Response('Cross-site requests are not allowed.', { status: 403 });
+  if (!ctx.locals.user) return redirect(`/staff/sign-in?next=${nextParam(ctx)}`);
+  if (ctx.locals.session?.pendingTwoFactor) return redirect(`/staff/two-factor?next=${nextParam(ctx)}`);
   for (const p of permissions) {
-    if (!can(ctx.locals, p)) return new Response('You do not have permission to see this page.', { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    if (!can(ctx.locals, p)) {
+      const res = await ctx.rewrite('/staff/forbidden');
+      return new Response(res.body, { status: 403, headers: res.headers });
+    }
   }
   return null;
 }
 
-/** For endpoints and form handlers: 401/403 JSON-free responses when refused, or null when allowed. */
+/** For endpoints and form handlers: a plain 401/403 when refused, or null when allowed. */
 export async function guardRequest(ctx: Ctx, ...permissions: string[]): Promise<Response | null> {
-  if (!ctx.locals.user) return new Response('Sign in to continue.', { status: 401 });
+  if (isCrossSiteWrite(ctx.request)) return new Response('Cross-site requests are not allowed.', { status: 403 });
+  if (!ctx.locals.user || ctx.locals.session?.pendingTwoFactor) return new Response('Sign in to continue.', { status: 401 });
   for (const p of permissions) if (!can(ctx.locals, p)) return new Response('You do not have permission to do this.', { status: 403 });
   return null;
 }

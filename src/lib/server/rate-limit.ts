@@ -1,0 +1,93 @@
+/**
+ * Database-backed rate limits (table rate_limits), so limits hold across restarts and processes.
+ * A window of windowMs is split into 5 buckets; a key is over its limit when the buckets that overlap
+ * the last windowMs hold `limit` hits or more. This never lets more than `limit` hits through in any
+ * span of windowMs (it can be up to one bucket stricter than an exact sliding window).
+ */
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { getDatabase, toStatement } from './db/client.ts';
+import { rateLimits } from './db/schema.ts';
+
+/** The outcome of a rate-limit check. */
+export interface RateLimitResult {
+  allowed: boolean;
+  /** Hits counted in the current window (including this one for hitRateLimit). */
+  count: number;
+  /** When not allowed: milliseconds until one more hit would be allowed; 0 otherwise. */
+  retryAfterMs: number;
+}
+
+const BUCKETS = 5;
+
+function bucketSize(windowMs: number) {
+  return Math.max(1, Math.ceil(windowMs / BUCKETS));
+}
+
+function oldestCounted(now: number, windowMs: number) {
+  const b = bucketSize(windowMs);
+  return Math.floor((now - windowMs) / b) * b;
+}
+
+function evaluate(rows: { windowStart: number; count: number }[], limit: number, windowMs: number, now: number, includeNext: boolean): RateLimitResult {
+  const b = bucketSize(windowMs);
+  const sorted = rows.filter((r) => r.windowStart >= oldestCounted(now, windowMs)).sort((x, y) => x.windowStart - y.windowStart);
+  const count = sorted.reduce((n, r) => n + r.count, 0);
+  const allowed = includeNext ? count < limit : count <= limit;
+  if (allowed) return { allowed, count, retryAfterMs: 0 };
+  // Drop the oldest buckets until there is room again; the answer is when the last dropped one ages out.
+  let left = count;
+  let at = now;
+  for (const r of sorted) {
+    left -= r.count;
+    at = r.windowStart + b + windowMs;
+    if (left < limit) break;
+  }
+  return { allowed, count, retryAfterMs: Math.max(1000, at - now) };
+}
+
+/** Count one hit against a key; allowed is false once the key has more than `limit` hits in windowMs. */
+export async function hitRateLimit(key: string, limit: number, windowMs: number, now = Date.now()): Promise<RateLimitResult> {
+  const { db, writer } = getDatabase();
+  const b = bucketSize(windowMs);
+  const start = Math.floor(now / b) * b;
+  const from = oldestCounted(now, windowMs);
+  const results = await writer.batch([
+    toStatement(db.delete(rateLimits).where(and(eq(rateLimits.key, key), lt(rateLimits.windowStart, from)))),
+    toStatement(
+      db
+        .insert(rateLimits)
+        .values({ key, windowStart: start, count: 1 })
+        .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
+        .returning({ count: rateLimits.count }),
+    ),
+    toStatement(db.select({ windowStart: rateLimits.windowStart, count: rateLimits.count }).from(rateLimits).where(and(eq(rateLimits.key, key), gte(rateLimits.windowStart, from)))),
+  ]);
+  const rows = results[2]!.rows.map((r) => ({ windowStart: Number(r.window_start), count: Number(r.count) }));
+  return evaluate(rows, limit, windowMs, now, false);
+}
+
+/** Check a key without counting a hit; allowed is false when one more hit would exceed `limit`. */
+export async function peekRateLimit(key: string, limit: number, windowMs: number, now = Date.now()): Promise<RateLimitResult> {
+  const { db } = getDatabase();
+  const rows = await db
+    .select({ windowStart: rateLimits.windowStart, count: rateLimits.count })
+    .from(rateLimits)
+    .where(and(eq(rateLimits.key, key), gte(rateLimits.windowStart, oldestCounted(now, windowMs))));
+  return evaluate(rows, limit, windowMs, now, true);
+}
+
+/** Forget every hit for a key (for example after a successful sign-in, if a policy wants that). */
+export async function clearRateLimit(key: string): Promise<void> {
+  const { db, writer } = getDatabase();
+  await writer.batch([toStatement(db.delete(rateLimits).where(eq(rateLimits.key, key)))]);
+}
+
+/** "2 minutes", "1 minute", "30 seconds": how long to wait, rounded up, for messages. */
+export function describeWait(ms: number): string {
+  if (ms >= 60_000) {
+    const m = Math.ceil(ms / 60_000);
+    return `${m} minute${m === 1 ? '' : 's'}`;
+  }
+  const s = Math.max(1, Math.ceil(ms / 1000));
+  return `${s} second${s === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { openTestDatabase } from '../helpers/db.ts';
+import { hitRateLimit, peekRateLimit, describeWait } from '../../src/lib/server/rate-limit.ts';
+
+let cleanup: () => Promise<void>;
+before(async () => ({ cleanup } = await openTestDatabase()));
+after(() => cleanup());
+
+const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
+const W = 5 * 60_000;
+
+test('hitRateLimit allows `limit` hits in the window, refuses the next, and says when to try again', async () => {
+  for (let i = 1; i <= 10; i++) {
+    const r = await hitRateLimit('k1', 10, W, T0 + i * 1000);
+    assert.equal(r.allowed, true, `hit ${i}`);
+    assert.equal(r.count, i);
+  }
+  const over = await hitRateLimit('k1', 10, W, T0 + 11_000);
+  assert.equal(over.allowed, false);
+  assert.ok(over.retryAfterMs > 4 * 60_000 && over.retryAfterMs <= W + W / 5, `retry after ${over.retryAfterMs}`);
+  assert.equal((await peekRateLimit('k1', 10, W, T0 + 12_000)).allowed, false);
+  assert.equal((await peekRateLimit('other', 10, W, T0 + 12_000)).allowed, true, 'keys are separate');
+  // After the window (plus at most one bucket) has passed, hits are allowed again.
+  const later = T0 + 11_000 + over.retryAfterMs;
+  assert.equal((await peekRateLimit('k1', 10, W, later)).allowed, true);
+  assert.equal((await peekRateLimit('k1', 10, W, later - 2000)).allowed, false);
+});
+
+test('no span of the window ever lets more than the limit through (hits spread across bucket edges)', async () => {
+  const allowedAt: number[] = [];
+  for (let t = 0; t < 20 * 60_000; t += 7_000) {
+    const now = T0 + t;
+    if ((await peekRateLimit('k2', 10, W, now)).allowed) {
+      await hitRateLimit('k2', 10, W, now);
+      allowedAt.push(now);
+    }
+  }
+  for (const start of allowedAt) {
+    const inWindow = allowedAt.filter((x) => x >= start && x < start + W).length;
+    assert.ok(inWindow <= 10, `${inWindow} hits in the 5 minutes from ${start - T0}`);
+  }
+  assert.ok(allowedAt.length >= 30, `still lets steady traffic through (${allowedAt.length})`);
+});
+
+test('describeWait rounds up to whole minutes or seconds', () => {
+  assert.equal(describeWait(61_000), '2 minutes');
+  assert.equal(describeWait(60_000), '1 minute');
+  assert.equal(describeWait(1_500), '2 seconds');
+});
