@@ -182,6 +182,9 @@ export const cases = sqliteTable(
     index('cases_due').on(t.nextDueAt),
     index('cases_reporter').on(t.reporterId),
     index('cases_incident').on(t.incidentId),
+    // Covers the queue's per-status counts with any single facet filter (an index-only scan of the active statuses).
+    index('cases_status_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.nextDueAt),
+    index('cases_place').on(t.categoryId, t.postcode, t.receivedAt),
   ],
 );
 

@@ -1,0 +1,168 @@
+/**
+ * Queue benchmark: seeds a million synthetic cases into a temp database file, then measures the
+ * server time of the queue's first page, each single filter, the second page and the status counts,
+ * through the same functions the pages use (src/lib/server/cases/queue.ts).
+ *
+ *   node bench/queue.ts [--rows 1000000] [--runs 30] [--keep]
+ *
+ * Writes bench/results/queue.md. Not part of the test suite.
+ */
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { closeDatabase, migrateDatabase, openDatabase } from '../src/lib/server/db/client.ts';
+import { loadSiteConfig } from '../src/lib/server/config/partnership.ts';
+import { syncConfigToDatabase } from '../src/lib/server/config/sync.ts';
+import { setLogLevel } from '../src/lib/server/log.ts';
+import { countByStatus, forgetQueueCounts, warmFinishedCounts, listQueue, queueSql, type QueueFilter, type QueueSort } from '../src/lib/server/cases/queue.ts';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const ROWS = arg('rows', 1_000_000);
+const RUNS = arg('runs', 30);
+const keep = process.argv.includes('--keep');
+
+setLogLevel('silent');
+const config = loadSiteConfig('content');
+const dir = mkdtempSync(join(tmpdir(), 'saferline-bench-'));
+const database = await openDatabase({ url: `file:${join(dir, 'bench.db')}`, timeoutMs: 60_000 });
+await migrateDatabase(database);
+await syncConfigToDatabase(database, config);
+const { client } = database;
+
+// Synthetic data from configuration.
+const wards = config.areas.filter((a) => a.kind === 'ward');
+const categories = config.categories;
+const NOW = Date.UTC(2026, 10, 23, 12);
+const SPAN = 3 * 365 * 86_400_000; // three years of cases
+const officers = Array.from({ length: 20 }, (_, i) => `user-${String(i).padStart(2, '0')}`);
+const channels = ['web', 'web', 'web', 'phone', 'phone', 'email', 'api'];
+let seed = 42;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+
+const t0 = performance.now();
+await client.execute('PRAGMA synchronous = OFF');
+for (const id of officers) {
+  await client.execute({ sql: 'INSERT INTO users (id, email, name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', args: [id, `${id}@example.org`, `Officer ${id.slice(5)}`, 'triage_officer', NOW, NOW] });
+}
+const COLS = ['id', 'ref', 'kind', 'status', 'status_changed_at', 'channel', 'category_id', 'priority', 'privacy', 'description', 'ward_id', 'district_id', 'owner_id', 'flags', 'tags', 'next_due_at', 'received_at', 'updated_at', 'postcode', 'resolution_code'];
+const PER_STMT = Math.floor(30_000 / COLS.length);
+const PER_TX = 50_000;
+const placeholders = `(${COLS.map(() => '?').join(',')})`;
+for (let start = 0; start < ROWS; start += PER_TX) {
+  const stmts = [];
+  for (let s = start; s < Math.min(ROWS, start + PER_TX); s += PER_STMT) {
+    const n = Math.min(PER_STMT, ROWS - s, start + PER_TX - s);
+    const args: (string | number | null)[] = [];
+    for (let i = 0; i < n; i++) {
+      const k = s + i;
+      // Cases arrive in time order; the newest ~3% are still being worked on.
+      const receivedAt = NOW - SPAN + Math.floor((k / ROWS) * SPAN) + Math.floor(rand() * 60_000);
+      const age = NOW - receivedAt;
+      const active = age < 90 * 86_400_000 ? rand() < 0.45 : rand() < 0.01;
+      const status = active ? pick(['new', 'open', 'open', 'open', 'awaiting_reporter', 'referred', 'with_partner'] as const) : rand() < 0.3 ? 'resolved' : 'closed';
+      const cat = pick(categories);
+      const ward = pick(wards);
+      const id = `b${String(k).padStart(19, '0')}`;
+      const flags = rand() < 0.08 ? (rand() < 0.5 ? '["repeat_reporter"]' : '["repeat_location"]') : rand() < 0.01 ? '["asb_case_review"]' : '[]';
+      const owner = status === 'new' ? null : rand() < 0.1 ? null : pick(officers);
+      const due = active ? receivedAt + Math.floor(rand() * 40 * 86_400_000) : null;
+      args.push(
+        id, `HM-${String(k).padStart(7, '0')}`, rand() < 0.9 ? 'report' : 'feedback', status, receivedAt, pick(channels), cat.id, cat.defaultPriority ?? 'P3',
+        pick(['named', 'confidential', 'anonymous']), 'Synthetic benchmark case', ward.id, ward.parent ?? null, owner, flags, rand() < 0.05 ? '["estate-patrol"]' : '[]',
+        due, receivedAt, receivedAt, `HM${1 + Math.floor(rand() * 9)} ${Math.floor(rand() * 9)}AB`, active ? null : pick(['action_taken', 'advice_given', 'no_further_action', 'duplicate', 'out_of_scope']),
+      );
+    }
+    stmts.push({ sql: `INSERT INTO cases (${COLS.join(',')}) VALUES ${Array.from({ length: n }, () => placeholders).join(',')}`, args });
+  }
+  await client.batch(stmts, 'write');
+  process.stdout.write(`\rseeded ${Math.min(ROWS, start + PER_TX).toLocaleString('en-GB')} cases`);
+}
+await client.execute('ANALYZE');
+await client.execute('PRAGMA synchronous = NORMAL');
+const seedSeconds = (performance.now() - t0) / 1000;
+process.stdout.write(`\rseeded ${ROWS.toLocaleString('en-GB')} cases in ${seedSeconds.toFixed(1)} s\n`);
+
+// The measured queries: first page of the default view, then each filter on its own.
+const sample = (await client.execute("SELECT ward_id, district_id FROM cases WHERE ward_id IS NOT NULL LIMIT 1")).rows[0]!;
+const cases: { name: string; filter: QueueFilter; sort?: QueueSort }[] = [
+  { name: 'First page (active, newest first)', filter: { status: 'active' } },
+  { name: 'All statuses', filter: { status: 'all' } },
+  { name: 'Status: new', filter: { status: 'new' } },
+  { name: 'Status: closed', filter: { status: 'closed' } },
+  { name: 'Category: noise', filter: { status: 'all', categoryId: 'noise' } },
+  { name: 'District', filter: { status: 'all', districtId: String(sample.district_id) } },
+  { name: 'Ward', filter: { status: 'all', wardId: String(sample.ward_id) } },
+  { name: 'Priority: P1', filter: { status: 'all', priority: 'P1' } },
+  { name: 'Channel: phone', filter: { status: 'all', channel: 'phone' } },
+  { name: 'Owner: one officer', filter: { status: 'all', owner: officers[3] } },
+  { name: 'Owner: unassigned', filter: { status: 'all', owner: 'unassigned' } },
+  { name: 'Overdue', filter: { status: 'all', overdue: true } },
+  { name: 'Flag: repeat reporter', filter: { status: 'all', flag: 'repeat_reporter' } },
+  { name: 'Flag: ASB Case Review', filter: { status: 'all', flag: 'asb_case_review' } },
+  { name: 'Tag', filter: { status: 'all', tag: 'estate-patrol' } },
+  { name: 'Sort: oldest first', filter: { status: 'active' }, sort: 'received_asc' },
+  { name: 'Sort: next due', filter: { status: 'active' }, sort: 'due' },
+  { name: 'Sort: priority', filter: { status: 'active' }, sort: 'priority' },
+  { name: 'Active + noise + unassigned', filter: { status: 'active', categoryId: 'noise', owner: 'unassigned' } },
+];
+
+function stats(samples: number[]) {
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { median: q(0.5), p95: q(0.95) };
+}
+async function time(fn: () => Promise<unknown>) {
+  await fn();
+  await fn(); // warm
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  return stats(samples);
+}
+
+const rows: string[] = [];
+const out = (line: string) => {
+  console.log(line);
+  rows.push(line);
+};
+out('| Query | Rows on page | First page median (ms) | p95 (ms) | Second page median (ms) | Plan |');
+out('|---|---:|---:|---:|---:|---|');
+for (const c of cases) {
+  const sort = c.sort ?? 'received_desc';
+  const first = await listQueue(c.filter, sort, null, NOW);
+  const t1 = await time(() => listQueue(c.filter, sort, null, NOW));
+  const t2 = first.next ? await time(() => listQueue(c.filter, sort, first.next, NOW)) : null;
+  const { sql, args } = queueSql(c.filter, sort, null, 50, NOW);
+  const plan = (await client.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args })).rows.map((r) => String(r.detail)).filter((d) => /cases/.test(d) || /TEMP/.test(d)).join('; ');
+  out(`| ${c.name} | ${first.rows.length} | ${t1.median.toFixed(2)} | ${t1.p95.toFixed(2)} | ${t2 ? t2.median.toFixed(2) : 'n/a'} | ${plan.replace(/\|/g, '/')} |`);
+}
+const counts: string[] = [];
+for (const [name, filter] of [['no other filter', { status: 'active' }], ['ward', { wardId: String(sample.ward_id) }], ['owner', { owner: officers[3] }], ['category', { categoryId: 'noise' }]] as const) {
+  forgetQueueCounts();
+  const t = await time(() => countByStatus(filter as QueueFilter, NOW));
+  const f = await time(() => warmFinishedCounts(filter as QueueFilter, NOW));
+  counts.push(`| ${name} | ${t.median.toFixed(2)} | ${t.p95.toFixed(2)} | ${f.median.toFixed(2)} |`);
+}
+console.log(['| Counts per status, filter | active statuses median (ms) | p95 (ms) | resolved + closed, background refresh (ms) |', '|---|---:|---:|---:|', ...counts].join('\n'));
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(
+  'bench/results/queue.md',
+  `# Queue benchmark\n\n${ROWS.toLocaleString('en-GB')} synthetic cases (three years, about 3% still active), libSQL file database, ` +
+    `${cpus().length} × ${cpu}, Node ${process.version}. Seeding took ${seedSeconds.toFixed(0)} s. ` +
+    `Each figure is the server time of one call to \`listQueue\` (SQL plus row mapping), ${RUNS} runs after warm-up. ` +
+    `Run with \`node bench/queue.ts\`.\n\n${rows.join('\n')}\n\nCounts per status: active statuses are counted on every request; resolved and closed are refreshed in the background at most once a minute, so their time is off the request path.\n\n| Counts per status, filter | active statuses median (ms) | p95 (ms) | resolved + closed, background refresh (ms) |\n|---|---:|---:|---:|\n${counts.join('\n')}\n`,
+);
+console.log('wrote bench/results/queue.md');
+await closeDatabase();
+if (!keep) rmSync(dir, { recursive: true, force: true });
+else console.log(`kept ${dir}`);

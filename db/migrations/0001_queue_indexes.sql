@@ -1,0 +1,2 @@
+CREATE INDEX `cases_status_facets` ON `cases` (`status`,`category_id`,`district_id`,`ward_id`,`priority`,`channel`,`owner_id`,`next_due_at`);--> statement-breakpoint
+CREATE INDEX `cases_place` ON `cases` (`category_id`,`postcode`,`received_at`);
