@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { asc, eq } from 'drizzle-orm';
+import { openTestDatabase } from '../helpers/db.ts';
+import type { Database } from '../../src/lib/server/db/client.ts';
+import { auditEvents, caseEvents, cases, outbox, users } from '../../src/lib/server/db/schema.ts';
+import {
+  addNote, assignCase, assignRoundRobin, bulkAction, changeStatus, changeTags, findCase, linkIncident, markDuplicate, refreshFlags,
+  sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,
+} from '../../src/lib/server/cases/actions.ts';
+import { countByStatus, listQueue, parseQueueQuery, warmFinishedCounts } from '../../src/lib/server/cases/queue.ts';
+import { insertCase, insertReporter, insertUser, settings } from './cases-fixtures.ts';
+
+let database: Database;
+let cleanup: () => Promise<void>;
+before(async () => ({ database, cleanup } = await openTestDatabase()));
+after(() => cleanup());
+
+const events = (caseId: string) => database.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.id));
+
+test('triage, assign, note, reply and resolve: each writes its timeline event; the reply is reporter-visible and queued as e-mail', async () => {
+  const officer = await insertUser();
+  const reporterId = await insertReporter({ email: 'kim@example.org', name: 'Kim' });
+  const c = await insertCase({ reporterId });
+  assert.deepEqual(await triageCase(c.ref, officer, { risk: 'some', vulnerable: 'yes', repeat: 'no', hate: 'no' }, settings), { ok: true, ref: c.ref });
+  let row = (await findCase(c.ref))!;
+  assert.equal(row.priority, 'P1');
+  assert.ok(row.nextDueAt! > row.receivedAt);
+  assert.equal((await changeStatus(c.ref, officer, { to: 'open' }, settings)).ok, true);
+  assert.equal((await assignCase(c.ref, officer, { ownerId: officer.id }, settings)).ok, true);
+  assert.equal((await addNote(c.ref, officer, 'Spoke to the housing officer')).ok, true);
+  assert.equal((await sendReply(c.ref, officer, 'Dear {{reporterName}}, we are on it ({{ref}}).', settings)).ok, true);
+  const refused = await changeStatus(c.ref, officer, { to: 'resolved' }, settings);
+  assert.deepEqual(refused, { ok: false, ref: c.ref, message: 'Choose a resolution code to resolve the case' });
+  assert.equal((await changeStatus(c.ref, officer, { to: 'resolved', resolutionCode: 'action_taken' }, settings)).ok, true);
+  row = (await findCase(c.ref))!;
+  assert.equal(row.status, 'resolved');
+  assert.equal(row.nextDueAt, null);
+  assert.ok(row.reopenUntil! > Date.now());
+  const ev = await events(c.id);
+  assert.deepEqual(ev.map((e) => e.action), ['case.triaged', 'case.status', 'case.assigned', 'case.note', 'case.reply', 'case.status']);
+  assert.deepEqual(ev.map((e) => e.visibility), ['internal', 'internal', 'internal', 'internal', 'reporter', 'internal']);
+  assert.equal(ev[4]!.body, `Dear Kim, we are on it (${c.ref}).`);
+  const mail = await database.db.select().from(outbox).where(eq(outbox.template, 'case-reply'));
+  assert.equal(mail.length, 1);
+  assert.equal(mail[0]!.recipient, 'kim@example.org');
+});
+
+test('a refused transition changes nothing and writes no event', async () => {
+  const officer = await insertUser();
+  const c = await insertCase();
+  const r = await changeStatus(c.ref, officer, { to: 'with_partner' }, settings);
+  assert.equal(r.ok, false);
+  assert.equal((await findCase(c.ref))!.status, 'new');
+  assert.equal((await events(c.id)).length, 0);
+});
+
+test('permissions are checked: closing needs case.close, notes need note.internal.write', async () => {
+  const limited = await insertUser({}, ['case.read.all', 'case.update']);
+  const c = await insertCase({ status: 'open' });
+  assert.match((await changeStatus(c.ref, limited, { to: 'closed', resolutionCode: 'spam' }, settings) as { message: string }).message, /case\.close/);
+  assert.match((await addNote(c.ref, limited, 'x') as { message: string }).message, /note\.internal\.write/);
+});
+
+test('awaiting the reporter pauses the timers; the next due clears and comes back', async () => {
+  const officer = await insertUser();
+  const reporterId = await insertReporter();
+  const c = await insertCase({ reporterId, status: 'open' });
+  await sendReply(c.ref, officer, 'Could you tell us more?', settings);
+  assert.equal((await changeStatus(c.ref, officer, { to: 'awaiting_reporter' }, settings)).ok, true);
+  let row = (await findCase(c.ref))!;
+  assert.ok((row.timers as { pausedAt: number }).pausedAt);
+  assert.equal((await changeStatus(c.ref, officer, { to: 'open' }, settings)).ok, true);
+  row = (await findCase(c.ref))!;
+  assert.equal((row.timers as { pausedAt: number | null }).pausedAt, null);
+  assert.ok(row.nextDueAt);
+  const anon = await insertCase({ status: 'open', privacy: 'anonymous' });
+  assert.match((await changeStatus(anon.ref, officer, { to: 'awaiting_reporter' }, settings) as { message: string }).message, /cannot be contacted/);
+});
+
+test('reopen works inside the window and is refused after it', async () => {
+  const officer = await insertUser();
+  const c = await insertCase({ status: 'open' });
+  const t0 = Date.now();
+  await changeStatus(c.ref, officer, { to: 'closed', resolutionCode: 'no_further_action' }, settings, t0);
+  const late = await changeStatus(c.ref, officer, { to: 'open' }, settings, t0 + 29 * 86_400_000);
+  assert.match((late as { message: string }).message, /can no longer be reopened/);
+  assert.equal((await changeStatus(c.ref, officer, { to: 'open' }, settings, t0 + 27 * 86_400_000)).ok, true);
+  assert.equal((await events(c.id)).at(-1)!.action, 'case.reopened');
+});
+
+test('round-robin goes to the least recently assigned officer in rotation', async () => {
+  await database.client.execute("UPDATE users SET in_rotation = 0");
+  const a = await insertUser({ name: 'Ann', lastAssignedAt: 100 });
+  const b = await insertUser({ name: 'Bob', lastAssignedAt: 50 });
+  await insertUser({ name: 'Out', lastAssignedAt: 1, inRotation: false });
+  const c1 = await insertCase();
+  const c2 = await insertCase();
+  await assignRoundRobin(c1.ref, a, settings);
+  await assignRoundRobin(c2.ref, a, settings);
+  assert.equal((await findCase(c1.ref))!.ownerId, b.id);
+  assert.equal((await findCase(c2.ref))!.ownerId, a.id);
+  const [bRow] = await database.db.select().from(users).where(eq(users.id, b.id));
+  assert.ok(bRow!.lastAssignedAt! > 100);
+});
+
+test('tags are normalised, added and removed', async () => {
+  const officer = await insertUser();
+  const c = await insertCase();
+  await changeTags(c.ref, officer, { add: ['Estate Patrol', 'cctv'] });
+  await changeTags(c.ref, officer, { remove: ['cctv'] });
+  assert.deepEqual((await findCase(c.ref))!.tags, ['estate-patrol']);
+});
+
+test('link two reports into an incident and undo; mark a duplicate and undo', async () => {
+  const officer = await insertUser();
+  const a = await insertCase({ reporterId: await insertReporter({ email: 'a@example.org' }) });
+  const b = await insertCase({ reporterId: await insertReporter({ email: 'b@example.org' }) });
+  const linked = await linkIncident([a.ref, b.ref], officer, { title: 'Fire at the garages' });
+  assert.ok(linked.ok && linked.incidentId);
+  assert.equal((await findCase(a.ref))!.incidentId, linked.incidentId);
+  assert.equal((await findCase(b.ref))!.incidentId, linked.incidentId);
+  assert.equal((await listQueue({ status: 'all', incidentId: linked.incidentId })).rows.length, 2);
+  assert.equal((await unlinkIncident(b.ref, officer)).ok, true);
+  assert.equal((await findCase(b.ref))!.incidentId, null);
+
+  const d = await insertCase({ status: 'open' });
+  assert.equal((await markDuplicate(d.ref, officer, a.ref, settings)).ok, true);
+  let row = (await findCase(d.ref))!;
+  assert.equal(row.status, 'closed');
+  assert.equal(row.resolutionCode, 'duplicate');
+  assert.equal(row.duplicateOf, a.id);
+  assert.equal((await undoDuplicate(d.ref, officer, settings)).ok, true);
+  row = (await findCase(d.ref))!;
+  assert.equal(row.status, 'open');
+  assert.equal(row.duplicateOf, null);
+  assert.equal(row.resolutionCode, null);
+});
+
+test('three complaints by one reporter raise the ASB Case Review flag', async () => {
+  const reporterId = await insertReporter({ email: 'r3@example.org' });
+  const day = 86_400_000;
+  await insertCase({ reporterId, receivedAt: Date.now() - 40 * day, postcode: 'HM9 9ZZ' });
+  await insertCase({ reporterId, receivedAt: Date.now() - 20 * day, postcode: 'HM9 9ZZ' });
+  const c = await insertCase({ reporterId, postcode: 'HM9 9ZZ' });
+  assert.deepEqual(await refreshFlags(c.ref), ['repeat_reporter', 'repeat_location', 'asb_case_review']);
+  assert.equal((await listQueue({ status: 'all', flag: 'asb_case_review' })).rows[0]!.ref, c.ref);
+});
+
+test('bulk actions apply to each case and report refusals; a templated reply defaults to an internal note', async () => {
+  const officer = await insertUser();
+  const x = await insertCase({ reporterId: await insertReporter() });
+  const y = await insertCase({ status: 'closed', reopenUntil: 0 });
+  const assigned = await bulkAction([x.ref, y.ref], officer, { kind: 'assign', ownerId: officer.id }, settings);
+  assert.deepEqual(assigned.done, [x.ref, y.ref]);
+  const moved = await bulkAction([x.ref, y.ref], officer, { kind: 'status', to: 'awaiting_reporter' }, settings);
+  assert.deepEqual(moved.done, [x.ref]);
+  assert.equal(moved.refused[0]!.ref, y.ref);
+  const replied = await bulkAction([x.ref], officer, { kind: 'reply', body: 'Checked {{ref}}', visibility: 'internal' }, settings);
+  assert.deepEqual(replied.done, [x.ref]);
+  const last = (await events(x.id)).at(-1)!;
+  assert.equal(last.visibility, 'internal');
+  assert.equal(last.body, `Checked ${x.ref}`);
+});
+
+test('viewing reporter details needs pii.view and is audited', async () => {
+  const officer = await insertUser();
+  const noPii = await insertUser({}, ['case.read.all']);
+  const c = await insertCase({ reporterId: await insertReporter({ email: 'pii@example.org' }) });
+  assert.equal(await viewReporterDetails(c.ref, noPii), null);
+  assert.equal((await viewReporterDetails(c.ref, officer))!.email, 'pii@example.org');
+  const audits = await database.db.select().from(auditEvents).where(eq(auditEvents.action, 'pii.view'));
+  assert.equal(audits.length, 1);
+  assert.equal(audits[0]!.actorId, officer.id);
+});
+
+test('queue: filters, keyset pagination without gaps or repeats, counts per status', async () => {
+  const base = Date.UTC(2026, 0, 5, 10);
+  const owner = await insertUser();
+  for (let i = 0; i < 25; i++) await insertCase({ receivedAt: base + i * 1000, districtId: 'pageville', status: i % 5 === 0 ? 'closed' : 'open', ownerId: i % 2 ? owner.id : null });
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await listQueue({ status: 'all', districtId: 'pageville' }, 'received_desc', cursor, Date.now(), 7);
+    seen.push(...page.rows.map((r) => r.ref));
+    cursor = page.next;
+  } while (cursor);
+  assert.equal(seen.length, 25);
+  assert.equal(new Set(seen).size, 25);
+  const asc = await listQueue({ status: 'all', districtId: 'pageville' }, 'received_asc');
+  assert.deepEqual(asc.rows.map((r) => r.ref), [...seen].reverse());
+  assert.equal((await listQueue({ districtId: 'pageville' })).rows.length, 20);
+  assert.equal((await listQueue({ status: 'all', districtId: 'pageville', owner: 'unassigned' })).rows.length, 13);
+  assert.equal((await listQueue({ status: 'all', districtId: 'pageville', owner: owner.id })).rows[0]!.ownerName, owner.name);
+  await warmFinishedCounts({ districtId: 'pageville' });
+  const counts = await countByStatus({ districtId: 'pageville' });
+  assert.equal(counts.open, 20);
+  assert.equal(counts.closed, 5);
+  assert.deepEqual(parseQueueQuery(new URLSearchParams('status=bogus&sort=due&overdue=1')).filter.status, 'active');
+});
