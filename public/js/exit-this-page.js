@@ -1,0 +1,32 @@
+// Exit this page enhancement: press Shift 3 times within 5 seconds, or use the button; shows a blank overlay while leaving.
+const link = document.querySelector('[data-exit-link]');
+const indicator = document.querySelector('[data-exit-indicator]');
+if (link) {
+  const exit = (event) => {
+    if (event) event.preventDefault();
+    const overlay = document.createElement('div');
+    overlay.className = 'exit-this-page__overlay';
+    overlay.setAttribute('role', 'alert');
+    overlay.textContent = 'Loading.';
+    document.body.append(overlay);
+    document.title = 'Loading.';
+    window.location.href = link.href;
+  };
+  link.addEventListener('click', exit);
+  let presses = 0;
+  let timer;
+  document.addEventListener('keyup', (event) => {
+    if (event.key !== 'Shift') { presses = 0; return; }
+    presses += 1;
+    clearTimeout(timer);
+    if (presses >= 3) { presses = 0; exit(); return; }
+    if (indicator) {
+      indicator.classList.add('exit-this-page__indicator--visible');
+      indicator.textContent = `Shift, pressed ${presses} ${presses === 1 ? 'time' : 'times'}`;
+    }
+    timer = setTimeout(() => {
+      presses = 0;
+      if (indicator) { indicator.textContent = 'Exit this page expired.'; indicator.classList.remove('exit-this-page__indicator--visible'); }
+    }, 5000);
+  });
+}
