@@ -1,0 +1,20 @@
+/** CSV export of the filtered queue; personal data columns only with pii.export (audited). */
+import type { APIRoute } from 'astro';
+import { guardRequest } from '../../../lib/guard.ts';
+import { exportQueueCsv } from '../../../lib/server/cases/views.ts';
+import { parseQueueQuery } from '../../../lib/server/cases/queue.ts';
+
+export const GET: APIRoute = async (ctx) => {
+  const denied = await guardRequest(ctx, 'case.read.all');
+  if (denied) return denied;
+  const user = ctx.locals.user!;
+  const { filter, sort } = parseQueueQuery(ctx.url.searchParams);
+  const csv = await exportQueueCsv(filter, sort, { id: user.id, name: user.name, permissions: user.permissions, ip: ctx.clientAddress ?? null });
+  return new Response(csv, {
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="cases-${new Date().toISOString().slice(0, 10)}.csv"`,
+      'Cache-Control': 'no-store',
+    },
+  });
+};
