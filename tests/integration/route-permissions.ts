@@ -1,0 +1,47 @@
+/**
+ * The access table for every non-public route: the role-walk test (staff-access.test.ts) lists the files
+ * under src/pages/staff/** and src/pages/api/** (and any other page or endpoint that calls guardPage or
+ * guardRequest), and fails when a file has no row here. Add a row with your new route.
+ *
+ *   access: 'public'     anyone, signed in or not (sign-in, password reset links, the 403 page)
+ *           'session'    anyone with a session, even one still owing the second factor (the two-factor page)
+ *           'signed-in'  any fully signed-in staff member (second factor done), no permission needed
+ *           string[]     a signed-in staff member holding every listed permission (see content/config/roles.json)
+ *   path:   a concrete URL to request (fill in route parameters with any value; an unknown id may give 404,
+ *           which counts as "allowed" because the guard let the request through)
+ * Methods come from the file: GET always; POST when an .astro page handles POST, or the methods an endpoint exports.
+ */
+
+/** How a route may be reached. */
+export type Access = 'public' | 'session' | 'signed-in' | string[];
+
+/** One route's row. */
+export interface RouteRule {
+  path: string;
+  access: Access;
+  /** For a route whose every answer has one status (the 403 page). */
+  status?: number;
+}
+
+/** Every non-public route file, by path from the repository root. */
+export const routePermissions: Record<string, RouteRule> = {
+  // Staff accounts (issue 4)
+  'src/pages/staff/index.astro': { path: '/staff', access: 'signed-in' },
+  'src/pages/staff/sign-in.astro': { path: '/staff/sign-in', access: 'public' },
+  'src/pages/staff/sign-out.ts': { path: '/staff/sign-out', access: 'public' },
+  'src/pages/staff/two-factor.astro': { path: '/staff/two-factor', access: 'session' },
+  'src/pages/staff/forgot-password.astro': { path: '/staff/forgot-password', access: 'public' },
+  'src/pages/staff/reset-password/[token].astro': { path: '/staff/reset-password/aaaa.bbbb', access: 'public' },
+  'src/pages/staff/accept-invite/[token].astro': { path: '/staff/accept-invite/aaaa.bbbb', access: 'public' },
+  'src/pages/staff/forbidden.astro': { path: '/staff/forbidden', access: 'public', status: 403 },
+  'src/pages/staff/account.astro': { path: '/staff/account', access: 'signed-in' },
+  'src/pages/staff/admin/users/index.astro': { path: '/staff/admin/users', access: ['admin.users'] },
+  'src/pages/staff/admin/users/invite.astro': { path: '/staff/admin/users/invite', access: ['admin.users'] },
+  'src/pages/staff/admin/users/[id]/index.astro': { path: '/staff/admin/users/no-such-user', access: ['admin.users'] },
+  'src/pages/staff/admin/users/[id]/deactivate.astro': { path: '/staff/admin/users/no-such-user/deactivate', access: ['admin.users'] },
+  'src/pages/staff/admin/audit.astro': { path: '/staff/admin/audit', access: ['audit.read'] },
+  // Triage queue and cases (issue 5)
+  'src/pages/staff/queue/index.astro': { path: '/staff/queue', access: ['case.read.all'] },
+  'src/pages/staff/queue/export.csv.ts': { path: '/staff/queue/export.csv', access: ['case.read.all'] },
+  'src/pages/staff/cases/[ref].astro': { path: '/staff/cases/HM-0000-0000', access: ['case.read.all'] },
+};
