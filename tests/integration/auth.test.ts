@@ -1,0 +1,180 @@
+/** Staff sign-in against the built server: cookies, CSRF, throttling, sign-out, reset links, deactivation, demo accounts. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createClient, type Client } from '@libsql/client';
+import { Visitor } from '../helpers/http.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { DEMO_PASSWORD } from '../../src/lib/server/auth/demo-accounts.ts';
+import { signInAs } from './staff-sign-in.ts';
+
+let server: TestServer;
+let smtp: TestSmtp;
+let db: Client;
+before(async () => {
+  smtp = await startSmtp();
+  server = await startServer({ SMTP_URL: smtp.url });
+  db = createClient({ url: server.dbUrl });
+});
+after(async () => {
+  db?.close();
+  await server?.stop();
+  await smtp?.close();
+});
+
+test('the session cookie is HttpOnly, SameSite=Lax, Path=/, expires within 12 hours, and is new at every sign-in', async () => {
+  const v = new Visitor(server.url);
+  v.cookies.set('session', 'attacker.fixed');
+  const res = await v.post('/staff/sign-in', { email: 'editor@hollowmere.example', password: DEMO_PASSWORD });
+  assert.equal(res.status, 303);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('session='))!;
+  assert.ok(cookie, 'session cookie set');
+  assert.match(cookie, /;\s*HttpOnly/i);
+  assert.match(cookie, /;\s*SameSite=Lax/i);
+  assert.match(cookie, /;\s*Path=\/(;|$)/);
+  assert.doesNotMatch(cookie, /;\s*Secure/i, 'plain http on 127.0.0.1 gets no Secure flag');
+  const maxAge = Number(/Max-Age=(\d+)/i.exec(cookie)?.[1]);
+  assert.ok(maxAge > 11 * 3600 && maxAge <= 12 * 3600, `Max-Age ${maxAge}`);
+  const token = v.cookies.get('session')!;
+  assert.notEqual(token, 'attacker.fixed');
+  // The token is never stored: only the id and SHA-256 of the secret.
+  const [id, secret] = token.split('.');
+  const rows = await db.execute({ sql: 'SELECT id, hex(secret_hash) AS h, secret_hash FROM sessions WHERE id = ?', args: [id!] });
+  assert.equal(rows.rows.length, 1);
+  const stored = JSON.stringify(rows.rows[0]) + Buffer.from(rows.rows[0]!.secret_hash as ArrayBuffer).toString('latin1');
+  assert.ok(!stored.includes(secret!));
+  const all = await db.execute('SELECT * FROM sessions');
+  assert.ok(!JSON.stringify(all.rows).includes(token));
+  assert.equal((await v.get('/staff')).status, 200);
+});
+
+test('with SECURE_COOKIES=true the cookie is Secure', async () => {
+  const secure = await startServer({ SECURE_COOKIES: 'true' });
+  try {
+    const v = new Visitor(secure.url);
+    const res = await v.post('/staff/sign-in', { email: 'editor@hollowmere.example', password: DEMO_PASSWORD });
+    assert.match(res.headers.getSetCookie().find((c) => c.startsWith('session='))!, /;\s*Secure/i);
+  } finally {
+    await secure.stop();
+  }
+});
+
+test('a cross-origin form POST is refused (Origin check), and so is a POST the browser marks cross-site', async () => {
+  const v = await signInAs(server.url, 'calls@hollowmere.example');
+  const evil = await v.post('/staff/account', { action: 'sign-out-others' }, { origin: 'https://evil.example' });
+  assert.equal(evil.status, 403);
+  const evilSignIn = await new Visitor(server.url).post('/staff/sign-in', { email: 'editor@hollowmere.example', password: DEMO_PASSWORD }, { origin: 'https://evil.example' });
+  assert.equal(evilSignIn.status, 403);
+  assert.equal(evilSignIn.headers.getSetCookie().length, 0);
+  const crossSite = await v.post('/staff/account', { action: 'sign-out-others' }, { 'sec-fetch-site': 'cross-site' });
+  assert.equal(crossSite.status, 403);
+  const same = await v.post('/staff/account', { action: 'sign-out-others' }, { 'sec-fetch-site': 'same-origin' });
+  assert.equal(same.status, 303);
+});
+
+test('after 10 failed attempts the account is throttled with a time to wait, even with the right password; unknown accounts look the same', async () => {
+  for (const email of ['partner@hollowmere.example', 'nobody-here@hollowmere.example']) {
+    const v = new Visitor(server.url);
+    for (let i = 0; i < 10; i++) {
+      const r = await v.post('/staff/sign-in', { email, password: `wrong-password-${i}` });
+      assert.equal(r.status, 400, `attempt ${i + 1}`);
+      const html = await r.text();
+      assert.match(html, /Enter a correct e-mail address and password/);
+      assert.match(html, /<title>Error: /);
+    }
+    const r = await v.post('/staff/sign-in', { email, password: DEMO_PASSWORD });
+    assert.equal(r.status, 429);
+    assert.ok(Number(r.headers.get('retry-after')) > 0);
+    assert.match(await r.text(), /Try again in \d+ minutes?/);
+  }
+  const audit = await db.execute("SELECT count(*) AS n FROM audit_events WHERE action = 'auth.sign_in_throttled'");
+  assert.ok(Number(audit.rows[0]!.n) >= 2);
+});
+
+test('sign out ends the session on the server; sign out everywhere ends the others too', async () => {
+  const a = await signInAs(server.url, 'editor@hollowmere.example');
+  const b = await signInAs(server.url, 'editor@hollowmere.example');
+  const tokenA = a.cookies.get('session')!;
+  const out = await a.post('/staff/sign-out', {});
+  assert.equal(out.status, 303);
+  assert.equal(out.headers.get('location'), '/staff/sign-in?signed-out=1');
+  const replay = new Visitor(server.url);
+  replay.cookies.set('session', tokenA);
+  assert.equal((await replay.get('/staff')).status, 303, 'old token refused');
+  const c = await signInAs(server.url, 'editor@hollowmere.example');
+  assert.equal((await b.post('/staff/sign-out', { all: '1' })).status, 303);
+  assert.equal((await c.get('/staff')).status, 303, 'other device signed out');
+});
+
+test('a reset link is e-mailed, works once, ends other sessions; a second use is refused', async () => {
+  const other = await signInAs(server.url, 'calls@hollowmere.example');
+  const v = new Visitor(server.url);
+  const r = await v.post('/staff/forgot-password', { email: 'calls@hollowmere.example' });
+  assert.equal(r.status, 303);
+  const unknown = await v.post('/staff/forgot-password', { email: 'no-account@hollowmere.example' });
+  assert.equal(unknown.headers.get('location'), r.headers.get('location'), 'same answer for an unknown address');
+  const mail = await smtp.waitFor((m) => m.to && JSON.stringify(m.to).includes('calls@hollowmere.example') && /Reset/.test(m.subject ?? ''));
+  const link = /https?:\/\/\S+\/staff\/reset-password\/[a-z0-9.]+/.exec(mail.text ?? '')![0];
+  const path = new URL(link).pathname;
+  assert.equal((await v.get(path)).status, 200);
+  const weak = await v.post(path, { password: 'password1234', confirm: 'password1234' });
+  assert.equal(weak.status, 400);
+  assert.match(await weak.text(), /too common/);
+  const ok = await v.post(path, { password: 'quiet harbour lantern 77', confirm: 'quiet harbour lantern 77' });
+  assert.equal(ok.status, 303);
+  assert.equal(ok.headers.get('location'), '/staff/sign-in?reset=1');
+  const again = await v.post(path, { password: 'another quiet harbour 78', confirm: 'another quiet harbour 78' });
+  assert.equal(again.status, 404);
+  assert.match(await again.text(), /expired or has been used/);
+  assert.equal((await other.get('/staff')).status, 303, 'sessions from before the reset ended');
+  await signInAs(server.url, 'calls@hollowmere.example', 'quiet harbour lantern 77');
+  const audit = await db.execute("SELECT action FROM audit_events WHERE action IN ('auth.reset_requested', 'auth.password_reset')");
+  assert.equal(audit.rows.length, 2);
+});
+
+test('a deactivated user is signed out at once, cannot sign in, and the change is audited with who and from where', async () => {
+  const admin = await signInAs(server.url, 'admin@hollowmere.example');
+  const editor = await signInAs(server.url, 'editor@hollowmere.example');
+  assert.equal((await editor.get('/staff/account')).status, 200);
+  const row = await db.execute("SELECT id FROM users WHERE email = 'editor@hollowmere.example'");
+  const id = String(row.rows[0]!.id);
+  assert.equal((await admin.get(`/staff/admin/users/${id}/deactivate`)).status, 200);
+  const res = await admin.post(`/staff/admin/users/${id}/deactivate`, {});
+  assert.equal(res.status, 303);
+  const next = await editor.get('/staff/account');
+  assert.equal(next.status, 303);
+  assert.match(next.headers.get('location')!, /^\/staff\/sign-in/);
+  const again = await new Visitor(server.url).post('/staff/sign-in', { email: 'editor@hollowmere.example', password: DEMO_PASSWORD });
+  assert.equal(again.status, 400);
+  const audit = await db.execute({ sql: "SELECT actor_id, ip FROM audit_events WHERE action = 'user.deactivated' AND subject_id = ?", args: [id] });
+  assert.equal(audit.rows.length, 1);
+  assert.ok(audit.rows[0]!.actor_id);
+  assert.equal(audit.rows[0]!.ip, '127.0.0.1');
+  const log = await admin.get('/staff/admin/audit');
+  assert.match(await log.text(), /user\.deactivated/);
+  // Put the editor back for the other tests.
+  assert.equal((await admin.post(`/staff/admin/users/${id}`, { action: 'reactivate' })).status, 303);
+});
+
+test('demo accounts are refused when the app runs with demo mode off', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'saferline-demo-off-'));
+  const dbUrl = `file:${join(dir, 'shared.db')}`;
+  try {
+    const demo = await startServer({ DATABASE_URL: dbUrl });
+    assert.equal((await new Visitor(demo.url).post('/staff/sign-in', { email: 'editor@hollowmere.example', password: DEMO_PASSWORD })).status, 303);
+    await demo.stop();
+    const live = await startServer({ DATABASE_URL: dbUrl, DEMO_MODE: 'false', SECRET_KEY: 'a-real-secret-key-for-tests-0123456789' });
+    try {
+      const r = await new Visitor(live.url).post('/staff/sign-in', { email: 'editor@hollowmere.example', password: DEMO_PASSWORD });
+      assert.equal(r.status, 400);
+      assert.match(await r.text(), /Enter a correct e-mail address and password/);
+    } finally {
+      await live.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
