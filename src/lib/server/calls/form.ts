@@ -59,7 +59,7 @@ export interface CallFormResult {
 }
 
 const TEXT_FIELDS = [
-  'token', 'lookup', 'callerName', 'callerPhone', 'callerEmail', 'duration', 'durationAuto', 'startedAt', 'notes', 'description', 'whenDay', 'whenMonth', 'whenYear', 'whenTime',
+  'token', 'lookup', 'callerName', 'callerPhone', 'callerEmail', 'duration', 'durationAuto', 'startedAt', 'notes', 'description', 'when-day', 'when-month', 'when-year', 'when-time',
   'whenText', 'postcode', 'place', 'people', 'caseRef', 'information', 'adviceQuery', 'question', 'feedbackText', 'signpostService',
 ] as const;
 const CHOICE_FIELDS = ['reason', 'danger', 'category', 'whenKind', 'ward', 'affected', 'before', 'privacy', 'preferredContact', 'consentShare', 'feedbackType', ...REASON_VALUES.map((r) => `outcome-${r}`)];
@@ -171,12 +171,12 @@ function readReport(r: FormReader, config: SiteConfig, now: number, caller: { na
   let happenedAt: number | null = null;
   let whenText: string | null = null;
   if (whenKind === 'date') {
-    const day = r.text('whenDay', 'Day', { max: 2 });
-    const month = r.text('whenMonth', 'Month', { max: 2 });
-    const year = r.text('whenYear', 'Year', { max: 4 });
-    const time = r.text('whenTime', 'Time', { max: 5 });
+    const day = r.text('when-day', 'Day', { max: 2 });
+    const month = r.text('when-month', 'Month', { max: 2 });
+    const year = r.text('when-year', 'Year', { max: 4 });
+    const time = r.text('when-time', 'Time', { max: 5 });
     const at = readDate(day, month, year, time, now);
-    if (typeof at === 'string') r.fail(/^Time/.test(at) ? 'whenTime' : 'whenDay', at);
+    if (typeof at === 'string') r.fail(/^Time/.test(at) ? 'when-time' : 'when-day', at);
     else happenedAt = at;
   } else if (whenKind) {
     const label = whenKind === 'ongoing' ? 'How often it happens' : 'Roughly when it happened';

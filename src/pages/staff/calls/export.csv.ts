@@ -1,0 +1,21 @@
+/** The call log as CSV, with the same filters as the page; no caller contact details or free-text notes. */
+import type { APIRoute } from 'astro';
+import { guardRequest } from '../../../lib/guard.ts';
+import { recordAudit } from '../../../lib/server/audit.ts';
+import { callsToCsv } from '../../../lib/server/calls/csv.ts';
+import { londonDay } from '../../../lib/server/calls/dates.ts';
+import { exportCalls, parseCallFilter } from '../../../lib/server/calls/list.ts';
+
+export const GET: APIRoute = async (ctx) => {
+  const denied = await guardRequest(ctx, 'call.read');
+  if (denied) return denied;
+  const { filter } = parseCallFilter(ctx.url.searchParams);
+  const rows = await exportCalls(filter);
+  await recordAudit({ kind: 'user', id: ctx.locals.user!.id, ip: ctx.clientAddress }, 'calls.exported', null, { filter, rows: rows.length });
+  return new Response(callsToCsv(rows), {
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="calls-${londonDay(Date.now())}.csv"`,
+    },
+  });
+};
