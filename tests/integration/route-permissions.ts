@@ -44,4 +44,9 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/queue/index.astro': { path: '/staff/queue', access: ['case.read.all'] },
   'src/pages/staff/queue/export.csv.ts': { path: '/staff/queue/export.csv', access: ['case.read.all'] },
   'src/pages/staff/cases/[ref].astro': { path: '/staff/cases/HM-0000-0000', access: ['case.read.all'] },
+  // Hotline call logging (issue 6)
+  'src/pages/staff/calls/new.astro': { path: '/staff/calls/new', access: ['call.log'] },
+  'src/pages/staff/calls/index.astro': { path: '/staff/calls', access: ['call.read'] },
+  'src/pages/staff/calls/export.csv.ts': { path: '/staff/calls/export.csv', access: ['call.read'] },
+  'src/pages/staff/calls/figures.astro': { path: '/staff/calls/figures', access: ['call.read'] },
 };

@@ -46,8 +46,8 @@ export function parseAdviceFile(slug: string, text: string): AdvicePage {
   return { slug, title: fields.title || slug.replace(/-/g, ' '), summary: fields.summary ?? '', order: Number.isFinite(order) ? order : 999, body };
 }
 
-/** Every advice page in a folder, ordered by `order` then title; re-read when a file changes. */
-export function loadAdvicePages(dir = join(process.env.CONTENT_DIR ?? 'content', 'advice')): AdvicePage[] {
+/** Every advice page in a folder (ADVICE_DIR, else CONTENT_DIR/advice), ordered by `order` then title; re-read when a file changes. */
+export function loadAdvicePages(dir = process.env.ADVICE_DIR || join(process.env.CONTENT_DIR ?? 'content', 'advice')): AdvicePage[] {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.md') || n.endsWith('.mdx')).sort();
