@@ -1,8 +1,9 @@
 /** Glue between the report pages and the drafts module: the draft cookie, loading, and step guards. */
 import type { AstroGlobal } from 'astro';
 import { getConfig, getRuntime } from './server/runtime.ts';
-import { createDraft, isDraftId, loadDraft, type Draft } from './server/reports/drafts.ts';
-import { canVisit, firstIncompleteStep, type ReportAnswers, type Step } from './server/reports/journey.ts';
+import type { FieldError } from './server/reports/answers.ts';
+import { createDraft, isDraftId, loadDraft, saveDraft, type Draft } from './server/reports/drafts.ts';
+import { canVisit, firstIncompleteStep, isSensitive, nextStep, previousStep, readStep, type ReportAnswers, type Step } from './server/reports/journey.ts';
 
 /** Name of the cookie that holds the draft id (strictly necessary, session-only). */
 export const DRAFT_COOKIE = 'draft';
@@ -63,4 +64,56 @@ export async function loadReportDraft(astro: AstroGlobal, step: Step, options: {
 export function afterStep(astro: AstroGlobal, next: string): Response {
   const change = astro.url.searchParams.get('change') === '1';
   return astro.redirect(change ? '/report/check' : next, 303);
+}
+
+/** What a question page needs to render, or a response to return at once. */
+export type StepState =
+  | { response: Response }
+  | { draft: Draft<ReportAnswers>; errors: FieldError[]; values: Record<string, string>; sensitive: boolean; back: string; action: string };
+
+/** Answers as strings for re-filling form fields. */
+export function answerValues(a: ReportAnswers): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(a)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** Read the posted form, or null when the body is not a form (wrong type, too large, broken). */
+export async function readForm(astro: AstroGlobal): Promise<FormData | null> {
+  try {
+    return await astro.request.formData();
+  } catch {
+    return null;
+  }
+}
+
+/** Handle one question page: load the draft, on POST validate and save then redirect, else render. */
+export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepState> {
+  const loaded = await loadReportDraft(astro, step);
+  if ('response' in loaded) return loaded;
+  let { draft } = loaded;
+  const config = getConfig();
+  const change = astro.url.searchParams.get('change') === '1';
+  const action = change ? `${stepPath(step)}?change=1` : stepPath(step);
+  const back = change ? '/report/check' : stepPath(previousStep(step, draft.data));
+  const sensitive = isSensitive(draft.data, config);
+  if (astro.request.method === 'POST') {
+    const form = await readForm(astro);
+    if (!form) {
+      astro.response.status = 400;
+      return { draft, errors: [{ field: 'form', href: '#main-content', text: 'Your answer could not be read: try again' }], values: answerValues(draft.data), sensitive, back, action };
+    }
+    const result = readStep(step, form, draft.data, config);
+    if (result.errors.length === 0) {
+      draft = await saveDraft(draft, result.answers);
+      const next = nextStep(step, draft.data);
+      if (change && firstIncompleteStep(draft.data) !== null && next !== 'submit' && next !== 'emergency') {
+        return { response: astro.redirect(`${stepPath(next)}?change=1`, 303) };
+      }
+      return { response: afterStep(astro, stepPath(next)) };
+    }
+    astro.response.status = 400;
+    return { draft, errors: result.errors, values: { ...answerValues(draft.data), ...result.values }, sensitive, back, action };
+  }
+  return { draft, errors: [], values: answerValues(draft.data), sensitive, back, action };
 }

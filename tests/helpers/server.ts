@@ -38,7 +38,7 @@ export async function startServer(env: Record<string, string> = {}, options: { e
   const dbUrl = `file:${join(dir, 'saferline.db')}`;
   const url = `http://127.0.0.1:${port}`;
   let out = '';
-  const proc = spawn(process.execPath, ['dist/server/entry.mjs'], {
+  const proc = spawn(process.execPath, [process.env.TEST_SERVER_ENTRY ?? 'dist/server/entry.mjs'], {
     cwd: root,
     env: {
       ...process.env,

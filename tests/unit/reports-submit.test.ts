@@ -96,9 +96,9 @@ test('journey steps validate in plain words and refuse hostile values', () => {
   assert.equal(readStep('where', f({ postcode: 'nonsense' }), a, config).errors[0]!.text, 'Enter a real postcode, like HW1 2AB');
   const contact = readStep('contact', f({ name: 'Sam', email: 'sam@', phone: '12', preferredContact: 'email', consentShare: 'yes' }), a, config);
   assert.deepEqual(contact.errors.map((e) => e.field), ['email', 'phone']);
-  const date = readStep('when-details', f({ whenDay: '31', whenMonth: '2', whenYear: '2026' }), { whenKind: 'date' }, config);
+  const date = readStep('when-details', f({ 'when-day': '31', 'when-month': '2', 'when-year': '2026' }), { whenKind: 'date' }, config);
   assert.equal(date.errors[0]!.text, 'Date it happened must be a real date');
-  const future = readStep('when-details', f({ whenDay: '1', whenMonth: '1', whenYear: '2999' }), { whenKind: 'date' }, config);
+  const future = readStep('when-details', f({ 'when-day': '1', 'when-month': '1', 'when-year': '2999' }), { whenKind: 'date' }, config);
   assert.equal(future.errors[0]!.text, 'Date it happened must be today or in the past');
   assert.equal(firstIncompleteStep({ danger: 'no', category: 'noise' }), 'description');
 });

@@ -29,6 +29,7 @@ const envSchema = z.object({
   SECURE_COOKIES: bool.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(10).max(600000).default(2000),
+  REPORTS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   SECRET_KEY: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
 });
 

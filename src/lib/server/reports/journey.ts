@@ -34,6 +34,8 @@ export interface ReportAnswers {
   phoneE164?: string;
   preferredContact?: 'email' | 'phone' | 'either';
   consentShare?: 'yes' | 'no';
+  /** Shown once on the confirmation page of an anonymous report. */
+  trackSecret?: string;
 }
 
 /** The steps, in order. */
@@ -166,15 +168,15 @@ export function readStep(step: Step, form: FormData, a: ReportAnswers, config: S
       break;
     case 'when-details':
       if (a.whenKind === 'date') {
-        const day = r.text('whenDay', 'Day', { max: 2 });
-        const month = r.text('whenMonth', 'Month', { max: 2 });
-        const year = r.text('whenYear', 'Year', { max: 4 });
-        const time = r.text('whenTime', 'Time', { max: 5 });
+        const day = r.text('when-day', 'Day', { max: 2 });
+        const month = r.text('when-month', 'Month', { max: 2 });
+        const year = r.text('when-year', 'Year', { max: 4 });
+        const time = r.text('when-time', 'Time', { max: 5 });
         Object.assign(values, { whenDay: day, whenMonth: month, whenYear: year, whenTime: time });
         Object.assign(answers, { whenDay: day, whenMonth: month, whenYear: year, whenTime: time });
         if (r.ok) {
           const at = readDate(day, month, year, time, now);
-          if (typeof at === 'string') r.fail(/^Time/.test(at) ? 'whenTime' : 'whenDay', at, /^Time/.test(at) ? 'whenTime' : 'when-day');
+          if (typeof at === 'string') r.fail(/^Time/.test(at) ? 'when-time' : 'when-day', at);
           else answers.happenedAt = at;
         }
       } else {

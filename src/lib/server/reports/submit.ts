@@ -71,7 +71,7 @@ async function findByIdempotencyKey(key: string) {
 }
 
 /** Create a case in one atomic write; extra statements (e.g. marking a draft sent) join the same commit. */
-export async function createCase(input: NewCase, ctx: { config: SiteConfig; actor: Actor; publicUrl: string; extra?: (c: { id: string; ref: string }) => InStatement[] }, now = Date.now()): Promise<CreatedCase> {
+export async function createCase(input: NewCase, ctx: { config: SiteConfig; actor: Actor; publicUrl: string; extra?: (c: { id: string; ref: string; trackSecret?: string }) => InStatement[] }, now = Date.now()): Promise<CreatedCase> {
   if (input.idempotencyKey) {
     const found = await findByIdempotencyKey(input.idempotencyKey);
     if (found) return { ...found, existing: true };
@@ -171,7 +171,7 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
         ),
       );
     }
-    if (ctx.extra) stmts.push(...ctx.extra({ id, ref }));
+    if (ctx.extra) stmts.push(...ctx.extra({ id, ref, trackSecret }));
     try {
       await getDatabase().writer.batch(stmts);
       return { id, ref, existing: false, trackSecret, linkToken };

@@ -1,0 +1,155 @@
+/**
+ * Report submissions per second and latency at 50 connections, Saferline beside a bare node:http reference,
+ * in the same run on the same machine. Needs a build (npm run build). Run: node bench/submit.ts [seconds]
+ * Writes bench/results/submit.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { createClient } from '@libsql/client';
+import { startServer } from '../tests/helpers/server.ts';
+import { freePort } from '../tests/helpers/server.ts';
+
+const seconds = Number(process.argv[2] ?? 15);
+const connections = 50;
+
+interface Row {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx3xx: number;
+  acknowledged: number;
+  stored: number;
+  rssMb: number;
+}
+
+function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+function load(url: string, setup: (i: number) => { body: string; headers: Record<string, string> }): Promise<autocannon.Result & { acknowledged: number }> {
+  let i = 0;
+  let acknowledged = 0;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections,
+        duration: seconds,
+        method: 'POST',
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (req: Record<string, unknown>) => {
+              const s = setup(i++);
+              return { ...req, body: s.body, headers: { ...(req.headers as object), ...s.headers } };
+            },
+            onResponse: (status: number) => {
+              if (status === 303) acknowledged++;
+            },
+          } as never,
+        ],
+      },
+      (err, result) => (err ? reject(err) : resolve({ ...result, acknowledged })),
+    );
+    void instance;
+  });
+}
+
+const description = 'Loud music from the flat above every night after midnight, for three weeks now.';
+
+async function benchReference(): Promise<Row> {
+  const dir = mkdtempSync(join(tmpdir(), 'saferline-ref-'));
+  const port = await freePort();
+  const proc: ChildProcess = spawn(process.execPath, ['bench/reference-server.ts', String(port), join(dir, 'ref.db')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((res) => proc.stdout!.once('data', () => res()));
+  const result = await load(`http://127.0.0.1:${port}/`, () => ({
+    body: new URLSearchParams({ category: 'noise', description, postcode: 'HW1 3AB' }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  }));
+  const rss = rssMb(proc.pid!);
+  proc.kill('SIGTERM');
+  const db = createClient({ url: `file:${join(dir, 'ref.db')}` });
+  const stored = Number((await db.execute('SELECT count(*) AS n FROM reports')).rows[0]!.n);
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return row('bare node:http, one INSERT per request', result, stored, rss);
+}
+
+function row(name: string, r: autocannon.Result & { acknowledged: number }, stored: number, rss: number): Row {
+  return {
+    name,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx3xx: r.non2xx,
+    acknowledged: r.acknowledged,
+    stored,
+    rssMb: rss,
+  };
+}
+
+async function benchSaferline(): Promise<Row> {
+  const server = await startServer({ LOG_LEVEL: 'error', REPORTS_PER_HOUR_PER_ADDRESS: '100000000', DEMO_MODE: 'false' });
+  const db = createClient({ url: server.dbUrl, timeout: 5000 });
+  // Complete drafts, one per submission, as if residents had answered every question.
+  const drafts = Math.max(20_000, seconds * 4000);
+  const now = Date.now();
+  const data = JSON.stringify({ danger: 'no', category: 'noise', description, whenKind: 'approx', whenText: 'Every night', postcode: 'HW1 3AB', place: '', ward: 'mill-lane', people: '', affected: 'household', before: 'yes', photos: [], privacy: 'named', name: 'Bench Resident', email: 'bench@example.com', phone: '', phoneE164: '', preferredContact: 'email', consentShare: 'no' });
+  const ids: string[] = [];
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  for (let i = 0; i < drafts; i++) {
+    let n = i;
+    let s = '';
+    do {
+      s = alphabet[n % 32] + s;
+      n = Math.floor(n / 32);
+    } while (n > 0);
+    ids.push(('b' + s.padStart(31, 'a')).slice(0, 32));
+  }
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    await db.execute({
+      sql: `INSERT INTO drafts (id, kind, data, created_at, updated_at) VALUES ${chunk.map(() => "(?, 'report', ?, ?, ?)").join(',')}`,
+      args: chunk.flatMap((id) => [id, data, now, now]),
+    });
+  }
+  const unique = new Set(ids);
+  if (unique.size !== ids.length) throw new Error('draft ids collide');
+  const result = await load(`${server.url}/report/check`, (i) => ({
+    body: 'website=',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, cookie: `draft=${ids[i % ids.length]}` },
+  }));
+  const rss = rssMb(server.proc.pid!);
+  const stored = Number((await db.execute('SELECT count(*) AS n FROM cases')).rows[0]!.n);
+  const outbox = Number((await db.execute('SELECT count(*) AS n FROM outbox')).rows[0]!.n);
+  db.close();
+  await server.stop();
+  if (outbox !== stored) throw new Error(`outbox rows ${outbox} != cases ${stored}`);
+  return row('Saferline POST /report/check (case + reporter + timeline + audit + outbox + rate limit)', result, stored, rss);
+}
+
+const reference = await benchReference();
+const saferline = await benchSaferline();
+const rows = [reference, saferline];
+const table = [
+  '| server | req/s | p50 ms | p99 ms | errors | non-2xx/3xx | acknowledged (303) | rows stored | peak RSS MB |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx3xx} | ${r.acknowledged} | ${r.stored} | ${r.rssMb} |`),
+].join('\n');
+const ratio = (saferline.rps / reference.rps).toFixed(2);
+const lost = saferline.acknowledged - saferline.stored;
+const text = `# Report submission benchmark\n\nRun ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s each, loopback, autocannon in the same process as the orchestration.\nBoth use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable).\n\n${table}\n\nSaferline / reference throughput: **${ratio}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).\n`;
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/submit.md', text);
+process.stdout.write(text);

@@ -1,0 +1,159 @@
+/** Bad and hostile input on the resident forms: a 4xx with a clear message, and nothing stored. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createClient, type Client } from '@libsql/client';
+import { Visitor } from '../helpers/http.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+let db: Client;
+before(async () => {
+  server = await startServer();
+  db = createClient({ url: server.dbUrl });
+});
+after(async () => {
+  db.close();
+  await server.stop();
+});
+
+async function count(table: string) {
+  const r = await db.execute(`SELECT count(*) AS n FROM ${table}`);
+  return Number(r.rows[0]!.n);
+}
+
+/** A visitor who has answered every question up to check answers. */
+async function visitorAtCheck(): Promise<Visitor> {
+  const v = new Visitor(server.url);
+  const steps: [string, Record<string, string>][] = [
+    ['/report/danger', { danger: 'no' }],
+    ['/report/category', { category: 'vandalism' }],
+    ['/report/description', { description: 'Someone sprayed graffiti on the bus shelter again.' }],
+    ['/report/when', { whenKind: 'approx' }],
+    ['/report/when-details', { whenText: 'Last weekend' }],
+    ['/report/where', { postcode: 'HW3 1AB', place: '' }],
+    ['/report/people', { people: '', affected: 'community', before: 'yes' }],
+    ['/report/photos', { intent: 'continue' }],
+    ['/report/privacy', { privacy: 'anonymous' }],
+  ];
+  for (const [path, body] of steps) {
+    const res = await v.post(path, body);
+    assert.equal(res.status, 303, `${path} accepted`);
+  }
+  return v;
+}
+
+test('a forged or unknown draft id gets a 400 asking to start again', async () => {
+  const v = new Visitor(server.url);
+  v.cookies.set('draft', 'a'.repeat(32));
+  const res = await v.get('/report/category');
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /Your answers have been deleted/);
+  const junk = new Visitor(server.url);
+  junk.cookies.set('draft', '../../etc/passwd');
+  const res2 = await junk.post('/report/description', { description: 'x'.repeat(50) });
+  assert.equal(res2.status, 400);
+});
+
+test('oversized, marked-up, unreadable and wrongly typed answers get a 400 with a message, and nothing is saved', async () => {
+  const v = new Visitor(server.url);
+  assert.equal((await v.post('/report/danger', { danger: 'no' })).status, 303);
+  assert.equal((await v.post('/report/category', { category: 'noise' })).status, 303);
+  const before = await db.execute('SELECT data FROM drafts');
+  const oversized = await v.post('/report/description', { description: 'a'.repeat(5001) });
+  assert.equal(oversized.status, 400);
+  assert.match(await oversized.text(), /What happened must be 5000 characters or fewer/);
+  const markup = await v.post('/report/description', { description: '<img src=x onerror=alert(1)> it happened' });
+  assert.equal(markup.status, 400);
+  assert.match(await markup.text(), /must not contain HTML or code/);
+  const raw = await fetch(`${server.url}/report/description`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, cookie: `draft=${v.cookies.get('draft')}` },
+    body: Buffer.concat([Buffer.from('description=Broken%20'), Buffer.from('%FF%FE%FD'), Buffer.from('%20bytes%20here%20and%20more')]),
+    redirect: 'manual',
+  });
+  assert.equal(raw.status, 400);
+  assert.match(await raw.text(), /cannot be read/);
+  const twice = new URLSearchParams([['category', 'noise'], ['category', 'vandalism']]);
+  const wrong = await v.post('/report/category', twice);
+  assert.equal(wrong.status, 400);
+  const unknown = await v.post('/report/category', { category: "'; DROP TABLE cases; --" });
+  assert.equal(unknown.status, 400);
+  assert.match(await unknown.text(), /Select what your report is about/);
+  const notAForm = await fetch(`${server.url}/report/description`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', origin: server.url, cookie: `draft=${v.cookies.get('draft')}` },
+    body: 'description=hello',
+    redirect: 'manual',
+  });
+  assert.ok(notAForm.status >= 400 && notAForm.status < 500, `non-form body gets ${notAForm.status}`);
+  const after = await db.execute('SELECT data FROM drafts');
+  assert.deepEqual(after.rows, before.rows, 'the draft is unchanged');
+  assert.equal(await count('cases'), 0);
+});
+
+test('a non-image named .jpg and a too-large upload are refused and nothing is stored', async () => {
+  const v = await visitorAtCheck();
+  const fake = new FormData();
+  fake.append('photos', new Blob(['<?php system($_GET["c"]); ?>'], { type: 'image/jpeg' }), 'holiday.jpg');
+  fake.append('intent', 'upload');
+  const res = await v.post('/report/photos', fake);
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /holiday\.jpg must be a JPEG, PNG or WebP image/);
+  const big = new FormData();
+  big.append('photos', new Blob([new Uint8Array(10 * 1024 * 1024 + 10)], { type: 'image/jpeg' }), 'huge.jpg');
+  big.append('intent', 'upload');
+  const res2 = await v.post('/report/photos', big);
+  assert.equal(res2.status, 400);
+  assert.match(await res2.text(), /huge\.jpg must be smaller than 10MB/);
+  const draft = await db.execute('SELECT data FROM drafts');
+  for (const row of draft.rows) assert.ok(!String(row.data).includes('"photos":[{'), 'no photo recorded');
+  assert.equal(await count('attachments'), 0);
+});
+
+test('the honeypot stops an automated submission with a message, and a double submit creates one case', async () => {
+  const v = await visitorAtCheck();
+  const bot = await v.post('/report/check', { website: 'http://spam.example' });
+  assert.equal(bot.status, 400);
+  assert.match(await bot.text(), /could not be sent/);
+  assert.equal(await count('cases'), 0);
+  const [a, b] = await Promise.all([v.post('/report/check', { website: '' }), v.post('/report/check', { website: '' })]);
+  assert.equal(a.status, 303);
+  assert.equal(b.status, 303);
+  const again = await v.post('/report/check', { website: '' });
+  assert.equal(again.status, 303, 'a refresh after sending goes on to the next page');
+  assert.equal(await count('cases'), 1);
+  const c = await db.execute("SELECT status, channel FROM cases");
+  assert.equal(c.rows[0]!.status, 'new');
+  assert.equal(c.rows[0]!.channel, 'web');
+});
+
+test('a cross-origin form POST is refused', async () => {
+  const v = new Visitor(server.url);
+  const res = await v.post('/report/danger', { danger: 'no' }, { origin: 'https://evil.example' });
+  assert.equal(res.status, 403);
+  assert.equal(await count('drafts'), (await count('drafts')));
+});
+
+test('feedback lands in the queue as its own case type; rate limits answer 429 with when to try again', async () => {
+  const v = new Visitor(server.url);
+  const page = await (await v.get('/feedback')).text();
+  const token = /name="token" value="([a-z2-7]+)"/.exec(page)![1]!;
+  const empty = await v.post('/feedback', { token });
+  assert.equal(empty.status, 400);
+  assert.match(await empty.text(), /Select what kind of feedback this is/);
+  const ok = await v.post('/feedback', { token, feedbackType: 'compliment', message: 'The officer who called me back was brilliant.' });
+  assert.equal(ok.status, 303);
+  const dup = await v.post('/feedback', { token, feedbackType: 'compliment', message: 'The officer who called me back was brilliant.' });
+  assert.equal(dup.headers.get('location'), ok.headers.get('location'), 'same case for a double submit');
+  const rows = await db.execute("SELECT kind, feedback_type, status FROM cases WHERE kind = 'feedback'");
+  assert.equal(rows.rows.length, 1);
+  assert.equal(rows.rows[0]!.feedback_type, 'compliment');
+  let last: Response | undefined;
+  for (let i = 0; i < 21; i++) {
+    last = await v.post('/feedback', { token: `x${i}`.padEnd(26, 'a').replace(/[^a-z2-7]/g, 'a'), feedbackType: 'feedback', message: `Message number ${i} about the service.` });
+    if (last.status === 429) break;
+  }
+  assert.equal(last!.status, 429);
+  assert.match(await last!.text(), /Try again in/);
+  assert.ok(Number(last!.headers.get('retry-after') ?? '1') >= 0);
+});
