@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { loadRoles, parseRoles } from '../../src/lib/server/auth/roles.ts';
+
+test('content/config/roles.json loads: five roles, two-factor per role, partner officers bound to an agency', () => {
+  const roles = loadRoles('content');
+  assert.deepEqual([...roles.keys()].sort(), ['administrator', 'call_handler', 'editor', 'partner_officer', 'triage_officer']);
+  assert.equal(roles.get('administrator')!.twoFactorRequired, true);
+  assert.equal(roles.get('triage_officer')!.twoFactorRequired, true);
+  assert.equal(roles.get('call_handler')!.twoFactorRequired, false);
+  assert.equal(roles.get('partner_officer')!.bindsAgency, true);
+  assert.deepEqual(roles.get('partner_officer')!.permissions, ['referral.partner']);
+  assert.ok(!roles.get('call_handler')!.permissions.includes('pii.view'));
+  assert.ok(roles.get('administrator')!.permissions.includes('admin.users'));
+});
+
+test('a typo in a permission, a missing flag or no administrator role stops start-up with a message that names it', () => {
+  const good = JSON.parse(readFileSync('content/config/roles.json', 'utf8'));
+  const typo = structuredClone(good);
+  typo.editor.permissions.push('pubish');
+  assert.throws(() => parseRoles(typo), /roles\.json: editor\.permissions\.\d+/);
+  const noFlag = structuredClone(good);
+  delete noFlag.editor.twoFactorRequired;
+  assert.throws(() => parseRoles(noFlag), /editor\.twoFactorRequired/);
+  const noAdmin = structuredClone(good);
+  delete noAdmin.administrator;
+  assert.throws(() => parseRoles(noAdmin), /admin\.users/);
+});
