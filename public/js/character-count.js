@@ -1,10 +1,17 @@
-// Character count enhancement for Textarea with maxLength: "You have N characters remaining", announced politely.
+// Character count enhancement for Textarea with maxLength (GOV.UK pattern): the "You can enter up to N characters"
+// hint stays for screen readers (visually hidden), a visible count updates as you type, and a polite live region
+// announces the count once typing pauses.
 for (const group of document.querySelectorAll('[data-module="character-count"]')) {
   const max = Number(group.getAttribute('data-maxlength'));
   const field = group.querySelector('textarea');
-  const message = group.querySelector('.character-count__message');
+  const info = group.querySelector('.character-count__message');
   const status = group.querySelector('.character-count__status');
-  if (!field || !message || !status || !max) continue;
+  if (!field || !info || !status || !max) continue;
+  const visible = document.createElement('div');
+  visible.className = 'hint character-count__message';
+  visible.setAttribute('aria-hidden', 'true');
+  info.after(visible);
+  info.classList.add('visually-hidden');
   const text = () => {
     const left = max - field.value.length;
     const n = Math.abs(left).toLocaleString('en-GB');
@@ -14,14 +21,12 @@ for (const group of document.querySelectorAll('[data-module="character-count"]')
   let timer;
   const update = () => {
     const over = field.value.length > max;
-    message.textContent = text();
-    message.classList.toggle('character-count__message--over', over);
+    visible.textContent = text();
+    visible.classList.toggle('character-count__message--over', over);
     field.classList.toggle('textarea--error', over);
     clearTimeout(timer);
     timer = setTimeout(() => { status.textContent = text(); }, 1000);
   };
-  message.setAttribute('aria-hidden', 'true');
-  status.textContent = '';
-  message.textContent = text();
+  visible.textContent = text();
   field.addEventListener('input', update);
 }

@@ -52,6 +52,8 @@ describe('design system page', () => {
     assert.equal(await page.locator('#ds-postcode').getAttribute('aria-describedby'), null);
     assert.equal(await page.locator('#ds-phone').inputValue(), '01632 960 123');
     assert.equal(await page.locator('[required]').count(), 0, 'no required attributes');
+    const targets = await page.locator('.error-summary a').evaluateAll((links) => links.map((a) => Boolean(document.querySelector((a as HTMLAnchorElement).hash))));
+    assert.deepEqual(targets, [true, true], 'error summary links go to fields');
     // Radios and checkboxes ids: name, name-2, name-3.
     for (const id of ['ds-contact', 'ds-contact-2', 'ds-contact-3', 'ds-agencies', 'ds-agencies-2', 'ds-agencies-3', 'ds-involved', 'ds-notify']) {
       assert.equal(await page.locator(`#${id}`).count(), 1, `#${id}`);
