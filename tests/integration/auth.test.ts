@@ -135,6 +135,20 @@ test('a reset link is e-mailed, works once, ends other sessions; a second use is
   assert.equal(audit.rows.length, 2);
 });
 
+test('changing your password needs the current one and ends your other sessions but not this one', async () => {
+  const a = await signInAs(server.url, 'admin@hollowmere.example');
+  const b = await signInAs(server.url, 'admin@hollowmere.example');
+  const wrong = await a.post('/staff/account', { action: 'password', currentPassword: 'not it at all', newPassword: 'silver heron counts stones', confirmPassword: 'silver heron counts stones' });
+  assert.equal(wrong.status, 400);
+  assert.match(await wrong.text(), /current password is not right/);
+  const ok = await a.post('/staff/account', { action: 'password', currentPassword: DEMO_PASSWORD, newPassword: 'silver heron counts stones', confirmPassword: 'silver heron counts stones' });
+  assert.equal(ok.status, 303);
+  assert.equal((await a.get('/staff/account')).status, 200, 'this session stays');
+  assert.equal((await b.get('/staff/account')).status, 303, 'the other session ended');
+  const back = await a.post('/staff/account', { action: 'password', currentPassword: 'silver heron counts stones', newPassword: DEMO_PASSWORD, confirmPassword: DEMO_PASSWORD });
+  assert.equal(back.status, 303);
+});
+
 test('a deactivated user is signed out at once, cannot sign in, and the change is audited with who and from where', async () => {
   const admin = await signInAs(server.url, 'admin@hollowmere.example');
   const editor = await signInAs(server.url, 'editor@hollowmere.example');
