@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { sentTo, startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 
 let server: TestServer;
 let smtp: TestSmtp;
@@ -120,7 +120,7 @@ for (const javaScriptEnabled of [false, true]) {
       assert.match(page.url(), /\/report\/check$/, 'a change returns to check answers');
       assert.ok(await page.getByText('Changed: music every night').isVisible());
       const ref = await send(page);
-      const mail = await smtp.waitFor((m) => m.to?.toString().includes(email) ?? false);
+      const mail = await smtp.waitFor((m) => sentTo(m, email));
       assert.ok(mail.subject?.includes(ref));
       assert.ok(mail.text?.includes(ref));
       assert.ok(mail.html && mail.html.includes(ref));
@@ -145,7 +145,7 @@ test('a confidential report with a photo, then tracking by the private link from
   await cont(page);
   assert.match(page.url(), /\/report\/check$/);
   const ref = await send(page);
-  const mail = await smtp.waitFor((m) => m.to?.toString().includes(email) ?? false);
+  const mail = await smtp.waitFor((m) => sentTo(m, email));
   const link = /https?:\/\/\S+\/track\/link\?\S+/.exec(mail.text ?? '')![0];
   await page.goto(link);
   assert.match(page.url(), /\/track\/case$/);

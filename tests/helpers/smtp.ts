@@ -53,3 +53,9 @@ export async function startSmtp(): Promise<TestSmtp> {
     close: () => new Promise((res) => server.close(() => res())),
   };
 }
+
+/** True when a parsed message was addressed to the given e-mail address. */
+export function sentTo(mail: ParsedMail, address: string): boolean {
+  const to = Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : [];
+  return to.some((a) => a.value.some((v) => v.address?.toLowerCase() === address.toLowerCase()));
+}
