@@ -56,6 +56,24 @@ describe('content pages', () => {
     });
   }
 
+  test('every component state on /design-system is valid HTML', async () => {
+    const componentValidator = new HtmlValidate({
+      extends: ['html-validate:recommended'],
+      rules: {
+        'doctype-style': 'off',
+        'void-style': 'off',
+        // GOV.UK checkboxes share one name per question (the browser sends every checked value); html-validate only
+        // allows that for radios by default.
+        'form-dup-name': ['error', { shared: ['radio', 'checkbox', 'button', 'reset', 'submit'] }],
+      },
+    });
+    const { status, html } = await fetchPage('/design-system');
+    assert.equal(status, 200);
+    const report = await componentValidator.validateString(html, 'design-system.html');
+    const messages = report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId} at ${m.line}:${m.column}: ${m.message}`));
+    assert.deepEqual(messages, []);
+  });
+
   test('the 404 page says Page not found, with status 404 and valid HTML', async () => {
     for (const path of ['/no-such-page', '/advice/no-such-advice']) {
       const { status, html } = await fetchPage(path);
