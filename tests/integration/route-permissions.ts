@@ -44,6 +44,7 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/queue/index.astro': { path: '/staff/queue', access: ['case.read.all'] },
   'src/pages/staff/queue/export.csv.ts': { path: '/staff/queue/export.csv', access: ['case.read.all'] },
   'src/pages/staff/cases/[ref].astro': { path: '/staff/cases/HM-0000-0000', access: ['case.read.all'] },
+  'src/pages/staff/photos/[id].ts': { path: '/staff/photos/00000000000000000000', access: ['case.read.all'] },
   // Hotline call logging (issue 6)
   'src/pages/staff/calls/new.astro': { path: '/staff/calls/new', access: ['call.log'] },
   'src/pages/staff/calls/index.astro': { path: '/staff/calls', access: ['call.read'] },

@@ -11,6 +11,8 @@ import { log } from './log.ts';
 import { createMailTransport } from './mail/transport.ts';
 import { OutboxWorker } from './outbox.ts';
 import { loadSigningKey } from './signing.ts';
+import { loadRoles } from './auth/roles.ts';
+import { configureSecretKey } from './auth/totp.ts';
 
 interface Runtime {
   env: Env;
@@ -27,6 +29,8 @@ export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteC
   if (runtime) return runtime;
   const env = getEnv();
   const config = loadSiteConfig(env.CONTENT_DIR);
+  loadRoles(env.CONTENT_DIR);
+  configureSecretKey(env.SECRET_KEY, env.DEMO_MODE);
   const database = await openDatabase({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN, timeoutMs: env.DATABASE_TIMEOUT_MS });
   try {
     await database.client.execute('SELECT 1');

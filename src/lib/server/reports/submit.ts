@@ -13,6 +13,7 @@ import { newId, newSecret } from '../ids.ts';
 import { enqueueEmail } from '../outbox.ts';
 import type { StoredPhoto } from './photos.ts';
 import { generateReference, REFERENCE_ALPHABET } from './reference.ts';
+import { nextDue, startTimers } from '../cases/timers.ts';
 
 /** What a new case is made from, whatever the channel. */
 export interface NewCase {
@@ -81,7 +82,7 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
   const category = config.categories.find((c) => c.id === input.categoryId);
   const ward = config.areas.find((a) => a.id === input.wardId && a.kind === 'ward');
   const priority = category?.defaultPriority ?? 'P4';
-  const ackHours = config.targets.priorities[priority as 'P1'].acknowledgeHours;
+  const timers = input.kind === 'report' ? startTimers(now, priority, config.targets) : null;
   for (let attempt = 0; attempt < 5; attempt++) {
     const id = newId(now);
     const ref = generateReference(config.partnership.referencePrefix);
@@ -132,7 +133,8 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
           peopleInvolved: input.peopleInvolved || null,
           whoAffected: input.whoAffected ?? null,
           happenedBefore: input.happenedBefore ?? null,
-          nextDueAt: now + ackHours * 3_600_000,
+          timers: timers as Record<string, unknown> | null,
+          nextDueAt: timers ? nextDue(timers) : null,
           trackSecretHash: trackSecret ? hashSecret(trackSecret) : null,
           linkTokenHash: linkToken ? hashSecret(linkToken) : null,
           idempotencyKey: input.idempotencyKey ?? null,

@@ -1,0 +1,27 @@
+import type { APIRoute } from 'astro';
+import { eq } from 'drizzle-orm';
+import { guardRequest } from '../../../lib/guard.ts';
+import { recordAudit } from '../../../lib/server/audit.ts';
+import { getDb } from '../../../lib/server/db/client.ts';
+import { attachments } from '../../../lib/server/db/schema.ts';
+import { getRuntime } from '../../../lib/server/runtime.ts';
+import { readPhoto } from '../../../lib/server/reports/photos.ts';
+
+/** A case photo, for staff only: stored outside public/, never cached, every view audited. */
+export const GET: APIRoute = async (context) => {
+  const denied = await guardRequest(context, 'case.read.all');
+  if (denied) return denied;
+  const id = context.params.id ?? '';
+  const [photo] = /^[0-9a-z]{20}$/.test(id) ? await getDb().select().from(attachments).where(eq(attachments.id, id)) : [];
+  if (!photo) return new Response('Not found', { status: 404 });
+  let body: Buffer;
+  try {
+    body = await readPhoto(getRuntime().env.UPLOAD_DIR, photo.storageKey);
+  } catch {
+    return new Response('Not found', { status: 404 });
+  }
+  await recordAudit({ kind: 'user', id: context.locals.user!.id, ip: context.clientAddress }, 'photo.view', { kind: 'case', id: photo.caseId }, { attachment: photo.id });
+  return new Response(new Uint8Array(body), {
+    headers: { 'Content-Type': photo.mime, 'Cache-Control': 'private, no-store', 'Content-Disposition': 'inline', 'Content-Length': String(body.byteLength) },
+  });
+};
