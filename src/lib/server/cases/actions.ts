@@ -252,7 +252,8 @@ export function sendReply(caseIdOrRef: string, actor: StaffActor, body: string, 
     const [cat] = row.categoryId ? await getDb().select({ name: categories.name }).from(categories).where(eq(categories.id, row.categoryId)) : [];
     const unknown = unknownPlaceholders(body);
     if (unknown.length) return { ok: false, message: `The reply uses unknown placeholders: ${unknown.map((u) => `{{${u}}}`).join(', ')}` };
-    const trackUrl = `${settings.publicUrl.replace(/\/$/, '')}/track?ref=${encodeURIComponent(row.ref)}`;
+    // /track asks for the reference and the e-mail address (or tracking code); it reads no query string.
+    const trackUrl = `${settings.publicUrl.replace(/\/$/, '')}/track`;
     const text = fillPlaceholders(body, {
       ref: row.ref, reporterName: row.privacy === 'anonymous' ? '' : (rep?.name ?? ''), category: cat?.name.toLowerCase() ?? 'your concern',
       status: publicStatus(row.status), officerName: actor.name ?? '', partnership: settings.partnership, trackUrl,

@@ -1,0 +1,51 @@
+/** Test helpers for the staff console: a browser context signed in as a demo user, and web reports made over HTTP. */
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { newContext } from './browser.ts';
+import { Visitor } from './http.ts';
+import { signInAs } from '../integration/staff-sign-in.ts';
+
+/** A browser context carrying the session of a demo user signed in over HTTP (TOTP computed from the demo key). */
+export async function staffContext(browser: Browser, base: string, email: string, javaScriptEnabled = true): Promise<BrowserContext> {
+  const visitor = await signInAs(base, email);
+  const context = await newContext(browser, base, javaScriptEnabled);
+  await context.addCookies([...visitor.cookies].map(([name, value]) => ({ name, value, url: base })));
+  return context;
+}
+
+/** What a test web report says; defaults give a named vandalism report in HW3 1AB. */
+export interface WebReport {
+  email: string;
+  name?: string;
+  category?: string;
+  description?: string;
+  privacy?: 'named' | 'confidential' | 'anonymous';
+}
+
+/** Make a web report through the public journey over HTTP; returns its reference. */
+export async function createWebReport(base: string, report: WebReport): Promise<string> {
+  const v = new Visitor(base);
+  const privacy = report.privacy ?? 'named';
+  const steps: [string, Record<string, string>][] = [
+    ['/report/danger', { danger: 'no' }],
+    ['/report/category', { category: report.category ?? 'vandalism' }],
+    ['/report/description', { description: report.description ?? 'Someone sprayed graffiti on the bus shelter again.' }],
+    ['/report/when', { whenKind: 'approx' }],
+    ['/report/when-details', { whenText: 'Last weekend' }],
+    ['/report/where', { postcode: 'HW3 1AB', place: 'Bus shelter on Mill Lane' }],
+    ['/report/people', { people: '', affected: 'community', before: 'yes' }],
+    ['/report/photos', { intent: 'continue' }],
+    ['/report/privacy', { privacy }],
+  ];
+  if (privacy !== 'anonymous') steps.push(['/report/contact', { name: report.name ?? 'Robin Resident', email: report.email, phone: '', preferredContact: 'email', consentShare: 'yes' }]);
+  for (const [path, body] of steps) {
+    const res = await v.post(path, body);
+    assert.equal(res.status, 303, `${path} accepted: ${res.status} ${res.status === 400 ? (await res.text()).match(/error-summary[\s\S]{0,600}/)?.[0] : ''}`);
+  }
+  const sent = await v.post('/report/check', { website: '' });
+  assert.equal(sent.status, 303, `report sent: ${sent.status}`);
+  const confirmation = await (await v.get('/report/confirmation')).text();
+  const ref = /class="reference">([^<]+)</.exec(confirmation)?.[1];
+  assert.ok(ref, 'reference on the confirmation page');
+  return ref;
+}
