@@ -38,6 +38,23 @@ test('healthz answers 200 with the database up, and the server drains and exits 
   assert.equal(code, 0);
 });
 
+test('healthz answers 503 when the database cannot answer', async () => {
+  const server = await startServer();
+  const { createClient } = await import('@libsql/client');
+  const other = createClient({ url: server.dbUrl, timeout: 5000 });
+  try {
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    // Break the database under the server (as a failed disk or a botched manual change would).
+    await other.execute('ALTER TABLE meta RENAME TO meta_gone');
+    const res = await fetch(`${server.url}/healthz`);
+    assert.equal(res.status, 503);
+    assert.equal((await res.json()).status, 'unavailable');
+  } finally {
+    other.close();
+    await server.stop('SIGKILL');
+  }
+});
+
 test('migrations are idempotent: a second start on the same database works', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'saferline-twice-'));
   const url = `file:${join(dir, 'db.sqlite')}`;
