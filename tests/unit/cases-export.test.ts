@@ -27,7 +27,7 @@ test('the queue CSV has reporter columns only with pii.export, and each export i
 
   const full = await exportQueueCsv({ status: 'all' }, 'received_desc', withPii);
   assert.match(full.split('\r\n')[0]!, /,reporter_name,reporter_email,reporter_phone$/);
-  assert.match(full, /Kim Export,kim\.export@example\.org,\+447700900123/);
+  assert.match(full, /Kim Export,kim\.export@example\.org,'\+447700900123/);
 
   const audits = await database.db.select().from(auditEvents);
   assert.ok(audits.some((a) => a.action === 'queue.export' && a.actorId === without.id));
