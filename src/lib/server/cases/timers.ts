@@ -60,18 +60,32 @@ export const TIMER_LABELS: Record<TimerName, string> = {
   resolve: 'Resolve',
 };
 
-const TZ = 'Europe/London';
 const HOUR = 3_600_000;
-const partsFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
-});
+// London time is GMT, or BST (GMT+1) from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last
+// Sunday of October (the Summer Time Order 2002). Computed directly: Intl.DateTimeFormat per call was the
+// single biggest cost of creating a case (see bench/results/submit.md).
+const bstCache = new Map<number, [number, number]>();
+
+function lastSundayUtc(year: number, month: number): number {
+  const lastDay = new Date(Date.UTC(year, month + 1, 0));
+  return Date.UTC(year, month, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
+}
+
+function londonOffsetMs(ms: number): number {
+  const year = new Date(ms).getUTCFullYear();
+  let range = bstCache.get(year);
+  if (!range) {
+    range = [lastSundayUtc(year, 2), lastSundayUtc(year, 9)];
+    bstCache.set(year, range);
+  }
+  return ms >= range[0] && ms < range[1] ? HOUR : 0;
+}
 
 interface LocalParts { y: number; m: number; d: number; h: number; min: number; s: number }
 
 function localParts(ms: number): LocalParts {
-  const p: Record<string, string> = {};
-  for (const part of partsFormat.formatToParts(new Date(ms))) p[part.type] = part.value;
-  return { y: +p.year!, m: +p.month!, d: +p.day!, h: +p.hour!, min: +p.minute!, s: +p.second! };
+  const t = new Date(ms + londonOffsetMs(ms));
+  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate(), h: t.getUTCHours(), min: t.getUTCMinutes(), s: t.getUTCSeconds() };
 }
 
 function offsetAt(ms: number): number {
