@@ -10,7 +10,11 @@
     const i = links.indexOf(document.activeElement);
     links[Math.max(0, Math.min(links.length - 1, i < 0 ? 0 : i + delta))].focus();
   };
-  const go = (sel) => { const el = document.querySelector(sel); if (el) { el.focus(); if (el.scrollIntoView) el.scrollIntoView({ block: 'center' }); } };
+  // The first field that can take focus: forms start with a hidden intent field, which cannot.
+  const go = (sel) => {
+    const el = [...document.querySelectorAll(sel)].find((f) => f.type !== 'hidden' && !f.disabled && f.getClientRects().length > 0);
+    if (el) { el.focus(); if (el.scrollIntoView) el.scrollIntoView({ block: 'center' }); }
+  };
   const click = (sel) => { const el = document.querySelector(sel); if (el) el.click(); };
   document.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;

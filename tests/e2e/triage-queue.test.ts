@@ -1,0 +1,215 @@
+/**
+ * The triage queue in real Chromium: two reports linked into one incident, bulk assign, keyboard-only triage of
+ * one case (no mouse), the Channel column with a phone case, the case page in each status, the CSV download.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createClient, type Client } from '@libsql/client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expectAccessible, launchBrowser } from '../helpers/browser.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { createWebReport, staffContext } from '../helpers/staff.ts';
+
+let server: TestServer;
+let smtp: TestSmtp;
+let browser: Browser;
+let triage: BrowserContext;
+let db: Client;
+let n = 0;
+
+before(async () => {
+  smtp = await startSmtp();
+  server = await startServer({ SMTP_URL: smtp.url });
+  db = createClient({ url: server.dbUrl });
+  browser = await launchBrowser();
+  triage = await staffContext(browser, server.url, 'triage@hollowmere.example');
+});
+after(async () => {
+  db?.close();
+  await browser?.close();
+  await server?.stop();
+  await smtp?.close();
+});
+
+/** A fresh named web report from a new reporter. */
+const report = (over: { category?: string; description?: string; privacy?: 'named' | 'anonymous' } = {}) =>
+  createWebReport(server.url, { email: `resident${++n}@example.com`, name: `Resident ${n}`, ...over });
+
+const mainText = (page: Page) => page.locator('main').innerText();
+
+test('two reports linked into one incident; a true duplicate and undo', { timeout: 60_000 }, async () => {
+  const a = await report();
+  const b = await report({ description: 'Graffiti again on the shelter, same tag as before.' });
+  const c = await report();
+  const page = await triage.newPage();
+  await page.goto(`/staff/cases/${a}`);
+  await page.getByLabel('Link with case references (separate with spaces)').fill(b);
+  await page.getByLabel('Incident title (optional)').fill('Mill Lane shelter graffiti');
+  await page.getByRole('button', { name: 'Link into one incident' }).click();
+  assert.match(page.url(), new RegExp(`/staff/cases/${a}\\?saved=1`));
+  const section = page.getByRole('region', { name: 'Same incident, other reports' });
+  assert.ok(await section.getByRole('link', { name: b }).isVisible(), 'a links to b');
+  await expectAccessible(page, 'case page: in an incident');
+  await section.getByRole('link', { name: b }).click();
+  assert.ok(await page.getByRole('region', { name: 'Same incident, other reports' }).getByRole('link', { name: a }).isVisible(), 'b links back to a');
+  // The queue can be filtered to the incident and the two are there.
+  const incident = (await db.execute({ sql: 'SELECT incident_id FROM cases WHERE ref = ?', args: [a] })).rows[0]!.incident_id as string;
+  assert.ok(incident);
+  await page.goto(`/staff/queue?incident=${encodeURIComponent(incident)}`);
+  assert.equal(await page.locator('[data-queue-row]').count(), 2);
+
+  // Mark c as a true duplicate of a, then undo.
+  await page.goto(`/staff/cases/${c}`);
+  await page.getByLabel('Mark as a true duplicate of case reference').fill(a);
+  await page.getByRole('button', { name: 'Mark as duplicate' }).click();
+  assert.match(await mainText(page), /This case is marked as a duplicate\./);
+  await expectAccessible(page, 'case page: duplicate');
+  await page.getByRole('button', { name: 'Undo duplicate' }).click();
+  assert.doesNotMatch(await mainText(page), /This case is marked as a duplicate\./);
+
+  // Take a out of the incident.
+  await page.goto(`/staff/cases/${a}`);
+  await page.getByRole('button', { name: 'Take this case out of the incident' }).click();
+  assert.equal(await page.getByRole('button', { name: 'Take this case out of the incident' }).count(), 0);
+  await page.close();
+});
+
+test('bulk assign two cases from the queue; the Channel column shows a phone case', { timeout: 60_000 }, async () => {
+  const d = await report();
+  const e = await report();
+  await db.execute({ sql: "UPDATE cases SET channel = 'phone' WHERE ref = ?", args: [e] });
+  const page = await triage.newPage();
+  await page.goto('/staff/queue');
+  assert.ok(await page.getByRole('columnheader', { name: 'Channel' }).isVisible());
+  const rowE = page.getByRole('row', { name: new RegExp(e) });
+  assert.match(await rowE.innerText(), /\bPhone\b/);
+  assert.match(await page.getByRole('row', { name: new RegExp(d) }).innerText(), /\bWeb\b/);
+  await page.getByLabel(`Select ${d}`).check();
+  await page.getByLabel(`Select ${e}`).check();
+  await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Assign' });
+  await page.getByLabel('Assign to').selectOption({ label: 'Tom Triage' });
+  await page.getByRole('button', { name: 'Apply to selected cases' }).click();
+  assert.match(await page.locator('.notification-banner').innerText(), /Done for 2 cases\./);
+  await expectAccessible(page, 'queue after bulk assign');
+  for (const ref of [d, e]) assert.match(await page.getByRole('row', { name: new RegExp(ref) }).innerText(), /Tom Triage/);
+  // Only phone cases with the channel filter.
+  await page.goto('/staff/queue?channel=phone');
+  assert.equal(await page.locator('[data-queue-row]').count(), 1);
+  assert.ok(await page.getByRole('link', { name: e }).isVisible());
+  await expectAccessible(page, 'queue filtered to phone');
+  // Bulk action chosen but nothing selected.
+  await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Assign' });
+  await page.getByRole('button', { name: 'Apply to selected cases' }).click();
+  assert.match(await page.locator('.error-summary').innerText(), /Select at least one case/);
+  await page.close();
+});
+
+test('keyboard only: open the newest case from the queue, triage, assign, note, reply and resolve it', { timeout: 60_000 }, async () => {
+  const ref = await report({ description: 'Broken glass left at the play area every weekend.' });
+  const page = await triage.newPage();
+  const k = page.keyboard;
+  const focused = () => page.evaluate(() => { const el = document.activeElement as HTMLInputElement | null; return el ? `${el.name || el.id}${el.type === 'radio' ? `=${el.value}` : ''}` : ''; });
+  /** Press Enter on a submit button and wait for the page that answers (the URL may not change). */
+  const submit = async () => {
+    await Promise.all([page.waitForEvent('load'), k.press('Enter')]);
+    assert.match(page.url(), /saved=1/);
+  };
+  await page.goto('/staff/queue');
+  await k.press('j');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), ref, 'j focuses the newest case');
+  await Promise.all([page.waitForURL(new RegExp(`/staff/cases/${ref}$`)), k.press('Enter')]);
+
+  await k.press('t');
+  assert.equal(await focused(), 'risk=none');
+  await k.press('Space');
+  await k.press('Tab');
+  assert.equal(await focused(), 'vulnerable=yes');
+  await k.press('ArrowRight');
+  await k.press('Tab');
+  await k.press('Space');
+  assert.equal(await focused(), 'repeat=yes');
+  await k.press('Tab');
+  await k.press('ArrowRight');
+  assert.equal(await focused(), 'hate=no');
+  await k.press('Tab');
+  await submit();
+  assert.match(await mainText(page), /Priority P2\./);
+
+  await k.press('a');
+  assert.equal(await focused(), 'ownerId');
+  await k.type('Tom');
+  assert.equal(await page.locator('#ownerId option:checked').innerText(), 'Tom Triage (me)', 'typing picks the officer');
+  await k.press('Tab');
+  await k.press('Tab');
+  await submit();
+  assert.match(await mainText(page), /Owner: Tom Triage/);
+
+  await k.press('m');
+  assert.equal(await focused(), 'noteBody');
+  await k.type('Play area checked by the park warden.');
+  await k.press('Tab');
+  await submit();
+  assert.match(await mainText(page), /Play area checked by the park warden\./);
+
+  await k.press('r');
+  assert.equal(await focused(), 'template');
+  await k.press('Tab');
+  assert.equal(await focused(), 'replyBody');
+  await k.type('Thank you: the warden will clear it today.');
+  await k.press('Tab');
+  await submit();
+
+  await k.press('s');
+  assert.equal(await focused(), 'to');
+  await k.type('Resolved');
+  await k.press('Tab');
+  assert.equal(await focused(), 'resolutionCode');
+  await k.type('Action');
+  await k.press('Tab');
+  await k.press('Tab');
+  await k.press('Tab');
+  await submit();
+  assert.match(await mainText(page), /Outcome: Action taken\./);
+
+  await Promise.all([page.waitForURL(/\/staff\/queue$/), k.press('q')]);
+  await page.close();
+});
+
+test('the case page in each status, an anonymous report, and the CSV download', { timeout: 60_000 }, async () => {
+  const ref = await report();
+  const anon = await report({ privacy: 'anonymous' });
+  const page = await triage.newPage();
+  await page.goto(`/staff/cases/${anon}`);
+  assert.match(await mainText(page), /The reporter chose to stay anonymous\./);
+  assert.equal(await page.locator('#reply').count(), 0, 'no reply form for an anonymous report');
+  await expectAccessible(page, 'case page: anonymous');
+
+  await page.goto(`/staff/cases/${ref}`);
+  const move = async (status: string, extra: { resolution?: string; agency?: string } = {}) => {
+    await page.locator('#status-form').getByLabel('Move to').selectOption({ label: status });
+    if (extra.resolution) await page.locator('#status-form').getByLabel('Resolution (to resolve or close)').selectOption({ label: extra.resolution });
+    if (extra.agency) await page.locator('#status-form').getByLabel('Agency (to refer)').selectOption({ index: 1 });
+    await page.locator('#status-form').getByRole('button', { name: 'Change status', exact: true }).click();
+    assert.match(page.url(), /saved=1/, `moved to ${status}`);
+    assert.match(await page.locator('main .tag').first().innerText(), new RegExp(status, 'i'));
+    await expectAccessible(page, `case page: ${status}`);
+  };
+  await move('Open');
+  await move('Awaiting reporter');
+  assert.match(await mainText(page), /Timers are paused while we wait for the reporter\./);
+  await move('Open');
+  await move('Referred', { agency: 'first' });
+  await move('With partner');
+  await move('Resolved', { resolution: 'Advice given' });
+  await move('Closed', { resolution: 'Advice given' });
+
+  // The CSV download of the queue (a triage officer has pii.export, so reporter columns are included).
+  const response = await page.request.get('/staff/queue/export.csv?status=all');
+  assert.equal(response.status(), 200);
+  assert.match(response.headers()['content-type'] ?? '', /text\/csv/);
+  const csv = await response.text();
+  assert.match(csv.split('\r\n')[0]!, /^reference,.*,channel,.*,reporter_name,reporter_email,reporter_phone$/);
+  assert.ok(csv.includes(ref));
+  await page.close();
+});
