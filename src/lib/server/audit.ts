@@ -1,6 +1,7 @@
 /** Audit records for things outside a case timeline (sign-ins, admin changes, personal data views). */
 import type { InStatement } from '@libsql/client';
-import { getDatabase, toStatement } from './db/client.ts';
+import { getDatabase } from './db/client.ts';
+import { insertRow } from './db/insert.ts';
 import { auditEvents } from './db/schema.ts';
 import { newId } from './ids.ts';
 
@@ -13,8 +14,7 @@ export interface Actor {
 
 /** The statement that records one audit event; batch it with the change it describes. */
 export function auditStatement(actor: Actor, action: string, subject?: { kind: string; id: string } | null, data?: Record<string, unknown>, now = Date.now()): InStatement {
-  return toStatement(
-    getDatabase().db.insert(auditEvents).values({
+  return insertRow(auditEvents, {
       id: newId(now),
       at: now,
       actorKind: actor.kind,
@@ -24,8 +24,7 @@ export function auditStatement(actor: Actor, action: string, subject?: { kind: s
       subjectId: subject?.id ?? null,
       ip: actor.ip ?? null,
       data: data ?? null,
-    }),
-  );
+    });
 }
 
 /** Record one audit event on its own. */

@@ -4,6 +4,7 @@ import type { InStatement } from '@libsql/client';
 import { getDatabase, toStatement } from './db/client.ts';
 import { outbox } from './db/schema.ts';
 import { newId } from './ids.ts';
+import { insertRow } from './db/insert.ts';
 import { log } from './log.ts';
 import type { MailTransport } from './mail/transport.ts';
 import { renderMail } from './mail/templates.ts';
@@ -11,8 +12,7 @@ import { renderMail } from './mail/templates.ts';
 /** The statement that queues one e-mail; include it in the same batch as the change. */
 export function enqueueEmail(template: string, recipient: string, payload: Record<string, unknown>, now = Date.now()): InStatement {
   renderMail(template, payload); // fail fast on a bad template or payload, before anything is stored
-  return toStatement(
-    getDatabase().db.insert(outbox).values({
+  return insertRow(outbox, {
       id: newId(now),
       template,
       recipient,
@@ -21,8 +21,7 @@ export function enqueueEmail(template: string, recipient: string, payload: Recor
       attempts: 0,
       nextAttemptAt: now,
       createdAt: now,
-    }),
-  );
+    });
 }
 
 /** Delay before attempt n+1 (after n failures): 1, 5, 30 minutes, then hourly; dead after 48 hours. */

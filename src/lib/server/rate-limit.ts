@@ -47,23 +47,26 @@ function evaluate(rows: { windowStart: number; count: number }[], limit: number,
 
 /** Count one hit against a key; allowed is false once the key has more than `limit` hits in windowMs. */
 export async function hitRateLimit(key: string, limit: number, windowMs: number, now = Date.now()): Promise<RateLimitResult> {
-  const { db, writer } = getDatabase();
+  const { writer } = getDatabase();
   const b = bucketSize(windowMs);
   const start = Math.floor(now / b) * b;
   const from = oldestCounted(now, windowMs);
+  // Plain SQL on this hot path (every sign-in and submission); expired buckets are removed by purgeRateLimits.
   const results = await writer.batch([
-    toStatement(db.delete(rateLimits).where(and(eq(rateLimits.key, key), lt(rateLimits.windowStart, from)))),
-    toStatement(
-      db
-        .insert(rateLimits)
-        .values({ key, windowStart: start, count: 1 })
-        .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
-        .returning({ count: rateLimits.count }),
-    ),
-    toStatement(db.select({ windowStart: rateLimits.windowStart, count: rateLimits.count }).from(rateLimits).where(and(eq(rateLimits.key, key), gte(rateLimits.windowStart, from)))),
+    {
+      sql: 'insert into "rate_limits" ("key", "window_start", "count") values (?, ?, 1) on conflict ("key", "window_start") do update set "count" = "count" + 1',
+      args: [key, start],
+    },
+    { sql: 'select "window_start", "count" from "rate_limits" where "key" = ? and "window_start" >= ?', args: [key, from] },
   ]);
-  const rows = results[2]!.rows.map((r) => ({ windowStart: Number(r.window_start), count: Number(r.count) }));
+  const rows = results[1]!.rows.map((r) => ({ windowStart: Number(r.window_start), count: Number(r.count) }));
   return evaluate(rows, limit, windowMs, now, false);
+}
+
+/** Delete rate-limit buckets older than any window in use (run periodically). */
+export async function purgeRateLimits(olderThanMs = 86_400_000, now = Date.now()): Promise<void> {
+  const { db, writer } = getDatabase();
+  await writer.batch([toStatement(db.delete(rateLimits).where(lt(rateLimits.windowStart, now - olderThanMs)))]);
 }
 
 /** Check a key without counting a hit; allowed is false when one more hit would exceed `limit`. */

@@ -13,6 +13,8 @@ import { OutboxWorker } from './outbox.ts';
 import { loadSigningKey } from './signing.ts';
 import { loadRoles } from './auth/roles.ts';
 import { configureSecretKey } from './auth/totp.ts';
+import { purgeRateLimits } from './rate-limit.ts';
+import { purgeDrafts } from './reports/drafts.ts';
 
 interface Runtime {
   env: Env;
@@ -52,6 +54,7 @@ export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteC
   });
   outbox.start();
   runtime = { env, config, outbox };
+  startMaintenance(config);
   installShutdown();
   log.info('runtime.ready', { database: redactUrl(env.DATABASE_URL), demo: env.DEMO_MODE, mail: env.SMTP_URL ? 'smtp' : 'files' });
   return runtime;
@@ -78,6 +81,19 @@ export function requestStarted(): boolean {
 /** Count a request out. */
 export function requestFinished() {
   inFlight = Math.max(0, inFlight - 1);
+}
+
+/** Housekeeping every 10 minutes: expired rate-limit buckets and abandoned drafts. */
+function startMaintenance(config: SiteConfig) {
+  const run = async () => {
+    try {
+      await purgeRateLimits();
+      await purgeDrafts(config.partnership.retentionDays.drafts * 86_400_000);
+    } catch (error) {
+      log.error('maintenance.failed', { error: String(error) });
+    }
+  };
+  setInterval(run, 10 * 60_000).unref();
 }
 
 function redactUrl(url: string) {

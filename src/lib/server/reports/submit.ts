@@ -7,8 +7,9 @@ import type { InStatement } from '@libsql/client';
 import { eq } from 'drizzle-orm';
 import { auditStatement, type Actor } from '../audit.ts';
 import type { SiteConfig } from '../config/partnership.ts';
-import { getDatabase, getDb, toStatement } from '../db/client.ts';
+import { getDatabase, getDb } from '../db/client.ts';
 import { attachments, caseEvents, cases, reporters } from '../db/schema.ts';
+import { insertRow } from '../db/insert.ts';
 import { newId, newSecret } from '../ids.ts';
 import { enqueueEmail } from '../outbox.ts';
 import type { StoredPhoto } from './photos.ts';
@@ -78,7 +79,6 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
     if (found) return { ...found, existing: true };
   }
   const { config } = ctx;
-  const db = getDb();
   const category = config.categories.find((c) => c.id === input.categoryId);
   const ward = config.areas.find((a) => a.id === input.wardId && a.kind === 'ward');
   const priority = category?.defaultPriority ?? 'P4';
@@ -95,8 +95,7 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
     if (!anonymous && input.reporter && (input.reporter.email || input.reporter.phoneE164 || input.reporter.name)) {
       reporterId = newId(now);
       stmts.push(
-        toStatement(
-          db.insert(reporters).values({
+        insertRow(reporters, {
             id: reporterId,
             name: input.reporter.name || null,
             email: input.reporter.email || null,
@@ -104,12 +103,10 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
             preferredContact: input.reporter.preferredContact || null,
             createdAt: now,
           }),
-        ),
       );
     }
     stmts.push(
-      toStatement(
-        db.insert(cases).values({
+      insertRow(cases, {
           id,
           ref,
           kind: input.kind,
@@ -142,14 +139,12 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
           receivedAt: now,
           updatedAt: now,
         }),
-      ),
     );
     for (const p of input.photos ?? []) {
-      stmts.push(toStatement(db.insert(attachments).values({ id: newId(now), caseId: id, storageKey: p.key, mime: p.mime, bytes: p.bytes, width: p.width, height: p.height, sha256: p.sha256, createdAt: now })));
+      stmts.push(insertRow(attachments, { id: newId(now), caseId: id, storageKey: p.key, mime: p.mime, bytes: p.bytes, width: p.width, height: p.height, sha256: p.sha256, createdAt: now }));
     }
     stmts.push(
-      toStatement(
-        db.insert(caseEvents).values({
+      insertRow(caseEvents, {
           id: newId(now),
           caseId: id,
           at: now,
@@ -160,7 +155,6 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
           body: null,
           data: { channel: input.channel, photos: (input.photos ?? []).length },
         }),
-      ),
     );
     stmts.push(auditStatement(ctx.actor, 'case.created', { kind: 'case', id }, { ref, channel: input.channel }, now));
     if (email) {
