@@ -78,6 +78,12 @@ async function reportUpToCheck(page: Page, o: JourneyOptions) {
   await page.getByRole('group', { name: 'Has this happened before?' }).getByLabel('Yes').check();
   await cont(page);
   await checkStep(page);
+  if (o.errors) {
+    await cont(page, 'Upload');
+    assert.match(await page.title(), /^Error: /, 'photos error title');
+    assert.ok(await page.getByText('Select a photo to upload').first().isVisible());
+    await expectAccessible(page, 'photos (errors)');
+  }
   await cont(page);
   await checkStep(page, { errors: o.errors });
   await page.getByLabel(o.privacy, { exact: true }).check();

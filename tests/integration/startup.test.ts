@@ -55,6 +55,23 @@ test('healthz answers 503 when the database cannot answer', async () => {
   }
 });
 
+test('an unexpected error shows the 500 page in the design, with no details leaked', async () => {
+  const server = await startServer();
+  const { createClient } = await import('@libsql/client');
+  const other = createClient({ url: server.dbUrl, timeout: 5000 });
+  try {
+    await other.execute('ALTER TABLE drafts RENAME TO drafts_gone');
+    const res = await fetch(`${server.url}/report/category`, { headers: { cookie: `draft=${'a'.repeat(32)}` }, redirect: 'manual' });
+    assert.equal(res.status, 500);
+    const html = await res.text();
+    assert.match(html, /Sorry, there is a problem with the service/);
+    assert.doesNotMatch(html, /drafts|SQLITE|at .*\.mjs/i, 'no error details in the page');
+  } finally {
+    other.close();
+    await server.stop('SIGKILL');
+  }
+});
+
 test('migrations are idempotent: a second start on the same database works', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'saferline-twice-'));
   const url = `file:${join(dir, 'db.sqlite')}`;
