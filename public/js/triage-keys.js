@@ -25,7 +25,7 @@
       j: () => focusRow(1),
       k: () => focusRow(-1),
       x: () => { const row = document.activeElement && document.activeElement.closest('[data-queue-row]'); const box = row && row.querySelector('input[type=checkbox]'); if (box) box.click(); },
-      '/': () => go('#filters select, #filters input'),
+      '/': () => { const filters = document.getElementById('filters'); if (filters) filters.open = true; go('#filters select, #filters input'); },
       n: () => click('[data-next-page]'),
       t: () => go('#triage input'),
       s: () => go('#status-form select, #status-form input'),
