@@ -53,6 +53,7 @@ export async function startServer(env: Record<string, string> = {}, options: { e
       OUTBOX_RETRY_BASE_MS: '200',
       ASTRO_NODE_LOGGING: 'disabled',
       DEMO_MODE: 'true',
+      DEMO_CASES: 'false',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

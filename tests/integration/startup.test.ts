@@ -72,6 +72,25 @@ test('an unexpected error shows the 500 page in the design, with no details leak
   }
 });
 
+test('demo mode loads the fictional partnership: staff accounts and a dozen reports in the queue', async () => {
+  const server = await startServer({ DEMO_CASES: 'true' });
+  const { createClient } = await import('@libsql/client');
+  const db = createClient({ url: server.dbUrl });
+  try {
+    const cases = await db.execute("SELECT count(*) AS n, sum(channel = 'phone') AS phone FROM cases WHERE status = 'new'");
+    assert.equal(Number(cases.rows[0]!.n), 12);
+    assert.ok(Number(cases.rows[0]!.phone) >= 1);
+    const users = await db.execute('SELECT count(*) AS n FROM users');
+    assert.equal(Number(users.rows[0]!.n), 5);
+    const home = await fetch(server.url + '/');
+    assert.equal(home.status, 200);
+    assert.match(await home.text(), /Hollowmere/);
+  } finally {
+    db.close();
+    await server.stop();
+  }
+});
+
 test('migrations are idempotent: a second start on the same database works', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'saferline-twice-'));
   const url = `file:${join(dir, 'db.sqlite')}`;

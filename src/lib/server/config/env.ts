@@ -26,6 +26,7 @@ const envSchema = z.object({
   UPLOAD_DIR: z.string().default('data/uploads'),
   CONTENT_DIR: z.string().default('content'),
   DEMO_MODE: bool.default(true),
+  DEMO_CASES: bool.default(true),
   SECURE_COOKIES: bool.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(10).max(600000).default(2000),
