@@ -13,6 +13,7 @@ import { startServer } from '../tests/helpers/server.ts';
 import { freePort } from '../tests/helpers/server.ts';
 
 const seconds = Number(process.argv[2] ?? 15);
+let writerStats: { commits: number; jobs: number; largestGroup: number } = { commits: 0, jobs: 0, largestGroup: 0 };
 const connections = 50;
 
 interface Row {
@@ -133,6 +134,7 @@ async function benchSaferline(): Promise<Row> {
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, cookie: `draft=${ids[i % ids.length]}` },
   }));
   const rss = rssMb(server.proc.pid!);
+  writerStats = (await (await fetch(`${server.url}/healthz`)).json()).writer;
   const stored = Number((await db.execute('SELECT count(*) AS n FROM cases')).rows[0]!.n);
   const outbox = Number((await db.execute('SELECT count(*) AS n FROM outbox')).rows[0]!.n);
   db.close();
@@ -151,7 +153,7 @@ const table = [
 ].join('\n');
 const ratio = (saferline.rps / reference.rps).toFixed(2);
 const lost = saferline.acknowledged - saferline.stored;
-const text = `# Report submission benchmark\n\nRun ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s each, loopback, autocannon in the same process as the orchestration.\nBoth use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable).\n\n${table}\n\nSaferline / reference throughput: **${ratio}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).\n`;
+const text = `# Report submission benchmark\n\nRun ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s each, loopback, autocannon in the same process as the orchestration.\nBoth use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable).\n\n${table}\n\nSaferline / reference throughput: **${ratio}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).\n\nSaferline's writer queue: ${writerStats.jobs} write jobs in ${writerStats.commits} commits (${(writerStats.jobs / Math.max(1, writerStats.commits)).toFixed(1)} jobs per commit on average, largest group ${writerStats.largestGroup}).\n`;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/submit.md', text);
 process.stdout.write(text);

@@ -7,7 +7,8 @@ export const GET: APIRoute = async () => {
   try {
     await getDatabase().client.execute('SELECT count(*) FROM meta');
     const backlog = await outboxBacklog();
-    return Response.json({ status: 'ok', outbox: backlog }, { headers: { 'Cache-Control': 'no-store' } });
+    const { commits, jobs, largestGroup } = getDatabase().writer.stats;
+    return Response.json({ status: 'ok', outbox: backlog, writer: { commits, jobs, largestGroup } }, { headers: { 'Cache-Control': 'no-store' } });
   } catch (error) {
     return Response.json({ status: 'unavailable', error: 'database' }, { status: 503, headers: { 'Cache-Control': 'no-store' } });
   }

@@ -128,9 +128,22 @@ export function isWorkingDay(isoDate: string, calendar: WorkingCalendar): boolea
   return weekday !== 0 && weekday !== 6 && !calendar.bankHolidays.includes(isoDate);
 }
 
+const windowCache = new WeakMap<WorkingCalendar, Map<string, [number, number] | null>>();
+
 function windowOf(day: { y: number; m: number; d: number }, calendar: WorkingCalendar): [number, number] | null {
-  if (!isWorkingDay(isoOf(day), calendar)) return null;
-  return [londonTime(day.y, day.m, day.d, calendar.workingHours.start), londonTime(day.y, day.m, day.d, calendar.workingHours.end)];
+  let cache = windowCache.get(calendar);
+  if (!cache) {
+    cache = new Map();
+    windowCache.set(calendar, cache);
+  }
+  const iso = isoOf(day);
+  let w = cache.get(iso);
+  if (w === undefined) {
+    w = isWorkingDay(iso, calendar) ? [londonTime(day.y, day.m, day.d, calendar.workingHours.start), londonTime(day.y, day.m, day.d, calendar.workingHours.end)] : null;
+    if (cache.size > 5000) cache.clear();
+    cache.set(iso, w);
+  }
+  return w;
 }
 
 /** Length of one working day in milliseconds. */

@@ -74,10 +74,7 @@ async function findByIdempotencyKey(key: string) {
 
 /** Create a case in one atomic write; extra statements (e.g. marking a draft sent) join the same commit. */
 export async function createCase(input: NewCase, ctx: { config: SiteConfig; actor: Actor; publicUrl: string; extra?: (c: { id: string; ref: string; trackSecret?: string }) => InStatement[] }, now = Date.now()): Promise<CreatedCase> {
-  if (input.idempotencyKey) {
-    const found = await findByIdempotencyKey(input.idempotencyKey);
-    if (found) return { ...found, existing: true };
-  }
+  // No read first: the unique index on idempotency_key catches a repeat, and the repeat is answered below.
   const { config } = ctx;
   const category = config.categories.find((c) => c.id === input.categoryId);
   const ward = config.areas.find((a) => a.id === input.wardId && a.kind === 'ward');
