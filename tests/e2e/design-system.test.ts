@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
+import { expectAccessible, launchBrowser, newContext, errorSummaryHasFocus } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -25,7 +25,7 @@ describe('design system page', () => {
     assert.equal(response?.status(), 200);
     assert.equal(await page.title(), 'Design system - Hollowmere CSP');
     await expectAccessible(page);
-    const focused = await page.evaluate(() => document.activeElement?.classList.contains('error-summary') ?? false);
+    const focused = await errorSummaryHasFocus(page);
     assert.ok(focused, 'error summary has focus on load');
     await context.close();
   });
@@ -35,7 +35,7 @@ describe('design system page', () => {
     const context = await newContext(browser, server.url, false);
     const page = await context.newPage();
     await page.goto('/design-system');
-    const focused = await page.evaluate(() => document.activeElement?.classList.contains('error-summary') ?? false);
+    const focused = await errorSummaryHasFocus(page);
     assert.ok(focused, 'error summary has focus on load without JavaScript');
     assert.ok(await page.getByText('You can enter up to 500 characters').isVisible());
     await context.close();

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
+import { errorSummaryHasFocus, expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { sentTo, startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 
@@ -22,7 +22,10 @@ after(async () => {
 });
 
 async function cont(page: Page, label = 'Continue') {
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: label, exact: true }).click()]);
+  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
+  await page.getByRole('button', { name: label, exact: true }).click();
+  await navigated;
+  await page.waitForLoadState('load');
 }
 
 /** Check the page passes axe and, when asked, submit it empty first to check its error state. */
@@ -31,7 +34,8 @@ async function checkStep(page: Page, options: { errors?: boolean } = {}) {
   if (options.errors) {
     await cont(page);
     assert.match(await page.title(), /^Error: /, `error title on ${page.url()}`);
-    const focused = await page.evaluate(() => document.activeElement?.classList.contains('error-summary') ?? false);
+    // Without JavaScript, focus comes from the autofocus attribute, applied on the browser's next rendering step.
+    const focused = await errorSummaryHasFocus(page);
     assert.ok(focused, `error summary has focus on ${page.url()}`);
     assert.ok(await page.getByText('There is a problem').isVisible());
     await expectAccessible(page, `${page.url()} (errors)`);

@@ -57,3 +57,13 @@ export async function expectAccessible(page: Page, label = page.url()) {
     await checker?.close();
   }
 }
+
+/** True once the error summary has focus; autofocus is applied on the browser's next rendering step, so poll briefly. */
+export async function errorSummaryHasFocus(page: Page, timeoutMs = 2000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await page.evaluate(() => document.activeElement?.classList.contains('error-summary') ?? false)) return true;
+    if (Date.now() > deadline) return false;
+    await page.waitForTimeout(50);
+  }
+}
