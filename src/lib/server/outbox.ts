@@ -1,5 +1,5 @@
 /** The durable outbox: messages are rows committed with the change that caused them, sent later with retries. */
-import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { getDatabase, toStatement } from './db/client.ts';
 import { outbox } from './db/schema.ts';
@@ -87,23 +87,26 @@ export class OutboxWorker {
         .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now), or(isNull(outbox.leaseUntil), lte(outbox.leaseUntil, now))))
         .orderBy(asc(outbox.nextAttemptAt))
         .limit(this.options.batchSize ?? 25);
+      if (due.length === 0) return;
+      // Lease the batch in one statement so a second process (or a crash mid-send) cannot double-send at once.
+      const [leaseResult] = await writer.batch([
+        toStatement(
+          db
+            .update(outbox)
+            .set({ leaseUntil: now + 120_000 })
+            .where(and(inArray(outbox.id, due.map((r) => r.id)), eq(outbox.status, 'pending'), or(isNull(outbox.leaseUntil), lte(outbox.leaseUntil, now))))
+            .returning({ id: outbox.id }),
+        ),
+      ]);
+      const leased = new Set(leaseResult!.rows.map((r) => String(r.id)));
+      const delivered: string[] = [];
       for (const row of due) {
         if (this.stopping) break;
-        // Lease the row so a second process (or a crash mid-send) cannot double-send immediately.
-        const leased = await writer.batch([
-          toStatement(
-            db
-              .update(outbox)
-              .set({ leaseUntil: now + 120_000 })
-              .where(and(eq(outbox.id, row.id), eq(outbox.status, 'pending'), or(isNull(outbox.leaseUntil), lte(outbox.leaseUntil, now)))),
-          ),
-        ]);
-        if (leased[0]!.rowsAffected !== 1) continue;
+        if (!leased.has(row.id)) continue;
         try {
           const mail = renderMail(row.template, row.payload);
           await this.options.transport.send(row.recipient, this.options.from, mail, `<${row.id}@saferline>`);
-          await writer.batch([toStatement(db.update(outbox).set({ status: 'sent', sentAt: Date.now(), attempts: row.attempts + 1, leaseUntil: null, lastError: null }).where(eq(outbox.id, row.id)))]);
-          sent++;
+          delivered.push(row.id);
           log.info('outbox.sent', { id: row.id, template: row.template });
         } catch (error) {
           const attempts = row.attempts + 1;
@@ -124,6 +127,18 @@ export class OutboxWorker {
           ]);
           log.warn('outbox.failed', { id: row.id, attempts, dead, error: String((error as Error)?.message ?? error) });
         }
+      }
+      if (delivered.length > 0) {
+        // One statement marks the whole batch sent; a crash before it means a resend after the lease (at least once).
+        await writer.batch([
+          toStatement(
+            db
+              .update(outbox)
+              .set({ status: 'sent', sentAt: Date.now(), attempts: sql`${outbox.attempts} + 1`, leaseUntil: null, lastError: null })
+              .where(inArray(outbox.id, delivered)),
+          ),
+        ]);
+        sent = delivered.length;
       }
     })();
     this.busy = work;
