@@ -91,6 +91,25 @@ test('demo mode loads the fictional partnership: staff accounts and a dozen repo
   }
 });
 
+test('security headers: scripts only from our origin, no framing, no sniffing', async () => {
+  const server = await startServer();
+  try {
+    const res = await fetch(server.url + '/report');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? '';
+    assert.equal(scriptSrc.trim(), "'self'");
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.match(csp, /form-action 'self'/);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(res.headers.get('x-frame-options'), 'DENY');
+    assert.equal(res.headers.get('referrer-policy'), 'same-origin');
+    const staff = await fetch(server.url + '/staff/sign-in');
+    assert.equal(staff.headers.get('cache-control'), 'no-store');
+  } finally {
+    await server.stop();
+  }
+});
+
 test('migrations are idempotent: a second start on the same database works', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'saferline-twice-'));
   const url = `file:${join(dir, 'db.sqlite')}`;
