@@ -88,7 +88,7 @@ function startMaintenance(config: SiteConfig) {
   const run = async () => {
     try {
       await purgeRateLimits();
-      await purgeDrafts(config.partnership.retentionDays.drafts * 86_400_000);
+      await purgeDrafts(config.partnership.retentionDays.drafts * 86_400_000, getRuntime().env.UPLOAD_DIR);
     } catch (error) {
       log.error('maintenance.failed', { error: String(error) });
     }

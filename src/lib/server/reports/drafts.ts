@@ -1,8 +1,9 @@
 /** Server-side drafts: a resident's answers kept between pages, so back, refresh and change never lose them. */
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, inArray, lt } from 'drizzle-orm';
 import { getDatabase, getDb, toStatement } from '../db/client.ts';
 import { drafts } from '../db/schema.ts';
 import { newSecret } from '../ids.ts';
+import { deletePhoto } from './photos.ts';
 
 /** A loaded draft. */
 export interface Draft<T> {
@@ -42,7 +43,18 @@ export async function saveDraft<T extends object>(draft: Draft<T>, changes: Part
   return { ...draft, data, updatedAt: now };
 }
 
-/** Delete drafts untouched for longer than the retention period. */
-export async function purgeDrafts(maxAgeMs: number, now = Date.now()) {
-  await getDatabase().writer.batch([toStatement(getDb().delete(drafts).where(lt(drafts.updatedAt, now - maxAgeMs)))]);
+/** Delete drafts untouched for longer than the retention period, with the photos of any that were never sent. */
+export async function purgeDrafts(maxAgeMs: number, uploadDir: string, now = Date.now()): Promise<number> {
+  const expired = await getDb()
+    .select({ id: drafts.id, data: drafts.data, caseId: drafts.caseId })
+    .from(drafts)
+    .where(lt(drafts.updatedAt, now - maxAgeMs))
+    .limit(2000);
+  if (expired.length === 0) return 0;
+  for (const d of expired) {
+    if (d.caseId) continue; // sent: the photos now belong to the case
+    for (const photo of (d.data.photos as { key: string }[] | undefined) ?? []) await deletePhoto(uploadDir, photo.key);
+  }
+  await getDatabase().writer.batch([toStatement(getDb().delete(drafts).where(inArray(drafts.id, expired.map((d) => d.id))))]);
+  return expired.length;
 }

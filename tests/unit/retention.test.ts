@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import { openTestDatabase } from '../helpers/db.ts';
+import { getDatabase, getDb, toStatement } from '../../src/lib/server/db/client.ts';
+import { drafts, rateLimits } from '../../src/lib/server/db/schema.ts';
+import { createDraft, purgeDrafts, saveDraft } from '../../src/lib/server/reports/drafts.ts';
+import { storePhoto } from '../../src/lib/server/reports/photos.ts';
+import { hitRateLimit, purgeRateLimits } from '../../src/lib/server/rate-limit.ts';
+import { eq } from 'drizzle-orm';
+
+let cleanup: () => Promise<void>;
+let dir: string;
+before(async () => ({ cleanup, dir } = await openTestDatabase()));
+after(() => cleanup());
+
+test('abandoned drafts are deleted after the retention period, with their photos; sent drafts keep the case photos', async () => {
+  const uploads = join(dir, 'uploads');
+  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } }).jpeg().toBuffer();
+  const day = 86_400_000;
+  const old = Date.now() - 10 * day;
+  const abandoned = await createDraft('report', {}, old);
+  const photo = await storePhoto(uploads, jpeg, 'a.jpg');
+  await saveDraft(abandoned, { photos: [photo] } as never, old);
+  const sent = await createDraft('report', {}, old);
+  const sentPhoto = await storePhoto(uploads, jpeg, 'b.jpg');
+  await saveDraft(sent, { photos: [sentPhoto] } as never, old);
+  await getDatabase().writer.batch([toStatement(getDb().update(drafts).set({ caseId: 'case-1' }).where(eq(drafts.id, sent.id)))]);
+  const fresh = await createDraft('report', {});
+  assert.equal(await purgeDrafts(7 * day, uploads), 2);
+  const left = await getDb().select({ id: drafts.id }).from(drafts);
+  assert.deepEqual(left.map((d) => d.id), [fresh.id]);
+  assert.equal(existsSync(join(uploads, photo.key)), false, 'the abandoned photo is deleted');
+  assert.equal(existsSync(join(uploads, sentPhoto.key)), true, 'the sent report keeps its photo');
+});
+
+test('expired rate-limit buckets are purged, current ones kept', async () => {
+  const now = Date.now();
+  await hitRateLimit('purge:old', 5, 60_000, now - 2 * 86_400_000);
+  await hitRateLimit('purge:new', 5, 60_000, now);
+  await purgeRateLimits(86_400_000, now);
+  const keys = (await getDb().select({ key: rateLimits.key }).from(rateLimits)).map((r) => r.key);
+  assert.ok(keys.includes('purge:new'));
+  assert.ok(!keys.includes('purge:old'));
+});
