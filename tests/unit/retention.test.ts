@@ -45,3 +45,34 @@ test('expired rate-limit buckets are purged, current ones kept', async () => {
   assert.ok(keys.includes('purge:new'));
   assert.ok(!keys.includes('purge:old'));
 });
+
+test('closed cases past retention are deleted with timeline, photos and reporter; a tombstone without personal data stays', async () => {
+  const { loadSiteConfig } = await import('../../src/lib/server/config/partnership.ts');
+  const { createCase } = await import('../../src/lib/server/reports/submit.ts');
+  const { disposeClosedCases } = await import('../../src/lib/server/cases/retention.ts');
+  const { auditEvents, attachments, caseEvents, cases, reporters } = await import('../../src/lib/server/db/schema.ts');
+  const config = loadSiteConfig('content');
+  const uploads = join(dir, 'uploads');
+  const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#654321' } }).jpeg().toBuffer();
+  const photo = await storePhoto(uploads, jpeg, 'c.jpg');
+  const ctx = { config, actor: { kind: 'public' as const }, publicUrl: 'http://localhost' };
+  const base = { kind: 'report' as const, channel: 'web' as const, categoryId: 'noise', description: 'Noise every night from the flat above.', wardId: 'mill-lane', privacy: 'named' as const };
+  const old = await createCase({ ...base, reporter: { name: 'Old Reporter', email: 'old@example.com' }, photos: [photo], idempotencyKey: 'ret-old' }, ctx);
+  const kept = await createCase({ ...base, reporter: { name: 'Kept Reporter', email: 'kept@example.com' }, idempotencyKey: 'ret-kept' }, ctx);
+  const day = 86_400_000;
+  const closedAt = Date.now() - (config.partnership.retentionDays.closedCases + 1) * day;
+  await getDatabase().writer.batch([
+    toStatement(getDb().update(cases).set({ status: 'closed', closedAt }).where(eq(cases.id, old.id))),
+    toStatement(getDb().update(cases).set({ status: 'closed', closedAt: Date.now() - day }).where(eq(cases.id, kept.id))),
+  ]);
+  assert.equal(await disposeClosedCases(config.partnership.retentionDays.closedCases, uploads), 1);
+  assert.equal((await getDb().select().from(cases).where(eq(cases.id, old.id))).length, 0);
+  assert.equal((await getDb().select().from(caseEvents).where(eq(caseEvents.caseId, old.id))).length, 0, 'timeline gone');
+  assert.equal((await getDb().select().from(attachments).where(eq(attachments.caseId, old.id))).length, 0, 'attachment rows gone');
+  assert.equal(existsSync(join(uploads, photo.key)), false, 'photo file gone');
+  assert.equal((await getDb().select().from(reporters).where(eq(reporters.email, 'old@example.com'))).length, 0, 'reporter gone');
+  assert.equal((await getDb().select().from(cases).where(eq(cases.id, kept.id))).length, 1, 'a recently closed case stays');
+  const [tomb] = await getDb().select().from(auditEvents).where(eq(auditEvents.action, 'case.disposed'));
+  assert.equal(tomb!.data!.ref, old.ref);
+  assert.doesNotMatch(JSON.stringify(tomb), /old@example\.com|Old Reporter|Noise every night/);
+});

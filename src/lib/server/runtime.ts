@@ -15,6 +15,7 @@ import { loadRoles } from './auth/roles.ts';
 import { configureSecretKey } from './auth/totp.ts';
 import { purgeRateLimits } from './rate-limit.ts';
 import { purgeDrafts } from './reports/drafts.ts';
+import { disposeClosedCases } from './cases/retention.ts';
 
 interface Runtime {
   env: Env;
@@ -83,12 +84,13 @@ export function requestFinished() {
   inFlight = Math.max(0, inFlight - 1);
 }
 
-/** Housekeeping every 10 minutes: expired rate-limit buckets and abandoned drafts. */
+/** Housekeeping every 10 minutes: expired rate-limit buckets, abandoned drafts, closed cases past retention. */
 function startMaintenance(config: SiteConfig) {
   const run = async () => {
     try {
       await purgeRateLimits();
       await purgeDrafts(config.partnership.retentionDays.drafts * 86_400_000, getRuntime().env.UPLOAD_DIR);
+      await disposeClosedCases(config.partnership.retentionDays.closedCases, getRuntime().env.UPLOAD_DIR);
     } catch (error) {
       log.error('maintenance.failed', { error: String(error) });
     }
