@@ -48,3 +48,14 @@ test('describeWait rounds up to whole minutes or seconds', () => {
   assert.equal(describeWait(60_000), '1 minute');
   assert.equal(describeWait(1_500), '2 seconds');
 });
+
+test('several keys counted in one write give the same answers as one at a time', async () => {
+  const { hitRateLimits } = await import('../../src/lib/server/rate-limit.ts');
+  const now = Date.now();
+  let last: Awaited<ReturnType<typeof hitRateLimits>> = [];
+  for (let i = 0; i < 4; i++) last = await hitRateLimits([{ key: 'multi:a', limit: 3, windowMs: 60_000 }, { key: 'multi:b', limit: 10, windowMs: 60_000 }], now + i);
+  assert.equal(last[0]!.allowed, false, 'a: 4 hits over a limit of 3');
+  assert.ok(last[0]!.retryAfterMs > 0);
+  assert.equal(last[1]!.allowed, true, 'b: 4 hits under a limit of 10');
+  assert.equal(last[1]!.count, 4);
+});

@@ -63,6 +63,26 @@ export async function hitRateLimit(key: string, limit: number, windowMs: number,
   return evaluate(rows, limit, windowMs, now, false);
 }
 
+/** Count one hit against several keys at once (one write, two statements); results in the same order. */
+export async function hitRateLimits(hits: { key: string; limit: number; windowMs: number }[], now = Date.now()): Promise<RateLimitResult[]> {
+  if (hits.length === 0) return [];
+  const { writer } = getDatabase();
+  const starts = hits.map((h) => Math.floor(now / bucketSize(h.windowMs)) * bucketSize(h.windowMs));
+  const oldest = Math.min(...hits.map((h) => oldestCounted(now, h.windowMs)));
+  const results = await writer.batch([
+    {
+      sql: `insert into "rate_limits" ("key", "window_start", "count") values ${hits.map(() => '(?, ?, 1)').join(', ')} on conflict ("key", "window_start") do update set "count" = "count" + 1`,
+      args: hits.flatMap((h, i) => [h.key, starts[i]!]),
+    },
+    { sql: `select "key", "window_start", "count" from "rate_limits" where "key" in (${hits.map(() => '?').join(', ')}) and "window_start" >= ?`, args: [...hits.map((h) => h.key), oldest] },
+  ]);
+  const rows = results[1]!.rows.map((r) => ({ key: String(r.key), windowStart: Number(r.window_start), count: Number(r.count) }));
+  return hits.map((h) => {
+    const from = oldestCounted(now, h.windowMs);
+    return evaluate(rows.filter((r) => r.key === h.key && r.windowStart >= from), h.limit, h.windowMs, now, false);
+  });
+}
+
 /** Delete rate-limit buckets older than any window in use (run periodically). */
 export async function purgeRateLimits(olderThanMs = 86_400_000, now = Date.now()): Promise<void> {
   const { db, writer } = getDatabase();
