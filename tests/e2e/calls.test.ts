@@ -171,9 +171,9 @@ test('without JavaScript the whole form shows, a bad save is a 400 with every va
   const context = await handlerContext(false);
   const page = await context.newPage();
   await page.goto('/staff/calls/new');
-  // axe runs on every section with JavaScript on (the markup is the same; here every section shows at once).
   assert.equal(await page.locator('section[data-show-if]').count(), 6);
   assert.equal(await page.locator('section[data-show-if="reason=silent"]').isVisible(), true);
+  await expectAccessible(page, 'call screen without JavaScript, every section showing');
   await page.check('input[name="reason"][value="info-request"]');
   await page.fill('#adviceQuery', 'loud music');
   await Promise.all([page.waitForURL('**/staff/calls/new'), page.click('button[value="search-advice"]')]);
@@ -181,6 +181,7 @@ test('without JavaScript the whole form shows, a bad save is a 400 with every va
   assert.equal(await page.locator('input[name="advice"]').count(), 1);
   assert.equal(await page.inputValue('#adviceQuery'), 'loud music');
   assert.equal(await page.isChecked('input[name="reason"][value="info-request"]'), true);
+  await expectAccessible(page, 'call screen without JavaScript, after an advice search');
 
   const res = await handler.post('/staff/calls/new', { reason: 'feedback', feedbackType: 'complaint', feedbackText: 'Nobody rang me back about <b>it</b>', callerName: 'Pat Typed', notes: 'typed note' });
   assert.equal(res.status, 400);
