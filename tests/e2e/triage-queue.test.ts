@@ -257,3 +257,21 @@ test('without JavaScript (an administrator): saved views, shortcuts keys x and /
   assert.equal(await js.evaluate(() => document.activeElement?.getAttribute('name')), 'category', '/ goes to the first filter');
   await js.close();
 });
+
+test('"Save and next" assigns the case and opens the next new case', { timeout: 60_000 }, async () => {
+  const first = await report({ description: 'Bins set alight behind the shops again last night.' });
+  await report({ description: 'Another report waiting in the queue for triage.' });
+  const page = await triage.newPage();
+  await page.goto(`/staff/cases/${first}`);
+  await page.locator('#assign').getByLabel('Officer').selectOption({ label: 'Next in the round-robin' });
+  await page.locator('#assign').getByRole('button', { name: 'Save and next' }).click();
+  await page.waitForURL(/\/staff\/cases\/HM-[A-Z0-9-]+\?saved=1$/);
+  assert.ok(!page.url().includes(first), 'moved on to another case');
+  const nextRef = /\/staff\/cases\/(HM-[A-Z0-9-]+)/.exec(page.url())![1]!;
+  const rows = await db.execute({ sql: 'SELECT ref, status, owner_id FROM cases WHERE ref IN (?, ?)', args: [first, nextRef] });
+  const byRef = Object.fromEntries(rows.rows.map((r) => [String(r.ref), r]));
+  assert.ok(byRef[first]!.owner_id, 'the first case now has an owner');
+  assert.equal(byRef[nextRef]!.status, 'new', 'the next case is a new one');
+  await expectAccessible(page, 'case page after save and next');
+  await page.close();
+});
