@@ -6,6 +6,7 @@ import type { SiteConfig } from '../config/partnership.ts';
 import { FormReader, normaliseEmail, type FieldError } from './answers.ts';
 import { toE164 } from './phone.ts';
 import type { StoredPhoto } from './photos.ts';
+import type { NewCase } from './submit.ts';
 import { normalisePostcode, wardForPlace, wardForPostcode } from './postcode.ts';
 
 /** Everything a resident has answered so far. */
@@ -249,4 +250,28 @@ export function readStep(step: Step, form: FormData, a: ReportAnswers, config: S
   }
   for (const [k, v] of Object.entries(answers)) if (typeof v === 'string' && !(k in values)) values[k] = v;
   return { answers, errors: r.errors, values };
+}
+
+/** The case a completed web report makes (the idempotency key ties it to its draft). */
+export function caseFromAnswers(a: ReportAnswers, idempotencyKey: string): NewCase {
+  return {
+    kind: 'report',
+    channel: 'web',
+    categoryId: a.category,
+    description: a.description!,
+    whenKind: a.whenKind,
+    happenedAt: a.happenedAt ?? null,
+    whenText: a.whenText ?? null,
+    postcode: a.postcode,
+    locationText: a.place,
+    wardId: a.ward,
+    peopleInvolved: a.people,
+    whoAffected: a.affected,
+    happenedBefore: a.before,
+    privacy: a.privacy!,
+    consentShare: a.consentShare === 'yes',
+    reporter: a.privacy === 'anonymous' ? null : { name: a.name, email: a.email, phoneE164: a.phoneE164, preferredContact: a.preferredContact },
+    photos: a.photos ?? [],
+    idempotencyKey,
+  };
 }
