@@ -4,21 +4,24 @@ import node from '@astrojs/node';
 import preact from '@astrojs/preact';
 import { fileURLToPath } from 'node:url';
 
-const bootModule = fileURLToPath(new URL('./src/boot.ts', import.meta.url));
+const serverModule = fileURLToPath(new URL('./src/server/entry.ts', import.meta.url));
 
-/** Make the built server import src/boot.ts before it starts listening. */
-const bootFirst = {
-  name: 'saferline-boot-first',
-  enforce: 'pre',
-  transform(code, id) {
-    if (id.replaceAll('\\', '/').endsWith('@astrojs/node/dist/server.js')) return `import ${JSON.stringify(bootModule)};\n${code}`;
-  },
-};
+/**
+ * The Node adapter in middleware mode, built behind our own server module: src/server/entry.ts becomes
+ * dist/server/entry.mjs, boots the runtime, serves static files and owns timeouts and shutdown.
+ */
+function nodeBehindOwnServer() {
+  const integration = node({ mode: 'middleware', bodySizeLimit: 40 * 1024 * 1024 });
+  const configDone = integration.hooks['astro:config:done'];
+  integration.hooks['astro:config:done'] = (params) =>
+    configDone?.({ ...params, setAdapter: (adapter) => params.setAdapter({ ...adapter, serverEntrypoint: serverModule }) });
+  return integration;
+}
 
-/** Saferline: server-rendered Astro app, Node standalone, Preact islands only where they enhance. */
+/** Saferline: server-rendered Astro app behind its own Node server module, Preact islands only where they enhance. */
 export default defineConfig({
   output: 'server',
-  adapter: node({ mode: 'standalone', bodySizeLimit: 40 * 1024 * 1024 }),
+  adapter: nodeBehindOwnServer(),
   integrations: [preact()],
   server: { port: 4321, host: true },
   session: false,
@@ -32,7 +35,6 @@ export default defineConfig({
       .map((hostname) => ({ hostname, protocol: 'https' })),
   },
   vite: {
-    plugins: [bootFirst],
     ssr: { external: ['@node-rs/argon2', 'sharp', '@libsql/client', 'libsql'] },
     optimizeDeps: { exclude: ['@node-rs/argon2', 'sharp'] },
   },

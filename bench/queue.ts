@@ -1,7 +1,7 @@
 /**
  * Queue benchmark: seeds a million synthetic cases into a temp database file, then measures the
  * server time of the queue's first page, each single filter, the second page and the status counts,
- * through the same functions the pages use (src/lib/server/cases/queue.ts).
+ * through the same functions the pages use (src/domains/cases/queue.ts).
  *
  *   node bench/queue.ts [--rows 1000000] [--runs 30] [--keep]
  *
@@ -11,11 +11,11 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { closeDatabase, migrateDatabase, openDatabase } from '../src/lib/server/db/client.ts';
-import { loadSiteConfig } from '../src/lib/server/config/partnership.ts';
-import { syncConfigToDatabase } from '../src/lib/server/config/sync.ts';
-import { setLogLevel } from '../src/lib/server/log.ts';
-import { countByStatus, forgetQueueCounts, warmFinishedCounts, listQueue, queueSql, type QueueFilter, type QueueSort } from '../src/lib/server/cases/queue.ts';
+import { closeDatabase, migrateDatabase, openDatabase } from '../src/platform/db/client.ts';
+import { loadSiteConfig } from '../src/platform/config/partnership.ts';
+import { syncConfigToDatabase } from '../src/platform/config/sync.ts';
+import { setLogLevel } from '../src/platform/log.ts';
+import { countByStatus, forgetQueueCounts, warmFinishedCounts, listQueue, queueSql, type QueueFilter, type QueueSort } from '../src/domains/cases/queue.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,6 +1,6 @@
 /** Apply database migrations (idempotent): `npm run db:migrate`. */
-import { parseEnv } from '../src/lib/server/config/env.ts';
-import { closeDatabase, migrateDatabase, openDatabase } from '../src/lib/server/db/client.ts';
+import { parseEnv } from '../src/platform/config/env.ts';
+import { closeDatabase, migrateDatabase, openDatabase } from '../src/platform/db/client.ts';
 
 const env = parseEnv();
 const database = await openDatabase({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN, timeoutMs: env.DATABASE_TIMEOUT_MS });

@@ -6,14 +6,14 @@
  */
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
-import { parseEnv } from '../src/lib/server/config/env.ts';
-import { closeDatabase, migrateDatabase, openDatabase } from '../src/lib/server/db/client.ts';
-import { loadSiteConfig } from '../src/lib/server/config/partnership.ts';
-import { syncConfigToDatabase } from '../src/lib/server/config/sync.ts';
-import { setLogLevel } from '../src/lib/server/log.ts';
-import { checkPasswordPolicy, hashPassword } from '../src/lib/server/auth/password.ts';
-import { getRoles, loadRoles } from '../src/lib/server/auth/roles.ts';
-import { createUser, UserRuleError } from '../src/lib/server/auth/users.ts';
+import { parseEnv } from '../src/platform/config/env.ts';
+import { closeDatabase, migrateDatabase, openDatabase } from '../src/platform/db/client.ts';
+import { loadSiteConfig } from '../src/platform/config/partnership.ts';
+import { syncConfigToDatabase } from '../src/platform/config/sync.ts';
+import { setLogLevel } from '../src/platform/log.ts';
+import { checkPasswordPolicy, hashPassword } from '../src/domains/identity/password.ts';
+import { getRoles, loadRoles } from '../src/domains/identity/roles.ts';
+import { createUser, UserRuleError } from '../src/domains/identity/users.ts';
 
 function fail(message: string): never {
   process.stderr.write(`user:create: ${message}\n`);

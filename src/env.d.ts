@@ -2,7 +2,7 @@
 
 declare namespace App {
   interface Locals {
-    user: import('./lib/server/auth/types.ts').SessionUser | null;
-    session: import('./lib/server/auth/types.ts').SessionInfo | null;
+    user: import('./domains/identity/types.ts').SessionUser | null;
+    session: import('./domains/identity/types.ts').SessionInfo | null;
   }
 }

@@ -1,38 +1,29 @@
 /**
- * Cross-cutting request handling only: request logs, security headers, shutdown draining, and loading
- * the staff session into locals. Authorisation is never decided here; each page and endpoint checks it.
+ * Cross-cutting request handling only: request logs, security headers, and loading the staff session into
+ * locals. Authorisation is never decided here; each page and endpoint checks it. In `astro dev` the first
+ * request boots the runtime; the built server boots it before listening (src/server/entry.ts).
  */
 import { defineMiddleware } from 'astro:middleware';
-import { log } from './lib/server/log.ts';
-import { requestFinished, requestStarted } from './lib/server/runtime.ts';
-import { loadSession } from './lib/session-cookie.ts';
-
-const securityHeaders: Record<string, string> = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'same-origin',
-  'X-Frame-Options': 'DENY',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Content-Security-Policy':
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
-};
+import { log } from './platform/log.ts';
+import { applySecurityHeaders } from './platform/security/headers.ts';
+import { ensureRuntime } from './server/runtime.ts';
+import { loadSession } from './web/session-cookie.ts';
 
 export const onRequest = defineMiddleware(async (context, next) => {
   const started = performance.now();
-  if (!requestStarted()) {
-    return new Response('Service is restarting, try again in a moment.', { status: 503, headers: { 'Retry-After': '5', Connection: 'close' } });
-  }
+  await ensureRuntime();
   let status = 500;
   try {
     await loadSession(context);
     const response = await next();
     status = response.status;
-    for (const [k, v] of Object.entries(securityHeaders)) if (!response.headers.has(k)) response.headers.set(k, v);
-    if (context.url.protocol === 'https:') response.headers.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
+    applySecurityHeaders(response.headers, context.url.protocol === 'https:');
     if (context.locals.user || context.url.pathname.startsWith('/staff')) response.headers.set('Cache-Control', 'no-store');
     return response;
+  } catch (error) {
+    log.error('request.failed', { method: context.request.method, path: context.url.pathname, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    throw error;
   } finally {
-    requestFinished();
     if (!context.url.pathname.startsWith('/_astro/')) {
       log.info('request', {
         method: context.request.method,

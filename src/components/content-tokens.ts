@@ -1,5 +1,5 @@
 /** {{token}} substitution in content, from the partnership's configuration. */
-import type { Partnership } from '../lib/server/config/partnership.ts';
+import type { Partnership } from '../platform/config/partnership.ts';
 
 /** The values each {{token}} in content/pages and content/advice stands for. */
 export function contentTokens(p: Partnership): Record<string, string> {

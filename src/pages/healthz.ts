@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro';
-import { getDatabase } from '../lib/server/db/client.ts';
-import { outboxBacklog } from '../lib/server/outbox.ts';
+import { getDatabase } from '../platform/db/client.ts';
+import { outboxBacklog } from '../platform/mail/outbox.ts';
 
 /** Health: 200 when the database answers, 503 otherwise; includes the outbox backlog. */
 export const GET: APIRoute = async () => {

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { DEMO_PASSWORD, DEMO_TOTP_KEY } from '../../src/lib/server/auth/demo-accounts.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_KEY } from '../../src/domains/identity/demo-accounts.ts';
 import { freshCode } from '../integration/staff-sign-in.ts';
 
 let server: TestServer;

@@ -1,11 +1,11 @@
-/** A real, migrated database file in a temp folder for unit tests of src/lib/server. */
+/** A real, migrated database file in a temp folder for unit tests of the domain and platform code. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeDatabase, migrateDatabase, openDatabase, type Database } from '../../src/lib/server/db/client.ts';
-import { loadSiteConfig } from '../../src/lib/server/config/partnership.ts';
-import { syncConfigToDatabase } from '../../src/lib/server/config/sync.ts';
-import { setLogLevel } from '../../src/lib/server/log.ts';
+import { closeDatabase, migrateDatabase, openDatabase, type Database } from '../../src/platform/db/client.ts';
+import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
+import { syncConfigToDatabase } from '../../src/platform/config/sync.ts';
+import { setLogLevel } from '../../src/platform/log.ts';
 
 /** Open a fresh migrated database with the demo configuration synced; returns it and a cleanup. */
 export async function openTestDatabase(): Promise<{ database: Database; dir: string; cleanup: () => Promise<void> }> {

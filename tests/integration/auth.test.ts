@@ -8,7 +8,7 @@ import { createClient, type Client } from '@libsql/client';
 import { Visitor } from '../helpers/http.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { DEMO_PASSWORD } from '../../src/lib/server/auth/demo-accounts.ts';
+import { DEMO_PASSWORD } from '../../src/domains/identity/demo-accounts.ts';
 import { signInAs } from './staff-sign-in.ts';
 
 let server: TestServer;

@@ -10,8 +10,8 @@ import { after, before, test } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { Visitor } from '../helpers/http.ts';
 import { routePermissions, type RouteRule } from './route-permissions.ts';
-import { loadRoles } from '../../src/lib/server/auth/roles.ts';
-import { DEMO_ACCOUNTS } from '../../src/lib/server/auth/demo-accounts.ts';
+import { loadRoles } from '../../src/domains/identity/roles.ts';
+import { DEMO_ACCOUNTS } from '../../src/domains/identity/demo-accounts.ts';
 import { signInAs } from './staff-sign-in.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -62,7 +62,7 @@ before(async () => {
   for (const account of DEMO_ACCOUNTS) visitors.set(account.role, await signInAs(server.url, account.email));
   // A triage officer who has given the password but not the second factor yet.
   const pending = new Visitor(server.url);
-  const res = await pending.post('/staff/sign-in', { email: 'triage@hollowmere.example', password: (await import('../../src/lib/server/auth/demo-accounts.ts')).DEMO_PASSWORD });
+  const res = await pending.post('/staff/sign-in', { email: 'triage@hollowmere.example', password: (await import('../../src/domains/identity/demo-accounts.ts')).DEMO_PASSWORD });
   assert.match(res.headers.get('location') ?? '', /^\/staff\/two-factor/);
   visitors.set('password-only', pending);
 });

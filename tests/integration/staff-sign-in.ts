@@ -1,8 +1,8 @@
 /** Test helper: sign a demo user in over HTTP, computing TOTP codes from the documented demo key when needed. */
 import assert from 'node:assert/strict';
 import { Visitor } from '../helpers/http.ts';
-import { DEMO_PASSWORD, DEMO_TOTP_KEY } from '../../src/lib/server/auth/demo-accounts.ts';
-import { parseTotpKey, totpCodeAt, totpStep } from '../../src/lib/server/auth/totp.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_KEY } from '../../src/domains/identity/demo-accounts.ts';
+import { parseTotpKey, totpCodeAt, totpStep } from '../../src/domains/identity/totp.ts';
 
 const usedSteps = new Map<string, Set<number>>();
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkPasswordPolicy, hashPassword, verifyPassword } from '../../src/lib/server/auth/password.ts';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from '../../src/domains/identity/password.ts';
 
 test('Argon2id hashes with the agreed parameters and verifies', async () => {
   const h = await hashPassword('correct battery horse staple');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openTestDatabase } from '../helpers/db.ts';
-import { hitRateLimit, peekRateLimit, describeWait } from '../../src/lib/server/rate-limit.ts';
+import { hitRateLimit, peekRateLimit, describeWait } from '../../src/platform/security/rate-limit.ts';
 
 let cleanup: () => Promise<void>;
 before(async () => ({ cleanup } = await openTestDatabase()));
@@ -50,7 +50,7 @@ test('describeWait rounds up to whole minutes or seconds', () => {
 });
 
 test('several keys counted in one write give the same answers as one at a time', async () => {
-  const { hitRateLimits } = await import('../../src/lib/server/rate-limit.ts');
+  const { hitRateLimits } = await import('../../src/platform/security/rate-limit.ts');
   const now = Date.now();
   let last: Awaited<ReturnType<typeof hitRateLimits>> = [];
   for (let i = 0; i < 4; i++) last = await hitRateLimits([{ key: 'multi:a', limit: 3, windowMs: 60_000 }, { key: 'multi:b', limit: 10, windowMs: 60_000 }], now + i);

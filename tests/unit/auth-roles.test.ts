@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { loadRoles, parseRoles } from '../../src/lib/server/auth/roles.ts';
+import { loadRoles, parseRoles } from '../../src/domains/identity/roles.ts';
 
 test('content/config/roles.json loads: five roles, two-factor per role, partner officers bound to an agency', () => {
   const roles = loadRoles('content');

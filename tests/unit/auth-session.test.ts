@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openTestDatabase } from '../helpers/db.ts';
-import type { Database } from '../../src/lib/server/db/client.ts';
-import { createSession, invalidateSession, invalidateUserSessions, listUserSessions, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, validateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { createUser, deactivateUser } from '../../src/lib/server/auth/users.ts';
+import type { Database } from '../../src/platform/db/client.ts';
+import { createSession, invalidateSession, invalidateUserSessions, listUserSessions, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, validateSessionToken } from '../../src/domains/identity/session.ts';
+import { createUser, deactivateUser } from '../../src/domains/identity/users.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;

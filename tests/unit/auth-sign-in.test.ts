@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openTestDatabase } from '../helpers/db.ts';
-import type { Database } from '../../src/lib/server/db/client.ts';
-import { hashPassword } from '../../src/lib/server/auth/password.ts';
-import { signIn, ACCOUNT_FAILURE_LIMIT, ACCOUNT_WINDOW_MS } from '../../src/lib/server/auth/sign-in.ts';
-import { createUser, deactivateUser, inviteUser, setPasswordStatements } from '../../src/lib/server/auth/users.ts';
-import { consumeUserToken, createUserTokenStatement, checkUserToken, RESET_TTL_MS } from '../../src/lib/server/auth/user-tokens.ts';
-import { createSession, validateSessionToken } from '../../src/lib/server/auth/session.ts';
-import { DEMO_PASSWORD } from '../../src/lib/server/auth/demo-accounts.ts';
+import type { Database } from '../../src/platform/db/client.ts';
+import { hashPassword } from '../../src/domains/identity/password.ts';
+import { signIn, ACCOUNT_FAILURE_LIMIT, ACCOUNT_WINDOW_MS } from '../../src/domains/identity/sign-in.ts';
+import { createUser, deactivateUser, inviteUser, setPasswordStatements } from '../../src/domains/identity/users.ts';
+import { consumeUserToken, createUserTokenStatement, checkUserToken, RESET_TTL_MS } from '../../src/domains/identity/user-tokens.ts';
+import { createSession, validateSessionToken } from '../../src/domains/identity/session.ts';
+import { DEMO_PASSWORD } from '../../src/domains/identity/demo-accounts.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;

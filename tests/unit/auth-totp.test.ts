@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decryptTotpKey, encryptTotpKey, formatTotpKey, generateRecoveryCodes, hashRecoveryCode, parseTotpKey, totpCodeAt, totpUri, useRecoveryCode, verifyTotpCode, configureSecretKey } from '../../src/lib/server/auth/totp.ts';
+import { decryptTotpKey, encryptTotpKey, formatTotpKey, generateRecoveryCodes, hashRecoveryCode, parseTotpKey, totpCodeAt, totpUri, useRecoveryCode, verifyTotpCode, configureSecretKey } from '../../src/domains/identity/totp.ts';
 
 test('TOTP matches the RFC 6238 SHA-1 test vectors', () => {
   const key = new TextEncoder().encode('12345678901234567890');

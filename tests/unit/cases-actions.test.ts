@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { asc, eq } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
-import type { Database } from '../../src/lib/server/db/client.ts';
-import { auditEvents, caseEvents, cases, outbox, users } from '../../src/lib/server/db/schema.ts';
+import type { Database } from '../../src/platform/db/client.ts';
+import { auditEvents, caseEvents, cases, outbox, users } from '../../src/platform/db/schema.ts';
 import {
   addNote, assignCase, assignRoundRobin, bulkAction, changeStatus, changeTags, findCase, linkIncident, markDuplicate, refreshFlags,
   sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,
-} from '../../src/lib/server/cases/actions.ts';
-import { countByStatus, listQueue, parseQueueQuery, warmFinishedCounts } from '../../src/lib/server/cases/queue.ts';
+} from '../../src/domains/cases/actions.ts';
+import { countByStatus, listQueue, parseQueueQuery, warmFinishedCounts } from '../../src/domains/cases/queue.ts';
 import { insertCase, insertReporter, insertUser, settings } from './cases-fixtures.ts';
 
 let database: Database;

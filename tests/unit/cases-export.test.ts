@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
-import type { Database } from '../../src/lib/server/db/client.ts';
-import { auditEvents, outbox } from '../../src/lib/server/db/schema.ts';
-import { exportQueueCsv } from '../../src/lib/server/cases/views.ts';
-import { sendReply } from '../../src/lib/server/cases/actions.ts';
+import type { Database } from '../../src/platform/db/client.ts';
+import { auditEvents, outbox } from '../../src/platform/db/schema.ts';
+import { exportQueueCsv } from '../../src/domains/cases/views.ts';
+import { sendReply } from '../../src/domains/cases/actions.ts';
 import { insertCase, insertReporter, insertUser, settings, TRIAGE_PERMISSIONS } from './cases-fixtures.ts';
 
 let database: Database;

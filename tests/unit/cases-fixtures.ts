@@ -1,9 +1,9 @@
 /** Test helpers for the case modules: insert users, reporters and cases straight through the writer. */
-import { getDatabase, toStatement } from '../../src/lib/server/db/client.ts';
-import { cases, reporters, users } from '../../src/lib/server/db/schema.ts';
-import { newId } from '../../src/lib/server/ids.ts';
-import { loadSiteConfig } from '../../src/lib/server/config/partnership.ts';
-import type { ActionSettings, StaffActor } from '../../src/lib/server/cases/actions.ts';
+import { getDatabase, toStatement } from '../../src/platform/db/client.ts';
+import { cases, reporters, users } from '../../src/platform/db/schema.ts';
+import { newId } from '../../src/platform/security/ids.ts';
+import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
+import type { ActionSettings, StaffActor } from '../../src/domains/cases/actions.ts';
 
 const config = loadSiteConfig('content');
 let counter = 0;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseTriageAnswers, priorityFor, type TriageAnswers } from '../../src/lib/server/cases/priority.ts';
+import { parseTriageAnswers, priorityFor, type TriageAnswers } from '../../src/domains/cases/priority.ts';
 
 const calm: TriageAnswers = { risk: 'none', vulnerable: 'no', repeat: 'no', hate: 'no' };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectThresholds, sixMonthsBefore, type ThresholdCase } from '../../src/lib/server/cases/thresholds.ts';
+import { detectThresholds, sixMonthsBefore, type ThresholdCase } from '../../src/domains/cases/thresholds.ts';
 
 const now = Date.UTC(2026, 10, 23, 12);
 const DAY = 86_400_000;

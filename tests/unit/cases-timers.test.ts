@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadSiteConfig } from '../../src/lib/server/config/partnership.ts';
+import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import {
   acknowledgeDue, addWorkingDays, addWorkingMs, dueWords, isWorkingDay, londonTime, nextDue, pauseTimers, resumeTimers,
   runningTimers, scheduleNextUpdate, startTimers, stopTimers, workingMsBetween,
-} from '../../src/lib/server/cases/timers.ts';
+} from '../../src/domains/cases/timers.ts';
 
 const targets = loadSiteConfig('content').targets;
 const HOUR = 3_600_000;

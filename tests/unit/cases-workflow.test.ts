@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CASE_STATUSES, TRANSITIONS, publicStatus, transitionCase, type CaseStatus } from '../../src/lib/server/cases/workflow.ts';
+import { CASE_STATUSES, TRANSITIONS, publicStatus, transitionCase, type CaseStatus } from '../../src/domains/cases/workflow.ts';
 
 const settings = { reopenWindowDays: 28 };
 const now = Date.UTC(2026, 10, 23, 10);

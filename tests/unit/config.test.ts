@@ -3,8 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, parseEnv } from '../../src/lib/server/config/env.ts';
-import { loadSiteConfig } from '../../src/lib/server/config/partnership.ts';
+import { ConfigError, parseEnv } from '../../src/platform/config/env.ts';
+import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 
 test('the demo configuration is valid and big enough', () => {
   const config = loadSiteConfig('content');

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { contentTokens, fillTokens } from '../../src/components/content-tokens.ts';
-import { loadSiteConfig } from '../../src/lib/server/config/partnership.ts';
+import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 
 const { partnership } = loadSiteConfig('content');
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
-import { getDatabase, toStatement } from '../../src/lib/server/db/client.ts';
-import { insertRow } from '../../src/lib/server/db/insert.ts';
-import { outbox, sessions, users } from '../../src/lib/server/db/schema.ts';
+import { getDatabase, toStatement } from '../../src/platform/db/client.ts';
+import { insertRow } from '../../src/platform/db/insert.ts';
+import { outbox, sessions, users } from '../../src/platform/db/schema.ts';
 
 let cleanup: () => Promise<void>;
 before(async () => ({ cleanup } = await openTestDatabase()));

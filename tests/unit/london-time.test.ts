@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { londonDate, londonTime } from '../../src/lib/server/cases/timers.ts';
+import { londonDate, londonTime } from '../../src/domains/cases/timers.ts';
 
 const intl = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 

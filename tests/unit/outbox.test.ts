@@ -4,10 +4,10 @@ import { eq } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
 import { freePort } from '../helpers/server.ts';
 import { sentTo, startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { getDatabase, getDb } from '../../src/lib/server/db/client.ts';
-import { outbox } from '../../src/lib/server/db/schema.ts';
-import { createMailTransport } from '../../src/lib/server/mail/transport.ts';
-import { enqueueEmail, OutboxWorker, outboxBacklog } from '../../src/lib/server/outbox.ts';
+import { getDatabase, getDb } from '../../src/platform/db/client.ts';
+import { outbox } from '../../src/platform/db/schema.ts';
+import { createMailTransport } from '../../src/platform/mail/transport.ts';
+import { enqueueEmail, OutboxWorker, outboxBacklog } from '../../src/platform/mail/outbox.ts';
 
 let cleanup: () => Promise<void>;
 let smtp: TestSmtp;

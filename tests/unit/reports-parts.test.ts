@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { checkCharacter, generateReference, parseReference, REFERENCE_ALPHABET } from '../../src/lib/server/reports/reference.ts';
-import { normalisePostcode, wardForPlace, wardForPostcode } from '../../src/lib/server/reports/postcode.ts';
-import { formatUkPhone, toE164 } from '../../src/lib/server/reports/phone.ts';
-import { PhotoError, storePhoto } from '../../src/lib/server/reports/photos.ts';
-import { loadSiteConfig } from '../../src/lib/server/config/partnership.ts';
+import { checkCharacter, generateReference, parseReference, REFERENCE_ALPHABET } from '../../src/domains/reports/reference.ts';
+import { normalisePostcode, wardForPlace, wardForPostcode } from '../../src/platform/uk/postcode.ts';
+import { formatUkPhone, toE164 } from '../../src/platform/uk/phone.ts';
+import { PhotoError, storePhoto } from '../../src/domains/reports/photos.ts';
+import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 
 const config = loadSiteConfig('content');
 

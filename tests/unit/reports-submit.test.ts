@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
-import { loadSiteConfig } from '../../src/lib/server/config/partnership.ts';
-import { auditEvents, caseEvents, cases, outbox, reporters } from '../../src/lib/server/db/schema.ts';
-import { getDb } from '../../src/lib/server/db/client.ts';
-import { createCase, type NewCase } from '../../src/lib/server/reports/submit.ts';
-import { addReporterInformation, loadTrackView, verifyTrackAccess } from '../../src/lib/server/reports/track.ts';
-import { firstIncompleteStep, nextStep, readStep, type ReportAnswers } from '../../src/lib/server/reports/journey.ts';
+import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
+import { auditEvents, caseEvents, cases, outbox, reporters } from '../../src/platform/db/schema.ts';
+import { getDb } from '../../src/platform/db/client.ts';
+import { createCase, type NewCase } from '../../src/domains/reports/submit.ts';
+import { addReporterInformation, loadTrackView, verifyTrackAccess } from '../../src/domains/reports/track.ts';
+import { firstIncompleteStep, nextStep, readStep, type ReportAnswers } from '../../src/domains/reports/journey.ts';
 
 const config = loadSiteConfig('content');
 let cleanup: () => Promise<void>;

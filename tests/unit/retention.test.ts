@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { openTestDatabase } from '../helpers/db.ts';
-import { getDatabase, getDb, toStatement } from '../../src/lib/server/db/client.ts';
-import { drafts, rateLimits } from '../../src/lib/server/db/schema.ts';
-import { createDraft, purgeDrafts, saveDraft } from '../../src/lib/server/reports/drafts.ts';
-import { storePhoto } from '../../src/lib/server/reports/photos.ts';
-import { hitRateLimit, purgeRateLimits } from '../../src/lib/server/rate-limit.ts';
+import { getDatabase, getDb, toStatement } from '../../src/platform/db/client.ts';
+import { drafts, rateLimits } from '../../src/platform/db/schema.ts';
+import { createDraft, purgeDrafts, saveDraft } from '../../src/domains/reports/drafts.ts';
+import { storePhoto } from '../../src/domains/reports/photos.ts';
+import { hitRateLimit, purgeRateLimits } from '../../src/platform/security/rate-limit.ts';
 import { eq } from 'drizzle-orm';
 
 let cleanup: () => Promise<void>;
@@ -47,10 +47,10 @@ test('expired rate-limit buckets are purged, current ones kept', async () => {
 });
 
 test('closed cases past retention are deleted with timeline, photos and reporter; a tombstone without personal data stays', async () => {
-  const { loadSiteConfig } = await import('../../src/lib/server/config/partnership.ts');
-  const { createCase } = await import('../../src/lib/server/reports/submit.ts');
-  const { disposeClosedCases } = await import('../../src/lib/server/cases/retention.ts');
-  const { auditEvents, attachments, caseEvents, cases, reporters } = await import('../../src/lib/server/db/schema.ts');
+  const { loadSiteConfig } = await import('../../src/platform/config/partnership.ts');
+  const { createCase } = await import('../../src/domains/reports/submit.ts');
+  const { disposeClosedCases } = await import('../../src/domains/cases/retention.ts');
+  const { auditEvents, attachments, caseEvents, cases, reporters } = await import('../../src/platform/db/schema.ts');
   const config = loadSiteConfig('content');
   const uploads = join(dir, 'uploads');
   const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#654321' } }).jpeg().toBuffer();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openTestDatabase } from '../helpers/db.ts';
-import type { Database } from '../../src/lib/server/db/client.ts';
+import type { Database } from '../../src/platform/db/client.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;

@@ -1,9 +1,9 @@
 /** POST /staff/sign-out: end this session, or with all=1 every session of this user (sign out everywhere). */
 import type { APIRoute } from 'astro';
-import { recordAudit } from '../../lib/server/audit.ts';
-import { invalidateSession, invalidateUserSessions } from '../../lib/server/auth/session.ts';
-import { isCrossSiteWrite } from '../../lib/guard.ts';
-import { deleteSessionCookie } from '../../lib/session-cookie.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import { invalidateSession, invalidateUserSessions } from '../../domains/identity/session.ts';
+import { isCrossSiteWrite } from '../../web/guards.ts';
+import { deleteSessionCookie } from '../../web/session-cookie.ts';
 
 export const POST: APIRoute = async (context) => {
   if (isCrossSiteWrite(context.request)) return new Response('Cross-site requests are not allowed.', { status: 403 });

@@ -1,10 +1,10 @@
 /** The call log as CSV, with the same filters as the page; no caller contact details or free-text notes. */
 import type { APIRoute } from 'astro';
-import { guardRequest } from '../../../lib/guard.ts';
-import { recordAudit } from '../../../lib/server/audit.ts';
-import { callsToCsv } from '../../../lib/server/calls/csv.ts';
-import { londonDay } from '../../../lib/server/calls/dates.ts';
-import { exportCalls, parseCallFilter } from '../../../lib/server/calls/list.ts';
+import { guardRequest } from '../../../web/guards.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { callsToCsv } from '../../../domains/calls/csv.ts';
+import { londonDay } from '../../../platform/time/london-days.ts';
+import { exportCalls, parseCallFilter } from '../../../domains/calls/list.ts';
 
 export const GET: APIRoute = async (ctx) => {
   const denied = await guardRequest(ctx, 'call.read');

@@ -1,11 +1,11 @@
 import type { APIRoute } from 'astro';
 import { eq } from 'drizzle-orm';
-import { guardRequest } from '../../../lib/guard.ts';
-import { recordAudit } from '../../../lib/server/audit.ts';
-import { getDb } from '../../../lib/server/db/client.ts';
-import { attachments } from '../../../lib/server/db/schema.ts';
-import { getRuntime } from '../../../lib/server/runtime.ts';
-import { readPhoto } from '../../../lib/server/reports/photos.ts';
+import { guardRequest } from '../../../web/guards.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { getDb } from '../../../platform/db/client.ts';
+import { attachments } from '../../../platform/db/schema.ts';
+import { getRuntime } from '../../../server/runtime.ts';
+import { readPhoto } from '../../../domains/reports/photos.ts';
 
 /** A case photo, for staff only: stored outside public/, never cached, every view audited. */
 export const GET: APIRoute = async (context) => {

@@ -1,8 +1,8 @@
 /** CSV export of the filtered queue; personal data columns only with pii.export (audited). */
 import type { APIRoute } from 'astro';
-import { guardRequest } from '../../../lib/guard.ts';
-import { exportQueueCsv } from '../../../lib/server/cases/views.ts';
-import { parseQueueQuery } from '../../../lib/server/cases/queue.ts';
+import { guardRequest } from '../../../web/guards.ts';
+import { exportQueueCsv } from '../../../domains/cases/views.ts';
+import { parseQueueQuery } from '../../../domains/cases/queue.ts';
 
 export const GET: APIRoute = async (ctx) => {
   const denied = await guardRequest(ctx, 'case.read.all');

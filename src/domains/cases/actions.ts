@@ -1,0 +1,471 @@
+/**
+ * Case actions: triage, status changes, assignment (by hand and round-robin), notes, replies, tags,
+ * incidents and duplicates, each with a bulk form. Every change writes its case_events row in the same
+ * atomic write as the change. Read-then-write logic runs inside writer.exclusive so no other write
+ * can slip in between.
+ */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { InStatement } from '@libsql/client';
+import { auditStatement, type Actor } from '../../platform/audit.ts';
+import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
+import { caseEvents, cases, categories, incidents, reporters, users } from '../../platform/db/schema.ts';
+import { newId } from '../../platform/security/ids.ts';
+import { enqueueEmail } from '../../platform/mail/outbox.ts';
+import { priorityFor, type TriageAnswers } from './priority.ts';
+import { forgetQueueCounts } from './queue.ts';
+import { fillPlaceholders, unknownPlaceholders } from './templates.ts';
+import {
+  meetTimer, nextDue, pauseTimers, readTimers, reprioritiseTimers, resumeTimers, scheduleNextUpdate, startTimers, stopTimers,
+  type CaseTimers, type TimerTargets,
+} from './timers.ts';
+import { RESOLUTION_LABELS, STATUS_LABELS, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
+import { detectCaseThresholds } from './detect.ts';
+
+/** A signed-in staff member acting on cases. */
+export interface StaffActor {
+  id: string;
+  name?: string;
+  permissions: readonly string[];
+  ip?: string | null;
+}
+
+/** Settings actions need from configuration. */
+export interface ActionSettings {
+  targets: TimerTargets;
+  reopenWindowDays: number;
+  partnership: string;
+  publicUrl: string;
+}
+
+/** The answer to an action on one case. */
+export type ActionResult = { ok: true; ref: string } | { ok: false; ref?: string; message: string };
+
+/** The answer to a bulk action. */
+export interface BulkResult {
+  done: string[];
+  refused: { ref: string; message: string }[];
+}
+
+type CaseRow = typeof cases.$inferSelect;
+type Change = { ok: false; message: string } | { ok: true; set: Partial<CaseRow>; events: EventInput[]; extra?: InStatement[] };
+interface EventInput {
+  action: string;
+  visibility?: 'internal' | 'reporter';
+  body?: string | null;
+  data?: Record<string, unknown>;
+}
+
+function refuse(message: string, ref?: string): ActionResult {
+  return { ok: false, message, ref };
+}
+
+function lacks(actor: StaffActor, permission: string): string | null {
+  return actor.permissions.includes(permission) ? null : `You do not have permission to do this (${permission})`;
+}
+
+function auditActor(actor: StaffActor): Actor {
+  return { kind: 'user', id: actor.id, ip: actor.ip ?? null };
+}
+
+/** The timers on a case, started from receipt if the case has none yet, and resumed if no longer paused. */
+export function currentTimers(row: Pick<CaseRow, 'timers' | 'receivedAt' | 'priority' | 'status'>, targets: TimerTargets, now: number): CaseTimers {
+  let timers = readTimers(row.timers) ?? startTimers(row.receivedAt, (row.priority as 'P1') ?? 'P3', targets);
+  if (timers.pausedAt != null && row.status !== 'awaiting_reporter') timers = resumeTimers(timers, targets, now);
+  return timers;
+}
+
+function timerFields(timers: CaseTimers, status: string): Partial<CaseRow> {
+  const finished = status === 'resolved' || status === 'closed';
+  return { timers: timers as unknown as Record<string, unknown>, nextDueAt: finished ? null : nextDue(timers) };
+}
+
+/** Load a case by id or reference. */
+export async function findCase(idOrRef: string): Promise<CaseRow | undefined> {
+  const [row] = await getDb().select().from(cases).where(idOrRef.includes('-') ? eq(cases.ref, idOrRef) : eq(cases.id, idOrRef)).limit(1);
+  return row;
+}
+
+/** Run a change on one case atomically: read, decide, write the change and its events together. */
+async function change(caseIdOrRef: string, actor: StaffActor, now: number, decide: (row: CaseRow) => Promise<Change> | Change): Promise<ActionResult> {
+  const database = getDatabase();
+  const result = await database.writer.exclusive(async (): Promise<ActionResult> => {
+    const row = await findCase(caseIdOrRef);
+    if (!row) return refuse('There is no case with that reference');
+    const decision = await decide(row);
+    if (!decision.ok) return refuse(decision.message, row.ref);
+    const db = database.db;
+    const stmts: InStatement[] = [];
+    if (Object.keys(decision.set).length) stmts.push(toStatement(db.update(cases).set({ ...decision.set, updatedAt: now }).where(eq(cases.id, row.id))));
+    decision.events.forEach((e, i) => {
+      stmts.push(
+        toStatement(
+          db.insert(caseEvents).values({
+            id: newId(now),
+            caseId: row.id,
+            at: now + i * 0, // same instant; ids keep the order
+            actorKind: 'user',
+            actorId: actor.id,
+            action: e.action,
+            visibility: e.visibility ?? 'internal',
+            body: e.body ?? null,
+            data: e.data ?? null,
+          }),
+        ),
+      );
+    });
+    stmts.push(...(decision.extra ?? []));
+    await database.client.batch(stmts, 'write');
+    return { ok: true, ref: row.ref };
+  });
+  if (result.ok) forgetQueueCounts();
+  return result;
+}
+
+/** Record the triage answers, set the priority they give, and restart the targets for it. */
+export function triageCase(caseIdOrRef: string, actor: StaffActor, answers: TriageAnswers, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
+  const denied = lacks(actor, 'case.update');
+  if (denied) return Promise.resolve(refuse(denied));
+  return change(caseIdOrRef, actor, now, async (row) => {
+    const [cat] = row.categoryId ? await getDb().select({ p: categories.defaultPriority }).from(categories).where(eq(categories.id, row.categoryId)) : [];
+    const priority = priorityFor(answers, cat?.p ?? 'P3');
+    let timers = currentTimers(row, settings.targets, now);
+    if (timers.priority !== priority) timers = reprioritiseTimers(timers, row.receivedAt, priority, settings.targets);
+    timers = meetTimer(timers, 'acknowledge', now);
+    const threshold = await detectCaseThresholds(row, now);
+    return {
+      ok: true,
+      set: { riskAnswers: answers as unknown as Record<string, string>, priority, flags: threshold.flags, ...timerFields(timers, row.status) },
+      events: [{ action: 'case.triaged', data: { answers, from: row.priority, priority, flags: threshold.flags } }],
+    };
+  });
+}
+
+/** Status change input. */
+export interface StatusInput {
+  to: string;
+  resolutionCode?: string | null;
+  agencyId?: string | null;
+  note?: string | null;
+}
+
+function statusPermission(from: string, to: string): string {
+  if ((from === 'resolved' || from === 'closed') && to === 'open') return 'case.reopen';
+  if (to === 'resolved' || to === 'closed') return 'case.close';
+  return 'case.update';
+}
+
+/** Move a case to another status, or refuse with a clear message. */
+export function changeStatus(caseIdOrRef: string, actor: StaffActor, input: StatusInput, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
+  return change(caseIdOrRef, actor, now, async (row) => {
+    const denied = lacks(actor, statusPermission(row.status, input.to));
+    if (denied) return { ok: false, message: denied };
+    let contactable = true;
+    if (input.to === 'awaiting_reporter') {
+      const [rep] = row.reporterId ? await getDb().select({ email: reporters.email, phone: reporters.phoneE164 }).from(reporters).where(eq(reporters.id, row.reporterId)) : [];
+      contactable = row.privacy !== 'anonymous' ? !!(rep?.email || rep?.phone) : !!row.trackCode;
+    }
+    const result = transitionCase({ ...row, reporterContactable: contactable }, input, { reopenWindowDays: settings.reopenWindowDays }, now);
+    if (!result.ok) return result;
+    const to = result.changes.status;
+    let timers = currentTimers(row, settings.targets, now);
+    if (row.status === 'new') timers = meetTimer(meetTimer(timers, 'acknowledge', now), 'triage', now);
+    if (to === 'awaiting_reporter') timers = pauseTimers(timers, now);
+    else if (row.status === 'awaiting_reporter') timers = resumeTimers(timers, settings.targets, now);
+    if (to === 'resolved' || to === 'closed') timers = stopTimers(timers, now);
+    if (result.reopened) {
+      const fresh = startTimers(now, (row.priority as 'P1') ?? 'P3', settings.targets);
+      timers = { ...fresh, acknowledge: { ...fresh.acknowledge, metAt: now }, triage: { ...fresh.triage, metAt: now } };
+    }
+    const action = result.reopened ? 'case.reopened' : to === 'referred' ? 'case.referred' : 'case.status';
+    return {
+      ok: true,
+      set: { ...result.changes, ...timerFields(timers, to) } as Partial<CaseRow>,
+      events: [{ action, body: input.note?.trim() || null, data: { from: row.status, to, resolutionCode: result.changes.resolutionCode ?? undefined, agencyId: input.agencyId ?? undefined } }],
+    };
+  });
+}
+
+/** Assign a case to an officer and/or a team; an empty owner unassigns. */
+export function assignCase(caseIdOrRef: string, actor: StaffActor, input: { ownerId?: string | null; team?: string | null }, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
+  const denied = lacks(actor, 'case.assign');
+  if (denied) return Promise.resolve(refuse(denied));
+  return change(caseIdOrRef, actor, now, async (row) => {
+    let ownerName: string | null = null;
+    if (input.ownerId) {
+      const [u] = await getDb().select({ name: users.name, active: users.active }).from(users).where(eq(users.id, input.ownerId));
+      if (!u || !u.active) return { ok: false, message: 'Choose an active officer to assign the case to' };
+      ownerName = u.name;
+    }
+    const ownerId = input.ownerId === undefined ? row.ownerId : input.ownerId || null;
+    const team = input.team === undefined ? row.team : input.team || null;
+    if (ownerId === row.ownerId && team === row.team) return { ok: false, message: 'The case already has that owner and team' };
+    const timers = meetTimer(currentTimers(row, settings.targets, now), 'acknowledge', now);
+    return {
+      ok: true,
+      set: { ownerId, team, ...timerFields(timers, row.status) },
+      events: [{ action: 'case.assigned', data: { from: row.ownerId, to: ownerId, ownerName, team } }],
+    };
+  });
+}
+
+/** The next officer in the round-robin: active triage officers in rotation, least recently assigned first. */
+export async function nextInRotation(): Promise<{ id: string; name: string } | undefined> {
+  const [u] = await getDb()
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .where(and(eq(users.role, 'triage_officer'), eq(users.active, true), eq(users.inRotation, true)))
+    .orderBy(sql`coalesce(${users.lastAssignedAt}, 0)`, asc(users.id))
+    .limit(1);
+  return u;
+}
+
+/** Assign a case to the next officer in the round-robin. */
+export async function assignRoundRobin(caseIdOrRef: string, actor: StaffActor, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
+  const denied = lacks(actor, 'case.assign');
+  if (denied) return refuse(denied);
+  const database = getDatabase();
+  const officer = await database.writer.exclusive(async () => {
+    const next = await nextInRotation();
+    if (next) await database.client.batch([toStatement(database.db.update(users).set({ lastAssignedAt: now }).where(eq(users.id, next.id)))], 'write');
+    return next;
+  });
+  if (!officer) return refuse('Nobody is in the round-robin: add triage officers to the rotation');
+  return assignCase(caseIdOrRef, actor, { ownerId: officer.id }, settings, now);
+}
+
+/** Add an internal note (never shown to the reporter). */
+export function addNote(caseIdOrRef: string, actor: StaffActor, body: string, now = Date.now()): Promise<ActionResult> {
+  const denied = lacks(actor, 'note.internal.write');
+  if (denied) return Promise.resolve(refuse(denied));
+  const text = body.trim();
+  if (!text) return Promise.resolve(refuse('Enter the note'));
+  if (text.length > 10_000) return Promise.resolve(refuse('The note must be 10,000 characters or fewer'));
+  return change(caseIdOrRef, actor, now, () => ({ ok: true, set: {}, events: [{ action: 'case.note', body: text }] }));
+}
+
+/** Send a reply to the reporter: on their tracking page, and by e-mail through the outbox when they gave an address. */
+export function sendReply(caseIdOrRef: string, actor: StaffActor, body: string, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
+  const denied = lacks(actor, 'reply.send');
+  if (denied) return Promise.resolve(refuse(denied));
+  return change(caseIdOrRef, actor, now, async (row) => {
+    const [rep] = row.reporterId ? await getDb().select({ name: reporters.name, email: reporters.email }).from(reporters).where(eq(reporters.id, row.reporterId)) : [];
+    const [cat] = row.categoryId ? await getDb().select({ name: categories.name }).from(categories).where(eq(categories.id, row.categoryId)) : [];
+    const unknown = unknownPlaceholders(body);
+    if (unknown.length) return { ok: false, message: `The reply uses unknown placeholders: ${unknown.map((u) => `{{${u}}}`).join(', ')}` };
+    // /track asks for the reference and the e-mail address (or tracking code); it reads no query string.
+    const trackUrl = `${settings.publicUrl.replace(/\/$/, '')}/track`;
+    const text = fillPlaceholders(body, {
+      ref: row.ref, reporterName: row.privacy === 'anonymous' ? '' : (rep?.name ?? ''), category: cat?.name.toLowerCase() ?? 'your concern',
+      status: publicStatus(row.status), officerName: actor.name ?? '', partnership: settings.partnership, trackUrl,
+    }).trim();
+    if (!text) return { ok: false, message: 'Enter the reply' };
+    if (text.length > 10_000) return { ok: false, message: 'The reply must be 10,000 characters or fewer' };
+    let timers = meetTimer(currentTimers(row, settings.targets, now), 'acknowledge', now);
+    if (row.status !== 'resolved' && row.status !== 'closed') timers = scheduleNextUpdate(timers, settings.targets, now);
+    const extra: InStatement[] = [];
+    const emailed = !!rep?.email && row.privacy !== 'anonymous';
+    if (emailed) extra.push(enqueueEmail('case-reply', rep!.email!, { ref: row.ref, body: text, trackUrl, partnership: settings.partnership }, now));
+    return {
+      ok: true,
+      set: timerFields(timers, row.status),
+      events: [{ action: 'case.reply', visibility: 'reporter', body: text, data: { emailed } }],
+      extra,
+    };
+  });
+}
+
+/** Tag text: lower case words and hyphens, up to 40 characters. */
+export function normaliseTag(tag: string): string {
+  return tag.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+}
+
+/** Add and remove tags. */
+export function changeTags(caseIdOrRef: string, actor: StaffActor, input: { add?: string[]; remove?: string[] }, now = Date.now()): Promise<ActionResult> {
+  const denied = lacks(actor, 'case.update');
+  if (denied) return Promise.resolve(refuse(denied));
+  return change(caseIdOrRef, actor, now, (row) => {
+    const add = (input.add ?? []).map(normaliseTag).filter(Boolean);
+    const remove = new Set((input.remove ?? []).map(normaliseTag));
+    const tags = [...new Set([...(row.tags ?? []).filter((t) => !remove.has(t)), ...add])].slice(0, 30);
+    if (JSON.stringify(tags) === JSON.stringify(row.tags ?? [])) return { ok: false, message: 'No tags changed' };
+    return { ok: true, set: { tags }, events: [{ action: 'case.tags', data: { from: row.tags, to: tags } }] };
+  });
+}
+
+/** Link cases into one incident (a new one with `title`, or an existing `incidentId`); each keeps its own reporter and updates. */
+export async function linkIncident(refs: string[], actor: StaffActor, input: { incidentId?: string; title?: string }, now = Date.now()): Promise<ActionResult & { incidentId?: string }> {
+  const denied = lacks(actor, 'case.update');
+  if (denied) return refuse(denied);
+  const unique = [...new Set(refs.map((r) => r.trim()).filter(Boolean))];
+  const database = getDatabase();
+  const db = database.db;
+  const result = await database.writer.exclusive(async (): Promise<ActionResult & { incidentId?: string }> => {
+    const rows = await db.select().from(cases).where(inArray(cases.ref, unique));
+    const missing = unique.filter((r) => !rows.some((c) => c.ref === r));
+    if (missing.length) return refuse(`There is no case with reference ${missing.join(', ')}`);
+    let incidentId = input.incidentId ?? rows.find((c) => c.incidentId)?.incidentId ?? null;
+    const stmts: InStatement[] = [];
+    if (incidentId) {
+      const [inc] = await db.select({ id: incidents.id }).from(incidents).where(eq(incidents.id, incidentId));
+      if (!inc) return refuse('That incident does not exist');
+    } else {
+      if (rows.length < 2) return refuse('Choose at least two cases to link into an incident');
+      incidentId = newId(now);
+      const title = input.title?.trim() || `Incident first reported as ${rows.map((r) => r.ref).sort()[0]}`;
+      stmts.push(toStatement(db.insert(incidents).values({ id: incidentId, title: title.slice(0, 200), createdBy: actor.id, createdAt: now })));
+    }
+    const conflicting = rows.filter((r) => r.incidentId && r.incidentId !== incidentId);
+    if (conflicting.length) return refuse(`${conflicting.map((r) => r.ref).join(', ')} already belongs to another incident: unlink it first`);
+    const toLink = rows.filter((r) => r.incidentId !== incidentId);
+    if (!toLink.length) return refuse('These cases are already linked into this incident');
+    for (const r of toLink) {
+      stmts.push(toStatement(db.update(cases).set({ incidentId, updatedAt: now }).where(eq(cases.id, r.id))));
+      stmts.push(toStatement(db.insert(caseEvents).values({ id: newId(now), caseId: r.id, at: now, actorKind: 'user', actorId: actor.id, action: 'case.incident.linked', visibility: 'internal', data: { incidentId, with: rows.map((x) => x.ref) } })));
+    }
+    await database.client.batch(stmts, 'write');
+    return { ok: true, ref: toLink[0]!.ref, incidentId };
+  });
+  forgetQueueCounts();
+  return result;
+}
+
+/** Take a case out of its incident (undo a link). */
+export function unlinkIncident(caseIdOrRef: string, actor: StaffActor, now = Date.now()): Promise<ActionResult> {
+  const denied = lacks(actor, 'case.update');
+  if (denied) return Promise.resolve(refuse(denied));
+  return change(caseIdOrRef, actor, now, (row) => {
+    if (!row.incidentId) return { ok: false, message: 'The case is not linked to an incident' };
+    return { ok: true, set: { incidentId: null }, events: [{ action: 'case.incident.unlinked', data: { incidentId: row.incidentId } }] };
+  });
+}
+
+/** Mark a case a true duplicate of another: it is closed with the code 'duplicate' and points at the original. */
+export function markDuplicate(caseIdOrRef: string, actor: StaffActor, originalRef: string, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
+  const denied = lacks(actor, 'case.close');
+  if (denied) return Promise.resolve(refuse(denied));
+  return change(caseIdOrRef, actor, now, async (row) => {
+    const original = await findCase(originalRef.trim());
+    if (!original) return { ok: false, message: 'There is no case with the original reference' };
+    if (original.id === row.id) return { ok: false, message: 'A case cannot be a duplicate of itself' };
+    if (original.duplicateOf) return { ok: false, message: `${original.ref} is itself a duplicate: choose its original` };
+    if (row.duplicateOf) return { ok: false, message: 'The case is already marked as a duplicate' };
+    const t = transitionCase(row, { to: 'closed', resolutionCode: 'duplicate' }, { reopenWindowDays: settings.reopenWindowDays }, now);
+    if (!t.ok) return t;
+    const timers = stopTimers(currentTimers(row, settings.targets, now), now);
+    return {
+      ok: true,
+      set: { ...t.changes, duplicateOf: original.id, ...timerFields(timers, 'closed') } as Partial<CaseRow>,
+      events: [{ action: 'case.duplicate.marked', data: { of: original.ref, from: row.status, resolutionCode: row.resolutionCode } }],
+    };
+  });
+}
+
+/** Undo "duplicate": the case goes back to the status it had, with its timers restarted. */
+export function undoDuplicate(caseIdOrRef: string, actor: StaffActor, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
+  const denied = lacks(actor, 'case.reopen');
+  if (denied) return Promise.resolve(refuse(denied));
+  return change(caseIdOrRef, actor, now, async (row) => {
+    if (!row.duplicateOf) return { ok: false, message: 'The case is not marked as a duplicate' };
+    const [marked] = await getDb()
+      .select({ data: caseEvents.data })
+      .from(caseEvents)
+      .where(and(eq(caseEvents.caseId, row.id), eq(caseEvents.action, 'case.duplicate.marked')))
+      .orderBy(sql`${caseEvents.id} DESC`)
+      .limit(1);
+    const previous = (marked?.data?.from as CaseStatus | undefined) ?? 'open';
+    const status: CaseStatus = previous === 'resolved' || previous === 'closed' ? 'open' : previous;
+    const fresh = startTimers(row.receivedAt, (row.priority as 'P1') ?? 'P3', settings.targets);
+    const timers = status === 'new' ? fresh : { ...fresh, acknowledge: { ...fresh.acknowledge, metAt: now }, triage: { ...fresh.triage, metAt: now } };
+    return {
+      ok: true,
+      set: { duplicateOf: null, status, statusChangedAt: now, resolutionCode: null, closedAt: null, resolvedAt: null, reopenUntil: null, ...timerFields(timers, status) },
+      events: [{ action: 'case.duplicate.undone', data: { to: status } }],
+    };
+  });
+}
+
+/** Recompute the repeat flags of a case and store them (used when a case is viewed or triaged). */
+export async function refreshFlags(caseIdOrRef: string, now = Date.now()): Promise<string[]> {
+  const row = await findCase(caseIdOrRef);
+  if (!row) return [];
+  const { flags } = await detectCaseThresholds(row, now);
+  if (JSON.stringify(flags) !== JSON.stringify(row.flags ?? [])) {
+    await getDatabase().writer.batch([
+      toStatement(getDb().update(cases).set({ flags }).where(eq(cases.id, row.id))),
+      toStatement(getDb().insert(caseEvents).values({ id: newId(now), caseId: row.id, at: now, actorKind: 'system', action: 'case.flags', visibility: 'internal', data: { from: row.flags, to: flags } })),
+    ]);
+  }
+  return flags;
+}
+
+/** What a bulk action does to each case. */
+export type BulkAction =
+  | { kind: 'assign'; ownerId?: string | null; team?: string | null }
+  | { kind: 'assign_round_robin' }
+  | { kind: 'status'; to: string; resolutionCode?: string | null; agencyId?: string | null }
+  | { kind: 'tag'; add?: string[]; remove?: string[] }
+  | { kind: 'note'; body: string }
+  | { kind: 'reply'; body: string; visibility: 'internal' | 'reporter' };
+
+/** Apply one action to many cases; each case succeeds or is refused on its own. Templated replies default to an internal note. */
+export async function bulkAction(refs: string[], actor: StaffActor, action: BulkAction, settings: ActionSettings, now = Date.now()): Promise<BulkResult> {
+  const out: BulkResult = { done: [], refused: [] };
+  const denied = lacks(actor, 'case.bulk');
+  if (denied) return { done: [], refused: refs.map((ref) => ({ ref, message: denied })) };
+  for (const ref of [...new Set(refs)].slice(0, 500)) {
+    let r: ActionResult;
+    switch (action.kind) {
+      case 'assign': r = await assignCase(ref, actor, action, settings, now); break;
+      case 'assign_round_robin': r = await assignRoundRobin(ref, actor, settings, now); break;
+      case 'status': r = await changeStatus(ref, actor, action, settings, now); break;
+      case 'tag': r = await changeTags(ref, actor, action, now); break;
+      case 'note': r = await addNote(ref, actor, action.body, now); break;
+      case 'reply': {
+        if (action.visibility === 'reporter') r = await sendReply(ref, actor, action.body, settings, now);
+        else {
+          const c = await findCase(ref);
+          r = c ? await addNote(ref, actor, fillPlaceholders(action.body, { ref: c.ref, officerName: actor.name ?? '', partnership: settings.partnership, status: publicStatus(c.status) }), now) : refuse('There is no case with that reference');
+        }
+        break;
+      }
+    }
+    if (r.ok) out.done.push(ref);
+    else out.refused.push({ ref, message: r.message });
+  }
+  return out;
+}
+
+/** Words for a timeline entry. */
+export function describeEvent(e: { action: string; data?: Record<string, unknown> | null }): string {
+  const d = e.data ?? {};
+  const status = (s: unknown) => STATUS_LABELS[s as CaseStatus] ?? String(s);
+  switch (e.action) {
+    case 'case.created': return `Case received (${String(d.channel ?? 'web')})`;
+    case 'case.triaged': return `Triaged: priority ${String(d.priority)}${d.from && d.from !== d.priority ? ` (was ${String(d.from)})` : ''}`;
+    case 'case.status': return `Status changed from ${status(d.from)} to ${status(d.to)}${isResolutionCode(d.resolutionCode) ? `: ${RESOLUTION_LABELS[d.resolutionCode as ResolutionCode]}` : ''}`;
+    case 'case.referred': return `Referred to ${String(d.agencyId)}`;
+    case 'case.reopened': return `Reopened (was ${status(d.from)})`;
+    case 'case.assigned': return d.to ? `Assigned to ${String(d.ownerName ?? d.to)}${d.team ? ` (${String(d.team)})` : ''}` : `Unassigned${d.team ? ` (team ${String(d.team)})` : ''}`;
+    case 'case.note': return 'Internal note';
+    case 'case.reply': return d.emailed ? 'Reply to the reporter (e-mailed)' : 'Reply to the reporter (tracking page only)';
+    case 'case.tags': return `Tags: ${((d.to as string[]) ?? []).join(', ') || 'none'}`;
+    case 'case.incident.linked': return `Linked into an incident with ${((d.with as string[]) ?? []).join(', ')}`;
+    case 'case.incident.unlinked': return 'Taken out of its incident';
+    case 'case.duplicate.marked': return `Marked as a duplicate of ${String(d.of)}`;
+    case 'case.duplicate.undone': return `Duplicate mark undone; back to ${status(d.to)}`;
+    case 'case.flags': return `Flags: ${((d.to as string[]) ?? []).join(', ') || 'none'}`;
+    case 'reporter.message': return 'The reporter added information';
+    default: return e.action;
+  }
+}
+
+/** Audit a view of the reporter's personal details, and return them (pii.view only). */
+export async function viewReporterDetails(caseIdOrRef: string, actor: StaffActor, now = Date.now()) {
+  if (lacks(actor, 'pii.view')) return null;
+  const row = await findCase(caseIdOrRef);
+  if (!row?.reporterId) return null;
+  const [rep] = await getDb().select().from(reporters).where(eq(reporters.id, row.reporterId));
+  if (!rep) return null;
+  await getDatabase().writer.batch([auditStatement(auditActor(actor), 'pii.view', { kind: 'case', id: row.id }, { ref: row.ref }, now)]);
+  return { name: rep.name, email: rep.email, phone: rep.phoneE164, preferredContact: rep.preferredContact };
+}

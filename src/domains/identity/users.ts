@@ -1,0 +1,166 @@
+/** Staff accounts: look-up, creation, invitation, role and agency changes, deactivation and password changes. */
+import type { InStatement } from '@libsql/client';
+import { asc, eq, sql } from 'drizzle-orm';
+import { auditStatement, type Actor } from '../../platform/audit.ts';
+import { getDatabase, toStatement } from '../../platform/db/client.ts';
+import { agencies, users } from '../../platform/db/schema.ts';
+import { newId } from '../../platform/security/ids.ts';
+import { enqueueEmail } from '../../platform/mail/outbox.ts';
+import { findRole } from './roles.ts';
+import { invalidateUserSessionsStatement } from './session.ts';
+import { createUserTokenStatement, INVITE_TTL_MS } from './user-tokens.ts';
+
+/** A user row. */
+export type User = typeof users.$inferSelect;
+
+/** Thrown for a change that breaks a rule; message is fit to show next to the field. */
+export class UserRuleError extends Error {
+  override name = 'UserRuleError';
+  field: string;
+  constructor(field: string, message: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+/** Lower-case and trim an e-mail address for storage and look-up. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** True for something that looks like an e-mail address. */
+export function isEmailAddress(email: string): boolean {
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim()) && email.length <= 254;
+}
+
+/** One user by e-mail (case-insensitive), or undefined. */
+export async function findUserByEmail(email: string): Promise<User | undefined> {
+  const [row] = await getDatabase().db.select().from(users).where(eq(users.email, normalizeEmail(email))).limit(1);
+  return row;
+}
+
+/** One user by id, or undefined. */
+export async function findUserById(id: string): Promise<User | undefined> {
+  const [row] = await getDatabase().db.select().from(users).where(eq(users.id, id)).limit(1);
+  return row;
+}
+
+/** Every user, by name, for the administration list. */
+export async function listUsers(): Promise<User[]> {
+  return getDatabase().db.select().from(users).orderBy(asc(sql`lower(${users.name})`));
+}
+
+/** Check a role and agency pair: partner roles need an active agency, other roles none. Returns the agency to store. */
+export async function checkRoleAndAgency(role: string, agencyId: string | null | undefined): Promise<string | null> {
+  const r = findRole(role);
+  if (!r) throw new UserRuleError('role', 'Select a role');
+  if (!r.bindsAgency) return null;
+  if (!agencyId) throw new UserRuleError('agencyId', 'Select the agency this partner officer works for');
+  const [a] = await getDatabase().db.select().from(agencies).where(eq(agencies.id, agencyId)).limit(1);
+  if (!a || !a.active) throw new UserRuleError('agencyId', 'Select an agency from the list');
+  return a.id;
+}
+
+/** New user values, checked; the statement inserts them. */
+export async function newUserStatement(input: { email: string; name: string; role: string; agencyId?: string | null; passwordHash?: string | null }, now = Date.now()): Promise<{ user: User; statement: InStatement }> {
+  const email = normalizeEmail(input.email);
+  if (!isEmailAddress(email)) throw new UserRuleError('email', 'Enter an e-mail address in the correct format, like name@example.org');
+  const name = input.name.trim();
+  if (!name) throw new UserRuleError('name', 'Enter the person’s full name');
+  if (name.length > 100) throw new UserRuleError('name', 'Name must be 100 characters or fewer');
+  const agencyId = await checkRoleAndAgency(input.role, input.agencyId);
+  if (await findUserByEmail(email)) throw new UserRuleError('email', 'There is already a user with this e-mail address');
+  const user: User = {
+    id: newId(now),
+    email,
+    name,
+    role: input.role,
+    agencyId,
+    passwordHash: input.passwordHash ?? null,
+    active: true,
+    totpKey: null,
+    totpEnabledAt: null,
+    recoveryCodes: null,
+    lastSignInAt: null,
+    passwordChangedAt: input.passwordHash ? now : null,
+    inRotation: true,
+    lastAssignedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return { user, statement: toStatement(getDatabase().db.insert(users).values(user)) };
+}
+
+/** Create a user with a password already hashed (command line and demo data). */
+export async function createUser(input: { email: string; name: string; role: string; agencyId?: string | null; passwordHash: string }, actor: Actor, now = Date.now()): Promise<User> {
+  const { user, statement } = await newUserStatement(input, now);
+  await getDatabase().writer.batch([statement, auditStatement(actor, 'user.created', { kind: 'user', id: user.id }, { email: user.email, role: user.role, agencyId: user.agencyId }, now)]);
+  return user;
+}
+
+/** Invite a user: create the account without a password and e-mail a link to set one. */
+export async function inviteUser(input: { email: string; name: string; role: string; agencyId?: string | null }, actor: Actor, links: { baseUrl: string; partnership: string }, now = Date.now()): Promise<User> {
+  const { user, statement } = await newUserStatement(input, now);
+  const { token, statement: tokenStatement } = createUserTokenStatement(user.id, 'invite', now);
+  await getDatabase().writer.batch([
+    statement,
+    tokenStatement,
+    enqueueEmail('user-link', user.email, { kind: 'invite', url: new URL(`/staff/accept-invite/${token}`, links.baseUrl).href, expiresIn: '7 days', partnership: links.partnership }, now),
+    auditStatement(actor, 'user.invited', { kind: 'user', id: user.id }, { email: user.email, role: user.role, agencyId: user.agencyId, expiresAt: now + INVITE_TTL_MS }, now),
+  ]);
+  return user;
+}
+
+/** Change a user's name, role or agency (administrators). */
+export async function updateUserAccess(userId: string, change: { name: string; role: string; agencyId?: string | null }, actor: Actor, now = Date.now()): Promise<void> {
+  const before = await findUserById(userId);
+  if (!before) throw new UserRuleError('user', 'No such user');
+  const name = change.name.trim();
+  if (!name) throw new UserRuleError('name', 'Enter the person’s full name');
+  if (name.length > 100) throw new UserRuleError('name', 'Name must be 100 characters or fewer');
+  const agencyId = await checkRoleAndAgency(change.role, change.agencyId);
+  if (actor.id === userId && before.role !== change.role && !findRole(change.role)?.permissions.includes('admin.users')) {
+    throw new UserRuleError('role', 'You cannot remove your own administrator role; ask another administrator');
+  }
+  const db = getDatabase().db;
+  await getDatabase().writer.batch([
+    toStatement(db.update(users).set({ name, role: change.role, agencyId, updatedAt: now }).where(eq(users.id, userId))),
+    auditStatement(actor, 'user.access_changed', { kind: 'user', id: userId }, { from: { name: before.name, role: before.role, agencyId: before.agencyId }, to: { name, role: change.role, agencyId } }, now),
+  ]);
+}
+
+/** Deactivate a user: they can no longer sign in and every session ends at once. */
+export async function deactivateUser(userId: string, actor: Actor, now = Date.now()): Promise<void> {
+  if (actor.id === userId) throw new UserRuleError('user', 'You cannot deactivate your own account');
+  const db = getDatabase().db;
+  await getDatabase().writer.batch([
+    toStatement(db.update(users).set({ active: false, updatedAt: now }).where(eq(users.id, userId))),
+    invalidateUserSessionsStatement(userId),
+    auditStatement(actor, 'user.deactivated', { kind: 'user', id: userId }, undefined, now),
+  ]);
+}
+
+/** Let a deactivated user sign in again. */
+export async function reactivateUser(userId: string, actor: Actor, now = Date.now()): Promise<void> {
+  const db = getDatabase().db;
+  await getDatabase().writer.batch([
+    toStatement(db.update(users).set({ active: true, updatedAt: now }).where(eq(users.id, userId))),
+    auditStatement(actor, 'user.reactivated', { kind: 'user', id: userId }, undefined, now),
+  ]);
+}
+
+/** Turn off a user's two-factor set-up so they set it up again at next sign-in (lost phone). Ends their sessions. */
+export async function resetUserTwoFactor(userId: string, actor: Actor, now = Date.now()): Promise<void> {
+  const db = getDatabase().db;
+  await getDatabase().writer.batch([
+    toStatement(db.update(users).set({ totpKey: null, totpEnabledAt: null, recoveryCodes: null, updatedAt: now }).where(eq(users.id, userId))),
+    invalidateUserSessionsStatement(userId),
+    auditStatement(actor, 'user.two_factor_reset', { kind: 'user', id: userId }, undefined, now),
+  ]);
+}
+
+/** Statements that set a new password and end the user's other sessions (all of them when keepSessionId is absent). */
+export function setPasswordStatements(userId: string, passwordHash: string, keepSessionId: string | undefined, now = Date.now()): InStatement[] {
+  const db = getDatabase().db;
+  return [toStatement(db.update(users).set({ passwordHash, passwordChangedAt: now, updatedAt: now }).where(eq(users.id, userId))), invalidateUserSessionsStatement(userId, keepSessionId)];
+}

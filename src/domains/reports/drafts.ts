@@ -1,0 +1,60 @@
+/** Server-side drafts: a resident's answers kept between pages, so back, refresh and change never lose them. */
+import { and, eq, inArray, lt } from 'drizzle-orm';
+import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
+import { drafts } from '../../platform/db/schema.ts';
+import { newSecret } from '../../platform/security/ids.ts';
+import { deletePhoto } from './photos.ts';
+
+/** A loaded draft. */
+export interface Draft<T> {
+  id: string;
+  kind: string;
+  data: T;
+  caseId: string | null;
+  updatedAt: number;
+}
+
+/** Draft ids are 32 base32 characters (160 random bits). */
+export function isDraftId(value: string | undefined): value is string {
+  return !!value && /^[a-z2-7]{32}$/.test(value);
+}
+
+/** Start a new draft. */
+export async function createDraft<T extends object>(kind: string, data: T, now = Date.now()): Promise<Draft<T>> {
+  const id = newSecret(20);
+  await getDatabase().writer.batch([toStatement(getDb().insert(drafts).values({ id, kind, data: data as Record<string, unknown>, createdAt: now, updatedAt: now }))]);
+  return { id, kind, data, caseId: null, updatedAt: now };
+}
+
+/** Load a draft of a kind by id, or null if there is none (forged, expired or deleted). */
+export async function loadDraft<T>(kind: string, id: string | undefined, maxAgeMs: number, now = Date.now()): Promise<Draft<T> | null> {
+  if (!isDraftId(id)) return null;
+  const [row] = await getDb().select().from(drafts).where(and(eq(drafts.id, id), eq(drafts.kind, kind)));
+  if (!row || row.updatedAt < now - maxAgeMs) return null;
+  return { id: row.id, kind: row.kind, data: row.data as T, caseId: row.caseId, updatedAt: row.updatedAt };
+}
+
+/** Merge answers into a draft that has not been sent yet. */
+export async function saveDraft<T extends object>(draft: Draft<T>, changes: Partial<T>, now = Date.now()): Promise<Draft<T>> {
+  const data = { ...draft.data, ...changes };
+  await getDatabase().writer.batch([
+    toStatement(getDb().update(drafts).set({ data: data as Record<string, unknown>, updatedAt: now }).where(eq(drafts.id, draft.id))),
+  ]);
+  return { ...draft, data, updatedAt: now };
+}
+
+/** Delete drafts untouched for longer than the retention period, with the photos of any that were never sent. */
+export async function purgeDrafts(maxAgeMs: number, uploadDir: string, now = Date.now()): Promise<number> {
+  const expired = await getDb()
+    .select({ id: drafts.id, data: drafts.data, caseId: drafts.caseId })
+    .from(drafts)
+    .where(lt(drafts.updatedAt, now - maxAgeMs))
+    .limit(2000);
+  if (expired.length === 0) return 0;
+  for (const d of expired) {
+    if (d.caseId) continue; // sent: the photos now belong to the case
+    for (const photo of (d.data.photos as { key: string }[] | undefined) ?? []) await deletePhoto(uploadDir, photo.key);
+  }
+  await getDatabase().writer.batch([toStatement(getDb().delete(drafts).where(inArray(drafts.id, expired.map((d) => d.id))))]);
+  return expired.length;
+}

@@ -1,0 +1,182 @@
+/**
+ * Creating a case: one atomic write holding the case, its reporter, photos, timeline entry, audit event
+ * and the acknowledgement e-mail in the outbox. The same idempotency key always yields the same case.
+ */
+import { createHash } from 'node:crypto';
+import type { InStatement } from '@libsql/client';
+import { eq } from 'drizzle-orm';
+import { auditStatement, type Actor } from '../../platform/audit.ts';
+import type { SiteConfig } from '../../platform/config/partnership.ts';
+import { getDatabase, getDb } from '../../platform/db/client.ts';
+import { attachments, caseEvents, cases, reporters } from '../../platform/db/schema.ts';
+import { insertRow } from '../../platform/db/insert.ts';
+import { newId, newSecret } from '../../platform/security/ids.ts';
+import { enqueueEmail } from '../../platform/mail/outbox.ts';
+import type { StoredPhoto } from './photos.ts';
+import { generateReference, REFERENCE_ALPHABET } from './reference.ts';
+import { nextDue, startTimers } from '../cases/timers.ts';
+
+/** What a new case is made from, whatever the channel. */
+export interface NewCase {
+  kind: 'report' | 'feedback';
+  channel: 'web' | 'phone' | 'email' | 'api';
+  categoryId?: string | null;
+  feedbackType?: string | null;
+  description: string;
+  whenKind?: string | null;
+  happenedAt?: number | null;
+  whenText?: string | null;
+  postcode?: string | null;
+  locationText?: string | null;
+  wardId?: string | null;
+  peopleInvolved?: string | null;
+  whoAffected?: string | null;
+  happenedBefore?: string | null;
+  privacy: 'named' | 'confidential' | 'anonymous';
+  consentShare?: boolean | null;
+  reporter?: { name?: string | null; email?: string | null; phoneE164?: string | null; preferredContact?: string | null } | null;
+  photos?: StoredPhoto[];
+  idempotencyKey?: string | null;
+  createdBy?: string | null;
+}
+
+/** The case that was created (or found again for a repeated submission). */
+export interface CreatedCase {
+  id: string;
+  ref: string;
+  existing: boolean;
+  trackSecret?: string;
+  linkToken?: string;
+}
+
+/** SHA-256 of a secret, for storage. */
+export function hashSecret(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+/** A tracking secret for anonymous reporters: 10 unambiguous characters in two groups. */
+export function newTrackSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(10));
+  let s = '';
+  for (const b of bytes) s += REFERENCE_ALPHABET[b % REFERENCE_ALPHABET.length];
+  return `${s.slice(0, 5)}-${s.slice(5)}`;
+}
+
+/** The private tracking link sent by e-mail. */
+export function trackLink(publicUrl: string, ref: string, token: string): string {
+  return `${publicUrl.replace(/\/$/, '')}/track/link?ref=${encodeURIComponent(ref)}&key=${encodeURIComponent(token)}`;
+}
+
+async function findByIdempotencyKey(key: string) {
+  const [row] = await getDb().select({ id: cases.id, ref: cases.ref }).from(cases).where(eq(cases.idempotencyKey, key));
+  return row;
+}
+
+/** Create a case in one atomic write; extra statements (e.g. marking a draft sent) join the same commit. */
+export async function createCase(input: NewCase, ctx: { config: SiteConfig; actor: Actor; publicUrl: string; extra?: (c: { id: string; ref: string; trackSecret?: string }) => InStatement[] }, now = Date.now()): Promise<CreatedCase> {
+  // No read first: the unique index on idempotency_key catches a repeat, and the repeat is answered below.
+  const { config } = ctx;
+  const category = config.categories.find((c) => c.id === input.categoryId);
+  const ward = config.areas.find((a) => a.id === input.wardId && a.kind === 'ward');
+  const priority = category?.defaultPriority ?? 'P4';
+  const timers = input.kind === 'report' ? startTimers(now, priority, config.targets) : null;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const id = newId(now);
+    const ref = generateReference(config.partnership.referencePrefix);
+    const anonymous = input.privacy === 'anonymous';
+    const trackSecret = anonymous ? newTrackSecret() : undefined;
+    const email = !anonymous ? input.reporter?.email || null : null;
+    const linkToken = email ? newSecret(20) : undefined;
+    const stmts: InStatement[] = [];
+    let reporterId: string | null = null;
+    if (!anonymous && input.reporter && (input.reporter.email || input.reporter.phoneE164 || input.reporter.name)) {
+      reporterId = newId(now);
+      stmts.push(
+        insertRow(reporters, {
+            id: reporterId,
+            name: input.reporter.name || null,
+            email: input.reporter.email || null,
+            phoneE164: input.reporter.phoneE164 || null,
+            preferredContact: input.reporter.preferredContact || null,
+            createdAt: now,
+          }),
+      );
+    }
+    stmts.push(
+      insertRow(cases, {
+          id,
+          ref,
+          kind: input.kind,
+          status: 'new',
+          statusChangedAt: now,
+          channel: input.channel,
+          categoryId: input.categoryId ?? null,
+          feedbackType: input.feedbackType ?? null,
+          priority: input.kind === 'report' ? priority : null,
+          privacy: input.privacy,
+          consentShare: input.privacy === 'named' ? true : input.privacy === 'anonymous' ? null : (input.consentShare ?? false),
+          reporterId,
+          description: input.description,
+          whenKind: input.whenKind ?? null,
+          happenedAt: input.happenedAt ?? null,
+          whenText: input.whenText ?? null,
+          locationText: input.locationText ?? null,
+          postcode: input.postcode || null,
+          wardId: ward?.id ?? null,
+          districtId: ward?.parent ?? null,
+          peopleInvolved: input.peopleInvolved || null,
+          whoAffected: input.whoAffected ?? null,
+          happenedBefore: input.happenedBefore ?? null,
+          timers: timers as Record<string, unknown> | null,
+          nextDueAt: timers ? nextDue(timers) : null,
+          trackSecretHash: trackSecret ? hashSecret(trackSecret) : null,
+          linkTokenHash: linkToken ? hashSecret(linkToken) : null,
+          idempotencyKey: input.idempotencyKey ?? null,
+          createdBy: input.createdBy ?? null,
+          receivedAt: now,
+          updatedAt: now,
+        }),
+    );
+    for (const p of input.photos ?? []) {
+      stmts.push(insertRow(attachments, { id: newId(now), caseId: id, storageKey: p.key, mime: p.mime, bytes: p.bytes, width: p.width, height: p.height, sha256: p.sha256, createdAt: now }));
+    }
+    stmts.push(
+      insertRow(caseEvents, {
+          id: newId(now),
+          caseId: id,
+          at: now,
+          actorKind: ctx.actor.kind,
+          actorId: ctx.actor.id ?? null,
+          action: 'case.created',
+          visibility: 'internal',
+          body: null,
+          data: { channel: input.channel, photos: (input.photos ?? []).length },
+        }),
+    );
+    stmts.push(auditStatement(ctx.actor, 'case.created', { kind: 'case', id }, { ref, channel: input.channel }, now));
+    if (email) {
+      stmts.push(
+        enqueueEmail(
+          'case-received',
+          email,
+          { ref, partnership: config.partnership.name, promise: config.targets.publicPromise, trackUrl: trackLink(ctx.publicUrl, ref, linkToken!) },
+          now,
+        ),
+      );
+    }
+    if (ctx.extra) stmts.push(...ctx.extra({ id, ref, trackSecret }));
+    try {
+      await getDatabase().writer.batch(stmts);
+      return { id, ref, existing: false, trackSecret, linkToken };
+    } catch (error) {
+      const message = String((error as Error)?.message ?? error);
+      if (input.idempotencyKey && /UNIQUE.*idempotency/i.test(message)) {
+        const found = await findByIdempotencyKey(input.idempotencyKey);
+        if (found) return { ...found, existing: true };
+      }
+      if (/UNIQUE.*cases\.ref/i.test(message)) continue; // a reference collision: draw another
+      throw error;
+    }
+  }
+  throw new Error('could not allocate a unique reference');
+}

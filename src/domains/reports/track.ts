@@ -1,0 +1,70 @@
+/** Residents following up a report: prove access (reference + e-mail, private link, or anonymous secret), read progress, add information. */
+import { timingSafeEqual } from 'node:crypto';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { InStatement } from '@libsql/client';
+import { auditStatement } from '../../platform/audit.ts';
+import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
+import { caseEvents, cases, reporters, users } from '../../platform/db/schema.ts';
+import { newId } from '../../platform/security/ids.ts';
+import { enqueueEmail } from '../../platform/mail/outbox.ts';
+import { hashSecret } from './submit.ts';
+
+function sameHash(stored: Buffer | null | undefined, secret: string): boolean {
+  if (!stored) return false;
+  const given = hashSecret(secret);
+  return stored.length === given.length && timingSafeEqual(stored, given);
+}
+
+/** The case id when the reference and proof match, or null (the same answer for every kind of mismatch). */
+export async function verifyTrackAccess(ref: string, proof: { email?: string; secret?: string; linkToken?: string }): Promise<string | null> {
+  const [row] = await getDb()
+    .select({ id: cases.id, trackSecretHash: cases.trackSecretHash, linkTokenHash: cases.linkTokenHash, email: reporters.email })
+    .from(cases)
+    .leftJoin(reporters, eq(reporters.id, cases.reporterId))
+    .where(eq(cases.ref, ref));
+  // Compare something even when there is no case, so timing says little.
+  const dummy = Buffer.alloc(32);
+  if (!row) {
+    sameHash(dummy, proof.secret ?? proof.linkToken ?? proof.email ?? '');
+    return null;
+  }
+  if (proof.linkToken && sameHash(row.linkTokenHash, proof.linkToken)) return row.id;
+  if (proof.secret && sameHash(row.trackSecretHash, proof.secret.toUpperCase().replace(/[^A-Z0-9]/g, '').replace(/^(.{5})/, '$1-'))) return row.id;
+  if (proof.email && row.email && row.email === proof.email.trim().toLowerCase()) return row.id;
+  return null;
+}
+
+/** What a reporter may see about their case. */
+export async function loadTrackView(caseId: string) {
+  const db = getDb();
+  const [c] = await db
+    .select({ id: cases.id, ref: cases.ref, status: cases.status, kind: cases.kind, categoryId: cases.categoryId, receivedAt: cases.receivedAt, privacy: cases.privacy, description: cases.description })
+    .from(cases)
+    .where(eq(cases.id, caseId));
+  if (!c) return null;
+  const events = await db
+    .select({ id: caseEvents.id, at: caseEvents.at, action: caseEvents.action, body: caseEvents.body, actorKind: caseEvents.actorKind })
+    .from(caseEvents)
+    .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.visibility, 'reporter')))
+    .orderBy(asc(caseEvents.at));
+  return { ...c, events };
+}
+
+/** Add the reporter's new information to the case timeline and alert the case owner. */
+export async function addReporterInformation(caseId: string, body: string, ctx: { ip?: string | null; publicUrl: string; partnership: string }, now = Date.now()) {
+  const db = getDb();
+  const [c] = await db.select({ id: cases.id, ref: cases.ref, ownerId: cases.ownerId, status: cases.status }).from(cases).where(eq(cases.id, caseId));
+  if (!c) throw new Error('case not found');
+  const stmts: InStatement[] = [
+    toStatement(db.insert(caseEvents).values({ id: newId(now), caseId, at: now, actorKind: 'public', action: 'reporter.message', visibility: 'reporter', body })),
+    toStatement(db.update(cases).set({ updatedAt: now, ...(c.status === 'awaiting_reporter' ? { status: 'open', statusChangedAt: now } : {}) }).where(eq(cases.id, caseId))),
+    auditStatement({ kind: 'public', ip: ctx.ip }, 'case.reporter_message', { kind: 'case', id: caseId }, undefined, now),
+  ];
+  if (c.ownerId) {
+    const [owner] = await db.select({ email: users.email, active: users.active }).from(users).where(inArray(users.id, [c.ownerId]));
+    if (owner?.active) {
+      stmts.push(enqueueEmail('case-owner-alert', owner.email, { ref: c.ref, url: `${ctx.publicUrl.replace(/\/$/, '')}/staff/cases/${c.ref}`, partnership: ctx.partnership }, now));
+    }
+  }
+  await getDatabase().writer.batch(stmts);
+}

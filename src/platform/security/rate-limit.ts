@@ -1,0 +1,116 @@
+/**
+ * Database-backed rate limits (table rate_limits), so limits hold across restarts and processes.
+ * A window of windowMs is split into 5 buckets; a key is over its limit when the buckets that overlap
+ * the last windowMs hold `limit` hits or more. This never lets more than `limit` hits through in any
+ * span of windowMs (it can be up to one bucket stricter than an exact sliding window).
+ */
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { getDatabase, toStatement } from '../db/client.ts';
+import { rateLimits } from '../db/schema.ts';
+
+/** The outcome of a rate-limit check. */
+export interface RateLimitResult {
+  allowed: boolean;
+  /** Hits counted in the current window (including this one for hitRateLimit). */
+  count: number;
+  /** When not allowed: milliseconds until one more hit would be allowed; 0 otherwise. */
+  retryAfterMs: number;
+}
+
+const BUCKETS = 5;
+
+function bucketSize(windowMs: number) {
+  return Math.max(1, Math.ceil(windowMs / BUCKETS));
+}
+
+function oldestCounted(now: number, windowMs: number) {
+  const b = bucketSize(windowMs);
+  return Math.floor((now - windowMs) / b) * b;
+}
+
+function evaluate(rows: { windowStart: number; count: number }[], limit: number, windowMs: number, now: number, includeNext: boolean): RateLimitResult {
+  const b = bucketSize(windowMs);
+  const sorted = rows.filter((r) => r.windowStart >= oldestCounted(now, windowMs)).sort((x, y) => x.windowStart - y.windowStart);
+  const count = sorted.reduce((n, r) => n + r.count, 0);
+  const allowed = includeNext ? count < limit : count <= limit;
+  if (allowed) return { allowed, count, retryAfterMs: 0 };
+  // Drop the oldest buckets until there is room again; the answer is when the last dropped one ages out.
+  let left = count;
+  let at = now;
+  for (const r of sorted) {
+    left -= r.count;
+    at = r.windowStart + b + windowMs;
+    if (left < limit) break;
+  }
+  return { allowed, count, retryAfterMs: Math.max(1000, at - now) };
+}
+
+/** Count one hit against a key; allowed is false once the key has more than `limit` hits in windowMs. */
+export async function hitRateLimit(key: string, limit: number, windowMs: number, now = Date.now()): Promise<RateLimitResult> {
+  const { writer } = getDatabase();
+  const b = bucketSize(windowMs);
+  const start = Math.floor(now / b) * b;
+  const from = oldestCounted(now, windowMs);
+  // Plain SQL on this hot path (every sign-in and submission); expired buckets are removed by purgeRateLimits.
+  const results = await writer.batch([
+    {
+      sql: 'insert into "rate_limits" ("key", "window_start", "count") values (?, ?, 1) on conflict ("key", "window_start") do update set "count" = "count" + 1',
+      args: [key, start],
+    },
+    { sql: 'select "window_start", "count" from "rate_limits" where "key" = ? and "window_start" >= ?', args: [key, from] },
+  ]);
+  const rows = results[1]!.rows.map((r) => ({ windowStart: Number(r.window_start), count: Number(r.count) }));
+  return evaluate(rows, limit, windowMs, now, false);
+}
+
+/** Count one hit against several keys at once (one write, two statements); results in the same order. */
+export async function hitRateLimits(hits: { key: string; limit: number; windowMs: number }[], now = Date.now()): Promise<RateLimitResult[]> {
+  if (hits.length === 0) return [];
+  const { writer } = getDatabase();
+  const starts = hits.map((h) => Math.floor(now / bucketSize(h.windowMs)) * bucketSize(h.windowMs));
+  const oldest = Math.min(...hits.map((h) => oldestCounted(now, h.windowMs)));
+  const results = await writer.batch([
+    {
+      sql: `insert into "rate_limits" ("key", "window_start", "count") values ${hits.map(() => '(?, ?, 1)').join(', ')} on conflict ("key", "window_start") do update set "count" = "count" + 1`,
+      args: hits.flatMap((h, i) => [h.key, starts[i]!]),
+    },
+    { sql: `select "key", "window_start", "count" from "rate_limits" where "key" in (${hits.map(() => '?').join(', ')}) and "window_start" >= ?`, args: [...hits.map((h) => h.key), oldest] },
+  ]);
+  const rows = results[1]!.rows.map((r) => ({ key: String(r.key), windowStart: Number(r.window_start), count: Number(r.count) }));
+  return hits.map((h) => {
+    const from = oldestCounted(now, h.windowMs);
+    return evaluate(rows.filter((r) => r.key === h.key && r.windowStart >= from), h.limit, h.windowMs, now, false);
+  });
+}
+
+/** Delete rate-limit buckets older than any window in use (run periodically). */
+export async function purgeRateLimits(olderThanMs = 86_400_000, now = Date.now()): Promise<void> {
+  const { db, writer } = getDatabase();
+  await writer.batch([toStatement(db.delete(rateLimits).where(lt(rateLimits.windowStart, now - olderThanMs)))]);
+}
+
+/** Check a key without counting a hit; allowed is false when one more hit would exceed `limit`. */
+export async function peekRateLimit(key: string, limit: number, windowMs: number, now = Date.now()): Promise<RateLimitResult> {
+  const { db } = getDatabase();
+  const rows = await db
+    .select({ windowStart: rateLimits.windowStart, count: rateLimits.count })
+    .from(rateLimits)
+    .where(and(eq(rateLimits.key, key), gte(rateLimits.windowStart, oldestCounted(now, windowMs))));
+  return evaluate(rows, limit, windowMs, now, true);
+}
+
+/** Forget every hit for a key (for example after a successful sign-in, if a policy wants that). */
+export async function clearRateLimit(key: string): Promise<void> {
+  const { db, writer } = getDatabase();
+  await writer.batch([toStatement(db.delete(rateLimits).where(eq(rateLimits.key, key)))]);
+}
+
+/** "2 minutes", "1 minute", "30 seconds": how long to wait, rounded up, for messages. */
+export function describeWait(ms: number): string {
+  if (ms >= 60_000) {
+    const m = Math.ceil(ms / 60_000);
+    return `${m} minute${m === 1 ? '' : 's'}`;
+  }
+  const s = Math.max(1, Math.ceil(ms / 1000));
+  return `${s} second${s === 1 ? '' : 's'}`;
+}

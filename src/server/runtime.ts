@@ -1,0 +1,119 @@
+/**
+ * The process runtime: validate settings, open and migrate the database, sync configuration, load demo
+ * data into an empty database, start the outbox worker and housekeeping; and stop them again.
+ * The server module (src/server/entry.ts) boots it before listening; in `astro dev` the middleware boots
+ * it on the first request (ensureRuntime).
+ */
+import { closeDatabase, getDatabase, migrateDatabase, openDatabase } from '../platform/db/client.ts';
+import { users } from '../platform/db/schema.ts';
+import { getEnv, type Env } from '../platform/config/env.ts';
+import { loadSiteConfig, type SiteConfig } from '../platform/config/partnership.ts';
+import { syncConfigToDatabase } from '../platform/config/sync.ts';
+import { log } from '../platform/log.ts';
+import { createMailTransport } from '../platform/mail/transport.ts';
+import { OutboxWorker } from '../platform/mail/outbox.ts';
+import { loadSigningKey } from '../platform/security/signing.ts';
+import { loadRoles } from '../domains/identity/roles.ts';
+import { configureSecretKey } from '../domains/identity/totp.ts';
+import { purgeRateLimits } from '../platform/security/rate-limit.ts';
+import { purgeDrafts } from '../domains/reports/drafts.ts';
+import { disposeClosedCases } from '../domains/cases/retention.ts';
+import { seedDemo } from './demo.ts';
+
+interface Runtime {
+  env: Env;
+  config: SiteConfig;
+  outbox: OutboxWorker;
+}
+
+let runtime: Runtime | undefined;
+let booting: Promise<Runtime> | undefined;
+let maintenance: ReturnType<typeof setInterval> | undefined;
+
+/** Start everything once; later calls return the same runtime. */
+export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteConfig) => Promise<void> } = {}): Promise<Runtime> {
+  if (runtime) return runtime;
+  const env = getEnv();
+  const config = loadSiteConfig(env.CONTENT_DIR);
+  loadRoles(env.CONTENT_DIR);
+  configureSecretKey(env.SECRET_KEY, env.DEMO_MODE);
+  const database = await openDatabase({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN, timeoutMs: env.DATABASE_TIMEOUT_MS });
+  try {
+    await database.client.execute('SELECT 1');
+  } catch (error) {
+    throw new Error(`DATABASE_URL: cannot open ${env.DATABASE_URL} (${(error as Error).message})`);
+  }
+  await migrateDatabase(database);
+  await syncConfigToDatabase(database, config);
+  await loadSigningKey(env.SECRET_KEY);
+  if (env.DEMO_MODE && options.seedDemo) {
+    const anyUser = await database.db.select({ id: users.id }).from(users).limit(1);
+    if (anyUser.length === 0) await options.seedDemo(env, config);
+  }
+  const outbox = new OutboxWorker({
+    transport: createMailTransport({ smtpUrl: env.SMTP_URL, mailDir: env.MAIL_DIR }),
+    from: env.MAIL_FROM,
+    intervalMs: env.OUTBOX_INTERVAL_MS,
+    retryBaseMs: Number(process.env.OUTBOX_RETRY_BASE_MS ?? 60_000),
+  });
+  outbox.start();
+  runtime = { env, config, outbox };
+  startMaintenance(config);
+  log.info('runtime.ready', { database: redactUrl(env.DATABASE_URL), demo: env.DEMO_MODE, mail: env.SMTP_URL ? 'smtp' : 'files' });
+  return runtime;
+}
+
+/** The started runtime; throws before boot. */
+export function getRuntime(): Runtime {
+  if (!runtime) throw new Error('Runtime not started');
+  return runtime;
+}
+
+/** The partnership configuration. */
+export function getConfig(): SiteConfig {
+  return getRuntime().config;
+}
+
+/** Housekeeping every 10 minutes: expired rate-limit buckets, abandoned drafts, closed cases past retention. */
+function startMaintenance(config: SiteConfig) {
+  const run = async () => {
+    try {
+      await purgeRateLimits();
+      await purgeDrafts(config.partnership.retentionDays.drafts * 86_400_000, getRuntime().env.UPLOAD_DIR);
+      await disposeClosedCases(config.partnership.retentionDays.closedCases, getRuntime().env.UPLOAD_DIR);
+    } catch (error) {
+      log.error('maintenance.failed', { error: String(error) });
+    }
+  };
+  maintenance = setInterval(run, 10 * 60_000);
+  maintenance.unref();
+}
+
+function redactUrl(url: string) {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/** Boot once, with demo data when DEMO_MODE is on; concurrent callers share the same start-up. */
+export function ensureRuntime(): Promise<Runtime> {
+  if (runtime) return Promise.resolve(runtime);
+  booting ??= bootRuntime({ seedDemo }).catch((error: unknown) => {
+    booting = undefined;
+    throw error;
+  });
+  return booting;
+}
+
+/** Stop housekeeping and the outbox, let queued writes finish, and close the database. */
+export async function stopRuntime(): Promise<void> {
+  if (maintenance) clearInterval(maintenance);
+  maintenance = undefined;
+  try {
+    await runtime?.outbox.stop();
+    await getDatabase().writer.idle();
+    await closeDatabase();
+  } catch (error) {
+    log.error('runtime.shutdown_error', { error: String(error) });
+  }
+  runtime = undefined;
+  booting = undefined;
+}

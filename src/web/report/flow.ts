@@ -1,0 +1,119 @@
+/** Glue between the report pages and the drafts module: the draft cookie, loading, and step guards. */
+import type { AstroGlobal } from 'astro';
+import { getConfig, getRuntime } from '../../server/runtime.ts';
+import type { FieldError } from '../../domains/reports/answers.ts';
+import { createDraft, isDraftId, loadDraft, saveDraft, type Draft } from '../../domains/reports/drafts.ts';
+import { canVisit, firstIncompleteStep, isSensitive, nextStep, previousStep, readStep, type ReportAnswers, type Step } from '../../domains/reports/journey.ts';
+
+/** Name of the cookie that holds the draft id (strictly necessary, session-only). */
+export const DRAFT_COOKIE = 'draft';
+
+/** Paths of the journey's pages. */
+export function stepPath(step: Step | 'start' | 'emergency' | 'submit' | 'equality' | 'confirmation'): string {
+  if (step === 'start') return '/report';
+  if (step === 'submit') return '/report/check';
+  return `/report/${step}`;
+}
+
+function maxAge() {
+  return getConfig().partnership.retentionDays.drafts * 86_400_000;
+}
+
+function setDraftCookie(astro: AstroGlobal, id: string) {
+  astro.cookies.set(DRAFT_COOKIE, id, { path: '/report', httpOnly: true, sameSite: 'lax', secure: astro.url.protocol === 'https:' || getRuntime().env.SECURE_COOKIES === true });
+}
+
+/** The outcome of loading the draft for a page. */
+export type DraftLoad = { draft: Draft<ReportAnswers> } | { response: Response };
+
+/**
+ * Load the resident's draft for a step. On GET with no draft, the journey starts again; a cookie that names
+ * no draft (forged or expired) gets a 400 page telling the resident to start again. On POST with no
+ * cookie at all (the first answer), a new draft is created.
+ */
+export async function loadReportDraft(astro: AstroGlobal, step: Step, options: { create?: boolean } = {}): Promise<DraftLoad> {
+  const raw = astro.cookies.get(DRAFT_COOKIE)?.value;
+  if (raw !== undefined) {
+    const draft = isDraftId(raw) ? await loadDraft<ReportAnswers>('report', raw, maxAge()) : null;
+    if (!draft) {
+      astro.cookies.delete(DRAFT_COOKIE, { path: '/report' });
+      return { response: await astro.rewrite('/report/expired') };
+    }
+    if (draft.caseId && step !== 'check') {
+      // Already sent: a fresh journey starts with a new draft.
+      astro.cookies.delete(DRAFT_COOKIE, { path: '/report' });
+      return loadReportDraft(astro, step, options);
+    }
+    if (!canVisit(step, draft.data)) {
+      return { response: astro.redirect(stepPath(firstIncompleteStep(draft.data) ?? 'check'), 303) };
+    }
+    return { draft };
+  }
+  if (options.create || step === 'danger') {
+    if (astro.request.method === 'POST' || options.create) {
+      const draft = await createDraft<ReportAnswers>('report', {});
+      setDraftCookie(astro, draft.id);
+      return { draft };
+    }
+    return { draft: { id: '', kind: 'report', data: {}, caseId: null, updatedAt: 0 } };
+  }
+  return { response: astro.redirect('/report', 303) };
+}
+
+/** Where a step's form goes after a successful POST, honouring "change" links from check answers. */
+export function afterStep(astro: AstroGlobal, next: string): Response {
+  const change = astro.url.searchParams.get('change') === '1';
+  return astro.redirect(change ? '/report/check' : next, 303);
+}
+
+/** What a question page needs to render, or a response to return at once. */
+export type StepState =
+  | { response: Response }
+  | { draft: Draft<ReportAnswers>; errors: FieldError[]; values: Record<string, string>; sensitive: boolean; back: string; action: string };
+
+/** Answers as strings for re-filling form fields. */
+export function answerValues(a: ReportAnswers): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(a)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** Read the posted form, or null when the body is not a form (wrong type, too large, broken). */
+export async function readForm(astro: AstroGlobal): Promise<FormData | null> {
+  try {
+    return await astro.request.formData();
+  } catch {
+    return null;
+  }
+}
+
+/** Handle one question page: load the draft, on POST validate and save then redirect, else render. */
+export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepState> {
+  const loaded = await loadReportDraft(astro, step);
+  if ('response' in loaded) return loaded;
+  let { draft } = loaded;
+  const config = getConfig();
+  const change = astro.url.searchParams.get('change') === '1';
+  const action = change ? `${stepPath(step)}?change=1` : stepPath(step);
+  const back = change ? '/report/check' : stepPath(previousStep(step, draft.data));
+  const sensitive = isSensitive(draft.data, config);
+  if (astro.request.method === 'POST') {
+    const form = await readForm(astro);
+    if (!form) {
+      astro.response.status = 400;
+      return { draft, errors: [{ field: 'form', href: '#main-content', text: 'Your answer could not be read: try again' }], values: answerValues(draft.data), sensitive, back, action };
+    }
+    const result = readStep(step, form, draft.data, config);
+    if (result.errors.length === 0) {
+      draft = await saveDraft(draft, result.answers);
+      const next = nextStep(step, draft.data);
+      if (change && firstIncompleteStep(draft.data) !== null && next !== 'submit' && next !== 'emergency') {
+        return { response: astro.redirect(`${stepPath(next)}?change=1`, 303) };
+      }
+      return { response: afterStep(astro, stepPath(next)) };
+    }
+    astro.response.status = 400;
+    return { draft, errors: result.errors, values: { ...answerValues(draft.data), ...result.values }, sensitive, back, action };
+  }
+  return { draft, errors: [], values: answerValues(draft.data), sensitive, back, action };
+}
