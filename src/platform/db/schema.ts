@@ -52,6 +52,8 @@ export const users = sqliteTable(
     name: text('name').notNull(),
     role: text('role').notNull(),
     agencyId: text('agency_id'),
+    /** For roles that bind a district (roles.json bindsDistrict): the district whose records this user sees. */
+    districtId: text('district_id'),
     passwordHash: text('password_hash'),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     totpKey: blob('totp_key', { mode: 'buffer' }),
@@ -163,6 +165,8 @@ export const cases = sqliteTable(
     idempotencyKey: text('idempotency_key'),
     createdBy: text('created_by'),
     receivedAt: ts('received_at').notNull(),
+    /** Optimistic concurrency: every case update checks and bumps it. */
+    version: integer('version').notNull().default(0),
     updatedAt: ts('updated_at').notNull(),
     resolvedAt: ts('resolved_at'),
     closedAt: ts('closed_at'),
