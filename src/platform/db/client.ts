@@ -48,9 +48,10 @@ export function getDatabase(): Database {
   return current;
 }
 
-/** Drizzle, for reads. */
+/** Drizzle, for reads: inside writer.transaction, bound to that transaction so that reads that decide see what the writes will change. */
 export function getDb(): Db {
-  return getDatabase().db;
+  const database = getDatabase();
+  return database.writer.current()?.db ?? database.db;
 }
 
 /** Write statements atomically through the writer queue. */
@@ -67,9 +68,20 @@ export async function closeDatabase() {
   db.client.close();
 }
 
-/** Apply committed migrations from db/migrations; safe to run again. */
+/**
+ * Apply committed migrations from db/migrations; safe to run again. Runs at start-up, before this process
+ * writes anything, outside the writer: libSQL applies the pending migrations in one atomic batch with foreign
+ * keys off (table rebuilds need that, and it cannot be switched inside a write transaction). When another
+ * process starting at the same moment applied them first, our batch fails on the objects it already made and
+ * is rolled back whole; the second attempt then reads that nothing is left to do.
+ */
 export async function migrateDatabase(database: Database, migrationsFolder = resolve(process.env.MIGRATIONS_DIR ?? 'db/migrations')) {
-  await database.writer.exclusive(() => migrate(database.db, { migrationsFolder }));
+  await database.writer.idle();
+  try {
+    await migrate(database.db, { migrationsFolder });
+  } catch {
+    await migrate(database.db, { migrationsFolder });
+  }
 }
 
 /** Turn a Drizzle query builder into a plain statement for a batch. */

@@ -1,45 +1,198 @@
 /**
  * The one in-process writer queue. Every write goes through here so that two write transactions never
  * overlap in this process (overlap blocks the event loop until the busy timeout, then fails).
- * Batch jobs that are waiting together are group-committed: many submissions, one commit. If a group
- * fails, each job in it is retried on its own so that one bad job cannot sink the others.
+ *
+ * - batch(stmts): independent writes. Batches waiting together are group-committed: many submissions, one
+ *   commit. If a group fails, each job in it is retried on its own so that one bad job cannot sink the others.
+ * - transaction(fn): read-decide-write. A real write transaction (BEGIN IMMEDIATE) run as one job of the queue,
+ *   so it holds the database's write lock against other processes too; reads made through `tx` (or getDb())
+ *   inside it see exactly what the writes will be applied to. Keep it short and batch-shaped: a few reads, one
+ *   tx.batch of writes. Inside the callback, writer.batch and writer.transaction (called directly or through a
+ *   helper) join the transaction, each as a savepoint, instead of queueing behind it.
  */
-import type { Client, InStatement, ResultSet } from '@libsql/client';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Client, InStatement, ResultSet, Transaction } from '@libsql/client';
+import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import * as schema from './schema.ts';
+
+/** Drizzle bound to one open write transaction. */
+export type TransactionDb = LibSQLDatabase<typeof schema>;
+
+/** What a transaction callback gets: reads and writes inside the transaction. */
+export interface WriteTransaction {
+  /** Drizzle for reads (and single writes) inside the transaction. */
+  db: TransactionDb;
+  /** Run one statement inside the transaction. */
+  execute(stmt: InStatement): Promise<ResultSet>;
+  /** Run statements all-or-nothing inside the transaction (one round trip). */
+  batch(stmts: InStatement[]): Promise<ResultSet[]>;
+}
 
 type BatchJob = { kind: 'batch'; stmts: InStatement[]; resolve: (r: ResultSet[]) => void; reject: (e: unknown) => void };
+type TransactionJob = { kind: 'transaction'; run: (tx: WriteTransaction) => Promise<unknown>; resolve: (r: unknown) => void; reject: (e: unknown) => void };
 type ExclusiveJob = { kind: 'exclusive'; run: () => Promise<unknown>; resolve: (r: unknown) => void; reject: (e: unknown) => void };
-type Job = BatchJob | ExclusiveJob;
+type Job = BatchJob | TransactionJob | ExclusiveJob;
+
+/** The open transaction of the current async context. */
+interface Open {
+  writer: Writer;
+  tx: OpenTransaction;
+  finished: boolean;
+}
+
+const context = new AsyncLocalStorage<Open>();
 
 /** Figures the writer keeps about itself. */
 export interface WriterStats {
   commits: number;
   jobs: number;
   largestGroup: number;
+  transactions: number;
+  /** Writes started again because another process held the write lock past the busy timeout. */
+  busyRetries: number;
 }
 
-/** Serialises writes on one libSQL client and group-commits batches. */
+/** Options for a writer. */
+export interface WriterOptions {
+  /** Most batches in one group commit. */
+  maxGroup?: number;
+  /** For how long to keep starting a write again (after short pauses) while another process holds the database past the busy timeout. */
+  busyRetryMs?: number;
+}
+
+/** True if an error is SQLite's "database is locked/busy". */
+export function isBusyError(error: unknown): boolean {
+  const e = error as { code?: string; rawCode?: number; message?: string } | null;
+  return !!e && (e.code === 'SQLITE_BUSY' || e.rawCode === 5 || /SQLITE_BUSY|database is locked/i.test(String(e.message)));
+}
+
+/** A libSQL transaction wrapped with savepoint batches and a Drizzle instance on top. */
+class OpenTransaction implements WriteTransaction {
+  readonly db: TransactionDb;
+  private readonly raw: Transaction;
+  private savepoints = 0;
+
+  constructor(raw: Transaction) {
+    this.raw = raw;
+    this.db = drizzle(new TransactionClient(this) as unknown as Client, { schema });
+  }
+
+  execute(stmt: InStatement): Promise<ResultSet> {
+    return this.raw.execute(stmt);
+  }
+
+  async batch(stmts: InStatement[]): Promise<ResultSet[]> {
+    if (stmts.length === 0) return [];
+    const name = `sl_batch_${++this.savepoints}`;
+    try {
+      const results = await this.raw.batch([`SAVEPOINT ${name}`, ...stmts, `RELEASE ${name}`]);
+      return results.slice(1, -1);
+    } catch (error) {
+      await this.undo(name);
+      throw error;
+    }
+  }
+
+  /** Run fn inside a savepoint: its writes are undone if it throws, and the error goes on. */
+  async nested<T>(fn: () => Promise<T>): Promise<T> {
+    const name = `sl_tx_${++this.savepoints}`;
+    await this.raw.execute(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn();
+      await this.raw.execute(`RELEASE ${name}`);
+      return result;
+    } catch (error) {
+      await this.undo(name);
+      throw error;
+    }
+  }
+
+  commit() {
+    return this.raw.commit();
+  }
+
+  async rollback() {
+    try {
+      await this.raw.rollback();
+    } catch {
+      /* the connection is gone or already rolled back; close() releases it */
+    }
+  }
+
+  close() {
+    this.raw.close();
+  }
+
+  private async undo(name: string) {
+    try {
+      await this.raw.batch([`ROLLBACK TO ${name}`, `RELEASE ${name}`]);
+    } catch {
+      /* a failed statement may already have ended the transaction; commit will then fail loudly */
+    }
+  }
+}
+
+/** The part of the libSQL Client that Drizzle uses, answered by an open transaction. */
+class TransactionClient {
+  private readonly tx: OpenTransaction;
+  constructor(tx: OpenTransaction) {
+    this.tx = tx;
+  }
+  execute(stmt: InStatement) {
+    return this.tx.execute(stmt);
+  }
+  batch(stmts: InStatement[]) {
+    return this.tx.batch(stmts);
+  }
+  migrate(stmts: InStatement[]) {
+    return this.tx.batch(stmts);
+  }
+  transaction(): never {
+    throw new Error('Use writer.transaction inside a transaction (it joins as a savepoint), not db.transaction');
+  }
+}
+
+/** Serialises writes on one libSQL client, group-commits batches and runs write transactions. */
 export class Writer {
   private queue: Job[] = [];
   private running = false;
   private client: Client;
   private maxGroup: number;
-  readonly stats: WriterStats = { commits: 0, jobs: 0, largestGroup: 0 };
+  private busyRetryMs: number;
+  readonly stats: WriterStats = { commits: 0, jobs: 0, largestGroup: 0, transactions: 0, busyRetries: 0 };
   private idleWaiters: (() => void)[] = [];
 
-  constructor(client: Client, maxGroup = 256) {
+  constructor(client: Client, options: WriterOptions | number = {}) {
+    const o = typeof options === 'number' ? { maxGroup: options } : options;
     this.client = client;
-    this.maxGroup = maxGroup;
+    this.maxGroup = o.maxGroup ?? 256;
+    this.busyRetryMs = o.busyRetryMs ?? 10_000;
   }
 
-  /** Run statements atomically (all or nothing), possibly in one commit with other waiting batches. */
+  /** Run statements atomically (all or nothing), possibly in one commit with other waiting batches; inside a transaction, joins it. */
   batch(stmts: InStatement[]): Promise<ResultSet[]> {
+    const open = this.joinable();
+    if (open) return open.tx.batch(stmts);
     return new Promise((resolve, reject) => {
       this.queue.push({ kind: 'batch', stmts, resolve, reject });
       this.kick();
     });
   }
 
-  /** Run a function with the database to itself (for read-then-write transactions). */
+  /**
+   * Read, decide and write in one write transaction: commits when fn resolves, rolls back when it throws.
+   * Called inside another transaction of this writer, it joins it as a savepoint.
+   */
+  transaction<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T> {
+    const open = this.joinable();
+    if (open) return open.tx.nested(() => fn(open.tx));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind: 'transaction', run: fn, resolve: resolve as (r: unknown) => void, reject });
+      this.kick();
+    });
+  }
+
+  /** Run a function with this process's writer to itself. Not a transaction: being replaced by transaction(). */
   exclusive<T>(run: () => Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
       this.queue.push({ kind: 'exclusive', run, resolve: resolve as (r: unknown) => void, reject });
@@ -47,10 +200,24 @@ export class Writer {
     });
   }
 
+  /** The transaction open in this async context, if any (for reads that must see it). */
+  current(): WriteTransaction | undefined {
+    return this.joinable()?.tx;
+  }
+
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void> {
+    if (this.joinable()) return Promise.reject(new Error('writer.idle() inside a transaction would wait for itself'));
     if (!this.running && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** The open transaction of this async context if it belongs to this writer; throws if it belongs to another. */
+  private joinable(): Open | undefined {
+    const open = context.getStore();
+    if (!open || open.finished) return undefined;
+    if (open.writer !== this) throw new Error('A write to another database inside a transaction would wait for the transaction forever');
+    return open;
   }
 
   private kick() {
@@ -64,6 +231,11 @@ export class Writer {
     try {
       while (this.queue.length > 0) {
         const head = this.queue[0]!;
+        if (head.kind === 'transaction') {
+          this.queue.shift();
+          await this.runTransaction(head);
+          continue;
+        }
         if (head.kind === 'exclusive') {
           this.queue.shift();
           try {
@@ -84,6 +256,60 @@ export class Writer {
     }
   }
 
+  /** Run start(), again after short pauses for up to busyRetryMs, while another process keeps the write lock past the busy timeout. */
+  private async retryBusy<T>(start: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.busyRetryMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await start();
+      } catch (error) {
+        if (!isBusyError(error) || Date.now() >= deadline) throw error;
+        this.stats.busyRetries++;
+        // A local connection whose BEGIN gave up on the lock keeps that statement in progress, and its next
+        // COMMIT then fails ("SQL statements in progress"): drop the client's connections and open fresh ones.
+        // Safe here: no transaction of this writer is open, and every other use of the client is one synchronous call.
+        if (this.client.protocol === 'file') await this.client.reconnect();
+        await new Promise((r) => setTimeout(r, Math.min(10 * 2 ** attempt, 200) * (0.5 + Math.random())));
+      }
+    }
+  }
+
+  /** BEGIN IMMEDIATE: takes the write lock now, waiting for other processes rather than failing. */
+  private begin(): Promise<Transaction> {
+    return this.retryBusy(() => this.client.transaction('write'));
+  }
+
+  /** One atomic batch (a locked database rolls it back whole, so it is safe to run again). */
+  private writeBatch(stmts: InStatement[]): Promise<ResultSet[]> {
+    return this.retryBusy(() => this.client.batch(stmts, 'write'));
+  }
+
+  private async runTransaction(job: TransactionJob) {
+    this.stats.jobs++;
+    this.stats.transactions++;
+    let tx: OpenTransaction;
+    try {
+      tx = new OpenTransaction(await this.begin());
+    } catch (error) {
+      job.reject(error);
+      return;
+    }
+    const open: Open = { writer: this, tx, finished: false };
+    try {
+      const result = await context.run(open, () => job.run(tx));
+      open.finished = true;
+      await tx.commit();
+      this.stats.commits++;
+      job.resolve(result);
+    } catch (error) {
+      open.finished = true;
+      await tx.rollback();
+      job.reject(error);
+    } finally {
+      tx.close();
+    }
+  }
+
   private async commitGroup(group: BatchJob[]) {
     this.stats.jobs += group.length;
     this.stats.largestGroup = Math.max(this.stats.largestGroup, group.length);
@@ -91,7 +317,7 @@ export class Writer {
       const job = group[0]!;
       try {
         this.stats.commits++;
-        job.resolve(await this.client.batch(job.stmts, 'write'));
+        job.resolve(await this.writeBatch(job.stmts));
       } catch (error) {
         job.reject(error);
       }
@@ -100,7 +326,7 @@ export class Writer {
     const all = group.flatMap((j) => j.stmts);
     try {
       this.stats.commits++;
-      const results = await this.client.batch(all, 'write');
+      const results = await this.writeBatch(all);
       let offset = 0;
       for (const job of group) {
         job.resolve(results.slice(offset, offset + job.stmts.length));
@@ -110,7 +336,7 @@ export class Writer {
       for (const job of group) {
         try {
           this.stats.commits++;
-          job.resolve(await this.client.batch(job.stmts, 'write'));
+          job.resolve(await this.writeBatch(job.stmts));
         } catch (error) {
           job.reject(error);
         }
