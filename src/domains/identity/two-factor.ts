@@ -6,6 +6,7 @@ import { and, eq, lt } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, toStatement } from '../../platform/db/client.ts';
+import type { WriteTransaction } from '../../platform/db/writer.ts';
 import { rateLimits, users } from '../../platform/db/schema.ts';
 import { hitRateLimit, peekRateLimit } from '../../platform/security/rate-limit.ts';
 import { markSessionTwoFactorVerifiedStatement, invalidateUserSessionsStatement } from './session.ts';
@@ -58,14 +59,13 @@ export async function pendingTotpKey(user: User): Promise<Uint8Array> {
   return key;
 }
 
-/** Accept a TOTP code once: records the step so the same code cannot be replayed. Runs inside writer.exclusive. */
-async function claimStep(userId: string, step: number): Promise<boolean> {
-  const { client, db } = getDatabase();
+/** Accept a TOTP code once: records the step so the same code cannot be replayed. Runs inside a write transaction. */
+async function claimStep(tx: WriteTransaction, userId: string, step: number): Promise<boolean> {
   const key = `totp-step:${userId}`;
-  const [, inserted] = await client.batch(
-    [toStatement(db.delete(rateLimits).where(and(eq(rateLimits.key, key), lt(rateLimits.windowStart, step - 4)))), toStatement(db.insert(rateLimits).values({ key, windowStart: step, count: 1 }).onConflictDoNothing())],
-    'write',
-  );
+  const [, inserted] = await tx.batch([
+    toStatement(tx.db.delete(rateLimits).where(and(eq(rateLimits.key, key), lt(rateLimits.windowStart, step - 4)))),
+    toStatement(tx.db.insert(rateLimits).values({ key, windowStart: step, count: 1 }).onConflictDoNothing()),
+  ]);
   return inserted!.rowsAffected === 1;
 }
 
@@ -80,9 +80,9 @@ export async function confirmTotpSetup(user: User, sessionId: string, code: stri
   if (step === null) return (await fail(user, actor, 'auth.two_factor_setup_failed', now)) as CodeResult & { ok: false };
   const recoveryCodes = generateRecoveryCodes();
   const db = getDatabase().db;
-  const ok = await getDatabase().writer.exclusive(async () => {
-    if (!(await claimStep(user.id, step))) return false;
-    await getDatabase().client.batch(
+  const ok = await getDatabase().writer.transaction(async (tx) => {
+    if (!(await claimStep(tx, user.id, step))) return false;
+    await tx.batch(
       [
         toStatement(db.update(users).set({ totpEnabledAt: now, recoveryCodes: recoveryCodes.map(hashRecoveryCode), updatedAt: now }).where(eq(users.id, user.id))),
         auditStatement(actor, 'auth.two_factor_enabled', { kind: 'user', id: user.id }, undefined, now),
@@ -90,7 +90,6 @@ export async function confirmTotpSetup(user: User, sessionId: string, code: stri
         invalidateUserSessionsStatement(user.id, sessionId),
         ...signedInStatements(user, sessionId, actor, 'totp-setup', now),
       ],
-      'write',
     );
     return true;
   });
@@ -105,9 +104,9 @@ export async function verifyTwoFactorCode(user: User, sessionId: string, code: s
   if (!user.totpKey || !user.totpEnabledAt) return fail(user, actor, 'auth.two_factor_failed', now);
   const step = verifyTotpCode(decryptTotpKey(user.totpKey), code, now);
   if (step === null) return fail(user, actor, 'auth.two_factor_failed', now);
-  const ok = await getDatabase().writer.exclusive(async () => {
-    if (!(await claimStep(user.id, step))) return false;
-    await getDatabase().client.batch(signedInStatements(user, sessionId, actor, 'totp', now), 'write');
+  const ok = await getDatabase().writer.transaction(async (tx) => {
+    if (!(await claimStep(tx, user.id, step))) return false;
+    await tx.batch(signedInStatements(user, sessionId, actor, 'totp', now));
     return true;
   });
   return ok ? { ok: true } : fail(user, actor, 'auth.two_factor_replayed', now);
@@ -118,13 +117,12 @@ export async function verifyRecoveryCode(user: User, sessionId: string, code: st
   const limited = await throttled(user.id, now);
   if (limited) return limited;
   const db = getDatabase().db;
-  const result = await getDatabase().writer.exclusive(async () => {
-    const [fresh] = await db.select().from(users).where(eq(users.id, user.id));
+  const result = await getDatabase().writer.transaction(async (tx) => {
+    const [fresh] = await tx.db.select().from(users).where(eq(users.id, user.id));
     const left = fresh?.recoveryCodes ? useRecoveryCode(fresh.recoveryCodes, code) : null;
     if (!left) return null;
-    await getDatabase().client.batch(
+    await tx.batch(
       [toStatement(db.update(users).set({ recoveryCodes: left, updatedAt: now }).where(eq(users.id, user.id))), auditStatement(actor, 'auth.recovery_code_used', { kind: 'user', id: user.id }, { remaining: left.length }, now), ...signedInStatements(user, sessionId, actor, 'recovery-code', now)],
-      'write',
     );
     return left.length;
   });

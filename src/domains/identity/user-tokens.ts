@@ -3,7 +3,7 @@ import type { InStatement } from '@libsql/client';
 import { and, eq, isNull } from 'drizzle-orm';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
-import { getDatabase, toStatement } from '../../platform/db/client.ts';
+import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { userTokens, users } from '../../platform/db/schema.ts';
 import { newSecret } from '../../platform/security/ids.ts';
 
@@ -37,22 +37,19 @@ export function voidUserTokensStatement(userId: string, kind: UserTokenKind, now
 export async function checkUserToken(token: string, kind: UserTokenKind, now = Date.now()): Promise<{ tokenId: string; user: typeof users.$inferSelect } | null> {
   const [id, secret, extra] = token.split('.');
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
-  const db = getDatabase().db;
-  const [row] = await db.select({ token: userTokens, user: users }).from(userTokens).innerJoin(users, eq(users.id, userTokens.userId)).where(and(eq(userTokens.id, id), eq(userTokens.kind, kind))).limit(1);
+  const [row] = await getDb().select({ token: userTokens, user: users }).from(userTokens).innerJoin(users, eq(users.id, userTokens.userId)).where(and(eq(userTokens.id, id), eq(userTokens.kind, kind))).limit(1);
   if (!row) return null;
   if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.token.secretHash))) return null;
   if (row.token.usedAt !== null || now >= row.token.expiresAt || !row.user.active) return null;
   return { tokenId: id, user: row.user };
 }
 
-/** Use a link up, together with the statements of the change it allows, atomically; null when it was not (or no longer) valid. */
+/** Use a link up, together with the statements of the change it allows, in one write transaction; null when it was not (or no longer) valid. */
 export async function consumeUserToken(token: string, kind: UserTokenKind, statements: (user: typeof users.$inferSelect) => InStatement[], now = Date.now()): Promise<typeof users.$inferSelect | null> {
-  const { db, writer } = getDatabase();
-  return writer.exclusive(async () => {
+  return getDatabase().writer.transaction(async (tx) => {
     const found = await checkUserToken(token, kind, now);
     if (!found) return null;
-    const stmts = [toStatement(db.update(userTokens).set({ usedAt: now }).where(and(eq(userTokens.id, found.tokenId), isNull(userTokens.usedAt)))), ...statements(found.user)];
-    await getDatabase().client.batch(stmts, 'write');
+    await tx.batch([toStatement(tx.db.update(userTokens).set({ usedAt: now }).where(and(eq(userTokens.id, found.tokenId), isNull(userTokens.usedAt)))), ...statements(found.user)]);
     return found.user;
   });
 }
