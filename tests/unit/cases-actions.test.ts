@@ -5,8 +5,8 @@ import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { auditEvents, caseEvents, cases, outbox, users } from '../../src/platform/db/schema.ts';
 import {
-  addNote, assignCase, assignRoundRobin, bulkAction, changeStatus, changeTags, findCase, linkIncident, markDuplicate, refreshFlags,
-  sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,
+  addNote, assignCase, assignRoundRobin, bulkAction, CASE_CHANGED_MESSAGE, changeStatus, changeTags, findCase, flushFlagRefreshes, linkIncident, markDuplicate,
+  parseCaseVersion, refreshFlags, scheduleFlagRefresh, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,
 } from '../../src/domains/cases/actions.ts';
 import { countByStatus, listQueue, parseQueueQuery, warmFinishedCounts } from '../../src/domains/cases/queue.ts';
 import { insertCase, insertReporter, insertUser, settings } from './cases-fixtures.ts';
@@ -145,6 +145,48 @@ test('three complaints by one reporter raise the ASB Case Review flag', async ()
   const c = await insertCase({ reporterId, postcode: 'HM9 9ZZ' });
   assert.deepEqual(await refreshFlags(c.ref), ['repeat_reporter', 'repeat_location', 'asb_case_review']);
   assert.equal((await listQueue({ status: 'all', flag: 'asb_case_review' })).rows[0]!.ref, c.ref);
+});
+
+test('every change of a case row bumps its version; a form made from an older version is refused and changes nothing', async () => {
+  const officer = await insertUser();
+  const c = await insertCase();
+  const version = () => findCase(c.ref).then((r) => r!.version);
+  assert.equal(await version(), 0);
+  assert.equal((await triageCase(c.ref, officer, { risk: 'none', vulnerable: 'no', repeat: 'no', hate: 'no' }, settings, Date.now(), 0)).ok, true);
+  assert.equal((await changeStatus(c.ref, officer, { to: 'open', version: 1 }, settings)).ok, true);
+  assert.equal((await addNote(c.ref, officer, 'A note leaves the case row alone')).ok, true);
+  assert.equal(await version(), 2);
+  const eventsBefore = (await events(c.id)).length;
+  // three forms made from version 1: each refused in words, nothing stored
+  assert.deepEqual(await assignCase(c.ref, officer, { ownerId: officer.id, version: 1 }, settings), { ok: false, ref: c.ref, message: CASE_CHANGED_MESSAGE });
+  assert.deepEqual(await changeStatus(c.ref, officer, { to: 'awaiting_reporter', version: 1 }, settings), { ok: false, ref: c.ref, message: CASE_CHANGED_MESSAGE });
+  assert.deepEqual(await triageCase(c.ref, officer, { risk: 'some', vulnerable: 'yes', repeat: 'no', hate: 'no' }, settings, Date.now(), 1), { ok: false, ref: c.ref, message: CASE_CHANGED_MESSAGE });
+  const row = (await findCase(c.ref))!;
+  assert.equal(row.version, 2);
+  assert.equal(row.ownerId, null);
+  assert.equal(row.status, 'open');
+  assert.equal((await events(c.id)).length, eventsBefore);
+  // the form from the current version goes through
+  assert.equal((await assignCase(c.ref, officer, { ownerId: officer.id, version: 2 }, settings)).ok, true);
+  assert.equal(await version(), 3);
+  assert.equal(parseCaseVersion('3'), 3);
+  assert.equal(parseCaseVersion(''), undefined);
+  assert.equal(parseCaseVersion('3; drop'), undefined);
+});
+
+test('a new case gets its repeat flags, and so do the earlier cases it repeats, after it arrives rather than when viewed', async () => {
+  const reporterId = await insertReporter({ email: 'again@example.org' });
+  const first = await insertCase({ reporterId, postcode: 'HM7 7AA', receivedAt: Date.now() - 86_400_000 });
+  const second = await insertCase({ reporterId, postcode: 'HM7 7AA' });
+  scheduleFlagRefresh(second.id, 60_000);
+  await flushFlagRefreshes();
+  assert.deepEqual((await findCase(second.ref))!.flags, ['repeat_reporter', 'repeat_location']);
+  assert.deepEqual((await findCase(first.ref))!.flags, ['repeat_reporter', 'repeat_location']);
+  assert.equal((await findCase(first.ref))!.version, 1);
+  assert.deepEqual((await events(first.id)).map((e) => e.action), ['case.flags']);
+  // nothing changed since: a second refresh writes nothing
+  await refreshFlags(second.ref);
+  assert.equal((await findCase(second.ref))!.version, 1);
 });
 
 test('bulk actions apply to each case and report refusals; a templated reply defaults to an internal note', async () => {

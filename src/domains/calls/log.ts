@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { InStatement } from '@libsql/client';
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { auditStatement } from '../../platform/audit.ts';
 import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
@@ -127,7 +127,8 @@ export async function logCall(draft: CallDraft, ctx: CallContext, now = Date.now
             ),
             audit(c.id),
           ];
-          if (draft.outcome === 'case-created-urgent') stmts.push(toStatement(db.update(cases).set({ tags: ['urgent-call'] }).where(eq(cases.id, c.id))));
+          // the case is inserted at version 0 in this same batch
+          if (draft.outcome === 'case-created-urgent') stmts.push(toStatement(db.update(cases).set({ tags: ['urgent-call'], version: sql`${cases.version} + 1` }).where(and(eq(cases.id, c.id), eq(cases.version, 0)))));
           return stmts;
         },
       },
@@ -161,7 +162,8 @@ export async function logCall(draft: CallDraft, ctx: CallContext, now = Date.now
           })
           .onConflictDoNothing(),
       ),
-      toStatement(db.update(cases).set({ updatedAt: now }).where(eq(cases.id, c.id))),
+      // decides on nothing it read, so no version check; the bump makes open case forms stale
+      toStatement(db.update(cases).set({ updatedAt: now, version: sql`${cases.version} + 1` }).where(eq(cases.id, c.id))),
       audit(c.id),
     ]);
     return { ok: true, callId, caseId: c.id, ref: c.ref, created: false, emailed: false, existing: false };

@@ -1,8 +1,10 @@
 /**
  * Case actions: triage, status changes, assignment (by hand and round-robin), notes, replies, tags,
  * incidents and duplicates, each with a bulk form. Every change writes its case_events row in the same
- * atomic write as the change. Read-then-write logic runs inside writer.exclusive so no other write
- * can slip in between.
+ * atomic write as the change. Each action reads, decides and writes inside one write transaction
+ * (writer.transaction), which holds the database's write lock against every process; every update of a
+ * case row checks the version it read and bumps it, so a lost race or a stale form is refused, never
+ * silently overwritten.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
@@ -11,6 +13,7 @@ import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { caseEvents, cases, categories, incidents, reporters, users } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/security/ids.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
+import { log } from '../../platform/log.ts';
 import { priorityFor, type TriageAnswers } from './priority.ts';
 import { forgetQueueCounts } from './queue.ts';
 import { fillPlaceholders, unknownPlaceholders } from './templates.ts';
@@ -47,7 +50,8 @@ export interface BulkResult {
 }
 
 type CaseRow = typeof cases.$inferSelect;
-type Change = { ok: false; message: string } | { ok: true; set: Partial<CaseRow>; events: EventInput[]; extra?: InStatement[] };
+/** A decision on a case; `recount` when the change alters repeat counts, so flags are refreshed after it. */
+type Change = { ok: false; message: string } | { ok: true; set: Partial<CaseRow>; events: EventInput[]; extra?: InStatement[]; recount?: boolean };
 interface EventInput {
   action: string;
   visibility?: 'internal' | 'reporter';
@@ -85,44 +89,90 @@ export async function findCase(idOrRef: string): Promise<CaseRow | undefined> {
   return row;
 }
 
-/** Run a change on one case atomically: read, decide, write the change and its events together. */
-async function change(caseIdOrRef: string, actor: StaffActor, now: number, decide: (row: CaseRow) => Promise<Change> | Change): Promise<ActionResult> {
+/** The refusal when the case is not the one the form was made from, or changed under the action. */
+export const CASE_CHANGED_MESSAGE = 'This case was changed by someone else. Reload the page and try again.';
+
+/** Thrown inside a transaction to roll it back when a case row was not at the version read. */
+class CaseChangedError extends Error {
+  constructor() {
+    super(CASE_CHANGED_MESSAGE);
+  }
+}
+
+/** An UPDATE of one case row that applies only at the version read, and bumps it. */
+export function updateCaseStatement(row: Pick<CaseRow, 'id' | 'version'>, set: Partial<CaseRow>): InStatement {
+  return toStatement(getDb().update(cases).set({ ...set, version: sql`${cases.version} + 1` }).where(and(eq(cases.id, row.id), eq(cases.version, row.version))));
+}
+
+/** The version a form was made from: a whole number, or undefined when the form did not say. */
+export function parseCaseVersion(value: unknown): number | undefined {
+  const text = typeof value === 'string' ? value.trim() : '';
+  return /^\d{1,9}$/.test(text) ? Number(text) : undefined;
+}
+
+/** Run tx work that updates case rows; a row found at another version rolls it all back and refuses. */
+async function guardVersions<T>(work: () => Promise<T>, ref?: string): Promise<T | ActionResult> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof CaseChangedError) return refuse(CASE_CHANGED_MESSAGE, ref);
+    throw error;
+  }
+}
+
+/** Throw CaseChangedError unless every versioned update in a batch changed its row. */
+function expectUpdated(results: { rowsAffected: number }[], updateIndexes: number[]) {
+  if (updateIndexes.some((i) => results[i]!.rowsAffected !== 1)) throw new CaseChangedError();
+}
+
+/**
+ * Run a change on one case atomically: read, decide, write the change and its events together, in one write
+ * transaction. `expectedVersion` (from the form) refuses a form made from an older state of the case.
+ */
+async function change(caseIdOrRef: string, actor: StaffActor, now: number, decide: (row: CaseRow) => Promise<Change> | Change, expectedVersion?: number): Promise<ActionResult> {
   const database = getDatabase();
-  const result = await database.writer.exclusive(async (): Promise<ActionResult> => {
-    const row = await findCase(caseIdOrRef);
-    if (!row) return refuse('There is no case with that reference');
-    const decision = await decide(row);
-    if (!decision.ok) return refuse(decision.message, row.ref);
-    const db = database.db;
-    const stmts: InStatement[] = [];
-    if (Object.keys(decision.set).length) stmts.push(toStatement(db.update(cases).set({ ...decision.set, updatedAt: now }).where(eq(cases.id, row.id))));
-    decision.events.forEach((e, i) => {
-      stmts.push(
-        toStatement(
-          db.insert(caseEvents).values({
+  const recount: string[] = [];
+  const result = await guardVersions(() =>
+    database.writer.transaction(async (tx): Promise<ActionResult> => {
+      const row = await findCase(caseIdOrRef);
+      if (!row) return refuse('There is no case with that reference');
+      if (expectedVersion !== undefined && expectedVersion !== row.version) return refuse(CASE_CHANGED_MESSAGE, row.ref);
+      const decision = await decide(row);
+      if (!decision.ok) return refuse(decision.message, row.ref);
+      const stmts: InStatement[] = [];
+      const updates: number[] = [];
+      if (Object.keys(decision.set).length) {
+        updates.push(stmts.length);
+        stmts.push(updateCaseStatement(row, { ...decision.set, updatedAt: now }));
+      }
+      decision.events.forEach((e) => {
+        stmts.push(
+          toStatement(getDb().insert(caseEvents).values({
             id: newId(now),
             caseId: row.id,
-            at: now + i * 0, // same instant; ids keep the order
+            at: now, // same instant; ids keep the order
             actorKind: 'user',
             actorId: actor.id,
             action: e.action,
             visibility: e.visibility ?? 'internal',
             body: e.body ?? null,
             data: e.data ?? null,
-          }),
-        ),
-      );
-    });
-    stmts.push(...(decision.extra ?? []));
-    await database.client.batch(stmts, 'write');
-    return { ok: true, ref: row.ref };
-  });
+          })),
+        );
+      });
+      stmts.push(...(decision.extra ?? []));
+      expectUpdated(await tx.batch(stmts), updates);
+      if (decision.recount) recount.push(row.id);
+      return { ok: true, ref: row.ref };
+    }),
+  );
   if (result.ok) forgetQueueCounts();
+  for (const id of recount) await refreshFlags(id, now);
   return result;
 }
 
 /** Record the triage answers, set the priority they give, and restart the targets for it. */
-export function triageCase(caseIdOrRef: string, actor: StaffActor, answers: TriageAnswers, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
+export function triageCase(caseIdOrRef: string, actor: StaffActor, answers: TriageAnswers, settings: ActionSettings, now = Date.now(), expectedVersion?: number): Promise<ActionResult> {
   const denied = lacks(actor, 'case.update');
   if (denied) return Promise.resolve(refuse(denied));
   return change(caseIdOrRef, actor, now, async (row) => {
@@ -137,7 +187,7 @@ export function triageCase(caseIdOrRef: string, actor: StaffActor, answers: Tria
       set: { riskAnswers: answers as unknown as Record<string, string>, priority, flags: threshold.flags, ...timerFields(timers, row.status) },
       events: [{ action: 'case.triaged', data: { answers, from: row.priority, priority, flags: threshold.flags } }],
     };
-  });
+  }, expectedVersion);
 }
 
 /** Status change input. */
@@ -146,6 +196,8 @@ export interface StatusInput {
   resolutionCode?: string | null;
   agencyId?: string | null;
   note?: string | null;
+  /** The case version the form was made from. */
+  version?: number;
 }
 
 function statusPermission(from: string, to: string): string {
@@ -179,14 +231,16 @@ export function changeStatus(caseIdOrRef: string, actor: StaffActor, input: Stat
     const action = result.reopened ? 'case.reopened' : to === 'referred' ? 'case.referred' : 'case.status';
     return {
       ok: true,
+      // spam does not count as a complaint, so marking or unmarking it changes the neighbours' counts
+      recount: (row.resolutionCode === 'spam') !== ((result.changes.resolutionCode === undefined ? row.resolutionCode : result.changes.resolutionCode) === 'spam'),
       set: { ...result.changes, ...timerFields(timers, to) } as Partial<CaseRow>,
       events: [{ action, body: input.note?.trim() || null, data: { from: row.status, to, resolutionCode: result.changes.resolutionCode ?? undefined, agencyId: input.agencyId ?? undefined } }],
     };
-  });
+  }, input.version);
 }
 
 /** Assign a case to an officer and/or a team; an empty owner unassigns. */
-export function assignCase(caseIdOrRef: string, actor: StaffActor, input: { ownerId?: string | null; team?: string | null }, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
+export function assignCase(caseIdOrRef: string, actor: StaffActor, input: { ownerId?: string | null; team?: string | null; version?: number }, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
   const denied = lacks(actor, 'case.assign');
   if (denied) return Promise.resolve(refuse(denied));
   return change(caseIdOrRef, actor, now, async (row) => {
@@ -205,7 +259,7 @@ export function assignCase(caseIdOrRef: string, actor: StaffActor, input: { owne
       set: { ownerId, team, ...timerFields(timers, row.status) },
       events: [{ action: 'case.assigned', data: { from: row.ownerId, to: ownerId, ownerName, team } }],
     };
-  });
+  }, input.version);
 }
 
 /** The next officer in the round-robin: active triage officers in rotation, least recently assigned first. */
@@ -219,18 +273,17 @@ export async function nextInRotation(): Promise<{ id: string; name: string } | u
   return u;
 }
 
-/** Assign a case to the next officer in the round-robin. */
-export async function assignRoundRobin(caseIdOrRef: string, actor: StaffActor, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
+/** Assign a case to the next officer in the round-robin; the rotation moves on only when the assignment is made. */
+export async function assignRoundRobin(caseIdOrRef: string, actor: StaffActor, settings: ActionSettings, now = Date.now(), expectedVersion?: number): Promise<ActionResult> {
   const denied = lacks(actor, 'case.assign');
   if (denied) return refuse(denied);
-  const database = getDatabase();
-  const officer = await database.writer.exclusive(async () => {
-    const next = await nextInRotation();
-    if (next) await database.client.batch([toStatement(database.db.update(users).set({ lastAssignedAt: now }).where(eq(users.id, next.id)))], 'write');
-    return next;
+  return getDatabase().writer.transaction(async (tx) => {
+    const officer = await nextInRotation();
+    if (!officer) return refuse('Nobody is in the round-robin: add triage officers to the rotation');
+    const result = await assignCase(caseIdOrRef, actor, { ownerId: officer.id, version: expectedVersion }, settings, now);
+    if (result.ok) await tx.batch([toStatement(tx.db.update(users).set({ lastAssignedAt: now }).where(eq(users.id, officer.id)))]);
+    return result;
   });
-  if (!officer) return refuse('Nobody is in the round-robin: add triage officers to the rotation');
-  return assignCase(caseIdOrRef, actor, { ownerId: officer.id }, settings, now);
 }
 
 /** Add an internal note (never shown to the reporter). */
@@ -297,9 +350,8 @@ export async function linkIncident(refs: string[], actor: StaffActor, input: { i
   const denied = lacks(actor, 'case.update');
   if (denied) return refuse(denied);
   const unique = [...new Set(refs.map((r) => r.trim()).filter(Boolean))];
-  const database = getDatabase();
-  const db = database.db;
-  const result = await database.writer.exclusive(async (): Promise<ActionResult & { incidentId?: string }> => {
+  const result = await guardVersions(() => getDatabase().writer.transaction(async (tx): Promise<ActionResult & { incidentId?: string }> => {
+    const db = tx.db;
     const rows = await db.select().from(cases).where(inArray(cases.ref, unique));
     const missing = unique.filter((r) => !rows.some((c) => c.ref === r));
     if (missing.length) return refuse(`There is no case with reference ${missing.join(', ')}`);
@@ -318,14 +370,19 @@ export async function linkIncident(refs: string[], actor: StaffActor, input: { i
     if (conflicting.length) return refuse(`${conflicting.map((r) => r.ref).join(', ')} already belongs to another incident: unlink it first`);
     const toLink = rows.filter((r) => r.incidentId !== incidentId);
     if (!toLink.length) return refuse('These cases are already linked into this incident');
+    const updates: number[] = [];
     for (const r of toLink) {
-      stmts.push(toStatement(db.update(cases).set({ incidentId, updatedAt: now }).where(eq(cases.id, r.id))));
+      updates.push(stmts.length);
+      stmts.push(updateCaseStatement(r, { incidentId, updatedAt: now }));
       stmts.push(toStatement(db.insert(caseEvents).values({ id: newId(now), caseId: r.id, at: now, actorKind: 'user', actorId: actor.id, action: 'case.incident.linked', visibility: 'internal', data: { incidentId, with: rows.map((x) => x.ref) } })));
     }
-    await database.client.batch(stmts, 'write');
+    expectUpdated(await tx.batch(stmts), updates);
     return { ok: true, ref: toLink[0]!.ref, incidentId };
-  });
-  forgetQueueCounts();
+  }));
+  if (result.ok) {
+    forgetQueueCounts();
+    await refreshFlags(result.ref, now);
+  }
   return result;
 }
 
@@ -335,7 +392,7 @@ export function unlinkIncident(caseIdOrRef: string, actor: StaffActor, now = Dat
   if (denied) return Promise.resolve(refuse(denied));
   return change(caseIdOrRef, actor, now, (row) => {
     if (!row.incidentId) return { ok: false, message: 'The case is not linked to an incident' };
-    return { ok: true, set: { incidentId: null }, events: [{ action: 'case.incident.unlinked', data: { incidentId: row.incidentId } }] };
+    return { ok: true, set: { incidentId: null }, events: [{ action: 'case.incident.unlinked', data: { incidentId: row.incidentId } }], recount: true };
   });
 }
 
@@ -356,6 +413,7 @@ export function markDuplicate(caseIdOrRef: string, actor: StaffActor, originalRe
       ok: true,
       set: { ...t.changes, duplicateOf: original.id, ...timerFields(timers, 'closed') } as Partial<CaseRow>,
       events: [{ action: 'case.duplicate.marked', data: { of: original.ref, from: row.status, resolutionCode: row.resolutionCode } }],
+      recount: true,
     };
   });
 }
@@ -380,22 +438,69 @@ export function undoDuplicate(caseIdOrRef: string, actor: StaffActor, settings: 
       ok: true,
       set: { duplicateOf: null, status, statusChangedAt: now, resolutionCode: null, closedAt: null, resolvedAt: null, reopenUntil: null, ...timerFields(timers, status) },
       events: [{ action: 'case.duplicate.undone', data: { to: status } }],
+      recount: true,
     };
   });
 }
 
-/** Recompute the repeat flags of a case and store them (used when a case is viewed or triaged). */
+/** How many neighbouring cases a flag refresh also recomputes (newest first). */
+const FLAG_NEIGHBOURS = 50;
+
+/**
+ * Recompute the repeat flags of a case and of the cases it is counted with, and store those that changed,
+ * each with a case.flags event. Used when a case arrives (scheduleFlagRefresh) and after changes that alter
+ * repeat counts; never on a page view (pages compute flags read-only for display). Reads happen first; the
+ * write is one short transaction whose version checks skip any case changed in between (its own action
+ * refreshes it). Returns the flags of the case.
+ */
 export async function refreshFlags(caseIdOrRef: string, now = Date.now()): Promise<string[]> {
   const row = await findCase(caseIdOrRef);
   if (!row) return [];
-  const { flags } = await detectCaseThresholds(row, now);
-  if (JSON.stringify(flags) !== JSON.stringify(row.flags ?? [])) {
-    await getDatabase().writer.batch([
-      toStatement(getDb().update(cases).set({ flags }).where(eq(cases.id, row.id))),
-      toStatement(getDb().insert(caseEvents).values({ id: newId(now), caseId: row.id, at: now, actorKind: 'system', action: 'case.flags', visibility: 'internal', data: { from: row.flags, to: flags } })),
-    ]);
+  const own = await detectCaseThresholds(row, now);
+  const neighbourIds = own.neighbours.filter((n) => n.id !== row.id).sort((x, y) => y.receivedAt - x.receivedAt).slice(0, FLAG_NEIGHBOURS).map((n) => n.id);
+  const neighbours = neighbourIds.length ? await getDb().select().from(cases).where(inArray(cases.id, neighbourIds)) : [];
+  const changed: { row: CaseRow; flags: string[] }[] = [];
+  for (const c of [row, ...neighbours]) {
+    const flags = c === row ? own.flags : (await detectCaseThresholds(c, now)).flags;
+    if (JSON.stringify(flags) !== JSON.stringify(c.flags ?? [])) changed.push({ row: c, flags });
   }
-  return flags;
+  if (changed.length) {
+    await getDatabase().writer.transaction(async (tx) => {
+      const results = await tx.batch(changed.map((c) => updateCaseStatement(c.row, { flags: c.flags })));
+      const events = changed
+        .filter((_, i) => results[i]!.rowsAffected === 1)
+        .map((c) => toStatement(tx.db.insert(caseEvents).values({ id: newId(now), caseId: c.row.id, at: now, actorKind: 'system', action: 'case.flags', visibility: 'internal', data: { from: c.row.flags, to: c.flags } })));
+      await tx.batch(events);
+    });
+    forgetQueueCounts();
+  }
+  return own.flags;
+}
+
+const pendingFlagRefreshes = new Set<string>();
+let flagRefreshTimer: NodeJS.Timeout | undefined;
+
+/** Refresh the flags of a new case (and its neighbours) shortly, off the submission's path; arrivals close together share one pass. */
+export function scheduleFlagRefresh(caseId: string, delayMs = 250) {
+  pendingFlagRefreshes.add(caseId);
+  if (flagRefreshTimer) return;
+  flagRefreshTimer = setTimeout(() => void flushFlagRefreshes(), delayMs);
+  flagRefreshTimer.unref();
+}
+
+/** Run the scheduled flag refreshes now; a failure is logged and leaves the flags to the next change. */
+export async function flushFlagRefreshes(now = Date.now()) {
+  clearTimeout(flagRefreshTimer);
+  flagRefreshTimer = undefined;
+  const ids = [...pendingFlagRefreshes];
+  pendingFlagRefreshes.clear();
+  for (const id of ids) {
+    try {
+      await refreshFlags(id, now);
+    } catch (error) {
+      log.warn('case.flags_refresh_failed', { caseId: id, error: String(error) });
+    }
+  }
 }
 
 /** What a bulk action does to each case. */

@@ -15,6 +15,7 @@ import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import type { StoredPhoto } from './photos.ts';
 import { generateReference, REFERENCE_ALPHABET } from './reference.ts';
 import { nextDue, startTimers } from '../cases/timers.ts';
+import { scheduleFlagRefresh } from '../cases/actions.ts';
 
 /** What a new case is made from, whatever the channel. */
 export interface NewCase {
@@ -167,6 +168,7 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
     if (ctx.extra) stmts.push(...ctx.extra({ id, ref, trackSecret }));
     try {
       await getDatabase().writer.batch(stmts);
+      scheduleFlagRefresh(id);
       return { id, ref, existing: false, trackSecret, linkToken };
     } catch (error) {
       const message = String((error as Error)?.message ?? error);

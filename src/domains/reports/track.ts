@@ -1,6 +1,6 @@
 /** Residents following up a report: prove access (reference + e-mail, private link, or anonymous secret), read progress, add information. */
 import { timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { auditStatement } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
@@ -50,21 +50,28 @@ export async function loadTrackView(caseId: string) {
   return { ...c, events };
 }
 
-/** Add the reporter's new information to the case timeline and alert the case owner. */
+/** Add the reporter's new information to the case timeline and alert the case owner (one write transaction: the status it reads decides). */
 export async function addReporterInformation(caseId: string, body: string, ctx: { ip?: string | null; publicUrl: string; partnership: string }, now = Date.now()) {
-  const db = getDb();
-  const [c] = await db.select({ id: cases.id, ref: cases.ref, ownerId: cases.ownerId, status: cases.status }).from(cases).where(eq(cases.id, caseId));
-  if (!c) throw new Error('case not found');
-  const stmts: InStatement[] = [
-    toStatement(db.insert(caseEvents).values({ id: newId(now), caseId, at: now, actorKind: 'public', action: 'reporter.message', visibility: 'reporter', body })),
-    toStatement(db.update(cases).set({ updatedAt: now, ...(c.status === 'awaiting_reporter' ? { status: 'open', statusChangedAt: now } : {}) }).where(eq(cases.id, caseId))),
-    auditStatement({ kind: 'public', ip: ctx.ip }, 'case.reporter_message', { kind: 'case', id: caseId }, undefined, now),
-  ];
-  if (c.ownerId) {
-    const [owner] = await db.select({ email: users.email, active: users.active }).from(users).where(inArray(users.id, [c.ownerId]));
-    if (owner?.active) {
-      stmts.push(enqueueEmail('case-owner-alert', owner.email, { ref: c.ref, url: `${ctx.publicUrl.replace(/\/$/, '')}/staff/cases/${c.ref}`, partnership: ctx.partnership }, now));
+  await getDatabase().writer.transaction(async (tx) => {
+    const db = tx.db;
+    const [c] = await db.select({ id: cases.id, ref: cases.ref, ownerId: cases.ownerId, status: cases.status, version: cases.version }).from(cases).where(eq(cases.id, caseId));
+    if (!c) throw new Error('case not found');
+    const stmts: InStatement[] = [
+      toStatement(db.insert(caseEvents).values({ id: newId(now), caseId, at: now, actorKind: 'public', action: 'reporter.message', visibility: 'reporter', body })),
+      toStatement(
+        db
+          .update(cases)
+          .set({ updatedAt: now, version: sql`${cases.version} + 1`, ...(c.status === 'awaiting_reporter' ? { status: 'open', statusChangedAt: now } : {}) })
+          .where(and(eq(cases.id, caseId), eq(cases.version, c.version))),
+      ),
+      auditStatement({ kind: 'public', ip: ctx.ip }, 'case.reporter_message', { kind: 'case', id: caseId }, undefined, now),
+    ];
+    if (c.ownerId) {
+      const [owner] = await db.select({ email: users.email, active: users.active }).from(users).where(inArray(users.id, [c.ownerId]));
+      if (owner?.active) {
+        stmts.push(enqueueEmail('case-owner-alert', owner.email, { ref: c.ref, url: `${ctx.publicUrl.replace(/\/$/, '')}/staff/cases/${c.ref}`, partnership: ctx.partnership }, now));
+      }
     }
-  }
-  await getDatabase().writer.batch(stmts);
+    await tx.batch(stmts);
+  });
 }
