@@ -31,9 +31,17 @@ export function freePort(): Promise<number> {
 
 const root = resolve(import.meta.dirname, '../..');
 
+/** Options for startServer. */
+export interface StartOptions {
+  /** Resolve when the process exits instead of when it is healthy. */
+  expectFailure?: boolean;
+  /** Run as a second process of this server: same database file, mail and upload folders (left for the first to remove). */
+  shareWith?: TestServer;
+}
+
 /** Start a server; extra env overrides the defaults. Resolves when /healthz answers 200. */
-export async function startServer(env: Record<string, string> = {}, options: { expectFailure?: boolean } = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'saferline-test-'));
+export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
+  const dir = options.shareWith?.dir ?? mkdtempSync(join(tmpdir(), 'saferline-test-'));
   const port = await freePort();
   const dbUrl = `file:${join(dir, 'saferline.db')}`;
   const url = `http://127.0.0.1:${port}`;
@@ -71,7 +79,7 @@ export async function startServer(env: Record<string, string> = {}, options: { e
     stop: async (signal = 'SIGTERM') => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       const code = await exited;
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.shareWith) rmSync(dir, { recursive: true, force: true });
       return code;
     },
   };
