@@ -30,8 +30,7 @@ export interface WriteTransaction {
 
 type BatchJob = { kind: 'batch'; stmts: InStatement[]; resolve: (r: ResultSet[]) => void; reject: (e: unknown) => void };
 type TransactionJob = { kind: 'transaction'; run: (tx: WriteTransaction) => Promise<unknown>; resolve: (r: unknown) => void; reject: (e: unknown) => void };
-type ExclusiveJob = { kind: 'exclusive'; run: () => Promise<unknown>; resolve: (r: unknown) => void; reject: (e: unknown) => void };
-type Job = BatchJob | TransactionJob | ExclusiveJob;
+type Job = BatchJob | TransactionJob;
 
 /** The open transaction of the current async context. */
 interface Open {
@@ -192,14 +191,6 @@ export class Writer {
     });
   }
 
-  /** Run a function with this process's writer to itself. Not a transaction: being replaced by transaction(). */
-  exclusive<T>(run: () => Promise<T>): Promise<T> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ kind: 'exclusive', run, resolve: resolve as (r: unknown) => void, reject });
-      this.kick();
-    });
-  }
-
   /** The transaction open in this async context, if any (for reads that must see it). */
   current(): WriteTransaction | undefined {
     return this.joinable()?.tx;
@@ -234,15 +225,6 @@ export class Writer {
         if (head.kind === 'transaction') {
           this.queue.shift();
           await this.runTransaction(head);
-          continue;
-        }
-        if (head.kind === 'exclusive') {
-          this.queue.shift();
-          try {
-            head.resolve(await head.run());
-          } catch (error) {
-            head.reject(error);
-          }
           continue;
         }
         const group: BatchJob[] = [];
