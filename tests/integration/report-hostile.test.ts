@@ -54,7 +54,7 @@ test('a forged or unknown draft id gets a 400 asking to start again', async () =
   assert.equal(res2.status, 400);
 });
 
-test('oversized, marked-up, unreadable and wrongly typed answers get a 400 with a message, and nothing is saved', async () => {
+test('oversized, unreadable and wrongly typed answers get a 400 with a message, and nothing is saved', async () => {
   const v = new Visitor(server.url);
   assert.equal((await v.post('/report/danger', { danger: 'no' })).status, 303);
   assert.equal((await v.post('/report/category', { category: 'noise' })).status, 303);
@@ -62,9 +62,9 @@ test('oversized, marked-up, unreadable and wrongly typed answers get a 400 with 
   const oversized = await v.post('/report/description', { description: 'a'.repeat(5001) });
   assert.equal(oversized.status, 400);
   assert.match(await oversized.text(), /What happened must be 5000 characters or fewer/);
-  const markup = await v.post('/report/description', { description: '<img src=x onerror=alert(1)> it happened' });
-  assert.equal(markup.status, 400);
-  assert.match(await markup.text(), /must not contain HTML or code/);
+  const control = await v.post('/report/description', { description: 'It happened \u0007 again last night' });
+  assert.equal(control.status, 400);
+  assert.match(await control.text(), /What happened contains characters that cannot be read/);
   const raw = await fetch(`${server.url}/report/description`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, cookie: `draft=${v.cookies.get('draft')}` },

@@ -131,10 +131,13 @@ test('information requests record published advice only', () => {
   assert.deepEqual(ok.draft!.adviceSlugs, ['noise']);
 });
 
-test('markup in a field is refused', () => {
-  const r = readCallForm(form({ reason: 'silent', 'outcome-silent': 'silent', notes: '<script>alert(1)</script>' }), config, [], NOW);
-  assert.equal(r.errors[0]!.field, 'notes');
-  assert.equal(r.values.notes, '<script>alert(1)</script>');
+test('angle brackets in a field are ordinary text (output is escaped), control characters are refused', () => {
+  const r = readCallForm(form({ reason: 'silent', 'outcome-silent': 'silent', notes: 'He shouted <inaudible> at the door' }), config, [], NOW);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.draft!.notes, 'He shouted <inaudible> at the door');
+  const bad = readCallForm(form({ reason: 'silent', 'outcome-silent': 'silent', notes: 'bell \u0007 rang' }), config, [], NOW);
+  assert.equal(bad.errors[0]!.field, 'notes');
+  assert.equal(bad.values.notes, 'bell \u0007 rang');
 });
 
 test('advice pages are read from Markdown and searched by title, summary and body', () => {

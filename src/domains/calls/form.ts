@@ -1,12 +1,13 @@
 /**
  * Reading the call screen: one form, a section per call reason. Only the chosen reason's fields are read,
- * every typed value comes back for re-display, and errors use GOV.UK words. Pure: no HTTP, no database.
+ * every typed value comes back for re-display, and errors use GOV.UK words. A new report is read with the
+ * report questions themselves (src/domains/reports/questions.ts), so a caller's answers are checked exactly
+ * as the web journey checks them, with the same messages. Pure: no HTTP, no database.
  */
 import type { SiteConfig } from '../../platform/config/partnership.ts';
-import { FormReader, normaliseEmail, type FieldError } from '../reports/answers.ts';
-import { AFFECTED, PRIVACY, readDate } from '../reports/journey.ts';
-import { toE164 } from '../../platform/uk/phone.ts';
-import { normalisePostcode, wardForPlace, wardForPostcode } from '../../platform/uk/postcode.ts';
+import { validateForm, type FieldError } from '../../platform/forms/index.ts';
+import { buildQuestionSchema, type Answers, type CrossCheck, type DateAnswer, type Question, type TextQuestion } from '../../platform/questions/index.ts';
+import { reportQuestions, whereCheck } from '../reports/questions.ts';
 import { parseReference } from '../reports/reference.ts';
 import { parseDuration, readStartedAt } from './duration.ts';
 import { FEEDBACK_TYPES, REASON_OUTCOMES, REASON_VALUES, type CallOutcome, type CallReason } from './reasons.ts';
@@ -74,168 +75,153 @@ export function keepValues(form: FormData): Record<string, string> {
   return values;
 }
 
-/** Read and check the call screen. `adviceSlugs` are the published advice pages that may be ticked. */
-export function readCallForm(form: FormData, config: SiteConfig, adviceSlugs: readonly string[], now = Date.now()): CallFormResult {
-  const r = new FormReader(form);
-  const values = keepValues(form);
-  const advice = form.getAll('advice').filter((v): v is string => typeof v === 'string').slice(0, 50);
-
-  const name = r.text('callerName', "Caller's name", { max: 120 });
-  const phoneRaw = r.text('callerPhone', "Caller's phone number", { max: 30 });
-  const emailRaw = r.text('callerEmail', "Caller's email address", { max: 254 });
-  const phoneE164 = phoneRaw ? toE164(phoneRaw) : null;
-  if (phoneRaw && !phoneE164 && !r.error('callerPhone')) r.fail('callerPhone', 'Enter a UK phone number, like 01632 960 001 or 07700 900 982');
-  const email = emailRaw ? normaliseEmail(emailRaw) : null;
-  if (emailRaw && !email && !r.error('callerEmail')) r.fail('callerEmail', 'Enter an email address in the correct format, like name@example.com');
-
-  const reason = r.choice('reason', REASON_VALUES, 'Select why the person called', 'reason');
-  const draft: Partial<CallDraft> = { reason, caller: { name: name || null, phoneE164, email } };
-
-  switch (reason) {
-    case 'new-report':
-      draft.report = readReport(r, config, now, { name, phoneE164, email });
-      break;
-    case 'case-info': {
-      const refRaw = r.text('caseRef', 'Case reference', { max: 30, required: 'Enter the case reference, like HM-7K3M-9QX4' });
-      if (refRaw) {
-        const ref = parseReference(refRaw, config.partnership.referencePrefix);
-        if (!ref) r.fail('caseRef', `Enter a real case reference, like ${config.partnership.referencePrefix}-7K3M-9QX4`);
-        else draft.caseRef = ref;
-      }
-      break;
-    }
-    case 'info-request': {
-      r.text('adviceQuery', 'Search advice', { max: 100 });
-      const known = new Set(adviceSlugs);
-      const chosen = [...new Set(advice)];
-      if (chosen.some((s) => !known.has(s))) r.fail('advice', 'Select advice from the published pages');
-      draft.adviceSlugs = chosen.filter((s) => known.has(s));
-      draft.question = r.text('question', 'What the caller asked', { max: 2000, multiline: true }) || null;
-      break;
-    }
-    case 'feedback': {
-      const type = r.choice('feedbackType', FEEDBACK_TYPES.map((t) => t.value), 'Select what kind of feedback this is');
-      const text = r.text('feedbackText', 'The feedback', { max: 5000, multiline: true, required: 'Enter what the caller told us' });
-      if (type === 'complaint' && !phoneE164 && !email && !r.error('callerPhone') && !r.error('callerEmail')) {
-        r.fail('callerPhone', "Enter the caller's phone number or email address so we can reply to the complaint");
-      }
-      if (type && text) draft.feedback = { type, text };
-      break;
-    }
-    case 'signposted':
-    case 'silent':
-    case undefined:
-      break;
-  }
-
-  if (reason) {
-    const outcome = r.choice(`outcome-${reason}`, REASON_OUTCOMES[reason], 'Select the outcome of the call');
-    draft.outcome = outcome;
-    if (reason === 'case-info') {
-      const information = r.text('information', 'What the caller told us', { max: 5000, multiline: true, required: outcome === 'information-added' ? 'Enter the information the caller gave' : undefined });
-      draft.information = information || null;
-    }
-    if (reason === 'info-request' && outcome === 'advice-given' && (draft.adviceSlugs ?? []).length === 0 && !r.error('advice')) {
-      r.fail('advice', 'Select the advice you gave, or choose another outcome');
-    }
-    if (reason === 'signposted') {
-      draft.signpostService = r.text('signpostService', 'Service the caller was sent to', { max: 200, required: outcome === 'signposted-other' ? 'Enter the service you sent the caller to' : undefined }) || null;
-    }
-  }
-
-  const startedAt = readStartedAt(values.startedAt ?? '', now);
-  draft.startedAt = startedAt;
-  const durationRaw = r.text('duration', 'Call length', { max: 12 });
-  const auto = r.text('durationAuto', 'Call length', { max: 12 });
-  if (!durationRaw || durationRaw === auto) {
-    draft.durationS = Math.max(0, Math.round((now - startedAt) / 1000));
-  } else {
-    const seconds = parseDuration(durationRaw);
-    if (seconds === null) r.fail('duration', 'Enter how long the call took in minutes and seconds, like 4:30');
-    else draft.durationS = seconds;
-  }
-  draft.notes = r.text('notes', 'Notes', { max: 2000, multiline: true }) || null;
-  draft.token = /^[a-z2-7]{26}$/.test(values.token ?? '') ? values.token! : null;
-
-  return { draft: r.ok ? (draft as CallDraft) : null, errors: r.errors, values, advice };
+/** The caller's details: the report's contact questions, optional, under the call screen's field names. */
+export function callerQuestions(config: SiteConfig): TextQuestion[] {
+  const contact = reportQuestions(config);
+  const as = (key: string, name: string, messageLabel: string): TextQuestion => {
+    const q = contact.find((x) => x.key === key) as TextQuestion;
+    return { ...q, key: name, name, messageLabel, required: undefined, showWhen: undefined, page: 'caller' };
+  };
+  return [as('name', 'callerName', "Caller's name"), as('phone', 'callerPhone', "Caller's phone number"), as('email', 'callerEmail', "Caller's email address")];
 }
 
-function readReport(r: FormReader, config: SiteConfig, now: number, caller: { name: string; phoneE164: string | null; email: string | null }): CallReport | undefined {
-  const danger = r.choice('danger', ['yes', 'no'] as const, 'Select yes if anyone is in danger right now');
-  if (danger === 'yes') r.fail('danger', 'Someone is in danger: tell the caller to ring 999 now, then log the call as signposted to 999');
-  const categoryId = r.choice('category', config.categories.map((c) => c.id), 'Select what the report is about');
-  const description = r.text('description', 'What happened', { max: 5000, multiline: true, required: 'Enter what happened' });
-  if (description && description.length < 10 && !r.error('description')) r.fail('description', 'What happened must be 10 characters or more');
+/**
+ * The report questions asked on a call: every web question but the contact page's own details (the caller
+ * fieldset holds those). Consent is asked only for a confidential report: a named caller has agreed to share.
+ */
+export function callReportQuestions(config: SiteConfig): Question[] {
+  return reportQuestions(config)
+    .filter((q) => !['name', 'email', 'phone'].includes(q.key))
+    .map((q) => (q.key === 'consentShare' ? { ...q, showWhen: { key: 'privacy', in: ['confidential'] } } : q));
+}
 
-  const whenKind = r.choice('whenKind', ['date', 'approx', 'ongoing'] as const, 'Select when it happened');
-  let happenedAt: number | null = null;
-  let whenText: string | null = null;
-  if (whenKind === 'date') {
-    const day = r.text('when-day', 'Day', { max: 2 });
-    const month = r.text('when-month', 'Month', { max: 2 });
-    const year = r.text('when-year', 'Year', { max: 4 });
-    const time = r.text('when-time', 'Time', { max: 5 });
-    const at = readDate(day, month, year, time, now);
-    if (typeof at === 'string') r.fail(/^Time/.test(at) ? 'when-time' : 'when-day', at);
-    else happenedAt = at;
-  } else if (whenKind) {
-    const label = whenKind === 'ongoing' ? 'How often it happens' : 'Roughly when it happened';
-    whenText = r.text('whenText', label, { max: 500, required: whenKind === 'ongoing' ? 'Enter how often it happens' : 'Enter roughly when it happened' }) || null;
-  }
+/** A report call: nobody in danger, and a named or confidential report needs the caller's details. */
+const callerCheck: CrossCheck = (a, { fail, failed }) => {
+  if (a.danger === 'yes') fail('danger', 'Someone is in danger: tell the caller to ring 999 now, then log the call as signposted to 999');
+  if (a.privacy !== 'named' && a.privacy !== 'confidential') return;
+  if (!a.callerName && !failed('callerName')) fail('callerName', "Enter the caller's name, or choose anonymous");
+  if (!a.callerPhone && !a.callerEmail && !failed('callerPhone') && !failed('callerEmail')) fail('callerPhone', "Enter the caller's phone number or email address, or choose anonymous");
+  if (a.preferredContact === 'email' && !a.callerEmail && !failed('callerEmail')) fail('callerEmail', "Enter the caller's email address, or choose phone as the way to contact them");
+  if (a.preferredContact === 'phone' && !a.callerPhone && !failed('callerPhone')) fail('callerPhone', "Enter the caller's phone number, or choose email as the way to contact them");
+};
 
-  const postcodeRaw = r.text('postcode', 'Postcode', { max: 12 });
-  const place = r.text('place', 'Street or place', { max: 500 });
-  const wardRaw = r.choice('ward', config.areas.filter((a) => a.kind === 'ward').map((a) => a.id), null);
-  let postcode: string | null = null;
-  let wardId: string | null = wardRaw ?? null;
-  if (postcodeRaw) {
-    postcode = normalisePostcode(postcodeRaw);
-    if (!postcode) r.fail('postcode', 'Enter a real postcode, like HW1 2AB');
-    else if (!wardId) {
-      wardId = wardForPostcode(postcode, config.gazetteer);
-      if (!wardId) r.fail('ward', `${postcode} is not in our area: select the ward where it happened`);
-    }
+/** The questions of one call reason's section, and its outcome. */
+function reasonQuestions(reason: CallReason, config: SiteConfig, adviceSlugs: readonly string[]): Question[] {
+  const prefix = config.partnership.referencePrefix;
+  const text = (key: string, messageLabel: string, max: number, extra: Partial<TextQuestion> = {}): TextQuestion => ({ type: 'text', key, label: messageLabel, messageLabel, max, multiline: true, ...extra });
+  const outcome: Question = {
+    type: 'choice', key: 'outcome', name: `outcome-${reason}`, label: 'Outcome', required: 'Select the outcome of the call',
+    options: REASON_OUTCOMES[reason].map((o) => ({ value: o, label: o })),
+  };
+  switch (reason) {
+    case 'new-report':
+      return [...callReportQuestions(config), outcome];
+    case 'case-info':
+      return [
+        text('caseRef', 'Case reference', 30, {
+          multiline: false, required: `Enter the case reference, like ${prefix}-7K3M-9QX4`,
+          parse: (v) => {
+            const ref = parseReference(v, prefix);
+            return ref ? { ok: true, value: ref } : { ok: false, message: `Enter a real case reference, like ${prefix}-7K3M-9QX4` };
+          },
+        }),
+        outcome,
+        text('information', 'What the caller told us', 5000),
+      ];
+    case 'info-request':
+      return [
+        text('adviceQuery', 'Search advice', 100, { multiline: false }),
+        { type: 'multiple', key: 'advice', label: 'Advice given', options: adviceSlugs.map((s) => ({ value: s, label: s })), invalid: 'Select advice from the published pages' },
+        text('question', 'What the caller asked', 2000),
+        outcome,
+      ];
+    case 'feedback':
+      return [
+        { type: 'choice', key: 'feedbackType', label: 'What kind of feedback?', options: FEEDBACK_TYPES, required: 'Select what kind of feedback this is' },
+        text('feedbackText', 'The feedback', 5000, { required: 'Enter what the caller told us' }),
+        outcome,
+      ];
+    case 'signposted':
+      return [outcome, text('signpostService', 'Service the caller was sent to', 200, { multiline: false })];
+    case 'silent':
+      return [outcome];
   }
-  if (!postcodeRaw && !place) r.fail('postcode', 'Enter a postcode or the street or place where it happened');
-  if (!wardId && place) wardId = wardForPlace(place, config.gazetteer);
-  if (!wardId && !r.error('postcode') && !r.error('ward')) r.fail('ward', 'Select the ward where it happened');
+}
 
-  const people = r.text('people', 'People or vehicles involved', { max: 2000, multiline: true });
-  const affected = r.choice('affected', AFFECTED.map((a) => a.value), 'Select who is affected');
-  const before = r.choice('before', ['yes', 'no', 'not-sure'] as const, 'Select whether this has happened before');
-  const privacy = r.choice('privacy', PRIVACY.map((p) => p.value), 'Select how the caller wants us to treat their details');
-  let preferredContact: CallReport['preferredContact'] = null;
-  let consentShare: boolean | null = null;
-  if (privacy && privacy !== 'anonymous') {
-    if (!caller.name && !r.error('callerName')) r.fail('callerName', "Enter the caller's name, or choose anonymous");
-    if (!caller.phoneE164 && !caller.email && !r.error('callerPhone') && !r.error('callerEmail')) {
-      r.fail('callerPhone', "Enter the caller's phone number or email address, or choose anonymous");
-    }
-    preferredContact = r.choice('preferredContact', ['email', 'phone', 'either'] as const, 'Select how the caller would like us to contact them') ?? null;
-    if (preferredContact === 'email' && !caller.email && !r.error('callerEmail')) r.fail('callerEmail', "Enter the caller's email address, or choose phone as the way to contact them");
-    if (preferredContact === 'phone' && !caller.phoneE164 && !r.error('callerPhone')) r.fail('callerPhone', "Enter the caller's phone number, or choose email as the way to contact them");
-    if (privacy === 'confidential') {
-      const consent = r.choice('consentShare', ['yes', 'no'] as const, 'Select yes if the caller agreed we may share their details with partner agencies');
-      consentShare = consent === undefined ? null : consent === 'yes';
-    } else {
-      consentShare = true;
-    }
+/** Checks across a reason's questions: what an outcome needs, and how to reply to a complaint. */
+const reasonCheck: CrossCheck = (a, { fail, failed }) => {
+  if (a.outcome === 'information-added' && !a.information && !failed('information')) fail('information', 'Enter the information the caller gave');
+  if (a.outcome === 'advice-given' && !(a.advice as string[] | undefined)?.length && !failed('advice')) fail('advice', 'Select the advice you gave, or choose another outcome');
+  if (a.outcome === 'signposted-other' && !a.signpostService && !failed('signpostService')) fail('signpostService', 'Enter the service you sent the caller to');
+  if (a.feedbackType === 'complaint' && !a.callerPhone && !a.callerEmail && !failed('callerPhone') && !failed('callerEmail')) {
+    fail('callerPhone', "Enter the caller's phone number or email address so we can reply to the complaint");
   }
-  if (!categoryId || !description || !whenKind || !wardId || !affected || !before || !privacy) return undefined;
+};
+
+/** Read and check the call screen. `adviceSlugs` are the published advice pages that may be ticked. */
+export function readCallForm(form: FormData, config: SiteConfig, adviceSlugs: readonly string[], now = Date.now()): CallFormResult {
+  const values = keepValues(form);
+  const advice = form.getAll('advice').filter((v): v is string => typeof v === 'string').slice(0, 50);
+  const rawReason = form.get('reason');
+  const reason = REASON_VALUES.find((r) => r === rawReason);
+  const reasonQuestion: Question = { type: 'choice', key: 'reason', label: 'Why did they call?', options: REASON_VALUES.map((r) => ({ value: r, label: r })), required: 'Select why the person called' };
+  const questions: Question[] = [
+    ...callerQuestions(config),
+    reasonQuestion,
+    ...(reason ? reasonQuestions(reason, config, adviceSlugs) : []),
+    { type: 'text', key: 'duration', label: 'Call length', messageLabel: 'Call length', max: 12 },
+    { type: 'text', key: 'durationAuto', label: 'Call length', messageLabel: 'Call length', max: 12 },
+    { type: 'text', key: 'notes', label: 'Notes', messageLabel: 'Notes', max: 2000, multiline: true },
+  ];
+  const startedAt = readStartedAt(values.startedAt ?? '', now);
+  let durationS = Math.max(0, Math.round((now - startedAt) / 1000));
+  const durationCheck: CrossCheck = (a, { fail, failed }) => {
+    const typed = String(a.duration ?? '');
+    if (!typed || typed === a.durationAuto || failed('duration')) return;
+    const seconds = parseDuration(typed);
+    if (seconds === null) fail('duration', 'Enter how long the call took in minutes and seconds, like 4:30');
+    else durationS = seconds;
+  };
+  const checks = [...(reason === 'new-report' ? [whereCheck(config), callerCheck] : []), reasonCheck, durationCheck];
+  const result = validateForm(buildQuestionSchema(questions, { checks, now }), form);
+  if (!result.ok) return { draft: null, errors: result.errors, values, advice };
+  const a = result.data;
+  const str = (k: string) => (typeof a[k] === 'string' && a[k] ? (a[k] as string) : null);
+  const draft: CallDraft = {
+    reason: reason!,
+    outcome: a.outcome as CallOutcome,
+    startedAt,
+    durationS,
+    caller: { name: str('callerName'), phoneE164: str('callerPhone'), email: str('callerEmail') },
+    notes: str('notes'),
+    token: /^[a-z2-7]{26}$/.test(values.token ?? '') ? values.token! : null,
+  };
+  if (reason === 'new-report') draft.report = callReport(a);
+  if (reason === 'case-info') Object.assign(draft, { caseRef: str('caseRef') ?? undefined, information: str('information') });
+  if (reason === 'info-request') Object.assign(draft, { adviceSlugs: (a.advice as string[] | undefined) ?? [], question: str('question') });
+  if (reason === 'feedback') draft.feedback = { type: a.feedbackType as string, text: a.feedbackText as string };
+  if (reason === 'signposted') draft.signpostService = str('signpostService');
+  return { draft, errors: [], values, advice };
+}
+
+/** The report a new-report call makes, from its checked answers. */
+function callReport(a: Answers): CallReport {
+  const privacy = a.privacy as CallReport['privacy'];
+  const named = privacy !== 'anonymous';
   return {
-    categoryId,
-    description,
-    whenKind,
-    happenedAt,
-    whenText,
-    postcode,
-    locationText: place || null,
-    wardId,
-    peopleInvolved: people || null,
-    whoAffected: affected,
-    happenedBefore: before,
+    categoryId: a.category as string,
+    description: a.description as string,
+    whenKind: a.whenKind as CallReport['whenKind'],
+    happenedAt: (a.when as DateAnswer | undefined)?.at ?? null,
+    whenText: (a.whenText as string | undefined) || null,
+    postcode: (a.postcode as string | undefined) || null,
+    locationText: (a.place as string | undefined) || null,
+    wardId: a.ward as string,
+    peopleInvolved: (a.people as string | undefined) || null,
+    whoAffected: a.affected as string,
+    happenedBefore: a.before as string,
     privacy,
-    preferredContact,
-    consentShare,
+    preferredContact: named ? ((a.preferredContact as CallReport['preferredContact']) ?? null) : null,
+    consentShare: !named ? null : privacy === 'confidential' ? a.consentShare === 'yes' : true,
   };
 }

@@ -3,11 +3,12 @@
  * and where each step leads. Pure functions: no HTTP, no database.
  */
 import type { SiteConfig } from '../../platform/config/partnership.ts';
-import { FormReader, normaliseEmail, type FieldError } from './answers.ts';
-import { toE164 } from '../../platform/uk/phone.ts';
+import type { FieldError } from '../../platform/forms/index.ts';
+import { typedValues, validateForm } from '../../platform/forms/index.ts';
+import type { Answers, DateAnswer } from '../../platform/questions/index.ts';
+import { engineAnswers, reportPageSchema } from './questions.ts';
 import type { StoredPhoto } from './photos.ts';
 import type { NewCase } from './submit.ts';
-import { normalisePostcode, wardForPlace, wardForPostcode } from '../../platform/uk/postcode.ts';
 
 /** Everything a resident has answered so far. */
 export interface ReportAnswers {
@@ -44,21 +45,7 @@ export const STEPS = ['danger', 'category', 'description', 'when', 'when-details
 /** One step name. */
 export type Step = (typeof STEPS)[number];
 
-/** Who is affected: the options. */
-export const AFFECTED = [
-  { value: 'me', label: 'Me' },
-  { value: 'household', label: 'Me and my household' },
-  { value: 'neighbour', label: 'A neighbour or someone I know' },
-  { value: 'community', label: 'The wider community' },
-  { value: 'someone-else', label: 'Someone else' },
-] as const;
-
-/** Privacy choices, each explained. */
-export const PRIVACY = [
-  { value: 'named', label: 'Named', hint: 'We can share your name and contact details with partner agencies working on your report, such as the police.' },
-  { value: 'confidential', label: 'Confidential', hint: 'Only our team sees your details. Partners see them only if you agree below.' },
-  { value: 'anonymous', label: 'Anonymous', hint: 'We do not ask who you are. We cannot contact you, but you can check progress with a tracking code.' },
-] as const;
+export { AFFECTED, PRIVACY } from './questions.ts';
 
 /** The step that follows a step, given the answers. */
 export function nextStep(step: Step, a: ReportAnswers): Step | 'emergency' | 'submit' {
@@ -114,142 +101,31 @@ export interface StepResult {
   values: Record<string, string>;
 }
 
-function londonOffsetMs(utcMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'shortOffset' }).formatToParts(new Date(utcMs));
-  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /GMT([+-]\d+)?/.exec(name);
-  return m?.[1] ? Number(m[1]) * 3_600_000 : 0;
-}
-
-/** Read a day/month/year (and optional HH:MM) in UK local time; returns epoch ms or an error text. */
-export function readDate(day: string, month: string, year: string, time: string, now: number): number | string {
-  if (!day && !month && !year) return 'Enter the date it happened';
-  if (!day) return 'Date it happened must include a day';
-  if (!month) return 'Date it happened must include a month';
-  if (!year) return 'Date it happened must include a year';
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return 'Date it happened must be a real date';
-  const d = Number(day);
-  const mo = Number(month);
-  const y = Number(year);
-  const probe = new Date(Date.UTC(y, mo - 1, d));
-  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d) return 'Date it happened must be a real date';
-  let hours = 12;
-  let minutes = 0;
-  if (time) {
-    const t = /^(\d{1,2})[:.](\d{2})$/.exec(time.trim());
-    if (!t || Number(t[1]) > 23 || Number(t[2]) > 59) return 'Time must be a real time, like 21:30';
-    hours = Number(t[1]);
-    minutes = Number(t[2]);
-  }
-  const naive = Date.UTC(y, mo - 1, d, hours, minutes);
-  const at = naive - londonOffsetMs(naive);
-  if (at > now + 5 * 60_000) return 'Date it happened must be today or in the past';
-  if (y < 1900) return 'Date it happened must be after 1900';
-  return at;
-}
-
-/** Read and check one step's form. */
+/** Read and check one step's form against that page's questions (src/domains/reports/questions.ts). */
 export function readStep(step: Step, form: FormData, a: ReportAnswers, config: SiteConfig, now = Date.now()): StepResult {
-  const r = new FormReader(form);
-  const answers: Partial<ReportAnswers> = {};
-  const values: Record<string, string> = {};
+  const values = typedValues(form);
+  if (step === 'photos' || step === 'check') return { answers: {}, errors: [], values };
+  const result = validateForm(reportPageSchema(config, step, engineAnswers(a as Record<string, unknown>), now), form);
+  if (!result.ok) return { answers: {}, errors: result.errors, values };
+  return { answers: draftAnswers(step, result.data, values), errors: [], values };
+}
+
+/** The engine's answers for one page as the draft keeps them. */
+function draftAnswers(step: Step, d: Answers, typed: Record<string, string>): Partial<ReportAnswers> {
+  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : undefined);
   switch (step) {
-    case 'danger':
-      answers.danger = r.choice('danger', ['yes', 'no'] as const, 'Select yes if anyone is in danger right now');
-      break;
-    case 'category':
-      answers.category = r.choice('category', config.categories.map((c) => c.id), 'Select what your report is about');
-      break;
-    case 'description':
-      answers.description = r.text('description', 'What happened', { max: 5000, multiline: true, required: 'Enter what happened' });
-      if (answers.description && answers.description.length < 10 && r.ok) r.fail('description', 'What happened must be 10 characters or more');
-      break;
-    case 'when':
-      answers.whenKind = r.choice('whenKind', ['date', 'approx', 'ongoing'] as const, 'Select when it happened');
-      break;
-    case 'when-details':
-      if (a.whenKind === 'date') {
-        const day = r.text('when-day', 'Day', { max: 2 });
-        const month = r.text('when-month', 'Month', { max: 2 });
-        const year = r.text('when-year', 'Year', { max: 4 });
-        const time = r.text('when-time', 'Time', { max: 5 });
-        Object.assign(values, { whenDay: day, whenMonth: month, whenYear: year, whenTime: time });
-        Object.assign(answers, { whenDay: day, whenMonth: month, whenYear: year, whenTime: time });
-        if (r.ok) {
-          const at = readDate(day, month, year, time, now);
-          if (typeof at === 'string') r.fail(/^Time/.test(at) ? 'when-time' : 'when-day', at);
-          else answers.happenedAt = at;
-        }
-      } else {
-        const label = a.whenKind === 'ongoing' ? 'How often it happens' : 'Roughly when it happened';
-        answers.whenText = r.text('whenText', label, { max: 500, required: a.whenKind === 'ongoing' ? 'Enter how often it happens' : 'Enter roughly when it happened' });
-      }
-      break;
-    case 'where': {
-      const postcodeRaw = r.text('postcode', 'Postcode', { max: 12 });
-      const place = r.text('place', 'Street or place', { max: 500 });
-      const wardRaw = r.choice('ward', config.areas.filter((x) => x.kind === 'ward').map((x) => x.id), null);
-      Object.assign(values, { postcode: postcodeRaw, place, ward: wardRaw ?? '' });
-      answers.place = place;
-      let ward: string | null = wardRaw ?? null;
-      if (postcodeRaw) {
-        const pc = normalisePostcode(postcodeRaw);
-        if (!pc) r.fail('postcode', 'Enter a real postcode, like HW1 2AB');
-        else {
-          answers.postcode = pc;
-          values.postcode = pc;
-          ward = wardRaw ?? wardForPostcode(pc, config.gazetteer);
-          if (!ward) r.fail('ward', `We could not find ${pc} in our area: select the ward where it happened`);
-        }
-      } else {
-        answers.postcode = '';
-      }
-      if (!postcodeRaw && !place) r.fail('postcode', 'Enter a postcode or describe the street or place');
-      if (!ward && place && r.ok) ward = wardForPlace(place, config.gazetteer);
-      if (!ward && r.ok) r.fail('ward', 'Select the ward where it happened');
-      if (ward) answers.ward = ward;
-      break;
+    case 'when-details': {
+      const when = d.when as DateAnswer | undefined;
+      if (when) return { whenDay: when.day, whenMonth: when.month, whenYear: when.year, whenTime: when.time, happenedAt: when.at };
+      return { whenText: str('whenText') };
     }
-    case 'people':
-      answers.people = r.text('people', 'People or vehicles involved', { max: 2000, multiline: true });
-      answers.affected = r.choice('affected', AFFECTED.map((x) => x.value), 'Select who is affected');
-      answers.before = r.choice('before', ['yes', 'no', 'not-sure'] as const, 'Select whether this has happened before');
-      break;
-    case 'privacy':
-      answers.privacy = r.choice('privacy', PRIVACY.map((p) => p.value), 'Select how you want us to treat your details');
-      break;
-    case 'contact': {
-      const name = r.text('name', 'Your name', { max: 120, required: 'Enter your name' });
-      const emailRaw = r.text('email', 'Email address', { max: 254 });
-      const phoneRaw = r.text('phone', 'Phone number', { max: 30 });
-      Object.assign(values, { name, email: emailRaw, phone: phoneRaw });
-      answers.name = name;
-      answers.email = '';
-      answers.phone = phoneRaw;
-      answers.phoneE164 = '';
-      if (emailRaw) {
-        const email = normaliseEmail(emailRaw);
-        if (!email) r.fail('email', 'Enter an email address in the correct format, like name@example.com');
-        else answers.email = email;
-      }
-      if (phoneRaw) {
-        const e164 = toE164(phoneRaw);
-        if (!e164) r.fail('phone', 'Enter a UK phone number, like 01632 960 001 or 07700 900 982');
-        else answers.phoneE164 = e164;
-      }
-      if (!emailRaw && !phoneRaw) r.fail('email', 'Enter an email address or a phone number so we can contact you');
-      answers.preferredContact = r.choice('preferredContact', ['email', 'phone', 'either'] as const, 'Select how you would like us to contact you');
-      if (answers.preferredContact === 'email' && !emailRaw && !r.error('email')) r.fail('email', 'Enter an email address, or choose phone as the way to contact you');
-      if (answers.preferredContact === 'phone' && !phoneRaw && !r.error('phone')) r.fail('phone', 'Enter a phone number, or choose email as the way to contact you');
-      answers.consentShare = r.choice('consentShare', ['yes', 'no'] as const, 'Select yes if we may share your details with partner agencies');
-      break;
-    }
-    case 'photos':
-    case 'check':
-      break;
+    case 'where':
+      return { postcode: str('postcode') ?? '', place: str('place') ?? '', ...(d.ward ? { ward: str('ward') } : {}) };
+    case 'contact':
+      return { name: str('name'), email: str('email') ?? '', phone: (typed.phone ?? '').replace(/\s+/g, ' ').trim(), phoneE164: str('phone') ?? '', preferredContact: d.preferredContact as ReportAnswers['preferredContact'], consentShare: d.consentShare as ReportAnswers['consentShare'] };
+    default:
+      return d as Partial<ReportAnswers>;
   }
-  for (const [k, v] of Object.entries(answers)) if (typeof v === 'string' && !(k in values)) values[k] = v;
-  return { answers, errors: r.errors, values };
 }
 
 /** The case a completed web report makes (the idempotency key ties it to its draft). */

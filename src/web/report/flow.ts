@@ -1,8 +1,10 @@
 /** Glue between the report pages and the drafts module: the draft cookie, loading, and step guards. */
 import type { AstroGlobal } from 'astro';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
-import type { FieldError } from '../../domains/reports/answers.ts';
+import { readForm as readFormBody, type FieldError } from '../../platform/forms/index.ts';
 import { createDraft, isDraftId, loadDraft, saveDraft, type Draft } from '../../domains/reports/drafts.ts';
+import { questionsOnPage, shownQuestions, type Question } from '../../platform/questions/index.ts';
+import { engineAnswers, reportQuestions } from '../../domains/reports/questions.ts';
 import { canVisit, firstIncompleteStep, isSensitive, nextStep, previousStep, readStep, type ReportAnswers, type Step } from '../../domains/reports/journey.ts';
 
 /** Name of the cookie that holds the draft id (strictly necessary, session-only). */
@@ -69,12 +71,13 @@ export function afterStep(astro: AstroGlobal, next: string): Response {
 /** What a question page needs to render, or a response to return at once. */
 export type StepState =
   | { response: Response }
-  | { draft: Draft<ReportAnswers>; errors: FieldError[]; values: Record<string, string>; sensitive: boolean; back: string; action: string };
+  | { draft: Draft<ReportAnswers>; errors: FieldError[]; values: Record<string, string>; sensitive: boolean; back: string; action: string; questions: Question[] };
 
-/** Answers as strings for re-filling form fields. */
+/** Answers as strings by form field name, for re-filling form fields. */
 export function answerValues(a: ReportAnswers): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(a)) if (typeof v === 'string') out[k] = v;
+  Object.assign(out, { 'when-day': a.whenDay ?? '', 'when-month': a.whenMonth ?? '', 'when-year': a.whenYear ?? '', 'when-time': a.whenTime ?? '' });
   return out;
 }
 
@@ -97,13 +100,14 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
   const action = change ? `${stepPath(step)}?change=1` : stepPath(step);
   const back = change ? '/report/check' : stepPath(previousStep(step, draft.data));
   const sensitive = isSensitive(draft.data, config);
+  const questions = shownQuestions(questionsOnPage(reportQuestions(config), step), engineAnswers(draft.data as Record<string, unknown>));
   if (astro.request.method === 'POST') {
-    const form = await readForm(astro);
-    if (!form) {
-      astro.response.status = 400;
-      return { draft, errors: [{ field: 'form', href: '#main-content', text: 'Your answer could not be read: try again' }], values: answerValues(draft.data), sensitive, back, action };
+    const read = await readFormBody(astro.request);
+    if (!read.ok) {
+      astro.response.status = read.status;
+      return { draft, errors: read.errors, values: answerValues(draft.data), sensitive, back, action, questions };
     }
-    const result = readStep(step, form, draft.data, config);
+    const result = readStep(step, read.form, draft.data, config);
     if (result.errors.length === 0) {
       draft = await saveDraft(draft, result.answers);
       const next = nextStep(step, draft.data);
@@ -113,7 +117,7 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
       return { response: afterStep(astro, stepPath(next)) };
     }
     astro.response.status = 400;
-    return { draft, errors: result.errors, values: { ...answerValues(draft.data), ...result.values }, sensitive, back, action };
+    return { draft, errors: result.errors, values: { ...answerValues(draft.data), ...result.values }, sensitive, back, action, questions };
   }
-  return { draft, errors: [], values: answerValues(draft.data), sensitive, back, action };
+  return { draft, errors: [], values: answerValues(draft.data), sensitive, back, action, questions };
 }

@@ -1,0 +1,265 @@
+/**
+ * Every report question, defined once as data: words, options, checks, GOV.UK messages and summary rows.
+ * The web journey asks them one page at a time; the call screen asks them on one form (with the "call"
+ * variant's words); check answers and the case page summarise them. Pure: no HTTP, no database.
+ */
+import type { SiteConfig } from '../../platform/config/partnership.ts';
+import { buildQuestionSchema, type Answers, type CrossCheck, type DateAnswer, type Question, type QuestionOption, type TextQuestion } from '../../platform/questions/index.ts';
+import { formatUkPhone, toE164 } from '../../platform/uk/phone.ts';
+import { normalisePostcode, wardForPlace, wardForPostcode } from '../../platform/uk/postcode.ts';
+import { normaliseEmail } from './answers.ts';
+
+/** Who is affected: the options. */
+export const AFFECTED = [
+  { value: 'me', label: 'Me' },
+  { value: 'household', label: 'Me and my household' },
+  { value: 'neighbour', label: 'A neighbour or someone I know' },
+  { value: 'community', label: 'The wider community' },
+  { value: 'someone-else', label: 'Someone else' },
+] as const;
+
+/** Privacy choices, each explained. */
+export const PRIVACY = [
+  { value: 'named', label: 'Named', hint: 'We can share your name and contact details with partner agencies working on your report, such as the police.' },
+  { value: 'confidential', label: 'Confidential', hint: 'Only our team sees your details. Partners see them only if you agree below.' },
+  { value: 'anonymous', label: 'Anonymous', hint: 'We do not ask who you are. We cannot contact you, but you can check progress with a tracking code.' },
+] as const;
+
+const YES_NO: QuestionOption[] = [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }];
+const BEFORE: QuestionOption[] = [...YES_NO, { value: 'not-sure', label: 'Not sure' }];
+const CONTACT_BY: QuestionOption[] = [{ value: 'email', label: 'Email' }, { value: 'phone', label: 'Phone' }, { value: 'either', label: 'Either' }];
+const NAMED = { key: 'privacy', in: ['named', 'confidential'] } as const;
+
+/** Messages of the report's questions that the checks across questions use. */
+export const REPORT_MESSAGES = {
+  emailFormat: 'Enter an email address in the correct format, like name@example.com',
+  phoneFormat: 'Enter a UK phone number, like 01632 960 001 or 07700 900 982',
+  postcodeFormat: 'Enter a real postcode, like HW1 2AB',
+  noPlace: 'Enter a postcode or describe the street or place',
+  noWard: 'Select the ward where it happened',
+  emailOrPhone: 'Enter an email address or a phone number so we can contact you',
+  emailForContact: 'Enter an email address, or choose phone as the way to contact you',
+  phoneForContact: 'Enter a phone number, or choose email as the way to contact you',
+} as const;
+
+/** "We could not find HW9 9ZZ in our area" */
+export function postcodeNotFound(postcode: string): string {
+  return `We could not find ${postcode} in our area: select the ward where it happened`;
+}
+
+/** Words for when it happened, from the answers (a date and time, roughly when, or how often). */
+export function describeWhen(a: Readonly<Answers>): string {
+  const at = (a.when as DateAnswer | undefined)?.at;
+  if (a.whenKind === 'date' && at !== undefined) {
+    const date = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' }).format(at);
+    const time = (a.when as DateAnswer).time ? `, ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(at)}` : '';
+    return date + time;
+  }
+  if (a.whenKind === 'ongoing') return `Still happening: ${String(a.whenText ?? '')}`;
+  return String(a.whenText ?? '');
+}
+
+/** The wards as options, "Ward (District)", in alphabetical order. */
+export function wardOptions(config: SiteConfig): QuestionOption[] {
+  const districts = new Map(config.areas.filter((a) => a.kind === 'district').map((d) => [d.id, d.name]));
+  return config.areas
+    .filter((a) => a.kind === 'ward')
+    .map((w) => ({ value: w.id, label: `${w.name} (${districts.get(w.parent!) ?? ''})` }))
+    .sort((a, b) => a.label.localeCompare(b.label));
+}
+
+const parseEmail = (v: string) => {
+  const email = normaliseEmail(v);
+  return email ? { ok: true as const, value: email } : { ok: false as const, message: REPORT_MESSAGES.emailFormat };
+};
+const parsePhone = (v: string) => {
+  const e164 = toE164(v);
+  return e164 ? { ok: true as const, value: e164 } : { ok: false as const, message: REPORT_MESSAGES.phoneFormat };
+};
+const parsePostcode = (v: string) => {
+  const pc = normalisePostcode(v);
+  return pc ? { ok: true as const, value: pc } : { ok: false as const, message: REPORT_MESSAGES.postcodeFormat };
+};
+
+/** The report questions, in journey order; each names its journey page. */
+export function reportQuestions(config: SiteConfig): Question[] {
+  const wards = wardOptions(config);
+  const categories = config.categories.map((c, i) => ({ value: c.id, label: c.name, hint: c.hint, ...(i === config.categories.length - 1 ? { divider: 'or' } : {}) }));
+  const wardName = (id: unknown) => config.areas.find((x) => x.id === id)?.name;
+  return [
+    {
+      type: 'choice', key: 'danger', page: 'danger', label: 'Is anyone in danger right now?', inline: true, options: YES_NO, summary: false,
+      hint: 'For example, someone is hurt, being threatened, or a crime is happening now',
+      required: 'Select yes if anyone is in danger right now',
+      variants: { call: { hint: 'Ask first. If yes, tell the caller to hang up and ring 999.' } },
+    },
+    {
+      type: 'choice', key: 'category', page: 'category', label: 'What is your report about?', options: categories,
+      hint: 'Choose the closest match. You can tell us more on the next page',
+      required: 'Select what your report is about',
+      summary: { key: 'What it is about', change: 'what it is about' },
+      variants: { call: { label: 'What is it about?', hint: '', display: 'select' } },
+      placeholder: 'Choose a category',
+    },
+    {
+      type: 'text', key: 'description', page: 'description', label: 'What happened?', messageLabel: 'What happened', multiline: true, max: 5000, rows: 8,
+      hint: 'Say what you saw or heard, and how it affects you. Only tell us facts you know. Do not worry about spelling',
+      required: 'Enter what happened', min: { length: 10, message: 'What happened must be 10 characters or more' },
+      summary: { key: 'What happened', change: 'what happened' },
+      variants: { call: { label: 'What happened', hint: '' } },
+    },
+    {
+      type: 'choice', key: 'whenKind', page: 'when', label: 'When did it happen?', required: 'Select when it happened',
+      options: [
+        { value: 'date', label: 'I know the date', hint: 'You can add the time too' },
+        { value: 'approx', label: 'I am not sure exactly', hint: 'Tell us roughly when' },
+        { value: 'ongoing', label: 'It is still happening or keeps happening', hint: 'Tell us how often' },
+      ],
+      summary: { key: 'When', change: 'when it happened', format: (_, a) => describeWhen(a) },
+    },
+    {
+      type: 'date', key: 'when', page: 'when-details', label: 'What date did it happen?', time: true, showWhen: { key: 'whenKind', in: ['date'] }, summary: false,
+      hint: 'For example, 27 3 2026. Add the time if you know it',
+      messages: {
+        required: 'Enter the date it happened',
+        missingDay: 'Date it happened must include a day',
+        missingMonth: 'Date it happened must include a month',
+        missingYear: 'Date it happened must include a year',
+        real: 'Date it happened must be a real date',
+        future: 'Date it happened must be today or in the past',
+        tooEarly: 'Date it happened must be after 1900',
+        time: 'Time must be a real time, like 21:30',
+      },
+      variants: { call: { label: 'Date it happened', hint: '' } },
+    },
+    {
+      type: 'text', key: 'whenText', page: 'when-details', label: 'Roughly when did it happen?', messageLabel: 'Roughly when it happened', max: 500, summary: false,
+      showWhen: { key: 'whenKind', in: ['approx'] }, required: 'Enter roughly when it happened',
+      hint: 'For example, last week, or an evening in early March',
+      variants: { call: { label: 'Roughly when, or how often', hint: '' } },
+    },
+    {
+      type: 'text', key: 'whenText', page: 'when-details', label: 'How often does it happen?', messageLabel: 'How often it happens', max: 500, summary: false,
+      showWhen: { key: 'whenKind', in: ['ongoing'] }, required: 'Enter how often it happens',
+      hint: 'For example, most weekends after 10pm',
+      variants: { call: { label: 'Roughly when, or how often', hint: '' } },
+    },
+    {
+      type: 'text', key: 'postcode', page: 'where', label: 'Postcode (optional)', messageLabel: 'Postcode', max: 12, width: '10', autocomplete: 'postal-code', parse: parsePostcode,
+      hint: 'For example, HW1 2AB',
+      summary: { key: 'Where', change: 'where it happened', format: (_, a) => [a.postcode, a.place, wardName(a.ward)].filter(Boolean).join(', ') },
+      variants: { call: { label: 'Postcode', hint: 'Or give the street or place below' } },
+    },
+    {
+      type: 'text', key: 'place', page: 'where', label: 'Street or place (optional)', messageLabel: 'Street or place', max: 500, summary: false,
+      hint: 'For example, the bus shelter outside 12 Mill Lane',
+      variants: { call: { label: 'Street or place', hint: '' } },
+    },
+    {
+      type: 'choice', key: 'ward', page: 'where', label: 'Ward (optional if you gave a postcode)', display: 'select', options: wards, summary: false,
+      hint: 'The area of the council where it happened. Choose one if we cannot find it from the postcode or place',
+      invalid: REPORT_MESSAGES.noWard, placeholder: 'Choose a ward',
+      variants: { call: { label: 'Ward', hint: 'Found from the postcode or place when left blank' } },
+    },
+    {
+      type: 'text', key: 'people', page: 'people', label: 'People or vehicles involved (optional)', messageLabel: 'People or vehicles involved', multiline: true, max: 2000, rows: 4,
+      hint: "Describe what they looked like, or a vehicle's colour, make and number plate. Only say who they are if you know",
+      summary: { key: 'People or vehicles involved', change: 'people or vehicles involved' },
+      variants: { call: { hint: '' } },
+    },
+    {
+      type: 'choice', key: 'affected', page: 'people', label: 'Who is affected?', options: AFFECTED, required: 'Select who is affected',
+      summary: { key: 'Who is affected', change: 'who is affected' }, placeholder: 'Choose who is affected',
+      variants: { call: { display: 'select' } },
+    },
+    {
+      type: 'choice', key: 'before', page: 'people', label: 'Has this happened before?', options: BEFORE, inline: true,
+      required: 'Select whether this has happened before',
+      summary: { key: 'Happened before', change: 'whether it happened before' },
+    },
+    {
+      type: 'choice', key: 'privacy', page: 'privacy', label: 'How should we treat your details?', options: PRIVACY,
+      hint: 'Whatever you choose, your report is never published',
+      required: 'Select how you want us to treat your details',
+      summary: { key: 'Your details', change: 'how we treat your details' },
+      variants: { call: { label: 'How does the caller want us to treat their details?', hint: 'Read the three choices to the caller; their spoken answer is recorded.' } },
+    },
+    {
+      type: 'text', key: 'name', page: 'contact', label: 'Your name', messageLabel: 'Your name', max: 120, required: 'Enter your name', showWhen: NAMED,
+      autocomplete: 'name', spellcheck: false, summary: { key: 'Name', change: 'your name' },
+    },
+    {
+      type: 'text', key: 'email', page: 'contact', label: 'Email address (optional if you give a phone number)', messageLabel: 'Email address', max: 254, showWhen: NAMED,
+      input: 'email', autocomplete: 'email', spellcheck: false, parse: parseEmail,
+      hint: 'We will send your reference number to this address',
+      summary: { key: 'Email address', change: 'your email address' },
+    },
+    {
+      type: 'text', key: 'phone', page: 'contact', label: 'UK phone number (optional if you give an email address)', messageLabel: 'Phone number', max: 30, showWhen: NAMED,
+      input: 'tel', autocomplete: 'tel', width: '20', parse: parsePhone,
+      hint: 'For example, 01632 960 001 or 07700 900 982',
+      summary: { key: 'Phone number', change: 'your phone number', format: (v) => (typeof v === 'string' && v ? formatUkPhone(v) : '') },
+    },
+    {
+      type: 'choice', key: 'preferredContact', page: 'contact', label: 'How would you like us to contact you?', options: CONTACT_BY, showWhen: NAMED,
+      required: 'Select how you would like us to contact you',
+      summary: { key: 'Contact by', change: 'how to contact you' },
+      variants: { call: { label: 'How would they like us to contact them?' } },
+    },
+    {
+      type: 'choice', key: 'consentShare', page: 'contact', label: 'Can we share your details with partner agencies?', options: YES_NO, inline: true, showWhen: NAMED,
+      hint: 'For example, the police or a housing provider working on your report',
+      required: 'Select yes if we may share your details with partner agencies',
+      summary: { key: 'Share with partners', change: 'whether we can share your details', format: (v) => (v === 'yes' ? 'Yes' : 'No') },
+      variants: { call: { label: 'Did the caller agree we may share their details with partner agencies?', hint: 'Asked by voice; only for confidential reports.' } },
+    },
+  ];
+}
+
+/** One report question by key (the first, for keys asked in more than one way). */
+export function reportQuestion(config: SiteConfig, key: string): Question {
+  const q = reportQuestions(config).find((x) => x.key === key);
+  if (!q) throw new Error(`No report question '${key}'`);
+  return q;
+}
+
+/** Where it happened: a postcode or a place, and a ward chosen or found in the gazetteer. Sets `ward`. */
+export function whereCheck(config: SiteConfig, fields: { postcode: string; place: string; ward: string } = { postcode: 'postcode', place: 'place', ward: 'ward' }): CrossCheck {
+  return (a, { fail, failed }) => {
+    const postcode = typeof a.postcode === 'string' ? a.postcode : '';
+    const place = typeof a.place === 'string' ? a.place : '';
+    let ward = typeof a.ward === 'string' ? a.ward : null;
+    if (postcode && !ward) {
+      ward = wardForPostcode(postcode, config.gazetteer);
+      if (!ward) fail(fields.ward, postcodeNotFound(postcode));
+    }
+    if (!postcode && !place && !failed(fields.postcode)) fail(fields.postcode, REPORT_MESSAGES.noPlace);
+    const ok = !failed(fields.postcode) && !failed(fields.place) && !failed(fields.ward);
+    if (!ward && place && ok) ward = wardForPlace(place, config.gazetteer);
+    if (!ward && ok) fail(fields.ward, REPORT_MESSAGES.noWard);
+    if (ward) a.ward = ward;
+  };
+}
+
+/** The contact page: an e-mail address or a phone number, and the one chosen as the way to contact. */
+export const contactCheck: CrossCheck = (a, { fail, failed }) => {
+  if (!a.email && !a.phone && !failed('email') && !failed('phone')) fail('email', REPORT_MESSAGES.emailOrPhone);
+  if (a.preferredContact === 'email' && !a.email && !failed('email')) fail('email', REPORT_MESSAGES.emailForContact);
+  if (a.preferredContact === 'phone' && !a.phone && !failed('phone')) fail('phone', REPORT_MESSAGES.phoneForContact);
+};
+
+/** The schema for one journey page, given the answers from earlier pages. */
+export function reportPageSchema(config: SiteConfig, page: string, earlier: Readonly<Answers>, now = Date.now()) {
+  const questions = reportQuestions(config).filter((q) => q.page === page);
+  const checks = page === 'where' ? [whereCheck(config)] : page === 'contact' ? [contactCheck] : [];
+  return buildQuestionSchema(questions, { earlier, checks, now });
+}
+
+/** Stored answers as the engine's answers (the draft keeps a date as its parts and its moment). */
+export function engineAnswers(a: Readonly<Record<string, unknown>>): Answers {
+  const out: Answers = { ...a, phone: a.phoneE164 || undefined };
+  if (a.happenedAt !== undefined && a.happenedAt !== null) {
+    out.when = { day: String(a.whenDay ?? ''), month: String(a.whenMonth ?? ''), year: String(a.whenYear ?? ''), time: String(a.whenTime ?? ''), at: Number(a.happenedAt) };
+  }
+  return out;
+}

@@ -1,0 +1,178 @@
+/**
+ * Building one zod schema for a set of questions from the platform/forms field helpers. The schema reads a
+ * form's values (formValues) and gives the answers by key; errors name the form field, in question order,
+ * so validateForm turns them into the error summary. Questions hidden by `showWhen` are neither read nor
+ * required.
+ */
+import { z } from 'zod';
+import { choice, choices, optionalChoice, text } from '../forms/index.ts';
+import type { Answers, DateAnswer, DateMessages, DateQuestion, Question } from './types.ts';
+
+/** The form field a question is read from. */
+export function fieldName(q: Question): string {
+  return q.name ?? q.key;
+}
+
+/** True when a question is asked, given the answers so far. */
+export function isShown(q: Question, answers: Readonly<Answers>): boolean {
+  if (!q.showWhen) return true;
+  const v = answers[q.showWhen.key];
+  return typeof v === 'string' && q.showWhen.in.includes(v);
+}
+
+/** The questions asked, given the answers so far (each question sees the answers before it). */
+export function shownQuestions(questions: readonly Question[], answers: Readonly<Answers>): Question[] {
+  return questions.filter((q) => isShown(q, answers));
+}
+
+/** The questions on one page, in order. */
+export function questionsOnPage(questions: readonly Question[], page: string): Question[] {
+  return questions.filter((q) => q.page === page);
+}
+
+function londonOffsetMs(utcMs: number): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'shortOffset' }).formatToParts(new Date(utcMs));
+  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-]\d+)?/.exec(name);
+  return m?.[1] ? Number(m[1]) * 3_600_000 : 0;
+}
+
+/** Read a day/month/year (and optional HH:MM, else midday) in UK local time: epoch ms, or which part is wrong and why. */
+export function readUkDate(parts: { day: string; month: string; year: string; time: string }, m: DateMessages, now: number): number | { part: 'day' | 'time'; message: string } {
+  const { day, month, year, time } = parts;
+  const bad = (message: string) => ({ part: 'day' as const, message });
+  if (!day && !month && !year) return bad(m.required);
+  if (!day) return bad(m.missingDay);
+  if (!month) return bad(m.missingMonth);
+  if (!year) return bad(m.missingYear);
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return bad(m.real);
+  const d = Number(day);
+  const mo = Number(month);
+  const y = Number(year);
+  const probe = new Date(Date.UTC(y, mo - 1, d));
+  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d) return bad(m.real);
+  let hours = 12;
+  let minutes = 0;
+  if (time) {
+    const t = /^(\d{1,2})[:.](\d{2})$/.exec(time.trim());
+    if (!t || Number(t[1]) > 23 || Number(t[2]) > 59) return { part: 'time', message: m.time ?? m.real };
+    hours = Number(t[1]);
+    minutes = Number(t[2]);
+  }
+  const naive = Date.UTC(y, mo - 1, d, hours, minutes);
+  const at = naive - londonOffsetMs(naive);
+  if (m.future && at > now + 5 * 60_000) return bad(m.future);
+  if (y < 1900) return bad(m.tooEarly);
+  return at;
+}
+
+/** A failure while reading one question: the form field it is about and the message. */
+interface Failure {
+  field: string;
+  message: string;
+}
+
+function firstMessage(error: z.ZodError): string {
+  return error.issues[0]?.message ?? 'Check your answer';
+}
+
+function readDateQuestion(q: DateQuestion, input: Readonly<Record<string, unknown>>, now: number): { value: DateAnswer } | Failure {
+  const name = fieldName(q);
+  const parts = { day: '', month: '', year: '', time: '' };
+  for (const part of ['day', 'month', 'year', 'time'] as const) {
+    if (part === 'time' && !q.time) continue;
+    const label = { day: 'Day', month: 'Month', year: 'Year', time: 'Time' }[part];
+    const r = text({ label, max: part === 'year' ? 4 : part === 'time' ? 5 : 2 }).safeParse(input[`${name}-${part}`]);
+    if (!r.success) return { field: `${name}-${part === 'time' ? 'time' : 'day'}`, message: firstMessage(r.error) };
+    parts[part] = r.data;
+  }
+  const at = readUkDate(parts, q.messages, now);
+  if (typeof at !== 'number') return { field: `${name}-${at.part}`, message: at.message };
+  return { value: { ...parts, at } };
+}
+
+/** The zod schema of one single-field question (not a date). */
+export function fieldSchema(q: Exclude<Question, DateQuestion>): z.ZodType<unknown> {
+  switch (q.type) {
+    case 'choice': {
+      const values = q.options.map((o) => o.value);
+      return q.required ? choice(values, q.required) : optionalChoice(values, q.invalid ?? `Select ${q.label.toLowerCase()}`);
+    }
+    case 'multiple':
+      return choices(q.options.map((o) => o.value), q.invalid).superRefine((list, ctx) => {
+        if (q.required && list.length === 0) ctx.addIssue({ code: 'custom', message: q.required });
+      });
+    case 'rating': {
+      const values = Array.from({ length: q.points }, (_, i) => String(i + 1));
+      return q.required ? choice(values, q.required) : optionalChoice(values, q.required ?? `Select a number from 1 to ${q.points}`);
+    }
+    case 'text':
+      return text({ label: q.messageLabel, max: q.max, required: q.required, multiline: q.multiline }).transform((value, ctx): string => {
+        if (!value) return value;
+        if (q.min && value.length < q.min.length) {
+          ctx.addIssue({ code: 'custom', message: q.min.message });
+          return z.NEVER;
+        }
+        if (q.parse) {
+          const parsed = q.parse(value);
+          if (!parsed.ok) {
+            ctx.addIssue({ code: 'custom', message: parsed.message });
+            return z.NEVER;
+          }
+          return parsed.value;
+        }
+        return value;
+      });
+  }
+}
+
+/** Checks across questions, run after each question is read: `fail` records a message for a field. */
+export type CrossCheck = (answers: Answers, tools: { fail: (field: string, message: string) => void; failed: (field: string) => boolean }) => void;
+
+/** How a question set is read. */
+export interface SchemaOptions {
+  /** Answers given earlier (other pages), for `showWhen`. */
+  earlier?: Readonly<Answers>;
+  /** Checks across questions (e.g. "an e-mail address or a phone number"). */
+  checks?: readonly CrossCheck[];
+  /** The time dates are checked against (default: when parsed). */
+  now?: number;
+}
+
+/**
+ * The schema for a set of questions: reads each shown question from the form values, then the cross-checks.
+ * The output holds only the questions asked; failures are issues whose path is the form field.
+ */
+export function buildQuestionSchema(questions: readonly Question[], options: SchemaOptions = {}): z.ZodType<Answers, Record<string, unknown>> {
+  return z.record(z.string(), z.unknown()).transform((input, ctx): Answers => {
+    const answers: Answers = {};
+    const failures: Failure[] = [];
+    const now = options.now ?? Date.now();
+    for (const q of questions) {
+      if (!isShown(q, { ...options.earlier, ...answers })) continue;
+      if (q.type === 'date') {
+        const r = readDateQuestion(q, input, now);
+        if ('value' in r) answers[q.key] = r.value;
+        else failures.push(r);
+        continue;
+      }
+      const r = fieldSchema(q).safeParse(input[fieldName(q)]);
+      if (r.success) {
+        if (r.data !== undefined) answers[q.key] = r.data;
+      } else failures.push({ field: fieldName(q), message: firstMessage(r.error) });
+    }
+    const failed = (field: string) => failures.some((f) => f.field === field);
+    const fail = (field: string, message: string) => {
+      if (!failed(field)) failures.push({ field, message });
+    };
+    for (const check of options.checks ?? []) check(answers, { fail, failed });
+    // Messages in the order the questions are asked (the error summary follows the page).
+    const order = (field: string) => {
+      const i = questions.findIndex((q) => fieldName(q) === field || (q.type === 'date' && field.startsWith(`${fieldName(q)}-`)));
+      return i < 0 ? questions.length : i;
+    };
+    failures.sort((x, y) => order(x.field) - order(y.field));
+    for (const f of failures) ctx.addIssue({ code: 'custom', message: f.message, path: [f.field] });
+    return answers;
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * The call screen's handler: look-up, reading and logging a call, the saved banner and its one-time tracking
+ * code, and everything the page draws. The page (src/pages/staff/calls/new.astro) only guards and renders.
+ */
+import type { AstroGlobal } from 'astro';
+import { getConfig, getRuntime } from '../../server/runtime.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import { newSecret } from '../../platform/security/ids.ts';
+import { readForm, type FieldError } from '../../platform/forms/index.ts';
+import { fieldName, type Question } from '../../platform/questions/index.ts';
+import { formatUkPhone } from '../../platform/uk/phone.ts';
+import { loadAdvicePages, searchAdvice, type AdvicePage } from '../../domains/calls/advice.ts';
+import { formatDuration, readStartedAt } from '../../domains/calls/duration.ts';
+import { callReportQuestions, keepValues, readCallForm } from '../../domains/calls/form.ts';
+import { logCall } from '../../domains/calls/log.ts';
+import { lookUpCaller, type CallerLookup } from '../../domains/calls/lookup.ts';
+import { findSavedCall } from '../../domains/calls/saved.ts';
+
+/** The cookie that carries an anonymous caller's tracking code to the page after the redirect, once. */
+const FLASH = 'saferline_call_track';
+
+/** Everything the call screen draws. */
+export interface CallScreen {
+  values: Record<string, string>;
+  advice: string[];
+  errors: FieldError[];
+  /** Errors for the summary at the top (the look-up's own error on a GET too). */
+  summaryErrors: { href: string; text: string }[];
+  lookup: CallerLookup | null;
+  lookupError: string | undefined;
+  focus: 'lookup' | 'callerName' | 'none';
+  saved: Awaited<ReturnType<typeof findSavedCall>>;
+  trackSecret: string;
+  advicePages: AdvicePage[];
+  adviceItems: { value: string; label: string; hint?: string }[];
+  /** The new-report section's questions, each with the answer that shows it ("" when always shown). */
+  reportQuestions: { question: Question; showIf: string }[];
+}
+
+/** The report questions as the call screen shows them: one field per name, shown when any of its conditions holds. */
+export function callScreenQuestions(questions: readonly Question[]): { question: Question; showIf: string }[] {
+  const out: { question: Question; showIf: string; show: Set<string> }[] = [];
+  for (const q of questions) {
+    if (q.key === 'outcome') continue;
+    const same = out.find((x) => fieldName(x.question) === fieldName(q));
+    if (same) {
+      for (const v of q.showWhen?.in ?? []) same.show.add(v);
+      same.showIf = `${q.showWhen?.key}=${[...same.show].join('|')}`;
+      continue;
+    }
+    const show = new Set(q.showWhen?.in ?? []);
+    out.push({ question: q, show, showIf: q.showWhen ? `${q.showWhen.key}=${[...show].join('|')}` : '' });
+  }
+  return out.map(({ question, showIf }) => ({ question, showIf }));
+}
+
+/** Handle the call screen: a Response to return (a redirect after saving), or what to draw. */
+export async function handleCallScreen(astro: AstroGlobal): Promise<Response | CallScreen> {
+  const user = astro.locals.user!;
+  const config = getConfig();
+  const prefix = config.partnership.referencePrefix;
+  const now = Date.now();
+  const advicePages = loadAdvicePages();
+  let values: Record<string, string> = { ...keepValues(new FormData()), token: newSecret(16), startedAt: String(now) };
+  let advice: string[] = [];
+  let errors: FieldError[] = [];
+  let lookup: CallerLookup | null = null;
+  let focus: CallScreen['focus'] = 'lookup';
+  let saved: CallScreen['saved'] = null;
+  let trackSecret = '';
+
+  const runLookup = async (text: string) => {
+    lookup = await lookUpCaller(text, prefix);
+    if (lookup.ok) {
+      await recordAudit({ kind: 'user', id: user.id, ip: astro.clientAddress }, 'caller.lookup', null, { kind: lookup.kind, cases: lookup.cases.length, calls: lookup.calls.length });
+    }
+    return lookup;
+  };
+
+  if (astro.request.method === 'POST') {
+    focus = 'none';
+    const read = await readForm(astro.request, { multipart: false });
+    if (!read.ok) {
+      errors = read.errors;
+      astro.response.status = read.status;
+    } else {
+      const form = read.form;
+      const result = readCallForm(form, config, advicePages.map((p) => p.slug), now);
+      values = { ...result.values, token: /^[a-z2-7]{26}$/.test(result.values.token ?? '') ? result.values.token! : newSecret(16) };
+      advice = result.advice;
+      if (form.get('intent') !== 'search-advice') {
+        if (result.draft) {
+          const logged = await logCall(result.draft, { config, handler: { id: user.id, ip: astro.clientAddress }, publicUrl: getRuntime().env.PUBLIC_URL }, now);
+          if (logged.ok) {
+            getRuntime().outbox.poke();
+            if (logged.trackSecret) {
+              astro.cookies.set(FLASH, `${logged.callId}.${logged.trackSecret}`, { path: '/staff/calls/new', httpOnly: true, sameSite: 'strict', secure: astro.url.protocol === 'https:', maxAge: 300 });
+            }
+            return astro.redirect(`/staff/calls/new?saved=${encodeURIComponent(logged.callId)}`, 303);
+          }
+          errors = logged.errors;
+        } else errors = result.errors;
+        if (errors.length) astro.response.status = 400;
+      }
+      if (values.lookup) await runLookup(values.lookup);
+    }
+  } else {
+    const params = astro.url.searchParams;
+    const q = (params.get('lookup') ?? '').slice(0, 254);
+    if (params.has('startedAt')) values.startedAt = String(readStartedAt(params.get('startedAt') ?? '', now));
+    if (q.trim()) {
+      values.lookup = q;
+      const found = await runLookup(q);
+      if (found.ok) {
+        values.callerName = found.caller.name ?? '';
+        values.callerPhone = found.caller.phoneE164 ? formatUkPhone(found.caller.phoneE164) : '';
+        values.callerEmail = found.caller.email ?? '';
+        if (found.kind === 'reference') values.caseRef = found.value;
+        focus = 'callerName';
+      }
+    }
+    const savedId = params.get('saved');
+    if (savedId && /^[0-9a-z]{20}$/.test(savedId)) {
+      saved = await findSavedCall(savedId, user.id);
+      const flash = astro.cookies.get(FLASH)?.value ?? '';
+      if (flash) {
+        const [id, secret] = flash.split('.');
+        if (saved && id === savedId && secret) trackSecret = secret;
+        astro.cookies.delete(FLASH, { path: '/staff/calls/new' });
+      }
+    }
+  }
+
+  // The duration field: while the handler has not edited it, it shows the time since the screen opened.
+  if (!values.duration || values.duration === values.durationAuto) {
+    const elapsed = formatDuration((now - readStartedAt(values.startedAt ?? '', now)) / 1000);
+    values.duration = elapsed;
+    values.durationAuto = elapsed;
+  }
+
+  const found = lookup as CallerLookup | null;
+  const lookupError = found && !found.ok ? found.message : undefined;
+  const summaryErrors = [...errors.map((e) => ({ href: e.href, text: e.text })), ...(lookupError && astro.request.method === 'GET' ? [{ href: '#lookup', text: lookupError }] : [])];
+  const adviceHits = searchAdvice(values.adviceQuery ?? '', advicePages, 50);
+  const adviceItems = [...adviceHits, ...advicePages.filter((p) => advice.includes(p.slug) && !adviceHits.some((h) => h.slug === p.slug))].map((p) => ({
+    value: p.slug,
+    label: p.title,
+    hint: p.summary || undefined,
+  }));
+  return {
+    values, advice, errors, summaryErrors, lookup: found, lookupError, focus, saved, trackSecret, advicePages, adviceItems,
+    reportQuestions: callScreenQuestions(callReportQuestions(config)),
+  };
+}
