@@ -69,7 +69,7 @@ export async function checkRoleAndDistrict(role: string, districtId: string | nu
     if (districtId) throw new UserRuleError('districtId', `Only district officers have a district: select “No district” for a ${r.label.toLowerCase()}`);
     return null;
   }
-  if (!districtId) throw new UserRuleError('districtId', `Select the district this ${r.label.toLowerCase()} works in`);
+  if (!districtId) throw new UserRuleError('districtId', 'Select the district this officer works in');
   const [d] = await getDatabase().db.select({ id: areas.id, kind: areas.kind }).from(areas).where(eq(areas.id, districtId)).limit(1);
   if (!d || d.kind !== 'district') throw new UserRuleError('districtId', 'Select a district from the list');
   return d.id;
