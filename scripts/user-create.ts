@@ -1,6 +1,6 @@
 /**
  * Create a staff user from the command line (the first administrator, typically):
- *   npm run user:create -- --email ada@council.example --name "Ada Lovelace" --role administrator [--agency police]
+ *   npm run user:create -- --email ada@council.example --name "Ada Lovelace" --role administrator [--agency police] [--district brackenford]
  * The password is read from USER_PASSWORD, or asked for on the terminal (not echoed). It must meet the
  * password policy. Two-factor authentication is set up at first sign-in when the role requires it.
  */
@@ -51,8 +51,8 @@ async function askHidden(question: string): Promise<string> {
   });
 }
 
-const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', default: 'administrator' }, agency: { type: 'string' } } });
-if (!values.email || !values.name) fail('usage: npm run user:create -- --email a@b.example --name "A B" --role administrator [--agency police]');
+const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', default: 'administrator' }, agency: { type: 'string' }, district: { type: 'string' } } });
+if (!values.email || !values.name) fail('usage: npm run user:create -- --email a@b.example --name "A B" --role administrator [--agency police] [--district brackenford]');
 
 setLogLevel('warn');
 const env = parseEnv();
@@ -71,7 +71,7 @@ const database = await openDatabase({ url: env.DATABASE_URL, authToken: env.DATA
 try {
   await migrateDatabase(database);
   await syncConfigToDatabase(database, loadSiteConfig(env.CONTENT_DIR));
-  const user = await createUser({ email: values.email!, name: values.name!, role: values.role!, agencyId: values.agency ?? null, passwordHash: await hashPassword(password) }, { kind: 'system', ip: 'command-line' });
+  const user = await createUser({ email: values.email!, name: values.name!, role: values.role!, agencyId: values.agency ?? null, districtId: values.district ?? null, passwordHash: await hashPassword(password) }, { kind: 'system', ip: 'command-line' });
   process.stdout.write(`Created ${user.role} ${user.email} (${user.id}). Sign in at /staff/sign-in${getRoles().get(user.role)?.twoFactorRequired ? '; you will set up two-factor authentication first' : ''}.\n`);
 } catch (error) {
   if (error instanceof UserRuleError) fail(error.message);

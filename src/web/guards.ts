@@ -6,12 +6,31 @@
  * that the browser marks Sec-Fetch-Site: cross-site is refused too (a second layer behind checkOrigin).
  */
 import type { APIContext, AstroGlobal } from 'astro';
+import type { Permission } from '../domains/identity/roles.ts';
+import type { StaffActor } from '../domains/cases/actions.ts';
 
 type Ctx = Pick<APIContext, 'locals' | 'url' | 'request' | 'rewrite'> | AstroGlobal;
 
 /** True when the signed-in user holds the permission. */
-export function can(locals: App.Locals, permission: string): boolean {
+export function can(locals: App.Locals, permission: Permission): boolean {
   return !!locals.user && locals.user.permissions.includes(permission);
+}
+
+/** The signed-in user as a case actor: permissions plus the agency or district their role binds them to. */
+export function actorFor(ctx: { locals: App.Locals; clientAddress?: string }): StaffActor {
+  const user = ctx.locals.user!;
+  let ip: string | null = null;
+  try {
+    ip = ctx.clientAddress ?? null;
+  } catch {
+    ip = null;
+  }
+  return { id: user.id, name: user.name, permissions: user.permissions, agencyId: user.agencyId, districtId: user.districtId, bindsAgency: user.bindsAgency, bindsDistrict: user.bindsDistrict, ip };
+}
+
+/** A plain 404 that does not say whether the record exists (for records outside the user's scope too). */
+export function notFound(): Response {
+  return new Response('Not found', { status: 404 });
 }
 
 /** True for a state-changing request that a browser says came from another site. */
@@ -29,7 +48,7 @@ function nextParam(ctx: Ctx): string {
 }
 
 /** For pages: a Response to return when access is refused, or null when allowed. Needs every listed permission. */
-export async function guardPage(ctx: Ctx, ...permissions: string[]): Promise<Response | null> {
+export async function guardPage(ctx: Ctx, ...permissions: Permission[]): Promise<Response | null> {
   if (isCrossSiteWrite(ctx.request)) return new Response('Cross-site requests are not allowed.', { status: 403 });
   if (!ctx.locals.user) return redirect(`/staff/sign-in?next=${nextParam(ctx)}`);
   if (ctx.locals.session?.pendingTwoFactor) return redirect(`/staff/two-factor?next=${nextParam(ctx)}`);
@@ -43,7 +62,7 @@ export async function guardPage(ctx: Ctx, ...permissions: string[]): Promise<Res
 }
 
 /** For endpoints and form handlers: a plain 401/403 when refused, or null when allowed. */
-export async function guardRequest(ctx: Ctx, ...permissions: string[]): Promise<Response | null> {
+export async function guardRequest(ctx: Ctx, ...permissions: Permission[]): Promise<Response | null> {
   if (isCrossSiteWrite(ctx.request)) return new Response('Cross-site requests are not allowed.', { status: 403 });
   if (!ctx.locals.user || ctx.locals.session?.pendingTwoFactor) return new Response('Sign in to continue.', { status: 401 });
   for (const p of permissions) if (!can(ctx.locals, p)) return new Response('You do not have permission to do this.', { status: 403 });

@@ -6,7 +6,7 @@
  */
 import type { APIContext, AstroCookies } from 'astro';
 import { getEnv } from '../platform/config/env.ts';
-import { permissionsForRole } from '../domains/identity/roles.ts';
+import { findRole, permissionsForRole } from '../domains/identity/roles.ts';
 import { SESSION_ABSOLUTE_MS, validateSessionToken } from '../domains/identity/session.ts';
 import { twoFactorStepFor } from '../domains/identity/sign-in.ts';
 
@@ -47,12 +47,16 @@ export async function loadSession(context: APIContext): Promise<void> {
   const step = twoFactorStepFor(user);
   const pendingTwoFactor = step === 'setup' ? 'setup' : step === 'verify' && !session.twoFactorVerified ? 'verify' : null;
   context.locals.session = { id: session.id, createdAt: session.createdAt, twoFactorVerified: session.twoFactorVerified, pendingTwoFactor };
+  const role = findRole(user.role);
   context.locals.user = {
     id: user.id,
     email: user.email,
     name: user.name,
     role: user.role,
     agencyId: user.agencyId,
+    districtId: user.districtId,
+    bindsAgency: role?.bindsAgency ?? false,
+    bindsDistrict: role?.bindsDistrict ?? false,
     permissions: pendingTwoFactor ? [] : permissionsForRole(user.role),
   };
 }

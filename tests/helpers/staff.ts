@@ -20,6 +20,8 @@ export interface WebReport {
   category?: string;
   description?: string;
   privacy?: 'named' | 'confidential' | 'anonymous';
+  /** Where it happened; the default HW3 1AB is in Thornwick. */
+  postcode?: string;
 }
 
 /** Make a web report through the public journey over HTTP; returns its reference. */
@@ -32,7 +34,7 @@ export async function createWebReport(base: string, report: WebReport): Promise<
     ['/report/description', { description: report.description ?? 'Someone sprayed graffiti on the bus shelter again.' }],
     ['/report/when', { whenKind: 'approx' }],
     ['/report/when-details', { whenText: 'Last weekend' }],
-    ['/report/where', { postcode: 'HW3 1AB', place: 'Bus shelter on Mill Lane' }],
+    ['/report/where', { postcode: report.postcode ?? 'HW3 1AB', place: 'Bus shelter on Mill Lane' }],
     ['/report/people', { people: '', affected: 'community', before: 'yes' }],
     ['/report/photos', { intent: 'continue' }],
     ['/report/privacy', { privacy }],

@@ -12,8 +12,10 @@
  * Methods come from the file: GET always; POST when an .astro page handles POST, or the methods an endpoint exports.
  */
 
+import type { Permission } from '../../src/domains/identity/roles.ts';
+
 /** How a route may be reached. */
-export type Access = 'public' | 'session' | 'signed-in' | string[];
+export type Access = 'public' | 'session' | 'signed-in' | Permission[];
 
 /** One route's row. */
 export interface RouteRule {
@@ -50,4 +52,6 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/calls/index.astro': { path: '/staff/calls', access: ['call.read'] },
   'src/pages/staff/calls/export.csv.ts': { path: '/staff/calls/export.csv', access: ['call.read'] },
   'src/pages/staff/calls/figures.astro': { path: '/staff/calls/figures', access: ['call.read'] },
+  // Partner officers (placeholder until the referrals issue; issue 9 point 8)
+  'src/pages/staff/referrals/index.astro': { path: '/staff/referrals', access: ['referral.partner'] },
 };

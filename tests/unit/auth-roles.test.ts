@@ -3,9 +3,12 @@ import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { loadRoles, parseRoles } from '../../src/domains/identity/roles.ts';
 
-test('content/config/roles.json loads: five roles, two-factor per role, partner officers bound to an agency', () => {
+test('content/config/roles.json loads: six roles, two-factor per role, partner officers bound to an agency, district officers to a district', () => {
   const roles = loadRoles('content');
-  assert.deepEqual([...roles.keys()].sort(), ['administrator', 'call_handler', 'editor', 'partner_officer', 'triage_officer']);
+  assert.deepEqual([...roles.keys()].sort(), ['administrator', 'call_handler', 'district_officer', 'editor', 'partner_officer', 'triage_officer']);
+  assert.equal(roles.get('district_officer')!.bindsDistrict, true);
+  assert.equal(roles.get('district_officer')!.bindsAgency, false);
+  assert.equal(roles.get('triage_officer')!.bindsDistrict, false);
   assert.equal(roles.get('administrator')!.twoFactorRequired, true);
   assert.equal(roles.get('triage_officer')!.twoFactorRequired, true);
   assert.equal(roles.get('call_handler')!.twoFactorRequired, false);
@@ -26,4 +29,10 @@ test('a typo in a permission, a missing flag or no administrator role stops star
   const noAdmin = structuredClone(good);
   delete noAdmin.administrator;
   assert.throws(() => parseRoles(noAdmin), /admin\.users/);
+  const both = structuredClone(good);
+  both.partner_officer.bindsDistrict = true;
+  assert.throws(() => parseRoles(both), /partner_officer: a role binds an agency or a district, not both/);
+  const notBool = structuredClone(good);
+  notBool.district_officer.bindsDistrict = 'yes';
+  assert.throws(() => parseRoles(notBool), /district_officer\.bindsDistrict/);
 });

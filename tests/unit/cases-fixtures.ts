@@ -4,6 +4,7 @@ import { cases, reporters, users } from '../../src/platform/db/schema.ts';
 import { newId } from '../../src/platform/security/ids.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import type { ActionSettings, StaffActor } from '../../src/domains/cases/actions.ts';
+import type { Permission } from '../../src/domains/identity/roles.ts';
 
 const config = loadSiteConfig('content');
 let counter = 0;
@@ -12,10 +13,10 @@ let counter = 0;
 export const settings: ActionSettings = { targets: config.targets, reopenWindowDays: config.partnership.reopenWindowDays, partnership: config.partnership.name, publicUrl: 'https://saferline.example' };
 
 /** Every triage permission. */
-export const TRIAGE_PERMISSIONS = ['case.read.all', 'case.update', 'case.assign', 'case.close', 'case.reopen', 'case.bulk', 'note.internal.write', 'reply.send', 'pii.view', 'pii.export'];
+export const TRIAGE_PERMISSIONS: Permission[] = ['case.read.all', 'case.update', 'case.assign', 'case.refer', 'case.close', 'case.reopen', 'case.bulk', 'note.internal.write', 'reply.send', 'pii.view', 'pii.export'];
 
 /** Insert a staff user and return an actor for them. */
-export async function insertUser(over: Partial<typeof users.$inferInsert> = {}, permissions = TRIAGE_PERMISSIONS): Promise<StaffActor> {
+export async function insertUser(over: Partial<typeof users.$inferInsert> = {}, permissions: Permission[] = TRIAGE_PERMISSIONS): Promise<StaffActor> {
   const now = Date.now();
   const id = over.id ?? newId(now);
   const n = ++counter;

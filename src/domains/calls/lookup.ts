@@ -8,6 +8,7 @@ import { calls, cases, reporters, users } from '../../platform/db/schema.ts';
 import { normaliseEmail } from '../reports/answers.ts';
 import { toE164 } from '../../platform/uk/phone.ts';
 import { parseReference } from '../reports/reference.ts';
+import { caseScopeCondition, type CaseScope } from '../cases/policy.ts';
 
 /** What the look-up text was read as. */
 export type LookupKind = 'phone' | 'email' | 'reference';
@@ -60,8 +61,11 @@ export function classifyLookup(input: string, referencePrefix: string): { kind: 
   return phone ? { kind: 'phone', value: phone } : null;
 }
 
-/** Find a caller's earlier cases and calls from a phone number, e-mail address or case reference. */
-export async function lookUpCaller(input: string, referencePrefix: string, limit = 20): Promise<CallerLookup> {
+/**
+ * Find a caller's earlier cases and calls from a phone number, e-mail address or case reference. Only cases in
+ * the scope are shown (a reference outside it is "not found"); a call on a case outside it shows no reference.
+ */
+export async function lookUpCaller(input: string, referencePrefix: string, limit = 20, scope: CaseScope = { kind: 'all' }): Promise<CallerLookup> {
   const found = classifyLookup(input, referencePrefix);
   if (!found) return { ok: false, message: `Enter a UK phone number, an email address or a case reference, like ${referencePrefix}-7K3M-9QX4` };
   const db = getDb();
@@ -69,13 +73,14 @@ export async function lookUpCaller(input: string, referencePrefix: string, limit
   let email: string | null = found.kind === 'email' ? found.value : null;
   let name: string | null = null;
   const caseIds = new Set<string>();
+  const inScope = caseScopeCondition(scope);
 
   if (found.kind === 'reference') {
     const [c] = await db
       .select({ id: cases.id, reporterName: reporters.name, reporterEmail: reporters.email, reporterPhone: reporters.phoneE164 })
       .from(cases)
       .leftJoin(reporters, eq(reporters.id, cases.reporterId))
-      .where(eq(cases.ref, found.value));
+      .where(and(eq(cases.ref, found.value), inScope));
     if (!c) return { ok: false, message: `No case has the reference ${found.value}` };
     caseIds.add(c.id);
     phone = c.reporterPhone;
@@ -90,7 +95,7 @@ export async function lookUpCaller(input: string, referencePrefix: string, limit
     const people = await db.select({ id: reporters.id, name: reporters.name }).from(reporters).where(or(...contactMatch)).orderBy(desc(reporters.createdAt)).limit(200);
     name ??= people.find((p) => p.name)?.name ?? null;
     if (people.length > 0) {
-      const rows = await db.select({ id: cases.id }).from(cases).where(inArray(cases.reporterId, people.map((p) => p.id))).orderBy(desc(cases.receivedAt)).limit(limit);
+      const rows = await db.select({ id: cases.id }).from(cases).where(and(inArray(cases.reporterId, people.map((p) => p.id)), inScope)).orderBy(desc(cases.receivedAt)).limit(limit);
       for (const row of rows) caseIds.add(row.id);
     }
   }
@@ -116,17 +121,23 @@ export async function lookUpCaller(input: string, referencePrefix: string, limit
     ? await db
         .select({ id: cases.id, ref: cases.ref, kind: cases.kind, status: cases.status, channel: cases.channel, categoryId: cases.categoryId, receivedAt: cases.receivedAt })
         .from(cases)
-        .where(and(inArray(cases.id, [...caseIds]), isNotNull(cases.ref)))
+        .where(and(inArray(cases.id, [...caseIds]), isNotNull(cases.ref), inScope))
         .orderBy(desc(cases.receivedAt))
         .limit(limit)
     : [];
 
+  // Calls on cases outside the scope are still the caller's calls, but do not name those cases.
+  const visible = new Set(scope.kind === 'all' ? callRows.map((c) => c.caseId ?? '') : caseRows.map((c) => c.id));
+  if (scope.kind !== 'all' && caseIds.size > caseRows.length) {
+    const seen = caseIds.size ? await db.select({ id: cases.id }).from(cases).where(and(inArray(cases.id, [...caseIds]), inScope)) : [];
+    for (const c of seen) visible.add(c.id);
+  }
   return {
     ok: true,
     kind: found.kind,
     value: found.value,
     caller: { name, phoneE164: phone, email },
     cases: caseRows,
-    calls: callRows.map(({ id, startedAt, reason, outcome, caseRef, handlerName }) => ({ id, startedAt, reason, outcome, caseRef, handlerName })),
+    calls: callRows.map(({ id, startedAt, reason, outcome, caseRef, caseId, handlerName }) => ({ id, startedAt, reason, outcome, caseRef: caseId && visible.has(caseId) ? caseRef : null, handlerName })),
   };
 }

@@ -23,14 +23,19 @@ import {
 } from './timers.ts';
 import { RESOLUTION_LABELS, STATUS_LABELS, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
 import { detectCaseThresholds } from './detect.ts';
+import { caseScope, isCaseInScope } from './policy.ts';
+import type { Permission } from '../identity/roles.ts';
+import type { PolicySubject } from '../identity/types.ts';
 
-/** A signed-in staff member acting on cases. */
-export interface StaffActor {
+/** A signed-in staff member acting on cases: permissions, and the agency or district their role binds them to. */
+export interface StaffActor extends PolicySubject {
   id: string;
   name?: string;
-  permissions: readonly string[];
   ip?: string | null;
 }
+
+/** The answer for a case outside the actor's scope: the same as for a case that does not exist. */
+const NO_SUCH_CASE = 'There is no case with that reference';
 
 /** Settings actions need from configuration. */
 export interface ActionSettings {
@@ -63,7 +68,7 @@ function refuse(message: string, ref?: string): ActionResult {
   return { ok: false, message, ref };
 }
 
-function lacks(actor: StaffActor, permission: string): string | null {
+function lacks(actor: StaffActor, permission: Permission): string | null {
   return actor.permissions.includes(permission) ? null : `You do not have permission to do this (${permission})`;
 }
 
@@ -135,7 +140,7 @@ async function change(caseIdOrRef: string, actor: StaffActor, now: number, decid
   const result = await guardVersions(() =>
     database.writer.transaction(async (tx): Promise<ActionResult> => {
       const row = await findCase(caseIdOrRef);
-      if (!row) return refuse('There is no case with that reference');
+      if (!row || !isCaseInScope(caseScope(actor), row)) return refuse(NO_SUCH_CASE);
       if (expectedVersion !== undefined && expectedVersion !== row.version) return refuse(CASE_CHANGED_MESSAGE, row.ref);
       const decision = await decide(row);
       if (!decision.ok) return refuse(decision.message, row.ref);
@@ -200,9 +205,11 @@ export interface StatusInput {
   version?: number;
 }
 
-function statusPermission(from: string, to: string): string {
+/** The permission a status move needs: reopen, close, refer to a partner, or update. */
+export function statusPermission(from: string, to: string): Permission {
   if ((from === 'resolved' || from === 'closed') && to === 'open') return 'case.reopen';
   if (to === 'resolved' || to === 'closed') return 'case.close';
+  if (to === 'referred') return 'case.refer';
   return 'case.update';
 }
 
@@ -352,7 +359,8 @@ export async function linkIncident(refs: string[], actor: StaffActor, input: { i
   const unique = [...new Set(refs.map((r) => r.trim()).filter(Boolean))];
   const result = await guardVersions(() => getDatabase().writer.transaction(async (tx): Promise<ActionResult & { incidentId?: string }> => {
     const db = tx.db;
-    const rows = await db.select().from(cases).where(inArray(cases.ref, unique));
+    const scope = caseScope(actor);
+    const rows = (await db.select().from(cases).where(inArray(cases.ref, unique))).filter((c) => isCaseInScope(scope, c));
     const missing = unique.filter((r) => !rows.some((c) => c.ref === r));
     if (missing.length) return refuse(`There is no case with reference ${missing.join(', ')}`);
     let incidentId = input.incidentId ?? rows.find((c) => c.incidentId)?.incidentId ?? null;
@@ -402,7 +410,7 @@ export function markDuplicate(caseIdOrRef: string, actor: StaffActor, originalRe
   if (denied) return Promise.resolve(refuse(denied));
   return change(caseIdOrRef, actor, now, async (row) => {
     const original = await findCase(originalRef.trim());
-    if (!original) return { ok: false, message: 'There is no case with the original reference' };
+    if (!original || !isCaseInScope(caseScope(actor), original)) return { ok: false, message: 'There is no case with the original reference' };
     if (original.id === row.id) return { ok: false, message: 'A case cannot be a duplicate of itself' };
     if (original.duplicateOf) return { ok: false, message: `${original.ref} is itself a duplicate: choose its original` };
     if (row.duplicateOf) return { ok: false, message: 'The case is already marked as a duplicate' };
@@ -529,7 +537,7 @@ export async function bulkAction(refs: string[], actor: StaffActor, action: Bulk
         if (action.visibility === 'reporter') r = await sendReply(ref, actor, action.body, settings, now);
         else {
           const c = await findCase(ref);
-          r = c ? await addNote(ref, actor, fillPlaceholders(action.body, { ref: c.ref, officerName: actor.name ?? '', partnership: settings.partnership, status: publicStatus(c.status) }), now) : refuse('There is no case with that reference');
+          r = c && isCaseInScope(caseScope(actor), c) ? await addNote(ref, actor, fillPlaceholders(action.body, { ref: c.ref, officerName: actor.name ?? '', partnership: settings.partnership, status: publicStatus(c.status) }), now) : refuse(NO_SUCH_CASE);
         }
         break;
       }
@@ -568,7 +576,7 @@ export function describeEvent(e: { action: string; data?: Record<string, unknown
 export async function viewReporterDetails(caseIdOrRef: string, actor: StaffActor, now = Date.now()) {
   if (lacks(actor, 'pii.view')) return null;
   const row = await findCase(caseIdOrRef);
-  if (!row?.reporterId) return null;
+  if (!row?.reporterId || !isCaseInScope(caseScope(actor), row)) return null;
   const [rep] = await getDb().select().from(reporters).where(eq(reporters.id, row.reporterId));
   if (!rep) return null;
   await getDatabase().writer.batch([auditStatement(auditActor(actor), 'pii.view', { kind: 'case', id: row.id }, { ref: row.ref }, now)]);

@@ -5,6 +5,7 @@
 import type { InValue } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
 import { CASE_STATUSES, FINISHED_STATUSES, isCaseStatus, type CaseStatus } from './workflow.ts';
+import { caseScopeSql, type CaseScope } from './policy.ts';
 
 /** The sorts the queue offers. */
 export const QUEUE_SORTS = ['received_desc', 'received_asc', 'due', 'priority'] as const;
@@ -38,6 +39,8 @@ export interface QueueFilter {
   flag?: string;
   tag?: string;
   incidentId?: string;
+  /** The cases the viewer may see (policy.caseScope); never read from the query string. Absent: every case. */
+  scope?: CaseScope;
 }
 
 /** One row of the queue. */
@@ -132,6 +135,11 @@ interface Where {
 function whereFor(filter: QueueFilter, now: number, options: { skipStatus?: boolean } = {}): Where {
   const clauses: string[] = [];
   const args: InValue[] = [];
+  const scoped = filter.scope ? caseScopeSql(filter.scope) : null;
+  if (scoped) {
+    clauses.push(scoped.clause);
+    args.push(...scoped.args);
+  }
   const eq = (col: string, v: string | undefined) => {
     if (v) {
       clauses.push(`c.${col} = ?`);

@@ -7,6 +7,7 @@ import { newId } from '../../platform/security/ids.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import type { ActionSettings, StaffActor } from './actions.ts';
 import { allQueueRows, QUEUE_KEYS, type QueueFilter, type QueueSort } from './queue.ts';
+import { caseScope, hasPermission } from './policy.ts';
 import { STATUS_LABELS, type CaseStatus } from './workflow.ts';
 
 /** Action settings from the running configuration. */
@@ -41,9 +42,10 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** CSV of every case matching the filter; reporter columns only with pii.export, and then audited. */
+/** CSV of every case matching the filter within the actor's scope; reporter columns only with pii.export, and then audited. */
 export async function exportQueueCsv(filter: QueueFilter, sort: QueueSort, actor: StaffActor, now = Date.now()): Promise<string> {
-  const withPii = actor.permissions.includes('pii.export');
+  filter = { ...filter, scope: caseScope(actor) };
+  const withPii = hasPermission(actor, 'pii.export');
   const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : '');
   const header = ['reference', 'received', 'kind', 'category', 'district', 'ward', 'priority', 'status', 'channel', 'owner', 'team', 'next_due', 'flags', 'tags', 'incident'];
   if (withPii) header.push('reporter_name', 'reporter_email', 'reporter_phone');

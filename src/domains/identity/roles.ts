@@ -35,10 +35,16 @@ export const PERMISSIONS = [
 /** One permission name. */
 export type Permission = (typeof PERMISSIONS)[number];
 
+/** True when the text is a permission the application knows. */
+export function isPermission(value: unknown): value is Permission {
+  return typeof value === 'string' && (PERMISSIONS as readonly string[]).includes(value);
+}
+
 const roleSchema = z.object({
   label: z.string().min(2),
   twoFactorRequired: z.boolean(),
   bindsAgency: z.boolean().optional(),
+  bindsDistrict: z.boolean().optional(),
   permissions: z.array(z.enum(PERMISSIONS)).min(1),
 });
 
@@ -51,7 +57,9 @@ export interface Role {
   twoFactorRequired: boolean;
   /** Users with this role belong to one partner agency (users.agency_id). */
   bindsAgency: boolean;
-  permissions: string[];
+  /** Users with this role see and act only on the cases of one district (users.district_id). */
+  bindsDistrict: boolean;
+  permissions: Permission[];
 }
 
 let loaded: Map<string, Role> | undefined;
@@ -65,7 +73,10 @@ export function parseRoles(value: unknown): Map<string, Role> {
   }
   const roles = new Map<string, Role>();
   for (const [id, r] of Object.entries(result.data)) {
-    roles.set(id, { id, label: r.label, twoFactorRequired: r.twoFactorRequired, bindsAgency: r.bindsAgency ?? id === 'partner_officer', permissions: [...new Set(r.permissions)] });
+    const bindsAgency = r.bindsAgency ?? id === 'partner_officer';
+    const bindsDistrict = r.bindsDistrict ?? false;
+    if (bindsAgency && bindsDistrict) throw new ConfigError(`content/config/roles.json: ${id}: a role binds an agency or a district, not both`);
+    roles.set(id, { id, label: r.label, twoFactorRequired: r.twoFactorRequired, bindsAgency, bindsDistrict, permissions: [...new Set(r.permissions)] });
   }
   if (![...roles.values()].some((r) => r.permissions.includes('admin.users'))) {
     throw new ConfigError('content/config/roles.json: no role grants admin.users, so nobody could manage users');
@@ -96,7 +107,7 @@ export function findRole(id: string): Role | undefined {
 }
 
 /** The permissions a role grants (none for an unknown role). */
-export function permissionsForRole(id: string): string[] {
+export function permissionsForRole(id: string): Permission[] {
   return findRole(id)?.permissions ?? [];
 }
 

@@ -1,11 +1,29 @@
+import type { Permission } from './roles.ts';
+
+/** Who a policy decides about: permissions from the role, and the agency or district the role binds the user to. */
+export interface PolicySubject {
+  permissions: readonly Permission[];
+  /** The user's agency (users.agency_id); it limits what they see only when bindsAgency is true. */
+  agencyId?: string | null;
+  /** The user's district (users.district_id); it limits what they see only when bindsDistrict is true. */
+  districtId?: string | null;
+  /** The role binds the user to one partner agency (roles.json bindsAgency). */
+  bindsAgency?: boolean;
+  /** The role binds the user to one district (roles.json bindsDistrict). */
+  bindsDistrict?: boolean;
+}
+
 /** The signed-in staff member as pages see it. While a second factor is still owed, permissions is empty. */
-export interface SessionUser {
+export interface SessionUser extends PolicySubject {
   id: string;
   email: string;
   name: string;
   role: string;
   agencyId: string | null;
-  permissions: string[];
+  districtId: string | null;
+  bindsAgency: boolean;
+  bindsDistrict: boolean;
+  permissions: Permission[];
 }
 
 /** The current session as pages see it. */

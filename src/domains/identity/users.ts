@@ -3,7 +3,7 @@ import type { InStatement } from '@libsql/client';
 import { asc, eq, sql } from 'drizzle-orm';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, toStatement } from '../../platform/db/client.ts';
-import { agencies, users } from '../../platform/db/schema.ts';
+import { agencies, areas, users } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/security/ids.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { findRole } from './roles.ts';
@@ -61,14 +61,29 @@ export async function checkRoleAndAgency(role: string, agencyId: string | null |
   return a.id;
 }
 
+/** Check a role and district pair: district-bound roles need a district, other roles are refused one. Returns the district to store. */
+export async function checkRoleAndDistrict(role: string, districtId: string | null | undefined): Promise<string | null> {
+  const r = findRole(role);
+  if (!r) throw new UserRuleError('role', 'Select a role');
+  if (!r.bindsDistrict) {
+    if (districtId) throw new UserRuleError('districtId', `Only district officers have a district: select “No district” for a ${r.label.toLowerCase()}`);
+    return null;
+  }
+  if (!districtId) throw new UserRuleError('districtId', 'Select the district this officer works in');
+  const [d] = await getDatabase().db.select({ id: areas.id, kind: areas.kind }).from(areas).where(eq(areas.id, districtId)).limit(1);
+  if (!d || d.kind !== 'district') throw new UserRuleError('districtId', 'Select a district from the list');
+  return d.id;
+}
+
 /** New user values, checked; the statement inserts them. */
-export async function newUserStatement(input: { email: string; name: string; role: string; agencyId?: string | null; passwordHash?: string | null }, now = Date.now()): Promise<{ user: User; statement: InStatement }> {
+export async function newUserStatement(input: { email: string; name: string; role: string; agencyId?: string | null; districtId?: string | null; passwordHash?: string | null }, now = Date.now()): Promise<{ user: User; statement: InStatement }> {
   const email = normalizeEmail(input.email);
   if (!isEmailAddress(email)) throw new UserRuleError('email', 'Enter an e-mail address in the correct format, like name@example.org');
   const name = input.name.trim();
   if (!name) throw new UserRuleError('name', 'Enter the person’s full name');
   if (name.length > 100) throw new UserRuleError('name', 'Name must be 100 characters or fewer');
   const agencyId = await checkRoleAndAgency(input.role, input.agencyId);
+  const districtId = await checkRoleAndDistrict(input.role, input.districtId);
   if (await findUserByEmail(email)) throw new UserRuleError('email', 'There is already a user with this e-mail address');
   const user: User = {
     id: newId(now),
@@ -76,6 +91,7 @@ export async function newUserStatement(input: { email: string; name: string; rol
     name,
     role: input.role,
     agencyId,
+    districtId,
     passwordHash: input.passwordHash ?? null,
     active: true,
     totpKey: null,
@@ -92,40 +108,41 @@ export async function newUserStatement(input: { email: string; name: string; rol
 }
 
 /** Create a user with a password already hashed (command line and demo data). */
-export async function createUser(input: { email: string; name: string; role: string; agencyId?: string | null; passwordHash: string }, actor: Actor, now = Date.now()): Promise<User> {
+export async function createUser(input: { email: string; name: string; role: string; agencyId?: string | null; districtId?: string | null; passwordHash: string }, actor: Actor, now = Date.now()): Promise<User> {
   const { user, statement } = await newUserStatement(input, now);
-  await getDatabase().writer.batch([statement, auditStatement(actor, 'user.created', { kind: 'user', id: user.id }, { email: user.email, role: user.role, agencyId: user.agencyId }, now)]);
+  await getDatabase().writer.batch([statement, auditStatement(actor, 'user.created', { kind: 'user', id: user.id }, { email: user.email, role: user.role, agencyId: user.agencyId, districtId: user.districtId }, now)]);
   return user;
 }
 
 /** Invite a user: create the account without a password and e-mail a link to set one. */
-export async function inviteUser(input: { email: string; name: string; role: string; agencyId?: string | null }, actor: Actor, links: { baseUrl: string; partnership: string }, now = Date.now()): Promise<User> {
+export async function inviteUser(input: { email: string; name: string; role: string; agencyId?: string | null; districtId?: string | null }, actor: Actor, links: { baseUrl: string; partnership: string }, now = Date.now()): Promise<User> {
   const { user, statement } = await newUserStatement(input, now);
   const { token, statement: tokenStatement } = createUserTokenStatement(user.id, 'invite', now);
   await getDatabase().writer.batch([
     statement,
     tokenStatement,
     enqueueEmail('user-link', user.email, { kind: 'invite', url: new URL(`/staff/accept-invite/${token}`, links.baseUrl).href, expiresIn: '7 days', partnership: links.partnership }, now),
-    auditStatement(actor, 'user.invited', { kind: 'user', id: user.id }, { email: user.email, role: user.role, agencyId: user.agencyId, expiresAt: now + INVITE_TTL_MS }, now),
+    auditStatement(actor, 'user.invited', { kind: 'user', id: user.id }, { email: user.email, role: user.role, agencyId: user.agencyId, districtId: user.districtId, expiresAt: now + INVITE_TTL_MS }, now),
   ]);
   return user;
 }
 
-/** Change a user's name, role or agency (administrators). */
-export async function updateUserAccess(userId: string, change: { name: string; role: string; agencyId?: string | null }, actor: Actor, now = Date.now()): Promise<void> {
+/** Change a user's name, role, agency or district (administrators). The change applies from the user's next request. */
+export async function updateUserAccess(userId: string, change: { name: string; role: string; agencyId?: string | null; districtId?: string | null }, actor: Actor, now = Date.now()): Promise<void> {
   const before = await findUserById(userId);
   if (!before) throw new UserRuleError('user', 'No such user');
   const name = change.name.trim();
   if (!name) throw new UserRuleError('name', 'Enter the person’s full name');
   if (name.length > 100) throw new UserRuleError('name', 'Name must be 100 characters or fewer');
   const agencyId = await checkRoleAndAgency(change.role, change.agencyId);
+  const districtId = await checkRoleAndDistrict(change.role, change.districtId);
   if (actor.id === userId && before.role !== change.role && !findRole(change.role)?.permissions.includes('admin.users')) {
     throw new UserRuleError('role', 'You cannot remove your own administrator role; ask another administrator');
   }
   const db = getDatabase().db;
   await getDatabase().writer.batch([
-    toStatement(db.update(users).set({ name, role: change.role, agencyId, updatedAt: now }).where(eq(users.id, userId))),
-    auditStatement(actor, 'user.access_changed', { kind: 'user', id: userId }, { from: { name: before.name, role: before.role, agencyId: before.agencyId }, to: { name, role: change.role, agencyId } }, now),
+    toStatement(db.update(users).set({ name, role: change.role, agencyId, districtId, updatedAt: now }).where(eq(users.id, userId))),
+    auditStatement(actor, 'user.access_changed', { kind: 'user', id: userId }, { from: { name: before.name, role: before.role, agencyId: before.agencyId, districtId: before.districtId }, to: { name, role: change.role, agencyId, districtId } }, now),
   ]);
 }
 

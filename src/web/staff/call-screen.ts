@@ -15,6 +15,8 @@ import { callReportQuestions, keepValues, readCallForm } from '../../domains/cal
 import { logCall } from '../../domains/calls/log.ts';
 import { lookUpCaller, type CallerLookup } from '../../domains/calls/lookup.ts';
 import { findSavedCall } from '../../domains/calls/saved.ts';
+import { caseScope } from '../../domains/cases/policy.ts';
+import { can } from '../guards.ts';
 
 /** The cookie that carries an anonymous caller's tracking code to the page after the redirect, once. */
 const FLASH = 'saferline_call_track';
@@ -70,7 +72,8 @@ export async function handleCallScreen(astro: AstroGlobal): Promise<Response | C
   let trackSecret = '';
 
   const runLookup = async (text: string) => {
-    lookup = await lookUpCaller(text, prefix);
+    if (!can(astro.locals, 'case.lookup')) return (lookup = { ok: false, message: 'You do not have permission to look up callers' });
+    lookup = await lookUpCaller(text, prefix, 20, caseScope(user));
     if (lookup.ok) {
       await recordAudit({ kind: 'user', id: user.id, ip: astro.clientAddress }, 'caller.lookup', null, { kind: lookup.kind, cases: lookup.cases.length, calls: lookup.calls.length });
     }
@@ -89,7 +92,9 @@ export async function handleCallScreen(astro: AstroGlobal): Promise<Response | C
       values = { ...result.values, token: /^[a-z2-7]{26}$/.test(result.values.token ?? '') ? result.values.token! : newSecret(16) };
       advice = result.advice;
       if (form.get('intent') !== 'search-advice') {
-        if (result.draft) {
+        if (result.draft && (result.draft.report || result.draft.feedback) && !can(astro.locals, 'case.create')) {
+          errors = [{ field: 'reason', href: '#reason', text: 'You do not have permission to create a case: choose another reason for the call' }];
+        } else if (result.draft) {
           const logged = await logCall(result.draft, { config, handler: { id: user.id, ip: astro.clientAddress }, publicUrl: getRuntime().env.PUBLIC_URL }, now);
           if (logged.ok) {
             getRuntime().outbox.poke();

@@ -1,6 +1,8 @@
 import type { APIRoute } from 'astro';
 import { eq } from 'drizzle-orm';
-import { guardRequest } from '../../../web/guards.ts';
+import { guardRequest, notFound } from '../../../web/guards.ts';
+import { canViewCase } from '../../../domains/cases/policy.ts';
+import { findCase } from '../../../domains/cases/actions.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { getDb } from '../../../platform/db/client.ts';
 import { attachments } from '../../../platform/db/schema.ts';
@@ -13,7 +15,9 @@ export const GET: APIRoute = async (context) => {
   if (denied) return denied;
   const id = context.params.id ?? '';
   const [photo] = /^[0-9a-z]{20}$/.test(id) ? await getDb().select().from(attachments).where(eq(attachments.id, id)) : [];
-  if (!photo) return new Response('Not found', { status: 404 });
+  if (!photo) return notFound();
+  const owner = await findCase(photo.caseId);
+  if (!owner || !canViewCase(context.locals.user!, owner)) return notFound();
   let body: Buffer;
   try {
     body = await readPhoto(getRuntime().env.UPLOAD_DIR, photo.storageKey);

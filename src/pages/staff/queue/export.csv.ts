@@ -1,15 +1,14 @@
 /** CSV export of the filtered queue; personal data columns only with pii.export (audited). */
 import type { APIRoute } from 'astro';
-import { guardRequest } from '../../../web/guards.ts';
+import { actorFor, guardRequest } from '../../../web/guards.ts';
 import { exportQueueCsv } from '../../../domains/cases/views.ts';
 import { parseQueueQuery } from '../../../domains/cases/queue.ts';
 
 export const GET: APIRoute = async (ctx) => {
   const denied = await guardRequest(ctx, 'case.read.all');
   if (denied) return denied;
-  const user = ctx.locals.user!;
   const { filter, sort } = parseQueueQuery(ctx.url.searchParams);
-  const csv = await exportQueueCsv(filter, sort, { id: user.id, name: user.name, permissions: user.permissions, ip: ctx.clientAddress ?? null });
+  const csv = await exportQueueCsv(filter, sort, actorFor(ctx));
   return new Response(csv, {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',

@@ -1,0 +1,60 @@
+/**
+ * Pages of the permission and policy work in real Chromium with axe: each role's staff console, the partner
+ * referrals list, a district officer's queue, and the district select with its error on the invite form.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { expectAccessible, launchBrowser } from '../helpers/browser.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { createWebReport, staffContext } from '../helpers/staff.ts';
+import { signInAs } from '../integration/staff-sign-in.ts';
+
+let server: TestServer;
+let browser: Browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('consoles, the referrals list and a district queue are accessible', async () => {
+  const ref = await createWebReport(server.url, { email: 'axe-referral@example.com', postcode: 'HW1 3AB' });
+  const triage = await signInAs(server.url, 'triage@hollowmere.example');
+  assert.equal((await triage.post(`/staff/cases/${ref}`, { intent: 'status', to: 'referred', agencyId: 'police' })).status, 303);
+  const pages: [string, string[]][] = [
+    ['partner@hollowmere.example', ['/staff', '/staff/referrals']],
+    ['editor@hollowmere.example', ['/staff']],
+    ['district@hollowmere.example', ['/staff', '/staff/queue?status=all']],
+  ];
+  for (const [email, paths] of pages) {
+    const context = await staffContext(browser, server.url, email);
+    const page = await context.newPage();
+    for (const path of paths) {
+      await page.goto(path);
+      if (path === '/staff/referrals' || path.startsWith('/staff/queue')) assert.ok(await page.getByText(ref).count(), `${ref} on ${path}`);
+      await expectAccessible(page, `${email} ${path}`);
+    }
+    await context.close();
+  }
+});
+
+test('the invite form asks for a district, and its error state is accessible', async () => {
+  const context = await staffContext(browser, server.url, 'admin@hollowmere.example', false);
+  const page = await context.newPage();
+  await page.goto('/staff/admin/users/invite');
+  await page.getByLabel('Full name').fill('Dana District');
+  await page.getByLabel('Work e-mail address').fill('dana.district@example.org');
+  await page.getByLabel('District ASB officer').check();
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await page.getByText('Select the district this officer works in').first().waitFor();
+  await expectAccessible(page, 'invite: district missing');
+  await page.getByLabel('District (district officers only)').selectOption('eastmere');
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await page.waitForURL(/\/staff\/admin\/users\?invited=/);
+  assert.match(await page.content(), /Eastmere/);
+  await context.close();
+});
