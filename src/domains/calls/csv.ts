@@ -1,5 +1,5 @@
 /** The call log as CSV (RFC 4180, with spreadsheet formula injection neutralised). */
-import { londonDay } from '../../platform/time/london-days.ts';
+import { londonDate } from '../../platform/time/london.ts';
 import type { CallRow } from './list.ts';
 import { CASE_CREATING_REASONS, outcomeLabel, reasonLabel, type CallReason } from './reasons.ts';
 
@@ -22,7 +22,7 @@ export function callsToCsv(rows: readonly CallRow[]): string {
       [
         r.id,
         new Date(r.startedAt).toISOString(),
-        londonDay(r.startedAt),
+        londonDate(r.startedAt),
         r.handlerName ?? r.handlerId,
         r.reason,
         reasonLabel(r.reason),

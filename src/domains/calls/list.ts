@@ -2,7 +2,7 @@
 import { and, count, desc, eq, gte, isNotNull, isNull, lt, type SQL } from 'drizzle-orm';
 import { getDb } from '../../platform/db/client.ts';
 import { calls, cases, users } from '../../platform/db/schema.ts';
-import { londonDayStart, nextDay } from '../../platform/time/london-days.ts';
+import { londonDayStart, nextDay } from '../../platform/time/london.ts';
 import { isCallReason, OUTCOME_VALUES } from './reasons.ts';
 
 /** Call log filters; every field is optional. Days are London calendar days, YYYY-MM-DD, `to` inclusive. */

@@ -5,6 +5,7 @@
 import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { FormReader, normaliseEmail, type FieldError } from './answers.ts';
 import { toE164 } from '../../platform/uk/phone.ts';
+import { londonTime } from '../../platform/time/london.ts';
 import type { StoredPhoto } from './photos.ts';
 import type { NewCase } from './submit.ts';
 import { normalisePostcode, wardForPlace, wardForPostcode } from '../../platform/uk/postcode.ts';
@@ -114,13 +115,6 @@ export interface StepResult {
   values: Record<string, string>;
 }
 
-function londonOffsetMs(utcMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'shortOffset' }).formatToParts(new Date(utcMs));
-  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /GMT([+-]\d+)?/.exec(name);
-  return m?.[1] ? Number(m[1]) * 3_600_000 : 0;
-}
-
 /** Read a day/month/year (and optional HH:MM) in UK local time; returns epoch ms or an error text. */
 export function readDate(day: string, month: string, year: string, time: string, now: number): number | string {
   if (!day && !month && !year) return 'Enter the date it happened';
@@ -141,8 +135,7 @@ export function readDate(day: string, month: string, year: string, time: string,
     hours = Number(t[1]);
     minutes = Number(t[2]);
   }
-  const naive = Date.UTC(y, mo - 1, d, hours, minutes);
-  const at = naive - londonOffsetMs(naive);
+  const at = londonTime(y, mo, d, hours + minutes / 60);
   if (at > now + 5 * 60_000) return 'Date it happened must be today or in the past';
   if (y < 1900) return 'Date it happened must be after 1900';
   return at;

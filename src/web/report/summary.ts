@@ -1,6 +1,7 @@
 /** Rows for the check-answers page, each with its change link. */
 import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { AFFECTED, PRIVACY, type ReportAnswers } from '../../domains/reports/journey.ts';
+import { formatDate, formatTime } from '../../platform/time/london.ts';
 import { formatUkPhone } from '../../platform/uk/phone.ts';
 
 /** One summary row. */
@@ -13,10 +14,7 @@ export interface SummaryRow {
 
 const when = (a: ReportAnswers) => {
   if (a.whenKind === 'date' && a.happenedAt !== undefined) {
-    const d = new Date(a.happenedAt);
-    const date = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' }).format(d);
-    const time = a.whenTime ? `, ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(d)}` : '';
-    return date + time;
+    return formatDate(a.happenedAt) + (a.whenTime ? `, ${formatTime(a.happenedAt)}` : '');
   }
   if (a.whenKind === 'ongoing') return `Still happening: ${a.whenText ?? ''}`;
   return a.whenText ?? '';

@@ -52,9 +52,3 @@ export function formText(form: FormData, name: string, trim = true): string {
 export function linkSettings(): { baseUrl: string; partnership: string } {
   return { baseUrl: getRuntime().env.PUBLIC_URL, partnership: getConfig().partnership.name };
 }
-
-/** "23 Nov 2026, 14:05" in UK time. */
-export function formatWhen(ms: number | null | undefined): string {
-  if (!ms) return 'Never';
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' }).format(ms);
-}

@@ -3,7 +3,7 @@ import type { APIRoute } from 'astro';
 import { guardRequest } from '../../../web/guards.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { callsToCsv } from '../../../domains/calls/csv.ts';
-import { londonDay } from '../../../platform/time/london-days.ts';
+import { londonDate } from '../../../platform/time/london.ts';
 import { exportCalls, parseCallFilter } from '../../../domains/calls/list.ts';
 
 export const GET: APIRoute = async (ctx) => {
@@ -15,7 +15,7 @@ export const GET: APIRoute = async (ctx) => {
   return new Response(callsToCsv(rows), {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="calls-${londonDay(Date.now())}.csv"`,
+      'Content-Disposition': `attachment; filename="calls-${londonDate(Date.now())}.csv"`,
     },
   });
 };

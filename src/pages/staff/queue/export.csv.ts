@@ -3,6 +3,7 @@ import type { APIRoute } from 'astro';
 import { guardRequest } from '../../../web/guards.ts';
 import { exportQueueCsv } from '../../../domains/cases/views.ts';
 import { parseQueueQuery } from '../../../domains/cases/queue.ts';
+import { londonDate } from '../../../platform/time/london.ts';
 
 export const GET: APIRoute = async (ctx) => {
   const denied = await guardRequest(ctx, 'case.read.all');
@@ -13,7 +14,7 @@ export const GET: APIRoute = async (ctx) => {
   return new Response(csv, {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="cases-${new Date().toISOString().slice(0, 10)}.csv"`,
+      'Content-Disposition': `attachment; filename="cases-${londonDate(Date.now())}.csv"`,
       'Cache-Control': 'no-store',
     },
   });
