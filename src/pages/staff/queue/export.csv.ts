@@ -1,8 +1,9 @@
 /** CSV export of the filtered queue; personal data columns only with pii.export (audited). */
 import type { APIRoute } from 'astro';
 import { guardRequest } from '../../../web/guards.ts';
-import { exportQueueCsv } from '../../../domains/cases/views.ts';
+import { streamQueueCsv } from '../../../domains/cases/views.ts';
 import { parseQueueQuery } from '../../../domains/cases/queue.ts';
+import { csvHeaders } from '../../../platform/csv.ts';
 import { londonDate } from '../../../platform/time/london.ts';
 
 export const GET: APIRoute = async (ctx) => {
@@ -10,12 +11,6 @@ export const GET: APIRoute = async (ctx) => {
   if (denied) return denied;
   const user = ctx.locals.user!;
   const { filter, sort } = parseQueueQuery(ctx.url.searchParams);
-  const csv = await exportQueueCsv(filter, sort, { id: user.id, name: user.name, permissions: user.permissions, ip: ctx.clientAddress ?? null });
-  return new Response(csv, {
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="cases-${londonDate(Date.now())}.csv"`,
-      'Cache-Control': 'no-store',
-    },
-  });
+  const csv = await streamQueueCsv(filter, sort, { id: user.id, name: user.name, permissions: user.permissions, ip: ctx.clientAddress ?? null });
+  return new Response(csv, { headers: csvHeaders(`cases-${londonDate(Date.now())}.csv`) });
 };
