@@ -52,3 +52,6 @@ export function formText(form: FormData, name: string, trim = true): string {
 export function linkSettings(): { baseUrl: string; partnership: string } {
   return { baseUrl: getRuntime().env.PUBLIC_URL, partnership: getConfig().partnership.name };
 }
+
+/** Dates in words come from the one London-time module; re-exported for handlers that import it from here. */
+export { formatWhen } from '../../platform/time/london.ts';
