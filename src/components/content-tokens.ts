@@ -1,5 +1,6 @@
 /** {{token}} substitution in content, from the partnership's configuration. */
 import type { Partnership } from '../platform/config/partnership.ts';
+import { escapeHtml } from '../platform/html.ts';
 
 /** The values each {{token}} in content/pages and content/advice stands for. */
 export function contentTokens(p: Partnership): Record<string, string> {
@@ -16,8 +17,6 @@ export function contentTokens(p: Partnership): Record<string, string> {
     textRelay: p.phones.hotline.textRelay,
   };
 }
-
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Replace {{token}} in text (or in HTML when html is true, escaping the values); unknown tokens are left as they are. */
 export function fillTokens(text: string, p: Partnership, html = false): string {

@@ -13,7 +13,7 @@ import { logCall } from '../../src/domains/calls/log.ts';
 import { lookUpCaller } from '../../src/domains/calls/lookup.ts';
 import { exportCalls, listCalls } from '../../src/domains/calls/list.ts';
 import { callFigures } from '../../src/domains/calls/figures.ts';
-import { londonDay } from '../../src/platform/time/london-days.ts';
+import { londonDate } from '../../src/platform/time/london.ts';
 import { listQueue } from '../../src/domains/cases/queue.ts';
 
 const config = loadSiteConfig('content');
@@ -197,7 +197,7 @@ test('a look-up by "01234 567890" finds the caller stored as +441234567890, with
 });
 
 test('calls without a case appear in the call log and the figures', async () => {
-  const today = londonDay(NOW);
+  const today = londonDate(NOW);
   const none = await listCalls({ linked: 'none' });
   assert.ok(none.rows.length >= 4);
   assert.ok(none.rows.every((r) => r.caseId === null));

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import { loadAdvicePages, parseAdviceFile, searchAdvice } from '../../src/domains/calls/advice.ts';
 import { callsToCsv, csvField } from '../../src/domains/calls/csv.ts';
-import { londonDay, londonDayStart } from '../../src/platform/time/london-days.ts';
+import { londonDate as londonDay, londonDayStart } from '../../src/platform/time/london.ts';
 import { formatDuration, parseDuration, readStartedAt } from '../../src/domains/calls/duration.ts';
 import { readCallForm } from '../../src/domains/calls/form.ts';
 import { classifyLookup } from '../../src/domains/calls/lookup.ts';

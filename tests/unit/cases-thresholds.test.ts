@@ -23,6 +23,12 @@ test('same place and category raises repeat_location (postcode or within 150 m);
   assert.deepEqual(detectThresholds(near, [c({ lat: 51_503_000, lon: -100_000 })], now).flags, []); // ~333 m
 });
 
+test('places are compared by the one postcode normaliser: text that is not a postcode is never the same place', () => {
+  const subject = c({ postcode: 'n/a', receivedAt: now });
+  assert.deepEqual(detectThresholds(subject, [c({ postcode: 'N/A' })], now).flags, []);
+  assert.deepEqual(detectThresholds(c({ postcode: ' hm1-2ab ', receivedAt: now }), [c({ postcode: 'HM1 2AB' })], now).flags, ['repeat_location']);
+});
+
 test('three complaints about the same problem in six months meet the ASB Case Review threshold', () => {
   const subject = c({ reporterId: 'r9', receivedAt: now });
   const two = [c({ reporterId: 'r9', receivedAt: now - 30 * DAY }), c({ reporterId: 'r9', receivedAt: now - 60 * DAY })];

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import {
-  acknowledgeDue, addWorkingDays, addWorkingMs, dueWords, isWorkingDay, londonTime, nextDue, pauseTimers, resumeTimers,
+  acknowledgeDue, addWorkingDays, addWorkingMs, dueWords, isWorkingDay, nextDue, pauseTimers, resumeTimers,
   runningTimers, scheduleNextUpdate, startTimers, stopTimers, workingMsBetween,
 } from '../../src/domains/cases/timers.ts';
+import { londonTime } from '../../src/platform/time/london.ts';
 
 const targets = loadSiteConfig('content').targets;
 const HOUR = 3_600_000;

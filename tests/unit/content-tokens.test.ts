@@ -22,3 +22,8 @@ test('fillTokens escapes values when filling HTML', () => {
   assert.equal(fillTokens('<p>{{name}}</p>', p, true), '<p>A &amp; B &lt;Partnership&gt;</p>');
   assert.equal(fillTokens('{{name}}', p), 'A & B <Partnership>');
 });
+
+test('fillTokens uses the one HTML escape, which also escapes quotes for attribute values', () => {
+  const p = { ...partnership, name: `O'Neill "Safer" Streets` };
+  assert.equal(fillTokens(`<a title='{{name}}'>x</a>`, p, true), `<a title='O&#39;Neill &quot;Safer&quot; Streets'>x</a>`);
+});

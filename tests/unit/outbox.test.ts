@@ -85,3 +85,22 @@ test('a message that keeps failing is marked dead after the maximum attempts', a
   assert.equal((await outboxBacklog()).dead, 1);
   await w.stop();
 });
+
+test('the last check before sending: a recipient that is not exactly one mailbox is never sent to, and is dead at once', async () => {
+  await getDatabase().writer.batch([
+    enqueueEmail('case-received', 'a,victim@example.org', payload('HM-6789-2345')),
+    enqueueEmail('case-received', '"x" <victim2@example.org>', payload('HM-6789-2346')),
+    enqueueEmail('case-received', 'Fine@Example.ORG', payload('HM-6789-2347')),
+  ]);
+  const w = worker(smtp.url);
+  assert.equal(await w.runOnce(), 1);
+  await smtp.waitFor((m) => sentTo(m, 'fine@example.org'));
+  assert.ok(!smtp.messages.some((m) => sentTo(m, 'victim@example.org') || sentTo(m, 'victim2@example.org')));
+  for (const recipient of ['a,victim@example.org', '"x" <victim2@example.org>']) {
+    const [row] = await getDb().select().from(outbox).where(eq(outbox.recipient, recipient));
+    assert.equal(row!.status, 'dead', recipient);
+    assert.equal(row!.attempts, 1);
+    assert.match(row!.lastError ?? '', /not exactly one e-mail address/);
+  }
+  await w.stop();
+});

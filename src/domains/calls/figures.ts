@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm';
 import { getDb } from '../../platform/db/client.ts';
 import { calls, users } from '../../platform/db/schema.ts';
-import { londonDay } from '../../platform/time/london-days.ts';
+import { londonDate } from '../../platform/time/london.ts';
 import { callConditions, type CallFilter } from './list.ts';
 import { CASE_CREATING_REASONS, type CallReason } from './reasons.ts';
 
@@ -56,7 +56,7 @@ export async function callFigures(filter: CallFilter): Promise<CallFigures> {
     let h = handlers.get(row.handlerId);
     if (!h) handlers.set(row.handlerId, (h = { ...emptyTally(), handlerId: row.handlerId, name: row.name ?? 'Unknown user' }));
     add(h, row);
-    const key = londonDay(row.startedAt);
+    const key = londonDate(row.startedAt);
     let d = days.get(key);
     if (!d) days.set(key, (d = { ...emptyTally(), day: key }));
     add(d, row);

@@ -1,8 +1,8 @@
 /** The call log: filters read from the query string, a page of calls, and every matching call for export. */
-import { and, count, desc, eq, gte, isNotNull, isNull, lt, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, isNotNull, isNull, lt, or, type SQL } from 'drizzle-orm';
 import { getDb } from '../../platform/db/client.ts';
 import { calls, cases, users } from '../../platform/db/schema.ts';
-import { londonDayStart, nextDay } from '../../platform/time/london-days.ts';
+import { londonDayStart, nextDay } from '../../platform/time/london.ts';
 import { isCallReason, OUTCOME_VALUES } from './reasons.ts';
 
 /** Call log filters; every field is optional. Days are London calendar days, YYYY-MM-DD, `to` inclusive. */
@@ -116,6 +116,21 @@ export async function listCalls(filter: CallFilter, page = 1, pageSize = 50): Pr
 /** Every matching call, newest first, up to `max` rows (for the CSV export). */
 export async function exportCalls(filter: CallFilter, max = 100_000): Promise<CallRow[]> {
   return selectRows().where(callConditions(filter)).orderBy(desc(calls.startedAt), desc(calls.id)).limit(max);
+}
+
+/** Every matching call, newest first, in pages of `pageSize` read one at a time (keyset paging), up to `max` rows. */
+export async function* callPages(filter: CallFilter, pageSize = 500, max = 100_000): AsyncGenerator<CallRow[]> {
+  let last: CallRow | undefined;
+  let seen = 0;
+  while (seen < max) {
+    const after = last ? or(lt(calls.startedAt, last.startedAt), and(eq(calls.startedAt, last.startedAt), lt(calls.id, last.id))) : undefined;
+    const rows = await selectRows().where(and(callConditions(filter), after)).orderBy(desc(calls.startedAt), desc(calls.id)).limit(Math.min(pageSize, max - seen));
+    if (rows.length === 0) return;
+    seen += rows.length;
+    yield rows;
+    if (rows.length < pageSize) return;
+    last = rows[rows.length - 1];
+  }
 }
 
 /** Staff who have logged at least one call, for the handler filter. */

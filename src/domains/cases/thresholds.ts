@@ -9,6 +9,7 @@
  * linked into one incident (or marked duplicate) count once, so one incident told to several agencies
  * counts once.
  */
+import { normalisePostcode } from '../../platform/uk/postcode.ts';
 
 /** What threshold detection needs to know about a case. */
 export interface ThresholdCase {
@@ -48,11 +49,6 @@ export function sixMonthsBefore(now: number): number {
   return d.getTime();
 }
 
-function normalisePostcode(p: string | null | undefined): string | null {
-  const v = p?.replace(/\s+/g, '').toUpperCase();
-  return v ? v : null;
-}
-
 function metresBetween(a: ThresholdCase, b: ThresholdCase): number | null {
   if (a.lat == null || a.lon == null || b.lat == null || b.lon == null) return null;
   const toRad = (micro: number) => (micro / 1e6) * (Math.PI / 180);
@@ -65,8 +61,8 @@ function metresBetween(a: ThresholdCase, b: ThresholdCase): number | null {
 export function samePlace(a: ThresholdCase, b: ThresholdCase): boolean {
   const metres = metresBetween(a, b);
   if (metres != null) return metres <= SAME_PLACE_METRES;
-  const pa = normalisePostcode(a.postcode);
-  return pa != null && pa === normalisePostcode(b.postcode);
+  const pa = a.postcode ? normalisePostcode(a.postcode) : null;
+  return pa != null && b.postcode != null && pa === normalisePostcode(b.postcode);
 }
 
 function sameReporter(a: ThresholdCase, b: ThresholdCase): boolean {

@@ -1,5 +1,6 @@
 /**
- * Case timers in working time: Monday to Friday within configured working hours (Europe/London),
+ * Case timers in working time: Monday to Friday within configured working hours (London time, from
+ * src/platform/time/london.ts),
  * skipping England and Wales bank holidays from configuration. Pure: every function takes `now`.
  *
  * Timers: acknowledge (clock hours from receipt, rolled forward into working time), triage,
@@ -7,6 +8,7 @@
  * Next update and resolve are paused while the case awaits the reporter; when it resumes,
  * their due times move on by the working time spent paused.
  */
+import { londonDate, londonParts, londonTime } from '../../platform/time/london.ts';
 import type { Priority } from './priority.ts';
 
 /** The calendar the timers run on. */
@@ -61,54 +63,9 @@ export const TIMER_LABELS: Record<TimerName, string> = {
 };
 
 const HOUR = 3_600_000;
-// London time is GMT, or BST (GMT+1) from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last
-// Sunday of October (the Summer Time Order 2002). Computed directly: Intl.DateTimeFormat per call was the
-// single biggest cost of creating a case (see bench/results/submit.md).
-const bstCache = new Map<number, [number, number]>();
-
-function lastSundayUtc(year: number, month: number): number {
-  const lastDay = new Date(Date.UTC(year, month + 1, 0));
-  return Date.UTC(year, month, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
-}
-
-function londonOffsetMs(ms: number): number {
-  const year = new Date(ms).getUTCFullYear();
-  let range = bstCache.get(year);
-  if (!range) {
-    range = [lastSundayUtc(year, 2), lastSundayUtc(year, 9)];
-    bstCache.set(year, range);
-  }
-  return ms >= range[0] && ms < range[1] ? HOUR : 0;
-}
-
-interface LocalParts { y: number; m: number; d: number; h: number; min: number; s: number }
-
-function localParts(ms: number): LocalParts {
-  const t = new Date(ms + londonOffsetMs(ms));
-  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate(), h: t.getUTCHours(), min: t.getUTCMinutes(), s: t.getUTCSeconds() };
-}
-
-function offsetAt(ms: number): number {
-  const p = localParts(ms);
-  return Date.UTC(p.y, p.m - 1, p.d, p.h, p.min, p.s) - Math.floor(ms / 1000) * 1000;
-}
-
-/** The UTC instant of a London wall-clock time on a date (hours may be fractional). */
-export function londonTime(y: number, m: number, d: number, hour: number): number {
-  const wall = Date.UTC(y, m - 1, d) + hour * HOUR;
-  let guess = wall - offsetAt(wall);
-  guess = wall - offsetAt(guess);
-  return guess;
-}
-
-/** The London calendar date (YYYY-MM-DD) of an instant. */
-export function londonDate(ms: number): string {
-  const p = localParts(ms);
-  return `${p.y}-${String(p.m).padStart(2, '0')}-${String(p.d).padStart(2, '0')}`;
-}
 
 function dayOf(ms: number): { y: number; m: number; d: number } {
-  const p = localParts(ms);
+  const p = londonParts(ms);
   return { y: p.y, m: p.m, d: p.d };
 }
 

@@ -2,6 +2,7 @@
  * The case state machine: seven states, outcomes as resolution codes, a reopen window,
  * and the words the reporter sees. Pure: every function takes `now` and returns data.
  */
+import { formatDate } from '../../platform/time/london.ts';
 
 /** Every case status, in workflow order. */
 export const CASE_STATUSES = ['new', 'open', 'awaiting_reporter', 'referred', 'with_partner', 'resolved', 'closed'] as const;
@@ -129,10 +130,6 @@ const DAY = 86_400_000;
 
 function refuse(message: string): TransitionResult {
   return { ok: false, message };
-}
-
-function formatDate(ms: number): string {
-  return new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 }
 
 /** Check a status change and work out the field changes, or refuse it with a clear message. */

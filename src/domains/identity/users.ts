@@ -6,6 +6,7 @@ import { getDatabase, toStatement } from '../../platform/db/client.ts';
 import { agencies, areas, users } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/security/ids.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
+import { MAX_EMAIL_LENGTH, parseEmailAddress } from '../../platform/mail/address.ts';
 import { findRole } from './roles.ts';
 import { invalidateUserSessionsStatement } from './session.ts';
 import { createUserTokenStatement, INVITE_TTL_MS } from './user-tokens.ts';
@@ -23,14 +24,14 @@ export class UserRuleError extends Error {
   }
 }
 
-/** Lower-case and trim an e-mail address for storage and look-up. */
+/** The look-up key for typed text: the parsed address, or (when it is not one) the trimmed lower-case text, which matches no user. */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return parseEmailAddress(email) ?? email.trim().toLowerCase().slice(0, MAX_EMAIL_LENGTH);
 }
 
-/** True for something that looks like an e-mail address. */
+/** True when the text is exactly one e-mail address (the one parser: src/platform/mail/address.ts). */
 export function isEmailAddress(email: string): boolean {
-  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim()) && email.length <= 254;
+  return parseEmailAddress(email) !== null;
 }
 
 /** One user by e-mail (case-insensitive), or undefined. */
@@ -77,8 +78,8 @@ export async function checkRoleAndDistrict(role: string, districtId: string | nu
 
 /** New user values, checked; the statement inserts them. */
 export async function newUserStatement(input: { email: string; name: string; role: string; agencyId?: string | null; districtId?: string | null; passwordHash?: string | null }, now = Date.now()): Promise<{ user: User; statement: InStatement }> {
-  const email = normalizeEmail(input.email);
-  if (!isEmailAddress(email)) throw new UserRuleError('email', 'Enter an e-mail address in the correct format, like name@example.org');
+  const email = parseEmailAddress(input.email);
+  if (!email) throw new UserRuleError('email', 'Enter an e-mail address in the correct format, like name@example.org');
   const name = input.name.trim();
   if (!name) throw new UserRuleError('name', 'Enter the person’s full name');
   if (name.length > 100) throw new UserRuleError('name', 'Name must be 100 characters or fewer');

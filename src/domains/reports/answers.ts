@@ -1,4 +1,5 @@
 /** Cleaning and checking of form values, shared by the resident and staff forms. */
+import { parseEmailAddress } from '../../platform/mail/address.ts';
 
 /** A message for one field: href points at the field for the error summary. */
 export interface FieldError {
@@ -77,9 +78,7 @@ export class FormReader {
   }
 }
 
-/** A plausible e-mail address (one @, a dot in the domain, no spaces), lower-cased. */
+/** Exactly one e-mail address, normalised, or null (the one parser: src/platform/mail/address.ts). */
 export function normaliseEmail(input: string): string | null {
-  const value = input.trim();
-  if (value.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) return null;
-  return value.toLowerCase();
+  return parseEmailAddress(input);
 }

@@ -2,6 +2,7 @@
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { equalityResponses } from '../../platform/db/schema.ts';
 import { newSecret } from '../../platform/security/ids.ts';
+import { londonMonth } from '../../platform/time/london.ts';
 
 const prefer = { value: 'prefer-not', label: 'Prefer not to say' };
 
@@ -16,6 +17,6 @@ export const EQUALITY_QUESTIONS = [
 /** Store one set of answers against the current month only. */
 export async function recordEquality(answers: Record<string, string>, now = Date.now()) {
   if (Object.keys(answers).length === 0) return;
-  const month = new Date(now).toISOString().slice(0, 7);
+  const month = londonMonth(now);
   await getDatabase().writer.batch([toStatement(getDb().insert(equalityResponses).values({ id: newSecret(16), month, data: answers }))]);
 }

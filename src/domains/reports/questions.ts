@@ -3,6 +3,7 @@
  * The web journey asks them one page at a time; the call screen asks them on one form (with the "call"
  * variant's words); check answers and the case page summarise them. Pure: no HTTP, no database.
  */
+import { formatDate, formatTime } from '../../platform/time/london.ts';
 import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { buildQuestionSchema, type Answers, type CrossCheck, type DateAnswer, type Question, type QuestionOption, type TextQuestion } from '../../platform/questions/index.ts';
 import { formatUkPhone, toE164 } from '../../platform/uk/phone.ts';
@@ -51,9 +52,7 @@ export function postcodeNotFound(postcode: string): string {
 export function describeWhen(a: Readonly<Answers>): string {
   const at = (a.when as DateAnswer | undefined)?.at;
   if (a.whenKind === 'date' && at !== undefined) {
-    const date = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' }).format(at);
-    const time = (a.when as DateAnswer).time ? `, ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(at)}` : '';
-    return date + time;
+    return formatDate(at) + ((a.when as DateAnswer).time ? `, ${formatTime(at)}` : '');
   }
   if (a.whenKind === 'ongoing') return `Still happening: ${String(a.whenText ?? '')}`;
   return String(a.whenText ?? '');

@@ -1,4 +1,5 @@
 /** "What was reported" on the case page: a case's answers summarised by the same report questions. */
+import { formatTime } from '../../platform/time/london.ts';
 import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { summariseAnswers, type AnswerRow } from '../../platform/questions/index.ts';
 import { reportQuestions } from './questions.ts';
@@ -23,7 +24,7 @@ export interface ReportedCase {
   consentShare: boolean | null;
 }
 
-const hhmm = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(ms);
+const hhmm = formatTime;
 
 /** Summary rows for what a case reports (reporter details are shown apart); "Not given" for blanks. */
 export function caseReportRows(c: ReportedCase, config: SiteConfig): AnswerRow[] {

@@ -7,6 +7,7 @@ import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { caseEvents, cases, reporters, users } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/security/ids.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
+import { parseEmailAddress } from '../../platform/mail/address.ts';
 import { hashSecret } from './submit.ts';
 
 function sameHash(stored: Buffer | null | undefined, secret: string): boolean {
@@ -30,7 +31,7 @@ export async function verifyTrackAccess(ref: string, proof: { email?: string; se
   }
   if (proof.linkToken && sameHash(row.linkTokenHash, proof.linkToken)) return row.id;
   if (proof.secret && sameHash(row.trackSecretHash, proof.secret.toUpperCase().replace(/[^A-Z0-9]/g, '').replace(/^(.{5})/, '$1-'))) return row.id;
-  if (proof.email && row.email && row.email === proof.email.trim().toLowerCase()) return row.id;
+  if (proof.email && row.email && row.email === parseEmailAddress(proof.email)) return row.id;
   return null;
 }
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './env.ts';
+import { POSTCODE_SECTOR } from '../uk/postcode.ts';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and hyphens');
 
@@ -71,7 +72,7 @@ const targetsSchema = z.object({
 });
 
 const gazetteerSchema = z.object({
-  postcodeSectors: z.record(z.string().regex(/^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9]$/), slug),
+  postcodeSectors: z.record(z.string().regex(POSTCODE_SECTOR), slug),
   places: z.array(z.object({ name: z.string().min(2), ward: slug })),
 });
 

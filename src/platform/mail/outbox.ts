@@ -6,6 +6,7 @@ import { outbox } from '../db/schema.ts';
 import { newId } from '../security/ids.ts';
 import { insertRow } from '../db/insert.ts';
 import { log } from '../log.ts';
+import { RecipientRefused } from './address.ts';
 import type { MailTransport } from './transport.ts';
 import { renderMail } from './templates.ts';
 
@@ -110,7 +111,7 @@ export class OutboxWorker {
           log.info('outbox.sent', { id: row.id, template: row.template });
         } catch (error) {
           const attempts = row.attempts + 1;
-          const dead = attempts >= (this.options.maxAttempts ?? 52);
+          const dead = error instanceof RecipientRefused || attempts >= (this.options.maxAttempts ?? 52);
           await writer.batch([
             toStatement(
               db

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { checkedRecipient } from './address.ts';
 import type { RenderedMail } from './templates.ts';
 
 /** Something that can send a rendered message. */
@@ -20,7 +21,7 @@ export function createMailTransport(options: { smtpUrl?: string; mailDir: string
     } as never);
     return {
       async send(to, from, mail, messageId) {
-        await transporter.sendMail({ to, from, subject: mail.subject, text: mail.text, html: mail.html, messageId });
+        await transporter.sendMail({ to: checkedRecipient(to), from, subject: mail.subject, text: mail.text, html: mail.html, messageId });
       },
       close: () => transporter.close(),
     };
@@ -28,7 +29,8 @@ export function createMailTransport(options: { smtpUrl?: string; mailDir: string
   const streamer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(to, from, mail, messageId) {
-      const info = await streamer.sendMail({ to, from, subject: mail.subject, text: mail.text, html: mail.html, messageId });
+      const recipient = checkedRecipient(to);
+      const info = await streamer.sendMail({ to: recipient, from, subject: mail.subject, text: mail.text, html: mail.html, messageId });
       await mkdir(options.mailDir, { recursive: true });
       const safe = messageId.replace(/[^a-zA-Z0-9.-]/g, '_');
       await writeFile(join(options.mailDir, `${Date.now()}-${safe}.eml`), info.message as Buffer);

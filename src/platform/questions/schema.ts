@@ -4,6 +4,7 @@
  * so validateForm turns them into the error summary. Questions hidden by `showWhen` are neither read nor
  * required.
  */
+import { londonTime } from '../time/london.ts';
 import { z } from 'zod';
 import { choice, choices, optionalChoice, text } from '../forms/index.ts';
 import type { Answers, DateAnswer, DateMessages, DateQuestion, Question } from './types.ts';
@@ -30,13 +31,6 @@ export function questionsOnPage(questions: readonly Question[], page: string): Q
   return questions.filter((q) => q.page === page);
 }
 
-function londonOffsetMs(utcMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'shortOffset' }).formatToParts(new Date(utcMs));
-  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /GMT([+-]\d+)?/.exec(name);
-  return m?.[1] ? Number(m[1]) * 3_600_000 : 0;
-}
-
 /** Read a day/month/year (and optional HH:MM, else midday) in UK local time: epoch ms, or which part is wrong and why. */
 export function readUkDate(parts: { day: string; month: string; year: string; time: string }, m: DateMessages, now: number): number | { part: 'day' | 'time'; message: string } {
   const { day, month, year, time } = parts;
@@ -59,8 +53,7 @@ export function readUkDate(parts: { day: string; month: string; year: string; ti
     hours = Number(t[1]);
     minutes = Number(t[2]);
   }
-  const naive = Date.UTC(y, mo - 1, d, hours, minutes);
-  const at = naive - londonOffsetMs(naive);
+  const at = londonTime(y, mo, d, hours + minutes / 60);
   if (m.future && at > now + 5 * 60_000) return bad(m.future);
   if (y < 1900) return bad(m.tooEarly);
   return at;

@@ -1,4 +1,5 @@
 /** Answers as summary rows {key, value} for check-answers pages and case pages. */
+import { formatDate, formatTime } from '../time/london.ts';
 import { isShown } from './schema.ts';
 import type { Answers, DateAnswer, Question } from './types.ts';
 
@@ -26,9 +27,7 @@ export function describeAnswer(q: Question, value: unknown): string {
       return `${String(value)} out of ${q.points}`;
     case 'date': {
       const d = value as DateAnswer;
-      const date = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' }).format(d.at);
-      const time = d.time ? `, ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(d.at)}` : '';
-      return date + time;
+      return formatDate(d.at) + (d.time ? `, ${formatTime(d.at)}` : '');
     }
     case 'text':
       return String(value);

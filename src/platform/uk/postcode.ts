@@ -3,6 +3,9 @@ import type { Gazetteer } from '../config/partnership.ts';
 
 const POSTCODE = /^([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})$/;
 
+/** A postcode sector as the gazetteer writes it: outward code, space, sector digit ("HW1 2"). */
+export const POSTCODE_SECTOR = /^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9]$/;
+
 /** Normalise a UK postcode to "AB1 2CD" form, or null if it is not one. */
 export function normalisePostcode(input: string): string | null {
   const compact = input.toUpperCase().replace(/[^A-Z0-9]/g, '');

@@ -53,8 +53,5 @@ export function linkSettings(): { baseUrl: string; partnership: string } {
   return { baseUrl: getRuntime().env.PUBLIC_URL, partnership: getConfig().partnership.name };
 }
 
-/** "23 Nov 2026, 14:05" in UK time. */
-export function formatWhen(ms: number | null | undefined): string {
-  if (!ms) return 'Never';
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' }).format(ms);
-}
+/** Dates in words come from the one London-time module; re-exported for handlers that import it from here. */
+export { formatWhen } from '../../platform/time/london.ts';

@@ -2,20 +2,15 @@
 import type { APIRoute } from 'astro';
 import { guardRequest } from '../../../web/guards.ts';
 import { recordAudit } from '../../../platform/audit.ts';
-import { callsToCsv } from '../../../domains/calls/csv.ts';
-import { londonDay } from '../../../platform/time/london-days.ts';
-import { exportCalls, parseCallFilter } from '../../../domains/calls/list.ts';
+import { csvHeaders } from '../../../platform/csv.ts';
+import { streamCallsCsv } from '../../../domains/calls/csv.ts';
+import { londonDate } from '../../../platform/time/london.ts';
+import { parseCallFilter } from '../../../domains/calls/list.ts';
 
 export const GET: APIRoute = async (ctx) => {
   const denied = await guardRequest(ctx, 'call.read');
   if (denied) return denied;
   const { filter } = parseCallFilter(ctx.url.searchParams);
-  const rows = await exportCalls(filter);
-  await recordAudit({ kind: 'user', id: ctx.locals.user!.id, ip: ctx.clientAddress }, 'calls.exported', null, { filter, rows: rows.length });
-  return new Response(callsToCsv(rows), {
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="calls-${londonDay(Date.now())}.csv"`,
-    },
-  });
+  await recordAudit({ kind: 'user', id: ctx.locals.user!.id, ip: ctx.clientAddress }, 'calls.exported', null, { filter });
+  return new Response(streamCallsCsv(filter), { headers: csvHeaders(`calls-${londonDate(Date.now())}.csv`) });
 };
