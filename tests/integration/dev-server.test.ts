@@ -33,13 +33,13 @@ async function stopDevServer(): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Wait until the dev server answers any HTTP request (Vite compiles on demand, so the first answer can be slow). */
+/** Wait until the dev server answers any HTTP request (Vite compiles on demand: on a busy machine the first answer takes a minute). */
 async function waitForAnswer(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (dev.exitCode !== null) throw new Error(`astro dev exited (${dev.exitCode}): ${output}`);
     try {
-      await (await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(30_000) })).arrayBuffer();
+      await (await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(120_000) })).arrayBuffer();
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 250));
@@ -77,7 +77,7 @@ before(async () => {
   dev.stdout!.on('data', (d) => (output += d));
   dev.stderr!.on('data', (d) => (output += d));
   exited = new Promise((r) => dev.once('exit', () => r()));
-  await waitForAnswer(`${base}/`, 120_000);
+  await waitForAnswer(`${base}/`, 240_000);
 });
 
 after(async () => {
@@ -91,7 +91,7 @@ for (const [path, heading] of [
   ['/staff/sign-in', /<h1[^>]*>\s*Sign in/i],
 ] as const) {
   test(`astro dev serves ${path} with 200`, async () => {
-    const res = await fetch(`${base}${path}`, { redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+    const res = await fetch(`${base}${path}`, { redirect: 'manual', signal: AbortSignal.timeout(180_000) });
     const html = await res.text();
     assert.equal(res.status, 200, `${path}: ${res.status}\n${html.slice(0, 500)}\n${output.slice(-2000)}`);
     assert.match(html, heading, `${path} renders its page`);
