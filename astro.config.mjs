@@ -35,6 +35,10 @@ export default defineConfig({
       .map((hostname) => ({ hostname, protocol: 'https' })),
   },
   vite: {
+    // Source maps for the server build only (test coverage maps dist/server back to src/); the client ships none.
+    // Astro takes the server's from the top-level build option and gives the client its own.
+    build: { sourcemap: true },
+    environments: { client: { build: { sourcemap: false } } },
     ssr: { external: ['@node-rs/argon2', 'sharp', '@libsql/client', 'libsql'] },
     optimizeDeps: { exclude: ['@node-rs/argon2', 'sharp'] },
   },

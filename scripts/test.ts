@@ -1,22 +1,62 @@
 /**
- * The whole test suite: find Chromium (browser tests are never skipped), build the server once,
- * then run unit, integration and browser tests with node's test runner.
- * Pass file paths or globs to run a subset: `npm test -- tests/unit/*.test.ts`.
+ * The whole test suite: find Chromium (browser tests are never skipped), build the server once, then run the
+ * unit, integration and browser tiers, each with its own `node --test` (browser files one at a time), and
+ * print each tier's wall time and the coverage of src/.
+ * Pass file paths or globs to run a subset: `npm test -- tests/unit/*.test.ts`; arguments starting with `-`
+ * go to every `node --test`. SKIP_BUILD=1 reuses the last build; COVERAGE=0 skips coverage.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { findChromium } from './find-chromium.ts';
+import { createCoverageDir, removeCoverageDir, reportCoverage } from './coverage.ts';
 
-let chromium: string;
-try {
-  chromium = findChromium();
-} catch (error) {
-  process.stderr.write((error as Error).message + '\n');
-  process.exit(1);
+/** A group of test files run by one `node --test`. */
+interface Tier {
+  name: string;
+  /** The files it runs when no file is named on the command line. */
+  patterns: string[];
+  /** Test files run at once. */
+  concurrency: number;
+  /** True for the tier a named file under this folder belongs to. */
+  owns: (file: string) => boolean;
 }
 
-const args = process.argv.slice(2);
-const skipBuild = process.env.SKIP_BUILD === '1';
-if (!skipBuild) {
+/** What one tier's run gave. */
+interface TierResult {
+  name: string;
+  files: number;
+  exitCode: number;
+  seconds: number;
+  counts: TestCounts;
+}
+
+/** Test counts from node's test runner summary. */
+interface TestCounts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const concurrency = Number(process.env.TEST_CONCURRENCY ?? '2');
+const tiers: Tier[] = [
+  { name: 'unit', patterns: ['tests/unit/**/*.test.ts'], concurrency, owns: (f) => /(^|\/)tests\/unit\//.test(f) },
+  { name: 'integration', patterns: ['tests/integration/**/*.test.ts'], concurrency, owns: (f) => /(^|\/)tests\/integration\//.test(f) },
+  // One browser file at a time: each runs Chromium and a server, and two at once on two cores make timing flaky.
+  { name: 'browser', patterns: ['tests/e2e/**/*.test.ts'], concurrency: 1, owns: (f) => /(^|\/)tests\/e2e\//.test(f) },
+];
+
+/** The Chromium for browser tests, or stop with the reason. */
+function chromiumOrExit(): string {
+  try {
+    return findChromium();
+  } catch (error) {
+    process.stderr.write((error as Error).message + '\n');
+    process.exit(1);
+  }
+}
+
+/** Build the server once (dist/server/entry.mjs, with source maps for coverage), unless SKIP_BUILD=1. */
+function buildServer(): void {
+  if (process.env.SKIP_BUILD === '1') return;
   const build = spawnSync(process.execPath, ['node_modules/astro/bin/astro.mjs', 'build', '--silent'], {
     stdio: 'inherit',
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
@@ -24,10 +64,73 @@ if (!skipBuild) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const files = args.length > 0 ? args : ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'];
-const run = spawnSync(
-  process.execPath,
-  ['--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '2'}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, CHROMIUM_PATH: chromium, ASTRO_TELEMETRY_DISABLED: '1', NODE_ENV: 'test' } },
-);
-process.exit(run.status ?? 1);
+/** Split command-line arguments into test files per tier (files under no tier folder go to integration) and runner options. */
+export function planTiers(args: string[]): { tier: Tier; files: string[] }[] {
+  const options = args.filter((a) => a.startsWith('-'));
+  const named = args.filter((a) => !a.startsWith('-'));
+  return tiers
+    .map((tier) => {
+      const files = named.length === 0 ? tier.patterns : named.filter((f) => tier.owns(f) || (tier.name === 'integration' && !tiers.some((t) => t.owns(f))));
+      return { tier, files: files.length > 0 ? [...options, ...files] : [] };
+    })
+    .filter((p) => p.files.length > 0);
+}
+
+/** Read the pass, fail and skip counts from the summary node's spec reporter prints ("ℹ pass 12"; the last one counts). */
+export function parseTestCounts(output: string): TestCounts {
+  const count = (label: string) => Number([...output.matchAll(new RegExp(`^ℹ ${label} (\\d+)$`, 'gm'))].at(-1)?.[1] ?? 0);
+  return { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
+}
+
+/** Run one tier's files with node's test runner, passing its output through; resolves with its counts and wall time. */
+function runTier(tier: Tier, files: string[], env: NodeJS.ProcessEnv): Promise<TierResult> {
+  const started = performance.now();
+  process.stdout.write(`\n▶ ${tier.name} tests\n`);
+  const child = spawn(process.execPath, ['--test', `--test-concurrency=${tier.concurrency}`, '--test-reporter=spec', ...files], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    output += chunk.toString();
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      const counts = parseTestCounts(output);
+      resolve({ name: tier.name, files: files.filter((f) => !f.startsWith('-')).length, exitCode: code ?? 1, seconds: (performance.now() - started) / 1000, counts });
+    });
+  });
+}
+
+/** Print each tier's wall time and counts. */
+function printTierTimes(results: TierResult[]): void {
+  process.stdout.write('\nWall time per tier:\n');
+  for (const r of results) {
+    process.stdout.write(`  ${r.name.padEnd(12)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.counts.passed} passed, ${r.counts.failed} failed${r.exitCode === 0 ? '' : ` (exit ${r.exitCode})`}\n`);
+  }
+}
+
+/** The closing line for the whole run, added up over the tiers. */
+export function closingLine(results: TierResult[]): string {
+  const sum = (k: keyof TestCounts) => results.reduce((n, r) => n + r.counts[k], 0);
+  return `tests: ${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`;
+}
+
+async function main(): Promise<void> {
+  const chromium = chromiumOrExit();
+  buildServer();
+  const coverageDir = process.env.COVERAGE === '0' ? undefined : createCoverageDir();
+  const env: NodeJS.ProcessEnv = { ...process.env, CHROMIUM_PATH: chromium, ASTRO_TELEMETRY_DISABLED: '1', NODE_ENV: 'test' };
+  // Every test process, and every server a test starts, inherits this and writes its V8 coverage there on exit.
+  if (coverageDir) env.NODE_V8_COVERAGE = coverageDir;
+  const results: TierResult[] = [];
+  for (const { tier, files } of planTiers(process.argv.slice(2))) results.push(await runTier(tier, files, env));
+  printTierTimes(results);
+  if (coverageDir) {
+    reportCoverage(coverageDir);
+    removeCoverageDir(coverageDir);
+  }
+  const failed = results.some((r) => r.exitCode !== 0);
+  process.stdout.write(`\n${closingLine(results)}\n`);
+  process.exit(failed ? 1 : 0);
+}
+
+if (import.meta.main) await main();

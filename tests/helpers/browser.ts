@@ -2,6 +2,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 
 /** The Chromium binary the test command found (see scripts/test.ts). */
 export function chromiumPath(): string {
@@ -32,29 +33,68 @@ export async function newContext(browser: Browser, baseURL: string, javaScriptEn
 /** The WCAG tags every page is checked against. */
 export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
+/** Hidden inputs carry tokens and times that change on every render without changing what axe checks. */
+const volatileHidden = /(<input\b[^>]*\btype="hidden"[^>]*?)\svalue="[^"]*"/gi;
+
+/** A page state as axe would see it without JavaScript: the address and the HTML, hidden inputs' values left out. */
+export function stateOfHtml(url: string, html: string): string {
+  const { pathname, search } = new URL(url);
+  return createHash('sha256').update(`nojs ${pathname}${search}\n${html.replace(volatileHidden, '$1')}`).digest('hex');
+}
+
+/** A page state as axe sees it with JavaScript on: address, viewport, focus, form controls' current values and the DOM. */
+async function stateOfLivePage(page: Page): Promise<string> {
+  const snapshot = await page.evaluate(() => {
+    const controls = [...document.querySelectorAll<HTMLInputElement>('input, select, textarea')].map((e) => (e.type === 'checkbox' || e.type === 'radio' ? String(e.checked) : e.type === 'hidden' ? '' : e.value));
+    const root = document.documentElement.cloneNode(true) as HTMLElement;
+    root.querySelectorAll('input[type="hidden"]').forEach((e) => e.removeAttribute('value'));
+    return [location.pathname + location.search, `${innerWidth}x${innerHeight}`, document.activeElement?.id ?? '', controls.join('|'), root.outerHTML].join('\n');
+  });
+  return createHash('sha256').update(`js ${snapshot}`).digest('hex');
+}
+
+/** The states axe has passed in this test process; each is checked once. */
+const passedStates = new Set<string>();
+const checkers = new WeakMap<Browser, Promise<BrowserContext>>();
+
+/** One JavaScript-enabled context per browser in which no-JavaScript pages are checked. */
+function checkerContext(browser: Browser): Promise<BrowserContext> {
+  let context = checkers.get(browser);
+  if (!context) {
+    context = browser.newContext({ javaScriptEnabled: true });
+    checkers.set(browser, context);
+  }
+  return context;
+}
+
 /**
- * Fail with a readable list if axe finds any violation on the page as it is now. axe needs JavaScript, so for
- * a page in a no-JavaScript context the same HTML (scripts removed, CSS is inlined) is checked in a
- * JavaScript-enabled page at the same address.
+ * Fail with a readable list if axe finds any violation on the page as it is now. A state already passed in this
+ * process (same address and same page) is not checked again. axe needs JavaScript, so for a page in a
+ * no-JavaScript context the same HTML (scripts removed, CSS is inlined) is checked in a JavaScript-enabled page
+ * at the same address.
  */
 export async function expectAccessible(page: Page, label = page.url()) {
   let target = page;
-  let checker: BrowserContext | undefined;
+  let state: string;
   if (noScriptContexts.has(page.context())) {
     const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '');
-    const browser = page.context().browser()!;
-    checker = await browser.newContext({ javaScriptEnabled: true });
-    target = await checker.newPage();
     const url = page.url();
+    state = stateOfHtml(url, html);
+    if (passedStates.has(state)) return;
+    target = await (await checkerContext(page.context().browser()!)).newPage();
     await target.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
     await target.goto(url);
+  } else {
+    state = await stateOfLivePage(page);
+    if (passedStates.has(state)) return;
   }
   try {
     const results = await new AxeBuilder({ page: target }).withTags(wcagTags).analyze();
     const problems = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
     assert.deepEqual(problems, [], `axe violations on ${label}`);
+    passedStates.add(state);
   } finally {
-    await checker?.close();
+    if (target !== page) await target.close();
   }
 }
 

@@ -76,9 +76,13 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     dbUrl,
     proc,
     output: () => out,
+    // SIGTERM lets the server drain and exit normally, which is also when it writes its V8 coverage
+    // (NODE_V8_COVERAGE, see scripts/coverage.ts); a server still running 10 s later is killed.
     stop: async (signal = 'SIGTERM') => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
       const code = await exited;
+      clearTimeout(timer);
       if (!options.shareWith) rmSync(dir, { recursive: true, force: true });
       return code;
     },
@@ -91,7 +95,8 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     }
     return server;
   }
-  const deadline = Date.now() + 30_000;
+  // Generous: with coverage on (NODE_V8_COVERAGE) and a busy machine, start-up can take tens of seconds.
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}): ${out}`);
     try {

@@ -68,10 +68,12 @@ before(async () => {
 });
 after(() => server?.stop());
 
-type Outcome = 'allowed' | 'refused';
+type Outcome = 'allowed' | 'refused' | 'server error';
 
+/** How the server answered; a 5xx is never what the table expects, whatever the route's access. */
 function outcome(res: Response, rule: RouteRule): Outcome {
   const location = res.headers.get('location') ?? '';
+  if (res.status >= 500) return 'server error';
   if (rule.status) return res.status === rule.status ? 'allowed' : 'refused';
   if (rule.access === 'public') return res.status === 401 || /^\/staff\/sign-in/.test(location) ? 'refused' : 'allowed';
   if (res.status === 401 || res.status === 403) return 'refused';
@@ -115,6 +117,23 @@ test('every role against every route and method gets exactly the access the tabl
   }
   assert.deepEqual(problems, []);
   assert.ok(checked > 100, `checked ${checked}`);
+});
+
+test('the walk counts a 500 as a failure whatever the route allows', () => {
+  const rules: RouteRule[] = [
+    { path: '/staff/sign-in', access: 'public' },
+    { path: '/staff/forbidden', access: 'public', status: 403 },
+    { path: '/staff/two-factor', access: 'session' },
+    { path: '/staff', access: 'signed-in' },
+    { path: '/staff/admin/users', access: ['admin.users'] },
+  ];
+  for (const rule of rules) {
+    for (const status of [500, 503]) {
+      const got = outcome(new Response(null, { status }), rule);
+      assert.equal(got, 'server error', `${status} on ${rule.path}`);
+      for (const who of ['anonymous', 'password-only', 'administrator']) assert.notEqual(got, expected(rule, who));
+    }
+  }
 });
 
 test('the walk would notice a missing guard: a password-only session reaches nothing but two-factor', async () => {

@@ -51,7 +51,7 @@ test('healthz answers 503 when the database cannot answer', async () => {
     assert.equal((await res.json()).status, 'unavailable');
   } finally {
     other.close();
-    await server.stop('SIGKILL');
+    await server.stop();
   }
 });
 
@@ -68,7 +68,7 @@ test('an unexpected error shows the 500 page in the design, with no details leak
     assert.doesNotMatch(html, /drafts|SQLITE|at .*\.mjs/i, 'no error details in the page');
   } finally {
     other.close();
-    await server.stop('SIGKILL');
+    await server.stop();
   }
 });
 

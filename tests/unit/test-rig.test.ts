@@ -1,0 +1,51 @@
+/** The test command's own parts: tiers from arguments, counts from the runner, coverage cut and summed, axe page states. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { closingLine, parseTestCounts, planTiers } from '../../scripts/test.ts';
+import { keepScriptsUnder, percentOf, summariseByFolder, totalOf } from '../../scripts/coverage.ts';
+import { stateOfHtml } from '../helpers/browser.ts';
+
+test('with no files every tier runs its folder; named files go to their tier, options to every tier', () => {
+  assert.deepEqual(planTiers([]).map((p) => [p.tier.name, p.tier.concurrency === 1]), [['unit', false], ['integration', false], ['browser', true]]);
+  const plan = planTiers(['--test-name-pattern=x', 'tests/e2e/a.test.ts', 'tests/unit/b.test.ts', 'other/c.test.ts']);
+  assert.deepEqual(plan.map((p) => [p.tier.name, p.files]), [
+    ['unit', ['--test-name-pattern=x', 'tests/unit/b.test.ts']],
+    ['integration', ['--test-name-pattern=x', 'other/c.test.ts']],
+    ['browser', ['--test-name-pattern=x', 'tests/e2e/a.test.ts']],
+  ]);
+});
+
+test('counts come from the last summary, cancelled counting as failed', () => {
+  const out = 'ℹ pass 1\n...\nℹ tests 9\nℹ pass 6\nℹ fail 1\nℹ cancelled 2\nℹ skipped 0\nℹ todo 1\n\n✖ failing tests:\n';
+  assert.deepEqual(parseTestCounts(out), { passed: 6, failed: 3, skipped: 1 });
+  const tier = { name: 'unit', files: 1, exitCode: 1, seconds: 1 };
+  assert.equal(closingLine([{ ...tier, counts: { passed: 6, failed: 3, skipped: 1 } }, { ...tier, counts: { passed: 4, failed: 0, skipped: 0 } }]), 'tests: 10 passed, 3 failed, 1 skipped');
+});
+
+test('raw coverage keeps only our scripts and their source maps', () => {
+  const raw = { result: [{ url: 'file:///r/src/a.ts' }, { url: 'file:///r/node_modules/x.js' }, { url: 'node:fs' }, { url: 'file:///r/dist/server/entry.mjs' }], 'source-map-cache': { 'file:///r/dist/server/entry.mjs': {}, 'file:///r/node_modules/x.js': {} } };
+  const kept = keepScriptsUnder(raw, ['file:///r/src/', 'file:///r/dist/server/'])!;
+  assert.deepEqual(kept.result.map((s) => s.url), ['file:///r/src/a.ts', 'file:///r/dist/server/entry.mjs']);
+  assert.deepEqual(Object.keys(kept['source-map-cache']!), ['file:///r/dist/server/entry.mjs']);
+  assert.equal(keepScriptsUnder({ result: [{ url: 'node:fs' }] }, ['file:///r/src/']), null);
+});
+
+test('coverage is summed per folder of src/ and in all, leaving out what is not in src/', () => {
+  const file = (covered: number, total: number) => ({ lines: { covered, total }, statements: { covered, total }, functions: { covered: 1, total: 2 }, branches: { covered: 0, total: 0 } });
+  const summary = { total: file(0, 0), '/r/src/a.ts': file(3, 4), '/r/src/web/b.ts': file(1, 4), '/r/src/web/c.astro': file(0, 2), '/r/node_modules/astro/x.js': file(0, 100) };
+  assert.deepEqual(summariseByFolder(summary, '/r'), [
+    { folder: 'src', files: 1, covered: 3, total: 4 },
+    { folder: 'src/web', files: 2, covered: 1, total: 6 },
+  ]);
+  assert.deepEqual(totalOf(summary, '/r', 'lines'), { covered: 4, total: 10 });
+  assert.equal(percentOf(totalOf(summary, '/r', 'lines')), 40);
+  assert.equal(percentOf(totalOf(summary, '/r', 'branches')), 100);
+});
+
+test('an axe page state ignores hidden tokens but not the address or what is shown', () => {
+  const page = (token: string, body: string) => `<form><input type="hidden" name="token" value="${token}"><input name="x" value="a"></form>${body}`;
+  assert.equal(stateOfHtml('http://a:1/p', page('1', '<p>x</p>')), stateOfHtml('http://b:2/p', page('2', '<p>x</p>')));
+  assert.notEqual(stateOfHtml('http://a:1/p', page('1', '<p>x</p>')), stateOfHtml('http://a:1/p', page('1', '<p>y</p>')));
+  assert.notEqual(stateOfHtml('http://a:1/p', page('1', '<p>x</p>')), stateOfHtml('http://a:1/q', page('1', '<p>x</p>')));
+  assert.notEqual(stateOfHtml('http://a:1/p', page('1', '')), stateOfHtml('http://a:1/p', page('1', '').replace('value="a"', 'value="b"')));
+});
