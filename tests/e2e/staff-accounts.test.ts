@@ -188,5 +188,5 @@ test('password reset through a real SMTP server, in the browser', async () => {
   await checked(page, 'used reset link');
   await signIn(page, 'partner@hollowmere.example', 'amber kettle whistles twice');
   assert.match(page.url(), /\/staff$/);
-  assert.ok(await page.getByRole('link', { name: 'Referrals to your agency' }).isVisible());
+  assert.ok(await page.getByRole('link', { name: 'Cases referred to your agency' }).isVisible());
 });

@@ -81,7 +81,7 @@ test('demo mode loads the fictional partnership: staff accounts and a dozen repo
     assert.equal(Number(cases.rows[0]!.n), 12);
     assert.ok(Number(cases.rows[0]!.phone) >= 1);
     const users = await db.execute('SELECT count(*) AS n FROM users');
-    assert.equal(Number(users.rows[0]!.n), 5);
+    assert.equal(Number(users.rows[0]!.n), 6);
     const home = await fetch(server.url + '/');
     assert.equal(home.status, 200);
     assert.match(await home.text(), /Hollowmere/);
