@@ -3,7 +3,15 @@
  * A window of windowMs is split into 5 buckets; a key is over its limit when the buckets that overlap
  * the last windowMs hold `limit` hits or more. This never lets more than `limit` hits through in any
  * span of windowMs (it can be up to one bucket stricter than an exact sliding window).
+ *
+ * Count first: throttle work (a password or code check) by counting the attempt before the work, never
+ * peek-then-hit after it. hitRateLimit(s) add the hit and read the window back in one atomic batch, so
+ * concurrent callers each see a distinct count, and count refused hits too. takeRateLimits counts an
+ * attempt against all its keys only when every key has room (one write transaction), so refused
+ * attempts use up nothing: an attacker held by one key cannot fill another.
  */
+import { isIP } from 'node:net';
+import type { InStatement } from '@libsql/client';
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import { getDatabase, toStatement } from '../db/client.ts';
 import { rateLimits } from '../db/schema.ts';
@@ -83,8 +91,52 @@ export async function hitRateLimits(hits: { key: string; limit: number; windowMs
   });
 }
 
-/** Delete rate-limit buckets older than any window in use (run periodically). */
-export async function purgeRateLimits(olderThanMs = 86_400_000, now = Date.now()): Promise<void> {
+/** Count one attempt against every key if each has room for it, else against none; results in the same order. */
+export async function takeRateLimits(hits: { key: string; limit: number; windowMs: number }[], now = Date.now()): Promise<RateLimitResult[]> {
+  if (hits.length === 0) return [];
+  return getDatabase().writer.transaction(async (tx) => {
+    const oldest = Math.min(...hits.map((h) => oldestCounted(now, h.windowMs)));
+    const found = await tx.execute({ sql: `select "key", "window_start", "count" from "rate_limits" where "key" in (${hits.map(() => '?').join(', ')}) and "window_start" >= ?`, args: [...hits.map((h) => h.key), oldest] });
+    const rows = found.rows.map((r) => ({ key: String(r.key), windowStart: Number(r.window_start), count: Number(r.count) }));
+    const before = hits.map((h) => evaluate(rows.filter((r) => r.key === h.key), h.limit, h.windowMs, now, true));
+    if (before.some((r) => !r.allowed)) return before;
+    await tx.batch(
+      hits.map((h) => ({
+        sql: 'insert into "rate_limits" ("key", "window_start", "count") values (?, ?, 1) on conflict ("key", "window_start") do update set "count" = "count" + 1',
+        args: [h.key, Math.floor(now / bucketSize(h.windowMs)) * bucketSize(h.windowMs)],
+      })),
+    );
+    return before.map((r) => ({ allowed: true, count: r.count + 1, retryAfterMs: 0 }));
+  });
+}
+
+/** Statements taking back one hit counted by takeRateLimits or hitRateLimits at the same `now` (for an attempt that succeeded). */
+export function uncountStatements(keys: { key: string; windowMs: number }[], now = Date.now()): InStatement[] {
+  return keys.map((k) => ({
+    sql: 'update "rate_limits" set "count" = max("count" - 1, 0) where "key" = ? and "window_start" = ?',
+    args: [k.key, Math.floor(now / bucketSize(k.windowMs)) * bucketSize(k.windowMs)],
+  }));
+}
+
+/** The statement forgetting every hit for a key, to run in the same write as other changes. */
+export function clearRateLimitStatement(key: string): InStatement {
+  return { sql: 'delete from "rate_limits" where "key" = ?', args: [key] };
+}
+
+/** The part of a client address that rate limits count: an IPv4 address whole, an IPv6 address by its /64. */
+export function rateLimitAddress(ip: string | null | undefined): string {
+  if (!ip) return 'unknown';
+  const bare = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  if (isIP(bare) !== 6) return bare;
+  const [head = '', tail = ''] = bare.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = bare.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+/** Delete rate-limit buckets older than any window in use (the longest is a day; run periodically). */
+export async function purgeRateLimits(olderThanMs = 2 * 86_400_000, now = Date.now()): Promise<void> {
   const { db, writer } = getDatabase();
   await writer.batch([toStatement(db.delete(rateLimits).where(lt(rateLimits.windowStart, now - olderThanMs)))]);
 }
