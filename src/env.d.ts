@@ -4,5 +4,7 @@ declare namespace App {
   interface Locals {
     user: import('./domains/identity/types.ts').SessionUser | null;
     session: import('./domains/identity/types.ts').SessionInfo | null;
+    /** Set by the server module (src/server/entry.ts) for every request; read it through clientAddressOf (src/web/client-address.ts). */
+    clientAddress?: string | null;
   }
 }

@@ -10,6 +10,8 @@ import { log } from '../platform/log.ts';
 import { ensureRuntime, stopRuntime } from './runtime.ts';
 import { createStaticFiles } from './static-files.ts';
 import { SECURITY_HEADERS } from '../platform/security/headers.ts';
+import { getEnv } from '../platform/config/env.ts';
+import { resolveClientAddress } from './client-address.ts';
 
 /** Methods the site answers; anything else (TRACE, CONNECT, …) gets 405. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
@@ -47,7 +49,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse) {
     inFlight--;
   });
   try {
-    await handler(req, res, undefined, undefined);
+    await handler(req, res, undefined, { clientAddress: resolveClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], getEnv().TRUSTED_PROXY_HOPS) });
   } catch (error) {
     log.error('request.unhandled', { method: req.method, path: (req.url ?? '').split('?')[0], error: String(error) });
     if (!res.headersSent) plain(res, 500, 'Something went wrong.');

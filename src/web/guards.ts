@@ -8,6 +8,7 @@
 import type { APIContext, AstroGlobal } from 'astro';
 import type { Permission } from '../domains/identity/roles.ts';
 import type { StaffActor } from '../domains/cases/actions.ts';
+import { clientAddressOf } from './client-address.ts';
 
 type Ctx = Pick<APIContext, 'locals' | 'url' | 'request' | 'rewrite'> | AstroGlobal;
 
@@ -19,12 +20,7 @@ export function can(locals: App.Locals, permission: Permission): boolean {
 /** The signed-in user as a case actor: permissions plus the agency or district their role binds them to. */
 export function actorFor(ctx: { locals: App.Locals; clientAddress?: string }): StaffActor {
   const user = ctx.locals.user!;
-  let ip: string | null = null;
-  try {
-    ip = ctx.clientAddress ?? null;
-  } catch {
-    ip = null;
-  }
+  const ip = clientAddressOf(ctx);
   return { id: user.id, name: user.name, permissions: user.permissions, agencyId: user.agencyId, districtId: user.districtId, bindsAgency: user.bindsAgency, bindsDistrict: user.bindsDistrict, ip };
 }
 

@@ -4,6 +4,7 @@ import { recordAudit } from '../../platform/audit.ts';
 import { invalidateSession, invalidateUserSessions } from '../../domains/identity/session.ts';
 import { isCrossSiteWrite } from '../../web/guards.ts';
 import { deleteSessionCookie } from '../../web/session-cookie.ts';
+import { clientAddressOf } from '../../web/client-address.ts';
 
 export const POST: APIRoute = async (context) => {
   if (isCrossSiteWrite(context.request)) return new Response('Cross-site requests are not allowed.', { status: 403 });
@@ -13,12 +14,7 @@ export const POST: APIRoute = async (context) => {
     const everywhere = form.get('all') === '1';
     if (everywhere) await invalidateUserSessions(user.id);
     else await invalidateSession(session.id);
-    let ip: string | null = null;
-    try {
-      ip = context.clientAddress;
-    } catch {
-      /* no address */
-    }
+    const ip = clientAddressOf(context);
     await recordAudit({ kind: 'user', id: user.id, ip }, everywhere ? 'auth.signed_out_everywhere' : 'auth.signed_out', { kind: 'user', id: user.id });
   }
   deleteSessionCookie(context);

@@ -17,6 +17,7 @@ import { lookUpCaller, type CallerLookup } from '../../domains/calls/lookup.ts';
 import { findSavedCall } from '../../domains/calls/saved.ts';
 import { caseScope } from '../../domains/cases/policy.ts';
 import { can } from '../guards.ts';
+import { clientAddressOf } from '../client-address.ts';
 
 /** The cookie that carries an anonymous caller's tracking code to the page after the redirect, once. */
 const FLASH = 'saferline_call_track';
@@ -75,7 +76,7 @@ export async function handleCallScreen(astro: AstroGlobal): Promise<Response | C
     if (!can(astro.locals, 'case.lookup')) return (lookup = { ok: false, message: 'You do not have permission to look up callers' });
     lookup = await lookUpCaller(text, prefix, 20, caseScope(user));
     if (lookup.ok) {
-      await recordAudit({ kind: 'user', id: user.id, ip: astro.clientAddress }, 'caller.lookup', null, { kind: lookup.kind, cases: lookup.cases.length, calls: lookup.calls.length });
+      await recordAudit({ kind: 'user', id: user.id, ip: clientAddressOf(astro) }, 'caller.lookup', null, { kind: lookup.kind, cases: lookup.cases.length, calls: lookup.calls.length });
     }
     return lookup;
   };
@@ -95,7 +96,7 @@ export async function handleCallScreen(astro: AstroGlobal): Promise<Response | C
         if (result.draft && (result.draft.report || result.draft.feedback) && !can(astro.locals, 'case.create')) {
           errors = [{ field: 'reason', href: '#reason', text: 'You do not have permission to create a case: choose another reason for the call' }];
         } else if (result.draft) {
-          const logged = await logCall(result.draft, { config, handler: { id: user.id, ip: astro.clientAddress }, publicUrl: getRuntime().env.PUBLIC_URL }, now);
+          const logged = await logCall(result.draft, { config, handler: { id: user.id, ip: clientAddressOf(astro) }, publicUrl: getRuntime().env.PUBLIC_URL }, now);
           if (logged.ok) {
             getRuntime().outbox.poke();
             if (logged.trackSecret) {

@@ -2,6 +2,7 @@
 import type { AstroGlobal } from 'astro';
 import type { Actor } from '../../platform/audit.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
+import { clientAddressOf } from '../client-address.ts';
 
 /** One field error for ErrorSummary and the field itself. */
 export interface FieldError {
@@ -20,13 +21,9 @@ export function errorFor(errors: FieldError[], field: string): string | undefine
   return errors.find((e) => e.field === field)?.text;
 }
 
-/** The client's address as the adapter sees it (X-Forwarded-For only behind ALLOWED_HOSTS). */
-export function clientIp(astro: Pick<AstroGlobal, 'clientAddress'>): string | null {
-  try {
-    return astro.clientAddress ?? null;
-  } catch {
-    return null;
-  }
+/** The client's address (see src/web/client-address.ts). */
+export function clientIp(astro: Pick<AstroGlobal, 'clientAddress' | 'locals'>): string | null {
+  return clientAddressOf(astro);
 }
 
 /** The signed-in user as an audit actor. */

@@ -1,6 +1,7 @@
 /** The call log as CSV, with the same filters as the page; no caller contact details or free-text notes. */
 import type { APIRoute } from 'astro';
 import { guardRequest } from '../../../web/guards.ts';
+import { clientAddressOf } from '../../../web/client-address.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { csvHeaders } from '../../../platform/csv.ts';
 import { streamCallsCsv } from '../../../domains/calls/csv.ts';
@@ -11,6 +12,6 @@ export const GET: APIRoute = async (ctx) => {
   const denied = await guardRequest(ctx, 'call.read');
   if (denied) return denied;
   const { filter } = parseCallFilter(ctx.url.searchParams);
-  await recordAudit({ kind: 'user', id: ctx.locals.user!.id, ip: ctx.clientAddress }, 'calls.exported', null, { filter });
+  await recordAudit({ kind: 'user', id: ctx.locals.user!.id, ip: clientAddressOf(ctx) }, 'calls.exported', null, { filter });
   return new Response(streamCallsCsv(filter), { headers: csvHeaders(`calls-${londonDate(Date.now())}.csv`) });
 };

@@ -1,6 +1,7 @@
 import type { APIRoute } from 'astro';
 import { eq } from 'drizzle-orm';
 import { guardRequest, notFound } from '../../../web/guards.ts';
+import { clientAddressOf } from '../../../web/client-address.ts';
 import { canViewCase } from '../../../domains/cases/policy.ts';
 import { findCase } from '../../../domains/cases/actions.ts';
 import { recordAudit } from '../../../platform/audit.ts';
@@ -24,7 +25,7 @@ export const GET: APIRoute = async (context) => {
   } catch {
     return new Response('Not found', { status: 404 });
   }
-  await recordAudit({ kind: 'user', id: context.locals.user!.id, ip: context.clientAddress }, 'photo.view', { kind: 'case', id: photo.caseId }, { attachment: photo.id });
+  await recordAudit({ kind: 'user', id: context.locals.user!.id, ip: clientAddressOf(context) }, 'photo.view', { kind: 'case', id: photo.caseId }, { attachment: photo.id });
   return new Response(new Uint8Array(body), {
     headers: { 'Content-Type': photo.mime, 'Cache-Control': 'private, no-store', 'Content-Disposition': 'inline', 'Content-Length': String(body.byteLength) },
   });
