@@ -1,21 +1,23 @@
 /** A signed-in user's own account: re-check the password before sensitive changes, change the password. */
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase } from '../../platform/db/client.ts';
-import { hitRateLimit, peekRateLimit } from '../../platform/security/rate-limit.ts';
+import { takeRateLimits, uncountStatements } from '../../platform/security/rate-limit.ts';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.ts';
-import { ACCOUNT_FAILURE_LIMIT, ACCOUNT_WINDOW_MS } from './sign-in.ts';
+import { PAIR_ATTEMPT_LIMIT, PAIR_WINDOW_MS } from './sign-in.ts';
 import { setPasswordStatements, type User } from './users.ts';
 
 /** The result of a password re-check. */
 export type ReauthResult = { ok: true } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'throttled'; retryAfterMs: number };
 
-/** Check the current password again (throttled with the sign-in counter of the account). */
+/** Check the current password again: each attempt is counted first (10 in 5 minutes per user), a success is taken back. */
 export async function confirmPassword(user: User, password: string, actor: Actor, now = Date.now()): Promise<ReauthResult> {
-  const key = `signin:account:${user.email}`;
-  const peek = await peekRateLimit(key, ACCOUNT_FAILURE_LIMIT, ACCOUNT_WINDOW_MS, now);
-  if (!peek.allowed) return { ok: false, reason: 'throttled', retryAfterMs: peek.retryAfterMs };
-  if (user.passwordHash && (await verifyPassword(user.passwordHash, password))) return { ok: true };
-  await hitRateLimit(key, ACCOUNT_FAILURE_LIMIT, ACCOUNT_WINDOW_MS, now);
+  const key = `reauth:${user.id}`;
+  const [counted] = await takeRateLimits([{ key, limit: PAIR_ATTEMPT_LIMIT, windowMs: PAIR_WINDOW_MS }], now);
+  if (!counted!.allowed) return { ok: false, reason: 'throttled', retryAfterMs: counted!.retryAfterMs };
+  if (user.passwordHash && (await verifyPassword(user.passwordHash, password))) {
+    await getDatabase().writer.batch(uncountStatements([{ key, windowMs: PAIR_WINDOW_MS }], now));
+    return { ok: true };
+  }
   await getDatabase().writer.batch([auditStatement(actor, 'auth.reauth_failed', { kind: 'user', id: user.id }, undefined, now)]);
   return { ok: false, reason: 'invalid' };
 }

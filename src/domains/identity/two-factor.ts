@@ -1,6 +1,8 @@
 /**
  * The second sign-in step: set up an authenticator app (TOTP) with recovery codes, verify a code or use a
- * recovery code. Attempts are throttled (10 in 5 minutes per user) and a code is accepted only once.
+ * recovery code. Each attempt is counted before the code is checked, in one atomic write, so parallel
+ * guesses cannot slip past: 10 in 5 minutes and 30 in a day per user. A success takes its own attempt back.
+ * A code is accepted only once.
  */
 import { and, eq, lt } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
@@ -8,28 +10,41 @@ import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, toStatement } from '../../platform/db/client.ts';
 import type { WriteTransaction } from '../../platform/db/writer.ts';
 import { rateLimits, users } from '../../platform/db/schema.ts';
-import { hitRateLimit, peekRateLimit } from '../../platform/security/rate-limit.ts';
+import { takeRateLimits, uncountStatements } from '../../platform/security/rate-limit.ts';
 import { markSessionTwoFactorVerifiedStatement, invalidateUserSessionsStatement } from './session.ts';
 import { decryptTotpKey, encryptTotpKey, generateRecoveryCodes, generateTotpKey, hashRecoveryCode, useRecoveryCode, verifyTotpCode } from './totp.ts';
 import type { User } from './users.ts';
 
-/** Wrong codes allowed per user in TWO_FACTOR_WINDOW_MS. */
-export const TWO_FACTOR_FAILURE_LIMIT = 10;
-/** The window for wrong codes. */
+/** Code attempts allowed per user in TWO_FACTOR_WINDOW_MS. */
+export const TWO_FACTOR_ATTEMPT_LIMIT = 10;
+/** The short window for code attempts. */
 export const TWO_FACTOR_WINDOW_MS = 5 * 60_000;
+/** Code attempts allowed per user in TWO_FACTOR_DAY_MS. */
+export const TWO_FACTOR_DAILY_LIMIT = 30;
+/** The long window for code attempts. */
+export const TWO_FACTOR_DAY_MS = 86_400_000;
 
 /** The result of a code check. */
 export type CodeResult = { ok: true } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'throttled'; retryAfterMs: number };
 
-const limitKey = (userId: string) => `2fa:${userId}`;
-
-async function throttled(userId: string, now: number): Promise<CodeResult | null> {
-  const peek = await peekRateLimit(limitKey(userId), TWO_FACTOR_FAILURE_LIMIT, TWO_FACTOR_WINDOW_MS, now);
-  return peek.allowed ? null : { ok: false, reason: 'throttled', retryAfterMs: peek.retryAfterMs };
+/** The limits every code attempt of a user counts against. */
+function codeLimits(userId: string) {
+  return [
+    { key: `2fa:${userId}`, limit: TWO_FACTOR_ATTEMPT_LIMIT, windowMs: TWO_FACTOR_WINDOW_MS },
+    { key: `2fa-day:${userId}`, limit: TWO_FACTOR_DAILY_LIMIT, windowMs: TWO_FACTOR_DAY_MS },
+  ];
 }
 
-async function fail(user: User, actor: Actor, action: string, now: number): Promise<CodeResult> {
-  await hitRateLimit(limitKey(user.id), TWO_FACTOR_FAILURE_LIMIT, TWO_FACTOR_WINDOW_MS, now);
+/** Count one code attempt before checking it; a throttled result when over a limit (audited), else null. */
+async function countAttempt(user: User, actor: Actor, now: number): Promise<(CodeResult & { ok: false }) | null> {
+  const counted = await takeRateLimits(codeLimits(user.id), now);
+  if (counted.every((r) => r.allowed)) return null;
+  await getDatabase().writer.batch([auditStatement(actor, 'auth.two_factor_throttled', { kind: 'user', id: user.id }, undefined, now)]);
+  return { ok: false, reason: 'throttled', retryAfterMs: Math.max(...counted.map((r) => r.retryAfterMs)) };
+}
+
+/** Record a wrong code (already counted). */
+async function fail(user: User, actor: Actor, action: string, now: number): Promise<CodeResult & { ok: false }> {
   await getDatabase().writer.batch([auditStatement(actor, action, { kind: 'user', id: user.id }, undefined, now)]);
   return { ok: false, reason: 'invalid' };
 }
@@ -40,6 +55,7 @@ function signedInStatements(user: User, sessionId: string, actor: Actor, how: st
     markSessionTwoFactorVerifiedStatement(sessionId),
     toStatement(db.update(users).set({ lastSignInAt: now }).where(eq(users.id, user.id))),
     auditStatement(actor, 'auth.sign_in', { kind: 'user', id: user.id }, { secondFactor: how }, now),
+    ...uncountStatements(codeLimits(user.id), now),
   ];
 }
 
@@ -71,13 +87,13 @@ async function claimStep(tx: WriteTransaction, userId: string, step: number): Pr
 
 /** Finish setting up: check a code from the app, turn two-factor on, mark the session verified; returns the recovery codes to show once. */
 export async function confirmTotpSetup(user: User, sessionId: string, code: string, actor: Actor, now = Date.now()): Promise<(CodeResult & { ok: false }) | { ok: true; recoveryCodes: string[] }> {
-  const limited = await throttled(user.id, now);
-  if (limited) return limited as CodeResult & { ok: false };
+  const limited = await countAttempt(user, actor, now);
+  if (limited) return limited;
   const [fresh] = await getDatabase().db.select().from(users).where(eq(users.id, user.id));
-  if (!fresh?.totpKey || fresh.totpEnabledAt) return (await fail(user, actor, 'auth.two_factor_setup_failed', now)) as CodeResult & { ok: false };
+  if (!fresh?.totpKey || fresh.totpEnabledAt) return fail(user, actor, 'auth.two_factor_setup_failed', now);
   const key = decryptTotpKey(fresh.totpKey);
   const step = verifyTotpCode(key, code, now);
-  if (step === null) return (await fail(user, actor, 'auth.two_factor_setup_failed', now)) as CodeResult & { ok: false };
+  if (step === null) return fail(user, actor, 'auth.two_factor_setup_failed', now);
   const recoveryCodes = generateRecoveryCodes();
   const db = getDatabase().db;
   const ok = await getDatabase().writer.transaction(async (tx) => {
@@ -93,13 +109,13 @@ export async function confirmTotpSetup(user: User, sessionId: string, code: stri
     );
     return true;
   });
-  if (!ok) return (await fail(user, actor, 'auth.two_factor_setup_failed', now)) as CodeResult & { ok: false };
+  if (!ok) return fail(user, actor, 'auth.two_factor_setup_failed', now);
   return { ok: true, recoveryCodes };
 }
 
 /** Verify a TOTP code as the second sign-in step; on success the session is fully signed in. */
 export async function verifyTwoFactorCode(user: User, sessionId: string, code: string, actor: Actor, now = Date.now()): Promise<CodeResult> {
-  const limited = await throttled(user.id, now);
+  const limited = await countAttempt(user, actor, now);
   if (limited) return limited;
   if (!user.totpKey || !user.totpEnabledAt) return fail(user, actor, 'auth.two_factor_failed', now);
   const step = verifyTotpCode(decryptTotpKey(user.totpKey), code, now);
@@ -114,7 +130,7 @@ export async function verifyTwoFactorCode(user: User, sessionId: string, code: s
 
 /** Use one recovery code as the second sign-in step (it is then spent). */
 export async function verifyRecoveryCode(user: User, sessionId: string, code: string, actor: Actor, now = Date.now()): Promise<CodeResult & { remaining?: number }> {
-  const limited = await throttled(user.id, now);
+  const limited = await countAttempt(user, actor, now);
   if (limited) return limited;
   const db = getDatabase().db;
   const result = await getDatabase().writer.transaction(async (tx) => {
