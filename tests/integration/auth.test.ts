@@ -75,7 +75,7 @@ test('a cross-origin form POST is refused (Origin check), and so is a POST the b
   assert.equal(same.status, 303);
 });
 
-test('after 10 failed attempts the account is throttled with a time to wait, even with the right password; unknown accounts look the same', async () => {
+test('after 10 failed attempts from one address the account is throttled there with a time to wait, even with the right password; unknown accounts look the same', async () => {
   for (const email of ['partner@hollowmere.example', 'nobody-here@hollowmere.example']) {
     const v = new Visitor(server.url);
     for (let i = 0; i < 10; i++) {

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { hashPassword } from '../../src/domains/identity/password.ts';
-import { signIn, ACCOUNT_FAILURE_LIMIT, ACCOUNT_WINDOW_MS } from '../../src/domains/identity/sign-in.ts';
+import { signIn, PAIR_ATTEMPT_LIMIT, PAIR_WINDOW_MS } from '../../src/domains/identity/sign-in.ts';
 import { createUser, deactivateUser, inviteUser, setPasswordStatements } from '../../src/domains/identity/users.ts';
 import { consumeUserToken, createUserTokenStatement, checkUserToken, RESET_TTL_MS } from '../../src/domains/identity/user-tokens.ts';
 import { createSession, validateSessionToken } from '../../src/domains/identity/session.ts';
@@ -21,9 +21,9 @@ after(() => cleanup());
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
 const attempt = (email: string, password: string, now: number, ip = '10.0.0.1', demoMode = true) => signIn({ email, password, ip, userAgent: 'unit', demoMode }, now);
 
-test('after 10 failures in 5 minutes even the right password is refused with a wait time; then it works again', async () => {
+test('after 10 failures in 5 minutes from one address even the right password is refused there with a wait time; then it works again', async () => {
   await createUser({ email: 'throttle@example.org', name: 'T', role: 'editor', passwordHash: hash }, { kind: 'system' }, T0);
-  for (let i = 0; i < ACCOUNT_FAILURE_LIMIT; i++) {
+  for (let i = 0; i < PAIR_ATTEMPT_LIMIT; i++) {
     const r = await attempt('throttle@example.org', 'wrong password ' + i, T0 + i * 1000);
     assert.deepEqual(r, { ok: false, reason: 'invalid' }, `failure ${i + 1}`);
   }
@@ -31,7 +31,7 @@ test('after 10 failures in 5 minutes even the right password is refused with a w
   assert.equal(blocked.ok, false);
   assert.equal(!blocked.ok && blocked.reason, 'throttled');
   const wait = !blocked.ok && blocked.reason === 'throttled' ? blocked.retryAfterMs : 0;
-  assert.ok(wait > 0 && wait <= ACCOUNT_WINDOW_MS + 60_000);
+  assert.ok(wait > 0 && wait <= PAIR_WINDOW_MS + 60_000);
   const later = await attempt('throttle@example.org', 'lantern-meadow-harbour-42', T0 + 11_000 + wait);
   assert.equal(later.ok, true);
 });
