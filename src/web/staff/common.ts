@@ -3,6 +3,7 @@ import type { AstroGlobal } from 'astro';
 import type { Actor } from '../../platform/audit.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { clientAddressOf } from '../client-address.ts';
+import { safeLocalPath } from '../redirects.ts';
 
 /** One field error for ErrorSummary and the field itself. */
 export interface FieldError {
@@ -33,9 +34,9 @@ export function actorOf(astro: AstroGlobal): Actor {
 
 /** A same-site path under /staff to go to after sign-in, or /staff. */
 export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/staff') || next.startsWith('//') || /[\\\r\n]/.test(next)) return '/staff';
-  if (next.startsWith('/staff/sign-in') || next.startsWith('/staff/sign-out') || next.startsWith('/staff/two-factor')) return '/staff';
-  return next;
+  const path = safeLocalPath(next, '/staff', '/staff');
+  if (path.startsWith('/staff/sign-in') || path.startsWith('/staff/sign-out') || path.startsWith('/staff/two-factor')) return '/staff';
+  return path;
 }
 
 /** A string field from a form, trimmed unless told otherwise. */
