@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
 import preact from '@astrojs/preact';
 import { fileURLToPath } from 'node:url';
+import { LARGEST_BODY_LIMIT } from './src/server/body-limits.ts';
 
 const serverModule = fileURLToPath(new URL('./src/server/entry.ts', import.meta.url));
 
@@ -11,7 +12,9 @@ const serverModule = fileURLToPath(new URL('./src/server/entry.ts', import.meta.
  * dist/server/entry.mjs, boots the runtime, serves static files and owns timeouts and shutdown.
  */
 function nodeBehindOwnServer() {
-  const integration = node({ mode: 'middleware', bodySizeLimit: 40 * 1024 * 1024 });
+  // The server module enforces a limit per route (src/server/body-limits.ts) before Astro reads a body;
+  // the adapter's global limit is the largest of them, as a second line.
+  const integration = node({ mode: 'middleware', bodySizeLimit: LARGEST_BODY_LIMIT });
   const configDone = integration.hooks['astro:config:done'];
   integration.hooks['astro:config:done'] = (params) =>
     configDone?.({ ...params, setAdapter: (adapter) => params.setAdapter({ ...adapter, serverEntrypoint: serverModule }) });
@@ -25,7 +28,8 @@ export default defineConfig({
   integrations: [preact()],
   server: { port: 4321, host: true },
   session: false,
-  build: { inlineStylesheets: 'always' },
+  // Linked, cached stylesheets: the Content-Security-Policy allows styles from our origin only.
+  build: { inlineStylesheets: 'never' },
   security: {
     checkOrigin: true,
     // Behind a TLS proxy set ALLOWED_HOSTS (comma separated host names) so X-Forwarded-* is trusted.

@@ -4,10 +4,11 @@
  * request boots the runtime; the built server boots it before listening (src/server/entry.ts).
  */
 import { defineMiddleware } from 'astro:middleware';
-import { log } from './platform/log.ts';
+import { describeError, log, routeOf } from './platform/log.ts';
 import { applySecurityHeaders } from './platform/security/headers.ts';
 import { ensureRuntime } from './server/runtime.ts';
 import { loadSession } from './web/session-cookie.ts';
+import { safeLocation } from './web/redirects.ts';
 
 export const onRequest = defineMiddleware(async (context, next) => {
   const started = performance.now();
@@ -17,17 +18,23 @@ export const onRequest = defineMiddleware(async (context, next) => {
     await loadSession(context);
     const response = await next();
     status = response.status;
+    guardLocation(response);
     applySecurityHeaders(response.headers, context.url.protocol === 'https:');
     if (context.locals.user || context.url.pathname.startsWith('/staff')) response.headers.set('Cache-Control', 'no-store');
     return response;
   } catch (error) {
-    log.error('request.failed', { method: context.request.method, path: context.url.pathname, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    if (isUnreadableForm(context.request, error)) {
+      status = 400;
+      return new Response('The form could not be read. Go back and try again.', { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
+    }
+    // Route and cause only: no query string, cookies, form values or tokens in the path.
+    log.error('request.failed', { method: context.request.method, route: context.routePattern || routeOf(context.url.pathname), cause: describeError(error) });
     throw error;
   } finally {
     if (!context.url.pathname.startsWith('/_astro/')) {
       log.info('request', {
         method: context.request.method,
-        path: context.url.pathname,
+        path: routeOf(context.url.pathname),
         status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         user: context.locals.user?.id,
@@ -35,3 +42,16 @@ export const onRequest = defineMiddleware(async (context, next) => {
     }
   }
 });
+
+/** A redirect whose Location the server could not send (raw non-ASCII or control characters) goes to a safe one. */
+function guardLocation(response: Response): void {
+  const location = response.headers.get('location');
+  if (location === null) return;
+  const safe = safeLocation(location);
+  if (safe !== location) response.headers.set('location', safe);
+}
+
+/** True when a page failed because the posted body is not a readable form (a client error, not ours). */
+function isUnreadableForm(request: Request, error: unknown): boolean {
+  return request.method === 'POST' && error instanceof TypeError && /FormData|Content-Type was not one of/i.test(error.message);
+}

@@ -22,3 +22,18 @@ export const log = {
   warn: (event: string, fields: Record<string, unknown> = {}) => write('warn', event, fields),
   error: (event: string, fields: Record<string, unknown> = {}) => write('error', event, fields),
 };
+
+/** A request path fit for logs: long id or token segments (invitation and reset links) become ':id'. */
+export function routeOf(path: string): string {
+  return path.split('?')[0]!.split('/').map((s) => (s.length >= 16 && /^[A-Za-z0-9_~.%-]+$/.test(s) ? ':id' : s)).join('/').slice(0, 200);
+}
+
+/** An error's name and first message line, then its cause's, for logs: e-mail addresses and long numbers removed. */
+export function describeError(error: unknown): string {
+  const line = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split('\n')[0]!.slice(0, 240);
+  const cause = error instanceof Error && error.cause !== undefined ? ` (cause: ${line(error.cause)})` : '';
+  return (line(error) + cause)
+    .replace(/[^\s@'"<>]+@[^\s@'"<>]+/g, '[email]')
+    .replace(/\+?\d[\d ]{6,}\d/g, '[number]')
+    .slice(0, 520);
+}

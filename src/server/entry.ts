@@ -1,21 +1,32 @@
 /**
  * The server module: the process starts here (built to dist/server/entry.mjs). It boots the runtime
  * (settings, database, migrations, outbox) before it listens, serves the built static files itself, hands
- * every other request to Astro (the Node adapter in middleware mode), and owns timeouts and shutdown.
+ * every other request to Astro (the Node adapter in middleware mode), and owns body limits, timeouts and
+ * shutdown. Each step of a request is a small function so that others (such as taking the client address
+ * from trusted proxy hops) slot in without reshaping the rest.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { handler } from '@astrojs/node/server.js';
-import { log } from '../platform/log.ts';
-import { ensureRuntime, stopRuntime } from './runtime.ts';
+import { describeError, log, routeOf } from '../platform/log.ts';
+import { getRuntime, ensureRuntime, stopRuntime } from './runtime.ts';
 import { createStaticFiles } from './static-files.ts';
-import { SECURITY_HEADERS } from '../platform/security/headers.ts';
-import { getEnv } from '../platform/config/env.ts';
+import { HSTS, SECURITY_HEADERS } from '../platform/security/headers.ts';
+import { bodyLimitFor } from './body-limits.ts';
 import { resolveClientAddress } from './client-address.ts';
 
 /** Methods the site answers; anything else (TRACE, CONNECT, …) gets 405. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
+/** Astro's built-in routes the site does not use (image optimisation, server islands, actions). */
+const UNUSED_ROUTES = ['/_image', '/_server-islands/', '/_actions/'];
+/** How long a drain waits for in-flight requests before closing what is left. */
 const DRAIN_MS = 10_000;
+/** How long the drain waits with nothing in flight before it stops listening. */
+const DRAIN_QUIET_MS = 250;
+/** During a drain, a keep-alive connection idle this long is closed (sooner would race the client's next request). */
+const DRAIN_IDLE_MS = 500;
 
 try {
   await ensureRuntime();
@@ -24,52 +35,204 @@ try {
   process.exit(1);
 }
 
+const env = getRuntime().env;
 const staticFiles = createStaticFiles(fileURLToPath(new URL('../client/', import.meta.url)));
-let inFlight = 0;
+const active = new Set<ServerResponse>();
+/** Open connections: how many responses each has in progress, and since when it has been idle. */
+const connections = new Map<Socket, { busy: number; idleSince: number }>();
 let draining = false;
 
-/** A short plain-text answer with the security headers. */
-function plain(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}) {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra });
+/** The path of a request, without its query string. */
+function requestPath(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0] ?? '/';
+}
+
+/** True when the request came over TLS, or the site is served over https (browsers ignore HSTS on http). */
+function isHttps(req: IncomingMessage): boolean {
+  return ('encrypted' in req.socket && !!req.socket.encrypted) || env.PUBLIC_URL.startsWith('https:');
+}
+
+/** Set the security headers on a response before anything writes it, so every answer carries them. */
+function setSecurityHeaders(req: IncomingMessage, res: ServerResponse): void {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+  if (isHttps(req)) res.setHeader('Strict-Transport-Security', HSTS);
+}
+
+/** A short plain-text answer (the security headers are already set). */
+function answer(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra });
   res.end(text);
 }
 
-async function onRequest(req: IncomingMessage, res: ServerResponse) {
-  if (draining) {
-    plain(res, 503, 'Service is restarting, try again in a moment.', { 'Retry-After': '5', Connection: 'close' });
-    return;
-  }
-  if (!METHODS.has(req.method ?? '')) {
-    plain(res, 405, 'Method not allowed.', { Allow: [...METHODS].join(', ') });
-    return;
-  }
-  if (staticFiles.serve(req, res)) return;
-  inFlight++;
-  res.once('close', () => {
-    inFlight--;
+/** 413 for a body over the route's limit; the connection closes because the rest of the body is unread. */
+function refuseTooLarge(res: ServerResponse, limit: number): void {
+  answer(res, 413, `What you sent is too large (the limit here is ${Math.floor(limit / 1024)} kB). Go back and send less.`, { Connection: 'close' });
+}
+
+/** True for the two form encodings, the only bodies the site reads. */
+function isFormType(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data';
+}
+
+/** True for a request that carries a body to read. */
+function hasBody(req: IncomingMessage): boolean {
+  return req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
+}
+
+/** The declared Content-Length, or null when the body is chunked (or the header is not a number). */
+function declaredLength(req: IncomingMessage): number | null {
+  const raw = req.headers['content-length'];
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : null;
+}
+
+/**
+ * Read a body, counting bytes as they arrive: the body, 'too-large' as soon as it passes the limit, or
+ * 'aborted' when the client went away or the request timed out.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: Buffer | 'too-large' | 'aborted') => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      req.off('error', onClose);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) finish('too-large');
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish(Buffer.concat(chunks, size));
+    const onClose = () => finish('aborted');
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('close', onClose);
+    req.on('error', onClose);
   });
+}
+
+/** Keep count of a response until its connection is done with it, and close it promptly during a drain. */
+function track(req: IncomingMessage, res: ServerResponse): void {
+  active.add(res);
+  const connection = connections.get(req.socket);
+  if (connection) connection.busy++;
+  if (draining) res.setHeader('Connection', 'close');
+  res.once('close', () => {
+    active.delete(res);
+    if (connection) {
+      connection.busy--;
+      connection.idleSince = Date.now();
+    }
+  });
+}
+
+/** Track a new connection until it closes. */
+function trackConnection(socket: Socket): void {
+  connections.set(socket, { busy: 0, idleSince: Date.now() });
+  socket.once('close', () => connections.delete(socket));
+}
+
+/** Close keep-alive connections that have been idle for at least `idleMs`. */
+function closeIdleFor(idleMs: number): void {
+  const now = Date.now();
+  for (const [socket, c] of connections) if (c.busy === 0 && now - c.idleSince >= idleMs) socket.destroy();
+}
+
+/** The client's address: the socket's, or from trusted proxy hops (TRUSTED_PROXY_HOPS). */
+function clientAddressOf(req: IncomingMessage): string | null {
+  return resolveClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], env.TRUSTED_PROXY_HOPS);
+}
+
+/** Hand a request to Astro; an error that escapes it is logged (route and cause only) and answered 500. */
+async function renderWithAstro(req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
-    await handler(req, res, undefined, { clientAddress: resolveClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], getEnv().TRUSTED_PROXY_HOPS) });
+    await handler(req, res, undefined, { clientAddress: clientAddressOf(req) });
   } catch (error) {
-    log.error('request.unhandled', { method: req.method, path: (req.url ?? '').split('?')[0], error: String(error) });
-    if (!res.headersSent) plain(res, 500, 'Something went wrong.');
+    log.error('request.unhandled', { method: req.method, route: routeOf(requestPath(req)), cause: describeError(error) });
+    if (!res.headersSent) answer(res, 500, 'Sorry, there is a problem with the service. Try again later.');
     else res.destroy();
   }
 }
 
-const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => void onRequest(req, res));
+async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  setSecurityHeaders(req, res);
+  track(req, res);
+  if (draining) return answer(res, 503, 'Service is restarting, try again in a moment.', { 'Retry-After': '5', Connection: 'close' });
+  if (!METHODS.has(req.method ?? '')) return answer(res, 405, 'Method not allowed.', { Allow: [...METHODS].join(', ') });
+  const path = requestPath(req);
+  if (UNUSED_ROUTES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`))) return answer(res, 404, 'Page not found.');
+  if (staticFiles.serve(req, res)) return;
+  if (req.method === 'POST' && !isFormType(req.headers['content-type'])) return answer(res, 415, 'The form could not be read. Go back and try again.');
+  if (hasBody(req)) {
+    const limit = bodyLimitFor(path);
+    const length = declaredLength(req);
+    if (length !== null && length > limit) return refuseTooLarge(res, limit);
+    const body = await readBody(req, limit);
+    if (body === 'too-large') return refuseTooLarge(res, limit);
+    if (body === 'aborted') return void res.destroy();
+    // The adapter takes a body already read from req.body (makeRequestBody in astro/app/node).
+    (req as IncomingMessage & { body?: Buffer }).body = body;
+  }
+  await renderWithAstro(req, res);
+}
+
+const server = createServer(
+  {
+    requestTimeout: env.REQUEST_TIMEOUT_MS,
+    headersTimeout: env.HEADERS_TIMEOUT_MS,
+    keepAliveTimeout: 5_000,
+    // Node checks the two timeouts above only this often; keep it well under them.
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(env.HEADERS_TIMEOUT_MS / 4))),
+  },
+  (req, res) => void onRequest(req, res),
+);
+server.on('connection', trackConnection);
+
+/** CONNECT (proxy tunnels) never reaches the request handler: answer it 405 on the raw socket and close. */
+server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+  const headers = Object.entries({ ...SECURITY_HEADERS, Allow: [...METHODS].join(', '), 'Content-Length': '0', Connection: 'close' });
+  socket.end(`HTTP/1.1 405 Method Not Allowed\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+});
 const host = process.env.HOST ?? '0.0.0.0';
 const port = Number(process.env.PORT ?? 4321);
 server.listen(port, host, () => log.info('server.listening', { host, port }));
 
-async function shutdown(signal: string) {
+/** Resolve after a pause. */
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Wait until nothing has been in flight for DRAIN_QUIET_MS, or until the deadline, closing idle connections meanwhile. */
+async function waitForQuiet(deadline: number): Promise<void> {
+  let quietSince = active.size === 0 ? Date.now() : 0;
+  while (Date.now() < deadline) {
+    closeIdleFor(DRAIN_IDLE_MS);
+    if (active.size > 0) quietSince = 0;
+    else if (!quietSince) quietSince = Date.now();
+    else if (Date.now() - quietSince >= DRAIN_QUIET_MS) return;
+    await sleep(20);
+  }
+}
+
+/**
+ * Drain: keep listening while in-flight requests finish (their answers close the connection); requests
+ * arriving meanwhile get 503 with Connection: close, and keep-alive connections left idle are closed. Once
+ * nothing is in flight, stop listening, close what is left, stop the runtime and exit 0.
+ */
+async function shutdown(signal: string): Promise<void> {
   if (draining) return;
   draining = true;
-  log.info('server.draining', { signal, inFlight });
-  server.close();
-  server.closeIdleConnections();
+  log.info('server.draining', { signal, inFlight: active.size });
+  for (const res of active) if (!res.headersSent) res.setHeader('Connection', 'close');
   const deadline = Date.now() + DRAIN_MS;
-  while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await waitForQuiet(deadline);
+  const closed = new Promise<void>((r) => server.close(() => r()));
+  server.closeIdleConnections();
+  await Promise.race([closed, sleep(Math.max(0, deadline - Date.now()))]);
   server.closeAllConnections();
   await stopRuntime();
   log.info('server.stopped', { signal });

@@ -34,6 +34,10 @@ const envSchema = z.object({
   /** Reverse proxies in front of the server that append to X-Forwarded-For (0: use the socket address). */
   TRUSTED_PROXY_HOPS: z.string().regex(/^(\d|10)$/, { message: 'must be a whole number from 0 to 10' }).transform(Number).default(0),
   SECRET_KEY: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** Longest time to receive a whole request (headers and body); a slower one gets 408 and is closed. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
+  /** Longest time to receive a request's headers; must not exceed REQUEST_TIMEOUT_MS. */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(600000).default(10000),
 });
 
 /** The validated environment. */
@@ -55,6 +59,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (!result.success) {
     const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  if (result.data.HEADERS_TIMEOUT_MS > result.data.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('Invalid configuration: HEADERS_TIMEOUT_MS: must not be more than REQUEST_TIMEOUT_MS');
   }
   return result.data;
 }

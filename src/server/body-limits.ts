@@ -1,0 +1,56 @@
+/**
+ * The largest request body each route accepts, in bytes, enforced by the server module before Astro reads
+ * or parses anything: a declared Content-Length over the limit gets 413 at once, and a chunked body is
+ * counted as it streams and refused as soon as it passes the limit.
+ *
+ * Text limits allow the worst case of URL encoding: a 5,000-character answer of 3-byte characters is
+ * 45,000 bytes once each byte becomes %XX.
+ */
+
+const KB = 1024;
+const MB = 1024 * KB;
+
+/** One row: a path (exact, or a prefix when it ends with '/') and its limit. First match wins. */
+export interface BodyLimit {
+  path: string;
+  bytes: number;
+}
+
+/** The table, most specific first. */
+export const BODY_LIMITS: readonly BodyLimit[] = [
+  // Up to 3 photos of 10 MB each, plus the multipart framing and the other fields.
+  { path: '/report/photos', bytes: 31 * MB },
+  // The call screen: several long answers (what happened, information, notes) in one form.
+  { path: '/staff/calls/new', bytes: 256 * KB },
+  // The case page: reply, note and the triage fields in one form.
+  { path: '/staff/cases/', bytes: 128 * KB },
+  // The queue: bulk actions name up to 500 cases and may carry a reply.
+  { path: '/staff/queue', bytes: 128 * KB },
+  // Short forms: e-mail, password, code, reference.
+  { path: '/staff/sign-in', bytes: 8 * KB },
+  { path: '/staff/sign-out', bytes: 8 * KB },
+  { path: '/staff/two-factor', bytes: 8 * KB },
+  { path: '/staff/forgot-password', bytes: 8 * KB },
+  { path: '/staff/reset-password/', bytes: 8 * KB },
+  { path: '/staff/accept-invite/', bytes: 8 * KB },
+  { path: '/track', bytes: 8 * KB },
+  // The report steps and feedback: one 5,000-character answer at most.
+  { path: '/report/', bytes: 64 * KB },
+  { path: '/feedback', bytes: 64 * KB },
+  // Track case (add information: 5,000 characters).
+  { path: '/track/', bytes: 64 * KB },
+];
+
+/** Any other route: a small text form. */
+export const DEFAULT_BODY_LIMIT = 32 * KB;
+
+/** The largest limit in the table (the adapter's global bodySizeLimit should match it). */
+export const LARGEST_BODY_LIMIT = Math.max(DEFAULT_BODY_LIMIT, ...BODY_LIMITS.map((l) => l.bytes));
+
+/** The body limit in bytes for a request path (no query string). */
+export function bodyLimitFor(path: string): number {
+  for (const row of BODY_LIMITS) {
+    if (row.path.endsWith('/') ? path.startsWith(row.path) : path === row.path || path === `${row.path}/`) return row.bytes;
+  }
+  return DEFAULT_BODY_LIMIT;
+}
