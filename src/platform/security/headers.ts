@@ -1,4 +1,9 @@
-/** The security headers every response carries: pages, static files, refusals and the shutdown 503. */
+/**
+ * The security headers every response carries: pages, static files, refusals and the shutdown 503. The
+ * server module (src/server/entry.ts) sets them on every response before anything writes it; the
+ * middleware adds them to Astro's responses too (for `astro dev`). Styles come only from our own linked
+ * stylesheets (build.inlineStylesheets 'never'), so neither scripts nor styles need 'unsafe-inline'.
+ */
 
 /** Header name to value, applied unless a response already set its own. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -8,7 +13,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Content-Security-Policy':
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
 };
 
 /** HSTS, sent only on https (behind a TLS proxy the forwarded protocol decides). */
