@@ -1,0 +1,53 @@
+/** Pure helpers behind the server's answers to hostile input: redirect targets, body limits, log lines, loopback. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { safeLocalPath, safeLocation, safeQueryString } from '../../src/web/redirects.ts';
+import { bodyLimitFor, DEFAULT_BODY_LIMIT, LARGEST_BODY_LIMIT } from '../../src/server/body-limits.ts';
+import { describeError, routeOf } from '../../src/platform/log.ts';
+import { isLoopbackAddress } from '../../src/web/health.ts';
+
+test('safeLocalPath keeps same-site paths under the prefix, ASCII-encoded, and refuses everything else', () => {
+  assert.equal(safeLocalPath('/staff/queue?status=new', '/staff', '/staff'), '/staff/queue?status=new');
+  assert.equal(safeLocalPath('/staff/\u00e9', '/staff', '/staff'), '/staff/%C3%A9');
+  for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example/staff', '/staff\r\nX: 1', '/staff\u0000', '/staff\\x', 'staff', '/staffroom', '', null, undefined]) {
+    assert.equal(safeLocalPath(bad, '/staff', '/staff'), '/staff', JSON.stringify(bad));
+  }
+});
+
+test('safeQueryString re-encodes a query string and drops one with control characters', () => {
+  assert.equal(safeQueryString('?status=new&q=\u00e9'), '?status=new&q=%C3%A9');
+  assert.equal(safeQueryString('?q=a%0d%0ab'), '');
+  assert.equal(safeQueryString('//evil.example'), '');
+  assert.equal(safeQueryString(''), '');
+});
+
+test('safeLocation leaves ASCII locations alone and makes others sendable', () => {
+  assert.equal(safeLocation('/report/check'), '/report/check');
+  assert.equal(safeLocation('https://www.bbc.co.uk/weather'), 'https://www.bbc.co.uk/weather');
+  assert.equal(safeLocation('/track?q=\u00e9'), '/track?q=%C3%A9');
+  assert.equal(safeLocation('//evil.example/\u00e9'), '/');
+});
+
+test('body limits: photos get the most, sign-in little, anything unknown the default', () => {
+  assert.equal(bodyLimitFor('/report/photos'), LARGEST_BODY_LIMIT);
+  assert.ok(bodyLimitFor('/report/description') >= 5000 * 9, 'room for 5,000 URL-encoded 3-byte characters');
+  assert.ok(bodyLimitFor('/staff/sign-in') <= 8 * 1024);
+  assert.ok(bodyLimitFor('/staff/cases/HM-7K3M-9QX4') > bodyLimitFor('/feedback'));
+  assert.equal(bodyLimitFor('/somewhere-else'), DEFAULT_BODY_LIMIT);
+  assert.ok(LARGEST_BODY_LIMIT >= 3 * 10 * 1024 * 1024);
+});
+
+test('log helpers: tokens in paths and personal data in errors are left out', () => {
+  assert.equal(routeOf('/staff/reset-password/abcdefghijklmnopqrstuvwxyz234567?x=1'), '/staff/reset-password/:id');
+  assert.equal(routeOf('/report/category'), '/report/category');
+  const error = new Error('Failed query: select * from users where email = ?\nparams: jo@example.com', { cause: new Error('SQLITE_ERROR: no such table: users') });
+  const line = describeError(error);
+  assert.match(line, /^Error: Failed query: .* \(cause: Error: SQLITE_ERROR: no such table: users\)$/);
+  assert.doesNotMatch(line, /jo@example\.com/);
+  assert.equal(describeError(new Error('mail to jo@example.com on 07700 900123 failed')), 'Error: mail to [email] on [number] failed');
+});
+
+test('loopback addresses are recognised, others are not', () => {
+  for (const a of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) assert.equal(isLoopbackAddress(a), true, a);
+  for (const a of ['192.0.2.2', '::ffff:192.0.2.2', 'fd00::2', '', null, undefined, '1270.0.0.1']) assert.equal(isLoopbackAddress(a), false, String(a));
+});
