@@ -6,7 +6,6 @@
  * from trusted proxy hops) slot in without reshaping the rest.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { handler } from '@astrojs/node/server.js';
@@ -21,12 +20,8 @@ import { resolveClientAddress } from './client-address.ts';
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
 /** Astro's built-in routes the site does not use (image optimisation, server islands, actions). */
 const UNUSED_ROUTES = ['/_image', '/_server-islands/', '/_actions/'];
-/** How long a drain waits for in-flight requests before closing what is left. */
-const DRAIN_MS = 10_000;
 /** How long the drain waits with nothing in flight before it stops listening. */
 const DRAIN_QUIET_MS = 250;
-/** During a drain, a keep-alive connection idle this long is closed (sooner would race the client's next request). */
-const DRAIN_IDLE_MS = 500;
 
 try {
   await ensureRuntime();
@@ -38,8 +33,6 @@ try {
 const env = getRuntime().env;
 const staticFiles = createStaticFiles(fileURLToPath(new URL('../client/', import.meta.url)));
 const active = new Set<ServerResponse>();
-/** Open connections: how many responses each has in progress, and since when it has been idle. */
-const connections = new Map<Socket, { busy: number; idleSince: number }>();
 let draining = false;
 
 /** The path of a request, without its query string. */
@@ -116,30 +109,17 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
 }
 
 /** Keep count of a response until its connection is done with it, and close it promptly during a drain. */
-function track(req: IncomingMessage, res: ServerResponse): void {
+function track(res: ServerResponse): void {
   active.add(res);
-  const connection = connections.get(req.socket);
-  if (connection) connection.busy++;
   if (draining) res.setHeader('Connection', 'close');
-  res.once('close', () => {
-    active.delete(res);
-    if (connection) {
-      connection.busy--;
-      connection.idleSince = Date.now();
-    }
-  });
+  res.once('close', () => active.delete(res));
 }
 
-/** Track a new connection until it closes. */
-function trackConnection(socket: Socket): void {
-  connections.set(socket, { busy: 0, idleSince: Date.now() });
-  socket.once('close', () => connections.delete(socket));
-}
 
-/** Close keep-alive connections that have been idle for at least `idleMs`. */
-function closeIdleFor(idleMs: number): void {
-  const now = Date.now();
-  for (const [socket, c] of connections) if (c.busy === 0 && now - c.idleSince >= idleMs) socket.destroy();
+/** 503 during a drain; a body is read (and dropped) first, so closing the connection cannot reset it. */
+async function refuseDraining(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (hasBody(req) && (await readBody(req, bodyLimitFor(requestPath(req)))) === 'aborted') return void res.destroy();
+  answer(res, 503, 'Service is restarting, try again in a moment.', { 'Retry-After': '5', Connection: 'close' });
 }
 
 /** The client's address: the socket's, or from trusted proxy hops (TRUSTED_PROXY_HOPS). */
@@ -160,8 +140,8 @@ async function renderWithAstro(req: IncomingMessage, res: ServerResponse): Promi
 
 async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
   setSecurityHeaders(req, res);
-  track(req, res);
-  if (draining) return answer(res, 503, 'Service is restarting, try again in a moment.', { 'Retry-After': '5', Connection: 'close' });
+  track(res);
+  if (draining) return refuseDraining(req, res);
   if (!METHODS.has(req.method ?? '')) return answer(res, 405, 'Method not allowed.', { Allow: [...METHODS].join(', ') });
   const path = requestPath(req);
   if (UNUSED_ROUTES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`))) return answer(res, 404, 'Page not found.');
@@ -190,8 +170,6 @@ const server = createServer(
   },
   (req, res) => void onRequest(req, res),
 );
-server.on('connection', trackConnection);
-
 /** CONNECT (proxy tunnels) never reaches the request handler: answer it 405 on the raw socket and close. */
 server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
   const headers = Object.entries({ ...SECURITY_HEADERS, Allow: [...METHODS].join(', '), 'Content-Length': '0', Connection: 'close' });
@@ -206,11 +184,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Wait until nothing has been in flight for DRAIN_QUIET_MS, or until the deadline, closing idle connections meanwhile. */
+/** Wait until nothing has been in flight for DRAIN_QUIET_MS, or until the deadline. */
 async function waitForQuiet(deadline: number): Promise<void> {
   let quietSince = active.size === 0 ? Date.now() : 0;
   while (Date.now() < deadline) {
-    closeIdleFor(DRAIN_IDLE_MS);
     if (active.size > 0) quietSince = 0;
     else if (!quietSince) quietSince = Date.now();
     else if (Date.now() - quietSince >= DRAIN_QUIET_MS) return;
@@ -219,16 +196,18 @@ async function waitForQuiet(deadline: number): Promise<void> {
 }
 
 /**
- * Drain: keep listening while in-flight requests finish (their answers close the connection); requests
- * arriving meanwhile get 503 with Connection: close, and keep-alive connections left idle are closed. Once
- * nothing is in flight, stop listening, close what is left, stop the runtime and exit 0.
+ * Drain: keep listening while in-flight requests finish (their answers close the connection); a request
+ * arriving meanwhile, on a new or a kept-alive connection, gets 503 with Connection: close. Closing idle
+ * keep-alive connections while requests still flow would race the clients' next requests (a reset), so
+ * they are closed once nothing is in flight: then stop listening, close what is left, stop the runtime
+ * and exit 0.
  */
 async function shutdown(signal: string): Promise<void> {
   if (draining) return;
   draining = true;
   log.info('server.draining', { signal, inFlight: active.size });
   for (const res of active) if (!res.headersSent) res.setHeader('Connection', 'close');
-  const deadline = Date.now() + DRAIN_MS;
+  const deadline = Date.now() + env.SHUTDOWN_TIMEOUT_MS;
   await waitForQuiet(deadline);
   const closed = new Promise<void>((r) => server.close(() => r()));
   server.closeIdleConnections();

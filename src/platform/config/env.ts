@@ -38,6 +38,8 @@ const envSchema = z.object({
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
   /** Longest time to receive a request's headers; must not exceed REQUEST_TIMEOUT_MS. */
   HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(600000).default(10000),
+  /** On SIGTERM, longest time to let in-flight requests finish before closing what is left. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(10000),
 });
 
 /** The validated environment. */
