@@ -3,7 +3,8 @@ import { after, before, test } from 'node:test';
 import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { equalityResponses } from '../../src/platform/db/schema.ts';
-import { recordEquality } from '../../src/domains/reports/equality.ts';
+import { recordEqualityOnce } from '../../src/domains/reports/equality.ts';
+import { createDraft } from '../../src/domains/reports/drafts.ts';
 import { callsToCsv } from '../../src/domains/calls/csv.ts';
 import type { CallRow } from '../../src/domains/calls/list.ts';
 import { readUkDate } from '../../src/platform/questions/schema.ts';
@@ -71,8 +72,8 @@ test('dates and times in words are London time, in GOV.UK style', () => {
 });
 
 test('equality answers given just after midnight on 1 August (BST) are filed under August', async () => {
-  await recordEquality({ age: '25-44' }, Date.UTC(2026, 6, 31, 23, 30));
-  await recordEquality({ age: '45-64' }, Date.UTC(2026, 6, 31, 22, 30));
+  await recordEqualityOnce((await createDraft('report', {})).id, { age: '25-44' }, Date.UTC(2026, 6, 31, 23, 30));
+  await recordEqualityOnce((await createDraft('report', {})).id, { age: '45-64' }, Date.UTC(2026, 6, 31, 22, 30));
   const rows = await database.db.select().from(equalityResponses);
   assert.deepEqual(rows.map((r) => [r.data.age, r.month]).sort(), [['25-44', '2026-08'], ['45-64', '2026-07']]);
 });
