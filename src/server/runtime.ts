@@ -17,7 +17,7 @@ import { loadRoles } from '../domains/identity/roles.ts';
 import { configureSecretKey } from '../domains/identity/totp.ts';
 import { purgeRateLimits } from '../platform/security/rate-limit.ts';
 import { purgeDrafts } from '../domains/reports/drafts.ts';
-import { disposeClosedCases } from '../domains/cases/retention.ts';
+import { anonymiseExpiredCases } from '../domains/cases/retention.ts';
 import { seedDemo } from './demo.ts';
 
 interface Runtime {
@@ -74,13 +74,13 @@ export function getConfig(): SiteConfig {
   return getRuntime().config;
 }
 
-/** Housekeeping every 10 minutes: expired rate-limit buckets, abandoned drafts, closed cases past retention. */
+/** Housekeeping every 10 minutes: expired rate-limit buckets, abandoned drafts, closed cases and calls past retention (anonymised, not under legal hold). */
 function startMaintenance(config: SiteConfig) {
   const run = async () => {
     try {
       await purgeRateLimits();
       await purgeDrafts(config.partnership.retentionDays.drafts * 86_400_000, getRuntime().env.UPLOAD_DIR);
-      await disposeClosedCases(config.partnership.retentionDays.closedCases, getRuntime().env.UPLOAD_DIR);
+      await anonymiseExpiredCases(config.partnership.retentionDays, getRuntime().env.UPLOAD_DIR);
     } catch (error) {
       log.error('maintenance.failed', { error: String(error) });
     }

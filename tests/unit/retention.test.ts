@@ -9,7 +9,7 @@ import { drafts, rateLimits } from '../../src/platform/db/schema.ts';
 import { createDraft, purgeDrafts, saveDraft } from '../../src/domains/reports/drafts.ts';
 import { storePhoto } from '../../src/domains/reports/photos.ts';
 import { hitRateLimit, purgeRateLimits } from '../../src/platform/security/rate-limit.ts';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 
 let cleanup: () => Promise<void>;
 let dir: string;
@@ -46,33 +46,72 @@ test('expired rate-limit buckets are purged, current ones kept', async () => {
   assert.ok(!keys.includes('purge:old'));
 });
 
-test('closed cases past retention are deleted with timeline, photos and reporter; a tombstone without personal data stays', async () => {
+test('closed cases past retention are anonymised: personal data and photos go, the statistics stay, a legal hold and a longer period for the type are respected', async () => {
   const { loadSiteConfig } = await import('../../src/platform/config/partnership.ts');
   const { createCase } = await import('../../src/domains/reports/submit.ts');
-  const { disposeClosedCases } = await import('../../src/domains/cases/retention.ts');
+  const { anonymiseExpiredCases } = await import('../../src/domains/cases/retention.ts');
+  const { changeLegalHold } = await import('../../src/domains/cases/legal-hold.ts');
   const { auditEvents, attachments, caseEvents, cases, reporters } = await import('../../src/platform/db/schema.ts');
   const config = loadSiteConfig('content');
+  const retention = config.partnership.retentionDays;
+  assert.ok((retention.byCaseType['domestic-concern'] ?? 0) > retention.closedCases, 'the demo keeps domestic abuse concerns longer');
   const uploads = join(dir, 'uploads');
   const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#654321' } }).jpeg().toBuffer();
   const photo = await storePhoto(uploads, jpeg, 'c.jpg');
+  const heldPhoto = await storePhoto(uploads, jpeg, 'd.jpg');
   const ctx = { config, actor: { kind: 'public' as const }, publicUrl: 'http://localhost' };
   const base = { kind: 'report' as const, channel: 'web' as const, categoryId: 'noise', description: 'Noise every night from the flat above.', wardId: 'mill-lane', privacy: 'named' as const };
-  const old = await createCase({ ...base, reporter: { name: 'Old Reporter', email: 'old@example.com' }, photos: [photo], idempotencyKey: 'ret-old' }, ctx);
+  const old = await createCase({ ...base, locationText: 'Flat 2, Mill Lane', reporter: { name: 'Old Reporter', email: 'old@example.com' }, photos: [photo], idempotencyKey: 'ret-old' }, ctx);
   const kept = await createCase({ ...base, reporter: { name: 'Kept Reporter', email: 'kept@example.com' }, idempotencyKey: 'ret-kept' }, ctx);
+  const held = await createCase({ ...base, reporter: { name: 'Held Reporter', email: 'held@example.com' }, photos: [heldPhoto], idempotencyKey: 'ret-held' }, ctx);
+  const longer = await createCase({ ...base, categoryId: 'domestic-concern', reporter: { name: 'Longer Reporter', email: 'longer@example.com' }, idempotencyKey: 'ret-longer' }, ctx);
   const day = 86_400_000;
-  const closedAt = Date.now() - (config.partnership.retentionDays.closedCases + 1) * day;
+  const closedAt = Date.now() - (retention.closedCases + 1) * day;
   await getDatabase().writer.batch([
-    toStatement(getDb().update(cases).set({ status: 'closed', closedAt }).where(eq(cases.id, old.id))),
+    toStatement(getDb().update(cases).set({ status: 'closed', closedAt, resolutionCode: 'action-taken' }).where(inArray(cases.id, [old.id, held.id, longer.id]))),
     toStatement(getDb().update(cases).set({ status: 'closed', closedAt: Date.now() - day }).where(eq(cases.id, kept.id))),
   ]);
-  assert.equal(await disposeClosedCases(config.partnership.retentionDays.closedCases, uploads), 1);
-  assert.equal((await getDb().select().from(cases).where(eq(cases.id, old.id))).length, 0);
-  assert.equal((await getDb().select().from(caseEvents).where(eq(caseEvents.caseId, old.id))).length, 0, 'timeline gone');
+  assert.deepEqual(await changeLegalHold(held.ref, 'Evidence for a civil injunction', { kind: 'user', id: 'officer' }), { ok: true });
+  const [before] = await getDb().select().from(cases).where(eq(cases.id, old.id));
+
+  assert.equal(await anonymiseExpiredCases(retention, uploads), 1);
+  const [row] = await getDb().select().from(cases).where(eq(cases.id, old.id));
+  assert.equal(row!.description, '[removed]');
+  assert.equal(row!.locationText, '[removed]');
+  assert.equal(row!.reporterId, null);
+  for (const k of ['ref', 'categoryId', 'wardId', 'districtId', 'receivedAt', 'closedAt', 'status', 'resolutionCode', 'priority'] as const) assert.deepEqual(row![k], before![k], `${k} kept`);
+  assert.ok((await getDb().select().from(caseEvents).where(eq(caseEvents.caseId, old.id))).length > 0, 'the timeline of actions stays');
   assert.equal((await getDb().select().from(attachments).where(eq(attachments.caseId, old.id))).length, 0, 'attachment rows gone');
   assert.equal(existsSync(join(uploads, photo.key)), false, 'photo file gone');
   assert.equal((await getDb().select().from(reporters).where(eq(reporters.email, 'old@example.com'))).length, 0, 'reporter gone');
-  assert.equal((await getDb().select().from(cases).where(eq(cases.id, kept.id))).length, 1, 'a recently closed case stays');
-  const [tomb] = await getDb().select().from(auditEvents).where(eq(auditEvents.action, 'case.disposed'));
+  for (const [c, email, why] of [[kept, 'kept@example.com', 'a recently closed case'], [held, 'held@example.com', 'a case under legal hold'], [longer, 'longer@example.com', 'a type with a longer period']] as const) {
+    const [r] = await getDb().select().from(cases).where(eq(cases.id, c.id));
+    assert.equal(r!.description, base.description, `${why} keeps its text`);
+    assert.equal(r!.anonymisedAt, null, why);
+    assert.equal((await getDb().select().from(reporters).where(eq(reporters.email, email))).length, 1, `${why} keeps its reporter`);
+  }
+  assert.equal(existsSync(join(uploads, heldPhoto.key)), true, 'the held case keeps its photo');
+  const [tomb] = await getDb().select().from(auditEvents).where(eq(auditEvents.action, 'case.anonymised'));
   assert.equal(tomb!.data!.ref, old.ref);
+  assert.equal(tomb!.data!.reason, 'retention');
   assert.doesNotMatch(JSON.stringify(tomb), /old@example\.com|Old Reporter|Noise every night/);
+  assert.equal(await anonymiseExpiredCases(retention, uploads), 0, 'a second run finds nothing more');
+
+  // Lifting the hold lets the next run through; the longer period runs out later.
+  await changeLegalHold(held.ref, null, { kind: 'user', id: 'officer' });
+  assert.equal(await anonymiseExpiredCases(retention, uploads), 1);
+  assert.equal(existsSync(join(uploads, heldPhoto.key)), false);
+  const later = Date.now() + (retention.byCaseType['domestic-concern']! - retention.closedCases) * day;
+  assert.equal(await anonymiseExpiredCases(retention, uploads, later), 1);
+  const [l] = await getDb().select().from(cases).where(eq(cases.id, longer.id));
+  assert.equal(l!.description, '[removed]');
+});
+
+test('retention per case type may only extend the standard period, for a known category or feedback', async () => {
+  const { crossCheck, loadSiteConfig } = await import('../../src/platform/config/partnership.ts');
+  const config = loadSiteConfig('content');
+  const withTypes = (byCaseType: Record<string, number>) => ({ ...config, partnership: { ...config.partnership, retentionDays: { ...config.partnership.retentionDays, byCaseType } } });
+  assert.doesNotThrow(() => crossCheck(withTypes({ feedback: 3000, noise: 2190 })));
+  assert.throws(() => crossCheck(withTypes({ 'no-such-category': 3000 })), /unknown case type 'no-such-category'/);
+  assert.throws(() => crossCheck(withTypes({ noise: 100 })), /shorter than retentionDays.closedCases/);
 });

@@ -26,7 +26,14 @@ const partnershipSchema = z.object({
   }),
   referencePrefix: z.string().regex(/^[A-Z]{2,3}$/),
   reopenWindowDays: z.number().int().min(0).max(365),
-  retentionDays: z.object({ closedCases: z.number().int().min(30), drafts: z.number().int().min(1) }),
+  retentionDays: z.object({
+    closedCases: z.number().int().min(30),
+    drafts: z.number().int().min(1),
+    /** Calls logged without a case; defaults to closedCases. */
+    calls: z.number().int().min(30).optional(),
+    /** Longer periods for some case types: a category id, or "feedback". */
+    byCaseType: z.record(z.string(), z.number().int().min(30)).default({}),
+  }),
 });
 
 const areaSchema = z.object({
@@ -147,6 +154,12 @@ export function crossCheck(config: SiteConfig): SiteConfig {
     if (byId.get(ward)?.kind !== 'ward') {
       throw new ConfigError(`content/config/gazetteer.json: postcode sector '${sector}' names unknown ward '${ward}'`);
     }
+  }
+  const retention = config.partnership.retentionDays;
+  const caseTypes = new Set(['feedback', ...config.categories.map((c) => c.id)]);
+  for (const [type, days] of Object.entries(retention.byCaseType)) {
+    if (!caseTypes.has(type)) throw new ConfigError(`content/config/partnership.json: retentionDays.byCaseType names unknown case type '${type}' (a category id or "feedback")`);
+    if (days < retention.closedCases) throw new ConfigError(`content/config/partnership.json: retentionDays.byCaseType.${type} is ${days} days, shorter than retentionDays.closedCases (${retention.closedCases}); it may only extend it`);
   }
   for (const place of config.gazetteer.places) {
     if (byId.get(place.ward)?.kind !== 'ward') {

@@ -170,6 +170,13 @@ export const cases = sqliteTable(
     updatedAt: ts('updated_at').notNull(),
     resolvedAt: ts('resolved_at'),
     closedAt: ts('closed_at'),
+    /** Legal hold: while set, neither an erasure request nor the retention schedule touches the case. */
+    legalHold: integer('legal_hold', { mode: 'boolean' }).notNull().default(false),
+    legalHoldReason: text('legal_hold_reason'),
+    legalHoldBy: text('legal_hold_by'),
+    legalHoldAt: ts('legal_hold_at'),
+    /** When the personal data was removed (erasure request or retention); the statistics fields stay. */
+    anonymisedAt: ts('anonymised_at'),
   },
   (t) => [
     uniqueIndex('cases_ref').on(t.ref),

@@ -1,0 +1,53 @@
+/**
+ * Legal hold: a flag on a case, with a reason, that stops both an erasure request and the retention schedule
+ * (for example while a case may be needed in court or for an ASB Case Review). Set and cleared by staff with
+ * `case.hold` (triage officers and administrators); each change is audited and noted on the case timeline.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { auditStatement, type Actor } from '../../platform/audit.ts';
+import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
+import { caseEvents, cases } from '../../platform/db/schema.ts';
+import { newId } from '../../platform/security/ids.ts';
+
+/** A case's legal hold as the hold page shows it. */
+export interface LegalHoldState {
+  id: string;
+  ref: string;
+  held: boolean;
+  reason: string | null;
+  at: number | null;
+  anonymised: boolean;
+}
+
+/** The legal hold state of a case by reference, or null when there is no such case. */
+export async function findLegalHold(ref: string): Promise<LegalHoldState | null> {
+  const [c] = await getDb()
+    .select({ id: cases.id, ref: cases.ref, held: cases.legalHold, reason: cases.legalHoldReason, at: cases.legalHoldAt, anonymisedAt: cases.anonymisedAt })
+    .from(cases)
+    .where(eq(cases.ref, ref))
+    .limit(1);
+  return c ? { id: c.id, ref: c.ref, held: c.held, reason: c.reason, at: c.at, anonymised: c.anonymisedAt !== null } : null;
+}
+
+/** Place (reason given) or lift (reason null) a legal hold; refused on a case whose personal data is already gone. */
+export async function changeLegalHold(ref: string, reason: string | null, actor: Actor, now = Date.now()): Promise<{ ok: true } | { ok: false; message: string }> {
+  return getDatabase().writer.transaction(async (tx) => {
+    const [c] = await tx.db.select({ id: cases.id, held: cases.legalHold, anonymisedAt: cases.anonymisedAt }).from(cases).where(eq(cases.ref, ref)).limit(1);
+    if (!c) return { ok: false, message: `No case has the reference ${ref}` };
+    const hold = reason !== null;
+    if (hold && c.anonymisedAt !== null) return { ok: false, message: 'The personal data of this case has already been removed, so there is nothing to hold' };
+    if (!hold && !c.held) return { ok: false, message: 'This case is not under legal hold' };
+    const action = hold ? 'case.legal_hold_set' : 'case.legal_hold_cleared';
+    await tx.batch([
+      toStatement(
+        tx.db
+          .update(cases)
+          .set({ legalHold: hold, legalHoldReason: reason, legalHoldBy: hold ? (actor.id ?? null) : null, legalHoldAt: hold ? now : null, updatedAt: now, version: sql`${cases.version} + 1` })
+          .where(eq(cases.id, c.id)),
+      ),
+      toStatement(tx.db.insert(caseEvents).values({ id: newId(now), caseId: c.id, at: now, actorKind: 'user', actorId: actor.id ?? null, action, visibility: 'internal', body: reason })),
+      auditStatement(actor, action, { kind: 'case', id: c.id }, { ref, reason }, now),
+    ]);
+    return { ok: true };
+  });
+}
