@@ -54,4 +54,9 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/calls/figures.astro': { path: '/staff/calls/figures', access: ['call.read'] },
   // Partner officers (placeholder until the referrals issue; issue 9 point 8)
   'src/pages/staff/referrals/index.astro': { path: '/staff/referrals', access: ['referral.partner'] },
+  // Residents' rights and legal hold (issue 11)
+  'src/pages/staff/admin/privacy/index.astro': { path: '/staff/admin/privacy', access: ['privacy.manage'] },
+  'src/pages/staff/admin/privacy/erase.astro': { path: '/staff/admin/privacy/erase', access: ['privacy.manage'] },
+  'src/pages/staff/admin/privacy/export.json.ts': { path: '/staff/admin/privacy/export.json', access: ['privacy.manage'] },
+  'src/pages/staff/cases/[ref]/legal-hold.astro': { path: '/staff/cases/HM-0000-0000/legal-hold', access: ['case.hold'] },
 };

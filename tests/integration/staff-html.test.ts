@@ -27,7 +27,7 @@ test('staff pages are valid HTML', async () => {
   };
   const pages = Object.entries(routePermissions)
     .filter(([file, rule]) => file.endsWith('.astro') && rule.access !== 'public' && rule.access !== 'session' && !rule.path.includes('no-such'))
-    .map(([, rule]) => ({ access: rule.access, path: rule.path.startsWith('/staff/cases/') ? `/staff/cases/${ref}` : rule.path }));
+    .map(([, rule]) => ({ access: rule.access, path: rule.path.replace('/staff/cases/HM-0000-0000', `/staff/cases/${ref}`) }));
   assert.ok(pages.length >= 10, `checked ${pages.length} pages`);
   const problems: string[] = [];
   for (const { access, path } of pages) {

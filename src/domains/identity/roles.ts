@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'case.close',
   'case.reopen',
   'case.bulk',
+  'case.hold',
   'note.internal.write',
   'reply.send',
   'pii.view',
@@ -30,6 +31,7 @@ export const PERMISSIONS = [
   'admin.users',
   'admin.config',
   'audit.read',
+  'privacy.manage',
 ] as const;
 
 /** One permission name. */
