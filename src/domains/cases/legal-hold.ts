@@ -17,16 +17,19 @@ export interface LegalHoldState {
   reason: string | null;
   at: number | null;
   anonymised: boolean;
+  /** For the case policy (canActOnCase). */
+  districtId: string | null;
+  referredAgencyId: string | null;
 }
 
 /** The legal hold state of a case by reference, or null when there is no such case. */
 export async function findLegalHold(ref: string): Promise<LegalHoldState | null> {
   const [c] = await getDb()
-    .select({ id: cases.id, ref: cases.ref, held: cases.legalHold, reason: cases.legalHoldReason, at: cases.legalHoldAt, anonymisedAt: cases.anonymisedAt })
+    .select({ id: cases.id, ref: cases.ref, held: cases.legalHold, reason: cases.legalHoldReason, at: cases.legalHoldAt, anonymisedAt: cases.anonymisedAt, districtId: cases.districtId, referredAgencyId: cases.referredAgencyId })
     .from(cases)
     .where(eq(cases.ref, ref))
     .limit(1);
-  return c ? { id: c.id, ref: c.ref, held: c.held, reason: c.reason, at: c.at, anonymised: c.anonymisedAt !== null } : null;
+  return c ? { id: c.id, ref: c.ref, held: c.held, reason: c.reason, at: c.at, anonymised: c.anonymisedAt !== null, districtId: c.districtId, referredAgencyId: c.referredAgencyId } : null;
 }
 
 /** Place (reason given) or lift (reason null) a legal hold; refused on a case whose personal data is already gone. */

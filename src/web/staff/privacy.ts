@@ -9,9 +9,11 @@ import { z } from 'zod';
 import { recordAudit } from '../../platform/audit.ts';
 import { readForm, text, typedValues, validateForm, type FieldError } from '../../platform/forms/index.ts';
 import { changeLegalHold, findLegalHold, type LegalHoldState } from '../../domains/cases/legal-hold.ts';
+import { canActOnCase } from '../../domains/cases/policy.ts';
 import { eraseSubject, exportFileName, exportSubjectData, legalHoldMessage, previewErasure, subjectSchema, type ErasurePreview, type Subject } from '../../domains/privacy/index.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { actorOf, clientIp } from './common.ts';
+import { actorFor, notFound } from '../guards.ts';
 
 /** What the find and erase pages draw. */
 export interface PrivacyPage {
@@ -116,11 +118,12 @@ const holdSchema = z.object({
   reason: text({ label: 'Reason for the legal hold', max: 500, required: 'Enter the reason for the legal hold', multiline: true }),
 });
 
-/** /staff/cases/[ref]/legal-hold: place a hold with a reason, or lift it (intent lift); 404 for an unknown case. */
+/** /staff/cases/[ref]/legal-hold: place a hold with a reason, or lift it (intent lift); 404 for an unknown case or one outside the user's scope. */
 export async function handleLegalHold(astro: AstroGlobal): Promise<Response | LegalHoldPage> {
   const ref = String(astro.params.ref ?? '').slice(0, 40);
   const hold = await findLegalHold(ref);
-  if (!hold) return new Response('No such case', { status: 404 });
+  // A case outside the user's scope answers as if it did not exist (src/domains/cases/policy.ts).
+  if (!hold || !canActOnCase(actorFor(astro), hold, 'case.hold')) return notFound();
   const page: LegalHoldPage = { hold, errors: [], reason: '', changed: astro.url.searchParams.has('changed') };
   if (astro.request.method !== 'POST') return page;
   const read = await readForm(astro.request, { multipart: false, maxBytes: 8192 });
