@@ -3,7 +3,7 @@
  * On a local file (DATABASE_URL=file:…) this is SQLite's VACUUM INTO: one read transaction, so the copy is a
  * consistent snapshot even while the server writes (WAL lets both go on), compacted, and checked afterwards.
  * A remote libSQL server (sqld, Turso) cannot write a file on this machine: use the server's own backups
- * (see docs/data-map.md, "Backups"). Photos live in UPLOAD_DIR, outside the database: copy that folder too.
+ * (see db/data-map.md, "Backups"). Photos live in UPLOAD_DIR, outside the database: copy that folder too.
  */
 import { createClient } from '@libsql/client';
 import { existsSync, mkdirSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * Subject access: everything held about an e-mail address or phone number as one JSON document, its fields
- * described in docs/data-map.md. The export itself is audited (action privacy.export).
+ * described in db/data-map.md. The export itself is audited (action privacy.export).
  */
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase } from '../../platform/db/client.ts';
