@@ -48,6 +48,7 @@ test('the empty queue, filters and the shortcuts section are accessible', async 
   await expectAccessible(page, 'queue help section');
   await page.goto('/staff/queue?status=new&priority=P1&channel=phone&overdue=1&sort=due');
   assert.equal(await page.locator('#filters').getAttribute('open'), '');
+  assert.doesNotMatch(await page.title(), /^Error: /, 'no error yet: the title has no Error prefix');
   await expectAccessible(page, 'empty queue with filters');
   // Bulk action with nothing selected.
   await page.getByRole('button', { name: 'Apply to selected cases' }).click();
@@ -83,6 +84,7 @@ test('a new web report triaged end to end: prioritise, assign, note, reply, reso
   await row.getByRole('link', { name: ref }).click();
   assert.match(page.url(), new RegExp(`/staff/cases/${ref}$`));
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), `Case ${ref}`);
+  assert.doesNotMatch(await page.title(), /^Error: /, 'no error yet: the case title has no Error prefix');
   await expectAccessible(page, 'case page: new');
   await page.keyboard.press('?');
   await expectAccessible(page, 'case page help section');
@@ -102,6 +104,7 @@ test('a new web report triaged end to end: prioritise, assign, note, reply, reso
   await triageForm.getByRole('button', { name: 'Save triage and set priority' }).click();
   assert.match(page.url(), /\?saved=1#timeline$/);
   assert.match(await page.locator('main').innerText(), /Priority P2\./);
+  assert.doesNotMatch(await page.title(), /^Error: /, 'saved after an error: the Error prefix is gone');
   await expectAccessible(page, 'case page: triaged');
 
   // Assign: to me.
