@@ -1,9 +1,10 @@
 /**
- * The whole test suite: find Chromium (browser tests are never skipped), build the server once, then run the
- * unit, integration and browser tiers, each with its own `node --test` (browser files one at a time), and
- * print each tier's wall time and the coverage of src/.
+ * The whole test suite: static checks (types), find Chromium (browser tests are never skipped), build the
+ * server once, then run the unit, integration and browser tiers, each with its own `node --test` (browser files
+ * one at a time), and print each tier's wall time and the coverage of src/.
  * Pass file paths or globs to run a subset: `npm test -- tests/unit/*.test.ts`; arguments starting with `-`
- * go to every `node --test`. SKIP_BUILD=1 reuses the last build; COVERAGE=0 skips coverage.
+ * go to every `node --test`. SKIP_BUILD=1 reuses the last build; COVERAGE=0 skips coverage. A subset skips
+ * the static checks unless STATIC_CHECKS=1 (run them alone with `npm run check`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { findChromium } from './find-chromium.ts';
@@ -51,6 +52,26 @@ function chromiumOrExit(): string {
   } catch (error) {
     process.stderr.write((error as Error).message + '\n');
     process.exit(1);
+  }
+}
+
+/** The static checks, each a node script with its arguments. */
+const staticChecks: [name: string, argv: string[]][] = [
+  ['astro check', ['node_modules/astro/bin/astro.mjs', 'check']],
+  ['tsc --noEmit', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json']],
+];
+
+/** Run the static checks (for the whole suite, or any run with STATIC_CHECKS=1); the first failure stops the suite. */
+function runStaticChecks(args: string[]): void {
+  const named = args.filter((a) => !a.startsWith('-'));
+  if (named.length > 0 && process.env.STATIC_CHECKS !== '1') return;
+  for (const [name, argv] of staticChecks) {
+    process.stdout.write(`Static check: ${name}\n`);
+    const check = spawnSync(process.execPath, argv, { stdio: 'inherit', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+    if (check.status !== 0) {
+      process.stderr.write(`Static check failed: ${name}\n`);
+      process.exit(check.status ?? 1);
+    }
   }
 }
 
@@ -115,6 +136,7 @@ export function closingLine(results: TierResult[]): string {
 }
 
 async function main(): Promise<void> {
+  runStaticChecks(process.argv.slice(2));
   const chromium = chromiumOrExit();
   buildServer();
   const coverageDir = process.env.COVERAGE === '0' ? undefined : createCoverageDir();

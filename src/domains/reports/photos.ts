@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
 import { newSecret } from '../../platform/security/ids.ts';
 
 /** Largest upload accepted per photo. */
@@ -41,7 +41,7 @@ export async function storePhoto(uploadDir: string, data: Uint8Array, originalNa
     format = undefined;
   }
   if (!format || !ALLOWED.has(format)) throw new PhotoError(`${originalName} must be a JPEG, PNG or WebP image`);
-  let output: { data: Buffer; info: sharp.OutputInfo };
+  let output: { data: Buffer; info: OutputInfo };
   try {
     // rotate() applies the EXIF orientation to the pixels; sharp writes no metadata unless asked (withMetadata).
     const pipeline = sharp(data, { failOn: 'error', limitInputPixels: 50_000_000 }).rotate().resize({ width: 2560, height: 2560, fit: 'inside', withoutEnlargement: true });
