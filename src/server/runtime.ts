@@ -41,7 +41,7 @@ export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteC
   try {
     await database.client.execute('SELECT 1');
   } catch (error) {
-    throw new Error(`DATABASE_URL: cannot open ${env.DATABASE_URL} (${(error as Error).message})`);
+    throw new Error(`DATABASE_URL: cannot open ${env.DATABASE_URL} (${(error as Error).message})`, { cause: error });
   }
   await migrateDatabase(database);
   await syncConfigToDatabase(database, config);

@@ -18,7 +18,7 @@ const root = join(import.meta.dirname, '../..');
 
 function walk(dir: string): string[] {
   let out: string[] = [];
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync(dir);
   } catch {

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { asc, eq } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
-import { auditEvents, caseEvents, cases, outbox, users } from '../../src/platform/db/schema.ts';
+import { auditEvents, caseEvents, outbox, users } from '../../src/platform/db/schema.ts';
 import {
   addNote, assignCase, assignRoundRobin, bulkAction, CASE_CHANGED_MESSAGE, changeStatus, changeTags, findCase, flushFlagRefreshes, linkIncident, markDuplicate,
   parseCaseVersion, refreshFlags, scheduleFlagRefresh, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,

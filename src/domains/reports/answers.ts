@@ -10,6 +10,7 @@ export interface FieldError {
 
 const TAG = /<\s*\/?\s*[a-z!?][^>]*>/i;
 // Control characters other than tab, newline and carriage return.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /** Collects field errors while reading a form. */

@@ -96,6 +96,7 @@ export function validateForm<S extends z.ZodType>(schema: S, form: FormData | Re
 }
 
 // Control characters other than tab, newline and carriage return.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
 
 /** Options for a text field. */
