@@ -1,7 +1,6 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
-import preact from '@astrojs/preact';
 import { fileURLToPath } from 'node:url';
 import { LARGEST_BODY_LIMIT } from './src/server/body-limits.ts';
 
@@ -21,11 +20,10 @@ function nodeBehindOwnServer() {
   return integration;
 }
 
-/** Saferline: server-rendered Astro app behind its own Node server module, Preact islands only where they enhance. */
+/** Saferline: server-rendered Astro app behind its own Node server module; no client islands yet. */
 export default defineConfig({
   output: 'server',
   adapter: nodeBehindOwnServer(),
-  integrations: [preact()],
   server: { port: 4321, host: true },
   session: false,
   // Linked, cached stylesheets: the Content-Security-Policy allows styles from our origin only.

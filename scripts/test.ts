@@ -1,11 +1,11 @@
 /**
- * The whole test suite: static checks (types, lint), find Chromium (browser tests are never skipped), build the
- * server once, then run the unit, integration and browser tiers, each with its own `node --test` (browser files
- * one at a time), and print each tier's wall time and the coverage of src/.
+ * The whole test suite: static checks (types, lint, unused dependencies), find Chromium (browser tests are
+ * never skipped), build the server once, then run the unit, integration and browser tiers, each with its own
+ * `node --test` (browser files one at a time), and print each tier's wall time and the coverage of src/.
  * Pass file paths or globs to run a subset: `npm test -- tests/unit/*.test.ts`; arguments starting with `-`
  * go to every `node --test`. SKIP_BUILD=1 reuses the last build; COVERAGE=0 skips coverage. A subset skips
- * the static checks unless STATIC_CHECKS=1 (run them alone with `npm run check` and
- * `npm run lint`).
+ * the static checks unless STATIC_CHECKS=1 (run them alone with `npm run check`,
+ * `npm run lint` and `npm run knip`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { findChromium } from './find-chromium.ts';
@@ -61,6 +61,7 @@ const staticChecks: [name: string, argv: string[]][] = [
   ['astro check', ['node_modules/astro/bin/astro.mjs', 'check']],
   ['tsc --noEmit', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['eslint', ['node_modules/eslint/bin/eslint.js', '.']],
+  ['knip', ['node_modules/knip/bin/knip.js']],
 ];
 
 /** Run the static checks (for the whole suite, or any run with STATIC_CHECKS=1); the first failure stops the suite. */
