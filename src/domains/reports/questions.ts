@@ -5,7 +5,7 @@
  */
 import { formatDate, formatTime } from '../../platform/time/london.ts';
 import type { SiteConfig } from '../../platform/config/partnership.ts';
-import { buildQuestionSchema, type Answers, type CrossCheck, type DateAnswer, type Question, type QuestionOption, type TextQuestion } from '../../platform/questions/index.ts';
+import { buildQuestionSchema, type Answers, type CrossCheck, type DateAnswer, type Question, type QuestionOption } from '../../platform/questions/index.ts';
 import { formatUkPhone, toE164 } from '../../platform/uk/phone.ts';
 import { normalisePostcode, wardForPlace, wardForPostcode } from '../../platform/uk/postcode.ts';
 import { normaliseEmail } from './answers.ts';
