@@ -7,6 +7,7 @@
 const BASE = 'http://saferline.invalid';
 
 /** Characters that can never be part of a target: controls, whitespace, backslashes. */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const UNSAFE = /[\u0000-\u0020\u007F\\]/;
 
 /**
@@ -31,6 +32,7 @@ export function safeLocalPath(target: string | null | undefined, prefix: string,
 export function safeQueryString(query: string | null | undefined): string {
   if (!query || !query.startsWith('?')) return '';
   const params = new URLSearchParams(query);
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   for (const [k, v] of params) if (/[\u0000-\u001F\u007F]/.test(k + v)) return '';
   const text = params.toString();
   return text ? `?${text}` : '';

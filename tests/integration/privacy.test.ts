@@ -50,7 +50,7 @@ test('find, download, legal hold, refused and confirmed erasure, each state vali
   assert.match(audit, /privacy\.export/);
 
   // Legal hold by a triage officer: the reason is required.
-  html = await page(await triage.get(`/staff/cases/${ref}/legal-hold`), 200, 'hold, none');
+  await page(await triage.get(`/staff/cases/${ref}/legal-hold`), 200, 'hold, none');
   html = await page(await triage.post(`/staff/cases/${ref}/legal-hold`, { intent: 'place', reason: '' }), 400, 'hold, no reason');
   assert.match(html, /Enter the reason for the legal hold/);
   const placed = await triage.post(`/staff/cases/${ref}/legal-hold`, { intent: 'place', reason: 'Evidence for the injunction hearing' });

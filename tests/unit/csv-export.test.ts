@@ -56,7 +56,7 @@ test('a large queue export streams in more than one chunk, a page of cases each,
   const total = EXPORT_PAGE_SIZE * 2 + 37;
   const reporterId = await insertReporter({ name: 'Pat Paged', email: 'pat.paged@example.org', phoneE164: '+447700900555' });
   const now = Date.now();
-  const rows = Array.from({ length: total }, (_, i) => ({
+  const rows: (typeof cases.$inferInsert)[] = Array.from({ length: total }, (_, i) => ({
     id: newId(now - i), ref: `HM-S${String(i).padStart(7, '0')}`, status: 'new', statusChangedAt: now - i * 1000, channel: 'web', categoryId: 'noise', priority: 'P4', privacy: 'named',
     description: 'Loud music', postcode: 'HM1 1AA', receivedAt: now - i * 1000, updatedAt: now, reporterId: i % 2 === 0 ? reporterId : null,
   }));

@@ -22,6 +22,7 @@ export const MAX_EMAIL_LENGTH = 254;
 
 /** A domain as stored: lower-case ASCII with at least one dot and a non-numeric top level, or null. */
 function asciiDomain(domain: string): string | null {
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (domain === '' || /[\s\u0000-\u001F\u007F]/.test(domain)) return null;
   const ascii = domainToASCII(domain.toLowerCase());
   if (!ascii || ascii.length > 253) return null;

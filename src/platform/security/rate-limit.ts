@@ -12,7 +12,7 @@
  */
 import { isIP } from 'node:net';
 import type { InStatement } from '@libsql/client';
-import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, eq, gte, lt } from 'drizzle-orm';
 import { getDatabase, toStatement } from '../db/client.ts';
 import { rateLimits } from '../db/schema.ts';
 
