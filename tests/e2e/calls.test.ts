@@ -53,7 +53,7 @@ async function expectFocus(page: Page, name: string) {
   assert.equal(await focused(page), name);
 }
 
-test('keyboard only: a new-report call goes from an empty screen to a saved phone case in the triage queue', { timeout: 90_000 }, async () => {
+test('keyboard only: a new-report call goes from an empty screen to a saved phone case in the triage queue', { timeout: 240_000 }, async () => {
   const context = await handlerContext();
   const page = await context.newPage();
   const k = page.keyboard;
@@ -144,7 +144,7 @@ test('keyboard only: a new-report call goes from an empty screen to a saved phon
   await context.close();
 });
 
-test('every reason section and the error state are accessible; a failed save keeps everything typed', { timeout: 90_000 }, async () => {
+test('every reason section and the error state are accessible; a failed save keeps everything typed', { timeout: 240_000 }, async () => {
   const context = await handlerContext();
   const page = await context.newPage();
   await page.goto('/staff/calls/new');
@@ -168,7 +168,7 @@ test('every reason section and the error state are accessible; a failed save kee
   await context.close();
 });
 
-test('without JavaScript the whole form shows, a bad save is a 400 with every value kept, and advice can be searched', { timeout: 60_000 }, async () => {
+test('without JavaScript the whole form shows, a bad save is a 400 with every value kept, and advice can be searched', { timeout: 240_000 }, async () => {
   const context = await handlerContext(false);
   const page = await context.newPage();
   await page.goto('/staff/calls/new');
@@ -195,7 +195,7 @@ test('without JavaScript the whole form shows, a bad save is a 400 with every va
   await context.close();
 });
 
-test('each reason logs over plain HTTP; calls without a case reach the call log, the figures and the CSV', { timeout: 90_000 }, async () => {
+test('each reason logs over plain HTTP; calls without a case reach the call log, the figures and the CSV', { timeout: 240_000 }, async () => {
   const token = () => Array.from({ length: 26 }, () => 'abcdefghijklmnopqrstuvwxyz234567'[Math.floor(Math.random() * 32)]).join('');
   const post = async (fields: Record<string, string | string[]>) => {
     const body = new URLSearchParams();

@@ -38,7 +38,7 @@ const report = (over: { category?: string; description?: string; privacy?: 'name
 
 const mainText = (page: Page) => page.locator('main').innerText();
 
-test('two reports linked into one incident; a true duplicate and undo', { timeout: 60_000 }, async () => {
+test('two reports linked into one incident; a true duplicate and undo', { timeout: 240_000 }, async () => {
   const a = await report();
   const b = await report({ description: 'Graffiti again on the shelter, same tag as before.' });
   const c = await report();
@@ -75,7 +75,7 @@ test('two reports linked into one incident; a true duplicate and undo', { timeou
   await page.close();
 });
 
-test('bulk assign two cases from the queue; the Channel column shows a phone case', { timeout: 60_000 }, async () => {
+test('bulk assign two cases from the queue; the Channel column shows a phone case', { timeout: 240_000 }, async () => {
   const d = await report();
   const e = await report();
   await db.execute({ sql: "UPDATE cases SET channel = 'phone' WHERE ref = ?", args: [e] });
@@ -105,7 +105,7 @@ test('bulk assign two cases from the queue; the Channel column shows a phone cas
   await page.close();
 });
 
-test('keyboard only: open the newest case from the queue, triage, assign, note, reply and resolve it', { timeout: 60_000 }, async () => {
+test('keyboard only: open the newest case from the queue, triage, assign, note, reply and resolve it', { timeout: 240_000 }, async () => {
   const ref = await report({ description: 'Broken glass left at the play area every weekend.' });
   const page = await triage.newPage();
   const k = page.keyboard;
@@ -176,7 +176,7 @@ test('keyboard only: open the newest case from the queue, triage, assign, note, 
   await page.close();
 });
 
-test('the case page in each status, an anonymous report, and the CSV download', { timeout: 60_000 }, async () => {
+test('the case page in each status, an anonymous report, and the CSV download', { timeout: 240_000 }, async () => {
   const ref = await report();
   const anon = await report({ privacy: 'anonymous' });
   const page = await triage.newPage();
@@ -216,7 +216,7 @@ test('the case page in each status, an anonymous report, and the CSV download', 
   await page.close();
 });
 
-test('without JavaScript (an administrator): saved views, shortcuts keys x and / and the triage form with a 400 then a 303', { timeout: 60_000 }, async () => {
+test('without JavaScript (an administrator): saved views, shortcuts keys x and / and the triage form with a 400 then a 303', { timeout: 240_000 }, async () => {
   const ref = await report();
   const admin = await staffContext(browser, server.url, 'admin@hollowmere.example', false);
   const page = await admin.newPage();
@@ -258,7 +258,7 @@ test('without JavaScript (an administrator): saved views, shortcuts keys x and /
   await js.close();
 });
 
-test('"Save and next" assigns the case and opens the next new case', { timeout: 60_000 }, async () => {
+test('"Save and next" assigns the case and opens the next new case', { timeout: 240_000 }, async () => {
   const first = await report({ description: 'Bins set alight behind the shops again last night.' });
   await report({ description: 'Another report waiting in the queue for triage.' });
   const page = await triage.newPage();

@@ -71,7 +71,7 @@ test('staff home links to the queue and the call log', async () => {
   await page.close();
 });
 
-test('a new web report triaged end to end: prioritise, assign, note, reply, resolve; the reporter sees the reply on /track and by e-mail', { timeout: 90_000 }, async () => {
+test('a new web report triaged end to end: prioritise, assign, note, reply, resolve; the reporter sees the reply on /track and by e-mail', { timeout: 240_000 }, async () => {
   const email = 'robin.e2e@example.com';
   const ref = await createWebReport(server.url, { email, name: 'Robin Resident' });
   const page = await triage.newPage();
