@@ -29,7 +29,8 @@ export async function loadCaseView(ref: string, now = Date.now()) {
     row.incidentId ? db.select({ ref: cases.ref, status: cases.status }).from(cases).where(and(eq(cases.incidentId, row.incidentId), ne(cases.id, row.id))) : Promise.resolve([]),
     row.ownerId ? db.select({ name: users.name }).from(users).where(eq(users.id, row.ownerId)) : Promise.resolve([]),
   ]);
-  return { row, threshold, events, photos, officers, siblings, ownerName: owner[0]?.name ?? null };
+  // Flags are shown as they are now; they are stored only when cases change, never on a view.
+  return { row: { ...row, flags: threshold.flags }, threshold, events, photos, officers, siblings, ownerName: owner[0]?.name ?? null };
 }
 
 /** The case page's read model. */

@@ -4,6 +4,8 @@ export * from './drafts.ts';
 export * from './equality.ts';
 export * from './journey.ts';
 export * from './photos.ts';
+export * from './questions.ts';
 export * from './reference.ts';
 export * from './submit.ts';
+export * from './summary.ts';
 export * from './track.ts';
