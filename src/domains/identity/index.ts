@@ -7,6 +7,7 @@ export * from './roles.ts';
 export * from './session.ts';
 export * from './sign-in.ts';
 export * from './totp.ts';
+export * from './trusted-device.ts';
 export * from './two-factor.ts';
 export * from './types.ts';
 export * from './user-tokens.ts';
