@@ -97,7 +97,7 @@ export async function handleAccount(astro: AstroGlobal): Promise<Done | AccountV
   let errors: FieldError[] = [];
   let newCodes: string[] | null = null;
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: false });
+    const read = await readPageForm(astro);
     const intent = read.ok ? validateForm(actionSchema, read.form) : read;
     if (!read.ok) errors = read.errors;
     else if (!intent.ok) errors = unreadableForm();

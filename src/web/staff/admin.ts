@@ -90,7 +90,7 @@ function typed<K extends string>(form: FormData | null, keys: readonly K[], fall
 export async function handleInvite(astro: AstroGlobal): Promise<Done | InviteView> {
   const empty = { name: '', email: '', role: '', agencyId: '', districtId: '' };
   if (astro.request.method !== 'POST') return { values: empty, errors: [] };
-  const read = await readPageForm(astro, { multipart: false });
+  const read = await readPageForm(astro);
   if (!read.ok) return { values: empty, errors: read.errors };
   const values = typed(read.form, ['name', 'email', 'role', 'agencyId', 'districtId'] as const, empty);
   const valid = validateForm(inviteSchema, read.form);
@@ -125,7 +125,7 @@ export async function handleUser(astro: AstroGlobal): Promise<Done | UserView> {
   if (!user) return { response: new Response('No such user', { status: 404 }) };
   const stored = { name: user.name, role: user.role, agencyId: user.agencyId ?? '', districtId: user.districtId ?? '' };
   if (astro.request.method !== 'POST') return { user, values: stored, errors: [] };
-  const read = await readPageForm(astro, { multipart: false });
+  const read = await readPageForm(astro);
   if (!read.ok) return { user, values: stored, errors: read.errors };
   const intent = validateForm(userActionSchema, read.form);
   if (!intent.ok) {
@@ -166,7 +166,7 @@ export async function handleDeactivate(astro: AstroGlobal): Promise<Done | Deact
   const user = await findUserById(String(astro.params.id));
   if (!user) return { response: new Response('No such user', { status: 404 }) };
   if (astro.request.method !== 'POST') return { user, errors: [] };
-  const read = await readPageForm(astro, { multipart: false });
+  const read = await readPageForm(astro);
   if (!read.ok) return { user, errors: read.errors };
   const errors = (await ruleErrors(() => deactivateUser(user.id, actorOf(astro)))).map((e) => fieldError('confirm', e.text));
   if (!errors.length) return changed(`${user.name} has been deactivated and signed out.`);

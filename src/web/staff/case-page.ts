@@ -114,7 +114,7 @@ export async function handleCasePage(astro: AstroGlobal): Promise<Done | CasePag
   let errors: FieldError[] = [];
   let posted: Record<string, string> = {};
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: false });
+    const read = await readPageForm(astro);
     if (!read.ok) errors = read.errors;
     else {
       posted = typedValues(read.form);

@@ -23,7 +23,7 @@ export interface ForgotPasswordView {
 export async function handleForgotPassword(astro: AstroGlobal): Promise<Done | ForgotPasswordView> {
   const sent = astro.url.searchParams.has('sent');
   if (astro.request.method !== 'POST') return { sent, email: '', errors: [] };
-  const read = await readPageForm(astro, { multipart: false });
+  const read = await readPageForm(astro);
   if (!read.ok) return { sent: false, email: '', errors: read.errors };
   const valid = validateForm(forgotSchema, read.form);
   if (!valid.ok) {
@@ -52,7 +52,7 @@ export async function handleSetPassword(astro: AstroGlobal, kind: UserTokenKind)
     return { valid: false };
   }
   if (astro.request.method !== 'POST') return { valid: true, errors: [], email: found.user.email };
-  const read = await readPageForm(astro, { multipart: false });
+  const read = await readPageForm(astro);
   const valid = read.ok ? validateForm(setPasswordSchema, read.form) : read;
   let errors: FieldError[] = valid.ok ? [] : valid.errors;
   if (valid.ok) {

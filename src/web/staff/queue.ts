@@ -11,7 +11,7 @@ import { actorFor } from '../guards.ts';
 import { safeQueryString } from '../redirects.ts';
 
 /** The query string to go back to: "?" and the queue's parameters re-encoded, or empty (never another place). */
-const back = text({ label: 'Back', max: 2000 }).transform((v) => safeQueryString(v));
+const back = text({ label: 'Back', max: 2000, multiline: true }).transform((v) => safeQueryString(v));
 const saveSchema = z.object({ back, viewName: text({ label: 'View name', max: 200 }) });
 const deleteSchema = z.object({ back, viewId: text({ label: 'View', max: 100 }) });
 const bulkSchema = z.object({
@@ -81,7 +81,7 @@ export async function handleQueue(astro: AstroGlobal) {
   let errors: FieldError[] = [];
   let notice = '';
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: false });
+    const read = await readPageForm(astro);
     const intent = read.ok ? validateForm(intentSchema, read.form) : read;
     if (!read.ok) errors = read.errors;
     else if (!intent.ok) errors = unreadableForm();

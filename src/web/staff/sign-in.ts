@@ -42,7 +42,7 @@ export async function handleSignIn(astro: AstroGlobal): Promise<Done | SignInVie
   }
   const notice = NOTICES.find(([param]) => astro.url.searchParams.has(param))?.[1] ?? null;
   if (astro.request.method !== 'POST') return { next, email: '', errors: [], notice };
-  const read = await readPageForm(astro, { multipart: false });
+  const read = await readPageForm(astro);
   if (!read.ok) return { next, email: '', errors: read.errors, notice };
   const valid = validateForm(signInSchema, read.form);
   const email = typeof read.form.get('email') === 'string' ? String(read.form.get('email')).trim() : '';
@@ -114,7 +114,7 @@ export async function handleTwoFactor(astro: AstroGlobal): Promise<Done | TwoFac
   let errors: FieldError[] = [];
   let recoveryCodes: string[] | null = null;
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: false });
+    const read = await readPageForm(astro);
     const valid = read.ok ? validateForm(z.object({ code: text({ label: 'Code', max: 64, required: CODE_REQUIRED[mode] }) }), read.form) : read;
     if (!valid.ok) errors = valid.errors;
     else {
@@ -147,7 +147,7 @@ const signOutSchema = z.object({ all: optionalChoice(['1'], 'Choose where to sig
 /** End this session (or every session of the user), clear the cookie and go to sign-in; a body that is not a form changes nothing. */
 export async function handleSignOut(context: APIContext): Promise<Response> {
   if (isCrossSiteWrite(context.request)) return new Response('Cross-site requests are not allowed.', { status: 403 });
-  const read = await readForm(context.request, { multipart: false });
+  const read = await readForm(context.request);
   if (!read.ok) return new Response(read.errors[0]!.text, { status: read.status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const { user, session } = context.locals;
   if (user && session) {
