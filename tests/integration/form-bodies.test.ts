@@ -137,6 +137,7 @@ test('every POST route answers a JSON, text/plain or broken multipart body with 
 
   const paths: Record<string, string> = {
     'src/pages/staff/cases/[ref].astro': `/staff/cases/${ref}`,
+    'src/pages/staff/cases/[ref]/legal-hold.astro': `/staff/cases/${ref}/legal-hold`,
     'src/pages/staff/admin/users/[id]/index.astro': `/staff/admin/users/${editor}`,
     'src/pages/staff/admin/users/[id]/deactivate.astro': `/staff/admin/users/${editor}/deactivate`,
     'src/pages/staff/accept-invite/[token].astro': invitePath,
@@ -179,7 +180,10 @@ test('every POST route answers a JSON, text/plain or broken multipart body with 
         if (res.status >= 500) found.push(`answered ${res.status}`);
       } else if (res.status < 400 || res.status >= 500) found.push(`answered ${res.status} ${res.headers.get('location') ?? ''}`);
       if (changed.length) found.push(`changed ${changed.join(', ')}`);
-      if (file.endsWith('.astro') && !(file in BODY_IGNORED) && res.status < 500 && !(/<html/i.test(html) && html.includes('class="error-summary"'))) found.push('did not show the page with its error summary');
+      // The server module (src/server/entry.ts) answers a POST that is not a form type with 415 before any page runs;
+      // a body of a form type that cannot be parsed reaches the page, which shows itself with its error summary.
+      const refusedByServer = res.status === 415 && type !== BODIES[2]!.type && !/<html/i.test(html);
+      if (file.endsWith('.astro') && !(file in BODY_IGNORED) && !refusedByServer && res.status < 500 && !(/<html/i.test(html) && html.includes('class="error-summary"'))) found.push('did not show the page with its error summary');
       if (found.length) {
         if (file in NOT_CONVERTED_YET) stillFailing.add(file);
         else problems.push(`${file} (${path}) with a ${name} body: ${found.join('; ')}`);
