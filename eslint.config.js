@@ -40,9 +40,6 @@ export const PAGES_STILL_ON_DATABASE = [
   'src/pages/healthz.ts',
   'src/pages/report/check.astro',
   'src/pages/report/confirmation.astro',
-  'src/pages/staff/cases/[ref].astro',
-  'src/pages/staff/photos/[id].ts',
-  'src/pages/staff/queue/index.astro',
 ];
 
 /**

@@ -6,8 +6,8 @@
  * that the browser marks Sec-Fetch-Site: cross-site is refused too (a second layer behind checkOrigin).
  */
 import type { APIContext, AstroGlobal } from 'astro';
-import type { Permission } from '../domains/identity/roles.ts';
-import type { StaffActor } from '../domains/cases/actions.ts';
+import type { Permission } from '../domains/identity/index.ts';
+import type { StaffActor } from '../domains/cases/index.ts';
 import { clientAddressOf } from './client-address.ts';
 
 type Ctx = Pick<APIContext, 'locals' | 'url' | 'request' | 'rewrite'> | AstroGlobal;

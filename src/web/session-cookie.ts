@@ -6,9 +6,9 @@
  */
 import type { APIContext, AstroCookies } from 'astro';
 import { getEnv } from '../platform/config/env.ts';
-import { findRole, permissionsForRole } from '../domains/identity/roles.ts';
-import { SESSION_ABSOLUTE_MS, validateSessionToken } from '../domains/identity/session.ts';
-import { twoFactorStepFor } from '../domains/identity/sign-in.ts';
+import { findRole, permissionsForRole } from '../domains/identity/index.ts';
+import { SESSION_ABSOLUTE_MS, validateSessionToken } from '../domains/identity/index.ts';
+import { twoFactorStepFor } from '../domains/identity/index.ts';
 
 /** The cookie's name. */
 export const SESSION_COOKIE = 'session';

@@ -5,8 +5,8 @@
  * src/domains/identity/sign-in.ts.
  */
 import type { AstroCookies } from 'astro';
-import { issueTrustedDevice, TRUSTED_DEVICE_MS } from '../domains/identity/trusted-device.ts';
-import { findUserById } from '../domains/identity/users.ts';
+import { issueTrustedDevice, TRUSTED_DEVICE_MS } from '../domains/identity/index.ts';
+import { findUserById } from '../domains/identity/index.ts';
 import { secureCookiesFor } from './session-cookie.ts';
 
 /** The cookie's name. */

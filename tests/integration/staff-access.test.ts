@@ -40,7 +40,8 @@ function protectedRouteFiles(): string[] {
 
 function methodsOf(file: string): string[] {
   const src = readFileSync(join(root, file), 'utf8');
-  if (file.endsWith('.astro')) return /request\.method\s*===\s*'POST'/.test(src) ? ['GET', 'POST'] : ['GET'];
+  // A page handles POST itself or through its handler module (src/web), called as handleX(Astro).
+  if (file.endsWith('.astro')) return /request\.method\s*===\s*'POST'|\bhandle[A-Z]\w*\(Astro|method="post"/i.test(src) ? ['GET', 'POST'] : ['GET'];
   const exported = [...src.matchAll(/export\s+(?:const|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE|ALL)\b/g)].map((m) => m[1]!);
   return exported.includes('ALL') ? ['GET', 'POST'] : exported;
 }

@@ -1,8 +1,8 @@
 import type { APIRoute } from 'astro';
 import { grantTrackAccess } from '../../web/track-access.ts';
 import { getConfig } from '../../server/runtime.ts';
-import { parseReference } from '../../domains/reports/reference.ts';
-import { verifyTrackAccess } from '../../domains/reports/track.ts';
+import { parseReference } from '../../domains/reports/index.ts';
+import { verifyTrackAccess } from '../../domains/reports/index.ts';
 
 /** The private link from the acknowledgement e-mail: check it, grant access, go to the case. */
 export const GET: APIRoute = async (context) => {

@@ -95,6 +95,11 @@ export function validateForm<S extends z.ZodType>(schema: S, form: FormData | Re
   return { ok: false, errors };
 }
 
+/** Any value, present or absent: a browser leaves out unticked boxes and fields the form did not have (zod refuses an absent key otherwise). */
+function anyField() {
+  return z.preprocess((raw) => raw, z.unknown());
+}
+
 // Control characters other than tab, newline and carriage return.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
@@ -108,12 +113,15 @@ export interface TextOptions {
   required?: string;
   /** Keep line breaks (textareas). */
   multiline?: boolean;
+  /** Refuse anything that looks like an HTML tag (free text from the public). */
+  plain?: boolean;
 }
+
+const TAG = /<\s*\/?\s*[a-z!?][^>]*>/i;
 
 /** A single text answer: trimmed, one value, readable characters, at most `max` characters. */
 export function text(options: TextOptions) {
-  return z
-    .unknown()
+  return anyField()
     .transform((raw, ctx): string => {
       if (Array.isArray(raw)) {
         ctx.addIssue({ code: 'custom', message: `${options.label} must be a single answer` });
@@ -127,14 +135,37 @@ export function text(options: TextOptions) {
       const value = options.multiline ? s.trim() : s.replace(/\s+/g, ' ').trim();
       if (CONTROL.test(value)) ctx.addIssue({ code: 'custom', message: `${options.label} contains characters that cannot be read` });
       else if (value.length > options.max) ctx.addIssue({ code: 'custom', message: `${options.label} must be ${options.max} characters or fewer` });
+      else if (options.plain && TAG.test(value)) ctx.addIssue({ code: 'custom', message: `${options.label} must not contain HTML or code` });
       else if (!value && options.required) ctx.addIssue({ code: 'custom', message: options.required });
       return value;
     });
 }
 
+/** Options for a secret field (passwords, one-time codes kept exactly as typed). */
+export interface SecretOptions {
+  label: string;
+  max: number;
+  /** The message when empty; omit for an optional field. */
+  required?: string;
+}
+
+/** A password as typed: one value, not trimmed, at most `max` characters. */
+export function secret(options: SecretOptions) {
+  return anyField().transform((raw, ctx): string => {
+    if (raw !== undefined && typeof raw !== 'string') {
+      ctx.addIssue({ code: 'custom', message: `${options.label} must be a single answer` });
+      return z.NEVER;
+    }
+    const value = raw ?? '';
+    if (value.length > options.max) ctx.addIssue({ code: 'custom', message: `${options.label} must be ${options.max} characters or fewer` });
+    else if (!value && options.required) ctx.addIssue({ code: 'custom', message: options.required });
+    return value;
+  });
+}
+
 /** One of a fixed set of values (radios, selects); `required` is the message when nothing is chosen. */
 export function choice<const T extends string>(values: readonly T[], required: string) {
-  return z.unknown().transform((raw, ctx): T => {
+  return anyField().transform((raw, ctx): T => {
     if (raw === undefined || raw === '') {
       ctx.addIssue({ code: 'custom', message: required });
       return z.NEVER;
@@ -149,7 +180,7 @@ export function choice<const T extends string>(values: readonly T[], required: s
 
 /** An optional choice: undefined when nothing is chosen, refused when the value is not one of the set. */
 export function optionalChoice<const T extends string>(values: readonly T[], invalid: string) {
-  return z.unknown().transform((raw, ctx): T | undefined => {
+  return anyField().transform((raw, ctx): T | undefined => {
     if (raw === undefined || raw === '') return undefined;
     if (typeof raw !== 'string' || !values.includes(raw as T)) {
       ctx.addIssue({ code: 'custom', message: invalid });
@@ -161,7 +192,7 @@ export function optionalChoice<const T extends string>(values: readonly T[], inv
 
 /** Checkboxes: zero or more of a fixed set. */
 export function choices<const T extends string>(values: readonly T[], invalid: string) {
-  return z.unknown().transform((raw, ctx): T[] => {
+  return anyField().transform((raw, ctx): T[] => {
     const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
     if (list.some((v) => typeof v !== 'string' || !values.includes(v as T))) {
       ctx.addIssue({ code: 'custom', message: invalid });
@@ -169,4 +200,9 @@ export function choices<const T extends string>(values: readonly T[], invalid: s
     }
     return [...new Set(list as T[])];
   });
+}
+
+/** A repeated field with free values (selected rows, tags to remove): the non-empty strings, at most `max` of them. */
+export function strings(max = 500) {
+  return anyField().transform((raw): string[] => (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string' && v !== '').slice(0, max));
 }

@@ -2,10 +2,10 @@
 import type { AstroGlobal } from 'astro';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { readForm as readFormBody, type FieldError } from '../../platform/forms/index.ts';
-import { createDraft, isDraftId, loadDraft, saveDraft, type Draft } from '../../domains/reports/drafts.ts';
+import { createDraft, isDraftId, loadDraft, saveDraft, type Draft } from '../../domains/reports/index.ts';
 import { questionsOnPage, shownQuestions, type Question } from '../../platform/questions/index.ts';
-import { engineAnswers, reportQuestions } from '../../domains/reports/questions.ts';
-import { canVisit, firstIncompleteStep, isSensitive, nextStep, previousStep, readStep, type ReportAnswers, type Step } from '../../domains/reports/journey.ts';
+import { engineAnswers, reportQuestions } from '../../domains/reports/index.ts';
+import { canVisit, firstIncompleteStep, isSensitive, nextStep, previousStep, readStep, type ReportAnswers, type Step } from '../../domains/reports/index.ts';
 
 /** Name of the cookie that holds the draft id (strictly necessary, session-only). */
 export const DRAFT_COOKIE = 'draft';

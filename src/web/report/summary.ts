@@ -1,8 +1,8 @@
 /** Rows for the check-answers page, each with its change link. */
 import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { summariseAnswers } from '../../platform/questions/index.ts';
-import type { ReportAnswers } from '../../domains/reports/journey.ts';
-import { engineAnswers, reportQuestions } from '../../domains/reports/questions.ts';
+import type { ReportAnswers } from '../../domains/reports/index.ts';
+import { engineAnswers, reportQuestions } from '../../domains/reports/index.ts';
 
 /** One summary row. */
 export interface SummaryRow {

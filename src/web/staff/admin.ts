@@ -1,6 +1,12 @@
-/** Shared bits of the user administration pages: role and agency choices and labels. */
-import { getRoles } from '../../domains/identity/roles.ts';
+/** Handlers and shared bits of the user administration pages: invite, change access, sign out, reset two-factor, deactivate. */
+import type { AstroGlobal } from 'astro';
+import { z } from 'zod';
+import { deactivateUser, findUserById, getRoles, invalidateUserSessions, inviteUser, reactivateUser, resetUserTwoFactor, updateUserAccess, UserRuleError, type User } from '../../domains/identity/index.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import { choice, text } from '../../platform/forms/index.ts';
 import { getConfig } from '../../server/runtime.ts';
+import { fieldError, readPageForm, refuseForm, seeOther, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
+import { actorOf, linkSettings } from './common.ts';
 
 /** Radio items for every role. */
 export function roleItems(): { value: string; label: string; hint?: string }[] {
@@ -41,4 +47,129 @@ export function roleLabel(id: string): string {
 export function agencyLabel(id: string | null): string {
   if (!id) return '';
   return getConfig().agencies.find((a) => a.id === id)?.name ?? id;
+}
+
+/** Name, role and agency as typed (the domain checks role and agency against the configuration). */
+const accessFields = {
+  name: text({ label: 'Full name', max: 200, required: 'Enter the person’s full name' }),
+  role: text({ label: 'Role', max: 100, required: 'Select a role' }),
+  agencyId: text({ label: 'Agency', max: 100 }),
+  districtId: text({ label: 'District', max: 100 }),
+};
+const inviteSchema = z.object({ ...accessFields, email: text({ label: 'Work e-mail address', max: 320, required: 'Enter their work e-mail address' }) }).transform(({ name, email, role, agencyId, districtId }) => ({ name, email, role, agencyId, districtId }));
+const accessSchema = z.object(accessFields);
+
+/** Run a domain command; a broken user rule becomes a field error. */
+async function ruleErrors(command: () => Promise<unknown>): Promise<FieldError[]> {
+  try {
+    await command();
+    return [];
+  } catch (error) {
+    if (!(error instanceof UserRuleError)) throw error;
+    return [fieldError(error.field, error.message)];
+  }
+}
+
+/** What the invite page renders. */
+export interface InviteView {
+  values: { name: string; email: string; role: string; agencyId: string; districtId: string };
+  errors: FieldError[];
+}
+
+/** The string values of the named fields, trimmed, for re-rendering a refused form. */
+function typed<K extends string>(form: FormData | null, keys: readonly K[], fallback: Record<K, string>): Record<K, string> {
+  const out = { ...fallback };
+  for (const k of keys) {
+    const v = form?.get(k);
+    if (typeof v === 'string') out[k] = v.trim();
+  }
+  return out;
+}
+
+/** Invite a user by e-mail; they choose their own password from the link. */
+export async function handleInvite(astro: AstroGlobal): Promise<Done | InviteView> {
+  const empty = { name: '', email: '', role: '', agencyId: '', districtId: '' };
+  if (astro.request.method !== 'POST') return { values: empty, errors: [] };
+  const read = await readPageForm(astro);
+  if (!read.ok) return { values: empty, errors: read.errors };
+  const values = typed(read.form, ['name', 'email', 'role', 'agencyId', 'districtId'] as const, empty);
+  const valid = validateForm(inviteSchema, read.form);
+  let errors = valid.ok ? [] : valid.errors;
+  if (valid.ok) {
+    let email = '';
+    errors = await ruleErrors(async () => (email = (await inviteUser(valid.data, actorOf(astro), linkSettings())).email));
+    if (!errors.length) return seeOther(`/staff/admin/users?invited=${encodeURIComponent(email)}`);
+  }
+  refuseForm(astro);
+  return { values, errors };
+}
+
+/** What one user's page renders. */
+export interface UserView {
+  user: User;
+  values: { name: string; role: string; agencyId: string; districtId: string };
+  errors: FieldError[];
+}
+
+const USER_ACTIONS = ['access', 'sign-out', 'reset-two-factor', 'reactivate'] as const;
+const userActionSchema = z.object({ action: choice(USER_ACTIONS, 'Choose what to do') });
+
+/** Back to the list with a message. */
+function changed(message: string): Done {
+  return seeOther(`/staff/admin/users?changed=${encodeURIComponent(message)}`);
+}
+
+/** One user: change name, role or agency; sign them out everywhere; reset two-factor; reactivate. */
+export async function handleUser(astro: AstroGlobal): Promise<Done | UserView> {
+  const user = await findUserById(String(astro.params.id));
+  if (!user) return { response: new Response('No such user', { status: 404 }) };
+  const stored = { name: user.name, role: user.role, agencyId: user.agencyId ?? '', districtId: user.districtId ?? '' };
+  if (astro.request.method !== 'POST') return { user, values: stored, errors: [] };
+  const read = await readPageForm(astro);
+  if (!read.ok) return { user, values: stored, errors: read.errors };
+  const intent = validateForm(userActionSchema, read.form);
+  if (!intent.ok) {
+    refuseForm(astro);
+    return { user, values: stored, errors: unreadableForm() };
+  }
+  const actor = actorOf(astro);
+  const action = intent.data.action;
+  if (action === 'sign-out') {
+    await invalidateUserSessions(user.id);
+    await recordAudit(actor, 'user.signed_out_by_admin', { kind: 'user', id: user.id });
+    return changed(`${user.name} has been signed out everywhere.`);
+  }
+  if (action === 'reset-two-factor') {
+    await resetUserTwoFactor(user.id, actor);
+    return changed(`Two-factor authentication for ${user.name} has been reset. They will set it up again at their next sign-in.`);
+  }
+  if (action === 'reactivate') {
+    await reactivateUser(user.id, actor);
+    return changed(`${user.name} can sign in again.`);
+  }
+  const values = typed(read.form, ['name', 'role', 'agencyId', 'districtId'] as const, { name: '', role: '', agencyId: '', districtId: '' });
+  const valid = validateForm(accessSchema, read.form);
+  const errors = valid.ok ? await ruleErrors(() => updateUserAccess(user.id, valid.data, actor)) : valid.errors;
+  if (!errors.length) return changed(`Changes to ${user.name} saved.`);
+  refuseForm(astro);
+  return { user, values, errors };
+}
+
+/** What the deactivate page renders. */
+export interface DeactivateView {
+  user: User;
+  errors: FieldError[];
+}
+
+/** Confirm deactivating a user (they are signed out at once). */
+export async function handleDeactivate(astro: AstroGlobal): Promise<Done | DeactivateView> {
+  const user = await findUserById(String(astro.params.id));
+  if (!user) return { response: new Response('No such user', { status: 404 }) };
+  if (astro.request.method !== 'POST') return { user, errors: [] };
+  const read = await readPageForm(astro);
+  if (!read.ok) return { user, errors: read.errors };
+  const errors = (await ruleErrors(() => deactivateUser(user.id, actorOf(astro)))).map((e) => fieldError('confirm', e.text));
+  if (!errors.length) return changed(`${user.name} has been deactivated and signed out.`);
+  refuseForm(astro);
+  return { user, errors };
 }

@@ -4,9 +4,9 @@ import { guardRequest } from '../../../web/guards.ts';
 import { clientAddressOf } from '../../../web/client-address.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { csvHeaders } from '../../../platform/csv.ts';
-import { streamCallsCsv } from '../../../domains/calls/csv.ts';
+import { streamCallsCsv } from '../../../domains/calls/index.ts';
 import { londonDate } from '../../../platform/time/london.ts';
-import { parseCallFilter } from '../../../domains/calls/list.ts';
+import { parseCallFilter } from '../../../domains/calls/index.ts';
 
 export const GET: APIRoute = async (ctx) => {
   const denied = await guardRequest(ctx, 'call.read');

@@ -1,21 +1,17 @@
 import type { APIRoute } from 'astro';
-import { eq } from 'drizzle-orm';
 import { guardRequest, notFound } from '../../../web/guards.ts';
 import { clientAddressOf } from '../../../web/client-address.ts';
-import { canViewCase } from '../../../domains/cases/policy.ts';
-import { findCase } from '../../../domains/cases/actions.ts';
+import { canViewCase, findCase, findCasePhoto } from '../../../domains/cases/index.ts';
 import { recordAudit } from '../../../platform/audit.ts';
-import { getDb } from '../../../platform/db/client.ts';
-import { attachments } from '../../../platform/db/schema.ts';
 import { getRuntime } from '../../../server/runtime.ts';
-import { readPhoto } from '../../../domains/reports/photos.ts';
+import { readPhoto } from '../../../domains/reports/index.ts';
 
 /** A case photo, for staff only: stored outside public/, never cached, every view audited. */
 export const GET: APIRoute = async (context) => {
   const denied = await guardRequest(context, 'case.read.all');
   if (denied) return denied;
   const id = context.params.id ?? '';
-  const [photo] = /^[0-9a-z]{20}$/.test(id) ? await getDb().select().from(attachments).where(eq(attachments.id, id)) : [];
+  const photo = await findCasePhoto(id);
   if (!photo) return notFound();
   const owner = await findCase(photo.caseId);
   if (!owner || !canViewCase(context.locals.user!, owner)) return notFound();

@@ -1,8 +1,8 @@
 /** CSV export of the filtered queue; personal data columns only with pii.export (audited). */
 import type { APIRoute } from 'astro';
 import { actorFor, guardRequest } from '../../../web/guards.ts';
-import { streamQueueCsv } from '../../../domains/cases/views.ts';
-import { parseQueueQuery } from '../../../domains/cases/queue.ts';
+import { streamQueueCsv } from '../../../domains/cases/index.ts';
+import { parseQueueQuery } from '../../../domains/cases/index.ts';
 import { csvHeaders } from '../../../platform/csv.ts';
 import { londonDate } from '../../../platform/time/london.ts';
 

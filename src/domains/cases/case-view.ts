@@ -1,0 +1,44 @@
+/** Read models for the staff case pages: one case with its timeline, photos, linked cases and owner; the officers to assign to. */
+import { and, asc, eq, ne } from 'drizzle-orm';
+import { getDb } from '../../platform/db/client.ts';
+import { attachments, caseEvents, cases, users } from '../../platform/db/schema.ts';
+import { findCase } from './actions.ts';
+import { detectCaseThresholds } from './detect.ts';
+
+/** An officer who can be given cases. */
+export interface Officer {
+  id: string;
+  name: string;
+}
+
+/** Every active staff user, for the assign lists and the owner filter. */
+export async function listOfficers(): Promise<Officer[]> {
+  return getDb().select({ id: users.id, name: users.name }).from(users).where(eq(users.active, true));
+}
+
+/** Everything the case page shows about one case, or null when there is no such case. */
+export async function loadCaseView(ref: string, now = Date.now()) {
+  const row = await findCase(ref);
+  if (!row) return null;
+  const db = getDb();
+  const [threshold, events, photos, officers, siblings, owner] = await Promise.all([
+    detectCaseThresholds(row, now),
+    db.select().from(caseEvents).where(eq(caseEvents.caseId, row.id)).orderBy(asc(caseEvents.id)),
+    db.select().from(attachments).where(eq(attachments.caseId, row.id)),
+    listOfficers(),
+    row.incidentId ? db.select({ ref: cases.ref, status: cases.status }).from(cases).where(and(eq(cases.incidentId, row.incidentId), ne(cases.id, row.id))) : Promise.resolve([]),
+    row.ownerId ? db.select({ name: users.name }).from(users).where(eq(users.id, row.ownerId)) : Promise.resolve([]),
+  ]);
+  // Flags are shown as they are now; they are stored only when cases change, never on a view.
+  return { row: { ...row, flags: threshold.flags }, threshold, events, photos, officers, siblings, ownerName: owner[0]?.name ?? null };
+}
+
+/** The case page's read model. */
+export type CaseView = NonNullable<Awaited<ReturnType<typeof loadCaseView>>>;
+
+/** One stored photo of a case by its id, or undefined. */
+export async function findCasePhoto(id: string) {
+  if (!/^[0-9a-z]{20}$/.test(id)) return undefined;
+  const [photo] = await getDb().select().from(attachments).where(eq(attachments.id, id));
+  return photo;
+}

@@ -1,0 +1,134 @@
+/**
+ * Handler of the staff case page: permission (the page's guard, then each action checks its own), a form
+ * object per intent (zod schema), the case command, then a redirect or the page re-rendered with errors.
+ */
+import type { AstroGlobal } from 'astro';
+import { z } from 'zod';
+import {
+  actionSettings, addNote, canViewCase, caseScope, findCase, assignCase, assignRoundRobin, changeStatus, changeTags, currentTimers, linkIncident, listQueue, listReplyTemplates, loadCaseView,
+  markDuplicate, parseCaseVersion, runningTimers, sendReply, triageCase, TRIAGE_QUESTIONS, undoDuplicate, unlinkIncident, viewReporterDetails,
+  type ActionResult, type ActionSettings, type CaseView, type StaffActor,
+} from '../../domains/cases/index.ts';
+import { choice, strings, text } from '../../platform/forms/index.ts';
+import { getConfig } from '../../server/runtime.ts';
+import { fieldError, readPageForm, refuseForm, seeOther, typedValues, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
+import { actorFor, notFound } from '../guards.ts';
+
+const INTENTS = ['triage', 'status', 'assign', 'note', 'reply', 'tags', 'link', 'unlink', 'duplicate', 'undo-duplicate'] as const;
+type Intent = (typeof INTENTS)[number];
+
+/** The message for a triage question left unanswered. */
+const unanswered = (name: string) => `Answer: ${TRIAGE_QUESTIONS.find((q) => q.name === name)!.legend}`;
+const line = (label: string, max = 200) => text({ label, max });
+const body = (label: string) => text({ label, max: 10_000, multiline: true });
+/** The case version the form was made from (optimistic concurrency); undefined when the form did not say. */
+const version = text({ label: 'Version', max: 12 }).transform((v) => parseCaseVersion(v));
+
+/** The form object of each intent. */
+const SCHEMAS = {
+  triage: z.object({
+    risk: choice(['none', 'some', 'high'] as const, unanswered('risk')),
+    vulnerable: choice(['yes', 'no'] as const, unanswered('vulnerable')),
+    repeat: choice(['yes', 'no'] as const, unanswered('repeat')),
+    hate: choice(['yes', 'no'] as const, unanswered('hate')),
+    version,
+  }),
+  status: z.object({ version, to: line('Move to', 40), resolutionCode: line('Resolution', 60), agencyId: line('Agency', 100), statusNote: body('Note about this change') }),
+  assign: z.object({ version, ownerId: line('Officer', 100), team: line('Team') }),
+  note: z.object({ noteBody: body('Note') }),
+  reply: z.object({ template: line('Template', 100), replyBody: body('Reply') }),
+  tags: z.object({ addTags: line('Add tags', 500), removeTag: strings() }),
+  link: z.object({ linkRefs: line('Link with case references', 1000), incidentTitle: line('Incident title') }),
+  unlink: z.object({}),
+  duplicate: z.object({ originalRef: line('Case reference', 40) }),
+  'undo-duplicate': z.object({}),
+} satisfies Record<Intent, z.ZodType>;
+
+/** Where each intent's error points (the first field of its form). */
+const ERROR_FIELD: Record<Intent, string> = { triage: 'triage', status: 'to', assign: 'ownerId', note: 'noteBody', reply: 'replyBody', tags: 'addTags', link: 'linkRefs', unlink: 'unlink', duplicate: 'originalRef', 'undo-duplicate': 'undo-duplicate' };
+
+interface Ctx {
+  ref: string;
+  actor: StaffActor;
+  settings: ActionSettings;
+}
+
+type Data<I extends Intent> = z.output<(typeof SCHEMAS)[I]>;
+
+/** The command of each intent. */
+const COMMANDS: { [I in Intent]: (c: Ctx, d: Data<I>) => Promise<ActionResult> } = {
+  triage: (c, { version, ...answers }) => triageCase(c.ref, c.actor, answers, c.settings, Date.now(), version),
+  status: (c, d) => changeStatus(c.ref, c.actor, { to: d.to, resolutionCode: d.resolutionCode || null, agencyId: d.agencyId || null, note: d.statusNote || null, version: d.version }, c.settings),
+  assign: (c, d) =>
+    d.ownerId === 'round-robin' ? assignRoundRobin(c.ref, c.actor, c.settings, Date.now(), d.version) : assignCase(c.ref, c.actor, { ownerId: d.ownerId || null, team: d.team || null, version: d.version }, c.settings),
+  note: (c, d) => addNote(c.ref, c.actor, d.noteBody),
+  reply: async (c, d) => {
+    const message = d.replyBody || listReplyTemplates().find((t) => t.id === d.template)?.body || '';
+    return message ? sendReply(c.ref, c.actor, message, c.settings) : { ok: false, message: 'Enter the reply or choose a template' };
+  },
+  tags: (c, d) => changeTags(c.ref, c.actor, { add: d.addTags.split(','), remove: d.removeTag }),
+  link: async (c, d) => {
+    const r = await linkIncident([c.ref, ...d.linkRefs.split(/[\s,]+/)], c.actor, { title: d.incidentTitle });
+    return r.ok ? { ok: true, ref: c.ref } : r;
+  },
+  unlink: (c) => unlinkIncident(c.ref, c.actor),
+  duplicate: (c, d) => markDuplicate(c.ref, c.actor, d.originalRef, c.settings),
+  'undo-duplicate': (c) => undoDuplicate(c.ref, c.actor, c.settings),
+};
+
+/** Run one intent: validate its form object, then its command. */
+async function runIntent<I extends Intent>(intent: I, form: FormData, c: Ctx): Promise<FieldError[]> {
+  const valid = validateForm(SCHEMAS[intent], form);
+  if (!valid.ok) return valid.errors;
+  const result = await COMMANDS[intent](c, valid.data as Data<I>);
+  return result.ok ? [] : [fieldError(ERROR_FIELD[intent], result.message)];
+}
+
+/** After a change with "then next": the next new case by priority, or the queue. */
+async function nextCase(ref: string, scope: ReturnType<typeof caseScope>, now: number): Promise<Done> {
+  const next = (await listQueue({ status: 'new', scope }, 'priority', null, now, 5)).rows.find((r) => r.ref !== ref);
+  return seeOther(next ? `/staff/cases/${next.ref}?saved=1` : '/staff/queue?status=new&done=1');
+}
+
+/** What the case page renders. */
+export interface CasePageView extends CaseView {
+  errors: FieldError[];
+  /** What was typed into the form that was refused, and which form it was. */
+  posted: Record<string, string>;
+  failedIntent: string;
+  reporter: Awaited<ReturnType<typeof viewReporterDetails>>;
+  timers: ReturnType<typeof currentTimers>;
+  running: ReturnType<typeof runningTimers>;
+  now: number;
+}
+
+/** The case page: on POST run the intent and redirect, else load the case for the page. */
+export async function handleCasePage(astro: AstroGlobal): Promise<Done | CasePageView> {
+  const user = astro.locals.user!;
+  const actor = actorFor(astro);
+  const ref = astro.params.ref ?? '';
+  // A case outside the user's scope answers as if it did not exist.
+  const visible = await findCase(ref);
+  if (!visible || !canViewCase(user, visible)) return { response: notFound() };
+  const now = Date.now();
+  let errors: FieldError[] = [];
+  let posted: Record<string, string> = {};
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro);
+    if (!read.ok) errors = read.errors;
+    else {
+      posted = typedValues(read.form);
+      const intent = validateForm(z.object({ intent: choice(INTENTS, 'Choose what to do') }), read.form);
+      errors = intent.ok ? await runIntent(intent.data.intent, read.form, { ref, actor, settings: actionSettings() }) : unreadableForm();
+      if (!errors.length) return read.form.get('then') === 'next' ? nextCase(ref, caseScope(user), now) : seeOther(`/staff/cases/${ref}?saved=1#timeline`);
+    }
+    refuseForm(astro);
+  }
+  const found = await loadCaseView(ref, now);
+  if (!found || !canViewCase(user, found.row)) return { response: notFound() };
+  const config = getConfig();
+  const timers = currentTimers(found.row, config.targets, now);
+  const running = found.row.status === 'resolved' || found.row.status === 'closed' ? [] : runningTimers(timers);
+  const reporter = astro.url.searchParams.get('reporter') === 'show' ? await viewReporterDetails(found.row.id, actor, now) : null;
+  return { ...found, errors, posted, failedIntent: errors.length ? posted.intent ?? '' : '', reporter, timers, running, now };
+}

@@ -1,0 +1,100 @@
+/** Handler of the triage queue: saved views (save, delete) and bulk actions, then the filtered, sorted page of cases. */
+import type { AstroGlobal } from 'astro';
+import { z } from 'zod';
+import {
+  actionSettings, bulkAction, caseScope, countByStatus, deleteView, listOfficers, listQueue, listReplyTemplates, listSavedViews, parseQueueQuery, saveView,
+  type BulkAction, type StaffActor,
+} from '../../domains/cases/index.ts';
+import { choice, strings, text } from '../../platform/forms/index.ts';
+import { fieldError, readPageForm, refuseForm, seeOther, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
+import { actorFor } from '../guards.ts';
+import { safeQueryString } from '../redirects.ts';
+
+/** The query string to go back to: "?" and the queue's parameters re-encoded, or empty (never another place). */
+const back = text({ label: 'Back', max: 2000, multiline: true }).transform((v) => safeQueryString(v));
+const saveSchema = z.object({ back, viewName: text({ label: 'View name', max: 200 }) });
+const deleteSchema = z.object({ back, viewId: text({ label: 'View', max: 100 }) });
+const bulkSchema = z.object({
+  ref: strings(),
+  bulkAction: text({ label: 'Action', max: 40 }),
+  bulkOwner: text({ label: 'Assign to', max: 100 }),
+  bulkStatus: text({ label: 'New status', max: 40 }),
+  bulkResolution: text({ label: 'Resolution', max: 60 }),
+  bulkTag: text({ label: 'Tags', max: 500 }),
+  bulkTemplate: text({ label: 'Reply template', max: 100 }),
+  bulkVisibility: text({ label: 'Templated reply goes', max: 40 }),
+  bulkBody: text({ label: 'Note or reply text', max: 10_000, multiline: true }),
+});
+type BulkForm = z.output<typeof bulkSchema>;
+
+/** The bulk action the form asks for, or null when none was chosen. */
+function bulkActionOf(f: BulkForm): BulkAction | null {
+  switch (f.bulkAction) {
+    case 'assign': return f.bulkOwner === 'round-robin' ? { kind: 'assign_round_robin' } : { kind: 'assign', ownerId: f.bulkOwner || null };
+    case 'status': return { kind: 'status', to: f.bulkStatus, resolutionCode: f.bulkResolution || null };
+    case 'tag': return { kind: 'tag', add: f.bulkTag.split(',') };
+    case 'note': return { kind: 'note', body: f.bulkBody };
+    case 'reply': return { kind: 'reply', body: listReplyTemplates().find((t) => t.id === f.bulkTemplate)?.body ?? f.bulkBody, visibility: f.bulkVisibility === 'reporter' ? 'reporter' : 'internal' };
+    default: return null;
+  }
+}
+
+/** What a POST gives back: a redirect, or errors and a notice for the page. */
+type Outcome = Done | { errors: FieldError[]; notice: string };
+
+/** Each intent of the queue page. */
+const INTENTS = {
+  'save-view': async (form: FormData, actor: StaffActor): Promise<Outcome> => {
+    const valid = validateForm(saveSchema, form);
+    if (!valid.ok) return { errors: unreadableForm(), notice: '' };
+    const r = await saveView(actor.id, valid.data.viewName, valid.data.back);
+    return r.ok ? seeOther(`/staff/queue${valid.data.back}`) : { errors: [fieldError('viewName', r.message)], notice: '' };
+  },
+  'delete-view': async (form: FormData, actor: StaffActor): Promise<Outcome> => {
+    const valid = validateForm(deleteSchema, form);
+    if (!valid.ok) return { errors: unreadableForm(), notice: '' };
+    await deleteView(actor.id, valid.data.viewId);
+    return seeOther(`/staff/queue${valid.data.back}`);
+  },
+  bulk: async (form: FormData, actor: StaffActor): Promise<Outcome> => {
+    const valid = validateForm(bulkSchema, form);
+    if (!valid.ok) return { errors: valid.errors, notice: '' };
+    const action = bulkActionOf(valid.data);
+    const errors: FieldError[] = [];
+    if (!valid.data.ref.length) errors.push(fieldError('ref', 'Select at least one case', 'select-first'));
+    if (!action) errors.push(fieldError('bulkAction', 'Choose what to do with the selected cases'));
+    if (errors.length || !action) return { errors, notice: '' };
+    const result = await bulkAction(valid.data.ref, actor, action, actionSettings());
+    return {
+      notice: `Done for ${result.done.length} case${result.done.length === 1 ? '' : 's'}.`,
+      errors: result.refused.map((r) => ({ field: 'bulk', href: '#bulk', text: `${r.ref}: ${r.message}` })),
+    };
+  },
+} as const;
+const intentSchema = z.object({ intent: choice(Object.keys(INTENTS) as (keyof typeof INTENTS)[], 'Choose what to do') });
+
+/** The queue page: on POST run the intent, then list the cases for the filters in the URL. */
+export async function handleQueue(astro: AstroGlobal) {
+  const user = astro.locals.user!;
+  const actor = actorFor(astro);
+  const now = Date.now();
+  let errors: FieldError[] = [];
+  let notice = '';
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro);
+    const intent = read.ok ? validateForm(intentSchema, read.form) : read;
+    if (!read.ok) errors = read.errors;
+    else if (!intent.ok) errors = unreadableForm();
+    else {
+      const outcome = await INTENTS[intent.data.intent](read.form, actor);
+      if ('response' in outcome) return outcome;
+      ({ errors, notice } = outcome);
+    }
+    if (errors.length) refuseForm(astro);
+  }
+  const { filter: asked, sort, cursor } = parseQueueQuery(astro.url.searchParams);
+  // The cases the user may see: never from the query string.
+  const filter = { ...asked, scope: caseScope(user) };
+  const [page, counts, views, officers] = await Promise.all([listQueue(filter, sort, cursor, now), countByStatus(filter, now), listSavedViews(user.id), listOfficers()]);
+  return { errors, notice, filter, sort, cursor, page, counts, views, officers, now };
+}
