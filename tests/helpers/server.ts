@@ -88,7 +88,7 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     },
   };
   if (options.expectFailure) {
-    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15000))]);
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000))]);
     if (code === 'timeout') {
       await server.stop('SIGKILL');
       throw new Error('server did not stop');
