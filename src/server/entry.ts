@@ -164,7 +164,10 @@ const server = createServer(
   {
     requestTimeout: env.REQUEST_TIMEOUT_MS,
     headersTimeout: env.HEADERS_TIMEOUT_MS,
-    keepAliveTimeout: 5_000,
+    // Idle keep-alive connections stay open longer than a proxy's or client's own idle limit (often 60 s), so
+    // the client, not the server, closes them: a server closing first races the client's next request on that
+    // socket ("other side closed"). Shutdown closes idle connections at once.
+    keepAliveTimeout: 65_000,
     // Node checks the two timeouts above only this often; keep it well under them.
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(env.HEADERS_TIMEOUT_MS / 4))),
   },
