@@ -26,7 +26,7 @@ export async function readPageForm(astro: PageCtx, limits: FormLimits = { multip
 
 /** Mark a re-rendered form as refused (400) unless a more precise 4xx was already set. */
 export function refuseForm(astro: PageCtx, status = 400): void {
-  if (astro.response.status < 400) astro.response.status = status;
+  if ((astro.response.status ?? 200) < 400) astro.response.status = status;
 }
 
 /** A 303 redirect. */

@@ -78,7 +78,7 @@ export interface TwoFactorView {
   /** Shown once, after set-up. */
   recoveryCodes: string[] | null;
   /** The key to add to an authenticator app, during set-up. */
-  key: string | null;
+  key: Uint8Array | null;
   action: string;
   title: string;
 }
@@ -122,7 +122,7 @@ export async function handleTwoFactor(astro: AstroGlobal): Promise<Done | TwoFac
       const code = valid.data.code;
       const r = mode === 'setup' ? await confirmTotpSetup(user, session.id, code, actor) : mode === 'verify' ? await verifyTwoFactorCode(user, session.id, code, actor) : await verifyRecoveryCode(user, session.id, code, actor);
       if (r.ok) await trustThisDevice(astro, user.id);
-      if (r.ok && mode === 'setup') recoveryCodes = (r as { recoveryCodes: string[] }).recoveryCodes;
+      if (r.ok && mode === 'setup') recoveryCodes = 'recoveryCodes' in r && Array.isArray(r.recoveryCodes) ? r.recoveryCodes : null;
       else if (r.ok && mode === 'verify') return seeOther(next);
       else if (r.ok) {
         const remaining = (r as { remaining?: number }).remaining;
