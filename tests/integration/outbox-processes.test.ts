@@ -127,16 +127,17 @@ test('two server processes sharing one database and a slow SMTP server deliver e
 test('a clean stop (SIGTERM) gives back the leases: a restart sends the waiting mail at once, not after the lease', { timeout: 180_000 }, async (t) => {
   const N = 10;
   let stopping: Promise<unknown> | undefined;
-  let first!: TestServer;
+  let stop = (): Promise<unknown> => Promise.resolve();
   const smtp = await smtpServer(t, {
     acceptDelayMs: 300,
     onAccept: () => {
-      if (smtp.messages.filter(toPrefix('term')).length === 2) stopping ??= first.stop('SIGTERM', { keepFiles: true });
+      if (smtp.messages.filter(toPrefix('term')).length === 2) stopping ??= stop();
     },
   });
   // a ten-minute lease: a restart that had to wait one out would never make the deadline below
   const env = { SMTP_URL: smtp.url, OUTBOX_LEASE_MS: '600000' };
-  first = await startServer(env);
+  const first = await startServer(env);
+  stop = () => first.stop('SIGTERM', { keepFiles: true });
   t.after(() => void first.proc.kill('SIGKILL')); // on failure only: it has stopped already otherwise
   const db = openDb(t, first);
   await queueMail(db, 'term', N);
