@@ -12,6 +12,7 @@ import { syncConfigToDatabase } from '../platform/config/sync.ts';
 import { log } from '../platform/log.ts';
 import { createMailTransport } from '../platform/mail/transport.ts';
 import { OutboxWorker } from '../platform/mail/outbox.ts';
+import { JobScheduler } from '../platform/jobs.ts';
 import { loadSigningKey } from '../platform/security/signing.ts';
 import { loadRoles } from '../domains/identity/roles.ts';
 import { configureSecretKey } from '../domains/identity/totp.ts';
@@ -28,7 +29,7 @@ interface Runtime {
 
 let runtime: Runtime | undefined;
 let booting: Promise<Runtime> | undefined;
-let maintenance: ReturnType<typeof setInterval> | undefined;
+let scheduler: JobScheduler | undefined;
 
 /** Start everything once; later calls return the same runtime. */
 export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteConfig) => Promise<void> } = {}): Promise<Runtime> {
@@ -55,6 +56,7 @@ export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteC
     from: env.MAIL_FROM,
     intervalMs: env.OUTBOX_INTERVAL_MS,
     retryBaseMs: Number(process.env.OUTBOX_RETRY_BASE_MS ?? 60_000),
+    leaseMs: Number(process.env.OUTBOX_LEASE_MS ?? 60_000),
   });
   outbox.start();
   runtime = { env, config, outbox };
@@ -74,19 +76,19 @@ export function getConfig(): SiteConfig {
   return getRuntime().config;
 }
 
-/** Housekeeping every 10 minutes: expired rate-limit buckets, abandoned drafts, closed cases and calls past retention (anonymised, not under legal hold). */
+/**
+ * Scheduled jobs, leased in the database so that each runs in one process at a time however many share it.
+ * Housekeeping every 10 minutes: expired rate-limit buckets, abandoned drafts, closed cases and calls past
+ * retention (anonymised, not under legal hold).
+ */
 function startMaintenance(config: SiteConfig) {
-  const run = async () => {
-    try {
-      await purgeRateLimits();
-      await purgeDrafts(config.partnership.retentionDays.drafts * 86_400_000, getRuntime().env.UPLOAD_DIR);
-      await anonymiseExpiredCases(config.partnership.retentionDays, getRuntime().env.UPLOAD_DIR);
-    } catch (error) {
-      log.error('maintenance.failed', { error: String(error) });
-    }
+  const housekeeping = async () => {
+    await purgeRateLimits();
+    await purgeDrafts(config.partnership.retentionDays.drafts * 86_400_000, getRuntime().env.UPLOAD_DIR);
+    await anonymiseExpiredCases(config.partnership.retentionDays, getRuntime().env.UPLOAD_DIR);
   };
-  maintenance = setInterval(run, 10 * 60_000);
-  maintenance.unref();
+  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }], { tickMs: 60_000 });
+  scheduler.start();
 }
 
 function redactUrl(url: string) {
@@ -103,11 +105,11 @@ export function ensureRuntime(): Promise<Runtime> {
   return booting;
 }
 
-/** Stop housekeeping and the outbox, let queued writes finish, and close the database. */
+/** Stop the scheduled jobs and the outbox (giving back their leases), let queued writes finish, and close the database. */
 export async function stopRuntime(): Promise<void> {
-  if (maintenance) clearInterval(maintenance);
-  maintenance = undefined;
   try {
+    await scheduler?.stop();
+    scheduler = undefined;
     await runtime?.outbox.stop();
     await getDatabase().writer.idle();
     await closeDatabase();

@@ -13,7 +13,8 @@ export interface TestServer {
   dbUrl: string;
   output: () => string;
   proc: ChildProcess;
-  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  /** Stop the process; its folder is removed unless keepFiles (to start again on it with restartOf) or it is a shareWith process. */
+  stop: (signal?: NodeJS.Signals, options?: { keepFiles?: boolean }) => Promise<number | null>;
 }
 
 /** A free TCP port on loopback. */
@@ -37,11 +38,13 @@ export interface StartOptions {
   expectFailure?: boolean;
   /** Run as a second process of this server: same database file, mail and upload folders (left for the first to remove). */
   shareWith?: TestServer;
+  /** Start again on a stopped server's folder (stopped with keepFiles): same database, mail and uploads; this one removes it when stopped. */
+  restartOf?: TestServer;
 }
 
 /** Start a server; extra env overrides the defaults. Resolves when /healthz answers 200. */
 export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
-  const dir = options.shareWith?.dir ?? mkdtempSync(join(tmpdir(), 'saferline-test-'));
+  const dir = options.shareWith?.dir ?? options.restartOf?.dir ?? mkdtempSync(join(tmpdir(), 'saferline-test-'));
   const port = await freePort();
   const dbUrl = `file:${join(dir, 'saferline.db')}`;
   const url = `http://127.0.0.1:${port}`;
@@ -78,12 +81,12 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     output: () => out,
     // SIGTERM lets the server drain and exit normally, which is also when it writes its V8 coverage
     // (NODE_V8_COVERAGE, see scripts/coverage.ts); a server still running 10 s later is killed.
-    stop: async (signal = 'SIGTERM') => {
+    stop: async (signal = 'SIGTERM', stopOptions = {}) => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
       const code = await exited;
       clearTimeout(timer);
-      if (!options.shareWith) rmSync(dir, { recursive: true, force: true });
+      if (!options.shareWith && !stopOptions.keepFiles) rmSync(dir, { recursive: true, force: true });
       return code;
     },
   };

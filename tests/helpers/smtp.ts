@@ -11,22 +11,63 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-/** Start an SMTP server on a free loopback port. */
-export async function startSmtp(): Promise<TestSmtp> {
+/** How the test mail server behaves. */
+export interface SmtpOptions {
+  /** Wait this long before answering each message: a slow server. */
+  acceptDelayMs?: number;
+  /** The reply code to refuse a recipient with (550 for good, 450 for now), or undefined to take it. */
+  refuseRecipient?: (address: string) => number | undefined;
+  /** The reply code to refuse a message's data with (after the delay), or undefined to accept it. */
+  refuseData?: (mail: ParsedMail) => number | undefined;
+  /** True for a message the server never answers: it waits until the client goes away, then drops it (a stalled server). */
+  stall?: (mail: ParsedMail) => boolean;
+  /** Called when a message's data has arrived, before it is answered. */
+  onReceive?: (mail: ParsedMail) => void;
+  /** Called just after a message is accepted (its 250 reply is on its way). */
+  onAccept?: (mail: ParsedMail) => void;
+}
+
+/** An SMTP error reply with the given code. */
+function smtpError(code: number, text: string) {
+  return Object.assign(new Error(text), { responseCode: code });
+}
+
+/**
+ * Start an SMTP server on a free loopback port. A message counts (in `messages`) once it is accepted: one
+ * whose client disconnects before the server answers is dropped, as a real server drops it.
+ */
+export async function startSmtp(options: SmtpOptions = {}): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
   const waiters: (() => void)[] = [];
+  const closed = new Set<string>();
+  const closing = new Map<string, () => void>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
-    onData(stream, _session, callback) {
+    onRcptTo(address, _session, callback) {
+      const code = options.refuseRecipient?.(address.address);
+      callback(code ? smtpError(code, code >= 500 ? 'No such mailbox here' : 'Mailbox busy, try again later') : undefined);
+    },
+    onData(stream, session, callback) {
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
+          options.onReceive?.(mail);
+          if (options.stall?.(mail) && !closed.has(session.id)) await new Promise<void>((r) => closing.set(session.id, r));
+          if (options.acceptDelayMs) await new Promise((r) => setTimeout(r, options.acceptDelayMs));
+          if (closed.has(session.id)) return callback(smtpError(421, 'Client went away'));
+          const refused = options.refuseData?.(mail);
+          if (refused) return callback(smtpError(refused, refused >= 500 ? 'Message refused' : 'Try again later'));
           messages.push(mail);
           for (const w of waiters.splice(0)) w();
           callback();
+          options.onAccept?.(mail);
         })
         .catch(callback);
+    },
+    onClose(session) {
+      closed.add(session.id);
+      closing.get(session.id)?.();
     },
   });
   const port = await freePort();

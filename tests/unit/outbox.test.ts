@@ -1,18 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eq } from 'drizzle-orm';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { eq, like } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
 import { freePort } from '../helpers/server.ts';
 import { sentTo, startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { getDatabase, getDb } from '../../src/platform/db/client.ts';
+import { getDatabase, getDb, toStatement } from '../../src/platform/db/client.ts';
 import { outbox } from '../../src/platform/db/schema.ts';
 import { createMailTransport } from '../../src/platform/mail/transport.ts';
 import { enqueueEmail, OutboxWorker, outboxBacklog } from '../../src/platform/mail/outbox.ts';
 
 let cleanup: () => Promise<void>;
+let dbUrl: string;
 let smtp: TestSmtp;
 before(async () => {
-  ({ cleanup } = await openTestDatabase());
+  let database;
+  ({ cleanup, database } = await openTestDatabase());
+  dbUrl = database.url;
   smtp = await startSmtp();
 });
 after(async () => {
@@ -103,4 +108,88 @@ test('the last check before sending: a recipient that is not exactly one mailbox
     assert.match(row!.lastError ?? '', /not exactly one e-mail address/);
   }
   await w.stop();
+});
+
+/** The outbox row queued for a recipient. */
+async function rowFor(recipient: string) {
+  const [row] = await getDb().select().from(outbox).where(eq(outbox.recipient, recipient));
+  return row!;
+}
+
+test('a row leased by one worker cannot be changed by another: a worker that lost its lease does not undo the new holder', async () => {
+  await getDatabase().writer.batch([enqueueEmail('case-received', 'holder@example.com', payload('HM-6789-2345'))]);
+  // A's mail server is slow and then refuses for now (451): A's send outlives A's lease
+  let receivedByA!: () => void;
+  const aReceived = new Promise<void>((r) => (receivedByA = r));
+  const slow = await startSmtp({ acceptDelayMs: 1500, onReceive: () => receivedByA(), refuseData: () => 451 });
+  const a = worker(slow.url);
+  const sendingA = a.runOnce();
+  await aReceived;
+  const leased = await rowFor('holder@example.com');
+  assert.ok(leased.leaseUntil, 'A holds the row while it sends');
+  // A's lease lapses (a stalled process); B takes the row, sends it and marks it sent
+  await getDatabase().writer.batch([toStatement(getDb().update(outbox).set({ leaseUntil: 0 }).where(eq(outbox.id, leased.id)))]);
+  const b = worker(smtp.url);
+  assert.equal(await b.runOnce(), 1);
+  assert.equal((await rowFor('holder@example.com')).status, 'sent');
+  // A's send now fails: its failure path must not put the sent row back in the queue
+  assert.equal(await sendingA, 0);
+  const row = await rowFor('holder@example.com');
+  assert.equal(row.status, 'sent', 'still sent');
+  assert.equal(row.attempts, 1, 'one attempt: the holder\'s');
+  assert.equal(row.lastError, null, 'A\'s failure was not recorded on a row it no longer holds');
+  assert.equal(row.leaseToken, null);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(smtp.messages.filter((m) => sentTo(m, 'holder@example.com')).length, 1);
+  await a.stop();
+  await b.stop();
+  await slow.close();
+});
+
+test('a permanent refusal (5xx) is dead after one attempt; a refusal for now (4xx) is retried later', async () => {
+  const refusing = await startSmtp({ refuseRecipient: (address) => (address === 'nobody@example.com' ? 550 : address === 'busy@example.com' ? 450 : undefined) });
+  await getDatabase().writer.batch([enqueueEmail('case-received', 'nobody@example.com', payload('HM-7892-3456'))]);
+  const w = worker(refusing.url);
+  const t0 = Date.now();
+  assert.equal(await w.runOnce(t0), 0);
+  const dead = await rowFor('nobody@example.com');
+  assert.equal(dead.status, 'dead');
+  assert.equal(dead.attempts, 1);
+  assert.match(dead.lastError ?? '', /550/);
+  await getDatabase().writer.batch([enqueueEmail('case-received', 'busy@example.com', payload('HM-8923-4567'))]);
+  assert.equal(await w.runOnce(), 0);
+  const busy = await rowFor('busy@example.com');
+  assert.equal(busy.status, 'pending');
+  assert.equal(busy.attempts, 1);
+  assert.ok(busy.nextAttemptAt > Date.now(), 'retried on the schedule');
+  assert.equal(busy.leaseToken, null, 'the lease is given back');
+  await w.stop();
+  await refusing.close();
+  // out of the way of the tests that follow
+  await getDatabase().writer.batch([toStatement(getDb().update(outbox).set({ status: 'dead' }).where(eq(outbox.id, busy.id)))]);
+});
+
+test('rows are marked sent one by one: a worker process killed mid-batch leaves every message the server accepted marked sent', async () => {
+  const recipients = Array.from({ length: 6 }, (_, i) => `batch-${i}@example.com`);
+  await getDatabase().writer.batch(recipients.map((r, i) => enqueueEmail('case-received', r, payload(`HM-BATCH-${i}`))));
+  let received = 0;
+  let kill = () => {};
+  const slow = await startSmtp({
+    acceptDelayMs: 50,
+    // the fourth message is on the wire and the server stalls on it: kill the worker
+    stall: () => received === 4,
+    onReceive: () => {
+      if (++received === 4) kill();
+    },
+  });
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../helpers/outbox-worker.ts'), dbUrl, slow.url], { stdio: 'ignore' });
+  kill = () => child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  after(() => slow.close());
+  assert.ok(received >= 4, 'the worker was killed mid-batch');
+  const accepted = slow.messages.map((m) => m.messageId);
+  assert.equal(accepted.length, 3, 'three messages were accepted before the kill');
+  const rows = await getDb().select().from(outbox).where(like(outbox.recipient, 'batch-%'));
+  const sent = rows.filter((r) => r.status === 'sent').map((r) => `<${r.id}@saferline>`);
+  assert.deepEqual(sent.sort(), accepted.sort(), 'each accepted message is marked sent, and only those');
 });

@@ -265,6 +265,8 @@ export const outbox = sqliteTable(
     status: text('status', { enum: ['pending', 'sent', 'dead'] }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull(),
+    /** The worker that holds the row while it sends it; every change checks it. */
+    leaseToken: text('lease_token'),
     leaseUntil: ts('lease_until'),
     lastError: text('last_error'),
     createdAt: ts('created_at').notNull(),
@@ -272,6 +274,15 @@ export const outbox = sqliteTable(
   },
   (t) => [index('outbox_due').on(t.status, t.nextAttemptAt)],
 );
+
+/** Scheduled jobs: one row per job name, leased by one process at a time, with when it last ran. */
+export const jobs = sqliteTable('jobs', {
+  name: text('name').primaryKey(),
+  leaseToken: text('lease_token'),
+  leaseUntil: ts('lease_until'),
+  lastRunAt: ts('last_run_at'),
+  lastError: text('last_error'),
+});
 
 /** Fixed-window counters for database-backed rate limits. */
 export const rateLimits = sqliteTable(

@@ -3,11 +3,12 @@ import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { getDatabase, toStatement } from '../db/client.ts';
 import { outbox } from '../db/schema.ts';
-import { newId } from '../security/ids.ts';
+import { newId, newSecret } from '../security/ids.ts';
 import { insertRow } from '../db/insert.ts';
+import { whileRenewing } from '../db/lease.ts';
 import { log } from '../log.ts';
 import { RecipientRefused } from './address.ts';
-import type { MailTransport } from './transport.ts';
+import { isPermanentRejection, type MailTransport } from './transport.ts';
 import { renderMail } from './templates.ts';
 
 /** The statement that queues one e-mail; include it in the same batch as the change. */
@@ -40,13 +41,26 @@ export interface OutboxWorkerOptions {
   intervalMs: number;
   retryBaseMs?: number;
   maxAttempts?: number;
+  /** Most messages sent in one run. */
   batchSize?: number;
+  /** How long a claimed message stays this worker's without renewal; renewed every third of it while it is sent. */
+  leaseMs?: number;
 }
 
-/** Sends due outbox rows; one instance per process. */
+type OutboxRow = typeof outbox.$inferSelect;
+
+/**
+ * Sends due outbox rows; one instance per process, any number of processes on one database.
+ * Each message is claimed on its own with this worker's lease token, sent, and marked sent as soon as the
+ * mail server accepts it. Every change to a claimed row checks the token, so a worker whose lease was lost
+ * cannot undo what the new holder did. A kill between the server's acceptance and the mark can resend that
+ * one message (after its lease), never more.
+ */
 export class OutboxWorker {
+  /** This worker's lease token: it marks the rows it holds. */
+  readonly token = newSecret(10);
   private timer: NodeJS.Timeout | undefined;
-  private busy: Promise<void> | undefined;
+  private busy: Promise<number> | undefined;
   private stopping = false;
   private options: OutboxWorkerOptions;
 
@@ -73,90 +87,129 @@ export class OutboxWorker {
     setImmediate(() => void this.runOnce().catch((error) => log.error('outbox.tick_failed', { error: String(error) })));
   }
 
-  /** Send every due row once; returns how many were sent. */
+  /** Send due rows, one at a time, up to the batch size; returns how many were sent. */
   async runOnce(now = Date.now()): Promise<number> {
     if (this.busy) {
       await this.busy;
       return 0;
     }
-    let sent = 0;
-    const work = (async () => {
-      const { db, writer } = getDatabase();
-      const due = await db
-        .select()
-        .from(outbox)
-        .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now), or(isNull(outbox.leaseUntil), lte(outbox.leaseUntil, now))))
-        .orderBy(asc(outbox.nextAttemptAt))
-        .limit(this.options.batchSize ?? 25);
-      if (due.length === 0) return;
-      // Lease the batch in one statement so a second process (or a crash mid-send) cannot double-send at once.
-      const [leaseResult] = await writer.batch([
-        toStatement(
-          db
-            .update(outbox)
-            .set({ leaseUntil: now + 120_000 })
-            .where(and(inArray(outbox.id, due.map((r) => r.id)), eq(outbox.status, 'pending'), or(isNull(outbox.leaseUntil), lte(outbox.leaseUntil, now))))
-            .returning({ id: outbox.id }),
-        ),
-      ]);
-      const leased = new Set(leaseResult!.rows.map((r) => String(r.id)));
-      const delivered: string[] = [];
-      for (const row of due) {
-        if (this.stopping) break;
-        if (!leased.has(row.id)) continue;
-        try {
-          const mail = renderMail(row.template, row.payload);
-          await this.options.transport.send(row.recipient, this.options.from, mail, `<${row.id}@saferline>`);
-          delivered.push(row.id);
-          log.info('outbox.sent', { id: row.id, template: row.template });
-        } catch (error) {
-          const attempts = row.attempts + 1;
-          const dead = error instanceof RecipientRefused || attempts >= (this.options.maxAttempts ?? 52);
-          await writer.batch([
-            toStatement(
-              db
-                .update(outbox)
-                .set({
-                  status: dead ? 'dead' : 'pending',
-                  attempts,
-                  leaseUntil: null,
-                  lastError: String((error as Error)?.message ?? error).slice(0, 500),
-                  nextAttemptAt: Date.now() + retryDelay(attempts, this.options.retryBaseMs),
-                })
-                .where(eq(outbox.id, row.id)),
-            ),
-          ]);
-          log.warn('outbox.failed', { id: row.id, attempts, dead, error: String((error as Error)?.message ?? error) });
-        }
-      }
-      if (delivered.length > 0) {
-        // One statement marks the whole batch sent; a crash before it means a resend after the lease (at least once).
-        await writer.batch([
-          toStatement(
-            db
-              .update(outbox)
-              .set({ status: 'sent', sentAt: Date.now(), attempts: sql`${outbox.attempts} + 1`, leaseUntil: null, lastError: null })
-              .where(inArray(outbox.id, delivered)),
-          ),
-        ]);
-        sent = delivered.length;
-      }
-    })();
+    const work = this.sendDue(now);
     this.busy = work;
     try {
-      await work;
+      return await work;
     } finally {
       this.busy = undefined;
+    }
+  }
+
+  /** Stop polling, wait for the message being sent, give back any lease still held, and close the transport. */
+  async stop() {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.busy?.catch(() => 0);
+    await this.releaseLeases().catch((error) => log.error('outbox.release_failed', { error: String(error) }));
+    this.options.transport.close();
+  }
+
+  private get leaseMs() {
+    return this.options.leaseMs ?? 60_000;
+  }
+
+  private async sendDue(now: number): Promise<number> {
+    let sent = 0;
+    const limit = this.options.batchSize ?? 25;
+    for (let i = 0; i < limit && !this.stopping; i++) {
+      const row = await this.claimNext(now);
+      if (!row) break;
+      if (await this.deliver(row)) sent++;
     }
     return sent;
   }
 
-  /** Stop polling and wait for an in-flight send to finish. */
-  async stop() {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.busy;
-    this.options.transport.close();
+  /** Lease the next due row that nobody holds, in one conditional UPDATE; undefined when none is due. */
+  private async claimNext(now: number): Promise<OutboxRow | undefined> {
+    const { db, writer } = getDatabase();
+    const clock = Date.now();
+    const free = or(isNull(outbox.leaseUntil), lte(outbox.leaseUntil, clock));
+    const next = db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now), free))
+      .orderBy(asc(outbox.nextAttemptAt))
+      .limit(1);
+    return writer.transaction(async (tx) => {
+      const [row] = await tx.db
+        .update(outbox)
+        .set({ leaseToken: this.token, leaseUntil: clock + this.leaseMs })
+        .where(and(inArray(outbox.id, next), eq(outbox.status, 'pending'), free))
+        .returning();
+      return row;
+    });
+  }
+
+  /** Send one claimed row and record the outcome; true if the mail server accepted it. */
+  private async deliver(row: OutboxRow): Promise<boolean> {
+    try {
+      const mail = renderMail(row.template, row.payload);
+      await whileRenewing(
+        () => this.options.transport.send(row.recipient, this.options.from, mail, `<${row.id}@saferline>`),
+        () => this.renewLease(row.id),
+        Math.max(10, Math.floor(this.leaseMs / 3)),
+        { id: row.id },
+      );
+    } catch (error) {
+      await this.recordFailure(row, error);
+      return false;
+    }
+    const marked = await this.changeHeld(row.id, { status: 'sent', sentAt: Date.now(), attempts: row.attempts + 1, leaseToken: null, leaseUntil: null, lastError: null });
+    if (marked) log.info('outbox.sent', { id: row.id, template: row.template });
+    else log.warn('outbox.sent_without_lease', { id: row.id, template: row.template });
+    return true;
+  }
+
+  /** After a failed send: dead at once on a refused recipient or a permanent rejection, or at the last attempt; otherwise retried later. */
+  private async recordFailure(row: OutboxRow, error: unknown) {
+    const message = String((error as Error)?.message ?? error);
+    const attempts = row.attempts + 1;
+    const permanent = error instanceof RecipientRefused || isPermanentRejection(error);
+    const dead = permanent || attempts >= (this.options.maxAttempts ?? 52);
+    await this.changeHeld(row.id, {
+      status: dead ? 'dead' : 'pending',
+      attempts,
+      leaseToken: null,
+      leaseUntil: null,
+      lastError: message.slice(0, 500),
+      nextAttemptAt: Date.now() + retryDelay(attempts, this.options.retryBaseMs),
+    });
+    log.warn('outbox.failed', { id: row.id, attempts, dead, permanent, error: message });
+  }
+
+  /** Extend this worker's lease on a row; false if it no longer holds it. */
+  private renewLease(id: string): Promise<boolean> {
+    return this.changeHeld(id, { leaseUntil: Date.now() + this.leaseMs });
+  }
+
+  /** Change a row only while this worker holds its lease; false if it does not (nothing is changed then). */
+  private async changeHeld(id: string, values: Partial<OutboxRow>): Promise<boolean> {
+    const { db, writer } = getDatabase();
+    const [result] = await writer.batch([
+      toStatement(
+        db
+          .update(outbox)
+          .set(values)
+          .where(and(eq(outbox.id, id), eq(outbox.leaseToken, this.token), eq(outbox.status, 'pending')))
+          .returning({ id: outbox.id }),
+      ),
+    ]);
+    return result!.rows.length === 1;
+  }
+
+  /** Give back every row this worker still holds, so another process (or a restart) sends it at once. */
+  private async releaseLeases() {
+    const { db, writer } = getDatabase();
+    await writer.batch([
+      toStatement(db.update(outbox).set({ leaseToken: null, leaseUntil: null }).where(and(eq(outbox.leaseToken, this.token), eq(outbox.status, 'pending')))),
+    ]);
   }
 }
 

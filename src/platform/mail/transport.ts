@@ -11,6 +11,17 @@ export interface MailTransport {
   close(): void;
 }
 
+/**
+ * True when the mail server refused this message for good: a 5xx reply to its recipient or its content
+ * (RCPT TO, DATA). Sending it again would not help. A 5xx at sign-in or to the sender address is a settings
+ * problem that would refuse every message alike, so it is retried like a 4xx or a network error.
+ */
+export function isPermanentRejection(error: unknown): boolean {
+  const e = error as { responseCode?: unknown; command?: unknown } | null;
+  if (!e || typeof e.responseCode !== 'number') return false;
+  return e.responseCode >= 500 && e.responseCode < 600 && e.responseCode !== 503 && (e.command === 'RCPT TO' || e.command === 'DATA');
+}
+
 /** Create the transport the settings ask for. */
 export function createMailTransport(options: { smtpUrl?: string; mailDir: string }): MailTransport {
   if (options.smtpUrl) {
