@@ -43,7 +43,9 @@ test('no span of the window ever lets more than the limit through (hits spread a
   assert.ok(allowedAt.length >= 30, `still lets steady traffic through (${allowedAt.length})`);
 });
 
-test('describeWait rounds up to whole minutes or seconds', () => {
+test('describeWait rounds up to whole hours, minutes or seconds', () => {
+  assert.equal(describeWait(7_200_001), '3 hours');
+  assert.equal(describeWait(7_200_000), '120 minutes');
   assert.equal(describeWait(61_000), '2 minutes');
   assert.equal(describeWait(60_000), '1 minute');
   assert.equal(describeWait(1_500), '2 seconds');

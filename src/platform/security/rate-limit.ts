@@ -71,16 +71,19 @@ export async function hitRateLimit(key: string, limit: number, windowMs: number,
   return evaluate(rows, limit, windowMs, now, false);
 }
 
-/** Count one hit against several keys at once (one write, two statements); results in the same order. */
-export async function hitRateLimits(hits: { key: string; limit: number; windowMs: number }[], now = Date.now()): Promise<RateLimitResult[]> {
+/**
+ * Count one hit against several keys at once (one write, two statements); results in the same order.
+ * A hit may weigh more than one (amount), for limits on bytes rather than requests.
+ */
+export async function hitRateLimits(hits: { key: string; limit: number; windowMs: number; amount?: number }[], now = Date.now()): Promise<RateLimitResult[]> {
   if (hits.length === 0) return [];
   const { writer } = getDatabase();
   const starts = hits.map((h) => Math.floor(now / bucketSize(h.windowMs)) * bucketSize(h.windowMs));
   const oldest = Math.min(...hits.map((h) => oldestCounted(now, h.windowMs)));
   const results = await writer.batch([
     {
-      sql: `insert into "rate_limits" ("key", "window_start", "count") values ${hits.map(() => '(?, ?, 1)').join(', ')} on conflict ("key", "window_start") do update set "count" = "count" + 1`,
-      args: hits.flatMap((h, i) => [h.key, starts[i]!]),
+      sql: `insert into "rate_limits" ("key", "window_start", "count") values ${hits.map(() => '(?, ?, ?)').join(', ')} on conflict ("key", "window_start") do update set "count" = "count" + excluded."count"`,
+      args: hits.flatMap((h, i) => [h.key, starts[i]!, Math.max(1, Math.round(h.amount ?? 1))]),
     },
     { sql: `select "key", "window_start", "count" from "rate_limits" where "key" in (${hits.map(() => '?').join(', ')}) and "window_start" >= ?`, args: [...hits.map((h) => h.key), oldest] },
   ]);
@@ -157,8 +160,9 @@ export async function clearRateLimit(key: string): Promise<void> {
   await writer.batch([toStatement(db.delete(rateLimits).where(eq(rateLimits.key, key)))]);
 }
 
-/** "2 minutes", "1 minute", "30 seconds": how long to wait, rounded up, for messages. */
+/** "3 hours", "2 minutes", "1 minute", "30 seconds": how long to wait, rounded up, for messages. */
 export function describeWait(ms: number): string {
+  if (ms > 7_200_000) return `${Math.ceil(ms / 3_600_000)} hours`;
   if (ms >= 60_000) {
     const m = Math.ceil(ms / 60_000);
     return `${m} minute${m === 1 ? '' : 's'}`;
