@@ -3,6 +3,7 @@ import { and, eq, inArray, lt } from 'drizzle-orm';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { drafts } from '../../platform/db/schema.ts';
 import { newSecret } from '../../platform/security/ids.ts';
+import { rateLimitAddress, takeRateLimits } from '../../platform/security/rate-limit.ts';
 import { deletePhoto } from './photos.ts';
 
 /** A loaded draft. */
@@ -24,6 +25,28 @@ export async function createDraft<T extends object>(kind: string, data: T, now =
   const id = newSecret(20);
   await getDatabase().writer.batch([toStatement(getDb().insert(drafts).values({ id, kind, data: data as Record<string, unknown>, createdAt: now, updatedAt: now }))]);
   return { id, kind, data, caseId: null, updatedAt: now };
+}
+
+/** How many new drafts may be started in an hour: from one address, and by everyone together. */
+export interface DraftLimits {
+  perAddress: number;
+  total: number;
+}
+
+/**
+ * Start a new draft for a visitor's address, or say how long to wait when the address or everyone started
+ * too many this hour. A refused start counts against neither (takeRateLimits is all-or-nothing).
+ */
+export async function startDraft<T extends object>(kind: string, data: T, address: string | null, limits: DraftLimits, now = Date.now()): Promise<{ ok: true; draft: Draft<T> } | { ok: false; retryAfterMs: number }> {
+  const results = await takeRateLimits(
+    [
+      { key: `draft:ip:${rateLimitAddress(address)}`, limit: limits.perAddress, windowMs: 3_600_000 },
+      { key: 'draft:all', limit: limits.total, windowMs: 3_600_000 },
+    ],
+    now,
+  );
+  if (results.some((r) => !r.allowed)) return { ok: false, retryAfterMs: Math.max(...results.map((r) => r.retryAfterMs)) };
+  return { ok: true, draft: await createDraft(kind, data, now) };
 }
 
 /** Load a draft of a kind by id, or null if there is none (forged, expired or deleted). */

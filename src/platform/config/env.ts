@@ -33,6 +33,10 @@ const envSchema = z.object({
   REPORTS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   /** Reverse proxies in front of the server that append to X-Forwarded-For (0: use the socket address). */
   TRUSTED_PROXY_HOPS: z.string().regex(/^(\d|10)$/, { message: 'must be a whole number from 0 to 10' }).transform(Number).default(0),
+  DRAFTS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
+  DRAFTS_PER_HOUR: z.coerce.number().int().min(1).default(3000),
+  PHOTO_MB_PER_DAY_PER_ADDRESS: z.coerce.number().min(1).default(100),
+  PHOTO_MB_PER_DAY: z.coerce.number().min(1).default(5000),
   SECRET_KEY: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   /** Longest time to receive a whole request (headers and body); a slower one gets 408 and is closed. */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(30000),

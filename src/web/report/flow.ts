@@ -2,7 +2,9 @@
 import type { AstroGlobal } from 'astro';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { readForm as readFormBody, type FieldError } from '../../platform/forms/index.ts';
-import { createDraft, isDraftId, loadDraft, saveDraft, type Draft } from '../../domains/reports/index.ts';
+import { isDraftId, loadDraft, saveDraft, startDraft, type Draft, type PhotoQuota } from '../../domains/reports/index.ts';
+import { describeWait } from '../../platform/security/rate-limit.ts';
+import { clientAddressOf } from '../client-address.ts';
 import { questionsOnPage, shownQuestions, type Question } from '../../platform/questions/index.ts';
 import { engineAnswers, reportQuestions } from '../../domains/reports/index.ts';
 import { canVisit, firstIncompleteStep, isSensitive, nextStep, previousStep, readStep, type ReportAnswers, type Step } from '../../domains/reports/index.ts';
@@ -25,15 +27,37 @@ function setDraftCookie(astro: AstroGlobal, id: string) {
   astro.cookies.set(DRAFT_COOKIE, id, { path: '/report', httpOnly: true, sameSite: 'lax', secure: astro.url.protocol === 'https:' || getRuntime().env.SECURE_COOKIES === true });
 }
 
+/** The photo bytes allowed per day, from the settings. */
+export function photoQuota(): PhotoQuota {
+  const env = getRuntime().env;
+  return { perAddressBytes: env.PHOTO_MB_PER_DAY_PER_ADDRESS * 1024 * 1024, totalBytes: env.PHOTO_MB_PER_DAY * 1024 * 1024 };
+}
+
+/** A refusal for the error summary that says when to try again, with the hotline; also sets 429 and Retry-After. */
+export function tooManyError(astro: AstroGlobal, what: string, retryAfterMs: number, anchor = '#main-content'): FieldError {
+  astro.response.status = 429;
+  astro.response.headers.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
+  return { field: 'form', href: anchor, text: `${what}. Try again in ${describeWait(retryAfterMs)}, or call ${getConfig().partnership.phones.hotline.number}` };
+}
+
+/** Start the resident's draft with the first answers and set its cookie, unless this address or everyone started too many this hour. */
+async function startReportDraft(astro: AstroGlobal, answers: ReportAnswers): Promise<{ draft: Draft<ReportAnswers> } | { error: FieldError }> {
+  const env = getRuntime().env;
+  const started = await startDraft<ReportAnswers>('report', answers, clientAddressOf(astro), { perAddress: env.DRAFTS_PER_HOUR_PER_ADDRESS, total: env.DRAFTS_PER_HOUR });
+  if (!started.ok) return { error: tooManyError(astro, 'A lot of reports have been started from your connection recently', started.retryAfterMs) };
+  setDraftCookie(astro, started.draft.id);
+  return { draft: started.draft };
+}
+
 /** The outcome of loading the draft for a page. */
 export type DraftLoad = { draft: Draft<ReportAnswers> } | { response: Response };
 
 /**
- * Load the resident's draft for a step. On GET with no draft, the journey starts again; a cookie that names
- * no draft (forged or expired) gets a 400 page telling the resident to start again. On POST with no
- * cookie at all (the first answer), a new draft is created.
+ * Load the resident's draft for a step. With no draft, the journey starts again, except on the first
+ * question, which gets an unsaved draft (id '') until its answer is valid (handleStep then starts it); a
+ * cookie that names no draft (forged or expired) gets a 400 page telling the resident to start again.
  */
-export async function loadReportDraft(astro: AstroGlobal, step: Step, options: { create?: boolean } = {}): Promise<DraftLoad> {
+export async function loadReportDraft(astro: AstroGlobal, step: Step): Promise<DraftLoad> {
   const raw = astro.cookies.get(DRAFT_COOKIE)?.value;
   if (raw !== undefined) {
     const draft = isDraftId(raw) ? await loadDraft<ReportAnswers>('report', raw, maxAge()) : null;
@@ -44,21 +68,14 @@ export async function loadReportDraft(astro: AstroGlobal, step: Step, options: {
     if (draft.caseId && step !== 'check') {
       // Already sent: a fresh journey starts with a new draft.
       astro.cookies.delete(DRAFT_COOKIE, { path: '/report' });
-      return loadReportDraft(astro, step, options);
+      return loadReportDraft(astro, step);
     }
     if (!canVisit(step, draft.data)) {
       return { response: astro.redirect(stepPath(firstIncompleteStep(draft.data) ?? 'check'), 303) };
     }
     return { draft };
   }
-  if (options.create || step === 'danger') {
-    if (astro.request.method === 'POST' || options.create) {
-      const draft = await createDraft<ReportAnswers>('report', {});
-      setDraftCookie(astro, draft.id);
-      return { draft };
-    }
-    return { draft: { id: '', kind: 'report', data: {}, caseId: null, updatedAt: 0 } };
-  }
+  if (step === 'danger') return { draft: { id: '', kind: 'report', data: {}, caseId: null, updatedAt: 0 } };
   return { response: astro.redirect('/report', 303) };
 }
 
@@ -109,7 +126,12 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
     }
     const result = readStep(step, read.form, draft.data, config);
     if (result.errors.length === 0) {
-      draft = await saveDraft(draft, result.answers);
+      if (draft.id) draft = await saveDraft(draft, result.answers);
+      else {
+        const started = await startReportDraft(astro, result.answers);
+        if ('error' in started) return { draft, errors: [started.error], values: { ...answerValues(draft.data), ...result.values }, sensitive, back, action, questions };
+        draft = started.draft;
+      }
       const next = nextStep(step, draft.data);
       if (change && firstIncompleteStep(draft.data) !== null && next !== 'submit' && next !== 'emergency') {
         return { response: astro.redirect(`${stepPath(next)}?change=1`, 303) };
