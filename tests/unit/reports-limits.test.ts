@@ -75,3 +75,16 @@ test('images are cleaned one at a time in a bounded queue; past the queue, uploa
   assert.equal(stats.mostRunning, PHOTO_JOBS, `never more than ${PHOTO_JOBS} image at once`);
   assert.deepEqual([stats.running, stats.waiting], [0, 0], 'the queue is empty afterwards');
 });
+
+test('a photo taken sideways is still turned upright, and an upright one keeps its shape', async () => {
+  const uploadDir = join(db.dir, 'uploads-orientation');
+  const picture = sharp({ create: { width: 300, height: 100, channels: 3, background: { r: 10, g: 120, b: 200 } } });
+  const sideways = await picture.clone().jpeg().withMetadata({ orientation: 6 }).toBuffer();
+  const upright = await picture.clone().jpeg().toBuffer();
+  const turned = await storePhoto(uploadDir, sideways, 'sideways.jpg');
+  assert.deepEqual([turned.width, turned.height], [100, 300], 'EXIF orientation 6 applied to the pixels');
+  const kept = await storePhoto(uploadDir, upright, 'upright.jpg');
+  assert.deepEqual([kept.width, kept.height], [300, 100]);
+  const stored = await sharp(join(uploadDir, turned.key)).metadata();
+  assert.equal(stored.orientation, undefined, 'no orientation tag left to apply twice');
+});

@@ -120,7 +120,9 @@ async function cleanPhoto(data: Uint8Array, originalName: string): Promise<{ dat
   if ((meta.width ?? 0) * (meta.height ?? 0) > MAX_PHOTO_PIXELS) throw new PhotoError(`${originalName} is too big: it must be smaller than 50 megapixels`);
   try {
     // rotate() applies the EXIF orientation to the pixels; sharp writes no metadata unless asked (withMetadata).
-    const pipeline = sharp(data, { failOn: 'error', limitInputPixels: MAX_PHOTO_PIXELS }).rotate().resize({ width: 2560, height: 2560, fit: 'inside', withoutEnlargement: true });
+    // Only a rotated photo needs it: without it the image streams through in strips instead of whole in memory.
+    const base = sharp(data, { failOn: 'error', limitInputPixels: MAX_PHOTO_PIXELS, sequentialRead: true });
+    const pipeline = ((meta.orientation ?? 1) > 1 ? base.rotate() : base).resize({ width: 2560, height: 2560, fit: 'inside', withoutEnlargement: true });
     return format === 'png' ? await pipeline.png().toBuffer({ resolveWithObject: true }) : format === 'webp' ? await pipeline.webp({ quality: 82 }).toBuffer({ resolveWithObject: true }) : await pipeline.jpeg({ quality: 82, mozjpeg: true }).toBuffer({ resolveWithObject: true });
   } catch {
     throw new PhotoError(`${originalName} could not be read as an image`);
