@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createClient } from '@libsql/client';
@@ -291,6 +291,16 @@ function generate(index: number, dict: Dictionary, whoList: string[]): FuzzReque
   return { index, who, route, method, path, headers, body, cut, note: notes.join(', ') };
 }
 
+/** CPU seconds a process has used (user + system), from /proc; 0 where there is no /proc. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 let server: TestServer;
 const jars = new Map<string, Map<string, string>>();
 const dict: Dictionary = { routes: [], pathsByRoute: new Map(), fields: new Map(), routeOf: new Map() };
@@ -412,6 +422,7 @@ test(`fuzz: ${TOTAL} seeded requests over every route give no 5xx and store noth
   let nextIndex = 0;
   let sent = 0;
   const started = Date.now();
+  const cpuBefore = cpuSeconds(server.proc.pid!);
   async function worker() {
     for (;;) {
       const index = nextIndex++;
@@ -433,7 +444,7 @@ test(`fuzz: ${TOTAL} seeded requests over every route give no 5xx and store noth
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (Date.now() - started) / 1000;
-  process.stdout.write(`fuzz sent ${sent} requests in ${seconds.toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}\n`);
+  process.stdout.write(`fuzz sent ${sent} requests in ${seconds.toFixed(1)} s (server CPU ${(cpuSeconds(server.proc.pid!) - cpuBefore).toFixed(1)} s); statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}\n`);
   const slowest = [...timeByRoute].sort((a, b) => b[1] - a[1]).slice(0, 5);
   process.stdout.write(`fuzz time by route (top 5): ${slowest.map(([route, ms]) => `${route} ${(ms / 1000).toFixed(1)} s`).join(', ')}\n`);
 
