@@ -258,7 +258,9 @@ function generate(index: number, dict: Dictionary, whoList: string[]): FuzzReque
   if (d.chance(0.03)) headers.range = 'bytes=0-1';
   let body: Buffer | null = null;
   const fields = dict.fields.get(path.split('?')[0]!);
-  if (method !== 'GET' && method !== 'HEAD' && !d.chance(0.1)) {
+  // FOO gets no body: Node's HTTP parser refuses an unknown method at the request line (400, connection
+  // closed), and a body still being sent then meets a reset instead of the answer.
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'FOO' && !d.chance(0.1)) {
     const kind = d.pick(['urlencoded', 'urlencoded', 'urlencoded', 'multipart', 'multipart', 'json', 'text', 'empty', 'binary']);
     notes.push(kind);
     const pairs = formPairs(d, fields);
