@@ -1,4 +1,6 @@
-/** Who may see the health figures (outbox backlog, writer counts): the machine itself, or signed-in staff. */
+/** Health: whether the database answers, and who may see the figures (outbox backlog, writer counts): the machine itself, or signed-in staff. */
+import { getDatabase } from '../platform/db/client.ts';
+import { outboxBacklog } from '../platform/mail/outbox.ts';
 
 /** True for a loopback address (IPv4 127.0.0.0/8, IPv6 ::1, or IPv4-mapped loopback). */
 export function isLoopbackAddress(address: string | null | undefined): boolean {
@@ -10,4 +12,17 @@ export function isLoopbackAddress(address: string | null | undefined): boolean {
 /** True when the health figures may be shown: a loopback client, or a fully signed-in user. */
 export function mayShowHealthDetails(clientAddress: string | null | undefined, locals: Pick<App.Locals, 'user' | 'session'>): boolean {
   return isLoopbackAddress(clientAddress) || (!!locals.user && !locals.session?.pendingTwoFactor);
+}
+
+/** The health answer: 200 when the database answers (with figures for those who may see them), else 503. */
+export async function healthResponse(clientAddress: string | null | undefined, locals: Pick<App.Locals, 'user' | 'session'>): Promise<Response> {
+  const headers = { 'Cache-Control': 'no-store' };
+  try {
+    await getDatabase().client.execute('SELECT count(*) FROM meta');
+    if (!mayShowHealthDetails(clientAddress, locals)) return Response.json({ status: 'ok' }, { headers });
+    const { commits, jobs, largestGroup } = getDatabase().writer.stats;
+    return Response.json({ status: 'ok', outbox: await outboxBacklog(), writer: { commits, jobs, largestGroup } }, { headers });
+  } catch {
+    return Response.json({ status: 'unavailable', error: 'database' }, { status: 503, headers });
+  }
 }
