@@ -1,0 +1,80 @@
+/** The photos step of the report journey: add, remove and check photos, within the per-address byte quota. */
+import type { AstroGlobal } from 'astro';
+import { getConfig, getRuntime } from '../../server/runtime.ts';
+import { deletePhoto, isSensitive, MAX_PHOTOS, nextStep, PhotoBusyError, PhotoError, previousStep, reservePhotoBytes, saveDraft, storePhoto, type FieldError, type StoredPhoto } from '../../domains/reports/index.ts';
+import { clientAddressOf } from '../client-address.ts';
+import { loadReportDraft, photoQuota, readForm, stepPath, tooManyError } from './flow.ts';
+
+/** What the photos page renders. */
+export interface PhotosStep {
+  errors: FieldError[];
+  photos: StoredPhoto[];
+  back: string;
+  action: string;
+  sensitive: boolean;
+}
+
+/** Store uploaded files as photos; on any failure remove what this request stored and say why. */
+async function storeUploads(astro: AstroGlobal, files: File[], fail: (text: string) => void, errors: FieldError[]): Promise<StoredPhoto[]> {
+  const uploadDir = getRuntime().env.UPLOAD_DIR;
+  const quota = await reservePhotoBytes(clientAddressOf(astro), files.reduce((n, f) => n + f.size, 0), photoQuota());
+  if (!quota.ok) {
+    errors.push(tooManyError(astro, 'A lot of photos have been uploaded from your connection recently', quota.retryAfterMs, '#photos'));
+    return [];
+  }
+  const added: StoredPhoto[] = [];
+  for (const file of files) {
+    try {
+      added.push(await storePhoto(uploadDir, new Uint8Array(await file.arrayBuffer()), file.name || 'photo'));
+    } catch (error) {
+      if (error instanceof PhotoBusyError) errors.push(tooManyError(astro, 'We are receiving a lot of photos right now', 60_000, '#photos'));
+      else fail(error instanceof PhotoError ? error.message : `${file.name} could not be read as an image`);
+      break;
+    }
+  }
+  if (errors.length > 0) for (const p of added) await deletePhoto(uploadDir, p.key);
+  return errors.length > 0 ? [] : added;
+}
+
+/** Handle the photos step: a redirect Response, or what to render (with errors after a refused POST). */
+export async function handlePhotosStep(astro: AstroGlobal): Promise<Response | PhotosStep> {
+  const loaded = await loadReportDraft(astro, 'photos');
+  if ('response' in loaded) return loaded.response;
+  let { draft } = loaded;
+  const change = astro.url.searchParams.get('change') === '1';
+  const action = change ? '/report/photos?change=1' : '/report/photos';
+  const back = change ? '/report/check' : stepPath(previousStep('photos', draft.data));
+  const errors: FieldError[] = [];
+  const fail = (text: string) => errors.push({ field: 'photos', href: '#photos', text });
+  let photos: StoredPhoto[] = draft.data.photos ?? [];
+  if (astro.request.method === 'POST') {
+    const form = await readForm(astro);
+    if (!form) fail('The photos could not be read: each photo must be smaller than 10MB');
+    else {
+      const intent = form.get('intent');
+      const remove = form.get('remove');
+      if (typeof remove === 'string' && remove) {
+        const kept = photos.filter((p) => p.key !== remove);
+        if (kept.length !== photos.length) {
+          await deletePhoto(getRuntime().env.UPLOAD_DIR, remove);
+          await saveDraft(draft, { photos: kept });
+        }
+        return astro.redirect(action, 303);
+      }
+      const files = form.getAll('photos').filter((v): v is File => typeof v !== 'string' && v.size > 0);
+      if (form.getAll('photos').some((v) => typeof v === 'string' && v !== '')) fail('Photos must be uploaded as files');
+      else if (photos.length + files.length > MAX_PHOTOS) fail(`You can add up to ${MAX_PHOTOS} photos`);
+      else if (files.length > 0) {
+        const added = await storeUploads(astro, files, fail, errors);
+        if (errors.length === 0) {
+          draft = await saveDraft(draft, { photos: [...photos, ...added] });
+          photos = draft.data.photos ?? [];
+          if (intent === 'upload') return astro.redirect(action, 303);
+        }
+      } else if (intent === 'upload') fail('Select a photo to upload');
+      if (errors.length === 0) return astro.redirect(change ? '/report/check' : stepPath(nextStep('photos', draft.data) as 'privacy'), 303);
+    }
+    if (astro.response.status === 200) astro.response.status = 400;
+  }
+  return { errors, photos, back, action, sensitive: isSensitive(draft.data, getConfig()) };
+}
