@@ -8,7 +8,7 @@ import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import { findCase } from '../../src/domains/cases/actions.ts';
 import {
   actOnReferral, buildSnapshot, caseStatusFor, findReferralFor, isReferralOverdue, listAgencyReferrals, moveReferral, referCase, referralDueWords,
-  shareableFields, snapshotOf, type ReferralSettings,
+  passedToWords, shareableFields, snapshotOf, trackPartnerWords, type ReferralSettings,
 } from '../../src/domains/referrals/index.ts';
 import type { StaffActor } from '../../src/domains/cases/actions.ts';
 import { insertCase, insertReporter, insertUser, settings as caseSettings } from './cases-fixtures.ts';
@@ -165,4 +165,20 @@ test('a partner officer sees only their own agency: another agency\'s referral i
   assert.deepEqual(await listAgencyReferrals({ ...police, agencyId: null }, 'all'), []);
   const refused = await referCase(c.ref, { id: 'p', permissions: ['referral.partner'], bindsAgency: true, agencyId: 'fire' }, { agencyId: 'police', fields: ['description'] }, settings);
   assert.equal(refused.ok, false, 'a partner officer cannot refer');
+});
+
+test('the reporter reads "Passed to <agency>" only where every agency\'s name may be shown', async () => {
+  assert.equal(passedToWords(['fire'], config.agencies), 'Passed to Hollowmere Fire and Rescue Service');
+  assert.equal(passedToWords(['police'], config.agencies), 'Passed to a partner', 'police: publicNameVisible false');
+  assert.equal(passedToWords(['fire', 'police'], config.agencies), 'Passed to a partner');
+  assert.equal(passedToWords(['fire', 'highways'], config.agencies), 'Passed to Hollowmere Fire and Rescue Service and Hollowmere Highways');
+  const triage = await insertUser();
+  const c = await insertCase({ status: 'open' });
+  assert.equal(await trackPartnerWords(c.id, 'open', config.agencies), null);
+  const fire = await referCase(c.ref, triage, { agencyId: 'fire', fields: ['location'] }, settings);
+  assert.equal(await trackPartnerWords(c.id, (await findCase(c.ref))!.status, config.agencies), 'Passed to Hollowmere Fire and Rescue Service');
+  await referCase(c.ref, triage, { agencyId: 'police', fields: ['location'] }, settings);
+  assert.equal(await trackPartnerWords(c.id, (await findCase(c.ref))!.status, config.agencies), 'Passed to a partner');
+  await actOnReferral(fire.ok ? fire.id : '', partnerOf('fire'), { action: 'accept' }, settings);
+  assert.equal(await trackPartnerWords(c.id, (await findCase(c.ref))!.status, config.agencies), 'Passed to Hollowmere Fire and Rescue Service', 'with_partner: the agency that accepted');
 });

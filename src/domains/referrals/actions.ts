@@ -18,7 +18,7 @@ import { canActOnCase } from '../cases/policy.ts';
 import { forgetQueueCounts } from '../cases/queue.ts';
 import { nextDue, stopTimers, type TimerTargets } from '../cases/timers.ts';
 import { actionNeedsText, caseStatusFor, isReferralOpen, moveReferral, referralDueTimes, type ReferralAction, type ReferralStatus } from './lifecycle.ts';
-import { buildSnapshot, contactWithheldReason, shareableFields, snapshotRows, type ReferralSnapshot } from './sharing.ts';
+import { buildSnapshot, contactWithheldReason, passedToWords, shareableFields, snapshotRows, type ReferralSnapshot } from './sharing.ts';
 
 /** A stored referral. */
 export type Referral = typeof referrals.$inferSelect;
@@ -235,4 +235,13 @@ export function actOnReferral(id: string, actor: StaffActor, input: PartnerInput
 /** The snapshot of a referral, typed. */
 export function snapshotOf(referral: Pick<Referral, 'snapshot'>): ReferralSnapshot {
   return referral.snapshot as unknown as ReferralSnapshot;
+}
+
+/** The reporter's status words for /track: "Passed to <agency>" (see passedToWords) while with partners, else null. */
+export async function trackPartnerWords(caseId: string, caseStatus: string, agencies: readonly Agency[]): Promise<string | null> {
+  if (caseStatus !== 'referred' && caseStatus !== 'with_partner') return null;
+  const open = (await listCaseReferrals(caseId)).filter((r) => isReferralOpen(r.status));
+  const accepted = open.filter((r) => r.status === 'accepted' || r.status === 'in_progress');
+  const shown = caseStatus === 'with_partner' && accepted.length ? accepted : open;
+  return shown.length ? passedToWords(shown.map((r) => r.agencyId), agencies) : null;
 }

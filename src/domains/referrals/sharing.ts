@@ -116,3 +116,11 @@ export function readSnapshot(value: unknown): ReferralSnapshot {
     fields: Array.isArray(v.fields) ? v.fields.filter(isShareField) : [], rows: Array.isArray(v.rows) ? v.rows : [], photoIds: Array.isArray(v.photoIds) ? v.photoIds : [], sharedAt: Number(v.sharedAt ?? 0),
   };
 }
+
+/** What the reporter reads for a case with partners: "Passed to <agency>" when every agency's name may be shown, else "Passed to a partner". */
+export function passedToWords(agencyIds: readonly string[], agencies: readonly Pick<Agency, 'id' | 'name' | 'publicNameVisible'>[]): string {
+  const found = [...new Set(agencyIds)].map((id) => agencies.find((a) => a.id === id));
+  if (!found.length || found.some((a) => !a || !a.publicNameVisible)) return 'Passed to a partner';
+  const names = found.map((a) => a!.name);
+  return `Passed to ${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]}`;
+}
