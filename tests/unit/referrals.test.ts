@@ -182,3 +182,22 @@ test('the reporter reads "Passed to <agency>" only where every agency\'s name ma
   await actOnReferral(fire.ok ? fire.id : '', partnerOf('fire'), { action: 'accept' }, settings);
   assert.equal(await trackPartnerWords(c.id, (await findCase(c.ref))!.status, config.agencies), 'Passed to Hollowmere Fire and Rescue Service', 'with_partner: the agency that accepted');
 });
+
+test('anonymising a case empties its referral snapshots and keeps which fields went and on what legal basis', async () => {
+  const { caseAnonymisationPlan } = await import('../../src/domains/cases/retention.ts');
+  const triage = await insertUser();
+  const reporterId = await insertReporter({ email: 'gone@example.org', name: 'Soon Gone' });
+  const c = await insertCase({ reporterId, status: 'open', consentShare: true, description: 'Words to be removed' });
+  const sent = await referCase(c.ref, triage, { agencyId: 'police', fields: ['description', 'contact'] }, settings);
+  assert.ok(sent.ok);
+  await actOnReferral(sent.ok ? sent.id : '', partnerOf('police'), { action: 'decline', text: 'Names Soon Gone' }, settings);
+  const plan = await caseAnonymisationPlan([(await findCase(c.ref))!], 'request', { kind: 'system' }, Date.now());
+  await database.writer.batch(plan.stmts);
+  const [r] = await database.db.select().from(referrals).where(eq(referrals.id, sent.ok ? sent.id : ''));
+  const snap = snapshotOf(r!);
+  assert.deepEqual(snap.rows, []);
+  assert.deepEqual(snap.fields, ['description', 'contact']);
+  assert.match(snap.legalBasis, /Crime and Disorder Act/);
+  assert.equal(r!.reason, '[removed]');
+  assert.doesNotMatch(JSON.stringify(r), /gone@example\.org|Soon Gone|Words to be removed/);
+});
