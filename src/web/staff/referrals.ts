@@ -4,11 +4,11 @@
  * redirect or what the page renders.
  */
 import type { AstroGlobal } from 'astro';
-import { readForm, fieldError, type FieldError } from '../../platform/forms/index.ts';
 import { formatWhen } from '../../platform/time/london.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { actorFor, notFound } from '../guards.ts';
-import { parseCaseVersion } from '../../domains/cases/actions.ts';
+import { fieldError, readPageForm, seeOther, type FieldError } from '../forms.ts';
+import { parseCaseVersion } from '../../domains/cases/index.ts';
 import {
   actOnReferral, actionNeedsText, allowedActions, findReferralFor, listAgencyReferrals, listCaseReferrals, previewReferral, referCase, referralDueWords,
   referralHistory, isReferralStatus, snapshotOf, REFERRAL_ACTION_LABELS, REFERRAL_STATUS_LABELS, SHARE_FIELD_LABELS, type Referral, type ReferralListFilter,
@@ -50,13 +50,13 @@ export async function handleReferPage(astro: AstroGlobal) {
   let chosen: string[] | null = null;
   let agencyId = astro.url.searchParams.get('agency') ?? '';
   if (astro.request.method === 'POST') {
-    const read = await readForm(astro.request, { multipart: false });
-    if (!read.ok) { astro.response.status = read.status; errors = read.errors; }
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
     else {
       agencyId = String(read.form.get('agencyId') ?? '');
       chosen = read.form.getAll('fields').map(String);
       const result = await referCase(ref, actor, { agencyId, fields: chosen, version: parseCaseVersion(read.form.get('version')) }, referralSettings(), now);
-      if (result.ok) return { redirect: `/staff/cases/${encodeURIComponent(result.ref)}/refer?sent=${encodeURIComponent(agencyId)}#referrals` };
+      if (result.ok) return seeOther(`/staff/cases/${encodeURIComponent(result.ref)}/refer?sent=${encodeURIComponent(agencyId)}#referrals`);
       errors = [fieldError(result.field ?? 'agencyId', result.message, result.field === 'fields' ? 'fields' : 'agency')];
       astro.response.status = 400;
     }
@@ -114,12 +114,12 @@ export async function handlePartnerReferral(astro: AstroGlobal) {
   const found = await findReferralFor(actor, id);
   if (!found) return { response: notFound() };
   if (astro.request.method === 'POST') {
-    const read = await readForm(astro.request, { multipart: false });
-    if (!read.ok) { astro.response.status = read.status; errors = read.errors; }
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
     else {
       posted = { action: String(read.form.get('action') ?? ''), text: String(read.form.get('text') ?? '') };
       const result = await actOnReferral(id, actor, { ...posted, version: parseCaseVersion(read.form.get('version')) }, referralSettings(), now);
-      if (result.ok) return { redirect: `/staff/referrals/${encodeURIComponent(id)}?saved=1` };
+      if (result.ok) return seeOther(`/staff/referrals/${encodeURIComponent(id)}?saved=1`);
       const anchor = result.field?.startsWith('text-') ? result.field : allowedActions(found.status)[0] ? `action-${allowedActions(found.status)[0]}` : 'history';
       errors = [fieldError(result.field ?? 'action', result.message, anchor)];
       astro.response.status = result.message.startsWith('There is no referral') ? 404 : 400;
