@@ -3,6 +3,7 @@ import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
 import { publicStatus } from '../domains/cases/index.ts';
 import { addReporterInformation, loadTrackView, parseReference, verifyTrackAccess } from '../domains/reports/index.ts';
+import { trackPartnerWords } from '../domains/referrals/index.ts';
 import { text } from '../platform/forms/index.ts';
 import { describeWait, hitRateLimit, rateLimitAddress } from '../platform/security/rate-limit.ts';
 import { clientAddressOf } from './client-address.ts';
@@ -104,7 +105,7 @@ export async function handleTrackCase(astro: AstroGlobal): Promise<Done | TrackC
   }
   const view = await loadTrackView(caseId);
   if (!view) return seeOther('/track');
-  const status = publicStatus(view.status);
+  const status = (await trackPartnerWords(view.id, view.status, config.agencies)) ?? publicStatus(view.status);
   const category = config.categories.find((c) => c.id === view.categoryId)?.name ?? (view.kind === 'feedback' ? 'Feedback about the service' : 'Report');
-  return { view, status, colour: STATUS_COLOURS[status] ?? 'grey', category, information, errors };
+  return { view, status, colour: STATUS_COLOURS[status.startsWith('Passed to') ? 'Passed to a partner' : status] ?? 'grey', category, information, errors };
 }

@@ -24,7 +24,7 @@ after(async () => {
 test('consoles, the referrals list and a district queue are accessible', async () => {
   const ref = await createWebReport(server.url, { email: 'axe-referral@example.com', postcode: 'HW1 3AB' });
   const triage = await signInAs(server.url, 'triage@hollowmere.example');
-  assert.equal((await triage.post(`/staff/cases/${ref}`, { intent: 'status', to: 'referred', agencyId: 'police' })).status, 303);
+  assert.equal((await triage.post(`/staff/cases/${ref}/refer`, { agencyId: 'police', fields: 'description' })).status, 303);
   const pages: [string, string[]][] = [
     ['partner@hollowmere.example', ['/staff', '/staff/referrals']],
     ['editor@hollowmere.example', ['/staff']],

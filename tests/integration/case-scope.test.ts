@@ -73,10 +73,10 @@ test('a district officer cannot act on another district through the bulk form', 
 
 test('a partner officer sees the cases referred to their own agency only, and opens no case page', async () => {
   for (const [ref, agencyId] of [[thornwick, 'police'], [brackenford, 'fire']] as const) {
-    const res = await triage.post(`/staff/cases/${ref}`, { intent: 'status', to: 'referred', agencyId });
+    const res = await triage.post(`/staff/cases/${ref}/refer`, { agencyId, fields: 'location' });
     assert.equal(res.status, 303, `referred ${ref} to ${agencyId}`);
   }
-  const list = await (await partner.get('/staff/referrals')).text();
+  const list = await (await partner.get('/staff/referrals?status=all')).text();
   assert.match(list, new RegExp(thornwick));
   assert.doesNotMatch(list, new RegExp(brackenford), 'a case referred to another agency is not listed');
   for (const ref of [thornwick, brackenford]) {

@@ -135,8 +135,12 @@ test('every POST route answers a JSON, text/plain or broken multipart body with 
   const resetPath = await linkFromMail('calls@hollowmere.example', /https?:\/\/\S+\/staff\/reset-password\/[a-z0-9.]+/);
   const editor = (await db.execute("SELECT id FROM users WHERE email = 'editor@hollowmere.example'")).rows[0]!.id as string;
 
+  assert.equal((await admin.post(`/staff/cases/${ref}/refer`, { agencyId: 'police', fields: 'description' })).status, 303);
+  const referral = (await db.execute("SELECT id FROM referrals WHERE agency_id = 'police' LIMIT 1")).rows[0]!.id as string;
   const paths: Record<string, string> = {
     'src/pages/staff/cases/[ref].astro': `/staff/cases/${ref}`,
+    'src/pages/staff/cases/[ref]/refer.astro': `/staff/cases/${ref}/refer`,
+    'src/pages/staff/referrals/[id].astro': `/staff/referrals/${referral}`,
     'src/pages/staff/cases/[ref]/legal-hold.astro': `/staff/cases/${ref}/legal-hold`,
     'src/pages/staff/admin/users/[id]/index.astro': `/staff/admin/users/${editor}`,
     'src/pages/staff/admin/users/[id]/deactivate.astro': `/staff/admin/users/${editor}/deactivate`,

@@ -52,8 +52,10 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/calls/index.astro': { path: '/staff/calls', access: ['call.read'] },
   'src/pages/staff/calls/export.csv.ts': { path: '/staff/calls/export.csv', access: ['call.read'] },
   'src/pages/staff/calls/figures.astro': { path: '/staff/calls/figures', access: ['call.read'] },
-  // Partner officers (placeholder until the referrals issue; issue 9 point 8)
+  // Referrals and the partner console (issue 12)
   'src/pages/staff/referrals/index.astro': { path: '/staff/referrals', access: ['referral.partner'] },
+  'src/pages/staff/referrals/[id].astro': { path: '/staff/referrals/no-such-referral', access: ['referral.partner'] },
+  'src/pages/staff/cases/[ref]/refer.astro': { path: '/staff/cases/HM-0000-0000/refer', access: ['case.refer'] },
   // Residents' rights and legal hold (issue 11)
   'src/pages/staff/admin/privacy/index.astro': { path: '/staff/admin/privacy', access: ['privacy.manage'] },
   'src/pages/staff/admin/privacy/erase.astro': { path: '/staff/admin/privacy/erase', access: ['privacy.manage'] },

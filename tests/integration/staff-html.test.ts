@@ -44,7 +44,7 @@ test('staff pages are valid HTML', async () => {
 test('district and referral states are valid HTML: the partner referrals list, the district select and its errors', async () => {
   const ref = await createWebReport(server.url, { email: 'referral-html@example.com' });
   const admin = await signInAs(server.url, 'admin@hollowmere.example');
-  assert.equal((await admin.post(`/staff/cases/${ref}`, { intent: 'status', to: 'referred', agencyId: 'police' })).status, 303);
+  assert.equal((await admin.post(`/staff/cases/${ref}/refer`, { agencyId: 'police', fields: 'description' })).status, 303);
   const partner = await signInAs(server.url, 'partner@hollowmere.example');
   const referrals = await partner.get('/staff/referrals');
   const referralsHtml = await referrals.text();

@@ -10,7 +10,7 @@ import type { InStatement } from '@libsql/client';
 import { and, eq, inArray, isNotNull, isNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
-import { attachments, calls, caseEvents, cases, drafts, outbox, reporters } from '../../platform/db/schema.ts';
+import { attachments, calls, caseEvents, cases, drafts, outbox, referrals, reporters } from '../../platform/db/schema.ts';
 import { deletePhoto } from '../reports/photos.ts';
 
 /** What replaces removed free text. */
@@ -75,6 +75,13 @@ export async function caseAnonymisationPlan(rows: CaseToAnonymise[], reason: 're
         .update(caseEvents)
         .set({ body: removedIfSet(sql`${caseEvents.body}`), data: sql`case when json_extract(${caseEvents.data}, '$.notes') is not null then json_set(${caseEvents.data}, '$.notes', ${REMOVED}) else ${caseEvents.data} end` })
         .where(inArray(caseEvents.caseId, ids)),
+    ),
+    // Referral snapshots are copies of what was shared: keep which fields went, on what legal basis, and drop the contents.
+    toStatement(
+      db
+        .update(referrals)
+        .set({ snapshot: sql`json_set(${referrals.snapshot}, '$.rows', json('[]'), '$.photoIds', json('[]'))`, reason: removedIfSet(sql`${referrals.reason}`), outcome: removedIfSet(sql`${referrals.outcome}`) })
+        .where(inArray(referrals.caseId, ids)),
     ),
     toStatement(db.delete(attachments).where(inArray(attachments.caseId, ids))),
     toStatement(db.update(calls).set({ callerName: null, callerPhoneE164: null, callerEmail: null, notes: removedIfSet(sql`${calls.notes}`) }).where(inArray(calls.caseId, ids))),

@@ -44,12 +44,31 @@ const areaSchema = z.object({
   population: z.number().int().min(0),
 });
 
+/** The parts of a case a sharing agreement may let an agency receive. */
+export const SHARE_FIELDS = ['category', 'description', 'when', 'location', 'people', 'photos', 'priority', 'contact'] as const;
+
+/** One shareable part of a case. */
+export type ShareField = (typeof SHARE_FIELDS)[number];
+
+const sharingSchema = z.object({
+  reference: z.string().min(2),
+  legalBasis: z.string().min(5),
+  reviewDate: z.iso.date(),
+  fields: z.array(z.enum(SHARE_FIELDS)).min(1),
+  /** Contact details go only when the reporter consented to sharing (and is not anonymous). */
+  contactNeedsConsent: z.boolean().default(true),
+});
+
 const agencySchema = z.object({
   id: slug,
   name: z.string().min(2),
   kind: z.enum(['police', 'council_asb', 'fire', 'highways', 'housing', 'yot', 'environment', 'health', 'other']),
   email: z.email().optional(),
   publicNameVisible: z.boolean().default(true),
+  /** Referral targets in working days: acknowledge, then complete. */
+  targets: z.object({ acknowledgeWorkingDays: z.number().positive(), completeWorkingDays: z.number().positive() }).default({ acknowledgeWorkingDays: 1, completeWorkingDays: 20 }),
+  /** The information-sharing agreement; without one, nothing can be referred to the agency. */
+  sharing: sharingSchema.optional(),
 });
 
 const categorySchema = z.object({
@@ -87,6 +106,7 @@ const gazetteerSchema = z.object({
 export type Partnership = z.infer<typeof partnershipSchema>;
 export type Area = z.infer<typeof areaSchema>;
 export type Agency = z.infer<typeof agencySchema>;
+export type SharingAgreement = z.infer<typeof sharingSchema>;
 export type Category = z.infer<typeof categorySchema>;
 export type Targets = z.infer<typeof targetsSchema>;
 export type Gazetteer = z.infer<typeof gazetteerSchema>;

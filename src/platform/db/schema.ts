@@ -366,3 +366,32 @@ export const meta = sqliteTable('meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/**
+ * A referral of a case to one partner agency, with its own lifecycle (src/domains/referrals). The snapshot is the
+ * frozen copy of what was shared, with the legal basis; partners only ever see it, never the case.
+ */
+export const referrals = sqliteTable(
+  'referrals',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    agencyId: text('agency_id').notNull(),
+    status: text('status', { enum: ['sent', 'acknowledged', 'accepted', 'declined', 'in_progress', 'completed', 'returned'] }).notNull(),
+    snapshot: text('snapshot', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    sentBy: text('sent_by').notNull(),
+    sentAt: ts('sent_at').notNull(),
+    acknowledgeDueAt: ts('acknowledge_due_at').notNull(),
+    completeDueAt: ts('complete_due_at').notNull(),
+    acknowledgedAt: ts('acknowledged_at'),
+    acceptedAt: ts('accepted_at'),
+    closedAt: ts('closed_at'),
+    reason: text('reason'),
+    outcome: text('outcome'),
+    version: integer('version').notNull().default(0),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [index('referrals_case').on(t.caseId), index('referrals_agency_status').on(t.agencyId, t.status, t.sentAt)],
+);

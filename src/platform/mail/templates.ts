@@ -79,6 +79,19 @@ const templates: Record<string, Template> = {
     const html = layout(subject, `<p>The reporter added information to case <strong>${escapeHtml(s(p.ref))}</strong>.</p><p><a href="${escapeHtml(s(p.url))}">Open the case</a></p>`, s(p.partnership));
     return { subject, text, html };
   },
+  /** Tell a partner agency's inbox about a new referral: a link and a due time, never personal data. */
+  'referral-sent': (p) => {
+    const subject = `New referral from ${s(p.partnership)}`;
+    const text = `${s(p.partnership)} has referred a case to ${s(p.agency)}.\n\nPlease acknowledge it by ${s(p.acknowledgeBy)}.\n\nOpen the referral (sign-in needed): ${s(p.url)}\n\nThis e-mail holds no personal data. The details are in the referral.\n`;
+    const html = layout(
+      subject,
+      `<h1 style="font-size:24px">New referral</h1><p>${escapeHtml(s(p.partnership))} has referred a case to ${escapeHtml(s(p.agency))}.</p>` +
+        `<p>Please acknowledge it by ${escapeHtml(s(p.acknowledgeBy))}.</p><p><a href="${escapeHtml(s(p.url))}">Open the referral</a> (sign-in needed).</p>` +
+        `<p>This e-mail holds no personal data. The details are in the referral.</p>`,
+      s(p.partnership),
+    );
+    return { subject, text, html };
+  },
 };
 
 /** Names of the known templates. */

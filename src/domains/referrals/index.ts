@@ -1,0 +1,4 @@
+/** Referrals to partner agencies: the public entry of the domain (lifecycle, what is shared, actions). */
+export * from './lifecycle.ts';
+export * from './sharing.ts';
+export * from './actions.ts';

@@ -1,0 +1,134 @@
+/**
+ * Glue for the referral pages: the triage officer's refer page (/staff/cases/[ref]/refer) and the partner console
+ * (/staff/referrals, /staff/referrals/[id]). Handlers read the form, call the referrals domain and return either a
+ * redirect or what the page renders.
+ */
+import type { AstroGlobal } from 'astro';
+import { formatWhen } from '../../platform/time/london.ts';
+import { getConfig, getRuntime } from '../../server/runtime.ts';
+import { actorFor, notFound } from '../guards.ts';
+import { fieldError, readPageForm, seeOther, type FieldError } from '../forms.ts';
+import { parseCaseVersion } from '../../domains/cases/index.ts';
+import {
+  actOnReferral, actionNeedsText, allowedActions, findReferralFor, listAgencyReferrals, listCaseReferrals, previewReferral, referCase, referralDueWords,
+  referralHistory, isReferralStatus, snapshotOf, REFERRAL_ACTION_LABELS, REFERRAL_STATUS_LABELS, SHARE_FIELD_LABELS, type Referral, type ReferralListFilter,
+  type ReferralSettings, type ReferralStatus,
+} from '../../domains/referrals/index.ts';
+
+/** Tag colours for due-time tones. */
+export const TONE_COLOUR = { overdue: 'red', soon: 'orange', ok: 'green', none: 'grey' } as const;
+
+/** Referral settings from the running configuration. */
+export function referralSettings(): ReferralSettings {
+  const config = getConfig();
+  return { config, targets: config.targets, reopenWindowDays: config.partnership.reopenWindowDays, partnership: config.partnership.name, publicUrl: getRuntime().env.PUBLIC_URL };
+}
+
+/** Words for a referral status. */
+export function referralStatusLabel(status: string): string {
+  return isReferralStatus(status) ? REFERRAL_STATUS_LABELS[status] : status;
+}
+
+/** The name of an agency by id. */
+export function agencyName(agencyId: string): string {
+  return getConfig().agencies.find((a) => a.id === agencyId)?.name ?? agencyId;
+}
+
+/** One referral as a row on a list: status, sent, and due time in words. */
+export function referralRow(r: Referral, now: number) {
+  const due = referralDueWords(r, getConfig().targets, now);
+  return { id: r.id, ref: snapshotOf(r).ref, agency: agencyName(r.agencyId), status: referralStatusLabel(r.status), sent: formatWhen(r.sentAt), due: due.words, colour: TONE_COLOUR[due.tone] };
+}
+
+/** The refer page: GET shows what would go to the chosen agency; POST refers and redirects. */
+export async function handleReferPage(astro: AstroGlobal) {
+  const actor = actorFor(astro);
+  const config = getConfig();
+  const ref = astro.params.ref ?? '';
+  const now = Date.now();
+  let errors: FieldError[] = [];
+  let chosen: string[] | null = null;
+  let agencyId = astro.url.searchParams.get('agency') ?? '';
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else {
+      agencyId = String(read.form.get('agencyId') ?? '');
+      chosen = read.form.getAll('fields').map(String);
+      const result = await referCase(ref, actor, { agencyId, fields: chosen, version: parseCaseVersion(read.form.get('version')) }, referralSettings(), now);
+      if (result.ok) return seeOther(`/staff/cases/${encodeURIComponent(result.ref)}/refer?sent=${encodeURIComponent(agencyId)}#referrals`);
+      errors = [fieldError(result.field ?? 'agencyId', result.message, result.field === 'fields' ? 'fields' : 'agency')];
+      astro.response.status = 400;
+    }
+  }
+  const base = await previewReferral(ref, actor, agencyId || 'none', config);
+  if (!base) return { response: notFound() };
+  const row = base.row;
+  if (!agencyId) agencyId = '';
+  const preview = agencyId ? base : null;
+  const existing = (await listCaseReferrals(row.id)).map((r) => referralRow(r, now));
+  const fields = (preview?.fields ?? []).map((f) => ({
+    value: f, label: SHARE_FIELD_LABELS[f],
+    hint: preview!.rows.filter((r) => r.field === f).map((r) => `${r.key}: ${r.value}`).join('; ').slice(0, 300) || undefined,
+  }));
+  return {
+    row, errors, agencyId, existing, fields,
+    values: chosen ?? fields.map((f) => f.value),
+    agency: preview?.agency ?? null,
+    contactWithheld: preview?.contactWithheld ?? null,
+    sent: astro.url.searchParams.get('sent'),
+    agencies: config.agencies.filter((a) => a.sharing).map((a) => ({ value: a.id, label: a.name })),
+  };
+}
+
+/** Words for the referral's entries on the timeline. */
+const HISTORY_LABELS: Record<string, string> = {
+  'referral.sent': 'Referral sent', 'referral.acknowledged': 'Acknowledged', 'referral.accepted': 'Accepted', 'referral.declined': 'Declined',
+  'referral.update': 'Update', 'referral.completed': 'Completed', 'referral.returned': 'Returned to the partnership',
+};
+
+/** Filters on the partner's list, with their labels. */
+export const LIST_FILTERS: { value: ReferralListFilter; label: string }[] = [
+  { value: 'open', label: 'Open (not finished)' },
+  { value: 'all', label: 'All' },
+  ...(Object.keys(REFERRAL_STATUS_LABELS) as ReferralStatus[]).map((s) => ({ value: s, label: REFERRAL_STATUS_LABELS[s] })),
+];
+
+/** The partner's list of their agency's referrals. */
+export async function partnerList(astro: AstroGlobal) {
+  const actor = actorFor(astro);
+  const asked = astro.url.searchParams.get('status') ?? 'open';
+  const filter = (LIST_FILTERS.find((f) => f.value === asked)?.value ?? 'open') as ReferralListFilter;
+  const now = Date.now();
+  const rows = (await listAgencyReferrals(actor, filter)).map((r) => referralRow(r, now));
+  return { agency: actor.agencyId ? agencyName(actor.agencyId) : null, filter, rows };
+}
+
+/** The partner's referral page: POST runs an action and redirects; GET (or a refused POST) shows the snapshot. */
+export async function handlePartnerReferral(astro: AstroGlobal) {
+  const actor = actorFor(astro);
+  const id = astro.params.id ?? '';
+  const now = Date.now();
+  let errors: FieldError[] = [];
+  let posted: { action: string; text: string } | null = null;
+  const found = await findReferralFor(actor, id);
+  if (!found) return { response: notFound() };
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else {
+      posted = { action: String(read.form.get('action') ?? ''), text: String(read.form.get('text') ?? '') };
+      const result = await actOnReferral(id, actor, { ...posted, version: parseCaseVersion(read.form.get('version')) }, referralSettings(), now);
+      if (result.ok) return seeOther(`/staff/referrals/${encodeURIComponent(id)}?saved=1`);
+      const anchor = result.field?.startsWith('text-') ? result.field : allowedActions(found.status)[0] ? `action-${allowedActions(found.status)[0]}` : 'history';
+      errors = [fieldError(result.field ?? 'action', result.message, anchor)];
+      astro.response.status = result.message.startsWith('There is no referral') ? 404 : 400;
+    }
+  }
+  const referral = (await findReferralFor(actor, id)) ?? found;
+  const snapshot = snapshotOf(referral);
+  const due = referralDueWords(referral, getConfig().targets, now);
+  const history = (await referralHistory(referral)).map((e) => ({ when: formatWhen(e.at), what: HISTORY_LABELS[e.action] ?? e.action, body: e.body }));
+  const actions = allowedActions(referral.status).map((a) => ({ action: a, label: REFERRAL_ACTION_LABELS[a], needs: actionNeedsText(a) }));
+  return { referral, snapshot, due: { words: due.words, colour: TONE_COLOUR[due.tone] }, history, actions, errors, posted, agency: agencyName(referral.agencyId), saved: astro.url.searchParams.has('saved') };
+}

@@ -1,0 +1,74 @@
+/**
+ * Referrals in real Chromium with axe: the triage officer refers a case from the case page (sees what will go and
+ * unticks the contact details); the partner officer acknowledges, accepts, updates (after an empty update is
+ * refused) and completes; every partner page and state is checked with axe; the case ends resolved.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { expectAccessible, launchBrowser } from '../helpers/browser.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { createWebReport, staffContext } from '../helpers/staff.ts';
+
+let server: TestServer;
+let browser: Browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('refer, acknowledge, accept, update and complete, accessible at every partner page and state', async () => {
+  const ref = await createWebReport(server.url, { email: 'e2e.referral@example.org', name: 'Ellis Reporter', description: 'Tags sprayed on the underpass every weekend.' });
+  const triage = await staffContext(browser, server.url, 'triage@hollowmere.example');
+  const t = await triage.newPage();
+  await t.goto(`/staff/cases/${ref}`);
+  await t.getByRole('link', { name: /Referrals: refer to a partner agency/ }).click();
+  await t.getByLabel('Agency').selectOption('police');
+  await t.getByRole('button', { name: 'Show what will be shared' }).click();
+  await t.getByText('Tags sprayed on the underpass').first().waitFor();
+  assert.ok(await t.getByText('e2e.referral@example.org').count(), 'the contact details are shown before sending');
+  await expectAccessible(t, 'refer page');
+  await t.getByLabel("The reporter's contact details").uncheck();
+  await t.getByRole('button', { name: 'Refer to Hollowmere Constabulary' }).click();
+  await t.getByText('Referred to Hollowmere Constabulary').first().waitFor();
+  await expectAccessible(t, 'refer page: sent');
+
+  const partner = await staffContext(browser, server.url, 'partner@hollowmere.example');
+  const p = await partner.newPage();
+  await p.goto('/staff/referrals');
+  await expectAccessible(p, 'partner list');
+  await p.getByRole('link', { name: ref }).click();
+  await p.getByText('Acknowledge: due in').first().waitFor();
+  assert.equal(await p.getByText('e2e.referral@example.org').count(), 0, 'unticked contact details never reach the partner');
+  await expectAccessible(p, 'referral: sent');
+  await p.getByRole('button', { name: 'Acknowledge', exact: true }).click();
+  await p.getByText('Saved.').first().waitFor();
+  await expectAccessible(p, 'referral: acknowledged');
+  await p.getByRole('button', { name: 'Accept', exact: true }).click();
+  await p.getByText('Complete: due in').first().waitFor();
+  await expectAccessible(p, 'referral: accepted');
+  await p.getByRole('button', { name: 'Add an update' }).click();
+  await p.getByText('Enter the update').first().waitFor();
+  await expectAccessible(p, 'referral: empty update refused');
+  await p.getByLabel('Update (add an update)').fill('Patrols added at the underpass');
+  await p.getByRole('button', { name: 'Add an update' }).click();
+  await p.getByText('Patrols added at the underpass').first().waitFor();
+  await expectAccessible(p, 'referral: in progress');
+  await p.getByLabel('Outcome (complete)').fill('Two people identified and warned');
+  await p.getByRole('button', { name: 'Complete', exact: true }).click();
+  await p.getByText('This referral is finished.').waitFor();
+  await expectAccessible(p, 'referral: completed');
+  await p.goto('/staff/referrals?status=completed');
+  await expectAccessible(p, 'partner list: completed');
+  assert.ok(await p.getByText(ref).count());
+
+  await t.goto(`/staff/cases/${ref}`);
+  assert.match(await t.content(), /Patrols added at the underpass/);
+  assert.match(await t.content(), /Two people identified and warned/);
+  await triage.close();
+  await partner.close();
+});

@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { asc, eq } from 'drizzle-orm';
+import { openTestDatabase } from '../helpers/db.ts';
+import type { Database } from '../../src/platform/db/client.ts';
+import { auditEvents, caseEvents, cases, outbox, referrals } from '../../src/platform/db/schema.ts';
+import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
+import { findCase } from '../../src/domains/cases/actions.ts';
+import {
+  actOnReferral, buildSnapshot, caseStatusFor, findReferralFor, isReferralOverdue, listAgencyReferrals, moveReferral, referCase, referralDueWords,
+  passedToWords, shareableFields, snapshotOf, trackPartnerWords, type ReferralSettings,
+} from '../../src/domains/referrals/index.ts';
+import type { StaffActor } from '../../src/domains/cases/actions.ts';
+import { insertCase, insertReporter, insertUser, settings as caseSettings } from './cases-fixtures.ts';
+
+let database: Database;
+let cleanup: () => Promise<void>;
+before(async () => ({ database, cleanup } = await openTestDatabase()));
+after(() => cleanup());
+
+const config = loadSiteConfig('content');
+const settings: ReferralSettings = { ...caseSettings, config };
+const partnerOf = (agencyId: string, id = `partner-${agencyId}`): StaffActor => ({ id, permissions: ['referral.partner'], bindsAgency: true, agencyId });
+const agency = (id: string) => config.agencies.find((a) => a.id === id)!;
+/** Monday 2 March 2026, 10:00 in London (GMT), a working day. */
+const MONDAY_10 = Date.UTC(2026, 2, 2, 10);
+
+test('lifecycle: the allowed moves, and a refused move names the allowed ones', () => {
+  assert.deepEqual(moveReferral('sent', 'acknowledge'), { ok: true, to: 'acknowledged' });
+  assert.deepEqual(moveReferral('acknowledged', 'accept'), { ok: true, to: 'accepted' });
+  assert.deepEqual(moveReferral('accepted', 'update'), { ok: true, to: 'in_progress' });
+  assert.deepEqual(moveReferral('in_progress', 'complete'), { ok: true, to: 'completed' });
+  assert.deepEqual(moveReferral('in_progress', 'return'), { ok: true, to: 'returned' });
+  const refused = moveReferral('sent', 'complete');
+  assert.equal(refused.ok, false);
+  assert.match(!refused.ok ? refused.message : '', /It can be: acknowledge, accept, decline/);
+  assert.equal(moveReferral('completed', 'update').ok, false);
+  assert.equal(caseStatusFor(['accepted', 'declined'], 'decline'), 'with_partner');
+  assert.equal(caseStatusFor(['sent', 'declined'], 'decline'), 'referred');
+  assert.equal(caseStatusFor(['declined'], 'decline'), 'open');
+  assert.equal(caseStatusFor(['completed'], 'complete'), 'resolved');
+});
+
+test('refer, acknowledge, accept, update, complete: the case goes referred, with_partner, resolved; each step joins the timeline', async () => {
+  const triage = await insertUser();
+  const reporterId = await insertReporter({ email: 'pat@example.org', name: 'Pat Reporter' });
+  const c = await insertCase({ reporterId, status: 'open', consentShare: true, categoryId: 'noise' });
+  const sent = await referCase(c.ref, triage, { agencyId: 'asb-team', fields: ['category', 'description', 'location'] }, settings, MONDAY_10);
+  assert.equal(sent.ok, true);
+  const id = sent.ok ? sent.id : '';
+  assert.equal((await findCase(c.ref))!.status, 'referred');
+  const partner = partnerOf('asb-team');
+  for (const [action, text, status] of [['acknowledge', '', 'acknowledged'], ['accept', '', 'accepted'], ['update', 'Visited the street', 'in_progress']] as const) {
+    assert.equal((await actOnReferral(id, partner, { action, text }, settings, MONDAY_10 + 60_000)).ok, true, action);
+    const [r] = await database.db.select().from(referrals).where(eq(referrals.id, id));
+    assert.equal(r!.status, status);
+  }
+  assert.equal((await findCase(c.ref))!.status, 'with_partner');
+  const noOutcome = await actOnReferral(id, partner, { action: 'complete', text: ' ' }, settings, MONDAY_10 + 120_000);
+  assert.deepEqual(noOutcome, { ok: false, message: 'Enter the outcome', field: 'text-complete' });
+  assert.equal((await actOnReferral(id, partner, { action: 'complete', text: 'Warning letter sent' }, settings, MONDAY_10 + 180_000)).ok, true);
+  const row = (await findCase(c.ref))!;
+  assert.equal(row.status, 'resolved');
+  assert.equal(row.resolutionCode, 'action_taken');
+  const actions = (await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, c.id)).orderBy(asc(caseEvents.id))).map((e) => e.action);
+  for (const a of ['referral.sent', 'referral.acknowledged', 'referral.accepted', 'referral.update', 'referral.completed']) assert.ok(actions.includes(a), a);
+  const update = await database.db.select().from(caseEvents).where(eq(caseEvents.action, 'referral.update'));
+  assert.ok(update.some((e) => e.body === 'Visited the street' && e.caseId === c.id));
+});
+
+test('a decline goes back to open with the reason on the timeline; a second agency keeps the first referral; with_partner while one is accepted', async () => {
+  const triage = await insertUser();
+  const c = await insertCase({ status: 'open', categoryId: 'noise' });
+  const first = await referCase(c.ref, triage, { agencyId: 'housing', fields: ['category', 'location'] }, settings);
+  assert.ok(first.ok);
+  const again = await referCase(c.ref, triage, { agencyId: 'housing', fields: ['category'] }, settings);
+  assert.deepEqual(again, { ok: false, message: 'The case is already with Hollowmere Homes (social housing)', field: 'agencyId' });
+  assert.equal((await actOnReferral(first.ok ? first.id : '', partnerOf('housing'), { action: 'decline', text: 'Not a council tenancy' }, settings)).ok, true);
+  let row = (await findCase(c.ref))!;
+  assert.equal(row.status, 'open');
+  const back = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, c.id));
+  assert.ok(back.some((e) => e.action === 'case.status' && e.body === 'Not a council tenancy' && (e.data as { to?: string }).to === 'open'));
+  const second = await referCase(c.ref, triage, { agencyId: 'environment', fields: ['category', 'location'] }, settings);
+  const third = await referCase(c.ref, triage, { agencyId: 'fire', fields: ['location'] }, settings);
+  assert.ok(second.ok && third.ok);
+  assert.equal((await actOnReferral(second.ok ? second.id : '', partnerOf('environment'), { action: 'accept' }, settings)).ok, true);
+  assert.equal((await findCase(c.ref))!.status, 'with_partner');
+  assert.equal((await actOnReferral(third.ok ? third.id : '', partnerOf('fire'), { action: 'decline', text: 'No fire risk' }, settings)).ok, true);
+  row = (await findCase(c.ref))!;
+  assert.equal(row.status, 'with_partner', 'still with a partner while one referral is accepted and open');
+  assert.equal((await actOnReferral(second.ok ? second.id : '', partnerOf('environment'), { action: 'return', text: 'Needs police' }, settings)).ok, true);
+  assert.equal((await findCase(c.ref))!.status, 'open');
+  const all = await database.db.select().from(referrals).where(eq(referrals.caseId, c.id));
+  assert.deepEqual(all.map((r) => r.status).sort(), ['declined', 'declined', 'returned']);
+});
+
+test('the snapshot does not change when the case changes; a disclosure audit row and a personal-data-free e-mail are written', async () => {
+  const triage = await insertUser();
+  const reporterId = await insertReporter({ email: 'lee@example.org', name: 'Lee Reporter', phoneE164: '+447700900123' });
+  const c = await insertCase({ reporterId, status: 'open', consentShare: true, description: 'Original words of the report', locationText: 'Mill Lane' });
+  const sent = await referCase(c.ref, triage, { agencyId: 'police', fields: ['description', 'location', 'contact'] }, settings);
+  assert.ok(sent.ok);
+  const id = sent.ok ? sent.id : '';
+  const before = snapshotOf((await database.db.select().from(referrals).where(eq(referrals.id, id)))[0]!);
+  assert.ok(before.rows.some((r) => r.value.includes('Original words of the report')));
+  assert.ok(before.rows.some((r) => r.value === 'lee@example.org'), 'contact details go with consent');
+  assert.match(before.legalBasis, /Crime and Disorder Act 1998/);
+  await database.db.update(cases).set({ description: 'Edited later', locationText: 'Elsewhere' }).where(eq(cases.id, c.id));
+  const afterRow = (await database.db.select().from(referrals).where(eq(referrals.id, id)))[0]!;
+  assert.deepEqual(snapshotOf(afterRow), before);
+  const audit = await database.db.select().from(auditEvents).where(eq(auditEvents.action, 'referral.disclosed'));
+  const mine = audit.find((a) => (a.data as { referralId?: string }).referralId === id)!;
+  assert.equal(mine.subjectId, c.id);
+  assert.deepEqual((mine.data as { fields: string[] }).fields, ['description', 'location', 'contact']);
+  assert.equal((mine.data as { reporterId: string }).reporterId, reporterId);
+  const mail = (await database.db.select().from(outbox).where(eq(outbox.template, 'referral-sent'))).find((m) => JSON.stringify(m.payload).includes(id))!;
+  assert.equal(mail.recipient, 'referrals@police.hollowmere.example');
+  assert.doesNotMatch(JSON.stringify(mail.payload), /lee@example\.org|Lee Reporter|Original words|Mill Lane|447700900123/);
+});
+
+test('consent withheld means no contact details in a police snapshot, even when ticked', async () => {
+  const triage = await insertUser();
+  const reporterId = await insertReporter({ email: 'nocon@example.org', name: 'No Consent' });
+  const c = await insertCase({ reporterId, status: 'open', consentShare: false });
+  assert.equal(shareableFields(agency('police'), { privacy: 'named', consentShare: false }).includes('contact'), false);
+  assert.equal(shareableFields(agency('police'), { privacy: 'anonymous', consentShare: true }).includes('contact'), false);
+  assert.equal(shareableFields(agency('police'), { privacy: 'named', consentShare: true }).includes('contact'), true);
+  const sent = await referCase(c.ref, triage, { agencyId: 'police', fields: ['description', 'contact'] }, settings);
+  assert.ok(sent.ok);
+  const snap = snapshotOf((await database.db.select().from(referrals).where(eq(referrals.id, sent.ok ? sent.id : '')))[0]!);
+  assert.deepEqual(snap.fields, ['description']);
+  assert.doesNotMatch(JSON.stringify(snap), /nocon@example\.org|No Consent/);
+});
+
+test('highways receive only the place and photos whatever is ticked', () => {
+  const row = { ref: 'HM-X', kind: 'report', categoryId: 'noise', description: 'Secret words', whenKind: null, happenedAt: null, whenText: null, postcode: null, locationText: 'Bridge Street', wardId: null, peopleInvolved: 'A neighbour', whoAffected: null, happenedBefore: null, privacy: 'named', consentShare: true, priority: 'P2' };
+  const snap = buildSnapshot(agency('highways'), ['description', 'location', 'people', 'photos', 'contact'], row, { name: 'N', email: 'e@example.org', phoneE164: null }, ['p1'], config, 0);
+  assert.deepEqual(snap.fields, ['location', 'photos']);
+  assert.doesNotMatch(JSON.stringify(snap.rows), /Secret words|A neighbour|e@example\.org/);
+});
+
+test('a referral not acknowledged is overdue at its acknowledge due time (controllable clock), shown in words', async () => {
+  const triage = await insertUser();
+  const c = await insertCase({ status: 'open' });
+  const sent = await referCase(c.ref, triage, { agencyId: 'police', fields: ['description'] }, settings, MONDAY_10);
+  const r = (await findReferralFor(partnerOf('police'), sent.ok ? sent.id : ''))!;
+  assert.ok(r.acknowledgeDueAt > MONDAY_10);
+  assert.equal(isReferralOverdue(r, r.acknowledgeDueAt - 1), false);
+  assert.equal(isReferralOverdue(r, r.acknowledgeDueAt), true);
+  assert.match(referralDueWords(r, config.targets, r.acknowledgeDueAt - 3_600_000).words, /^Acknowledge: due in 1 hour$/);
+  assert.match(referralDueWords(r, config.targets, r.acknowledgeDueAt + 3 * 3_600_000).words, /^Acknowledge: overdue by 3 hours$/);
+  assert.equal(isReferralOverdue({ ...r, status: 'acknowledged' }, r.acknowledgeDueAt + 1), false, 'acknowledged in time: working to the complete target');
+});
+
+test('a partner officer sees only their own agency: another agency\'s referral is not found, listed or changed', async () => {
+  const triage = await insertUser();
+  const c = await insertCase({ status: 'open' });
+  const sent = await referCase(c.ref, triage, { agencyId: 'fire', fields: ['location'] }, settings);
+  const id = sent.ok ? sent.id : '';
+  const police = partnerOf('police');
+  assert.equal(await findReferralFor(police, id), undefined);
+  assert.deepEqual(await actOnReferral(id, police, { action: 'accept' }, settings), { ok: false, message: 'There is no referral with that id' });
+  assert.equal((await listAgencyReferrals(police, 'all')).some((r) => r.id === id), false);
+  assert.equal((await listAgencyReferrals(partnerOf('fire'), 'all')).some((r) => r.id === id), true);
+  assert.deepEqual(await listAgencyReferrals({ ...police, agencyId: null }, 'all'), []);
+  const refused = await referCase(c.ref, { id: 'p', permissions: ['referral.partner'], bindsAgency: true, agencyId: 'fire' }, { agencyId: 'police', fields: ['description'] }, settings);
+  assert.equal(refused.ok, false, 'a partner officer cannot refer');
+});
+
+test('the reporter reads "Passed to <agency>" only where every agency\'s name may be shown', async () => {
+  assert.equal(passedToWords(['fire'], config.agencies), 'Passed to Hollowmere Fire and Rescue Service');
+  assert.equal(passedToWords(['police'], config.agencies), 'Passed to a partner', 'police: publicNameVisible false');
+  assert.equal(passedToWords(['fire', 'police'], config.agencies), 'Passed to a partner');
+  assert.equal(passedToWords(['fire', 'highways'], config.agencies), 'Passed to Hollowmere Fire and Rescue Service and Hollowmere Highways');
+  const triage = await insertUser();
+  const c = await insertCase({ status: 'open' });
+  assert.equal(await trackPartnerWords(c.id, 'open', config.agencies), null);
+  const fire = await referCase(c.ref, triage, { agencyId: 'fire', fields: ['location'] }, settings);
+  assert.equal(await trackPartnerWords(c.id, (await findCase(c.ref))!.status, config.agencies), 'Passed to Hollowmere Fire and Rescue Service');
+  await referCase(c.ref, triage, { agencyId: 'police', fields: ['location'] }, settings);
+  assert.equal(await trackPartnerWords(c.id, (await findCase(c.ref))!.status, config.agencies), 'Passed to a partner');
+  await actOnReferral(fire.ok ? fire.id : '', partnerOf('fire'), { action: 'accept' }, settings);
+  assert.equal(await trackPartnerWords(c.id, (await findCase(c.ref))!.status, config.agencies), 'Passed to Hollowmere Fire and Rescue Service', 'with_partner: the agency that accepted');
+});
+
+test('anonymising a case empties its referral snapshots and keeps which fields went and on what legal basis', async () => {
+  const { caseAnonymisationPlan } = await import('../../src/domains/cases/retention.ts');
+  const triage = await insertUser();
+  const reporterId = await insertReporter({ email: 'gone@example.org', name: 'Soon Gone' });
+  const c = await insertCase({ reporterId, status: 'open', consentShare: true, description: 'Words to be removed' });
+  const sent = await referCase(c.ref, triage, { agencyId: 'police', fields: ['description', 'contact'] }, settings);
+  assert.ok(sent.ok);
+  await actOnReferral(sent.ok ? sent.id : '', partnerOf('police'), { action: 'decline', text: 'Names Soon Gone' }, settings);
+  const plan = await caseAnonymisationPlan([(await findCase(c.ref))!], 'request', { kind: 'system' }, Date.now());
+  await database.writer.batch(plan.stmts);
+  const [r] = await database.db.select().from(referrals).where(eq(referrals.id, sent.ok ? sent.id : ''));
+  const snap = snapshotOf(r!);
+  assert.deepEqual(snap.rows, []);
+  assert.deepEqual(snap.fields, ['description', 'contact']);
+  assert.match(snap.legalBasis, /Crime and Disorder Act/);
+  assert.equal(r!.reason, '[removed]');
+  assert.doesNotMatch(JSON.stringify(r), /gone@example\.org|Soon Gone|Words to be removed/);
+});
