@@ -36,7 +36,7 @@ export type DatePart = 'day' | 'month' | 'year' | 'time';
 
 /** A time as typed ("21:30", "21.30", "9pm", "9.30 pm", "12am") as 24-hour "HH:MM", or null when it is not one. */
 export function readTime(input: string): string | null {
-  const t = /^(\d{1,2})(?:[:.](\d{2}))?\s*([ap])?\.?\s*(?:m\.?)?$/i.exec(input.trim());
+  const t = /^(\d{1,2})(?:[:.](\d{2}))?(?:\s*([ap])\.?\s*m\.?)?$/i.exec(input.trim());
   if (!t) return null;
   let hours = Number(t[1]);
   const minutes = t[2] === undefined ? 0 : Number(t[2]);
@@ -64,11 +64,11 @@ export function readUkDate(parts: { day: string; month: string; year: string; ti
   const all: DatePart[] = ['day', 'month', 'year'];
   if (!day && !month && !year) return { parts: all, message: m.required };
   const missing = all.filter((p) => !parts[p]);
-  if (missing.length === 1) {
-    const one = { day: m.missingDay, month: m.missingMonth, year: m.missingYear }[missing[0] as 'day' | 'month' | 'year'];
-    return { parts: missing, message: one };
+  if (missing.length > 0) {
+    const first = { day: m.missingDay, month: m.missingMonth, year: m.missingYear }[missing[0] as 'day' | 'month' | 'year'];
+    // "… must include a day" names more parts when more are missing; other wordings keep the first part's message.
+    return { parts: missing, message: missing.length > 1 && /a day$/.test(m.missingDay) ? m.missingDay.replace(/a day$/, nameMissing(missing)) : first };
   }
-  if (missing.length > 1) return { parts: missing, message: m.missingDay.replace(/a day$/, nameMissing(missing)) };
   const d = Number(day);
   const mo = Number(month);
   const y = Number(year);
