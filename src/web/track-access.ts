@@ -5,9 +5,8 @@ type Ctx = Pick<AstroGlobal, 'cookies' | 'url'>;
 import { getRuntime } from '../server/runtime.ts';
 import { signValue, verifySignedValue } from '../platform/security/signing.ts';
 
-/** The tracking cookie's name (also cleared by /exit). */
-export const TRACK_COOKIE = 'track';
-const COOKIE = TRACK_COOKIE;
+/** The tracking cookie's name (/exit clears it too). */
+const COOKIE = 'track';
 const LIFETIME_MS = 30 * 60_000;
 
 /** Grant access to a case for 30 minutes: a session cookie (gone when the browser closes), the limit kept in its signed value. */
