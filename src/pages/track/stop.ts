@@ -2,11 +2,8 @@
 import type { APIRoute } from 'astro';
 import { endTrackAccess } from '../../web/track-access.ts';
 
-/** Clear the `track` cookie and 303 to /track, which says the report is no longer shown. */
-const stop: APIRoute = (context) => {
+/** Clear the `track` cookie and 303 to /track, which says the report is no longer shown (a link, so GET only). */
+export const GET: APIRoute = (context) => {
   endTrackAccess(context);
   return context.redirect('/track?stopped=1', 303);
 };
-
-export const GET = stop;
-export const POST = stop;
