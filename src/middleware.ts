@@ -5,7 +5,7 @@
  */
 import { defineMiddleware } from 'astro:middleware';
 import { describeError, log, routeOf } from './platform/log.ts';
-import { applySecurityHeaders } from './platform/security/headers.ts';
+import { applySecurityHeaders, isPrivatePath } from './platform/security/headers.ts';
 import { ensureRuntime } from './server/runtime.ts';
 import { loadSession } from './web/session-cookie.ts';
 import { safeLocation } from './web/redirects.ts';
@@ -20,7 +20,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     status = response.status;
     guardLocation(response);
     applySecurityHeaders(response.headers, context.url.protocol === 'https:');
-    if (context.locals.user || context.url.pathname.startsWith('/staff')) response.headers.set('Cache-Control', 'no-store');
+    if (context.locals.user || isPrivatePath(context.url.pathname)) response.headers.set('Cache-Control', 'no-store');
     return response;
   } catch (error) {
     if (isUnreadableForm(context.request, error)) {

@@ -5,17 +5,17 @@ type Ctx = Pick<AstroGlobal, 'cookies' | 'url'>;
 import { getRuntime } from '../server/runtime.ts';
 import { signValue, verifySignedValue } from '../platform/security/signing.ts';
 
+/** The tracking cookie's name (/exit clears it too). */
 const COOKIE = 'track';
 const LIFETIME_MS = 30 * 60_000;
 
-/** Grant access to a case for 30 minutes. */
+/** Grant access to a case for 30 minutes: a session cookie (gone when the browser closes), the limit kept in its signed value. */
 export function grantTrackAccess(astro: Ctx, caseId: string) {
   astro.cookies.set(COOKIE, signValue(caseId, Date.now() + LIFETIME_MS), {
     path: '/track',
     httpOnly: true,
     sameSite: 'lax',
     secure: astro.url.protocol === 'https:' || getRuntime().env.SECURE_COOKIES === true,
-    maxAge: LIFETIME_MS / 1000,
   });
 }
 

@@ -75,7 +75,7 @@ async function reportUpToCheck(page: Page, o: JourneyOptions) {
   await cont(page);
   await checkStep(page, { errors: o.errors });
   if (o.sensitive) assert.ok(await exitVisible(), 'Exit this page on later steps');
-  await page.getByLabel('Postcode (optional)').fill('hw1 3ab');
+  await page.getByLabel('Postcode', { exact: true }).fill('hw1 3ab');
   await cont(page);
   await checkStep(page, { errors: o.errors });
   await page.getByLabel('Me and my household').check();
@@ -98,7 +98,8 @@ async function reportUpToCheck(page: Page, o: JourneyOptions) {
     await page.getByLabel(/^Email address/).fill(o.email ?? 'robin@example.com');
     await page.getByLabel(/^UK phone number/).fill('07700 900982');
     await page.getByRole('group', { name: 'How would you like us to contact you?' }).getByLabel('Email').check();
-    await page.getByRole('group', { name: 'Can we share your details with partner agencies?' }).getByLabel('No').check();
+    // Consent is asked only of a confidential reporter: Named means details are shared (one rule for web and calls).
+    if (o.privacy === 'Confidential') await page.getByRole('group', { name: 'Can we share your details with partner agencies?' }).getByLabel('No').check();
     await cont(page);
   }
   assert.match(page.url(), /\/report\/check$/);
@@ -107,13 +108,18 @@ async function reportUpToCheck(page: Page, o: JourneyOptions) {
 
 async function send(page: Page) {
   await cont(page, 'Send your report');
-  assert.match(page.url(), /\/report\/equality$/);
-  await expectAccessible(page, 'equality');
-  await cont(page, 'Skip these questions');
+  // The reference first; the equality questions are offered after it.
   assert.match(page.url(), /\/report\/confirmation$/);
   await expectAccessible(page, 'confirmation');
   const ref = (await page.locator('.reference').first().textContent())!.trim();
   assert.match(ref, /^HM-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+  await page.getByRole('link', { name: 'Answer the optional equality questions' }).click();
+  await page.waitForLoadState('load');
+  assert.match(page.url(), /\/report\/equality$/);
+  await expectAccessible(page, 'equality');
+  await cont(page, 'Skip these questions');
+  assert.match(page.url(), /\/report\/confirmation$/);
+  assert.equal((await page.locator('.reference').first().textContent())!.trim(), ref);
   return ref;
 }
 

@@ -8,7 +8,9 @@ import { loadAdvicePages, parseAdviceFile, searchAdvice } from '../../src/domain
 import { callsToCsv, csvField } from '../../src/domains/calls/csv.ts';
 import { londonDate as londonDay, londonDayStart } from '../../src/platform/time/london.ts';
 import { formatDuration, parseDuration, readStartedAt } from '../../src/domains/calls/duration.ts';
-import { readCallForm } from '../../src/domains/calls/form.ts';
+import { callReportQuestions, readCallForm } from '../../src/domains/calls/form.ts';
+import { caseFromAnswers, readStep } from '../../src/domains/reports/journey.ts';
+import { reportQuestion, sharesDetails } from '../../src/domains/reports/questions.ts';
 import { classifyLookup } from '../../src/domains/calls/lookup.ts';
 import { parseCallFilter } from '../../src/domains/calls/list.ts';
 import { REASON_OUTCOMES, REASON_VALUES } from '../../src/domains/calls/reasons.ts';
@@ -175,4 +177,19 @@ test('call log filters ignore unknown values and report bad dates', () => {
   assert.deepEqual(filter, { from: '2026-11-01', to: '2026-10-01', outcome: 'silent', linked: 'none', handlerId: 'abc' });
   assert.equal(errors[0]!.field, 'to');
   assert.equal(parseCallFilter(new URLSearchParams('from=yesterday')).errors[0]!.field, 'from');
+});
+
+test('one consent rule for the web and the call screen: named shares, confidential asks, anonymous has nothing to share', () => {
+  const base = { reason: 'new-report', 'outcome-new-report': 'case-created', danger: 'no', category: 'noise', description: 'Loud music every night from number 4.', whenKind: 'approx', whenText: 'Last night', place: 'Mill Lane', affected: 'me', before: 'no', callerName: 'Sam', callerPhone: '07700 900982', preferredContact: 'phone' };
+  const named = readCallForm(form({ ...base, privacy: 'named', consentShare: 'no' }), config, [], NOW);
+  assert.deepEqual(named.errors, []);
+  assert.equal(named.draft!.report!.consentShare, true, 'a named caller shares, whatever else was posted');
+  const web = readStep('contact', form({ name: 'Sam', phone: '07700 900982', preferredContact: 'phone', consentShare: 'no' }), { privacy: 'named' }, config, NOW);
+  assert.deepEqual(web.errors, []);
+  assert.equal(caseFromAnswers({ ...web.answers, privacy: 'named' }, 'k').consentShare, true, 'a named web reporter shares too');
+  const confidential = readStep('contact', form({ name: 'Sam', phone: '07700 900982', preferredContact: 'phone' }), { privacy: 'confidential' }, config, NOW);
+  assert.deepEqual(confidential.errors.map((e) => e.field), ['consentShare'], 'a confidential web reporter is asked');
+  assert.deepEqual(readCallForm(form({ ...base, privacy: 'confidential' }), config, [], NOW).errors.map((e) => e.field), ['consentShare'], 'so is a confidential caller');
+  assert.deepEqual(callReportQuestions(config).find((q) => q.key === 'consentShare')!.showWhen, reportQuestion(config, 'consentShare').showWhen, 'the call screen asks the web question as defined');
+  assert.equal(sharesDetails('anonymous', 'yes'), null);
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateForm } from '../../src/platform/forms/index.ts';
-import { buildQuestionSchema, questionsOnPage, shownQuestions, summariseAnswers, type Question } from '../../src/platform/questions/index.ts';
+import { buildQuestionSchema, questionsOnPage, readTime, readUkDate, shownQuestions, summariseAnswers, type Question } from '../../src/platform/questions/index.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import { caseReportRows } from '../../src/domains/reports/summary.ts';
 import { reportPageSchema, reportQuestions } from '../../src/domains/reports/questions.ts';
@@ -122,4 +122,17 @@ test('the report questions: one definition read page by page, summarised for che
   assert.equal(byKey['People or vehicles involved'], 'Not given');
   assert.equal(byKey['Your details'], 'Confidential, agreed to sharing with partners');
   assert.ok(!('Name' in byKey), 'reporter details are not part of what was reported');
+});
+
+test('times as residents type them, and date messages that name the parts that are wrong (GOV.UK date pattern)', () => {
+  for (const [typed, read] of [['21:30', '21:30'], ['21.30', '21:30'], ['9pm', '21:00'], ['9.30 pm', '21:30'], ['12am', '00:00'], ['12pm', '12:00'], ['9 p.m.', '21:00']] as const) assert.equal(readTime(typed), read, typed);
+  for (const typed of ['25:00', '13pm', '21', '9p', '21:30m', '9:60']) assert.equal(readTime(typed), null, typed);
+  const m = { required: 'Enter the date', missingDay: 'Date must include a day', missingMonth: 'Date must include a month', missingYear: 'Date must include a year', real: 'Date must be a real date', tooEarly: 'Date must be after 1900', time: 'Time must be a real time' };
+  const read = (day: string, month: string, year: string, time = '') => readUkDate({ day, month, year, time }, m, NOW);
+  assert.deepEqual(read('3', '', ''), { parts: ['month', 'year'], message: 'Date must include a month and year' });
+  assert.deepEqual(read('', '', '2025'), { parts: ['day', 'month'], message: 'Date must include a day and month' });
+  assert.deepEqual(read('3', '', '2025'), { parts: ['month'], message: 'Date must include a month' });
+  assert.deepEqual(read('3', '13', '2025'), { parts: ['month'], message: 'Date must be a real date' });
+  assert.deepEqual(read('3', '11', '2025', '25:00'), { parts: ['time'], message: 'Time must be a real time' });
+  assert.equal(typeof read('3', '11', '2025', '9pm'), 'number');
 });

@@ -7,7 +7,7 @@
 import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { validateForm, type FieldError } from '../../platform/forms/index.ts';
 import { buildQuestionSchema, type Answers, type CrossCheck, type DateAnswer, type Question, type TextQuestion } from '../../platform/questions/index.ts';
-import { reportQuestions, whereCheck } from '../reports/questions.ts';
+import { reportQuestions, sharesDetails, whereCheck } from '../reports/questions.ts';
 import { parseReference } from '../reports/reference.ts';
 import { parseDuration, readStartedAt } from './duration.ts';
 import { FEEDBACK_TYPES, REASON_OUTCOMES, REASON_VALUES, type CallOutcome, type CallReason } from './reasons.ts';
@@ -91,8 +91,7 @@ export function callerQuestions(config: SiteConfig): TextQuestion[] {
  */
 export function callReportQuestions(config: SiteConfig): Question[] {
   return reportQuestions(config)
-    .filter((q) => !['name', 'email', 'phone'].includes(q.key))
-    .map((q) => (q.key === 'consentShare' ? { ...q, showWhen: { key: 'privacy', in: ['confidential'] } } : q));
+    .filter((q) => !['name', 'email', 'phone'].includes(q.key));
 }
 
 /** A report call: nobody in danger, and a named or confidential report needs the caller's details. */
@@ -222,6 +221,6 @@ function callReport(a: Answers): CallReport {
     happenedBefore: a.before as string,
     privacy,
     preferredContact: named ? ((a.preferredContact as CallReport['preferredContact']) ?? null) : null,
-    consentShare: !named ? null : privacy === 'confidential' ? a.consentShare === 'yes' : true,
+    consentShare: sharesDetails(privacy, a.consentShare),
   };
 }

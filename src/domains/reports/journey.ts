@@ -6,7 +6,7 @@ import type { SiteConfig } from '../../platform/config/partnership.ts';
 import type { FieldError } from '../../platform/forms/index.ts';
 import { typedValues, validateForm } from '../../platform/forms/index.ts';
 import type { Answers, DateAnswer } from '../../platform/questions/index.ts';
-import { engineAnswers, reportPageSchema } from './questions.ts';
+import { engineAnswers, reportPageSchema, sharesDetails } from './questions.ts';
 import type { StoredPhoto } from './photos.ts';
 import type { NewCase } from './submit.ts';
 
@@ -79,6 +79,7 @@ export function firstIncompleteStep(a: ReportAnswers): Step | null {
   if (!a.affected || !a.before) return 'people';
   if (!a.privacy) return 'privacy';
   if (a.privacy !== 'anonymous' && !a.email && !a.phoneE164) return 'contact';
+  if (a.privacy === 'confidential' && !a.consentShare) return 'contact';
   return null;
 }
 
@@ -92,6 +93,11 @@ export function canVisit(step: Step, a: ReportAnswers): boolean {
 /** True when the chosen category is sensitive (the journey then shows "Exit this page"). */
 export function isSensitive(a: ReportAnswers, config: SiteConfig): boolean {
   return !!config.categories.find((c) => c.id === a.category)?.sensitive;
+}
+
+/** True when the chosen category is flagged `emergency` (the journey then warns to call 999). */
+export function isEmergencyCategory(a: ReportAnswers, config: SiteConfig): boolean {
+  return !!config.categories.find((c) => c.id === a.category)?.emergency;
 }
 
 /** Result of reading one step's form. */
@@ -145,7 +151,7 @@ export function caseFromAnswers(a: ReportAnswers, idempotencyKey: string): NewCa
     whoAffected: a.affected,
     happenedBefore: a.before,
     privacy: a.privacy!,
-    consentShare: a.consentShare === 'yes',
+    consentShare: sharesDetails(a.privacy, a.consentShare),
     reporter: a.privacy === 'anonymous' ? null : { name: a.name, email: a.email, phoneE164: a.phoneE164, preferredContact: a.preferredContact },
     photos: a.photos ?? [],
     idempotencyKey,

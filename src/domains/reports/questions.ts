@@ -7,7 +7,7 @@ import { formatDate, formatTime } from '../../platform/time/london.ts';
 import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { buildQuestionSchema, type Answers, type CrossCheck, type DateAnswer, type Question, type QuestionOption } from '../../platform/questions/index.ts';
 import { formatUkPhone, toE164 } from '../../platform/uk/phone.ts';
-import { normalisePostcode, wardForPlace, wardForPostcode } from '../../platform/uk/postcode.ts';
+import { isPostcodeInArea, normalisePostcode, wardForPlace, wardForPostcode } from '../../platform/uk/postcode.ts';
 import { normaliseEmail } from './answers.ts';
 
 /** Who is affected: the options. */
@@ -30,6 +30,15 @@ const YES_NO: QuestionOption[] = [{ value: 'yes', label: 'Yes' }, { value: 'no',
 const BEFORE: QuestionOption[] = [...YES_NO, { value: 'not-sure', label: 'Not sure' }];
 const CONTACT_BY: QuestionOption[] = [{ value: 'email', label: 'Email' }, { value: 'phone', label: 'Phone' }, { value: 'either', label: 'Either' }];
 const NAMED = { key: 'privacy', in: ['named', 'confidential'] } as const;
+/** Consent to share is asked only of a confidential reporter: a named reporter has agreed to share (the Named hint says so). */
+const CONFIDENTIAL = { key: 'privacy', in: ['confidential'] } as const;
+
+/** The one rule for both channels: named shares with partners, confidential only with consent, anonymous has nothing to share. */
+export function sharesDetails(privacy: unknown, consentShare: unknown): boolean | null {
+  if (privacy === 'named') return true;
+  if (privacy === 'confidential') return consentShare === 'yes';
+  return null;
+}
 
 /** Messages of the report's questions that the checks across questions use. */
 export const REPORT_MESSAGES = {
@@ -43,9 +52,14 @@ export const REPORT_MESSAGES = {
   phoneForContact: 'Enter a phone number, or choose email as the way to contact you',
 } as const;
 
-/** "We could not find HW9 9ZZ in our area" */
+/** "We could not find HW9 9ZZ in our area" (a postcode of the area that the gazetteer does not know). */
 export function postcodeNotFound(postcode: string): string {
   return `We could not find ${postcode} in our area: select the ward where it happened`;
+}
+
+/** A postcode outside the partnership's area, and where to report instead. */
+export function postcodeOutOfArea(postcode: string, config: SiteConfig): string {
+  return `${postcode} is not in the area ${config.partnership.name} covers. Report it to the local council for that area (find it at www.gov.uk/find-local-council), or call ${config.partnership.phones.nonEmergency.number} about a crime`;
 }
 
 /** Words for when it happened, from the answers (a date and time, roughly when, or how often). */
@@ -127,7 +141,7 @@ export function reportQuestions(config: SiteConfig): Question[] {
         real: 'Date it happened must be a real date',
         future: 'Date it happened must be today or in the past',
         tooEarly: 'Date it happened must be after 1900',
-        time: 'Time must be a real time, like 21:30',
+        time: 'Time must be a real time, like 21:30 or 9pm',
       },
       variants: { call: { label: 'Date it happened', hint: '' } },
     },
@@ -144,19 +158,19 @@ export function reportQuestions(config: SiteConfig): Question[] {
       variants: { call: { label: 'Roughly when, or how often', hint: '' } },
     },
     {
-      type: 'text', key: 'postcode', page: 'where', label: 'Postcode (optional)', messageLabel: 'Postcode', max: 12, width: '10', autocomplete: 'postal-code', parse: parsePostcode,
-      hint: 'For example, HW1 2AB',
+      type: 'text', key: 'postcode', page: 'where', label: 'Postcode', messageLabel: 'Postcode', max: 12, width: '10', autocomplete: 'postal-code', parse: parsePostcode,
+      hint: 'For example, HW1 2AB. Give a postcode, a street or place, or both',
       summary: { key: 'Where', change: 'where it happened', format: (_, a) => [a.postcode, a.place, wardName(a.ward)].filter(Boolean).join(', ') },
       variants: { call: { label: 'Postcode', hint: 'Or give the street or place below' } },
     },
     {
-      type: 'text', key: 'place', page: 'where', label: 'Street or place (optional)', messageLabel: 'Street or place', max: 500, summary: false,
-      hint: 'For example, the bus shelter outside 12 Mill Lane',
+      type: 'text', key: 'place', page: 'where', label: 'Street or place', messageLabel: 'Street or place', max: 500, summary: false,
+      hint: 'Needed if you do not give a postcode. For example, the bus shelter outside 12 Mill Lane',
       variants: { call: { label: 'Street or place', hint: '' } },
     },
     {
-      type: 'choice', key: 'ward', page: 'where', label: 'Ward (optional if you gave a postcode)', display: 'select', options: wards, summary: false,
-      hint: 'The area of the council where it happened. Choose one if we cannot find it from the postcode or place',
+      type: 'choice', key: 'ward', page: 'where', label: 'Ward (optional)', display: 'select', options: wards, summary: false,
+      hint: 'The area of the council where it happened. Only needed if we cannot find it from the postcode or place',
       invalid: REPORT_MESSAGES.noWard, placeholder: 'Choose a ward',
       variants: { call: { label: 'Ward', hint: 'Found from the postcode or place when left blank' } },
     },
@@ -206,10 +220,10 @@ export function reportQuestions(config: SiteConfig): Question[] {
       variants: { call: { label: 'How would they like us to contact them?' } },
     },
     {
-      type: 'choice', key: 'consentShare', page: 'contact', label: 'Can we share your details with partner agencies?', options: YES_NO, inline: true, showWhen: NAMED,
+      type: 'choice', key: 'consentShare', page: 'contact', label: 'Can we share your details with partner agencies?', options: YES_NO, inline: true, showWhen: CONFIDENTIAL,
       hint: 'For example, the police or a housing provider working on your report',
       required: 'Select yes if we may share your details with partner agencies',
-      summary: { key: 'Share with partners', change: 'whether we can share your details', format: (v) => (v === 'yes' ? 'Yes' : 'No') },
+      summary: { key: 'Share with partners', change: 'whether we can share your details', format: (v, a) => (sharesDetails(a.privacy, v) ? 'Yes' : 'No') },
       variants: { call: { label: 'Did the caller agree we may share their details with partner agencies?', hint: 'Asked by voice; only for confidential reports.' } },
     },
   ];
@@ -222,12 +236,20 @@ export function reportQuestion(config: SiteConfig, key: string): Question {
   return q;
 }
 
-/** Where it happened: a postcode or a place, and a ward chosen or found in the gazetteer. Sets `ward`. */
+/**
+ * Where it happened: a postcode or a place, and the ward worked out again from them on every answer. A ward
+ * posted with the answer (picked on this visit: the journey never pre-fills it) is kept; otherwise the
+ * postcode's ward, else the place's. A postcode outside the partnership's area is refused. Sets `ward`.
+ */
 export function whereCheck(config: SiteConfig, fields: { postcode: string; place: string; ward: string } = { postcode: 'postcode', place: 'place', ward: 'ward' }): CrossCheck {
   return (a, { fail, failed }) => {
     const postcode = typeof a.postcode === 'string' ? a.postcode : '';
     const place = typeof a.place === 'string' ? a.place : '';
-    let ward = typeof a.ward === 'string' ? a.ward : null;
+    let ward = typeof a.ward === 'string' && a.ward ? a.ward : null;
+    if (postcode && !isPostcodeInArea(postcode, config.gazetteer)) {
+      fail(fields.postcode, postcodeOutOfArea(postcode, config));
+      return;
+    }
     if (postcode && !ward) {
       ward = wardForPostcode(postcode, config.gazetteer);
       if (!ward) fail(fields.ward, postcodeNotFound(postcode));
@@ -237,6 +259,7 @@ export function whereCheck(config: SiteConfig, fields: { postcode: string; place
     if (!ward && place && ok) ward = wardForPlace(place, config.gazetteer);
     if (!ward && ok) fail(fields.ward, REPORT_MESSAGES.noWard);
     if (ward) a.ward = ward;
+    else delete a.ward;
   };
 }
 

@@ -39,7 +39,7 @@ export async function verifyTrackAccess(ref: string, proof: { email?: string; se
 export async function loadTrackView(caseId: string) {
   const db = getDb();
   const [c] = await db
-    .select({ id: cases.id, ref: cases.ref, status: cases.status, kind: cases.kind, categoryId: cases.categoryId, receivedAt: cases.receivedAt, privacy: cases.privacy, description: cases.description })
+    .select({ id: cases.id, ref: cases.ref, status: cases.status, kind: cases.kind, categoryId: cases.categoryId, receivedAt: cases.receivedAt, privacy: cases.privacy, description: cases.description, postcode: cases.postcode, locationText: cases.locationText, wardId: cases.wardId })
     .from(cases)
     .where(eq(cases.id, caseId));
   if (!c) return null;

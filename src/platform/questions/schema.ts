@@ -31,31 +31,66 @@ export function questionsOnPage(questions: readonly Question[], page: string): Q
   return questions.filter((q) => q.page === page);
 }
 
-/** Read a day/month/year (and optional HH:MM, else midday) in UK local time: epoch ms, or which part is wrong and why. */
-export function readUkDate(parts: { day: string; month: string; year: string; time: string }, m: DateMessages, now: number): number | { part: 'day' | 'time'; message: string } {
+/** One part of a date question's answer. */
+export type DatePart = 'day' | 'month' | 'year' | 'time';
+
+/** A time as typed ("21:30", "21.30", "9pm", "9.30 pm", "12am") as 24-hour "HH:MM", or null when it is not one. */
+export function readTime(input: string): string | null {
+  const t = /^(\d{1,2})(?:[:.](\d{2}))?(?:\s*([ap])\.?\s*m\.?)?$/i.exec(input.trim());
+  if (!t) return null;
+  let hours = Number(t[1]);
+  const minutes = t[2] === undefined ? 0 : Number(t[2]);
+  const half = t[3]?.toLowerCase();
+  if (minutes > 59) return null;
+  if (half) {
+    if (hours < 1 || hours > 12) return null;
+    hours = (hours % 12) + (half === 'p' ? 12 : 0);
+  } else if (t[2] === undefined || hours > 23) return null;
+  return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
+}
+
+/** "a day and month", "a month and year", "a day, month and year": the parts missing, as the GOV.UK date pattern names them. */
+function nameMissing(parts: readonly DatePart[]): string {
+  const words = parts.map((p) => p as string);
+  return `a ${words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : words[0]}`;
+}
+
+/**
+ * Read a day/month/year (and optional time, else midday) in UK local time: epoch ms, or the message and the
+ * parts it is about (in page order: the first is where the error summary links), as the GOV.UK date pattern says.
+ */
+export function readUkDate(parts: { day: string; month: string; year: string; time: string }, m: DateMessages, now: number): number | { parts: DatePart[]; message: string } {
   const { day, month, year, time } = parts;
-  const bad = (message: string) => ({ part: 'day' as const, message });
-  if (!day && !month && !year) return bad(m.required);
-  if (!day) return bad(m.missingDay);
-  if (!month) return bad(m.missingMonth);
-  if (!year) return bad(m.missingYear);
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return bad(m.real);
+  const all: DatePart[] = ['day', 'month', 'year'];
+  if (!day && !month && !year) return { parts: all, message: m.required };
+  const missing = all.filter((p) => !parts[p]);
+  if (missing.length > 0) {
+    const first = { day: m.missingDay, month: m.missingMonth, year: m.missingYear }[missing[0] as 'day' | 'month' | 'year'];
+    // "… must include a day" names more parts when more are missing; other wordings keep the first part's message.
+    return { parts: missing, message: missing.length > 1 && /a day$/.test(m.missingDay) ? m.missingDay.replace(/a day$/, nameMissing(missing)) : first };
+  }
   const d = Number(day);
   const mo = Number(month);
   const y = Number(year);
+  const wrong = all.filter((p) => {
+    if (p === 'day') return !/^\d{1,2}$/.test(day) || d < 1 || d > 31;
+    if (p === 'month') return !/^\d{1,2}$/.test(month) || mo < 1 || mo > 12;
+    return !/^\d{4}$/.test(year);
+  });
+  if (wrong.length > 0) return { parts: wrong, message: m.real };
   const probe = new Date(Date.UTC(y, mo - 1, d));
-  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d) return bad(m.real);
+  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d) return { parts: ['day'], message: m.real };
   let hours = 12;
   let minutes = 0;
   if (time) {
-    const t = /^(\d{1,2})[:.](\d{2})$/.exec(time.trim());
-    if (!t || Number(t[1]) > 23 || Number(t[2]) > 59) return { part: 'time', message: m.time ?? m.real };
-    hours = Number(t[1]);
-    minutes = Number(t[2]);
+    const hhmm = readTime(time);
+    if (!hhmm) return { parts: ['time'], message: m.time ?? m.real };
+    hours = Number(hhmm.slice(0, 2));
+    minutes = Number(hhmm.slice(3));
   }
   const at = londonTime(y, mo, d, hours + minutes / 60);
-  if (m.future && at > now + 5 * 60_000) return bad(m.future);
-  if (y < 1900) return bad(m.tooEarly);
+  if (m.future && at > now + 5 * 60_000) return { parts: all, message: m.future };
+  if (y < 1900) return { parts: ['year'], message: m.tooEarly };
   return at;
 }
 
@@ -75,13 +110,13 @@ function readDateQuestion(q: DateQuestion, input: Readonly<Record<string, unknow
   for (const part of ['day', 'month', 'year', 'time'] as const) {
     if (part === 'time' && !q.time) continue;
     const label = { day: 'Day', month: 'Month', year: 'Year', time: 'Time' }[part];
-    const r = text({ label, max: part === 'year' ? 4 : part === 'time' ? 5 : 2 }).safeParse(input[`${name}-${part}`]);
-    if (!r.success) return { field: `${name}-${part === 'time' ? 'time' : 'day'}`, message: firstMessage(r.error) };
+    const r = text({ label, max: part === 'year' ? 4 : part === 'time' ? 10 : 2 }).safeParse(input[`${name}-${part}`]);
+    if (!r.success) return { field: `${name}-${part}`, message: firstMessage(r.error) };
     parts[part] = r.data;
   }
   const at = readUkDate(parts, q.messages, now);
-  if (typeof at !== 'number') return { field: `${name}-${at.part}`, message: at.message };
-  return { value: { ...parts, at } };
+  if (typeof at !== 'number') return { field: `${name}-${at.parts[0]}`, message: at.message };
+  return { value: { ...parts, time: parts.time ? readTime(parts.time)! : '', at } };
 }
 
 /** The zod schema of one single-field question (not a date). */

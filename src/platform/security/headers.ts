@@ -24,3 +24,11 @@ export function applySecurityHeaders(headers: Headers, https: boolean): void {
   for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!headers.has(k)) headers.set(k, v);
   if (https) headers.set('Strict-Transport-Security', HSTS);
 }
+
+/** Paths whose pages hold a resident's or a staff member's own details: never stored by the browser or a proxy. */
+const PRIVATE_PATHS = /^\/(report|track|feedback|staff|exit)(\/|$)/;
+
+/** True when a response for this path must carry Cache-Control: no-store (back after Exit shows nothing). */
+export function isPrivatePath(pathname: string): boolean {
+  return PRIVATE_PATHS.test(pathname);
+}

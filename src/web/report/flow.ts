@@ -7,7 +7,7 @@ import { describeWait } from '../../platform/security/rate-limit.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { questionsOnPage, shownQuestions, type Question } from '../../platform/questions/index.ts';
 import { engineAnswers, reportQuestions } from '../../domains/reports/index.ts';
-import { canVisit, firstIncompleteStep, isSensitive, nextStep, previousStep, readStep, type ReportAnswers, type Step } from '../../domains/reports/index.ts';
+import { canVisit, firstIncompleteStep, isEmergencyCategory, isSensitive, nextStep, previousStep, readStep, type ReportAnswers, type Step } from '../../domains/reports/index.ts';
 
 /** Name of the cookie that holds the draft id (strictly necessary, session-only). */
 export const DRAFT_COOKIE = 'draft';
@@ -88,12 +88,15 @@ export function afterStep(astro: AstroGlobal, next: string): Response {
 /** What a question page needs to render, or a response to return at once. */
 export type StepState =
   | { response: Response }
-  | { draft: Draft<ReportAnswers>; errors: FieldError[]; values: Record<string, string>; sensitive: boolean; back: string; action: string; questions: Question[] };
+  | { draft: Draft<ReportAnswers>; errors: FieldError[]; values: Record<string, string>; sensitive: boolean; emergency: boolean; back: string; action: string; questions: Question[] };
 
-/** Answers as strings by form field name, for re-filling form fields. */
+/**
+ * Answers as strings by form field name, for re-filling form fields. The ward is never re-filled: it is worked
+ * out again from the location on every answer, and a ward picked by hand counts only on the visit it was picked.
+ */
 export function answerValues(a: ReportAnswers): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(a)) if (typeof v === 'string') out[k] = v;
+  for (const [k, v] of Object.entries(a)) if (typeof v === 'string' && k !== 'ward') out[k] = v;
   Object.assign(out, { 'when-day': a.whenDay ?? '', 'when-month': a.whenMonth ?? '', 'when-year': a.whenYear ?? '', 'when-time': a.whenTime ?? '' });
   return out;
 }
@@ -117,12 +120,13 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
   const action = change ? `${stepPath(step)}?change=1` : stepPath(step);
   const back = change ? '/report/check' : stepPath(previousStep(step, draft.data));
   const sensitive = isSensitive(draft.data, config);
+  const emergency = isEmergencyCategory(draft.data, config);
   const questions = shownQuestions(questionsOnPage(reportQuestions(config), step), engineAnswers(draft.data as Record<string, unknown>));
   if (astro.request.method === 'POST') {
     const read = await readFormBody(astro.request);
     if (!read.ok) {
       astro.response.status = read.status;
-      return { draft, errors: read.errors, values: answerValues(draft.data), sensitive, back, action, questions };
+      return { draft, errors: read.errors, values: answerValues(draft.data), sensitive, emergency, back, action, questions };
     }
     const result = readStep(step, read.form, draft.data, config);
     if (result.errors.length === 0) {
@@ -139,7 +143,7 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
       return { response: afterStep(astro, stepPath(next)) };
     }
     astro.response.status = 400;
-    return { draft, errors: result.errors, values: { ...answerValues(draft.data), ...result.values }, sensitive, back, action, questions };
+    return { draft, errors: result.errors, values: { ...answerValues(draft.data), ...result.values }, sensitive, emergency, back, action, questions };
   }
-  return { draft, errors: [], values: answerValues(draft.data), sensitive, back, action, questions };
+  return { draft, errors: [], values: answerValues(draft.data), sensitive, emergency, back, action, questions };
 }

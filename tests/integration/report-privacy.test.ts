@@ -1,0 +1,184 @@
+/**
+ * What a resident's visit leaves behind (issue 10): every resident page under /report, /track and /feedback is
+ * sent with Cache-Control: no-store, in its normal and error states; the tracking cookie is a session cookie
+ * whose 30-minute limit is in its signed value; /exit and "Stop viewing this report" clear it. The new page
+ * states (the confirmation before the equality questions, an out-of-area postcode, per-part date messages,
+ * a complaint's reference) are valid HTML.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createClient, type Client } from '@libsql/client';
+import { htmlProblems } from '../helpers/html.ts';
+import { Visitor } from '../helpers/http.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+let db: Client;
+before(async () => {
+  server = await startServer();
+  db = createClient({ url: server.dbUrl });
+});
+after(async () => {
+  db.close();
+  await server.stop();
+});
+
+/** The answers of an anonymous report about a hate incident (sensitive), step by step. */
+const STEPS: [string, Record<string, string>][] = [
+  ['danger', { danger: 'no' }],
+  ['category', { category: 'hate-incident' }],
+  ['description', { description: 'Shouting abuse at my neighbour because of her religion.' }],
+  ['when', { whenKind: 'approx' }],
+  ['when-details', { whenText: 'Last Friday evening' }],
+  ['where', { postcode: 'HW2 3XY', place: 'by the bus shelter' }],
+  ['people', { people: '', affected: 'neighbour', before: 'no' }],
+  ['photos', { intent: 'continue' }],
+  ['privacy', { privacy: 'anonymous' }],
+];
+
+/** Answer every step, then send the report; returns the visitor, now on the confirmation. */
+async function sendAnonymousReport(): Promise<Visitor> {
+  const v = new Visitor(server.url);
+  for (const [step, body] of STEPS) assert.equal((await v.post(`/report/${step}`, body)).status, 303, `${step} accepted`);
+  const sent = await v.post('/report/check', { website: '' });
+  assert.equal(sent.status, 303);
+  assert.equal(sent.headers.get('location'), '/report/confirmation', 'the confirmation comes straight after sending');
+  return v;
+}
+
+function assertNoStore(label: string, res: Response) {
+  assert.equal(res.headers.get('cache-control'), 'no-store', `${label}: Cache-Control`);
+}
+
+async function expectValid(label: string, res: Response, status: number): Promise<string> {
+  assert.equal(res.status, status, `${label} status`);
+  const html = await res.text();
+  assert.deepEqual(await htmlProblems(html, label), [], `${label} is valid HTML`);
+  return html;
+}
+
+test('every resident page under /report, /track and /feedback is sent with Cache-Control: no-store, errors and redirects included', async () => {
+  const v = new Visitor(server.url);
+  for (const path of ['/report', '/report/danger', '/track', '/feedback']) assertNoStore(path, await v.get(path));
+  assertNoStore('danger (errors)', await v.post('/report/danger', {}));
+  for (const [step, body] of STEPS) {
+    if (step !== 'danger') assertNoStore(`/report/${step}`, await v.get(`/report/${step}`));
+    assertNoStore(`/report/${step} (POST)`, await v.post(`/report/${step}`, body));
+  }
+  assertNoStore('/report/check', await v.get('/report/check'));
+  assertNoStore('/report/check (POST)', await v.post('/report/check', { website: '' }));
+  assertNoStore('/report/confirmation', await v.get('/report/confirmation'));
+  assertNoStore('/report/equality', await v.get('/report/equality'));
+  assertNoStore('/track (errors)', await v.post('/track', { ref: 'nonsense' }));
+  assertNoStore('/feedback (errors)', await v.post('/feedback', { token: 'abc' }));
+  assertNoStore('/exit', await v.get('/exit'));
+  // A content page is still cacheable.
+  assert.notEqual((await v.get('/about')).headers.get('cache-control'), 'no-store', '/about is not a private page');
+});
+
+test('the reference and tracking code come first; the equality questions are offered after, clearly optional', async () => {
+  const v = await sendAnonymousReport();
+  const confirmation = await expectValid('confirmation', await v.get('/report/confirmation'), 200);
+  assert.match(confirmation, /class="reference">HM-[A-Z0-9]{4}-[A-Z0-9]{4}</);
+  assert.match(confirmation, /Tracking code<\/dt><dd><strong>[A-Z0-9]{5}-[A-Z0-9]{5}</);
+  assert.match(confirmation, /href="\/report\/equality"[^>]*>Answer the optional equality questions/);
+  assert.match(confirmation, /class="[^"]*exit-this-page/, 'Exit this page on the confirmation of a sensitive report');
+  const equality = await expectValid('equality', await v.get('/report/equality'), 200);
+  assert.match(equality, /Equality monitoring questions \(optional\)/);
+  assert.match(equality, /class="[^"]*exit-this-page/, 'Exit this page on the equality page of a sensitive report');
+  const answered = await v.post('/report/equality', { age: '' });
+  assert.equal(answered.status, 303);
+  const after = await expectValid('confirmation after equality', await v.get(answered.headers.get('location')!), 200);
+  assert.match(after, /Your equality answers have been recorded/);
+  assert.doesNotMatch(after, /Answer the optional equality questions/, 'not offered twice');
+  assert.equal((await v.get('/report/equality')).headers.get('location'), '/report/confirmation');
+});
+
+test('the tracking cookie is a session cookie with its 30-minute limit signed in; Exit and "Stop viewing" clear it', async () => {
+  const v = await sendAnonymousReport();
+  const page = await (await v.get('/report/confirmation')).text();
+  const ref = /class="reference">([^<]+)</.exec(page)![1]!;
+  const code = /Tracking code<\/dt><dd><strong>([^<]+)</.exec(page)![1]!;
+  const before = Date.now();
+  const res = await v.post('/track', { ref, email: '', code });
+  assert.equal(res.status, 303);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('track='))!;
+  assert.ok(cookie, 'a tracking cookie is set');
+  assert.doesNotMatch(cookie, /max-age|expires/i, `a session cookie: ${cookie}`);
+  assert.match(cookie, /HttpOnly/i);
+  const expires = Number(decodeURIComponent(cookie.split(';')[0]!.slice('track='.length)).split('~')[1]);
+  assert.ok(expires >= before + 29 * 60_000 && expires <= Date.now() + 30 * 60_000 + 1000, 'the signed value expires in 30 minutes');
+
+  const view = await expectValid('track case', await v.get('/track/case'), 200);
+  assertNoStore('/track/case', await v.get('/track/case'));
+  assert.match(view, /class="[^"]*exit-this-page/, 'Exit this page on a sensitive case');
+  assert.match(view, /Shouting abuse at my neighbour/, 'the description is shown');
+  assert.match(view, /HW2 3XY, by the bus shelter, Saltings/, 'the place is shown');
+  assert.equal((view.match(/>Received</g) ?? []).length, 1, 'the status is shown once');
+  assert.match(view, /href="\/track\/stop"[^>]*>Stop viewing this report/);
+
+  const stopped = await v.get('/track/stop');
+  assert.equal(stopped.status, 303);
+  assert.match(stopped.headers.getSetCookie().join('\n'), /track=[^;]*;[^\n]*Path=\/track[^\n]*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i);
+  assert.equal((await v.get('/track/case')).headers.get('location'), '/track', 'the report is no longer shown');
+  await expectValid('track stopped', await v.get('/track?stopped=1'), 200);
+
+  assert.equal((await v.post('/track', { ref, email: '', code })).status, 303);
+  assert.equal((await v.get('/track/case')).status, 200);
+  const exit = await v.get('/exit');
+  assert.equal(exit.status, 303);
+  const cleared = exit.headers.getSetCookie();
+  assert.ok(cleared.some((c) => /^track=;/.test(c) && /Path=\/track/i.test(c) && /Max-Age=0/i.test(c)), `Exit clears the tracking cookie: ${cleared.join(' | ')}`);
+  assert.ok(cleared.some((c) => /^draft=;/.test(c) && /Path=\/report/i.test(c)), 'Exit clears the draft cookie');
+  assert.equal((await v.get('/track/case')).headers.get('location'), '/track');
+});
+
+test('an out-of-area postcode says so and where to report instead; a date names the parts that are wrong', async () => {
+  const v = new Visitor(server.url);
+  for (const [step, body] of STEPS.slice(0, 5)) assert.equal((await v.post(`/report/${step}`, body)).status, 303);
+  const out = await expectValid('where (out of area)', await v.post('/report/where', { postcode: 'sw1a 1aa', place: '', ward: '' }), 400);
+  assert.match(out, /<a href="#postcode">SW1A 1AA is not in the area Hollowmere Community Safety Partnership covers\. Report it to the local council for that area \(find it at www\.gov\.uk\/find-local-council\)/);
+  assert.doesNotMatch(out, /select the ward/i, 'no ward to choose');
+  assert.match(out, /<label class="label" for="postcode">\s*Postcode\s*<\/label>/);
+  assert.match(out, /Needed if you do not give a postcode/, 'the page says which location field is required');
+
+  assert.equal((await v.post('/report/when', { whenKind: 'date' })).status, 303);
+  const date = await expectValid('when-details (date errors)', await v.post('/report/when-details', { 'when-day': '3', 'when-month': '', 'when-year': '' }), 400);
+  assert.match(date, /<a href="#when-month">Date it happened must include a month and year<\/a>/);
+  assert.match(date, /class="input input--width-2" id="when-day"/, 'the day is not marked wrong');
+  assert.match(date, /class="input input--width-2 input--error" id="when-month"/);
+  assert.match(date, /class="input input--width-4 input--error" id="when-year"/);
+  const time = await expectValid('when-details (time error)', await v.post('/report/when-details', { 'when-day': '3', 'when-month': '11', 'when-year': '2025', 'when-time': '25:00' }), 400);
+  assert.match(time, /<a href="#when-time">Time must be a real time, like 21:30 or 9pm<\/a>/);
+  assert.match(time, /class="input input--width-2" id="when-day"/);
+  for (const typed of ['9pm', '21.30', '9.30 pm']) {
+    assert.equal((await v.post('/report/when-details', { 'when-day': '3', 'when-month': '11', 'when-year': '2025', 'when-time': typed })).status, 303, `${typed} accepted`);
+  }
+});
+
+test('a complaint can name the report it is about: the reference is checked and kept with the complaint', async () => {
+  const v = new Visitor(server.url);
+  const form = await (await v.get('/feedback')).text();
+  const token = /name="token" value="([^"]+)"/.exec(form)![1]!;
+  const body = { token, feedbackType: 'complaint', message: 'Nobody called me back.', name: 'Sam', email: 'sam@example.com', website: '' };
+  const bad = await expectValid('feedback (bad reference)', await v.post('/feedback', { ...body, aboutRef: 'HM-2345-6789' }), 400);
+  assert.match(bad, /<a href="#aboutRef">Reference number is not right/);
+  const [reported] = (await db.execute("select ref from cases where kind = 'report' limit 1")).rows;
+  const ref = String(reported?.ref ?? (await sendAnonymousReport(), (await db.execute("select ref from cases where kind = 'report' limit 1")).rows[0]!.ref));
+  const sent = await v.post('/feedback', { ...body, aboutRef: ref.toLowerCase().replace(/-/g, ' ') });
+  assert.equal(sent.status, 303);
+  const created = new URL(sent.headers.get('location')!, server.url).searchParams.get('ref');
+  const row = (await db.execute({ sql: 'select description from cases where ref = ?', args: [created] })).rows[0]!;
+  assert.match(String(row.description), new RegExp(`^About report ${ref}\\n\\nNobody called me back\\.$`));
+});
+
+test('the 999 warning for a category flagged emergency, and the tap-to-call 999 page, are valid HTML', async () => {
+  const v = new Visitor(server.url);
+  assert.equal((await v.post('/report/danger', { danger: 'no' })).status, 303);
+  assert.equal((await v.post('/report/category', { category: 'fire-risk' })).status, 303);
+  const description = await expectValid('description (emergency category)', await v.get('/report/description'), 200);
+  assert.match(description, /class="warning-text"[\s\S]*href="tel:999"/);
+  await expectValid('description (emergency category, errors)', await v.post('/report/description', {}), 400);
+  const emergency = await expectValid('emergency', await v.get('/report/emergency'), 200);
+  assert.match(emergency, /href="tel:999"/);
+});
