@@ -141,3 +141,44 @@ test('a confidential reporter is confirmed, not revealed; the case shows its pro
   assert.ok((byStreet.refs as string[]).includes(ref));
   await context.close();
 });
+
+test('the owner lists offer only people who can work the case, and the server refuses anyone else', { timeout: 90_000 }, async () => {
+  const ref = await createWebReport(server.url, { email: 'owen.owner@example.org', postcode: 'HW2 1AB' });
+  const context = await staffContext(browser, server.url, 'triage@hollowmere.example');
+  const page = await context.newPage();
+  await page.goto(`/staff/cases/${ref}`);
+  const offered = await page.locator('#ownerId option').allInnerTexts();
+  assert.ok(offered.some((o) => /Tom Triage/.test(o)) && offered.some((o) => /Ada Administrator/.test(o)), offered.join(', '));
+  for (const name of ['Eddie Editor', 'Cara Calls', 'Priya Partner', 'Dev District']) assert.ok(!offered.includes(name), `${name} is not offered for an Eastmere case`);
+  await expectAccessible(page, 'case page with the owner list');
+  await page.goto('/staff/queue');
+  const bulk = await page.locator('#bulkOwner option').allInnerTexts();
+  for (const name of ['Eddie Editor', 'Cara Calls', 'Priya Partner']) assert.ok(!bulk.includes(name), `${name} is not offered in bulk`);
+  await context.close();
+
+  const triage = await signInAs(server.url, 'triage@hollowmere.example');
+  const admin = await signInAs(server.url, 'admin@hollowmere.example');
+  const users = await (await admin.get('/staff/admin/users')).text();
+  const editorId = /href="\/staff\/admin\/users\/([0-9a-z]+)"[^>]*>Eddie Editor/.exec(users)?.[1];
+  assert.ok(editorId, 'the editor’s id from the user list');
+  const refused = await triage.post(`/staff/cases/${ref}`, { intent: 'assign', ownerId: editorId });
+  assert.equal(refused.status, 400);
+  assert.match(await refused.text(), /Choose an officer who can work this case/);
+});
+
+test('information added on /track to a case nobody owns says the triage team will see it', { timeout: 60_000 }, async () => {
+  const ref = await createWebReport(server.url, { email: 'una.owned@example.org' });
+  const context = await browser.newContext({ baseURL: server.url });
+  const page = await context.newPage();
+  await page.goto('/track');
+  await page.fill('#ref', ref);
+  await page.fill('#email', 'una.owned@example.org');
+  await Promise.all([page.waitForURL(/\/track\/case/), page.click('main button.button')]);
+  await page.fill('#information', 'It happened again last night.');
+  await Promise.all([page.waitForURL(/added=1/), page.click('main form button.button')]);
+  const banner = await page.locator('.notification-banner').innerText();
+  assert.match(banner, /The triage team will see it in their queue/);
+  assert.doesNotMatch(banner, /officer dealing with it/);
+  await expectAccessible(page, 'track: information added to an unowned case');
+  await context.close();
+});

@@ -61,12 +61,14 @@ export async function loadTrackView(caseId: string) {
     .from(cases)
     .where(eq(cases.id, caseId));
   if (!c) return null;
+  // Whether an active officer owns the case: only then has "the officer dealing with it" been told of new information.
+  const [owner] = await db.select({ active: users.active }).from(cases).innerJoin(users, eq(users.id, cases.ownerId)).where(eq(cases.id, caseId));
   const events = await db
     .select({ id: caseEvents.id, at: caseEvents.at, action: caseEvents.action, body: caseEvents.body, actorKind: caseEvents.actorKind })
     .from(caseEvents)
     .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.visibility, 'reporter')))
     .orderBy(asc(caseEvents.at));
-  return { ...c, events };
+  return { ...c, owned: !!owner?.active, events };
 }
 
 /** Add the reporter's new information to the case timeline and alert the case owner (one write transaction: the status it reads decides). */
