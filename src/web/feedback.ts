@@ -1,7 +1,7 @@
 /** Handler of /feedback: feedback, compliments and complaints become their own case type in the queue. */
 import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
-import { createCase, normaliseEmail, parseReference } from '../domains/reports/index.ts';
+import { COMPLAINT_REPLY_WORKING_DAYS, createCase, normaliseEmail, parseReference } from '../domains/reports/index.ts';
 import { choice, text } from '../platform/forms/index.ts';
 import { newSecret } from '../platform/security/ids.ts';
 import { describeWait, hitRateLimit, rateLimitAddress } from '../platform/security/rate-limit.ts';
@@ -13,7 +13,7 @@ import { fieldError, readPageForm, refuseForm, seeOther, typedValues, validateFo
 export const FEEDBACK_TYPES = [
   { value: 'feedback', label: 'Feedback or a suggestion' },
   { value: 'compliment', label: 'A compliment' },
-  { value: 'complaint', label: 'A complaint about our service', hint: 'We will reply within 10 working days' },
+  { value: 'complaint', label: 'A complaint about our service', hint: `We will reply within ${COMPLAINT_REPLY_WORKING_DAYS} working days` },
 ] as const;
 
 /** The feedback form; a complaint needs an e-mail address to reply to, and may name the report it is about. */

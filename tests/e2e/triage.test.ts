@@ -148,13 +148,17 @@ test('a new web report triaged end to end: prioritise, assign, note, reply, reso
   assert.match(await page.locator('main').innerText(), /Outcome: Action taken\./);
   await expectAccessible(page, 'case page: resolved');
 
-  // The e-mail reaches the SMTP server with a link to the tracking page.
+  // The e-mail reaches the SMTP server with the reporter's private tracking link.
   const mail = await smtp.waitFor((m) => sentTo(m, email) && /Update on your report/.test(m.subject ?? ''));
   assert.match(mail.text ?? '', new RegExp(replyText.replace(/[.]/g, '\\.')));
-  assert.ok((mail.text ?? '').includes(`See all updates: ${server.url}/track\n`), 'the e-mail links to /track');
+  const link = new RegExp(`See all updates and reply \\(your private link\\): (${server.url}/track/link\\?ref=${ref}&key=[^\\s]+)\n`).exec(mail.text ?? '')?.[1];
+  assert.ok(link, 'the e-mail carries the private link, not the bare /track page');
 
-  // The reporter follows the link and sees the reply.
+  // The private link opens the case with the reply; the reference and e-mail do too.
   const resident = await (await newContext(browser, server.url, false)).newPage();
+  await resident.goto(link);
+  assert.match(resident.url(), /\/track\/case$/);
+  assert.ok((await resident.locator('main').innerText()).includes(replyText), 'the private link shows the reply');
   await resident.goto(`${server.url}/track`);
   await resident.getByLabel('Reference number').fill(ref);
   await resident.getByLabel('Email address you gave us').fill(email);

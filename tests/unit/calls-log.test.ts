@@ -137,7 +137,7 @@ test('more information on an existing case is added to its timeline and linked t
 
 test('a reference that does not exist is a field error, and nothing is logged', async () => {
   const f = new FormData();
-  for (const [k, v] of Object.entries({ reason: 'case-info', 'outcome-case-info': 'progress-given', caseRef: generateReference('HM') })) f.append(k, v);
+  for (const [k, v] of Object.entries({ reason: 'case-info', 'outcome-case-info': 'progress-given', caseRef: generateReference('HM'), startedAt: String(NOW - 60_000) })) f.append(k, v);
   const r = readCallForm(f, config, [], NOW);
   assert.deepEqual(r.errors, []);
   const before = (await getDb().select().from(calls)).length;
@@ -182,18 +182,21 @@ test('a look-up by "01234 567890" finds the caller stored as +441234567890, with
   assert.ok(found.ok);
   assert.equal(found.kind, 'phone');
   assert.equal(found.value, '+441234567890');
-  assert.equal(found.caller.name, 'Sam Caller');
+  assert.equal('name' in found.caller, false, 'the look-up never reveals a name');
   assert.equal(found.cases.length, 1);
   assert.equal(found.cases[0]!.channel, 'phone');
   assert.equal(found.calls.length, 2); // the new report and the information request
   const byEmail = await lookUpCaller('SAM@example.com', 'HM');
   assert.ok(byEmail.ok && byEmail.cases.length === 1);
   const byRef = await lookUpCaller(found.cases[0]!.ref.replace(/-/g, ''), 'HM');
-  assert.ok(byRef.ok && byRef.kind === 'reference' && byRef.caller.phoneE164 === '+441234567890');
-  assert.equal(byRef.calls.length, 2);
+  assert.ok(byRef.ok && byRef.kind === 'reference' && byRef.caller.phoneE164 === null, 'a reference look-up reveals no phone number');
+  assert.equal(byRef.calls.length, 1, 'without pii.view, only the calls on that case');
+  const byRefPii = await lookUpCaller(found.cases[0]!.ref, 'HM', 20, { kind: 'all' }, true);
+  assert.ok(byRefPii.ok && byRefPii.caller.phoneE164 === null);
+  assert.equal(byRefPii.calls.length, 2, "with pii.view, the reporter's other calls too");
   const nobody = await lookUpCaller('07700 900999', 'HM');
   assert.ok(nobody.ok && nobody.cases.length === 0 && nobody.calls.length === 0);
-  assert.equal((await lookUpCaller('hello', 'HM')).ok, false);
+  assert.equal((await lookUpCaller('hi', 'HM')).ok, false);
 });
 
 test('calls without a case appear in the call log and the figures', async () => {

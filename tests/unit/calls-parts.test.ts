@@ -18,21 +18,24 @@ import { REASON_OUTCOMES, REASON_VALUES } from '../../src/domains/calls/reasons.
 const config = loadSiteConfig('content');
 const NOW = Date.UTC(2026, 10, 23, 14, 0, 0);
 
+/** A call screen form; the call started 30 seconds before NOW unless the fields say otherwise. */
 function form(fields: Record<string, string | string[]>): FormData {
   const f = new FormData();
-  for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) f.append(k, x);
+  for (const [k, v] of Object.entries({ startedAt: String(NOW - 30_000), ...fields })) for (const x of Array.isArray(v) ? v : [v]) f.append(k, x);
   return f;
 }
 
-test('durations read m:ss, h:mm:ss, whole minutes and words; out of range is refused', () => {
+test('durations read m:ss, h:mm:ss, whole seconds and words; out of range is refused', () => {
   assert.equal(parseDuration('4:30'), 270);
   assert.equal(parseDuration('1:02:03'), 3723);
-  assert.equal(parseDuration('7'), 420);
+  assert.equal(parseDuration('7'), 7);
+  assert.equal(parseDuration('90'), 90);
   assert.equal(parseDuration('2m 5s'), 125);
   assert.equal(parseDuration('45s'), 45);
   assert.equal(parseDuration('abc'), null);
   assert.equal(parseDuration('5:75'), null);
-  assert.equal(parseDuration('999'), null);
+  assert.equal(parseDuration('999'), 999);
+  assert.equal(parseDuration('14401'), null);
   assert.equal(formatDuration(270), '4:30');
   assert.equal(formatDuration(3723), '1:02:03');
   assert.equal(readStartedAt(String(NOW - 60_000), NOW), NOW - 60_000);
@@ -48,12 +51,13 @@ test('London days follow BST and GMT', () => {
   assert.equal(londonDayStart('2026-02-30'), null);
 });
 
-test('look-up text is read as a reference, an email address or a UK phone number', () => {
+test('look-up text is read as a reference, an email address, a UK phone number, or a name or street', () => {
   assert.deepEqual(classifyLookup('01234 567890', 'HM'), { kind: 'phone', value: '+441234567890' });
   assert.deepEqual(classifyLookup('+44 (0)1234 567890', 'HM'), { kind: 'phone', value: '+441234567890' });
   assert.deepEqual(classifyLookup('0044-1234-567-890', 'HM'), { kind: 'phone', value: '+441234567890' });
   assert.deepEqual(classifyLookup(' Alex@Example.COM ', 'HM'), { kind: 'email', value: 'alex@example.com' });
-  assert.equal(classifyLookup('not a thing', 'HM'), null);
+  assert.deepEqual(classifyLookup('  Market  Square ', 'HM'), { kind: 'text', value: 'market square' });
+  assert.equal(classifyLookup('hi', 'HM'), null);
   assert.equal(classifyLookup('', 'HM'), null);
 });
 

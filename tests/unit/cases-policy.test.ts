@@ -14,6 +14,7 @@ import { canActOnCase, canViewCase, caseScope } from '../../src/domains/cases/po
 import { countByStatus, listQueue } from '../../src/domains/cases/queue.ts';
 import { exportQueueCsv } from '../../src/domains/cases/views.ts';
 import { lookUpCaller } from '../../src/domains/calls/lookup.ts';
+import { generateReference } from '../../src/domains/reports/reference.ts';
 import { checkRoleAndDistrict, createUser, updateUserAccess, UserRuleError } from '../../src/domains/identity/users.ts';
 import { insertCase, insertReporter, insertUser, settings, TRIAGE_PERMISSIONS } from './cases-fixtures.ts';
 
@@ -124,7 +125,7 @@ test('moving a case to "referred" needs case.refer; other moves do not', async (
 test('the call look-up shows only cases in the scope; a reference outside it is not found', async () => {
   const reporterId = await insertReporter({ phoneE164: '+441632960777', email: 'scope@example.org' });
   const mine = await insertCase({ districtId: 'brackenford', reporterId });
-  const other = await insertCase({ districtId: 'eastmere', reporterId });
+  const other = await insertCase({ districtId: 'eastmere', reporterId, ref: generateReference('HM') });
   const scope = { kind: 'district', districtId: 'brackenford' } as const;
   const found = await lookUpCaller('01632 960777', 'HM', 20, scope);
   assert.ok(found.ok);

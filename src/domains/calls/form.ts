@@ -9,7 +9,7 @@ import { validateForm, type FieldError } from '../../platform/forms/index.ts';
 import { buildQuestionSchema, type Answers, type CrossCheck, type DateAnswer, type Question, type TextQuestion } from '../../platform/questions/index.ts';
 import { reportQuestions, sharesDetails, whereCheck } from '../reports/questions.ts';
 import { parseReference } from '../reports/reference.ts';
-import { parseDuration, readStartedAt } from './duration.ts';
+import { readCallStart, readDuration } from './duration.ts';
 import { FEEDBACK_TYPES, REASON_OUTCOMES, REASON_VALUES, type CallOutcome, type CallReason } from './reasons.ts';
 
 /** The report questions answered on a new-report call (the web journey's questions, minus photos). */
@@ -35,6 +35,8 @@ export interface CallDraft {
   reason: CallReason;
   outcome: CallOutcome;
   startedAt: number;
+  /** When the screen was drawn (server clock): with the token, it fixes the call's id, so a resubmission is the same call. */
+  openedAt: number;
   durationS: number;
   caller: { name: string | null; phoneE164: string | null; email: string | null };
   notes: string | null;
@@ -60,7 +62,7 @@ export interface CallFormResult {
 }
 
 const TEXT_FIELDS = [
-  'token', 'lookup', 'callerName', 'callerPhone', 'callerEmail', 'duration', 'durationAuto', 'startedAt', 'notes', 'description', 'when-day', 'when-month', 'when-year', 'when-time',
+  'token', 'lookup', 'callerName', 'callerPhone', 'callerEmail', 'duration', 'durationAuto', 'startedAt', 'openedAt', 'notes', 'description', 'when-day', 'when-month', 'when-year', 'when-time',
   'whenText', 'postcode', 'place', 'people', 'caseRef', 'information', 'adviceQuery', 'question', 'feedbackText', 'signpostService',
 ] as const;
 const CHOICE_FIELDS = ['reason', 'danger', 'category', 'whenKind', 'ward', 'affected', 'before', 'privacy', 'preferredContact', 'consentShare', 'feedbackType', ...REASON_VALUES.map((r) => `outcome-${r}`)];
@@ -172,15 +174,24 @@ export function readCallForm(form: FormData, config: SiteConfig, adviceSlugs: re
     { type: 'text', key: 'durationAuto', label: 'Call length', messageLabel: 'Call length', max: 12 },
     { type: 'text', key: 'notes', label: 'Notes', messageLabel: 'Notes', max: 2000, multiline: true },
   ];
-  const startedAt = readStartedAt(values.startedAt ?? '', now);
-  let durationS = Math.max(0, Math.round((now - startedAt) / 1000));
+  // The call starts when the handler says so ("Call started", or the first key they press); until then only a typed length counts.
+  const started = readCallStart(values.startedAt ?? '', now);
+  let durationS = started === null ? 0 : Math.max(0, Math.round((now - started) / 1000));
   const durationCheck: CrossCheck = (a, { fail, failed }) => {
+    if (failed('duration')) return;
     const typed = String(a.duration ?? '');
-    if (!typed || typed === a.durationAuto || failed('duration')) return;
-    const seconds = parseDuration(typed);
-    if (seconds === null) fail('duration', 'Enter how long the call took in minutes and seconds, like 4:30');
-    else durationS = seconds;
+    if (!typed || typed === a.durationAuto) {
+      if (started === null) fail('duration', 'Enter how long the call took, like 90 (seconds) or 1:30');
+      return;
+    }
+    const read = readDuration(typed);
+    if (read.ok) durationS = read.seconds;
+    else fail('duration', read.message);
   };
+  // Someone in danger: the 999 instruction is the only thing the handler needs to see.
+  if (reason === 'new-report' && form.get('danger') === 'yes') {
+    return { draft: null, errors: [{ field: 'danger', href: '#danger', text: 'Someone is in danger: tell the caller to ring 999 now, then log the call as signposted to 999' }], values, advice };
+  }
   const checks = [...(reason === 'new-report' ? [whereCheck(config), callerCheck] : []), reasonCheck, durationCheck];
   const result = validateForm(buildQuestionSchema(questions, { checks, now }), form);
   if (!result.ok) return { draft: null, errors: result.errors, values, advice };
@@ -189,7 +200,8 @@ export function readCallForm(form: FormData, config: SiteConfig, adviceSlugs: re
   const draft: CallDraft = {
     reason: reason!,
     outcome: a.outcome as CallOutcome,
-    startedAt,
+    startedAt: started ?? now - durationS * 1000,
+    openedAt: readCallStart(values.openedAt ?? '', now) ?? started ?? now,
     durationS,
     caller: { name: str('callerName'), phoneE164: str('callerPhone'), email: str('callerEmail') },
     notes: str('notes'),

@@ -73,7 +73,7 @@ async function existingCall(id: string) {
 export async function logCall(draft: CallDraft, ctx: CallContext, now = Date.now()): Promise<LoggedCall> {
   const db = getDb();
   const actor = { kind: 'user' as const, id: ctx.handler.id, ip: ctx.handler.ip ?? null };
-  const callId = callIdFor(draft.token, draft.startedAt, now);
+  const callId = callIdFor(draft.token, draft.openedAt, now);
   const again = await existingCall(callId);
   if (again) return { ok: true, callId, caseId: again.caseId, ref: again.ref, created: false, emailed: false, existing: true };
   const audit = (caseId: string | null) => auditStatement(actor, 'call.logged', { kind: 'call', id: callId }, { reason: draft.reason, outcome: draft.outcome, caseId }, now);

@@ -11,7 +11,9 @@ import type { InStatement } from '@libsql/client';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { caseEvents, cases, categories, incidents, reporters, users } from '../../platform/db/schema.ts';
-import { newId } from '../../platform/security/ids.ts';
+import { newId, newSecret } from '../../platform/security/ids.ts';
+import { trackLink } from '../reports/submit.ts';
+import { addLinkHash } from '../reports/track.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { log } from '../../platform/log.ts';
 import { priorityFor, type TriageAnswers } from './priority.ts';
@@ -23,6 +25,7 @@ import {
 } from './timers.ts';
 import { RESOLUTION_LABELS, STATUS_LABELS, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
 import { detectCaseThresholds } from './detect.ts';
+import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
 import type { Permission } from '../identity/roles.ts';
 import type { PolicySubject } from '../identity/types.ts';
@@ -253,9 +256,9 @@ export function assignCase(caseIdOrRef: string, actor: StaffActor, input: { owne
   return change(caseIdOrRef, actor, now, async (row) => {
     let ownerName: string | null = null;
     if (input.ownerId) {
-      const [u] = await getDb().select({ name: users.name, active: users.active }).from(users).where(eq(users.id, input.ownerId));
-      if (!u || !u.active) return { ok: false, message: 'Choose an active officer to assign the case to' };
-      ownerName = u.name;
+      const owner = await findEligibleOwner(input.ownerId, row);
+      if (!owner) return { ok: false, message: 'Choose an officer who can work this case' };
+      ownerName = owner.name;
     }
     const ownerId = input.ownerId === undefined ? row.ownerId : input.ownerId || null;
     const team = input.team === undefined ? row.team : input.team || null;
@@ -312,7 +315,8 @@ export function sendReply(caseIdOrRef: string, actor: StaffActor, body: string, 
     const [cat] = row.categoryId ? await getDb().select({ name: categories.name }).from(categories).where(eq(categories.id, row.categoryId)) : [];
     const unknown = unknownPlaceholders(body);
     if (unknown.length) return { ok: false, message: `The reply uses unknown placeholders: ${unknown.map((u) => `{{${u}}}`).join(', ')}` };
-    // /track asks for the reference and the e-mail address (or tracking code); it reads no query string.
+    // In the reply text (kept on the case and shown on /track) the placeholder is the plain /track page; the e-mail
+    // itself links to a new private link, whose token is stored only as a hash.
     const trackUrl = `${settings.publicUrl.replace(/\/$/, '')}/track`;
     const text = fillPlaceholders(body, {
       ref: row.ref, reporterName: row.privacy === 'anonymous' ? '' : (rep?.name ?? ''), category: cat?.name.toLowerCase() ?? 'your concern',
@@ -324,10 +328,11 @@ export function sendReply(caseIdOrRef: string, actor: StaffActor, body: string, 
     if (row.status !== 'resolved' && row.status !== 'closed') timers = scheduleNextUpdate(timers, settings.targets, now);
     const extra: InStatement[] = [];
     const emailed = !!rep?.email && row.privacy !== 'anonymous';
-    if (emailed) extra.push(enqueueEmail('case-reply', rep!.email!, { ref: row.ref, body: text, trackUrl, partnership: settings.partnership }, now));
+    const linkToken = emailed ? newSecret(20) : null;
+    if (emailed) extra.push(enqueueEmail('case-reply', rep!.email!, { ref: row.ref, body: text, trackUrl: trackLink(settings.publicUrl, row.ref!, linkToken!), partnership: settings.partnership }, now));
     return {
       ok: true,
-      set: timerFields(timers, row.status),
+      set: { ...timerFields(timers, row.status), ...(linkToken ? { linkTokenHash: addLinkHash(row.linkTokenHash, linkToken) } : {}) },
       events: [{ action: 'case.reply', visibility: 'reporter', body: text, data: { emailed } }],
       extra,
     };

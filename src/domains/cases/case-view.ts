@@ -4,6 +4,8 @@ import { getDb } from '../../platform/db/client.ts';
 import { attachments, caseEvents, cases, users } from '../../platform/db/schema.ts';
 import { findCase } from './actions.ts';
 import { detectCaseThresholds } from './detect.ts';
+import { listCaseWorkers, ownersForCases } from './owners.ts';
+import type { CaseScope } from './policy.ts';
 
 /** An officer who can be given cases. */
 export interface Officer {
@@ -11,9 +13,18 @@ export interface Officer {
   name: string;
 }
 
-/** Every active staff user, for the assign lists and the owner filter. */
+/** Every active user who can work cases (owners.ts), for the assign lists and the owner filter. */
 export async function listOfficers(): Promise<Officer[]> {
-  return getDb().select({ id: users.id, name: users.name }).from(users).where(eq(users.active, true));
+  return (await listCaseWorkers()).map(({ id, name }) => ({ id, name }));
+}
+
+/**
+ * The officers bulk actions may assign to: those who can work a case anywhere in the user's scope (a district
+ * user's own district, or cases in no district). The server checks each case again when assigning.
+ */
+export async function listBulkOwners(scope: CaseScope): Promise<Officer[]> {
+  const districtId = scope.kind === 'district' ? scope.districtId : null;
+  return ownersForCases(await listCaseWorkers(), [{ districtId, referredAgencyId: null }]).map(({ id, name }) => ({ id, name }));
 }
 
 /** Everything the case page shows about one case, or null when there is no such case. */
@@ -25,7 +36,7 @@ export async function loadCaseView(ref: string, now = Date.now()) {
     detectCaseThresholds(row, now),
     db.select().from(caseEvents).where(eq(caseEvents.caseId, row.id)).orderBy(asc(caseEvents.id)),
     db.select().from(attachments).where(eq(attachments.caseId, row.id)),
-    listOfficers(),
+    listCaseWorkers().then((workers) => ownersForCases(workers, [row]).map(({ id, name }) => ({ id, name }))),
     row.incidentId ? db.select({ ref: cases.ref, status: cases.status }).from(cases).where(and(eq(cases.incidentId, row.incidentId), ne(cases.id, row.id))) : Promise.resolve([]),
     row.ownerId ? db.select({ name: users.name }).from(users).where(eq(users.id, row.ownerId)) : Promise.resolve([]),
   ]);

@@ -3,6 +3,7 @@ export * from './actions.ts';
 export * from './case-view.ts';
 export * from './detect.ts';
 export * from './legal-hold.ts';
+export * from './owners.ts';
 export * from './policy.ts';
 export * from './priority.ts';
 export * from './queue.ts';

@@ -74,3 +74,8 @@ export function caseScopeCondition(scope: CaseScope): SQL | undefined {
     case 'none': return sql`0`;
   }
 }
+
+/** True when the user may own the case: they can open it and work it (case.update), in their scope. */
+export function canOwnCase(user: PolicySubject, row: ScopedCase): boolean {
+  return canViewCase(user, row) && canActOnCase(user, row, 'case.update');
+}

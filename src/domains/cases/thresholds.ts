@@ -3,7 +3,9 @@
  * detect.ts) and `now`.
  *
  * Flags: `repeat_reporter` when the same reporter made another report within six months;
- * `repeat_location` when another report of the same category came from the same place within six months.
+ * `repeat_location` when another report of the same category came from the same place within six months. The same
+ * place is the same full postcode, within SAME_PLACE_METRES, or the same named place: a gazetteer place or street
+ * found in the location text, or a street written there (normalised, so "Market Sq" is "Market Square").
  * ASB Case Review ("community trigger"): three or more complaints about the same problem within six months,
  * where the same problem means the same reporter and category, or the same place and category. Reports
  * linked into one incident (or marked duplicate) count once, so one incident told to several agencies
@@ -19,6 +21,8 @@ export interface ThresholdCase {
   reporterId?: string | null;
   categoryId?: string | null;
   postcode?: string | null;
+  /** The place as the reporter wrote it ("Outside the shops, Market Square"). */
+  locationText?: string | null;
   lat?: number | null;
   lon?: number | null;
   incidentId?: string | null;
@@ -57,12 +61,67 @@ function metresBetween(a: ThresholdCase, b: ThresholdCase): number | null {
   return Math.sqrt(dLat * dLat + dLon * dLon) * 6_371_000;
 }
 
-/** True if two cases are about the same place (same full postcode, or within SAME_PLACE_METRES). */
-export function samePlace(a: ThresholdCase, b: ThresholdCase): boolean {
+/** Street types and their abbreviations, each to its full word. */
+const STREET_TYPES: Record<string, string> = {
+  road: 'road', rd: 'road', street: 'street', st: 'street', lane: 'lane', ln: 'lane', avenue: 'avenue', ave: 'avenue',
+  close: 'close', cl: 'close', way: 'way', square: 'square', sq: 'square', drive: 'drive', dr: 'drive', crescent: 'crescent',
+  cres: 'crescent', place: 'place', pl: 'place', parade: 'parade', pde: 'parade', hill: 'hill', green: 'green', rise: 'rise',
+  terrace: 'terrace', tce: 'terrace', court: 'court', ct: 'court', gardens: 'gardens', gdns: 'gardens', row: 'row', walk: 'walk',
+  grove: 'grove', common: 'common', bridge: 'bridge', quay: 'quay', quayside: 'quayside', mews: 'mews',
+};
+
+/** Words that end a street's name when read backwards from its type ("shop on Mill Lane" is Mill Lane). */
+const NOT_A_NAME = new Set(['the', 'on', 'in', 'at', 'near', 'outside', 'by', 'of', 'behind', 'opposite', 'off', 'along', 'corner', 'top', 'bottom', 'end', 'and', 'flat', 'from', 'to', 'a', 'an', 'junction', 'with', 'between', 'past', 'side']);
+
+/** Place text as words: lower case, punctuation dropped, street-type abbreviations written in full. */
+export function placeWords(text: string): string[] {
+  const words = text.toLowerCase().replace(/\bst\b\.?(?=\s*(?:,|$))/g, 'street').replace(/[^a-z0-9' ]+/g, ' ').replace(/'/g, '').split(/\s+/).filter(Boolean);
+  return words.map((w, i) => {
+    // "St" is "Street" only at the end of a name ("High St, ..."), not "St Mary's Road"
+    if (w === 'st') return i === words.length - 1 || NOT_A_NAME.has(words[i + 1]!) ? 'street' : w;
+    return STREET_TYPES[w] && w.length <= 4 ? STREET_TYPES[w]! : w;
+  });
+}
+
+/**
+ * The named place a location text is about, or null: the longest gazetteer place or street name in it, else a
+ * street written in it (up to two name words and a street type). Normalised, so equal keys are the same place.
+ */
+export function placeKey(text: string | null | undefined, placeNames: readonly string[] = []): string | null {
+  if (!text) return null;
+  const words = placeWords(text);
+  const padded = ` ${words.join(' ')} `;
+  let best = '';
+  for (const name of placeNames) {
+    const key = placeWords(name.split(',')[0]!).join(' ');
+    if (key.length >= 4 && key.length > best.length && padded.includes(` ${key} `)) best = key;
+  }
+  if (best) return best;
+  for (let i = words.length - 1; i >= 1; i--) {
+    const type = STREET_TYPES[words[i]!] === words[i] ? words[i] : null;
+    if (!type) continue;
+    const name: string[] = [];
+    for (let j = i - 1; j >= 0 && name.length < 2; j--) {
+      const w = words[j]!;
+      if (NOT_A_NAME.has(w) || /\d/.test(w)) break;
+      name.unshift(w);
+    }
+    if (name.length) return `${name.join(' ')} ${type}`;
+  }
+  return null;
+}
+
+/**
+ * True if two cases are about the same place: within SAME_PLACE_METRES when both have coordinates; otherwise the
+ * same full postcode, or the same named place (placeKey of their location texts).
+ */
+export function samePlace(a: ThresholdCase, b: ThresholdCase, placeNames: readonly string[] = []): boolean {
   const metres = metresBetween(a, b);
   if (metres != null) return metres <= SAME_PLACE_METRES;
   const pa = a.postcode ? normalisePostcode(a.postcode) : null;
-  return pa != null && b.postcode != null && pa === normalisePostcode(b.postcode);
+  if (pa != null && b.postcode != null && pa === normalisePostcode(b.postcode)) return true;
+  const ka = placeKey(a.locationText, placeNames);
+  return ka != null && ka === placeKey(b.locationText, placeNames);
 }
 
 function sameReporter(a: ThresholdCase, b: ThresholdCase): boolean {
@@ -84,16 +143,16 @@ export interface ThresholdResult {
   caseReview: boolean;
 }
 
-/** Work out the repeat flags and the ASB Case Review count for a case among its neighbours. */
-export function detectThresholds(subject: ThresholdCase, others: readonly ThresholdCase[], now: number): ThresholdResult {
+/** Work out the repeat flags and the ASB Case Review count for a case among its neighbours; placeNames are the gazetteer's. */
+export function detectThresholds(subject: ThresholdCase, others: readonly ThresholdCase[], now: number, placeNames: readonly string[] = []): ThresholdResult {
   const from = sixMonthsBefore(now);
   const candidates = others.filter((o) => o.id !== subject.id && within(o, from, now) && o.resolutionCode !== 'spam');
   const flags: RepeatFlag[] = [];
   if (candidates.some((o) => sameReporter(subject, o))) flags.push('repeat_reporter');
-  if (candidates.some((o) => o.categoryId != null && o.categoryId === subject.categoryId && samePlace(subject, o))) flags.push('repeat_location');
+  if (candidates.some((o) => o.categoryId != null && o.categoryId === subject.categoryId && samePlace(subject, o, placeNames))) flags.push('repeat_location');
 
   const sameProblem = candidates.filter(
-    (o) => o.categoryId != null && o.categoryId === subject.categoryId && (sameReporter(subject, o) || samePlace(subject, o)),
+    (o) => o.categoryId != null && o.categoryId === subject.categoryId && (sameReporter(subject, o) || samePlace(subject, o, placeNames)),
   );
   const counted = new Map<string, ThresholdCase>();
   const byId = new Map([subject, ...sameProblem].map((c) => [c.id, c]));

@@ -63,6 +63,21 @@ export function newTrackSecret(): string {
   return `${s.slice(0, 5)}-${s.slice(5)}`;
 }
 
+/** Working days within which a complaint gets a reply: the feedback form and the acknowledgement both promise it. */
+export const COMPLAINT_REPLY_WORKING_DAYS = 10;
+
+/**
+ * What the acknowledgement e-mail promises next. A report gets the public promise without its "we will acknowledge"
+ * part (the e-mail is the acknowledgement); a complaint gets the complaint reply time; other feedback no promise.
+ */
+export function acknowledgementPromise(kind: 'report' | 'feedback', feedbackType: string | null | undefined, publicPromise: string): string {
+  if (kind === 'feedback') {
+    return feedbackType === 'complaint' ? `We will reply to your complaint within ${COMPLAINT_REPLY_WORKING_DAYS} working days.` : 'Thank you for taking the time to tell us. We read every message.';
+  }
+  const rest = /^we will acknowledge\b[^.]*?\band (?:we will )?(.+)$/i.exec(publicPromise.trim());
+  return rest ? `We will ${rest[1]}` : publicPromise;
+}
+
 /** The private tracking link sent by e-mail. */
 export function trackLink(publicUrl: string, ref: string, token: string): string {
   return `${publicUrl.replace(/\/$/, '')}/track/link?ref=${encodeURIComponent(ref)}&key=${encodeURIComponent(token)}`;
@@ -160,7 +175,10 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
         enqueueEmail(
           'case-received',
           email,
-          { ref, partnership: config.partnership.name, promise: config.targets.publicPromise, trackUrl: trackLink(ctx.publicUrl, ref, linkToken!) },
+          {
+            ref, partnership: config.partnership.name, kind: input.kind === 'feedback' ? (input.feedbackType ?? 'feedback') : 'report',
+            promise: acknowledgementPromise(input.kind, input.feedbackType, config.targets.publicPromise), trackUrl: trackLink(ctx.publicUrl, ref, linkToken!),
+          },
           now,
         ),
       );

@@ -16,6 +16,24 @@ function sameHash(stored: Buffer | null | undefined, secret: string): boolean {
   return stored.length === given.length && timingSafeEqual(stored, given);
 }
 
+/** How many private links stay valid: each e-mail that carries one adds a new link, and the oldest beyond this stops working. */
+export const LIVE_LINKS = 5;
+
+/** True when the token is one of the private links held (the stored value is up to LIVE_LINKS hashes, newest first). */
+function sameLinkHash(stored: Buffer | null | undefined, token: string): boolean {
+  if (!stored) return false;
+  const given = hashSecret(token);
+  let found = false;
+  for (let i = 0; i + given.length <= stored.length; i += given.length) if (timingSafeEqual(stored.subarray(i, i + given.length), given)) found = true;
+  return found;
+}
+
+/** The stored private-link hashes with a new token's hash added first, keeping the newest LIVE_LINKS. */
+export function addLinkHash(stored: Buffer | null | undefined, token: string): Buffer {
+  const given = hashSecret(token);
+  return Buffer.concat([given, (stored ?? Buffer.alloc(0)).subarray(0, given.length * (LIVE_LINKS - 1))]);
+}
+
 /** The case id when the reference and proof match, or null (the same answer for every kind of mismatch). */
 export async function verifyTrackAccess(ref: string, proof: { email?: string; secret?: string; linkToken?: string }): Promise<string | null> {
   const [row] = await getDb()
@@ -29,7 +47,7 @@ export async function verifyTrackAccess(ref: string, proof: { email?: string; se
     sameHash(dummy, proof.secret ?? proof.linkToken ?? proof.email ?? '');
     return null;
   }
-  if (proof.linkToken && sameHash(row.linkTokenHash, proof.linkToken)) return row.id;
+  if (proof.linkToken && sameLinkHash(row.linkTokenHash, proof.linkToken)) return row.id;
   if (proof.secret && sameHash(row.trackSecretHash, proof.secret.toUpperCase().replace(/[^A-Z0-9]/g, '').replace(/^(.{5})/, '$1-'))) return row.id;
   if (proof.email && row.email && row.email === parseEmailAddress(proof.email)) return row.id;
   return null;
@@ -43,12 +61,14 @@ export async function loadTrackView(caseId: string) {
     .from(cases)
     .where(eq(cases.id, caseId));
   if (!c) return null;
+  // Whether an active officer owns the case: only then has "the officer dealing with it" been told of new information.
+  const [owner] = await db.select({ active: users.active }).from(cases).innerJoin(users, eq(users.id, cases.ownerId)).where(eq(cases.id, caseId));
   const events = await db
     .select({ id: caseEvents.id, at: caseEvents.at, action: caseEvents.action, body: caseEvents.body, actorKind: caseEvents.actorKind })
     .from(caseEvents)
     .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.visibility, 'reporter')))
     .orderBy(asc(caseEvents.at));
-  return { ...c, events };
+  return { ...c, owned: !!owner?.active, events };
 }
 
 /** Add the reporter's new information to the case timeline and alert the case owner (one write transaction: the status it reads decides). */

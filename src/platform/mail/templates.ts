@@ -19,10 +19,17 @@ function layout(title: string, bodyHtml: string, footer: string): string {
 
 const s = (v: unknown) => String(v ?? '');
 
+/** What the acknowledgement calls what was sent, by kind. */
+const ACK_WORDS: Record<string, string> = { report: 'report', feedback: 'feedback', compliment: 'compliment', complaint: 'complaint' };
+
 const templates: Record<string, Template> = {
-  /** Acknowledgement of a new report or feedback, with the reference. */
+  /**
+   * Acknowledgement of a new report or feedback, with the reference. `kind` is report, feedback, compliment or
+   * complaint; `promise` is what happens next (the message itself is the acknowledgement).
+   */
   'case-received': (p) => {
-    const subject = `We have your report: reference ${s(p.ref)}`;
+    const what = ACK_WORDS[s(p.kind)] ?? ACK_WORDS.report!;
+    const subject = `We have your ${what}: reference ${s(p.ref)}`;
     const lines = [
       `Thank you for contacting ${s(p.partnership)}.`,
       `Your reference is ${s(p.ref)}.`,
@@ -32,10 +39,10 @@ const templates: Record<string, Template> = {
     ].filter(Boolean);
     const html = layout(
       subject,
-      `<h1 style="font-size:24px">We have your report</h1>` +
+      `<h1 style="font-size:24px">We have your ${escapeHtml(what)}</h1>` +
         `<p>Thank you for contacting ${escapeHtml(s(p.partnership))}.</p>` +
         `<p>Your reference is <strong>${escapeHtml(s(p.ref))}</strong>.</p>` +
-        `<p>${escapeHtml(s(p.promise))}</p>` +
+        (p.promise ? `<p>${escapeHtml(s(p.promise))}</p>` : '') +
         (p.trackUrl ? `<p><a href="${escapeHtml(s(p.trackUrl))}">Check progress or add information</a></p>` : '') +
         `<p>If anyone is in danger, call 999. For non-emergency crime, call 101.</p>`,
       s(p.partnership),
@@ -45,12 +52,12 @@ const templates: Record<string, Template> = {
   /** A reply from staff to the reporter. */
   'case-reply': (p) => {
     const subject = `Update on your report ${s(p.ref)}`;
-    const text = `${s(p.body)}\n\nReference: ${s(p.ref)}\n${p.trackUrl ? `See all updates: ${s(p.trackUrl)}\n` : ''}`;
+    const text = `${s(p.body)}\n\nReference: ${s(p.ref)}\n${p.trackUrl ? `See all updates and reply (your private link): ${s(p.trackUrl)}\n` : ''}`;
     const html = layout(
       subject,
       `<h1 style="font-size:24px">Update on your report ${escapeHtml(s(p.ref))}</h1>` +
         s(p.body).split(/\n{2,}/).map((para) => `<p>${escapeHtml(para)}</p>`).join('') +
-        (p.trackUrl ? `<p><a href="${escapeHtml(s(p.trackUrl))}">See all updates</a></p>` : ''),
+        (p.trackUrl ? `<p><a href="${escapeHtml(s(p.trackUrl))}">See all updates and reply</a> (your private link)</p>` : ''),
       s(p.partnership),
     );
     return { subject, text, html };
@@ -58,7 +65,7 @@ const templates: Record<string, Template> = {
   /** A staff password reset or invitation link. */
   'user-link': (p) => {
     const invite = p.kind === 'invite';
-    const subject = invite ? `You have been invited to ${s(p.partnership)} Saferline` : 'Reset your Saferline password';
+    const subject = invite ? `${s(p.partnership)}: you have been invited to Saferline` : 'Reset your Saferline password';
     const intro = invite
       ? `You have been given an account on the ${s(p.partnership)} staff console. Set your password with this link:`
       : 'Someone asked to reset the password for this account. If it was you, use this link:';

@@ -8,12 +8,11 @@ import { recordAudit } from '../../platform/audit.ts';
 import { newSecret } from '../../platform/security/ids.ts';
 import { readForm, type FieldError } from '../../platform/forms/index.ts';
 import { fieldName, type Question } from '../../platform/questions/index.ts';
-import { formatUkPhone } from '../../platform/uk/phone.ts';
 import { loadAdvicePages, searchAdvice, type AdvicePage } from '../../domains/calls/index.ts';
-import { formatDuration, readStartedAt } from '../../domains/calls/index.ts';
+import { formatDuration, readCallStart } from '../../domains/calls/index.ts';
 import { callReportQuestions, keepValues, readCallForm } from '../../domains/calls/index.ts';
 import { logCall } from '../../domains/calls/index.ts';
-import { lookUpCaller, type CallerLookup } from '../../domains/calls/index.ts';
+import { classifyLookup, confirmCaller, lookUpCaller, type CallerConfirmation, type CallerLookup } from '../../domains/calls/index.ts';
 import { findSavedCall } from '../../domains/calls/index.ts';
 import { caseScope } from '../../domains/cases/index.ts';
 import { can } from '../guards.ts';
@@ -31,6 +30,10 @@ export interface CallScreen {
   summaryErrors: { href: string; text: string }[];
   lookup: CallerLookup | null;
   lookupError: string | undefined;
+  /** Whether the details the handler typed match the reporter of the case looked up (never the details themselves). */
+  confirmation: CallerConfirmation | null;
+  /** The reference the caller's details can be checked against, when the look-up was by reference. */
+  confirmRef: string | null;
   focus: 'lookup' | 'callerName' | 'none';
   saved: Awaited<ReturnType<typeof findSavedCall>>;
   trackSecret: string;
@@ -64,21 +67,39 @@ export async function handleCallScreen(astro: AstroGlobal): Promise<Response | C
   const prefix = config.partnership.referencePrefix;
   const now = Date.now();
   const advicePages = loadAdvicePages();
-  let values: Record<string, string> = { ...keepValues(new FormData()), token: newSecret(16), startedAt: String(now) };
+  // The call has not started until the handler says so (Call started, or a first key pressed) or looks up a caller.
+  let values: Record<string, string> = { ...keepValues(new FormData()), token: newSecret(16), startedAt: '', openedAt: String(now) };
   let advice: string[] = [];
   let errors: FieldError[] = [];
   let lookup: CallerLookup | null = null;
   let focus: CallScreen['focus'] = 'lookup';
   let saved: CallScreen['saved'] = null;
   let trackSecret = '';
+  let confirmation: CallerConfirmation | null = null;
+  const ip = clientAddressOf(astro);
 
   const runLookup = async (text: string) => {
     if (!can(astro.locals, 'case.lookup')) return (lookup = { ok: false, message: 'You do not have permission to look up callers' });
-    lookup = await lookUpCaller(text, prefix, 20, caseScope(user));
+    lookup = await lookUpCaller(text, prefix, 20, caseScope(user), can(astro.locals, 'pii.view'));
     if (lookup.ok) {
-      await recordAudit({ kind: 'user', id: user.id, ip: clientAddressOf(astro) }, 'caller.lookup', null, { kind: lookup.kind, cases: lookup.cases.length, calls: lookup.calls.length });
+      await recordAudit({ kind: 'user', id: user.id, ip }, 'caller.lookup', null, {
+        kind: lookup.kind, searched: lookup.value, refs: lookup.cases.map((c) => c.ref), calls: lookup.calls.length,
+      });
     }
     return lookup;
+  };
+  /** Check the caller's typed details against the case looked up; audited with the answer, never the held details. */
+  const runConfirm = async (form: Record<string, string>) => {
+    const ref = referenceLookedUp(form.lookup ?? '', prefix);
+    if (!ref || !can(astro.locals, 'case.lookup')) return;
+    if (!form.callerName && !form.callerPhone && !form.callerEmail) {
+      errors = [{ field: 'callerName', href: '#callerName', text: "Enter the caller's name, phone number or email address to check them against the case" }];
+      return;
+    }
+    confirmation = await confirmCaller(ref, { name: form.callerName, phone: form.callerPhone, email: form.callerEmail }, caseScope(user));
+    if (confirmation.ok) {
+      await recordAudit({ kind: 'user', id: user.id, ip }, 'caller.confirm', null, { searched: ref, refs: [ref], name: confirmation.name, phone: confirmation.phone, email: confirmation.email });
+    }
   };
 
   if (astro.request.method === 'POST') {
@@ -92,7 +113,11 @@ export async function handleCallScreen(astro: AstroGlobal): Promise<Response | C
       const result = readCallForm(form, config, advicePages.map((p) => p.slug), now);
       values = { ...result.values, token: /^[a-z2-7]{26}$/.test(result.values.token ?? '') ? result.values.token! : newSecret(16) };
       advice = result.advice;
-      if (form.get('intent') !== 'search-advice') {
+      const intent = form.get('intent');
+      if (intent === 'confirm-caller') {
+        await runConfirm(values);
+        if (errors.length) astro.response.status = 400;
+      } else if (intent !== 'search-advice') {
         if (result.draft && (result.draft.report || result.draft.feedback) && !can(astro.locals, 'case.create')) {
           errors = [{ field: 'reason', href: '#reason', text: 'You do not have permission to create a case: choose another reason for the call' }];
         } else if (result.draft) {
@@ -113,14 +138,17 @@ export async function handleCallScreen(astro: AstroGlobal): Promise<Response | C
   } else {
     const params = astro.url.searchParams;
     const q = (params.get('lookup') ?? '').slice(0, 254);
-    if (params.has('startedAt')) values.startedAt = String(readStartedAt(params.get('startedAt') ?? '', now));
+    const started = readCallStart(params.get('startedAt') ?? '', now);
+    // "Call started" (without JavaScript) or a look-up starts the call now, unless it had already started.
+    if (started !== null) values.startedAt = String(started);
+    else if (params.has('start') || q.trim()) values.startedAt = String(now);
     if (q.trim()) {
       values.lookup = q;
       const found = await runLookup(q);
       if (found.ok) {
-        values.callerName = found.caller.name ?? '';
-        values.callerPhone = found.caller.phoneE164 ? formatUkPhone(found.caller.phoneE164) : '';
-        values.callerEmail = found.caller.email ?? '';
+        // Only what the handler typed goes into the caller's details: nothing held on a case is revealed.
+        if (found.kind === 'phone') values.callerPhone = q.trim();
+        if (found.kind === 'email') values.callerEmail = found.value;
         if (found.kind === 'reference') values.caseRef = found.value;
         focus = 'callerName';
       }
@@ -137,9 +165,13 @@ export async function handleCallScreen(astro: AstroGlobal): Promise<Response | C
     }
   }
 
-  // The duration field: while the handler has not edited it, it shows the time since the screen opened.
-  if (!values.duration || values.duration === values.durationAuto) {
-    const elapsed = formatDuration((now - readStartedAt(values.startedAt ?? '', now)) / 1000);
+  // The duration field: while the handler has not edited it, it shows the time since the call started (blank before).
+  const started = readCallStart(values.startedAt ?? '', now);
+  if (started === null) {
+    if (values.duration === values.durationAuto) values.duration = '';
+    values.durationAuto = '';
+  } else if (!values.duration || values.duration === values.durationAuto) {
+    const elapsed = formatDuration((now - started) / 1000);
     values.duration = elapsed;
     values.durationAuto = elapsed;
   }
@@ -154,7 +186,13 @@ export async function handleCallScreen(astro: AstroGlobal): Promise<Response | C
     hint: p.summary || undefined,
   }));
   return {
-    values, advice, errors, summaryErrors, lookup: found, lookupError, focus, saved, trackSecret, advicePages, adviceItems,
+    values, advice, errors, summaryErrors, lookup: found, lookupError, confirmation, confirmRef: referenceLookedUp(values.lookup ?? '', prefix), focus, saved, trackSecret, advicePages, adviceItems,
     reportQuestions: callScreenQuestions(callReportQuestions(config)),
   };
+}
+
+/** The case reference the caller was looked up by, or null when the look-up was not a reference. */
+export function referenceLookedUp(lookup: string, prefix: string): string | null {
+  const found = classifyLookup(lookup, prefix);
+  return found?.kind === 'reference' ? found.value : null;
 }

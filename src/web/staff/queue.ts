@@ -2,7 +2,7 @@
 import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
 import {
-  actionSettings, bulkAction, caseScope, countByStatus, deleteView, listOfficers, listQueue, listReplyTemplates, listSavedViews, parseQueueQuery, saveView,
+  actionSettings, bulkAction, caseScope, countByStatus, deleteView, listBulkOwners, listOfficers, listQueue, listReplyTemplates, listSavedViews, parseQueueQuery, saveView,
   type BulkAction, type StaffActor,
 } from '../../domains/cases/index.ts';
 import { choice, strings, text } from '../../platform/forms/index.ts';
@@ -95,6 +95,8 @@ export async function handleQueue(astro: AstroGlobal) {
   const { filter: asked, sort, cursor } = parseQueueQuery(astro.url.searchParams);
   // The cases the user may see: never from the query string.
   const filter = { ...asked, scope: caseScope(user) };
-  const [page, counts, views, officers] = await Promise.all([listQueue(filter, sort, cursor, now), countByStatus(filter, now), listSavedViews(user.id), listOfficers()]);
-  return { errors, notice, filter, sort, cursor, page, counts, views, officers, now };
+  const [page, counts, views, officers, bulkOwners] = await Promise.all([
+    listQueue(filter, sort, cursor, now), countByStatus(filter, now), listSavedViews(user.id), listOfficers(), listBulkOwners(filter.scope),
+  ]);
+  return { errors, notice, filter, sort, cursor, page, counts, views, officers, bulkOwners, now };
 }
