@@ -133,7 +133,7 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
       if (draft.id) draft = await saveDraft(draft, result.answers);
       else {
         const started = await startReportDraft(astro, result.answers);
-        if ('error' in started) return { draft, errors: [started.error], values: { ...answerValues(draft.data), ...result.values }, sensitive, back, action, questions };
+        if ('error' in started) return { draft, errors: [started.error], values: { ...answerValues(draft.data), ...result.values }, sensitive, emergency, back, action, questions };
         draft = started.draft;
       }
       const next = nextStep(step, draft.data);
