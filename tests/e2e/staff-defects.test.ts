@@ -27,7 +27,7 @@ after(async () => {
 
 /** The audit rows of one action, newest first, read from the server's database file. */
 async function auditRows(action: string): Promise<Record<string, unknown>[]> {
-  const db = createClient({ url: server.dbUrl });
+  const db = createClient({ url: server.dbUrl, timeout: 15_000 });
   try {
     const rs = await db.execute({ sql: 'select data from audit_events where action = ? order by id desc', args: [action] });
     return rs.rows.map((r) => JSON.parse(String(r.data)) as Record<string, unknown>);

@@ -21,7 +21,7 @@ let n = 0;
 before(async () => {
   smtp = await startSmtp();
   server = await startServer({ SMTP_URL: smtp.url });
-  db = createClient({ url: server.dbUrl });
+  db = createClient({ url: server.dbUrl, timeout: 15_000 });
   browser = await launchBrowser();
   triage = await staffContext(browser, server.url, 'triage@hollowmere.example');
 });

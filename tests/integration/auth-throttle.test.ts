@@ -16,7 +16,7 @@ let server: TestServer;
 let db: Client;
 before(async () => {
   server = await startServer({ TRUSTED_PROXY_HOPS: '1' });
-  db = createClient({ url: server.dbUrl });
+  db = createClient({ url: server.dbUrl, timeout: 15_000 });
 });
 after(async () => {
   db?.close();
@@ -83,7 +83,7 @@ test('with TRUSTED_PROXY_HOPS=1 a client changing the first X-Forwarded-For valu
 
 test('with TRUSTED_PROXY_HOPS=0 (the default) X-Forwarded-For is ignored: parallel attempts with changing headers share one bucket', async () => {
   const direct = await startServer();
-  const directDb = createClient({ url: direct.dbUrl });
+  const directDb = createClient({ url: direct.dbUrl, timeout: 15_000 });
   try {
     const email = 'nobody-direct@hollowmere.example';
     const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => new Visitor(direct.url).post('/staff/sign-in', { email, password: `guess-${i}` }, via(`203.0.113.${i + 1}`))));

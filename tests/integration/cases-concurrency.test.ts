@@ -19,7 +19,7 @@ let visitors: Visitor[];
 before(async () => {
   first = await startServer();
   second = await startServer({}, { shareWith: first });
-  db = createClient({ url: first.dbUrl });
+  db = createClient({ url: first.dbUrl, timeout: 15_000 });
   const signedIn = await signInAs(first.url, 'triage@hollowmere.example');
   // the same session on both processes: sessions live in the shared database
   const other = new Visitor(second.url);

@@ -73,7 +73,7 @@ let db: Client;
 before(async () => {
   smtp = await startSmtp();
   server = await startServer({ SMTP_URL: smtp.url });
-  db = createClient({ url: server.dbUrl });
+  db = createClient({ url: server.dbUrl, timeout: 15_000 });
 });
 after(async () => {
   db?.close();

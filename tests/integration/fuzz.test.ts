@@ -454,7 +454,7 @@ test(`fuzz: ${TOTAL} seeded requests over every route give no 5xx and store noth
   // and every stored photo file belongs to a draft or a case.
   const health = await fetch(`${server.url}/healthz`);
   assert.equal(health.status, 200, 'server still healthy after the run');
-  const db = createClient({ url: server.dbUrl });
+  const db = createClient({ url: server.dbUrl, timeout: 15_000 });
   const one = async (sql: string) => (await db.execute(sql)).rows;
   const problems: string[] = [];
   const integrity = await one('PRAGMA integrity_check');

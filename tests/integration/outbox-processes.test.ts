@@ -20,7 +20,7 @@ async function smtpServer(t: TestContext, options: SmtpOptions) {
 
 /** A direct client on a server's database file, closed when the test ends. */
 function openDb(t: TestContext, server: TestServer): Client {
-  const db = createClient({ url: server.dbUrl });
+  const db = createClient({ url: server.dbUrl, timeout: 15_000 });
   t.after(() => db.close());
   return db;
 }

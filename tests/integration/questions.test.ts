@@ -16,7 +16,7 @@ let handler: Visitor;
 
 before(async () => {
   server = await startServer();
-  db = createClient({ url: server.dbUrl });
+  db = createClient({ url: server.dbUrl, timeout: 15_000 });
   handler = await signInAs(server.url, 'calls@hollowmere.example');
   web = new Visitor(server.url);
   // A resident who has answered up to the contact page (named), having said "I know the date".

@@ -9,7 +9,7 @@ let server: TestServer;
 let db: Client;
 before(async () => {
   server = await startServer();
-  db = createClient({ url: server.dbUrl });
+  db = createClient({ url: server.dbUrl, timeout: 15_000 });
 });
 after(async () => {
   db.close();

@@ -19,7 +19,7 @@ before(async () => {
 after(() => server?.stop());
 
 async function countDrafts(): Promise<number> {
-  const db = createClient({ url: server.dbUrl });
+  const db = createClient({ url: server.dbUrl, timeout: 15_000 });
   const n = Number((await db.execute('SELECT count(*) AS n FROM drafts')).rows[0]!.n);
   db.close();
   return n;

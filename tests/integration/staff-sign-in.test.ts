@@ -32,7 +32,7 @@ test('one two-factor account signs in again and again on one server (TOTP, then 
   while (unusedCode(DEMO_TOTP_KEY, `${server.url} ${email}`) !== null);
   for (let i = 0; i < 3; i++) sessions.push(await signInAs(server.url, email));
   for (const [i, v] of sessions.entries()) assert.equal((await v.get('/staff')).status, 200, `session ${i + 1}`);
-  const db = createClient({ url: server.dbUrl });
+  const db = createClient({ url: server.dbUrl, timeout: 15_000 });
   try {
     const rows = await db.execute("SELECT data FROM audit_events WHERE action = 'auth.sign_in'");
     const how = rows.rows.map((r) => (JSON.parse(String(r.data)) as { secondFactor: string }).secondFactor);

@@ -75,7 +75,7 @@ test('an unexpected error shows the 500 page in the design, with no details leak
 test('demo mode loads the fictional partnership: staff accounts and a dozen reports in the queue', async () => {
   const server = await startServer({ DEMO_CASES: 'true' });
   const { createClient } = await import('@libsql/client');
-  const db = createClient({ url: server.dbUrl });
+  const db = createClient({ url: server.dbUrl, timeout: 15_000 });
   try {
     const cases = await db.execute("SELECT count(*) AS n, sum(channel = 'phone') AS phone FROM cases WHERE status = 'new'");
     assert.equal(Number(cases.rows[0]!.n), 12);
