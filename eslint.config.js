@@ -32,23 +32,6 @@ const noWebLayers = {
   ],
 };
 
-/**
- * TEMPORARY: remove when pages are thin. Pages that still import the database directly while it moves into
- * domain functions; take each one off as it is thinned. tests/unit/layout.test.ts reads this same list.
- */
-export const PAGES_STILL_ON_DATABASE = [
-  'src/pages/report/check.astro',
-  'src/pages/report/confirmation.astro',
-];
-
-/**
- * A route file path as a glob matching only itself: `[` starts a character class unless written `[[]`.
- * @param {string} path
- */
-function escapeGlob(path) {
-  return path.replaceAll('[', '[[]');
-}
-
 export default defineConfig(
   { ignores: ['dist/', 'node_modules/', '.astro/', 'data/', 'tmp/', 'db/migrations/'] },
   js.configs.recommended,
@@ -62,7 +45,4 @@ export default defineConfig(
   { files: ['public/js/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
   { files: ['src/pages/**', 'src/components/**', 'src/layouts/**'], rules: { 'no-restricted-imports': ['error', noDatabase] } },
   { files: ['src/domains/**', 'src/platform/**'], rules: { 'no-restricted-imports': ['error', noWebLayers] } },
-  // TEMPORARY (remove when pages are thin): the pages that still import the database, exempt from the rule
-  // above until they are thinned. Every other page, component and layout is held to it.
-  { files: PAGES_STILL_ON_DATABASE.map(escapeGlob), rules: { 'no-restricted-imports': 'off' } },
 );

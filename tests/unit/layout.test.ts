@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { PAGES_STILL_ON_DATABASE } from '../../eslint.config.js';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -43,12 +42,10 @@ test('nothing under src/domains or src/platform imports astro:*', () => {
   assert.deepEqual(offenders, []);
 });
 
-test('no file under src/pages imports the database (platform/db, drizzle-orm, @libsql/client), bar the temporary list', () => {
+test('no file under src/pages imports the database (platform/db, drizzle-orm, @libsql/client)', () => {
   const files = listSourceFiles('src/pages');
   assert.ok(files.length > 20, `found ${files.length} files`);
   const onDatabase = (s: string) => /(^|\/)platform\/db\//.test(s) || /^(drizzle-orm|@libsql\/client)(\/|$)/.test(s);
   const offenders = files.filter((file) => readImports(file).some(onDatabase));
-  // TEMPORARY (remove when pages are thin): PAGES_STILL_ON_DATABASE, in eslint.config.js, lists the pages
-  // still being thinned. Only pages outside it fail here.
-  assert.deepEqual(offenders.filter((file) => !PAGES_STILL_ON_DATABASE.includes(file)), []);
+  assert.deepEqual(offenders, []);
 });

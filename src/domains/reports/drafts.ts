@@ -1,6 +1,7 @@
 /** Server-side drafts: a resident's answers kept between pages, so back, refresh and change never lose them. */
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
+import type { InStatement } from '@libsql/client';
 import { drafts } from '../../platform/db/schema.ts';
 import { newSecret } from '../../platform/security/ids.ts';
 import { rateLimitAddress, takeRateLimits } from '../../platform/security/rate-limit.ts';
@@ -80,4 +81,9 @@ export async function purgeDrafts(maxAgeMs: number, uploadDir: string, now = Dat
   }
   await getDatabase().writer.batch([toStatement(getDb().delete(drafts).where(inArray(drafts.id, expired.map((d) => d.id))))]);
   return expired.length;
+}
+
+/** The statement that marks a draft as sent: it records the case and keeps the tracking secret for the confirmation. */
+export function draftSentStatement<T extends object>(draft: Draft<T>, caseId: string, trackSecret: string | null | undefined, now = Date.now()): InStatement {
+  return toStatement(getDb().update(drafts).set({ caseId, data: { ...(draft.data as Record<string, unknown>), trackSecret }, updatedAt: now }).where(eq(drafts.id, draft.id)));
 }

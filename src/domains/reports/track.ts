@@ -96,3 +96,9 @@ export async function addReporterInformation(caseId: string, body: string, ctx: 
     await tx.batch(stmts);
   });
 }
+
+/** The reference and priority of a case, for the confirmation page; null when it no longer exists. */
+export async function findSentCase(caseId: string): Promise<{ ref: string; priority: string | null } | null> {
+  const [c] = await getDb().select({ ref: cases.ref, priority: cases.priority }).from(cases).where(eq(cases.id, caseId));
+  return c ?? null;
+}

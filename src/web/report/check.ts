@@ -1,0 +1,65 @@
+/** The check-answers step: show the answers, and on "Send" turn the draft into a case (honeypot and rate limits first). */
+import type { AstroGlobal } from 'astro';
+import { getConfig, getRuntime } from '../../server/runtime.ts';
+import { caseFromAnswers, createCase, draftSentStatement, firstIncompleteStep, type Draft, type FieldError, type ReportAnswers } from '../../domains/reports/index.ts';
+import { describeWait, hitRateLimits, rateLimitAddress } from '../../platform/security/rate-limit.ts';
+import { clientAddressOf } from '../client-address.ts';
+import { loadReportDraft, readForm, stepPath } from './flow.ts';
+
+/** What the check-answers page renders. */
+export interface CheckStep {
+  answers: ReportAnswers;
+  errors: FieldError[];
+}
+
+const formError = (text: string): FieldError => ({ field: 'form', href: '#main-content', text });
+
+/** Send the report: one atomic write holding the case and the draft's "sent" mark; a refusal says why. */
+async function sendReport(astro: AstroGlobal, draft: Draft<ReportAnswers>): Promise<Response | FieldError> {
+  const config = getConfig();
+  const a = draft.data;
+  const ip = clientAddressOf(astro);
+  const contact = a.privacy !== 'anonymous' ? a.email || a.phoneE164 : undefined;
+  const [byAddress, byContact = { allowed: true, retryAfterMs: 0 }] = await hitRateLimits([
+    { key: `report:ip:${rateLimitAddress(ip)}`, limit: getRuntime().env.REPORTS_PER_HOUR_PER_ADDRESS, windowMs: 3_600_000 },
+    ...(contact ? [{ key: `report:contact:${contact}`, limit: 5, windowMs: 3_600_000 }] : []),
+  ]);
+  if (!byAddress.allowed || !byContact.allowed) {
+    const wait = Math.max(byAddress.retryAfterMs, byContact.retryAfterMs);
+    astro.response.status = 429;
+    astro.response.headers.set('Retry-After', String(Math.ceil(wait / 1000)));
+    return formError(`You have sent a lot of reports recently. Try again in ${describeWait(wait)}, or call ${config.partnership.phones.hotline.number}`);
+  }
+  await createCase(caseFromAnswers(a, `draft:${draft.id}`), {
+    config,
+    actor: { kind: 'public', ip },
+    publicUrl: getRuntime().env.PUBLIC_URL,
+    extra: (c) => [draftSentStatement(draft, c.id, c.trackSecret)],
+  });
+  getRuntime().outbox.poke();
+  return astro.redirect('/report/confirmation', 303);
+}
+
+/** Handle the check-answers step: a redirect Response, or the answers to show (with errors after a refused send). */
+export async function handleCheckStep(astro: AstroGlobal): Promise<Response | CheckStep> {
+  const loaded = await loadReportDraft(astro, 'check');
+  if ('response' in loaded) return loaded.response;
+  const { draft } = loaded;
+  if (draft.caseId) return astro.redirect('/report/confirmation', 303);
+  const missing = firstIncompleteStep(draft.data);
+  if (missing) return astro.redirect(stepPath(missing), 303);
+  const errors: FieldError[] = [];
+  if (astro.request.method === 'POST') {
+    const form = await readForm(astro);
+    if (!form) errors.push(formError('Your report could not be read: try sending it again'));
+    // The honeypot: people never see this field, so only automated submissions fill it in.
+    else if (typeof form.get('website') === 'string' && form.get('website') !== '') errors.push(formError('Your report could not be sent. If you are not a robot, call us instead'));
+    else {
+      const sent = await sendReport(astro, draft);
+      if (sent instanceof Response) return sent;
+      errors.push(sent);
+    }
+    if (astro.response.status === 200) astro.response.status = 400;
+  }
+  return { answers: draft.data, errors };
+}
