@@ -22,6 +22,7 @@ import { readCallForm } from '../../src/domains/calls/form.ts';
 import { logCall } from '../../src/domains/calls/log.ts';
 import { changeLegalHold } from '../../src/domains/cases/legal-hold.ts';
 import { eraseSubject, exportSubjectData, readSubject, subjectSchema } from '../../src/domains/privacy/index.ts';
+import { referCase } from '../../src/domains/referrals/index.ts';
 import { validateForm } from '../../src/platform/forms/index.ts';
 
 const config = loadSiteConfig('content');
@@ -173,4 +174,19 @@ test('erasure is refused, changing nothing, while a case is under legal hold; li
   const done = await eraseSubject(readSubject('eden@example.com')!, admin, uploads);
   assert.deepEqual(done, { ok: true, cases: 2, calls: 0, photos: 1 });
   assert.deepEqual(await changeLegalHold(held.ref, 'Too late', actor), { ok: false, message: 'The personal data of this case has already been removed, so there is nothing to hold' });
+});
+
+test('subject access lists every disclosure of the person\'s cases to a partner agency, with what was shared and on what basis', async () => {
+  const officer = await insertUser({ role: 'triage_officer' });
+  const c = await createCase({ ...base, description: 'Casey: loud parties in the flat above.', consentShare: true, reporter: { name: 'Casey Caller', email: 'casey@example.com' }, idempotencyKey: 'sar-referral' }, ctx());
+  await getDatabase().writer.batch([toStatement(getDb().update(cases).set({ status: 'open' }).where(eq(cases.id, c.id)))]);
+  const sent = await referCase(c.ref, officer, { agencyId: 'asb-team', fields: ['category', 'description', 'location'] }, { ...settings, config });
+  assert.equal(sent.ok, true);
+  const document = await exportSubjectData(readSubject('casey@example.com')!, admin, config.partnership.name);
+  assert.equal(document.disclosures.length, 1);
+  const disclosure = document.disclosures[0]!;
+  assert.equal(disclosure.caseRef, c.ref);
+  assert.equal(disclosure.agency, 'asb-team');
+  assert.match(JSON.stringify(disclosure.shared), /loud parties/);
+  assert.ok(String((disclosure.shared as Record<string, unknown>).legalBasis ?? '').length > 0, 'the legal basis travels with the disclosure');
 });

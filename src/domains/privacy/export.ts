@@ -64,6 +64,7 @@ export function buildExport(subject: Subject, records: SubjectRecords, partnersh
       notes: c.notes,
     })),
     emails: records.emails.map((e) => ({ template: e.template, to: e.recipient, ref: typeof e.payload.ref === 'string' ? e.payload.ref : null, status: e.status, queuedAt: iso(e.createdAt), sentAt: iso(e.sentAt) })),
+    disclosures: records.referrals.map((r) => ({ caseRef: refOf.get(r.caseId) ?? null, agency: r.agencyId, sentAt: iso(r.sentAt), status: r.status, shared: r.snapshot })),
     staffViews: records.views.map((v) => ({ at: iso(v.at), caseRef: v.caseId ? (refOf.get(v.caseId) ?? null) : null, what: 'viewed your contact details', staffRole: v.role })),
   };
 }
@@ -76,7 +77,7 @@ export async function exportSubjectData(subject: Subject, actor: Actor, partners
   const records = await findSubjectRecords(subject);
   const document = buildExport(subject, records, partnership, now);
   await getDatabase().writer.batch([
-    auditStatement(actor, 'privacy.export', null, { kind: subject.kind, refs: records.cases.map((c) => c.ref), calls: records.calls.length, emails: records.emails.length }, now),
+    auditStatement(actor, 'privacy.export', null, { kind: subject.kind, refs: records.cases.map((c) => c.ref), calls: records.calls.length, emails: records.emails.length, disclosures: records.referrals.length }, now),
   ]);
   return document;
 }

@@ -5,7 +5,7 @@
 import { and, asc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '../../platform/db/client.ts';
-import { attachments, auditEvents, calls, caseEvents, cases, outbox, reporters, users } from '../../platform/db/schema.ts';
+import { attachments, auditEvents, calls, caseEvents, cases, outbox, referrals, reporters, users } from '../../platform/db/schema.ts';
 import { text } from '../../platform/forms/index.ts';
 import { toE164 } from '../../platform/uk/phone.ts';
 import { normaliseEmail } from '../reports/answers.ts';
@@ -50,6 +50,8 @@ export interface SubjectRecords {
   messages: (typeof caseEvents.$inferSelect)[];
   /** E-mails to the address (the outbox keeps them until the case is anonymised). */
   emails: (typeof outbox.$inferSelect)[];
+  /** Referrals of their cases to partner agencies: what was disclosed, to whom, when and on what legal basis. */
+  referrals: (typeof referrals.$inferSelect)[];
   /** Staff views of the reporter's details on their cases. */
   views: { at: number; action: string; caseId: string | null; role: string | null }[];
 }
@@ -76,6 +78,7 @@ export async function findSubjectRecords(subject: Subject): Promise<SubjectRecor
   const messages = caseIds.length
     ? await db.select().from(caseEvents).where(and(inArray(caseEvents.caseId, caseIds), eq(caseEvents.visibility, 'reporter'))).orderBy(asc(caseEvents.at))
     : [];
+  const referralRows = caseIds.length ? await db.select().from(referrals).where(inArray(referrals.caseId, caseIds)).orderBy(asc(referrals.sentAt)) : [];
   const emails = subject.kind === 'email' ? await db.select().from(outbox).where(eq(outbox.recipient, subject.value)).orderBy(asc(outbox.createdAt)) : [];
   const views = caseIds.length
     ? await db
@@ -92,6 +95,7 @@ export async function findSubjectRecords(subject: Subject): Promise<SubjectRecor
     photos,
     messages,
     emails,
+    referrals: referralRows,
     views,
   };
 }
