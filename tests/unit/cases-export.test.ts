@@ -34,11 +34,11 @@ test('the queue CSV has reporter columns only with pii.export, and each export i
   assert.ok(audits.some((a) => a.action === 'pii.export' && a.actorId === withPii.id));
 });
 
-test('the reply e-mail links to the tracking page, which asks for the reference and e-mail address', async () => {
+test('the reply e-mail carries a private tracking link for that case, not the bare tracking page', async () => {
   const reporterId = await insertReporter({ email: 'track.link@example.org' });
   const c = await insertCase({ reporterId });
   const officer = await insertUser();
   assert.equal((await sendReply(c.ref, officer, 'See {{trackUrl}}', settings)).ok, true);
   const [mail] = await database.db.select().from(outbox).where(eq(outbox.recipient, 'track.link@example.org'));
-  assert.equal((mail!.payload as { trackUrl: string }).trackUrl, 'https://saferline.example/track');
+  assert.match((mail!.payload as { trackUrl: string }).trackUrl, new RegExp(`^https://saferline\\.example/track/link\\?ref=${c.ref}&key=[a-z2-7]{32}$`));
 });
