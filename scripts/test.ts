@@ -1,7 +1,7 @@
 /**
  * The whole test suite: static checks (types, lint, unused dependencies), find Chromium (browser tests are
  * never skipped), build the server once, then run the unit, integration and browser tiers, each with its own
- * `node --test` (browser files one at a time), and print each tier's wall time and the coverage of src/.
+ * `node --test` (two browser files at a time), and print each tier's wall time and the coverage of src/.
  * Pass file paths or globs to run a subset: `npm test -- tests/unit/*.test.ts`; arguments starting with `-`
  * go to every `node --test`. SKIP_BUILD=1 reuses the last build; COVERAGE=0 skips coverage. A subset skips
  * the static checks unless STATIC_CHECKS=1 (run them alone with `npm run check`,
@@ -18,6 +18,8 @@ interface Tier {
   patterns: string[];
   /** Test files run at once. */
   concurrency: number;
+  /** Whether its processes (and the servers they start) write coverage: the unit and server tiers do. */
+  coverage: boolean;
   /** True for the tier a named file under this folder belongs to. */
   owns: (file: string) => boolean;
 }
@@ -40,10 +42,11 @@ interface TestCounts {
 
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? '2');
 const tiers: Tier[] = [
-  { name: 'unit', patterns: ['tests/unit/**/*.test.ts'], concurrency, owns: (f) => /(^|\/)tests\/unit\//.test(f) },
-  { name: 'integration', patterns: ['tests/integration/**/*.test.ts'], concurrency, owns: (f) => /(^|\/)tests\/integration\//.test(f) },
-  // One browser file at a time: each runs Chromium and a server, and two at once on two cores make timing flaky.
-  { name: 'browser', patterns: ['tests/e2e/**/*.test.ts'], concurrency: 1, owns: (f) => /(^|\/)tests\/e2e\//.test(f) },
+  { name: 'unit', patterns: ['tests/unit/**/*.test.ts'], concurrency, coverage: true, owns: (f) => /(^|\/)tests\/unit\//.test(f) },
+  { name: 'integration', patterns: ['tests/integration/**/*.test.ts'], concurrency, coverage: true, owns: (f) => /(^|\/)tests\/integration\//.test(f) },
+  // Two browser files at a time (each runs Chromium and a server), without coverage: coverage is measured on
+  // the unit and server tiers, and writing it slows every browser file's server.
+  { name: 'browser', patterns: ['tests/e2e/**/*.test.ts'], concurrency: Number(process.env.BROWSER_CONCURRENCY ?? '2'), coverage: false, owns: (f) => /(^|\/)tests\/e2e\//.test(f) },
 ];
 
 /** The Chromium for browser tests, or stop with the reason. */
@@ -110,7 +113,9 @@ export function parseTestCounts(output: string): TestCounts {
 function runTier(tier: Tier, files: string[], env: NodeJS.ProcessEnv): Promise<TierResult> {
   const started = performance.now();
   process.stdout.write(`\n▶ ${tier.name} tests\n`);
-  const child = spawn(process.execPath, ['--test', `--test-concurrency=${tier.concurrency}`, '--test-reporter=spec', ...files], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const tierEnv = { ...env };
+  if (!tier.coverage) delete tierEnv.NODE_V8_COVERAGE;
+  const child = spawn(process.execPath, ['--test', `--test-concurrency=${tier.concurrency}`, '--test-reporter=spec', ...files], { stdio: ['ignore', 'pipe', 'inherit'], env: tierEnv });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     process.stdout.write(chunk);

@@ -265,7 +265,7 @@ test('"Save and next" assigns the case and opens the next new case', { timeout: 
   await page.goto(`/staff/cases/${first}`);
   await page.locator('#assign').getByLabel('Officer').selectOption({ label: 'Next in the round-robin' });
   await page.locator('#assign').getByRole('button', { name: 'Save and next' }).click();
-  await page.waitForURL(/\/staff\/cases\/HM-[A-Z0-9-]+\?saved=1$/);
+  await page.waitForURL(/\/staff\/cases\/HM-[A-Z0-9-]+\?saved=1$/, { timeout: 60_000 });
   assert.ok(!page.url().includes(first), 'moved on to another case');
   const nextRef = /\/staff\/cases\/(HM-[A-Z0-9-]+)/.exec(page.url())![1]!;
   const rows = await db.execute({ sql: 'SELECT ref, status, owner_id FROM cases WHERE ref IN (?, ?)', args: [first, nextRef] });
