@@ -456,6 +456,11 @@ export function undoDuplicate(caseIdOrRef: string, actor: StaffActor, settings: 
   });
 }
 
+/** An UPDATE of a case's flags that applies only if they are still the flags read (the version is left alone). */
+function updateFlagsStatement(row: Pick<CaseRow, 'id' | 'flags'>, flags: string[]): InStatement {
+  return toStatement(getDb().update(cases).set({ flags }).where(and(eq(cases.id, row.id), sql`${cases.flags} = ${JSON.stringify(row.flags ?? [])}`)));
+}
+
 /** How many neighbouring cases a flag refresh also recomputes (newest first). */
 const FLAG_NEIGHBOURS = 50;
 
@@ -463,8 +468,9 @@ const FLAG_NEIGHBOURS = 50;
  * Recompute the repeat flags of a case and of the cases it is counted with, and store those that changed,
  * each with a case.flags event. Used when a case arrives (scheduleFlagRefresh) and after changes that alter
  * repeat counts; never on a page view (pages compute flags read-only for display). Reads happen first; the
- * write is one short transaction whose version checks skip any case changed in between (its own action
- * refreshes it). Returns the flags of the case.
+ * write is one short transaction that skips any case whose flags changed in between. Flags are the system's, not
+ * an officer's edit, so the refresh leaves the case version alone: a form an officer opened before a neighbour
+ * arrived still saves. Returns the flags of the case.
  */
 export async function refreshFlags(caseIdOrRef: string, now = Date.now()): Promise<string[]> {
   const row = await findCase(caseIdOrRef);
@@ -479,7 +485,7 @@ export async function refreshFlags(caseIdOrRef: string, now = Date.now()): Promi
   }
   if (changed.length) {
     await getDatabase().writer.transaction(async (tx) => {
-      const results = await tx.batch(changed.map((c) => updateCaseStatement(c.row, { flags: c.flags })));
+      const results = await tx.batch(changed.map((c) => updateFlagsStatement(c.row, c.flags)));
       const events = changed
         .filter((_, i) => results[i]!.rowsAffected === 1)
         .map((c) => toStatement(tx.db.insert(caseEvents).values({ id: newId(now), caseId: c.row.id, at: now, actorKind: 'system', action: 'case.flags', visibility: 'internal', data: { from: c.row.flags, to: c.flags } })));
