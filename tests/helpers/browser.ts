@@ -1,5 +1,5 @@
 /** Real Chromium through playwright-core, and axe checks with the WCAG 2.0/2.1/2.2 A and AA tags. */
-import AxeBuilder from '@axe-core/playwright';
+import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -55,47 +55,65 @@ async function stateOfLivePage(page: Page): Promise<string> {
 
 /** The states axe has passed in this test process; each is checked once. */
 const passedStates = new Set<string>();
-const checkers = new WeakMap<Browser, Promise<BrowserContext>>();
+const checkers = new WeakMap<Browser, Map<string, Promise<Page>>>();
 
-/** One JavaScript-enabled context per browser in which no-JavaScript pages are checked. */
-function checkerContext(browser: Browser): Promise<BrowserContext> {
-  let context = checkers.get(browser);
-  if (!context) {
-    context = browser.newContext({ javaScriptEnabled: true });
-    checkers.set(browser, context);
+/** Run axe (WCAG tags, violations only) in the page's current document, injecting axe-core once per document. */
+async function findViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+  return page.evaluate(async (tags) => {
+    const run = (window as unknown as { axe: typeof axe }).axe.run;
+    const results = await run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+  }, wcagTags);
+}
+
+/**
+ * One JavaScript-enabled page per browser in which no-JavaScript pages are checked: it stays on the server's
+ * origin with axe-core loaded, and each state's HTML replaces its document (the window, and axe with it, stays).
+ */
+function checkerPage(browser: Browser, origin: string): Promise<Page> {
+  let byOrigin = checkers.get(browser);
+  if (!byOrigin) checkers.set(browser, (byOrigin = new Map()));
+  let checker = byOrigin.get(origin);
+  if (!checker) {
+    checker = (async () => {
+      const page = await (await browser.newContext({ javaScriptEnabled: true })).newPage();
+      const blank = `${origin}/__axe-checker`;
+      await page.route(blank, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><html lang="en"><title>axe</title></html>' }));
+      await page.goto(blank);
+      await page.evaluate(axe.source);
+      return page;
+    })();
+    byOrigin.set(origin, checker);
   }
-  return context;
+  return checker;
 }
 
 /**
  * Fail with a readable list if axe finds any violation on the page as it is now. A state already passed in this
  * process (same address and same page) is not checked again. axe needs JavaScript, so for a page in a
- * no-JavaScript context the same HTML (scripts removed, CSS is inlined) is checked in a JavaScript-enabled page
- * at the same address.
+ * no-JavaScript context (or one with no scripts) the same HTML (scripts removed, CSS is inlined) is checked in a JavaScript-enabled page
+ * on the same origin.
  */
 export async function expectAccessible(page: Page, label = page.url()) {
-  let target = page;
+  let problems: string[];
   let state: string;
-  if (noScriptContexts.has(page.context())) {
+  // A page that runs no script is its HTML, so it is checked in the shared checker page as without JavaScript.
+  if (noScriptContexts.has(page.context()) || (await page.evaluate(() => document.scripts.length === 0))) {
     const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '');
     const url = page.url();
     state = stateOfHtml(url, html);
     if (passedStates.has(state)) return;
-    target = await (await checkerContext(page.context().browser()!)).newPage();
-    await target.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
-    await target.goto(url);
+    const checker = await checkerPage(page.context().browser()!, new URL(url).origin);
+    await checker.setContent(html);
+    problems = await findViolations(checker);
   } else {
     state = await stateOfLivePage(page);
     if (passedStates.has(state)) return;
+    problems = await findViolations(page);
   }
-  try {
-    const results = await new AxeBuilder({ page: target }).withTags(wcagTags).analyze();
-    const problems = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
-    assert.deepEqual(problems, [], `axe violations on ${label}`);
-    passedStates.add(state);
-  } finally {
-    if (target !== page) await target.close();
-  }
+  assert.deepEqual(problems, [], `axe violations on ${label}`);
+  passedStates.add(state);
 }
 
 /** True once the error summary has focus; autofocus is applied on the browser's next rendering step, so poll briefly. */
