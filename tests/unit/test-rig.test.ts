@@ -1,7 +1,8 @@
 /** The test command's own parts: tiers from arguments, counts from the runner, coverage cut and summed, axe page states. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { closingLine, parseTestCounts, planTiers } from '../../scripts/test.ts';
+import { statSync } from 'node:fs';
+import { closingLine, orderLongestFirst, parseTestCounts, planTiers } from '../../scripts/test.ts';
 import { keepScriptsUnder, percentOf, summariseByFolder, totalOf } from '../../scripts/coverage.ts';
 import { stateOfHtml } from '../helpers/browser.ts';
 
@@ -13,6 +14,14 @@ test('with no files every tier runs its folder; named files go to their tier, op
     ['integration', ['--test-name-pattern=x', 'other/c.test.ts']],
     ['browser', ['--test-name-pattern=x', 'tests/e2e/a.test.ts']],
   ]);
+});
+
+test('files run longest first: globs are expanded and sorted by size, largest first', () => {
+  const files = orderLongestFirst(['tests/unit/*.test.ts']);
+  assert.ok(files.length > 5 && files.every((f) => f.startsWith('tests/unit/') && f.endsWith('.test.ts')));
+  const sizes = files.map((f) => statSync(f).size);
+  assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
+  assert.deepEqual(orderLongestFirst(['tests/unit/test-rig.test.ts', 'tests/unit/test-rig.test.ts']), ['tests/unit/test-rig.test.ts']);
 });
 
 test('counts come from the last summary, cancelled counting as failed', () => {
