@@ -23,7 +23,7 @@ import {
   meetTimer, nextDue, pauseTimers, readTimers, reprioritiseTimers, resumeTimers, scheduleNextUpdate, startTimers, stopTimers,
   type CaseTimers, type TimerTargets,
 } from './timers.ts';
-import { RESOLUTION_LABELS, STATUS_LABELS, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
+import { REFERRAL_ONLY_MESSAGE, RESOLUTION_LABELS, STATUS_LABELS, isReferralOnlyStatus, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
 import { detectCaseThresholds } from './detect.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
@@ -218,6 +218,7 @@ export function statusPermission(from: string, to: string): Permission {
 
 /** Move a case to another status, or refuse with a clear message. */
 export function changeStatus(caseIdOrRef: string, actor: StaffActor, input: StatusInput, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
+  if (isReferralOnlyStatus(input.to)) return Promise.resolve(refuse(REFERRAL_ONLY_MESSAGE));
   return change(caseIdOrRef, actor, now, async (row) => {
     const denied = lacks(actor, statusPermission(row.status, input.to));
     if (denied) return { ok: false, message: denied };
