@@ -574,6 +574,7 @@ export function describeEvent(e: { action: string; data?: Record<string, unknown
     case 'case.duplicate.undone': return `Duplicate mark undone; back to ${status(d.to)}`;
     case 'case.flags': return `Flags: ${((d.to as string[]) ?? []).join(', ') || 'none'}`;
     case 'reporter.message': return 'The reporter added information';
+    case 'referral.escalated': return `Referral to ${String(d.agencyId)} not acknowledged in time: escalated to the triage team`;
     case 'referral.sent': return `Referred to ${String(d.agencyId)} (shared: ${((d.fields as string[]) ?? []).join(', ')})`;
     case 'referral.acknowledged': case 'referral.accepted': case 'referral.declined': case 'referral.update': case 'referral.completed': case 'referral.returned':
       return `Partner ${String(d.agencyId)}: ${e.action.slice('referral.'.length).replace('update', 'update added')}`;

@@ -2,3 +2,4 @@
 export * from './lifecycle.ts';
 export * from './sharing.ts';
 export * from './actions.ts';
+export * from './escalation.ts';
