@@ -132,3 +132,13 @@ test('the case page\'s status form no longer offers "Referred", and refuses it w
   const status = await db.execute({ sql: 'SELECT status FROM cases WHERE ref = ?', args: [ref] });
   assert.equal(status.rows[0]!.status, 'new');
 });
+
+test('the queue\'s "Referral overdue" filter: the box stays ticked, a referral not yet due is not listed, valid HTML', async () => {
+  const res = await triage.get('/staff/queue?referral=overdue&status=all');
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  assert.match(html, /<input[^>]*id="referral"[^>]*checked/);
+  assert.doesNotMatch(html, new RegExp(policeRef), 'the police referral was sent just now: not overdue');
+  assert.match(await (await triage.get('/staff/queue?status=all')).text(), new RegExp(policeRef));
+  assert.deepEqual(await htmlProblems(html, 'queue (referral overdue)'), []);
+});
