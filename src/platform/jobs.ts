@@ -10,11 +10,11 @@ import { whileRenewing } from './db/lease.ts';
 import { newSecret } from './security/ids.ts';
 import { log } from './log.ts';
 
-/** A job to run every everyMs, in one process at a time. */
+/** A job to run every everyMs, in one process at a time; `run` gets the time the run was claimed at. */
 export interface ScheduledJob {
   name: string;
   everyMs: number;
-  run: () => Promise<void>;
+  run: (now: number) => Promise<void>;
 }
 
 /** Who runs jobs: a lease token for this process and how long its lease lasts without renewal. */
@@ -33,7 +33,7 @@ export async function runJobIfDue(job: ScheduledJob, runner: JobRunner, now = Da
   if (!(await claimJob(job, runner, now))) return 'skipped';
   let error: unknown;
   try {
-    await whileRenewing(job.run, () => renewJob(job.name, runner), Math.max(10, Math.floor(runner.leaseMs / 3)), { job: job.name });
+    await whileRenewing(() => job.run(now), () => renewJob(job.name, runner), Math.max(10, Math.floor(runner.leaseMs / 3)), { job: job.name });
   } catch (e) {
     error = e;
     log.error('job.failed', { job: job.name, error: String(e) });

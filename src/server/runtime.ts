@@ -19,6 +19,7 @@ import { configureSecretKey } from '../domains/identity/totp.ts';
 import { purgeRateLimits } from '../platform/security/rate-limit.ts';
 import { purgeDrafts } from '../domains/reports/drafts.ts';
 import { anonymiseExpiredCases } from '../domains/cases/retention.ts';
+import { referralJobs } from '../domains/referrals/index.ts';
 import { seedDemo } from './demo.ts';
 
 interface Runtime {
@@ -79,7 +80,8 @@ export function getConfig(): SiteConfig {
 /**
  * Scheduled jobs, leased in the database so that each runs in one process at a time however many share it.
  * Housekeeping every 10 minutes: expired rate-limit buckets, abandoned drafts, closed cases and calls past
- * retention (anonymised, not under legal hold).
+ * retention (anonymised, not under legal hold). Referrals (src/domains/referrals/escalation.ts): overdue
+ * escalation to the triage team every minute, and each agency's daily digest.
  */
 function startMaintenance(config: SiteConfig) {
   const housekeeping = async () => {
@@ -87,7 +89,8 @@ function startMaintenance(config: SiteConfig) {
     await purgeDrafts(config.partnership.retentionDays.drafts * 86_400_000, getRuntime().env.UPLOAD_DIR);
     await anonymiseExpiredCases(config.partnership.retentionDays, getRuntime().env.UPLOAD_DIR);
   };
-  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }], { tickMs: 60_000 });
+  const referral = referralJobs({ config, publicUrl: getRuntime().env.PUBLIC_URL });
+  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }, ...referral], { tickMs: 60_000 });
   scheduler.start();
 }
 

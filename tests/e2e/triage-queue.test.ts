@@ -168,7 +168,6 @@ test('keyboard only: open the newest case from the queue, triage, assign, note, 
   await k.type('Action');
   await k.press('Tab');
   await k.press('Tab');
-  await k.press('Tab');
   await submit();
   assert.match(await mainText(page), /Outcome: Action taken\./);
 
@@ -188,12 +187,14 @@ test('the case page in each status, an anonymous report, and the CSV download', 
   await page.goto(`/staff/cases/${ref}`);
   // Many vandalism reports at the same postcode by now: the ASB Case Review banner shows, and passes axe below.
   assert.ok(await page.getByRole('region', { name: 'ASB Case Review threshold met' }).isVisible(), 'case review banner');
-  const move = async (status: string, extra: { resolution?: string; agency?: string } = {}) => {
+  const move = async (status: string, extra: { resolution?: string } = {}) => {
     await page.locator('#status-form').getByLabel('Move to').selectOption({ label: status });
     if (extra.resolution) await page.locator('#status-form').getByLabel('Resolution (to resolve or close)').selectOption({ label: extra.resolution });
-    if (extra.agency) await page.locator('#status-form').getByLabel('Agency (to refer)').selectOption({ index: 1 });
     await page.locator('#status-form').getByRole('button', { name: 'Change status', exact: true }).click();
     assert.match(page.url(), /saved=1/, `moved to ${status}`);
+    await expectStatus(status);
+  };
+  const expectStatus = async (status: string) => {
     assert.match(await page.locator('main .tag').first().innerText(), new RegExp(status, 'i'));
     await expectAccessible(page, `case page: ${status}`);
   };
@@ -201,8 +202,15 @@ test('the case page in each status, an anonymous report, and the CSV download', 
   await move('Awaiting reporter');
   assert.match(await mainText(page), /Timers are paused while we wait for the reporter\./);
   await move('Open');
-  await move('Referred', { agency: 'first' });
-  await move('With partner');
+  // "Referred" comes only from a referral: the status form no longer offers it.
+  assert.equal(await page.locator('#status-form').getByLabel('Move to').locator('option', { hasText: 'Referred' }).count(), 0);
+  await page.getByRole('link', { name: 'Refer to a partner' }).click();
+  await page.getByLabel('Agency').selectOption('fire');
+  await page.getByRole('button', { name: 'Show what will be shared' }).click();
+  await page.getByRole('button', { name: 'Refer to Hollowmere Fire and Rescue Service' }).click();
+  await page.getByText('Referred to Hollowmere Fire and Rescue Service').first().waitFor();
+  await page.goto(`/staff/cases/${ref}`);
+  await expectStatus('Referred');
   await move('Resolved', { resolution: 'Advice given' });
   await move('Closed', { resolution: 'Advice given' });
 

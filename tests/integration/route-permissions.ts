@@ -55,6 +55,9 @@ export const routePermissions: Record<string, RouteRule> = {
   // Referrals and the partner console (issue 12)
   'src/pages/staff/referrals/index.astro': { path: '/staff/referrals', access: ['referral.partner'] },
   'src/pages/staff/referrals/[id].astro': { path: '/staff/referrals/no-such-referral', access: ['referral.partner'] },
+  // The export: the agency's partner officer or staff who may refer the case; the record check answers 404 to anyone else.
+  'src/pages/staff/referrals/[id]/export.json.ts': { path: '/staff/referrals/no-such-referral/export.json', access: 'signed-in' },
+  'src/pages/staff/referrals/[id]/export.csv.ts': { path: '/staff/referrals/no-such-referral/export.csv', access: 'signed-in' },
   'src/pages/staff/cases/[ref]/refer.astro': { path: '/staff/cases/HM-0000-0000/refer', access: ['case.refer'] },
   // Residents' rights and legal hold (issue 11)
   'src/pages/staff/admin/privacy/index.astro': { path: '/staff/admin/privacy', access: ['privacy.manage'] },

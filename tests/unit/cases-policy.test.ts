@@ -1,7 +1,7 @@
 /**
  * The case policy on a real database: a district-bound officer sees and acts only on their district's cases
  * (queue, counts, CSV, actions, bulk, incidents, call look-up), a partner officer only on cases referred to their
- * agency, everyone else by role; the "referred" move needs case.refer; user admin validates the district.
+ * agency, everyone else by role; "referred" and "with partner" come only from referrals; user admin validates the district.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -11,6 +11,7 @@ import { caseEvents, users } from '../../src/platform/db/schema.ts';
 import { getDb } from '../../src/platform/db/client.ts';
 import { addNote, bulkAction, changeStatus, findCase, linkIncident, markDuplicate, viewReporterDetails, type StaffActor } from '../../src/domains/cases/actions.ts';
 import { canActOnCase, canViewCase, caseScope } from '../../src/domains/cases/policy.ts';
+import { formStatuses } from '../../src/domains/cases/workflow.ts';
 import { countByStatus, listQueue } from '../../src/domains/cases/queue.ts';
 import { exportQueueCsv } from '../../src/domains/cases/views.ts';
 import { lookUpCaller } from '../../src/domains/calls/lookup.ts';
@@ -108,18 +109,22 @@ test('a partner officer sees only cases referred to their own agency', async () 
   assert.equal(canViewCase(partner, (await findCase(fire.ref))!), false);
 });
 
-test('moving a case to "referred" needs case.refer; other moves do not', async () => {
-  const noRefer = await insertUser({}, TRIAGE_PERMISSIONS.filter((p) => p !== 'case.refer'));
-  const withRefer = await insertUser();
+test('the status action refuses "Referred" and "With partner" for everyone, pointing to "Refer to a partner"; other moves go on', async () => {
+  const officer = await insertUser();
   const c = await insertCase({ status: 'open' });
-  const refused = await changeStatus(c.ref, noRefer, { to: 'referred', agencyId: 'police' }, settings);
-  assert.equal(refused.ok, false);
-  assert.match((refused as { message: string }).message, /case\.refer/);
-  assert.equal((await findCase(c.ref))!.status, 'open');
-  const other = await changeStatus(c.ref, noRefer, { to: 'awaiting_reporter' }, settings);
-  assert.doesNotMatch((other as { message: string }).message, /permission/, 'refused for another reason (no contact details), not for permission');
-  assert.equal((await changeStatus(c.ref, withRefer, { to: 'referred', agencyId: 'police' }, settings)).ok, true);
-  assert.equal((await findCase(c.ref))!.referredAgencyId, 'police');
+  for (const to of ['referred', 'with_partner']) {
+    const refused = await changeStatus(c.ref, officer, { to, agencyId: 'police' }, settings);
+    assert.equal(refused.ok, false, to);
+    assert.match((refused as { message: string }).message, /only by referring it: use "Refer to a partner"/);
+  }
+  const bulk = await bulkAction([c.ref], officer, { kind: 'status', to: 'referred', agencyId: 'police' }, settings);
+  assert.deepEqual(bulk.done, []);
+  const row = (await findCase(c.ref))!;
+  assert.equal(row.status, 'open');
+  assert.equal(row.referredAgencyId, null);
+  assert.deepEqual(formStatuses('open'), ['awaiting_reporter', 'resolved', 'closed']);
+  assert.deepEqual(formStatuses('referred'), ['open', 'resolved']);
+  assert.equal((await changeStatus(c.ref, officer, { to: 'resolved', resolutionCode: 'advice_given' }, settings)).ok, true);
 });
 
 test('the call look-up shows only cases in the scope; a reference outside it is not found', async () => {

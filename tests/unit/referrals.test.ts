@@ -105,7 +105,7 @@ test('the snapshot does not change when the case changes; a disclosure audit row
   assert.ok(before.rows.some((r) => r.value.includes('Original words of the report')));
   assert.ok(before.rows.some((r) => r.value === 'lee@example.org'), 'contact details go with consent');
   assert.match(before.legalBasis, /Crime and Disorder Act 1998/);
-  await database.db.update(cases).set({ description: 'Edited later', locationText: 'Elsewhere' }).where(eq(cases.id, c.id));
+  await database.db.update(cases).set({ description: 'Edited later', locationText: 'Elsewhere', consentShare: false, priority: 'P1' }).where(eq(cases.id, c.id));
   const afterRow = (await database.db.select().from(referrals).where(eq(referrals.id, id)))[0]!;
   assert.deepEqual(snapshotOf(afterRow), before);
   const audit = await database.db.select().from(auditEvents).where(eq(auditEvents.action, 'referral.disclosed'));

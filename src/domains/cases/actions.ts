@@ -23,7 +23,7 @@ import {
   meetTimer, nextDue, pauseTimers, readTimers, reprioritiseTimers, resumeTimers, scheduleNextUpdate, startTimers, stopTimers,
   type CaseTimers, type TimerTargets,
 } from './timers.ts';
-import { RESOLUTION_LABELS, STATUS_LABELS, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
+import { REFERRAL_ONLY_MESSAGE, RESOLUTION_LABELS, STATUS_LABELS, isReferralOnlyStatus, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
 import { detectCaseThresholds } from './detect.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
@@ -218,6 +218,7 @@ export function statusPermission(from: string, to: string): Permission {
 
 /** Move a case to another status, or refuse with a clear message. */
 export function changeStatus(caseIdOrRef: string, actor: StaffActor, input: StatusInput, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
+  if (isReferralOnlyStatus(input.to)) return Promise.resolve(refuse(REFERRAL_ONLY_MESSAGE));
   return change(caseIdOrRef, actor, now, async (row) => {
     const denied = lacks(actor, statusPermission(row.status, input.to));
     if (denied) return { ok: false, message: denied };
@@ -579,6 +580,7 @@ export function describeEvent(e: { action: string; data?: Record<string, unknown
     case 'case.duplicate.undone': return `Duplicate mark undone; back to ${status(d.to)}`;
     case 'case.flags': return `Flags: ${((d.to as string[]) ?? []).join(', ') || 'none'}`;
     case 'reporter.message': return 'The reporter added information';
+    case 'referral.escalated': return `Referral to ${String(d.agencyId)} not acknowledged in time: escalated to the triage team`;
     case 'referral.sent': return `Referred to ${String(d.agencyId)} (shared: ${((d.fields as string[]) ?? []).join(', ')})`;
     case 'referral.acknowledged': case 'referral.accepted': case 'referral.declined': case 'referral.update': case 'referral.completed': case 'referral.returned':
       return `Partner ${String(d.agencyId)}: ${e.action.slice('referral.'.length).replace('update', 'update added')}`;

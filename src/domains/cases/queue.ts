@@ -36,6 +36,8 @@ export interface QueueFilter {
   /** A user id, or 'unassigned'. */
   owner?: string;
   overdue?: boolean;
+  /** Only cases with a referral past its due time (acknowledge, or complete once acknowledged). */
+  referralOverdue?: boolean;
   flag?: string;
   tag?: string;
   incidentId?: string;
@@ -71,7 +73,7 @@ export interface QueuePage {
   next: string | null;
 }
 
-const FILTER_KEYS = ['status', 'category', 'district', 'ward', 'priority', 'channel', 'owner', 'overdue', 'flag', 'tag', 'incident', 'sort'] as const;
+const FILTER_KEYS = ['status', 'category', 'district', 'ward', 'priority', 'channel', 'owner', 'overdue', 'referral', 'flag', 'tag', 'incident', 'sort'] as const;
 
 /** Read filters and sort from a query string (unknown values are ignored). */
 export function parseQueueQuery(params: URLSearchParams): { filter: QueueFilter; sort: QueueSort; cursor: string | null } {
@@ -91,6 +93,7 @@ export function parseQueueQuery(params: URLSearchParams): { filter: QueueFilter;
       channel: get('channel'),
       owner: get('owner'),
       overdue: params.get('overdue') === '1' || params.get('overdue') === 'yes' ? true : undefined,
+      referralOverdue: params.get('referral') === 'overdue' ? true : undefined,
       flag: get('flag'),
       tag: get('tag'),
       incidentId: get('incident'),
@@ -111,6 +114,7 @@ export function queueQueryString(filter: QueueFilter, sort: QueueSort = 'receive
   if (filter.channel) p.set('channel', filter.channel);
   if (filter.owner) p.set('owner', filter.owner);
   if (filter.overdue) p.set('overdue', '1');
+  if (filter.referralOverdue) p.set('referral', 'overdue');
   if (filter.flag) p.set('flag', filter.flag);
   if (filter.tag) p.set('tag', filter.tag);
   if (filter.incidentId) p.set('incident', filter.incidentId);
@@ -164,6 +168,10 @@ function whereFor(filter: QueueFilter, now: number, options: { skipStatus?: bool
     clauses.push('c.next_due_at < ?');
     args.push(now);
   }
+  if (filter.referralOverdue) {
+    clauses.push(REFERRAL_OVERDUE_SQL);
+    args.push(now, now);
+  }
   if (filter.flag) {
     clauses.push("instr(c.flags, ?) > 0");
     args.push(JSON.stringify(filter.flag));
@@ -174,6 +182,11 @@ function whereFor(filter: QueueFilter, now: number, options: { skipStatus?: bool
   }
   return { clauses, args };
 }
+
+/** A case with a referral past the due time it works to: acknowledge while sent, then complete (lifecycle.referralTarget). */
+const REFERRAL_OVERDUE_SQL =
+  "EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = c.id AND ((r.status = 'sent' AND r.acknowledge_due_at <= ?) " +
+  "OR (r.status IN ('acknowledged', 'accepted', 'in_progress') AND r.complete_due_at <= ?)))";
 
 /** Encode a keyset cursor. */
 function encodeCursor(values: (string | number | null)[]): string {
@@ -298,7 +311,7 @@ async function countStatuses(filter: QueueFilter, statuses: readonly CaseStatus[
  */
 export async function countByStatus(filter: QueueFilter, now = Date.now(), ttlMs = 60_000): Promise<Record<CaseStatus, number | null>> {
   const active = await countStatuses(filter, ACTIVE_STATUSES, now, true);
-  const key = JSON.stringify({ ...filter, status: undefined, overdue: filter.overdue ? Math.floor(now / ttlMs) : undefined });
+  const key = JSON.stringify({ ...filter, status: undefined, overdue: filter.overdue ? Math.floor(now / ttlMs) : undefined, referralOverdue: filter.referralOverdue ? Math.floor(now / ttlMs) : undefined });
   let hit = finishedCache.get(key);
   if (!hit || (now - hit.at > ttlMs && !hit.refreshing)) {
     if (hit) hit.refreshing = true;

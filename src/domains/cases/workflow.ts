@@ -186,7 +186,23 @@ export function transitionCase(current: CaseWorkflowState, input: TransitionInpu
   return { ok: true, reopened, changes };
 }
 
-/** The statuses a case may move to from its current status (for forms). */
+/** The statuses a case may move to from its current status. */
 export function nextStatuses(status: string): CaseStatus[] {
   return isCaseStatus(status) ? [...TRANSITIONS[status]] : [];
+}
+
+/** Statuses that only the referral lifecycle sets (src/domains/referrals), never a status form. */
+export const REFERRAL_ONLY_STATUSES: readonly CaseStatus[] = ['referred', 'with_partner'];
+
+/** The refusal for a status form that asks for a referral-only status. */
+export const REFERRAL_ONLY_MESSAGE = 'A case becomes referred or with a partner only by referring it: use "Refer to a partner" on the case page';
+
+/** True if only the referral lifecycle may move a case to this status. */
+export function isReferralOnlyStatus(status: string): boolean {
+  return (REFERRAL_ONLY_STATUSES as readonly string[]).includes(status);
+}
+
+/** The statuses a status form may offer from the current status (the referral-only ones left out). */
+export function formStatuses(status: string): CaseStatus[] {
+  return nextStatuses(status).filter((s) => !isReferralOnlyStatus(s));
 }

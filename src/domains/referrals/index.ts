@@ -2,3 +2,5 @@
 export * from './lifecycle.ts';
 export * from './sharing.ts';
 export * from './actions.ts';
+export * from './escalation.ts';
+export * from './export.ts';

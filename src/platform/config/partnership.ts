@@ -18,6 +18,8 @@ const partnershipSchema = z.object({
   shortName: z.string().min(2),
   council: z.string().min(3),
   email: z.email(),
+  /** The triage team's inbox: overdue referrals are escalated here. Defaults to `email`. */
+  triageEmail: z.email().optional(),
   phones: z.object({
     emergency: phoneSchema,
     nonEmergency: phoneSchema,

@@ -392,6 +392,21 @@ export const referrals = sqliteTable(
     outcome: text('outcome'),
     version: integer('version').notNull().default(0),
     updatedAt: ts('updated_at').notNull(),
+    /** When the triage team was told that the referral was not acknowledged in time (once per referral). */
+    escalatedAt: ts('escalated_at'),
   },
   (t) => [index('referrals_case').on(t.caseId), index('referrals_agency_status').on(t.agencyId, t.status, t.sentAt)],
+);
+
+/** The daily digest of outstanding referrals sent to each agency's inbox: one row per agency and London day. */
+export const referralDigests = sqliteTable(
+  'referral_digests',
+  {
+    agencyId: text('agency_id').notNull(),
+    /** The London date, YYYY-MM-DD. */
+    day: text('day').notNull(),
+    outstanding: integer('outstanding').notNull(),
+    sentAt: ts('sent_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agencyId, t.day] })],
 );

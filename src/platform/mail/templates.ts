@@ -99,6 +99,38 @@ const templates: Record<string, Template> = {
     );
     return { subject, text, html };
   },
+  /** Tell the triage team that a referral was not acknowledged in time: the case reference and a link, no personal data. */
+  'referral-overdue': (p) => {
+    const subject = `Referral overdue: ${s(p.agency)} has not acknowledged case ${s(p.ref)}`;
+    const text = `${s(p.agency)} has not acknowledged the referral of case ${s(p.ref)}. It was due by ${s(p.acknowledgeBy)}.\n\nOpen the case's referrals: ${s(p.url)}\n`;
+    const html = layout(
+      subject,
+      `<h1 style="font-size:24px">Referral overdue</h1><p>${escapeHtml(s(p.agency))} has not acknowledged the referral of case <strong>${escapeHtml(s(p.ref))}</strong>. It was due by ${escapeHtml(s(p.acknowledgeBy))}.</p>` +
+        `<p><a href="${escapeHtml(s(p.url))}">Open the case's referrals</a></p>`,
+      s(p.partnership),
+    );
+    return { subject, text, html };
+  },
+  /** An agency's daily digest of its outstanding referrals: counts and links, never personal data. */
+  'referral-digest': (p) => {
+    const subject = `${s(p.agency)}: ${s(p.outstanding)} outstanding referral${p.outstanding === 1 ? '' : 's'} from ${s(p.partnership)}`;
+    const lines = [
+      `Outstanding referrals: ${s(p.outstanding)}`,
+      `Waiting to be acknowledged: ${s(p.awaitingAcknowledgement)}`,
+      `Accepted and in progress: ${s(p.inProgress)}`,
+      `Overdue: ${s(p.overdue)}`,
+    ];
+    const text = `${s(p.partnership)}: referrals to ${s(p.agency)} on ${s(p.day)}.\n\n${lines.join('\n')}\n\nSee them all (sign-in needed): ${s(p.url)}\nThose waiting to be acknowledged: ${s(p.waitingUrl)}\n\nThis e-mail holds no personal data.\n`;
+    const html = layout(
+      subject,
+      `<h1 style="font-size:24px">Outstanding referrals</h1><p>${escapeHtml(s(p.partnership))}: referrals to ${escapeHtml(s(p.agency))} on ${escapeHtml(s(p.day))}.</p>` +
+        `<ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` +
+        `<p><a href="${escapeHtml(s(p.url))}">See them all</a> (sign-in needed). <a href="${escapeHtml(s(p.waitingUrl))}">Those waiting to be acknowledged</a>.</p>` +
+        `<p>This e-mail holds no personal data.</p>`,
+      s(p.partnership),
+    );
+    return { subject, text, html };
+  },
 };
 
 /** Names of the known templates. */

@@ -33,7 +33,7 @@ const SCHEMAS = {
     hate: choice(['yes', 'no'] as const, unanswered('hate')),
     version,
   }),
-  status: z.object({ version, to: line('Move to', 40), resolutionCode: line('Resolution', 60), agencyId: line('Agency', 100), statusNote: body('Note about this change') }),
+  status: z.object({ version, to: line('Move to', 40), resolutionCode: line('Resolution', 60), statusNote: body('Note about this change') }),
   assign: z.object({ version, ownerId: line('Officer', 100), team: line('Team') }),
   note: z.object({ noteBody: body('Note') }),
   reply: z.object({ template: line('Template', 100), replyBody: body('Reply') }),
@@ -58,7 +58,7 @@ type Data<I extends Intent> = z.output<(typeof SCHEMAS)[I]>;
 /** The command of each intent. */
 const COMMANDS: { [I in Intent]: (c: Ctx, d: Data<I>) => Promise<ActionResult> } = {
   triage: (c, { version, ...answers }) => triageCase(c.ref, c.actor, answers, c.settings, Date.now(), version),
-  status: (c, d) => changeStatus(c.ref, c.actor, { to: d.to, resolutionCode: d.resolutionCode || null, agencyId: d.agencyId || null, note: d.statusNote || null, version: d.version }, c.settings),
+  status: (c, d) => changeStatus(c.ref, c.actor, { to: d.to, resolutionCode: d.resolutionCode || null, note: d.statusNote || null, version: d.version }, c.settings),
   assign: (c, d) =>
     d.ownerId === 'round-robin' ? assignRoundRobin(c.ref, c.actor, c.settings, Date.now(), d.version) : assignCase(c.ref, c.actor, { ownerId: d.ownerId || null, team: d.team || null, version: d.version }, c.settings),
   note: (c, d) => addNote(c.ref, c.actor, d.noteBody),

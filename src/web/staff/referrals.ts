@@ -3,14 +3,15 @@
  * (/staff/referrals, /staff/referrals/[id]). Handlers read the form, call the referrals domain and return either a
  * redirect or what the page renders.
  */
-import type { AstroGlobal } from 'astro';
+import type { APIContext, AstroGlobal } from 'astro';
+import { csvHeaders } from '../../platform/csv.ts';
 import { formatWhen } from '../../platform/time/london.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { actorFor, notFound } from '../guards.ts';
 import { fieldError, readPageForm, seeOther, type FieldError } from '../forms.ts';
 import { parseCaseVersion } from '../../domains/cases/index.ts';
 import {
-  actOnReferral, actionNeedsText, allowedActions, findReferralFor, listAgencyReferrals, listCaseReferrals, previewReferral, referCase, referralDueWords,
+  actOnReferral, actionNeedsText, exportReferral, type ExportFormat, allowedActions, findReferralFor, listAgencyReferrals, listCaseReferrals, previewReferral, referCase, referralDueWords,
   referralHistory, isReferralStatus, snapshotOf, REFERRAL_ACTION_LABELS, REFERRAL_STATUS_LABELS, SHARE_FIELD_LABELS, type Referral, type ReferralListFilter,
   type ReferralSettings, type ReferralStatus,
 } from '../../domains/referrals/index.ts';
@@ -131,4 +132,12 @@ export async function handlePartnerReferral(astro: AstroGlobal) {
   const history = (await referralHistory(referral)).map((e) => ({ when: formatWhen(e.at), what: HISTORY_LABELS[e.action] ?? e.action, body: e.body }));
   const actions = allowedActions(referral.status).map((a) => ({ action: a, label: REFERRAL_ACTION_LABELS[a], needs: actionNeedsText(a) }));
   return { referral, snapshot, due: { words: due.words, colour: TONE_COLOUR[due.tone] }, history, actions, errors, posted, agency: agencyName(referral.agencyId), saved: astro.url.searchParams.has('saved') };
+}
+
+/** A referral as a JSON or CSV download for the partner's own systems (audited); 404 for anyone who may not see it. */
+export async function handleReferralExport(ctx: APIContext, format: ExportFormat): Promise<Response> {
+  const file = await exportReferral(actorFor(ctx), ctx.params.id ?? '', format, getConfig());
+  if (!file) return notFound();
+  if (format === 'csv') return new Response(file.body, { headers: csvHeaders(file.filename) });
+  return new Response(file.body, { headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': `attachment; filename="${file.filename}"`, 'Cache-Control': 'no-store' } });
 }
