@@ -21,8 +21,11 @@ interface Tier {
   patterns: string[];
   /** Test files run at once. */
   concurrency: number;
-  /** Whether its processes (and the servers they start) write coverage: the unit and server tiers do. */
-  coverage: boolean;
+  /**
+   * Who writes V8 coverage: the test processes themselves (unit tests run src/ directly), only the servers they
+   * start (the integration tier: its test processes run test code, and covering them only slows them), or nobody.
+   */
+  coverage: 'tests' | 'servers' | false;
   /** True for the tier a named file under this folder belongs to. */
   owns: (file: string) => boolean;
 }
@@ -45,8 +48,8 @@ interface TestCounts {
 
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? '2');
 const tiers: Tier[] = [
-  { name: 'unit', patterns: ['tests/unit/**/*.test.ts'], concurrency, coverage: true, owns: (f) => /(^|\/)tests\/unit\//.test(f) },
-  { name: 'integration', patterns: ['tests/integration/**/*.test.ts'], concurrency, coverage: true, owns: (f) => /(^|\/)tests\/integration\//.test(f) },
+  { name: 'unit', patterns: ['tests/unit/**/*.test.ts'], concurrency, coverage: 'tests', owns: (f) => /(^|\/)tests\/unit\//.test(f) },
+  { name: 'integration', patterns: ['tests/integration/**/*.test.ts'], concurrency, coverage: 'servers', owns: (f) => /(^|\/)tests\/integration\//.test(f) },
   // Two browser files at a time (each runs Chromium and a server), without coverage: coverage is measured on
   // the unit and server tiers, and writing it slows every browser file's server.
   { name: 'browser', patterns: ['tests/e2e/**/*.test.ts'], concurrency: Number(process.env.BROWSER_CONCURRENCY ?? '2'), coverage: false, owns: (f) => /(^|\/)tests\/e2e\//.test(f) },
@@ -167,7 +170,9 @@ function runTier(tier: Tier, files: string[], env: NodeJS.ProcessEnv, hold = fal
   const started = performance.now();
   if (!hold) process.stdout.write(`\n▶ ${tier.name} tests\n`);
   const tierEnv = { ...env };
-  if (!tier.coverage) delete tierEnv.NODE_V8_COVERAGE;
+  // tests/helpers/server.ts hands SERVER_V8_COVERAGE to each server it starts as NODE_V8_COVERAGE.
+  if (tier.coverage === 'servers' && tierEnv.NODE_V8_COVERAGE) tierEnv.SERVER_V8_COVERAGE = tierEnv.NODE_V8_COVERAGE;
+  if (tier.coverage !== 'tests') delete tierEnv.NODE_V8_COVERAGE;
   const child = spawn(process.execPath, ['--test', `--test-concurrency=${tier.concurrency}`, '--test-reporter=spec', ...files], { stdio: ['ignore', 'pipe', hold ? 'pipe' : 'inherit'], env: tierEnv });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => {

@@ -65,6 +65,8 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
       ASTRO_NODE_LOGGING: 'disabled',
       DEMO_MODE: 'true',
       DEMO_CASES: 'false',
+      // The test command sets SERVER_V8_COVERAGE for the integration tier: servers write coverage, not the tests.
+      ...(process.env.SERVER_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.SERVER_V8_COVERAGE } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

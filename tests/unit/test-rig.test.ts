@@ -7,7 +7,7 @@ import { keepScriptsUnder, percentOf, summariseByFolder, totalOf } from '../../s
 import { stateOfHtml } from '../helpers/browser.ts';
 
 test('with no files every tier runs its folder; named files go to their tier, options to every tier', () => {
-  assert.deepEqual(planTiers([]).map((p) => [p.tier.name, p.tier.coverage]), [['unit', true], ['integration', true], ['browser', false]]);
+  assert.deepEqual(planTiers([]).map((p) => [p.tier.name, p.tier.coverage]), [['unit', 'tests'], ['integration', 'servers'], ['browser', false]]);
   const plan = planTiers(['--test-name-pattern=x', 'tests/e2e/a.test.ts', 'tests/unit/b.test.ts', 'other/c.test.ts']);
   assert.deepEqual(plan.map((p) => [p.tier.name, p.files]), [
     ['unit', ['--test-name-pattern=x', 'tests/unit/b.test.ts']],
