@@ -120,10 +120,19 @@ test('a partner update for the reporter waits for triage; only the released word
     }
     const page = await triage.get(`/staff/cases/${ref}/updates/${pending}`);
     assert.equal(page.status, 200);
-    assert.match(await page.text(), /the neighbour at number 4 was warned/);
+    const pageHtml = await page.text();
+    assert.match(pageHtml, /the neighbour at number 4 was warned/);
     const empty = await triage.post(`/staff/cases/${ref}/updates/${pending}`, { decision: 'release', releaseText: '  ' });
     assert.equal(empty.status, 400);
-    assert.match(await empty.text(), /Enter the update the reporter will read/);
+    const emptyHtml = await empty.text();
+    assert.match(emptyHtml, /Enter the update the reporter will read/);
+    if (privacy === 'named') {
+      const caseHtml = await (await triage.get(`/staff/cases/${ref}`)).text();
+      const partnerHtml = await (await partner.get(`/staff/referrals/${id}`)).text();
+      const problems = [];
+      for (const [label, html] of [['release page', pageHtml], ['release page (empty)', emptyHtml], ['case page (pending update)', caseHtml], ['partner referral page', partnerHtml]]) problems.push(...(await htmlProblems(html!, label!)));
+      assert.deepEqual(problems, []);
+    }
     const released = await triage.post(`/staff/cases/${ref}/updates/${pending}`, { decision: 'release', releaseText: `Officers visited (${privacy}) and spoke to the people involved.` });
     assert.equal(released.status, 303);
     const track = await trackPage(ref, proof);
