@@ -20,6 +20,8 @@ export interface BodyLimit {
 export const BODY_LIMITS: readonly BodyLimit[] = [
   // Up to 3 photos of 10 MB each, plus the multipart framing and the other fields.
   { path: '/report/photos', bytes: 31 * MB },
+  // A partner's referral update: the text and one document of up to 10 MB, plus the multipart framing.
+  { path: '/staff/referrals/', bytes: 11 * MB },
   // The call screen: several long answers (what happened, information, notes) in one form.
   { path: '/staff/calls/new', bytes: 256 * KB },
   // The case page: reply, note and the triage fields in one form.

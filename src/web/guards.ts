@@ -21,7 +21,7 @@ export function can(locals: App.Locals, permission: Permission): boolean {
 export function actorFor(ctx: { locals: App.Locals; clientAddress?: string }): StaffActor {
   const user = ctx.locals.user!;
   const ip = clientAddressOf(ctx);
-  return { id: user.id, name: user.name, permissions: user.permissions, agencyId: user.agencyId, districtId: user.districtId, bindsAgency: user.bindsAgency, bindsDistrict: user.bindsDistrict, ip };
+  return { id: user.id, name: user.name, permissions: user.permissions, agencyId: user.agencyId, districtId: user.districtId, teamDistricts: user.teamDistricts, bindsAgency: user.bindsAgency, bindsDistrict: user.bindsDistrict, ip };
 }
 
 /** A plain 404 that does not say whether the record exists (for records outside the user's scope too). */

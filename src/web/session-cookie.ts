@@ -8,7 +8,7 @@ import type { APIContext, AstroCookies } from 'astro';
 import { getEnv } from '../platform/config/env.ts';
 import { findRole, permissionsForRole } from '../domains/identity/index.ts';
 import { SESSION_ABSOLUTE_MS, validateSessionToken } from '../domains/identity/index.ts';
-import { twoFactorStepFor } from '../domains/identity/index.ts';
+import { listUserDistricts, twoFactorStepFor } from '../domains/identity/index.ts';
 
 /** The cookie's name. */
 export const SESSION_COOKIE = 'session';
@@ -55,6 +55,7 @@ export async function loadSession(context: APIContext): Promise<void> {
     role: user.role,
     agencyId: user.agencyId,
     districtId: user.districtId,
+    teamDistricts: await listUserDistricts(user.id),
     bindsAgency: role?.bindsAgency ?? false,
     bindsDistrict: role?.bindsDistrict ?? false,
     permissions: pendingTwoFactor ? [] : permissionsForRole(user.role),

@@ -1,7 +1,9 @@
 /**
  * Referrals in real Chromium with axe: the triage officer refers a case from the case page (sees what will go and
  * unticks the contact details); the partner officer acknowledges, accepts, updates (after an empty update is
- * refused) and completes; every partner page and state is checked with axe; the case ends resolved.
+ * refused), sends an update for the reporter with a document (after an EXE named .pdf is refused), which the triage
+ * officer releases from the case page (after an empty release is refused), and completes; every partner page, the
+ * release page and their states are checked with axe; the case ends resolved.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -58,6 +60,29 @@ test('refer, acknowledge, accept, update and complete, accessible at every partn
   await p.getByRole('button', { name: 'Add an update' }).click();
   await p.getByText('Patrols added at the underpass').first().waitFor();
   await expectAccessible(p, 'referral: in progress');
+  await p.getByLabel('Update (add an update)').fill('We visited and the tags are being cleaned');
+  await p.getByLabel('This update is for the reporter').check();
+  await p.getByLabel('Attach a document (optional)').setInputFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from('MZ\x90\x00\x03\x00\x00\x00\xff\xff', 'latin1') });
+  await p.getByRole('button', { name: 'Add an update' }).click();
+  await p.getByText('invoice.pdf must be a PDF').first().waitFor();
+  await expectAccessible(p, 'referral: document refused');
+  await p.getByLabel('Attach a document (optional)').setInputFiles({ name: 'cleaning-order.txt', mimeType: 'text/plain', buffer: Buffer.from('Cleaning ordered for Friday.') });
+  await p.getByRole('button', { name: 'Add an update' }).click();
+  await p.getByRole('link', { name: 'cleaning-order.txt' }).waitFor();
+  await expectAccessible(p, 'referral: update for the reporter with a document');
+
+  await t.goto(`/staff/cases/${ref}`);
+  await t.getByRole('link', { name: 'cleaning-order.txt' }).waitFor();
+  await expectAccessible(t, 'case page: pending update and a document');
+  await t.getByRole('link', { name: /Review, release or withhold/ }).click();
+  await t.getByLabel('What the reporter will read').fill('');
+  await t.getByRole('button', { name: 'Release to the reporter' }).click();
+  await t.getByText('Enter the update the reporter will read').first().waitFor();
+  await expectAccessible(t, 'release page: empty refused');
+  await t.getByLabel('What the reporter will read').fill('The tags are being cleaned this week.');
+  await t.getByRole('button', { name: 'Release to the reporter' }).click();
+  await t.getByText('The tags are being cleaned this week.').first().waitFor();
+  assert.equal(await t.getByRole('link', { name: /Review, release or withhold/ }).count(), 0, 'nothing left to release');
   await p.getByLabel('Outcome (complete)').fill('Two people identified and warned');
   await p.getByRole('button', { name: 'Complete', exact: true }).click();
   await p.getByText('This referral is finished.').waitFor();

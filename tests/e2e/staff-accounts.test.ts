@@ -167,10 +167,10 @@ test('password reset through a real SMTP server, in the browser', async () => {
   await page.getByRole('button', { name: 'Send the link' }).click();
   assert.match(await page.title(), /^Error: /);
   await checked(page, 'forgot password with error');
-  await page.getByLabel('E-mail address').fill('partner@hollowmere.example');
+  await page.getByLabel('E-mail address').fill('calls@hollowmere.example');
   await page.getByRole('button', { name: 'Send the link' }).click();
   await checked(page, 'check your e-mail');
-  const mail = await smtp.waitFor((m) => JSON.stringify(m.to).includes('partner@hollowmere.example') && /Reset/.test(m.subject ?? ''));
+  const mail = await smtp.waitFor((m) => JSON.stringify(m.to).includes('calls@hollowmere.example') && /Reset/.test(m.subject ?? ''));
   const path = linkIn(mail.text, '/staff/reset-password');
   await page.goto(path);
   await checked(page, 'reset password');
@@ -186,7 +186,7 @@ test('password reset through a real SMTP server, in the browser', async () => {
   await page.goto(path);
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'This link has expired or has been used');
   await checked(page, 'used reset link');
-  await signIn(page, 'partner@hollowmere.example', 'amber kettle whistles twice');
+  await signIn(page, 'calls@hollowmere.example', 'amber kettle whistles twice');
   assert.match(page.url(), /\/staff$/);
-  assert.ok(await page.getByRole('link', { name: 'Cases referred to your agency' }).isVisible());
+  assert.ok(await page.getByRole('link', { name: 'Log a hotline call' }).isVisible());
 });

@@ -22,6 +22,10 @@ export interface WebReport {
   privacy?: 'named' | 'confidential' | 'anonymous';
   /** Where it happened; the default HW3 1AB is in Thornwick. */
   postcode?: string;
+  /** Images to upload at the photos step. */
+  photos?: Buffer[];
+  /** Called with the confirmation page's HTML (it shows an anonymous report's tracking code once). */
+  onConfirmation?: (html: string) => void;
 }
 
 /** Make a web report through the public journey over HTTP; returns its reference. */
@@ -41,12 +45,19 @@ export async function createWebReport(base: string, report: WebReport): Promise<
   ];
   if (privacy !== 'anonymous') steps.push(['/report/contact', { name: report.name ?? 'Robin Resident', email: report.email, phone: '', preferredContact: 'email', consentShare: 'yes' }]);
   for (const [path, body] of steps) {
-    const res = await v.post(path, body);
+    let payload: Record<string, string> | FormData = body;
+    if (path === '/report/photos' && report.photos?.length) {
+      payload = new FormData();
+      payload.set('intent', 'continue');
+      report.photos.forEach((data, i) => (payload as FormData).append('photos', new Blob([new Uint8Array(data)], { type: 'image/png' }), `photo-${i + 1}.png`));
+    }
+    const res = await v.post(path, payload);
     assert.equal(res.status, 303, `${path} accepted: ${res.status} ${res.status === 400 ? (await res.text()).match(/error-summary[\s\S]{0,600}/)?.[0] : ''}`);
   }
   const sent = await v.post('/report/check', { website: '' });
   assert.equal(sent.status, 303, `report sent: ${sent.status}`);
   const confirmation = await (await v.get('/report/confirmation')).text();
+  report.onConfirmation?.(confirmation);
   const ref = /class="reference">([^<]+)</.exec(confirmation)?.[1];
   assert.ok(ref, 'reference on the confirmation page');
   return ref;

@@ -56,3 +56,26 @@ test('the case page title starts with "Error:" only when the page shows an error
   assert.equal(saved.status, 200);
   assert.equal(titleOf(await saved.text()), plainTitle, 'a saved confirmation is not an error');
 });
+
+test('the release page of a partner update starts its title with "Error:" only when it shows an error', async () => {
+  const ref = await createWebReport(server.url, { email: 'release.titles@example.com' });
+  assert.equal((await triage.post(`/staff/cases/${ref}/refer`, { agencyId: 'police', fields: 'description' })).status, 303);
+  const partner = await signInAs(server.url, 'partner@hollowmere.example');
+  const id = new RegExp(`href="/staff/referrals/([^"]+)">${ref}<`).exec(await (await partner.get('/staff/referrals')).text())?.[1];
+  assert.ok(id, 'the referral is listed for the partner');
+  for (const action of ['acknowledge', 'accept']) assert.equal((await partner.post(`/staff/referrals/${id}`, { action })).status, 303);
+  const form = new FormData();
+  form.set('action', 'update');
+  form.set('text', 'We have spoken to the family.');
+  form.set('forReporter', 'yes');
+  assert.equal((await partner.post(`/staff/referrals/${id}`, form)).status, 303);
+  const updateId = new RegExp(`/staff/cases/${ref}/updates/([0-9a-z]+)`).exec(await (await triage.get(`/staff/cases/${ref}`)).text())?.[1];
+  assert.ok(updateId, 'the update waits on the case page');
+  const plain = await triage.get(`/staff/cases/${ref}/updates/${updateId}`);
+  assert.equal(plain.status, 200);
+  const plainTitle = titleOf(await plain.text());
+  assert.match(plainTitle, new RegExp(`^Update for the reporter on ${ref} - `));
+  const refused = await triage.post(`/staff/cases/${ref}/updates/${updateId}`, { decision: 'release', releaseText: '' });
+  assert.equal(refused.status, 400);
+  assert.equal(titleOf(await refused.text()), `Error: ${plainTitle}`);
+});

@@ -59,6 +59,9 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/referrals/[id]/export.json.ts': { path: '/staff/referrals/no-such-referral/export.json', access: 'signed-in' },
   'src/pages/staff/referrals/[id]/export.csv.ts': { path: '/staff/referrals/no-such-referral/export.csv', access: 'signed-in' },
   'src/pages/staff/cases/[ref]/refer.astro': { path: '/staff/cases/HM-0000-0000/refer', access: ['case.refer'] },
+  'src/pages/staff/cases/[ref]/updates/[id].astro': { path: '/staff/cases/HM-0000-0000/updates/no-such-update', access: ['reply.send'] },
+  'src/pages/staff/referrals/[id]/photos/[photo].ts': { path: '/staff/referrals/no-such-referral/photos/00000000000000000000', access: ['referral.partner'] },
+  'src/pages/staff/documents/[id].ts': { path: '/staff/documents/00000000000000000000', access: 'signed-in' },
   // Residents' rights and legal hold (issue 11)
   'src/pages/staff/admin/privacy/index.astro': { path: '/staff/admin/privacy', access: ['privacy.manage'] },
   'src/pages/staff/admin/privacy/erase.astro': { path: '/staff/admin/privacy/erase', access: ['privacy.manage'] },

@@ -12,6 +12,7 @@ test('content/config/roles.json loads: six roles, two-factor per role, partner o
   assert.equal(roles.get('administrator')!.twoFactorRequired, true);
   assert.equal(roles.get('triage_officer')!.twoFactorRequired, true);
   assert.equal(roles.get('call_handler')!.twoFactorRequired, false);
+  assert.equal(roles.get('partner_officer')!.twoFactorRequired, true, 'partner officers use two-factor by default');
   assert.equal(roles.get('partner_officer')!.bindsAgency, true);
   assert.deepEqual(roles.get('partner_officer')!.permissions, ['referral.partner']);
   assert.ok(!roles.get('call_handler')!.permissions.includes('pii.view'));

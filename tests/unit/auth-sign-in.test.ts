@@ -8,6 +8,10 @@ import { createUser, deactivateUser, inviteUser, setPasswordStatements } from '.
 import { consumeUserToken, createUserTokenStatement, checkUserToken, RESET_TTL_MS } from '../../src/domains/identity/user-tokens.ts';
 import { createSession, validateSessionToken } from '../../src/domains/identity/session.ts';
 import { DEMO_PASSWORD } from '../../src/domains/identity/demo-accounts.ts';
+import { loadRoles } from '../../src/domains/identity/roles.ts';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let database: Database;
 let cleanup: () => Promise<void>;
@@ -102,4 +106,25 @@ test('inviting a user queues the e-mail in the same write and refuses a partner 
   assert.match(String(mail.rows[0]!.payload), /accept-invite/);
   const audit = await database.client.execute({ sql: "SELECT actor_id, ip FROM audit_events WHERE action = 'user.invited' AND subject_id = ?", args: [u.id] });
   assert.deepEqual([audit.rows[0]!.actor_id, audit.rows[0]!.ip], ['admin-1', '10.0.0.9']);
+});
+
+test('a partner officer without two-factor is sent to set it up at sign-in, unless roles.json turns it off for partner officers', async () => {
+  const partnerHash = await hashPassword(DEMO_PASSWORD);
+  await createUser({ email: 'new.partner@example.org', name: 'Pat Newpartner', role: 'partner_officer', agencyId: 'police', passwordHash: partnerHash }, { kind: 'system' }, T0);
+  const t = T0 + 7 * 86_400_000;
+  const on = await attempt('new.partner@example.org', DEMO_PASSWORD, t, '10.9.0.1');
+  assert.equal(on.ok && on.twoFactor, 'setup', 'two-factor is on for partner officers by default');
+  const dir = mkdtempSync(join(tmpdir(), 'roles-'));
+  try {
+    mkdirSync(join(dir, 'config'));
+    const roles = JSON.parse(readFileSync('content/config/roles.json', 'utf8')) as Record<string, { twoFactorRequired: boolean }>;
+    roles.partner_officer!.twoFactorRequired = false;
+    writeFileSync(join(dir, 'config', 'roles.json'), JSON.stringify(roles));
+    loadRoles(dir);
+    const off = await attempt('new.partner@example.org', DEMO_PASSWORD, t + 1000, '10.9.0.2');
+    assert.equal(off.ok && off.twoFactor, 'none', 'the configuration turned it off');
+  } finally {
+    loadRoles('content');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -10,7 +10,7 @@ import { openTestDatabase } from '../helpers/db.ts';
 import { caseEvents, users } from '../../src/platform/db/schema.ts';
 import { getDb } from '../../src/platform/db/client.ts';
 import { addNote, bulkAction, changeStatus, findCase, linkIncident, markDuplicate, viewReporterDetails, type StaffActor } from '../../src/domains/cases/actions.ts';
-import { canActOnCase, canViewCase, caseScope } from '../../src/domains/cases/policy.ts';
+import { canActOnCase, canViewCase, caseScope, type CaseScope } from '../../src/domains/cases/policy.ts';
 import { formStatuses } from '../../src/domains/cases/workflow.ts';
 import { countByStatus, listQueue } from '../../src/domains/cases/queue.ts';
 import { exportQueueCsv } from '../../src/domains/cases/views.ts';
@@ -35,8 +35,8 @@ test('the pure policy: scope from the role binding, view needs case.read.all (or
   const here = { districtId: 'brackenford', referredAgencyId: null };
   const there = { districtId: 'eastmere', referredAgencyId: 'police' };
   assert.deepEqual(caseScope(triage), { kind: 'all' });
-  assert.deepEqual(caseScope(district), { kind: 'district', districtId: 'brackenford' });
-  assert.deepEqual(caseScope(partner), { kind: 'agency', agencyId: 'police' });
+  assert.deepEqual(caseScope(district), { kind: 'district', districtIds: ['brackenford'] });
+  assert.deepEqual(caseScope(partner), { kind: 'agency', agencyId: 'police', districtIds: [] });
   assert.deepEqual(caseScope({ ...district, districtId: null }), { kind: 'none' }, 'a bound user without a district sees nothing');
   assert.deepEqual(caseScope({ ...partner, agencyId: null }), { kind: 'none' });
   assert.equal(canViewCase(triage, there), true);
@@ -131,7 +131,7 @@ test('the call look-up shows only cases in the scope; a reference outside it is 
   const reporterId = await insertReporter({ phoneE164: '+441632960777', email: 'scope@example.org' });
   const mine = await insertCase({ districtId: 'brackenford', reporterId });
   const other = await insertCase({ districtId: 'eastmere', reporterId, ref: generateReference('HM') });
-  const scope = { kind: 'district', districtId: 'brackenford' } as const;
+  const scope: CaseScope = { kind: 'district', districtIds: ['brackenford'] };
   const found = await lookUpCaller('01632 960777', 'HM', 20, scope);
   assert.ok(found.ok);
   assert.deepEqual(found.cases.map((c) => c.ref), [mine.ref]);

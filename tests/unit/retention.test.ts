@@ -73,8 +73,18 @@ test('closed cases past retention are anonymised: personal data and photos go, t
   ]);
   assert.deepEqual(await changeLegalHold(held.ref, 'Evidence for a civil injunction', { kind: 'user', id: 'officer' }), { ok: true });
   const [before] = await getDb().select().from(cases).where(eq(cases.id, old.id));
+  const { referrals, referralDocuments } = await import('../../src/platform/db/schema.ts');
+  const { storeDocument } = await import('../../src/domains/referrals/documents.ts');
+  const doc = await storeDocument(uploads, Buffer.from('Visit notes naming Old Reporter.'), 'notes.txt');
+  await getDatabase().writer.batch([
+    toStatement(getDb().insert(referrals).values({ id: 'referral-old', caseId: old.id, agencyId: 'police', status: 'accepted', snapshot: {}, sentBy: 'officer', sentAt: 1, acknowledgeDueAt: 2, completeDueAt: 3, updatedAt: 1 })),
+    toStatement(getDb().insert(referralDocuments).values({ id: 'document-old', referralId: 'referral-old', caseId: old.id, agencyId: 'police', eventId: 'event-old', filename: doc.filename, storageKey: doc.key, mime: doc.mime, bytes: doc.bytes, sha256: doc.sha256, uploadedBy: 'officer', createdAt: 1 })),
+  ]);
+  assert.equal(existsSync(join(uploads, 'documents', doc.key)), true);
 
   assert.equal(await anonymiseExpiredCases(retention, uploads), 1);
+  assert.equal((await getDb().select().from(referralDocuments).where(eq(referralDocuments.caseId, old.id))).length, 0, 'partner document rows gone');
+  assert.equal(existsSync(join(uploads, 'documents', doc.key)), false, 'partner document file gone');
   const [row] = await getDb().select().from(cases).where(eq(cases.id, old.id));
   assert.equal(row!.description, '[removed]');
   assert.equal(row!.locationText, '[removed]');

@@ -79,7 +79,7 @@ test('8: a look-up never reveals a confidential reporter; typed details are conf
   assert.deepEqual(yes, { ok: true, ref: mine.ref, name: 'matches', phone: 'matches', email: 'not-typed' });
   const no = await confirmCaller(mine.ref, { name: 'Someone Else', email: 'someone@example.org' });
   assert.ok(no.ok && no.name === 'does-not-match' && no.email === 'does-not-match' && no.phone === 'not-typed');
-  assert.equal((await confirmCaller(other.ref, { name: 'x' }, { kind: 'district', districtId: 'nowhere' })).ok, false);
+  assert.equal((await confirmCaller(other.ref, { name: 'x' }, { kind: 'district', districtIds: ['nowhere'] })).ok, false);
 });
 
 test('20: a look-up by name or street finds cases, with their status and the last reply', async () => {

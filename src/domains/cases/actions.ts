@@ -28,6 +28,7 @@ import { detectCaseThresholds } from './detect.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
 import type { Permission } from '../identity/roles.ts';
+import { listDistrictTeams } from '../identity/users.ts';
 import type { PolicySubject } from '../identity/types.ts';
 
 /** A signed-in staff member acting on cases: permissions, and the agency or district their role binds them to. */
@@ -273,23 +274,29 @@ export function assignCase(caseIdOrRef: string, actor: StaffActor, input: { owne
   }, input.version);
 }
 
-/** The next officer in the round-robin: active triage officers in rotation, least recently assigned first. */
-export async function nextInRotation(): Promise<{ id: string; name: string } | undefined> {
-  const [u] = await getDb()
+/**
+ * The next officer in the round-robin: active triage officers in rotation, least recently assigned first. For a case
+ * in a district, only officers whose district team includes it; when there are none, only county-wide officers.
+ */
+export async function nextInRotation(districtId: string | null = null): Promise<{ id: string; name: string } | undefined> {
+  const candidates = await getDb()
     .select({ id: users.id, name: users.name })
     .from(users)
     .where(and(eq(users.role, 'triage_officer'), eq(users.active, true), eq(users.inRotation, true)))
-    .orderBy(sql`coalesce(${users.lastAssignedAt}, 0)`, asc(users.id))
-    .limit(1);
-  return u;
+    .orderBy(sql`coalesce(${users.lastAssignedAt}, 0)`, asc(users.id));
+  const teams = await listDistrictTeams(candidates.map((c) => c.id));
+  const team = districtId ? candidates.filter((c) => teams.get(c.id)?.includes(districtId)) : [];
+  return (team.length ? team : candidates.filter((c) => !teams.has(c.id)))[0];
 }
 
-/** Assign a case to the next officer in the round-robin; the rotation moves on only when the assignment is made. */
+/** Assign a case to the next officer in the round-robin (within its district team); the rotation moves on only when the assignment is made. */
 export async function assignRoundRobin(caseIdOrRef: string, actor: StaffActor, settings: ActionSettings, now = Date.now(), expectedVersion?: number): Promise<ActionResult> {
   const denied = lacks(actor, 'case.assign');
   if (denied) return refuse(denied);
   return getDatabase().writer.transaction(async (tx) => {
-    const officer = await nextInRotation();
+    const row = await findCase(caseIdOrRef);
+    if (!row || !isCaseInScope(caseScope(actor), row)) return refuse(NO_SUCH_CASE);
+    const officer = await nextInRotation(row.districtId);
     if (!officer) return refuse('Nobody is in the round-robin: add triage officers to the rotation');
     const result = await assignCase(caseIdOrRef, actor, { ownerId: officer.id, version: expectedVersion }, settings, now);
     if (result.ok) await tx.batch([toStatement(tx.db.update(users).set({ lastAssignedAt: now }).where(eq(users.id, officer.id)))]);
@@ -582,8 +589,12 @@ export function describeEvent(e: { action: string; data?: Record<string, unknown
     case 'reporter.message': return 'The reporter added information';
     case 'referral.escalated': return `Referral to ${String(d.agencyId)} not acknowledged in time: escalated to the triage team`;
     case 'referral.sent': return `Referred to ${String(d.agencyId)} (shared: ${((d.fields as string[]) ?? []).join(', ')})`;
-    case 'referral.acknowledged': case 'referral.accepted': case 'referral.declined': case 'referral.update': case 'referral.completed': case 'referral.returned':
-      return `Partner ${String(d.agencyId)}: ${e.action.slice('referral.'.length).replace('update', 'update added')}`;
+    case 'referral.update':
+      return `Partner ${String(d.agencyId)}: update added${d.forReporter ? ' for the reporter (pending release)' : ''}${d.documentId ? ', with a document' : ''}`;
+    case 'referral.acknowledged': case 'referral.accepted': case 'referral.declined': case 'referral.completed': case 'referral.returned':
+      return `Partner ${String(d.agencyId)}: ${e.action.slice('referral.'.length)}`;
+    case 'referral.update.released': return d.edited ? 'Partner update edited and released to the reporter' : 'Partner update released to the reporter';
+    case 'referral.update.withheld': return 'Partner update withheld from the reporter';
     default: return e.action;
   }
 }

@@ -20,11 +20,11 @@ export async function listOfficers(): Promise<Officer[]> {
 
 /**
  * The officers bulk actions may assign to: those who can work a case anywhere in the user's scope (a district
- * user's own district, or cases in no district). The server checks each case again when assigning.
+ * user's own districts, or cases in no district). The server checks each case again when assigning.
  */
 export async function listBulkOwners(scope: CaseScope): Promise<Officer[]> {
-  const districtId = scope.kind === 'district' ? scope.districtId : null;
-  return ownersForCases(await listCaseWorkers(), [{ districtId, referredAgencyId: null }]).map(({ id, name }) => ({ id, name }));
+  const districts = scope.kind === 'district' ? scope.districtIds : [null];
+  return ownersForCases(await listCaseWorkers(), districts.map((districtId) => ({ districtId, referredAgencyId: null }))).map(({ id, name }) => ({ id, name }));
 }
 
 /** Everything the case page shows about one case, or null when there is no such case. */

@@ -10,7 +10,9 @@ import type { InStatement } from '@libsql/client';
 import { and, eq, inArray, isNotNull, isNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
-import { attachments, calls, caseEvents, cases, drafts, outbox, referrals, reporters } from '../../platform/db/schema.ts';
+import { attachments, calls, caseEvents, cases, drafts, outbox, referralDocuments, referrals, reporters } from '../../platform/db/schema.ts';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { deletePhoto } from '../reports/photos.ts';
 
 /** What replaces removed free text. */
@@ -39,13 +41,17 @@ function removedIfSet(column: SQL): SQL {
   return sql`case when ${column} is null or ${column} = '' then ${column} else ${REMOVED} end`;
 }
 
-/** The statements that strip personal data from cases already read in this transaction, and the photo files to delete after commit. */
-export async function caseAnonymisationPlan(rows: CaseToAnonymise[], reason: 'retention' | 'request', actor: Actor, now: number): Promise<{ stmts: InStatement[]; photoKeys: string[] }> {
-  if (rows.length === 0) return { stmts: [], photoKeys: [] };
+/**
+ * The statements that strip personal data from cases already read in this transaction, the photos among them, and
+ * the files to delete after commit (photos, and partners' documents as `documents/<key>`).
+ */
+export async function caseAnonymisationPlan(rows: CaseToAnonymise[], reason: 'retention' | 'request', actor: Actor, now: number): Promise<{ stmts: InStatement[]; photoKeys: string[]; fileKeys: string[] }> {
+  if (rows.length === 0) return { stmts: [], photoKeys: [], fileKeys: [] };
   const db = getDb();
   const ids = rows.map((r) => r.id);
   const refs = rows.map((r) => r.ref);
   const photos = await db.select({ key: attachments.storageKey }).from(attachments).where(inArray(attachments.caseId, ids));
+  const documents = await db.select({ key: referralDocuments.storageKey }).from(referralDocuments).where(inArray(referralDocuments.caseId, ids));
   const stmts: InStatement[] = [
     toStatement(
       db
@@ -84,6 +90,7 @@ export async function caseAnonymisationPlan(rows: CaseToAnonymise[], reason: 're
         .where(inArray(referrals.caseId, ids)),
     ),
     toStatement(db.delete(attachments).where(inArray(attachments.caseId, ids))),
+    toStatement(db.delete(referralDocuments).where(inArray(referralDocuments.caseId, ids))),
     toStatement(db.update(calls).set({ callerName: null, callerPhoneE164: null, callerEmail: null, notes: removedIfSet(sql`${calls.notes}`) }).where(inArray(calls.caseId, ids))),
     toStatement(db.delete(drafts).where(inArray(drafts.caseId, ids))),
     toStatement(db.delete(outbox).where(sql`json_extract(${outbox.payload}, '$.ref') in (${sql.join(refs.map((r) => sql`${r}`), sql`, `)})`)),
@@ -93,12 +100,16 @@ export async function caseAnonymisationPlan(rows: CaseToAnonymise[], reason: 're
     stmts.push(toStatement(db.delete(reporters).where(and(inArray(reporters.id, reporterIds), sql`not exists (select 1 from cases where cases.reporter_id = ${reporters.id})`))));
   }
   for (const r of rows) stmts.push(auditStatement(actor, 'case.anonymised', { kind: 'case', id: r.id }, { ref: r.ref, category: r.categoryId, ward: r.wardId, reason }, now));
-  return { stmts, photoKeys: photos.map((p) => p.key) };
+  const photoKeys = photos.map((p) => p.key);
+  return { stmts, photoKeys, fileKeys: [...photoKeys, ...documents.map((d) => `documents/${d.key}`)] };
 }
 
-/** Delete photo files whose rows are gone (after the commit, so a failed write keeps them). */
+/** Delete photo and partner document files whose rows are gone (after the commit, so a failed write keeps them). */
 export async function deletePhotoFiles(uploadDir: string, keys: string[]): Promise<void> {
-  for (const key of keys) await deletePhoto(uploadDir, key);
+  for (const key of keys) {
+    if (/^documents\/[a-z0-9]+\.(pdf|jpg|png|webp|txt)$/.test(key)) await rm(join(uploadDir, key), { force: true });
+    else await deletePhoto(uploadDir, key);
+  }
 }
 
 /** The condition "closed before the retention period of its type began". */
@@ -144,7 +155,7 @@ export async function anonymiseExpiredCases(retention: RetentionDays, uploadDir:
       ),
     );
     await getDatabase().writer.batch(plan.stmts);
-    return { count: due.length, photoKeys: plan.photoKeys };
+    return { count: due.length, photoKeys: plan.fileKeys };
   });
   await deletePhotoFiles(uploadDir, photoKeys);
   return count;

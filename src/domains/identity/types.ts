@@ -7,6 +7,8 @@ export interface PolicySubject {
   agencyId?: string | null;
   /** The user's district (users.district_id); it limits what they see only when bindsDistrict is true. */
   districtId?: string | null;
+  /** The user's district team (user_districts): the districts whose cases they see; empty or absent means no team. */
+  teamDistricts?: readonly string[];
   /** The role binds the user to one partner agency (roles.json bindsAgency). */
   bindsAgency?: boolean;
   /** The role binds the user to one district (roles.json bindsDistrict). */
@@ -21,6 +23,7 @@ export interface SessionUser extends PolicySubject {
   role: string;
   agencyId: string | null;
   districtId: string | null;
+  teamDistricts: string[];
   bindsAgency: boolean;
   bindsDistrict: boolean;
   permissions: Permission[];

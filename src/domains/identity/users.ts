@@ -1,9 +1,9 @@
 /** Staff accounts: look-up, creation, invitation, role and agency changes, deactivation and password changes. */
 import type { InStatement } from '@libsql/client';
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, toStatement } from '../../platform/db/client.ts';
-import { agencies, areas, users } from '../../platform/db/schema.ts';
+import { agencies, areas, userDistricts, users } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/security/ids.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { MAX_EMAIL_LENGTH, parseEmailAddress } from '../../platform/mail/address.ts';
@@ -128,8 +128,31 @@ export async function inviteUser(input: { email: string; name: string; role: str
   return user;
 }
 
-/** Change a user's name, role, agency or district (administrators). The change applies from the user's next request. */
-export async function updateUserAccess(userId: string, change: { name: string; role: string; agencyId?: string | null; districtId?: string | null }, actor: Actor, now = Date.now()): Promise<void> {
+/** The districts of a user's district team, sorted (none: no team). */
+export async function listUserDistricts(userId: string): Promise<string[]> {
+  const rows = await getDatabase().db.select({ districtId: userDistricts.districtId }).from(userDistricts).where(eq(userDistricts.userId, userId));
+  return rows.map((r) => r.districtId).sort();
+}
+
+/** The district teams of these users (every user when no ids are given), by user id. */
+export async function listDistrictTeams(userIds?: readonly string[]): Promise<Map<string, string[]>> {
+  const rows = await getDatabase().db.select().from(userDistricts).where(userIds ? inArray(userDistricts.userId, [...userIds]) : undefined);
+  const teams = new Map<string, string[]>();
+  for (const r of rows) teams.set(r.userId, [...(teams.get(r.userId) ?? []), r.districtId].sort());
+  return teams;
+}
+
+/** Check a district team: each entry must be a district of the partnership. Returns the ids to store, without repeats. */
+export async function checkTeamDistricts(districtIds: readonly string[]): Promise<string[]> {
+  const wanted = [...new Set(districtIds.filter(Boolean))];
+  if (!wanted.length) return [];
+  const found = await getDatabase().db.select({ id: areas.id }).from(areas).where(and(inArray(areas.id, wanted), eq(areas.kind, 'district')));
+  if (found.length !== wanted.length) throw new UserRuleError('teamDistricts', 'Select districts from the list');
+  return wanted.sort();
+}
+
+/** Change a user's name, role, agency, district or district team (administrators). The change applies from the user's next request. */
+export async function updateUserAccess(userId: string, change: { name: string; role: string; agencyId?: string | null; districtId?: string | null; teamDistricts?: string[] }, actor: Actor, now = Date.now()): Promise<void> {
   const before = await findUserById(userId);
   if (!before) throw new UserRuleError('user', 'No such user');
   const name = change.name.trim();
@@ -141,9 +164,16 @@ export async function updateUserAccess(userId: string, change: { name: string; r
     throw new UserRuleError('role', 'You cannot remove your own administrator role; ask another administrator');
   }
   const db = getDatabase().db;
+  const teamBefore = await listUserDistricts(userId);
+  const team = change.teamDistricts === undefined ? teamBefore : await checkTeamDistricts(change.teamDistricts);
   await getDatabase().writer.batch([
     toStatement(db.update(users).set({ name, role: change.role, agencyId, districtId, updatedAt: now }).where(eq(users.id, userId))),
-    auditStatement(actor, 'user.access_changed', { kind: 'user', id: userId }, { from: { name: before.name, role: before.role, agencyId: before.agencyId, districtId: before.districtId }, to: { name, role: change.role, agencyId, districtId } }, now),
+    toStatement(db.delete(userDistricts).where(eq(userDistricts.userId, userId))),
+    ...team.map((d) => toStatement(db.insert(userDistricts).values({ userId, districtId: d }))),
+    auditStatement(actor, 'user.access_changed', { kind: 'user', id: userId }, {
+      from: { name: before.name, role: before.role, agencyId: before.agencyId, districtId: before.districtId, teamDistricts: teamBefore },
+      to: { name, role: change.role, agencyId, districtId, teamDistricts: team },
+    }, now),
   ]);
 }
 

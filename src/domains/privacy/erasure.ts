@@ -68,7 +68,7 @@ export async function eraseSubject(subject: Subject, actor: Actor, uploadDir: st
     stmts.push(toStatement(db.delete(reporters).where(and(subject.kind === 'email' ? eq(reporters.email, subject.value) : eq(reporters.phoneE164, subject.value), sql`not exists (select 1 from cases where cases.reporter_id = ${reporters.id})`))));
     stmts.push(auditStatement(actor, 'privacy.erasure', null, { kind: subject.kind, refs: records.cases.map((c) => c.ref), calls: callIds.length, photos: plan.photoKeys.length }, now));
     await tx.batch(stmts);
-    return { ok: true, cases: records.cases.length, calls: callIds.length, photos: plan.photoKeys.length, photoKeys: plan.photoKeys };
+    return { ok: true, cases: records.cases.length, calls: callIds.length, photos: plan.photoKeys.length, photoKeys: plan.fileKeys };
   });
   if (!outcome.ok) return outcome;
   await deletePhotoFiles(uploadDir, outcome.photoKeys ?? []);

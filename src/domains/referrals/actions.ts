@@ -7,14 +7,15 @@ import { and, asc, desc, eq, inArray, like, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { auditStatement } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
-import { attachments, caseEvents, cases, referrals, reporters } from '../../platform/db/schema.ts';
+import { attachments, caseEvents, cases, referralDocuments, referrals, reporters } from '../../platform/db/schema.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { newId } from '../../platform/security/ids.ts';
 import { formatDateTime } from '../../platform/time/london.ts';
 import type { WriteTransaction } from '../../platform/db/writer.ts';
 import type { Agency, SiteConfig } from '../../platform/config/partnership.ts';
 import { currentTimers, findCase, updateCaseStatement, CASE_CHANGED_MESSAGE, type StaffActor } from '../cases/actions.ts';
-import { canActOnCase } from '../cases/policy.ts';
+import { canActOnCase, districtsOf, isInDistrictTeam } from '../cases/policy.ts';
+import type { PolicySubject } from '../identity/types.ts';
 import { forgetQueueCounts } from '../cases/queue.ts';
 import { nextDue, stopTimers, type TimerTargets } from '../cases/timers.ts';
 import { actionNeedsText, caseStatusFor, isReferralOpen, moveReferral, referralDueTimes, type ReferralAction, type ReferralStatus } from './lifecycle.ts';
@@ -82,8 +83,8 @@ function caseChangeFor(row: typeof cases.$inferSelect, to: ReturnType<typeof cas
   return { ...set, timers: timers as unknown as Record<string, unknown>, nextDueAt: nextDue(timers) };
 }
 
-function eventStatement(caseId: string, actor: StaffActor, now: number, action: string, body: string | null, data: Record<string, unknown>): InStatement {
-  return toStatement(getDb().insert(caseEvents).values({ id: newId(now), caseId, at: now, actorKind: 'user', actorId: actor.id, action, visibility: 'internal', body, data }));
+function eventStatement(caseId: string, actor: StaffActor, now: number, action: string, body: string | null, data: Record<string, unknown>, id = newId(now)): InStatement {
+  return toStatement(getDb().insert(caseEvents).values({ id, caseId, at: now, actorKind: 'user', actorId: actor.id, action, visibility: 'internal', body, data }));
 }
 
 async function runGuarded(work: (tx: WriteTransaction) => Promise<ReferralResult>): Promise<ReferralResult> {
@@ -151,25 +152,30 @@ export function referCase(caseIdOrRef: string, actor: StaffActor, input: ReferIn
 }
 
 /** True when the actor is a partner officer of the referral's agency. */
-export function canActOnReferral(actor: StaffActor, referral: Pick<Referral, 'agencyId'>): boolean {
+export function canActOnReferral(actor: PolicySubject, referral: Pick<Referral, 'agencyId'>): boolean {
   return !!actor.bindsAgency && !!actor.agencyId && actor.agencyId === referral.agencyId && actor.permissions.includes('referral.partner');
 }
 
-/** A referral the partner officer may see, or undefined (for another agency's referral too). */
+/** A referral the partner officer may see, or undefined (for another agency's referral, or a case outside their district team, too). */
 export async function findReferralFor(actor: StaffActor, id: string): Promise<Referral | undefined> {
   if (!/^[0-9A-Za-z_-]{1,40}$/.test(id)) return undefined;
   const [row] = await getDb().select().from(referrals).where(eq(referrals.id, id)).limit(1);
-  return row && canActOnReferral(actor, row) ? row : undefined;
+  if (!row || !canActOnReferral(actor, row)) return undefined;
+  if (!districtsOf(actor).length) return row;
+  const [c] = await getDb().select({ districtId: cases.districtId }).from(cases).where(eq(cases.id, row.caseId)).limit(1);
+  return c && isInDistrictTeam(actor, c) ? row : undefined;
 }
 
 /** Filters on the partner's list. */
 export type ReferralListFilter = 'open' | 'all' | ReferralStatus;
 
-/** The referrals to the partner officer's own agency, newest first (nothing for anyone else). */
+/** The referrals to the partner officer's own agency (of their district team's cases, when they have one), newest first; nothing for anyone else. */
 export async function listAgencyReferrals(actor: StaffActor, filter: ReferralListFilter = 'open', limit = 200): Promise<Referral[]> {
   if (!actor.bindsAgency || !actor.agencyId || !actor.permissions.includes('referral.partner')) return [];
   const status = filter === 'open' ? inArray(referrals.status, ['sent', 'acknowledged', 'accepted', 'in_progress']) : filter === 'all' ? undefined : eq(referrals.status, filter);
-  return getDb().select().from(referrals).where(and(eq(referrals.agencyId, actor.agencyId), status)).orderBy(desc(referrals.id)).limit(limit);
+  const districts = districtsOf(actor);
+  const inTeam = districts.length ? inArray(referrals.caseId, getDb().select({ id: cases.id }).from(cases).where(inArray(cases.districtId, districts))) : undefined;
+  return getDb().select().from(referrals).where(and(eq(referrals.agencyId, actor.agencyId), status, inTeam)).orderBy(desc(referrals.id)).limit(limit);
 }
 
 /** The referral's own history (its entries on the case timeline), oldest first. */
@@ -186,6 +192,10 @@ export interface PartnerInput {
   text?: string;
   /** The referral version the form was made from. */
   version?: number;
+  /** An update meant for the reporter: it waits on the case for a triage officer to release it (release.ts). */
+  forReporter?: boolean;
+  /** A document already checked and stored (documents.ts storeDocument) to attach to an update. */
+  document?: { key: string; filename: string; mime: string; bytes: number; sha256: string };
 }
 
 const EVENT_FOR: Record<ReferralAction, string> = {
@@ -208,6 +218,7 @@ export function actOnReferral(id: string, actor: StaffActor, input: PartnerInput
     const text = (input.text ?? '').trim();
     if (need && !text) return { ok: false, message: need === 'reason' ? 'Enter the reason' : need === 'outcome' ? 'Enter the outcome' : 'Enter the update', field: `text-${action}` };
     if (text.length > MAX_REFERRAL_TEXT) return { ok: false, message: `The text must be ${MAX_REFERRAL_TEXT} characters or fewer`, field: `text-${action}` };
+    if (action !== 'update' && (input.forReporter || input.document)) return { ok: false, message: 'Only an update can be for the reporter or have a document attached', field: 'action' };
     const set: Partial<Referral> = { status: move.to, updatedAt: now, version: referral.version + 1 };
     if (action === 'acknowledge' || (action === 'accept' && !referral.acknowledgedAt)) set.acknowledgedAt = now;
     if (action === 'accept') set.acceptedAt = now;
@@ -218,13 +229,21 @@ export function actOnReferral(id: string, actor: StaffActor, input: PartnerInput
     if (!row) return { ok: false, message: NO_SUCH_REFERRAL };
     const others = (await listCaseReferrals(row.id)).filter((r) => r.id !== referral.id).map((r) => r.status);
     const caseSet = caseChangeFor(row, caseStatusFor([...others, move.to], action), settings, now);
+    const eventId = newId(now);
+    const documentId = input.document ? newId(now) : null;
     const stmts: InStatement[] = [
       toStatement(getDb().update(referrals).set(set).where(and(eq(referrals.id, referral.id), eq(referrals.version, referral.version)))),
-      eventStatement(row.id, actor, now, EVENT_FOR[action], text || null, { referralId: referral.id, agencyId: referral.agencyId, to: move.to }),
+      eventStatement(row.id, actor, now, EVENT_FOR[action], text || null, {
+        referralId: referral.id, agencyId: referral.agencyId, to: move.to, ...(input.forReporter ? { forReporter: true } : {}), ...(documentId ? { documentId } : {}),
+      }, eventId),
     ];
     if (caseSet) {
       stmts.push(updateCaseStatement(row, { ...caseSet, updatedAt: now }));
       stmts.push(eventStatement(row.id, actor, now, 'case.status', need === 'reason' ? text : null, { from: row.status, to: caseSet.status, referralId: referral.id, resolutionCode: caseSet.resolutionCode ?? undefined }));
+    }
+    if (input.document && documentId) {
+      stmts.push(toStatement(getDb().insert(referralDocuments).values({ id: documentId, referralId: referral.id, caseId: row.id, agencyId: referral.agencyId, eventId, uploadedBy: actor.id, createdAt: now,
+        filename: input.document.filename, storageKey: input.document.key, mime: input.document.mime, bytes: input.document.bytes, sha256: input.document.sha256 })));
     }
     const results = await tx.batch(stmts);
     if (results[0]!.rowsAffected !== 1 || (caseSet && results[2]!.rowsAffected !== 1)) throw new ChangedError();
@@ -244,4 +263,20 @@ export async function trackPartnerWords(caseId: string, caseStatus: string, agen
   const accepted = open.filter((r) => r.status === 'accepted' || r.status === 'in_progress');
   const shown = caseStatus === 'with_partner' && accepted.length ? accepted : open;
   return shown.length ? passedToWords(shown.map((r) => r.agencyId), agencies) : null;
+}
+
+/** The photos a partner may see on a referral: those in its snapshot, and only while the agency's sharing agreement lists photos. */
+export function partnerPhotoIds(referral: Pick<Referral, 'snapshot' | 'agencyId'>, config: SiteConfig): string[] {
+  const agency = findAgency(config, referral.agencyId);
+  if (!agency?.sharing?.fields.includes('photos')) return [];
+  const ids = snapshotOf(referral).photoIds;
+  return Array.isArray(ids) ? ids.filter((id) => typeof id === 'string') : [];
+}
+
+/** A photo of a referral the partner officer may see (partnerPhotoIds), or undefined. */
+export async function findPartnerPhoto(actor: StaffActor, referralId: string, photoId: string, config: SiteConfig) {
+  const referral = await findReferralFor(actor, referralId);
+  if (!referral || !partnerPhotoIds(referral, config).includes(photoId)) return undefined;
+  const [photo] = await getDb().select().from(attachments).where(and(eq(attachments.id, photoId), eq(attachments.caseId, referral.caseId))).limit(1);
+  return photo ? { photo, referral } : undefined;
 }

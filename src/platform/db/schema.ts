@@ -410,3 +410,44 @@ export const referralDigests = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.agencyId, t.day] })],
 );
+
+/*
+ * Referrals, remaining parts (issue 12): district teams and documents partners attach to referral updates.
+ */
+
+/** A user's district team: the districts whose cases they see (none: county-wide, or the role's own binding). */
+export const userDistricts = sqliteTable(
+  'user_districts',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    districtId: text('district_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.districtId] }), index('user_districts_district').on(t.districtId)],
+);
+
+/** A document a partner officer attached to a referral update: type sniffed from its content, stored outside public/. */
+export const referralDocuments = sqliteTable(
+  'referral_documents',
+  {
+    id: text('id').primaryKey(),
+    referralId: text('referral_id')
+      .notNull()
+      .references(() => referrals.id, { onDelete: 'cascade' }),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    agencyId: text('agency_id').notNull(),
+    /** The timeline entry (referral.update) it belongs to. */
+    eventId: text('event_id').notNull(),
+    filename: text('filename').notNull(),
+    storageKey: text('storage_key').notNull(),
+    mime: text('mime').notNull(),
+    bytes: integer('bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    uploadedBy: text('uploaded_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('referral_documents_referral').on(t.referralId), index('referral_documents_case').on(t.caseId)],
+);

@@ -1,9 +1,9 @@
 /** Handlers and shared bits of the user administration pages: invite, change access, sign out, reset two-factor, deactivate. */
 import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
-import { deactivateUser, findUserById, getRoles, invalidateUserSessions, inviteUser, reactivateUser, resetUserTwoFactor, updateUserAccess, UserRuleError, type User } from '../../domains/identity/index.ts';
+import { deactivateUser, findUserById, getRoles, invalidateUserSessions, inviteUser, listUserDistricts, reactivateUser, resetUserTwoFactor, updateUserAccess, UserRuleError, type User } from '../../domains/identity/index.ts';
 import { recordAudit } from '../../platform/audit.ts';
-import { choice, text } from '../../platform/forms/index.ts';
+import { choice, strings, text } from '../../platform/forms/index.ts';
 import { getConfig } from '../../server/runtime.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
 import { actorOf, linkSettings } from './common.ts';
@@ -57,7 +57,12 @@ const accessFields = {
   districtId: text({ label: 'District', max: 100 }),
 };
 const inviteSchema = z.object({ ...accessFields, email: text({ label: 'Work e-mail address', max: 320, required: 'Enter their work e-mail address' }) }).transform(({ name, email, role, agencyId, districtId }) => ({ name, email, role, agencyId, districtId }));
-const accessSchema = z.object(accessFields);
+const accessSchema = z.object({ ...accessFields, teamDistricts: strings(50) });
+
+/** Checkbox items for every district (a user's district team). */
+export function teamDistrictItems(): { value: string; label: string }[] {
+  return districtItems().filter((d) => d.value);
+}
 
 /** Run a domain command; a broken user rule becomes a field error. */
 async function ruleErrors(command: () => Promise<unknown>): Promise<FieldError[]> {
@@ -107,7 +112,7 @@ export async function handleInvite(astro: AstroGlobal): Promise<Done | InviteVie
 /** What one user's page renders. */
 export interface UserView {
   user: User;
-  values: { name: string; role: string; agencyId: string; districtId: string };
+  values: { name: string; role: string; agencyId: string; districtId: string; teamDistricts: string[] };
   errors: FieldError[];
 }
 
@@ -123,7 +128,7 @@ function changed(message: string): Done {
 export async function handleUser(astro: AstroGlobal): Promise<Done | UserView> {
   const user = await findUserById(String(astro.params.id));
   if (!user) return { response: new Response('No such user', { status: 404 }) };
-  const stored = { name: user.name, role: user.role, agencyId: user.agencyId ?? '', districtId: user.districtId ?? '' };
+  const stored = { name: user.name, role: user.role, agencyId: user.agencyId ?? '', districtId: user.districtId ?? '', teamDistricts: await listUserDistricts(user.id) };
   if (astro.request.method !== 'POST') return { user, values: stored, errors: [] };
   const read = await readPageForm(astro);
   if (!read.ok) return { user, values: stored, errors: read.errors };
@@ -147,7 +152,7 @@ export async function handleUser(astro: AstroGlobal): Promise<Done | UserView> {
     await reactivateUser(user.id, actor);
     return changed(`${user.name} can sign in again.`);
   }
-  const values = typed(read.form, ['name', 'role', 'agencyId', 'districtId'] as const, { name: '', role: '', agencyId: '', districtId: '' });
+  const values = { ...typed(read.form, ['name', 'role', 'agencyId', 'districtId'] as const, { name: '', role: '', agencyId: '', districtId: '' }), teamDistricts: read.form.getAll('teamDistricts').map(String) };
   const valid = validateForm(accessSchema, read.form);
   const errors = valid.ok ? await ruleErrors(() => updateUserAccess(user.id, valid.data, actor)) : valid.errors;
   if (!errors.length) return changed(`Changes to ${user.name} saved.`);

@@ -9,6 +9,7 @@ import {
   markDuplicate, parseCaseVersion, runningTimers, sendReply, triageCase, TRIAGE_QUESTIONS, undoDuplicate, unlinkIncident, viewReporterDetails,
   type ActionResult, type ActionSettings, type CaseView, type StaffActor,
 } from '../../domains/cases/index.ts';
+import { listCaseDocuments, listPendingUpdates } from '../../domains/referrals/index.ts';
 import { choice, strings, text } from '../../platform/forms/index.ts';
 import { getConfig } from '../../server/runtime.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, typedValues, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
@@ -100,6 +101,10 @@ export interface CasePageView extends CaseView {
   timers: ReturnType<typeof currentTimers>;
   running: ReturnType<typeof runningTimers>;
   now: number;
+  /** Partner updates for the reporter waiting to be released or withheld. */
+  pendingUpdates: Awaited<ReturnType<typeof listPendingUpdates>>;
+  /** Documents partners attached to their updates. */
+  documents: Awaited<ReturnType<typeof listCaseDocuments>>;
 }
 
 /** The case page: on POST run the intent and redirect, else load the case for the page. */
@@ -130,5 +135,6 @@ export async function handleCasePage(astro: AstroGlobal): Promise<Done | CasePag
   const timers = currentTimers(found.row, config.targets, now);
   const running = found.row.status === 'resolved' || found.row.status === 'closed' ? [] : runningTimers(timers);
   const reporter = astro.url.searchParams.get('reporter') === 'show' ? await viewReporterDetails(found.row.id, actor, now) : null;
-  return { ...found, errors, posted, failedIntent: errors.length ? posted.intent ?? '' : '', reporter, timers, running, now };
+  const [pendingUpdates, documents] = await Promise.all([listPendingUpdates(found.row.id), listCaseDocuments(found.row.id)]);
+  return { ...found, errors, posted, failedIntent: errors.length ? posted.intent ?? '' : '', reporter, timers, running, now, pendingUpdates, documents };
 }

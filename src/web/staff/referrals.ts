@@ -1,6 +1,7 @@
 /**
- * Glue for the referral pages: the triage officer's refer page (/staff/cases/[ref]/refer) and the partner console
- * (/staff/referrals, /staff/referrals/[id]). Handlers read the form, call the referrals domain and return either a
+ * Glue for the referral pages: the triage officer's refer page (/staff/cases/[ref]/refer), the release page of a
+ * partner update for the reporter (/staff/cases/[ref]/updates/[id]) and the partner console (/staff/referrals,
+ * /staff/referrals/[id], with documents and updates for the reporter). Handlers read the form, call the referrals domain and return either a
  * redirect or what the page renders.
  */
 import type { APIContext, AstroGlobal } from 'astro';
@@ -9,9 +10,10 @@ import { formatWhen } from '../../platform/time/london.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { actorFor, notFound } from '../guards.ts';
 import { fieldError, readPageForm, seeOther, type FieldError } from '../forms.ts';
-import { parseCaseVersion } from '../../domains/cases/index.ts';
+import { actionSettings, parseCaseVersion } from '../../domains/cases/index.ts';
 import {
-  actOnReferral, actionNeedsText, exportReferral, type ExportFormat, allowedActions, findReferralFor, listAgencyReferrals, listCaseReferrals, previewReferral, referCase, referralDueWords,
+  actOnReferral, actionNeedsText, decidePendingUpdate, deleteDocument, findPendingUpdate, DocumentError, exportReferral, type ExportFormat, listReferralDocuments, MAX_DOCUMENT_BYTES, partnerPhotoIds, storeDocument,
+  allowedActions, findReferralFor, listAgencyReferrals, listCaseReferrals, previewReferral, referCase, referralDueWords,
   referralHistory, isReferralStatus, snapshotOf, REFERRAL_ACTION_LABELS, REFERRAL_STATUS_LABELS, SHARE_FIELD_LABELS, type Referral, type ReferralListFilter,
   type ReferralSettings, type ReferralStatus,
 } from '../../domains/referrals/index.ts';
@@ -105,33 +107,95 @@ export async function partnerList(astro: AstroGlobal) {
   return { agency: actor.agencyId ? agencyName(actor.agencyId) : null, filter, rows };
 }
 
+/** The document uploaded with a partner's update (a non-empty file), a field error, or null when none was sent. */
+function uploadedDocument(form: FormData): File | FieldError | null {
+  const value = form.get('document');
+  if (value === null || value === '') return null;
+  if (typeof value === 'string') return fieldError('document', 'The document must be uploaded as a file');
+  return value.size > 0 ? value : null;
+}
+
+/** Store the uploaded document (type sniffed from its content), or say why not. */
+async function storeUpload(file: File): Promise<Awaited<ReturnType<typeof storeDocument>> | FieldError> {
+  if (file.size > MAX_DOCUMENT_BYTES) return fieldError('document', `${file.name || 'The document'} must be smaller than 10MB`);
+  try {
+    return await storeDocument(getRuntime().env.UPLOAD_DIR, new Uint8Array(await file.arrayBuffer()), file.name || 'document');
+  } catch (error) {
+    if (error instanceof DocumentError) return fieldError('document', error.message);
+    throw error;
+  }
+}
+
+/** Run a partner action from the posted form: the document (if any) is stored first and removed again if the action is refused. */
+async function runPartnerAction(id: string, actor: ReturnType<typeof actorFor>, form: FormData, posted: { action: string; text: string; forReporter: boolean }, now: number): Promise<{ ok: true } | { ok: false; error: FieldError } | { ok: false; result: { message: string; field?: string } }> {
+  const upload = posted.action === 'update' ? uploadedDocument(form) : null;
+  if (upload && !(upload instanceof File)) return { ok: false, error: upload };
+  const stored = upload ? await storeUpload(upload) : undefined;
+  if (stored && 'field' in stored) return { ok: false, error: stored };
+  const result = await actOnReferral(id, actor, { ...posted, forReporter: posted.action === 'update' && posted.forReporter, document: stored, version: parseCaseVersion(form.get('version')) }, referralSettings(), now);
+  if (!result.ok && stored) await deleteDocument(getRuntime().env.UPLOAD_DIR, stored.key);
+  return result.ok ? { ok: true } : { ok: false, result };
+}
+
 /** The partner's referral page: POST runs an action and redirects; GET (or a refused POST) shows the snapshot. */
 export async function handlePartnerReferral(astro: AstroGlobal) {
   const actor = actorFor(astro);
   const id = astro.params.id ?? '';
   const now = Date.now();
   let errors: FieldError[] = [];
-  let posted: { action: string; text: string } | null = null;
+  let posted: { action: string; text: string; forReporter: boolean } | null = null;
   const found = await findReferralFor(actor, id);
   if (!found) return { response: notFound() };
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: false });
+    const read = await readPageForm(astro, { multipart: true, maxBytes: MAX_DOCUMENT_BYTES + 64 * 1024 });
     if (!read.ok) errors = read.errors;
     else {
-      posted = { action: String(read.form.get('action') ?? ''), text: String(read.form.get('text') ?? '') };
-      const result = await actOnReferral(id, actor, { ...posted, version: parseCaseVersion(read.form.get('version')) }, referralSettings(), now);
-      if (result.ok) return seeOther(`/staff/referrals/${encodeURIComponent(id)}?saved=1`);
-      const anchor = result.field?.startsWith('text-') ? result.field : allowedActions(found.status)[0] ? `action-${allowedActions(found.status)[0]}` : 'history';
-      errors = [fieldError(result.field ?? 'action', result.message, anchor)];
-      astro.response.status = result.message.startsWith('There is no referral') ? 404 : 400;
+      posted = { action: String(read.form.get('action') ?? ''), text: String(read.form.get('text') ?? ''), forReporter: read.form.get('forReporter') === 'yes' };
+      const outcome = await runPartnerAction(id, actor, read.form, posted, now);
+      if (outcome.ok) return seeOther(`/staff/referrals/${encodeURIComponent(id)}?saved=1`);
+      if (!outcome.ok && 'error' in outcome) {
+        errors = [outcome.error];
+        astro.response.status = 400;
+      } else if (!outcome.ok) {
+        const result = outcome.result;
+        const anchor = result.field?.startsWith('text-') ? result.field : allowedActions(found.status)[0] ? `action-${allowedActions(found.status)[0]}` : 'history';
+        errors = [fieldError(result.field ?? 'action', result.message, anchor)];
+        astro.response.status = result.message.startsWith('There is no referral') ? 404 : 400;
+      }
     }
   }
   const referral = (await findReferralFor(actor, id)) ?? found;
   const snapshot = snapshotOf(referral);
   const due = referralDueWords(referral, getConfig().targets, now);
   const history = (await referralHistory(referral)).map((e) => ({ when: formatWhen(e.at), what: HISTORY_LABELS[e.action] ?? e.action, body: e.body }));
+  const photos = partnerPhotoIds(referral, getConfig()).map((photoId, i) => ({ href: `/staff/referrals/${encodeURIComponent(referral.id)}/photos/${encodeURIComponent(photoId)}`, label: `Photo ${i + 1}` }));
+  const documents = (await listReferralDocuments(referral.id)).map((d) => ({ href: `/staff/documents/${d.id}`, name: d.filename, when: formatWhen(d.createdAt) }));
   const actions = allowedActions(referral.status).map((a) => ({ action: a, label: REFERRAL_ACTION_LABELS[a], needs: actionNeedsText(a) }));
-  return { referral, snapshot, due: { words: due.words, colour: TONE_COLOUR[due.tone] }, history, actions, errors, posted, agency: agencyName(referral.agencyId), saved: astro.url.searchParams.has('saved') };
+  return { referral, snapshot, due: { words: due.words, colour: TONE_COLOUR[due.tone] }, history, actions, errors, posted, photos, documents, agency: agencyName(referral.agencyId), saved: astro.url.searchParams.has('saved') };
+}
+
+/** The release page of a partner update for the reporter: GET shows it to edit; POST releases (as the reply) or withholds it. */
+export async function handleReleasePage(astro: AstroGlobal) {
+  const actor = actorFor(astro);
+  const ref = astro.params.ref ?? '';
+  const updateId = astro.params.id ?? '';
+  const pending = await findPendingUpdate(ref, actor, updateId);
+  if (!pending) return { response: notFound() };
+  let errors: FieldError[] = [];
+  let text = pending.body;
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else {
+      const decision = read.form.get('decision') === 'withhold' ? 'withhold' : 'release';
+      text = String(read.form.get('releaseText') ?? '');
+      const result = await decidePendingUpdate(ref, actor, updateId, { decision, text }, actionSettings());
+      if (result.ok) return seeOther(`/staff/cases/${encodeURIComponent(result.ref)}?saved=1#timeline`);
+      errors = [fieldError('releaseText', result.message)];
+      astro.response.status = 400;
+    }
+  }
+  return { ref, pending, agency: agencyName(pending.agencyId), when: formatWhen(pending.at), text, errors };
 }
 
 /** A referral as a JSON or CSV download for the partner's own systems (audited); 404 for anyone who may not see it. */
