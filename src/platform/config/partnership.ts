@@ -36,6 +36,8 @@ const partnershipSchema = z.object({
     /** Longer periods for some case types: a category id, or "feedback". */
     byCaseType: z.record(z.string(), z.number().int().min(30)).default({}),
   }),
+  /** Open311: the jurisdiction ids this install answers for (the first is the partnership's own); defaults to the e-mail domain. */
+  open311: z.object({ jurisdictions: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/)).min(1) }).optional(),
 });
 
 const areaSchema = z.object({
@@ -78,6 +80,8 @@ const categorySchema = z.object({
   name: z.string().min(2),
   hint: z.string().default(''),
   sensitive: z.boolean().default(false),
+  /** Open311: reports in a public category may be listed (ward and status only) by the public GET requests. */
+  public: z.boolean().default(false),
   emergency: z.boolean().default(false),
   agencies: z.array(slug).min(1),
   defaultPriority: z.enum(['P1', 'P2', 'P3', 'P4']).default('P3'),
@@ -162,6 +166,8 @@ export function crossCheck(config: SiteConfig): SiteConfig {
       }
     }
   });
+  const sensitivePublic = config.categories.find((c) => c.sensitive && c.public);
+  if (sensitivePublic) throw new ConfigError(`content/config/categories.json: '${sensitivePublic.id}' is sensitive, so it cannot be public`);
   const byId = new Map(config.areas.map((a) => [a.id, a]));
   const parentKind = { county: undefined, district: 'county', ward: 'district' } as const;
   config.areas.forEach((a, i) => {

@@ -451,3 +451,38 @@ export const referralDocuments = sqliteTable(
   },
   (t) => [index('referral_documents_referral').on(t.referralId), index('referral_documents_case').on(t.caseId)],
 );
+
+// open311
+
+/**
+ * Open311 API keys (src/domains/open311/keys.ts). The key is `id.secret`; only SHA-256(secret) is stored, as for
+ * sessions. A key may read and/or write, for every service (services null) or the listed service codes only.
+ */
+export const apiKeys = sqliteTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+  services: text('services', { mode: 'json' }).$type<string[]>(),
+  canRead: integer('can_read', { mode: 'boolean' }).notNull().default(false),
+  canWrite: integer('can_write', { mode: 'boolean' }).notNull().default(false),
+  perMinute: integer('per_minute').notNull().default(60),
+  createdBy: text('created_by'),
+  createdAt: ts('created_at').notNull(),
+  revokedAt: ts('revoked_at'),
+  revokedBy: text('revoked_by'),
+  lastUsedAt: ts('last_used_at'),
+});
+
+/** A case created through Open311: the token handed back to the client and the key that posted it. */
+export const open311Requests = sqliteTable(
+  'open311_requests',
+  {
+    token: text('token').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    keyId: text('key_id').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('open311_requests_case').on(t.caseId), index('open311_requests_key').on(t.keyId, t.createdAt)],
+);
