@@ -15,6 +15,7 @@ import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import type { StoredPhoto } from './photos.ts';
 import { generateReference, REFERENCE_ALPHABET } from './reference.ts';
 import { nextDue, startTimers } from '../cases/timers.ts';
+import type { Priority } from '../cases/priority.ts';
 import { scheduleFlagRefresh } from '../cases/actions.ts';
 
 /** What a new case is made from, whatever the channel. */
@@ -39,6 +40,10 @@ export interface NewCase {
   photos?: StoredPhoto[];
   idempotencyKey?: string | null;
   createdBy?: string | null;
+  /** Answers to triage questions given at intake (an API client's hate-motivation and vulnerability answers). */
+  riskAnswers?: Record<string, string> | null;
+  /** A priority more urgent than the category default, worked out from riskAnswers. */
+  priority?: Priority | null;
 }
 
 /** The case that was created (or found again for a repeated submission). */
@@ -94,7 +99,7 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
   const { config } = ctx;
   const category = config.categories.find((c) => c.id === input.categoryId);
   const ward = config.areas.find((a) => a.id === input.wardId && a.kind === 'ward');
-  const priority = category?.defaultPriority ?? 'P4';
+  const priority = input.priority ?? category?.defaultPriority ?? 'P4';
   const timers = input.kind === 'report' ? startTimers(now, priority, config.targets) : null;
   for (let attempt = 0; attempt < 5; attempt++) {
     const id = newId(now);
@@ -129,6 +134,7 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
           categoryId: input.categoryId ?? null,
           feedbackType: input.feedbackType ?? null,
           priority: input.kind === 'report' ? priority : null,
+          riskAnswers: input.riskAnswers ?? null,
           privacy: input.privacy,
           consentShare: input.privacy === 'named' ? true : input.privacy === 'anonymous' ? null : (input.consentShare ?? false),
           reporterId,
