@@ -39,6 +39,8 @@ export const BODY_LIMITS: readonly BodyLimit[] = [
   // The report steps and feedback: one 5,000-character answer at most.
   { path: '/report/', bytes: 64 * KB },
   { path: '/feedback', bytes: 64 * KB },
+  // Open311 POST requests: a 4,000-character description plus contact details and attributes.
+  { path: '/open311/', bytes: 64 * KB },
   // Track case (add information: 5,000 characters).
   { path: '/track/', bytes: 64 * KB },
 ];

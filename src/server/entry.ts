@@ -127,6 +127,23 @@ function clientAddressOf(req: IncomingMessage): string | null {
   return resolveClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], env.TRUSTED_PROXY_HOPS);
 }
 
+/** The header that carries an Open311 call's own Content-Type to its handler (src/web/open311.ts). */
+const OPEN311_CONTENT_TYPE = 'x-open311-content-type';
+
+/**
+ * Open311 calls come from other servers and authenticate with an api_key, never a cookie: drop any cookie (so no
+ * staff session can ride on the call), and mark the form body as an API body, which Astro's check for cross-site
+ * browser forms lets through; the handler reads the body with its original type.
+ */
+function prepareOpen311Call(req: IncomingMessage): void {
+  delete req.headers.cookie;
+  delete req.headers[OPEN311_CONTENT_TYPE];
+  const type = req.headers['content-type'];
+  if (type === undefined) return;
+  req.headers[OPEN311_CONTENT_TYPE] = type;
+  req.headers['content-type'] = 'application/x-open311-call';
+}
+
 /** Hand a request to Astro; an error that escapes it is logged (route and cause only) and answered 500. */
 async function renderWithAstro(req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
@@ -147,6 +164,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
   if (UNUSED_ROUTES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`))) return answer(res, 404, 'Page not found.');
   if (staticFiles.serve(req, res)) return;
   if (req.method === 'POST' && !isFormType(req.headers['content-type'])) return answer(res, 415, 'The form could not be read. Go back and try again.');
+  if (path.startsWith('/open311/')) prepareOpen311Call(req);
   if (hasBody(req)) {
     const limit = bodyLimitFor(path);
     const length = declaredLength(req);
