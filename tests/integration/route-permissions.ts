@@ -67,4 +67,8 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/admin/privacy/erase.astro': { path: '/staff/admin/privacy/erase', access: ['privacy.manage'] },
   'src/pages/staff/admin/privacy/export.json.ts': { path: '/staff/admin/privacy/export.json', access: ['privacy.manage'] },
   'src/pages/staff/cases/[ref]/legal-hold.astro': { path: '/staff/cases/HM-0000-0000/legal-hold', access: ['case.hold'] },
+  // Open311 API keys (issue 16)
+  'src/pages/staff/admin/api-keys/index.astro': { path: '/staff/admin/api-keys', access: ['admin.api'] },
+  'src/pages/staff/admin/api-keys/new.astro': { path: '/staff/admin/api-keys/new', access: ['admin.api'] },
+  'src/pages/staff/admin/api-keys/[id].astro': { path: '/staff/admin/api-keys/no-such-key', access: ['admin.api'] },
 };

@@ -30,6 +30,7 @@ export const PERMISSIONS = [
   'publish',
   'admin.users',
   'admin.config',
+  'admin.api',
   'audit.read',
   'privacy.manage',
 ] as const;
