@@ -79,3 +79,17 @@ test('the release page of a partner update starts its title with "Error:" only w
   assert.equal(refused.status, 400);
   assert.equal(titleOf(await refused.text()), `Error: ${plainTitle}`);
 });
+
+test('the API key issue page title starts with "Error:" only when the page shows an error', async () => {
+  const admin = await signInAs(server.url, 'admin@hollowmere.example');
+  const plain = await admin.get('/staff/admin/api-keys/new');
+  assert.equal(plain.status, 200);
+  const plainTitle = titleOf(await plain.text());
+  assert.match(plainTitle, /^Issue an API key - /);
+  const refused = await admin.post('/staff/admin/api-keys/new', { name: '' });
+  assert.equal(refused.status, 400);
+  const html = await refused.text();
+  assert.match(html, /class="error-summary"/);
+  assert.equal(titleOf(html), `Error: ${plainTitle}`);
+  assert.match(titleOf(await (await admin.get('/staff/admin/api-keys')).text()), /^Open311 API keys - /);
+});
