@@ -72,6 +72,28 @@ test('administrator with two-factor, invitation, set-up at first sign-in, code a
   await checked(admin, 'audit log');
   assert.ok(await admin.getByRole('cell', { name: 'auth.sign_in', exact: true }).first().isVisible());
 
+  // Open311 API keys: issue one (first with mistakes), see it once, revoke it; axe on the states with most in them.
+  await admin.goto('/staff/admin/api-keys');
+  await admin.getByRole('link', { name: 'Issue a key' }).click();
+  await admin.getByRole('button', { name: 'Issue the key' }).click();
+  assert.match(await admin.title(), /^Error: /);
+  await checked(admin, 'issue an API key with errors');
+  await admin.getByLabel('Name', { exact: true }).fill('Council CRM');
+  await admin.getByLabel('Create requests').check();
+  await admin.getByLabel('Only the services I choose below').check();
+  await admin.getByLabel('Noise nuisance').check();
+  await admin.getByRole('button', { name: 'Issue the key' }).click();
+  assert.match((await admin.locator('#api-key').textContent()) ?? '', /^[0-9a-z]{20}\.[0-9a-z]{32}$/);
+  await checked(admin, 'API key issued');
+  await admin.getByRole('link', { name: 'Back to API keys' }).click();
+  await admin.getByRole('link', { name: 'Council CRM' }).click();
+  await checked(admin, 'API key page');
+  await admin.getByRole('button', { name: 'Revoke this key' }).click();
+  assert.match(admin.url(), /\/staff\/admin\/api-keys\?revoked=/);
+  await checked(admin, 'API keys after revoking');
+  await admin.getByRole('link', { name: 'Council CRM' }).click();
+  assert.equal(await admin.getByRole('button', { name: 'Revoke this key' }).count(), 0);
+
   // Invite a triage officer; first with a mistake.
   await admin.goto('/staff/admin/users/invite');
   await checked(admin, 'invite');
