@@ -8,7 +8,7 @@
 import type { APIContext } from 'astro';
 import {
   authenticateKey, checkJurisdiction, errorDocument, findRequest, findToken, keyCoversService, listJurisdictions, listRequests, listServices, listUpdates,
-  MIME, parsePostedRequest, parseRequestQuery, recordKeyCall, renderDocument, serviceDefinition, SERVICE_NOTICE, splitFormat, submitRequest, takeKeyCall,
+  MIME, parsePostedRequest, quoteValue, parseRequestQuery, recordKeyCall, renderDocument, serviceDefinition, SERVICE_NOTICE, splitFormat, submitRequest, takeKeyCall,
   type ApiKey, type Document, type Format, type Open311Error, type Params,
 } from '../domains/open311/index.ts';
 import { describeWait } from '../platform/security/rate-limit.ts';
@@ -115,7 +115,7 @@ async function answerCall(ctx: APIContext, matched: { route: Route; id?: string 
       return { status: 200, doc: { root: 'services', item: 'service', body: listServices(config) } };
     case 'service': {
       const definition = serviceDefinition(config, matched.id!);
-      return definition ? { status: 200, doc: { root: 'service_definition', body: definition } } : fail({ code: 404, description: `service_code '${matched.id}' was not found` });
+      return definition ? { status: 200, doc: { root: 'service_definition', body: definition } } : fail({ code: 404, description: `service_code ${quoteValue(matched.id)} was not found` });
     }
     case 'token': {
       const found = await findToken(matched.id!);
@@ -123,7 +123,7 @@ async function answerCall(ctx: APIContext, matched: { route: Route; id?: string 
     }
     case 'request': {
       const found = await findRequest(matched.id!, config, reader);
-      return found ? { status: 200, doc: { root: 'service_requests', item: 'request', body: [found] } } : fail({ code: 404, description: `service_request_id '${matched.id}' was not found` });
+      return found ? { status: 200, doc: { root: 'service_requests', item: 'request', body: [found] } } : fail({ code: 404, description: `service_request_id ${quoteValue(matched.id)} was not found` });
     }
     case 'requests':
       return ctx.request.method === 'POST' ? postRequest(ctx, params, key!) : getRequests(params, reader);
@@ -148,7 +148,7 @@ async function postRequest(ctx: APIContext, params: Params, key: ApiKey): Promis
   if (!key.canWrite) return fail({ code: 403, description: 'This api_key may not create requests' });
   const config = getConfig();
   const code = param(params, 'service_code').trim();
-  if (code && config.categories.some((c) => c.id === code) && !keyCoversService(key, code)) return fail({ code: 403, description: `This api_key may not use service_code '${code}'` });
+  if (code && config.categories.some((c) => c.id === code) && !keyCoversService(key, code)) return fail({ code: 403, description: `This api_key may not use service_code ${quoteValue(code)}` });
   const parsed = parsePostedRequest(params, config);
   if (!parsed.ok) return fail(...parsed.errors);
   const created = await submitRequest(parsed.request, key, { config, actor: { kind: 'system', id: null, ip: clientAddressOf(ctx) }, publicUrl: getRuntime().env.PUBLIC_URL });

@@ -64,6 +64,12 @@ export function errorDocument(errors: readonly Open311Error[]): Document {
   return { root: 'errors', item: 'error', body: errors.map((e) => ({ code: e.code, description: e.description })) };
 }
 
+/** A value the client sent, quoted in an error description: at most 80 characters. */
+export function quoteValue(value: string | null | undefined): string {
+  const v = String(value ?? '');
+  return `'${v.length > 80 ? `${v.slice(0, 80)}…` : v}'`;
+}
+
 /** Split "services.json" into its name and format; the format is null when the suffix is neither xml nor json. */
 export function splitFormat(segment: string): { name: string; format: Format | null } {
   const dot = segment.lastIndexOf('.');

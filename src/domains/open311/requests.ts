@@ -17,7 +17,7 @@ import { priorityFor, type Priority } from '../cases/priority.ts';
 import { publicStatus } from '../cases/workflow.ts';
 import { normaliseEmail } from '../reports/answers.ts';
 import { createCase } from '../reports/submit.ts';
-import type { Open311Error, Value } from './format.ts';
+import { quoteValue, type Open311Error, type Value } from './format.ts';
 import { keyCoversService, type ApiKey } from './keys.ts';
 import { ATTRIBUTE_CODES, isPublicCategory, serviceAttributes } from './services.ts';
 import { coreStatus, extendedStatus } from './statuses.ts';
@@ -60,7 +60,7 @@ export function parsePostedRequest(params: Params, config: SiteConfig): { ok: tr
   const serviceCode = one(params, 'service_code');
   if (!serviceCode) return { ok: false, errors: [bad('service_code is required')] };
   const category = config.categories.find((c) => c.id === serviceCode);
-  if (!category) return { ok: false, errors: [{ code: 404, description: `service_code '${serviceCode}' was not found` }] };
+  if (!category) return { ok: false, errors: [{ code: 404, description: `service_code ${quoteValue(serviceCode)} was not found` }] };
   const errors: Open311Error[] = [];
   const answers: Record<string, string> = {};
   for (const attribute of serviceAttributes(config)) {

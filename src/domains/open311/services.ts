@@ -6,7 +6,7 @@
 import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { TRIAGE_QUESTIONS } from '../cases/priority.ts';
 import { PRIVACY, reportQuestions, wardOptions } from '../reports/questions.ts';
-import type { Value } from './format.ts';
+import { quoteValue, type Value } from './format.ts';
 
 /** The jurisdiction ids this install answers for: the configured list, else the partnership e-mail's domain. */
 export function listJurisdictions(config: SiteConfig): string[] {
@@ -17,7 +17,7 @@ export function listJurisdictions(config: SiteConfig): string[] {
 export function checkJurisdiction(jurisdictions: readonly string[], given: string | null | undefined): { status: 400 | 404; description: string } | null {
   const value = (given ?? '').trim().toLowerCase();
   if (!value) return jurisdictions.length > 1 ? { status: 400, description: 'jurisdiction_id is required: this endpoint serves more than one jurisdiction' } : null;
-  return jurisdictions.includes(value) ? null : { status: 404, description: `jurisdiction_id '${given}' was not found` };
+  return jurisdictions.includes(value) ? null : { status: 404, description: `jurisdiction_id ${quoteValue(given)} was not found` };
 }
 
 /** One attribute of a service definition, as the spec lists its fields. */
