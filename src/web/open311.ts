@@ -1,14 +1,14 @@
 /**
  * The Open311 GeoReport v2 endpoints under /open311/v2/ (one route file hands every call here): discovery,
  * services, services/{code}, requests (GET and POST), requests/{id}, tokens/{token} and the FixMyStreet
- * servicerequestupdates, each as .xml or .json, with the spec's error document and codes (400, 403, 404).
+ * servicerequestupdates (GET and POST), each as .xml or .json, with the spec's error document and codes (400, 403, 404).
  * GETs are public; an api_key, when given, must be valid, and is needed to POST and to read updates.
  * Every call with a key counts against the key's own rate limit first and is audited after.
  */
 import type { APIContext } from 'astro';
 import {
   authenticateKey, checkJurisdiction, errorDocument, findRequest, findToken, keyCoversService, listJurisdictions, listRequests, listServices, listUpdates,
-  MIME, parsePostedRequest, quoteValue, parseRequestQuery, recordKeyCall, renderDocument, serviceDefinition, SERVICE_NOTICE, splitFormat, submitRequest, takeKeyCall,
+  MIME, parsePostedRequest, postUpdate, quoteValue, parseRequestQuery, recordKeyCall, renderDocument, serviceDefinition, SERVICE_NOTICE, splitFormat, submitRequest, takeKeyCall,
   type ApiKey, type Document, type Format, type Open311Error, type Params,
 } from '../domains/open311/index.ts';
 import { describeWait } from '../platform/security/rate-limit.ts';
@@ -84,7 +84,7 @@ export async function handleOpen311(ctx: APIContext): Promise<Response> {
   const format: Format = last.format ?? 'xml';
   const matched = last.format ? matchRoute([...segments.slice(0, -1), last.name]) : null;
   if (!matched) return respond(fail({ code: 404, description: 'There is no such endpoint: see discovery.xml (every endpoint ends in .xml or .json)' }), format);
-  const allowed = matched.route === 'requests' ? ['GET', 'POST'] : ['GET'];
+  const allowed = matched.route === 'requests' || matched.route === 'updates' ? ['GET', 'POST'] : ['GET'];
   if (!allowed.includes(ctx.request.method)) return respond({ ...fail({ code: 405, description: `${ctx.request.method} is not allowed here` }), headers: { Allow: allowed.join(', ') } }, format);
   const params = await readParams(ctx);
   if (!params) return respond(fail({ code: 400, description: 'The body must be application/x-www-form-urlencoded in UTF-8' }), format);
@@ -128,6 +128,7 @@ async function answerCall(ctx: APIContext, matched: { route: Route; id?: string 
     case 'requests':
       return ctx.request.method === 'POST' ? postRequest(ctx, params, key!) : getRequests(params, reader);
     case 'updates': {
+      if (ctx.request.method === 'POST') return postRequestUpdate(ctx, params, key!);
       if (!key!.canRead) return fail({ code: 403, description: 'This api_key may not read' });
       const query = parseRequestQuery(params, Date.now(), 86_400_000);
       if (!query.ok) return fail(...query.errors);
@@ -153,6 +154,14 @@ async function postRequest(ctx: APIContext, params: Params, key: ApiKey): Promis
   if (!parsed.ok) return fail(...parsed.errors);
   const created = await submitRequest(parsed.request, key, { config, actor: { kind: 'system', id: null, ip: clientAddressOf(ctx) }, publicUrl: getRuntime().env.PUBLIC_URL });
   return { status: 200, caseId: created.caseId, doc: { root: 'service_requests', item: 'request', body: [{ token: created.token, service_notice: SERVICE_NOTICE, account_id: '' }] } };
+}
+
+/** POST servicerequestupdates: the reporter's further information on a request this key posted. */
+async function postRequestUpdate(ctx: APIContext, params: Params, key: ApiKey): Promise<Answer> {
+  if (!key.canWrite) return fail({ code: 403, description: 'This api_key may not send updates' });
+  const posted = await postUpdate(params, getConfig(), key, { ip: clientAddressOf(ctx), publicUrl: getRuntime().env.PUBLIC_URL });
+  if (!posted.ok) return fail(...posted.errors);
+  return { status: 200, doc: { root: 'service_request_updates', item: 'request_update', body: [{ update_id: posted.updateId }] } };
 }
 
 /** The discovery document: where the endpoint is, in which formats, and whom to ask for a key. */

@@ -325,6 +325,24 @@ test('statuses: a resolved case is closed in requests, and servicerequestupdates
   await expectError('servicerequestupdates', 403, /may not read/, { params: { api_key: keys.noiseOnly } });
 });
 
+test('POST servicerequestupdates adds the reporter\'s information to a request the key posted, as /track does; others get 404', async () => {
+  const ref = await submit('noise');
+  const params = { api_key: keys.full, service_request_id: ref, update_id: 'fms-1', status: 'CLOSED', description: 'It happened again last night, louder.' };
+  for (const format of ['json', 'xml']) {
+    const res = await fetch(`${server.url}/open311/v2/servicerequestupdates.${format}`, { method: 'POST', body: new URLSearchParams(params) });
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    const id = format === 'json' ? (JSON.parse(text) as { update_id: string }[])[0]!.update_id : (parseXml(text) as { service_request_updates: { request_update: { update_id: string }[] } }).service_request_updates.request_update[0]!.update_id;
+    assert.match(id, /^[0-9a-z]{20}$/);
+  }
+  const html = await (await triage.get(`/staff/cases/${ref}`)).text();
+  assert.equal((html.match(/It happened again last night, louder\./g) ?? []).length, 2, 'once per format, in the timeline');
+  assert.doesNotMatch(html, /<strong class="tag[^>]*>Closed</, 'a client cannot close the case');
+  await expectError('servicerequestupdates', 404, /was not found/, { method: 'POST', params: { api_key: keys.noiseOnly, service_request_id: ref, description: 'Not my request.' } });
+  await expectError('servicerequestupdates', 400, /description is required/, { method: 'POST', params: { api_key: keys.full, service_request_id: ref } });
+  await expectError('servicerequestupdates', 403, /may not send updates/, { method: 'POST', params: { api_key: keys.readOnly, service_request_id: ref, description: 'Read only.' } });
+});
+
 test('errors: an unknown endpoint or format is 404, a wrong method 405, all in the error format', async () => {
   await expectError('nothing-here', 404, /no such endpoint/);
   const res = await fetch(`${server.url}/open311/v2/services.html`);

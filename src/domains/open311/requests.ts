@@ -17,6 +17,7 @@ import { priorityFor, type Priority } from '../cases/priority.ts';
 import { publicStatus } from '../cases/workflow.ts';
 import { normaliseEmail } from '../reports/answers.ts';
 import { createCase } from '../reports/submit.ts';
+import { addReporterInformation } from '../reports/track.ts';
 import { quoteValue, type Open311Error, type Value } from './format.ts';
 import { keyCoversService, type ApiKey } from './keys.ts';
 import { ATTRIBUTE_CODES, isPublicCategory, serviceAttributes } from './services.ts';
@@ -315,4 +316,27 @@ export async function listUpdates(query: RequestQuery, config: SiteConfig, key: 
       external_status_code: resolution ?? '',
     };
   });
+}
+
+/**
+ * POST servicerequestupdates (the FixMyStreet extension): the reporter's further information on a request the key
+ * posted, added to the case as the reporter's message (alerting its owner), as /track does. The status a client
+ * sends is not applied: only the partnership's officers move a case.
+ */
+export async function postUpdate(params: Params, config: SiteConfig, key: Pick<ApiKey, 'id' | 'services'>, ctx: { ip?: string | null; publicUrl: string }, now = Date.now()): Promise<{ ok: true; updateId: string } | { ok: false; errors: Open311Error[] }> {
+  const id = one(params, 'service_request_id');
+  const description = text({ label: 'description', max: DESCRIPTION_MAX, multiline: true, plain: true, required: 'description is required: the information to add' }).safeParse(params.description);
+  const errors: Open311Error[] = [];
+  if (!id) errors.push(bad('service_request_id is required'));
+  if (!description.success) errors.push(...description.error.issues.map((i) => bad(i.message)));
+  if (errors.length || !description.success) return { ok: false, errors };
+  const scoped = config.categories.filter((c) => keyCoversService(key, c.id)).map((c) => c.id);
+  const [row] = id.length > 40 || !scoped.length ? [] : await getDb()
+    .select({ id: cases.id })
+    .from(open311Requests)
+    .innerJoin(cases, eq(cases.id, open311Requests.caseId))
+    .where(and(eq(open311Requests.keyId, key.id), eq(cases.ref, id.toUpperCase()), inArray(cases.categoryId, scoped)));
+  if (!row) return { ok: false, errors: [{ code: 404, description: `service_request_id ${quoteValue(id)} was not found` }] };
+  const updateId = await addReporterInformation(row.id, description.data, { ip: ctx.ip, publicUrl: ctx.publicUrl, partnership: config.partnership.name }, now);
+  return { ok: true, updateId };
 }

@@ -71,14 +71,15 @@ export async function loadTrackView(caseId: string) {
   return { ...c, owned: !!owner?.active, events };
 }
 
-/** Add the reporter's new information to the case timeline and alert the case owner (one write transaction: the status it reads decides). */
-export async function addReporterInformation(caseId: string, body: string, ctx: { ip?: string | null; publicUrl: string; partnership: string }, now = Date.now()) {
+/** Add the reporter's new information to the case timeline and alert the case owner (one write transaction: the status it reads decides); returns the timeline entry's id. */
+export async function addReporterInformation(caseId: string, body: string, ctx: { ip?: string | null; publicUrl: string; partnership: string }, now = Date.now()): Promise<string> {
+  const eventId = newId(now);
   await getDatabase().writer.transaction(async (tx) => {
     const db = tx.db;
     const [c] = await db.select({ id: cases.id, ref: cases.ref, ownerId: cases.ownerId, status: cases.status, version: cases.version }).from(cases).where(eq(cases.id, caseId));
     if (!c) throw new Error('case not found');
     const stmts: InStatement[] = [
-      toStatement(db.insert(caseEvents).values({ id: newId(now), caseId, at: now, actorKind: 'public', action: 'reporter.message', visibility: 'reporter', body })),
+      toStatement(db.insert(caseEvents).values({ id: eventId, caseId, at: now, actorKind: 'public', action: 'reporter.message', visibility: 'reporter', body })),
       toStatement(
         db
           .update(cases)
@@ -95,6 +96,7 @@ export async function addReporterInformation(caseId: string, body: string, ctx: 
     }
     await tx.batch(stmts);
   });
+  return eventId;
 }
 
 /** The reference and priority of a case, for the confirmation page; null when it no longer exists. */
