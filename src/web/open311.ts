@@ -3,7 +3,7 @@
  * services, services/{code}, requests (GET and POST), requests/{id}, tokens/{token} and the FixMyStreet
  * servicerequestupdates (GET and POST), each as .xml or .json, with the spec's error document and codes (400, 403, 404).
  * GETs are public; an api_key, when given, must be valid, and is needed to POST and to read updates.
- * Every call with a key counts against the key's own rate limit first and is audited after.
+ * Every call with a key counts against the key's own rate limit first and is audited after; a refused key is audited too.
  */
 import type { APIContext } from 'astro';
 import {
@@ -11,6 +11,7 @@ import {
   MIME, parsePostedRequest, postUpdate, quoteValue, parseRequestQuery, recordKeyCall, renderDocument, serviceDefinition, SERVICE_NOTICE, splitFormat, submitRequest, takeKeyCall,
   type ApiKey, type Document, type Format, type Open311Error, type Params,
 } from '../domains/open311/index.ts';
+import { recordAudit } from '../platform/audit.ts';
 import { describeWait } from '../platform/security/rate-limit.ts';
 import { getConfig, getRuntime } from '../server/runtime.ts';
 import { clientAddressOf } from './client-address.ts';
@@ -95,7 +96,10 @@ export async function handleOpen311(ctx: APIContext): Promise<Response> {
   const needsKey = ctx.request.method === 'POST' || matched.route === 'updates';
   if (!apiKey) return respond(needsKey ? fail({ code: 403, description: 'api_key is required' }) : await answerCall(ctx, matched, params, null), format);
   const auth = await authenticateKey(apiKey);
-  if (!auth.ok) return respond(fail({ code: 403, description: auth.reason === 'revoked' ? 'This api_key has been revoked' : 'api_key is not valid' }), format);
+  if (!auth.ok) {
+    await recordAudit({ kind: 'system', id: null, ip: clientAddressOf(ctx) }, 'open311.key.refused', null, { reason: auth.reason, method: ctx.request.method, endpoint: matched.route });
+    return respond(fail({ code: 403, description: auth.reason === 'revoked' ? 'This api_key has been revoked' : 'api_key is not valid' }), format);
+  }
   const limit = await takeKeyCall(auth.key);
   const answer: Answer = limit.allowed
     ? await answerCall(ctx, matched, params, auth.key)

@@ -193,6 +193,9 @@ test('POST requests needs a valid key with write access for the service: missing
   await expectError('requests', 403, /may not use service_code 'vandalism'/, { method: 'POST', params: request('vandalism', { api_key: keys.noiseOnly }) });
   // A revoked key is refused on GETs too, not treated as no key.
   await expectError('requests', 403, /revoked/, { params: { api_key: keys.revoked } });
+  // A refused key is audited too.
+  const audit = await (await admin.get('/staff/admin/audit')).text();
+  assert.match(audit, /<td>open311\.key\.refused<\/td><td>System<\/td><td><\/td><td>[^<]+<\/td><td>reason: revoked; method: GET; endpoint: requests<\/td>/);
 });
 
 test('POST requests refuses an unknown service (404), a missing required attribute, a missing location or description (400)', async () => {
