@@ -137,6 +137,8 @@ test('every POST route answers a JSON, text/plain or broken multipart body with 
 
   assert.equal((await admin.post(`/staff/cases/${ref}/refer`, { agencyId: 'police', fields: 'description' })).status, 303);
   const referral = (await db.execute("SELECT id FROM referrals WHERE agency_id = 'police' LIMIT 1")).rows[0]!.id as string;
+  const issued = await (await admin.post('/staff/admin/api-keys/new', new URLSearchParams([['name', 'Form bodies'], ['access', 'read'], ['scope', 'all'], ['perMinute', '10']]))).text();
+  const apiKeyId = /data-api-key>([^.<]+)\./.exec(issued)![1]!;
   const paths: Record<string, string> = {
     'src/pages/staff/cases/[ref].astro': `/staff/cases/${ref}`,
     'src/pages/staff/cases/[ref]/refer.astro': `/staff/cases/${ref}/refer`,
@@ -146,6 +148,8 @@ test('every POST route answers a JSON, text/plain or broken multipart body with 
     'src/pages/staff/admin/users/[id]/deactivate.astro': `/staff/admin/users/${editor}/deactivate`,
     'src/pages/staff/accept-invite/[token].astro': invitePath,
     'src/pages/staff/reset-password/[token].astro': resetPath,
+    'src/pages/staff/admin/api-keys/[id].astro': `/staff/admin/api-keys/${apiKeyId}`,
+    'src/pages/open311/v2/[...path].ts': '/open311/v2/requests.json',
   };
   // For a route that needs permissions: a demo account whose role holds them all, signed in once.
   const holder = (permissions: string[]) => DEMO_ACCOUNTS.find((a) => permissions.every((p) => (loadRoles().get(a.role)!.permissions as readonly string[]).includes(p)));
