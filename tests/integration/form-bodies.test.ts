@@ -137,12 +137,19 @@ test('every POST route answers a JSON, text/plain or broken multipart body with 
 
   assert.equal((await admin.post(`/staff/cases/${ref}/refer`, { agencyId: 'police', fields: 'description' })).status, 303);
   const referral = (await db.execute("SELECT id FROM referrals WHERE agency_id = 'police' LIMIT 1")).rows[0]!.id as string;
+  // A partner's update for the reporter waiting for release (as the partner console writes it).
+  const caseId = (await db.execute({ sql: 'SELECT id FROM cases WHERE ref = ?', args: [ref] })).rows[0]!.id as string;
+  await db.execute({
+    sql: "INSERT INTO case_events (id, case_id, at, actor_kind, action, visibility, body, data) VALUES ('form-bodies-update', ?, ?, 'user', 'referral.update', 'internal', 'We have visited.', ?)",
+    args: [caseId, Date.now(), JSON.stringify({ referralId: referral, agencyId: 'police', forReporter: true })],
+  });
   const issued = await (await admin.post('/staff/admin/api-keys/new', new URLSearchParams([['name', 'Form bodies'], ['access', 'read'], ['scope', 'all'], ['perMinute', '10']]))).text();
   const apiKeyId = /data-api-key>([^.<]+)\./.exec(issued)![1]!;
   const paths: Record<string, string> = {
     'src/pages/staff/cases/[ref].astro': `/staff/cases/${ref}`,
     'src/pages/staff/cases/[ref]/refer.astro': `/staff/cases/${ref}/refer`,
     'src/pages/staff/referrals/[id].astro': `/staff/referrals/${referral}`,
+    'src/pages/staff/cases/[ref]/updates/[id].astro': `/staff/cases/${ref}/updates/form-bodies-update`,
     'src/pages/staff/cases/[ref]/legal-hold.astro': `/staff/cases/${ref}/legal-hold`,
     'src/pages/staff/admin/users/[id]/index.astro': `/staff/admin/users/${editor}`,
     'src/pages/staff/admin/users/[id]/deactivate.astro': `/staff/admin/users/${editor}/deactivate`,
