@@ -450,6 +450,60 @@ export const referralDocuments = sqliteTable(
     createdAt: ts('created_at').notNull(),
   },
   (t) => [index('referral_documents_referral').on(t.referralId), index('referral_documents_case').on(t.caseId)],
+// publishing
+/**
+ * A published content item (src/domains/publishing): an achievement, an initiative or an improvement-plan
+ * recommendation. The item holds the workflow state; its text lives in numbered versions. The public sees the
+ * published version only, and only once its publish time has come (a scheduled item is public from publishAt).
+ */
+export const contentItems = sqliteTable(
+  'content_items',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['achievement', 'initiative', 'recommendation'] }).notNull(),
+    slug: text('slug').notNull(),
+    districtId: text('district_id'),
+    status: text('status', { enum: ['draft', 'review', 'published', 'scheduled', 'unpublished'] }).notNull(),
+    currentVersion: integer('current_version').notNull(),
+    publishedVersion: integer('published_version'),
+    publishAt: ts('publish_at'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('content_items_kind_slug').on(t.kind, t.slug), index('content_items_public').on(t.kind, t.status, t.publishAt)],
+);
+
+/** Every version of a content item, with who saved it and when; never changed or deleted. */
+export const contentVersions = sqliteTable(
+  'content_versions',
+  {
+    itemId: text('item_id')
+      .notNull()
+      .references(() => contentItems.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    authorId: text('author_id').notNull(),
+    authorName: text('author_name').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.version] })],
+);
+
+/** Workflow history of a content item: sent for review, published, scheduled, unpublished, with who and when. */
+export const contentEvents = sqliteTable(
+  'content_events',
+  {
+    id: text('id').primaryKey(),
+    itemId: text('item_id')
+      .notNull()
+      .references(() => contentItems.id, { onDelete: 'cascade' }),
+    action: text('action').notNull(),
+    version: integer('version').notNull(),
+    actorName: text('actor_name').notNull(),
+    at: ts('at').notNull(),
+    publishAt: ts('publish_at'),
+  },
+  (t) => [index('content_events_item').on(t.itemId, t.at)],
 );
 
 // open311
