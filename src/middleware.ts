@@ -9,6 +9,7 @@ import { applySecurityHeaders, isPrivatePath } from './platform/security/headers
 import { ensureRuntime } from './server/runtime.ts';
 import { loadSession } from './web/session-cookie.ts';
 import { safeLocation } from './web/redirects.ts';
+import { isCacheable, serveCached } from './web/publishing/page-cache.ts';
 
 export const onRequest = defineMiddleware(async (context, next) => {
   const started = performance.now();
@@ -16,7 +17,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   let status = 500;
   try {
     await loadSession(context);
-    const response = await next();
+    const response = isCacheable(context.request.method, context.url.pathname, !!context.locals.user) ? await serveCached(context.request, context.url, () => next()) : await next();
     status = response.status;
     guardLocation(response);
     applySecurityHeaders(response.headers, context.url.protocol === 'https:');

@@ -1,4 +1,4 @@
-/** Demo data for the fictional Hollowmere partnership: one user per role (see README "Demo accounts"), loaded into an empty database. */
+/** Demo data for the fictional Hollowmere partnership: one user per role (see README "Demo accounts") and published content, loaded into an empty database. */
 import type { Env } from '../platform/config/env.ts';
 import type { SiteConfig } from '../platform/config/partnership.ts';
 import { getDatabase, toStatement } from '../platform/db/client.ts';
@@ -12,6 +12,7 @@ import { newUserStatement } from '../domains/identity/users.ts';
 import { log } from '../platform/log.ts';
 import { eq } from 'drizzle-orm';
 import { createCase } from '../domains/reports/submit.ts';
+import { seedDemoPublishing } from './demo-publishing.ts';
 
 /** Load demo data. Only called when DEMO_MODE is on and there are no users yet. */
 export async function seedDemo(env: Env, config: SiteConfig, now = Date.now()): Promise<void> {
@@ -28,6 +29,7 @@ export async function seedDemo(env: Env, config: SiteConfig, now = Date.now()): 
     stmts.push(auditStatement({ kind: 'system' }, 'user.created', { kind: 'user', id: user.id }, { email: user.email, role: user.role, demo: true }, now));
   }
   await getDatabase().writer.batch(stmts);
+  await seedDemoPublishing(now);
   if (env.DEMO_CASES) await seedDemoCases(env, config, now);
   log.warn('demo.seeded', { users: DEMO_ACCOUNTS.length, message: 'Demo accounts are active (see README "Demo accounts"). Never run a live service with DEMO_MODE on.' });
 }

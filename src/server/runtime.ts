@@ -13,6 +13,7 @@ import { log } from '../platform/log.ts';
 import { createMailTransport } from '../platform/mail/transport.ts';
 import { OutboxWorker } from '../platform/mail/outbox.ts';
 import { JobScheduler } from '../platform/jobs.ts';
+import { publishDueItems } from '../domains/publishing/index.ts';
 import { loadSigningKey } from '../platform/security/signing.ts';
 import { loadRoles } from '../domains/identity/roles.ts';
 import { configureSecretKey } from '../domains/identity/totp.ts';
@@ -81,7 +82,7 @@ export function getConfig(): SiteConfig {
  * Scheduled jobs, leased in the database so that each runs in one process at a time however many share it.
  * Housekeeping every 10 minutes: expired rate-limit buckets, abandoned drafts, closed cases and calls past
  * retention (anonymised, not under legal hold). Referrals (src/domains/referrals/escalation.ts): overdue
- * escalation to the triage team every minute, and each agency's daily digest.
+ * escalation to the triage team every minute, and each agency's daily digest. Scheduled content: every minute.
  */
 function startMaintenance(config: SiteConfig) {
   const housekeeping = async () => {
@@ -90,7 +91,9 @@ function startMaintenance(config: SiteConfig) {
     await anonymiseExpiredCases(config.partnership.retentionDays, getRuntime().env.UPLOAD_DIR);
   };
   const referral = referralJobs({ config, publicUrl: getRuntime().env.PUBLIC_URL });
-  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }, ...referral], { tickMs: 60_000 });
+  // Scheduled content is public from its time regardless; this job marks it published and moves the cache generation.
+  const publishDue = async () => void (await publishDueItems(Date.now()));
+  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }, ...referral, { name: 'publish-scheduled', everyMs: 60_000, run: publishDue }], { tickMs: 60_000 });
   scheduler.start();
 }
 

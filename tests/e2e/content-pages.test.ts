@@ -6,7 +6,9 @@ import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const adviceSlugs = ['anti-social-behaviour', 'noise', 'vandalism-and-graffiti', 'drugs', 'hate-incidents', 'domestic-abuse', 'exploitation', 'fly-tipping', 'vehicle-nuisance', 'fire-risk'];
-const paths = ['/', '/about', '/advice', ...adviceSlugs.map((s) => `/advice/${s}`), '/privacy', '/accessibility', '/cookies', '/contact'];
+/** The public publishing pages with the demo content (issue 13). */
+const publishingPaths = ['/news', '/news/mill-lane-underpass-reopened', '/initiatives/street-safe-eastmere', '/improvement-plan', '/areas', '/areas/brackenford'];
+const paths = ['/', '/about', '/advice', ...adviceSlugs.map((s) => `/advice/${s}`), '/privacy', '/accessibility', '/cookies', '/contact', ...publishingPaths];
 
 let server: TestServer;
 let browser: Browser;

@@ -93,3 +93,17 @@ test('the API key issue page title starts with "Error:" only when the page shows
   assert.equal(titleOf(html), `Error: ${plainTitle}`);
   assert.match(titleOf(await (await admin.get('/staff/admin/api-keys')).text()), /^Open311 API keys - /);
 });
+
+test('the publishing pages say "Error:" in the title only when they show an error', async () => {
+  const editor = await signInAs(server.url, 'editor@hollowmere.example');
+  const plain = await editor.get('/staff/publishing/new/achievement');
+  assert.equal(plain.status, 200);
+  const plainTitle = titleOf(await plain.text());
+  assert.match(plainTitle, /^New achievement - /);
+  const refused = await editor.post('/staff/publishing/new/achievement', { title: '' });
+  assert.equal(refused.status, 400);
+  const html = await refused.text();
+  assert.match(html, /Enter a title/);
+  assert.equal(titleOf(html), `Error: ${plainTitle}`);
+  assert.match(titleOf(await (await editor.get('/staff/publishing')).text()), /^Publishing - /);
+});

@@ -71,4 +71,8 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/admin/api-keys/index.astro': { path: '/staff/admin/api-keys', access: ['admin.api'] },
   'src/pages/staff/admin/api-keys/new.astro': { path: '/staff/admin/api-keys/new', access: ['admin.api'] },
   'src/pages/staff/admin/api-keys/[id].astro': { path: '/staff/admin/api-keys/no-such-key', access: ['admin.api'] },
+  // Publishing (issue 13)
+  'src/pages/staff/publishing/index.astro': { path: '/staff/publishing', access: ['publish'] },
+  'src/pages/staff/publishing/new/[kind].astro': { path: '/staff/publishing/new/achievement', access: ['publish'] },
+  'src/pages/staff/publishing/[id].astro': { path: '/staff/publishing/no-such-item', access: ['publish'] },
 };

@@ -43,8 +43,9 @@ test('roles see the links their permissions allow and no link to a page that doe
   assert.match(partner, /href="\/staff\/referrals"/);
   assert.doesNotMatch(partner, /href="\/staff\/queue"/);
   const editor = await text('editor@hollowmere.example');
-  assert.doesNotMatch(editor, /href="\/staff\/publishing"/);
-  assert.match(editor, /Publishing achievements, the improvement plan and consultations is not available yet/);
+  assert.match(editor, /href="\/staff\/publishing"/);
+  assert.match(editor, /Publishing consultations is not available yet/);
+  assert.doesNotMatch(partner, /href="\/staff\/publishing"/);
   const district = await text('district@hollowmere.example');
   assert.match(district, /href="\/staff\/queue"/);
   assert.doesNotMatch(district, /href="\/staff\/admin\/users"/);

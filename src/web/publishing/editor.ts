@@ -1,0 +1,178 @@
+/**
+ * Glue for the editor's console (/staff/publishing): read and check the item form for its kind, create and save
+ * items, move them through the workflow, and build what the pages show (preview, versions, diff, history).
+ */
+import type { AstroGlobal } from 'astro';
+import { getConfig } from '../../server/runtime.ts';
+import { formatDateTime, londonTime } from '../../platform/time/london.ts';
+import { clientAddressOf } from '../client-address.ts';
+import { notFound } from '../guards.ts';
+import { fieldError, readPageForm, refuseForm, seeOther, typedValues, unreadableForm, validateForm, type FieldError } from '../forms.ts';
+import {
+  actOnItem, allowedActions, areaAndWithin, createItem, diffVersions, findItemFor, KIND_LABELS, KIND_SCHEMAS, listEditorItems, listEvents, listVersions, parseDay,
+  recommendationData, saveItem, unknownAreas, ACTION_LABELS, ACTION_PAST, CONTENT_KINDS, OUTCOME_ROWS, STATUS_LABELS, WORKFLOW_ACTIONS,
+  type ContentData, type ContentItem, type ContentKind, type Editor, type ProgressUpdate, type WorkflowAction,
+} from '../../domains/publishing/index.ts';
+
+/** The signed-in user as an editor. */
+export function editorOf(astro: AstroGlobal): Editor {
+  const u = astro.locals.user!;
+  return { id: u.id, name: u.name, districtId: u.districtId ?? null, bindsDistrict: u.bindsDistrict, ip: clientAddressOf(astro) };
+}
+
+/** True for a content kind name. */
+function isKind(s: string | undefined): s is ContentKind {
+  return !!s && (CONTENT_KINDS as readonly string[]).includes(s);
+}
+
+/** The areas an editor may tag: every area, or their district and its wards. */
+export function areaChoices(editor: Editor): { value: string; label: string }[] {
+  const { areas } = getConfig();
+  const allowed = editor.bindsDistrict ? areaAndWithin(areas, editor.districtId ?? '') : areas.map((a) => a.id);
+  return areas.filter((a) => allowed.includes(a.id)).map((a) => ({ value: a.id, label: `${a.name} (${a.kind})` }));
+}
+
+/** "2026-03-27" as "27/3/2026" for a date field. */
+function dayField(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? `${Number(m[3])}/${Number(m[2])}/${m[1]}` : '';
+}
+
+/** Stored data as the values of the edit form. */
+export function formValuesOf(kind: ContentKind, data: Record<string, unknown>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(data)) if (typeof v === 'string') out[k] = v;
+  out.areas = (data.areas as string[]) ?? [];
+  for (const k of ['date', 'start', 'end', 'originalTarget', 'currentTarget']) if (typeof data[k] === 'string') out[k] = dayField(data[k]);
+  if (kind === 'initiative') {
+    out.budget = (Number(data.budget ?? 0) / 100).toLocaleString('en-GB');
+    ((data.outcomes as ContentData['initiative']['outcomes']) ?? []).forEach((o, i) => {
+      out[`measure${i}`] = o.measure;
+      out[`baseline${i}`] = String(o.baseline);
+      out[`target${i}`] = String(o.target);
+      out[`actual${i}`] = o.actual === null ? '' : String(o.actual);
+    });
+  }
+  return out;
+}
+
+/** Check a posted item form for its kind: the data to store, or the errors to show. */
+function checkItemForm(kind: ContentKind, form: FormData, editor: Editor, earlier: Record<string, unknown> | null): { ok: true; data: ContentData[ContentKind] } | { ok: false; errors: FieldError[] } {
+  const checked = validateForm(KIND_SCHEMAS[kind], form);
+  if (!checked.ok) return checked;
+  const areas = (checked.data as { areas: string[] }).areas;
+  if (unknownAreas(areas, areaChoices(editor).map((a) => a.value)).length) return { ok: false, errors: [fieldError('areas', 'Select areas from the list')] };
+  if (editor.bindsDistrict && areas.length === 0) return { ok: false, errors: [fieldError('areas', 'Select at least one area of your district')] };
+  if (kind === 'recommendation') return { ok: true, data: recommendationData(checked.data as Parameters<typeof recommendationData>[0], (earlier?.updates as ProgressUpdate[]) ?? []) };
+  return { ok: true, data: checked.data as ContentData[ContentKind] };
+}
+
+/** The new-item page: GET an empty form for the kind; POST creates a draft and goes to its page. */
+export async function handleNewItem(astro: AstroGlobal) {
+  const kind = astro.params.kind;
+  if (!isKind(kind)) return { response: notFound() };
+  const editor = editorOf(astro);
+  let errors: FieldError[] = [];
+  let values: Record<string, string | string[]> = {};
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else {
+      values = { ...typedValues(read.form), areas: read.form.getAll('areas').map(String) };
+      const checked = checkItemForm(kind, read.form, editor, null);
+      if (checked.ok) {
+        const created = await createItem(editor, kind, checked.data, Date.now());
+        if (created.ok) return seeOther(`/staff/publishing/${created.id}?saved=1`);
+      } else errors = checked.errors;
+      refuseForm(astro);
+    }
+  }
+  return { kind, label: KIND_LABELS[kind], errors, values, areas: areaChoices(editor) };
+}
+
+/** A publish time from the schedule form's date and time ("27/3/2026", "09:30"), in London time. */
+function parseScheduleTime(dayText: string, timeText: string): number | null {
+  const day = parseDay(dayText);
+  const t = /^(\d{1,2})[:.](\d{2})$/.exec(timeText.trim());
+  if (!day || !t || Number(t[1]) > 23 || Number(t[2]) > 59) return null;
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return londonTime(y, m, d, Number(t[1]) + Number(t[2]) / 60);
+}
+
+/** The item page: edit form (save), workflow actions, preview, versions with a diff, and history. */
+export async function handleEditItem(astro: AstroGlobal) {
+  const editor = editorOf(astro);
+  const id = astro.params.id ?? '';
+  let item = await findItemFor(editor, id);
+  if (!item) return { response: notFound() };
+  let errors: FieldError[] = [];
+  let values: Record<string, string | string[]> | null = null;
+  let scheduleValues = { publishDate: '', publishTime: '' };
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else {
+      const intent = read.form.get('intent');
+      const now = Date.now();
+      if (intent === 'save') {
+        values = { ...typedValues(read.form), areas: read.form.getAll('areas').map(String) };
+        const versions = await listVersions(item.id);
+        const checked = checkItemForm(item.kind, read.form, editor, versions.at(-1)?.data ?? null);
+        if (checked.ok) {
+          const saved = await saveItem(editor, item.id, item.kind, checked.data, Number(read.form.get('basedOn')), now);
+          if (saved.ok) return seeOther(`/staff/publishing/${item.id}?saved=1`);
+          errors = [fieldError('title', saved.message)];
+        } else errors = checked.errors;
+      } else if (intent === 'action' && (WORKFLOW_ACTIONS as readonly string[]).includes(String(read.form.get('action')))) {
+        const action = String(read.form.get('action')) as WorkflowAction;
+        let publishAt: number | undefined;
+        if (action === 'schedule') {
+          scheduleValues = { publishDate: String(read.form.get('publishDate') ?? ''), publishTime: String(read.form.get('publishTime') ?? '') };
+          publishAt = parseScheduleTime(scheduleValues.publishDate, scheduleValues.publishTime) ?? undefined;
+        }
+        if (action === 'schedule' && publishAt === undefined) errors = [fieldError('publishDate', 'Enter the publish date and time, for example 27/3/2026 and 09:30')];
+        else {
+          const done = await actOnItem(editor, item.id, action, now, publishAt);
+          if (done.ok) return seeOther(`/staff/publishing/${item.id}?done=${action}`);
+          errors = [fieldError(action === 'schedule' ? 'publishDate' : 'actions', done.message)];
+        }
+      } else errors = unreadableForm();
+      refuseForm(astro);
+      item = (await findItemFor(editor, id))!;
+    }
+  }
+  return { ...(await itemView(item, astro.url.searchParams)), errors, values, scheduleValues, areas: areaChoices(editor), saved: astro.url.searchParams.has('saved'), done: astro.url.searchParams.get('done') };
+}
+
+/** What the item page shows about an item: current data, actions, versions, the chosen diff and history. */
+async function itemView(item: ContentItem, params: URLSearchParams) {
+  const versions = await listVersions(item.id);
+  const current = versions.find((v) => v.version === item.currentVersion)!;
+  const from = Number(params.get('from'));
+  const to = Number(params.get('to'));
+  const a = versions.find((v) => v.version === from);
+  const b = versions.find((v) => v.version === to);
+  return {
+    item,
+    kindLabel: KIND_LABELS[item.kind],
+    statusLabel: STATUS_LABELS[item.status],
+    publishAtWords: item.publishAt ? formatDateTime(item.publishAt) : null,
+    current: current.data,
+    formValues: formValuesOf(item.kind, current.data),
+    actions: allowedActions(item.status).map((action) => ({ action, label: ACTION_LABELS[action] })),
+    versions: versions.map((v) => ({ version: v.version, author: v.authorName, when: formatDateTime(v.createdAt), published: v.version === item.publishedVersion })).reverse(),
+    diff: a && b ? { from: a.version, to: b.version, fields: diffVersions(a.data, b.data) } : null,
+    history: (await listEvents(item.id)).map((e) => ({ what: ACTION_PAST[e.action as keyof typeof ACTION_PAST] ?? e.action, who: e.actorName, when: formatDateTime(e.at), version: e.version, publishAt: e.publishAt ? formatDateTime(e.publishAt) : null })).reverse(),
+  };
+}
+
+/** The console's list: the editor's items with their kind, state and last change. */
+export async function handlePublishingList(astro: AstroGlobal) {
+  const items = await listEditorItems(editorOf(astro));
+  return {
+    kinds: CONTENT_KINDS.map((k) => ({ kind: k, label: KIND_LABELS[k] })),
+    rows: items.map((i) => ({ id: i.id, title: i.title, kind: KIND_LABELS[i.kind], status: STATUS_LABELS[i.status], changed: formatDateTime(i.updatedAt), pending: i.publishedVersion !== null && i.publishedVersion !== i.currentVersion })),
+  };
+}
+
+export { OUTCOME_ROWS };

@@ -1,0 +1,122 @@
+/**
+ * Glue for the public publishing pages: achievements with filters, an achievement, initiatives, the improvement
+ * plan, area pages (sections from the area-section registry), feeds and the sitemap. Unknown or unpublished
+ * items are 404.
+ */
+import type { AstroGlobal } from 'astro';
+import { getConfig, getRuntime } from '../../server/runtime.ts';
+import { formatDate } from '../../platform/time/london.ts';
+import {
+  achievementFeed, achievementYears, areaAndWithin, areaSections, findPublic, improvementPlan, listAchievements, listInitiatives, sitemapPaths, themeLabel, THEMES,
+  type AchievementFilter,
+} from '../../domains/publishing/index.ts';
+
+/** The name of an area id (the id itself when unknown). */
+export function areaNameOf(id: string): string {
+  return getConfig().areas.find((a) => a.id === id)?.name ?? id;
+}
+
+/** A day "2026-03-27" in words. */
+function dayWords(iso: string): string {
+  return formatDate(Date.parse(`${iso}T12:00:00Z`));
+}
+
+/** The site's public URL without a trailing slash. */
+export function siteUrl(): string {
+  return getRuntime().env.PUBLIC_URL.replace(/\/$/, '');
+}
+
+/** The achievements page: filters from the query (unknown values ignored), the matching items, and filter choices. */
+export async function handleAchievements(astro: AstroGlobal) {
+  const { areas } = getConfig();
+  const now = Date.now();
+  const q = astro.url.searchParams;
+  const years = await achievementYears(now);
+  const filter: AchievementFilter = {
+    theme: THEMES.some((t) => t.id === q.get('theme')) ? q.get('theme')! : undefined,
+    area: areas.some((a) => a.id === q.get('area')) ? q.get('area')! : undefined,
+    year: years.includes(q.get('year') ?? '') ? q.get('year')! : undefined,
+  };
+  const items = await listAchievements(areas, filter, now);
+  return {
+    filter,
+    items: items.map((i) => ({ title: i.data.title, href: `/news/${i.item.slug}`, summary: i.data.summary, date: dayWords(i.data.date), theme: themeLabel(i.data.theme) })),
+    themes: [{ value: '', label: 'All themes' }, ...THEMES.map((t) => ({ value: t.id, label: t.label }))],
+    areas: [{ value: '', label: 'All areas' }, ...areas.map((a) => ({ value: a.id, label: a.name }))],
+    years: [{ value: '', label: 'All years' }, ...years.map((y) => ({ value: y, label: y }))],
+  };
+}
+
+/** The most recent achievements for the home page. */
+export async function recentAchievements(count = 3) {
+  return (await listAchievements(getConfig().areas, {}, Date.now())).slice(0, count).map((i) => ({ title: i.data.title, href: `/news/${i.item.slug}`, summary: i.data.summary, date: dayWords(i.data.date) }));
+}
+
+/** One published item of a kind by its slug, or a 404. */
+export async function handlePublicItem<K extends 'achievement' | 'initiative'>(astro: AstroGlobal, kind: K) {
+  const found = await findPublic(kind, astro.params.slug ?? '', Date.now());
+  if (!found) return { response: new Response(null, { status: 404 }) };
+  return { ...found, url: `${siteUrl()}${astro.url.pathname}` };
+}
+
+/** The initiatives list. */
+export async function handleInitiatives() {
+  return (await listInitiatives(Date.now())).map((i) => ({ title: i.data.title, href: `/initiatives/${i.item.slug}`, aim: i.data.aim, lead: i.data.leadPartner, start: dayWords(i.data.start) }));
+}
+
+/** The improvement plan tracker. */
+export async function handleImprovementPlan() {
+  const now = Date.now();
+  return { plans: await improvementPlan(now), now, dayWords };
+}
+
+/** An area page: the area, its parent and children, and every registered section's entries for it. */
+export async function handleAreaPage(astro: AstroGlobal) {
+  const { areas } = getConfig();
+  const area = areas.find((a) => a.id === astro.params.id);
+  if (!area) return { response: new Response(null, { status: 404 }) };
+  const ids = areaAndWithin(areas, area.id);
+  const now = Date.now();
+  const sections = await Promise.all(areaSections().map(async (s) => ({ id: s.id, heading: s.heading, empty: s.empty, entries: await s.list(ids, now) })));
+  return {
+    area,
+    parent: areas.find((a) => a.id === area.parent) ?? null,
+    children: areas.filter((a) => a.parent === area.id),
+    sections,
+  };
+}
+
+/** The areas index: the county, its districts and their wards. */
+export function areaTree() {
+  const { areas } = getConfig();
+  const county = areas.find((a) => a.kind === 'county')!;
+  return { county, districts: areas.filter((a) => a.parent === county.id).map((d) => ({ ...d, wards: areas.filter((w) => w.parent === d.id) })) };
+}
+
+/** An achievements feed response (RSS or Atom), for the whole partnership or one area; an unknown area is 404. */
+export async function feedResponse(format: 'rss' | 'atom', areaId?: string): Promise<Response> {
+  const { areas, partnership } = getConfig();
+  const area = areaId === undefined ? null : areas.find((a) => a.id === areaId);
+  if (area === undefined) return new Response('Not found', { status: 404 });
+  const items = await listAchievements(areas, { area: area?.id }, Date.now());
+  const feed = achievementFeed(items, {
+    title: area ? `${partnership.shortName}: achievements in ${area.name}` : `${partnership.shortName}: achievements and news`,
+    siteUrl: siteUrl(),
+    path: area ? `/feeds/areas/${area.id}` : '/feeds/news',
+    partnership: partnership.name,
+  });
+  const body = format === 'rss' ? feed.rss2() : feed.atom1();
+  return new Response(body, { headers: { 'Content-Type': format === 'rss' ? 'application/rss+xml; charset=utf-8' : 'application/atom+xml; charset=utf-8' } });
+}
+
+/** The fixed public pages listed in the sitemap. */
+const FIXED_PATHS = ['/', '/report', '/track', '/news', '/initiatives', '/improvement-plan', '/areas', '/advice', '/about', '/contact', '/accessibility', '/privacy', '/cookies'];
+
+/** sitemap.xml: every public page and published item. */
+export async function sitemapResponse(): Promise<Response> {
+  const base = siteUrl();
+  const paths = await sitemapPaths(getConfig().areas, FIXED_PATHS, Date.now());
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${paths.map((p) => `  <url><loc>${esc(base + p)}</loc></url>`).join('\n')}\n</urlset>\n`;
+  return new Response(body, { headers: { 'Content-Type': 'application/xml; charset=utf-8' } });
+}

@@ -1,0 +1,193 @@
+/**
+ * Publishing over HTTP against the built server: an editor's achievement, initiative and recommendation go
+ * through the workflow and appear (and disappear) on the public pages, feeds and sitemap; feeds parse with a
+ * standard XML parser; another district's editor gets 404; a publish in one process is seen by a second process
+ * sharing the database, through its page cache.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { Visitor } from '../helpers/http.ts';
+import { signInAs } from './staff-sign-in.ts';
+
+let server: TestServer;
+let second: TestServer;
+let editor: Visitor;
+let publicA: Visitor;
+let publicB: Visitor;
+before(async () => {
+  server = await startServer();
+  second = await startServer({}, { shareWith: server });
+  editor = await signInAs(server.url, 'editor@hollowmere.example');
+  publicA = new Visitor(server.url);
+  publicB = new Visitor(second.url);
+});
+after(async () => {
+  await second?.stop();
+  await server?.stop();
+});
+
+const parser = new XMLParser({ ignoreAttributes: false });
+
+/** Create an item through the console's form; returns its id. */
+async function create(v: Visitor, kind: string, form: Record<string, string>): Promise<string> {
+  const res = await v.post(`/staff/publishing/new/${kind}`, form);
+  assert.equal(res.status, 303, await res.text());
+  const id = /^\/staff\/publishing\/([^?]+)\?saved=1$/.exec(res.headers.get('location') ?? '')?.[1];
+  assert.ok(id, 'redirected to the new item');
+  return id;
+}
+
+/** Run a workflow action on an item; returns the status. */
+async function act(v: Visitor, id: string, action: string, extra: Record<string, string> = {}): Promise<number> {
+  const res = await v.post(`/staff/publishing/${id}`, { intent: 'action', action, ...extra });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** The text of a public path. */
+async function page(v: Visitor, path: string): Promise<{ status: number; text: string; res: Response }> {
+  const res = await v.get(path);
+  return { status: res.status, text: await res.text(), res };
+}
+
+/** The titles of a feed, RSS or Atom, parsed by a standard parser after XML validation. */
+function feedTitles(xml: string): string[] {
+  assert.equal(XMLValidator.validate(xml), true, 'the feed is well-formed XML');
+  const doc = parser.parse(xml);
+  const items = doc.rss ? [doc.rss.channel.item ?? []].flat() : [doc.feed.entry ?? []].flat();
+  return items.map((i: { title: string | { '#text': string } }) => (typeof i.title === 'string' ? i.title : i.title['#text']));
+}
+
+const ACHIEVEMENT = { title: 'Saltings beach clean-up cut litter fires', summary: 'Volunteers and the fire service cleared the dunes.', body: 'Fewer **fires** this summer.', theme: 'environment', date: '3/3/2026', areas: 'saltings' };
+
+test('an achievement: draft is private, publish shows it on every public surface, unpublish removes it everywhere', async () => {
+  const id = await create(editor, 'achievement', ACHIEVEMENT);
+  const slug = 'saltings-beach-clean-up-cut-litter-fires';
+  const item = await page(editor, `/staff/publishing/${id}`);
+  assert.match(item.text, /Preview of version 1/);
+  assert.match(item.text, /<strong>fires<\/strong>/, 'the preview renders the Markdown');
+  assert.equal((await page(publicA, `/news/${slug}`)).status, 404, 'a draft is not public');
+
+  assert.equal(await act(editor, id, 'submit'), 303);
+  assert.equal(await act(editor, id, 'publish'), 303);
+  const shown = await page(publicA, `/news/${slug}`);
+  assert.equal(shown.status, 200);
+  assert.match(shown.text, /<meta property="og:title" content="Saltings beach clean-up cut litter fires"/);
+  assert.match(shown.text, /<meta property="og:type" content="article"/);
+  assert.ok(!/<script/i.test(shown.text));
+  assert.match((await page(publicA, '/news?theme=environment')).text, new RegExp(slug));
+  assert.doesNotMatch((await page(publicA, '/news?theme=roads')).text, new RegExp(slug));
+  assert.match((await page(publicA, '/')).text, new RegExp(`/news/${slug}`), 'the home page promotes it');
+  assert.match((await page(publicA, '/areas/eastmere')).text, new RegExp(slug), 'its district page lists it (Saltings is in Eastmere)');
+  assert.doesNotMatch((await page(publicA, '/areas/brackenford')).text, new RegExp(slug));
+  const rss = await page(publicA, '/feeds/news.rss');
+  assert.match(rss.res.headers.get('content-type') ?? '', /application\/rss\+xml/);
+  assert.ok(feedTitles(rss.text).includes(ACHIEVEMENT.title));
+  assert.ok(feedTitles((await page(publicA, '/feeds/news.atom')).text).includes(ACHIEVEMENT.title));
+  assert.ok(feedTitles((await page(publicA, '/feeds/areas/saltings.atom')).text).includes(ACHIEVEMENT.title));
+  assert.ok(feedTitles((await page(publicA, '/feeds/areas/eastmere.rss')).text).includes(ACHIEVEMENT.title));
+  assert.ok(!feedTitles((await page(publicA, '/feeds/areas/brackenford.rss')).text).includes(ACHIEVEMENT.title));
+  assert.equal((await page(publicA, '/feeds/areas/nowhere.rss')).status, 404);
+  const sitemap = parser.parse((await page(publicA, '/sitemap.xml')).text);
+  const locs: string[] = sitemap.urlset.url.map((u: { loc: string }) => u.loc);
+  assert.ok(locs.includes(`${server.url}/news/${slug}`));
+
+  assert.equal(await act(editor, id, 'unpublish'), 303);
+  assert.equal((await page(publicA, `/news/${slug}`)).status, 404);
+  assert.doesNotMatch((await page(publicA, '/news')).text, new RegExp(slug));
+  assert.doesNotMatch((await page(publicA, '/')).text, new RegExp(slug));
+  assert.doesNotMatch((await page(publicA, '/areas/eastmere')).text, new RegExp(slug));
+  assert.ok(!feedTitles((await page(publicA, '/feeds/news.rss')).text).includes(ACHIEVEMENT.title));
+  assert.ok(!feedTitles((await page(publicA, '/feeds/areas/saltings.atom')).text).includes(ACHIEVEMENT.title));
+  assert.doesNotMatch((await page(publicA, '/sitemap.xml')).text, new RegExp(slug));
+});
+
+test('versions: a save keeps the old version public until published, and the diff shows the change', async () => {
+  const id = await create(editor, 'achievement', { ...ACHIEVEMENT, title: 'Versioned story about Windle' });
+  assert.equal(await act(editor, id, 'publish'), 303);
+  const save = await editor.post(`/staff/publishing/${id}`, { intent: 'save', basedOn: '1', ...ACHIEVEMENT, title: 'Versioned story about Windle Green' });
+  assert.equal(save.status, 303);
+  assert.match((await page(publicA, '/news/versioned-story-about-windle')).text, /<h1 class="heading-xl">Versioned story about Windle<\/h1>/);
+  const diff = await page(editor, `/staff/publishing/${id}?from=1&to=2`);
+  assert.match(diff.text, /Changes from version 1 to version 2/);
+  assert.match(diff.text, /<ins>[^<]*Green<\/ins>/);
+  assert.match(diff.text, /Version 2, Eddie Editor/);
+  const stale = await editor.post(`/staff/publishing/${id}`, { intent: 'save', basedOn: '1', ...ACHIEVEMENT });
+  assert.equal(stale.status, 400, 'a save from an old version is refused');
+  assert.equal(await act(editor, id, 'publish'), 303);
+  assert.match((await page(publicA, '/news/versioned-story-about-windle')).text, /Versioned story about Windle Green/);
+});
+
+test('a scheduled item is not public before its time', async () => {
+  const id = await create(editor, 'achievement', { ...ACHIEVEMENT, title: 'Scheduled for next year' });
+  const bad = await editor.post(`/staff/publishing/${id}`, { intent: 'action', action: 'schedule', publishDate: '1/1/2020', publishTime: '09:00' });
+  assert.equal(bad.status, 400);
+  assert.match(await bad.text(), /must be in the future/);
+  assert.equal(await act(editor, id, 'schedule', { publishDate: '1/1/2099', publishTime: '09:00' }), 303);
+  assert.match((await page(editor, `/staff/publishing/${id}`)).text, /Scheduled/);
+  assert.equal((await page(publicA, '/news/scheduled-for-next-year')).status, 404);
+});
+
+test('an initiative shows its cost per outcome; a recommendation its RAG in words and the overdue flag', async () => {
+  const ini = await create(editor, 'initiative', {
+    title: 'Lydgate bike project', aim: 'Stop off-road bikes on the playing field.', leadPartner: 'Hollowmere Constabulary', partners: 'Thornwick Council', budget: '9,000', fundingSource: 'PCC fund',
+    start: '1/4/2025', end: '', evaluation: 'not-started', measure0: 'Reports of off-road bikes', baseline0: '50', target0: '20', actual0: '30', areas: 'lydgate',
+  });
+  assert.equal(await act(editor, ini, 'publish'), 303);
+  const shown = await page(publicA, '/initiatives/lydgate-bike-project');
+  assert.equal(shown.status, 200);
+  assert.match(shown.text, /£9,000/);
+  assert.match(shown.text, /£450 per unit of change/, '£9,000 for 20 fewer reports');
+  assert.match((await page(publicA, '/initiatives')).text, /Lydgate bike project/);
+
+  const asAbove = await editor.post('/staff/publishing/new/recommendation', { title: 'Copy', plan: 'Audit', recommendation: 'As above', responsibleRole: 'Lead', officer: 'A N Other', originalTarget: '1/1/2026', status: 'on-track' });
+  assert.equal(asAbove.status, 400);
+  assert.match(await asAbove.text(), /not &quot;as above&quot;|not "as above"/);
+  const rec = await create(editor, 'recommendation', {
+    title: 'Train call handlers in trauma-informed practice', plan: 'Peer review 2024', recommendation: 'Train every call handler in trauma-informed practice within a year.', responsibleRole: 'CSC manager', officer: 'Lee Park',
+    originalTarget: '1/6/2024', currentTarget: '', status: 'at-risk', updateDate: '2/2/2024', updateText: 'Course booked for half of the team.', areas: 'hollowmere',
+  });
+  assert.equal(await act(editor, rec, 'publish'), 303);
+  const plan = await page(publicA, '/improvement-plan');
+  assert.match(plan.text, /Peer review 2024/);
+  assert.match(plan.text, /Amber: Some delay, recovering/);
+  assert.match(plan.text, /Target date passed/);
+  assert.match(plan.text, /Not updated for 90 days/);
+  assert.match(plan.text, /Course booked for half of the team/);
+});
+
+test('another district editor cannot see or change a district item (404); the district editor can', async () => {
+  const brack = await signInAs(server.url, 'brackenford-editor@hollowmere.example');
+  const east = await signInAs(server.url, 'eastmere-editor@hollowmere.example');
+  const outside = await brack.post('/staff/publishing/new/achievement', { ...ACHIEVEMENT, title: 'Outside my district', areas: 'saltings' });
+  assert.equal(outside.status, 400, 'a district editor may tag only their own areas');
+  const id = await create(brack, 'achievement', { ...ACHIEVEMENT, title: 'Brackenford market patrols', areas: 'brackenford-central' });
+  assert.equal((await east.get(`/staff/publishing/${id}`)).status, 404);
+  assert.equal(await act(east, id, 'publish'), 404);
+  assert.equal((await east.post(`/staff/publishing/${id}`, { intent: 'save', basedOn: '1', ...ACHIEVEMENT })).status, 404);
+  assert.doesNotMatch((await page(east, '/staff/publishing')).text, /Brackenford market patrols/);
+  assert.equal(await act(brack, id, 'publish'), 303);
+  assert.equal((await page(publicA, '/news/brackenford-market-patrols')).status, 200);
+});
+
+test('a publish in one process is seen by a second process sharing the database, through its cache', async () => {
+  const first = await page(publicB, '/news');
+  const again = await page(publicB, '/news');
+  assert.equal(again.res.headers.get('x-content-cache'), 'hit', 'the second process serves its cached page');
+  assert.equal(again.text, first.text);
+  const etag = again.res.headers.get('etag')!;
+  const notModified = await publicB.get('/news', { 'if-none-match': etag });
+  assert.equal(notModified.status, 304);
+
+  const id = await create(editor, 'achievement', { ...ACHIEVEMENT, title: 'Seen by the second process' });
+  assert.equal(await act(editor, id, 'publish'), 303);
+  const after = await page(publicB, '/news');
+  assert.equal(after.res.headers.get('x-content-cache'), 'miss');
+  assert.match(after.text, /Seen by the second process/);
+  assert.notEqual(after.res.headers.get('etag'), etag);
+  assert.equal((await publicB.get('/news', { 'if-none-match': etag })).status, 200, 'the old ETag no longer matches');
+  assert.equal(await act(editor, id, 'unpublish'), 303);
+  assert.doesNotMatch((await page(publicB, '/news')).text, /Seen by the second process/);
+});
