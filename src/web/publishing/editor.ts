@@ -10,7 +10,7 @@ import { notFound } from '../guards.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, typedValues, unreadableForm, validateForm, type FieldError } from '../forms.ts';
 import {
   actOnItem, allowedActions, areaAndWithin, createItem, diffVersions, findItemFor, KIND_LABELS, KIND_SCHEMAS, listEditorItems, listEvents, listVersions, parseDay,
-  recommendationData, saveItem, unknownAreas, ACTION_LABELS, ACTION_PAST, CONTENT_KINDS, OUTCOME_ROWS, STATUS_LABELS, WORKFLOW_ACTIONS,
+  recommendationData, saveItem, unknownAreas, ACTION_LABELS, ACTION_PAST, CONTENT_KINDS, STATUS_LABELS, WORKFLOW_ACTIONS,
   type ContentData, type ContentItem, type ContentKind, type Editor, type ProgressUpdate, type WorkflowAction,
 } from '../../domains/publishing/index.ts';
 
@@ -175,4 +175,3 @@ export async function handlePublishingList(astro: AstroGlobal) {
   };
 }
 
-export { OUTCOME_ROWS };
