@@ -36,6 +36,41 @@ const ITEMS: { kind: ContentKind; district?: string; form: Record<string, string
       responsibleRole: 'Communications manager', officer: 'Jo Marsh', originalTarget: '31/12/2025', currentTarget: '', status: 'on-track', updateDate: '2/10/2025', updateText: 'Four of seven partners link to the hotline page.', areas: ['hollowmere'],
     },
   },
+  {
+    kind: 'assessment',
+    form: {
+      title: 'Value-for-money self-assessment 2024', date: '15/3/2024',
+      aspect0: 'Use of resources', rating0: 'amber', evidence0: 'Budgets set per initiative, but no cost per outcome reported.',
+      aspect1: 'Performance information', rating1: 'red', evidence1: 'Performance reported to the board only, not to the public.',
+      aspect2: 'Partnership working', rating2: 'amber-green', evidence2: 'All statutory partners attend the board.', areas: [],
+    },
+  },
+  {
+    kind: 'assessment',
+    form: {
+      title: 'Value-for-money self-assessment 2025', date: '20/3/2025',
+      aspect0: 'Use of resources', rating0: 'amber-green', evidence0: 'Cost per outcome now reported for every initiative over £5,000.',
+      aspect1: 'Performance information', rating1: 'amber', evidence1: 'Quarterly performance published on this site; ward figures still to come.',
+      aspect2: 'Partnership working', rating2: 'amber-green', evidence2: 'All statutory partners attend the board; two theme groups lack a chair.', areas: [],
+    },
+  },
+  {
+    kind: 'priority',
+    district: 'brackenford',
+    form: { title: 'Street drinking in Market Square', issue: 'Residents and traders report street drinking and litter in Market Square most afternoons.', dateRaised: '12/11/2025', action: 'Public Spaces Protection Order consultation opened; joint patrols on Thursdays and Fridays.', dateTaken: '8/12/2025', areas: ['brackenford-central'] },
+  },
+  {
+    kind: 'priority',
+    form: { title: 'Off-road bikes on Lydgate playing field', issue: 'Off-road bikes racing across the playing field in the evenings.', dateRaised: '3/2/2026', action: '', dateTaken: '', areas: ['lydgate'] },
+  },
+  {
+    kind: 'group',
+    form: { title: 'Hollowmere Community Safety Partnership Board', type: 'board', purpose: 'Sets the partnership\'s strategy and priorities and holds the groups to account.', chair: 'Chief Executive, Hollowmere County Council', members: 'Hollowmere County Council, Hollowmere Constabulary, Hollowmere Fire and Rescue, Hollowmere Integrated Care Board, Probation Service', actionPlanOwner: 'Head of Community Safety', cadence: 'Every quarter', reportsTo: '', areas: ['hollowmere'] },
+  },
+  {
+    kind: 'group',
+    form: { title: 'Anti-social behaviour theme group', type: 'theme-group', purpose: 'Delivers the anti-social behaviour action plan across the three districts.', chair: 'ASB lead, Hollowmere Constabulary', members: 'Hollowmere Constabulary, district councils, housing associations', actionPlanOwner: 'District ASB officers', cadence: 'Every 6 weeks', reportsTo: 'Hollowmere Community Safety Partnership Board', areas: ['hollowmere'] },
+  },
 ];
 
 /** Create and publish the demo publishing content (demo data the form checks refuse stops start-up). */

@@ -191,3 +191,26 @@ test('a publish in one process is seen by a second process sharing the database,
   assert.equal(await act(editor, id, 'unpublish'), 303);
   assert.doesNotMatch((await page(publicB, '/news')).text, /Seen by the second process/);
 });
+
+test('value for money compares with the previous assessment; priorities appear on their area pages; the structure lists boards and groups', async () => {
+  const vfm = await create(editor, 'assessment', { title: 'Value-for-money self-assessment 2026', date: '2/3/2026', aspect0: 'Use of resources', rating0: 'green', evidence0: 'Every initiative reports cost per outcome.', aspect1: 'Performance information', rating1: 'red-amber', evidence1: 'Quarterly report late twice.' });
+  assert.equal(await act(editor, vfm, 'publish'), 303);
+  const ratings = (await page(publicA, '/value-for-money')).text;
+  assert.match(ratings, /Value-for-money self-assessment 2026/);
+  assert.match(ratings, /Better than last time \(Green\/Amber\)/, 'Use of resources was Green/Amber in the demo 2025 assessment');
+  assert.match(ratings, /Worse than last time \(Amber\)/);
+  assert.match(ratings, /Value-for-money self-assessment 2025/, 'earlier assessments are listed');
+
+  const pri = await create(editor, 'priority', { title: 'Bins set alight on Windle Green', issue: 'Bins set alight twice a week behind the shops.', dateRaised: '1/2/2026', action: 'Bins moved and locked; fire service visits.', dateTaken: '10/2/2026', areas: 'windle' });
+  assert.equal(await act(editor, pri, 'publish'), 303);
+  assert.match((await page(publicA, '/areas/windle')).text, /Bins set alight on Windle Green/);
+  assert.match((await page(publicA, '/priorities')).text, /Bins moved and locked/);
+
+  const group = await create(editor, 'group', { title: 'Night-time economy delivery group', type: 'delivery-group', purpose: 'Keeps town centres safe at night.', chair: 'Licensing manager', members: 'Councils, police, pubwatch', actionPlanOwner: 'Licensing manager', cadence: 'Every month', reportsTo: 'Hollowmere Community Safety Partnership Board' });
+  assert.equal(await act(editor, group, 'publish'), 303);
+  const structure = (await page(publicA, '/structure')).text;
+  assert.ok(structure.indexOf('Hollowmere Community Safety Partnership Board') < structure.indexOf('Night-time economy delivery group'), 'boards come first');
+  assert.match(structure, /Every month/);
+  assert.equal(await act(editor, group, 'unpublish'), 303);
+  assert.doesNotMatch((await page(publicA, '/structure')).text, /Night-time economy delivery group/);
+});

@@ -6,7 +6,7 @@ import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import { validateForm } from '../../src/platform/forms/index.ts';
 import {
   actOnItem, createItem, costPerOutcome, diffVersions, findPublic, KIND_SCHEMAS, listAchievements, listEditorItems, listEvents, listPublic, listVersions,
-  publishDueItems, readGeneration, recommendationData, recommendationFlags, renderMarkdown, saveItem, outcomeRows, type AchievementData, type Editor,
+  publishDueItems, ratingChange, readGeneration, recommendationData, recommendationFlags, renderMarkdown, saveItem, outcomeRows, type AchievementData, type Editor,
   type RecommendationData,
 } from '../../src/domains/publishing/index.ts';
 
@@ -135,4 +135,27 @@ test('Markdown is rendered and sanitised', () => {
   assert.match(html, /<h2>Head<\/h2>/);
   assert.match(html, /<strong>world<\/strong>/);
   assert.ok(!/script|onerror|<img|javascript:/i.test(html), html);
+});
+
+test('value-for-money: ratings in between (Green/Amber) and the comparison with the previous assessment', () => {
+  assert.equal(ratingChange('green', 'amber-green'), 'Better than last time (Green/Amber)');
+  assert.equal(ratingChange('red-amber', 'amber'), 'Worse than last time (Amber)');
+  assert.equal(ratingChange('amber', 'amber'), 'Same as last time (Amber)');
+  assert.equal(ratingChange('amber', null), 'Not assessed before');
+  const ok = validateForm(KIND_SCHEMAS.assessment, { title: 'VfM 2026', date: '1/3/2026', aspect0: 'Use of resources', rating0: 'amber-green', evidence0: 'Cost per outcome reported.', aspect1: '', rating1: '', evidence1: '' });
+  assert.ok(ok.ok);
+  assert.deepEqual(ok.data.ratings, [{ aspect: 'Use of resources', rating: 'amber-green', evidence: 'Cost per outcome reported.' }]);
+  const noEvidence = validateForm(KIND_SCHEMAS.assessment, { title: 'VfM', date: '1/3/2026', aspect0: 'Use of resources', rating0: 'green' });
+  assert.equal(noEvidence.ok, false);
+  assert.match(!noEvidence.ok ? noEvidence.errors[0]!.text : '', /Enter the evidence/);
+  const badRating = validateForm(KIND_SCHEMAS.assessment, { title: 'VfM', date: '1/3/2026', aspect0: 'X', rating0: 'purple', evidence0: 'E' });
+  assert.equal(badRating.ok, false);
+});
+
+test('a priority needs an area, and an action before its date', () => {
+  const base = { title: 'Bikes', issue: 'Off-road bikes', dateRaised: '3/2/2026' };
+  assert.equal(validateForm(KIND_SCHEMAS.priority, base).ok, false, 'no area');
+  assert.ok(validateForm(KIND_SCHEMAS.priority, { ...base, areas: 'lydgate' }).ok);
+  assert.equal(validateForm(KIND_SCHEMAS.priority, { ...base, areas: 'lydgate', dateTaken: '4/2/2026' }).ok, false, 'a date taken without the action');
+  assert.equal(validateForm(KIND_SCHEMAS.priority, { ...base, areas: 'lydgate', action: 'Patrols', dateTaken: '1/1/2026' }).ok, false, 'taken before raised');
 });

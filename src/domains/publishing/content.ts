@@ -7,12 +7,19 @@ import { z } from 'zod';
 import { choice, strings, text } from '../../platform/forms/index.ts';
 
 /** The kinds of content item. */
-export const CONTENT_KINDS = ['achievement', 'initiative', 'recommendation'] as const;
+export const CONTENT_KINDS = ['achievement', 'initiative', 'recommendation', 'assessment', 'priority', 'group'] as const;
 /** One kind of content item. */
 export type ContentKind = (typeof CONTENT_KINDS)[number];
 
 /** Words for each kind, singular. */
-export const KIND_LABELS: Record<ContentKind, string> = { achievement: 'Achievement', initiative: 'Initiative', recommendation: 'Improvement-plan recommendation' };
+export const KIND_LABELS: Record<ContentKind, string> = {
+  achievement: 'Achievement',
+  initiative: 'Initiative',
+  recommendation: 'Improvement-plan recommendation',
+  assessment: 'Value-for-money self-assessment',
+  priority: 'Area priority',
+  group: 'Partnership board or group',
+};
 
 /** The community safety themes items are filed under. */
 export const THEMES = [
@@ -183,6 +190,71 @@ const recommendationSchema = z
     if (v.updateText && BACK_REFERENCE.test(v.updateText)) ctx.addIssue({ code: 'custom', path: ['updateText'], message: 'Write the progress update in full, not "as above"' });
   });
 
+/** Value-for-money ratings, worst to best: the five steps of Red, Amber, Green with the in-between ratings. */
+export const VFM_RATINGS = { red: 'Red', 'red-amber': 'Red/Amber', amber: 'Amber', 'amber-green': 'Green/Amber', green: 'Green' } as const;
+/** One value-for-money rating. */
+export type VfmRating = keyof typeof VFM_RATINGS;
+const VFM_IDS = Object.keys(VFM_RATINGS) as VfmRating[];
+
+/** The rows a self-assessment form offers (blank rows are ignored). */
+export const ASSESSMENT_ROWS = 6;
+const ratingFields = Object.fromEntries(
+  Array.from({ length: ASSESSMENT_ROWS }, (_, i) => [
+    [`aspect${i}`, text({ label: `Area assessed ${i + 1}`, max: 150, plain: true })],
+    [`rating${i}`, text({ label: `Rating ${i + 1}`, max: 20 })],
+    [`evidence${i}`, text({ label: `Evidence ${i + 1}`, max: 2000, multiline: true })],
+  ]).flat(),
+) as Record<string, z.ZodType<string>>;
+
+/** A value-for-money self-assessment: a dated set of rated areas, each with its evidence. */
+const assessmentSchema = z
+  .object({ ...common, date: day('Date of the assessment', 'Enter the date of the assessment'), ...ratingFields })
+  .transform((v, ctx) => {
+    const row = v as unknown as Record<string, string>;
+    const ratings: { aspect: string; rating: VfmRating; evidence: string }[] = [];
+    for (let i = 0; i < ASSESSMENT_ROWS; i++) {
+      const [aspect, rating, evidence] = [row[`aspect${i}`] ?? '', row[`rating${i}`] ?? '', row[`evidence${i}`] ?? ''];
+      if (!aspect && !rating && !evidence) continue;
+      if (!aspect) ctx.addIssue({ code: 'custom', path: [`aspect${i}`], message: `Enter the area assessed in row ${i + 1}` });
+      else if (!VFM_IDS.includes(rating as VfmRating)) ctx.addIssue({ code: 'custom', path: [`rating${i}`], message: `Select the rating of ${aspect}` });
+      else if (!evidence) ctx.addIssue({ code: 'custom', path: [`evidence${i}`], message: `Enter the evidence for the rating of ${aspect}` });
+      else ratings.push({ aspect, rating: rating as VfmRating, evidence });
+    }
+    if (!ratings.length && !ctx.issues?.length) ctx.addIssue({ code: 'custom', path: ['aspect0'], message: 'Rate at least one area' });
+    return { title: v.title, areas: v.areas, date: v.date, ratings };
+  });
+
+/** A priority of an area: the issue, when it was raised, the action and when it was taken. */
+const prioritySchema = z
+  .object({
+    ...common,
+    issue: text({ label: 'Issue', max: 2000, required: 'Enter the issue', multiline: true }),
+    dateRaised: day('Date raised', 'Enter the date the issue was raised'),
+    action: text({ label: 'Action', max: 2000, multiline: true }),
+    dateTaken: day('Date the action was taken'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.areas.length === 0) ctx.addIssue({ code: 'custom', path: ['areas'], message: 'Select the area the priority belongs to' });
+    if (v.dateTaken && !v.action) ctx.addIssue({ code: 'custom', path: ['action'], message: 'Enter the action taken' });
+    if (v.dateTaken && v.dateTaken < v.dateRaised) ctx.addIssue({ code: 'custom', path: ['dateTaken'], message: 'Date the action was taken must be the same as or after the date raised' });
+  });
+
+/** Kinds of group in the partnership's structure, in the order the structure page shows them. */
+export const GROUP_TYPES = { board: 'Board', group: 'Group', 'theme-group': 'Theme group', 'delivery-group': 'Delivery group' } as const;
+const GROUP_IDS = Object.keys(GROUP_TYPES) as (keyof typeof GROUP_TYPES)[];
+
+/** A board or group of the partnership: purpose, chair, member organisations, action-plan owner, meeting cadence, and the group it reports to. */
+const groupSchema = z.object({
+  ...common,
+  type: choice(GROUP_IDS, 'Select the kind of group'),
+  purpose: text({ label: 'Purpose', max: 2000, required: 'Enter the purpose', multiline: true }),
+  chair: text({ label: 'Chair', max: 150, required: 'Enter the chair', plain: true }),
+  members: text({ label: 'Member organisations', max: 1000, required: 'Enter the member organisations', plain: true }),
+  actionPlanOwner: text({ label: 'Action-plan owner', max: 150, plain: true }),
+  cadence: text({ label: 'Meeting cadence', max: 150, required: 'Enter how often it meets', plain: true }),
+  reportsTo: text({ label: 'Reports to', max: 150, plain: true }),
+});
+
 /** An outcome measure of an initiative. */
 export interface OutcomeMeasure {
   measure: string;
@@ -209,10 +281,13 @@ export interface ContentData {
   achievement: AchievementData;
   initiative: InitiativeData;
   recommendation: RecommendationData;
+  assessment: z.output<typeof assessmentSchema>;
+  priority: z.output<typeof prioritySchema>;
+  group: z.output<typeof groupSchema>;
 }
 
 /** The zod schema of each kind's form. */
-export const KIND_SCHEMAS = { achievement: achievementSchema, initiative: initiativeSchema, recommendation: recommendationSchema } as const;
+export const KIND_SCHEMAS = { achievement: achievementSchema, initiative: initiativeSchema, recommendation: recommendationSchema, assessment: assessmentSchema, priority: prioritySchema, group: groupSchema } as const;
 
 /** Turn a recommendation form's checked values into stored data: the new update joins the earlier ones, newest first. */
 export function recommendationData(form: z.output<typeof recommendationSchema>, earlier: ProgressUpdate[]): RecommendationData {

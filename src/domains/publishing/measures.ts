@@ -3,7 +3,7 @@
  * flags of an improvement-plan recommendation. Pure functions; the clock is passed in.
  */
 import { londonDate } from '../../platform/time/london.ts';
-import { RECOMMENDATION_STATUSES, type InitiativeData, type OutcomeMeasure, type RecommendationData } from './content.ts';
+import { RECOMMENDATION_STATUSES, VFM_RATINGS, type InitiativeData, type OutcomeMeasure, type RecommendationData, type VfmRating } from './content.ts';
 
 /** Days without a progress update after which a recommendation is flagged. */
 export const STALE_AFTER_DAYS = 90;
@@ -51,4 +51,12 @@ export function recommendationFlags(data: RecommendationData, createdAt: number,
 export function ragOf(status: RecommendationData['status']): { rag: 'red' | 'amber' | 'green'; words: string; label: string } {
   const s = RECOMMENDATION_STATUSES[status];
   return { rag: s.rag, label: s.label, words: `${s.rag[0]!.toUpperCase()}${s.rag.slice(1)}: ${s.label}` };
+}
+
+/** How a rating moved since the previous assessment, in words ("Better than", "Same as", "Worse than" Amber). */
+export function ratingChange(current: VfmRating, previous: VfmRating | null): string {
+  if (previous === null) return 'Not assessed before';
+  const order = Object.keys(VFM_RATINGS);
+  const diff = order.indexOf(current) - order.indexOf(previous);
+  return `${diff > 0 ? 'Better than' : diff < 0 ? 'Worse than' : 'Same as'} last time (${VFM_RATINGS[previous]})`;
 }

@@ -5,15 +5,16 @@
 import { Feed } from 'feed';
 import type { Area } from '../../platform/config/partnership.ts';
 import { formatDate } from '../../platform/time/london.ts';
-import { themeLabel, type ContentKind } from './content.ts';
+import { themeLabel, GROUP_TYPES, type ContentKind } from './content.ts';
 import { renderMarkdown } from './markdown.ts';
-import { recommendationFlags, ragOf } from './measures.ts';
+import { ratingChange, recommendationFlags, ragOf } from './measures.ts';
 import { listPublic, type PublicItem } from './store.ts';
 import { registerAreaSection, type AreaEntry } from './area-sections.ts';
 
 /** The public path of an item. */
 export function publicPath(kind: ContentKind, slug: string): string {
-  return kind === 'achievement' ? `/news/${slug}` : kind === 'initiative' ? `/initiatives/${slug}` : `/improvement-plan#${slug}`;
+  const paths: Record<ContentKind, string> = { achievement: `/news/${slug}`, initiative: `/initiatives/${slug}`, recommendation: `/improvement-plan#${slug}`, assessment: '/value-for-money', priority: `/priorities#${slug}`, group: `/structure#${slug}` };
+  return paths[kind];
 }
 
 /** The ids of an area and every area within it (a county's districts and wards, a district's wards). */
@@ -58,6 +59,26 @@ export async function improvementPlan(now: number) {
   return [...plans].map(([plan, recommendations]) => ({ plan, recommendations }));
 }
 
+/** The latest value-for-money self-assessment, each rating compared with the one before (matched by what is assessed), and the earlier ones. */
+export async function valueForMoney(now: number) {
+  const all = (await listPublic('assessment', now)).sort((a, b) => b.data.date.localeCompare(a.data.date));
+  const [latest, previous] = all;
+  if (!latest) return null;
+  const before = new Map((previous?.data.ratings ?? []).map((r) => [r.aspect.toLowerCase(), r.rating]));
+  return {
+    latest,
+    previous: previous ?? null,
+    rows: latest.data.ratings.map((r) => ({ ...r, change: ratingChange(r.rating, before.get(r.aspect.toLowerCase()) ?? null) })),
+    earlier: all.slice(1),
+  };
+}
+
+/** The partnership's structure: boards first, then groups, theme groups and delivery groups, each by name. */
+export async function partnershipStructure(now: number) {
+  const order = Object.keys(GROUP_TYPES);
+  return (await listPublic('group', now)).sort((a, b) => order.indexOf(a.data.type) - order.indexOf(b.data.type) || a.data.title.localeCompare(b.data.title));
+}
+
 /** A feed of achievements (RSS 2.0 and Atom 1.0) for the whole partnership or one area. */
 export function achievementFeed(items: PublicItem<'achievement'>[], options: { title: string; siteUrl: string; path: string; partnership: string }): Feed {
   const base = options.siteUrl.replace(/\/$/, '');
@@ -100,4 +121,19 @@ async function entriesFor(kind: ContentKind, areaIds: readonly string[], now: nu
 
 registerAreaSection({ id: 'achievements', heading: 'Achievements and news', empty: 'No achievements have been published for this area yet.', list: (ids, now) => entriesFor('achievement', ids, now) });
 registerAreaSection({ id: 'initiatives', heading: 'Initiatives', empty: 'No initiatives have been published for this area yet.', list: (ids, now) => entriesFor('initiative', ids, now) });
+registerAreaSection({
+  id: 'priorities',
+  heading: 'Priorities',
+  empty: 'No priorities have been published for this area yet.',
+  list: async (ids, now) =>
+    (await listPublic('priority', now))
+      .filter((p) => p.data.areas.some((id) => ids.includes(id)))
+      .sort((a, b) => b.data.dateRaised.localeCompare(a.data.dateRaised))
+      .map((p) => ({
+        title: p.data.title,
+        href: `/priorities#${p.item.slug}`,
+        summary: `${p.data.issue} ${p.data.action ? `Action${p.data.dateTaken ? ` (${formatDate(Date.parse(`${p.data.dateTaken}T12:00:00Z`))})` : ''}: ${p.data.action}` : 'No action taken yet.'}`,
+        date: `raised ${formatDate(Date.parse(`${p.data.dateRaised}T12:00:00Z`))}`,
+      })),
+});
 registerAreaSection({ id: 'improvement-plan', heading: 'Improvement plan', empty: 'No improvement-plan recommendations name this area.', list: (ids, now) => entriesFor('recommendation', ids, now) });

@@ -452,15 +452,15 @@ export const referralDocuments = sqliteTable(
   (t) => [index('referral_documents_referral').on(t.referralId), index('referral_documents_case').on(t.caseId)],
 // publishing
 /**
- * A published content item (src/domains/publishing): an achievement, an initiative or an improvement-plan
- * recommendation. The item holds the workflow state; its text lives in numbered versions. The public sees the
+ * A published content item (src/domains/publishing): an achievement, an initiative, an improvement-plan
+ * recommendation, a value-for-money self-assessment, an area priority or a board or group. The item holds the workflow state; its text lives in numbered versions. The public sees the
  * published version only, and only once its publish time has come (a scheduled item is public from publishAt).
  */
 export const contentItems = sqliteTable(
   'content_items',
   {
     id: text('id').primaryKey(),
-    kind: text('kind', { enum: ['achievement', 'initiative', 'recommendation'] }).notNull(),
+    kind: text('kind', { enum: ['achievement', 'initiative', 'recommendation', 'assessment', 'priority', 'group'] }).notNull(),
     slug: text('slug').notNull(),
     districtId: text('district_id'),
     status: text('status', { enum: ['draft', 'review', 'published', 'scheduled', 'unpublished'] }).notNull(),

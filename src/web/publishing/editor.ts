@@ -43,7 +43,7 @@ export function formValuesOf(kind: ContentKind, data: Record<string, unknown>): 
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(data)) if (typeof v === 'string') out[k] = v;
   out.areas = (data.areas as string[]) ?? [];
-  for (const k of ['date', 'start', 'end', 'originalTarget', 'currentTarget']) if (typeof data[k] === 'string') out[k] = dayField(data[k]);
+  for (const k of ['date', 'start', 'end', 'originalTarget', 'currentTarget', 'dateRaised', 'dateTaken']) if (typeof data[k] === 'string') out[k] = dayField(data[k]);
   if (kind === 'initiative') {
     out.budget = (Number(data.budget ?? 0) / 100).toLocaleString('en-GB');
     ((data.outcomes as ContentData['initiative']['outcomes']) ?? []).forEach((o, i) => {
@@ -51,6 +51,13 @@ export function formValuesOf(kind: ContentKind, data: Record<string, unknown>): 
       out[`baseline${i}`] = String(o.baseline);
       out[`target${i}`] = String(o.target);
       out[`actual${i}`] = o.actual === null ? '' : String(o.actual);
+    });
+  }
+  if (kind === 'assessment') {
+    ((data.ratings as ContentData['assessment']['ratings']) ?? []).forEach((r, i) => {
+      out[`aspect${i}`] = r.aspect;
+      out[`rating${i}`] = r.rating;
+      out[`evidence${i}`] = r.evidence;
     });
   }
   return out;

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readGeneration } from '../../domains/publishing/index.ts';
 
-const CACHED = [/^\/$/, /^\/news(\/[^/]+)?$/, /^\/initiatives(\/[^/]+)?$/, /^\/improvement-plan$/, /^\/areas(\/[^/]+)?$/, /^\/feeds\/.+$/, /^\/sitemap\.xml$/];
+const CACHED = [/^\/$/, /^\/news(\/[^/]+)?$/, /^\/initiatives(\/[^/]+)?$/, /^\/(improvement-plan|value-for-money|priorities|structure)$/, /^\/areas(\/[^/]+)?$/, /^\/feeds\/.+$/, /^\/sitemap\.xml$/];
 const MAX_ENTRIES = 500;
 
 interface Entry {

@@ -7,7 +7,8 @@ import type { AstroGlobal } from 'astro';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { formatDate } from '../../platform/time/london.ts';
 import {
-  achievementFeed, achievementYears, areaAndWithin, areaSections, findPublic, improvementPlan, listAchievements, listInitiatives, sitemapPaths, themeLabel, THEMES,
+  achievementFeed, achievementYears, areaAndWithin, areaSections, findPublic, improvementPlan, listAchievements, listInitiatives, listPublic, partnershipStructure, sitemapPaths, themeLabel,
+  valueForMoney, THEMES,
   type AchievementFilter,
 } from '../../domains/publishing/index.ts';
 
@@ -70,6 +71,30 @@ export async function handleImprovementPlan() {
   return { plans: await improvementPlan(now), now, dayWords };
 }
 
+/** The value-for-money page: the latest self-assessment compared with the previous one, and earlier assessments. */
+export async function handleValueForMoney() {
+  const vfm = await valueForMoney(Date.now());
+  return vfm && { ...vfm, date: dayWords(vfm.latest.data.date), previousDate: vfm.previous ? dayWords(vfm.previous.data.date) : null, earlier: vfm.earlier.map((e) => ({ title: e.data.title, date: dayWords(e.data.date), ratings: e.data.ratings })) };
+}
+
+/** The structure page: boards and groups in order. */
+export async function handleStructure() {
+  return (await partnershipStructure(Date.now())).map((g) => ({ slug: g.item.slug, data: g.data, createdAt: g.item.createdAt }));
+}
+
+/** The priorities page: every published priority by area (county first), newest raised first. */
+export async function handlePriorities() {
+  const { areas } = getConfig();
+  const all = await listPublic('priority', Date.now());
+  const anchored = new Set<string>();
+  /** The row's anchor the first time a priority appears (one tagged with two areas is listed under both). */
+  const anchorOf = (slug: string) => (anchored.has(slug) ? undefined : (anchored.add(slug), slug));
+  return areas
+    .map((a) => ({ area: a, priorities: all.filter((p) => p.data.areas.includes(a.id)).sort((x, y) => y.data.dateRaised.localeCompare(x.data.dateRaised)) }))
+    .filter((g) => g.priorities.length > 0)
+    .map((g) => ({ area: g.area.name, rows: g.priorities.map((p) => ({ slug: anchorOf(p.item.slug), title: p.data.title, issue: p.data.issue, raised: dayWords(p.data.dateRaised), action: p.data.action || 'No action taken yet', taken: p.data.dateTaken ? dayWords(p.data.dateTaken) : 'Not yet' })) }));
+}
+
 /** An area page: the area, its parent and children, and every registered section's entries for it. */
 export async function handleAreaPage(astro: AstroGlobal) {
   const { areas } = getConfig();
@@ -110,7 +135,7 @@ export async function feedResponse(format: 'rss' | 'atom', areaId?: string): Pro
 }
 
 /** The fixed public pages listed in the sitemap. */
-const FIXED_PATHS = ['/', '/report', '/track', '/news', '/initiatives', '/improvement-plan', '/areas', '/advice', '/about', '/contact', '/accessibility', '/privacy', '/cookies'];
+const FIXED_PATHS = ['/', '/report', '/track', '/news', '/initiatives', '/improvement-plan', '/value-for-money', '/priorities', '/structure', '/areas', '/advice', '/about', '/contact', '/accessibility', '/privacy', '/cookies'];
 
 /** sitemap.xml: every public page and published item. */
 export async function sitemapResponse(): Promise<Response> {
