@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import sharp from 'sharp';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { Visitor } from '../helpers/http.ts';
 import { signInAs } from './staff-sign-in.ts';
@@ -213,4 +214,40 @@ test('value for money compares with the previous assessment; priorities appear o
   assert.match(structure, /Every month/);
   assert.equal(await act(editor, group, 'unpublish'), 303);
   assert.doesNotMatch((await page(publicA, '/structure')).text, /Night-time economy delivery group/);
+});
+
+test('an achievement image is re-encoded without its metadata, needs alt text, and shows with og:image', async () => {
+  const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#3366aa' } })
+    .jpeg()
+    .withExif({ IFD0: { Copyright: 'secret-photographer', ImageDescription: 'GPS 51.5N' } })
+    .toBuffer();
+  assert.ok((await sharp(jpeg).metadata()).exif, 'the upload carries EXIF');
+  const form = (alt: string) => {
+    const f = new FormData();
+    for (const [k, v] of Object.entries({ ...ACHIEVEMENT, title: 'Mural at Redcliff community centre', areas: 'redcliff', imageAlt: alt })) f.append(k, v);
+    f.append('image', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'mural.jpg');
+    return f;
+  };
+  const noAlt = await editor.post('/staff/publishing/new/achievement', form(''));
+  assert.equal(noAlt.status, 400);
+  assert.match(await noAlt.text(), /Describe the image/);
+  const created = await editor.post('/staff/publishing/new/achievement', form('Pupils painting a mural of the harbour'));
+  assert.equal(created.status, 303);
+  const id = /\/staff\/publishing\/([^?]+)/.exec(created.headers.get('location')!)![1]!;
+  assert.equal(await act(editor, id, 'publish'), 303);
+  const html = (await page(publicA, '/news/mural-at-redcliff-community-centre')).text;
+  const src = /<img src="(\/media\/[a-z0-9]+\.jpg)" alt="Pupils painting a mural of the harbour"/.exec(html)?.[1];
+  assert.ok(src, 'the image is shown with its alt text');
+  assert.match(html, new RegExp(`<meta property="og:image" content="${server.url}${src}"`));
+  const image = await publicA.get(src);
+  assert.equal(image.status, 200);
+  assert.equal(image.headers.get('content-type'), 'image/jpeg');
+  const served = Buffer.from(await image.arrayBuffer());
+  const meta = await sharp(served).metadata();
+  assert.equal(meta.exif, undefined, 'no EXIF left');
+  assert.ok(!served.includes('secret-photographer'));
+  assert.equal((await publicA.get('/media/..%2F..%2Fsaferline.db')).status, 404);
+  const keep = await editor.post(`/staff/publishing/${id}`, (() => { const f = form('A new description'); f.delete('image'); f.append('intent', 'save'); f.append('basedOn', '1'); return f; })());
+  assert.equal(keep.status, 303, 'a save without a new file keeps the image');
+  assert.match((await page(editor, `/staff/publishing/${id}`)).text, new RegExp(`${src}" alt="A new description"`));
 });

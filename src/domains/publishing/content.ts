@@ -121,6 +121,7 @@ const achievementSchema = z.object({
   body: text({ label: 'Story', max: 20_000, required: 'Enter the story', multiline: true }),
   theme: choice(THEME_IDS, 'Select a theme'),
   date: day('Date', 'Enter the date of the achievement'),
+  imageAlt: text({ label: 'Image description', max: 250, plain: true }),
 });
 
 /** The outcome rows an initiative form offers (blank rows are ignored). */
@@ -269,8 +270,16 @@ export interface ProgressUpdate {
   text: string;
 }
 
-/** The stored data of an achievement. */
-export type AchievementData = z.output<typeof achievementSchema>;
+/** An achievement's image: the re-encoded file's key under the content upload folder, its size and its alt text. */
+export interface ContentImage {
+  key: string;
+  alt: string;
+  width: number;
+  height: number;
+}
+
+/** The stored data of an achievement (the image is added by the editor's glue after the upload is cleaned). */
+export type AchievementData = z.output<typeof achievementSchema> & { image?: ContentImage };
 /** The stored data of an initiative. */
 export type InitiativeData = z.output<typeof initiativeSchema>;
 /** The stored data of a recommendation: the form's fields less the update being added, plus every update so far. */

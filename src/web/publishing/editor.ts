@@ -3,7 +3,9 @@
  * items, move them through the workflow, and build what the pages show (preview, versions, diff, history).
  */
 import type { AstroGlobal } from 'astro';
-import { getConfig } from '../../server/runtime.ts';
+import { join } from 'node:path';
+import { getConfig, getRuntime } from '../../server/runtime.ts';
+import { PhotoBusyError, PhotoError, storePhoto } from '../../domains/reports/index.ts';
 import { formatDateTime, londonTime } from '../../platform/time/london.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { notFound } from '../guards.ts';
@@ -11,7 +13,7 @@ import { fieldError, readPageForm, refuseForm, seeOther, typedValues, unreadable
 import {
   actOnItem, allowedActions, areaAndWithin, createItem, diffVersions, findItemFor, KIND_LABELS, KIND_SCHEMAS, listEditorItems, listEvents, listVersions, parseDay,
   recommendationData, saveItem, unknownAreas, ACTION_LABELS, ACTION_PAST, CONTENT_KINDS, STATUS_LABELS, WORKFLOW_ACTIONS,
-  type ContentData, type ContentItem, type ContentKind, type Editor, type ProgressUpdate, type WorkflowAction,
+  type ContentData, type ContentImage, type ContentItem, type ContentKind, type Editor, type ProgressUpdate, type WorkflowAction,
 } from '../../domains/publishing/index.ts';
 
 /** The signed-in user as an editor. */
@@ -42,6 +44,7 @@ function dayField(iso: string): string {
 export function formValuesOf(kind: ContentKind, data: Record<string, unknown>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(data)) if (typeof v === 'string') out[k] = v;
+  if (data.image) out.imageAlt = (data.image as ContentImage).alt;
   out.areas = (data.areas as string[]) ?? [];
   for (const k of ['date', 'start', 'end', 'originalTarget', 'currentTarget', 'dateRaised', 'dateTaken']) if (typeof data[k] === 'string') out[k] = dayField(data[k]);
   if (kind === 'initiative') {
@@ -63,15 +66,49 @@ export function formValuesOf(kind: ContentKind, data: Record<string, unknown>): 
   return out;
 }
 
+/** The folder of published images (apart from residents' photos, which are never public). */
+export function contentImageDir(): string {
+  return join(getRuntime().env.UPLOAD_DIR, 'content');
+}
+
+/** An achievement's image after the form: a new upload re-encoded without metadata, the earlier one kept (or removed), and its alt text required. */
+async function imageFromForm(form: FormData, earlier: ContentImage | undefined): Promise<{ ok: true; image: ContentImage | undefined } | { ok: false; errors: FieldError[] }> {
+  const file = form.get('image');
+  const alt = String(form.get('imageAlt') ?? '').trim();
+  const upload = file instanceof File && file.size > 0 ? file : null;
+  const kept = form.get('removeImage') ? undefined : earlier;
+  if (!upload && !kept) return { ok: true, image: undefined };
+  if (!alt) return { ok: false, errors: [fieldError('imageAlt', 'Describe the image for people who cannot see it')] };
+  if (!upload) return { ok: true, image: { ...kept!, alt } };
+  try {
+    const stored = await storePhoto(contentImageDir(), new Uint8Array(await upload.arrayBuffer()), upload.name || 'image');
+    return { ok: true, image: { key: stored.key, alt, width: stored.width, height: stored.height } };
+  } catch (error) {
+    if (error instanceof PhotoBusyError || error instanceof PhotoError) return { ok: false, errors: [fieldError('image', error.message)] };
+    throw error;
+  }
+}
+
 /** Check a posted item form for its kind: the data to store, or the errors to show. */
-function checkItemForm(kind: ContentKind, form: FormData, editor: Editor, earlier: Record<string, unknown> | null): { ok: true; data: ContentData[ContentKind] } | { ok: false; errors: FieldError[] } {
+async function checkItemForm(kind: ContentKind, form: FormData, editor: Editor, earlier: Record<string, unknown> | null): Promise<{ ok: true; data: ContentData[ContentKind] } | { ok: false; errors: FieldError[] }> {
   const checked = validateForm(KIND_SCHEMAS[kind], form);
   if (!checked.ok) return checked;
-  const areas = (checked.data as { areas: string[] }).areas;
+  if (kind === 'achievement') {
+    const image = await imageFromForm(form, earlier?.image as ContentImage | undefined);
+    if (!image.ok) return image;
+    const { imageAlt: _alt, ...rest } = checked.data as ContentData['achievement'] & { imageAlt: string };
+    void _alt;
+    return areasChecked({ ...rest, ...(image.image ? { image: image.image } : {}) } as ContentData['achievement'], editor);
+  }
+  return areasChecked(kind === 'recommendation' ? recommendationData(checked.data as Parameters<typeof recommendationData>[0], (earlier?.updates as ProgressUpdate[]) ?? []) : (checked.data as ContentData[ContentKind]), editor);
+}
+
+/** The checked data if its areas are ones the editor may tag (a district editor must name one of theirs). */
+function areasChecked(data: ContentData[ContentKind], editor: Editor): { ok: true; data: ContentData[ContentKind] } | { ok: false; errors: FieldError[] } {
+  const areas = data.areas;
   if (unknownAreas(areas, areaChoices(editor).map((a) => a.value)).length) return { ok: false, errors: [fieldError('areas', 'Select areas from the list')] };
   if (editor.bindsDistrict && areas.length === 0) return { ok: false, errors: [fieldError('areas', 'Select at least one area of your district')] };
-  if (kind === 'recommendation') return { ok: true, data: recommendationData(checked.data as Parameters<typeof recommendationData>[0], (earlier?.updates as ProgressUpdate[]) ?? []) };
-  return { ok: true, data: checked.data as ContentData[ContentKind] };
+  return { ok: true, data };
 }
 
 /** The new-item page: GET an empty form for the kind; POST creates a draft and goes to its page. */
@@ -82,11 +119,11 @@ export async function handleNewItem(astro: AstroGlobal) {
   let errors: FieldError[] = [];
   let values: Record<string, string | string[]> = {};
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: false });
+    const read = await readPageForm(astro, { multipart: kind === 'achievement' });
     if (!read.ok) errors = read.errors;
     else {
       values = { ...typedValues(read.form), areas: read.form.getAll('areas').map(String) };
-      const checked = checkItemForm(kind, read.form, editor, null);
+      const checked = await checkItemForm(kind, read.form, editor, null);
       if (checked.ok) {
         const created = await createItem(editor, kind, checked.data, Date.now());
         if (created.ok) return seeOther(`/staff/publishing/${created.id}?saved=1`);
@@ -116,7 +153,7 @@ export async function handleEditItem(astro: AstroGlobal) {
   let values: Record<string, string | string[]> | null = null;
   let scheduleValues = { publishDate: '', publishTime: '' };
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: false });
+    const read = await readPageForm(astro, { multipart: item.kind === 'achievement' });
     if (!read.ok) errors = read.errors;
     else {
       const intent = read.form.get('intent');
@@ -124,7 +161,7 @@ export async function handleEditItem(astro: AstroGlobal) {
       if (intent === 'save') {
         values = { ...typedValues(read.form), areas: read.form.getAll('areas').map(String) };
         const versions = await listVersions(item.id);
-        const checked = checkItemForm(item.kind, read.form, editor, versions.at(-1)?.data ?? null);
+        const checked = await checkItemForm(item.kind, read.form, editor, versions.at(-1)?.data ?? null);
         if (checked.ok) {
           const saved = await saveItem(editor, item.id, item.kind, checked.data, Number(read.form.get('basedOn')), now);
           if (saved.ok) return seeOther(`/staff/publishing/${item.id}?saved=1`);

@@ -4,6 +4,8 @@
  * items are 404.
  */
 import type { AstroGlobal } from 'astro';
+import { readPhoto } from '../../domains/reports/index.ts';
+import { contentImageDir } from './editor.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { formatDate } from '../../platform/time/london.ts';
 import {
@@ -144,4 +146,16 @@ export async function sitemapResponse(): Promise<Response> {
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${paths.map((p) => `  <url><loc>${esc(base + p)}</loc></url>`).join('\n')}\n</urlset>\n`;
   return new Response(body, { headers: { 'Content-Type': 'application/xml; charset=utf-8' } });
+}
+
+/** A content image by key from the content upload folder, cacheable for a long time (a new upload gets a new key). */
+export async function contentImageResponse(key: string): Promise<Response> {
+  const type = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' }[key.split('.').pop() ?? ''];
+  try {
+    if (!type) throw new Error('not an image key');
+    const body = await readPhoto(contentImageDir(), key);
+    return new Response(new Uint8Array(body), { headers: { 'Content-Type': type, 'Cache-Control': 'public, max-age=31536000, immutable' } });
+  } catch {
+    return new Response('Not found', { status: 404 });
+  }
 }
