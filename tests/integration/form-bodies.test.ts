@@ -65,7 +65,7 @@ const BODIES: { name: string; type: string; body: string }[] = [
 ];
 
 /** Every table that a POST could write to. */
-const TABLES = ['users', 'sessions', 'user_tokens', 'reporters', 'cases', 'attachments', 'case_events', 'audit_events', 'outbox', 'drafts', 'equality_responses', 'calls', 'saved_views', 'incidents'];
+const TABLES = ['users', 'sessions', 'user_tokens', 'reporters', 'cases', 'attachments', 'case_events', 'audit_events', 'outbox', 'drafts', 'equality_responses', 'calls', 'saved_views', 'incidents', 'content_items', 'content_versions', 'content_events'];
 
 let server: TestServer;
 let smtp: TestSmtp;
@@ -145,7 +145,9 @@ test('every POST route answers a JSON, text/plain or broken multipart body with 
   });
   const issued = await (await admin.post('/staff/admin/api-keys/new', new URLSearchParams([['name', 'Form bodies'], ['access', 'read'], ['scope', 'all'], ['perMinute', '10']]))).text();
   const apiKeyId = /data-api-key>([^.<]+)\./.exec(issued)![1]!;
+  const contentItem = (await db.execute("SELECT id FROM content_items WHERE kind = 'achievement' LIMIT 1")).rows[0]!.id as string;
   const paths: Record<string, string> = {
+    'src/pages/staff/publishing/[id].astro': `/staff/publishing/${contentItem}`,
     'src/pages/staff/cases/[ref].astro': `/staff/cases/${ref}`,
     'src/pages/staff/cases/[ref]/refer.astro': `/staff/cases/${ref}/refer`,
     'src/pages/staff/referrals/[id].astro': `/staff/referrals/${referral}`,

@@ -211,7 +211,7 @@ async function itemView(item: ContentItem, params: URLSearchParams) {
 }
 
 /** The console's list: the editor's items with their kind, state and last change. */
-export async function handlePublishingList(astro: AstroGlobal) {
+export async function loadPublishingList(astro: AstroGlobal) {
   const items = await listEditorItems(editorOf(astro));
   return {
     kinds: CONTENT_KINDS.map((k) => ({ kind: k, label: KIND_LABELS[k] })),

@@ -30,7 +30,7 @@ export function siteUrl(): string {
 }
 
 /** The achievements page: filters from the query (unknown values ignored), the matching items, and filter choices. */
-export async function handleAchievements(astro: AstroGlobal) {
+export async function loadAchievements(astro: AstroGlobal) {
   const { areas } = getConfig();
   const now = Date.now();
   const q = astro.url.searchParams;
@@ -56,36 +56,36 @@ export async function recentAchievements(count = 3) {
 }
 
 /** One published item of a kind by its slug, or a 404. */
-export async function handlePublicItem<K extends 'achievement' | 'initiative'>(astro: AstroGlobal, kind: K) {
+export async function loadPublicItem<K extends 'achievement' | 'initiative'>(astro: AstroGlobal, kind: K) {
   const found = await findPublic(kind, astro.params.slug ?? '', Date.now());
   if (!found) return { response: new Response(null, { status: 404 }) };
   return { ...found, url: `${siteUrl()}${astro.url.pathname}` };
 }
 
 /** The initiatives list. */
-export async function handleInitiatives() {
+export async function loadInitiatives() {
   return (await listInitiatives(Date.now())).map((i) => ({ title: i.data.title, href: `/initiatives/${i.item.slug}`, aim: i.data.aim, lead: i.data.leadPartner, start: dayWords(i.data.start) }));
 }
 
 /** The improvement plan tracker. */
-export async function handleImprovementPlan() {
+export async function loadImprovementPlan() {
   const now = Date.now();
   return { plans: await improvementPlan(now), now, dayWords };
 }
 
 /** The value-for-money page: the latest self-assessment compared with the previous one, and earlier assessments. */
-export async function handleValueForMoney() {
+export async function loadValueForMoney() {
   const vfm = await valueForMoney(Date.now());
   return vfm && { ...vfm, date: dayWords(vfm.latest.data.date), previousDate: vfm.previous ? dayWords(vfm.previous.data.date) : null, earlier: vfm.earlier.map((e) => ({ title: e.data.title, date: dayWords(e.data.date), ratings: e.data.ratings })) };
 }
 
 /** The structure page: boards and groups in order. */
-export async function handleStructure() {
+export async function loadStructure() {
   return (await partnershipStructure(Date.now())).map((g) => ({ slug: g.item.slug, data: g.data, createdAt: g.item.createdAt }));
 }
 
 /** The priorities page: every published priority by area (county first), newest raised first. */
-export async function handlePriorities() {
+export async function loadPriorities() {
   const { areas } = getConfig();
   const all = await listPublic('priority', Date.now());
   const anchored = new Set<string>();
@@ -98,7 +98,7 @@ export async function handlePriorities() {
 }
 
 /** An area page: the area, its parent and children, and every registered section's entries for it. */
-export async function handleAreaPage(astro: AstroGlobal) {
+export async function loadAreaPage(astro: AstroGlobal) {
   const { areas } = getConfig();
   const area = areas.find((a) => a.id === astro.params.id);
   if (!area) return { response: new Response(null, { status: 404 }) };
