@@ -450,11 +450,14 @@ export const referralDocuments = sqliteTable(
     createdAt: ts('created_at').notNull(),
   },
   (t) => [index('referral_documents_referral').on(t.referralId), index('referral_documents_case').on(t.caseId)],
+);
+
 // publishing
 /**
  * A published content item (src/domains/publishing): an achievement, an initiative, an improvement-plan
- * recommendation, a value-for-money self-assessment, an area priority or a board or group. The item holds the workflow state; its text lives in numbered versions. The public sees the
- * published version only, and only once its publish time has come (a scheduled item is public from publishAt).
+ * recommendation, a value-for-money self-assessment, an area priority or a board or group. The item holds the
+ * workflow state; its text lives in numbered versions. The public sees the published version only, and only
+ * once its publish time has come (a scheduled item is public from publishAt).
  */
 export const contentItems = sqliteTable(
   'content_items',
