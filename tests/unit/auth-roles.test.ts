@@ -3,9 +3,11 @@ import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { loadRoles, parseRoles } from '../../src/domains/identity/roles.ts';
 
-test('content/config/roles.json loads: six roles, two-factor per role, partner officers bound to an agency, district officers to a district', () => {
+test('content/config/roles.json loads: seven roles, two-factor per role, partner officers bound to an agency, district officers and district editors to a district', () => {
   const roles = loadRoles('content');
-  assert.deepEqual([...roles.keys()].sort(), ['administrator', 'call_handler', 'district_officer', 'editor', 'partner_officer', 'triage_officer']);
+  assert.deepEqual([...roles.keys()].sort(), ['administrator', 'call_handler', 'district_editor', 'district_officer', 'editor', 'partner_officer', 'triage_officer']);
+  assert.equal(roles.get('district_editor')!.bindsDistrict, true);
+  assert.deepEqual(roles.get('district_editor')!.permissions, ['publish', 'advice.read']);
   assert.equal(roles.get('district_officer')!.bindsDistrict, true);
   assert.equal(roles.get('district_officer')!.bindsAgency, false);
   assert.equal(roles.get('triage_officer')!.bindsDistrict, false);
