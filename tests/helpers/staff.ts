@@ -30,6 +30,11 @@ export interface WebReport {
 
 /** Make a web report through the public journey over HTTP; returns its reference. */
 export async function createWebReport(base: string, report: WebReport): Promise<string> {
+  return (await sendWebReport(base, report)).ref;
+}
+
+/** Make a web report through the public journey over HTTP; returns its reference and, when anonymous, its tracking code. */
+export async function sendWebReport(base: string, report: WebReport): Promise<{ ref: string; trackCode: string | null }> {
   const v = new Visitor(base);
   const privacy = report.privacy ?? 'named';
   const steps: [string, Record<string, string>][] = [
@@ -60,5 +65,6 @@ export async function createWebReport(base: string, report: WebReport): Promise<
   report.onConfirmation?.(confirmation);
   const ref = /class="reference">([^<]+)</.exec(confirmation)?.[1];
   assert.ok(ref, 'reference on the confirmation page');
-  return ref;
+  const trackCode = /<dt>Tracking code<\/dt><dd><strong>([^<]+)</.exec(confirmation)?.[1] ?? null;
+  return { ref, trackCode };
 }

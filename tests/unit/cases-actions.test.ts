@@ -74,8 +74,11 @@ test('awaiting the reporter pauses the timers; the next due clears and comes bac
   row = (await findCase(c.ref))!;
   assert.equal((row.timers as { pausedAt: number | null }).pausedAt, null);
   assert.ok(row.nextDueAt);
-  const anon = await insertCase({ status: 'open', privacy: 'anonymous' });
-  assert.match((await changeStatus(anon.ref, officer, { to: 'awaiting_reporter' }, settings) as { message: string }).message, /cannot be contacted/);
+  // An anonymous reporter with a tracking code can be waited for (they answer on /track); one without cannot.
+  const anon = await insertCase({ status: 'open', privacy: 'anonymous', trackSecretHash: Buffer.alloc(32, 1) });
+  assert.equal((await changeStatus(anon.ref, officer, { to: 'awaiting_reporter' }, settings)).ok, true);
+  const unreachable = await insertCase({ status: 'open', privacy: 'anonymous' });
+  assert.match((await changeStatus(unreachable.ref, officer, { to: 'awaiting_reporter' }, settings) as { message: string }).message, /cannot be contacted/);
 });
 
 test('reopen works inside the window and is refused after it', async () => {

@@ -226,7 +226,8 @@ export function changeStatus(caseIdOrRef: string, actor: StaffActor, input: Stat
     let contactable = true;
     if (input.to === 'awaiting_reporter') {
       const [rep] = row.reporterId ? await getDb().select({ email: reporters.email, phone: reporters.phoneE164 }).from(reporters).where(eq(reporters.id, row.reporterId)) : [];
-      contactable = row.privacy !== 'anonymous' ? !!(rep?.email || rep?.phone) : !!row.trackCode;
+      // An anonymous reporter is reached on /track with their tracking code (they see replies when they next check).
+      contactable = row.privacy !== 'anonymous' ? !!(rep?.email || rep?.phone) : !!row.trackSecretHash;
     }
     const result = transitionCase({ ...row, reporterContactable: contactable }, input, { reopenWindowDays: settings.reopenWindowDays }, now);
     if (!result.ok) return result;

@@ -96,7 +96,7 @@ export interface CaseWorkflowState {
   reopenUntil?: number | null;
   closedAt?: number | null;
   resolvedAt?: number | null;
-  /** True if the reporter can be contacted (not anonymous, with an e-mail or phone). */
+  /** True if the reporter can be contacted: an e-mail or phone, or (anonymous) a tracking code for /track. */
   reporterContactable?: boolean;
 }
 
@@ -158,7 +158,7 @@ export function transitionCase(current: CaseWorkflowState, input: TransitionInpu
     return refuse('Set a priority before opening the case (answer the triage questions)');
   }
   if (to === 'awaiting_reporter' && current.reporterContactable === false) {
-    return refuse('The reporter cannot be contacted (anonymous or no contact details), so the case cannot wait for them');
+    return refuse('The reporter cannot be contacted (no contact details and no tracking code), so the case cannot wait for them');
   }
   if (to === 'referred') {
     if (!input.agencyId) return refuse('Choose the agency the case is referred to');
