@@ -50,7 +50,7 @@ test('an address that starts too many reports in an hour gets 429 with when to t
   assert.equal(res.status, 429);
   assert.match(res.headers.get('retry-after') ?? '', /^\d+$/);
   const html = await res.text();
-  assert.match(summary(html), /There is a problem .*A lot of reports have been started from your connection recently\. Try again in \d+ minutes?, or call [0-9 ]+/);
+  assert.match(summary(html), /There is a problem .*A lot of reports have been started from your connection recently\. Try again in (about an hour|\d+ minutes?), or call [0-9 ]+/);
   assert.match(html, /<input[^>]*value="no"[^>]*checked|<input[^>]*checked[^>]*value="no"/, 'the answer is kept in the form');
   assert.deepEqual(await htmlProblems(html, 'danger-429'), []);
   assert.equal(third.cookies.has('draft'), false);
@@ -84,7 +84,7 @@ test('an address that uploads too many photo bytes in a day gets 429 with when t
   assert.equal(res.status, 429);
   assert.match(res.headers.get('retry-after') ?? '', /^\d+$/);
   const html = await res.text();
-  assert.match(summary(html), /A lot of photos have been uploaded from your connection recently\. Try again in \d+ (hours|minutes?), or call [0-9 ]+/);
+  assert.match(summary(html), /A lot of photos have been uploaded from your connection recently\. Try again in (about an hour|about \d+ hours|\d+ minutes?), or call [0-9 ]+/);
   assert.deepEqual(await htmlProblems(html, 'photos-429'), []);
   assert.equal([...html.matchAll(/shelter\.png \(/g)].length, 1, 'the draft still holds the one photo');
   assert.equal(readdirSync(join(server.dir, 'uploads')).length, 1, 'the refused photo left no file');

@@ -43,9 +43,13 @@ test('no span of the window ever lets more than the limit through (hits spread a
   assert.ok(allowedAt.length >= 30, `still lets steady traffic through (${allowedAt.length})`);
 });
 
-test('describeWait rounds up to whole hours, minutes or seconds', () => {
-  assert.equal(describeWait(7_200_001), '3 hours');
-  assert.equal(describeWait(7_200_000), '120 minutes');
+test('describeWait words a wait the way people say it: never "71 minutes" for an hourly limit', () => {
+  assert.equal(describeWait(71 * 60_000), 'about an hour');
+  assert.equal(describeWait(59 * 60_000), 'about an hour');
+  assert.equal(describeWait(3 * 3_600_000 - 60_000), 'about 3 hours');
+  assert.equal(describeWait(3 * 86_400_000), 'about 3 days');
+  assert.equal(describeWait(23 * 60_000), '25 minutes');
+  assert.equal(describeWait(4 * 60_000 + 1), '5 minutes');
   assert.equal(describeWait(61_000), '2 minutes');
   assert.equal(describeWait(60_000), '1 minute');
   assert.equal(describeWait(1_500), '2 seconds');

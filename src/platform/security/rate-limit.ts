@@ -160,13 +160,24 @@ export async function clearRateLimit(key: string): Promise<void> {
   await writer.batch([toStatement(db.delete(rateLimits).where(eq(rateLimits.key, key)))]);
 }
 
-/** "3 hours", "2 minutes", "1 minute", "30 seconds": how long to wait, rounded up, for messages. */
+/**
+ * How long to wait, in words people use after "Try again in": seconds and minutes as they are under 10 minutes,
+ * then rounded up to 5 minutes, "about an hour" from 50 to 90 minutes, then about so many hours or days.
+ */
 export function describeWait(ms: number): string {
-  if (ms > 7_200_000) return `${Math.ceil(ms / 3_600_000)} hours`;
-  if (ms >= 60_000) {
-    const m = Math.ceil(ms / 60_000);
+  const MINUTE = 60_000;
+  const HOUR = 60 * MINUTE;
+  const DAY = 24 * HOUR;
+  if (ms < MINUTE) {
+    const s = Math.max(1, Math.ceil(ms / 1000));
+    return `${s} second${s === 1 ? '' : 's'}`;
+  }
+  if (ms <= 10 * MINUTE) {
+    const m = Math.ceil(ms / MINUTE);
     return `${m} minute${m === 1 ? '' : 's'}`;
   }
-  const s = Math.max(1, Math.ceil(ms / 1000));
-  return `${s} second${s === 1 ? '' : 's'}`;
+  if (ms < 50 * MINUTE) return `${Math.ceil(ms / (5 * MINUTE)) * 5} minutes`;
+  if (ms < 90 * MINUTE) return 'about an hour';
+  if (ms < 36 * HOUR) return `about ${Math.round(ms / HOUR)} hours`;
+  return `about ${Math.round(ms / DAY)} days`;
 }
