@@ -24,9 +24,10 @@ export function actorFor(ctx: { locals: App.Locals; clientAddress?: string }): S
   return { id: user.id, name: user.name, permissions: user.permissions, agencyId: user.agencyId, districtId: user.districtId, teamDistricts: user.teamDistricts, bindsAgency: user.bindsAgency, bindsDistrict: user.bindsDistrict, ip };
 }
 
-/** A plain 404 that does not say whether the record exists (for records outside the user's scope too). */
-export function notFound(): Response {
-  return new Response('Not found', { status: 404 });
+/** The designed 404 page (status 404), which does not say whether the record exists (for records outside the user's scope too). */
+export async function notFound(ctx: Pick<APIContext, 'rewrite'> | AstroGlobal): Promise<Response> {
+  const res = await ctx.rewrite('/404');
+  return new Response(res.body, { status: 404, headers: res.headers });
 }
 
 /** True for a state-changing request that a browser says came from another site. */

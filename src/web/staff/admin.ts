@@ -1,12 +1,14 @@
 /** Handlers and shared bits of the user administration pages: invite, change access, sign out, reset two-factor, deactivate. */
 import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
-import { deactivateUser, findUserById, getRoles, invalidateUserSessions, inviteUser, listUserDistricts, reactivateUser, resetUserTwoFactor, updateUserAccess, UserRuleError, type User } from '../../domains/identity/index.ts';
+import { AUDIT_ACTION_LABELS, deactivateUser, findUserById, getRoles, invalidateUserSessions, inviteUser, listAuditEvents, listAuditUsers, listUserDistricts, reactivateUser, resetUserTwoFactor, updateUserAccess, UserRuleError, type AuditFilter, type User } from '../../domains/identity/index.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import { choice, strings, text } from '../../platform/forms/index.ts';
 import { getConfig } from '../../server/runtime.ts';
+import { londonDayStart, nextDay } from '../../platform/time/london.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
 import { actorOf, linkSettings } from './common.ts';
+import { notFound } from '../guards.ts';
 
 /** Radio items for every role. */
 export function roleItems(): { value: string; label: string; hint?: string }[] {
@@ -127,7 +129,7 @@ function changed(message: string): Done {
 /** One user: change name, role or agency; sign them out everywhere; reset two-factor; reactivate. */
 export async function handleUser(astro: AstroGlobal): Promise<Done | UserView> {
   const user = await findUserById(String(astro.params.id));
-  if (!user) return { response: new Response('No such user', { status: 404 }) };
+  if (!user) return { response: await notFound(astro) };
   const stored = { name: user.name, role: user.role, agencyId: user.agencyId ?? '', districtId: user.districtId ?? '', teamDistricts: await listUserDistricts(user.id) };
   if (astro.request.method !== 'POST') return { user, values: stored, errors: [] };
   const read = await readPageForm(astro);
@@ -169,7 +171,7 @@ export interface DeactivateView {
 /** Confirm deactivating a user (they are signed out at once). */
 export async function handleDeactivate(astro: AstroGlobal): Promise<Done | DeactivateView> {
   const user = await findUserById(String(astro.params.id));
-  if (!user) return { response: new Response('No such user', { status: 404 }) };
+  if (!user) return { response: await notFound(astro) };
   if (astro.request.method !== 'POST') return { user, errors: [] };
   const read = await readPageForm(astro);
   if (!read.ok) return { user, errors: read.errors };
@@ -177,4 +179,45 @@ export async function handleDeactivate(astro: AstroGlobal): Promise<Done | Deact
   if (!errors.length) return changed(`${user.name} has been deactivated and signed out.`);
   refuseForm(astro);
   return { user, errors };
+}
+
+/** The audit log's filter form (a GET): an action, a user, and London days from and to (both included). */
+const auditFilterSchema = z.object({
+  action: text({ label: 'What happened', max: 60 }),
+  user: text({ label: 'Who', max: 60 }),
+  from: text({ label: 'From', max: 10 }),
+  to: text({ label: 'To', max: 10 }),
+});
+
+/** The audit log page: the filters read from the address (with an error for a day that is not a date), one page of events, and where the next page is. */
+export async function handleAuditLog(astro: AstroGlobal) {
+  const params = astro.url.searchParams;
+  const typed = Object.fromEntries(['action', 'user', 'from', 'to'].map((k) => [k, (params.get(k) ?? '').trim().slice(0, 60)])) as Record<'action' | 'user' | 'from' | 'to', string>;
+  const valid = validateForm(auditFilterSchema, typed);
+  const values = valid.ok ? valid.data : { action: '', user: '', from: '', to: '' };
+  const errors: FieldError[] = valid.ok ? [] : valid.errors;
+  const day = (field: 'from' | 'to', label: string) => {
+    if (!values[field]) return undefined;
+    const start = londonDayStart(values[field]);
+    if (start === null) errors.push(fieldError(field, `${label} must be a real date, like 2026-11-27`));
+    return start === null ? undefined : field === 'to' ? londonDayStart(nextDay(values[field]))! : start;
+  };
+  const filter: AuditFilter = { action: values.action || undefined, actorId: values.user || undefined, from: day('from', 'From'), to: day('to', 'To') };
+  if (errors.length) refuseForm(astro);
+  const beforeParam = params.get('before');
+  const before = beforeParam && /^[0-9a-z]{1,40}$/.test(beforeParam) ? beforeParam : null;
+  const [page, people] = await Promise.all([listAuditEvents({ before, limit: 50, filter }), listAuditUsers()]);
+  const query = new URLSearchParams(Object.entries(values).filter(([, v]) => v)).toString();
+  const href = (extra: string) => `/staff/admin/audit${query || extra ? `?${[query, extra].filter(Boolean).join('&')}` : ''}`;
+  return {
+    ...page,
+    before,
+    values,
+    errors,
+    filtered: query !== '',
+    first: before ? href('') : null,
+    older: page.next ? href(`before=${page.next}`) : null,
+    actionItems: [{ value: '', label: 'Anything' }, ...Object.entries(AUDIT_ACTION_LABELS).map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label))],
+    userItems: [{ value: '', label: 'Anyone' }, ...people.map((p) => ({ value: p.id, label: p.name }))],
+  };
 }

@@ -123,7 +123,7 @@ export async function handleLegalHold(astro: AstroGlobal): Promise<Response | Le
   const ref = String(astro.params.ref ?? '').slice(0, 40);
   const hold = await findLegalHold(ref);
   // A case outside the user's scope answers as if it did not exist (src/domains/cases/policy.ts).
-  if (!hold || !canActOnCase(actorFor(astro), hold, 'case.hold')) return notFound();
+  if (!hold || !canActOnCase(actorFor(astro), hold, 'case.hold')) return await notFound(astro);
   const page: LegalHoldPage = { hold, errors: [], reason: '', changed: astro.url.searchParams.has('changed') };
   if (astro.request.method !== 'POST') return page;
   const read = await readForm(astro.request, { multipart: false, maxBytes: 8192 });

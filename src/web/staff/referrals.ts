@@ -65,7 +65,7 @@ export async function handleReferPage(astro: AstroGlobal) {
     }
   }
   const base = await previewReferral(ref, actor, agencyId || 'none', config);
-  if (!base) return { response: notFound() };
+  if (!base) return { response: await notFound(astro) };
   const row = base.row;
   if (!agencyId) agencyId = '';
   const preview = agencyId ? base : null;
@@ -145,7 +145,7 @@ export async function handlePartnerReferral(astro: AstroGlobal) {
   let errors: FieldError[] = [];
   let posted: { action: string; text: string; forReporter: boolean } | null = null;
   const found = await findReferralFor(actor, id);
-  if (!found) return { response: notFound() };
+  if (!found) return { response: await notFound(astro) };
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro, { multipart: true, maxBytes: MAX_DOCUMENT_BYTES + 64 * 1024 });
     if (!read.ok) errors = read.errors;

@@ -12,14 +12,14 @@ export const GET: APIRoute = async (context) => {
   if (denied) return denied;
   const id = context.params.id ?? '';
   const photo = await findCasePhoto(id);
-  if (!photo) return notFound();
+  if (!photo) return await notFound(context);
   const owner = await findCase(photo.caseId);
-  if (!owner || !canViewCase(context.locals.user!, owner)) return notFound();
+  if (!owner || !canViewCase(context.locals.user!, owner)) return await notFound(context);
   let body: Buffer;
   try {
     body = await readPhoto(getRuntime().env.UPLOAD_DIR, photo.storageKey);
   } catch {
-    return new Response('Not found', { status: 404 });
+    return notFound(context);
   }
   await recordAudit({ kind: 'user', id: context.locals.user!.id, ip: clientAddressOf(context) }, 'photo.view', { kind: 'case', id: photo.caseId }, { attachment: photo.id });
   return new Response(new Uint8Array(body), {
