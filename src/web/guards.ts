@@ -24,9 +24,14 @@ export function actorFor(ctx: { locals: App.Locals; clientAddress?: string }): S
   return { id: user.id, name: user.name, permissions: user.permissions, agencyId: user.agencyId, districtId: user.districtId, teamDistricts: user.teamDistricts, bindsAgency: user.bindsAgency, bindsDistrict: user.bindsDistrict, ip };
 }
 
-/** The designed 404 page (status 404), which does not say whether the record exists (for records outside the user's scope too). */
-export async function notFound(ctx: Pick<APIContext, 'rewrite'> | AstroGlobal): Promise<Response> {
-  const res = await ctx.rewrite('/404');
+/**
+ * A 404 that does not say whether the record exists (for records outside the user's scope too): for pages, given
+ * the context, the designed 404 page; without it (downloads and files), a bare 404 that names nothing.
+ */
+export async function notFound(ctx?: Pick<APIContext, 'rewrite' | 'url' | 'request'> | AstroGlobal): Promise<Response> {
+  if (!ctx) return new Response('Not found', { status: 404 });
+  // A fresh GET, so a form body already read (a POST refused late) is never cloned.
+  const res = await ctx.rewrite(new Request(new URL('/404', ctx.url), { headers: ctx.request.headers }));
   return new Response(res.body, { status: 404, headers: res.headers });
 }
 

@@ -118,7 +118,7 @@ test('keyboard only: open the newest case from the queue, triage, assign, note, 
   await page.goto('/staff/queue');
   await k.press('j');
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), ref, 'j focuses the newest case');
-  await Promise.all([page.waitForURL(new RegExp(`/staff/cases/${ref}$`)), k.press('Enter')]);
+  await Promise.all([page.waitForURL(new RegExp(`/staff/cases/${ref}\\?from=$`)), k.press('Enter')]);
 
   await k.press('t');
   assert.equal(await focused(), 'risk=none');
@@ -238,6 +238,10 @@ test('without JavaScript (an administrator): saved views, shortcuts keys x and /
   assert.match(page.url(), /category=vandalism/);
   assert.match(page.url(), /sort=received_asc/);
   await page.getByRole('button', { name: 'Delete view Vandalism, oldest first' }).click();
+  // Deleting asks first (no JavaScript needed): the view is still there until confirmed.
+  assert.ok(await page.getByRole('link', { name: 'Vandalism, oldest first' }).isVisible(), 'not deleted before confirming');
+  await expectAccessible(page, 'queue asking to confirm deleting a view (no JS)');
+  await page.getByRole('button', { name: 'Yes, delete “Vandalism, oldest first”' }).click();
   assert.equal(await page.getByRole('link', { name: 'Vandalism, oldest first' }).count(), 0);
 
   await page.goto(`/staff/cases/${ref}`);
@@ -266,20 +270,43 @@ test('without JavaScript (an administrator): saved views, shortcuts keys x and /
   await js.close();
 });
 
-test('"Save and next" assigns the case and opens the next new case', { timeout: 240_000 }, async () => {
-  const first = await report({ description: 'Bins set alight behind the shops again last night.' });
-  await report({ description: 'Another report waiting in the queue for triage.' });
+test('"Save and next" from a queue view opens the next case of that view; at 320 px the queue scrolls only in its own region and "Saved" is in view', { timeout: 240_000 }, async () => {
+  // Two reports of a category no other test here uses. This test once timed out in CI waiting for the next case: each
+  // arrival recounts the repeat flags of earlier cases at the same place, and that recount bumped their version, so the
+  // form on the open case answered 400 "changed by someone else" and the page never moved on. A recount no longer
+  // bumps the version (src/domains/cases/actions.ts, updateFlagsStatement); the POST's status is checked first, so a
+  // refusal fails at once with its status instead of a 60 s wait.
+  const first = await report({ category: 'youth-nuisance', description: 'Bins set alight behind the shops again last night.' });
+  const second = await report({ category: 'youth-nuisance', description: 'Another report waiting in the queue for triage.' });
+  const view = '/staff/queue?status=new&category=youth-nuisance&sort=received_asc';
   const page = await triage.newPage();
-  await page.goto(`/staff/cases/${first}`);
+  await page.setViewportSize({ width: 320, height: 640 });
+  await page.goto(view);
+  assert.ok(await page.evaluate(() => document.scrollingElement!.scrollWidth <= 320), 'the queue page does not scroll sideways at 320 px');
+  const region = page.getByRole('region', { name: /^Cases/ });
+  assert.ok(await region.evaluate((el) => el.scrollWidth > el.clientWidth && el.tabIndex === 0), 'the table scrolls in its own focusable region');
+  await expectAccessible(page, 'queue at 320 px');
+  await page.getByRole('link', { name: first, exact: true }).click();
   await page.locator('#assign').getByLabel('Officer').selectOption({ label: 'Next in the round-robin' });
-  await page.locator('#assign').getByRole('button', { name: 'Save and next' }).click();
-  await page.waitForURL(/\/staff\/cases\/HM-[A-Z0-9-]+\?saved=1$/, { timeout: 60_000 });
-  assert.ok(!page.url().includes(first), 'moved on to another case');
-  const nextRef = /\/staff\/cases\/(HM-[A-Z0-9-]+)/.exec(page.url())![1]!;
-  const rows = await db.execute({ sql: 'SELECT ref, status, owner_id FROM cases WHERE ref IN (?, ?)', args: [first, nextRef] });
+  const [posted] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.locator('#assign').getByRole('button', { name: 'Save and next' }).click(),
+  ]);
+  assert.equal(posted.status(), 303, 'the save is accepted');
+  await page.waitForURL(new RegExp(`/staff/cases/${second}\\?saved=1&`));
+  const rows = await db.execute({ sql: 'SELECT ref, status, owner_id FROM cases WHERE ref IN (?, ?)', args: [first, second] });
   const byRef = Object.fromEntries(rows.rows.map((r) => [String(r.ref), r]));
   assert.ok(byRef[first]!.owner_id, 'the first case now has an owner');
-  assert.equal(byRef[nextRef]!.status, 'new', 'the next case is a new one');
-  await expectAccessible(page, 'case page after save and next');
+  assert.equal(byRef[second]!.status, 'new', 'the next case is the next new one of the view');
+  /** True when the "Saved" banner is wholly in the viewport. */
+  const savedInView = () => page.locator('#saved').evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; });
+  assert.ok(await savedInView(), '"Saved" is in view after save and next');
+  await expectAccessible(page, 'case page after save and next (320 px)');
+  // A plain action lands on the same case with the confirmation in view (it used to jump to the timeline).
+  await page.locator('#note').getByLabel('Note (never shown to the reporter)').fill('Spoke to the shop keepers.');
+  await Promise.all([page.waitForURL(/saved=1/), page.locator('#note').getByRole('button', { name: 'Add note' }).click()]);
+  assert.ok(await savedInView(), '"Saved" is in view after adding a note');
+  await page.getByRole('link', { name: 'Back to the queue' }).click();
+  assert.equal(new URL(page.url()).search, '?status=new&category=youth-nuisance&sort=received_asc', 'back to the same view');
   await page.close();
 });

@@ -64,3 +64,149 @@ test('an anonymous reporter can be asked: the reply shows on /track/case, the ca
   assert.equal(await statusOf(ref), 'open', 'the answer puts the case back to open');
   assert.deepEqual(problems, []);
 });
+
+/** The id of a demo user. */
+const userId = async (email: string) => String((await db.execute({ sql: 'SELECT id FROM users WHERE email = ?', args: [email] })).rows[0]!.id);
+
+/** The Location of a redirect, without the origin. */
+const locationOf = (res: Response) => (res.headers.get('location') ?? '').replace(server.url, '');
+
+test('"Save and next" follows the queue view the officer came from, skips cases handled in this run, and a no-change save moves on', async () => {
+  const view = 'status=new&category=street-drinking&sort=received_asc';
+  const refs: string[] = [];
+  for (let i = 0; i < 3; i++) refs.push((await report({ category: 'street-drinking', description: `Drinking on the bench by the library, night ${i + 1}.` })).ref);
+  const [a, b, c] = refs as [string, string, string];
+  const from = `from=${encodeURIComponent(view)}`;
+  const queue = await (await triage.get(`/staff/queue?${view}`)).text();
+  assert.ok(queue.includes(`href="/staff/cases/${a}?${from.replace(/&/g, '&amp;')}"`), 'the queue links carry the view');
+  const page = await (await triage.get(`/staff/cases/${a}?${from}`)).text();
+  assert.match(page, new RegExp(`<a href="/staff/queue\\?${view.replace(/&/g, '&amp;').replace(/\?/g, '\\?')}" data-back-to-queue>Back to the queue</a>`), '"Back to the queue" keeps the filters');
+  const me = await userId('triage@hollowmere.example');
+
+  // Assign a and go on: b is next in this view (oldest first), and a is remembered as handled.
+  let res = await triage.post(`/staff/cases/${a}?${from}`, { intent: 'assign', version: versionOf(page), ownerId: me, team: '', then: 'next' });
+  assert.equal(res.status, 303);
+  assert.equal(locationOf(res), `/staff/cases/${b}?saved=1&${from}&done=${a}#saved`);
+  // On b, "Save and next" with nothing changed moves on rather than answering 400.
+  const pageB = await (await triage.get(locationOf(res).replace(/#.*/, ''))).text();
+  res = await triage.post(`/staff/cases/${b}?${from}&done=${a}`, { intent: 'assign', version: versionOf(pageB), ownerId: '', team: '', then: 'next' });
+  assert.equal(res.status, 303, 'a no-change save moves on');
+  assert.equal(locationOf(res), `/staff/cases/${c}?saved=1&${from}&done=${encodeURIComponent(`${a},${b}`)}#saved`);
+  // From c, a and b are still new cases in the view but were handled in this run: back to the view, which says so.
+  const pageC = await (await triage.get(`/staff/cases/${c}?${from}&done=${a},${b}`)).text();
+  res = await triage.post(`/staff/cases/${c}?${from}&done=${a},${b}`, { intent: 'assign', version: versionOf(pageC), ownerId: me, team: '', then: 'next' });
+  assert.equal(locationOf(res), `/staff/queue?${view}&end=1`);
+  const end = await (await triage.get(locationOf(res))).text();
+  assert.match(end, /There are no more cases in this view\./);
+  // A plain save keeps the trail and lands on the confirmation.
+  res = await triage.post(`/staff/cases/${c}?${from}`, { intent: 'note', noteBody: 'Checked with the library staff.' });
+  assert.equal(locationOf(res), `/staff/cases/${c}?saved=1&${from}#saved`);
+  assert.deepEqual([...await problemsOf(page, 'case page with a trail'), ...await problemsOf(end, 'queue at the end of a view')], []);
+});
+
+test('staff pages answer an unknown case or user with the designed 404 page', async () => {
+  const admin = await signInAs(server.url, 'admin@hollowmere.example');
+  const problems: string[] = [];
+  for (const [who, path] of [[triage, '/staff/cases/HM-ZZZZ-ZZZZ'], [triage, '/staff/cases/HM-ZZZZ-ZZZZ/refer'], [admin, '/staff/admin/users/no-such-user'], [admin, '/staff/photos/aaaaaaaaaaaaaaaaaaaa']] as const) {
+    const res = await who.get(path);
+    assert.equal(res.status, 404, path);
+    const html = await res.text();
+    assert.match(html, /^<!DOCTYPE html>/i, `${path} is a whole page`);
+    assert.match(html, /<title>Page not found/, path);
+    problems.push(...(await problemsOf(html, path)));
+  }
+  const posted = await triage.post('/staff/cases/HM-ZZZZ-ZZZZ', { intent: 'note', noteBody: 'x' });
+  assert.equal(posted.status, 404);
+  assert.match(await posted.text(), /<title>Page not found/);
+  assert.deepEqual(problems, []);
+});
+
+test('the case page shows words: phone as 07700 900982, contact preference, event names, photos as a list, the incident title; duplicates take a lower-case reference', async () => {
+  const { ref } = await report({ category: 'fly-tipping', description: 'Mattresses dumped by the recycling bins on Quay Road.' });
+  const { ref: other } = await report({ category: 'fly-tipping', description: 'More mattresses dumped by the recycling bins.' });
+  const caseId = String((await db.execute({ sql: 'SELECT id FROM cases WHERE ref = ?', args: [ref] })).rows[0]!.id);
+  await db.execute({ sql: "UPDATE reporters SET phone_e164 = '+447700900982' WHERE id = (SELECT reporter_id FROM cases WHERE id = ?)", args: [caseId] });
+  for (const n of [1, 2]) await db.execute({ sql: "INSERT INTO attachments (id, case_id, storage_key, mime, bytes, sha256, created_at) VALUES (?, ?, ?, 'image/jpeg', 10, 'x', 0)", args: [`photo${n}`.padEnd(20, '0'), caseId, `k${n}`] });
+  await db.execute({ sql: "INSERT INTO case_events (id, case_id, at, actor_kind, action, visibility, data) VALUES ('zzzzzzzzzzzzzzzzzzzz', ?, ?, 'user', 'call.information', 'internal', ?)", args: [caseId, Date.now(), JSON.stringify({ callId: 'c1' })] });
+  assert.equal((await triage.post(`/staff/cases/${ref}`, { intent: 'link', linkRefs: other.toLowerCase(), incidentTitle: 'Quay Road mattresses' })).status, 303, 'a lower-case reference links');
+
+  const html = await (await triage.get(`/staff/cases/${ref}?reporter=show`)).text();
+  assert.match(html, /07700 900982/);
+  assert.doesNotMatch(html, /\+447700900982/);
+  assert.match(html, /<dd class="summary-list__value">Email<\/dd>/, 'the contact preference in words');
+  assert.match(html, /More information given on a hotline call/);
+  assert.doesNotMatch(html, /call\.information/);
+  assert.match(html, /Case received \(Web\)/);
+  assert.match(html, /<ul class="list"><li><a href="\/staff\/photos\/[^"]+">Photo 1<\/a><\/li><li><a href="\/staff\/photos\/[^"]+">Photo 2<\/a><\/li><\/ul>/, 'photo links are a list');
+  assert.match(html, /Incident: <strong>Quay Road mattresses<\/strong>/);
+  assert.match(html, /The wider community/, 'who is affected in words');
+  const incident = String((await db.execute({ sql: 'SELECT incident_id FROM cases WHERE ref = ?', args: [ref] })).rows[0]!.incident_id);
+  const queue = await (await triage.get(`/staff/queue?status=all&incident=${incident}`)).text();
+  assert.match(queue, /Showing the cases of the incident <strong>Quay Road mattresses<\/strong>/);
+
+  const { ref: dup } = await report({ category: 'fly-tipping', description: 'Mattresses again by the recycling bins on Quay Road.' });
+  const marked = await triage.post(`/staff/cases/${dup}`, { intent: 'duplicate', originalRef: ` ${ref.toLowerCase()} ` });
+  assert.equal(marked.status, 303, 'a lower-case reference is accepted');
+  assert.equal(await statusOf(dup), 'closed');
+  assert.deepEqual([...await problemsOf(html, 'case page in words'), ...await problemsOf(queue, 'queue filtered to an incident')], []);
+});
+
+test('the audit log shows words and names, filters by what, who and when, and pages through filtered results', async () => {
+  const admin = await signInAs(server.url, 'admin@hollowmere.example');
+  const { ref } = await report();
+  for (let i = 0; i < 52; i++) assert.equal((await triage.get(`/staff/cases/${ref}?reporter=show`)).status, 200);
+  const all = await (await admin.get('/staff/admin/audit')).text();
+  assert.match(all, /Signed in/);
+  assert.doesNotMatch(all, /<td>(auth|pii|user|case)\.[a-z_.]+<\/td>/, 'no raw action codes');
+  assert.match(all, new RegExp(`Case ${ref}`), 'a case by its reference');
+  assert.doesNotMatch(all, /<td>case [0-9a-z]{20}<\/td>/, 'no internal case ids');
+  const me = await userId('triage@hollowmere.example');
+  const filtered = await admin.get(`/staff/admin/audit?action=pii.view&user=${me}`);
+  const first = await filtered.text();
+  const rowsOf = (html: string) => [...html.matchAll(/<tr>\s*<td[^>]*>[^<]*<\/td>\s*<td[^>]*>([^<]*)<\/td>\s*<td[^>]*>([^<]*)<\/td>/g)].map((m) => `${m[1]} | ${m[2]}`.replace(/&#39;/g, "'"));
+  assert.equal(rowsOf(first).length, 50);
+  assert.ok(rowsOf(first).every((r) => r.startsWith("Reporter's details viewed | Tom Triage")), 'only the chosen action and user');
+  const older = /<a[^>]*href="([^"]*before=[^"]*)"/.exec(first)?.[1]?.replace(/&amp;/g, '&');
+  assert.ok(older && older.includes('action=pii.view') && older.includes(`user=${me}`), 'the next page keeps the filters');
+  const second = await (await admin.get(older)).text();
+  const total = Number((await db.execute({ sql: "SELECT count(*) AS n FROM audit_events WHERE action = 'pii.view' AND actor_id = ?", args: [me] })).rows[0]!.n);
+  assert.ok(total >= 52);
+  assert.equal(rowsOf(second).length, total - 50, 'the second page holds the rest');
+  const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+  const none = await (await admin.get(`/staff/admin/audit?action=pii.view&from=${tomorrow}`)).text();
+  assert.match(none, /No events match these filters\./);
+  const today = new Date().toISOString().slice(0, 10);
+  assert.equal(rowsOf(await (await admin.get(`/staff/admin/audit?action=pii.view&user=${me}&from=${today}&to=${tomorrow}`)).text()).length, 50);
+  const bad = await admin.get('/staff/admin/audit?from=2026-02-31');
+  assert.equal(bad.status, 400);
+  const badHtml = await bad.text();
+  assert.match(badHtml, /From must be a real date/);
+  const problems = [];
+  for (const [html, label] of [[all, 'audit'], [first, 'audit filtered'], [none, 'audit with nothing'], [badHtml, 'audit with a wrong date']] as const) problems.push(...(await problemsOf(html, label)));
+  assert.deepEqual(problems, []);
+});
+
+test('no "Deactivate" on your own account (the server still refuses); a saved view is deleted only after confirming', async () => {
+  const admin = await signInAs(server.url, 'admin@hollowmere.example');
+  const adminId = await userId('admin@hollowmere.example');
+  const own = await (await admin.get(`/staff/admin/users/${adminId}`)).text();
+  assert.doesNotMatch(own, /Deactivate this user/);
+  assert.match(own, /This is your own account, so you cannot deactivate it/);
+  const other = await (await admin.get(`/staff/admin/users/${await userId('editor@hollowmere.example')}`)).text();
+  assert.match(other, /Deactivate this user/);
+  const refused = await admin.post(`/staff/admin/users/${adminId}/deactivate`, {});
+  assert.equal(refused.status, 400, 'the server refuses deactivating yourself');
+
+  assert.equal((await triage.post('/staff/queue?category=noise', { intent: 'save-view', back: '?category=noise', viewName: 'Noise only' })).status, 303);
+  const viewId = String((await db.execute({ sql: "SELECT id FROM saved_views WHERE name = 'Noise only'", args: [] })).rows[0]!.id);
+  const asked = await triage.post('/staff/queue?category=noise', { intent: 'delete-view', viewId, back: '?category=noise' });
+  assert.equal(asked.status, 200);
+  const askedHtml = await asked.text();
+  assert.match(askedHtml, /Are you sure you want to delete the saved view “Noise only”\?/);
+  assert.match(askedHtml, /<input type="hidden" name="confirm" value="yes">/);
+  assert.equal(Number((await db.execute("SELECT count(*) AS n FROM saved_views WHERE name = 'Noise only'")).rows[0]!.n), 1, 'not deleted yet');
+  const deleted = await triage.post('/staff/queue?category=noise', { intent: 'delete-view', viewId, back: '?category=noise', confirm: 'yes' });
+  assert.equal(deleted.status, 303);
+  assert.equal(Number((await db.execute("SELECT count(*) AS n FROM saved_views WHERE name = 'Noise only'")).rows[0]!.n), 0);
+  assert.deepEqual([...await problemsOf(own, 'own account'), ...await problemsOf(askedHtml, 'queue asking to delete a view')], []);
+});

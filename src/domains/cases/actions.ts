@@ -25,6 +25,7 @@ import {
 } from './timers.ts';
 import { REFERRAL_ONLY_MESSAGE, RESOLUTION_LABELS, STATUS_LABELS, isReferralOnlyStatus, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
 import { detectCaseThresholds } from './detect.ts';
+import { FLAG_LABELS } from './thresholds.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
 import type { Permission } from '../identity/roles.ts';
@@ -348,6 +349,11 @@ export function sendReply(caseIdOrRef: string, actor: StaffActor, body: string, 
   });
 }
 
+/** A case reference as typed, in the stored form: trimmed and in capitals (hm-7k3m-9qx4 is HM-7K3M-9QX4). */
+function normaliseRef(typed: string): string {
+  return typed.trim().toUpperCase();
+}
+
 /** Tag text: lower case words and hyphens, up to 40 characters. */
 export function normaliseTag(tag: string): string {
   return tag.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
@@ -370,7 +376,7 @@ export function changeTags(caseIdOrRef: string, actor: StaffActor, input: { add?
 export async function linkIncident(refs: string[], actor: StaffActor, input: { incidentId?: string; title?: string }, now = Date.now()): Promise<ActionResult & { incidentId?: string }> {
   const denied = lacks(actor, 'case.update');
   if (denied) return refuse(denied);
-  const unique = [...new Set(refs.map((r) => r.trim()).filter(Boolean))];
+  const unique = [...new Set(refs.map(normaliseRef).filter(Boolean))];
   const result = await guardVersions(() => getDatabase().writer.transaction(async (tx): Promise<ActionResult & { incidentId?: string }> => {
     const db = tx.db;
     const scope = caseScope(actor);
@@ -423,7 +429,7 @@ export function markDuplicate(caseIdOrRef: string, actor: StaffActor, originalRe
   const denied = lacks(actor, 'case.close');
   if (denied) return Promise.resolve(refuse(denied));
   return change(caseIdOrRef, actor, now, async (row) => {
-    const original = await findCase(originalRef.trim());
+    const original = await findCase(normaliseRef(originalRef));
     if (!original || !isCaseInScope(caseScope(actor), original)) return { ok: false, message: 'There is no case with the original reference' };
     if (original.id === row.id) return { ok: false, message: 'A case cannot be a duplicate of itself' };
     if (original.duplicateOf) return { ok: false, message: `${original.ref} is itself a duplicate: choose its original` };
@@ -568,15 +574,20 @@ export async function bulkAction(refs: string[], actor: StaffActor, action: Bulk
   return out;
 }
 
-/** Words for a timeline entry. */
-export function describeEvent(e: { action: string; data?: Record<string, unknown> | null }): string {
+/** Words for each channel a case can come in by. */
+export const CHANNEL_LABELS: Record<string, string> = { web: 'Web', phone: 'Phone', email: 'E-mail', api: 'API', partner: 'Partner' };
+
+/** A one-line description of a timeline event, in words (agency names from `agencyName`, which defaults to the id). */
+export function describeEvent(e: { action: string; data?: Record<string, unknown> | null }, agencyName: (id: string) => string = (id) => id): string {
   const d = e.data ?? {};
   const status = (s: unknown) => STATUS_LABELS[s as CaseStatus] ?? String(s);
+  const flags = (v: unknown) => ((v as string[]) ?? []).map((f) => FLAG_LABELS[f as keyof typeof FLAG_LABELS] ?? f).join(', ') || 'none';
+  const agency = (v: unknown) => agencyName(String(v));
   switch (e.action) {
-    case 'case.created': return `Case received (${String(d.channel ?? 'web')})`;
+    case 'case.created': return `Case received (${CHANNEL_LABELS[String(d.channel ?? 'web')] ?? String(d.channel)})`;
     case 'case.triaged': return `Triaged: priority ${String(d.priority)}${d.from && d.from !== d.priority ? ` (was ${String(d.from)})` : ''}`;
     case 'case.status': return `Status changed from ${status(d.from)} to ${status(d.to)}${isResolutionCode(d.resolutionCode) ? `: ${RESOLUTION_LABELS[d.resolutionCode as ResolutionCode]}` : ''}`;
-    case 'case.referred': return `Referred to ${String(d.agencyId)}`;
+    case 'case.referred': return `Referred to ${agency(d.agencyId)}`;
     case 'case.reopened': return `Reopened (was ${status(d.from)})`;
     case 'case.assigned': return d.to ? `Assigned to ${String(d.ownerName ?? d.to)}${d.team ? ` (${String(d.team)})` : ''}` : `Unassigned${d.team ? ` (team ${String(d.team)})` : ''}`;
     case 'case.note': return 'Internal note';
@@ -586,17 +597,19 @@ export function describeEvent(e: { action: string; data?: Record<string, unknown
     case 'case.incident.unlinked': return 'Taken out of its incident';
     case 'case.duplicate.marked': return `Marked as a duplicate of ${String(d.of)}`;
     case 'case.duplicate.undone': return `Duplicate mark undone; back to ${status(d.to)}`;
-    case 'case.flags': return `Flags: ${((d.to as string[]) ?? []).join(', ') || 'none'}`;
+    case 'case.flags': return `Flags: ${flags(d.to)}`;
     case 'reporter.message': return 'The reporter added information';
-    case 'referral.escalated': return `Referral to ${String(d.agencyId)} not acknowledged in time: escalated to the triage team`;
-    case 'referral.sent': return `Referred to ${String(d.agencyId)} (shared: ${((d.fields as string[]) ?? []).join(', ')})`;
+    case 'referral.escalated': return `Referral to ${agency(d.agencyId)} not acknowledged in time: escalated to the triage team`;
+    case 'call.logged': return 'Hotline call logged';
+    case 'call.information': return 'More information given on a hotline call';
+    case 'referral.sent': return `Referred to ${agency(d.agencyId)} (shared: ${((d.fields as string[]) ?? []).join(', ')})`;
     case 'referral.update':
-      return `Partner ${String(d.agencyId)}: update added${d.forReporter ? ' for the reporter (pending release)' : ''}${d.documentId ? ', with a document' : ''}`;
+      return `${agency(d.agencyId)}: update added${d.forReporter ? ' for the reporter (pending release)' : ''}${d.documentId ? ', with a document' : ''}`;
     case 'referral.acknowledged': case 'referral.accepted': case 'referral.declined': case 'referral.completed': case 'referral.returned':
-      return `Partner ${String(d.agencyId)}: ${e.action.slice('referral.'.length)}`;
+      return `${agency(d.agencyId)}: ${e.action.slice('referral.'.length)}`;
     case 'referral.update.released': return d.edited ? 'Partner update edited and released to the reporter' : 'Partner update released to the reporter';
     case 'referral.update.withheld': return 'Partner update withheld from the reporter';
-    default: return e.action;
+    default: return e.action.replace(/[._]/g, ' ');
   }
 }
 

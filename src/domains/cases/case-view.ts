@@ -1,7 +1,7 @@
 /** Read models for the staff case pages: one case with its timeline, photos, linked cases and owner; the officers to assign to. */
 import { and, asc, eq, ne } from 'drizzle-orm';
 import { getDb } from '../../platform/db/client.ts';
-import { attachments, caseEvents, cases, users } from '../../platform/db/schema.ts';
+import { attachments, caseEvents, cases, incidents, users } from '../../platform/db/schema.ts';
 import { findCase } from './actions.ts';
 import { detectCaseThresholds } from './detect.ts';
 import { listCaseWorkers, ownersForCases } from './owners.ts';
@@ -32,16 +32,23 @@ export async function loadCaseView(ref: string, now = Date.now()) {
   const row = await findCase(ref);
   if (!row) return null;
   const db = getDb();
-  const [threshold, events, photos, officers, siblings, owner] = await Promise.all([
+  const [threshold, events, photos, officers, siblings, owner, incidentTitle] = await Promise.all([
     detectCaseThresholds(row, now),
     db.select().from(caseEvents).where(eq(caseEvents.caseId, row.id)).orderBy(asc(caseEvents.id)),
     db.select().from(attachments).where(eq(attachments.caseId, row.id)),
     listCaseWorkers().then((workers) => ownersForCases(workers, [row]).map(({ id, name }) => ({ id, name }))),
     row.incidentId ? db.select({ ref: cases.ref, status: cases.status }).from(cases).where(and(eq(cases.incidentId, row.incidentId), ne(cases.id, row.id))) : Promise.resolve([]),
     row.ownerId ? db.select({ name: users.name }).from(users).where(eq(users.id, row.ownerId)) : Promise.resolve([]),
+    row.incidentId ? findIncidentTitle(row.incidentId) : Promise.resolve(null),
   ]);
   // Flags are shown as they are now; they are stored only when cases change, never on a view.
-  return { row: { ...row, flags: threshold.flags }, threshold, events, photos, officers, siblings, ownerName: owner[0]?.name ?? null };
+  return { row: { ...row, flags: threshold.flags }, threshold, events, photos, officers, siblings, ownerName: owner[0]?.name ?? null, incidentTitle };
+}
+
+/** The title an officer gave an incident, or null when there is no such incident. */
+export async function findIncidentTitle(incidentId: string): Promise<string | null> {
+  const [incident] = await getDb().select({ title: incidents.title }).from(incidents).where(eq(incidents.id, incidentId));
+  return incident?.title ?? null;
 }
 
 /** The case page's read model. */

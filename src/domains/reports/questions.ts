@@ -29,6 +29,11 @@ export const PRIVACY = [
 const YES_NO: QuestionOption[] = [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }];
 const BEFORE: QuestionOption[] = [...YES_NO, { value: 'not-sure', label: 'Not sure' }];
 const CONTACT_BY: QuestionOption[] = [{ value: 'email', label: 'Email' }, { value: 'phone', label: 'Phone' }, { value: 'either', label: 'Either' }];
+
+/** The words for a stored preferred way of contact ("email" is "Email"). */
+export function describePreferredContact(value: string): string {
+  return CONTACT_BY.find((o) => o.value === value)?.label ?? value;
+}
 const NAMED = { key: 'privacy', in: ['named', 'confidential'] } as const;
 /** Consent to share is asked only of a confidential reporter: a named reporter has agreed to share (the Named hint says so). */
 const CONFIDENTIAL = { key: 'privacy', in: ['confidential'] } as const;

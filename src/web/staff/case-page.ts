@@ -6,8 +6,8 @@ import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
 import {
   actionSettings, addNote, canViewCase, caseScope, findCase, assignCase, assignRoundRobin, changeStatus, changeTags, currentTimers, linkIncident, listQueue, listReplyTemplates, loadCaseView,
-  markDuplicate, parseCaseVersion, runningTimers, sendReply, triageCase, TRIAGE_QUESTIONS, undoDuplicate, unlinkIncident, viewReporterDetails,
-  type ActionResult, type ActionSettings, type CaseView, type StaffActor,
+  markDuplicate, parseCaseVersion, parseQueueQuery, queueQueryString, runningTimers, sendReply, triageCase, TRIAGE_QUESTIONS, undoDuplicate, unlinkIncident, viewReporterDetails,
+  type ActionResult, type ActionSettings, type CaseView, type QueueFilter, type QueueSort, type StaffActor,
 } from '../../domains/cases/index.ts';
 import { listCaseDocuments, listPendingUpdates } from '../../domains/referrals/index.ts';
 import { choice, strings, text } from '../../platform/forms/index.ts';
@@ -85,10 +85,59 @@ async function runIntent<I extends Intent>(intent: I, form: FormData, c: Ctx): P
   return result.ok ? [] : [fieldError(ERROR_FIELD[intent], result.message)];
 }
 
-/** After a change with "then next": the next new case by priority, or the queue. */
-async function nextCase(ref: string, scope: ReturnType<typeof caseScope>, now: number): Promise<Done> {
-  const next = (await listQueue({ status: 'new', scope }, 'priority', null, now, 5)).rows.find((r) => r.ref !== ref);
-  return seeOther(next ? `/staff/cases/${next.ref}?saved=1` : '/staff/queue?status=new&done=1');
+/** The officer's way through the queue: the view they opened the case from, and the cases handled since. */
+export interface Trail {
+  /** The queue's query string ("?status=new&sort=priority", "" for the default view), or null when the case was not opened from the queue. */
+  from: string | null;
+  /** References handled in this run of "and next", oldest first (at most TRAIL_LENGTH). */
+  done: string[];
+}
+
+/** How many handled cases a trail remembers. */
+const TRAIL_LENGTH = 30;
+
+/** Read the trail from a case page address (?from=<queue query>&done=<refs>); anything unreadable is left out. */
+export function readTrail(params: URLSearchParams): Trail {
+  const raw = params.get('from');
+  let from: string | null = null;
+  if (raw !== null) {
+    const { filter, sort } = parseQueueQuery(new URLSearchParams(raw.slice(0, 2000)));
+    from = queueQueryString(filter, sort);
+  }
+  const done = (params.get('done') ?? '').split(',').map((r) => r.trim().toUpperCase()).filter((r) => /^[A-Z0-9-]{4,20}$/.test(r)).slice(-TRAIL_LENGTH);
+  return { from, done };
+}
+
+/** The query parameters that carry a trail on ("from=…&done=…", or "" when there is none). */
+export function trailParams(trail: Trail): string {
+  const p = new URLSearchParams();
+  if (trail.from !== null) p.set('from', trail.from.replace(/^\?/, ''));
+  if (trail.done.length) p.set('done', trail.done.join(','));
+  return p.toString();
+}
+
+/** The queue view the trail came from, or the default queue. */
+export function queueHref(trail: Trail): string {
+  return `/staff/queue${trail.from ?? ''}`;
+}
+
+/** After a change with "then next": the next case of the officer's queue view (new cases by priority when they came from elsewhere), skipping those handled in this run, or back to the view. */
+async function nextCase(ref: string, scope: ReturnType<typeof caseScope>, trail: Trail, now: number): Promise<Done> {
+  const view: { filter: QueueFilter; sort: QueueSort } = trail.from === null ? { filter: { status: 'new' }, sort: 'priority' } : parseQueueQuery(new URLSearchParams(trail.from.slice(1)));
+  const done = [...trail.done.filter((r) => r !== ref), ref].slice(-TRAIL_LENGTH);
+  const skip = new Set(done);
+  const next = (await listQueue({ ...view.filter, scope }, view.sort, null, now, skip.size + 10)).rows.find((r) => !skip.has(r.ref));
+  const from = trail.from ?? queueQueryString(view.filter, view.sort);
+  if (!next) return seeOther(`/staff/queue${from}${from ? '&' : '?'}end=1`);
+  return seeOther(`/staff/cases/${next.ref}?saved=1&${trailParams({ from, done })}#saved`);
+}
+
+/** True when a form sent with "and next" asks for no change (the same owner and team, or no status chosen): it just moves on. */
+function asksNoChange(intent: string, form: FormData, row: { ownerId: string | null; team: string | null }): boolean {
+  const field = (name: string) => String(form.get(name) ?? '').trim();
+  if (intent === 'assign') return field('ownerId') === (row.ownerId ?? '') && field('team') === (row.team ?? '');
+  if (intent === 'status') return field('to') === '';
+  return false;
 }
 
 /** What the case page renders. */
@@ -105,6 +154,7 @@ export interface CasePageView extends CaseView {
   pendingUpdates: Awaited<ReturnType<typeof listPendingUpdates>>;
   /** Documents partners attached to their updates. */
   documents: Awaited<ReturnType<typeof listCaseDocuments>>;
+  trail: Trail;
 }
 
 /** The case page: on POST run the intent and redirect, else load the case for the page. */
@@ -114,8 +164,9 @@ export async function handleCasePage(astro: AstroGlobal): Promise<Done | CasePag
   const ref = astro.params.ref ?? '';
   // A case outside the user's scope answers as if it did not exist.
   const visible = await findCase(ref);
-  if (!visible || !canViewCase(user, visible)) return { response: notFound() };
+  if (!visible || !canViewCase(user, visible)) return { response: await notFound(astro) };
   const now = Date.now();
+  const trail = readTrail(astro.url.searchParams);
   let errors: FieldError[] = [];
   let posted: Record<string, string> = {};
   if (astro.request.method === 'POST') {
@@ -124,17 +175,23 @@ export async function handleCasePage(astro: AstroGlobal): Promise<Done | CasePag
     else {
       posted = typedValues(read.form);
       const intent = validateForm(z.object({ intent: choice(INTENTS, 'Choose what to do') }), read.form);
+      const thenNext = read.form.get('then') === 'next';
+      if (intent.ok && thenNext && asksNoChange(intent.data.intent, read.form, visible)) return nextCase(visible.ref!, caseScope(user), trail, now);
       errors = intent.ok ? await runIntent(intent.data.intent, read.form, { ref, actor, settings: actionSettings() }) : unreadableForm();
-      if (!errors.length) return read.form.get('then') === 'next' ? nextCase(ref, caseScope(user), now) : seeOther(`/staff/cases/${ref}?saved=1#timeline`);
+      if (!errors.length) {
+        if (thenNext) return nextCase(visible.ref!, caseScope(user), trail, now);
+        const carry = trailParams(trail);
+        return seeOther(`/staff/cases/${visible.ref}?saved=1${carry ? `&${carry}` : ''}#saved`);
+      }
     }
     refuseForm(astro);
   }
   const found = await loadCaseView(ref, now);
-  if (!found || !canViewCase(user, found.row)) return { response: notFound() };
+  if (!found || !canViewCase(user, found.row)) return { response: await notFound(astro) };
   const config = getConfig();
   const timers = currentTimers(found.row, config.targets, now);
   const running = found.row.status === 'resolved' || found.row.status === 'closed' ? [] : runningTimers(timers);
   const reporter = astro.url.searchParams.get('reporter') === 'show' ? await viewReporterDetails(found.row.id, actor, now) : null;
   const [pendingUpdates, documents] = await Promise.all([listPendingUpdates(found.row.id), listCaseDocuments(found.row.id)]);
-  return { ...found, errors, posted, failedIntent: errors.length ? posted.intent ?? '' : '', reporter, timers, running, now, pendingUpdates, documents };
+  return { ...found, errors, posted, failedIntent: errors.length ? posted.intent ?? '' : '', reporter, timers, running, now, pendingUpdates, documents, trail };
 }

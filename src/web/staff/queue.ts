@@ -2,7 +2,7 @@
 import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
 import {
-  actionSettings, bulkAction, caseScope, countByStatus, deleteView, listBulkOwners, listOfficers, listQueue, listReplyTemplates, listSavedViews, parseQueueQuery, saveView,
+  actionSettings, bulkAction, caseScope, countByStatus, deleteView, findIncidentTitle, listBulkOwners, listOfficers, listQueue, listReplyTemplates, listSavedViews, parseQueueQuery, saveView,
   type BulkAction, type StaffActor,
 } from '../../domains/cases/index.ts';
 import { choice, strings, text } from '../../platform/forms/index.ts';
@@ -13,7 +13,7 @@ import { safeQueryString } from '../redirects.ts';
 /** The query string to go back to: "?" and the queue's parameters re-encoded, or empty (never another place). */
 const back = text({ label: 'Back', max: 2000, multiline: true }).transform((v) => safeQueryString(v));
 const saveSchema = z.object({ back, viewName: text({ label: 'View name', max: 200 }) });
-const deleteSchema = z.object({ back, viewId: text({ label: 'View', max: 100 }) });
+const deleteSchema = z.object({ back, viewId: text({ label: 'View', max: 100 }), confirm: text({ label: 'Confirm', max: 3 }) });
 const bulkSchema = z.object({
   ref: strings(),
   bulkAction: text({ label: 'Action', max: 40 }),
@@ -39,8 +39,15 @@ function bulkActionOf(f: BulkForm): BulkAction | null {
   }
 }
 
-/** What a POST gives back: a redirect, or errors and a notice for the page. */
-type Outcome = Done | { errors: FieldError[]; notice: string };
+/** A saved view the user asked to delete, waiting for them to confirm. */
+interface Deleting {
+  id: string;
+  name: string;
+  back: string;
+}
+
+/** What a POST gives back: a redirect, or errors and a notice for the page (and a view to confirm deleting). */
+type Outcome = Done | { errors: FieldError[]; notice: string; deleting?: Deleting };
 
 /** Each intent of the queue page. */
 const INTENTS = {
@@ -53,6 +60,11 @@ const INTENTS = {
   'delete-view': async (form: FormData, actor: StaffActor): Promise<Outcome> => {
     const valid = validateForm(deleteSchema, form);
     if (!valid.ok) return { errors: unreadableForm(), notice: '' };
+    if (valid.data.confirm !== 'yes') {
+      // No JavaScript needed: the first press asks, the second (with confirm=yes) deletes.
+      const view = (await listSavedViews(actor.id)).find((v) => v.id === valid.data.viewId);
+      return view ? { errors: [], notice: '', deleting: { id: view.id, name: view.name, back: valid.data.back } } : seeOther(`/staff/queue${valid.data.back}`);
+    }
     await deleteView(actor.id, valid.data.viewId);
     return seeOther(`/staff/queue${valid.data.back}`);
   },
@@ -79,7 +91,8 @@ export async function handleQueue(astro: AstroGlobal) {
   const actor = actorFor(astro);
   const now = Date.now();
   let errors: FieldError[] = [];
-  let notice = '';
+  let notice = astro.url.searchParams.has('end') ? 'Saved. There are no more cases in this view.' : '';
+  let deleting: Deleting | null = null;
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro);
     const intent = read.ok ? validateForm(intentSchema, read.form) : read;
@@ -89,14 +102,16 @@ export async function handleQueue(astro: AstroGlobal) {
       const outcome = await INTENTS[intent.data.intent](read.form, actor);
       if ('response' in outcome) return outcome;
       ({ errors, notice } = outcome);
+      deleting = outcome.deleting ?? null;
     }
     if (errors.length) refuseForm(astro);
   }
   const { filter: asked, sort, cursor } = parseQueueQuery(astro.url.searchParams);
   // The cases the user may see: never from the query string.
   const filter = { ...asked, scope: caseScope(user) };
-  const [page, counts, views, officers, bulkOwners] = await Promise.all([
+  const [page, counts, views, officers, bulkOwners, incidentTitle] = await Promise.all([
     listQueue(filter, sort, cursor, now), countByStatus(filter, now), listSavedViews(user.id), listOfficers(), listBulkOwners(filter.scope),
+    filter.incidentId ? findIncidentTitle(filter.incidentId) : Promise.resolve(null),
   ]);
-  return { errors, notice, filter, sort, cursor, page, counts, views, officers, bulkOwners, now };
+  return { errors, notice, filter, sort, cursor, page, counts, views, officers, bulkOwners, now, incidentTitle, deleting };
 }

@@ -180,7 +180,7 @@ export async function handleReleasePage(astro: AstroGlobal) {
   const ref = astro.params.ref ?? '';
   const updateId = astro.params.id ?? '';
   const pending = await findPendingUpdate(ref, actor, updateId);
-  if (!pending) return { response: notFound() };
+  if (!pending) return { response: await notFound(astro) };
   let errors: FieldError[] = [];
   let text = pending.body;
   if (astro.request.method === 'POST') {
@@ -201,7 +201,7 @@ export async function handleReleasePage(astro: AstroGlobal) {
 /** A referral as a JSON or CSV download for the partner's own systems (audited); 404 for anyone who may not see it. */
 export async function handleReferralExport(ctx: APIContext, format: ExportFormat): Promise<Response> {
   const file = await exportReferral(actorFor(ctx), ctx.params.id ?? '', format, getConfig());
-  if (!file) return notFound();
+  if (!file) return notFound(ctx);
   if (format === 'csv') return new Response(file.body, { headers: csvHeaders(file.filename) });
   return new Response(file.body, { headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': `attachment; filename="${file.filename}"`, 'Cache-Control': 'no-store' } });
 }
