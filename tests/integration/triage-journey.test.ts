@@ -115,9 +115,11 @@ test('staff pages answer an unknown case or user with the designed 404 page', as
     assert.match(html, /<title>Page not found/, path);
     problems.push(...(await problemsOf(html, path)));
   }
-  const posted = await triage.post('/staff/cases/HM-ZZZZ-ZZZZ', { intent: 'note', noteBody: 'x' });
-  assert.equal(posted.status, 404);
-  assert.match(await posted.text(), /<title>Page not found/);
+  for (const path of ['/staff/cases/HM-ZZZZ-ZZZZ', '/staff/cases/HM-ZZZZ-ZZZZ/refer']) {
+    const posted = await triage.post(path, { intent: 'note', noteBody: 'x', agencyId: 'police' });
+    assert.equal(posted.status, 404, `POST ${path}`);
+    assert.match(await posted.text(), /<title>Page not found/);
+  }
   assert.deepEqual(problems, []);
 });
 
