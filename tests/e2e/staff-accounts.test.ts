@@ -70,7 +70,7 @@ test('administrator with two-factor, invitation, set-up at first sign-in, code a
   await checked(admin, 'account');
   await admin.goto('/staff/admin/audit');
   await checked(admin, 'audit log');
-  assert.ok(await admin.getByRole('cell', { name: 'auth.sign_in', exact: true }).first().isVisible());
+  assert.ok(await admin.getByRole('cell', { name: 'Signed in', exact: true }).first().isVisible());
 
   // Open311 API keys: issue one (first with mistakes), see it once, revoke it; axe on the states with most in them.
   await admin.goto('/staff/admin/api-keys');

@@ -189,8 +189,8 @@ const auditFilterSchema = z.object({
   to: text({ label: 'To', max: 10 }),
 });
 
-/** The audit log page: the filters read from the address (with an error for a day that is not a date), one page of events, and where the next page is. */
-export async function handleAuditLog(astro: AstroGlobal) {
+/** The audit log page (GET only; its filter form is a GET): the filters read from the address (with an error for a day that is not a date), one page of events, and where the next page is. */
+export async function loadAuditLog(astro: AstroGlobal) {
   const params = astro.url.searchParams;
   const typed = Object.fromEntries(['action', 'user', 'from', 'to'].map((k) => [k, (params.get(k) ?? '').trim().slice(0, 60)])) as Record<'action' | 'user' | 'from' | 'to', string>;
   const valid = validateForm(auditFilterSchema, typed);
