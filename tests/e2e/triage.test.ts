@@ -82,7 +82,7 @@ test('a new web report triaged end to end: prioritise, assign, note, reply, reso
   assert.match(await row.innerText(), /Unassigned/);
   await expectAccessible(page, 'queue with a case');
   await row.getByRole('link', { name: ref }).click();
-  assert.match(page.url(), new RegExp(`/staff/cases/${ref}$`));
+  assert.match(page.url(), new RegExp(`/staff/cases/${ref}\\?from=$`));
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), `Case ${ref}`);
   assert.doesNotMatch(await page.title(), /^Error: /, 'no error yet: the case title has no Error prefix');
   await expectAccessible(page, 'case page: new');
@@ -102,7 +102,7 @@ test('a new web report triaged end to end: prioritise, assign, note, reply, reso
   await triageForm.getByRole('group', { name: 'Has this happened to the same person or place before?' }).getByLabel('Yes').check();
   await triageForm.getByRole('group', { name: 'Is it believed to be motivated by hate?' }).getByLabel('No').check();
   await triageForm.getByRole('button', { name: 'Save triage and set priority' }).click();
-  assert.match(page.url(), /\?saved=1#timeline$/);
+  assert.match(page.url(), /\?saved=1&from=#saved$/);
   assert.match(await page.locator('main').innerText(), /Priority P2\./);
   assert.doesNotMatch(await page.title(), /^Error: /, 'saved after an error: the Error prefix is gone');
   await expectAccessible(page, 'case page: triaged');
