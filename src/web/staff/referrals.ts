@@ -201,7 +201,8 @@ export async function handleReleasePage(astro: AstroGlobal) {
 /** A referral as a JSON or CSV download for the partner's own systems (audited); 404 for anyone who may not see it. */
 export async function handleReferralExport(ctx: APIContext, format: ExportFormat): Promise<Response> {
   const file = await exportReferral(actorFor(ctx), ctx.params.id ?? '', format, getConfig());
-  if (!file) return notFound(ctx);
+  // A download answers a bare 404: it names nothing, not even the partnership.
+  if (!file) return new Response('Not found', { status: 404 });
   if (format === 'csv') return new Response(file.body, { headers: csvHeaders(file.filename) });
   return new Response(file.body, { headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': `attachment; filename="${file.filename}"`, 'Cache-Control': 'no-store' } });
 }
