@@ -114,7 +114,7 @@ function areasChecked(data: ContentData[ContentKind], editor: Editor): { ok: tru
 /** The new-item page: GET an empty form for the kind; POST creates a draft and goes to its page. */
 export async function handleNewItem(astro: AstroGlobal) {
   const kind = astro.params.kind;
-  if (!isKind(kind)) return { response: notFound() };
+  if (!isKind(kind)) return { response: await notFound(astro) };
   const editor = editorOf(astro);
   let errors: FieldError[] = [];
   let values: Record<string, string | string[]> = {};
@@ -148,7 +148,7 @@ export async function handleEditItem(astro: AstroGlobal) {
   const editor = editorOf(astro);
   const id = astro.params.id ?? '';
   let item = await findItemFor(editor, id);
-  if (!item) return { response: notFound() };
+  if (!item) return { response: await notFound(astro) };
   let errors: FieldError[] = [];
   let values: Record<string, string | string[]> | null = null;
   let scheduleValues = { publishDate: '', publishTime: '' };
