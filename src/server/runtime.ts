@@ -22,6 +22,7 @@ import { purgeDrafts } from '../domains/reports/drafts.ts';
 import { anonymiseExpiredCases } from '../domains/cases/retention.ts';
 import { referralJobs } from '../domains/referrals/index.ts';
 import { seedDemo } from './demo.ts';
+import { ensureCounts } from '../domains/insight/counts.ts';
 
 interface Runtime {
   env: Env;
@@ -48,6 +49,7 @@ export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteC
   }
   await migrateDatabase(database);
   await syncConfigToDatabase(database, config);
+  if (await ensureCounts()) log.info('insight.counts_rebuilt', {});
   await loadSigningKey(env.SECRET_KEY);
   if (env.DEMO_MODE && options.seedDemo) {
     const anyUser = await database.db.select({ id: users.id }).from(users).limit(1);

@@ -18,6 +18,7 @@ import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { log } from '../../platform/log.ts';
 import { priorityFor, type TriageAnswers } from './priority.ts';
 import { forgetQueueCounts } from './queue.ts';
+import { countChangeStatements } from '../insight/counts.ts';
 import { fillPlaceholders, unknownPlaceholders } from './templates.ts';
 import {
   meetTimer, nextDue, pauseTimers, readTimers, reprioritiseTimers, resumeTimers, scheduleNextUpdate, startTimers, stopTimers,
@@ -154,6 +155,7 @@ async function change(caseIdOrRef: string, actor: StaffActor, now: number, decid
       if (Object.keys(decision.set).length) {
         updates.push(stmts.length);
         stmts.push(updateCaseStatement(row, { ...decision.set, updatedAt: now }));
+        stmts.push(...countChangeStatements(row, { ...row, ...decision.set }));
       }
       decision.events.forEach((e) => {
         stmts.push(

@@ -13,6 +13,7 @@ import { newId } from '../../platform/security/ids.ts';
 import { formatDateTime } from '../../platform/time/london.ts';
 import type { WriteTransaction } from '../../platform/db/writer.ts';
 import type { Agency, SiteConfig } from '../../platform/config/partnership.ts';
+import { countChangeStatements } from '../insight/counts.ts';
 import { currentTimers, findCase, updateCaseStatement, CASE_CHANGED_MESSAGE, type StaffActor } from '../cases/actions.ts';
 import { canActOnCase, districtsOf, isInDistrictTeam } from '../cases/policy.ts';
 import type { PolicySubject } from '../identity/types.ts';
@@ -144,6 +145,7 @@ export function referCase(caseIdOrRef: string, actor: StaffActor, input: ReferIn
     if (set) {
       stmts.push(updateCaseStatement(row, { ...set, updatedAt: now }));
       stmts.push(eventStatement(row.id, actor, now, 'case.status', null, { from: row.status, to: set.status, referralId: id }));
+      stmts.push(...countChangeStatements(row, { ...row, ...set }));
     }
     const results = await tx.batch(stmts);
     if (set && results[updateAt]!.rowsAffected !== 1) throw new ChangedError();
@@ -240,6 +242,7 @@ export function actOnReferral(id: string, actor: StaffActor, input: PartnerInput
     if (caseSet) {
       stmts.push(updateCaseStatement(row, { ...caseSet, updatedAt: now }));
       stmts.push(eventStatement(row.id, actor, now, 'case.status', need === 'reason' ? text : null, { from: row.status, to: caseSet.status, referralId: referral.id, resolutionCode: caseSet.resolutionCode ?? undefined }));
+      stmts.push(...countChangeStatements(row, { ...row, ...caseSet }));
     }
     if (input.document && documentId) {
       stmts.push(toStatement(getDb().insert(referralDocuments).values({ id: documentId, referralId: referral.id, caseId: row.id, agencyId: referral.agencyId, eventId, uploadedBy: actor.id, createdAt: now,

@@ -17,6 +17,7 @@ import { generateReference, REFERENCE_ALPHABET } from './reference.ts';
 import { nextDue, startTimers } from '../cases/timers.ts';
 import type { Priority } from '../cases/priority.ts';
 import { scheduleFlagRefresh } from '../cases/actions.ts';
+import { countChangeStatements } from '../insight/counts.ts';
 
 /** What a new case is made from, whatever the channel. */
 export interface NewCase {
@@ -159,6 +160,7 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
           updatedAt: now,
         }),
     );
+    stmts.push(...countChangeStatements(null, { receivedAt: now, kind: input.kind, channel: input.channel, categoryId: input.categoryId ?? null, districtId: ward?.parent ?? null, wardId: ward?.id ?? null, status: 'new' }));
     for (const p of input.photos ?? []) {
       stmts.push(insertRow(attachments, { id: newId(now), caseId: id, storageKey: p.key, mime: p.mime, bytes: p.bytes, width: p.width, height: p.height, sha256: p.sha256, createdAt: now }));
     }

@@ -9,6 +9,7 @@ import { newId } from '../../platform/security/ids.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { parseEmailAddress } from '../../platform/mail/address.ts';
 import { hashSecret } from './submit.ts';
+import { countChangeStatements } from '../insight/counts.ts';
 
 function sameHash(stored: Buffer | null | undefined, secret: string): boolean {
   if (!stored) return false;
@@ -76,7 +77,10 @@ export async function addReporterInformation(caseId: string, body: string, ctx: 
   const eventId = newId(now);
   await getDatabase().writer.transaction(async (tx) => {
     const db = tx.db;
-    const [c] = await db.select({ id: cases.id, ref: cases.ref, ownerId: cases.ownerId, status: cases.status, version: cases.version }).from(cases).where(eq(cases.id, caseId));
+    const [c] = await db
+      .select({ id: cases.id, ref: cases.ref, ownerId: cases.ownerId, status: cases.status, version: cases.version, receivedAt: cases.receivedAt, kind: cases.kind, channel: cases.channel, categoryId: cases.categoryId, districtId: cases.districtId, wardId: cases.wardId, resolutionCode: cases.resolutionCode })
+      .from(cases)
+      .where(eq(cases.id, caseId));
     if (!c) throw new Error('case not found');
     const stmts: InStatement[] = [
       toStatement(db.insert(caseEvents).values({ id: eventId, caseId, at: now, actorKind: 'public', action: 'reporter.message', visibility: 'reporter', body })),
@@ -87,6 +91,7 @@ export async function addReporterInformation(caseId: string, body: string, ctx: 
           .where(and(eq(cases.id, caseId), eq(cases.version, c.version))),
       ),
       auditStatement({ kind: 'public', ip: ctx.ip }, 'case.reporter_message', { kind: 'case', id: caseId }, undefined, now),
+      ...(c.status === 'awaiting_reporter' ? countChangeStatements(c, { ...c, status: 'open' }) : []),
     ];
     if (c.ownerId) {
       const [owner] = await db.select({ email: users.email, active: users.active }).from(users).where(inArray(users.id, [c.ownerId]));

@@ -543,3 +543,24 @@ export const open311Requests = sqliteTable(
   },
   (t) => [uniqueIndex('open311_requests_case').on(t.caseId), index('open311_requests_key').on(t.keyId, t.createdAt)],
 );
+
+// insight
+/**
+ * Pre-aggregated case counts (src/domains/insight): one row per London month of receipt and combination of the
+ * counted case fields, kept in the same write as every case creation and counted-field change; '' stands for none.
+ */
+export const insightCounts = sqliteTable(
+  'insight_counts',
+  {
+    month: text('month').notNull(),
+    kind: text('kind').notNull(),
+    channel: text('channel').notNull(),
+    categoryId: text('category_id').notNull(),
+    districtId: text('district_id').notNull(),
+    wardId: text('ward_id').notNull(),
+    status: text('status').notNull(),
+    resolution: text('resolution').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.kind, t.channel, t.categoryId, t.districtId, t.wardId, t.status, t.resolution] })],
+);

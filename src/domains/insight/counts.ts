@@ -1,0 +1,86 @@
+/**
+ * Pre-aggregated case counts (table insight_counts): one row per London month of receipt and combination of the
+ * counted fields. Every case creation and every change of a counted field adds its delta statements to the same
+ * atomic write as the case row itself, so the counts never drift from the cases; rebuildCounts recomputes them
+ * from the cases table (start-up backfill when the table is empty, and by `npm run insight:rebuild`).
+ */
+import type { InStatement } from '@libsql/client';
+import { getDatabase } from '../../platform/db/client.ts';
+import { londonMonth } from '../../platform/time/london.ts';
+
+/** The case fields that decide which count a case falls in. */
+export interface CountedFields {
+  receivedAt: number;
+  kind: string;
+  channel: string;
+  categoryId?: string | null;
+  districtId?: string | null;
+  wardId?: string | null;
+  status: string;
+  resolutionCode?: string | null;
+}
+
+/** The counted case fields by name, for callers deciding whether a change touches the counts. */
+export const COUNTED_FIELDS = ['receivedAt', 'kind', 'channel', 'categoryId', 'districtId', 'wardId', 'status', 'resolutionCode'] as const;
+
+/** One aggregate key: the London month and the counted fields, '' for none. */
+export type CountKey = [month: string, kind: string, channel: string, categoryId: string, districtId: string, wardId: string, status: string, resolution: string];
+
+/** The aggregate key a case falls in. */
+export function countKeyOf(c: CountedFields): CountKey {
+  return [londonMonth(c.receivedAt), c.kind, c.channel, c.categoryId ?? '', c.districtId ?? '', c.wardId ?? '', c.status, c.resolutionCode ?? ''];
+}
+
+const UPSERT_SQL =
+  'INSERT INTO insight_counts (month, kind, channel, category_id, district_id, ward_id, status, resolution, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
+  'ON CONFLICT (month, kind, channel, category_id, district_id, ward_id, status, resolution) DO UPDATE SET n = n + excluded.n';
+
+/** The statement that adds `delta` to one aggregate key. */
+function addCountStatement(key: CountKey, delta: number): InStatement {
+  return { sql: UPSERT_SQL, args: [...key, delta] };
+}
+
+/**
+ * The statements that move a case between aggregate keys: from `before` (null for a new case) to `after` (null for a
+ * deleted case); none when the counted fields did not change. Put them in the same batch as the case write.
+ */
+export function countChangeStatements(before: CountedFields | null, after: CountedFields | null): InStatement[] {
+  const from = before ? countKeyOf(before) : null;
+  const to = after ? countKeyOf(after) : null;
+  if (from && to && from.join('\u0000') === to.join('\u0000')) return [];
+  return [...(from ? [addCountStatement(from, -1)] : []), ...(to ? [addCountStatement(to, 1)] : [])];
+}
+
+/**
+ * SQL for the London month (YYYY-MM) of a millisecond column. London is an hour ahead of UTC only in summer time, and
+ * the months that begin in summer time are exactly April to October, so an instant belongs to the UTC month of one
+ * hour later when that month is April to October, and otherwise to its own UTC month.
+ */
+export function londonMonthSql(column: string): string {
+  const later = `strftime('%Y-%m', ${column} / 1000 + 3600, 'unixepoch')`;
+  return `CASE WHEN substr(${later}, 6, 2) BETWEEN '04' AND '10' THEN ${later} ELSE strftime('%Y-%m', ${column} / 1000, 'unixepoch') END`;
+}
+
+const REBUILD_SQL =
+  'INSERT INTO insight_counts (month, kind, channel, category_id, district_id, ward_id, status, resolution, n) ' +
+  `SELECT ${londonMonthSql('received_at')}, kind, channel, coalesce(category_id, ''), coalesce(district_id, ''), coalesce(ward_id, ''), status, coalesce(resolution_code, ''), count(*) ` +
+  'FROM cases GROUP BY 1, 2, 3, 4, 5, 6, 7, 8';
+
+/** Recompute every aggregate from the cases table, in one write transaction; returns the number of aggregate rows. */
+export async function rebuildCounts(): Promise<number> {
+  return getDatabase().writer.transaction(async (tx) => {
+    await tx.batch([{ sql: 'DELETE FROM insight_counts', args: [] }, { sql: REBUILD_SQL, args: [] }]);
+    const rows = await tx.execute({ sql: 'SELECT count(*) AS n FROM insight_counts', args: [] });
+    return Number(rows.rows[0]!.n);
+  });
+}
+
+/** Backfill the aggregates at start-up when there are cases but no aggregates yet (a new deployment of this table). */
+export async function ensureCounts(): Promise<boolean> {
+  const { client } = getDatabase();
+  const have = await client.execute('SELECT (SELECT 1 FROM insight_counts LIMIT 1) AS counts, (SELECT 1 FROM cases LIMIT 1) AS cases');
+  const row = have.rows[0]!;
+  if (row.counts != null || row.cases == null) return false;
+  await rebuildCounts();
+  return true;
+}

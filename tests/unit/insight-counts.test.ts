@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { openTestDatabase } from '../helpers/db.ts';
+import type { Database } from '../../src/platform/db/client.ts';
+import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
+import { londonMonth, londonTime } from '../../src/platform/time/london.ts';
+import { createCase, type NewCase } from '../../src/domains/reports/submit.ts';
+import { changeStatus, triageCase } from '../../src/domains/cases/actions.ts';
+import { actOnReferral, referCase } from '../../src/domains/referrals/actions.ts';
+import { addReporterInformation } from '../../src/domains/reports/track.ts';
+import { countChangeStatements, ensureCounts, londonMonthSql, rebuildCounts } from '../../src/domains/insight/counts.ts';
+import { insertUser, settings } from './cases-fixtures.ts';
+
+let database: Database;
+let cleanup: () => Promise<void>;
+before(async () => ({ database, cleanup } = await openTestDatabase()));
+after(() => cleanup());
+
+const config = loadSiteConfig('content');
+const ctx = { config, actor: { kind: 'public' as const, ip: '127.0.0.1' }, publicUrl: 'http://localhost:4321' };
+const base: NewCase = { kind: 'report', channel: 'web', categoryId: 'noise', description: 'Loud music', privacy: 'named', reporter: { name: 'Sam', email: 'sam@example.org' }, consentShare: true };
+
+/** Aggregates as sorted "key=n" lines, zero rows left out. */
+async function aggregateLines(): Promise<string[]> {
+  const r = await database.client.execute('SELECT month, kind, channel, category_id, district_id, ward_id, status, resolution, n FROM insight_counts WHERE n <> 0');
+  return r.rows.map((x) => `${[x.month, x.kind, x.channel, x.category_id, x.district_id, x.ward_id, x.status, x.resolution].join('|')}=${x.n}`).sort();
+}
+
+/** The independent count: for each London month (bounds from london.ts), a plain GROUP BY over the cases table. */
+async function independentLines(): Promise<string[]> {
+  const months = (await database.client.execute('SELECT received_at FROM cases')).rows.map((r) => londonMonth(Number(r.received_at)));
+  const lines: string[] = [];
+  for (const month of new Set(months)) {
+    const [y, m] = month.split('-').map(Number) as [number, number];
+    const from = londonTime(y, m, 1, 0);
+    const to = m === 12 ? londonTime(y + 1, 1, 1, 0) : londonTime(y, m + 1, 1, 0);
+    const r = await database.client.execute({
+      sql: `SELECT kind, channel, coalesce(category_id, '') c, coalesce(district_id, '') d, coalesce(ward_id, '') w, status, coalesce(resolution_code, '') res, count(*) n
+            FROM cases WHERE received_at >= ? AND received_at < ? GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+      args: [from, to],
+    });
+    for (const x of r.rows) lines.push(`${[month, x.kind, x.channel, x.c, x.d, x.w, x.status, x.res].join('|')}=${x.n}`);
+  }
+  return lines.sort();
+}
+
+test('the London month in SQL agrees with london.ts either side of every month boundary of two years', async () => {
+  const instants: number[] = [];
+  for (const y of [2026, 2027]) {
+    for (let m = 1; m <= 12; m++) {
+      const start = londonTime(y, m, 1, 0);
+      for (const d of [-3_600_001, -3_600_000, -1, 0, 1, 3_599_999, 3_600_000]) instants.push(start + d);
+    }
+  }
+  const values = instants.map((t) => `(${t})`).join(',');
+  const r = await database.client.execute(`WITH t(at) AS (VALUES ${values}) SELECT at, ${londonMonthSql('at')} AS month FROM t`);
+  for (const row of r.rows) assert.equal(row.month, londonMonth(Number(row.at)), new Date(Number(row.at)).toISOString());
+});
+
+test('countChangeStatements: nothing when no counted field changes; one decrement and one increment when one does', () => {
+  const c = { receivedAt: Date.UTC(2026, 5, 1), kind: 'report', channel: 'web', categoryId: 'noise', districtId: 'eastmere', wardId: 'saltings', status: 'new' };
+  assert.deepEqual(countChangeStatements(c, { ...c }), []);
+  const moved = countChangeStatements(c, { ...c, status: 'resolved', resolutionCode: 'action_taken' });
+  assert.deepEqual(moved.map((s) => (typeof s === 'string' ? [] : s.args)), [
+    ['2026-06', 'report', 'web', 'noise', 'eastmere', 'saltings', 'new', '', -1],
+    ['2026-06', 'report', 'web', 'noise', 'eastmere', 'saltings', 'resolved', 'action_taken', 1],
+  ]);
+  assert.equal(countChangeStatements(null, c).length, 1);
+});
+
+test('after a mix of creations (across month boundaries), status changes, referrals and reporter replies the aggregates equal an independent SQL count; a rebuild gives the same', async () => {
+  const officer = await insertUser();
+  const marchEnd = londonTime(2026, 4, 1, 0) - 30 * 60_000; // 31 March 23:30 London (22:30 UTC)
+  const aprilStart = londonTime(2026, 4, 1, 0) + 10 * 60_000; // 1 April 00:10 London, still 31 March in UTC
+  const octEnd = londonTime(2026, 11, 1, 0) - 10 * 60_000; // 31 October 23:50 London (GMT)
+  const times = [marchEnd, aprilStart, octEnd, Date.UTC(2026, 6, 15, 12)];
+  const wards = ['saltings', 'mill-lane', null, 'northgate'];
+  const categories = ['noise', 'vandalism', 'drug-dealing', 'fly-tipping'];
+  const channels = ['web', 'phone', 'email', 'web'] as const;
+  const refs: string[] = [];
+  for (let i = 0; i < 16; i++) {
+    const created = await createCase({ ...base, wardId: wards[i % 4], categoryId: categories[(i >> 2) % 4], channel: channels[i % 4]!, kind: i === 15 ? 'feedback' : 'report' }, ctx, times[i % 4]! + i);
+    refs.push(created.ref);
+  }
+  assert.deepEqual(await aggregateLines(), await independentLines());
+  const now = Date.UTC(2026, 10, 20, 10);
+  for (const ref of refs.slice(0, 8)) assert.equal((await changeStatus(ref, officer, { to: 'open' }, settings, now)).ok, true);
+  assert.equal((await triageCase(refs[0]!, officer, { risk: 'none', vulnerable: 'no', repeat: 'no', hate: 'no' }, settings, now)).ok, true);
+  for (const ref of refs.slice(0, 3)) assert.equal((await changeStatus(ref, officer, { to: 'resolved', resolutionCode: 'advice_given' }, settings, now)).ok, true);
+  assert.equal((await changeStatus(refs[3]!, officer, { to: 'closed', resolutionCode: 'duplicate' }, settings, now)).ok, true);
+  assert.equal((await changeStatus(refs[1]!, officer, { to: 'open' }, settings, now + 1000)).ok, true, 'reopened');
+  assert.equal((await changeStatus(refs[4]!, officer, { to: 'awaiting_reporter' }, settings, now)).ok, true);
+  const [row4] = (await database.client.execute({ sql: 'SELECT id FROM cases WHERE ref = ?', args: [refs[4]!] })).rows;
+  await addReporterInformation(String(row4!.id), 'More detail', { publicUrl: 'http://localhost', partnership: 'Test' }, now + 2000);
+  const referral = await referCase(refs[5]!, officer, { agencyId: 'asb-team', fields: ['category'] }, { ...settings, config }, now);
+  assert.equal(referral.ok, true);
+  const partner = { id: 'partner-1', permissions: ['referral.partner' as const], bindsAgency: true, agencyId: 'asb-team' };
+  assert.equal((await actOnReferral(referral.ok ? referral.id : '', partner, { action: 'acknowledge', text: '' }, { ...settings, config }, now + 3000)).ok, true);
+  const statuses = (await database.client.execute('SELECT status, count(*) n FROM cases GROUP BY status ORDER BY status')).rows.map((r) => `${r.status}:${r.n}`);
+  assert.deepEqual(statuses, ['closed:1', 'new:8', 'open:4', 'referred:1', 'resolved:2'], 'the mix really moved cases between statuses');
+  const maintained = await aggregateLines();
+  assert.deepEqual(maintained, await independentLines());
+  assert.ok(maintained.some((l) => l.startsWith('2026-04|')) && maintained.some((l) => l.startsWith('2026-03|')) && maintained.some((l) => l.startsWith('2026-10|')));
+  await database.client.execute('UPDATE insight_counts SET n = n + 5');
+  assert.ok((await rebuildCounts()) > 0);
+  assert.deepEqual(await aggregateLines(), maintained);
+});
+
+test('ensureCounts backfills only when there are cases and no aggregates', async () => {
+  assert.equal(await ensureCounts(), false, 'aggregates already there');
+  const before = await aggregateLines();
+  await database.client.execute('DELETE FROM insight_counts');
+  assert.equal(await ensureCounts(), true);
+  assert.deepEqual(await aggregateLines(), before);
+});
