@@ -86,6 +86,8 @@ const categorySchema = z.object({
   agencies: z.array(slug).min(1),
   defaultPriority: z.enum(['P1', 'P2', 'P3', 'P4']).default('P3'),
   advice: slug.optional(),
+  /** The group the public statistics count the category in (sensitive categories only at district level). */
+  group: z.string().min(2).default('Other'),
 });
 
 const targetSchema = z.object({
