@@ -17,7 +17,11 @@ function recover(grid: Grid): string[] {
   const hidden = grid.flatMap((row, r) => row.flatMap((cell, c) => (cell.suppressed ? [[r, c] as [number, number]] : [])));
   const grand = grid[rows - 1]![cols - 1]!;
   const cap = grand.suppressed ? grid.flat().reduce((a, c) => a + c.value, 0) : grand.value;
-  const range = ([r, c]: [number, number]): [number, number] => (grid[r]![c]!.suppressed === 'primary' ? [1, 4] : [5, cap]);
+  // The attacker is even told the largest total, which only makes it stronger.
+  const maxTotal = Math.max(...grid.flatMap((row, r) => row.filter((_, c) => r === rows - 1 || c === cols - 1).map((x) => x.value)));
+  /** A withheld cell is at most any published total of its row or column. */
+  const upper = (r: number, c: number) => Math.min(cap, maxTotal, ...[grid[r]![cols - 1]!, grid[rows - 1]![c]!].filter((t) => !t.suppressed).map((t) => t.value));
+  const range = ([r, c]: [number, number]): [number, number] => (grid[r]![c]!.suppressed === 'primary' ? [1, 4] : [5, upper(r, c)]);
   const seen = hidden.map(() => new Set<number>());
   /** Fill every line with one unknown left; false when a line cannot add up. */
   const settle = (guess: (number | null)[][]): boolean => {

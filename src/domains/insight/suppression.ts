@@ -2,7 +2,8 @@
  * Statistical disclosure control for published tables with row and column totals. Primary suppression: a count of
  * 1 to 4 is shown as "fewer than 5". Secondary suppression: further cells are withheld until no suppressed cell can be
  * worked out from what is published, checked by an audit that tries both exact linear algebra over the totals and
- * bounds reasoning (a "fewer than 5" cell is 1 to 4, a withheld cell at least 5).
+ * bounds reasoning (a "fewer than 5" cell is 1 to 4, a withheld cell at least 5), then by an exact search of every
+ * integer table that fits what is published; when that search is too long, the totals of the affected lines are withheld.
  */
 
 /** The smallest count published as it is; 1 to THRESHOLD-1 are "fewer than 5". */
@@ -118,8 +119,23 @@ function boundsDetermined(equations: { coef: number[]; constant: number }[], bou
   return lo.flatMap((l, i) => (l === hi[i] ? [i] : []));
 }
 
-/** The published grid of a table of counts: totals added, small counts suppressed, then enough others to protect them. */
+/** Published grids by table, so that a month whose counts did not change is not audited again. */
+const published = new Map<string, Grid>();
+
+/** The published grid of a table of counts (cached by its counts): totals added, small counts suppressed, then enough others to protect them. */
 export function suppressTable(body: number[][]): Grid {
+  const key = JSON.stringify(body);
+  let grid = published.get(key);
+  if (!grid) {
+    if (published.size >= 500) published.delete(published.keys().next().value!);
+    grid = protectTable(body);
+    published.set(key, grid);
+  }
+  return grid.map((row) => row.map((cell) => ({ ...cell })));
+}
+
+/** Totals added, small counts suppressed, then enough others withheld that none can be worked out. */
+function protectTable(body: number[][]): Grid {
   const cols = body[0]?.length ?? 0;
   const withTotals = body.map((row) => [...row, row.reduce((a, b) => a + b, 0)]);
   const totalRow = Array.from({ length: cols + 1 }, (_, c) => withTotals.reduce((a, row) => a + row[c]!, 0));
@@ -155,7 +171,7 @@ function withholdTotals(grid: Grid): Grid {
 }
 
 /** How many search steps the exact audit may take before the safe fallback is used instead. */
-const SEARCH_BUDGET = 20_000;
+const SEARCH_BUDGET = 5_000;
 
 /**
  * The exact audit: every integer assignment of the suppressed cells that agrees with the published grid, found by
@@ -218,8 +234,8 @@ function exactDisclosures(grid: Grid): [number, number][] | null {
 }
 
 /**
- * The cell to withhold next to protect the disclosed cells, from their rows or columns: first a body cell whose other line
- * already has a suppressed cell (closing a rectangle), then any body cell, then a total, smallest first; else the
+ * The cell to withhold next to protect the disclosed cells, from their rows or columns: body cells before totals, cells
+ * that share their row and column with other counts first, then those closing a rectangle, smallest first; else the
  * smallest published non-zero cell anywhere.
  */
 function complementFor(grid: Grid, disclosed: [number, number][]): [number, number] | null {
@@ -230,7 +246,10 @@ function complementFor(grid: Grid, disclosed: [number, number][]): [number, numb
   const open = ([i, j]: [number, number]) => !grid[i]![j]!.suppressed && grid[i]![j]!.value > 0;
   const isTotal = ([i, j]: [number, number]) => i === rows - 1 || j === cols - 1;
   const closes = ([i, j]: [number, number]) => rowHas(i) && colHas(j);
-  const rank = (cell: [number, number]) => (isTotal(cell) ? 2 : 0) + (closes(cell) ? 0 : 1);
+  const nonZero = (cells: GridCell[]) => cells.filter((x) => x.value > 0).length;
+  // A cell alone in its row or column would drag that line's total in after it.
+  const lonely = ([i, j]: [number, number]) => nonZero(grid[i]!.slice(0, cols - 1)) < 2 || nonZero(grid.slice(0, rows - 1).map((row) => row[j]!)) < 2;
+  const rank = (cell: [number, number]) => (isTotal(cell) ? 4 : 0) + (lonely(cell) ? 2 : 0) + (closes(cell) ? 0 : 1);
   const inLines = disclosed.flatMap(([r, c]) => [...Array.from({ length: cols }, (_, j) => [r, j] as [number, number]), ...Array.from({ length: rows }, (_, i) => [i, c] as [number, number])]).filter(open);
   const byValue = (a: [number, number], b: [number, number]) => grid[a[0]]![a[1]]!.value - grid[b[0]]![b[1]]!.value;
   const best = inLines.sort((a, b) => rank(a) - rank(b) || byValue(a, b))[0];
