@@ -111,8 +111,14 @@ function boundsDetermined(equations: { coef: number[]; constant: number }[], bou
         const [p, q] = [(constant - restHi) / a, (constant - restLo) / a];
         const newLo = Math.max(lo[i]!, Math.ceil(Math.min(p, q) - 1e-9));
         const newHi = Math.min(hi[i]!, Math.floor(Math.max(p, q) + 1e-9));
-        if (newLo > lo[i]!) (lo[i] = newLo), (changed = true);
-        if (newHi < hi[i]!) (hi[i] = newHi), (changed = true);
+        if (newLo > lo[i]!) {
+          lo[i] = newLo;
+          changed = true;
+        }
+        if (newHi < hi[i]!) {
+          hi[i] = newHi;
+          changed = true;
+        }
       });
     }
   }
@@ -197,8 +203,10 @@ function exactDisclosures(grid: Grid): [number, number][] | null {
         let signed = 0;
         line.forEach(([r, c], i) => {
           const v = guess[r]![c]!;
-          if (v === null) (open = [r, c]), openCount++;
-          else signed += i === line.length - 1 ? -v : v;
+          if (v === null) {
+            open = [r, c];
+            openCount++;
+          } else signed += i === line.length - 1 ? -v : v;
         });
         if (openCount === 0 && signed !== 0) return false;
         if (openCount === 1) {
