@@ -12,6 +12,7 @@ import { syncConfigToDatabase } from '../platform/config/sync.ts';
 import { log } from '../platform/log.ts';
 import { createMailTransport } from '../platform/mail/transport.ts';
 import { OutboxWorker } from '../platform/mail/outbox.ts';
+import { purgeConsultationDrafts, sendMeetingReminders } from '../domains/consultations/index.ts';
 import { JobScheduler } from '../platform/jobs.ts';
 import { publishDueItems } from '../domains/publishing/index.ts';
 import { loadSigningKey } from '../platform/security/signing.ts';
@@ -91,11 +92,15 @@ function startMaintenance(config: SiteConfig) {
     await purgeRateLimits();
     await purgeDrafts(config.partnership.retentionDays.drafts * 86_400_000, getRuntime().env.UPLOAD_DIR);
     await anonymiseExpiredCases(config.partnership.retentionDays, getRuntime().env.UPLOAD_DIR);
+    await purgeConsultationDrafts(config.partnership.retentionDays.drafts * 86_400_000);
   };
   const referral = referralJobs({ config, publicUrl: getRuntime().env.PUBLIC_URL });
   // Scheduled content is public from its time regardless; this job marks it published and moves the cache generation.
   const publishDue = async () => void (await publishDueItems(Date.now()));
-  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }, ...referral, { name: 'publish-scheduled', everyMs: 60_000, run: publishDue }], { tickMs: 60_000 });
+  const reminders = async () => {
+    await sendMeetingReminders({ baseUrl: getRuntime().env.PUBLIC_URL, partnership: config.partnership.name });
+  };
+  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }, ...referral, { name: 'publish-scheduled', everyMs: 60_000, run: publishDue }, { name: 'meeting-reminders', everyMs: 15 * 60_000, run: reminders }], { tickMs: 60_000 });
   scheduler.start();
 }
 

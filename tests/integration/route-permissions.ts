@@ -75,4 +75,13 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/publishing/index.astro': { path: '/staff/publishing', access: ['publish'] },
   'src/pages/staff/publishing/new/[kind].astro': { path: '/staff/publishing/new/achievement', access: ['publish'] },
   'src/pages/staff/publishing/[id].astro': { path: '/staff/publishing/no-such-item', access: ['publish'] },
+  // Consultations (issue 14)
+  'src/pages/staff/consultations/index.astro': { path: '/staff/consultations', access: ['publish'] },
+  'src/pages/staff/consultations/respond.astro': { path: '/staff/consultations/respond', access: ['consultation.key'] },
+  'src/pages/staff/consultations/[id]/index.astro': { path: '/staff/consultations/no-such-consultation', access: ['publish'] },
+  'src/pages/staff/consultations/[id]/preview.astro': { path: '/staff/consultations/no-such-consultation/preview', access: ['publish'] },
+  'src/pages/staff/consultations/[id]/results.astro': { path: '/staff/consultations/no-such-consultation/results', access: ['publish'] },
+  'src/pages/staff/consultations/[id]/meetings.astro': { path: '/staff/consultations/no-such-consultation/meetings', access: ['publish'] },
+  'src/pages/staff/consultations/[id]/export.csv.ts': { path: '/staff/consultations/no-such-consultation/export.csv', access: ['publish'] },
+  'src/pages/staff/consultations/[id]/respond.astro': { path: '/staff/consultations/no-such-consultation/respond', access: ['consultation.key'] },
 };

@@ -28,6 +28,7 @@ export const PERMISSIONS = [
   'referral.partner',
   'advice.read',
   'publish',
+  'consultation.key',
   'admin.users',
   'admin.config',
   'admin.api',

@@ -564,3 +564,141 @@ export const insightCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.month, t.kind, t.channel, t.categoryId, t.districtId, t.wardId, t.status, t.resolution] })],
 );
+
+// consultations
+
+/** A consultation: its survey (questions as data), dates, lifecycle and published "we asked, you said, we did". */
+export const consultations = sqliteTable(
+  'consultations',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    summary: text('summary').notNull().default(''),
+    /** A ward or district id, or null for the whole partnership. */
+    areaId: text('area_id'),
+    topic: text('topic').notNull(),
+    /** 'draft' until an editor publishes it; the public state then follows the dates. */
+    status: text('status', { enum: ['draft', 'published'] }).notNull().default('draft'),
+    opensAt: ts('opens_at'),
+    closesAt: ts('closes_at'),
+    /** The survey: an array of SurveyQuestion (src/domains/consultations/survey.ts). */
+    questions: text('questions', { mode: 'json' }).$type<unknown[]>().notNull().default(sql`'[]'`),
+    /** Ask for an e-mail address and count one confirmed response per address. */
+    onePerEmail: integer('one_per_email', { mode: 'boolean' }).notNull().default(false),
+    /** Offer the optional "about you" questions (age band, ward). */
+    aboutYou: integer('about_you', { mode: 'boolean' }).notNull().default(true),
+    resultsPublishedAt: ts('results_published_at'),
+    youSaid: text('you_said').notNull().default(''),
+    weDid: text('we_did').notNull().default(''),
+    /** Links to what followed (actions, initiatives, improvement-plan items): [{ title, url }]. */
+    weDidLinks: text('we_did_links', { mode: 'json' }).$type<{ title: string; url: string }[]>().notNull().default(sql`'[]'`),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('consultations_slug').on(t.slug), index('consultations_closes').on(t.status, t.closesAt)],
+);
+
+/** A response: answers by question key, the channel it came by; never who gave it (see consultation_profiles). */
+export const consultationResponses = sqliteTable(
+  'consultation_responses',
+  {
+    id: text('id').primaryKey(),
+    consultationId: text('consultation_id').notNull().references(() => consultations.id, { onDelete: 'cascade' }),
+    channel: text('channel', { enum: ['online', 'paper', 'phone', 'meeting'] }).notNull(),
+    answers: text('answers', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** 'pending' while an e-mailed confirmation is awaited (one response per address); only 'counted' is in results. */
+    state: text('state', { enum: ['pending', 'counted'] }).notNull().default('counted'),
+    /** HMAC of the e-mail address, only for one-response-per-address consultations. */
+    emailHash: text('email_hash'),
+    /** The address, kept only until the response is confirmed. */
+    email: text('email'),
+    confirmSecretHash: text('confirm_secret_hash'),
+    enteredBy: text('entered_by'),
+    submittedAt: ts('submitted_at').notNull(),
+  },
+  (t) => [index('consultation_responses_by').on(t.consultationId, t.state), uniqueIndex('consultation_responses_email').on(t.consultationId, t.emailHash)],
+);
+
+/** A response in progress: answers so far and the resume secret (only its hash). */
+export const consultationDrafts = sqliteTable('consultation_drafts', {
+  id: text('id').primaryKey(),
+  consultationId: text('consultation_id').notNull().references(() => consultations.id, { onDelete: 'cascade' }),
+  answers: text('answers', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  secretHash: text('secret_hash').notNull(),
+  /** The section the respondent reached. */
+  section: integer('section').notNull().default(0),
+  createdAt: ts('created_at').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});
+
+/** Optional "about you" answers, deliberately not linked to any response. */
+export const consultationProfiles = sqliteTable(
+  'consultation_profiles',
+  {
+    id: text('id').primaryKey(),
+    consultationId: text('consultation_id').notNull().references(() => consultations.id, { onDelete: 'cascade' }),
+    ageBand: text('age_band'),
+    wardId: text('ward_id'),
+    channel: text('channel').notNull(),
+  },
+  (t) => [index('consultation_profiles_by').on(t.consultationId)],
+);
+
+/** Themes staff tag free-text answers with. */
+export const consultationThemes = sqliteTable(
+  'consultation_themes',
+  {
+    id: text('id').primaryKey(),
+    consultationId: text('consultation_id').notNull().references(() => consultations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('consultation_themes_name').on(t.consultationId, t.name)],
+);
+
+/** One theme on one free-text answer. */
+export const consultationTags = sqliteTable(
+  'consultation_tags',
+  {
+    responseId: text('response_id').notNull().references(() => consultationResponses.id, { onDelete: 'cascade' }),
+    questionKey: text('question_key').notNull(),
+    themeId: text('theme_id').notNull().references(() => consultationThemes.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.responseId, t.questionKey, t.themeId] })],
+);
+
+/** A public meeting of a consultation. */
+export const consultationMeetings = sqliteTable(
+  'consultation_meetings',
+  {
+    id: text('id').primaryKey(),
+    consultationId: text('consultation_id').notNull().references(() => consultations.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    place: text('place').notNull(),
+    areaId: text('area_id'),
+    stepFree: integer('step_free', { mode: 'boolean' }).notNull().default(false),
+    hearingLoop: integer('hearing_loop', { mode: 'boolean' }).notNull().default(false),
+    accessNotes: text('access_notes').notNull().default(''),
+    capacity: integer('capacity').notNull(),
+    notes: text('notes').notNull().default(''),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('consultation_meetings_starts').on(t.startsAt)],
+);
+
+/** A registration for a meeting: a place or on the waiting list (in order of registering). */
+export const meetingRegistrations = sqliteTable(
+  'meeting_registrations',
+  {
+    id: text('id').primaryKey(),
+    meetingId: text('meeting_id').notNull().references(() => consultationMeetings.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    state: text('state', { enum: ['booked', 'waiting', 'cancelled'] }).notNull(),
+    remindedAt: ts('reminded_at'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('meeting_registrations_by').on(t.meetingId, t.state, t.createdAt), uniqueIndex('meeting_registrations_email').on(t.meetingId, t.email)],
+);

@@ -131,7 +131,35 @@ const templates: Record<string, Template> = {
     );
     return { subject, text, html };
   },
+  /** A consultation respondent's link to carry on where they left off. */
+  'consultation-resume': (p) => plainMessage(p, `Carry on with your response: ${s(p.title)}`, [
+    'You asked us to save your response so you can finish it later. Your answers so far are saved.',
+    'Anyone with this link can see and change your answers, so do not forward this e-mail.',
+  ], { label: 'Carry on with your response', url: s(p.url) }),
+  /** Confirming a response counted once per e-mail address. */
+  'consultation-confirm': (p) => plainMessage(p, `Confirm your response: ${s(p.title)}`, [
+    'Thank you for responding. This consultation counts one response from each e-mail address, so please confirm it was you.',
+    'Your response is counted once you confirm it. We do not keep your e-mail address after that.',
+  ], { label: 'Confirm your response', url: s(p.url) }),
+  /** A place at a public meeting, a place on its waiting list, or a place that came free for someone waiting. */
+  'meeting-place': (p) => {
+    const state = s(p.state);
+    const heading = state === 'waiting' ? `You are on the waiting list: ${s(p.title)}` : state === 'promoted' ? `A place came free for you: ${s(p.title)}` : `Your place is booked: ${s(p.title)}`;
+    const first = state === 'waiting' ? 'The meeting is full. We will e-mail you if a place comes free.' : `You have a place. ${s(p.when)}, ${s(p.place)}.`;
+    return plainMessage(p, heading, [first, s(p.access), 'If you cannot come, please give up your place so someone on the waiting list can have it.'].filter(Boolean), { label: 'Give up your place', url: s(p.cancelUrl) }, p.calendarUrl ? { label: 'Add it to your calendar', url: s(p.calendarUrl) } : undefined);
+  },
+  /** A reminder the day before a meeting. */
+  'meeting-reminder': (p) => plainMessage(p, `Reminder: ${s(p.title)}`, [`The meeting is ${s(p.when)}, at ${s(p.place)}.`, s(p.access)].filter(Boolean), { label: 'Give up your place', url: s(p.cancelUrl) }),
 };
+
+/** A short message of paragraphs and links in the shared layout. */
+function plainMessage(p: Payload, subject: string, paragraphs: string[], ...links: ({ label: string; url: string } | undefined)[]): RenderedMail {
+  const shown = links.filter((l): l is { label: string; url: string } => !!l);
+  const text = [...paragraphs, ...shown.map((l) => `${l.label}: ${l.url}`)].join('\n\n') + '\n';
+  const html = layout(subject, `<h1 style="font-size:24px">${escapeHtml(subject)}</h1>` + paragraphs.map((x) => `<p>${escapeHtml(x)}</p>`).join('') +
+    shown.map((l) => `<p><a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a></p>`).join(''), s(p.partnership));
+  return { subject, text, html };
+}
 
 /** Names of the known templates. */
 export const templateNames = Object.keys(templates);

@@ -7,7 +7,7 @@
 import { londonTime } from '../time/london.ts';
 import { z } from 'zod';
 import { choice, choices, optionalChoice, text } from '../forms/index.ts';
-import type { Answers, DateAnswer, DateMessages, DateQuestion, Question } from './types.ts';
+import type { Answers, DateAnswer, DateMessages, DateQuestion, Question, RankingQuestion } from './types.ts';
 
 /** The form field a question is read from. */
 export function fieldName(q: Question): string {
@@ -104,7 +104,7 @@ function firstMessage(error: z.ZodError): string {
   return error.issues[0]?.message ?? 'Check your answer';
 }
 
-function readDateQuestion(q: DateQuestion, input: Readonly<Record<string, unknown>>, now: number): { value: DateAnswer } | Failure {
+function readDateQuestion(q: DateQuestion, input: Readonly<Record<string, unknown>>, now: number): { value: DateAnswer | undefined } | Failure {
   const name = fieldName(q);
   const parts = { day: '', month: '', year: '', time: '' };
   for (const part of ['day', 'month', 'year', 'time'] as const) {
@@ -114,14 +114,51 @@ function readDateQuestion(q: DateQuestion, input: Readonly<Record<string, unknow
     if (!r.success) return { field: `${name}-${part}`, message: firstMessage(r.error) };
     parts[part] = r.data;
   }
+  if (q.optional && !parts.day && !parts.month && !parts.year && !parts.time) return { value: undefined };
   const at = readUkDate(parts, q.messages, now);
   if (typeof at !== 'number') return { field: `${name}-${at.parts[0]}`, message: at.message };
   return { value: { ...parts, time: parts.time ? readTime(parts.time)! : '', at } };
 }
 
-/** The zod schema of one single-field question (not a date). */
-export function fieldSchema(q: Exclude<Question, DateQuestion>): z.ZodType<unknown> {
+/** The form field of one option of a ranking question. */
+export function rankField(q: RankingQuestion, value: string): string {
+  return `${fieldName(q)}-${value}`;
+}
+
+/** Read a ranking: the option values in rank order, or the failure (every option needs a different rank once any is ranked). */
+function readRankingQuestion(q: RankingQuestion, input: Readonly<Record<string, unknown>>): { value: string[] | undefined } | Failure {
+  const n = q.options.length;
+  const ranks = q.options.map((o) => ({ value: o.value, raw: input[rankField(q, o.value)] }));
+  const first = rankField(q, q.options[0]!.value);
+  const given = ranks.filter((r) => typeof r.raw === 'string' && r.raw !== '');
+  if (given.length === 0) return q.required ? { field: first, message: q.required } : { value: undefined };
+  const numbers = ranks.map((r) => (typeof r.raw === 'string' && /^\d{1,2}$/.test(r.raw) ? Number(r.raw) : NaN));
+  const bad = ranks.findIndex((_, i) => !(numbers[i]! >= 1 && numbers[i]! <= n) || numbers.indexOf(numbers[i]!) !== i);
+  if (bad >= 0) return { field: rankField(q, q.options[bad]!.value), message: `Give each option a different rank from 1 to ${n}` };
+  return { value: ranks.map((r, i) => ({ value: r.value, rank: numbers[i]! })).sort((a, b) => a.rank - b.rank).map((r) => r.value) };
+}
+
+/** The zod schema of one single-field question (not a date or a ranking). */
+export function fieldSchema(q: Exclude<Question, DateQuestion | RankingQuestion>): z.ZodType<unknown> {
   switch (q.type) {
+    case 'number':
+      return text({ label: q.messageLabel, max: 20, required: q.required }).transform((value, ctx): number | undefined => {
+        if (!value) return undefined;
+        const n = Number(value.replace(/,/g, ''));
+        if (!/^-?[\d,]*\.?\d+$/.test(value) || !Number.isFinite(n)) {
+          ctx.addIssue({ code: 'custom', message: `${q.messageLabel} must be a number` });
+          return z.NEVER;
+        }
+        if (q.whole && !Number.isInteger(n)) {
+          ctx.addIssue({ code: 'custom', message: `${q.messageLabel} must be a whole number` });
+          return z.NEVER;
+        }
+        if ((q.min !== undefined && n < q.min) || (q.max !== undefined && n > q.max)) {
+          ctx.addIssue({ code: 'custom', message: `${q.messageLabel} must be between ${q.min ?? 'any'} and ${q.max ?? 'any'}` });
+          return z.NEVER;
+        }
+        return n;
+      });
     case 'choice': {
       const values = q.options.map((o) => o.value);
       return q.required ? choice(values, q.required) : optionalChoice(values, q.invalid ?? `Select ${q.label.toLowerCase()}`);
@@ -180,8 +217,14 @@ export function buildQuestionSchema(questions: readonly Question[], options: Sch
       if (!isShown(q, { ...options.earlier, ...answers })) continue;
       if (q.type === 'date') {
         const r = readDateQuestion(q, input, now);
-        if ('value' in r) answers[q.key] = r.value;
-        else failures.push(r);
+        if (!('value' in r)) failures.push(r);
+        else if (r.value) answers[q.key] = r.value;
+        continue;
+      }
+      if (q.type === 'ranking') {
+        const r = readRankingQuestion(q, input);
+        if (!('value' in r)) failures.push(r);
+        else if (r.value) answers[q.key] = r.value;
         continue;
       }
       const r = fieldSchema(q).safeParse(input[fieldName(q)]);
@@ -196,11 +239,29 @@ export function buildQuestionSchema(questions: readonly Question[], options: Sch
     for (const check of options.checks ?? []) check(answers, { fail, failed });
     // Messages in the order the questions are asked (the error summary follows the page).
     const order = (field: string) => {
-      const i = questions.findIndex((q) => fieldName(q) === field || (q.type === 'date' && field.startsWith(`${fieldName(q)}-`)));
+      const i = questions.findIndex((q) => fieldName(q) === field || ((q.type === 'date' || q.type === 'ranking') && field.startsWith(`${fieldName(q)}-`)));
       return i < 0 ? questions.length : i;
     };
     failures.sort((x, y) => order(x.field) - order(y.field));
     for (const f of failures) ctx.addIssue({ code: 'custom', message: f.message, path: [f.field] });
     return answers;
   });
+}
+
+/** Answers given back as the form values that would give them (to show a saved answer on its page again). */
+export function answersToValues(questions: readonly Question[], answers: Readonly<Answers>): Record<string, string | string[]> {
+  const values: Record<string, string | string[]> = {};
+  for (const q of questions) {
+    const v = answers[q.key];
+    if (v === undefined || v === null) continue;
+    const name = fieldName(q);
+    if (q.type === 'date') {
+      const d = v as DateAnswer;
+      Object.assign(values, { [`${name}-day`]: d.day, [`${name}-month`]: d.month, [`${name}-year`]: d.year, [`${name}-time`]: d.time });
+    } else if (q.type === 'ranking') {
+      (v as string[]).forEach((value, i) => (values[rankField(q, value)] = String(i + 1)));
+    } else if (Array.isArray(v)) values[name] = v.map(String);
+    else values[name] = String(v);
+  }
+  return values;
 }

@@ -31,6 +31,10 @@ export function describeAnswer(q: Question, value: unknown): string {
     }
     case 'text':
       return String(value);
+    case 'number':
+      return String(value);
+    case 'ranking':
+      return (Array.isArray(value) ? value : [value]).map((v, i) => `${i + 1}. ${q.options.find((o) => o.value === v)?.label ?? String(v)}`).join(', ');
   }
 }
 

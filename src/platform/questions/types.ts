@@ -110,6 +110,8 @@ export interface DateMessages {
 export interface DateQuestion extends QuestionBase {
   type: 'date';
   time?: boolean;
+  /** Leaving every part empty is an answer of nothing (not the `required` message). */
+  optional?: boolean;
   messages: DateMessages;
 }
 
@@ -122,8 +124,28 @@ export interface RatingQuestion extends QuestionBase {
   required?: string;
 }
 
+/** A number typed in a box, optionally whole and between limits. */
+export interface NumberQuestion extends QuestionBase {
+  type: 'number';
+  /** What the answer is called in messages, e.g. "How many years". */
+  messageLabel: string;
+  min?: number;
+  max?: number;
+  /** Only whole numbers. */
+  whole?: boolean;
+  required?: string;
+}
+
+/** Options put in order: one select per option, each a distinct rank from 1 to the number of options. */
+export interface RankingQuestion extends QuestionBase {
+  type: 'ranking';
+  options: readonly QuestionOption[];
+  /** The message when nothing is ranked; omit for an optional question. */
+  required?: string;
+}
+
 /** Any question. */
-export type Question = ChoiceQuestion | MultipleChoiceQuestion | TextQuestion | DateQuestion | RatingQuestion;
+export type Question = ChoiceQuestion | MultipleChoiceQuestion | TextQuestion | DateQuestion | RatingQuestion | NumberQuestion | RankingQuestion;
 
 /** A date answer: the parts typed and the moment they mean (epoch ms). */
 export interface DateAnswer {

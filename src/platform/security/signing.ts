@@ -41,3 +41,8 @@ export function verifySignedValue(signed: string, now = Date.now()): string | nu
   if (!(Number(expires) > now)) return null;
   return value;
 }
+
+/** A keyed hash of a value (e.g. an e-mail address) to find it again without storing it. */
+export function keyedHash(value: string): string {
+  return mac(`hash:${value}`);
+}

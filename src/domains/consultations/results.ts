@@ -1,0 +1,209 @@
+/**
+ * Results of a consultation from its counted responses: counts behind every chart, counts by channel, theme
+ * counts of free-text answers, who is responding against the population, and the rows of the CSV export.
+ */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { getDb, toStatement, write } from '../../platform/db/client.ts';
+import { consultationProfiles, consultationResponses, consultationTags, consultationThemes } from '../../platform/db/schema.ts';
+import { describeAnswer, type Question } from '../../platform/questions/index.ts';
+import { newId } from '../../platform/security/ids.ts';
+import { auditStatement, type Actor } from '../../platform/audit.ts';
+import type { CsvRow } from '../../platform/csv.ts';
+import { AGE_BANDS, SAFETY_OPTIONS, engineQuestions, safetyKeys, type SurveyQuestion, type WardOptions } from './survey.ts';
+import { CHANNELS } from './responses.ts';
+
+/** A counted response. */
+type ResponseRow = typeof consultationResponses.$inferSelect;
+
+/** The data behind one chart: a count per bar and the total answering. */
+export interface ChartData {
+  /** A stable id for the chart (question key, or key-part). */
+  id: string;
+  title: string;
+  rows: { value: string; label: string; count: number }[];
+  /** Respondents who answered. */
+  answered: number;
+}
+
+/** The counted responses of a consultation, oldest first. */
+export async function countedResponses(consultationId: string): Promise<ResponseRow[]> {
+  return getDb().select().from(consultationResponses).where(and(eq(consultationResponses.consultationId, consultationId), eq(consultationResponses.state, 'counted'))).orderBy(asc(consultationResponses.submittedAt));
+}
+
+/** Count answers per option of a choice-like engine question. */
+export function countOptions(q: Question, responses: readonly { answers: Record<string, unknown> }[], title = q.label): ChartData {
+  const options = 'options' in q ? q.options : q.type === 'rating' ? Array.from({ length: q.points }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })) : [];
+  const rows = options.map((o) => ({ value: o.value, label: o.label, count: 0 }));
+  let answered = 0;
+  for (const r of responses) {
+    const v = r.answers[q.key];
+    if (v === undefined) continue;
+    answered++;
+    const given = q.type === 'ranking' ? [(v as string[])[0]] : Array.isArray(v) ? v : [v];
+    for (const row of rows) if (given.includes(row.value)) row.count++;
+  }
+  return { id: q.key, title, rows, answered };
+}
+
+/** What the results say about one survey question. */
+export interface QuestionResult {
+  question: SurveyQuestion;
+  charts: ChartData[];
+  /** Free text, number and date questions: how many answered. */
+  answered: number;
+  /** Number questions: the smallest, middle and largest answers. */
+  numbers?: { min: number; median: number; max: number };
+  /** Ranking questions: the mean rank of each option (1 is first). */
+  meanRanks?: { label: string; mean: number }[];
+  /** Safety questions: by ward, how many answered and the share feeling very or fairly safe in daylight and after dark. */
+  safetyByWard?: { ward: string; answered: number; safeDay: number; safeDark: number }[];
+  /** Free-text questions: the tagged themes and their counts. */
+  themes?: { id: string; name: string; count: number }[];
+}
+
+/** The middle value of a sorted list. */
+function median(sorted: readonly number[]): number {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const SAFE = new Set(['very-safe', 'fairly-safe']);
+
+/** The results of every survey question. */
+export async function surveyResults(consultationId: string, survey: readonly SurveyQuestion[], wards: WardOptions): Promise<QuestionResult[]> {
+  const responses = await countedResponses(consultationId);
+  const themeCounts = await themeCountsOf(consultationId);
+  return survey.map((sq) => {
+    const [q] = engineQuestions([sq], wards) as [Question, ...Question[]];
+    const answered = responses.filter((r) => r.answers[q.key] !== undefined).length;
+    switch (sq.type) {
+      case 'single': case 'multiple': case 'rating': case 'ward':
+        return { question: sq, charts: [countOptions(q, responses)], answered };
+      case 'ranking': {
+        const options = 'options' in q ? q.options : [];
+        const ranked = responses.map((r) => r.answers[q.key]).filter((v): v is string[] => Array.isArray(v));
+        const meanRanks = options.map((o) => {
+          const ranks = ranked.map((list) => list.indexOf(o.value) + 1).filter((n) => n > 0);
+          return { label: o.label, mean: ranks.length ? Math.round((ranks.reduce((a, b) => a + b, 0) / ranks.length) * 10) / 10 : 0 };
+        });
+        return { question: sq, charts: [countOptions(q, responses, `${sq.label}: ranked first`)], answered, meanRanks };
+      }
+      case 'number': {
+        const values = responses.map((r) => r.answers[q.key]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+        return { question: sq, charts: [], answered, numbers: values.length ? { min: values[0]!, median: median(values), max: values.at(-1)! } : undefined };
+      }
+      case 'date':
+        return { question: sq, charts: [], answered };
+      case 'text':
+        return { question: sq, charts: [], answered, themes: themeCounts.filter((t) => t.questionKey === sq.key).map(({ id, name, count }) => ({ id, name, count })) };
+      case 'safety': {
+        const keys = safetyKeys(sq.key);
+        const day = countOptions({ key: keys.day, label: '', type: 'choice', options: SAFETY_OPTIONS }, responses, `${sq.label}: in daylight`);
+        const dark = countOptions({ key: keys.dark, label: '', type: 'choice', options: SAFETY_OPTIONS }, responses, `${sq.label}: after dark`);
+        const safetyByWard = wards.map((w) => {
+          const inWard = responses.filter((r) => r.answers[keys.ward] === w.value);
+          const share = (key: string) => inWard.length ? Math.round((inWard.filter((r) => SAFE.has(String(r.answers[key]))).length / inWard.length) * 100) : 0;
+          return { ward: w.label, answered: inWard.length, safeDay: share(keys.day), safeDark: share(keys.dark) };
+        }).filter((w) => w.answered > 0);
+        return { question: sq, charts: [day, dark], answered: day.answered, safetyByWard };
+      }
+    }
+  });
+}
+
+/** Counted responses by channel (every channel listed, zero included). */
+export async function countsByChannel(consultationId: string): Promise<ChartData> {
+  const rows = await getDb().select({ channel: consultationResponses.channel, n: sql<number>`count(*)` }).from(consultationResponses)
+    .where(and(eq(consultationResponses.consultationId, consultationId), eq(consultationResponses.state, 'counted'))).groupBy(consultationResponses.channel);
+  const chart = CHANNELS.map((c) => ({ value: c.value as string, label: c.label as string, count: Number(rows.find((r) => r.channel === c.value)?.n ?? 0) }));
+  return { id: 'channel', title: 'Responses by channel', rows: chart, answered: chart.reduce((a, r) => a + r.count, 0) };
+}
+
+/** The themes of a consultation. */
+export async function listThemes(consultationId: string) {
+  return getDb().select().from(consultationThemes).where(eq(consultationThemes.consultationId, consultationId)).orderBy(asc(consultationThemes.name));
+}
+
+/** Add a theme (an existing name is kept as it is). */
+export async function addTheme(consultationId: string, name: string, actor: Actor, now = Date.now()): Promise<void> {
+  await write([
+    toStatement(getDb().insert(consultationThemes).values({ id: newId(now), consultationId, name }).onConflictDoNothing()),
+    auditStatement(actor, 'consultation.theme_added', { kind: 'consultation', id: consultationId }, { name }, now),
+  ]);
+}
+
+/** Set the themes of one free-text answer (replacing its earlier tags). */
+export async function tagAnswer(consultationId: string, responseId: string, questionKey: string, themeIds: readonly string[], actor: Actor, now = Date.now()): Promise<boolean> {
+  const [response] = await getDb().select({ id: consultationResponses.id }).from(consultationResponses).where(and(eq(consultationResponses.id, responseId), eq(consultationResponses.consultationId, consultationId)));
+  if (!response) return false;
+  const known = themeIds.length ? (await getDb().select({ id: consultationThemes.id }).from(consultationThemes).where(and(eq(consultationThemes.consultationId, consultationId), inArray(consultationThemes.id, [...themeIds])))).map((t) => t.id) : [];
+  await write([
+    toStatement(getDb().delete(consultationTags).where(and(eq(consultationTags.responseId, responseId), eq(consultationTags.questionKey, questionKey)))),
+    ...known.map((themeId) => toStatement(getDb().insert(consultationTags).values({ responseId, questionKey, themeId }))),
+    auditStatement(actor, 'consultation.answer_tagged', { kind: 'consultation', id: consultationId }, { responseId, questionKey, themes: known.length }, now),
+  ]);
+  return true;
+}
+
+/** The tags of every answer: "responseId questionKey" to theme ids. */
+export async function tagsByAnswer(consultationId: string): Promise<Map<string, string[]>> {
+  const rows = await getDb().select({ responseId: consultationTags.responseId, questionKey: consultationTags.questionKey, themeId: consultationTags.themeId })
+    .from(consultationTags).innerJoin(consultationThemes, eq(consultationThemes.id, consultationTags.themeId)).where(eq(consultationThemes.consultationId, consultationId));
+  const map = new Map<string, string[]>();
+  for (const r of rows) map.set(`${r.responseId} ${r.questionKey}`, [...(map.get(`${r.responseId} ${r.questionKey}`) ?? []), r.themeId]);
+  return map;
+}
+
+/** How many counted answers carry each theme, per question. */
+async function themeCountsOf(consultationId: string) {
+  const rows = await getDb().select({ id: consultationThemes.id, name: consultationThemes.name, questionKey: consultationTags.questionKey, n: sql<number>`count(*)` })
+    .from(consultationTags).innerJoin(consultationThemes, eq(consultationThemes.id, consultationTags.themeId))
+    .innerJoin(consultationResponses, eq(consultationResponses.id, consultationTags.responseId))
+    .where(and(eq(consultationThemes.consultationId, consultationId), eq(consultationResponses.state, 'counted')))
+    .groupBy(consultationThemes.id, consultationTags.questionKey).orderBy(asc(consultationThemes.name));
+  return rows.map((r) => ({ ...r, count: Number(r.n) }));
+}
+
+/** One ward's line of "who is not responding". */
+export interface ReachRow {
+  ward: string;
+  population: number;
+  /** Share of the partnership's population, per cent. */
+  populationShare: number;
+  respondents: number;
+  /** Share of respondents who gave a ward, per cent. */
+  respondentShare: number;
+  /** True when the ward's share of respondents is under half its share of the population. */
+  under: boolean;
+}
+
+/** Respondents who gave their ward and age band, against the wards' populations. */
+export async function whoIsResponding(consultationId: string, wards: readonly { value: string; label: string; population: number }[]): Promise<{ wards: ReachRow[]; ages: { label: string; count: number }[]; profiles: number }> {
+  const profiles = await getDb().select().from(consultationProfiles).where(eq(consultationProfiles.consultationId, consultationId));
+  const withWard = profiles.filter((p) => p.wardId);
+  const totalPopulation = wards.reduce((a, w) => a + w.population, 0) || 1;
+  const rows = wards.map((w) => {
+    const respondents = withWard.filter((p) => p.wardId === w.value).length;
+    const populationShare = Math.round((w.population / totalPopulation) * 1000) / 10;
+    const respondentShare = withWard.length ? Math.round((respondents / withWard.length) * 1000) / 10 : 0;
+    return { ward: w.label, population: w.population, populationShare, respondents, respondentShare, under: respondentShare < populationShare / 2 };
+  });
+  const ages = AGE_BANDS.map((a) => ({ label: a.label, count: profiles.filter((p) => p.ageBand === a.value).length }));
+  return { wards: rows, ages, profiles: profiles.length };
+}
+
+/** The CSV export: one row per counted response; free text only for those allowed personal data (pii.export). */
+export async function exportRows(consultationId: string, survey: readonly SurveyQuestion[], wards: WardOptions, withPersonalData: boolean): Promise<{ header: string[]; rows: CsvRow[] }> {
+  const questions = engineQuestions(survey, wards);
+  const responses = await countedResponses(consultationId);
+  const tags = await tagsByAnswer(consultationId);
+  const themes = new Map((await listThemes(consultationId)).map((t) => [t.id, t.name]));
+  const textKeys = questions.filter((q) => q.type === 'text').map((q) => q.key);
+  const header = ['Response', 'Channel', 'Submitted', ...questions.map((q) => q.label), ...textKeys.map((k) => `Themes (${k})`)];
+  const rows = responses.map((r) => [
+    r.id, r.channel, new Date(r.submittedAt).toISOString(),
+    ...questions.map((q) => (q.type === 'text' && !withPersonalData && r.answers[q.key] !== undefined ? '(free text withheld: needs pii.export)' : describeAnswer(q, r.answers[q.key]))),
+    ...textKeys.map((k) => (tags.get(`${r.id} ${k}`) ?? []).map((id) => themes.get(id) ?? id).join('; ')),
+  ]);
+  return { header, rows };
+}

@@ -1,0 +1,158 @@
+/**
+ * A consultation's survey as data: editors build a list of SurveyQuestion; each becomes one or more questions of
+ * the question engine (src/platform/questions), which renders, validates and summarises them like every other form.
+ */
+import { z } from 'zod';
+import type { Question, QuestionOption } from '../../platform/questions/index.ts';
+
+/** The kinds of question an editor can add. */
+export const SURVEY_TYPES = [
+  { value: 'single', label: 'Single choice' },
+  { value: 'multiple', label: 'Multiple choice' },
+  { value: 'text', label: 'Free text, with a limit' },
+  { value: 'rating', label: 'Rating scale' },
+  { value: 'number', label: 'Number' },
+  { value: 'date', label: 'Date' },
+  { value: 'ward', label: 'Ward' },
+  { value: 'ranking', label: 'Ranking' },
+  { value: 'safety', label: 'How safe do you feel (in daylight and after dark, by ward)' },
+] as const;
+
+/** One kind of survey question. */
+export type SurveyType = (typeof SURVEY_TYPES)[number]['value'];
+
+/** Types whose options the editor types. */
+export const TYPES_WITH_OPTIONS: readonly SurveyType[] = ['single', 'multiple', 'ranking'];
+
+/** The answers of the standard safety question, safest first. */
+export const SAFETY_OPTIONS: readonly QuestionOption[] = [
+  { value: 'very-safe', label: 'Very safe' },
+  { value: 'fairly-safe', label: 'Fairly safe' },
+  { value: 'a-bit-unsafe', label: 'A bit unsafe' },
+  { value: 'very-unsafe', label: 'Very unsafe' },
+];
+
+/** Age bands of the optional "about you" questions. */
+export const AGE_BANDS: readonly QuestionOption[] = [
+  { value: 'under-18', label: 'Under 18' },
+  { value: '18-24', label: '18 to 24' },
+  { value: '25-44', label: '25 to 44' },
+  { value: '45-64', label: '45 to 64' },
+  { value: '65-plus', label: '65 or over' },
+  { value: 'not-say', label: 'Prefer not to say' },
+];
+
+const surveyQuestionSchema = z.object({
+  key: z.string().regex(/^q\d{1,3}$/),
+  type: z.enum(SURVEY_TYPES.map((t) => t.value) as [SurveyType, ...SurveyType[]]),
+  label: z.string().min(1).max(300),
+  hint: z.string().max(500).optional(),
+  required: z.boolean(),
+  section: z.number().int().min(1).max(20),
+  options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+  max: z.number().int().min(1).max(5000).optional(),
+  points: z.number().int().min(2).max(10).optional(),
+  showWhen: z.object({ key: z.string(), in: z.array(z.string()).min(1) }).optional(),
+});
+
+/** One question as an editor built it. */
+export type SurveyQuestion = z.infer<typeof surveyQuestionSchema>;
+
+/** A stored survey read back (anything unreadable is dropped rather than trusted). */
+export function readSurvey(stored: unknown): SurveyQuestion[] {
+  if (!Array.isArray(stored)) return [];
+  return stored.flatMap((q) => {
+    const r = surveyQuestionSchema.safeParse(q);
+    return r.success ? [r.data] : [];
+  });
+}
+
+/** The next free key ("q1", "q2", …). */
+export function nextQuestionKey(survey: readonly SurveyQuestion[]): string {
+  const used = survey.map((q) => Number(q.key.slice(1)));
+  return `q${Math.max(0, ...used) + 1}`;
+}
+
+/** The sections in use, in order (1-based numbers). */
+export function surveySections(survey: readonly SurveyQuestion[]): number[] {
+  return [...new Set(survey.map((q) => q.section))].sort((a, b) => a - b);
+}
+
+/** The engine field keys of the safety question's parts. */
+export function safetyKeys(key: string): { ward: string; day: string; dark: string } {
+  return { ward: `${key}-ward`, day: `${key}-day`, dark: `${key}-dark` };
+}
+
+/** A ward option list from the partnership's wards. */
+export type WardOptions = readonly QuestionOption[];
+
+/** Turn one survey question into question-engine questions (the safety question is three). */
+export function toEngineQuestions(q: SurveyQuestion, wards: WardOptions): Question[] {
+  const page = String(q.section);
+  const base = { key: q.key, label: q.label, hint: q.hint || undefined, page, showWhen: q.showWhen };
+  const select = `Select an answer to: ${q.label}`;
+  switch (q.type) {
+    case 'single':
+      return [{ ...base, type: 'choice', options: q.options ?? [], required: q.required ? select : undefined, invalid: select }];
+    case 'multiple':
+      return [{ ...base, type: 'multiple', options: q.options ?? [], required: q.required ? `Select at least one answer to: ${q.label}` : undefined, invalid: select }];
+    case 'ranking':
+      return [{ ...base, type: 'ranking', options: q.options ?? [], required: q.required ? `Rank the options for: ${q.label}` : undefined }];
+    case 'text':
+      return [{ ...base, type: 'text', multiline: true, max: q.max ?? 1000, messageLabel: 'Your answer', required: q.required ? `Enter an answer to: ${q.label}` : undefined, hint: [q.hint, `You can enter up to ${q.max ?? 1000} characters`].filter(Boolean).join('. ') }];
+    case 'rating':
+      return [{ ...base, type: 'rating', points: q.points ?? 5, lowLabel: 'the lowest', highLabel: 'the highest', required: q.required ? select : undefined }];
+    case 'number':
+      return [{ ...base, type: 'number', messageLabel: 'Your answer', required: q.required ? `Enter a number for: ${q.label}` : undefined }];
+    case 'date':
+      return [{
+        ...base, type: 'date', optional: !q.required,
+        messages: {
+          required: `Enter a date for: ${q.label}`, missingDay: 'The date must include a day', missingMonth: 'The date must include a month',
+          missingYear: 'The date must include a year', real: 'The date must be a real date', tooEarly: 'The year must be 1900 or later',
+        },
+      }];
+    case 'ward':
+      return [{ ...base, type: 'choice', display: 'select', placeholder: 'Choose a ward', options: wards, required: q.required ? `Select a ward for: ${q.label}` : undefined, invalid: select }];
+    case 'safety': {
+      const keys = safetyKeys(q.key);
+      const need = (words: string) => (q.required ? `Select how safe you feel ${words}` : undefined);
+      return [
+        { key: keys.ward, label: `${q.label}: which ward do you live in or know best?`, page, showWhen: q.showWhen, type: 'choice', display: 'select', placeholder: 'Choose a ward', options: wards, required: q.required ? 'Select the ward you live in or know best' : undefined, invalid: 'Select a ward from the list' },
+        { key: keys.day, label: `${q.label}: in daylight`, page, showWhen: q.showWhen, type: 'choice', options: SAFETY_OPTIONS, required: need('in daylight'), invalid: 'Select an answer from the list' },
+        { key: keys.dark, label: `${q.label}: after dark`, page, showWhen: q.showWhen, type: 'choice', options: SAFETY_OPTIONS, required: need('after dark'), invalid: 'Select an answer from the list' },
+      ];
+    }
+  }
+}
+
+/** Every engine question of a survey, in order. */
+export function engineQuestions(survey: readonly SurveyQuestion[], wards: WardOptions): Question[] {
+  return [...survey].sort((a, b) => a.section - b.section).flatMap((q) => toEngineQuestions(q, wards));
+}
+
+/** The engine questions of one section. */
+export function sectionQuestions(survey: readonly SurveyQuestion[], section: number, wards: WardOptions): Question[] {
+  return engineQuestions(survey.filter((q) => q.section === section), wards);
+}
+
+/** The optional "about you" questions, kept apart from the answers. */
+export function aboutYouQuestions(wards: WardOptions): Question[] {
+  return [
+    { key: 'ageBand', label: 'Your age', type: 'choice', options: AGE_BANDS, invalid: 'Select an age band from the list' },
+    { key: 'wardId', label: 'The ward you live in', type: 'choice', display: 'select', placeholder: 'Choose a ward (optional)', options: wards, invalid: 'Select a ward from the list' },
+  ];
+}
+
+/** Options as the editor typed them, one per line, with values "1", "2", …. */
+export function optionsFromLines(text: string): QuestionOption[] {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(0, 20).map((label, i) => ({ value: String(i + 1), label }));
+}
+
+/** Questions an editor can make a later question depend on (single choice, rating, ward), with their answers. */
+export function conditionChoices(survey: readonly SurveyQuestion[], wards: WardOptions): { value: string; label: string }[] {
+  return survey.flatMap((q) => {
+    const options = q.type === 'single' ? (q.options ?? []) : q.type === 'ward' ? wards : q.type === 'rating' ? Array.from({ length: q.points ?? 5 }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })) : [];
+    return options.map((o) => ({ value: `${q.key}:${o.value}`, label: `${q.key} "${q.label}" is ${o.label}` }));
+  });
+}

@@ -1,0 +1,67 @@
+/** Glue for the public meeting pages: details and registration, the calendar file, and giving up a place. */
+import type { APIContext, AstroGlobal } from 'astro';
+import { accessWords, cancelRegistration, findConsultation, findMeeting, meetingCalendar, meetingWhen, placesOf, registrationQuestions, registerForMeeting, stateOf, type Meeting } from '../../domains/consultations/index.ts';
+import { buildQuestionSchema } from '../../platform/questions/index.ts';
+import { notFound } from '../guards.ts';
+import { readPageForm, refuseForm, seeOther, typedValues, validateForm, type FieldError } from '../forms.ts';
+import { mailLinks } from './common.ts';
+
+/** A meeting of a published consultation, with its consultation, or null. */
+async function publicMeeting(id: string | undefined) {
+  const m = await findMeeting(id ?? '');
+  if (!m) return null;
+  const c = await findConsultation(m.consultationId);
+  return c && stateOf(c, Date.now()) !== 'draft' ? { m, c } : null;
+}
+
+/** The meeting page: GET shows it with the registration form; POST registers (a place, or the waiting list). */
+export async function meetingPage(astro: AstroGlobal) {
+  const found = await publicMeeting(astro.params.id);
+  if (!found) return { response: notFound() };
+  const { m, c } = found;
+  const questions = registrationQuestions();
+  let errors: FieldError[] = [];
+  let values: Record<string, string> = {};
+  const now = Date.now();
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else {
+      values = typedValues(read.form);
+      const result = validateForm(buildQuestionSchema(questions), read.form);
+      if (!result.ok) errors = result.errors;
+      else {
+        const r = await registerForMeeting(m.id, { name: String(result.data.name), email: String(result.data.email) }, mailLinks(), now);
+        if (r.ok) return seeOther(`/meetings/${m.id}?registered=${r.state}`);
+        errors = [{ field: r.field, href: `#${r.field === 'form' ? 'main-content' : r.field}`, text: r.message }];
+      }
+    }
+    if (errors.length) refuseForm(astro);
+  }
+  const places = await placesOf(m.id);
+  const registered = astro.url.searchParams.get('registered');
+  return {
+    m, c, questions, values, errors, when: meetingWhen(m), access: accessWords(m), past: m.endsAt < now, started: m.startsAt <= now,
+    placesLeft: Math.max(0, m.capacity - places.booked), registered: registered === 'booked' || registered === 'waiting' ? registered : null,
+  };
+}
+
+/** The meeting's calendar file. */
+export async function calendarFile(ctx: Pick<APIContext, 'params'>): Promise<Response> {
+  const found = await publicMeeting(ctx.params.id);
+  if (!found) return notFound();
+  return new Response(meetingCalendar(found.m as Meeting, mailLinks()), { headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': `attachment; filename="meeting-${found.m.id}.ics"` } });
+}
+
+/** Giving up a place from the e-mailed link: GET shows a button (mail scanners only GET), POST cancels and promotes the first waiting. */
+export async function cancelPage(astro: AstroGlobal) {
+  const found = await publicMeeting(astro.params.id);
+  if (!found) return { response: notFound() };
+  let done: boolean | null = null;
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    done = read.ok ? await cancelRegistration(found.m.id, String(read.form.get('token') ?? ''), mailLinks()) : false;
+    if (!done) astro.response.status = 400;
+  }
+  return { m: found.m, token: astro.url.searchParams.get('token') ?? '', done, when: meetingWhen(found.m) };
+}

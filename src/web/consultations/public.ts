@@ -1,0 +1,236 @@
+/**
+ * Glue for the public consultation pages: the finder, a consultation's page (with results once published), the
+ * survey one section per page (a draft in a cookie, save and resume by e-mail), the finish page (optional
+ * "about you", an e-mail address when one response per address counts) and the confirmation link.
+ */
+import type { AstroGlobal } from 'astro';
+import {
+  aboutYouQuestions, confirmResponse, countsByChannel, emailQuestion, emailResumeLink, findConsultationBySlug, findConsultations, firstIncompleteSection, listMeetings,
+  openDraft, saveSection, sectionQuestions, shownSections, startDraft, stateOf, submitResponse, surveyOf, surveyResults, engineQuestions, STATE_LABELS, TOPICS, topicLabel,
+  accessWords, meetingWhen, type Consultation, type ConsultationState,
+} from '../../domains/consultations/index.ts';
+import { answersToValues, buildQuestionSchema, shownQuestions, summariseAnswers, type Answers } from '../../platform/questions/index.ts';
+import { formatDateTimeLong } from '../../platform/time/london.ts';
+import { notFound } from '../guards.ts';
+import { readPageForm, refuseForm, seeOther, typedValues, validateForm, type FieldError } from '../forms.ts';
+import { secureCookiesFor } from '../session-cookie.ts';
+import { areaName, areaOptions, mailLinks, wardOptions } from './common.ts';
+
+/** What the cookie and look-up helpers need of a page or endpoint. */
+type Ctx = Pick<AstroGlobal, 'params' | 'url' | 'cookies'>;
+
+/** The draft cookie of one consultation. */
+const DRAFT_COOKIE = 'consultation_draft';
+
+function cookiePath(c: Consultation): string {
+  return `/consultations/${c.slug}`;
+}
+
+function setDraftCookie(astro: Ctx, c: Consultation, token: string) {
+  astro.cookies.set(DRAFT_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: cookiePath(c), secure: secureCookiesFor(astro.url), maxAge: 60 * 86_400 });
+}
+
+function clearDraftCookie(astro: Ctx, c: Consultation) {
+  astro.cookies.set(DRAFT_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: cookiePath(c), secure: secureCookiesFor(astro.url), maxAge: 0 });
+}
+
+/** The public finder: filters by state, area and topic, and a search. */
+export async function finder(astro: AstroGlobal) {
+  const q = astro.url.searchParams;
+  const states: ConsultationState[] = ['open', 'forthcoming', 'closed', 'results'];
+  const state = states.find((s) => s === q.get('state')) ?? '';
+  const areas = areaOptions();
+  const areaId = areas.find((a) => a.value === q.get('area'))?.value ?? '';
+  const topic = TOPICS.find((t) => t.value === q.get('topic'))?.value ?? '';
+  const search = (q.get('q') ?? '').slice(0, 100);
+  const now = Date.now();
+  const rows = (await findConsultations({ state, areaId, topic, search }, now)).map((c) => ({
+    slug: c.slug, title: c.title, summary: c.summary, state: STATE_LABELS[c.state], stateValue: c.state, area: areaName(c.areaId), topic: topicLabel(c.topic),
+    dates: c.state === 'forthcoming' ? `Opens ${formatDateTimeLong(c.opensAt!)}` : c.state === 'open' ? `Closes ${formatDateTimeLong(c.closesAt!)}` : `Closed ${formatDateTimeLong(c.closesAt!)}`,
+  }));
+  return {
+    rows, search,
+    filters: {
+      state: [{ value: '', label: 'Any' }, ...states.map((s) => ({ value: s, label: STATE_LABELS[s] }))], stateValue: state,
+      area: [{ value: '', label: 'Anywhere' }, ...areas], areaValue: areaId,
+      topic: [{ value: '', label: 'Any topic' }, ...TOPICS], topicValue: topic,
+    },
+  };
+}
+
+/** A published consultation by the slug in the URL, or null (drafts are not found). */
+async function publicConsultation(astro: Ctx): Promise<Consultation | null> {
+  const c = await findConsultationBySlug(astro.params.slug ?? '');
+  return c && stateOf(c, Date.now()) !== 'draft' ? c : null;
+}
+
+/** A consultation's public page: what it is, when, how to respond, meetings, and results once published. */
+export async function consultationPage(astro: AstroGlobal) {
+  const c = await publicConsultation(astro);
+  if (!c) return { response: notFound() };
+  const now = Date.now();
+  const state = stateOf(c, now);
+  const wards = wardOptions();
+  const survey = surveyOf(c);
+  const meetings = (await listMeetings(c.id)).map((m) => ({ id: m.id, title: m.title, when: meetingWhen(m), place: m.place, access: accessWords(m), notes: m.notes, past: m.endsAt < now, full: m.booked >= m.capacity }));
+  const results = state === 'results' ? { questions: await surveyResults(c.id, survey, wards), channels: await countsByChannel(c.id) } : null;
+  const draft = await openDraft(c.id, astro.cookies.get(DRAFT_COOKIE)?.value);
+  return {
+    c, state, stateLabel: STATE_LABELS[state], area: areaName(c.areaId), topic: topicLabel(c.topic), meetings, results,
+    opens: c.opensAt ? formatDateTimeLong(c.opensAt) : '', closes: c.closesAt ? formatDateTimeLong(c.closesAt) : '',
+    resumable: !!draft, expiredLink: astro.url.searchParams.get('resume') === 'expired',
+  };
+}
+
+/** The consultation, its survey and the draft, for the responding pages; or a response (404, or back to the page when not open). */
+async function respondingContext(astro: AstroGlobal) {
+  const c = await publicConsultation(astro);
+  if (!c) return { response: notFound() };
+  if (stateOf(c, Date.now()) !== 'open') return seeOther(`/consultations/${c.slug}`);
+  const survey = surveyOf(c);
+  const wards = wardOptions();
+  const draft = await openDraft(c.id, astro.cookies.get(DRAFT_COOKIE)?.value);
+  return { c, survey, wards, draft, answers: (draft?.answers ?? {}) as Answers };
+}
+
+/** One section of the survey: GET shows it with the saved answers; POST checks and saves it, then goes on (or to "save and come back later"). */
+export async function respondPage(astro: AstroGlobal) {
+  const ctx = await respondingContext(astro);
+  if ('response' in ctx) return ctx;
+  const { c, survey, wards, answers } = ctx;
+  let draft = ctx.draft;
+  const sections = shownSections(survey, answers, wards);
+  if (sections.length === 0) return { response: notFound() };
+  const asked = Number(astro.url.searchParams.get('section'));
+  if (!sections.includes(asked)) return seeOther(`/consultations/${c.slug}/respond?section=${sections[0]}`);
+  const section = asked;
+  const questions = shownQuestions(sectionQuestions(survey, section, wards), answers);
+  let errors: FieldError[] = [];
+  let values: Record<string, string | string[]> = answersToValues(questions, answers);
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else {
+      values = typedValues(read.form);
+      const all = sectionQuestions(survey, section, wards);
+      const result = validateForm(buildQuestionSchema(all, { earlier: answers }), read.form);
+      if (!result.ok) {
+        errors = result.errors;
+        refuseForm(astro);
+      } else {
+        if (!draft) {
+          const started = await startDraft(c.id);
+          draft = started.draft;
+          setDraftCookie(astro, c, started.token);
+        }
+        const saved = await saveSection(draft, survey, section, result.data, wards);
+        if (read.form.get('action') === 'save') return seeOther(`/consultations/${c.slug}/save?section=${section}`);
+        const next = shownSections(survey, saved, wards).find((s) => s > section);
+        return seeOther(next ? `/consultations/${c.slug}/respond?section=${next}` : `/consultations/${c.slug}/finish`);
+      }
+    }
+  }
+  const index = sections.indexOf(section);
+  const back = index > 0 ? `/consultations/${c.slug}/respond?section=${sections[index - 1]}` : `/consultations/${c.slug}`;
+  return { c, questions, values, errors, back, step: index + 1, steps: sections.length, section };
+}
+
+/** "Save and come back later": e-mails a link to carry on (a fresh one each time). */
+export async function savePage(astro: AstroGlobal) {
+  const ctx = await respondingContext(astro);
+  if ('response' in ctx) return ctx;
+  const { c, draft } = ctx;
+  const section = Number(astro.url.searchParams.get('section')) || 1;
+  if (!draft) return seeOther(`/consultations/${c.slug}/respond`);
+  const question = emailQuestion('E-mail address', 'We will send you a link to carry on. We use the address only for this.');
+  let errors: FieldError[] = [];
+  let values: Record<string, string> = {};
+  let sentTo: string | null = null;
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else {
+      values = typedValues(read.form);
+      const result = validateForm(buildQuestionSchema([question]), read.form);
+      if (!result.ok) {
+        errors = result.errors;
+        refuseForm(astro);
+      } else {
+        const email = String(result.data.email);
+        const token = await emailResumeLink(draft, c, email, mailLinks());
+        setDraftCookie(astro, c, token);
+        sentTo = email;
+      }
+    }
+  }
+  return { c, question, errors, values, sentTo, back: `/consultations/${c.slug}/respond?section=${section}` };
+}
+
+/** The e-mailed link: opens the draft in this browser and goes to the section reached. */
+export async function resume(astro: Ctx): Promise<Response> {
+  const c = await publicConsultation(astro);
+  if (!c) return notFound();
+  const draft = await openDraft(c.id, astro.url.searchParams.get('token'));
+  if (!draft || stateOf(c, Date.now()) !== 'open') return seeOther(`/consultations/${c.slug}?resume=expired`).response;
+  setDraftCookie(astro, c, astro.url.searchParams.get('token')!);
+  const sections = shownSections(surveyOf(c), draft.answers, wardOptions());
+  const next = sections.find((s) => s > draft.section) ?? (draft.section ? null : sections[0]);
+  return seeOther(next ? `/consultations/${c.slug}/respond?section=${next}` : `/consultations/${c.slug}/finish`).response;
+}
+
+/** The last page: the answers with change links, the optional "about you" questions, the e-mail address when needed; POST sends. */
+export async function finishPage(astro: AstroGlobal) {
+  const ctx = await respondingContext(astro);
+  if ('response' in ctx) return ctx;
+  const { c, survey, wards, draft, answers } = ctx;
+  if (!draft) return seeOther(`/consultations/${c.slug}/respond`);
+  const missing = firstIncompleteSection(survey, answers, wards);
+  if (missing !== null) return seeOther(`/consultations/${c.slug}/respond?section=${missing}`);
+  const about = c.aboutYou ? aboutYouQuestions(wards) : [];
+  const email = c.onePerEmail ? [emailQuestion('Your e-mail address', 'Each address can respond once. We send a link to confirm your response, then forget the address.')] : [];
+  let errors: FieldError[] = [];
+  let values: Record<string, string> = {};
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else {
+      values = typedValues(read.form);
+      const result = validateForm(buildQuestionSchema([...email, ...about]), read.form);
+      if (!result.ok) {
+        errors = result.errors;
+        refuseForm(astro);
+      } else {
+        const sent = await submitResponse(c, survey, { channel: 'online', answers, profile: { ageBand: result.data.ageBand as string | undefined, wardId: result.data.wardId as string | undefined }, email: result.data.email as string | undefined, draftId: draft.id }, wards, mailLinks());
+        if (sent.ok) {
+          clearDraftCookie(astro, c);
+          return seeOther(`/consultations/${c.slug}/done${sent.pending ? '?confirm=1' : ''}`);
+        }
+        errors = [{ field: sent.field, href: `#${sent.field}`, text: sent.message }];
+        refuseForm(astro);
+      }
+    }
+  }
+  const rows = summariseAnswers(engineQuestions(survey, wards), answers).map((r) => ({ ...r, href: `/consultations/${c.slug}/respond?section=${r.page}` }));
+  return { c, rows, about, email, errors, values, back: `/consultations/${c.slug}/respond?section=${shownSections(survey, answers, wards).at(-1)}` };
+}
+
+/** The thank-you page. */
+export async function donePage(astro: AstroGlobal) {
+  const c = await publicConsultation(astro);
+  if (!c) return { response: notFound() };
+  return { c, confirm: astro.url.searchParams.has('confirm') };
+}
+
+/** The confirmation link of a one-response-per-address consultation: GET shows a button, POST confirms (mail scanners only GET). */
+export async function confirmPage(astro: AstroGlobal) {
+  const c = await publicConsultation(astro);
+  if (!c) return { response: notFound() };
+  const token = astro.url.searchParams.get('token') ?? '';
+  let confirmed: boolean | null = null;
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    confirmed = read.ok ? await confirmResponse(c.id, String(read.form.get('token') ?? '')) : false;
+    if (!confirmed) astro.response.status = 400;
+  }
+  return { c, token, confirmed };
+}

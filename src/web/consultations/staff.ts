@@ -1,0 +1,341 @@
+/**
+ * Glue for the staff consultation pages: the list and "new", the editor's page (details, survey builder,
+ * lifecycle), the preview, keying in responses, results (themes, "who is not responding", publishing the
+ * outcome), the CSV export and meetings. Handlers return a redirect or what the page renders.
+ */
+import type { AstroGlobal } from 'astro';
+import {
+  addMeeting, addQuestionQuestions, addTheme, aboutYouQuestions, channelQuestion, closeNow, conditionChoices, countsByChannel, createConsultation, detailsQuestions, engineQuestions,
+  exportRows, findConsultation, findMeeting, listAllConsultations, listMeetings, listThemes, meetingQuestions, nextQuestionKey, optionsFromLines, outcomeQuestions, publishProblem,
+  publishResults, saveMeetingNotes, saveSurvey, sectionQuestions, setPublished, stateOf, submitResponse, surveyOf, surveyResults, surveySections, tagAnswer, tagsByAnswer,
+  countedResponses, updateConsultation, whoIsResponding, meetingWhen, accessWords, STATE_LABELS, SURVEY_TYPES, TYPES_WITH_OPTIONS, topicLabel,
+  type Channel, type Consultation, type ConsultationDetails, type SurveyQuestion, type SurveyType,
+} from '../../domains/consultations/index.ts';
+import { answersToValues, buildQuestionSchema, type Answers, type DateAnswer, type Question } from '../../platform/questions/index.ts';
+import { csvStream, csvHeaders } from '../../platform/csv.ts';
+import { formatDateTimeLong, londonParts } from '../../platform/time/london.ts';
+import { can, notFound } from '../guards.ts';
+import { fieldError, readPageForm, refuseForm, seeOther, typedValues, validateForm, type FieldError } from '../forms.ts';
+import { actorOf } from '../staff/common.ts';
+import { areaName, areaOptions, mailLinks, wardOptions, wardPopulations } from './common.ts';
+
+/** A moment as the parts of a date question (London time). */
+function dateAnswerOf(ms: number | null): DateAnswer | undefined {
+  if (ms === null) return undefined;
+  const p = londonParts(ms);
+  return { day: String(p.d), month: String(p.m), year: String(p.y), time: `${String(p.h).padStart(2, '0')}:${String(p.min).padStart(2, '0')}`, at: ms };
+}
+
+/** The staff list of consultations, with the "new consultation" form. */
+export async function staffList(astro: AstroGlobal) {
+  const questions = detailsQuestions(areaOptions());
+  let errors: FieldError[] = [];
+  let values: Record<string, string | string[]> = { onePerEmail: 'no', aboutYou: 'yes' };
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else {
+      values = typedValues(read.form);
+      const result = readDetails(questions, read.form);
+      if (!result.ok) {
+        errors = result.errors;
+        refuseForm(astro);
+      } else {
+        const c = await createConsultation(result.details, actorOf(astro));
+        return seeOther(`/staff/consultations/${c.id}?saved=created`);
+      }
+    }
+  }
+  const now = Date.now();
+  const rows = (await listAllConsultations()).map((c) => ({ id: c.id, title: c.title, state: STATE_LABELS[stateOf(c, now)], area: areaName(c.areaId), closes: c.closesAt ? formatDateTimeLong(c.closesAt) : 'Not set' }));
+  return { rows, questions, errors, values };
+}
+
+/** Read and check the details form. */
+function readDetails(questions: Question[], form: FormData): { ok: true; details: ConsultationDetails } | { ok: false; errors: FieldError[] } {
+  const result = validateForm(buildQuestionSchema(questions), form);
+  if (!result.ok) return result;
+  const a = result.data;
+  const opensAt = (a.opens as DateAnswer | undefined)?.at ?? null;
+  const closesAt = (a.closes as DateAnswer | undefined)?.at ?? null;
+  if (opensAt !== null && closesAt !== null && closesAt <= opensAt) return { ok: false, errors: [fieldError('closes', 'The closing date must be after the opening date', 'closes-day')] };
+  return {
+    ok: true,
+    details: { title: String(a.title), summary: String(a.summary), topic: String(a.topic), areaId: (a.areaId as string | undefined) ?? null, opensAt, closesAt, onePerEmail: a.onePerEmail === 'yes', aboutYou: a.aboutYou === 'yes' },
+  };
+}
+
+/** The consultation by the id in the URL. */
+async function consultationOf(astro: AstroGlobal): Promise<Consultation | null> {
+  return (await findConsultation(astro.params.id ?? '')) ?? null;
+}
+
+/** Read the "add a question" form into a survey question; errors name the form's fields. */
+function readNewQuestion(survey: readonly SurveyQuestion[], form: FormData): { ok: true; question: SurveyQuestion } | { ok: false; errors: FieldError[] } {
+  const wards = wardOptions();
+  const result = validateForm(buildQuestionSchema(addQuestionQuestions(conditionChoices(survey, wards))), form);
+  if (!result.ok) return result;
+  const a = result.data;
+  const type = a.type as SurveyType;
+  const options = optionsFromLines(String(a.options ?? ''));
+  if (TYPES_WITH_OPTIONS.includes(type) && options.length < 2) return { ok: false, errors: [fieldError('options', 'Enter at least 2 options, one per line')] };
+  const section = Number(a.section);
+  let showWhen: SurveyQuestion['showWhen'];
+  if (typeof a.showWhen === 'string') {
+    const [key, value] = a.showWhen.split(':') as [string, string];
+    const parent = survey.find((q) => q.key === key);
+    if (!parent || parent.section >= section) return { ok: false, errors: [fieldError('showWhen', 'A question shown only after an answer must be in a later section than the question it depends on')] };
+    showWhen = { key, in: [value] };
+  }
+  return {
+    ok: true,
+    question: {
+      key: nextQuestionKey(survey), type, label: String(a.label), hint: (a.hint as string | undefined) || undefined, required: a.required === 'yes', section,
+      options: TYPES_WITH_OPTIONS.includes(type) ? options : undefined, max: type === 'text' ? ((a.max as number | undefined) ?? 1000) : undefined,
+      points: type === 'rating' ? ((a.points as number | undefined) ?? 5) : undefined, showWhen,
+    },
+  };
+}
+
+/** Words for a question's condition. */
+function conditionWords(q: SurveyQuestion, survey: readonly SurveyQuestion[]): string {
+  if (!q.showWhen) return '';
+  const parent = survey.find((p) => p.key === q.showWhen!.key);
+  const label = parent?.options?.find((o) => o.value === q.showWhen!.in[0])?.label ?? wardOptions().find((w) => w.value === q.showWhen!.in[0])?.label ?? q.showWhen.in[0];
+  return `Only when ${q.showWhen.key} is ${label}`;
+}
+
+/** The editor's page: details, survey builder and lifecycle, by intent. */
+export async function editorPage(astro: AstroGlobal) {
+  const c = await consultationOf(astro);
+  if (!c) return { response: notFound() };
+  const actor = actorOf(astro);
+  const wards = wardOptions();
+  const survey = surveyOf(c);
+  const details = detailsQuestions(areaOptions());
+  const adding = addQuestionQuestions(conditionChoices(survey, wards));
+  let errors: FieldError[] = [];
+  let detailValues: Record<string, string | string[]> = answersToValues(details, {
+    title: c.title, summary: c.summary, topic: c.topic, areaId: c.areaId ?? undefined, opens: dateAnswerOf(c.opensAt), closes: dateAnswerOf(c.closesAt), onePerEmail: c.onePerEmail ? 'yes' : 'no', aboutYou: c.aboutYou ? 'yes' : 'no',
+  });
+  let addValues: Record<string, string | string[]> = { required: 'yes', section: String(Math.max(1, ...surveySections(survey))) };
+  let failedIntent = '';
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else {
+      const intent = String(read.form.get('intent') ?? '');
+      failedIntent = intent;
+      const state = stateOf(c, Date.now());
+      if (intent === 'details') {
+        detailValues = typedValues(read.form);
+        const result = readDetails(details, read.form);
+        if (result.ok) {
+          await updateConsultation(c.id, result.details, actor);
+          return seeOther(`/staff/consultations/${c.id}?saved=details`);
+        }
+        errors = result.errors;
+      } else if (intent === 'add' || intent === 'remove') {
+        if (state !== 'draft') errors = [fieldError('form', 'Take the consultation back to draft before changing its questions', 'main-content')];
+        else if (intent === 'add') {
+          addValues = typedValues(read.form);
+          const result = readNewQuestion(survey, read.form);
+          if (result.ok) {
+            await saveSurvey(c.id, [...survey, result.question], actor);
+            return seeOther(`/staff/consultations/${c.id}?saved=question#survey`);
+          }
+          errors = result.errors;
+        } else {
+          const key = String(read.form.get('key') ?? '');
+          if (!survey.some((q) => q.key === key)) errors = [fieldError('form', 'That question is not in the survey', 'survey')];
+          else {
+            await saveSurvey(c.id, survey.filter((q) => q.key !== key && q.showWhen?.key !== key), actor);
+            return seeOther(`/staff/consultations/${c.id}?saved=removed#survey`);
+          }
+        }
+      } else if (intent === 'publish') {
+        const problem = publishProblem(c);
+        if (problem) errors = [fieldError('form', problem, 'lifecycle')];
+        else {
+          await setPublished(c.id, true, actor);
+          return seeOther(`/staff/consultations/${c.id}?saved=published`);
+        }
+      } else if (intent === 'unpublish' && (state === 'forthcoming' || state === 'open')) {
+        await setPublished(c.id, false, actor);
+        return seeOther(`/staff/consultations/${c.id}?saved=unpublished`);
+      } else if (intent === 'close' && state === 'open') {
+        await closeNow(c.id, actor);
+        return seeOther(`/staff/consultations/${c.id}?saved=closed`);
+      } else errors = [fieldError('form', 'That cannot be done now. Reload the page and try again.', 'lifecycle')];
+      if (errors.length) refuseForm(astro);
+    }
+  }
+  const now = Date.now();
+  const state = stateOf(c, now);
+  const rows = survey.map((q) => ({
+    key: q.key, section: q.section, label: q.label, type: SURVEY_TYPES.find((t) => t.value === q.type)?.label ?? q.type, required: q.required ? 'Required' : 'Optional',
+    options: q.options?.map((o) => o.label).join(', ') ?? '', condition: conditionWords(q, survey),
+  }));
+  return { c, state, stateLabel: STATE_LABELS[state], details, detailValues, adding, addValues, rows, errors, failedIntent, saved: astro.url.searchParams.get('saved'), topic: topicLabel(c.topic) };
+}
+
+/** The preview: every section as a resident sees it (conditional questions shown with their condition). */
+export async function previewPage(astro: AstroGlobal) {
+  const c = await consultationOf(astro);
+  if (!c) return { response: notFound() };
+  const survey = surveyOf(c);
+  const wards = wardOptions();
+  const sections = surveySections(survey).map((s, i, all) => ({
+    title: `Section ${i + 1} of ${all.length}`,
+    questions: sectionQuestions(survey, s, wards).map((q) => ({ q, condition: conditionWords(survey.find((x) => q.key === x.key || q.key.startsWith(`${x.key}-`))!, survey) })),
+  }));
+  return { c, sections, about: c.aboutYou ? aboutYouQuestions(wards) : [] };
+}
+
+/** Keying in a paper, phone or meeting response: the whole survey on one page, the channel recorded. */
+export async function keyInPage(astro: AstroGlobal) {
+  const c = await consultationOf(astro);
+  if (!c) return { response: notFound() };
+  const survey = surveyOf(c);
+  const wards = wardOptions();
+  const questions = [channelQuestion(), ...engineQuestions(survey, wards)];
+  const about = c.aboutYou ? aboutYouQuestions(wards) : [];
+  let errors: FieldError[] = [];
+  let values: Record<string, string | string[]> = { channel: astro.url.searchParams.get('channel') === 'phone' ? 'phone' : '' };
+  const state = stateOf(c, Date.now());
+  const accepting = state === 'open' || state === 'closed';
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else if (!accepting) errors = [fieldError('form', 'This consultation is not taking responses', 'main-content')];
+    else {
+      values = typedValues(read.form);
+      const result = validateForm(buildQuestionSchema([...questions, ...about]), read.form);
+      if (result.ok) {
+        const { channel, ageBand, wardId, ...answers } = result.data as Answers;
+        const sent = await submitResponse(c, survey, { channel: channel as Channel, answers, profile: { ageBand: ageBand as string | undefined, wardId: wardId as string | undefined }, enteredBy: actorOf(astro) }, wards, mailLinks());
+        if (sent.ok) return seeOther(`/staff/consultations/${c.id}/respond?saved=${encodeURIComponent(sent.id)}`);
+        errors = [fieldError(sent.field, sent.message)];
+      } else errors = result.errors;
+    }
+    if (errors.length) refuseForm(astro);
+  }
+  return { c, questions, about, errors, values, accepting, saved: astro.url.searchParams.get('saved') };
+}
+
+/** Open consultations a call handler can take a response for (the call screen's "consultation response"). */
+export async function openForKeying() {
+  const now = Date.now();
+  return (await listAllConsultations()).filter((c) => stateOf(c, now) === 'open').map((c) => ({ id: c.id, title: c.title, closes: formatDateTimeLong(c.closesAt!) }));
+}
+
+/** The results page: charts and tables, theme tagging, who is not responding, and publishing the outcome. */
+export async function resultsPage(astro: AstroGlobal) {
+  const c = await consultationOf(astro);
+  if (!c) return { response: notFound() };
+  const actor = actorOf(astro);
+  const survey = surveyOf(c);
+  const wards = wardOptions();
+  const outcome = outcomeQuestions();
+  let errors: FieldError[] = [];
+  let outcomeValues: Record<string, string> = { youSaid: c.youSaid, weDid: c.weDid, links: c.weDidLinks.map((l) => `${l.title} | ${l.url}`).join('\n') };
+  let themeValue = '';
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else {
+      const intent = String(read.form.get('intent') ?? '');
+      if (intent === 'theme') {
+        themeValue = String(read.form.get('theme') ?? '').trim();
+        if (!themeValue) errors = [fieldError('theme', 'Enter the theme')];
+        else if (themeValue.length > 60) errors = [fieldError('theme', 'The theme must be 60 characters or fewer')];
+        else {
+          await addTheme(c.id, themeValue, actor);
+          return seeOther(`/staff/consultations/${c.id}/results?saved=theme#themes`);
+        }
+      } else if (intent === 'tag') {
+        const responseId = String(read.form.get('response') ?? '');
+        const questionKey = String(read.form.get('question') ?? '');
+        const ok = survey.some((q) => q.key === questionKey && q.type === 'text') && (await tagAnswer(c.id, responseId, questionKey, read.form.getAll('themes').map(String), actor));
+        if (ok) return seeOther(`/staff/consultations/${c.id}/results?saved=tagged#answer-${responseId}-${questionKey}`);
+        errors = [fieldError('form', 'That answer could not be found. Reload the page and try again.', 'themes')];
+      } else if (intent === 'publish') {
+        outcomeValues = typedValues(read.form);
+        const state = stateOf(c, Date.now());
+        if (state !== 'closed' && state !== 'results') errors = [fieldError('form', 'Close the consultation before publishing its results', 'outcome')];
+        else {
+          const result = validateForm(buildQuestionSchema(outcome), read.form);
+          if (!result.ok) errors = result.errors;
+          else {
+            await publishResults(c.id, { youSaid: String(result.data.youSaid), weDid: String(result.data.weDid), links: result.data.links ? JSON.parse(String(result.data.links)) : [] }, actor);
+            return seeOther(`/staff/consultations/${c.id}/results?saved=published`);
+          }
+        }
+      } else errors = [fieldError('form', 'The form could not be read. Go back and try again.', 'main-content')];
+      if (errors.length) refuseForm(astro);
+    }
+  }
+  const themes = await listThemes(c.id);
+  const tags = await tagsByAnswer(c.id);
+  const responses = await countedResponses(c.id);
+  const textAnswers = survey.filter((q) => q.type === 'text').map((q) => ({
+    key: q.key, label: q.label,
+    answers: responses.filter((r) => typeof r.answers[q.key] === 'string').map((r) => ({ id: r.id, text: String(r.answers[q.key]), channel: r.channel, themes: tags.get(`${r.id} ${q.key}`) ?? [] })),
+  }));
+  const state = stateOf(c, Date.now());
+  return {
+    c, state, stateLabel: STATE_LABELS[state], questions: await surveyResults(c.id, survey, wards), channels: await countsByChannel(c.id), themes, textAnswers,
+    reach: await whoIsResponding(c.id, wardPopulations()), outcome, outcomeValues, themeValue, errors, saved: astro.url.searchParams.get('saved'), canExportPii: can(astro.locals, 'pii.export'),
+  };
+}
+
+/** The CSV export of counted responses (free text only with pii.export). */
+export async function exportCsv(ctx: { params: Record<string, string | undefined>; locals: App.Locals }): Promise<Response> {
+  const c = await findConsultation(ctx.params.id ?? '');
+  if (!c) return notFound();
+  const { header, rows } = await exportRows(c.id, surveyOf(c), wardOptions(), can(ctx.locals, 'pii.export'));
+  async function* pages() {
+    yield rows;
+  }
+  return new Response(csvStream(header, pages()), { headers: csvHeaders(`consultation-${c.slug}.csv`) });
+}
+
+/** The meetings page: add a meeting; publish notes and outcomes after one. */
+export async function meetingsPage(astro: AstroGlobal) {
+  const c = await consultationOf(astro);
+  if (!c) return { response: notFound() };
+  const actor = actorOf(astro);
+  const questions = meetingQuestions(areaOptions());
+  let errors: FieldError[] = [];
+  let values: Record<string, string | string[]> = { stepFree: 'yes', hearingLoop: 'yes', areaId: c.areaId ?? '' };
+  if (astro.request.method === 'POST') {
+    const read = await readPageForm(astro, { multipart: false });
+    if (!read.ok) errors = read.errors;
+    else if (read.form.get('intent') === 'notes') {
+      const m = await findMeeting(String(read.form.get('meeting') ?? ''));
+      const notes = String(read.form.get('notes') ?? '').trim().slice(0, 4000);
+      if (!m || m.consultationId !== c.id) errors = [fieldError('form', 'That meeting could not be found', 'meetings')];
+      else if (!notes) errors = [fieldError(`notes-${m.id}`, 'Enter the notes and outcomes')];
+      else {
+        await saveMeetingNotes(m.id, notes, actor);
+        return seeOther(`/staff/consultations/${c.id}/meetings?saved=notes`);
+      }
+    } else {
+      values = typedValues(read.form);
+      const result = validateForm(buildQuestionSchema(questions, { now: Date.now() }), read.form);
+      if (!result.ok) errors = result.errors;
+      else {
+        const a = result.data;
+        const startsAt = (a.starts as DateAnswer).at;
+        await addMeeting(c.id, {
+          title: String(a.title), startsAt, endsAt: startsAt + Number(a.minutes) * 60_000, place: String(a.place), areaId: (a.areaId as string | undefined) ?? null,
+          stepFree: a.stepFree === 'yes', hearingLoop: a.hearingLoop === 'yes', accessNotes: String(a.accessNotes ?? ''), capacity: Number(a.capacity),
+        }, actor);
+        return seeOther(`/staff/consultations/${c.id}/meetings?saved=added`);
+      }
+    }
+    if (errors.length) refuseForm(astro);
+  }
+  const meetings = (await listMeetings(c.id)).map((m) => ({ id: m.id, title: m.title, when: meetingWhen(m), place: m.place, access: accessWords(m), capacity: m.capacity, booked: m.booked, waiting: m.waiting, notes: m.notes }));
+  return { c, questions, values, errors, meetings, saved: astro.url.searchParams.get('saved') };
+}
