@@ -33,7 +33,7 @@ const YES_NO: readonly QuestionOption[] = [{ value: 'yes', label: 'Yes' }, { val
 /** The consultation details form. */
 export function detailsQuestions(areas: readonly QuestionOption[]): Question[] {
   return [
-    { key: 'title', label: 'Title', type: 'text', messageLabel: 'Title', max: 120, required: 'Enter a title' },
+    { key: 'title', label: 'Title', type: 'text', messageLabel: 'Title', max: 60, required: 'Enter a title' },
     { key: 'summary', label: 'Summary', hint: 'What the consultation is about and what will happen with the answers', type: 'text', multiline: true, rows: 4, messageLabel: 'Summary', max: 2000, required: 'Enter a summary' },
     { key: 'topic', label: 'Topic', type: 'choice', display: 'select', placeholder: 'Choose a topic', options: TOPICS, required: 'Select a topic' },
     { key: 'areaId', label: 'Area', hint: 'Leave as the whole partnership unless it is about one district or ward', type: 'choice', display: 'select', placeholder: 'The whole partnership', options: areas, invalid: 'Select an area from the list' },

@@ -26,3 +26,8 @@ export function areaName(areaId: string | null): string {
 export function mailLinks(): { baseUrl: string; partnership: string } {
   return { baseUrl: getRuntime().env.PUBLIC_URL, partnership: getConfig().partnership.name };
 }
+
+/** A title cut to fit in a page title (at most `max` characters, ending with an ellipsis when cut). */
+export function shortTitle(title: string, max = 24): string {
+  return title.length <= max ? title : `${title.slice(0, max - 1).trimEnd()}…`;
+}

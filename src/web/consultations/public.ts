@@ -7,12 +7,12 @@ import type { AstroGlobal } from 'astro';
 import {
   aboutYouQuestions, confirmResponse, countsByChannel, emailQuestion, emailResumeLink, findConsultationBySlug, findConsultations, firstIncompleteSection, listMeetings,
   openDraft, saveSection, sectionQuestions, shownSections, startDraft, stateOf, submitResponse, surveyOf, surveyResults, engineQuestions, STATE_LABELS, TOPICS, topicLabel,
-  accessWords, meetingWhen, type Consultation, type ConsultationState,
+  accessWords, meetingWhen, type Consultation, type ConsultationDraft, type ConsultationState, type SurveyQuestion,
 } from '../../domains/consultations/index.ts';
-import { answersToValues, buildQuestionSchema, shownQuestions, summariseAnswers, type Answers } from '../../platform/questions/index.ts';
+import { answersToValues, buildQuestionSchema, shownQuestions, summariseAnswers, type Answers, type QuestionOption } from '../../platform/questions/index.ts';
 import { formatDateTimeLong } from '../../platform/time/london.ts';
 import { notFound } from '../guards.ts';
-import { readPageForm, refuseForm, seeOther, typedValues, validateForm, type FieldError } from '../forms.ts';
+import { readPageForm, refuseForm, seeOther, typedValues, validateForm, type Done, type FieldError } from '../forms.ts';
 import { secureCookiesFor } from '../session-cookie.ts';
 import { areaName, areaOptions, mailLinks, wardOptions } from './common.ts';
 
@@ -82,8 +82,17 @@ export async function consultationPage(astro: AstroGlobal) {
   };
 }
 
+/** What the responding pages work with. */
+interface Responding {
+  c: Consultation;
+  survey: SurveyQuestion[];
+  wards: QuestionOption[];
+  draft: ConsultationDraft | null;
+  answers: Answers;
+}
+
 /** The consultation, its survey and the draft, for the responding pages; or a response (404, or back to the page when not open). */
-async function respondingContext(astro: AstroGlobal) {
+async function respondingContext(astro: AstroGlobal): Promise<Responding | Done> {
   const c = await publicConsultation(astro);
   if (!c) return { response: notFound() };
   if (stateOf(c, Date.now()) !== 'open') return seeOther(`/consultations/${c.slug}`);

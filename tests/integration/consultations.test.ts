@@ -1,0 +1,211 @@
+/**
+ * Consultations over HTTP against the built server, with a real SMTP server: an editor builds and publishes a
+ * survey (a condition in the same section is refused); residents respond without JavaScript, one section per
+ * page, and one saves, leaves and resumes from the e-mailed link in a new browser; a hidden question is not
+ * asked; a call handler keys in a phone response; the editor closes it, tags a theme and publishes the results;
+ * the public sees charts with tables and the "we did" links; the CSV withholds free text without pii.export;
+ * meetings register, fill, and give the calendar file. Every page checked is valid HTML.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createClient, type Client } from '@libsql/client';
+import { parse } from 'csv-parse/sync';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { startSmtp, sentTo, type TestSmtp } from '../helpers/smtp.ts';
+import { htmlProblems } from '../helpers/html.ts';
+import { Visitor } from '../helpers/http.ts';
+import { signInAs } from './staff-sign-in.ts';
+
+let server: TestServer;
+let smtp: TestSmtp;
+let db: Client;
+let editor: Visitor;
+before(async () => {
+  smtp = await startSmtp();
+  server = await startServer({ SMTP_URL: smtp.url });
+  db = createClient({ url: server.dbUrl });
+  await db.execute('PRAGMA busy_timeout = 5000');
+  editor = await signInAs(server.url, 'editor@hollowmere.example');
+});
+after(async () => {
+  db?.close();
+  await server?.stop();
+  await smtp?.close();
+});
+
+/** Day, month and year fields of a date question, days from now. */
+function dateFields(name: string, daysFromNow: number, time = '9am'): Record<string, string> {
+  const d = new Date(Date.now() + daysFromNow * 86_400_000);
+  return { [`${name}-day`]: String(d.getUTCDate()), [`${name}-month`]: String(d.getUTCMonth() + 1), [`${name}-year`]: String(d.getUTCFullYear()), [`${name}-time`]: time };
+}
+
+/** Assert a page is valid HTML and return its text. */
+async function validPage(res: Response, label: string, status = 200): Promise<string> {
+  const html = await res.text();
+  assert.equal(res.status, status, `${label}: status`);
+  assert.deepEqual(await htmlProblems(html, label), [], `${label}: valid HTML`);
+  return html;
+}
+
+/** Add a question through the builder form. */
+async function addQuestion(id: string, fields: Record<string, string>) {
+  const res = await editor.post(`/staff/consultations/${id}`, { intent: 'add', required: 'yes', hint: '', options: '', max: '', points: '', showWhen: '', ...fields });
+  assert.equal(res.status, 303, `add ${fields.label}: ${res.status} ${res.status === 400 ? (await res.text()).match(/error-summary__list">([\s\S]*?)<\/ul>/)?.[1] : ''}`);
+}
+
+let id = '';
+let slug = '';
+
+test('an editor builds a survey with a condition and publishes it; the finder lists it', async () => {
+  const refused = await editor.post('/staff/consultations', { title: '', summary: '', topic: '', areaId: '', onePerEmail: 'no', aboutYou: 'yes' });
+  const refusedHtml = await validPage(refused, 'new consultation refused', 400);
+  assert.match(refusedHtml, /Enter a title/);
+  const created = await editor.post('/staff/consultations', {
+    title: 'Feeling safe in Mill Lane Park', summary: 'Tell us how safe the park feels and what would help.', topic: 'feeling-safe', areaId: 'mill-lane',
+    ...dateFields('opens', -1), ...dateFields('closes', 30, '5pm'), onePerEmail: 'no', aboutYou: 'yes',
+  });
+  assert.equal(created.status, 303);
+  id = created.headers.get('location')!.split('/')[3]!.split('?')[0]!;
+  await addQuestion(id, { type: 'single', label: 'Do you use the park after dark?', section: '1', options: 'Yes\nNo' });
+  const sameSection = await editor.post(`/staff/consultations/${id}`, { intent: 'add', type: 'text', label: 'What happens after dark?', required: 'no', section: '1', showWhen: 'q1:1', hint: '', options: '', max: '', points: '' });
+  const sameHtml = await validPage(sameSection, 'builder: condition refused', 400);
+  assert.match(sameHtml, /must be in a later section than the question it depends on/);
+  await addQuestion(id, { type: 'text', label: 'What happens after dark?', required: 'no', section: '2', showWhen: 'q1:1', max: '200' });
+  await addQuestion(id, { type: 'rating', label: 'How well is the park looked after?', section: '2', points: '5' });
+  await addQuestion(id, { type: 'safety', label: 'How safe do you feel in the park', section: '3' });
+  await validPage(await editor.get(`/staff/consultations/${id}`), 'editor page');
+  const preview = await validPage(await editor.get(`/staff/consultations/${id}/preview`), 'preview');
+  assert.match(preview, /Only when q1 is Yes/);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'publish' })).status, 303);
+  const finder = await validPage(await new Visitor(server.url).get('/consultations?state=open&q=Mill+Lane+Park'), 'finder');
+  slug = /href="\/consultations\/([a-z0-9-]+)"/.exec(finder)![1]!;
+  assert.equal(slug, 'feeling-safe-in-mill-lane-park');
+  const none = await new Visitor(server.url).get('/consultations?state=closed&q=Mill+Lane+Park');
+  assert.doesNotMatch(await none.text(), /feeling-safe-in-mill-lane-park/);
+  await validPage(await new Visitor(server.url).get(`/consultations/${slug}`), 'consultation page');
+});
+
+test('a resident responds without an account, saves, and resumes from the e-mailed link in another browser', async () => {
+  const resident = new Visitor(server.url);
+  const start = await resident.get(`/consultations/${slug}/respond`);
+  assert.equal(start.status, 303);
+  assert.equal(start.headers.get('location'), `/consultations/${slug}/respond?section=1`);
+  const s1 = await validPage(await resident.get(`/consultations/${slug}/respond?section=1`), 'section 1');
+  assert.doesNotMatch(s1, /<script/);
+  const empty = await validPage(await resident.post(`/consultations/${slug}/respond?section=1`, { action: 'continue' }), 'section 1 refused', 400);
+  assert.match(empty, /Select an answer to: Do you use the park after dark\?/);
+  const next = await resident.post(`/consultations/${slug}/respond?section=1`, { action: 'continue', q1: '1' });
+  assert.equal(next.headers.get('location'), `/consultations/${slug}/respond?section=2`);
+  const s2 = await validPage(await resident.get(`/consultations/${slug}/respond?section=2`), 'section 2');
+  assert.match(s2, /What happens after dark\?/, 'the conditional question is asked after "Yes"');
+  const save = await resident.post(`/consultations/${slug}/respond?section=2`, { action: 'save', q2: 'Groups gather by the gates', q3: '2' });
+  assert.equal(save.headers.get('location'), `/consultations/${slug}/save?section=2`);
+  await validPage(await resident.get(`/consultations/${slug}/save?section=2`), 'save page');
+  await validPage(await resident.post(`/consultations/${slug}/save`, { email: 'not an address' }), 'save refused', 400);
+  const saved = await validPage(await resident.post(`/consultations/${slug}/save`, { email: 'park.user@example.org' }), 'saved');
+  assert.match(saved, /We have sent a link to park.user@example.org/);
+  const mail = await smtp.waitFor((m) => sentTo(m, 'park.user@example.org') && /Carry on/.test(m.subject ?? ''));
+  const link = /https?:\/\/\S+\/resume\?token=\S+/.exec(mail.text ?? '')![0];
+  const elsewhere = new Visitor(server.url);
+  const resumed = await elsewhere.get(link.replace(server.url, ''));
+  assert.equal(resumed.status, 303);
+  assert.equal(resumed.headers.get('location'), `/consultations/${slug}/respond?section=3`);
+  const back = await validPage(await elsewhere.get(`/consultations/${slug}/respond?section=2`), 'section 2 resumed');
+  assert.match(back, /Groups gather by the gates/, 'the saved answers come back');
+  const s3 = await elsewhere.post(`/consultations/${slug}/respond?section=3`, { action: 'continue', 'q4-ward': 'mill-lane', 'q4-day': 'fairly-safe', 'q4-dark': 'very-unsafe' });
+  assert.equal(s3.headers.get('location'), `/consultations/${slug}/finish`);
+  const check = await validPage(await elsewhere.get(`/consultations/${slug}/finish`), 'finish');
+  assert.match(check, /Groups gather by the gates/);
+  const sent = await elsewhere.post(`/consultations/${slug}/finish`, { ageBand: '25-44', wardId: 'mill-lane' });
+  assert.equal(sent.headers.get('location'), `/consultations/${slug}/done`);
+  await validPage(await elsewhere.get(`/consultations/${slug}/done`), 'done');
+  const rows = (await db.execute({ sql: 'select channel, answers from consultation_responses where consultation_id = ?', args: [id] })).rows;
+  assert.equal(rows.length, 1);
+  assert.deepEqual(JSON.parse(String(rows[0]!.answers)), { q1: '1', q2: 'Groups gather by the gates', q3: '2', 'q4-ward': 'mill-lane', 'q4-day': 'fairly-safe', 'q4-dark': 'very-unsafe' });
+  const profiles = (await db.execute({ sql: 'select * from consultation_profiles where consultation_id = ?', args: [id] })).rows;
+  assert.equal(profiles.length, 1, '"about you" is stored apart');
+  assert.equal(Object.keys(profiles[0]!).includes('response_id'), false, 'and not linked to the answers');
+  assert.equal((await db.execute({ sql: 'select count(*) as n from consultation_drafts where consultation_id = ?', args: [id] })).rows[0]!.n, 0, 'the draft is gone');
+});
+
+test('a question hidden by an earlier answer is not asked, and its answer is not kept', async () => {
+  const resident = new Visitor(server.url);
+  await resident.post(`/consultations/${slug}/respond?section=1`, { action: 'continue', q1: '2' });
+  const s2 = await resident.get(`/consultations/${slug}/respond?section=2`);
+  assert.doesNotMatch(await s2.text(), /What happens after dark\?/);
+  await resident.post(`/consultations/${slug}/respond?section=2`, { action: 'continue', q2: 'sneaked in', q3: '4' });
+  await resident.post(`/consultations/${slug}/respond?section=3`, { action: 'continue', 'q4-ward': 'northgate', 'q4-day': 'very-safe', 'q4-dark': 'fairly-safe' });
+  assert.equal((await resident.post(`/consultations/${slug}/finish`, {})).status, 303);
+  const [row] = (await db.execute({ sql: "select answers from consultation_responses where consultation_id = ? and json_extract(answers, '$.q1') = '2'", args: [id] })).rows;
+  assert.equal(JSON.parse(String(row!.answers)).q2, undefined);
+});
+
+test('a call handler keys in a phone response from the call screen reason; the channel is recorded', async () => {
+  const calls = await signInAs(server.url, 'calls@hollowmere.example');
+  const list = await validPage(await calls.get('/staff/consultations/respond?channel=phone'), 'keying list');
+  assert.match(list, new RegExp(`/staff/consultations/${id}/respond\\?channel=phone`));
+  const form = await validPage(await calls.get(`/staff/consultations/${id}/respond?channel=phone`), 'keying form');
+  assert.match(form, /value="phone" checked/);
+  await validPage(await calls.post(`/staff/consultations/${id}/respond`, { channel: 'phone' }), 'keying refused', 400);
+  const keyed = await calls.post(`/staff/consultations/${id}/respond`, { channel: 'phone', q1: '1', q2: 'Needs more lights', q3: '3', 'q4-ward': 'northgate', 'q4-day': 'very-safe', 'q4-dark': 'a-bit-unsafe', ageBand: '65-plus' });
+  assert.equal(keyed.status, 303);
+  const [row] = (await db.execute({ sql: "select channel, entered_by from consultation_responses where consultation_id = ? and channel = 'phone'", args: [id] })).rows;
+  assert.ok(row?.entered_by, 'who keyed it in is recorded');
+  assert.equal((await calls.get(`/staff/consultations/${id}`)).status, 403, 'call handlers cannot edit consultations');
+});
+
+test('the editor closes it, tags themes and publishes; the public sees charts, tables and "we did" links; the CSV follows pii.export', async () => {
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'close' })).status, 303);
+  await validPage(await editor.post(`/staff/consultations/${id}/results`, { intent: 'theme', theme: '' }), 'theme refused', 400);
+  assert.equal((await editor.post(`/staff/consultations/${id}/results`, { intent: 'theme', theme: 'Lighting' })).status, 303);
+  const results = await validPage(await editor.get(`/staff/consultations/${id}/results`), 'results');
+  const themeId = /name="themes" value="([^"]+)"/.exec(results)![1]!;
+  const responseId = /data-answer="([^"]+)"/.exec(results)![1]!;
+  assert.equal((await editor.post(`/staff/consultations/${id}/results`, { intent: 'tag', response: responseId, question: 'q2', themes: themeId })).status, 303);
+  const tagged = await editor.get(`/staff/consultations/${id}/results`);
+  assert.match(await tagged.text(), /<th scope="row">Lighting<\/th><td class="numeric">1<\/td>/);
+  const badLinks = await editor.post(`/staff/consultations/${id}/results`, { intent: 'publish', youSaid: 'The park feels unsafe after dark.', weDid: 'New lights.', links: 'Lights javascript:alert(1)' });
+  await validPage(badLinks, 'publish refused', 400);
+  const published = await editor.post(`/staff/consultations/${id}/results`, { intent: 'publish', youSaid: 'The park feels unsafe after dark.', weDid: 'We are adding lights by the gates.', links: 'Mill Lane Park lighting | /initiatives/mill-lane-park-lighting\nImprovement plan item 4 | https://hollowmere.example/plan#4' });
+  assert.equal(published.status, 303);
+  const page = await validPage(await new Visitor(server.url).get(`/consultations/${slug}`), 'results published');
+  assert.match(page, /We asked, you said, we did/);
+  assert.match(page, /<a class="link" href="\/initiatives\/mill-lane-park-lighting">Mill Lane Park lighting<\/a>/);
+  assert.ok((page.match(/<svg[^>]+role="img"/g) ?? []).length >= 4, 'a chart per countable question and the channels');
+  assert.match(page, /<table class="table" data-chart-table="channel">/);
+  assert.match(page, /<th scope="row">Phone<\/th><td class="numeric">1<\/td>/);
+  assert.match(page, /<th scope="row">Online<\/th><td class="numeric">2<\/td>/);
+  const csv = await editor.get(`/staff/consultations/${id}/export.csv`);
+  assert.equal(csv.status, 200);
+  const records = parse(await csv.text(), { columns: true, bom: true }) as Record<string, string>[];
+  assert.equal(records.length, 3);
+  assert.ok(records.every((r) => !/Groups gather|Needs more lights/.test(Object.values(r).join(' '))), 'free text withheld without pii.export');
+  const admin = await signInAs(server.url, 'admin@hollowmere.example');
+  const full = parse(await (await admin.get(`/staff/consultations/${id}/export.csv`)).text(), { columns: true, bom: true }) as Record<string, string>[];
+  assert.ok(full.some((r) => r['What happens after dark?'] === 'Groups gather by the gates'));
+  assert.ok(full.some((r) => r['Themes (q2)'] === 'Lighting'));
+});
+
+test('meetings: registration fills the places, then the waiting list; the calendar file downloads', async () => {
+  const added = await editor.post(`/staff/consultations/${id}/meetings`, { intent: 'add', title: 'Park walkabout', ...dateFields('starts', 5, '6pm'), minutes: '90', place: 'Mill Lane Community Hall', areaId: 'mill-lane', stepFree: 'yes', hearingLoop: 'no', accessNotes: '', capacity: '1' });
+  assert.equal(added.status, 303);
+  const staffPage = await validPage(await editor.get(`/staff/consultations/${id}/meetings`), 'meetings');
+  const meetingId = /data-meeting="([^"]+)"/.exec(staffPage)![1]!;
+  const one = new Visitor(server.url);
+  await validPage(await one.get(`/meetings/${meetingId}`), 'meeting page');
+  await validPage(await one.post(`/meetings/${meetingId}`, { name: '', email: '' }), 'registration refused', 400);
+  assert.equal((await one.post(`/meetings/${meetingId}`, { name: 'Ada', email: 'ada@example.org' })).headers.get('location'), `/meetings/${meetingId}?registered=booked`);
+  assert.equal((await one.post(`/meetings/${meetingId}`, { name: 'Bo', email: 'bo@example.org' })).headers.get('location'), `/meetings/${meetingId}?registered=waiting`);
+  await validPage(await one.get(`/meetings/${meetingId}?registered=waiting`), 'registered');
+  const booked = await smtp.waitFor((m) => sentTo(m, 'ada@example.org'));
+  assert.match(booked.subject ?? '', /Your place is booked/);
+  const cancel = /https?:\/\/\S+\/cancel\?token=\S+/.exec(booked.text ?? '')![0].replace(server.url, '');
+  await validPage(await one.get(cancel), 'cancel page');
+  const token = new URL(cancel, server.url).searchParams.get('token')!;
+  await validPage(await one.post(`/meetings/${meetingId}/cancel`, { token }), 'cancelled');
+  const promoted = await smtp.waitFor((m) => sentTo(m, 'bo@example.org') && /A place came free/.test(m.subject ?? ''));
+  assert.ok(promoted);
+  const ics = await one.get(`/meetings/${meetingId}/calendar.ics`);
+  assert.equal(ics.headers.get('content-type'), 'text/calendar; charset=utf-8');
+  assert.match(await ics.text(), /SUMMARY:Park walkabout/);
+});
