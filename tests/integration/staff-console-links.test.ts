@@ -44,8 +44,12 @@ test('roles see the links their permissions allow and no link to a page that doe
   assert.doesNotMatch(partner, /href="\/staff\/queue"/);
   const editor = await text('editor@hollowmere.example');
   assert.match(editor, /href="\/staff\/publishing"/);
-  assert.match(editor, /Publishing consultations is not available yet/);
+  assert.doesNotMatch(editor, /is not available yet/, 'nothing is "coming soon" for editors now');
   assert.doesNotMatch(partner, /href="\/staff\/publishing"/);
+  assert.match(editor, /href="\/staff\/consultations"/);
+  const calls = await text('calls@hollowmere.example');
+  assert.match(calls, /href="\/staff\/consultations\/respond"/);
+  assert.doesNotMatch(calls, /href="\/staff\/consultations"/);
   const district = await text('district@hollowmere.example');
   assert.match(district, /href="\/staff\/queue"/);
   assert.doesNotMatch(district, /href="\/staff\/admin\/users"/);
