@@ -142,6 +142,9 @@ test('a question hidden by an earlier answer is not asked, and its answer is not
 
 test('a call handler keys in a phone response from the call screen reason; the channel is recorded', async () => {
   const calls = await signInAs(server.url, 'calls@hollowmere.example');
+  const screen = await (await calls.get('/staff/calls/new')).text();
+  assert.match(screen, /value="consultation"/, 'the call screen offers the reason');
+  assert.match(screen, /href="\/staff\/consultations\/respond\?channel=phone"/, 'and opens the survey from it');
   const list = await validPage(await calls.get('/staff/consultations/respond?channel=phone'), 'keying list');
   assert.match(list, new RegExp(`/staff/consultations/${id}/respond\\?channel=phone`));
   const form = await validPage(await calls.get(`/staff/consultations/${id}/respond?channel=phone`), 'keying form');
@@ -152,6 +155,10 @@ test('a call handler keys in a phone response from the call screen reason; the c
   const [row] = (await db.execute({ sql: "select channel, entered_by from consultation_responses where consultation_id = ? and channel = 'phone'", args: [id] })).rows;
   assert.ok(row?.entered_by, 'who keyed it in is recorded');
   assert.equal((await calls.get(`/staff/consultations/${id}`)).status, 403, 'call handlers cannot edit consultations');
+  const logged = await calls.post('/staff/calls/new', { intent: 'save', reason: 'consultation', 'outcome-consultation': 'consultation-response', duration: '240' });
+  assert.equal(logged.status, 303, `the call is logged with the consultation reason: ${logged.status === 400 ? (await logged.text()).match(/error-summary__list">([\s\S]*?)<\/ul>/)?.[1] : ''}`);
+  const [call] = (await db.execute("select reason, outcome from calls where reason = 'consultation'")).rows;
+  assert.equal(call!.outcome, 'consultation-response');
 });
 
 test('the editor closes it, tags themes and publishes; the public sees charts, tables and "we did" links; the CSV follows pii.export', async () => {

@@ -145,6 +145,7 @@ function reasonQuestions(reason: CallReason, config: SiteConfig, adviceSlugs: re
     case 'signposted':
       return [outcome, text('signpostService', 'Service the caller was sent to', 200, { multiline: false })];
     case 'silent':
+    case 'consultation':
       return [outcome];
   }
 }

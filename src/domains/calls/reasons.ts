@@ -6,6 +6,7 @@ export const CALL_REASONS = [
   { value: 'case-info', label: 'About an existing case', hint: 'The caller gives more information or asks for progress' },
   { value: 'info-request', label: 'Information request', hint: 'Answer from the published advice pages' },
   { value: 'feedback', label: 'Feedback or complaint', hint: 'Logged as feedback in the same queue' },
+  { value: 'consultation', label: 'Consultation response', hint: 'The caller answers an open consultation: open its survey and key in their answers' },
   { value: 'signposted', label: 'Signposted elsewhere', hint: '999, 101 or another service' },
   { value: 'silent', label: 'Silent or abandoned', hint: 'No conversation took place' },
 ] as const;
@@ -28,6 +29,7 @@ export const CALL_OUTCOMES = {
   'signposted-999': 'Told to ring 999',
   'signposted-101': 'Told to ring 101 (police non-emergency)',
   'signposted-other': 'Signposted to another service',
+  'consultation-response': 'Consultation response keyed in',
   'callback-needed': 'Callback needed',
   silent: 'Silent call',
   abandoned: 'Caller hung up or the call dropped',
@@ -46,6 +48,7 @@ export const REASON_OUTCOMES: Record<CallReason, readonly CallOutcome[]> = {
   'case-info': ['information-added', 'progress-given', 'callback-needed'],
   'info-request': ['advice-given', 'question-answered', 'callback-needed'],
   feedback: ['feedback-logged', 'callback-needed'],
+  consultation: ['consultation-response', 'callback-needed'],
   signposted: ['signposted-999', 'signposted-101', 'signposted-other'],
   silent: ['silent', 'abandoned', 'wrong-number'],
 };
