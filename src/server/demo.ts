@@ -13,6 +13,7 @@ import { log } from '../platform/log.ts';
 import { eq } from 'drizzle-orm';
 import { createCase } from '../domains/reports/submit.ts';
 import { seedDemoPublishing } from './demo-publishing.ts';
+import { seedDemoConsultations } from './demo-consultations.ts';
 
 /** Load demo data. Only called when DEMO_MODE is on and there are no users yet. */
 export async function seedDemo(env: Env, config: SiteConfig, now = Date.now()): Promise<void> {
@@ -30,7 +31,10 @@ export async function seedDemo(env: Env, config: SiteConfig, now = Date.now()): 
   }
   await getDatabase().writer.batch(stmts);
   await seedDemoPublishing(now);
-  if (env.DEMO_CASES) await seedDemoCases(env, config, now);
+  if (env.DEMO_CASES) {
+    await seedDemoCases(env, config, now);
+    await seedDemoConsultations(config, { baseUrl: env.PUBLIC_URL, partnership: config.partnership.name }, now);
+  }
   log.warn('demo.seeded', { users: DEMO_ACCOUNTS.length, message: 'Demo accounts are active (see README "Demo accounts"). Never run a live service with DEMO_MODE on.' });
 }
 
