@@ -12,7 +12,7 @@ import { syncConfigToDatabase } from '../platform/config/sync.ts';
 import { log } from '../platform/log.ts';
 import { createMailTransport } from '../platform/mail/transport.ts';
 import { OutboxWorker } from '../platform/mail/outbox.ts';
-import { purgeConsultationDrafts, sendMeetingReminders } from '../domains/consultations/index.ts';
+import { purgeConsultationDrafts, purgeMeetingRegistrations, sendMeetingReminders } from '../domains/consultations/index.ts';
 import { JobScheduler } from '../platform/jobs.ts';
 import { publishDueItems } from '../domains/publishing/index.ts';
 import { loadSigningKey } from '../platform/security/signing.ts';
@@ -93,6 +93,7 @@ function startMaintenance(config: SiteConfig) {
     await purgeDrafts(config.partnership.retentionDays.drafts * 86_400_000, getRuntime().env.UPLOAD_DIR);
     await anonymiseExpiredCases(config.partnership.retentionDays, getRuntime().env.UPLOAD_DIR);
     await purgeConsultationDrafts(config.partnership.retentionDays.drafts * 86_400_000);
+    await purgeMeetingRegistrations(30 * 86_400_000);
   };
   const referral = referralJobs({ config, publicUrl: getRuntime().env.PUBLIC_URL });
   // Scheduled content is public from its time regardless; this job marks it published and moves the cache generation.

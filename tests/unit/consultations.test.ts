@@ -16,7 +16,7 @@ import { buildQuestionSchema, shownQuestions } from '../../src/platform/question
 import { validateForm } from '../../src/platform/forms/index.ts';
 import {
   addMeeting, cancelRegistration, confirmResponse, countsByChannel, createConsultation, engineQuestions, firstIncompleteSection, keepShownAnswers, meetingCalendar,
-  registerForMeeting, saveSurvey, sendMeetingReminders, setPublished, shownSections, stateOf, submitResponse, surveyResults, whoIsResponding, findConsultation,
+  purgeMeetingRegistrations, registerForMeeting, saveSurvey, sendMeetingReminders, setPublished, shownSections, stateOf, submitResponse, surveyResults, whoIsResponding, findConsultation,
   type SurveyQuestion,
 } from '../../src/domains/consultations/index.ts';
 
@@ -192,6 +192,11 @@ test('waiting list: the meeting fills, then giving up a place promotes the first
   assert.equal(await sendMeetingReminders(links, startsAt - 2 * DAY), 0);
   assert.equal(await sendMeetingReminders(links, startsAt - 12 * 3_600_000), 2);
   assert.equal(await sendMeetingReminders(links, startsAt - 11 * 3_600_000), 0);
+  // Names and addresses go 30 days after the meeting ends, not before.
+  await purgeMeetingRegistrations(30 * DAY, startsAt + 29 * DAY);
+  assert.equal((await database.db.select().from(meetingRegistrations).where(eq(meetingRegistrations.meetingId, id))).length, 4);
+  await purgeMeetingRegistrations(30 * DAY, startsAt + 31 * DAY);
+  assert.equal((await database.db.select().from(meetingRegistrations).where(eq(meetingRegistrations.meetingId, id))).length, 0);
 });
 
 test('the calendar file parses, with the meeting, its place and its times', async () => {

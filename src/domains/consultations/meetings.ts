@@ -4,7 +4,7 @@
  * Calendar files come from ical-generator; reminders go the day before (a leased job calls sendMeetingReminders).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import ical from 'ical-generator';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
@@ -187,4 +187,10 @@ export function meetingsCalendar(meetings: readonly Meeting[], links: MeetingLin
   const cal = ical({ name: `${links.partnership}: public meetings`, prodId: { company: links.partnership, product: 'Saferline' } });
   for (const m of meetings) cal.createEvent({ id: `${m.id}@saferline`, start: new Date(m.startsAt), end: new Date(m.endsAt), summary: m.title, location: m.place, description: accessWords(m), url: `${links.baseUrl}/meetings/${m.id}` });
   return cal.toString();
+}
+
+/** Remove registrations (names and addresses) of meetings that ended more than `afterMs` ago (housekeeping). */
+export async function purgeMeetingRegistrations(afterMs: number, now = Date.now()): Promise<void> {
+  const ended = getDb().select({ id: consultationMeetings.id }).from(consultationMeetings).where(lt(consultationMeetings.endsAt, now - afterMs));
+  await write([toStatement(getDb().delete(meetingRegistrations).where(inArray(meetingRegistrations.meetingId, ended)))]);
 }
