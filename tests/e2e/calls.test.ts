@@ -172,7 +172,7 @@ test('without JavaScript the whole form shows, a bad save is a 400 with every va
   const context = await handlerContext(false);
   const page = await context.newPage();
   await page.goto('/staff/calls/new');
-  assert.equal(await page.locator('section[data-show-if]').count(), 6);
+  assert.equal(await page.locator('section[data-show-if]').count(), 7, 'one section per call reason');
   assert.equal(await page.locator('section[data-show-if="reason=silent"]').isVisible(), true);
   await expectAccessible(page, 'call screen without JavaScript, every section showing');
   await page.check('input[name="reason"][value="info-request"]');
