@@ -90,7 +90,9 @@ test('a resident responds without an account, saves, and resumes from the e-mail
   const start = await resident.get(`/consultations/${slug}/respond`);
   assert.equal(start.status, 303);
   assert.equal(start.headers.get('location'), `/consultations/${slug}/respond?section=1`);
-  const s1 = await validPage(await resident.get(`/consultations/${slug}/respond?section=1`), 'section 1');
+  const first = await resident.get(`/consultations/${slug}/respond?section=1`);
+  assert.equal(first.headers.get('cache-control'), 'no-store', 'answers are never cached');
+  const s1 = await validPage(first, 'section 1');
   assert.doesNotMatch(s1, /<script/);
   const empty = await validPage(await resident.post(`/consultations/${slug}/respond?section=1`, { action: 'continue' }), 'section 1 refused', 400);
   assert.match(empty, /Select an answer to: Do you use the park after dark\?/);

@@ -28,7 +28,10 @@ export function applySecurityHeaders(headers: Headers, https: boolean): void {
 /** Paths whose pages hold a resident's or a staff member's own details: never stored by the browser or a proxy. */
 const PRIVATE_PATHS = /^\/(report|track|feedback|staff|exit)(\/|$)/;
 
+/** A consultation's responding pages (answers so far, resume and confirmation links) and a meeting's registration and cancel pages. */
+const PRIVATE_CONSULTATION_PATHS = /^\/(consultations\/[^/]+\/(respond|save|finish|resume|confirm|done)|meetings\/[^/]+(\/cancel)?)\/?$/;
+
 /** True when a response for this path must carry Cache-Control: no-store (back after Exit shows nothing). */
 export function isPrivatePath(pathname: string): boolean {
-  return PRIVATE_PATHS.test(pathname);
+  return PRIVATE_PATHS.test(pathname) || PRIVATE_CONSULTATION_PATHS.test(pathname);
 }
