@@ -214,6 +214,10 @@ test('meetings: registration fills the places, then the waiting list; the calend
   await validPage(await one.post(`/meetings/${meetingId}/cancel`, { token }), 'cancelled');
   const promoted = await smtp.waitFor((m) => sentTo(m, 'bo@example.org') && /A place came free/.test(m.subject ?? ''));
   assert.ok(promoted);
+  await validPage(await editor.post(`/staff/consultations/${id}/meetings`, { intent: 'notes', meeting: meetingId, notes: '' }), 'notes refused', 400);
+  assert.equal((await editor.post(`/staff/consultations/${id}/meetings`, { intent: 'notes', meeting: meetingId, notes: 'Twelve people walked the park; the gates need lights.' })).status, 303);
+  const withNotes = await validPage(await one.get(`/meetings/${meetingId}`), 'meeting with notes');
+  assert.match(withNotes, /Notes and outcomes[\s\S]*Twelve people walked the park/);
   const ics = await one.get(`/meetings/${meetingId}/calendar.ics`);
   assert.equal(ics.headers.get('content-type'), 'text/calendar; charset=utf-8');
   assert.match(await ics.text(), /SUMMARY:Park walkabout/);

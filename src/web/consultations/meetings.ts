@@ -41,7 +41,7 @@ export async function meetingPage(astro: AstroGlobal) {
   const places = await placesOf(m.id);
   const registered = astro.url.searchParams.get('registered');
   return {
-    m, c, questions, values, errors, when: meetingWhen(m), access: accessWords(m), past: m.endsAt < now, started: m.startsAt <= now,
+    m, c, questions, values, errors, when: meetingWhen(m), access: accessWords(m), started: m.startsAt <= now,
     placesLeft: Math.max(0, m.capacity - places.booked), registered: registered === 'booked' || registered === 'waiting' ? registered : null,
   };
 }
