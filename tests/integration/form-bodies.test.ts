@@ -65,7 +65,7 @@ const BODIES: { name: string; type: string; body: string }[] = [
 ];
 
 /** Every table that a POST could write to. */
-const TABLES = ['users', 'sessions', 'user_tokens', 'reporters', 'cases', 'attachments', 'case_events', 'audit_events', 'outbox', 'drafts', 'equality_responses', 'calls', 'saved_views', 'incidents', 'content_items', 'content_versions', 'content_events'];
+const TABLES = ['users', 'sessions', 'user_tokens', 'reporters', 'cases', 'attachments', 'case_events', 'audit_events', 'outbox', 'drafts', 'equality_responses', 'calls', 'saved_views', 'incidents', 'content_items', 'content_versions', 'content_events', 'consultations', 'consultation_responses', 'consultation_drafts', 'consultation_profiles', 'consultation_themes', 'consultation_meetings', 'meeting_registrations'];
 
 let server: TestServer;
 let smtp: TestSmtp;
@@ -146,7 +146,30 @@ test('every POST route answers a JSON, text/plain or broken multipart body with 
   const issued = await (await admin.post('/staff/admin/api-keys/new', new URLSearchParams([['name', 'Form bodies'], ['access', 'read'], ['scope', 'all'], ['perMinute', '10']]))).text();
   const apiKeyId = /data-api-key>([^.<]+)\./.exec(issued)![1]!;
   const contentItem = (await db.execute("SELECT id FROM content_items WHERE kind = 'achievement' LIMIT 1")).rows[0]!.id as string;
+  // An open consultation with one question, a respondent who answered it (a draft), and a meeting.
+  const day = (n: number, prefix: string) => {
+    const d = new Date(Date.now() + n * 86_400_000);
+    return { [`${prefix}-day`]: String(d.getUTCDate()), [`${prefix}-month`]: String(d.getUTCMonth() + 1), [`${prefix}-year`]: String(d.getUTCFullYear()), [`${prefix}-time`]: '9am' };
+  };
+  const consultationAt = (await admin.post('/staff/consultations', { title: 'Form bodies consultation', summary: 'About form bodies', topic: 'priorities', areaId: '', ...day(-1, 'opens'), ...day(9, 'closes'), onePerEmail: 'no', aboutYou: 'yes' })).headers.get('location')!;
+  const consultationId = consultationAt.split('/')[3]!.split('?')[0]!;
+  assert.equal((await admin.post(`/staff/consultations/${consultationId}`, { intent: 'add', type: 'single', label: 'Yes or no?', required: 'yes', section: '1', options: 'Yes\nNo' })).status, 303);
+  assert.equal((await admin.post(`/staff/consultations/${consultationId}`, { intent: 'publish' })).status, 303);
+  assert.equal((await admin.post(`/staff/consultations/${consultationId}/meetings`, { intent: 'add', title: 'Form bodies meeting', ...day(3, 'starts'), minutes: '60', place: 'The hall', areaId: '', stepFree: 'yes', hearingLoop: 'yes', accessNotes: '', capacity: '5' })).status, 303);
+  const meetingId = /data-meeting="([^"]+)"/.exec(await (await admin.get(`/staff/consultations/${consultationId}/meetings`)).text())![1]!;
+  const respondent = new Visitor(server.url);
+  assert.equal((await respondent.post('/consultations/form-bodies-consultation/respond?section=1', { action: 'continue', q1: '1' })).status, 303);
   const paths: Record<string, string> = {
+    'src/pages/consultations/[slug]/respond.astro': '/consultations/form-bodies-consultation/respond?section=1',
+    'src/pages/consultations/[slug]/save.astro': '/consultations/form-bodies-consultation/save',
+    'src/pages/consultations/[slug]/finish.astro': '/consultations/form-bodies-consultation/finish',
+    'src/pages/consultations/[slug]/confirm.astro': '/consultations/form-bodies-consultation/confirm',
+    'src/pages/meetings/[id]/index.astro': `/meetings/${meetingId}`,
+    'src/pages/meetings/[id]/cancel.astro': `/meetings/${meetingId}/cancel`,
+    'src/pages/staff/consultations/[id]/index.astro': `/staff/consultations/${consultationId}`,
+    'src/pages/staff/consultations/[id]/results.astro': `/staff/consultations/${consultationId}/results`,
+    'src/pages/staff/consultations/[id]/meetings.astro': `/staff/consultations/${consultationId}/meetings`,
+    'src/pages/staff/consultations/[id]/respond.astro': `/staff/consultations/${consultationId}/respond`,
     'src/pages/staff/publishing/[id].astro': `/staff/publishing/${contentItem}`,
     'src/pages/staff/cases/[ref].astro': `/staff/cases/${ref}`,
     'src/pages/staff/cases/[ref]/refer.astro': `/staff/cases/${ref}/refer`,
@@ -176,6 +199,7 @@ test('every POST route answers a JSON, text/plain or broken multipart body with 
     if (file === 'src/pages/report/equality.astro' || file === 'src/pages/report/confirmation.astro') return sent;
     if (file.startsWith('src/pages/report/')) return resident;
     if (file === 'src/pages/track/case.astro') return tracker;
+    if (file.startsWith('src/pages/consultations/')) return respondent;
     if (access === 'session') return passwordOnly;
     if (access === 'signed-in') return admin;
     return file === 'src/pages/staff/sign-out.ts' ? admin : new Visitor(server.url);

@@ -58,10 +58,13 @@ export async function cancelPage(astro: AstroGlobal) {
   const found = await publicMeeting(astro.params.id);
   if (!found) return { response: notFound() };
   let done: boolean | null = null;
+  let errors: FieldError[] = [];
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro, { multipart: false });
     done = read.ok ? await cancelRegistration(found.m.id, String(read.form.get('token') ?? ''), mailLinks()) : false;
-    if (!done) astro.response.status = 400;
+    if (!read.ok) errors = read.errors;
+    else if (!done) errors = [{ field: 'form', href: '#main-content', text: 'This link does not work. Check you used the whole link from the newest e-mail about this meeting.' }];
+    if (!done) refuseForm(astro);
   }
-  return { m: found.m, token: astro.url.searchParams.get('token') ?? '', done, when: meetingWhen(found.m) };
+  return { m: found.m, token: astro.url.searchParams.get('token') ?? '', done, errors, when: meetingWhen(found.m) };
 }

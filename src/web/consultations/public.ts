@@ -236,10 +236,13 @@ export async function confirmPage(astro: AstroGlobal) {
   if (!c) return { response: notFound() };
   const token = astro.url.searchParams.get('token') ?? '';
   let confirmed: boolean | null = null;
+  let errors: FieldError[] = [];
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro, { multipart: false });
     confirmed = read.ok ? await confirmResponse(c.id, String(read.form.get('token') ?? '')) : false;
-    if (!confirmed) astro.response.status = 400;
+    if (!read.ok) errors = read.errors;
+    else if (!confirmed) errors = [{ field: 'form', href: '#main-content', text: 'This link does not work. Check you used the whole link from the e-mail.' }];
+    if (!confirmed) refuseForm(astro);
   }
-  return { c, token, confirmed };
+  return { c, token, confirmed, errors };
 }
