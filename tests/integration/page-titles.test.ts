@@ -101,6 +101,11 @@ test('the publishing pages say "Error:" in the title only when they show an erro
   const plainTitle = titleOf(await plain.text());
   assert.match(plainTitle, /^New achievement - /);
   const refused = await editor.post('/staff/publishing/new/achievement', { title: '' });
+  assert.equal(refused.status, 400);
+  const html = await refused.text();
+  assert.match(html, /Enter a title/);
+  assert.equal(titleOf(html), `Error: ${plainTitle}`);
+  assert.match(titleOf(await (await editor.get('/staff/publishing')).text()), /^Publishing - /);
 });
 
 test('the consultations page title starts with "Error:" only when the page shows an error', async () => {
@@ -114,9 +119,6 @@ test('the consultations page title starts with "Error:" only when the page shows
   const html = await refused.text();
   assert.match(html, /Enter a title/);
   assert.equal(titleOf(html), `Error: ${plainTitle}`);
-  assert.match(titleOf(await (await editor.get('/staff/publishing')).text()), /^Publishing - /);
-});
-
   const finder = await editor.get('/consultations?q=nothing+matches+this');
   assert.match(titleOf(await finder.text()), /^Consultations - /, 'the public finder with no results is not an error');
 });
