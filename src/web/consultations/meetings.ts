@@ -17,7 +17,7 @@ async function publicMeeting(id: string | undefined) {
 /** The meeting page: GET shows it with the registration form; POST registers (a place, or the waiting list). */
 export async function meetingPage(astro: AstroGlobal) {
   const found = await publicMeeting(astro.params.id);
-  if (!found) return { response: notFound() };
+  if (!found) return { response: await notFound(astro) };
   const { m, c } = found;
   const questions = registrationQuestions();
   let errors: FieldError[] = [];
@@ -56,7 +56,7 @@ export async function calendarFile(ctx: Pick<APIContext, 'params'>): Promise<Res
 /** Giving up a place from the e-mailed link: GET shows a button (mail scanners only GET), POST cancels and promotes the first waiting. */
 export async function cancelPage(astro: AstroGlobal) {
   const found = await publicMeeting(astro.params.id);
-  if (!found) return { response: notFound() };
+  if (!found) return { response: await notFound(astro) };
   let done: boolean | null = null;
   let errors: FieldError[] = [];
   if (astro.request.method === 'POST') {

@@ -67,7 +67,7 @@ async function publicConsultation(astro: Ctx): Promise<Consultation | null> {
 /** A consultation's public page: what it is, when, how to respond, meetings, and results once published. */
 export async function consultationPage(astro: AstroGlobal) {
   const c = await publicConsultation(astro);
-  if (!c) return { response: notFound() };
+  if (!c) return { response: await notFound(astro) };
   const now = Date.now();
   const state = stateOf(c, now);
   const wards = wardOptions();
@@ -94,7 +94,7 @@ interface Responding {
 /** The consultation, its survey and the draft, for the responding pages; or a response (404, or back to the page when not open). */
 async function respondingContext(astro: AstroGlobal): Promise<Responding | Done> {
   const c = await publicConsultation(astro);
-  if (!c) return { response: notFound() };
+  if (!c) return { response: await notFound(astro) };
   if (stateOf(c, Date.now()) !== 'open') return seeOther(`/consultations/${c.slug}`);
   const survey = surveyOf(c);
   const wards = wardOptions();
@@ -109,7 +109,7 @@ export async function respondPage(astro: AstroGlobal) {
   const { c, survey, wards, answers } = ctx;
   let draft = ctx.draft;
   const sections = shownSections(survey, answers, wards);
-  if (sections.length === 0) return { response: notFound() };
+  if (sections.length === 0) return { response: await notFound(astro) };
   const asked = Number(astro.url.searchParams.get('section'));
   if (!sections.includes(asked)) return seeOther(`/consultations/${c.slug}/respond?section=${sections[0]}`);
   const section = asked;
@@ -226,14 +226,14 @@ export async function finishPage(astro: AstroGlobal) {
 /** The thank-you page. */
 export async function donePage(astro: AstroGlobal) {
   const c = await publicConsultation(astro);
-  if (!c) return { response: notFound() };
+  if (!c) return { response: await notFound(astro) };
   return { c, confirm: astro.url.searchParams.has('confirm') };
 }
 
 /** The confirmation link of a one-response-per-address consultation: GET shows a button, POST confirms (mail scanners only GET). */
 export async function confirmPage(astro: AstroGlobal) {
   const c = await publicConsultation(astro);
-  if (!c) return { response: notFound() };
+  if (!c) return { response: await notFound(astro) };
   const token = astro.url.searchParams.get('token') ?? '';
   let confirmed: boolean | null = null;
   let errors: FieldError[] = [];

@@ -108,7 +108,7 @@ function conditionWords(q: SurveyQuestion, survey: readonly SurveyQuestion[]): s
 /** The editor's page: details, survey builder and lifecycle, by intent. */
 export async function editorPage(astro: AstroGlobal) {
   const c = await consultationOf(astro);
-  if (!c) return { response: notFound() };
+  if (!c) return { response: await notFound(astro) };
   const actor = actorOf(astro);
   const wards = wardOptions();
   const survey = surveyOf(c);
@@ -182,7 +182,7 @@ export async function editorPage(astro: AstroGlobal) {
 /** The preview: every section as a resident sees it (conditional questions shown with their condition). */
 export async function previewPage(astro: AstroGlobal) {
   const c = await consultationOf(astro);
-  if (!c) return { response: notFound() };
+  if (!c) return { response: await notFound(astro) };
   const survey = surveyOf(c);
   const wards = wardOptions();
   const sections = surveySections(survey).map((s, i, all) => ({
@@ -195,7 +195,7 @@ export async function previewPage(astro: AstroGlobal) {
 /** Keying in a paper, phone or meeting response: the whole survey on one page, the channel recorded. */
 export async function keyInPage(astro: AstroGlobal) {
   const c = await consultationOf(astro);
-  if (!c) return { response: notFound() };
+  if (!c) return { response: await notFound(astro) };
   const survey = surveyOf(c);
   const wards = wardOptions();
   const questions = [channelQuestion(), ...engineQuestions(survey, wards)];
@@ -232,7 +232,7 @@ export async function openForKeying() {
 /** The results page: charts and tables, theme tagging, who is not responding, and publishing the outcome. */
 export async function resultsPage(astro: AstroGlobal) {
   const c = await consultationOf(astro);
-  if (!c) return { response: notFound() };
+  if (!c) return { response: await notFound(astro) };
   const actor = actorOf(astro);
   const survey = surveyOf(c);
   const wards = wardOptions();
@@ -303,7 +303,7 @@ export async function exportCsv(ctx: { params: Record<string, string | undefined
 /** The meetings page: add a meeting; publish notes and outcomes after one. */
 export async function meetingsPage(astro: AstroGlobal) {
   const c = await consultationOf(astro);
-  if (!c) return { response: notFound() };
+  if (!c) return { response: await notFound(astro) };
   const actor = actorOf(astro);
   const questions = meetingQuestions(areaOptions());
   let errors: FieldError[] = [];
