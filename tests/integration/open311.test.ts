@@ -195,7 +195,7 @@ test('POST requests needs a valid key with write access for the service: missing
   await expectError('requests', 403, /revoked/, { params: { api_key: keys.revoked } });
   // A refused key is audited too.
   const audit = await (await admin.get('/staff/admin/audit')).text();
-  assert.match(audit, /<td>open311\.key\.refused<\/td><td>System<\/td><td><\/td><td>[^<]+<\/td><td>reason: revoked; method: GET; endpoint: requests<\/td>/);
+  assert.match(audit, /<td>API call refused \(wrong or revoked key\)<\/td><td>System<\/td><td><\/td><td>[^<]+<\/td><td>reason: revoked; method: GET; endpoint: requests<\/td>/);
 });
 
 test('POST requests refuses an unknown service (404), a missing required attribute, a missing location or description (400)', async () => {
@@ -371,7 +371,7 @@ test('each key is rate-limited: of 12 parallel calls over a limit of 5 a minute,
 
 test('every call with a key is audited, and the key pages show when it was last used', async () => {
   const audit = await (await admin.get('/staff/admin/audit')).text();
-  assert.match(audit, /<td>open311\.call<\/td><td>System<\/td><td>api_key [0-9a-z]+<\/td><td>[^<]+<\/td><td>method: GET; endpoint: services; status: (200|429)<\/td>/);
+  assert.match(audit, /<td>API call<\/td><td>System<\/td><td>API key [0-9a-z]+<\/td><td>[^<]+<\/td><td>method: GET; endpoint: services; status: (200|429)<\/td>/);
   const list = await admin.get('/staff/admin/api-keys');
   const html = await list.text();
   assert.equal(list.status, 200);
@@ -404,8 +404,8 @@ test('the key pages: issuing refuses a form with errors (400, error summary), a 
   assert.equal(twice.status, 400);
   assert.deepEqual(await htmlProblems(await twice.text(), 'api-key-revoked-twice'), []);
   const audit = await (await admin.get('/staff/admin/audit')).text();
-  assert.match(audit, new RegExp(`open311\\.key\\.revoked</td><td>[^<]+</td><td>api_key ${id}<`));
-  assert.match(audit, new RegExp(`open311\\.key\\.issued</td><td>[^<]+</td><td>api_key ${id}<`));
+  assert.match(audit, new RegExp(`API key revoked</td><td>[^<]+</td><td>API key ${id}<`));
+  assert.match(audit, new RegExp(`API key issued</td><td>[^<]+</td><td>API key ${id}<`));
   // Nobody but an administrator gets the pages.
   assert.equal((await triage.get('/staff/admin/api-keys')).status, 403);
 });

@@ -2,7 +2,8 @@
  * Test helper: sign a demo user in over HTTP, computing TOTP codes from the documented demo key when needed.
  * The server accepts a code for the current 30-second step or one step either side, each step once per user
  * (src/domains/identity/totp.ts, two-factor.ts). So one account can sign in three times per step on one server
- * without waiting; past that, a recovery code is used, made on the account page by an earlier session.
+ * without waiting; past that, a recovery code is used, made on the account page by an earlier session, and when no
+ * session is left to make them (a test signed them all out), the helper waits for the next step.
  */
 import assert from 'node:assert/strict';
 import { Visitor } from '../helpers/http.ts';
@@ -37,19 +38,29 @@ export async function freshCode(keyBase32: string, account: string): Promise<str
   return code;
 }
 
-/** A recovery code for an account on a server, making a set of ten through a session of that account when none is left. */
-async function recoveryCodeFor(account: string, password: string): Promise<string> {
+/** A recovery code for an account on a server, making a set of ten through a live session of that account; null when there is none (a test may have signed them all out). */
+async function recoveryCodeFor(account: string, password: string): Promise<string | null> {
   let codes = recoveryCodes.get(account) ?? [];
   if (codes.length === 0) {
     const session = signedIn.get(account);
-    assert.ok(session, `no TOTP step left and no session to make recovery codes for ${account}`);
+    if (!session) return null;
     const res = await session.post('/staff/account', { action: 'recovery-codes', codesPassword: password });
+    if (res.status !== 200) return null;
     const html = await res.text();
     codes = [...html.matchAll(/<li><code>([a-z0-9-]+)<\/code><\/li>/g)].map((m) => m[1]!);
     assert.equal(codes.length, 10, `new recovery codes for ${account}: ${res.status}`);
   }
   const code = codes.shift()!;
   recoveryCodes.set(account, codes);
+  return code;
+}
+
+/** Wait for the next TOTP step and take its code: the last resort when every accepted step is used and no session can make recovery codes. */
+async function nextStepCode(account: string): Promise<string> {
+  const now = Date.now();
+  await new Promise((r) => setTimeout(r, (totpStep(now) + 1) * TOTP_PERIOD * 1000 - now + 50));
+  const code = unusedCode(DEMO_TOTP_KEY, account);
+  assert.ok(code, `no unused TOTP step for ${account} after waiting for the next one`);
   return code;
 }
 
@@ -61,9 +72,11 @@ export async function signInAs(base: string, email: string, password = DEMO_PASS
   const location = res.headers.get('location')!;
   if (location.startsWith('/staff/two-factor')) {
     const account = `${base} ${email}`;
-    const code = unusedCode(DEMO_TOTP_KEY, account);
-    const path = code ? location : `${location}${location.includes('?') ? '&' : '?'}recovery=1`;
-    const r2 = await v.post(path, { code: code ?? (await recoveryCodeFor(account, password)) });
+    const totp = unusedCode(DEMO_TOTP_KEY, account);
+    const recovery = totp ? null : await recoveryCodeFor(account, password);
+    const code = totp ?? recovery ?? (await nextStepCode(account));
+    const path = recovery ? `${location}${location.includes('?') ? '&' : '?'}recovery=1` : location;
+    const r2 = await v.post(path, { code });
     assert.equal(r2.status, 303, `two-factor for ${email}: ${r2.status}`);
     signedIn.set(account, v);
   }

@@ -54,6 +54,24 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'caller.confirm': 'Caller confirmed',
   'referral.sent': 'Referred to a partner',
   'referral.disclosed': 'Details shared with a partner',
+  'referral.exported': 'Referral downloaded for a partner system',
+  'referral.document.download': 'Partner document downloaded',
+  'open311.key.issued': 'API key issued',
+  'open311.key.revoked': 'API key revoked',
+  'open311.key.refused': 'API call refused (wrong or revoked key)',
+  'open311.call': 'API call',
+  'consultation.created': 'Consultation created',
+  'consultation.updated': 'Consultation changed',
+  'consultation.published': 'Consultation published',
+  'consultation.unpublished': 'Consultation unpublished',
+  'consultation.survey_changed': 'Survey changed',
+  'consultation.closed': 'Consultation closed',
+  'consultation.response_keyed': 'Response keyed in',
+  'consultation.theme_added': 'Theme added',
+  'consultation.answer_tagged': 'Answer tagged with a theme',
+  'consultation.results_published': 'Consultation results published',
+  'consultation.meeting_added': 'Meeting added',
+  'consultation.meeting_notes': 'Meeting notes published',
 };
 
 /** The words for an audit action: its label, or the code made readable ("case.something_new" is "Case something new"). */
@@ -65,6 +83,32 @@ export function describeAuditAction(action: string): string {
 }
 
 /** What the audit log can be narrowed to: one action, one user (who did it), and a time range [from, to). */
+/** A data key in words: "reasonCode" becomes "reason code". */
+function keyInWords(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+}
+
+/** A data value in words: yes/no for booleans, lists joined, nested records as "key: value". */
+function valueInWords(value: unknown): string {
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (Array.isArray(value)) return value.map(valueInWords).join(', ');
+  if (value && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${keyInWords(k)} ${valueInWords(v)}`).join(', ');
+  return String(value ?? '');
+}
+
+/** An internal id is not for reading: keys named id, or ending in "Id", "Ids" or "Hash". */
+const INTERNAL_KEY = /^(id|.*Ids?|.*Hash|.*_id)$/;
+
+/** The details of an audit event in words, internal ids left out, at most 200 characters. */
+export function describeAuditData(data: Record<string, unknown> | null | undefined): string {
+  if (!data) return '';
+  const text = Object.entries(data)
+    .filter(([k, v]) => !INTERNAL_KEY.test(k) && v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => `${keyInWords(k)}: ${valueInWords(v)}`)
+    .join('; ');
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
 export interface AuditFilter {
   action?: string;
   actorId?: string;
@@ -116,11 +160,13 @@ export async function listAuditEvents(options: { before?: string | null; limit?:
   return { rows, next: raw.length > limit ? page[page.length - 1]!.id : null };
 }
 
-/** Words for what an event was about: a user's name, a case's reference, or the kind of record (never an internal id). */
+/** Words for what an event was about: a user's name, a case's reference, an API key's public id, or the kind of record (never an internal id). */
 function describeSubject(kind: string | null, id: string | null, names: Map<string, string>, refs: Map<string, string | null>): string {
   if (!kind) return '';
   if (kind === 'user') return names.get(id ?? '') ?? 'A user no longer held';
   if (kind === 'case') return refs.get(id ?? '') ? `Case ${refs.get(id ?? '')}` : 'A case no longer held';
+  // An API key's id is the public first part of the key, shown on the key pages, so it names the key.
+  if (kind === 'api_key') return `API key ${id ?? ''}`.trim();
   return describeAuditAction(kind);
 }
 
