@@ -7,6 +7,7 @@
  * meetings register, fill, and give the calendar file. Every page checked is valid HTML.
  */
 import assert from 'node:assert/strict';
+import ICAL from 'ical.js';
 import { after, before, test } from 'node:test';
 import { createClient, type Client } from '@libsql/client';
 import { parse } from 'csv-parse/sync';
@@ -221,4 +222,16 @@ test('meetings: registration fills the places, then the waiting list; the calend
   const ics = await one.get(`/meetings/${meetingId}/calendar.ics`);
   assert.equal(ics.headers.get('content-type'), 'text/calendar; charset=utf-8');
   assert.match(await ics.text(), /SUMMARY:Park walkabout/);
+  // The public meetings feed parses as iCalendar and holds the meeting; the ward's area page lists it and the consultation.
+  const feed = await one.get('/feeds/meetings.ics');
+  assert.equal(feed.headers.get('content-type'), 'text/calendar; charset=utf-8');
+  const events = new ICAL.Component(ICAL.parse(await feed.text())).getAllSubcomponents('vevent').map((e) => new ICAL.Event(e));
+  const walk = events.find((e) => e.summary === 'Park walkabout');
+  assert.ok(walk, 'the meeting is in the feed');
+  assert.equal(walk.location, 'Mill Lane Community Hall');
+  assert.equal(walk.endDate.toJSDate().getTime() - walk.startDate.toJSDate().getTime(), 90 * 60_000);
+  const area = await validPage(await one.get('/areas/mill-lane'), 'area page with consultations and meetings');
+  assert.match(area, /<h2[^>]*>Consultations<\/h2>[\s\S]*Feeling safe in Mill Lane Park/);
+  assert.match(area, /<h2[^>]*>Public meetings<\/h2>[\s\S]*href="\/meetings\/[^"]+">Park walkabout/);
+  assert.match(area, /<a[^>]*href="\/consultations"[^>]*>Consultations<\/a>/, 'the header links to consultations');
 });

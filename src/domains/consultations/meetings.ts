@@ -85,6 +85,13 @@ export async function listMeetingsForArea(areaId: string, from = Date.now()): Pr
     .then((rows) => rows.map((r) => r.m));
 }
 
+/** Every upcoming public meeting (of a published consultation), soonest first: the public calendar feed. */
+export async function listUpcomingMeetings(from = Date.now()): Promise<Meeting[]> {
+  return getDb().select({ m: consultationMeetings }).from(consultationMeetings).innerJoin(consultations, eq(consultations.id, consultationMeetings.consultationId))
+    .where(and(eq(consultations.status, 'published'), gt(consultationMeetings.endsAt, from))).orderBy(asc(consultationMeetings.startsAt))
+    .then((rows) => rows.map((r) => r.m));
+}
+
 /** Places booked and people waiting for a meeting. */
 export async function placesOf(meetingId: string): Promise<{ booked: number; waiting: number }> {
   const rows = await getDb().select({ state: meetingRegistrations.state, n: sql<number>`count(*)` }).from(meetingRegistrations).where(eq(meetingRegistrations.meetingId, meetingId)).groupBy(meetingRegistrations.state);

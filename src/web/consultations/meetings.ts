@@ -1,6 +1,6 @@
 /** Glue for the public meeting pages: details and registration, the calendar file, and giving up a place. */
 import type { APIContext, AstroGlobal } from 'astro';
-import { accessWords, cancelRegistration, findConsultation, findMeeting, meetingCalendar, meetingWhen, placesOf, registrationQuestions, registerForMeeting, stateOf, type Meeting } from '../../domains/consultations/index.ts';
+import { accessWords, cancelRegistration, findConsultation, findMeeting, listUpcomingMeetings, meetingCalendar, meetingsCalendar, meetingWhen, placesOf, registrationQuestions, registerForMeeting, stateOf, type Meeting } from '../../domains/consultations/index.ts';
 import { buildQuestionSchema } from '../../platform/questions/index.ts';
 import { notFound } from '../guards.ts';
 import { readPageForm, refuseForm, seeOther, typedValues, validateForm, type FieldError } from '../forms.ts';
@@ -67,4 +67,9 @@ export async function cancelPage(astro: AstroGlobal) {
     if (!done) refuseForm(astro);
   }
   return { m: found.m, token: astro.url.searchParams.get('token') ?? '', done, errors, when: meetingWhen(found.m) };
+}
+
+/** The public meetings calendar feed (iCalendar): every upcoming meeting, for calendar apps to subscribe to. */
+export async function meetingsFeed(): Promise<Response> {
+  return new Response(meetingsCalendar(await listUpcomingMeetings(), mailLinks()), { headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'Cache-Control': 'no-cache' } });
 }

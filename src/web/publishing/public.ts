@@ -3,6 +3,9 @@
  * plan, area pages (sections from the area-section registry), feeds and the sitemap. Unknown or unpublished
  * items are 404.
  */
+// Consultations and meetings add their sections to the area pages.
+import { notFound } from '../guards.ts';
+import '../consultations/area-sections.ts';
 import type { AstroGlobal } from 'astro';
 import { readPhoto } from '../../domains/reports/index.ts';
 import { contentImageDir } from './editor.ts';
@@ -101,7 +104,7 @@ export async function loadPriorities() {
 export async function loadAreaPage(astro: AstroGlobal) {
   const { areas } = getConfig();
   const area = areas.find((a) => a.id === astro.params.id);
-  if (!area) return { response: new Response(null, { status: 404 }) };
+  if (!area) return { response: await notFound(astro) };
   const ids = areaAndWithin(areas, area.id);
   const now = Date.now();
   const sections = await Promise.all(areaSections().map(async (s) => ({ id: s.id, heading: s.heading, empty: s.empty, entries: await s.list(ids, now) })));
