@@ -49,7 +49,7 @@ interface TestCounts {
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? '2');
 const tiers: Tier[] = [
   { name: 'unit', patterns: ['tests/unit/**/*.test.ts'], concurrency, coverage: 'tests', owns: (f) => /(^|\/)tests\/unit\//.test(f) },
-  { name: 'integration', patterns: ['tests/integration/**/*.test.ts'], concurrency, coverage: 'servers', owns: (f) => /(^|\/)tests\/integration\//.test(f) },
+  { name: 'integration', patterns: ['tests/integration/**/*.test.ts'], concurrency: Number(process.env.INTEGRATION_CONCURRENCY ?? concurrency), coverage: 'servers', owns: (f) => /(^|\/)tests\/integration\//.test(f) },
   // Two browser files at a time (each runs Chromium and a server), without coverage: coverage is measured on
   // the unit and server tiers, and writing it slows every browser file's server.
   { name: 'browser', patterns: ['tests/e2e/**/*.test.ts'], concurrency: Number(process.env.BROWSER_CONCURRENCY ?? '2'), coverage: false, owns: (f) => /(^|\/)tests\/e2e\//.test(f) },
