@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { DEMO_ACCOUNTS } from '../../src/domains/identity/demo-accounts.ts';
 import { startServer } from '../helpers/server.ts';
 
 test('a bad DATABASE_URL stops start-up with a message that names it', async () => {
@@ -81,7 +82,7 @@ test('demo mode loads the fictional partnership: staff accounts and a dozen repo
     assert.equal(Number(cases.rows[0]!.n), 12);
     assert.ok(Number(cases.rows[0]!.phone) >= 1);
     const users = await db.execute('SELECT count(*) AS n FROM users');
-    assert.equal(Number(users.rows[0]!.n), 6);
+    assert.equal(Number(users.rows[0]!.n), DEMO_ACCOUNTS.length, 'one user per demo account');
     const home = await fetch(server.url + '/');
     assert.equal(home.status, 200);
     assert.match(await home.text(), /Hollowmere/);
