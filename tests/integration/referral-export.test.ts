@@ -104,7 +104,9 @@ test('the partner officer downloads JSON and CSV with exactly the documented fie
 });
 
 test('a partner officer gets 404 for another agency\'s referral export and for guessed ids; nothing is audited', async () => {
-  for (const id of [fireId, '00000000000000000000', `${policeId.slice(0, -1)}x`, 'x'.repeat(60)]) {
+  // A guess one character away from a real id (never the id itself, whatever its last character).
+  const nearby = `${policeId.slice(0, -1)}${policeId.endsWith('x') ? 'y' : 'x'}`;
+  for (const id of [fireId, '00000000000000000000', nearby, 'x'.repeat(60)]) {
     for (const format of ['json', 'csv']) {
       const res = await partner.get(`/staff/referrals/${id}/export.${format}`);
       assert.equal(res.status, 404, `${id}.${format}`);
