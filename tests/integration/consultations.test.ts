@@ -234,4 +234,7 @@ test('meetings: registration fills the places, then the waiting list; the calend
   assert.match(area, /<h2[^>]*>Consultations<\/h2>[\s\S]*Feeling safe in Mill Lane Park/);
   assert.match(area, /<h2[^>]*>Public meetings<\/h2>[\s\S]*href="\/meetings\/[^"]+">Park walkabout/);
   assert.match(area, /<a[^>]*href="\/consultations"[^>]*>Consultations<\/a>/, 'the header links to consultations');
+  const unknown = await one.get('/areas/nowhere');
+  assert.equal(unknown.status, 404);
+  assert.match(await unknown.text(), /<title>Page not found/, 'an unknown area gets the designed 404 page');
 });
