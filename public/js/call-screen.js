@@ -25,8 +25,10 @@ if (form) {
   if (t0 !== null) base = parse(auto.value) || 0;
   let edited = duration.value !== auto.value;
   duration.addEventListener('input', () => (edited = true));
+  // The field is left alone while it has focus: a handler who selects the time to type over it must not
+  // have the selection replaced under the cursor (their typing would then be appended to a new time).
   const tick = () => {
-    if (edited || t0 === null) return;
+    if (edited || t0 === null || document.activeElement === duration) return;
     const v = fmt(base + Math.floor((Date.now() - t0) / 1000));
     duration.value = v;
     auto.value = v;

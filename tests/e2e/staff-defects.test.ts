@@ -63,6 +63,13 @@ test('the call timer starts with the call, "90" is 90 seconds, over 4 hours is r
 
   await page.check('input[name="reason"][value="silent"]');
   await page.check('input[name="outcome-silent"][value="silent"]');
+  // While the handler is in the field the timer leaves it alone, so a selection typed over is not replaced
+  // under the cursor (that race once turned "5:00:00" into "0:055:00:00").
+  await page.waitForFunction(() => (document.getElementById('duration') as HTMLInputElement).value !== '0:00');
+  await page.focus('#duration');
+  const held = await page.inputValue('#duration');
+  await page.waitForTimeout(1200);
+  assert.equal(await page.inputValue('#duration'), held, 'the timer does not change the field while it has focus');
   await page.fill('#duration', '5:00:00');
   await Promise.all([page.waitForLoadState('load'), page.click('#call-form button.button:not(.button--secondary)')]);
   await page.waitForSelector('.error-summary');
