@@ -77,3 +77,66 @@ test('one response per e-mail address: a second response from the same address i
   assert.deepEqual(await htmlProblems(html, 'second response refused'), []);
   assert.equal(await count('select count(*) as n from consultation_responses where consultation_id = ?', [id]), 1, 'only one response is stored');
 });
+
+test('a burst of responses from one address beyond the limit gets a 429 page and stores nothing', async () => {
+  const { id, slug } = await openConsultation(editor, 'Burst of responses');
+  const residents = Array.from({ length: 4 }, () => residentAt('198.51.100.20'));
+  for (const r of residents) await answer(r, slug);
+  for (const r of residents.slice(0, 3)) assert.equal((await r.post(`/consultations/${slug}/finish`, { ageBand: '', wardId: '' })).headers.get('location'), `/consultations/${slug}/done`);
+  const refused = await residents[3]!.post(`/consultations/${slug}/finish`, { ageBand: '25-44', wardId: '' });
+  const html = await refused.text();
+  assert.equal(refused.status, 429);
+  assert.match(refused.headers.get('retry-after') ?? '', /^\d+$/);
+  assert.match(summary(html), /There is a problem .*A lot of consultation responses have been sent from your connection recently\. Try again in (about an hour|\d+ minutes?)/);
+  assert.match(html, /<title>Error: /, 'the title says there is an error');
+  assert.match(html, /<input[^>]*value="25-44"[^>]*checked|<input[^>]*checked[^>]*value="25-44"/, 'the answer is kept in the form');
+  assert.deepEqual(await htmlProblems(html, 'response 429'), []);
+  assert.equal(await count('select count(*) as n from consultation_responses where consultation_id = ?', [id]), 3, 'the refused response is not stored');
+  assert.equal(await count('select count(*) as n from consultation_profiles where consultation_id = ?', [id]), 0, 'nor its "about you"');
+  assert.equal(await count('select count(*) as n from consultation_drafts where consultation_id = ?', [id]), 1, 'its draft is kept to try again later');
+  const elsewhere = residentAt('198.51.100.21');
+  await answer(elsewhere, slug);
+  assert.equal((await elsewhere.post(`/consultations/${slug}/finish`, {})).status, 303, 'another address is not held up');
+});
+
+test('parallel registrations from one address: exactly the limit get through, the rest get 429 and store nothing', async () => {
+  const { id } = await openConsultation(editor, 'Parallel registrations');
+  const added = await editor.post(`/staff/consultations/${id}/meetings`, { intent: 'add', title: 'Busy meeting', 'starts-day': '1', 'starts-month': '1', 'starts-year': String(new Date().getUTCFullYear() + 1), 'starts-time': '6pm', minutes: '60', place: 'Town Hall', areaId: '', stepFree: 'yes', hearingLoop: 'yes', accessNotes: '', capacity: '2' });
+  assert.equal(added.status, 303);
+  const meetingId = /data-meeting="([^"]+)"/.exec(await (await editor.get(`/staff/consultations/${id}/meetings`)).text())![1]!;
+  const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => residentAt('192.0.2.30').post(`/meetings/${meetingId}`, { name: `Person ${i}`, email: `person${i}@example.org` })));
+  const statuses = burst.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [303, 303, 303, 429, 429, 429, 429, 429]);
+  const refused = burst.find((r) => r.status === 429)!;
+  const html = await refused.text();
+  assert.match(summary(html), /A lot of meeting registrations have been made from your connection recently/);
+  assert.deepEqual(await htmlProblems(html, 'registration 429'), []);
+  assert.equal(await count('select count(*) as n from meeting_registrations where meeting_id = ?', [meetingId]), 3, 'only the registrations let through are stored');
+  const trapped = await residentAt('192.0.2.31').post(`/meetings/${meetingId}`, { name: 'Robot', email: 'robot@example.org', website: 'http://spam.example' });
+  assert.equal(trapped.headers.get('location'), `/meetings/${meetingId}?registered=booked`, 'a filled honeypot looks like success');
+  assert.equal(await count("select count(*) as n from meeting_registrations where email = 'robot@example.org'", []), 0, 'and stores nothing');
+});
+
+test('resume links: a burst beyond the limit gets 429 and sends nothing; a filled honeypot on any public form looks like success and stores nothing', async () => {
+  const { id, slug } = await openConsultation(editor, 'Come back later');
+  const resident = residentAt('198.51.100.40');
+  await resident.post(`/consultations/${slug}/respond?section=1`, { action: 'save', q1: '1' });
+  for (let i = 0; i < 3; i++) assert.equal((await resident.post(`/consultations/${slug}/save`, { email: `later${i}@example.org` })).status, 200);
+  const refused = await resident.post(`/consultations/${slug}/save`, { email: 'later3@example.org' });
+  const html = await refused.text();
+  assert.equal(refused.status, 429);
+  assert.match(summary(html), /A lot of &quot;come back later&quot; links have been asked for from your connection recently/);
+  assert.deepEqual(await htmlProblems(html, 'resume link 429'), []);
+  assert.equal(await count("select count(*) as n from outbox where recipient = 'later3@example.org'", []), 0, 'no link is sent');
+
+  const robot = residentAt('198.51.100.41');
+  await robot.post(`/consultations/${slug}/respond?section=1`, { action: 'save', q1: '2' });
+  const fakeSave = await robot.post(`/consultations/${slug}/save`, { email: 'robot@example.org', website: 'buy now' });
+  assert.equal(fakeSave.status, 200);
+  assert.match(await fakeSave.text(), /We have sent a link to robot@example.org/, 'the honeypot save looks like success');
+  assert.equal(await count("select count(*) as n from outbox where recipient = 'robot@example.org'", []), 0, 'but sends nothing');
+  const fakeSend = await robot.post(`/consultations/${slug}/finish`, { ageBand: '18-24', wardId: '', website: 'buy now' });
+  assert.equal(fakeSend.headers.get('location'), `/consultations/${slug}/done`, 'the honeypot response looks like success');
+  assert.equal(await count('select count(*) as n from consultation_responses where consultation_id = ?', [id]), 0, 'but stores no response');
+  assert.equal(await count('select count(*) as n from consultation_profiles where consultation_id = ?', [id]), 0, 'and no "about you"');
+});

@@ -35,6 +35,8 @@ const envSchema = z.object({
   TRUSTED_PROXY_HOPS: z.string().regex(/^(\d|10)$/, { message: 'must be a whole number from 0 to 10' }).transform(Number).default(0),
   DRAFTS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
   DRAFTS_PER_HOUR: z.coerce.number().int().min(1).default(3000),
+  /** Submissions of each public consultation form (response, resume link, meeting registration) one address may make in an hour. */
+  CONSULTATION_FORMS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
   PHOTO_MB_PER_DAY_PER_ADDRESS: z.coerce.number().min(1).default(100),
   PHOTO_MB_PER_DAY: z.coerce.number().min(1).default(5000),
   SECRET_KEY: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),

@@ -1,6 +1,10 @@
-/** Shared glue of the consultation pages: wards and areas from the configuration, links for e-mails. */
+/** Shared glue of the consultation pages: wards and areas from the configuration, links for e-mails, limits on the public forms. */
+import type { AstroGlobal } from 'astro';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import type { QuestionOption } from '../../platform/questions/index.ts';
+import { describeWait, hitRateLimit, rateLimitAddress } from '../../platform/security/rate-limit.ts';
+import { clientAddressOf } from '../client-address.ts';
+import { fieldError, type FieldError } from '../forms.ts';
 
 /** The partnership's wards as options. */
 export function wardOptions(): QuestionOption[] {
@@ -30,4 +34,26 @@ export function mailLinks(): { baseUrl: string; partnership: string } {
 /** A title cut to fit in a page title (at most `max` characters, ending with an ellipsis when cut). */
 export function shortTitle(title: string, max = 24): string {
   return title.length <= max ? title : `${title.slice(0, max - 1).trimEnd()}…`;
+}
+
+/** The public consultation forms, each with its own rate limit per address, and what a refusal says. */
+const PUBLIC_FORMS = {
+  respond: 'A lot of consultation responses have been sent',
+  resume: 'A lot of "come back later" links have been asked for',
+  register: 'A lot of meeting registrations have been made',
+} as const;
+
+/** Count one submission of a public form from this client; over the limit, a 429 with Retry-After and the error to show. */
+export async function limitPublicForm(astro: Pick<AstroGlobal, 'locals' | 'response'>, form: keyof typeof PUBLIC_FORMS): Promise<FieldError | null> {
+  const limit = await hitRateLimit(`consultation:${form}:ip:${rateLimitAddress(clientAddressOf(astro))}`, getRuntime().env.CONSULTATION_FORMS_PER_HOUR_PER_ADDRESS, 3_600_000);
+  if (limit.allowed) return null;
+  astro.response.status = 429;
+  astro.response.headers.set('Retry-After', String(Math.ceil(limit.retryAfterMs / 1000)));
+  return fieldError('form', `${PUBLIC_FORMS[form]} from your connection recently. Try again in ${describeWait(limit.retryAfterMs)}`, 'main-content');
+}
+
+/** True when the hidden honeypot field ("website") was filled in: people never see it, so only automated submissions do. */
+export function honeypotFilled(form: FormData): boolean {
+  const value = form.get('website');
+  return typeof value === 'string' && value !== '';
 }

@@ -4,7 +4,7 @@ import { accessWords, cancelRegistration, findConsultation, findMeeting, listUpc
 import { buildQuestionSchema } from '../../platform/questions/index.ts';
 import { notFound } from '../guards.ts';
 import { readPageForm, refuseForm, seeOther, typedValues, validateForm, type FieldError } from '../forms.ts';
-import { mailLinks } from './common.ts';
+import { honeypotFilled, limitPublicForm, mailLinks } from './common.ts';
 
 /** A meeting of a published consultation, with its consultation, or null. */
 async function publicMeeting(id: string | undefined) {
@@ -28,8 +28,12 @@ export async function meetingPage(astro: AstroGlobal) {
     if (!read.ok) errors = read.errors;
     else {
       values = typedValues(read.form);
+      // A filled honeypot looks like success to the robot and stores nothing.
+      if (honeypotFilled(read.form)) return seeOther(`/meetings/${m.id}?registered=booked`);
       const result = validateForm(buildQuestionSchema(questions), read.form);
+      const limited = result.ok ? await limitPublicForm(astro, 'register') : null;
       if (!result.ok) errors = result.errors;
+      else if (limited) errors = [limited];
       else {
         const r = await registerForMeeting(m.id, { name: String(result.data.name), email: String(result.data.email) }, mailLinks(), now);
         if (r.ok) return seeOther(`/meetings/${m.id}?registered=${r.state}`);

@@ -14,7 +14,7 @@ import { formatDateTimeLong } from '../../platform/time/london.ts';
 import { notFound } from '../guards.ts';
 import { readPageForm, refuseForm, seeOther, typedValues, validateForm, type Done, type FieldError } from '../forms.ts';
 import { secureCookiesFor } from '../session-cookie.ts';
-import { areaName, areaOptions, mailLinks, wardOptions } from './common.ts';
+import { areaName, areaOptions, honeypotFilled, limitPublicForm, mailLinks, wardOptions } from './common.ts';
 
 /** What the cookie and look-up helpers need of a page or endpoint. */
 type Ctx = Pick<AstroGlobal, 'params' | 'url' | 'cookies'>;
@@ -161,10 +161,15 @@ export async function savePage(astro: AstroGlobal) {
     else {
       values = typedValues(read.form);
       const result = validateForm(buildQuestionSchema([question]), read.form);
-      if (!result.ok) {
+      const trap = honeypotFilled(read.form);
+      const limited = result.ok && !trap ? await limitPublicForm(astro, 'resume') : null;
+      // A filled honeypot looks like success to the robot and sends nothing.
+      if (trap) sentTo = values.email ?? '';
+      else if (!result.ok) {
         errors = result.errors;
         refuseForm(astro);
-      } else {
+      } else if (limited) errors = [limited];
+      else {
         const email = String(result.data.email);
         const token = await emailResumeLink(draft, c, email, mailLinks());
         setDraftCookie(astro, c, token);
@@ -204,11 +209,15 @@ export async function finishPage(astro: AstroGlobal) {
     if (!read.ok) errors = read.errors;
     else {
       values = typedValues(read.form);
+      // A filled honeypot looks like success to the robot and stores nothing.
+      if (honeypotFilled(read.form)) return seeOther(`/consultations/${c.slug}/done${c.onePerEmail ? '?confirm=1' : ''}`);
       const result = validateForm(buildQuestionSchema([...email, ...about]), read.form);
+      const limited = result.ok ? await limitPublicForm(astro, 'respond') : null;
       if (!result.ok) {
         errors = result.errors;
         refuseForm(astro);
-      } else {
+      } else if (limited) errors = [limited];
+      else {
         const sent = await submitResponse(c, survey, { channel: 'online', answers, profile: { ageBand: result.data.ageBand as string | undefined, wardId: result.data.wardId as string | undefined }, email: result.data.email as string | undefined, draftId: draft.id }, wards, mailLinks());
         if (sent.ok) {
           clearDraftCookie(astro, c);
