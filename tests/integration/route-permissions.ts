@@ -82,6 +82,8 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/consultations/[id]/preview.astro': { path: '/staff/consultations/no-such-consultation/preview', access: ['publish'] },
   'src/pages/staff/consultations/[id]/results.astro': { path: '/staff/consultations/no-such-consultation/results', access: ['publish'] },
   'src/pages/staff/consultations/[id]/meetings.astro': { path: '/staff/consultations/no-such-consultation/meetings', access: ['publish'] },
+  'src/pages/staff/consultations/[id]/meetings/[meetingId].astro': { path: '/staff/consultations/no-such-consultation/meetings/no-such-meeting', access: ['publish'] },
+  'src/pages/staff/consultations/[id]/meetings/[meetingId]/registrants.csv.ts': { path: '/staff/consultations/no-such-consultation/meetings/no-such-meeting/registrants.csv', access: ['publish', 'pii.export'] },
   'src/pages/staff/consultations/[id]/export.csv.ts': { path: '/staff/consultations/no-such-consultation/export.csv', access: ['publish'] },
   'src/pages/staff/consultations/[id]/respond.astro': { path: '/staff/consultations/no-such-consultation/respond', access: ['consultation.key'] },
 };

@@ -87,6 +87,7 @@ export function registrationQuestions(): Question[] {
   return [
     { key: 'name', label: 'Your name', type: 'text', messageLabel: 'Your name', max: 100, autocomplete: 'name', required: 'Enter your name' },
     emailQuestion('E-mail address', 'We send your place, a calendar file and a reminder here'),
+    { key: 'accessNeeds', label: 'Anything you need to take part (optional)', hint: 'For example, a British Sign Language interpreter, a wheelchair space or large print. Only the organisers see this', type: 'text', multiline: true, rows: 3, messageLabel: 'What you need to take part', max: 500 },
   ];
 }
 

@@ -111,7 +111,7 @@ function placeEmail(m: Meeting, state: 'booked' | 'waiting' | 'promoted', email:
 export type Registered = { ok: true; state: 'booked' | 'waiting' } | { ok: false; field: string; message: string };
 
 /** Register for a meeting: a place while there are places, else the waiting list; one registration per address. */
-export async function registerForMeeting(meetingId: string, person: { name: string; email: string }, links: MeetingLinks, now = Date.now()): Promise<Registered> {
+export async function registerForMeeting(meetingId: string, person: { name: string; email: string; accessNeeds?: string }, links: MeetingLinks, now = Date.now()): Promise<Registered> {
   return getDatabase().writer.transaction(async (tx) => {
     const [m] = await tx.db.select().from(consultationMeetings).where(eq(consultationMeetings.id, meetingId));
     if (!m) return { ok: false as const, field: 'form', message: 'There is no such meeting' };
@@ -124,11 +124,37 @@ export async function registerForMeeting(meetingId: string, person: { name: stri
     const id = newId(now);
     const stmts: InStatement[] = [];
     if (already) stmts.push(toStatement(tx.db.delete(meetingRegistrations).where(eq(meetingRegistrations.id, already.id))));
-    stmts.push(toStatement(tx.db.insert(meetingRegistrations).values({ id, meetingId, name: person.name, email, state, createdAt: now })));
+    stmts.push(toStatement(tx.db.insert(meetingRegistrations).values({ id, meetingId, name: person.name, email, accessNeeds: person.accessNeeds ?? '', state, createdAt: now })));
     stmts.push(placeEmail(m, state, email, id, links, now));
     await tx.batch(stmts);
     return { ok: true as const, state };
   });
+}
+
+/** One registrant as organisers see them; position is the place on the waiting list (null unless waiting). */
+export interface Registrant {
+  id: string;
+  name: string;
+  email: string;
+  accessNeeds: string;
+  state: 'booked' | 'waiting' | 'cancelled';
+  position: number | null;
+  registeredAt: number;
+}
+
+/** Everyone who registered for a meeting: booked, then waiting in list order, then cancelled; each in order of registering. */
+export async function listRegistrants(meetingId: string): Promise<Registrant[]> {
+  const rows = await getDb().select().from(meetingRegistrations).where(eq(meetingRegistrations.meetingId, meetingId)).orderBy(asc(meetingRegistrations.createdAt), asc(meetingRegistrations.id));
+  const order = { booked: 0, waiting: 1, cancelled: 2 } as const;
+  let waiting = 0;
+  return rows
+    .map((r) => ({ id: r.id, name: r.name, email: r.email, accessNeeds: r.accessNeeds, state: r.state, position: r.state === 'waiting' ? ++waiting : null, registeredAt: r.createdAt }))
+    .sort((a, b) => order[a.state] - order[b.state]);
+}
+
+/** Record that staff looked at or downloaded a meeting's registrants (names and access needs are personal data). */
+export async function auditRegistrants(meetingId: string, actor: Actor, what: 'viewed' | 'exported', detail: Record<string, unknown>, now = Date.now()): Promise<void> {
+  await write([auditStatement(actor, `consultation.registrants_${what}`, { kind: 'meeting', id: meetingId }, detail, now)]);
 }
 
 /** Fill free places from the waiting list, first come first served, e-mailing each person promoted. */

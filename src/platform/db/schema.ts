@@ -696,6 +696,8 @@ export const meetingRegistrations = sqliteTable(
     meetingId: text('meeting_id').notNull().references(() => consultationMeetings.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     email: text('email').notNull(),
+    /** What the person said they need to take part (optional; shown to the organisers). */
+    accessNeeds: text('access_needs').notNull().default(''),
     state: text('state', { enum: ['booked', 'waiting', 'cancelled'] }).notNull(),
     remindedAt: ts('reminded_at'),
     createdAt: ts('created_at').notNull(),

@@ -35,7 +35,7 @@ export async function meetingPage(astro: AstroGlobal) {
       if (!result.ok) errors = result.errors;
       else if (limited) errors = [limited];
       else {
-        const r = await registerForMeeting(m.id, { name: String(result.data.name), email: String(result.data.email) }, mailLinks(), now);
+        const r = await registerForMeeting(m.id, { name: String(result.data.name), email: String(result.data.email), accessNeeds: String(result.data.accessNeeds ?? '') }, mailLinks(), now);
         if (r.ok) return seeOther(`/meetings/${m.id}?registered=${r.state}`);
         errors = [{ field: r.field, href: `#${r.field === 'form' ? 'main-content' : r.field}`, text: r.message }];
       }

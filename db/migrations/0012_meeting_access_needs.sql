@@ -1,0 +1,1 @@
+ALTER TABLE `meeting_registrations` ADD `access_needs` text DEFAULT '' NOT NULL;
