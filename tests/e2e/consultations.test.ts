@@ -74,6 +74,17 @@ test('build, respond without JavaScript with save and resume, key in, tag, publi
   await addQuestion(e, { type: 'Date', label: 'When did you last visit?', section: 3, required: false });
   await addQuestion(e, { type: 'Ranking', label: 'Rank these improvements', section: 3, options: ['Lighting', 'Benches', 'Paths'], required: false });
   await addQuestion(e, { type: 'How safe do you feel (in daylight and after dark, by ward)', label: 'How safe do you feel in the parks', section: 3 });
+  // Change one question and move another: a link and POST buttons, no JavaScript needed.
+  await e.getByRole('link', { name: 'Change q7' }).click();
+  await e.getByText('Change question q7').waitFor();
+  await expectAccessible(e, 'builder: changing a question');
+  await e.locator('form:has(input[name="intent"][value="edit"])').getByLabel('Question', { exact: true }).fill('When did you last visit a park?');
+  await e.getByRole('button', { name: 'Save the question' }).click();
+  await e.waitForURL(/saved=changed/);
+  await e.getByRole('button', { name: 'Move up q2' }).click();
+  await e.waitForURL(/saved=moved/);
+  assert.deepEqual(await e.locator('tr[data-question]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-question'))), ['q2', 'q1', 'q3', 'q4', 'q5', 'q6', 'q7', 'q8', 'q9']);
+  assert.equal(await e.locator('tr[data-question="q7"] th').textContent(), 'When did you last visit a park?');
   await expectAccessible(e, 'editor page with every question type');
   await e.locator('form:has(input[name="intent"][value="add"])').getByRole('button', { name: 'Add the question' }).click();
   await e.getByText('Select the type of question').first().waitFor();

@@ -99,3 +99,63 @@ test('registrants: editors see names, access needs, status and waiting-list plac
   const other = await openConsultation(editor, 'Another consultation');
   assert.equal((await editor.get(`/staff/consultations/${other.id}/meetings/${meetingId}`)).status, 404, 'the meeting must belong to the consultation in the address');
 });
+
+/** The stored survey of a consultation. */
+async function storedSurvey(id: string): Promise<{ key: string; label: string; hint?: string; required: boolean; section: number; options?: { value: string; label: string }[]; showWhen?: { key: string; in: string[] } }[]> {
+  return JSON.parse(String((await db.execute({ sql: 'select questions from consultations where id = ?', args: [id] })).rows[0]!.questions));
+}
+
+/** The question form's fields for a change. */
+function questionForm(key: string, fields: Record<string, string>): Record<string, string> {
+  return { intent: 'edit', key, type: 'single', label: '', hint: '', required: 'yes', section: '1', options: '', max: '', points: '', showWhen: '', ...fields };
+}
+
+test('survey builder: an editor changes a question and moves one within its section while the consultation is a draft; changes are refused once responses exist', async () => {
+  const { id, slug } = await openConsultation(editor, 'Builder changes', { publish: false });
+  const add = (fields: Record<string, string>) => editor.post(`/staff/consultations/${id}`, { intent: 'add', required: 'yes', hint: '', options: '', max: '', points: '', showWhen: '', ...fields });
+  assert.equal((await add({ type: 'text', label: 'What happens after dark?', required: 'no', section: '2', showWhen: 'q1:1' })).status, 303);
+  assert.equal((await add({ type: 'rating', label: 'How well kept is it?', section: '2', points: '5' })).status, 303);
+
+  const form = await validPage(await editor.get(`/staff/consultations/${id}?edit=q1`), 'change question form');
+  assert.match(form, /Change question q1/);
+  assert.match(form, /<input[^>]*name="label"[^>]*value="Do you feel safe\?"|value="Do you feel safe\?"[^>]*name="label"/, 'the form holds the question as it is');
+  const changed = await editor.post(`/staff/consultations/${id}`, questionForm('q1', { label: 'Do you feel safe in the square?', hint: 'Think of the last month', required: 'no', options: 'Yes\nNo\nNot sure' }));
+  assert.equal(changed.status, 303);
+  assert.deepEqual((await storedSurvey(id)).find((q) => q.key === 'q1'), { key: 'q1', type: 'single', label: 'Do you feel safe in the square?', hint: 'Think of the last month', required: false, section: 1, options: [{ value: '1', label: 'Yes' }, { value: '2', label: 'No' }, { value: '3', label: 'Not sure' }] });
+  const conditioned = await editor.post(`/staff/consultations/${id}`, questionForm('q2', { type: 'text', label: 'What happens after dark?', required: 'no', section: '2', max: '300', showWhen: 'q1:3' }));
+  assert.equal(conditioned.status, 303);
+  assert.deepEqual((await storedSurvey(id)).find((q) => q.key === 'q2')!.showWhen, { key: 'q1', in: ['3'] }, 'the condition changes');
+  const settled = await storedSurvey(id);
+
+  const breaksCondition = await validPage(await editor.post(`/staff/consultations/${id}`, questionForm('q1', { label: 'Do you feel safe in the square?', options: 'Yes\nNo' })), 'change refused: condition', 400);
+  assert.match(breaksCondition, /q2 is shown only after an answer that q1 no longer offers/);
+  const laterSection = await validPage(await editor.post(`/staff/consultations/${id}`, questionForm('q1', { label: 'Do you feel safe in the square?', section: '2', options: 'Yes\nNo\nNot sure' })), 'change refused: section', 400);
+  assert.match(laterSection, /q2 is shown only after an answer to q1, so it must be in a later section than q1/);
+  const empty = await validPage(await editor.post(`/staff/consultations/${id}`, questionForm('q1', { label: '' })), 'change refused: empty', 400);
+  assert.match(empty, /Enter the question/);
+  assert.deepEqual(await storedSurvey(id), settled, 'refused changes store nothing');
+
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'move', key: 'q3', direction: 'up' })).status, 303);
+  assert.deepEqual((await storedSurvey(id)).map((q) => q.key), ['q1', 'q3', 'q2'], 'q3 moved above q2 in section 2');
+  const page = await validPage(await editor.get(`/staff/consultations/${id}`), 'builder after the move');
+  assert.deepEqual([...page.matchAll(/data-question="(q\d+)"/g)].map((m) => m[1]), ['q1', 'q3', 'q2']);
+  assert.doesNotMatch(page, /Move up<span class="visually-hidden"> q1</, 'the first of a section cannot move up');
+  const stuck = await validPage(await editor.post(`/staff/consultations/${id}`, { intent: 'move', key: 'q3', direction: 'up' }), 'move refused', 400);
+  assert.match(stuck, /That question cannot move further within its section/);
+
+  // Published, answered, then back to draft: the questions are now fixed.
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'publish' })).status, 303);
+  const resident = new Visitor(server.url);
+  await resident.post(`/consultations/${slug}/respond?section=1`, { action: 'continue', q1: '1' });
+  await resident.post(`/consultations/${slug}/respond?section=2`, { action: 'continue', q3: '4' });
+  assert.equal((await resident.post(`/consultations/${slug}/finish`, {})).status, 303);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'unpublish' })).status, 303);
+  const before = await storedSurvey(id);
+  const refused = await validPage(await editor.post(`/staff/consultations/${id}`, questionForm('q1', { label: 'Reworded', options: 'Yes\nNo\nNot sure' })), 'change refused: responses', 400);
+  assert.match(refused, /This consultation has responses, so its questions can no longer change/);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'move', key: 'q2', direction: 'up' })).status, 400);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'remove', key: 'q2' })).status, 400);
+  assert.deepEqual(await storedSurvey(id), before, 'the survey is unchanged');
+  const lockedPage = await validPage(await editor.get(`/staff/consultations/${id}?edit=q1`), 'builder with responses');
+  assert.doesNotMatch(lockedPage, /Change question q1|Move up|>Change</, 'no change links or buttons');
+});

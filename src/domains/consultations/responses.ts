@@ -4,7 +4,7 @@
  * optional "about you" answers. Staff key in paper, phone and meeting responses through the same questions.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement, write } from '../../platform/db/client.ts';
@@ -163,6 +163,12 @@ export async function submitResponse(c: Consultation, survey: readonly SurveyQue
     await tx.batch(stmts);
     return { ok: true as const, id, pending: byEmail };
   });
+}
+
+/** True when a consultation has any response (pending or counted, from any channel): its questions are then fixed. */
+export async function hasResponses(consultationId: string): Promise<boolean> {
+  const [row] = await getDb().select({ n: sql<number>`count(*)` }).from(consultationResponses).where(eq(consultationResponses.consultationId, consultationId)).limit(1);
+  return Number(row?.n ?? 0) > 0;
 }
 
 /** Confirm a pending response from its e-mailed link: it is counted and the address is forgotten. True when confirmed (or already). */

@@ -156,3 +156,37 @@ export function conditionChoices(survey: readonly SurveyQuestion[], wards: WardO
     return options.map((o) => ({ value: `${q.key}:${o.value}`, label: `${q.key} "${q.label}" is ${o.label}` }));
   });
 }
+
+/** The survey with one question replaced by an edited version (same key). */
+export function replaceQuestion(survey: readonly SurveyQuestion[], edited: SurveyQuestion): SurveyQuestion[] {
+  return survey.map((q) => (q.key === edited.key ? edited : q));
+}
+
+/** The survey with a question moved one place up or down among the questions of its section, or null when it cannot move that way. */
+export function moveQuestion(survey: readonly SurveyQuestion[], key: string, direction: 'up' | 'down'): SurveyQuestion[] | null {
+  const at = survey.findIndex((q) => q.key === key);
+  if (at < 0) return null;
+  const sameSection = survey.map((q, i) => ({ q, i })).filter(({ q }) => q.section === survey[at]!.section).map(({ i }) => i);
+  const to = sameSection[sameSection.indexOf(at) + (direction === 'up' ? -1 : 1)];
+  if (to === undefined) return null;
+  const moved = [...survey];
+  [moved[at], moved[to]] = [moved[to]!, moved[at]!];
+  return moved;
+}
+
+/** The survey in the order residents see it: by section, then as the editor arranged them. */
+export function surveyInOrder(survey: readonly SurveyQuestion[]): SurveyQuestion[] {
+  return [...survey].sort((a, b) => a.section - b.section);
+}
+
+/** Why the survey's conditions do not hold (each must name an answer of a question in an earlier section), or null when they do. */
+export function conditionProblem(survey: readonly SurveyQuestion[], wards: WardOptions): string | null {
+  const choices = new Set(conditionChoices(survey, wards).map((c) => c.value));
+  for (const q of survey) {
+    if (!q.showWhen) continue;
+    const parent = survey.find((p) => p.key === q.showWhen!.key);
+    if (!parent || parent.section >= q.section) return `${q.key} is shown only after an answer to ${q.showWhen.key}, so it must be in a later section than ${q.showWhen.key}`;
+    if (!q.showWhen.in.every((v) => choices.has(`${parent.key}:${v}`))) return `${q.key} is shown only after an answer that ${q.showWhen.key} no longer offers: change or remove ${q.key} first`;
+  }
+  return null;
+}

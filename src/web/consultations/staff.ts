@@ -9,6 +9,7 @@ import {
   exportRows, findConsultation, findMeeting, listAllConsultations, listMeetings, listThemes, meetingQuestions, nextQuestionKey, optionsFromLines, outcomeQuestions, publishProblem,
   publishResults, saveMeetingNotes, saveSurvey, sectionQuestions, setPublished, stateOf, submitResponse, surveyOf, surveyResults, surveySections, tagAnswer, tagsByAnswer,
   countedResponses, updateConsultation, whoIsResponding, meetingWhen, accessWords, STATE_LABELS, SURVEY_TYPES, TYPES_WITH_OPTIONS, topicLabel,
+  conditionProblem, hasResponses, moveQuestion, replaceQuestion, surveyInOrder,
   type Channel, type Consultation, type ConsultationDetails, type SurveyQuestion, type SurveyType,
 } from '../../domains/consultations/index.ts';
 import { answersToValues, buildQuestionSchema, type Answers, type DateAnswer, type Question } from '../../platform/questions/index.ts';
@@ -70,10 +71,10 @@ async function consultationOf(astro: AstroGlobal): Promise<Consultation | null> 
   return (await findConsultation(astro.params.id ?? '')) ?? null;
 }
 
-/** Read the "add a question" form into a survey question; errors name the form's fields. */
-function readNewQuestion(survey: readonly SurveyQuestion[], form: FormData): { ok: true; question: SurveyQuestion } | { ok: false; errors: FieldError[] } {
+/** Read the question form into a survey question (a new key, or the key of the question edited); errors name the form's fields. */
+function readNewQuestion(survey: readonly SurveyQuestion[], form: FormData, key = nextQuestionKey(survey)): { ok: true; question: SurveyQuestion } | { ok: false; errors: FieldError[] } {
   const wards = wardOptions();
-  const result = validateForm(buildQuestionSchema(addQuestionQuestions(conditionChoices(survey, wards))), form);
+  const result = validateForm(buildQuestionSchema(addQuestionQuestions(conditionChoices(survey.filter((q) => q.key !== key), wards))), form);
   if (!result.ok) return result;
   const a = result.data;
   const type = a.type as SurveyType;
@@ -90,11 +91,26 @@ function readNewQuestion(survey: readonly SurveyQuestion[], form: FormData): { o
   return {
     ok: true,
     question: {
-      key: nextQuestionKey(survey), type, label: String(a.label), hint: (a.hint as string | undefined) || undefined, required: a.required === 'yes', section,
+      key, type, label: String(a.label), hint: (a.hint as string | undefined) || undefined, required: a.required === 'yes', section,
       options: TYPES_WITH_OPTIONS.includes(type) ? options : undefined, max: type === 'text' ? ((a.max as number | undefined) ?? 1000) : undefined,
       points: type === 'rating' ? ((a.points as number | undefined) ?? 5) : undefined, showWhen,
     },
   };
+}
+
+/** A survey question as the values of the question form (to change it). */
+function questionValues(q: SurveyQuestion): Record<string, string> {
+  return {
+    type: q.type, label: q.label, hint: q.hint ?? '', required: q.required ? 'yes' : 'no', section: String(q.section), options: (q.options ?? []).map((o) => o.label).join('\n'),
+    max: q.max ? String(q.max) : '', points: q.points ? String(q.points) : '', showWhen: q.showWhen ? `${q.showWhen.key}:${q.showWhen.in[0]}` : '',
+  };
+}
+
+/** Why the survey cannot change now, or null when it can: only a draft, and never once it has responses. */
+async function surveyLocked(c: Consultation, state: string): Promise<string | null> {
+  if (state !== 'draft') return 'Take the consultation back to draft before changing its questions';
+  if (await hasResponses(c.id)) return 'This consultation has responses, so its questions can no longer change: the answers given would not match them';
+  return null;
 }
 
 /** Words for a question's condition. */
@@ -120,6 +136,8 @@ export async function editorPage(astro: AstroGlobal) {
   });
   let addValues: Record<string, string | string[]> = { required: 'yes', section: String(Math.max(1, ...surveySections(survey))) };
   let failedIntent = '';
+  let editKey = astro.url.searchParams.get('edit') ?? '';
+  let editValues: Record<string, string | string[]> | null = null;
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro, { multipart: false });
     if (!read.ok) errors = read.errors;
@@ -135,9 +153,30 @@ export async function editorPage(astro: AstroGlobal) {
           return seeOther(`/staff/consultations/${c.id}?saved=details`);
         }
         errors = result.errors;
-      } else if (intent === 'add' || intent === 'remove') {
-        if (state !== 'draft') errors = [fieldError('form', 'Take the consultation back to draft before changing its questions', 'main-content')];
-        else if (intent === 'add') {
+      } else if (intent === 'add' || intent === 'remove' || intent === 'edit' || intent === 'move') {
+        const locked = await surveyLocked(c, state);
+        const key = String(read.form.get('key') ?? '');
+        if (locked) errors = [fieldError('form', locked, 'main-content')];
+        else if ((intent === 'edit' || intent === 'move') && !survey.some((q) => q.key === key)) errors = [fieldError('form', 'That question is not in the survey', 'survey')];
+        else if (intent === 'edit') {
+          editKey = key;
+          editValues = typedValues(read.form);
+          const result = readNewQuestion(survey, read.form, key);
+          const changed = result.ok ? replaceQuestion(survey, result.question) : survey;
+          const problem = result.ok ? conditionProblem(changed, wards) : null;
+          if (result.ok && !problem) {
+            await saveSurvey(c.id, changed, actor);
+            return seeOther(`/staff/consultations/${c.id}?saved=changed#survey`);
+          }
+          errors = result.ok ? [fieldError('section', problem!)] : result.errors;
+        } else if (intent === 'move') {
+          const moved = moveQuestion(survey, key, read.form.get('direction') === 'up' ? 'up' : 'down');
+          if (moved) {
+            await saveSurvey(c.id, moved, actor);
+            return seeOther(`/staff/consultations/${c.id}?saved=moved#question-${key}`);
+          }
+          errors = [fieldError('form', 'That question cannot move further within its section. Change its section number to move it to another page', 'survey')];
+        } else if (intent === 'add') {
           addValues = typedValues(read.form);
           const result = readNewQuestion(survey, read.form);
           if (result.ok) {
@@ -146,7 +185,6 @@ export async function editorPage(astro: AstroGlobal) {
           }
           errors = result.errors;
         } else {
-          const key = String(read.form.get('key') ?? '');
           if (!survey.some((q) => q.key === key)) errors = [fieldError('form', 'That question is not in the survey', 'survey')];
           else {
             await saveSurvey(c.id, survey.filter((q) => q.key !== key && q.showWhen?.key !== key), actor);
@@ -172,11 +210,16 @@ export async function editorPage(astro: AstroGlobal) {
   }
   const now = Date.now();
   const state = stateOf(c, now);
-  const rows = survey.map((q) => ({
+  const ordered = surveyInOrder(survey);
+  const rows = ordered.map((q, i) => ({
     key: q.key, section: q.section, label: q.label, type: SURVEY_TYPES.find((t) => t.value === q.type)?.label ?? q.type, required: q.required ? 'Required' : 'Optional',
     options: q.options?.map((o) => o.label).join(', ') ?? '', condition: conditionWords(q, survey),
+    up: ordered[i - 1]?.section === q.section, down: ordered[i + 1]?.section === q.section,
   }));
-  return { c, state, stateLabel: STATE_LABELS[state], details, detailValues, adding, addValues, rows, errors, failedIntent, saved: astro.url.searchParams.get('saved'), topic: topicLabel(c.topic) };
+  const editing = survey.find((q) => q.key === editKey);
+  const locked = await surveyLocked(c, state);
+  const edit = editing && !locked ? { key: editing.key, questions: addQuestionQuestions(conditionChoices(survey.filter((q) => q.key !== editing.key), wards)), values: editValues ?? questionValues(editing) } : null;
+  return { c, state, stateLabel: STATE_LABELS[state], details, detailValues, adding, addValues, edit, locked, rows, errors, failedIntent, saved: astro.url.searchParams.get('saved'), topic: topicLabel(c.topic) };
 }
 
 /** The preview: every section as a resident sees it (conditional questions shown with their condition). */
