@@ -1,8 +1,11 @@
 /**
  * Staff sides of consultations over HTTP against the built server: a meeting's registrants list (e-mail addresses
- * and the CSV only with pii.export, a district editor only in their district, every view and download audited).
+ * and the CSV only with pii.export, a district editor only in their district, every view and download audited);
+ * the survey builder's change, move and refusals; "who is not responding" by ward and age band against the
+ * population in content/config/areas.json, checked against an independent SQL count.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { createClient, type Client } from '@libsql/client';
 import { parse } from 'csv-parse/sync';
@@ -158,4 +161,55 @@ test('survey builder: an editor changes a question and moves one within its sect
   assert.deepEqual(await storedSurvey(id), before, 'the survey is unchanged');
   const lockedPage = await validPage(await editor.get(`/staff/consultations/${id}?edit=q1`), 'builder with responses');
   assert.doesNotMatch(lockedPage, /Change question q1|Move up|>Change</, 'no change links or buttons');
+});
+
+/** The cells of each row of a "who is not responding" table, by row value. */
+function reachTable(html: string, id: string): Map<string, string[]> {
+  const table = new RegExp(`<table class="table" data-reach="${id}">([\\s\\S]*?)</table>`).exec(html)![1]!;
+  return new Map([...table.matchAll(/<tr data-row="([^"]+)">([\s\S]*?)<\/tr>/g)].map((m) => [m[1]!, [...m[2]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, '').trim())]));
+}
+
+test('who is not responding: respondents by ward and by age band against the population, per 1,000 and as shares, counts under 5 suppressed', async () => {
+  const created = await editor.post('/staff/consultations', { title: 'Eastmere evenings', summary: 'Evenings in Eastmere.', topic: 'feeling-safe', areaId: 'eastmere', ...dateFields('opens', -1), ...dateFields('closes', 30, '5pm'), onePerEmail: 'no', aboutYou: 'yes' });
+  const id = created.headers.get('location')!.split('/')[3]!.split('?')[0]!;
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'add', type: 'single', label: 'Out after dark?', required: 'yes', section: '1', options: 'Yes\nNo', hint: '', max: '', points: '', showWhen: '' })).status, 303);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'publish' })).status, 303);
+  const profiles: [string, string][] = [
+    ...Array.from({ length: 7 }, (): [string, string] => ['saltings', '25-44']), ...Array.from({ length: 5 }, (): [string, string] => ['eastmere-harbour', '65-plus']),
+    ['windle', '18-24'], ['windle', '18-24'], ['redcliff', 'not-say'], ['', '45-64'], ['', '45-64'], ['mill-lane', '25-44'],
+  ];
+  for (const [wardId, ageBand] of profiles) assert.equal((await editor.post(`/staff/consultations/${id}/respond`, { channel: 'paper', q1: '1', wardId, ageBand })).status, 303);
+  const html = await validPage(await editor.get(`/staff/consultations/${id}/results`), 'results with who is not responding');
+
+  // Independently: the populations from the configuration file, the counts from SQL.
+  const areas = JSON.parse(readFileSync('content/config/areas.json', 'utf8')) as { id: string; kind: string; parent?: string; population: number; ageBands?: Record<string, number> }[];
+  const wards = areas.filter((a) => a.kind === 'ward' && a.parent === 'eastmere');
+  const countsBy = async (column: string) => new Map((await db.execute({ sql: `select ${column} as k, count(*) as n from consultation_profiles where consultation_id = ? and ${column} is not null group by ${column}`, args: [id] })).rows.map((r) => [String(r.k), Number(r.n)]));
+  const expected = (groups: { key: string; population: number }[], counts: Map<string, number>) => {
+    const people = groups.reduce((a, g) => a + g.population, 0);
+    const respondents = groups.reduce((a, g) => a + (counts.get(g.key) ?? 0), 0);
+    return new Map(groups.map((g) => {
+      const n = counts.get(g.key) ?? 0;
+      const shown = n >= 5;
+      return [g.key, [
+        g.population.toLocaleString('en-GB'), shown ? String(n) : 'fewer than 5', shown ? ((n / g.population) * 1000).toFixed(1) : 'not shown',
+        shown ? `${((n / respondents) * 100).toFixed(1)}%` : 'not shown', `${((g.population / people) * 100).toFixed(1)}%`,
+      ]];
+    }));
+  };
+  const byWard = reachTable(html, 'reach');
+  assert.deepEqual([...byWard.keys()], wards.map((w) => w.id), 'the wards of the consultation\'s district');
+  const wantWards = expected(wards.map((w) => ({ key: w.id, population: w.population })), await countsBy('ward_id'));
+  for (const [ward, cells] of byWard) assert.deepEqual(cells.slice(1, 6), wantWards.get(ward), `ward ${ward}`);
+  assert.equal(byWard.get('saltings')![2], '7', 'a count of 5 or more is shown');
+  assert.equal(byWard.get('windle')![2], 'fewer than 5', 'a count under 5 is suppressed');
+
+  const bands = ['under-18', '18-24', '25-44', '45-64', '65-plus'];
+  const byAge = reachTable(html, 'ages');
+  assert.deepEqual([...byAge.keys()], bands);
+  const wantAges = expected(bands.map((b) => ({ key: b, population: wards.reduce((a, w) => a + w.ageBands![b]!, 0) })), await countsBy('age_band'));
+  for (const [band, cells] of byAge) assert.deepEqual(cells.slice(1, 6), wantAges.get(band), `age band ${band}`);
+  assert.equal(byAge.get('25-44')![2], '8');
+  assert.match(byAge.get('under-18')![6]!, /Under-represented/, 'a band with no respondents is flagged');
+  assert.match(html, /Prefer not to say their age: fewer than 5\./);
 });

@@ -76,3 +76,25 @@ test('a ward without a district and a broken file are refused', () => {
     (dir) => assert.throws(() => loadSiteConfig(dir), /targets\.json/),
   );
 });
+
+test('age bands of an area are the consultation "about you" bands and sum to at most its population', async () => {
+  const { AGE_BANDS } = await import('../../src/domains/consultations/survey.ts');
+  const { POPULATION_AGE_BANDS } = await import('../../src/platform/config/partnership.ts');
+  assert.deepEqual([...POPULATION_AGE_BANDS], AGE_BANDS.map((b) => b.value).filter((v) => v !== 'not-say'));
+  const wards = loadSiteConfig('content').areas.filter((a) => a.kind === 'ward');
+  assert.ok(wards.every((w) => w.ageBands), 'every demo ward has age bands');
+  const edit = (change: (area: Record<string, unknown>) => void) => (dir: string) => {
+    const file = join(dir, 'config', 'areas.json');
+    const areas = JSON.parse(readFileSync(file, 'utf8'));
+    change(areas.find((a: { id: string }) => a.id === 'mill-lane'));
+    writeFileSync(file, JSON.stringify(areas));
+  };
+  withContent(
+    edit((a) => { a.ageBands = { 'under-18': 5000, '18-24': 1000, '25-44': 2000, '45-64': 1000, '65-plus': 1000 }; }),
+    (dir) => assert.throws(() => loadSiteConfig(dir), /'mill-lane' has 10000 people in its age bands, more than its population \(9800\)/),
+  );
+  withContent(
+    edit((a) => { a.ageBands = { 'under-18': 10, '16-24': 10 }; }),
+    (dir) => assert.throws(() => loadSiteConfig(dir), /areas\.json/),
+  );
+});

@@ -161,11 +161,11 @@ test('the counts behind every chart match an independent SQL count', async () =>
     assert.equal(w.answered, n);
     assert.equal(w.safeDark, Math.round((safeDark / n) * 100));
   }
-  const reach = await whoIsResponding(c.id, wards.map((w, i) => ({ ...w, population: (i + 1) * 1000 })));
+  const reach = await whoIsResponding(c.id, { wards: wards.map((w, i) => ({ ...w, population: (i + 1) * 1000 })), ageBands: null });
   const [{ n }] = (await database.db.select({ n: sql<number>`count(*)` }).from(consultationProfiles).where(eq(consultationProfiles.consultationId, c.id))) as [{ n: number }];
   assert.equal(reach.profiles, Number(n));
-  assert.equal(reach.wards.find((w) => w.ward === 'Mill Lane')!.respondents, 8);
-  assert.equal(reach.ages.find((a) => a.label === '25 to 44')!.count, 11);
+  assert.equal(reach.wards.find((w) => w.label === 'Mill Lane')!.respondents, 8);
+  assert.equal(reach.ages.find((a) => a.label === '25 to 44')!.respondents, 11);
 });
 
 test('waiting list: the meeting fills, then giving up a place promotes the first waiting and e-mails them; reminders go once', async () => {

@@ -164,32 +164,71 @@ async function themeCountsOf(consultationId: string) {
   return rows.map((r) => ({ ...r, count: Number(r.n) }));
 }
 
-/** One ward's line of "who is not responding". */
+/** Respondent counts under this are shown as "fewer than 5", with the figures that would give them away. */
+export const SUPPRESS_UNDER = 5;
+
+/** One line of "who is not responding": a ward or an age band, its respondents against its population. */
 export interface ReachRow {
-  ward: string;
-  population: number;
-  /** Share of the partnership's population, per cent. */
-  populationShare: number;
-  respondents: number;
-  /** Share of respondents who gave a ward, per cent. */
-  respondentShare: number;
-  /** True when the ward's share of respondents is under half its share of the population. */
+  value: string;
+  label: string;
+  /** People living there or of that age; null when the configuration does not say. */
+  population: number | null;
+  /** Share of the population of all the rows, per cent (one decimal); null when not known. */
+  populationShare: number | null;
+  /** Respondents; null when fewer than 5 (suppressed). */
+  respondents: number | null;
+  /** Respondents per 1,000 people (one decimal); null when suppressed or the population is not known. */
+  ratePer1000: number | null;
+  /** Share of the respondents counted in the rows, per cent (one decimal); null when suppressed. */
+  respondentShare: number | null;
+  /** True when the share of respondents is under half the share of the population. */
   under: boolean;
 }
 
-/** Respondents who gave their ward and age band, against the wards' populations. */
-export async function whoIsResponding(consultationId: string, wards: readonly { value: string; label: string; population: number }[]): Promise<{ wards: ReachRow[]; ages: { label: string; count: number }[]; profiles: number }> {
-  const profiles = await getDb().select().from(consultationProfiles).where(eq(consultationProfiles.consultationId, consultationId));
-  const withWard = profiles.filter((p) => p.wardId);
-  const totalPopulation = wards.reduce((a, w) => a + w.population, 0) || 1;
-  const rows = wards.map((w) => {
-    const respondents = withWard.filter((p) => p.wardId === w.value).length;
-    const populationShare = Math.round((w.population / totalPopulation) * 1000) / 10;
-    const respondentShare = withWard.length ? Math.round((respondents / withWard.length) * 1000) / 10 : 0;
-    return { ward: w.label, population: w.population, populationShare, respondents, respondentShare, under: respondentShare < populationShare / 2 };
+/** The population "who is not responding" compares against: the wards of the consultation's area, and its people by age band. */
+export interface ReachPopulation {
+  wards: readonly { value: string; label: string; population: number }[];
+  /** People by age band (the "about you" bands except "prefer not to say"), or null when not known. */
+  ageBands: Readonly<Record<string, number>> | null;
+}
+
+/** A value rounded to one decimal place. */
+function oneDecimal(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+/** Lines of "who is not responding" from respondent counts and populations, with small counts suppressed. */
+export function reachRows(groups: readonly { value: string; label: string; population: number | null }[], counts: ReadonlyMap<string, number>): ReachRow[] {
+  const totalPopulation = groups.reduce((a, g) => a + (g.population ?? 0), 0);
+  const totalRespondents = groups.reduce((a, g) => a + (counts.get(g.value) ?? 0), 0);
+  return groups.map((g) => {
+    const n = counts.get(g.value) ?? 0;
+    const shown = n >= SUPPRESS_UNDER;
+    const populationShare = g.population !== null && totalPopulation ? oneDecimal((g.population / totalPopulation) * 100) : null;
+    const respondentShare = totalRespondents ? (n / totalRespondents) * 100 : 0;
+    return {
+      value: g.value, label: g.label, population: g.population, populationShare,
+      respondents: shown ? n : null,
+      ratePer1000: shown && g.population ? oneDecimal((n / g.population) * 1000) : null,
+      respondentShare: shown ? oneDecimal(respondentShare) : null,
+      under: populationShare !== null && respondentShare < populationShare / 2,
+    };
   });
-  const ages = AGE_BANDS.map((a) => ({ label: a.label, count: profiles.filter((p) => p.ageBand === a.value).length }));
-  return { wards: rows, ages, profiles: profiles.length };
+}
+
+/** Respondents who gave their ward and age band (the unlinked "about you" answers), against the population. */
+export async function whoIsResponding(consultationId: string, population: ReachPopulation): Promise<{ wards: ReachRow[]; ages: ReachRow[]; notSaid: number | null; profiles: number }> {
+  const byWard = await getDb().select({ key: consultationProfiles.wardId, n: sql<number>`count(*)` }).from(consultationProfiles).where(eq(consultationProfiles.consultationId, consultationId)).groupBy(consultationProfiles.wardId);
+  const byAge = await getDb().select({ key: consultationProfiles.ageBand, n: sql<number>`count(*)` }).from(consultationProfiles).where(eq(consultationProfiles.consultationId, consultationId)).groupBy(consultationProfiles.ageBand);
+  const countsOf = (rows: { key: string | null; n: number }[]) => new Map(rows.filter((r) => r.key !== null).map((r) => [r.key!, Number(r.n)]));
+  const ages = countsOf(byAge);
+  const notSaid = ages.get('not-say') ?? 0;
+  return {
+    wards: reachRows(population.wards, countsOf(byWard)),
+    ages: reachRows(AGE_BANDS.filter((a) => a.value !== 'not-say').map((a) => ({ value: a.value, label: a.label, population: population.ageBands?.[a.value] ?? null })), ages),
+    notSaid: notSaid >= SUPPRESS_UNDER ? notSaid : null,
+    profiles: byWard.reduce((a, r) => a + Number(r.n), 0),
+  };
 }
 
 /** The CSV export: one row per counted response; free text only for those allowed personal data (pii.export). */

@@ -40,12 +40,17 @@ const partnershipSchema = z.object({
   open311: z.object({ jurisdictions: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/)).min(1) }).optional(),
 });
 
+/** The age bands of population figures, the same as the consultations' optional "about you" age question. */
+export const POPULATION_AGE_BANDS = ['under-18', '18-24', '25-44', '45-64', '65-plus'] as const;
+
 const areaSchema = z.object({
   id: slug,
   name: z.string().min(2),
   kind: z.enum(['county', 'district', 'ward']),
   parent: slug.optional(),
   population: z.number().int().min(0),
+  /** Population by age band (every band), for seeing who is not responding to consultations; they sum to at most the population. */
+  ageBands: z.strictObject(Object.fromEntries(POPULATION_AGE_BANDS.map((b) => [b, z.number().int().min(0)])) as Record<(typeof POPULATION_AGE_BANDS)[number], z.ZodNumber>).optional(),
 });
 
 /** The parts of a case a sharing agreement may let an agency receive. */
@@ -179,6 +184,10 @@ export function crossCheck(config: SiteConfig): SiteConfig {
     if (!parent || parent.kind !== want) {
       throw new ConfigError(`content/config/areas.json: areas[${i}] '${a.id}' needs a parent ${want}`);
     }
+  });
+  config.areas.forEach((a, i) => {
+    const banded = a.ageBands ? Object.values(a.ageBands).reduce((n, v) => n + v, 0) : 0;
+    if (banded > a.population) throw new ConfigError(`content/config/areas.json: areas[${i}] '${a.id}' has ${banded} people in its age bands, more than its population (${a.population})`);
   });
   for (const [sector, ward] of Object.entries(config.gazetteer.postcodeSectors)) {
     if (byId.get(ward)?.kind !== 'ward') {

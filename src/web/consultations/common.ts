@@ -2,6 +2,8 @@
 import type { AstroGlobal } from 'astro';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import type { QuestionOption } from '../../platform/questions/index.ts';
+import type { Area } from '../../platform/config/partnership.ts';
+import type { ReachPopulation } from '../../domains/consultations/index.ts';
 import { describeWait, hitRateLimit, rateLimitAddress } from '../../platform/security/rate-limit.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { fieldError, type FieldError } from '../forms.ts';
@@ -11,9 +13,20 @@ export function wardOptions(): QuestionOption[] {
   return getConfig().areas.filter((a) => a.kind === 'ward').map((a) => ({ value: a.id, label: a.name }));
 }
 
-/** Wards with their populations (for "who is not responding"). */
-export function wardPopulations(): { value: string; label: string; population: number }[] {
-  return getConfig().areas.filter((a) => a.kind === 'ward').map((a) => ({ value: a.id, label: a.name, population: a.population }));
+/** The population "who is not responding" compares against: the wards of the area (all for the partnership) and its people by age band. */
+export function reachPopulation(areaId: string | null): ReachPopulation {
+  const areas = getConfig().areas;
+  const area = areas.find((a) => a.id === areaId);
+  const wards = areas.filter((a) => a.kind === 'ward' && (!area || area.kind === 'county' || a.id === area.id || a.parent === area.id));
+  return { wards: wards.map((w) => ({ value: w.id, label: w.name, population: w.population })), ageBands: area?.ageBands ?? sumAgeBands(wards) };
+}
+
+/** The age bands of several areas added up, or null unless every one has them. */
+function sumAgeBands(areas: readonly Area[]): Record<string, number> | null {
+  if (areas.length === 0 || areas.some((a) => !a.ageBands)) return null;
+  const sum: Record<string, number> = {};
+  for (const a of areas) for (const [band, n] of Object.entries(a.ageBands!)) sum[band] = (sum[band] ?? 0) + n;
+  return sum;
 }
 
 /** Districts and wards as options (a consultation's or meeting's area). */

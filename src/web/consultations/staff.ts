@@ -18,7 +18,7 @@ import { formatDateTimeLong, londonParts } from '../../platform/time/london.ts';
 import { can, notFound } from '../guards.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, typedValues, validateForm, type FieldError } from '../forms.ts';
 import { actorOf } from '../staff/common.ts';
-import { areaName, areaOptions, mailLinks, wardOptions, wardPopulations } from './common.ts';
+import { areaName, areaOptions, mailLinks, reachPopulation, wardOptions } from './common.ts';
 
 /** A moment as the parts of a date question (London time). */
 function dateAnswerOf(ms: number | null): DateAnswer | undefined {
@@ -328,7 +328,7 @@ export async function resultsPage(astro: AstroGlobal) {
   const state = stateOf(c, Date.now());
   return {
     c, state, stateLabel: STATE_LABELS[state], questions: await surveyResults(c.id, survey, wards), channels: await countsByChannel(c.id), themes, textAnswers,
-    reach: await whoIsResponding(c.id, wardPopulations()), outcome, outcomeValues, themeValue, errors, saved: astro.url.searchParams.get('saved'), canExportPii: can(astro.locals, 'pii.export'),
+    reach: await whoIsResponding(c.id, reachPopulation(c.areaId)), outcome, outcomeValues, themeValue, errors, saved: astro.url.searchParams.get('saved'), canExportPii: can(astro.locals, 'pii.export'),
   };
 }
 
