@@ -1,7 +1,7 @@
 /**
  * Staff sides of consultations over HTTP against the built server: a meeting's registrants list (e-mail addresses
  * and the CSV only with pii.export, a district editor only in their district, every view and download audited);
- * the survey builder's change, move and refusals; "who is not responding" by ward and age band against the
+ * the survey builder's change, move and refusals; a district editor kept to their district on every page and action; "who is not responding" by ward and age band against the
  * population in content/config/areas.json, checked against an independent SQL count.
  */
 import assert from 'node:assert/strict';
@@ -101,6 +101,42 @@ test('registrants: editors see names, access needs, status and waiting-list plac
   await validPage(await inside.get(base), 'registrants for the district editor');
   const other = await openConsultation(editor, 'Another consultation');
   assert.equal((await editor.get(`/staff/consultations/${other.id}/meetings/${meetingId}`)).status, 404, 'the meeting must belong to the consultation in the address');
+});
+
+test('a district editor manages only consultations in their district: others answer 404 on every staff page and action and are not listed; a new one must be in their district', async () => {
+  const eastmere = await signInAs(server.url, 'eastmere-editor@hollowmere.example');
+  const brackenford = await signInAs(server.url, 'brackenford-editor@hollowmere.example');
+  const wide = await openConsultation(editor, 'Walkabouts across the partnership', { publish: false });
+  const details = (title: string, areaId: string) => ({ title, summary: `About ${title}.`, topic: 'feeling-safe', areaId, ...dateFields('opens', -1), ...dateFields('closes', 30, '5pm'), onePerEmail: 'no', aboutYou: 'yes' });
+  const created = await eastmere.post('/staff/consultations', details('Harbour lighting', 'eastmere-harbour'));
+  assert.equal(created.status, 303, 'a district editor creates one in a ward of their district');
+  const id = created.headers.get('location')!.split('/')[3]!.split('?')[0]!;
+
+  for (const path of ['', '/preview', '/results', '/meetings', '/export.csv']) {
+    assert.equal((await brackenford.get(`/staff/consultations/${id}${path}`)).status, 404, `another district's consultation${path}`);
+    assert.equal((await eastmere.get(`/staff/consultations/${id}${path}`)).status, 200, `their own consultation${path}`);
+    assert.equal((await eastmere.get(`/staff/consultations/${wide.id}${path}`)).status, 404, `a partnership-wide consultation${path}`);
+  }
+  const hijack = await brackenford.post(`/staff/consultations/${id}`, { intent: 'details', ...details('Hijacked', 'brackenford') });
+  assert.equal(hijack.status, 404, 'a change to another district\'s consultation');
+  assert.equal((await db.execute({ sql: 'select title from consultations where id = ?', args: [id] })).rows[0]!.title, 'Harbour lighting', 'nothing changed');
+  assert.equal((await brackenford.post(`/staff/consultations/${id}/meetings`, { intent: 'add', title: 'Sneaky', ...dateFields('starts', 10, '6pm'), minutes: '60', place: 'Hall', areaId: '', stepFree: 'yes', hearingLoop: 'yes', accessNotes: '', capacity: '2' })).status, 404, 'a meeting added to another district\'s consultation');
+
+  const theirList = await validPage(await eastmere.get('/staff/consultations'), 'consultations list for a district editor');
+  assert.match(theirList, /Harbour lighting/);
+  assert.doesNotMatch(theirList, /Walkabouts across the partnership/, 'partnership-wide consultations are not listed for a district editor');
+  const otherList = await validPage(await brackenford.get('/staff/consultations'), 'consultations list for another district editor');
+  assert.doesNotMatch(otherList, /Harbour lighting/);
+  assert.doesNotMatch(otherList, /value="eastmere"/, 'the area list offers only their district and its wards');
+  assert.match(otherList, /value="brackenford"/);
+  assert.match(await (await editor.get('/staff/consultations')).text(), /Harbour lighting/, 'a partnership editor sees every consultation');
+
+  for (const [areaId, message] of [['', 'Choose an area in your district'], ['eastmere', 'Select an area from the list']] as const) {
+    const refused = await brackenford.post('/staff/consultations', details(`Refused ${areaId || 'wide'}`, areaId));
+    const html = await validPage(refused, `a district editor's consultation with area "${areaId}"`, 400);
+    assert.match(html, new RegExp(message));
+    assert.equal((await db.execute({ sql: 'select count(*) as n from consultations where title = ?', args: [`Refused ${areaId || 'wide'}`] })).rows[0]!.n, 0, 'nothing stored');
+  }
 });
 
 /** The stored survey of a consultation. */

@@ -15,7 +15,7 @@ import { loadSigningKey } from '../../src/platform/security/signing.ts';
 import { buildQuestionSchema, shownQuestions } from '../../src/platform/questions/index.ts';
 import { validateForm } from '../../src/platform/forms/index.ts';
 import {
-  addMeeting, cancelRegistration, confirmResponse, countsByChannel, createConsultation, engineQuestions, firstIncompleteSection, keepShownAnswers, meetingCalendar,
+  addMeeting, canManageArea, cancelRegistration, confirmResponse, countsByChannel, createConsultation, engineQuestions, firstIncompleteSection, keepShownAnswers, meetingCalendar,
   purgeMeetingRegistrations, registerForMeeting, saveSurvey, sendMeetingReminders, setPublished, shownSections, stateOf, submitResponse, surveyResults, whoIsResponding, findConsultation,
   type SurveyQuestion,
 } from '../../src/domains/consultations/index.ts';
@@ -210,4 +210,13 @@ test('the calendar file parses, with the meeting, its place and its times', asyn
   assert.equal(event.startDate.toJSDate().getTime(), m.startsAt);
   assert.equal(event.endDate.toJSDate().getTime(), m.endsAt);
   assert.match(event.description, /Step-free access\. Hearing loop\. Parking at the rear/);
+});
+
+test('canManageArea: a partnership editor manages any area; a district editor their district and its wards, never the whole partnership', () => {
+  const areas = [{ id: 'county' }, { id: 'east', parent: 'county' }, { id: 'harbour', parent: 'east' }, { id: 'west', parent: 'county' }, { id: 'mill', parent: 'west' }];
+  const partnership = { bindsDistrict: false, districtId: null };
+  const east = { bindsDistrict: true, districtId: 'east' };
+  assert.deepEqual([null, 'east', 'harbour', 'mill'].map((a) => canManageArea(partnership, a, areas)), [true, true, true, true]);
+  assert.deepEqual([null, 'east', 'harbour', 'west', 'mill', 'nowhere'].map((a) => canManageArea(east, a, areas)), [false, true, true, false, false, false]);
+  assert.equal(canManageArea({ bindsDistrict: true, districtId: null }, 'east', areas), false, 'a district editor without a district manages nothing');
 });

@@ -5,3 +5,4 @@ export * from './responses.ts';
 export * from './results.ts';
 export * from './meetings.ts';
 export * from './forms.ts';
+export * from './policy.ts';

@@ -3,7 +3,7 @@ import type { AstroGlobal } from 'astro';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import type { QuestionOption } from '../../platform/questions/index.ts';
 import type { Area } from '../../platform/config/partnership.ts';
-import type { ReachPopulation } from '../../domains/consultations/index.ts';
+import { canManageArea, type ReachPopulation } from '../../domains/consultations/index.ts';
 import { describeWait, hitRateLimit, rateLimitAddress } from '../../platform/security/rate-limit.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { fieldError, type FieldError } from '../forms.ts';
@@ -29,9 +29,17 @@ function sumAgeBands(areas: readonly Area[]): Record<string, number> | null {
   return sum;
 }
 
-/** Districts and wards as options (a consultation's or meeting's area). */
-export function areaOptions(): QuestionOption[] {
-  return getConfig().areas.filter((a) => a.kind !== 'county').map((a) => ({ value: a.id, label: a.kind === 'district' ? `${a.name} (district)` : a.name }));
+/** Districts and wards as options (a consultation's or meeting's area); for a district editor only their district and its wards. */
+export function areaOptions(user?: App.Locals['user']): QuestionOption[] {
+  return getConfig().areas
+    .filter((a) => a.kind !== 'county' && (!user || mayManageArea(user, a.id)))
+    .map((a) => ({ value: a.id, label: a.kind === 'district' ? `${a.name} (district)` : a.name }));
+}
+
+/** True when the signed-in user may manage a consultation or meeting in this area (see canManageArea). */
+export function mayManageArea(user: App.Locals['user'], areaId: string | null): boolean {
+  if (!user) return false;
+  return canManageArea({ bindsDistrict: !!user.bindsDistrict, districtId: user.districtId ?? null }, areaId, getConfig().areas);
 }
 
 /** The name of an area, or the partnership's for none. */

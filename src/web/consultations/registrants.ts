@@ -7,7 +7,7 @@ import type { APIContext, AstroGlobal } from 'astro';
 import { auditRegistrants, findConsultation, findMeeting, listRegistrants, meetingWhen, type Registrant } from '../../domains/consultations/index.ts';
 import { csvHeaders, csvStream } from '../../platform/csv.ts';
 import { formatDateTime } from '../../platform/time/london.ts';
-import { getConfig } from '../../server/runtime.ts';
+import { mayManageArea } from './common.ts';
 import type { Actor } from '../../platform/audit.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { can, notFound } from '../guards.ts';
@@ -17,13 +17,6 @@ const PER_PAGE = 25;
 
 /** Words for a registration's status. */
 const STATUS: Record<Registrant['state'], string> = { booked: 'Registered', waiting: 'Waiting', cancelled: 'Cancelled' };
-
-/** True when the user may see an area's meetings: everyone not bound to a district, else their district and its wards. */
-function mayManageArea(user: App.Locals['user'], areaId: string | null): boolean {
-  if (!user?.bindsDistrict) return true;
-  const area = getConfig().areas.find((a) => a.id === areaId);
-  return !!area && !!user.districtId && (area.id === user.districtId || area.parent === user.districtId);
-}
 
 /** The signed-in user as the actor of an audit row. */
 function staffActor(ctx: { locals: App.Locals; clientAddress?: string }): Actor {

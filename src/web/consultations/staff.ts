@@ -18,7 +18,7 @@ import { formatDateTimeLong, londonParts } from '../../platform/time/london.ts';
 import { can, notFound } from '../guards.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, typedValues, validateForm, type FieldError } from '../forms.ts';
 import { actorOf } from '../staff/common.ts';
-import { areaName, areaOptions, mailLinks, reachPopulation, wardOptions } from './common.ts';
+import { areaName, areaOptions, mailLinks, mayManageArea, reachPopulation, wardOptions } from './common.ts';
 
 /** A moment as the parts of a date question (London time). */
 function dateAnswerOf(ms: number | null): DateAnswer | undefined {
@@ -29,7 +29,8 @@ function dateAnswerOf(ms: number | null): DateAnswer | undefined {
 
 /** The staff list of consultations, with the "new consultation" form. */
 export async function staffList(astro: AstroGlobal) {
-  const questions = detailsQuestions(areaOptions());
+  const user = astro.locals.user;
+  const questions = detailsQuestions(areaOptions(user));
   let errors: FieldError[] = [];
   let values: Record<string, string | string[]> = { onePerEmail: 'no', aboutYou: 'yes' };
   if (astro.request.method === 'POST') {
@@ -37,7 +38,7 @@ export async function staffList(astro: AstroGlobal) {
     if (!read.ok) errors = read.errors;
     else {
       values = typedValues(read.form);
-      const result = readDetails(questions, read.form);
+      const result = readAreaDetails(astro, questions, read.form);
       if (!result.ok) {
         errors = result.errors;
         refuseForm(astro);
@@ -48,7 +49,7 @@ export async function staffList(astro: AstroGlobal) {
     }
   }
   const now = Date.now();
-  const rows = (await listAllConsultations()).map((c) => ({ id: c.id, title: c.title, state: STATE_LABELS[stateOf(c, now)], area: areaName(c.areaId), closes: c.closesAt ? formatDateTimeLong(c.closesAt) : 'Not set' }));
+  const rows = (await listAllConsultations()).filter((c) => mayManageArea(user, c.areaId)).map((c) => ({ id: c.id, title: c.title, state: STATE_LABELS[stateOf(c, now)], area: areaName(c.areaId), closes: c.closesAt ? formatDateTimeLong(c.closesAt) : 'Not set' }));
   return { rows, questions, errors, values };
 }
 
@@ -66,9 +67,17 @@ function readDetails(questions: Question[], form: FormData): { ok: true; details
   };
 }
 
-/** The consultation by the id in the URL. */
-async function consultationOf(astro: AstroGlobal): Promise<Consultation | null> {
-  return (await findConsultation(astro.params.id ?? '')) ?? null;
+/** Read the details form, refusing an area the user may not manage (a district editor must choose one in their district). */
+function readAreaDetails(astro: AstroGlobal, questions: Question[], form: FormData): ReturnType<typeof readDetails> {
+  const result = readDetails(questions, form);
+  if (result.ok && !mayManageArea(astro.locals.user, result.details.areaId)) return { ok: false, errors: [fieldError('areaId', 'Choose an area in your district')] };
+  return result;
+}
+
+/** The consultation by the id in the URL, or null when there is none or the user may not manage its area. */
+async function consultationOf(astro: { params: Record<string, string | undefined>; locals: App.Locals }): Promise<Consultation | null> {
+  const c = await findConsultation(astro.params.id ?? '');
+  return c && mayManageArea(astro.locals.user, c.areaId) ? c : null;
 }
 
 /** Read the question form into a survey question (a new key, or the key of the question edited); errors name the form's fields. */
@@ -128,7 +137,7 @@ export async function editorPage(astro: AstroGlobal) {
   const actor = actorOf(astro);
   const wards = wardOptions();
   const survey = surveyOf(c);
-  const details = detailsQuestions(areaOptions());
+  const details = detailsQuestions(areaOptions(astro.locals.user));
   const adding = addQuestionQuestions(conditionChoices(survey, wards));
   let errors: FieldError[] = [];
   let detailValues: Record<string, string | string[]> = answersToValues(details, {
@@ -147,7 +156,7 @@ export async function editorPage(astro: AstroGlobal) {
       const state = stateOf(c, Date.now());
       if (intent === 'details') {
         detailValues = typedValues(read.form);
-        const result = readDetails(details, read.form);
+        const result = readAreaDetails(astro, details, read.form);
         if (result.ok) {
           await updateConsultation(c.id, result.details, actor);
           return seeOther(`/staff/consultations/${c.id}?saved=details`);
@@ -334,7 +343,7 @@ export async function resultsPage(astro: AstroGlobal) {
 
 /** The CSV export of counted responses (free text only with pii.export). */
 export async function exportCsv(ctx: { params: Record<string, string | undefined>; locals: App.Locals }): Promise<Response> {
-  const c = await findConsultation(ctx.params.id ?? '');
+  const c = await consultationOf(ctx);
   if (!c) return notFound();
   const { header, rows } = await exportRows(c.id, surveyOf(c), wardOptions(), can(ctx.locals, 'pii.export'));
   async function* pages() {
@@ -348,7 +357,7 @@ export async function meetingsPage(astro: AstroGlobal) {
   const c = await consultationOf(astro);
   if (!c) return { response: await notFound(astro) };
   const actor = actorOf(astro);
-  const questions = meetingQuestions(areaOptions());
+  const questions = meetingQuestions(areaOptions(astro.locals.user));
   let errors: FieldError[] = [];
   let values: Record<string, string | string[]> = { stepFree: 'yes', hearingLoop: 'yes', areaId: c.areaId ?? '' };
   if (astro.request.method === 'POST') {
