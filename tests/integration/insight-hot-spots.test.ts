@@ -5,28 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createClient, type Client } from '@libsql/client';
+import { createClient } from '@libsql/client';
 import { parse } from 'csv-parse/sync';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { Visitor } from '../helpers/http.ts';
 import { htmlProblems } from '../helpers/html.ts';
 import { signInAs } from './staff-sign-in.ts';
+import { insertCases, insertConsultation, month } from '../helpers/insight.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
-import { londonMonth, londonTime } from '../../src/platform/time/london.ts';
 
 const config = loadSiteConfig('content');
 const wards = config.areas.filter((a) => a.kind === 'ward');
-const districtOf = new Map(wards.map((w) => [w.id, w.parent!]));
 let server: TestServer;
 let triage: Visitor;
-
-/** The London month `k` months from now (0 is this month) and its first instant. */
-function month(k: number): { id: string; start: number; end: number } {
-  const [y, m] = londonMonth(Date.now()).split('-').map(Number) as [number, number];
-  const at = (i: number) => londonTime(Math.floor(i / 12), (i % 12) + 1, 1, 0);
-  const i = y * 12 + (m - 1) + k;
-  return { id: `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`, start: at(i), end: at(i + 1) };
-}
 
 /** Cell texts of each body row of the table with this caption. */
 function tableRows(html: string, caption: string): string[][] {
@@ -34,36 +25,6 @@ function tableRows(html: string, caption: string): string[][] {
   assert.ok(start > 0, `a table captioned "${caption}"`);
   const body = html.slice(html.indexOf('<tbody>', start), html.indexOf('</tbody>', start));
   return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').trim()));
-}
-
-let seq = 0;
-/** Insert cases straight into the database file. */
-async function insertCases(db: Client, n: number, c: { ward: string | null; category: string; at: number; status?: string; priority?: string; flags?: string[]; agency?: string; resolution?: string }): Promise<void> {
-  for (let k = 0; k < n; k++, seq++) {
-    const at = c.at + seq * 60_000;
-    await db.execute({
-      sql: `INSERT INTO cases (id, ref, kind, status, status_changed_at, channel, category_id, privacy, description, ward_id, district_id, received_at, updated_at, resolution_code, priority, flags, referred_agency_id)
-            VALUES (?, ?, 'report', ?, ?, 'web', ?, 'named', 'x', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      args: [`hot${String(seq).padStart(6, '0')}`, `HM-H${String(seq).padStart(6, '0')}`, c.status ?? 'new', at, c.category, c.ward, c.ward ? districtOf.get(c.ward)! : null, at, at, c.resolution ?? null, c.priority ?? null, JSON.stringify(c.flags ?? []), c.agency ?? null],
-    });
-  }
-}
-
-let consultationSeq = 0;
-/** Insert a consultation with a safety question (key q1) and responses [ward, daylight, after dark, state]. */
-async function insertConsultation(db: Client, c: { status: string; closesAt: number }, responses: [string, string, string, string?][]): Promise<void> {
-  const id = `cons${consultationSeq++}`;
-  const survey = [{ key: 'q1', type: 'safety', label: 'How safe do you feel', required: true, section: 1 }];
-  await db.execute({
-    sql: "INSERT INTO consultations (id, slug, title, topic, status, opens_at, closes_at, questions, created_at, updated_at) VALUES (?, ?, ?, 'feeling-safe', ?, ?, ?, ?, ?, ?)",
-    args: [id, id, `Safety survey ${id}`, c.status, c.closesAt - 30 * 86_400_000, c.closesAt, JSON.stringify(survey), c.closesAt - 40 * 86_400_000, c.closesAt - 40 * 86_400_000],
-  });
-  for (const [i, [ward, day, dark, state]] of responses.entries()) {
-    await db.execute({
-      sql: "INSERT INTO consultation_responses (id, consultation_id, channel, answers, state, submitted_at) VALUES (?, ?, 'online', ?, ?, ?)",
-      args: [`${id}r${i}`, id, JSON.stringify({ 'q1-ward': ward, 'q1-day': day, 'q1-dark': dark }), state ?? 'counted', c.closesAt - 86_400_000],
-    });
-  }
 }
 
 before(async () => {
