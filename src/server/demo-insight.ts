@@ -19,8 +19,9 @@ export async function seedDemoPerception(config: SiteConfig, links: { baseUrl: s
   await setPublished(c.id, true, system, opensAt - DAY);
   for (const [w, ward] of wards.entries()) {
     for (let i = 0; i < 6; i++) {
-      const day = ANSWERS[(i + w) % 6 < 4 ? (i % 2) : 2]!;
-      const dark = ANSWERS[Math.min(3, (i + (w % 4)) % 5)]!;
+      // Ward w: 3 to 6 of its 6 respondents feel safe in daylight, 1 to 5 after dark.
+      const day = ANSWERS[i < 3 + (w % 4) ? i % 2 : 2 + (i % 2)]!;
+      const dark = ANSWERS[i < 1 + ((w * 3) % 5) ? i % 2 : 2 + (i % 2)]!;
       await submitResponse(c, SURVEY, { channel: i % 3 === 0 ? 'paper' : 'online', answers: { 'q1-ward': ward.value, 'q1-day': day, 'q1-dark': dark }, profile: {} }, wards, links, opensAt + (w * 6 + i) * 3_600_000);
     }
   }
