@@ -243,6 +243,17 @@ test('perception against reality: the table matches an SQL count over the respon
     }
   }
   assert.ok(compared > 0, 'some wards have their reports published');
+  // Nothing new is revealed: a ward's total is shown only when every monthly total of the ward is published on
+  // /statistics, so it is their sum; where one is "fewer than 5" or withheld there, the total is withheld here too.
+  const stats = (await (await new Visitor(server.url).get('/statistics/data.json')).json()) as { rows: { level: string; area_id: string; group: string; count: number | null }[] };
+  for (const w of wards) {
+    const monthly = stats.rows.filter((x) => x.level === 'ward' && x.area_id === w.id && x.group === 'All groups');
+    assert.equal(monthly.length, 12);
+    const shown = rows.find((r) => r[0] === w.name)![4];
+    if (monthly.some((x) => x.count === null)) assert.equal(shown, 'withheld', `${w.name}: a suppressed month cannot be recovered from the total`);
+    else assert.equal(shown, (Math.round((monthly.reduce((a, x) => a + x.count!, 0) * 10_000) / w.population) / 10).toLocaleString('en-GB', { minimumFractionDigits: 1 }), `${w.name} is the sum of published months`);
+  }
+  assert.ok(rows.some((r) => r[4] === 'withheld'), 'a ward with a small monthly count is withheld');
   // The seeded answers: Mill Lane 6 counted (the pending one left out), 83% and 33%; Saltings 100% and 80%; Northgate 3: suppressed.
   assert.deepEqual(rows.find((r) => r[0] === 'Mill Lane')!.slice(1, 4), ['6', '83%', '33%']);
   assert.deepEqual(rows.find((r) => r[0] === 'Saltings')!.slice(1, 4), ['5', '100%', '80%']);
