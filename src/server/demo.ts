@@ -14,6 +14,7 @@ import { eq } from 'drizzle-orm';
 import { createCase } from '../domains/reports/submit.ts';
 import { seedDemoPublishing } from './demo-publishing.ts';
 import { seedDemoConsultations } from './demo-consultations.ts';
+import { seedDemoPerception } from './demo-insight.ts';
 
 /** Load demo data. Only called when DEMO_MODE is on and there are no users yet. */
 export async function seedDemo(env: Env, config: SiteConfig, now = Date.now()): Promise<void> {
@@ -34,6 +35,7 @@ export async function seedDemo(env: Env, config: SiteConfig, now = Date.now()): 
   if (env.DEMO_CASES) {
     await seedDemoCases(env, config, now);
     await seedDemoConsultations(config, { baseUrl: env.PUBLIC_URL, partnership: config.partnership.name }, now);
+    await seedDemoPerception(config, { baseUrl: env.PUBLIC_URL, partnership: config.partnership.name }, now);
   }
   log.warn('demo.seeded', { users: DEMO_ACCOUNTS.length, message: 'Demo accounts are active (see README "Demo accounts"). Never run a live service with DEMO_MODE on.' });
 }

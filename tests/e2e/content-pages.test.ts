@@ -8,7 +8,7 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 const adviceSlugs = ['anti-social-behaviour', 'noise', 'vandalism-and-graffiti', 'drugs', 'hate-incidents', 'domestic-abuse', 'exploitation', 'fly-tipping', 'vehicle-nuisance', 'fire-risk'];
 /** The public publishing pages with the demo content (issue 13). */
 const publishingPaths = ['/news', '/news/mill-lane-underpass-reopened', '/initiatives/street-safe-eastmere', '/improvement-plan', '/areas', '/areas/brackenford', '/value-for-money', '/priorities', '/structure'];
-const paths = ['/', '/about', '/advice', ...adviceSlugs.map((s) => `/advice/${s}`), '/privacy', '/accessibility', '/cookies', '/contact', ...publishingPaths, '/statistics'];
+const paths = ['/', '/about', '/advice', ...adviceSlugs.map((s) => `/advice/${s}`), '/privacy', '/accessibility', '/cookies', '/contact', ...publishingPaths, '/statistics', '/statistics/perception'];
 
 let server: TestServer;
 let browser: Browser;

@@ -122,3 +122,14 @@ test('the consultations page title starts with "Error:" only when the page shows
   const finder = await editor.get('/consultations?q=nothing+matches+this');
   assert.match(titleOf(await finder.text()), /^Consultations - /, 'the public finder with no results is not an error');
 });
+
+test('the hot-spots page title starts with "Error:" only when the period is wrong; the tasking list has its own title', async () => {
+  const plain = await triage.get('/staff/insight/hot-spots');
+  assert.equal(plain.status, 200);
+  const plainTitle = titleOf(await plain.text());
+  assert.match(plainTitle, /^Hot-spots - /);
+  const refused = await triage.get('/staff/insight/hot-spots?from=1999-01');
+  assert.equal(refused.status, 400);
+  assert.equal(titleOf(await refused.text()), `Error: ${plainTitle}`);
+  assert.match(titleOf(await (await triage.get('/staff/insight/tasking')).text()), /^Weekly tasking list - /);
+});

@@ -86,4 +86,8 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/consultations/[id]/meetings/[meetingId]/registrants.csv.ts': { path: '/staff/consultations/no-such-consultation/meetings/no-such-meeting/registrants.csv', access: ['publish', 'pii.export'] },
   'src/pages/staff/consultations/[id]/export.csv.ts': { path: '/staff/consultations/no-such-consultation/export.csv', access: ['publish'] },
   'src/pages/staff/consultations/[id]/respond.astro': { path: '/staff/consultations/no-such-consultation/respond', access: ['consultation.key'] },
+  // Hot-spots and the weekly tasking list (issue 15)
+  'src/pages/staff/insight/hot-spots.astro': { path: '/staff/insight/hot-spots', access: ['insight.view'] },
+  'src/pages/staff/insight/tasking.astro': { path: '/staff/insight/tasking', access: ['insight.view'] },
+  'src/pages/staff/insight/tasking.csv.ts': { path: '/staff/insight/tasking.csv', access: ['insight.view'] },
 };

@@ -16,7 +16,7 @@ test('content/config/roles.json loads: seven roles, two-factor per role, partner
   assert.equal(roles.get('call_handler')!.twoFactorRequired, false);
   assert.equal(roles.get('partner_officer')!.twoFactorRequired, true, 'partner officers use two-factor by default');
   assert.equal(roles.get('partner_officer')!.bindsAgency, true);
-  assert.deepEqual(roles.get('partner_officer')!.permissions, ['referral.partner']);
+  assert.deepEqual(roles.get('partner_officer')!.permissions, ['referral.partner', 'insight.view']);
   assert.ok(!roles.get('call_handler')!.permissions.includes('pii.view'));
   assert.ok(roles.get('administrator')!.permissions.includes('admin.users'));
 });

@@ -34,6 +34,7 @@ export const PERMISSIONS = [
   'admin.api',
   'audit.read',
   'privacy.manage',
+  'insight.view',
 ] as const;
 
 /** One permission name. */

@@ -1,5 +1,5 @@
 /** The partnership's own settings (content/config/*.json), validated with zod at start. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './env.ts';
@@ -115,6 +115,16 @@ const gazetteerSchema = z.object({
   places: z.array(z.object({ name: z.string().min(2), ward: slug })),
 });
 
+/** The emerging hot-spot rule's parameters (content/config/hot-spots.json; see src/domains/insight/hot-spots.ts). */
+const hotSpotsSchema = z.object({
+  /** How many months before the tested month make a ward's usual level. */
+  baselineMonths: z.number().int().min(2).max(24).default(6),
+  /** The fewest reports in the month that can be flagged, however quiet the months before were. */
+  minimumCount: z.number().int().min(1).default(3),
+  /** How unlikely the count must be by chance, at the ward's usual rate, to be flagged (0.01 is 1 in 100). */
+  chance: z.number().gt(0).max(0.2).default(0.01),
+});
+
 /** A partnership's validated configuration. */
 export type Partnership = z.infer<typeof partnershipSchema>;
 export type Area = z.infer<typeof areaSchema>;
@@ -123,6 +133,7 @@ export type SharingAgreement = z.infer<typeof sharingSchema>;
 export type Category = z.infer<typeof categorySchema>;
 export type Targets = z.infer<typeof targetsSchema>;
 export type Gazetteer = z.infer<typeof gazetteerSchema>;
+export type HotSpotSettings = z.infer<typeof hotSpotsSchema>;
 
 /** Everything under content/config, cross-checked. */
 export interface SiteConfig {
@@ -132,6 +143,7 @@ export interface SiteConfig {
   categories: Category[];
   targets: Targets;
   gazetteer: Gazetteer;
+  hotSpots: HotSpotSettings;
 }
 
 function readJson(dir: string, file: string): unknown {
@@ -217,5 +229,6 @@ export function loadSiteConfig(contentDir: string): SiteConfig {
     categories: parseWith(z.array(categorySchema).min(1), readJson(contentDir, 'categories.json'), 'categories.json'),
     targets: parseWith(targetsSchema, readJson(contentDir, 'targets.json'), 'targets.json'),
     gazetteer: parseWith(gazetteerSchema, readJson(contentDir, 'gazetteer.json'), 'gazetteer.json'),
+    hotSpots: parseWith(hotSpotsSchema, existsSync(join(contentDir, 'config', 'hot-spots.json')) ? readJson(contentDir, 'hot-spots.json') : {}, 'hot-spots.json'),
   });
 }
