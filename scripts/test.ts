@@ -1,16 +1,21 @@
 /**
  * The whole test suite: static checks (types, lint, unused dependencies), find Chromium (browser tests are
  * never skipped), build the server once, then run the unit, integration and browser tiers, each with its own
- * `node --test` (two files at a time, longest first), and print each step's wall time and the coverage of src/.
- * The machine has two cores and each check is mostly one thread, so the checks run two at a time, the unit tier
- * (which needs no build) beside the build, and the integration and browser tiers side by side.
+ * `node --test` (longest files first, by the times the last run recorded), and print each step's wall time and
+ * the coverage of src/.
+ * The machine has two cores and the server tiers spend much of their time waiting (on servers starting, leases,
+ * timeouts, the browser), so the work that needs no server fills that time at a lower CPU priority (nice 10):
+ * the unit tier, ESLint and knip start beside the build; once it is built the integration and browser tiers run
+ * side by side in the foreground while `astro check` then `tsc` run in the background. The dev-server test runs
+ * after them (astro dev rewrites the generated types they read). A failed check stops everything at once.
  * Pass file paths or globs to run a subset: `npm test -- tests/unit/*.test.ts`; arguments starting with `-`
  * go to every `node --test`. SKIP_BUILD=1 reuses the last build; COVERAGE=0 skips coverage. A subset skips
  * the static checks unless STATIC_CHECKS=1 (run them alone with `npm run check`,
  * `npm run lint` and `npm run knip`).
  */
-import { spawn } from 'node:child_process';
-import { globSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { globSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { findChromium } from './find-chromium.ts';
 import { createCoverageDir, removeCoverageDir, reportCoverage } from './coverage.ts';
 
@@ -46,14 +51,27 @@ interface TestCounts {
   skipped: number;
 }
 
+/** Seconds each test file took in earlier runs, by path. */
+type FileTimes = Record<string, number>;
+
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? '2');
+/** astro dev rewrites the generated types (.astro/) that astro check and tsc read, so this test runs after them. */
+const isDevServerTest = (f: string) => /(^|\/)tests\/integration\/dev-server\.test\.ts$/.test(f);
 const tiers: Tier[] = [
   { name: 'unit', patterns: ['tests/unit/**/*.test.ts'], concurrency, coverage: 'tests', owns: (f) => /(^|\/)tests\/unit\//.test(f) },
-  { name: 'integration', patterns: ['tests/integration/**/*.test.ts'], concurrency: Number(process.env.INTEGRATION_CONCURRENCY ?? concurrency), coverage: 'servers', owns: (f) => /(^|\/)tests\/integration\//.test(f) },
+  // Three files at a time: most integration files wait far more than they compute (server start-up, leases,
+  // SMTP delays, timeouts), so a third file fills a core the other two leave idle.
+  { name: 'integration', patterns: ['tests/integration/**/*.test.ts'], concurrency: Number(process.env.INTEGRATION_CONCURRENCY ?? '3'), coverage: 'servers', owns: (f) => /(^|\/)tests\/integration\//.test(f) && !isDevServerTest(f) },
   // Two browser files at a time (each runs Chromium and a server), without coverage: coverage is measured on
   // the unit and server tiers, and writing it slows every browser file's server.
   { name: 'browser', patterns: ['tests/e2e/**/*.test.ts'], concurrency: Number(process.env.BROWSER_CONCURRENCY ?? '2'), coverage: false, owns: (f) => /(^|\/)tests\/e2e\//.test(f) },
+  // Coverage is measured on the built server; the dev server's Vite-transformed modules would not map back to src/.
+  { name: 'dev server', patterns: ['tests/integration/dev-server.test.ts'], concurrency: 1, coverage: false, owns: isDevServerTest },
 ];
+
+/** Where the test files' times are kept between runs (node_modules is never committed). */
+const timesDir = 'node_modules/.cache/saferline-tests';
+const timesFile = join(timesDir, 'file-times.json');
 
 /** The Chromium for browser tests, or stop with the reason. */
 function chromiumOrExit(): string {
@@ -65,7 +83,7 @@ function chromiumOrExit(): string {
   }
 }
 
-/** A step before the tiers: a node script with its arguments. */
+/** A step before or beside the tiers: a node script with its arguments. */
 type Step = { name: string; argv: string[] };
 
 const astroCheck: Step = { name: 'astro check', argv: ['node_modules/astro/bin/astro.mjs', 'check'] };
@@ -75,15 +93,6 @@ const knipCheck: Step = { name: 'knip', argv: ['node_modules/knip/bin/knip.js'] 
 /** The server build (dist/server/entry.mjs, with source maps for coverage). */
 const buildStep: Step = { name: 'build', argv: ['node_modules/astro/bin/astro.mjs', 'build', '--silent'] };
 
-/**
- * The static checks two at a time. astro check runs first because it writes the generated types (.astro/) that
- * tsc reads; the build, which writes them again, is never run beside tsc.
- */
-const staticPhases: Step[][] = [
-  [astroCheck, eslintCheck],
-  [tscCheck, knipCheck],
-];
-
 /** What a finished step took. */
 interface StepResult {
   name: string;
@@ -91,28 +100,56 @@ interface StepResult {
   exitCode: number;
 }
 
-/** Run a step with its output held back, then print it in one piece (so two steps at once do not interleave). */
-function runStep(step: Step): Promise<StepResult> {
+/** Processes still running (each leads its own process group), stopped together when a check fails or on Ctrl-C. */
+const running = new Set<ChildProcess>();
+
+/** Start node with these arguments as the leader of a new process group; in the background at nice 10 (its children inherit it). */
+function spawnNode(argv: string[], options: { env: NodeJS.ProcessEnv; background: boolean; stdout: 'pipe' | 'inherit' }): ChildProcess {
+  const [command, args] = options.background ? ['nice', ['-n', '10', process.execPath, ...argv]] : [process.execPath, argv];
+  const child = spawn(command, args, { stdio: ['ignore', options.stdout, 'pipe'], env: options.env, detached: true });
+  running.add(child);
+  child.on('close', () => running.delete(child));
+  return child;
+}
+
+/** Stop every running step and tier with its children (test servers, browsers), then exit with the code. */
+function stopAllAndExit(code: number): never {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  process.exit(code);
+}
+
+/** Run a step with its output held back, then print it in one piece (so steps side by side do not interleave). */
+function runStep(step: Step, background = false): Promise<StepResult> {
   const started = performance.now();
-  const child = spawn(process.execPath, step.argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+  const child = spawnNode(step.argv, { env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' }, background, stdout: 'pipe' });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve) => {
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
-      process.stdout.write(`${step.name} (${seconds.toFixed(1)} s)${code === 0 ? '' : ` failed, exit ${code}`}\n${output.trim() ? output.trimEnd() + '\n' : ''}`);
+      process.stdout.write(`\n${step.name} (${seconds.toFixed(1)} s)${code === 0 ? '' : ` failed, exit ${code}`}\n${output.trim() ? output.trimEnd() + '\n' : ''}`);
       resolve({ name: step.name, seconds, exitCode: code ?? 1 });
     });
   });
 }
 
-/** Stop the suite with the first failed step. */
-function exitOnFailure(results: StepResult[]): void {
-  const failed = results.find((r) => r.exitCode !== 0);
-  if (!failed) return;
-  process.stderr.write(`Failed: ${failed.name}\n`);
-  process.exit(failed.exitCode);
+/** Run steps one after another into `into`; the first failure stops the whole suite. */
+async function runStepsOrStop(steps: Step[], into: StepResult[], background: boolean): Promise<void> {
+  for (const step of steps) {
+    const result = await runStep(step, background);
+    into.push(result);
+    if (result.exitCode !== 0) {
+      process.stderr.write(`Failed: ${result.name}\n`);
+      stopAllAndExit(result.exitCode);
+    }
+  }
 }
 
 /** Whether the static checks run: for the whole suite, or any run with STATIC_CHECKS=1. */
@@ -120,19 +157,33 @@ function wantsStaticChecks(args: string[]): boolean {
   return args.filter((a) => !a.startsWith('-')).length === 0 || process.env.STATIC_CHECKS === '1';
 }
 
-/** Run the static checks, two at a time; the first failure stops the suite. */
-async function runStaticChecks(): Promise<StepResult[]> {
-  const results: StepResult[] = [];
-  for (const phase of staticPhases) {
-    const done = await Promise.all(phase.map(runStep));
-    exitOnFailure(done);
-    results.push(...done);
+/** The file times recorded by earlier runs (none on a fresh clone). */
+function readFileTimes(): FileTimes {
+  try {
+    return JSON.parse(readFileSync(timesFile, 'utf8')) as FileTimes;
+  } catch {
+    return {};
   }
-  return results;
 }
 
-/** Test files matching the patterns, longest file first, so the longest runs do not start last and run alone at the end. */
-export function orderLongestFirst(patterns: string[]): string[] {
+/** Add the times one tier's reporter wrote (scripts/test-times.ts) to the recorded ones. */
+function recordFileTimes(tierTimesFile: string): void {
+  try {
+    const fresh = JSON.parse(readFileSync(tierTimesFile, 'utf8')) as FileTimes;
+    writeFileSync(timesFile, JSON.stringify({ ...readFileTimes(), ...fresh }, null, 1));
+  } catch {
+    /* the tier wrote no times (it failed to start): keep the old ones */
+  } finally {
+    rmSync(tierTimesFile, { force: true });
+  }
+}
+
+/**
+ * Test files matching the patterns, longest first, so the longest runs do not start last and run alone at the
+ * end: by the seconds an earlier run recorded, and a file with no record by its size (at the seconds per byte of
+ * the recorded ones, or by size alone when none is recorded).
+ */
+export function orderLongestFirst(patterns: string[], times: FileTimes = {}): string[] {
   const files = [...new Set(patterns.flatMap((p) => (p.includes('*') ? globSync(p) : [p])))];
   const size = (f: string) => {
     try {
@@ -141,17 +192,21 @@ export function orderLongestFirst(patterns: string[]): string[] {
       return 0;
     }
   };
-  return files.map((f) => [f, size(f)] as const).sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).map(([f]) => f);
+  const recorded = files.filter((f) => times[f] !== undefined);
+  const recordedBytes = recorded.reduce((n, f) => n + size(f), 0);
+  const perByte = recordedBytes > 0 ? recorded.reduce((n, f) => n + times[f]!, 0) / recordedBytes : 1;
+  const estimate = (f: string) => times[f] ?? size(f) * perByte;
+  return files.map((f) => [f, estimate(f)] as const).sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).map(([f]) => f);
 }
 
 /** Split command-line arguments into test files per tier (files under no tier folder go to integration) and runner options. */
-export function planTiers(args: string[]): { tier: Tier; files: string[] }[] {
+export function planTiers(args: string[], times: FileTimes = {}): { tier: Tier; files: string[] }[] {
   const options = args.filter((a) => a.startsWith('-'));
   const named = args.filter((a) => !a.startsWith('-'));
   return tiers
     .map((tier) => {
-      const files = named.length === 0 ? tier.patterns : named.filter((f) => tier.owns(f) || (tier.name === 'integration' && !tiers.some((t) => t.owns(f))));
-      return { tier, files: files.length > 0 ? [...options, ...orderLongestFirst(files)] : [] };
+      const files = named.length === 0 ? orderLongestFirst(tier.patterns, times).filter(tier.owns) : orderLongestFirst(named.filter((f) => tier.owns(f) || (tier.name === 'integration' && !tiers.some((t) => t.owns(f)))), times);
+      return { tier, files: files.length > 0 ? [...options, ...files] : [] };
     })
     .filter((p) => p.files.length > 0);
 }
@@ -164,25 +219,40 @@ export function parseTestCounts(output: string): TestCounts {
 
 /**
  * Run one tier's files with node's test runner; resolves with its counts and wall time. Its output goes through
- * as it comes, or, with `hold` (a tier running beside another), is printed in one piece when it ends.
+ * as it comes, whole lines at a time, or, with `hold` (a tier running beside another), is printed in one piece
+ * when it ends. Each file's time goes to the recorded times for the next run's order.
  */
-function runTier(tier: Tier, files: string[], env: NodeJS.ProcessEnv, hold = false): Promise<TierResult> {
+function runTier(tier: Tier, files: string[], env: NodeJS.ProcessEnv, options: { hold?: boolean; background?: boolean } = {}): Promise<TierResult> {
+  const { hold = false, background = false } = options;
   const started = performance.now();
   if (!hold) process.stdout.write(`\n▶ ${tier.name} tests\n`);
   const tierEnv = { ...env };
   // tests/helpers/server.ts hands SERVER_V8_COVERAGE to each server it starts as NODE_V8_COVERAGE.
   if (tier.coverage === 'servers' && tierEnv.NODE_V8_COVERAGE) tierEnv.SERVER_V8_COVERAGE = tierEnv.NODE_V8_COVERAGE;
   if (tier.coverage !== 'tests') delete tierEnv.NODE_V8_COVERAGE;
-  const child = spawn(process.execPath, ['--test', `--test-concurrency=${tier.concurrency}`, '--test-reporter=spec', ...files], { stdio: ['ignore', 'pipe', hold ? 'pipe' : 'inherit'], env: tierEnv });
+  mkdirSync(timesDir, { recursive: true });
+  const tierTimesFile = join(timesDir, `${tier.name.replace(/\W+/g, '-')}.json`);
+  const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/test-times.ts', `--test-reporter-destination=${tierTimesFile}`];
+  const child = spawnNode(['--test', `--test-concurrency=${tier.concurrency}`, ...reporters, ...files], { env: tierEnv, background, stdout: 'pipe' });
   let output = '';
+  let printed = 0;
   child.stdout!.on('data', (chunk: Buffer) => {
-    if (!hold) process.stdout.write(chunk);
     output += chunk.toString();
+    const end = output.lastIndexOf('\n') + 1;
+    if (!hold && end > printed) {
+      process.stdout.write(output.slice(printed, end));
+      printed = end;
+    }
   });
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (hold) output += chunk.toString();
+    else process.stderr.write(chunk);
+  });
   return new Promise((resolve) => {
     child.on('close', (code) => {
-      if (hold) process.stdout.write(`\n▶ ${tier.name} tests (run beside the tier above; output held until it ended)\n${output}`);
+      if (hold) process.stdout.write(`\n▶ ${tier.name} tests (run beside other steps; output held until it ended)\n${output}`);
+      else process.stdout.write(output.slice(printed));
+      recordFileTimes(tierTimesFile);
       const counts = parseTestCounts(output);
       resolve({ name: tier.name, files: files.filter((f) => !f.startsWith('-')).length, exitCode: code ?? 1, seconds: (performance.now() - started) / 1000, counts });
     });
@@ -191,7 +261,7 @@ function runTier(tier: Tier, files: string[], env: NodeJS.ProcessEnv, hold = fal
 
 /** Print each step's and each tier's wall time, and the tiers' counts. */
 function printTimes(steps: StepResult[], results: TierResult[], totalSeconds: number): void {
-  process.stdout.write('\nWall time per step (the checks two at a time, the build beside the unit tier, the server tiers side by side):\n');
+  process.stdout.write('\nWall time per step (the build in front; the unit tier and the checks beside it and the server tiers, at nice 10):\n');
   for (const r of steps) process.stdout.write(`  ${r.name.padEnd(14)} ${r.seconds.toFixed(1).padStart(6)} s\n`);
   process.stdout.write('Wall time per tier:\n');
   for (const r of results) {
@@ -209,29 +279,36 @@ export function closingLine(results: TierResult[]): string {
 async function main(): Promise<void> {
   const started = performance.now();
   const args = process.argv.slice(2);
-  const steps = wantsStaticChecks(args) ? await runStaticChecks() : [];
+  const checks = wantsStaticChecks(args);
   const chromium = chromiumOrExit();
   const coverageDir = process.env.COVERAGE === '0' ? undefined : createCoverageDir();
   const env: NodeJS.ProcessEnv = { ...process.env, CHROMIUM_PATH: chromium, ASTRO_TELEMETRY_DISABLED: '1', NODE_ENV: 'test' };
   // Every test process, and every server a test starts, inherits this and writes its V8 coverage there on exit.
   if (coverageDir) env.NODE_V8_COVERAGE = coverageDir;
-  const plan = planTiers(args);
+  // Every step leads its own process group: on Ctrl-C stop them all, with their servers and browsers.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stopAllAndExit(130));
+  const plan = planTiers(args, readFileTimes());
+  const tier = (name: string) => plan.find((p) => p.tier.name === name);
+  const steps: StepResult[] = [];
   const results: TierResult[] = [];
-  // The unit tier needs no build, so it runs beside it; the other tiers start the built server.
-  const unit = plan.find((p) => p.tier.name === 'unit');
-  const [build, unitResult] = await Promise.all([
-    process.env.SKIP_BUILD === '1' ? undefined : runStep(buildStep),
-    unit ? runTier(unit.tier, unit.files, env) : undefined,
-  ]);
-  if (build) {
-    steps.push(build);
-    exitOnFailure([build]);
-  }
-  if (unitResult) results.push(unitResult);
-  // The server tiers run side by side: many of their tests wait on timers, sockets and the browser, so one
-  // tier alone leaves a core idle much of the time.
-  const rest = plan.filter((p) => p !== unit);
-  results.push(...(await Promise.all(rest.map(({ tier, files }, i) => runTier(tier, files, env, i > 0)))));
+  // Beside the build, in the background: the unit tier (it needs no build), ESLint and knip (they read no
+  // generated types). astro check and tsc wait for the build: it writes the generated types (.astro/) they read.
+  const unit = tier('unit');
+  const unitDone = unit ? runTier(unit.tier, unit.files, env, { hold: plan.length > 1, background: true }).then((r) => void results.push(r)) : undefined;
+  const lintDone = checks ? Promise.all([runStepsOrStop([eslintCheck], steps, true), runStepsOrStop([knipCheck], steps, true)]) : undefined;
+  if (process.env.SKIP_BUILD !== '1') await runStepsOrStop([buildStep], steps, false);
+  // The server tiers side by side in the foreground: many of their tests wait on timers, sockets and the browser.
+  const serverTiers = plan.filter((p) => p.tier.name === 'integration' || p.tier.name === 'browser');
+  const serversDone = Promise.all(serverTiers.map(({ tier: t, files }, i) => runTier(t, files, env, { hold: i > 0 }))).then((r) => void results.push(...r));
+  // Meanwhile the type checks in the background, then the dev-server test (astro dev writes the types again).
+  const devServer = tier('dev server');
+  const typesDone = (async () => {
+    if (checks) await runStepsOrStop([astroCheck, tscCheck], steps, true);
+    if (devServer) results.push(await runTier(devServer.tier, devServer.files, env, { hold: plan.length > 1 }));
+  })();
+  await Promise.all([unitDone, lintDone, serversDone, typesDone]);
+  const order = (name: string) => tiers.findIndex((t) => t.name === name);
+  results.sort((a, b) => order(a.name) - order(b.name));
   printTimes(steps, results, (performance.now() - started) / 1000);
   if (coverageDir) {
     reportCoverage(coverageDir);

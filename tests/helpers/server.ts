@@ -93,7 +93,9 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     },
   };
   if (options.expectFailure) {
-    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    // The timer is cleared once the process exits: a pending one would keep the test process alive for its minute.
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 60_000)))]).finally(() => clearTimeout(timer));
     if (code === 'timeout') {
       await server.stop('SIGKILL');
       throw new Error('server did not stop');

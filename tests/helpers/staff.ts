@@ -1,13 +1,14 @@
 /** Test helpers for the staff console: a browser context signed in as a demo user, and web reports made over HTTP. */
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { newContext } from './browser.ts';
 import { Visitor } from './http.ts';
 import { signInAs } from '../integration/staff-sign-in.ts';
 
 /** A browser context carrying the session of a demo user signed in over HTTP (TOTP computed from the demo key). */
 export async function staffContext(browser: Browser, base: string, email: string, javaScriptEnabled = true): Promise<BrowserContext> {
   const visitor = await signInAs(base, email);
+  // Loaded here, not at the top: the integration tests that only make reports need not load playwright and axe (~0.7 CPU s a file).
+  const { newContext } = await import('./browser.ts');
   const context = await newContext(browser, base, javaScriptEnabled);
   await context.addCookies([...visitor.cookies].map(([name, value]) => ({ name, value, url: base })));
   return context;

@@ -91,7 +91,8 @@ test('SIGTERM under load: every request gets an HTTP answer, the drain answers 5
     assert.equal(answer.headers.connection, 'close');
     // With nothing left in flight, the idle keep-alive connection is closed by the server.
     await idleClosed;
-    const code = await Promise.race([once(server.proc, 'exit').then(([c]) => c as number | null), new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    // An unref'd timer: once the process has exited it must not hold this test file open for its 20 s.
+    const code = await Promise.race([once(server.proc, 'exit').then(([c]) => c as number | null), new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000).unref())]);
     assert.equal(code, 0, `exit code (output: ${server.output().slice(-2000)})`);
   } finally {
     agent.destroy();

@@ -58,7 +58,10 @@ async function recoveryCodeFor(account: string, password: string): Promise<strin
 /** Wait for the next TOTP step and take its code: the last resort when every accepted step is used and no session can make recovery codes. */
 async function nextStepCode(account: string): Promise<string> {
   const now = Date.now();
-  await new Promise((r) => setTimeout(r, (totpStep(now) + 1) * TOTP_PERIOD * 1000 - now + 50));
+  const waitMs = (totpStep(now) + 1) * TOTP_PERIOD * 1000 - now + 50;
+  // Said out loud, so that a test which makes the suite idle here is found (sign in once and reuse the session).
+  process.stderr.write(`signInAs: waiting ${(waitMs / 1000).toFixed(1)} s for the next TOTP step for ${account} (no unused step, no session to make recovery codes)\n`);
+  await new Promise((r) => setTimeout(r, waitMs));
   const code = unusedCode(DEMO_TOTP_KEY, account);
   assert.ok(code, `no unused TOTP step for ${account} after waiting for the next one`);
   return code;

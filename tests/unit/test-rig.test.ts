@@ -7,7 +7,11 @@ import { keepScriptsUnder, percentOf, summariseByFolder, totalOf } from '../../s
 import { stateOfHtml } from '../helpers/browser.ts';
 
 test('with no files every tier runs its folder; named files go to their tier, options to every tier', () => {
-  assert.deepEqual(planTiers([]).map((p) => [p.tier.name, p.tier.coverage]), [['unit', 'tests'], ['integration', 'servers'], ['browser', false]]);
+  const all = planTiers([]);
+  assert.deepEqual(all.map((p) => [p.tier.name, p.tier.coverage]), [['unit', 'tests'], ['integration', 'servers'], ['browser', false], ['dev server', false]]);
+  // The dev-server test runs on its own, after the type checks (astro dev rewrites the types they read).
+  assert.deepEqual(all.find((p) => p.tier.name === 'dev server')!.files, ['tests/integration/dev-server.test.ts']);
+  assert.ok(!all.find((p) => p.tier.name === 'integration')!.files.includes('tests/integration/dev-server.test.ts'));
   const plan = planTiers(['--test-name-pattern=x', 'tests/e2e/a.test.ts', 'tests/unit/b.test.ts', 'other/c.test.ts']);
   assert.deepEqual(plan.map((p) => [p.tier.name, p.files]), [
     ['unit', ['--test-name-pattern=x', 'tests/unit/b.test.ts']],
@@ -22,6 +26,17 @@ test('files run longest first: globs are expanded and sorted by size, largest fi
   const sizes = files.map((f) => statSync(f).size);
   assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
   assert.deepEqual(orderLongestFirst(['tests/unit/test-rig.test.ts', 'tests/unit/test-rig.test.ts']), ['tests/unit/test-rig.test.ts']);
+});
+
+test('files run longest first by the times the last run recorded; a file without one by its size at the recorded seconds per byte', () => {
+  const [small, large] = ['tests/unit/test-rig.test.ts', 'tests/unit/layout.test.ts'].sort((a, b) => statSync(a).size - statSync(b).size);
+  assert.deepEqual(orderLongestFirst([small!, large!], { [small!]: 30, [large!]: 2 }), [small, large], 'recorded times beat size');
+  // A file with no record is estimated at its size times the recorded seconds per byte (51 s over both files' bytes).
+  const third = 'scripts/test.ts';
+  const estimate = (statSync(third).size * 51) / (statSync(small!).size + statSync(large!).size);
+  const expected = [[small!, 50], [large!, 1], [third, estimate]] as const;
+  assert.deepEqual(orderLongestFirst([large!, third, small!], { [small!]: 50, [large!]: 1 }), [...expected].sort((a, b) => b[1] - a[1]).map(([f]) => f));
+  assert.deepEqual(orderLongestFirst([small!, large!], {}), [large, small], 'by size when nothing is recorded');
 });
 
 test('counts come from the last summary, cancelled counting as failed', () => {

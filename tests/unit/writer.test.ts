@@ -95,7 +95,8 @@ test('inside a transaction, writer.batch, writer.transaction and getDb() join it
       await database.writer.transaction(() => insertThroughHelper(3));
       return afterBatch;
     }),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('deadlock: a nested write waited for its own transaction')), 5000)),
+    // unref: once the transaction has answered, the timer must not hold this test file open for its 5 s.
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('deadlock: a nested write waited for its own transaction')), 5000).unref()),
   ]);
   assert.equal(seen, 1);
   const rows = await database.client.execute('SELECT id FROM tx2 ORDER BY id');
