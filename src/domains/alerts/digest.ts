@@ -15,7 +15,7 @@ import type { Area } from '../../platform/config/partnership.ts';
 import type { ScheduledJob } from '../../platform/jobs.ts';
 import { areaAndWithin, listPublic, publicPath } from '../publishing/index.ts';
 import { findConsultations, listUpcomingMeetings } from '../consultations/index.ts';
-import { expireBouncedSubscriptions, purgeUnconfirmed, unsubscribeUrl, type AlertLinks } from './subscriptions.ts';
+import { expireBouncedSubscriptions, purgeAlertMail, purgeUnconfirmed, unsubscribeUrl, type AlertLinks } from './subscriptions.ts';
 import { digestWeekOf, isDigestTime } from './week.ts';
 
 const DAY = 86_400_000;
@@ -26,7 +26,7 @@ export const MEETING_HORIZON_MS = 14 * DAY;
 /** How often the digest job looks for subscriptions due this week. */
 export const DIGEST_EVERY_MS = 15 * 60_000;
 
-/** How often upkeep runs: unconfirmed subscriptions past 7 days, and addresses that bounced. */
+/** How often upkeep runs: unconfirmed subscriptions past 7 days, addresses that bounced, old alert e-mails. */
 export const UPKEEP_EVERY_MS = 10 * 60_000;
 
 /** Something public a digest can list, with when it became news and the areas it is about. */
@@ -131,7 +131,7 @@ export async function sendAlertDigests(settings: AlertSettings, now = Date.now()
   return queued;
 }
 
-/** The alert jobs for the scheduler: the digest check every 15 minutes, upkeep every 10. */
+/** The alert jobs for the scheduler: the digest check every 15 minutes, upkeep (retention and bounces) every 10. */
 export function alertJobs(settings: AlertSettings): ScheduledJob[] {
   return [
     { name: 'alerts-digest', everyMs: DIGEST_EVERY_MS, run: async (now) => void (await sendAlertDigests(settings, now)) },
@@ -139,6 +139,7 @@ export function alertJobs(settings: AlertSettings): ScheduledJob[] {
       name: 'alerts-upkeep', everyMs: UPKEEP_EVERY_MS, run: async (now) => {
         await purgeUnconfirmed(now);
         await expireBouncedSubscriptions();
+        await purgeAlertMail(now);
       },
     },
   ];

@@ -2,7 +2,7 @@
  * Area alert subscriptions without an account: subscribe (double opt-in: one confirmation e-mail with a signed,
  * expiring link), confirm, one-click unsubscribe (a signed link in every alert e-mail), counts for editors, and
  * upkeep (unconfirmed subscriptions deleted after 7 days, every subscription of an address whose alert e-mail
- * failed for good deleted). Nothing here tells a caller whether an address is already subscribed.
+ * failed for good deleted, sent and failed alert e-mails removed from the outbox after 30 days). Nothing here tells a caller whether an address is already subscribed.
  */
 import { and, count, eq, inArray, lte, sql } from 'drizzle-orm';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
@@ -23,6 +23,8 @@ export const CONFIRM_LINK_MS = 48 * HOUR;
 export const UNCONFIRMED_KEEP_MS = 7 * DAY;
 /** How long an unsubscribe link works after the e-mail carrying it was queued. */
 export const UNSUBSCRIBE_LINK_MS = 400 * DAY;
+/** How long sent or failed alert e-mails stay in the outbox (long enough for the bounce check, short for the address). */
+export const ALERT_MAIL_KEEP_MS = 30 * DAY;
 /** Confirmation e-mails one address may be sent in a day (across areas); more are silently not sent. */
 export const CONFIRMATIONS_PER_DAY = 3;
 
@@ -156,4 +158,12 @@ export async function expireBouncedSubscriptions(): Promise<number> {
   const expired = result!.rows.length;
   if (expired) log.info('alerts.bounced_expired', { subscriptions: expired });
   return expired;
+}
+
+/** Remove sent and failed alert e-mails (addresses and links) from the outbox after ALERT_MAIL_KEEP_MS; returns how many. */
+export async function purgeAlertMail(now = Date.now()): Promise<number> {
+  const [result] = await getDatabase().writer.batch([
+    toStatement(getDb().delete(outbox).where(and(inArray(outbox.template, [...ALERT_TEMPLATES]), inArray(outbox.status, ['sent', 'dead']), lte(outbox.createdAt, now - ALERT_MAIL_KEEP_MS))).returning({ id: outbox.id })),
+  ]);
+  return result!.rows.length;
 }
