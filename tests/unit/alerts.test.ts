@@ -2,7 +2,7 @@
  * Alerts on a real database with a controllable clock: the London week and the Monday 8am start, retention (an
  * unconfirmed subscription is deleted after 7 days, a confirmed one is kept, old alert e-mails leave the outbox),
  * signed links that expire and cannot be swapped between purposes, and what a digest lists (a meeting once, when it
- * is added or comes within 14 days).
+ * is added or comes within 14 days); subject access and erasure include alert subscriptions.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -16,6 +16,7 @@ import {
   confirmSubscription, confirmToken, digestSections, digestWeekOf, findByUnsubscribeToken, isDigestTime, purgeAlertMail, purgeUnconfirmed, subscribeToAlerts, unsubscribe, unsubscribeToken,
   CONFIRM_LINK_MS, type DigestCandidate,
 } from '../../src/domains/alerts/index.ts';
+import { eraseSubject, exportSubjectData, readSubject } from '../../src/domains/privacy/index.ts';
 
 let cleanup: () => Promise<void>;
 before(async () => {
@@ -79,4 +80,16 @@ test('a digest lists what became public since the last one, about the area and i
   ]);
   assert.equal(sections[0]!.entries[0]!.url, 'https://saferline.example/news/ward');
   assert.deepEqual(digestSections(candidates, ['eastmere-harbour'], from, now, links.baseUrl), [], 'nothing for the area: nothing to send');
+});
+
+test('subject access lists an address\'s alert subscriptions, and erasure deletes them with their e-mails', async () => {
+  await subscribeToAlerts('rights@example.org', { id: 'saltings', name: 'Saltings' }, links, MONDAY_10);
+  const subject = readSubject('Rights@Example.org')!;
+  const admin = { kind: 'user' as const, id: 'admin-1' };
+  const document = await exportSubjectData(subject, admin, 'Hollowmere CSP', MONDAY_10);
+  assert.deepEqual(document.alertSubscriptions.map((a) => [a.area, a.status]), [['saltings', 'pending']]);
+  assert.deepEqual(document.emails.map((e) => e.template), ['alert-confirm']);
+  assert.ok((await eraseSubject(subject, admin, 'tmp/unused-uploads', MONDAY_10)).ok);
+  assert.equal((await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.email, 'rights@example.org'))).length, 0);
+  assert.equal((await getDb().select().from(outbox).where(eq(outbox.recipient, 'rights@example.org'))).length, 0);
 });
