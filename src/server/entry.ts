@@ -144,6 +144,19 @@ function prepareOpen311Call(req: IncomingMessage): void {
   req.headers['content-type'] = 'application/x-open311-call';
 }
 
+/** The content type a one-click unsubscribe POST is handed to Astro with (its handler reads no body). */
+const ONE_CLICK_TYPE = 'application/x-one-click-unsubscribe';
+
+/**
+ * A one-click unsubscribe (RFC 8058) is POSTed by the mail client or provider, from anywhere, with the signed token
+ * in the URL as its only credential: drop any cookie, and mark the form body so that Astro's check for cross-site
+ * browser forms lets it through (src/web/alerts/public.ts).
+ */
+function prepareOneClickUnsubscribe(req: IncomingMessage): void {
+  delete req.headers.cookie;
+  req.headers['content-type'] = ONE_CLICK_TYPE;
+}
+
 /** Hand a request to Astro; an error that escapes it is logged (route and cause only) and answered 500. */
 async function renderWithAstro(req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
@@ -165,6 +178,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
   if (staticFiles.serve(req, res)) return;
   if (req.method === 'POST' && !isFormType(req.headers['content-type'])) return answer(res, 415, 'The form could not be read. Go back and try again.');
   if (path.startsWith('/open311/')) prepareOpen311Call(req);
+  if (req.method === 'POST' && path === '/alerts/unsubscribe') prepareOneClickUnsubscribe(req);
   if (hasBody(req)) {
     const limit = bodyLimitFor(path);
     const length = declaredLength(req);

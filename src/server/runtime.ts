@@ -22,6 +22,7 @@ import { purgeRateLimits } from '../platform/security/rate-limit.ts';
 import { purgeDrafts } from '../domains/reports/drafts.ts';
 import { anonymiseExpiredCases } from '../domains/cases/retention.ts';
 import { referralJobs } from '../domains/referrals/index.ts';
+import { alertJobs } from '../domains/alerts/index.ts';
 import { seedDemo } from './demo.ts';
 import { ensureCounts } from '../domains/insight/counts.ts';
 
@@ -86,6 +87,7 @@ export function getConfig(): SiteConfig {
  * Housekeeping every 10 minutes: expired rate-limit buckets, abandoned drafts, closed cases and calls past
  * retention (anonymised, not under legal hold). Referrals (src/domains/referrals/escalation.ts): overdue
  * escalation to the triage team every minute, and each agency's daily digest. Scheduled content: every minute.
+ * Area alerts (src/domains/alerts/digest.ts): the weekly digests, checked every 15 minutes; upkeep every 10.
  */
 function startMaintenance(config: SiteConfig) {
   const housekeeping = async () => {
@@ -96,12 +98,13 @@ function startMaintenance(config: SiteConfig) {
     await purgeMeetingRegistrations(30 * 86_400_000);
   };
   const referral = referralJobs({ config, publicUrl: getRuntime().env.PUBLIC_URL });
+  const alerts = alertJobs({ areas: config.areas, links: { baseUrl: getRuntime().env.PUBLIC_URL, partnership: config.partnership.name } });
   // Scheduled content is public from its time regardless; this job marks it published and moves the cache generation.
   const publishDue = async () => void (await publishDueItems(Date.now()));
   const reminders = async () => {
     await sendMeetingReminders({ baseUrl: getRuntime().env.PUBLIC_URL, partnership: config.partnership.name });
   };
-  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }, ...referral, { name: 'publish-scheduled', everyMs: 60_000, run: publishDue }, { name: 'meeting-reminders', everyMs: 15 * 60_000, run: reminders }], { tickMs: 60_000 });
+  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }, ...referral, { name: 'publish-scheduled', everyMs: 60_000, run: publishDue }, { name: 'meeting-reminders', everyMs: 15 * 60_000, run: reminders }, ...alerts], { tickMs: 60_000 });
   scheduler.start();
 }
 

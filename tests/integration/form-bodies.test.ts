@@ -65,7 +65,7 @@ const BODIES: { name: string; type: string; body: string }[] = [
 ];
 
 /** Every table that a POST could write to. */
-const TABLES = ['users', 'sessions', 'user_tokens', 'reporters', 'cases', 'attachments', 'case_events', 'audit_events', 'outbox', 'drafts', 'equality_responses', 'calls', 'saved_views', 'incidents', 'content_items', 'content_versions', 'content_events', 'consultations', 'consultation_responses', 'consultation_drafts', 'consultation_profiles', 'consultation_themes', 'consultation_meetings', 'meeting_registrations'];
+const TABLES = ['users', 'sessions', 'user_tokens', 'reporters', 'cases', 'attachments', 'case_events', 'audit_events', 'outbox', 'drafts', 'equality_responses', 'calls', 'saved_views', 'incidents', 'content_items', 'content_versions', 'content_events', 'consultations', 'consultation_responses', 'consultation_drafts', 'consultation_profiles', 'consultation_themes', 'consultation_meetings', 'meeting_registrations', 'alert_subscriptions'];
 
 let server: TestServer;
 let smtp: TestSmtp;

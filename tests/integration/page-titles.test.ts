@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createWebReport } from '../helpers/staff.ts';
-import type { Visitor } from '../helpers/http.ts';
+import { Visitor } from '../helpers/http.ts';
 import { signInAs } from './staff-sign-in.ts';
 
 let server: TestServer;
@@ -132,4 +132,21 @@ test('the hot-spots page title starts with "Error:" only when the period is wron
   assert.equal(refused.status, 400);
   assert.equal(titleOf(await refused.text()), `Error: ${plainTitle}`);
   assert.match(titleOf(await (await triage.get('/staff/insight/tasking')).text()), /^Weekly tasking list - /);
+});
+
+test('the alert pages say "Error:" in the title only when they show an error', async () => {
+  const resident = new Visitor(server.url);
+  const plain = await resident.get('/alerts');
+  assert.equal(plain.status, 200);
+  const plainTitle = titleOf(await plain.text());
+  assert.match(plainTitle, /^Get e-mail alerts about your area - /);
+  const refused = await resident.post('/alerts', { email: 'not an address', area: 'mill-lane', website: '' });
+  assert.equal(refused.status, 400);
+  const html = await refused.text();
+  assert.match(html, /Enter an e-mail address in the correct format/);
+  assert.equal(titleOf(html), `Error: ${plainTitle}`);
+  assert.match(titleOf(await (await resident.get('/alerts/check-email')).text()), /^Check your e-mail - /);
+  assert.match(titleOf(await (await resident.get('/alerts/unsubscribe?token=forged')).text()), /^Error: This link does not work - /);
+  const editor = await signInAs(server.url, 'editor@hollowmere.example');
+  assert.match(titleOf(await (await editor.get('/staff/publishing/alerts')).text()), /^E-mail alert subscribers - /);
 });

@@ -75,6 +75,8 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/publishing/index.astro': { path: '/staff/publishing', access: ['publish'] },
   'src/pages/staff/publishing/new/[kind].astro': { path: '/staff/publishing/new/achievement', access: ['publish'] },
   'src/pages/staff/publishing/[id].astro': { path: '/staff/publishing/no-such-item', access: ['publish'] },
+  // Area alerts by e-mail (issue 16, item 5): subscriber counts per area, never addresses
+  'src/pages/staff/publishing/alerts.astro': { path: '/staff/publishing/alerts', access: ['publish'] },
   // Consultations (issue 14)
   'src/pages/staff/consultations/index.astro': { path: '/staff/consultations', access: ['publish'] },
   'src/pages/staff/consultations/respond.astro': { path: '/staff/consultations/respond', access: ['consultation.key'] },

@@ -2,12 +2,12 @@
  * Erasure on request: everything found for an e-mail address or phone number loses its personal data in one
  * write transaction (the cases as the retention schedule anonymises them, src/domains/cases/retention.ts; calls
  * without a case lose the caller's details and notes; e-mails to the address leave the outbox; the contact
- * rows go), while the statistics stay. Refused whole, changing nothing, when any of the cases is under legal hold.
+ * rows and e-mail alert subscriptions go), while the statistics stay. Refused whole, changing nothing, when any of the cases is under legal hold.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
-import { calls, outbox, reporters } from '../../platform/db/schema.ts';
+import { alertSubscriptions, calls, outbox, reporters } from '../../platform/db/schema.ts';
 import { caseAnonymisationPlan, deletePhotoFiles, REMOVED } from '../cases/retention.ts';
 import { findSubjectRecords, type Subject, type SubjectRecords } from './subject.ts';
 
@@ -63,7 +63,7 @@ export async function eraseSubject(subject: Subject, actor: Actor, uploadDir: st
     if (callIds.length > 0) {
       stmts.push(toStatement(db.update(calls).set({ callerName: null, callerPhoneE164: null, callerEmail: null, notes: sql`case when ${calls.notes} is null or ${calls.notes} = '' then ${calls.notes} else ${REMOVED} end` }).where(inArray(calls.id, callIds))));
     }
-    if (subject.kind === 'email') stmts.push(toStatement(db.delete(outbox).where(eq(outbox.recipient, subject.value))));
+    if (subject.kind === 'email') stmts.push(toStatement(db.delete(outbox).where(eq(outbox.recipient, subject.value))), toStatement(db.delete(alertSubscriptions).where(eq(alertSubscriptions.email, subject.value))));
     // Contact rows not used by a case (the plan removes the ones its cases used).
     stmts.push(toStatement(db.delete(reporters).where(and(subject.kind === 'email' ? eq(reporters.email, subject.value) : eq(reporters.phoneE164, subject.value), sql`not exists (select 1 from cases where cases.reporter_id = ${reporters.id})`))));
     stmts.push(auditStatement(actor, 'privacy.erasure', null, { kind: subject.kind, refs: records.cases.map((c) => c.ref), calls: callIds.length, photos: plan.photoKeys.length }, now));

@@ -65,6 +65,7 @@ export function buildExport(subject: Subject, records: SubjectRecords, partnersh
     })),
     emails: records.emails.map((e) => ({ template: e.template, to: e.recipient, ref: typeof e.payload.ref === 'string' ? e.payload.ref : null, status: e.status, queuedAt: iso(e.createdAt), sentAt: iso(e.sentAt) })),
     disclosures: records.referrals.map((r) => ({ caseRef: refOf.get(r.caseId) ?? null, agency: r.agencyId, sentAt: iso(r.sentAt), status: r.status, shared: r.snapshot })),
+    alertSubscriptions: records.alerts.map((a) => ({ area: a.areaId, status: a.status, askedAt: iso(a.createdAt), confirmedAt: iso(a.confirmedAt) })),
     staffViews: records.views.map((v) => ({ at: iso(v.at), caseRef: v.caseId ? (refOf.get(v.caseId) ?? null) : null, what: 'viewed your contact details', staffRole: v.role })),
   };
 }

@@ -5,7 +5,7 @@
 import { and, asc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '../../platform/db/client.ts';
-import { attachments, auditEvents, calls, caseEvents, cases, outbox, referrals, reporters, users } from '../../platform/db/schema.ts';
+import { alertSubscriptions, attachments, auditEvents, calls, caseEvents, cases, outbox, referrals, reporters, users } from '../../platform/db/schema.ts';
 import { text } from '../../platform/forms/index.ts';
 import { toE164 } from '../../platform/uk/phone.ts';
 import { normaliseEmail } from '../reports/answers.ts';
@@ -52,6 +52,8 @@ export interface SubjectRecords {
   emails: (typeof outbox.$inferSelect)[];
   /** Referrals of their cases to partner agencies: what was disclosed, to whom, when and on what legal basis. */
   referrals: (typeof referrals.$inferSelect)[];
+  /** E-mail alert subscriptions of the address (area alerts). */
+  alerts: (typeof alertSubscriptions.$inferSelect)[];
   /** Staff views of the reporter's details on their cases. */
   views: { at: number; action: string; caseId: string | null; role: string | null }[];
 }
@@ -80,6 +82,7 @@ export async function findSubjectRecords(subject: Subject): Promise<SubjectRecor
     : [];
   const referralRows = caseIds.length ? await db.select().from(referrals).where(inArray(referrals.caseId, caseIds)).orderBy(asc(referrals.sentAt)) : [];
   const emails = subject.kind === 'email' ? await db.select().from(outbox).where(eq(outbox.recipient, subject.value)).orderBy(asc(outbox.createdAt)) : [];
+  const alerts = subject.kind === 'email' ? await db.select().from(alertSubscriptions).where(eq(alertSubscriptions.email, subject.value)).orderBy(asc(alertSubscriptions.createdAt)) : [];
   const views = caseIds.length
     ? await db
         .select({ at: auditEvents.at, action: auditEvents.action, caseId: auditEvents.subjectId, role: users.role })
@@ -96,6 +99,7 @@ export async function findSubjectRecords(subject: Subject): Promise<SubjectRecor
     messages,
     emails,
     referrals: referralRows,
+    alerts,
     views,
   };
 }

@@ -704,3 +704,32 @@ export const meetingRegistrations = sqliteTable(
   },
   (t) => [index('meeting_registrations_by').on(t.meetingId, t.state, t.createdAt), uniqueIndex('meeting_registrations_email').on(t.meetingId, t.email)],
 );
+
+/*
+ * Alerts (issue 16, item 5): residents' e-mail subscriptions to a ward or district, for a weekly digest.
+ */
+
+/**
+ * One address's subscription to one area: pending until the address confirms from the e-mailed link (deleted after
+ * 7 days unconfirmed), confirmed after. Unsubscribing deletes it at once; so does a permanent delivery failure.
+ */
+export const alertSubscriptions = sqliteTable(
+  'alert_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    /** The address, lower-cased. */
+    email: text('email').notNull(),
+    /** A ward or district id (areas.json). */
+    areaId: text('area_id').notNull(),
+    status: text('status', { enum: ['pending', 'confirmed'] }).notNull(),
+    createdAt: ts('created_at').notNull(),
+    /** When the latest confirmation e-mail was queued. */
+    confirmSentAt: ts('confirm_sent_at').notNull(),
+    confirmedAt: ts('confirmed_at'),
+    /** The London week (its Monday, YYYY-MM-DD) of the latest digest run for this subscription: one a week. */
+    digestWeek: text('digest_week'),
+    /** What the next digest lists starts after this time (confirmation, then the latest digest run). */
+    digestFrom: ts('digest_from'),
+  },
+  (t) => [uniqueIndex('alert_subscriptions_email_area').on(t.email, t.areaId), index('alert_subscriptions_status').on(t.status, t.digestWeek), index('alert_subscriptions_area').on(t.areaId, t.status)],
+);

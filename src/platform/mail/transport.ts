@@ -32,7 +32,7 @@ export function createMailTransport(options: { smtpUrl?: string; mailDir: string
     } as never);
     return {
       async send(to, from, mail, messageId) {
-        await transporter.sendMail({ to: checkedRecipient(to), from, subject: mail.subject, text: mail.text, html: mail.html, messageId });
+        await transporter.sendMail({ to: checkedRecipient(to), from, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, messageId });
       },
       close: () => transporter.close(),
     };
@@ -41,7 +41,7 @@ export function createMailTransport(options: { smtpUrl?: string; mailDir: string
   return {
     async send(to, from, mail, messageId) {
       const recipient = checkedRecipient(to);
-      const info = await streamer.sendMail({ to: recipient, from, subject: mail.subject, text: mail.text, html: mail.html, messageId });
+      const info = await streamer.sendMail({ to: recipient, from, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, messageId });
       await mkdir(options.mailDir, { recursive: true });
       const safe = messageId.replace(/[^a-zA-Z0-9.-]/g, '_');
       await writeFile(join(options.mailDir, `${Date.now()}-${safe}.eml`), info.message as Buffer);

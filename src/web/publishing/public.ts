@@ -3,9 +3,10 @@
  * plan, area pages (sections from the area-section registry), feeds and the sitemap. Unknown or unpublished
  * items are 404.
  */
-// Consultations and meetings add their sections to the area pages.
+// Consultations, meetings and e-mail alerts add their sections to the area pages.
 import { notFound } from '../guards.ts';
 import '../consultations/area-sections.ts';
+import '../alerts/area-sections.ts';
 import type { AstroGlobal } from 'astro';
 import { readPhoto } from '../../domains/reports/index.ts';
 import { contentImageDir } from './editor.ts';

@@ -1,0 +1,95 @@
+/**
+ * Alerts on a real database with a controllable clock: the London week and the Monday 8am start, retention (an
+ * unconfirmed subscription is deleted after 7 days, a confirmed one is kept, old alert e-mails leave the outbox),
+ * signed links that expire and cannot be swapped between purposes, and what a digest lists (a meeting once, when it
+ * is added or comes within 14 days); subject access and erasure include alert subscriptions.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { openTestDatabase } from '../helpers/db.ts';
+import { getDb } from '../../src/platform/db/client.ts';
+import { alertSubscriptions, outbox } from '../../src/platform/db/schema.ts';
+import { loadSigningKey } from '../../src/platform/security/signing.ts';
+import { londonTime } from '../../src/platform/time/london.ts';
+import {
+  confirmSubscription, confirmToken, digestSections, digestWeekOf, findByUnsubscribeToken, isDigestTime, purgeAlertMail, purgeUnconfirmed, subscribeToAlerts, unsubscribe, unsubscribeToken,
+  CONFIRM_LINK_MS, type DigestCandidate,
+} from '../../src/domains/alerts/index.ts';
+import { eraseSubject, exportSubjectData, readSubject } from '../../src/domains/privacy/index.ts';
+
+let cleanup: () => Promise<void>;
+before(async () => {
+  ({ cleanup } = await openTestDatabase());
+  await loadSigningKey('unit-test-signing-key');
+});
+after(() => cleanup());
+
+const DAY = 86_400_000;
+const links = { baseUrl: 'https://saferline.example', partnership: 'Hollowmere CSP' };
+/** Monday 2 March 2026, 10:00 in London (GMT). */
+const MONDAY_10 = londonTime(2026, 3, 2, 10);
+
+test('the digest week is named by its London Monday, and its digests start at 8am that Monday', () => {
+  assert.equal(digestWeekOf(MONDAY_10), '2026-03-02');
+  assert.equal(digestWeekOf(londonTime(2026, 3, 8, 23.5)), '2026-03-02', 'Sunday night is the same week');
+  assert.equal(digestWeekOf(londonTime(2026, 3, 30, 0.5)), '2026-03-30', 'across the change to summer time');
+  assert.equal(isDigestTime(londonTime(2026, 3, 2, 7.9)), false);
+  assert.equal(isDigestTime(londonTime(2026, 3, 2, 8)), true);
+  assert.equal(isDigestTime(londonTime(2026, 3, 4, 3)), true, 'a missed Monday is made up later in the week');
+});
+
+test('an unconfirmed subscription is deleted after 7 days; a confirmed one stays; old alert e-mails leave the outbox', async () => {
+  await subscribeToAlerts('Late.Confirmer@Example.org', { id: 'mill-lane', name: 'Mill Lane' }, links, MONDAY_10);
+  await subscribeToAlerts('never@example.org', { id: 'mill-lane', name: 'Mill Lane' }, links, MONDAY_10);
+  const [late] = await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.email, 'late.confirmer@example.org'));
+  assert.ok(late, 'addresses are stored lower-cased');
+  assert.equal(await confirmSubscription(confirmToken(late.id, MONDAY_10), MONDAY_10 + CONFIRM_LINK_MS + 1), null, 'the confirm link expires');
+  assert.equal(await confirmSubscription(unsubscribeToken(late.id, MONDAY_10), MONDAY_10), null, 'an unsubscribe token does not confirm');
+  assert.equal(await confirmSubscription(confirmToken(late.id, MONDAY_10), MONDAY_10 + DAY), 'mill-lane');
+  assert.equal(await purgeUnconfirmed(MONDAY_10 + 7 * DAY - 1), 0, 'kept for 7 days');
+  assert.equal(await purgeUnconfirmed(MONDAY_10 + 7 * DAY), 1);
+  const left = await getDb().select().from(alertSubscriptions);
+  assert.deepEqual(left.map((r) => [r.email, r.status]), [['late.confirmer@example.org', 'confirmed']]);
+  assert.equal((await findByUnsubscribeToken(confirmToken(late.id, MONDAY_10), MONDAY_10)).valid, false, 'a confirm token does not unsubscribe');
+  assert.equal(await unsubscribe(confirmToken(late.id, MONDAY_10), MONDAY_10), false);
+
+  await getDb().update(outbox).set({ status: 'sent' });
+  assert.equal(await purgeAlertMail(MONDAY_10 + 30 * DAY - 1), 0);
+  assert.equal(await purgeAlertMail(MONDAY_10 + 30 * DAY), 2, 'both confirmation e-mails go after 30 days');
+});
+
+test('a digest lists what became public since the last one, about the area and its wards; a meeting once, when added or coming within 14 days', () => {
+  const from = MONDAY_10;
+  const now = MONDAY_10 + 7 * DAY;
+  const candidates: DigestCandidate[] = [
+    { section: 'news', title: 'Old news', path: '/news/old', areaIds: ['mill-lane'], at: from - 1 },
+    { section: 'news', title: 'Ward news', path: '/news/ward', areaIds: ['mill-lane'], at: from + DAY },
+    { section: 'news', title: 'Elsewhere', path: '/news/else', areaIds: ['saltings'], at: from + DAY },
+    { section: 'results', title: 'Results out', path: '/consultations/x', areaIds: ['brackenford'], at: from + 2 * DAY },
+    { section: 'meetings', title: 'Added this week', path: '/meetings/a', areaIds: ['mill-lane'], at: from + DAY, startsAt: now + 10 * DAY },
+    { section: 'meetings', title: 'Came into range', path: '/meetings/b', areaIds: ['mill-lane'], at: from - 30 * DAY, startsAt: now + 13 * DAY },
+    { section: 'meetings', title: 'Listed last week', path: '/meetings/c', areaIds: ['mill-lane'], at: from - 30 * DAY, startsAt: now + 5 * DAY },
+    { section: 'meetings', title: 'Too far ahead', path: '/meetings/d', areaIds: ['mill-lane'], at: from + DAY, startsAt: now + 20 * DAY },
+  ];
+  const sections = digestSections(candidates, ['brackenford', 'mill-lane', 'northgate'], from, now, 'https://saferline.example/');
+  assert.deepEqual(sections.map((s) => [s.heading, s.entries.map((e) => e.title)]), [
+    ['News', ['Ward news']],
+    ['Consultation results', ['Results out']],
+    ['Public meetings coming up', ['Added this week', 'Came into range']],
+  ]);
+  assert.equal(sections[0]!.entries[0]!.url, 'https://saferline.example/news/ward');
+  assert.deepEqual(digestSections(candidates, ['eastmere-harbour'], from, now, links.baseUrl), [], 'nothing for the area: nothing to send');
+});
+
+test('subject access lists an address\'s alert subscriptions, and erasure deletes them with their e-mails', async () => {
+  await subscribeToAlerts('rights@example.org', { id: 'saltings', name: 'Saltings' }, links, MONDAY_10);
+  const subject = readSubject('Rights@Example.org')!;
+  const admin = { kind: 'user' as const, id: 'admin-1' };
+  const document = await exportSubjectData(subject, admin, 'Hollowmere CSP', MONDAY_10);
+  assert.deepEqual(document.alertSubscriptions.map((a) => [a.area, a.status]), [['saltings', 'pending']]);
+  assert.deepEqual(document.emails.map((e) => e.template), ['alert-confirm']);
+  assert.ok((await eraseSubject(subject, admin, 'tmp/unused-uploads', MONDAY_10)).ok);
+  assert.equal((await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.email, 'rights@example.org'))).length, 0);
+  assert.equal((await getDb().select().from(outbox).where(eq(outbox.recipient, 'rights@example.org'))).length, 0);
+});
