@@ -193,7 +193,7 @@ describe('the same security headers on every kind of answer', () => {
     assert.match(csp, /script-src 'self'/);
   });
 
-  test('pages, redirects, 404, 405, 413, 415, the origin-check 403 and static files all carry them', async () => {
+  test('pages, redirects, 304s, 404, 405, 413, 415, the origin-check 403, static files and the HTTP parser\'s 400 and 431 all carry them', async () => {
     const page = await fetch(`${server.url}/about`);
     const html = await page.text();
     const stylesheet = /<link rel="stylesheet" href="(\/_astro\/[^"]+\.css)"/.exec(html)?.[1];
@@ -214,9 +214,17 @@ describe('the same security headers on every kind of answer', () => {
       ],
       ['/js file', ...(await fetch(`${server.url}/js/character-count.js`).then((r) => [r.headers, r.status] as const))],
       ['/_astro file', ...(await fetch(server.url + stylesheet!).then((r) => [r.headers, r.status] as const))],
+      ['static 304', ...(await fetch(server.url + stylesheet!).then((r) => fetch(server.url + stylesheet!, { headers: { 'if-none-match': r.headers.get('etag')! } })).then((r) => [r.headers, r.status] as const))],
+      ['cached page 304', ...(await fetch(`${server.url}/`).then((r) => fetch(`${server.url}/`, { headers: { 'if-none-match': r.headers.get('etag')! } })).then((r) => [r.headers, r.status] as const))],
+      // Answers from Node's HTTP parser, before the request reaches the server module.
+      ['parser 400', ...(await exchange(server.port, [`GET / HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n`]).then((r) => [r.headers, r.status] as const))],
+      ['parser 431', ...(await exchange(server.port, [`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]).then((r) => [r.headers, r.status] as const))],
     ];
     const statuses = Object.fromEntries(answers.map(([name, , status]) => [name, status]));
-    assert.deepEqual(statuses, { page: 200, redirect: 303, '404': 404, '405': 405, '413': 413, '415': 415, 'origin 403': 403, '/js file': 200, '/_astro file': 200 });
+    assert.deepEqual(statuses, {
+      page: 200, redirect: 303, '404': 404, '405': 405, '413': 413, '415': 415, 'origin 403': 403, '/js file': 200, '/_astro file': 200,
+      'static 304': 304, 'cached page 304': 304, 'parser 400': 400, 'parser 431': 431,
+    });
     for (const [name, headers] of answers) {
       assert.deepEqual(securityHeadersOf(headers), expected, name);
       const hsts = headers instanceof Headers ? headers.get('strict-transport-security') : headers['strict-transport-security'];
