@@ -58,3 +58,21 @@ export function bodyLimitFor(path: string): number {
   }
   return DEFAULT_BODY_LIMIT;
 }
+
+/** How many fields a form body holds, counted on the raw bytes without parsing: '&'-separated pairs, or multipart parts. */
+export function countFormFields(body: Buffer, contentType: string): number {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  if (type === 'multipart/form-data') {
+    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+    if (!boundary) return 0;
+    const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+    let delimiters = 0;
+    for (let at = body.indexOf(delimiter); at !== -1; at = body.indexOf(delimiter, at + delimiter.length)) delimiters++;
+    // The last delimiter closes the body rather than opening a part.
+    return Math.max(0, delimiters - 1);
+  }
+  if (body.length === 0) return 0;
+  let pairs = 1;
+  for (let at = body.indexOf(0x26); at !== -1; at = body.indexOf(0x26, at + 1)) pairs++;
+  return pairs;
+}

@@ -13,7 +13,8 @@ import { describeError, log, routeOf } from '../platform/log.ts';
 import { getRuntime, ensureRuntime, stopRuntime } from './runtime.ts';
 import { createStaticFiles } from './static-files.ts';
 import { HSTS, SECURITY_HEADERS } from '../platform/security/headers.ts';
-import { bodyLimitFor } from './body-limits.ts';
+import { bodyLimitFor, countFormFields } from './body-limits.ts';
+import { MAX_FORM_FIELDS } from '../platform/forms/index.ts';
 import { resolveClientAddress } from './client-address.ts';
 
 /** Methods the site answers; anything else (TRACE, CONNECT, …) gets 405. */
@@ -177,6 +178,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
   if (UNUSED_ROUTES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`))) return answer(res, 404, 'Page not found.');
   if (staticFiles.serve(req, res)) return;
   if (req.method === 'POST' && !isFormType(req.headers['content-type'])) return answer(res, 415, 'The form could not be read. Go back and try again.');
+  const contentType = req.headers['content-type'] ?? '';
   if (path.startsWith('/open311/')) prepareOpen311Call(req);
   if (req.method === 'POST' && path === '/alerts/unsubscribe') prepareOneClickUnsubscribe(req);
   if (hasBody(req)) {
@@ -186,6 +188,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
     const body = await readBody(req, limit);
     if (body === 'too-large') return refuseTooLarge(res, limit);
     if (body === 'aborted') return void res.destroy();
+    if (countFormFields(body, contentType) > MAX_FORM_FIELDS) return answer(res, 413, `The form has too many fields (the limit is ${MAX_FORM_FIELDS}). Go back and try again.`);
     // The adapter takes a body already read from req.body (makeRequestBody in astro/app/node).
     (req as IncomingMessage & { body?: Buffer }).body = body;
   }

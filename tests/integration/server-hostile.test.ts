@@ -71,6 +71,24 @@ describe('body limits per route, before parsing', () => {
     assert.match(res.body, /Enter your feedback/);
   });
 
+  test('a small body with more than 200 fields gets 413 from the server module before any page parses it; 200 fields reach the page', async () => {
+    const before = await count('cases');
+    const fields = (n: number) => ['feedbackType=compliment', ...Array.from({ length: n - 1 }, (_, i) => `f${i}=x`)].join('&');
+    const over = await fetch(`${server.url}/feedback`, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: fields(201) });
+    assert.equal(over.status, 413);
+    assert.match(over.headers.get('content-type') ?? '', /^text\/plain/, 'the server module answered, not the page');
+    assert.match(await over.text(), /too many fields/);
+    const boundary = 'XYZ';
+    const parts = Array.from({ length: 201 }, (_, i) => `--${boundary}\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\nx\r\n`).join('') + `--${boundary}--\r\n`;
+    const multipart = await fetch(`${server.url}/feedback`, { method: 'POST', headers: { origin: server.url, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: parts });
+    assert.equal(multipart.status, 413, 'multipart parts are counted too');
+    assert.match(await multipart.text(), /too many fields/);
+    const within = await fetch(`${server.url}/feedback`, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' }, body: fields(200) });
+    assert.equal(within.status, 400, 'the page reads it and asks for the feedback');
+    assert.match(await within.text(), /Enter your feedback/);
+    assert.equal(await count('cases'), before, 'nothing stored');
+  });
+
   test('a text step refuses a body over 64 kB; a declared length under the limit is read as usual', async () => {
     const v = new Visitor(server.url);
     const big = await v.post('/report/description', { description: 'x'.repeat(70 * 1024) });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { safeLocalPath, safeLocation, safeQueryString } from '../../src/web/redirects.ts';
-import { bodyLimitFor, DEFAULT_BODY_LIMIT, LARGEST_BODY_LIMIT } from '../../src/server/body-limits.ts';
+import { bodyLimitFor, countFormFields, DEFAULT_BODY_LIMIT, LARGEST_BODY_LIMIT } from '../../src/server/body-limits.ts';
 import { describeError, routeOf } from '../../src/platform/log.ts';
 import { isLoopbackAddress } from '../../src/web/health.ts';
 
@@ -35,6 +35,16 @@ test('body limits: photos get the most, sign-in little, anything unknown the def
   assert.ok(bodyLimitFor('/staff/cases/HM-7K3M-9QX4') > bodyLimitFor('/feedback'));
   assert.equal(bodyLimitFor('/somewhere-else'), DEFAULT_BODY_LIMIT);
   assert.ok(LARGEST_BODY_LIMIT >= 3 * 10 * 1024 * 1024);
+});
+
+test('form fields are counted on the raw body: URL-encoded pairs and multipart parts', () => {
+  assert.equal(countFormFields(Buffer.from(''), 'application/x-www-form-urlencoded'), 0);
+  assert.equal(countFormFields(Buffer.from('a=1'), 'application/x-www-form-urlencoded'), 1);
+  assert.equal(countFormFields(Buffer.from('a=1&b=2&a=3'), 'application/x-www-form-urlencoded; charset=utf-8'), 3);
+  const multipart = '--B\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--B\r\nContent-Disposition: form-data; name="b"\r\n\r\n2&3\r\n--B--\r\n';
+  assert.equal(countFormFields(Buffer.from(multipart), 'multipart/form-data; boundary=B'), 2);
+  assert.equal(countFormFields(Buffer.from(multipart.replaceAll('--B', '--q')), 'multipart/form-data; boundary="q"'), 2, 'a quoted boundary');
+  assert.equal(countFormFields(Buffer.from(multipart), 'multipart/form-data'), 0, 'no boundary: nothing to count (the parser refuses it)');
 });
 
 test('log helpers: tokens in paths and personal data in errors are left out', () => {

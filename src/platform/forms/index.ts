@@ -42,6 +42,9 @@ export interface FormLimits {
 
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
 
+/** The most fields a form may hold (each repeat of a name counts); the server module refuses more before parsing. */
+export const MAX_FORM_FIELDS = 200;
+
 function refuse(status: FormRefusal['status'], text: string): FormRefusal {
   return { ok: false, status, errors: [{ field: 'form', href: '#main-content', text }] };
 }
@@ -61,7 +64,7 @@ export async function readForm(request: Request, limits: FormLimits = {}): Promi
     return refuse(400, 'The form could not be read. Go back and try again.');
   }
   let count = 0;
-  for (const _ of form.keys()) if (++count > (limits.maxFields ?? 200)) return refuse(413, 'The form has too many fields.');
+  for (const _ of form.keys()) if (++count > (limits.maxFields ?? MAX_FORM_FIELDS)) return refuse(413, 'The form has too many fields.');
   return { ok: true, form };
 }
 
