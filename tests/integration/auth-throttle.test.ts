@@ -81,6 +81,18 @@ test('with TRUSTED_PROXY_HOPS=1 a client changing the first X-Forwarded-For valu
   assert.deepEqual([...new Set(addresses)], ['198.51.100.7']);
 });
 
+test('IPv6 clients are counted by their /64: a new address in the same /64 stays in the bucket, another /64 does not', async () => {
+  const email = 'nobody-ipv6@hollowmere.example';
+  const statuses: number[] = [];
+  for (let i = 0; i < 11; i++) {
+    const r = await new Visitor(server.url).post('/staff/sign-in', { email, password: `guess-${i}` }, via(`2001:db8:1:2::${(i + 1).toString(16)}`));
+    statuses.push(r.status);
+  }
+  assert.deepEqual(statuses, [...Array(10).fill(400), 429], 'eleven addresses of one /64 share the lock');
+  const elsewhere = await new Visitor(server.url).post('/staff/sign-in', { email, password: 'guess-x' }, via('2001:db8:1:3::1'));
+  assert.equal(elsewhere.status, 400, 'another /64 is checked');
+});
+
 test('with TRUSTED_PROXY_HOPS=0 (the default) X-Forwarded-For is ignored: parallel attempts with changing headers share one bucket', async () => {
   const direct = await startServer();
   const directDb = createClient({ url: direct.dbUrl, timeout: 15_000 });
