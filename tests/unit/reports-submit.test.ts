@@ -3,10 +3,12 @@ import { after, before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
-import { auditEvents, caseEvents, cases, outbox, reporters } from '../../src/platform/db/schema.ts';
+import { auditEvents, caseEvents, cases, equalityResponses, outbox, reporters } from '../../src/platform/db/schema.ts';
 import { getDb } from '../../src/platform/db/client.ts';
 import { createCase, type NewCase } from '../../src/domains/reports/submit.ts';
 import { addReporterInformation, loadTrackView, verifyTrackAccess } from '../../src/domains/reports/track.ts';
+import { createDraft } from '../../src/domains/reports/drafts.ts';
+import { recordEqualityOnce } from '../../src/domains/reports/equality.ts';
 import { firstIncompleteStep, nextStep, readStep, type ReportAnswers } from '../../src/domains/reports/journey.ts';
 
 const config = loadSiteConfig('content');
@@ -51,6 +53,14 @@ test('a double submit creates one case', async () => {
   const again = await createCase(input, ctx);
   assert.equal(again.ref, a.ref);
   assert.equal(again.existing, true);
+});
+
+test('20 equality answers for one report at once (one group commit) store one row; only the first is recorded', async () => {
+  const draft = await createDraft('report', {});
+  const before = (await getDb().select().from(equalityResponses)).length;
+  const results = await Promise.all(Array.from({ length: 20 }, () => recordEqualityOnce(draft.id, { age: '25-44' })));
+  assert.equal(results.filter(Boolean).length, 1, 'one call recorded the answers');
+  assert.equal((await getDb().select().from(equalityResponses)).length, before + 1);
 });
 
 test('anonymous reports store no contact and are tracked with a secret', async () => {
