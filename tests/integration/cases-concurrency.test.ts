@@ -114,3 +114,18 @@ test('viewing a case writes nothing: flags are worked out for display, not store
   }
   assert.deepEqual(await snapshot(), before);
 });
+
+test('two processes share sessions and rate limits: signing out on one ends the session on the other, and failures sent to both count against one limit', async () => {
+  const onFirst = await signInAs(first.url, 'calls@hollowmere.example');
+  const onSecond = new Visitor(second.url);
+  onSecond.cookies = new Map(onFirst.cookies);
+  assert.equal((await onSecond.get('/staff')).status, 200, 'the session made by the first process works on the second');
+  assert.equal((await onFirst.post('/staff/sign-out', {})).status, 303);
+  const after = await onSecond.get('/staff');
+  assert.equal(after.status, 303, 'signed out on the first process: the second refuses the session');
+  assert.match(after.headers.get('location') ?? '', /^\/staff\/sign-in/);
+  const email = 'nobody-two-processes@hollowmere.example';
+  const statuses: number[] = [];
+  for (let i = 0; i < 12; i++) statuses.push((await new Visitor([first, second][i % 2]!.url).post('/staff/sign-in', { email, password: `guess-${i}` })).status);
+  assert.deepEqual(statuses, [...Array(10).fill(400), 429, 429], 'ten attempts across both processes, then both refuse');
+});
