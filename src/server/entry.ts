@@ -214,10 +214,17 @@ server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
   socket.end(`HTTP/1.1 405 Method Not Allowed\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
 });
 /** The answers Node's HTTP parser gives a request it cannot take (a malformed request, headers too large, too slow). */
-const CLIENT_ERRORS: Record<string, string> = { HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large', ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout' };
-/** Node's own answer to a request it could not read, with the security headers every answer carries. */
-server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex & { bytesWritten?: number }) => {
-  if (socket.writable && !socket.bytesWritten && error.code !== 'ECONNRESET') {
+const CLIENT_ERRORS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+/**
+ * Node's own answer to a request it could not read (as Node's default handler answers: only when no answer on
+ * this connection has started), with the security headers every answer carries.
+ */
+server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex & { _httpMessage?: ServerResponse | null }) => {
+  if (socket.writable && !socket._httpMessage?.headersSent && error.code !== 'ECONNRESET') {
     const status = CLIENT_ERRORS[error.code ?? ''] ?? '400 Bad Request';
     const headers = Object.entries({ ...SECURITY_HEADERS, ...(env.PUBLIC_URL.startsWith('https:') ? { 'Strict-Transport-Security': HSTS } : {}), 'Content-Length': '0', Connection: 'close' });
     socket.write(`HTTP/1.1 ${status}\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);

@@ -110,6 +110,16 @@ describe('never a 500 for hostile input', () => {
     assert.equal(connect.closed, true);
   });
 
+  test('a request Node cannot parse, on a kept-alive connection after an answered one, gets 400 with the security headers, not a reset', async () => {
+    const res = await exchange(server.port, [`GET /about HTTP/1.1\r\nHost: x\r\n\r\n`, `FOO /about HTTP/1.1\r\nHost: x\r\n\r\n`], { gapMs: 300 });
+    assert.equal(res.status, 200, 'the first request is answered');
+    assert.equal(res.reset, false, 'no reset');
+    assert.equal(res.closed, true);
+    const second = res.body.slice(res.body.indexOf('HTTP/1.1 400'));
+    assert.match(second, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(second, /\r\nX-Content-Type-Options: nosniff\r\n/);
+  });
+
   test('/_image and the other unused Astro routes answer 404', async () => {
     for (const path of ['/_image?href=https://example.com/x.png&w=10', '/_image', '/_server-islands/x', '/_actions/x']) {
       const res = await fetch(server.url + path, { redirect: 'manual' });
