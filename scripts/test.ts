@@ -83,15 +83,19 @@ function chromiumOrExit(): string {
   }
 }
 
-/** A step before or beside the tiers: a node script with its arguments. */
-type Step = { name: string; argv: string[] };
+/** A step before or beside the tiers: a node script with its arguments; `quiet` prints its output only when it fails. */
+type Step = { name: string; argv: string[]; quiet?: boolean };
 
 const astroCheck: Step = { name: 'astro check', argv: ['node_modules/astro/bin/astro.mjs', 'check'] };
 const tscCheck: Step = { name: 'tsc --noEmit', argv: ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'] };
 const eslintCheck: Step = { name: 'eslint', argv: ['node_modules/eslint/bin/eslint.js', '.'] };
 const knipCheck: Step = { name: 'knip', argv: ['node_modules/knip/bin/knip.js'] };
-/** The server build (dist/server/entry.mjs, with source maps for coverage). */
-const buildStep: Step = { name: 'build', argv: ['node_modules/astro/bin/astro.mjs', 'build', '--silent'] };
+/**
+ * The server build (dist/server/entry.mjs, with source maps for coverage), at Astro's default log level as
+ * `npm run build` makes it for deployment: `--silent` would also silence the built server's own error log, which
+ * the logging tests must see.
+ */
+const buildStep: Step = { name: 'build', argv: ['node_modules/astro/bin/astro.mjs', 'build'], quiet: true };
 
 /** What a finished step took. */
 interface StepResult {
@@ -134,7 +138,8 @@ function runStep(step: Step, background = false): Promise<StepResult> {
   return new Promise((resolve) => {
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
-      process.stdout.write(`\n${step.name} (${seconds.toFixed(1)} s)${code === 0 ? '' : ` failed, exit ${code}`}\n${output.trim() ? output.trimEnd() + '\n' : ''}`);
+      const shown = code === 0 && step.quiet ? '' : output.trim();
+      process.stdout.write(`\n${step.name} (${seconds.toFixed(1)} s)${code === 0 ? '' : ` failed, exit ${code}`}\n${shown ? output.trimEnd() + '\n' : ''}`);
       resolve({ name: step.name, seconds, exitCode: code ?? 1 });
     });
   });

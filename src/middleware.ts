@@ -30,7 +30,11 @@ export const onRequest = defineMiddleware(async (context, next) => {
     }
     // Route and cause only: no query string, cookies, form values or tokens in the path.
     log.error('request.failed', { method: context.request.method, route: context.routePattern || routeOf(context.url.pathname), cause: describeError(error) });
-    throw error;
+    // Astro logs what escapes with its stack, and a failed query's message carries its parameters (ids, tokens,
+    // personal data): hand it an error without them, unless in development where the overlay needs the cause.
+    if (import.meta.env.DEV) throw error;
+    // eslint-disable-next-line preserve-caught-error -- the cause is what must not reach Astro's log
+    throw new Error('The request failed (logged above as request.failed)');
   } finally {
     if (!context.url.pathname.startsWith('/_astro/')) {
       log.info('request', {
