@@ -3,8 +3,9 @@
  * scoped to the districts a user serves, with no personal data.
  *
  * Where each figure comes from:
- *   - Report counts (category, ward, district, month, channel) come from the pre-aggregates (insight_counts), read
- *     once per page for the months of the period, the previous period, the same period last year and the year's trend.
+ *   - Report counts (category, ward, district, month, channel) come from the dashboard pre-aggregate
+ *     (insight_report_counts, see report-counts.ts): four small grouped reads over the months of the period, the
+ *     previous period, the same period last year and the year's trend.
  *   - Timers met, the medians, repeat victims and Case Review thresholds need per-case values (timer JSON, resolution
  *     times, flags), so they are read by bounded queries over the period's cases only (the cases_received index keeps
  *     them to the period, never a scan of all cases); medians are exact (the lower median, by a window function).
@@ -16,10 +17,9 @@ import { getDatabase } from '../../platform/db/client.ts';
 import { londonMonth, londonTime } from '../../platform/time/london.ts';
 import { caseScope, CHANNEL_LABELS, TIMER_NAMES, type TimerName } from '../cases/index.ts';
 import type { PolicySubject } from '../identity/types.ts';
+import { NOT_COUNTED } from './report-counts.ts';
 import { monthLabel } from './statistics.ts';
 
-/** Resolutions that are not counted: the same report twice, or not a report at all. */
-const NOT_COUNTED = ['duplicate', 'spam'];
 
 /** A month or a quarter: its id ("2026-03" or "2026-Q1"), its London months and its instants [from, to). */
 export interface Period {
@@ -174,23 +174,38 @@ function districtClause(districtIds: string[] | null, column: string): { sql: st
   return districtIds === null ? { sql: '', args: [] } : { sql: ` AND ${column} IN (${marks(districtIds)})`, args: districtIds };
 }
 
-/** The months the count query needs: the three periods and the twelve-month trend. */
-function monthsNeeded(period: Period): { trend: string[]; all: string[] } {
+/** The twelve months to the end of the period, oldest first (the trend chart). */
+function monthsNeeded(period: Period): string[] {
   const [y, m] = period.months.at(-1)!.split('-').map(Number) as [number, number];
-  const trend = Array.from({ length: 12 }, (_, i) => monthId(shiftMonth(y, m, i - 11)));
-  return { trend, all: [...new Set([...trend, ...previousPeriod(period).months, ...sameLastYear(period).months])] };
+  return Array.from({ length: 12 }, (_, i) => monthId(shiftMonth(y, m, i - 11)));
 }
 
-/** Report counts from the pre-aggregates, one row per month, district, ward, category and channel. */
-async function readCounts(months: string[], districtIds: string[] | null): Promise<{ month: string; districtId: string; wardId: string; categoryId: string; channel: string; n: number }[]> {
+/** One grouped row of report counts ('' for a field not grouped by). */
+interface CountRow {
+  month: string;
+  districtId: string;
+  wardId: string;
+  categoryId: string;
+  channel: string;
+  n: number;
+}
+
+/** Report counts from the dashboard pre-aggregate, grouped four ways: by category, by ward, by channel (each per month and district) and the trend by month and district. */
+async function readCounts(period: Period, districtIds: string[] | null): Promise<{ category: CountRow[]; ward: CountRow[]; channel: CountRow[]; trend: CountRow[] }> {
   const d = districtClause(districtIds, 'district_id');
-  const r = await getDatabase().client.execute({
-    sql: `SELECT month, district_id, ward_id, category_id, channel, sum(n) AS n FROM insight_counts
-          WHERE month IN (${marks(months)}) AND kind = 'report' AND resolution NOT IN (${marks(NOT_COUNTED)})${d.sql}
-          GROUP BY month, district_id, ward_id, category_id, channel HAVING sum(n) <> 0`,
-    args: [...months, ...NOT_COUNTED, ...d.args],
-  });
-  return r.rows.map((x) => ({ month: String(x.month), districtId: String(x.district_id), wardId: String(x.ward_id), categoryId: String(x.category_id), channel: String(x.channel), n: Number(x.n) }));
+  const trend = monthsNeeded(period);
+  const trio = [...period.months, ...previousPeriod(period).months, ...sameLastYear(period).months];
+  const db = getDatabase().client;
+  const read = async (months: string[], fields: string[]): Promise<CountRow[]> => {
+    const r = await db.execute({
+      sql: `SELECT month, district_id${fields.map((f) => `, ${f}`).join('')}, sum(n) AS n FROM insight_report_counts
+            WHERE month IN (${marks(months)})${d.sql} GROUP BY month, district_id${fields.map((f) => `, ${f}`).join('')} HAVING sum(n) <> 0`,
+      args: [...months, ...d.args],
+    });
+    return r.rows.map((x) => ({ month: String(x.month), districtId: String(x.district_id), wardId: String(x.ward_id ?? ''), categoryId: String(x.category_id ?? ''), channel: String(x.channel ?? ''), n: Number(x.n) }));
+  };
+  const [category, ward, channel, byMonth] = await Promise.all([read(trio, ['category_id']), read(trio, ['ward_id']), read(period.months, ['channel']), read(trend, [])]);
+  return { category, ward, channel, trend: byMonth };
 }
 
 /** The condition on `cases c` for counted reports received in the period, in scope. */
@@ -305,7 +320,7 @@ function consultationsFor(config: SiteConfig, rows: Awaited<ReturnType<typeof re
 }
 
 /** Sum counts into a breakdown by a key, in the order of `order` (ids) then any others. */
-function breakdown(counts: Awaited<ReturnType<typeof readCounts>>, periods: [Period, Period, Period], key: (c: (typeof counts)[number]) => string, label: (id: string) => string, order: string[]): BreakdownRow[] {
+function breakdown(counts: CountRow[], periods: [Period, Period, Period], key: (c: CountRow) => string, label: (id: string) => string, order: string[]): BreakdownRow[] {
   const [cur, prev, last] = periods.map((p) => new Set(p.months));
   const rows = new Map<string, Trio>();
   for (const c of counts) {
@@ -320,18 +335,23 @@ function breakdown(counts: Awaited<ReturnType<typeof readCounts>>, periods: [Per
   return ids.map((id) => ({ id, label: label(id), counts: rows.get(id)! }));
 }
 
-/** The figures that come from the pre-aggregated counts, for one district filter. */
-function countFigures(config: SiteConfig, counts: Awaited<ReturnType<typeof readCounts>>, period: Period, trend: string[]) {
+/** The figures that come from the pre-aggregated counts (already filtered to the districts wanted). */
+function countFigures(config: SiteConfig, counts: Awaited<ReturnType<typeof readCounts>>, period: Period) {
   const periods: [Period, Period, Period] = [period, previousPeriod(period), sameLastYear(period)];
   const name = (id: string) => config.areas.find((a) => a.id === id)?.name ?? 'Place not known';
-  const byCategory = breakdown(counts, periods, (c) => c.categoryId, (id) => config.categories.find((c) => c.id === id)?.name ?? 'Category not known', config.categories.map((c) => c.id));
-  const byWard = breakdown(counts, periods, (c) => c.wardId, name, config.areas.filter((a) => a.kind === 'ward').map((a) => a.id));
-  const byDistrict = breakdown(counts, periods, (c) => c.districtId, name, config.areas.filter((a) => a.kind === 'district').map((a) => a.id));
+  const byCategory = breakdown(counts.category, periods, (c) => c.categoryId, (id) => config.categories.find((c) => c.id === id)?.name ?? 'Category not known', config.categories.map((c) => c.id));
+  const byWard = breakdown(counts.ward, periods, (c) => c.wardId, name, config.areas.filter((a) => a.kind === 'ward').map((a) => a.id));
+  const byDistrict = breakdown(counts.ward, periods, (c) => c.districtId, name, config.areas.filter((a) => a.kind === 'district').map((a) => a.id));
   const total = byDistrict.reduce((t, r) => ({ current: t.current + r.counts.current, previous: t.previous + r.counts.previous, lastYear: t.lastYear + r.counts.lastYear }), { current: 0, previous: 0, lastYear: 0 });
-  const byMonth = trend.map((month) => ({ month, label: monthLabel(month), count: counts.filter((c) => c.month === month).reduce((a, c) => a + c.n, 0) }));
-  const inPeriod = new Set(period.months);
-  const channels = Object.keys(CHANNEL_LABELS).map((id) => ({ id, label: CHANNEL_LABELS[id]!, count: counts.filter((c) => c.channel === id && inPeriod.has(c.month)).reduce((a, c) => a + c.n, 0) }));
+  const byMonth = monthsNeeded(period).map((month) => ({ month, label: monthLabel(month), count: counts.trend.filter((c) => c.month === month).reduce((a, c) => a + c.n, 0) }));
+  const channels = Object.keys(CHANNEL_LABELS).map((id) => ({ id, label: CHANNEL_LABELS[id]!, count: counts.channel.filter((c) => c.channel === id).reduce((a, c) => a + c.n, 0) }));
   return { total, byCategory, byWard, byDistrict, byMonth, channels };
+}
+
+/** The counts of one district. */
+function countsOf(counts: Awaited<ReturnType<typeof readCounts>>, districtId: string): Awaited<ReturnType<typeof readCounts>> {
+  const keep = (rows: CountRow[]) => rows.filter((c) => c.districtId === districtId);
+  return { category: keep(counts.category), ward: keep(counts.ward), channel: keep(counts.channel), trend: keep(counts.trend) };
 }
 
 /** An empty set of figures (a user with no scope). */
@@ -343,26 +363,30 @@ function emptyFigures(period: Period): DashboardFigures {
   };
 }
 
+/** A referral figure without its group key, named. */
+function withoutGroup(r: Omit<ReferralFigure, 'label'> & { group: string }, name: (id: string) => string): ReferralFigure {
+  return { agencyId: r.agencyId, label: name(r.agencyId), sent: r.sent, acknowledged: r.acknowledged, onTime: r.onTime, medianAcknowledgeMs: r.medianAcknowledgeMs };
+}
+
 const ACK_MS = "(c.timers ->> '$.acknowledge.metAt') - c.received_at";
 const RESOLVE_MS = 'c.resolved_at - c.received_at';
 
 /** The dashboard for a scope and period, as of `now`. */
 export async function dashboardFigures(config: SiteConfig, scope: InsightScope, period: Period, now: number): Promise<DashboardFigures> {
   if (scope.none) return emptyFigures(period);
-  const { trend, all } = monthsNeeded(period);
   const d = scope.districtIds;
   const [counts, timers, ack, resolve, repeats, referrals, calls, consultations] = await Promise.all([
-    readCounts(all, d), readTimers(period, d, "''", now), readMedians(period, d, "''", ACK_MS), readMedians(period, d, "''", RESOLVE_MS),
+    readCounts(period, d), readTimers(period, d, "''", now), readMedians(period, d, "''", ACK_MS), readMedians(period, d, "''", RESOLVE_MS),
     readRepeats(period, d, "''"), readReferrals(period, scope, "''"), readCalls(period), readConsultations(period),
   ]);
   const agencyName = (id: string) => config.agencies.find((a) => a.id === id)?.name ?? id;
   return {
     period, previous: previousPeriod(period), lastYear: sameLastYear(period),
-    ...countFigures(config, counts, period, trend),
+    ...countFigures(config, counts, period),
     timers: timers.map(({ priority, timer, due, met }) => ({ priority, timer, due, met })).sort((a, b) => a.priority.localeCompare(b.priority) || TIMER_NAMES.indexOf(a.timer) - TIMER_NAMES.indexOf(b.timer)),
     medianAcknowledgeMs: ack.get('') ?? null,
     medianResolveMs: resolve.get('') ?? null,
-    referrals: referrals.map(({ group: _, ...r }) => ({ ...r, label: agencyName(r.agencyId) })).sort((a, b) => a.label.localeCompare(b.label)),
+    referrals: referrals.map((r) => withoutGroup(r, agencyName)).sort((a, b) => a.label.localeCompare(b.label)),
     repeatVictims: repeats.get('')?.repeatVictims ?? 0,
     caseReviews: repeats.get('')?.caseReviews ?? 0,
     calls,
@@ -381,11 +405,10 @@ export interface CountyColumn {
 export async function countyFigures(config: SiteConfig, scope: InsightScope, period: Period, now: number): Promise<CountyColumn[]> {
   if (scope.none) return [];
   const districts = config.areas.filter((a) => a.kind === 'district' && (scope.districtIds === null || scope.districtIds.includes(a.id)));
-  const { trend, all } = monthsNeeded(period);
   const d = scope.districtIds;
   const g = "coalesce(c.district_id, '')";
   const [counts, timers, ack, resolve, repeats, referrals, calls, consultations, total] = await Promise.all([
-    readCounts(all, d), readTimers(period, d, g, now), readMedians(period, d, g, ACK_MS), readMedians(period, d, g, RESOLVE_MS),
+    readCounts(period, d), readTimers(period, d, g, now), readMedians(period, d, g, ACK_MS), readMedians(period, d, g, RESOLVE_MS),
     readRepeats(period, d, g), readReferrals(period, scope, g), readCalls(period), readConsultations(period), dashboardFigures(config, scope, period, now),
   ]);
   const agencyName = (id: string) => config.agencies.find((a) => a.id === id)?.name ?? id;
@@ -394,11 +417,11 @@ export async function countyFigures(config: SiteConfig, scope: InsightScope, per
     name: district.name,
     figures: {
       period, previous: previousPeriod(period), lastYear: sameLastYear(period),
-      ...countFigures(config, counts.filter((c) => c.districtId === district.id), period, trend),
+      ...countFigures(config, countsOf(counts, district.id), period),
       timers: timers.filter((t) => t.group === district.id).map(({ priority, timer, due, met }) => ({ priority, timer, due, met })),
       medianAcknowledgeMs: ack.get(district.id) ?? null,
       medianResolveMs: resolve.get(district.id) ?? null,
-      referrals: referrals.filter((r) => r.group === district.id).map(({ group: _, ...r }) => ({ ...r, label: agencyName(r.agencyId) })),
+      referrals: referrals.filter((r) => r.group === district.id).map((r) => withoutGroup(r, agencyName)),
       repeatVictims: repeats.get(district.id)?.repeatVictims ?? 0,
       caseReviews: repeats.get(district.id)?.caseReviews ?? 0,
       calls,
