@@ -52,6 +52,9 @@ export const routePermissions: Record<string, RouteRule> = {
   'src/pages/staff/calls/index.astro': { path: '/staff/calls', access: ['call.read'] },
   'src/pages/staff/calls/export.csv.ts': { path: '/staff/calls/export.csv', access: ['call.read'] },
   'src/pages/staff/calls/figures.astro': { path: '/staff/calls/figures', access: ['call.read'] },
+  // Insight: the partner dashboard and the county view (issue 15)
+  'src/pages/staff/insight/index.astro': { path: '/staff/insight', access: ['insight.view'] },
+  'src/pages/staff/insight/county.astro': { path: '/staff/insight/county', access: ['insight.view'] },
   // Referrals and the partner console (issue 12)
   'src/pages/staff/referrals/index.astro': { path: '/staff/referrals', access: ['referral.partner'] },
   'src/pages/staff/referrals/[id].astro': { path: '/staff/referrals/no-such-referral', access: ['referral.partner'] },

@@ -7,6 +7,7 @@
 import type { InStatement } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
 import { londonMonth } from '../../platform/time/london.ts';
+import { rebuildReportCountStatements, reportCountStatements } from './report-counts.ts';
 
 /** The case fields that decide which count a case falls in. */
 export interface CountedFields {
@@ -48,7 +49,7 @@ export function countChangeStatements(before: CountedFields | null, after: Count
   const from = before ? countKeyOf(before) : null;
   const to = after ? countKeyOf(after) : null;
   if (from && to && from.join('\u0000') === to.join('\u0000')) return [];
-  return [...(from ? [addCountStatement(from, -1)] : []), ...(to ? [addCountStatement(to, 1)] : [])];
+  return [...(from ? [addCountStatement(from, -1)] : []), ...(to ? [addCountStatement(to, 1)] : []), ...reportCountStatements(before, after)];
 }
 
 /**
@@ -69,18 +70,21 @@ const REBUILD_SQL =
 /** Recompute every aggregate from the cases table, in one write transaction; returns the number of aggregate rows. */
 export async function rebuildCounts(): Promise<number> {
   return getDatabase().writer.transaction(async (tx) => {
-    await tx.batch([{ sql: 'DELETE FROM insight_counts', args: [] }, { sql: REBUILD_SQL, args: [] }]);
+    await tx.batch([{ sql: 'DELETE FROM insight_counts', args: [] }, { sql: REBUILD_SQL, args: [] }, ...rebuildReportCountStatements(londonMonthSql('received_at'))]);
     const rows = await tx.execute({ sql: 'SELECT count(*) AS n FROM insight_counts', args: [] });
     return Number(rows.rows[0]!.n);
   });
 }
 
-/** Backfill the aggregates at start-up when there are cases but no aggregates yet (a new deployment of this table). */
+/** Backfill the aggregates at start-up when there are cases but no aggregates yet in either table (a new deployment of a table). */
 export async function ensureCounts(): Promise<boolean> {
   const { client } = getDatabase();
-  const have = await client.execute('SELECT (SELECT 1 FROM insight_counts LIMIT 1) AS counts, (SELECT 1 FROM cases LIMIT 1) AS cases');
+  const have = await client.execute(
+    "SELECT (SELECT 1 FROM insight_counts LIMIT 1) AS counts, (SELECT 1 FROM cases LIMIT 1) AS cases, (SELECT 1 FROM insight_report_counts LIMIT 1) AS reports, " +
+      "(SELECT 1 FROM cases WHERE kind = 'report' AND coalesce(resolution_code, '') NOT IN ('duplicate', 'spam') LIMIT 1) AS counted",
+  );
   const row = have.rows[0]!;
-  if (row.counts != null || row.cases == null) return false;
+  if (!((row.counts == null && row.cases != null) || (row.reports == null && row.counted != null))) return false;
   await rebuildCounts();
   return true;
 }

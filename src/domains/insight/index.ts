@@ -5,3 +5,5 @@ export { cellText } from './suppression.ts';
 export { choosableMonths, defaultPeriod, describeHotSpot, emergingRuleText, formatRate, hotSpotReport, type EmergingHotSpot, type HotSpotQuery, type HotSpotReport, type WardRank } from './hot-spots.ts';
 export { SECTION_LABELS, taskingCsvRows, taskingList, type QueueLink, type TaskingLine, type TaskingList } from './tasking.ts';
 export { GAP_LABELS, MINIMUM_RESPONSES, perceptionAgainstReality, type Perception, type PerceptionRow } from './perception.ts';
+export { countyFigures, dashboardFigures, defaultDashboardPeriod, insightScope, parsePeriod, periodChoices, previousPeriod, timerRate, type CountyColumn, type DashboardFigures, type InsightScope, type Period, type Trio } from './dashboard.ts';
+export { formatMeasure, judgeTarget, judgeTargets, measureValue, type Rag, type TargetProgress } from './targets.ts';

@@ -103,8 +103,26 @@ const targetSchema = z.object({
   resolveWorkingDays: z.number().positive(),
 });
 
+/** The dashboard measures a SMART target may be set on (src/domains/insight/targets.ts reads each from the dashboard figures). */
+export const TARGET_MEASURES = [
+  'reports', 'acknowledge_met', 'triage_met', 'update_met', 'resolve_met', 'median_acknowledge_hours', 'median_resolve_days',
+  'referrals_acknowledged_on_time', 'calls_abandoned', 'repeat_victims', 'case_reviews', 'consultation_responses',
+] as const;
+
+/** A SMART target on one dashboard measure: what, how much, which way, over what period, by when. */
+const measureTargetSchema = z.object({
+  id: slug,
+  measure: z.enum(TARGET_MEASURES),
+  description: z.string().min(10),
+  target: z.number().min(0),
+  direction: z.enum(['at_least', 'at_most']),
+  period: z.enum(['month', 'quarter']),
+  deadline: z.iso.date(),
+});
+
 const targetsSchema = z.object({
   priorities: z.object({ P1: targetSchema, P2: targetSchema, P3: targetSchema, P4: targetSchema }),
+  measures: z.array(measureTargetSchema).default([]).refine((xs) => new Set(xs.map((x) => x.id)).size === xs.length, 'target ids must be unique'),
   publicPromise: z.string().min(10),
   workingHours: z.object({ start: z.number().int().min(0).max(23), end: z.number().int().min(1).max(24) }),
   bankHolidays: z.array(z.iso.date()),
@@ -132,6 +150,7 @@ export type Agency = z.infer<typeof agencySchema>;
 export type SharingAgreement = z.infer<typeof sharingSchema>;
 export type Category = z.infer<typeof categorySchema>;
 export type Targets = z.infer<typeof targetsSchema>;
+export type MeasureTarget = z.infer<typeof measureTargetSchema>;
 export type Gazetteer = z.infer<typeof gazetteerSchema>;
 export type HotSpotSettings = z.infer<typeof hotSpotsSchema>;
 

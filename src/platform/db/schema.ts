@@ -565,6 +565,25 @@ export const insightCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.month, t.kind, t.channel, t.categoryId, t.districtId, t.wardId, t.status, t.resolution] })],
 );
 
+// insight: dashboard
+/**
+ * The partner dashboard's pre-aggregate (src/domains/insight/report-counts.ts): counted reports (not duplicates or
+ * spam) per London month of receipt, district, ward, category and channel; '' stands for none. No status, so status
+ * changes never touch it. Kept in the same write as every case creation and counted-field change.
+ */
+export const insightReportCounts = sqliteTable(
+  'insight_report_counts',
+  {
+    month: text('month').notNull(),
+    districtId: text('district_id').notNull(),
+    wardId: text('ward_id').notNull(),
+    categoryId: text('category_id').notNull(),
+    channel: text('channel').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.districtId, t.wardId, t.categoryId, t.channel] })],
+);
+
 // consultations
 
 /** A consultation: its survey (questions as data), dates, lifecycle and published "we asked, you said, we did". */

@@ -1,0 +1,439 @@
+/**
+ * The partner dashboard and the county view (issue 15 points 1 and 3): aggregate figures for a month or a quarter,
+ * scoped to the districts a user serves, with no personal data.
+ *
+ * Where each figure comes from:
+ *   - Report counts (category, ward, district, month, channel) come from the dashboard pre-aggregate
+ *     (insight_report_counts, see report-counts.ts): four small grouped reads over the months of the period, the
+ *     previous period, the same period last year and the year's trend.
+ *   - Timers met, the medians, repeat victims and Case Review thresholds need per-case values (timer JSON, resolution
+ *     times, flags), so they are read by bounded queries over the period's cases only (the cases_received index keeps
+ *     them to the period, never a scan of all cases); medians are exact (the lower median, by a window function).
+ *   - Referrals, calls and consultation responses are read by bounded queries over their own period index.
+ * Duplicates and spam are not counted, as in the public statistics. Calls have no district: they are the whole hotline.
+ */
+import type { SiteConfig } from '../../platform/config/partnership.ts';
+import { getDatabase } from '../../platform/db/client.ts';
+import { londonMonth, londonTime } from '../../platform/time/london.ts';
+import { caseScope, CHANNEL_LABELS, TIMER_NAMES, type TimerName } from '../cases/index.ts';
+import type { PolicySubject } from '../identity/types.ts';
+import { NOT_COUNTED } from './report-counts.ts';
+import { monthLabel } from './statistics.ts';
+
+
+/** A month or a quarter: its id ("2026-03" or "2026-Q1"), its London months and its instants [from, to). */
+export interface Period {
+  id: string;
+  kind: 'month' | 'quarter';
+  label: string;
+  months: string[];
+  from: number;
+  to: number;
+}
+
+/** The month id `k` months after year/month (k may be negative). */
+function shiftMonth(y: number, m: number, k: number): { y: number; m: number } {
+  const n = y * 12 + (m - 1) + k;
+  return { y: Math.floor(n / 12), m: (n % 12) + 1 };
+}
+
+const monthId = ({ y, m }: { y: number; m: number }) => `${y}-${String(m).padStart(2, '0')}`;
+
+/** The period of `months` London months starting at y/m. */
+function periodOf(kind: 'month' | 'quarter', y: number, m: number): Period {
+  const count = kind === 'month' ? 1 : 3;
+  const months = Array.from({ length: count }, (_, i) => monthId(shiftMonth(y, m, i)));
+  const end = shiftMonth(y, m, count);
+  const q = Math.floor((m - 1) / 3) + 1;
+  return {
+    id: kind === 'month' ? months[0]! : `${y}-Q${q}`,
+    kind,
+    label: kind === 'month' ? monthLabel(months[0]!) : `${monthLabel(months[0]!).split(' ')[0]} to ${monthLabel(months[2]!)}`,
+    months,
+    from: londonTime(y, m, 1, 0),
+    to: londonTime(end.y, end.m, 1, 0),
+  };
+}
+
+/** The period an id names ("2026-03" a month, "2026-Q1" a quarter), or null. */
+export function parsePeriod(id: string | null | undefined): Period | null {
+  const month = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(id ?? '');
+  if (month) return periodOf('month', Number(month[1]), Number(month[2]));
+  const quarter = /^(\d{4})-Q([1-4])$/.exec(id ?? '');
+  if (quarter) return periodOf('quarter', Number(quarter[1]), (Number(quarter[2]) - 1) * 3 + 1);
+  return null;
+}
+
+/** The period of the same kind just before. */
+export function previousPeriod(p: Period): Period {
+  const [y, m] = p.months[0]!.split('-').map(Number) as [number, number];
+  const s = shiftMonth(y, m, p.kind === 'month' ? -1 : -3);
+  return periodOf(p.kind, s.y, s.m);
+}
+
+/** The same period a year earlier. */
+export function sameLastYear(p: Period): Period {
+  const [y, m] = p.months[0]!.split('-').map(Number) as [number, number];
+  return periodOf(p.kind, y - 1, m);
+}
+
+/** The periods a user may choose, newest first: this month and the twelve before it, this quarter and the four before it. */
+export function periodChoices(now: number): { months: Period[]; quarters: Period[] } {
+  const [y, m] = londonMonth(now).split('-').map(Number) as [number, number];
+  const months = Array.from({ length: 13 }, (_, i) => shiftMonth(y, m, -i)).map((x) => periodOf('month', x.y, x.m));
+  const q0 = shiftMonth(y, m, -((m - 1) % 3));
+  const quarters = Array.from({ length: 5 }, (_, i) => shiftMonth(q0.y, q0.m, -3 * i)).map((x) => periodOf('quarter', x.y, x.m));
+  return { months, quarters };
+}
+
+/** The default period: the last complete month. */
+export function defaultDashboardPeriod(now: number): Period {
+  return periodChoices(now).months[1]!;
+}
+
+/** What a user's figures cover: the districts (null for the whole county), and for a partner officer their agency's referrals only. */
+export interface InsightScope {
+  districtIds: string[] | null;
+  agencyId: string | null;
+  /** A bound user with no district or agency on record: no figures at all. */
+  none: boolean;
+}
+
+/** The figures scope of a user: the districts of their case scope (a partner agency serves the county unless it has a district team). */
+export function insightScope(user: PolicySubject): InsightScope {
+  const scope = caseScope(user);
+  switch (scope.kind) {
+    case 'all': return { districtIds: null, agencyId: null, none: false };
+    case 'district': return { districtIds: scope.districtIds, agencyId: null, none: false };
+    case 'agency': return { districtIds: scope.districtIds.length ? scope.districtIds : null, agencyId: scope.agencyId, none: false };
+    case 'none': return { districtIds: [], agencyId: null, none: true };
+  }
+}
+
+/** A count in the period, the previous period and the same period last year. */
+export interface Trio {
+  current: number;
+  previous: number;
+  lastYear: number;
+}
+
+/** One row of a breakdown. */
+export interface BreakdownRow {
+  id: string;
+  label: string;
+  counts: Trio;
+}
+
+/** Timers of one priority and name: how many fell due (or were met) and how many were met in time. */
+export interface TimerFigure {
+  priority: string;
+  timer: TimerName;
+  due: number;
+  met: number;
+}
+
+/** Referrals to one agency sent in the period. */
+export interface ReferralFigure {
+  agencyId: string;
+  label: string;
+  sent: number;
+  acknowledged: number;
+  onTime: number;
+  medianAcknowledgeMs: number | null;
+}
+
+/** Everything on the dashboard for one scope and period. */
+export interface DashboardFigures {
+  period: Period;
+  previous: Period;
+  lastYear: Period;
+  total: Trio;
+  byCategory: BreakdownRow[];
+  byWard: BreakdownRow[];
+  byDistrict: BreakdownRow[];
+  /** Reports each month for the twelve months to the end of the period. */
+  byMonth: { month: string; label: string; count: number }[];
+  channels: { id: string; label: string; count: number }[];
+  timers: TimerFigure[];
+  medianAcknowledgeMs: number | null;
+  medianResolveMs: number | null;
+  referrals: ReferralFigure[];
+  repeatVictims: number;
+  caseReviews: number;
+  calls: { handled: number; abandoned: number };
+  consultations: { id: string; title: string; responses: number }[];
+}
+
+type Row = Record<string, unknown>;
+
+/** SQL placeholders for a list. */
+const marks = (xs: readonly unknown[]) => xs.map(() => '?').join(', ');
+
+/** The district condition of a scope over a column ('' when county-wide). */
+function districtClause(districtIds: string[] | null, column: string): { sql: string; args: string[] } {
+  return districtIds === null ? { sql: '', args: [] } : { sql: ` AND ${column} IN (${marks(districtIds)})`, args: districtIds };
+}
+
+/** The twelve months to the end of the period, oldest first (the trend chart). */
+function monthsNeeded(period: Period): string[] {
+  const [y, m] = period.months.at(-1)!.split('-').map(Number) as [number, number];
+  return Array.from({ length: 12 }, (_, i) => monthId(shiftMonth(y, m, i - 11)));
+}
+
+/** One grouped row of report counts ('' for a field not grouped by). */
+interface CountRow {
+  month: string;
+  districtId: string;
+  wardId: string;
+  categoryId: string;
+  channel: string;
+  n: number;
+}
+
+/** Report counts from the dashboard pre-aggregate, grouped four ways: by category, by ward, by channel (each per month and district) and the trend by month and district. */
+async function readCounts(period: Period, districtIds: string[] | null): Promise<{ category: CountRow[]; ward: CountRow[]; channel: CountRow[]; trend: CountRow[] }> {
+  const d = districtClause(districtIds, 'district_id');
+  const trend = monthsNeeded(period);
+  const trio = [...period.months, ...previousPeriod(period).months, ...sameLastYear(period).months];
+  const db = getDatabase().client;
+  const read = async (months: string[], fields: string[]): Promise<CountRow[]> => {
+    const r = await db.execute({
+      sql: `SELECT month, district_id${fields.map((f) => `, ${f}`).join('')}, sum(n) AS n FROM insight_report_counts
+            WHERE month IN (${marks(months)})${d.sql} GROUP BY month, district_id${fields.map((f) => `, ${f}`).join('')} HAVING sum(n) <> 0`,
+      args: [...months, ...d.args],
+    });
+    return r.rows.map((x) => ({ month: String(x.month), districtId: String(x.district_id), wardId: String(x.ward_id ?? ''), categoryId: String(x.category_id ?? ''), channel: String(x.channel ?? ''), n: Number(x.n) }));
+  };
+  const [category, ward, channel, byMonth] = await Promise.all([read(trio, ['category_id']), read(trio, ['ward_id']), read(period.months, ['channel']), read(trend, [])]);
+  return { category, ward, channel, trend: byMonth };
+}
+
+/** The condition on `cases c` for counted reports received in the period, in scope. */
+function periodCases(period: Period, districtIds: string[] | null): { sql: string; args: (string | number)[] } {
+  const d = districtClause(districtIds, 'c.district_id');
+  return {
+    sql: `c.received_at >= ? AND c.received_at < ? AND c.kind = 'report' AND coalesce(c.resolution_code, '') NOT IN (${marks(NOT_COUNTED)})${d.sql}`,
+    args: [period.from, period.to, ...NOT_COUNTED, ...d.args],
+  };
+}
+
+/** The timers of the period's cases by group and priority: fell due (or met) by `now`, and met by their due time. */
+async function readTimers(period: Period, districtIds: string[] | null, group: string, now: number): Promise<(TimerFigure & { group: string })[]> {
+  const w = periodCases(period, districtIds);
+  const cols = TIMER_NAMES.map((t) => `sum(CASE WHEN c.timers ->> '$.${t}.metAt' IS NOT NULL OR c.timers ->> '$.${t}.dueAt' <= ? THEN 1 ELSE 0 END) AS due_${t},
+    sum(CASE WHEN c.timers ->> '$.${t}.metAt' <= c.timers ->> '$.${t}.dueAt' THEN 1 ELSE 0 END) AS met_${t}`).join(', ');
+  const r = await getDatabase().client.execute({
+    sql: `SELECT ${group} AS g, c.timers ->> '$.priority' AS priority, ${cols} FROM cases c WHERE ${w.sql} AND c.timers IS NOT NULL GROUP BY 1, 2`,
+    args: [...TIMER_NAMES.map(() => now), ...w.args],
+  });
+  return r.rows.flatMap((x: Row) => TIMER_NAMES.map((t) => ({ group: String(x.g ?? ''), priority: String(x.priority ?? ''), timer: t, due: Number(x[`due_${t}`]), met: Number(x[`met_${t}`]) })));
+}
+
+/** The lower median of a value over the period's cases, by group (a window function: exact, one row per group). */
+async function readMedians(period: Period, districtIds: string[] | null, group: string, value: string): Promise<Map<string, number>> {
+  const w = periodCases(period, districtIds);
+  const r = await getDatabase().client.execute({
+    sql: `WITH d AS (SELECT ${group} AS g, ${value} AS v FROM cases c WHERE ${w.sql} AND ${value} IS NOT NULL),
+          k AS (SELECT g, v, row_number() OVER (PARTITION BY g ORDER BY v) AS k, count(*) OVER (PARTITION BY g) AS n FROM d)
+          SELECT g, v FROM k WHERE k = (n + 1) / 2`,
+    args: w.args,
+  });
+  return new Map(r.rows.map((x) => [String(x.g ?? ''), Number(x.v)]));
+}
+
+/** Repeat victims (distinct reporters flagged as repeat reporters) and Case Review thresholds reached, by group. */
+async function readRepeats(period: Period, districtIds: string[] | null, group: string): Promise<Map<string, { repeatVictims: number; caseReviews: number }>> {
+  const w = periodCases(period, districtIds);
+  const r = await getDatabase().client.execute({
+    sql: `SELECT ${group} AS g, count(DISTINCT CASE WHEN c.flags LIKE '%"repeat_reporter"%' THEN c.reporter_id END) AS victims,
+          sum(CASE WHEN c.flags LIKE '%"asb_case_review"%' THEN 1 ELSE 0 END) AS reviews
+          FROM cases c WHERE ${w.sql} GROUP BY 1`,
+    args: w.args,
+  });
+  return new Map(r.rows.map((x) => [String(x.g ?? ''), { repeatVictims: Number(x.victims), caseReviews: Number(x.reviews) }]));
+}
+
+/** Referrals sent in the period by group and agency: sent, acknowledged, on time, and the median time to acknowledge. */
+async function readReferrals(period: Period, scope: InsightScope, group: string): Promise<(Omit<ReferralFigure, 'label'> & { group: string })[]> {
+  const d = districtClause(scope.districtIds, 'c.district_id');
+  const a = scope.agencyId ? { sql: ' AND r.agency_id = ?', args: [scope.agencyId] } : { sql: '', args: [] };
+  const where = `r.sent_at >= ? AND r.sent_at < ?${d.sql}${a.sql}`;
+  const args = [period.from, period.to, ...d.args, ...a.args];
+  const db = getDatabase().client;
+  const [counts, medians] = await Promise.all([
+    db.execute({
+      sql: `SELECT ${group} AS g, r.agency_id, count(*) AS sent, sum(r.acknowledged_at IS NOT NULL) AS acknowledged,
+            sum(CASE WHEN r.acknowledged_at <= r.acknowledge_due_at THEN 1 ELSE 0 END) AS on_time
+            FROM referrals r JOIN cases c ON c.id = r.case_id WHERE ${where} GROUP BY 1, 2`,
+      args,
+    }),
+    db.execute({
+      sql: `WITH d AS (SELECT ${group} AS g, r.agency_id AS agency, r.acknowledged_at - r.sent_at AS v FROM referrals r JOIN cases c ON c.id = r.case_id WHERE ${where} AND r.acknowledged_at IS NOT NULL),
+            k AS (SELECT g, agency, v, row_number() OVER (PARTITION BY g, agency ORDER BY v) AS k, count(*) OVER (PARTITION BY g, agency) AS n FROM d)
+            SELECT g, agency, v FROM k WHERE k = (n + 1) / 2`,
+      args,
+    }),
+  ]);
+  const median = new Map(medians.rows.map((x) => [`${String(x.g ?? '')}|${String(x.agency)}`, Number(x.v)]));
+  return counts.rows.map((x) => ({
+    group: String(x.g ?? ''), agencyId: String(x.agency_id), sent: Number(x.sent), acknowledged: Number(x.acknowledged), onTime: Number(x.on_time),
+    medianAcknowledgeMs: median.get(`${String(x.g ?? '')}|${String(x.agency_id)}`) ?? null,
+  }));
+}
+
+/** Hotline calls started in the period: handled, and abandoned (the caller hung up or the call dropped). */
+async function readCalls(period: Period): Promise<{ handled: number; abandoned: number }> {
+  const r = await getDatabase().client.execute({
+    sql: "SELECT count(*) AS n, sum(CASE WHEN outcome = 'abandoned' THEN 1 ELSE 0 END) AS abandoned FROM calls WHERE started_at >= ? AND started_at < ?",
+    args: [period.from, period.to],
+  });
+  const n = Number(r.rows[0]!.n);
+  const abandoned = Number(r.rows[0]!.abandoned ?? 0);
+  return { handled: n - abandoned, abandoned };
+}
+
+/** Counted consultation responses submitted in the period, per consultation, with the consultation's area. */
+async function readConsultations(period: Period): Promise<{ id: string; title: string; areaId: string | null; responses: number }[]> {
+  const r = await getDatabase().client.execute({
+    sql: `SELECT c.id, c.title, c.area_id, count(*) AS n FROM consultation_responses r JOIN consultations c ON c.id = r.consultation_id
+          WHERE r.submitted_at >= ? AND r.submitted_at < ? AND r.state = 'counted' GROUP BY c.id ORDER BY n DESC, c.title`,
+    args: [period.from, period.to],
+  });
+  return r.rows.map((x) => ({ id: String(x.id), title: String(x.title), areaId: x.area_id == null ? null : String(x.area_id), responses: Number(x.n) }));
+}
+
+/** The district an area lies in (itself for a district, its parent for a ward), or null for the whole partnership. */
+function districtOfArea(config: SiteConfig, areaId: string | null): string | null {
+  const area = areaId ? config.areas.find((a) => a.id === areaId) : undefined;
+  if (!area || area.kind === 'county') return null;
+  return area.kind === 'district' ? area.id : (area.parent ?? null);
+}
+
+/** The consultations whose responses a scope counts: partnership-wide ones, and those of its districts and their wards. */
+function consultationsFor(config: SiteConfig, rows: Awaited<ReturnType<typeof readConsultations>>, districtIds: string[] | null, partnershipWide = true) {
+  return rows
+    .filter((c) => {
+      const district = districtOfArea(config, c.areaId);
+      return district === null ? partnershipWide : districtIds === null || districtIds.includes(district);
+    })
+    .map(({ id, title, responses }) => ({ id, title, responses }));
+}
+
+/** Sum counts into a breakdown by a key, in the order of `order` (ids) then any others. */
+function breakdown(counts: CountRow[], periods: [Period, Period, Period], key: (c: CountRow) => string, label: (id: string) => string, order: string[]): BreakdownRow[] {
+  const [cur, prev, last] = periods.map((p) => new Set(p.months));
+  const rows = new Map<string, Trio>();
+  for (const c of counts) {
+    const slot = cur!.has(c.month) ? 'current' : prev!.has(c.month) ? 'previous' : last!.has(c.month) ? 'lastYear' : null;
+    if (!slot) continue;
+    const id = key(c);
+    const t = rows.get(id) ?? { current: 0, previous: 0, lastYear: 0 };
+    t[slot] += c.n;
+    rows.set(id, t);
+  }
+  const ids = [...order.filter((id) => rows.has(id)), ...[...rows.keys()].filter((id) => !order.includes(id)).sort()];
+  return ids.map((id) => ({ id, label: label(id), counts: rows.get(id)! }));
+}
+
+/** The figures that come from the pre-aggregated counts (already filtered to the districts wanted). */
+function countFigures(config: SiteConfig, counts: Awaited<ReturnType<typeof readCounts>>, period: Period) {
+  const periods: [Period, Period, Period] = [period, previousPeriod(period), sameLastYear(period)];
+  const name = (id: string) => config.areas.find((a) => a.id === id)?.name ?? 'Place not known';
+  const byCategory = breakdown(counts.category, periods, (c) => c.categoryId, (id) => config.categories.find((c) => c.id === id)?.name ?? 'Category not known', config.categories.map((c) => c.id));
+  const byWard = breakdown(counts.ward, periods, (c) => c.wardId, name, config.areas.filter((a) => a.kind === 'ward').map((a) => a.id));
+  const byDistrict = breakdown(counts.ward, periods, (c) => c.districtId, name, config.areas.filter((a) => a.kind === 'district').map((a) => a.id));
+  const total = byDistrict.reduce((t, r) => ({ current: t.current + r.counts.current, previous: t.previous + r.counts.previous, lastYear: t.lastYear + r.counts.lastYear }), { current: 0, previous: 0, lastYear: 0 });
+  const byMonth = monthsNeeded(period).map((month) => ({ month, label: monthLabel(month), count: counts.trend.filter((c) => c.month === month).reduce((a, c) => a + c.n, 0) }));
+  const channels = Object.keys(CHANNEL_LABELS).map((id) => ({ id, label: CHANNEL_LABELS[id]!, count: counts.channel.filter((c) => c.channel === id).reduce((a, c) => a + c.n, 0) }));
+  return { total, byCategory, byWard, byDistrict, byMonth, channels };
+}
+
+/** The counts of one district. */
+function countsOf(counts: Awaited<ReturnType<typeof readCounts>>, districtId: string): Awaited<ReturnType<typeof readCounts>> {
+  const keep = (rows: CountRow[]) => rows.filter((c) => c.districtId === districtId);
+  return { category: keep(counts.category), ward: keep(counts.ward), channel: keep(counts.channel), trend: keep(counts.trend) };
+}
+
+/** An empty set of figures (a user with no scope). */
+function emptyFigures(period: Period): DashboardFigures {
+  const zero = { current: 0, previous: 0, lastYear: 0 };
+  return {
+    period, previous: previousPeriod(period), lastYear: sameLastYear(period), total: zero, byCategory: [], byWard: [], byDistrict: [], byMonth: [], channels: [],
+    timers: [], medianAcknowledgeMs: null, medianResolveMs: null, referrals: [], repeatVictims: 0, caseReviews: 0, calls: { handled: 0, abandoned: 0 }, consultations: [],
+  };
+}
+
+/** A referral figure without its group key, named. */
+function withoutGroup(r: Omit<ReferralFigure, 'label'> & { group: string }, name: (id: string) => string): ReferralFigure {
+  return { agencyId: r.agencyId, label: name(r.agencyId), sent: r.sent, acknowledged: r.acknowledged, onTime: r.onTime, medianAcknowledgeMs: r.medianAcknowledgeMs };
+}
+
+const ACK_MS = "(c.timers ->> '$.acknowledge.metAt') - c.received_at";
+const RESOLVE_MS = 'c.resolved_at - c.received_at';
+
+/** The dashboard for a scope and period, as of `now`. */
+export async function dashboardFigures(config: SiteConfig, scope: InsightScope, period: Period, now: number): Promise<DashboardFigures> {
+  if (scope.none) return emptyFigures(period);
+  const d = scope.districtIds;
+  const [counts, timers, ack, resolve, repeats, referrals, calls, consultations] = await Promise.all([
+    readCounts(period, d), readTimers(period, d, "''", now), readMedians(period, d, "''", ACK_MS), readMedians(period, d, "''", RESOLVE_MS),
+    readRepeats(period, d, "''"), readReferrals(period, scope, "''"), readCalls(period), readConsultations(period),
+  ]);
+  const agencyName = (id: string) => config.agencies.find((a) => a.id === id)?.name ?? id;
+  return {
+    period, previous: previousPeriod(period), lastYear: sameLastYear(period),
+    ...countFigures(config, counts, period),
+    timers: timers.map(({ priority, timer, due, met }) => ({ priority, timer, due, met })).sort((a, b) => a.priority.localeCompare(b.priority) || TIMER_NAMES.indexOf(a.timer) - TIMER_NAMES.indexOf(b.timer)),
+    medianAcknowledgeMs: ack.get('') ?? null,
+    medianResolveMs: resolve.get('') ?? null,
+    referrals: referrals.map((r) => withoutGroup(r, agencyName)).sort((a, b) => a.label.localeCompare(b.label)),
+    repeatVictims: repeats.get('')?.repeatVictims ?? 0,
+    caseReviews: repeats.get('')?.caseReviews ?? 0,
+    calls,
+    consultations: consultationsFor(config, consultations, d),
+  };
+}
+
+/** One column of the county view: a district, or the county total (id ''). */
+export interface CountyColumn {
+  id: string;
+  name: string;
+  figures: DashboardFigures;
+}
+
+/** The county view: the same measures for every district in scope, then the total over them (the county total for county-wide users). */
+export async function countyFigures(config: SiteConfig, scope: InsightScope, period: Period, now: number): Promise<CountyColumn[]> {
+  if (scope.none) return [];
+  const districts = config.areas.filter((a) => a.kind === 'district' && (scope.districtIds === null || scope.districtIds.includes(a.id)));
+  const d = scope.districtIds;
+  const g = "coalesce(c.district_id, '')";
+  const [counts, timers, ack, resolve, repeats, referrals, calls, consultations, total] = await Promise.all([
+    readCounts(period, d), readTimers(period, d, g, now), readMedians(period, d, g, ACK_MS), readMedians(period, d, g, RESOLVE_MS),
+    readRepeats(period, d, g), readReferrals(period, scope, g), readCalls(period), readConsultations(period), dashboardFigures(config, scope, period, now),
+  ]);
+  const agencyName = (id: string) => config.agencies.find((a) => a.id === id)?.name ?? id;
+  const columns = districts.map((district): CountyColumn => ({
+    id: district.id,
+    name: district.name,
+    figures: {
+      period, previous: previousPeriod(period), lastYear: sameLastYear(period),
+      ...countFigures(config, countsOf(counts, district.id), period),
+      timers: timers.filter((t) => t.group === district.id).map(({ priority, timer, due, met }) => ({ priority, timer, due, met })),
+      medianAcknowledgeMs: ack.get(district.id) ?? null,
+      medianResolveMs: resolve.get(district.id) ?? null,
+      referrals: referrals.filter((r) => r.group === district.id).map((r) => withoutGroup(r, agencyName)),
+      repeatVictims: repeats.get(district.id)?.repeatVictims ?? 0,
+      caseReviews: repeats.get(district.id)?.caseReviews ?? 0,
+      calls,
+      consultations: consultationsFor(config, consultations, [district.id], false),
+    },
+  }));
+  return [...columns, { id: '', name: scope.districtIds === null ? 'County total' : 'Total of your districts', figures: total }];
+}
+
+/** Timers met as a share of those due, over all priorities for one timer (null when none fell due). */
+export function timerRate(timers: readonly TimerFigure[], timer: TimerName): { due: number; met: number; percent: number | null } {
+  const due = timers.filter((t) => t.timer === timer).reduce((a, t) => a + t.due, 0);
+  const met = timers.filter((t) => t.timer === timer).reduce((a, t) => a + t.met, 0);
+  return { due, met, percent: due ? Math.round((met / due) * 1000) / 10 : null };
+}
