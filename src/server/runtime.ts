@@ -114,6 +114,9 @@ function startMaintenance(config: SiteConfig) {
     config, targets: config.targets, reopenWindowDays: config.partnership.reopenWindowDays, partnership: config.partnership.name, publicUrl: env.PUBLIC_URL,
     env: process.env, timeoutMs: env.OPEN311_TIMEOUT_MS, retryBaseMs: env.OPEN311_RETRY_BASE_MS, leaseMs: Math.max(60_000, 3 * env.OPEN311_TIMEOUT_MS),
   });
+  for (const a of config.agencies) {
+    if (a.open311 && !process.env[a.open311.apiKeyEnv]) log.warn('open311.key_missing', { agency: a.id, variable: a.open311.apiKeyEnv });
+  }
   if (config.agencies.some((a) => a.open311)) {
     open311Scheduler = new JobScheduler(open311ClientJobs(open311Settings, { deliverEveryMs: env.OPEN311_DELIVERY_INTERVAL_MS, updatesEveryMs: env.OPEN311_UPDATES_INTERVAL_MS }), {
       tickMs: Math.min(env.OPEN311_DELIVERY_INTERVAL_MS, env.OPEN311_UPDATES_INTERVAL_MS),
@@ -139,9 +142,8 @@ export function ensureRuntime(): Promise<Runtime> {
 /** Stop the scheduled jobs and the outbox (giving back their leases), let queued writes finish, and close the database. */
 export async function stopRuntime(): Promise<void> {
   try {
-    await scheduler?.stop();
+    await Promise.all([scheduler?.stop(), open311Scheduler?.stop()]);
     scheduler = undefined;
-    await open311Scheduler?.stop();
     open311Scheduler = undefined;
     await runtime?.outbox.stop();
     await getDatabase().writer.idle();
