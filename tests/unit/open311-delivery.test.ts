@@ -108,16 +108,20 @@ test('the delivery job run twice, at once and again, sends the referral once and
   assert.equal(events.length, 1);
 });
 
-test('only what the snapshot holds is posted: no contact details when they were not ticked', async () => {
+test('only what the snapshot holds and the agreement allows is posted: no contact details when they were not ticked', async () => {
   const triage = await insertUser();
   const reporterId = await insertReporter({ name: 'Casey Hidden', email: 'casey.hidden@example.org' });
   const c = await insertCase({ reporterId, status: 'open', consentShare: true, description: 'Not for the partner' });
   const referred = await referCase(c.ref, triage, { agencyId: 'police', fields: ['category'] }, settings(), NOW);
   assert.ok(referred.ok);
   const [row] = await getDb().select().from(referrals).where(eq(referrals.id, referred.id));
-  const params = requestParams(readSnapshot(row!.snapshot), config().agencies.find((a) => a.id === 'police')!.open311!, 'Hollowmere');
+  const police = config().agencies.find((a) => a.id === 'police')!;
+  const params = requestParams(readSnapshot(row!.snapshot), police, 'Hollowmere');
   assert.doesNotMatch(JSON.stringify(params), /Not for the partner|Casey|casey\.hidden/);
   assert.equal(params.email, undefined);
+  assert.match(params.description!, /What it is about: /);
+  const narrowed = requestParams(readSnapshot(row!.snapshot), { ...police, sharing: { ...police.sharing!, fields: ['location'] } }, 'Hollowmere');
+  assert.doesNotMatch(narrowed.description!, /What it is about/, 'a field the agreement no longer covers is not sent');
 });
 
 test('an endpoint that is down is retried on the backoff schedule, not before, and delivered once it is up', async () => {

@@ -54,9 +54,13 @@ const POSTCODE = /\b([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})\b/i;
 
 /**
  * The POST requests parameters of a referral: the service code and fixed attributes from configuration, and only
- * what the snapshot holds (the description lists its lines; the location and contact details when they were shared).
+ * what the snapshot holds and the agreement still allows (the description lists its lines; the location and contact
+ * details when they were shared).
  */
-export function requestParams(snapshot: ReferralSnapshot, open311: NonNullable<Agency['open311']>, partnership: string): Record<string, string> {
+export function requestParams(frozen: ReferralSnapshot, agency: Pick<Agency, 'open311' | 'sharing'>, partnership: string): Record<string, string> {
+  const open311 = agency.open311!;
+  const allowed = agency.sharing?.fields ?? [];
+  const snapshot = { ...frozen, rows: frozen.rows.filter((r) => allowed.includes(r.field)) };
   const params: Record<string, string> = { service_code: open311.serviceCode };
   for (const [code, value] of Object.entries(open311.attributes)) params[`attribute[${code}]`] = value;
   const lines = [`Referral of case ${snapshot.ref} from ${partnership}, under sharing agreement ${snapshot.agreementReference} (${snapshot.legalBasis}).`];
@@ -123,7 +127,12 @@ async function attemptDelivery(row: ReferralDelivery, referral: Referral, agency
     await finishDelivery(row, runner, { serviceRequestId: resolved.value, lastError: null }, { caseId: referral.caseId, action: 'referral.delivered', body: `Open311 service request ${resolved.value}` }, now);
     return 'sent';
   }
-  const posted = await postServiceRequest(target, requestParams(readSnapshot(referral.snapshot), agency!.open311!, settings.partnership));
+  if (!agency?.sharing) {
+    const error = `There is no longer a sharing agreement with ${agency?.name ?? row.agencyId}, so nothing can be sent`;
+    await finishDelivery(row, runner, { status: 'failed', attempts, lastError: error }, { caseId: referral.caseId, action: 'referral.delivery_failed', body: error }, now);
+    return 'failed';
+  }
+  const posted = await postServiceRequest(target, requestParams(readSnapshot(referral.snapshot), agency, settings.partnership));
   if (!posted.ok && posted.permanent) {
     await finishDelivery(row, runner, { status: 'failed', attempts, lastError: posted.error }, { caseId: referral.caseId, action: 'referral.delivery_failed', body: posted.error }, now);
     log.warn('open311.delivery_failed', { referral: row.referralId, agency: row.agencyId, error: posted.error });
