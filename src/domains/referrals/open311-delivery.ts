@@ -249,7 +249,14 @@ export async function pullReferralUpdates(settings: Open311ClientSettings, now =
       }
       for (const update of result.value) {
         const referralId = byRequest.get(update.service_request_id.toUpperCase());
-        if (referralId && (await applyRemoteUpdate(agency.id, referralId, update, settings, now))) applied++;
+        // One update that cannot be applied is logged and passed over, so it does not hold up the agency's others.
+        if (referralId) {
+          const done = await applyRemoteUpdate(agency.id, referralId, update, settings, now).catch((error: unknown) => {
+            log.error('open311.update_failed', { agency: agency.id, update: update.update_id, error: String(error) });
+            return false;
+          });
+          if (done) applied++;
+        }
         last = Math.max(last, Date.parse(update.updated_datetime));
       }
       if (result.value.length < PAGE_SIZE) break;
