@@ -11,6 +11,9 @@ import { and, eq } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
 import { getDatabase, getDb, toStatement } from '../../src/platform/db/client.ts';
 import { caseEvents, cases, open311RemoteUpdates, referralDeliveries, referrals } from '../../src/platform/db/schema.ts';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadSiteConfig, type SiteConfig } from '../../src/platform/config/partnership.ts';
 import { actionsForUpdate, deliverReferrals, pullReferralUpdates, referCase, requestParams, readSnapshot, type Open311ClientSettings } from '../../src/domains/referrals/index.ts';
 import { insertCase, insertReporter, insertUser, settings as caseSettings } from './cases-fixtures.ts';
@@ -201,4 +204,27 @@ test('what each remote status does to a referral', () => {
   assert.deepEqual(actionsForUpdate('acknowledged', 'NOT_COUNCILS_RESPONSIBILITY'), ['decline']);
   assert.deepEqual(actionsForUpdate('in_progress', 'CANCELLED'), ['return']);
   assert.deepEqual(actionsForUpdate('completed', 'REOPEN'), []);
+});
+
+/** Load the demo configuration with this `open311` block on the police. */
+function loadWithOpen311(open311: unknown): SiteConfig {
+  const dir = mkdtempSync(join(tmpdir(), 'saferline-o311c-config-'));
+  try {
+    cpSync(join('content', 'config'), join(dir, 'config'), { recursive: true });
+    const file = join(dir, 'config', 'agencies.json');
+    const agencies = JSON.parse(readFileSync(file, 'utf8')) as { id: string; open311?: unknown }[];
+    agencies.find((a) => a.id === 'police')!.open311 = open311;
+    writeFileSync(file, JSON.stringify(agencies));
+    return loadSiteConfig(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('an agency\'s open311 block is checked at start: a URL, a variable name for the key, and never the key itself', () => {
+  const ok = loadWithOpen311({ endpoint: 'https://crm.example/open311/v2/', serviceCode: 'asb', apiKeyEnv: 'POLICE_OPEN311_KEY' }).agencies.find((a) => a.id === 'police')!.open311!;
+  assert.deepEqual(ok, { endpoint: 'https://crm.example/open311/v2', serviceCode: 'asb', apiKeyEnv: 'POLICE_OPEN311_KEY', attributes: {} });
+  assert.throws(() => loadWithOpen311({ endpoint: 'ftp://crm.example', serviceCode: 'asb', apiKeyEnv: 'POLICE_OPEN311_KEY' }), /agencies\.json/);
+  assert.throws(() => loadWithOpen311({ endpoint: 'https://crm.example', serviceCode: 'asb', apiKeyEnv: 'the key' }), /environment variable/);
+  assert.throws(() => loadWithOpen311({ endpoint: 'https://crm.example', serviceCode: 'asb', apiKeyEnv: 'POLICE_OPEN311_KEY', apiKey: 'abc.secret' }), /apiKey/);
 });

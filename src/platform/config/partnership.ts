@@ -81,9 +81,10 @@ const agencySchema = z.object({
   /**
    * An Open311 GeoReport v2 endpoint that receives this agency's referrals (src/domains/referrals/open311-delivery.ts):
    * the base URL (before `/requests.json`), an optional jurisdiction, the service code to post to, the name of the
-   * environment variable holding the API key (never the key itself), and fixed attributes to send with each request.
+   * environment variable holding the API key (never the key itself: any other field, `apiKey` too, is refused), and
+   * fixed attributes to send with each request.
    */
-  open311: z.object({
+  open311: z.strictObject({
     endpoint: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
     jurisdictionId: z.string().min(1).max(200).optional(),
     serviceCode: z.string().min(1).max(200),
