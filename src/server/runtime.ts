@@ -21,7 +21,7 @@ import { configureSecretKey } from '../domains/identity/totp.ts';
 import { purgeRateLimits } from '../platform/security/rate-limit.ts';
 import { purgeDrafts } from '../domains/reports/drafts.ts';
 import { anonymiseExpiredCases } from '../domains/cases/retention.ts';
-import { referralJobs } from '../domains/referrals/index.ts';
+import { open311ClientJobs, referralJobs } from '../domains/referrals/index.ts';
 import { alertJobs } from '../domains/alerts/index.ts';
 import { seedDemo } from './demo.ts';
 import { ensureCounts } from '../domains/insight/counts.ts';
@@ -35,6 +35,7 @@ interface Runtime {
 let runtime: Runtime | undefined;
 let booting: Promise<Runtime> | undefined;
 let scheduler: JobScheduler | undefined;
+let open311Scheduler: JobScheduler | undefined;
 
 /** Start everything once; later calls return the same runtime. */
 export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteConfig) => Promise<void> } = {}): Promise<Runtime> {
@@ -88,6 +89,7 @@ export function getConfig(): SiteConfig {
  * retention (anonymised, not under legal hold). Referrals (src/domains/referrals/escalation.ts): overdue
  * escalation to the triage team every minute, and each agency's daily digest. Scheduled content: every minute.
  * Area alerts (src/domains/alerts/digest.ts): the weekly digests, checked every 15 minutes; upkeep every 10.
+ * The Open311 client, when an agency has an endpoint: deliver referrals and pull updates back (OPEN311_* settings).
  */
 function startMaintenance(config: SiteConfig) {
   const housekeeping = async () => {
@@ -106,6 +108,21 @@ function startMaintenance(config: SiteConfig) {
   };
   scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }, ...referral, { name: 'publish-scheduled', everyMs: 60_000, run: publishDue }, { name: 'meeting-reminders', everyMs: 15 * 60_000, run: reminders }, ...alerts], { tickMs: 60_000 });
   scheduler.start();
+  // The Open311 client (src/domains/referrals/open311-delivery.ts): its own tick, so that deliveries need not wait a minute.
+  const env = getRuntime().env;
+  const open311Settings = () => ({
+    config, targets: config.targets, reopenWindowDays: config.partnership.reopenWindowDays, partnership: config.partnership.name, publicUrl: env.PUBLIC_URL,
+    env: process.env, timeoutMs: env.OPEN311_TIMEOUT_MS, retryBaseMs: env.OPEN311_RETRY_BASE_MS, leaseMs: Math.max(60_000, 3 * env.OPEN311_TIMEOUT_MS),
+  });
+  for (const a of config.agencies) {
+    if (a.open311 && !process.env[a.open311.apiKeyEnv]) log.warn('open311.key_missing', { agency: a.id, variable: a.open311.apiKeyEnv });
+  }
+  if (config.agencies.some((a) => a.open311)) {
+    open311Scheduler = new JobScheduler(open311ClientJobs(open311Settings, { deliverEveryMs: env.OPEN311_DELIVERY_INTERVAL_MS, updatesEveryMs: env.OPEN311_UPDATES_INTERVAL_MS }), {
+      tickMs: Math.min(env.OPEN311_DELIVERY_INTERVAL_MS, env.OPEN311_UPDATES_INTERVAL_MS),
+    });
+    open311Scheduler.start();
+  }
 }
 
 function redactUrl(url: string) {
@@ -125,8 +142,9 @@ export function ensureRuntime(): Promise<Runtime> {
 /** Stop the scheduled jobs and the outbox (giving back their leases), let queued writes finish, and close the database. */
 export async function stopRuntime(): Promise<void> {
   try {
-    await scheduler?.stop();
+    await Promise.all([scheduler?.stop(), open311Scheduler?.stop()]);
     scheduler = undefined;
+    open311Scheduler = undefined;
     await runtime?.outbox.stop();
     await getDatabase().writer.idle();
     await closeDatabase();

@@ -609,6 +609,8 @@ export function describeEvent(e: { action: string; data?: Record<string, unknown
       return `${agency(d.agencyId)}: update added${d.forReporter ? ' for the reporter (pending release)' : ''}${d.documentId ? ', with a document' : ''}`;
     case 'referral.acknowledged': case 'referral.accepted': case 'referral.declined': case 'referral.completed': case 'referral.returned':
       return `${agency(d.agencyId)}: ${e.action.slice('referral.'.length)}`;
+    case 'referral.delivered': return `Referral sent to ${agency(d.agencyId)} by Open311`;
+    case 'referral.delivery_failed': return `Referral to ${agency(d.agencyId)} could not be sent by Open311`;
     case 'referral.update.released': return d.edited ? 'Partner update edited and released to the reporter' : 'Partner update released to the reporter';
     case 'referral.update.withheld': return 'Partner update withheld from the reporter';
     default: return e.action.replace(/[._]/g, ' ');

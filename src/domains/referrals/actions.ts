@@ -7,7 +7,7 @@ import { and, asc, desc, eq, inArray, like, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { auditStatement } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
-import { attachments, caseEvents, cases, referralDocuments, referrals, reporters } from '../../platform/db/schema.ts';
+import { attachments, caseEvents, cases, referralDeliveries, referralDocuments, referrals, reporters } from '../../platform/db/schema.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { newId } from '../../platform/security/ids.ts';
 import { formatDateTime } from '../../platform/time/london.ts';
@@ -84,8 +84,12 @@ function caseChangeFor(row: typeof cases.$inferSelect, to: ReturnType<typeof cas
   return { ...set, timers: timers as unknown as Record<string, unknown>, nextDueAt: nextDue(timers) };
 }
 
-function eventStatement(caseId: string, actor: StaffActor, now: number, action: string, body: string | null, data: Record<string, unknown>, id = newId(now)): InStatement {
-  return toStatement(getDb().insert(caseEvents).values({ id, caseId, at: now, actorKind: 'user', actorId: actor.id, action, visibility: 'internal', body, data }));
+/** Who a referral step is recorded as: a staff member, or the system (an update pulled from the agency's Open311 endpoint). */
+export type ReferralStepBy = { kind: 'user'; id: string } | { kind: 'system' };
+
+function eventStatement(caseId: string, actor: StaffActor | ReferralStepBy, now: number, action: string, body: string | null, data: Record<string, unknown>, id = newId(now)): InStatement {
+  const by = 'kind' in actor && actor.kind === 'system' ? { actorKind: 'system' as const, actorId: null } : { actorKind: 'user' as const, actorId: actor.id };
+  return toStatement(getDb().insert(caseEvents).values({ id, caseId, at: now, ...by, action, visibility: 'internal', body, data }));
 }
 
 async function runGuarded(work: (tx: WriteTransaction) => Promise<ReferralResult>): Promise<ReferralResult> {
@@ -137,6 +141,8 @@ export function referCase(caseIdOrRef: string, actor: StaffActor, input: ReferIn
         ref: row.ref, referralId: id, agencyId: agency.id, reporterId: row.reporterId ?? null, fields: snapshot.fields, agreementReference: snapshot.agreementReference, legalBasis: snapshot.legalBasis,
       }, now),
     ];
+    // An agency with an Open311 endpoint gets the referral by POST requests too, from the delivery outbox (open311-delivery.ts), never here.
+    if (agency.open311) stmts.push(toStatement(getDb().insert(referralDeliveries).values({ referralId: id, agencyId: agency.id, nextAttemptAt: now, createdAt: now })));
     if (agency.email) {
       stmts.push(enqueueEmail('referral-sent', agency.email, { partnership: settings.partnership, agency: agency.name, url: `${settings.publicUrl}/staff/referrals/${id}`, acknowledgeBy: formatDateTime(due.acknowledgeDueAt) }, now));
     }
@@ -212,46 +218,63 @@ export function actOnReferral(id: string, actor: StaffActor, input: PartnerInput
   return runGuarded(async (tx) => {
     const referral = await findReferralFor(actor, id);
     if (!referral) return { ok: false, message: NO_SUCH_REFERRAL };
-    if (input.version !== undefined && input.version !== referral.version) return { ok: false, message: 'This referral was changed by someone else. Reload the page and try again.' };
-    const move = moveReferral(referral.status, input.action);
-    if (!move.ok) return { ok: false, message: move.message, field: 'action' };
-    const action = input.action as ReferralAction;
-    const need = actionNeedsText(action);
-    const text = (input.text ?? '').trim();
-    if (need && !text) return { ok: false, message: need === 'reason' ? 'Enter the reason' : need === 'outcome' ? 'Enter the outcome' : 'Enter the update', field: `text-${action}` };
-    if (text.length > MAX_REFERRAL_TEXT) return { ok: false, message: `The text must be ${MAX_REFERRAL_TEXT} characters or fewer`, field: `text-${action}` };
-    if (action !== 'update' && (input.forReporter || input.document)) return { ok: false, message: 'Only an update can be for the reporter or have a document attached', field: 'action' };
-    const set: Partial<Referral> = { status: move.to, updatedAt: now, version: referral.version + 1 };
-    if (action === 'acknowledge' || (action === 'accept' && !referral.acknowledgedAt)) set.acknowledgedAt = now;
-    if (action === 'accept') set.acceptedAt = now;
-    if (action === 'decline' || action === 'return') set.reason = text;
-    if (action === 'complete') set.outcome = text;
-    if (!isReferralOpen(move.to)) set.closedAt = now;
-    const row = await findCase(referral.caseId);
-    if (!row) return { ok: false, message: NO_SUCH_REFERRAL };
-    const others = (await listCaseReferrals(row.id)).filter((r) => r.id !== referral.id).map((r) => r.status);
-    const caseSet = caseChangeFor(row, caseStatusFor([...others, move.to], action), settings, now);
-    const eventId = newId(now);
-    const documentId = input.document ? newId(now) : null;
-    const stmts: InStatement[] = [
-      toStatement(getDb().update(referrals).set(set).where(and(eq(referrals.id, referral.id), eq(referrals.version, referral.version)))),
-      eventStatement(row.id, actor, now, EVENT_FOR[action], text || null, {
-        referralId: referral.id, agencyId: referral.agencyId, to: move.to, ...(input.forReporter ? { forReporter: true } : {}), ...(documentId ? { documentId } : {}),
-      }, eventId),
-    ];
-    if (caseSet) {
-      stmts.push(updateCaseStatement(row, { ...caseSet, updatedAt: now }));
-      stmts.push(eventStatement(row.id, actor, now, 'case.status', need === 'reason' ? text : null, { from: row.status, to: caseSet.status, referralId: referral.id, resolutionCode: caseSet.resolutionCode ?? undefined }));
-      stmts.push(...countChangeStatements(row, { ...row, ...caseSet }));
-    }
-    if (input.document && documentId) {
-      stmts.push(toStatement(getDb().insert(referralDocuments).values({ id: documentId, referralId: referral.id, caseId: row.id, agencyId: referral.agencyId, eventId, uploadedBy: actor.id, createdAt: now,
-        filename: input.document.filename, storageKey: input.document.key, mime: input.document.mime, bytes: input.document.bytes, sha256: input.document.sha256 })));
-    }
-    const results = await tx.batch(stmts);
-    if (results[0]!.rowsAffected !== 1 || (caseSet && results[2]!.rowsAffected !== 1)) throw new ChangedError();
-    return { ok: true, id: referral.id, ref: row.ref };
+    return applyReferralStep(tx, referral, { kind: 'user', id: actor.id }, input, settings, now);
   });
+}
+
+/**
+ * The system acts on a referral as its partner would (an update pulled from the agency's Open311 endpoint): the same
+ * moves, timeline entries and case changes as actOnReferral, recorded as the system's. Joins an open write transaction.
+ */
+export function actOnReferralAsSystem(id: string, input: Pick<PartnerInput, 'action' | 'text'>, settings: ReferralSettings, now = Date.now()): Promise<ReferralResult> {
+  return runGuarded(async (tx) => {
+    const [referral] = await getDb().select().from(referrals).where(eq(referrals.id, id)).limit(1);
+    if (!referral) return { ok: false, message: NO_SUCH_REFERRAL };
+    return applyReferralStep(tx, referral, { kind: 'system' }, input, settings, now);
+  });
+}
+
+/** Move the referral by one partner action inside the transaction, with its timeline entries and the case status it implies. */
+async function applyReferralStep(tx: WriteTransaction, referral: Referral, by: ReferralStepBy, input: PartnerInput, settings: ReferralSettings, now: number): Promise<ReferralResult> {
+  if (input.version !== undefined && input.version !== referral.version) return { ok: false, message: 'This referral was changed by someone else. Reload the page and try again.' };
+  const move = moveReferral(referral.status, input.action);
+  if (!move.ok) return { ok: false, message: move.message, field: 'action' };
+  const action = input.action as ReferralAction;
+  const need = actionNeedsText(action);
+  const text = (input.text ?? '').trim();
+  if (need && !text) return { ok: false, message: need === 'reason' ? 'Enter the reason' : need === 'outcome' ? 'Enter the outcome' : 'Enter the update', field: `text-${action}` };
+  if (text.length > MAX_REFERRAL_TEXT) return { ok: false, message: `The text must be ${MAX_REFERRAL_TEXT} characters or fewer`, field: `text-${action}` };
+  if (action !== 'update' && (input.forReporter || input.document)) return { ok: false, message: 'Only an update can be for the reporter or have a document attached', field: 'action' };
+  const set: Partial<Referral> = { status: move.to, updatedAt: now, version: referral.version + 1 };
+  if (action === 'acknowledge' || (action === 'accept' && !referral.acknowledgedAt)) set.acknowledgedAt = now;
+  if (action === 'accept') set.acceptedAt = now;
+  if (action === 'decline' || action === 'return') set.reason = text;
+  if (action === 'complete') set.outcome = text;
+  if (!isReferralOpen(move.to)) set.closedAt = now;
+  const row = await findCase(referral.caseId);
+  if (!row) return { ok: false, message: NO_SUCH_REFERRAL };
+  const others = (await listCaseReferrals(row.id)).filter((r) => r.id !== referral.id).map((r) => r.status);
+  const caseSet = caseChangeFor(row, caseStatusFor([...others, move.to], action), settings, now);
+  const eventId = newId(now);
+  const documentId = input.document ? newId(now) : null;
+  const stmts: InStatement[] = [
+    toStatement(getDb().update(referrals).set(set).where(and(eq(referrals.id, referral.id), eq(referrals.version, referral.version)))),
+    eventStatement(row.id, by, now, EVENT_FOR[action], text || null, {
+      referralId: referral.id, agencyId: referral.agencyId, to: move.to, ...(input.forReporter ? { forReporter: true } : {}), ...(documentId ? { documentId } : {}),
+    }, eventId),
+  ];
+  if (caseSet) {
+    stmts.push(updateCaseStatement(row, { ...caseSet, updatedAt: now }));
+    stmts.push(eventStatement(row.id, by, now, 'case.status', need === 'reason' ? text : null, { from: row.status, to: caseSet.status, referralId: referral.id, resolutionCode: caseSet.resolutionCode ?? undefined }));
+    stmts.push(...countChangeStatements(row, { ...row, ...caseSet }));
+  }
+  if (input.document && documentId) {
+    stmts.push(toStatement(getDb().insert(referralDocuments).values({ id: documentId, referralId: referral.id, caseId: row.id, agencyId: referral.agencyId, eventId, uploadedBy: by.kind === 'user' ? by.id : 'system', createdAt: now,
+      filename: input.document.filename, storageKey: input.document.key, mime: input.document.mime, bytes: input.document.bytes, sha256: input.document.sha256 })));
+  }
+  const results = await tx.batch(stmts);
+  if (results[0]!.rowsAffected !== 1 || (caseSet && results[2]!.rowsAffected !== 1)) throw new ChangedError();
+  return { ok: true, id: referral.id, ref: row.ref };
 }
 
 /** The snapshot of a referral, typed. */

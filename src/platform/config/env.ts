@@ -46,6 +46,14 @@ const envSchema = z.object({
   HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(600000).default(10000),
   /** On SIGTERM, longest time to let in-flight requests finish before closing what is left. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(10000),
+  /** How often the Open311 client sends queued referrals to agencies' endpoints. */
+  OPEN311_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(50).max(3600000).default(60000),
+  /** How often the Open311 client asks agencies' endpoints for updates (servicerequestupdates). */
+  OPEN311_UPDATES_INTERVAL_MS: z.coerce.number().int().min(50).max(86400000).default(300000),
+  /** How long the Open311 client waits for an agency's endpoint to answer. */
+  OPEN311_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
+  /** The unit of the Open311 delivery retry schedule: 1, 5 and 30 units, then every 60. */
+  OPEN311_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3600000).default(60000),
 });
 
 /** The validated environment. */

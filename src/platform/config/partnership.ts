@@ -78,6 +78,19 @@ const agencySchema = z.object({
   targets: z.object({ acknowledgeWorkingDays: z.number().positive(), completeWorkingDays: z.number().positive() }).default({ acknowledgeWorkingDays: 1, completeWorkingDays: 20 }),
   /** The information-sharing agreement; without one, nothing can be referred to the agency. */
   sharing: sharingSchema.optional(),
+  /**
+   * An Open311 GeoReport v2 endpoint that receives this agency's referrals (src/domains/referrals/open311-delivery.ts):
+   * the base URL (before `/requests.json`), an optional jurisdiction, the service code to post to, the name of the
+   * environment variable holding the API key (never the key itself: any other field, `apiKey` too, is refused), and
+   * fixed attributes to send with each request.
+   */
+  open311: z.strictObject({
+    endpoint: z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
+    jurisdictionId: z.string().min(1).max(200).optional(),
+    serviceCode: z.string().min(1).max(200),
+    apiKeyEnv: z.string().regex(/^[A-Z][A-Z0-9_]{0,99}$/, 'must be the name of an environment variable, like HIGHWAYS_OPEN311_KEY'),
+    attributes: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/), z.string().max(500)).default({}),
+  }).optional(),
 });
 
 const categorySchema = z.object({

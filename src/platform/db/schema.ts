@@ -752,3 +752,55 @@ export const alertSubscriptions = sqliteTable(
   },
   (t) => [uniqueIndex('alert_subscriptions_email_area').on(t.email, t.areaId), index('alert_subscriptions_status').on(t.status, t.digestWeek), index('alert_subscriptions_area').on(t.areaId, t.status)],
 );
+
+/*
+ * Open311 client for referrals (issue 16, item 4): the delivery outbox of referrals to agencies with an Open311
+ * endpoint, and what has been pulled back from them (src/domains/referrals/open311-delivery.ts).
+ */
+
+/** One referral to deliver by Open311 `POST requests`: retried with backoff, leased while sending, failed on a permanent 4xx. */
+export const referralDeliveries = sqliteTable(
+  'referral_deliveries',
+  {
+    referralId: text('referral_id')
+      .primaryKey()
+      .references(() => referrals.id, { onDelete: 'cascade' }),
+    agencyId: text('agency_id').notNull(),
+    /** pending: to send (a lease marks one being sent); sent: accepted by the endpoint; failed: refused for good (a permanent 4xx). */
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull(),
+    leaseToken: text('lease_token'),
+    leaseUntil: ts('lease_until'),
+    lastError: text('last_error'),
+    /** The endpoint's token for the request, until it gives the service_request_id. */
+    token: text('token'),
+    serviceRequestId: text('service_request_id'),
+    createdAt: ts('created_at').notNull(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [index('referral_deliveries_due').on(t.status, t.nextAttemptAt), index('referral_deliveries_request').on(t.agencyId, t.serviceRequestId)],
+);
+
+/** Where each agency's `GET servicerequestupdates` got to: the time of the last update seen. */
+export const open311UpdateCursors = sqliteTable('open311_update_cursors', {
+  agencyId: text('agency_id').primaryKey(),
+  lastUpdateAt: ts('last_update_at').notNull(),
+  checkedAt: ts('checked_at').notNull(),
+});
+
+/** Each update pulled from an agency, once: the referral it became a partner update on. */
+export const open311RemoteUpdates = sqliteTable(
+  'open311_remote_updates',
+  {
+    agencyId: text('agency_id').notNull(),
+    updateId: text('update_id').notNull(),
+    referralId: text('referral_id')
+      .notNull()
+      .references(() => referrals.id, { onDelete: 'cascade' }),
+    status: text('status').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    receivedAt: ts('received_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agencyId, t.updateId] })],
+);

@@ -13,7 +13,7 @@ import { fieldError, readPageForm, seeOther, type FieldError } from '../forms.ts
 import { actionSettings, parseCaseVersion } from '../../domains/cases/index.ts';
 import {
   actOnReferral, actionNeedsText, decidePendingUpdate, deleteDocument, findPendingUpdate, DocumentError, exportReferral, type ExportFormat, listReferralDocuments, MAX_DOCUMENT_BYTES, partnerPhotoIds, storeDocument,
-  allowedActions, findReferralFor, listAgencyReferrals, listCaseReferrals, previewReferral, referCase, referralDueWords,
+  allowedActions, deliveryWords, findDelivery, findReferralFor, listAgencyReferrals, listCaseReferrals, previewReferral, referCase, referralDueWords,
   referralHistory, isReferralStatus, snapshotOf, REFERRAL_ACTION_LABELS, REFERRAL_STATUS_LABELS, SHARE_FIELD_LABELS, type Referral, type ReferralListFilter,
   type ReferralSettings, type ReferralStatus,
 } from '../../domains/referrals/index.ts';
@@ -69,7 +69,10 @@ export async function handleReferPage(astro: AstroGlobal) {
   const row = base.row;
   if (!agencyId) agencyId = '';
   const preview = agencyId ? base : null;
-  const existing = (await listCaseReferrals(row.id)).map((r) => referralRow(r, now));
+  const existing = await Promise.all((await listCaseReferrals(row.id)).map(async (r) => {
+    const delivery = await findDelivery(r.id);
+    return { ...referralRow(r, now), delivery: delivery ? deliveryWords(delivery) : null };
+  }));
   const fields = (preview?.fields ?? []).map((f) => ({
     value: f, label: SHARE_FIELD_LABELS[f],
     hint: preview!.rows.filter((r) => r.field === f).map((r) => `${r.key}: ${r.value}`).join('; ').slice(0, 300) || undefined,
@@ -88,6 +91,7 @@ export async function handleReferPage(astro: AstroGlobal) {
 const HISTORY_LABELS: Record<string, string> = {
   'referral.sent': 'Referral sent', 'referral.acknowledged': 'Acknowledged', 'referral.accepted': 'Accepted', 'referral.declined': 'Declined',
   'referral.update': 'Update', 'referral.completed': 'Completed', 'referral.returned': 'Returned to the partnership',
+  'referral.delivered': 'Sent by Open311', 'referral.delivery_failed': 'Open311 delivery failed',
 };
 
 /** Filters on the partner's list, with their labels. */
