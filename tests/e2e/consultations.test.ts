@@ -11,6 +11,9 @@ import type { Browser, Page } from 'playwright-core';
 import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { startSmtp, sentTo, type TestSmtp } from '../helpers/smtp.ts';
+import { Visitor } from '../helpers/http.ts';
+import { openConsultation } from '../integration/consultation-setup.ts';
+import { signInAs } from '../integration/staff-sign-in.ts';
 import { staffContext } from '../helpers/staff.ts';
 
 let server: TestServer;
@@ -214,4 +217,28 @@ test('build, respond without JavaScript with save and resume, key in, tag, publi
   await p.goto(p.url().split('?')[0]!);
   await p.getByText('Full: you can join the waiting list').first().waitFor();
   await expectAccessible(p, 'meeting: full');
+});
+
+test('a burst of registrations from one connection meets the 429 page, with its error summary, accessible', async () => {
+  const editor = await signInAs(server.url, 'editor@hollowmere.example');
+  const { id } = await openConsultation(editor, 'A popular meeting');
+  const added = await editor.post(`/staff/consultations/${id}/meetings`, { intent: 'add', title: 'Popular meeting', 'starts-day': '1', 'starts-month': '1', 'starts-year': String(new Date().getUTCFullYear() + 1), 'starts-time': '6pm', minutes: '60', place: 'Town Hall', areaId: '', stepFree: 'yes', hearingLoop: 'yes', accessNotes: '', capacity: '100' });
+  assert.equal(added.status, 303);
+  const meetingId = /data-meeting="([^"]+)"/.exec(await (await editor.get(`/staff/consultations/${id}/meetings`)).text())![1]!;
+  // Registrations made earlier in this file from this connection count too: post until the limit answers.
+  const resident = new Visitor(server.url);
+  let status = 303;
+  for (let i = 0; i < 40 && status !== 429; i++) status = (await resident.post(`/meetings/${meetingId}`, { name: `Burst ${i}`, email: `burst${i}@example.org` })).status;
+  assert.equal(status, 429, 'the registration limit is reached');
+  const context = await newContext(browser, server.url, false);
+  const page = await context.newPage();
+  await page.goto(`/meetings/${meetingId}`);
+  await page.fill('#name', 'One more');
+  await page.fill('#email', 'one.more@example.org');
+  const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('form[method="post"] button')]);
+  assert.equal(answer.status(), 429);
+  assert.match(await page.locator('.error-summary').innerText(), /meeting registrations have been made from your connection recently/);
+  assert.equal(await page.inputValue('#name'), 'One more', 'what was typed is kept');
+  await expectAccessible(page, 'meeting registration: too many from one connection (429)');
+  await context.close();
 });
