@@ -15,6 +15,7 @@ import { createCase } from '../domains/reports/submit.ts';
 import { seedDemoPublishing } from './demo-publishing.ts';
 import { seedDemoConsultations } from './demo-consultations.ts';
 import { seedDemoPerception } from './demo-insight.ts';
+import { seedDemoHistory } from './demo-history.ts';
 
 /** Load demo data. Only called when DEMO_MODE is on and there are no users yet. */
 export async function seedDemo(env: Env, config: SiteConfig, now = Date.now()): Promise<void> {
@@ -33,6 +34,7 @@ export async function seedDemo(env: Env, config: SiteConfig, now = Date.now()): 
   await getDatabase().writer.batch(stmts);
   await seedDemoPublishing(now);
   if (env.DEMO_CASES) {
+    await seedDemoHistory(env, config, now);
     await seedDemoCases(env, config, now);
     await seedDemoConsultations(config, { baseUrl: env.PUBLIC_URL, partnership: config.partnership.name }, now);
     await seedDemoPerception(config, { baseUrl: env.PUBLIC_URL, partnership: config.partnership.name }, now);

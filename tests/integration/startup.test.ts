@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEMO_ACCOUNTS } from '../../src/domains/identity/demo-accounts.ts';
 import { startServer } from '../helpers/server.ts';
+import { signInAs } from './staff-sign-in.ts';
 
 test('a bad DATABASE_URL stops start-up with a message that names it', async () => {
   const server = await startServer({ DATABASE_URL: 'postgres://localhost/saferline' }, { expectFailure: true });
@@ -73,7 +74,7 @@ test('an unexpected error shows the 500 page in the design, with no details leak
   }
 });
 
-test('demo mode loads the fictional partnership: staff accounts and a dozen reports in the queue', async () => {
+test('demo mode loads the fictional partnership: staff accounts, a dozen reports in the queue, and a year of resolved history with an emerging hot-spot', async () => {
   const server = await startServer({ DEMO_CASES: 'true' });
   const { createClient } = await import('@libsql/client');
   const db = createClient({ url: server.dbUrl, timeout: 15_000 });
@@ -86,6 +87,13 @@ test('demo mode loads the fictional partnership: staff accounts and a dozen repo
     const home = await fetch(server.url + '/');
     assert.equal(home.status, 200);
     assert.match(await home.text(), /Hollowmere/);
+    const history = await db.execute("SELECT count(*) AS n, count(DISTINCT strftime('%Y-%m', received_at / 1000, 'unixepoch')) AS months, max(received_at) AS latest FROM cases WHERE status = 'resolved'");
+    assert.ok(Number(history.rows[0]!.n) >= 200, `a year of resolved reports (${history.rows[0]!.n})`);
+    assert.ok(Number(history.rows[0]!.months) >= 12, 'spread over the months');
+    assert.ok(Number(history.rows[0]!.latest) < Date.now(), 'none in the future');
+    const triage = await signInAs(server.url, 'triage@hollowmere.example');
+    const hotSpots = (await (await triage.get('/staff/insight/hot-spots')).text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    assert.match(hotSpots, /Emerging hot-spots, [A-Z][a-z]+ \d{4} .*Lydgate Vehicle nuisance \d+/, 'last month\'s burst of off-road bikes in Lydgate is flagged');
   } finally {
     db.close();
     await server.stop();
