@@ -10,6 +10,7 @@ import { createCase } from '../domains/reports/submit.ts';
 import type { Env } from '../platform/config/env.ts';
 import type { SiteConfig } from '../platform/config/partnership.ts';
 import { londonMonth, londonTime } from '../platform/time/london.ts';
+import { seededRandom } from '../platform/seeded-random.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -19,18 +20,6 @@ const HISTORY_OFFICER: StaffActor = { id: 'demo-history', name: 'Demo history', 
 
 /** The ward, category and size of last month's burst (an emerging hot-spot). */
 const BURST = { ward: 'lydgate', category: 'vehicle-nuisance', extra: 7 };
-
-/** A small seeded random number generator (mulberry32): the same numbers on every start. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The first instant of the London month `k` months before the month of `now`. */
 function monthStart(now: number, k: number): number {

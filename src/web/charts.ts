@@ -1,5 +1,5 @@
 /**
- * Server-rendered horizontal bar charts for any counts (the general form of src/web/consultations/chart.ts): the
+ * Server-rendered horizontal bar charts for any counts (the consultation charts in src/web/consultations/chart.ts use it): the
  * geometry as plain data for an SVG, and a one-sentence text alternative. No script.
  */
 

@@ -18,24 +18,13 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { createWebReport } from '../helpers/staff.ts';
 import { routePermissions } from './route-permissions.ts';
 import { signInAs } from './staff-sign-in.ts';
+import { seededRandom } from '../../src/platform/seeded-random.ts';
 
 const root = join(import.meta.dirname, '../..');
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const TOTAL = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const CONCURRENCY = 8;
 const ONLY = process.env.FUZZ_ONLY ? new Set(process.env.FUZZ_ONLY.split(',').map(Number)) : null;
-
-/** A small fast seeded PRNG (mulberry32): the same seed gives the same numbers. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random helpers over one PRNG. */
 class Dice {
