@@ -99,6 +99,21 @@ test('a burst of responses from one address beyond the limit gets a 429 page and
   assert.equal((await elsewhere.post(`/consultations/${slug}/finish`, {})).status, 303, 'another address is not held up');
 });
 
+test('starting responses (new drafts) from one address is limited too: beyond twice the form limit a 429 that starts nothing and keeps the answer', async () => {
+  const { id, slug } = await openConsultation(editor, 'Many starts');
+  for (let i = 0; i < 6; i++) await answer(residentAt('198.51.100.60'), slug);
+  assert.equal(await count('select count(*) as n from consultation_drafts where consultation_id = ?', [id]), 6);
+  const refused = await residentAt('198.51.100.60').post(`/consultations/${slug}/respond?section=1`, { action: 'continue', q1: '2' });
+  const html = await refused.text();
+  assert.equal(refused.status, 429);
+  assert.match(summary(html), /A lot of responses have been started from your connection recently/);
+  assert.match(html, /<input[^>]*value="2"[^>]*checked|<input[^>]*checked[^>]*value="2"/, 'the answer is kept in the form');
+  assert.deepEqual(await htmlProblems(html, 'start 429'), []);
+  assert.equal(refused.headers.get('set-cookie'), null, 'no draft cookie');
+  assert.equal(await count('select count(*) as n from consultation_drafts where consultation_id = ?', [id]), 6, 'no seventh draft');
+  await answer(residentAt('198.51.100.61'), slug);
+});
+
 test('parallel registrations from one address: exactly the limit get through, the rest get 429 and store nothing', async () => {
   const { id } = await openConsultation(editor, 'Parallel registrations');
   const added = await editor.post(`/staff/consultations/${id}/meetings`, { intent: 'add', title: 'Busy meeting', 'starts-day': '1', 'starts-month': '1', 'starts-year': String(new Date().getUTCFullYear() + 1), 'starts-time': '6pm', minutes: '60', place: 'Town Hall', areaId: '', stepFree: 'yes', hearingLoop: 'yes', accessNotes: '', capacity: '2' });

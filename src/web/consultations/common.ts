@@ -59,6 +59,7 @@ export function shortTitle(title: string, max = 24): string {
 
 /** The public consultation forms, each with its own rate limit per address, and what a refusal says. */
 const PUBLIC_FORMS = {
+  start: 'A lot of responses have been started',
   respond: 'A lot of consultation responses have been sent',
   resume: 'A lot of "come back later" links have been asked for',
   register: 'A lot of meeting registrations have been made',
@@ -66,7 +67,9 @@ const PUBLIC_FORMS = {
 
 /** Count one submission of a public form from this client; over the limit, a 429 with Retry-After and the error to show. */
 export async function limitPublicForm(astro: Pick<AstroGlobal, 'locals' | 'response'>, form: keyof typeof PUBLIC_FORMS): Promise<FieldError | null> {
-  const limit = await hitRateLimit(`consultation:${form}:ip:${rateLimitAddress(clientAddressOf(astro))}`, getRuntime().env.CONSULTATION_FORMS_PER_HOUR_PER_ADDRESS, 3_600_000);
+  // Starting a response (a new draft) is allowed twice as often: people start again on another device or after a cookie is cleared.
+  const perHour = getRuntime().env.CONSULTATION_FORMS_PER_HOUR_PER_ADDRESS * (form === 'start' ? 2 : 1);
+  const limit = await hitRateLimit(`consultation:${form}:ip:${rateLimitAddress(clientAddressOf(astro))}`, perHour, 3_600_000);
   if (limit.allowed) return null;
   astro.response.status = 429;
   astro.response.headers.set('Retry-After', String(Math.ceil(limit.retryAfterMs / 1000)));

@@ -127,15 +127,19 @@ export async function respondPage(astro: AstroGlobal) {
         errors = result.errors;
         refuseForm(astro);
       } else {
-        if (!draft) {
-          const started = await startDraft(c.id);
-          draft = started.draft;
-          setDraftCookie(astro, c, started.token);
+        const limited = draft ? null : await limitPublicForm(astro, 'start');
+        if (limited) errors = [limited];
+        else {
+          if (!draft) {
+            const started = await startDraft(c.id);
+            draft = started.draft;
+            setDraftCookie(astro, c, started.token);
+          }
+          const saved = await saveSection(draft, survey, section, result.data, wards);
+          if (read.form.get('action') === 'save') return seeOther(`/consultations/${c.slug}/save?section=${section}`);
+          const next = shownSections(survey, saved, wards).find((s) => s > section);
+          return seeOther(next ? `/consultations/${c.slug}/respond?section=${next}` : `/consultations/${c.slug}/finish`);
         }
-        const saved = await saveSection(draft, survey, section, result.data, wards);
-        if (read.form.get('action') === 'save') return seeOther(`/consultations/${c.slug}/save?section=${section}`);
-        const next = shownSections(survey, saved, wards).find((s) => s > section);
-        return seeOther(next ? `/consultations/${c.slug}/respond?section=${next}` : `/consultations/${c.slug}/finish`);
       }
     }
   }
