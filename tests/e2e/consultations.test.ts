@@ -6,29 +6,17 @@
  * a meeting fills and its waiting list shows. Every page and state is checked with axe.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { startSmtp, sentTo, type TestSmtp } from '../helpers/smtp.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { expectAccessible, newContext } from '../helpers/browser.ts';
+import { browser, server, smtp, useBrowserRig } from '../helpers/browser-rig.ts';
+import { sentTo } from '../helpers/smtp.ts';
 import { Visitor } from '../helpers/http.ts';
 import { openConsultation } from '../integration/consultation-setup.ts';
 import { signInAs } from '../integration/staff-sign-in.ts';
 import { staffContext } from '../helpers/staff.ts';
 
-let server: TestServer;
-let smtp: TestSmtp;
-let browser: Browser;
-before(async () => {
-  smtp = await startSmtp();
-  server = await startServer({ SMTP_URL: smtp.url });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await smtp?.close();
-});
+useBrowserRig({ withSmtp: true });
 
 /** A date typed into a date question's parts, days from now. */
 async function typeDate(page: Page, name: string, daysFromNow: number, time: string) {

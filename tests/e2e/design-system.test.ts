@@ -1,21 +1,10 @@
 /** The design system page in real Chromium: axe on every component state, error summary focus, character count, Exit this page. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { expectAccessible, launchBrowser, newContext, errorSummaryHasFocus } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { describe, test } from 'node:test';
+import { expectAccessible, newContext, errorSummaryHasFocus } from '../helpers/browser.ts';
+import { browser, server, useBrowserRig } from '../helpers/browser-rig.ts';
 
-let server: TestServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useBrowserRig();
 
 describe('design system page', () => {
   test('passes axe with JavaScript on, and the error summary takes focus', async () => {

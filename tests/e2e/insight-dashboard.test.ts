@@ -1,23 +1,12 @@
 /** The dashboard in Chromium without JavaScript: the period form, a quarter, the error state and the county view, each axe-clean. */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { test } from 'node:test';
+import { expectAccessible, newContext } from '../helpers/browser.ts';
+import { browser, server, useBrowserRig } from '../helpers/browser-rig.ts';
 import { createWebReport } from '../helpers/staff.ts';
 import { signInAs } from '../integration/staff-sign-in.ts';
 
-let server: TestServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useBrowserRig();
 
 test('a district officer reads the dashboard, picks a quarter with the no-JS form, meets the error state and the county view', { timeout: 180_000 }, async () => {
   await createWebReport(server.url, { description: 'Fly-tipping behind the shops on Mill Lane again this week.', email: 'insight-e2e@example.com' } as never);

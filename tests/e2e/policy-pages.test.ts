@@ -3,23 +3,13 @@
  * referrals list, a district officer's queue, and the district select with its error on the invite form.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { expectAccessible, launchBrowser } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { test } from 'node:test';
+import { expectAccessible } from '../helpers/browser.ts';
+import { browser, server, useBrowserRig } from '../helpers/browser-rig.ts';
 import { createWebReport, staffContext } from '../helpers/staff.ts';
 import { signInAs } from '../integration/staff-sign-in.ts';
 
-let server: TestServer;
-let browser: Browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useBrowserRig();
 
 test('consoles, the referrals list and a district queue are accessible', async () => {
   const ref = await createWebReport(server.url, { email: 'axe-referral@example.com', postcode: 'HW1 3AB' });

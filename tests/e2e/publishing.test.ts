@@ -5,22 +5,13 @@
  * removes the achievement everywhere, feed included; another district's editor gets 404 on it.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { expectAccessible, newContext } from '../helpers/browser.ts';
+import { browser, server, useBrowserRig } from '../helpers/browser-rig.ts';
 import { staffContext } from '../helpers/staff.ts';
 
-let server: TestServer;
-let browser: Browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useBrowserRig();
 
 /** Open the new-item form of a kind from the console. */
 async function startNew(page: Page, linkText: string) {

@@ -6,22 +6,12 @@
  * release page and their states are checked with axe; the case ends resolved.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { expectAccessible, launchBrowser } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { test } from 'node:test';
+import { expectAccessible } from '../helpers/browser.ts';
+import { browser, server, useBrowserRig } from '../helpers/browser-rig.ts';
 import { createWebReport, staffContext } from '../helpers/staff.ts';
 
-let server: TestServer;
-let browser: Browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useBrowserRig();
 
 test('refer, acknowledge, accept, update and complete, accessible at every partner page and state', async () => {
   const ref = await createWebReport(server.url, { email: 'e2e.referral@example.org', name: 'Ellis Reporter', description: 'Tags sprayed on the underpass every weekend.' });

@@ -1,25 +1,12 @@
 /** Resident report journeys in real Chromium, with JavaScript off and on, axe on every step and error state. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { errorSummaryHasFocus, expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { sentTo, startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { errorSummaryHasFocus, expectAccessible, newContext } from '../helpers/browser.ts';
+import { browser, server, smtp, useBrowserRig } from '../helpers/browser-rig.ts';
+import { sentTo } from '../helpers/smtp.ts';
 
-let server: TestServer;
-let smtp: TestSmtp;
-let browser: Browser;
-
-before(async () => {
-  smtp = await startSmtp();
-  server = await startServer({ SMTP_URL: smtp.url });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await smtp?.close();
-});
+useBrowserRig({ withSmtp: true });
 
 async function cont(page: Page, label = 'Continue') {
   const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });

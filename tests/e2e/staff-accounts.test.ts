@@ -4,27 +4,14 @@
  * with a recovery code; a password reset through a real SMTP server on loopback; axe on every page and state.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { expectAccessible, newContext } from '../helpers/browser.ts';
+import { browser, server, smtp, useBrowserRig } from '../helpers/browser-rig.ts';
 import { DEMO_PASSWORD, DEMO_TOTP_KEY } from '../../src/domains/identity/demo-accounts.ts';
 import { freshCode } from '../integration/staff-sign-in.ts';
 
-let server: TestServer;
-let smtp: TestSmtp;
-let browser: Browser;
-before(async () => {
-  smtp = await startSmtp();
-  server = await startServer({ SMTP_URL: smtp.url });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await smtp?.close();
-});
+useBrowserRig({ withSmtp: true });
 
 async function checked(page: Page, label: string) {
   await expectAccessible(page, label);

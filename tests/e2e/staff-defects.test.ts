@@ -4,26 +4,16 @@
  * last reply, look-up by name or street, and the audit of every look-up).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { createClient } from '@libsql/client';
-import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, launchBrowser } from '../helpers/browser.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import type { Page } from 'playwright-core';
+import { expectAccessible } from '../helpers/browser.ts';
+import { browser, server, useBrowserRig } from '../helpers/browser-rig.ts';
 import { createWebReport, staffContext } from '../helpers/staff.ts';
 import { signInAs } from '../integration/staff-sign-in.ts';
 import { htmlProblems } from '../helpers/html.ts';
 
-let server: TestServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useBrowserRig();
 
 /** The audit rows of one action, newest first, read from the server's database file. */
 async function auditRows(action: string): Promise<Record<string, unknown>[]> {
