@@ -190,6 +190,7 @@ export const cases = sqliteTable(
     index('cases_priority_received').on(t.priority, t.receivedAt, t.id),
     index('cases_channel_received').on(t.channel, t.receivedAt, t.id),
     index('cases_owner_received').on(t.ownerId, t.receivedAt, t.id),
+    index('cases_agency_received').on(t.referredAgencyId, t.receivedAt, t.id),
     index('cases_due').on(t.nextDueAt),
     index('cases_reporter').on(t.reporterId),
     index('cases_incident').on(t.incidentId),

@@ -1,0 +1,1 @@
+CREATE INDEX `cases_agency_received` ON `cases` (`referred_agency_id`,`received_at`,`id`);
