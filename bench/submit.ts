@@ -1,20 +1,26 @@
 /**
- * Report submissions per second and latency at 50 connections, Saferline beside a bare node:http reference,
- * in the same run on the same machine. Needs a build (npm run build). Run: node bench/submit.ts [seconds]
- * Writes bench/results/submit.md.
+ * Report submissions per second and latency at 50 connections, Saferline beside two references in the same
+ * run on the same machine: a bare node:http server doing one durable INSERT per request, and a minimal Astro
+ * POST route with no database (bench/minimal-astro.ts). For each server, its peak resident memory (VmHWM) and
+ * its event-loop delay during the load (monitorEventLoopDelay, preloaded from bench/loop-delay.ts).
+ * Needs a build (npm run build). Run: node bench/submit.ts [seconds]. Writes bench/results/submit.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { createClient } from '@libsql/client';
 import { startServer } from '../tests/helpers/server.ts';
 import { freePort } from '../tests/helpers/server.ts';
+import { loopDelayOf, peakRssMb, startMinimalAstro } from './minimal-astro.ts';
 
 const seconds = Number(process.argv[2] ?? 15);
 let writerStats: { commits: number; jobs: number; largestGroup: number } = { commits: 0, jobs: 0, largestGroup: 0 };
 const connections = 50;
+const loopDelayModule = resolve(import.meta.dirname, 'loop-delay.ts');
+const importLoopDelay = `--import=${pathToFileURL(loopDelayModule).href}`;
 
 interface Row {
   name: string;
@@ -24,18 +30,13 @@ interface Row {
   errors: number;
   non2xx3xx: number;
   acknowledged: number;
-  stored: number;
+  stored: number | null;
   rssMb: number;
+  loopP99: number;
+  loopMax: number;
 }
 
-function rssMb(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-  } catch {
-    return 0;
-  }
-}
+type LoopDelay = ReturnType<typeof loopDelayOf>;
 
 function load(url: string, setup: (i: number) => { body: string; headers: Record<string, string> }): Promise<autocannon.Result & { acknowledged: number }> {
   let i = 0;
@@ -72,22 +73,39 @@ const description = 'Loud music from the flat above every night after midnight, 
 async function benchReference(): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'saferline-ref-'));
   const port = await freePort();
-  const proc: ChildProcess = spawn(process.execPath, ['bench/reference-server.ts', String(port), join(dir, 'ref.db')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc: ChildProcess = spawn(process.execPath, [importLoopDelay, 'bench/reference-server.ts', String(port), join(dir, 'ref.db')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr!.on('data', (d) => (err += d));
   await new Promise<void>((res) => proc.stdout!.once('data', () => res()));
+  proc.kill('SIGUSR2');
   const result = await load(`http://127.0.0.1:${port}/`, () => ({
     body: new URLSearchParams({ category: 'noise', description, postcode: 'HW1 3AB' }).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   }));
-  const rss = rssMb(proc.pid!);
+  const rss = peakRssMb(proc.pid!);
+  const exited = new Promise((r) => proc.once('exit', r));
   proc.kill('SIGTERM');
+  await exited;
   const db = createClient({ url: `file:${join(dir, 'ref.db')}` });
   const stored = Number((await db.execute('SELECT count(*) AS n FROM reports')).rows[0]!.n);
   db.close();
   rmSync(dir, { recursive: true, force: true });
-  return row('bare node:http, one INSERT per request', result, stored, rss);
+  return row('bare node:http, one INSERT per request', result, stored, rss, loopDelayOf(err));
 }
 
-function row(name: string, r: autocannon.Result & { acknowledged: number }, stored: number, rss: number): Row {
+async function benchMinimalAstro(): Promise<Row> {
+  const server = await startMinimalAstro(loopDelayModule);
+  server.proc.kill('SIGUSR2');
+  const result = await load(`${server.url}/`, () => ({
+    body: new URLSearchParams({ category: 'noise', description, postcode: 'HW1 3AB' }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+  }));
+  const rss = peakRssMb(server.proc.pid!);
+  await server.stop();
+  return row('minimal Astro 7 POST route, no database', result, null, rss, loopDelayOf(server.stderr()));
+}
+
+function row(name: string, r: autocannon.Result & { acknowledged: number }, stored: number | null, rss: number, loop: LoopDelay): Row {
   return {
     name,
     rps: Math.round(r.requests.average),
@@ -98,11 +116,13 @@ function row(name: string, r: autocannon.Result & { acknowledged: number }, stor
     acknowledged: r.acknowledged,
     stored,
     rssMb: rss,
+    loopP99: loop?.p99 ?? NaN,
+    loopMax: loop?.max ?? NaN,
   };
 }
 
 async function benchSaferline(): Promise<Row> {
-  const server = await startServer({ LOG_LEVEL: 'error', REPORTS_PER_HOUR_PER_ADDRESS: '100000000', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', ...(process.env.BENCH_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` } : {}) });
+  const server = await startServer({ LOG_LEVEL: 'error', REPORTS_PER_HOUR_PER_ADDRESS: '100000000', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', NODE_OPTIONS: [importLoopDelay, ...(process.env.BENCH_PROFILE ? [`--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])].join(' ') });
   const db = createClient({ url: server.dbUrl, timeout: 5000 });
   // Complete drafts, one per submission, as if residents had answered every question.
   const drafts = Math.max(20_000, seconds * 4000);
@@ -129,31 +149,44 @@ async function benchSaferline(): Promise<Row> {
   }
   const unique = new Set(ids);
   if (unique.size !== ids.length) throw new Error('draft ids collide');
+  server.proc.kill('SIGUSR2');
   const result = await load(`${server.url}/report/check`, (i) => ({
     body: 'website=',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, cookie: `draft=${ids[i % ids.length]}` },
   }));
-  const rss = rssMb(server.proc.pid!);
+  const rss = peakRssMb(server.proc.pid!);
   writerStats = (await (await fetch(`${server.url}/healthz`)).json()).writer;
   const stored = Number((await db.execute('SELECT count(*) AS n FROM cases')).rows[0]!.n);
   const outbox = Number((await db.execute('SELECT count(*) AS n FROM outbox')).rows[0]!.n);
   db.close();
   await server.stop();
   if (outbox !== stored) throw new Error(`outbox rows ${outbox} != cases ${stored}`);
-  return row('Saferline POST /report/check (case + reporter + timeline + audit + outbox + rate limit)', result, stored, rss);
+  return row('Saferline POST /report/check (case + reporter + timeline + audit + outbox + rate limit)', result, stored, rss, loopDelayOf(server.output()));
 }
 
-const reference = process.env.BENCH_ONLY === 'saferline' ? { name: 'skipped', rps: 1, p50: 0, p99: 0, errors: 0, non2xx3xx: 0, acknowledged: 0, stored: 0, rssMb: 0 } : await benchReference();
+const skipped: Row = { name: 'skipped', rps: 1, p50: 0, p99: 0, errors: 0, non2xx3xx: 0, acknowledged: 0, stored: 0, rssMb: 0, loopP99: NaN, loopMax: NaN };
+const reference = process.env.BENCH_ONLY === 'saferline' ? skipped : await benchReference();
+const minimal = process.env.BENCH_ONLY === 'saferline' ? skipped : await benchMinimalAstro();
 const saferline = await benchSaferline();
-const rows = [reference, saferline];
+const rows = [reference, minimal, saferline];
 const table = [
-  '| server | req/s | p50 ms | p99 ms | errors | non-2xx | acknowledged (303) | rows stored | peak RSS MB |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx3xx} | ${r.acknowledged} | ${r.stored} | ${r.rssMb} |`),
+  '| server | req/s | p50 ms | p99 ms | errors | non-2xx | acknowledged (303) | rows stored | peak RSS MB | event-loop delay p99 ms | max ms |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx3xx} | ${r.acknowledged} | ${r.stored ?? 'n/a'} | ${r.rssMb} | ${r.loopP99} | ${r.loopMax} |`),
 ].join('\n');
 const ratio = (saferline.rps / reference.rps).toFixed(2);
-const lost = saferline.acknowledged - saferline.stored;
-const text = `# Report submission benchmark\n\nRun ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s each, loopback, autocannon in the same process as the orchestration.\nBoth use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable).\n\n${table}\n\nSaferline / reference throughput: **${ratio}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).\n\nSaferline's writer queue: ${writerStats.jobs} write jobs in ${writerStats.commits} commits (${(writerStats.jobs / Math.max(1, writerStats.commits)).toFixed(1)} jobs per commit on average, largest group ${writerStats.largestGroup}).\n`;
+const ratioMinimal = (saferline.rps / minimal.rps).toFixed(2);
+const lost = saferline.acknowledged - (saferline.stored ?? 0);
+const met = (ok: boolean) => (ok ? 'met' : 'not met');
+const targets = [
+  `- Throughput at least the bare node:http reference (1.0x): ${ratio}x, **${met(saferline.rps >= reference.rps)}**.`,
+  `- Intermediate mark, at least 0.6x the minimal Astro POST route: ${ratioMinimal}x, **${met(saferline.rps >= 0.6 * minimal.rps)}**.`,
+  `- p99 under 100 ms at ${connections} connections: ${saferline.p99} ms, **${met(saferline.p99 < 100)}**.`,
+  `- Peak resident memory under 200 MB: ${saferline.rssMb} MB (bare reference ${reference.rssMb} MB, minimal Astro ${minimal.rssMb} MB), **${met(saferline.rssMb < 200)}**.`,
+  `- Event-loop delay p99 under 20 ms during the load: ${saferline.loopP99} ms (bare reference ${reference.loopP99} ms, minimal Astro ${minimal.loopP99} ms), **${met(saferline.loopP99 < 20)}**.`,
+  `- Every acknowledged submission stored: acknowledged but not stored **${lost}**, **${met(lost <= 0)}**.`,
+].join('\n');
+const text = `# Report submission benchmark\n\nRun ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s each, loopback, autocannon in the same process as the orchestration.\nThe bare reference and Saferline use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable); the minimal Astro route (a throwaway Astro project, same Astro and Node adapter, standalone) parses the form and answers 303 with no database.\nPeak RSS is the server process's high-water mark (VmHWM) after the load; event-loop delay is sampled inside each server by monitorEventLoopDelay (10 ms resolution) from the start of the load to SIGTERM.\n\n${table}\n\nTargets (issue 18):\n\n${targets}\n\nSaferline / bare reference: **${ratio}x**; Saferline / minimal Astro: **${ratioMinimal}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).\n\nSaferline's writer queue: ${writerStats.jobs} write jobs in ${writerStats.commits} commits (${(writerStats.jobs / Math.max(1, writerStats.commits)).toFixed(1)} jobs per commit on average, largest group ${writerStats.largestGroup}).\n`;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/submit.md', text);
 process.stdout.write(text);
