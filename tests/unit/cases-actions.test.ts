@@ -255,3 +255,18 @@ test('queue: filters, keyset pagination without gaps or repeats, counts per stat
   assert.equal(counts.closed, 5);
   assert.deepEqual(parseQueueQuery(new URLSearchParams('status=bogus&sort=due&overdue=1')).filter.status, 'active');
 });
+
+test('a burst of reports at one place, refreshed in one pass, gets the flags a refresh of each one by one would give, each written once', async () => {
+  const reporterId = await insertReporter({ email: 'burst@example.org' });
+  await insertCase({ reporterId, postcode: 'HM5 5AA', receivedAt: Date.now() - 2 * 86_400_000 });
+  const burst = [];
+  for (let i = 0; i < 6; i++) burst.push(await insertCase({ reporterId: i === 0 ? reporterId : await insertReporter({ email: `burst${i}@example.org` }), postcode: 'HM5 5AA' }));
+  for (const c of burst) scheduleFlagRefresh(c.id, 60_000);
+  await flushFlagRefreshes();
+  const after = await Promise.all(burst.map(async (c) => ({ flags: (await findCase(c.ref))!.flags, events: (await events(c.id)).filter((e) => e.action === 'case.flags').length })));
+  assert.ok(after.every((a) => a.flags?.includes('repeat_location')), 'every report at the place is a repeat location');
+  assert.deepEqual(after.map((a) => a.flags?.includes('repeat_reporter')), [true, false, false, false, false, false], 'only the reporter who reported before is a repeat reporter');
+  assert.deepEqual(after.map((a) => a.events), [1, 1, 1, 1, 1, 1], 'each case written once');
+  for (const c of burst) await refreshFlags(c.ref);
+  assert.deepEqual(await Promise.all(burst.map(async (c) => (await events(c.id)).filter((e) => e.action === 'case.flags').length)), [1, 1, 1, 1, 1, 1], 'one by one, nothing left to change');
+});

@@ -25,7 +25,7 @@ import {
   type CaseTimers, type TimerTargets,
 } from './timers.ts';
 import { REFERRAL_ONLY_MESSAGE, RESOLUTION_LABELS, STATUS_LABELS, isReferralOnlyStatus, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
-import { detectCaseThresholds } from './detect.ts';
+import { detectCaseThresholds, type PlaceRowsCache } from './detect.ts';
 import { FLAG_LABELS } from './thresholds.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
@@ -492,14 +492,29 @@ const FLAG_NEIGHBOURS = 50;
 export async function refreshFlags(caseIdOrRef: string, now = Date.now()): Promise<string[]> {
   const row = await findCase(caseIdOrRef);
   if (!row) return [];
-  const own = await detectCaseThresholds(row, now);
-  const neighbourIds = own.neighbours.filter((n) => n.id !== row.id).sort((x, y) => y.receivedAt - x.receivedAt).slice(0, FLAG_NEIGHBOURS).map((n) => n.id);
-  const neighbours = neighbourIds.length ? await getDb().select().from(cases).where(inArray(cases.id, neighbourIds)) : [];
-  const changed: { row: CaseRow; flags: string[] }[] = [];
-  for (const c of [row, ...neighbours]) {
-    const flags = c === row ? own.flags : (await detectCaseThresholds(c, now)).flags;
-    if (JSON.stringify(flags) !== JSON.stringify(c.flags ?? [])) changed.push({ row: c, flags });
+  return (await refreshFlagsOfCases([row], now)).get(row.id) ?? [];
+}
+
+/**
+ * Refresh the flags of several cases and of up to FLAG_NEIGHBOURS recent neighbours of each, computing each case's
+ * flags once however many of the cases share it as a neighbour (a burst of reports at one place would otherwise
+ * recompute the same neighbours for every report), then store those that changed. Returns every case's flags.
+ */
+async function refreshFlagsOfCases(subjects: readonly CaseRow[], now: number): Promise<Map<string, string[]>> {
+  const computed = new Map<string, { row: CaseRow; flags: string[] }>();
+  const neighbourIds = new Set<string>();
+  const places: PlaceRowsCache = new Map();
+  for (const row of subjects) {
+    if (computed.has(row.id)) continue;
+    const own = await detectCaseThresholds(row, now, places);
+    computed.set(row.id, { row, flags: own.flags });
+    const newest = own.neighbours.filter((n) => n.id !== row.id).sort((x, y) => y.receivedAt - x.receivedAt).slice(0, FLAG_NEIGHBOURS);
+    for (const n of newest) neighbourIds.add(n.id);
   }
+  const remaining = [...neighbourIds].filter((id) => !computed.has(id));
+  const neighbours = remaining.length ? await getDb().select().from(cases).where(inArray(cases.id, remaining)) : [];
+  for (const c of neighbours) computed.set(c.id, { row: c, flags: (await detectCaseThresholds(c, now, places)).flags });
+  const changed = [...computed.values()].filter((c) => JSON.stringify(c.flags) !== JSON.stringify(c.row.flags ?? []));
   if (changed.length) {
     await getDatabase().writer.transaction(async (tx) => {
       const results = await tx.batch(changed.map((c) => updateFlagsStatement(c.row, c.flags)));
@@ -510,7 +525,7 @@ export async function refreshFlags(caseIdOrRef: string, now = Date.now()): Promi
     });
     forgetQueueCounts();
   }
-  return own.flags;
+  return new Map([...computed].map(([id, c]) => [id, c.flags]));
 }
 
 const pendingFlagRefreshes = new Set<string>();
@@ -530,12 +545,12 @@ export async function flushFlagRefreshes(now = Date.now()) {
   flagRefreshTimer = undefined;
   const ids = [...pendingFlagRefreshes];
   pendingFlagRefreshes.clear();
-  for (const id of ids) {
-    try {
-      await refreshFlags(id, now);
-    } catch (error) {
-      log.warn('case.flags_refresh_failed', { caseId: id, error: String(error) });
-    }
+  if (ids.length === 0) return;
+  try {
+    const rows = await getDb().select().from(cases).where(inArray(cases.id, ids));
+    await refreshFlagsOfCases(rows, now);
+  } catch (error) {
+    log.warn('case.flags_refresh_failed', { caseIds: ids.slice(0, 20), count: ids.length, error: String(error) });
   }
 }
 

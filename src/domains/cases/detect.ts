@@ -1,5 +1,5 @@
 /** Load a case's neighbours (same reporter; same category at the same or a named place) and run the threshold rules on them. */
-import { and, eq, gte, or, type SQL } from 'drizzle-orm';
+import { and, eq, gte, type SQL } from 'drizzle-orm';
 import { loadSiteConfig } from '../../platform/config/partnership.ts';
 import { getDb } from '../../platform/db/client.ts';
 import { cases } from '../../platform/db/schema.ts';
@@ -22,18 +22,36 @@ export function gazetteerPlaceNames(): string[] {
   return placeNames;
 }
 
-/** Repeat flags and the ASB Case Review count for a case, from the cases received in the six months before `now`. */
-export async function detectCaseThresholds(subject: ThresholdCase, now = Date.now()): Promise<ThresholdResult & { neighbours: ThresholdCase[] }> {
+/** The place rows already read in one refresh pass, by place query, so cases at one place share one read. */
+export type PlaceRowsCache = Map<string, ThresholdCase[]>;
+
+/** At most this many cases are read for one place or one reporter. */
+const NEIGHBOUR_LIMIT = 2000;
+
+/**
+ * Repeat flags and the ASB Case Review count for a case, from the cases received in the six months before `now`:
+ * the reporter's cases, and the category's cases at the same place (coordinates and named places are compared in
+ * memory, so they need the whole category; a postcode alone is looked up). With a cache, cases sharing a place
+ * query share its rows.
+ */
+export async function detectCaseThresholds(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<ThresholdResult & { neighbours: ThresholdCase[] }> {
   const from = sixMonthsBefore(now);
   const names = gazetteerPlaceNames();
-  const near: SQL[] = [];
-  if (subject.reporterId) near.push(eq(cases.reporterId, subject.reporterId));
+  let place: { key: string; where: SQL } | null = null;
   if (subject.categoryId) {
-    // Coordinates and named places are compared in memory, so they need the whole category; a postcode alone is looked up.
-    if (subject.lat != null || placeKey(subject.locationText, names)) near.push(eq(cases.categoryId, subject.categoryId));
-    else if (subject.postcode) near.push(and(eq(cases.categoryId, subject.categoryId), eq(cases.postcode, subject.postcode))!);
+    if (subject.lat != null || placeKey(subject.locationText, names)) place = { key: `category:${subject.categoryId}`, where: eq(cases.categoryId, subject.categoryId) };
+    else if (subject.postcode) place = { key: `category:${subject.categoryId}|postcode:${subject.postcode}`, where: and(eq(cases.categoryId, subject.categoryId), eq(cases.postcode, subject.postcode))! };
   }
-  if (!near.length) return { ...detectThresholds(subject, [], now, names), neighbours: [] };
-  const neighbours = await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), or(...near))).limit(2000);
+  if (!place && !subject.reporterId) return { ...detectThresholds(subject, [], now, names), neighbours: [] };
+  let placeRows: ThresholdCase[] = [];
+  if (place) {
+    const cacheKey = `${place.key}|from:${from}`;
+    const cached = cache?.get(cacheKey);
+    placeRows = cached ?? (await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), place.where)).limit(NEIGHBOUR_LIMIT));
+    if (!cached) cache?.set(cacheKey, placeRows);
+  }
+  const reporterRows = subject.reporterId ? await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), eq(cases.reporterId, subject.reporterId))).limit(NEIGHBOUR_LIMIT) : [];
+  const seen = new Set(placeRows.map((r) => r.id));
+  const neighbours = [...placeRows, ...reporterRows.filter((r) => !seen.has(r.id))];
   return { ...detectThresholds(subject, neighbours, now, names), neighbours };
 }
