@@ -12,60 +12,21 @@ import { createClient } from '@libsql/client';
 import { loadSiteConfig } from '../src/platform/config/partnership.ts';
 import { startServer, type TestServer } from '../tests/helpers/server.ts';
 import { signInAs } from '../tests/integration/staff-sign-in.ts';
+import { numberArg, seedQueueCases } from './seed-queue-cases.ts';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const ROWS = arg('rows', 1_000_000);
-const RUNS = arg('runs', 40);
+const ROWS = numberArg('rows', 1_000_000);
+const RUNS = numberArg('runs', 40);
 const env = { LOG_LEVEL: 'info', SECRET_KEY: 'bench-secret-key-0123456789' };
 
 // A first start migrates the database and creates the demo staff; then the cases are seeded while it is stopped.
 const first = await startServer(env);
 await first.stop('SIGTERM', { keepFiles: true });
 const config = loadSiteConfig('content');
-const wards = config.areas.filter((a) => a.kind === 'ward');
-const categories = config.categories;
 const client = createClient({ url: first.dbUrl, timeout: 60_000 });
 const users = (await client.execute("SELECT id FROM users WHERE role = 'triage_officer' OR role = 'admin'")).rows.map((r) => String(r.id));
-const NOW = Date.now();
-const SPAN = 3 * 365 * 86_400_000;
-const channels = ['web', 'web', 'web', 'phone', 'phone', 'email', 'api'];
-let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
 const t0 = performance.now();
 await client.execute('PRAGMA synchronous = OFF');
-const COLS = ['id', 'ref', 'kind', 'status', 'status_changed_at', 'channel', 'category_id', 'priority', 'privacy', 'description', 'ward_id', 'district_id', 'owner_id', 'flags', 'tags', 'next_due_at', 'received_at', 'updated_at', 'postcode', 'resolution_code'];
-const PER_STMT = Math.floor(30_000 / COLS.length);
-const PER_TX = 50_000;
-const placeholders = `(${COLS.map(() => '?').join(',')})`;
-for (let start = 0; start < ROWS; start += PER_TX) {
-  const stmts = [];
-  for (let s = start; s < Math.min(ROWS, start + PER_TX); s += PER_STMT) {
-    const n = Math.min(PER_STMT, ROWS - s, start + PER_TX - s);
-    const args: (string | number | null)[] = [];
-    for (let i = 0; i < n; i++) {
-      const k = s + i;
-      const receivedAt = NOW - SPAN + Math.floor((k / ROWS) * SPAN) - 60_000 - Math.floor(rand() * 60_000);
-      const active = NOW - receivedAt < 90 * 86_400_000 ? rand() < 0.45 : rand() < 0.01;
-      const status = active ? pick(['new', 'open', 'open', 'open', 'awaiting_reporter', 'referred', 'with_partner'] as const) : rand() < 0.3 ? 'resolved' : 'closed';
-      const cat = pick(categories);
-      const ward = pick(wards);
-      const owner = status === 'new' || !users.length ? null : rand() < 0.1 ? null : pick(users);
-      args.push(
-        `q${String(k).padStart(19, '0')}`, `QB-${String(k).padStart(7, '0')}`, rand() < 0.9 ? 'report' : 'feedback', status, receivedAt, pick(channels), cat.id, cat.defaultPriority ?? 'P3',
-        pick(['named', 'confidential', 'anonymous']), 'Synthetic benchmark case', ward.id, ward.parent ?? null, owner, rand() < 0.08 ? '["repeat_location"]' : '[]', '[]',
-        active ? receivedAt + Math.floor(rand() * 40 * 86_400_000) : null, receivedAt, receivedAt, `HM${1 + Math.floor(rand() * 9)} ${Math.floor(rand() * 9)}AB`, active ? null : pick(['action_taken', 'advice_given', 'no_further_action']),
-      );
-    }
-    stmts.push({ sql: `INSERT INTO cases (${COLS.join(',')}) VALUES ${Array.from({ length: n }, () => placeholders).join(',')}`, args });
-  }
-  await client.batch(stmts, 'write');
-  process.stdout.write(`\rseeded ${Math.min(ROWS, start + PER_TX).toLocaleString('en-GB')} cases`);
-}
-await client.execute('ANALYZE');
+await seedQueueCases(client, { config, rows: ROWS, now: Date.now(), officers: users, prefix: 'q' });
 client.close();
 const seedSeconds = (performance.now() - t0) / 1000;
 process.stdout.write(`\rseeded ${ROWS.toLocaleString('en-GB')} cases in ${seedSeconds.toFixed(0)} s\n`);

@@ -15,14 +15,11 @@ import { closeDatabase, migrateDatabase, openDatabase } from '../src/platform/db
 import { loadSiteConfig } from '../src/platform/config/partnership.ts';
 import { syncConfigToDatabase } from '../src/platform/config/sync.ts';
 import { setLogLevel } from '../src/platform/log.ts';
+import { numberArg, seedQueueCases } from './seed-queue-cases.ts';
 import { countByStatus, forgetQueueCounts, warmFinishedCounts, listQueue, queueSql, type QueueFilter, type QueueSort } from '../src/domains/cases/queue.ts';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const ROWS = arg('rows', 1_000_000);
-const RUNS = arg('runs', 30);
+const ROWS = numberArg('rows', 1_000_000);
+const RUNS = numberArg('runs', 30);
 const keep = process.argv.includes('--keep');
 
 setLogLevel('silent');
@@ -34,55 +31,15 @@ await syncConfigToDatabase(database, config);
 const { client } = database;
 
 // Synthetic data from configuration.
-const wards = config.areas.filter((a) => a.kind === 'ward');
-const categories = config.categories;
 const NOW = Date.UTC(2026, 10, 23, 12);
-const SPAN = 3 * 365 * 86_400_000; // three years of cases
 const officers = Array.from({ length: 20 }, (_, i) => `user-${String(i).padStart(2, '0')}`);
-const channels = ['web', 'web', 'web', 'phone', 'phone', 'email', 'api'];
-let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
 
 const t0 = performance.now();
 await client.execute('PRAGMA synchronous = OFF');
 for (const id of officers) {
   await client.execute({ sql: 'INSERT INTO users (id, email, name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)', args: [id, `${id}@example.org`, `Officer ${id.slice(5)}`, 'triage_officer', NOW, NOW] });
 }
-const COLS = ['id', 'ref', 'kind', 'status', 'status_changed_at', 'channel', 'category_id', 'priority', 'privacy', 'description', 'ward_id', 'district_id', 'owner_id', 'flags', 'tags', 'next_due_at', 'received_at', 'updated_at', 'postcode', 'resolution_code'];
-const PER_STMT = Math.floor(30_000 / COLS.length);
-const PER_TX = 50_000;
-const placeholders = `(${COLS.map(() => '?').join(',')})`;
-for (let start = 0; start < ROWS; start += PER_TX) {
-  const stmts = [];
-  for (let s = start; s < Math.min(ROWS, start + PER_TX); s += PER_STMT) {
-    const n = Math.min(PER_STMT, ROWS - s, start + PER_TX - s);
-    const args: (string | number | null)[] = [];
-    for (let i = 0; i < n; i++) {
-      const k = s + i;
-      // Cases arrive in time order; the newest ~3% are still being worked on.
-      const receivedAt = NOW - SPAN + Math.floor((k / ROWS) * SPAN) + Math.floor(rand() * 60_000);
-      const age = NOW - receivedAt;
-      const active = age < 90 * 86_400_000 ? rand() < 0.45 : rand() < 0.01;
-      const status = active ? pick(['new', 'open', 'open', 'open', 'awaiting_reporter', 'referred', 'with_partner'] as const) : rand() < 0.3 ? 'resolved' : 'closed';
-      const cat = pick(categories);
-      const ward = pick(wards);
-      const id = `b${String(k).padStart(19, '0')}`;
-      const flags = rand() < 0.08 ? (rand() < 0.5 ? '["repeat_reporter"]' : '["repeat_location"]') : rand() < 0.01 ? '["asb_case_review"]' : '[]';
-      const owner = status === 'new' ? null : rand() < 0.1 ? null : pick(officers);
-      const due = active ? receivedAt + Math.floor(rand() * 40 * 86_400_000) : null;
-      args.push(
-        id, `HM-${String(k).padStart(7, '0')}`, rand() < 0.9 ? 'report' : 'feedback', status, receivedAt, pick(channels), cat.id, cat.defaultPriority ?? 'P3',
-        pick(['named', 'confidential', 'anonymous']), 'Synthetic benchmark case', ward.id, ward.parent ?? null, owner, flags, rand() < 0.05 ? '["estate-patrol"]' : '[]',
-        due, receivedAt, receivedAt, `HM${1 + Math.floor(rand() * 9)} ${Math.floor(rand() * 9)}AB`, active ? null : pick(['action_taken', 'advice_given', 'no_further_action', 'duplicate', 'out_of_scope']),
-      );
-    }
-    stmts.push({ sql: `INSERT INTO cases (${COLS.join(',')}) VALUES ${Array.from({ length: n }, () => placeholders).join(',')}`, args });
-  }
-  await client.batch(stmts, 'write');
-  process.stdout.write(`\rseeded ${Math.min(ROWS, start + PER_TX).toLocaleString('en-GB')} cases`);
-}
-await client.execute('ANALYZE');
+await seedQueueCases(client, { config, rows: ROWS, now: NOW, officers, prefix: 'b' });
 await client.execute('PRAGMA synchronous = NORMAL');
 const seedSeconds = (performance.now() - t0) / 1000;
 process.stdout.write(`\rseeded ${ROWS.toLocaleString('en-GB')} cases in ${seedSeconds.toFixed(1)} s\n`);
