@@ -12,10 +12,15 @@ import { DEMO_PASSWORD, DEMO_TOTP_KEY } from '../../src/domains/identity/demo-ac
 import { parseTotpKey, totpCodeAt, totpStep } from '../../src/domains/identity/totp.ts';
 import { freshCode } from './staff-sign-in.ts';
 
+/** Timeouts long enough that a request queued behind 200 others is answered, not cut off. */
+const PATIENT = { HEADERS_TIMEOUT_MS: '60000', REQUEST_TIMEOUT_MS: '120000' };
+
 let server: TestServer;
 let db: Client;
 before(async () => {
-  server = await startServer({ TRUSTED_PROXY_HOPS: '1' });
+  // Hundreds of parallel requests on a loaded 2-core machine can wait in the queue past the default 10 s headers
+  // timeout and get 408; these tests are about throttles, not timeouts (tests/integration/server-timeouts.test.ts).
+  server = await startServer({ TRUSTED_PROXY_HOPS: '1', ...PATIENT });
   db = createClient({ url: server.dbUrl, timeout: 15_000 });
 });
 after(async () => {
@@ -94,7 +99,7 @@ test('IPv6 clients are counted by their /64: a new address in the same /64 stays
 });
 
 test('with TRUSTED_PROXY_HOPS=0 (the default) X-Forwarded-For is ignored: parallel attempts with changing headers share one bucket', async () => {
-  const direct = await startServer();
+  const direct = await startServer(PATIENT);
   const directDb = createClient({ url: direct.dbUrl, timeout: 15_000 });
   try {
     const email = 'nobody-direct@hollowmere.example';
