@@ -49,6 +49,7 @@ export async function startTileServer(): Promise<TileServer> {
     requests: () => count,
     close: () =>
       new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
