@@ -8,7 +8,9 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 const adviceSlugs = ['anti-social-behaviour', 'noise', 'vandalism-and-graffiti', 'drugs', 'hate-incidents', 'domestic-abuse', 'exploitation', 'fly-tipping', 'vehicle-nuisance', 'fire-risk'];
 /** The public publishing pages with the demo content (issue 13). */
 const publishingPaths = ['/news', '/news/mill-lane-underpass-reopened', '/initiatives/street-safe-eastmere', '/improvement-plan', '/areas', '/areas/brackenford', '/value-for-money', '/priorities', '/structure'];
-const paths = ['/', '/about', '/advice', ...adviceSlugs.map((s) => `/advice/${s}`), '/privacy', '/accessibility', '/cookies', '/contact', ...publishingPaths, '/statistics', '/statistics/perception'];
+/** The easy-read pages (issue 17), and some in Welsh (?lang=cy, with the languages module). */
+const easyReadPaths = ['/easy-read', '/easy-read/report', ...adviceSlugs.map((s) => `/easy-read/advice/${s}`), '/easy-read?lang=cy', '/easy-read/report?lang=cy', '/easy-read/advice/domestic-abuse?lang=cy'];
+const paths = ['/', '/about', '/advice', ...adviceSlugs.map((s) => `/advice/${s}`), '/privacy', '/accessibility', '/cookies', '/contact', ...publishingPaths, '/statistics', '/statistics/perception', ...easyReadPaths];
 
 let server: TestServer;
 let browser: Browser;
