@@ -79,7 +79,7 @@ describe('content pages in Chromium', () => {
   test('pages are usable at 320 px wide without horizontal scrolling', async () => {
     const page = await context.newPage();
     await page.setViewportSize({ width: 320, height: 640 });
-    for (const path of ['/', '/advice/anti-social-behaviour', '/cookies']) {
+    for (const path of ['/', '/advice/anti-social-behaviour', '/cookies', '/easy-read/advice/anti-social-behaviour']) {
       await page.goto(path);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 320px`);
