@@ -28,7 +28,7 @@ export interface EasyReadPage {
 /** The short interface words of the easy-read pages and links, per language (one place, to translate). */
 export const EASY_READ_TEXT: Record<EasyReadLanguage, { link: string; standardLink: string; caption: string; titleSuffix: string; adviceHeading: string }> = {
   en: { link: 'Easy read version', standardLink: 'Standard version of this page', caption: 'Easy read', titleSuffix: '(easy read)', adviceHeading: 'Easy read advice' },
-  cy: { link: 'Fersiwn hawdd ei deall', standardLink: 'Fersiwn safonol y dudalen hon', caption: 'Hawdd ei deall', titleSuffix: '(hawdd ei deall)', adviceHeading: 'Cyngor hawdd ei ddeall' },
+  cy: { link: 'Fersiwn hawdd ei deall', standardLink: 'Fersiwn safonol y dudalen hon', caption: 'Hawdd ei ddeall', titleSuffix: '(hawdd ei ddeall)', adviceHeading: 'Cyngor hawdd ei ddeall' },
 };
 
 const FILE_NAME = /^([a-z0-9-]+)\.(en|cy)\.md$/;
