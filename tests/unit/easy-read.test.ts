@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   EASY_READ_LANGUAGES,
+  EASY_READ_TEXT,
   EASY_READ_PAGE_SLUGS,
   chooseEasyReadLanguage,
   easyReadHref,
@@ -53,6 +54,11 @@ test('the easy-read files keep to the style: a title and summary, no paragraph o
   }
 });
 
+test('every easy-read title with its "(easy read)" words fits in 50 characters, so the page title stays within 70', () => {
+  const long = [...pages.values()].map((p) => `${p.title} ${EASY_READ_TEXT[p.lang].titleSuffix}`).filter((t) => t.length > 50);
+  assert.deepEqual(long, []);
+});
+
 test('the language choice: the Welsh file for cy, the English file for en, no language or any other', () => {
   assert.equal(chooseEasyReadLanguage('cy'), 'cy');
   for (const lang of ['en', undefined, null, 'fr', 'CY ']) assert.equal(chooseEasyReadLanguage(lang), 'en');
@@ -60,7 +66,7 @@ test('the language choice: the Welsh file for cy, the English file for en, no la
   assert.equal(findEasyReadPage(pages, 'noise', 'cy')?.lang, 'cy');
   assert.equal(findEasyReadPage(pages, 'noise', 'en')?.title, 'Noise');
   assert.equal(findEasyReadPage(pages, 'noise', undefined)?.title, 'Noise');
-  assert.equal(findEasyReadPage(pages, 'home', 'cy')?.title, "Dweud wrthym am broblem lle rydych chi'n byw");
+  assert.equal(findEasyReadPage(pages, 'home', 'cy')?.title, 'Problemau yn eich ardal');
 });
 
 test('a page without a Welsh file falls back to English; the advice finder refuses the start page, the report guidance and unknown slugs', () => {
