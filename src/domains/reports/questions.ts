@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { formatDate, formatTime } from '../../platform/time/london.ts';
 import { isInBounds } from '../../platform/map.ts';
 import type { SiteConfig } from '../../platform/config/partnership.ts';
-import { buildQuestionSchema, type Answers, type CrossCheck, type DateAnswer, type Question, type QuestionOption } from '../../platform/questions/index.ts';
+import { translateOr } from '../../platform/i18n/index.ts';
+import { buildQuestionSchema, localiseQuestions, type Answers, type CrossCheck, type DateAnswer, type Question, type QuestionOption } from '../../platform/questions/index.ts';
 import { formatUkPhone, toE164 } from '../../platform/uk/phone.ts';
 import { isPostcodeInArea, normalisePostcode, wardForPlace, wardForPostcode } from '../../platform/uk/postcode.ts';
 import { normaliseEmail } from './answers.ts';
@@ -33,8 +34,9 @@ const BEFORE: QuestionOption[] = [...YES_NO, { value: 'not-sure', label: 'Not su
 const CONTACT_BY: QuestionOption[] = [{ value: 'email', label: 'Email' }, { value: 'phone', label: 'Phone' }, { value: 'either', label: 'Either' }];
 
 /** The words for a stored preferred way of contact ("email" is "Email"). */
-export function describePreferredContact(value: string): string {
-  return CONTACT_BY.find((o) => o.value === value)?.label ?? value;
+export function describePreferredContact(value: string, lang = 'en'): string {
+  const label = CONTACT_BY.find((o) => o.value === value)?.label;
+  return label ? translateOr(lang, `q.preferredContact.option.${value}`, label) : value;
 }
 const NAMED = { key: 'privacy', in: ['named', 'confidential'] } as const;
 /** Consent to share is asked only of a confidential reporter: a named reporter has agreed to share (the Named hint says so). */
@@ -59,14 +61,20 @@ export const REPORT_MESSAGES = {
   phoneForContact: 'Enter a phone number, or choose email as the way to contact you',
 } as const;
 
+/** The report's messages in a language (`report.message.<name>` keys; English when the catalogue has none). */
+export function reportMessages(lang = 'en'): Record<keyof typeof REPORT_MESSAGES, string> {
+  return Object.fromEntries(Object.entries(REPORT_MESSAGES).map(([k, v]) => [k, translateOr(lang, `report.message.${k}`, v)])) as Record<keyof typeof REPORT_MESSAGES, string>;
+}
+
 /** "We could not find HW9 9ZZ in our area" (a postcode of the area that the gazetteer does not know). */
-export function postcodeNotFound(postcode: string): string {
-  return `We could not find ${postcode} in our area: select the ward where it happened`;
+export function postcodeNotFound(postcode: string, lang = 'en'): string {
+  return translateOr(lang, 'report.message.postcodeNotFound', 'We could not find {postcode} in our area: select the ward where it happened', { postcode });
 }
 
 /** A postcode outside the partnership's area, and where to report instead. */
-export function postcodeOutOfArea(postcode: string, config: SiteConfig): string {
-  return `${postcode} is not in the area ${config.partnership.name} covers. Report it to the local council for that area (find it at www.gov.uk/find-local-council), or call ${config.partnership.phones.nonEmergency.number} about a crime`;
+export function postcodeOutOfArea(postcode: string, config: SiteConfig, lang = 'en'): string {
+  const english = '{postcode} is not in the area {partnership} covers. Report it to the local council for that area (find it at www.gov.uk/find-local-council), or call {number} about a crime';
+  return translateOr(lang, 'report.message.postcodeOutOfArea', english, { postcode, partnership: config.partnership.name, number: config.partnership.phones.nonEmergency.number });
 }
 
 /** Messages for a pin dropped on the map (the where step's optional lat and lon). */
@@ -75,6 +83,15 @@ export const PIN_MESSAGES = {
   number: 'The pin on the map must be in decimal degrees, like 52.95 and -1.5. Drop the pin again, or remove it',
   outside: (config: SiteConfig) => `The pin is not in the area ${config.partnership.name} covers. Drop it inside the area, or remove it and report it to the local council for that area (find it at www.gov.uk/find-local-council)`,
 } as const;
+
+/** The pin's messages in a language (`report.message.pin.<name>` keys; English otherwise). */
+export function pinMessages(config: SiteConfig, lang = 'en'): { half: string; number: string; outside: string } {
+  return {
+    half: translateOr(lang, 'report.message.pin.half', PIN_MESSAGES.half),
+    number: translateOr(lang, 'report.message.pin.number', PIN_MESSAGES.number),
+    outside: translateOr(lang, 'report.message.pin.outside', PIN_MESSAGES.outside(config).replace(config.partnership.name, '{partnership}'), { partnership: config.partnership.name }),
+  };
+}
 
 /** The form field a pin's errors are about (the map's error message carries this id). */
 export const PIN_FIELD = 'pin';
@@ -85,27 +102,28 @@ const DEGREES = /^-?\d{1,3}(\.\d{1,15})?$/;
  * The optional pin of the where step: hidden `lat` and `lon` fields (decimal degrees) filled by the map
  * island; both or neither, numbers, and inside the partnership's map bounds when they are configured.
  */
-export function pinSchema(config: SiteConfig) {
-  const field = z.preprocess((v) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : '?'), z.string().max(24, PIN_MESSAGES.number));
+export function pinSchema(config: SiteConfig, lang = 'en') {
+  const messages = pinMessages(config, lang);
+  const field = z.preprocess((v) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : '?'), z.string().max(24, messages.number));
   return z.object({ lat: field, lon: field }).transform((p, ctx): { lat: number; lon: number } | null => {
     if (!p.lat && !p.lon) return null;
     const refuse = (message: string) => {
       ctx.addIssue({ code: 'custom', message, path: [PIN_FIELD] });
       return z.NEVER;
     };
-    if (!p.lat || !p.lon) return refuse(PIN_MESSAGES.half);
+    if (!p.lat || !p.lon) return refuse(messages.half);
     const lat = Number(p.lat);
     const lon = Number(p.lon);
-    if (!DEGREES.test(p.lat) || !DEGREES.test(p.lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return refuse(PIN_MESSAGES.number);
+    if (!DEGREES.test(p.lat) || !DEGREES.test(p.lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return refuse(messages.number);
     const bounds = config.partnership.map?.bounds;
-    if (bounds && !isInBounds(bounds, lat, lon)) return refuse(PIN_MESSAGES.outside(config));
+    if (bounds && !isInBounds(bounds, lat, lon)) return refuse(messages.outside);
     return { lat, lon };
   });
 }
 
 /** A page's question schema with the where step's pin read alongside: one parse, every message in one summary (the pin's last). */
-function withPin(schema: ZodAnswers, config: SiteConfig): ZodAnswers {
-  const pin = pinSchema(config);
+function withPin(schema: ZodAnswers, config: SiteConfig, lang = 'en'): ZodAnswers {
+  const pin = pinSchema(config, lang);
   return z.record(z.string(), z.unknown()).transform((input, ctx): Answers => {
     const answers = schema.safeParse(input);
     const dropped = pin.safeParse(input);
@@ -120,12 +138,12 @@ function withPin(schema: ZodAnswers, config: SiteConfig): ZodAnswers {
 type ZodAnswers = z.ZodType<Answers, Record<string, unknown>>;
 
 /** Words for when it happened, from the answers (a date and time, roughly when, or how often). */
-export function describeWhen(a: Readonly<Answers>): string {
+export function describeWhen(a: Readonly<Answers>, lang = 'en'): string {
   const at = (a.when as DateAnswer | undefined)?.at;
   if (a.whenKind === 'date' && at !== undefined) {
-    return formatDate(at) + ((a.when as DateAnswer).time ? `, ${formatTime(at)}` : '');
+    return formatDate(at, lang) + ((a.when as DateAnswer).time ? `, ${formatTime(at)}` : '');
   }
-  if (a.whenKind === 'ongoing') return `Still happening: ${String(a.whenText ?? '')}`;
+  if (a.whenKind === 'ongoing') return translateOr(lang, 'report.stillHappening', 'Still happening: {often}', { often: String(a.whenText ?? '') });
   return String(a.whenText ?? '');
 }
 
@@ -138,25 +156,31 @@ export function wardOptions(config: SiteConfig): QuestionOption[] {
     .sort((a, b) => a.label.localeCompare(b.label));
 }
 
-const parseEmail = (v: string) => {
-  const email = normaliseEmail(v);
-  return email ? { ok: true as const, value: email } : { ok: false as const, message: REPORT_MESSAGES.emailFormat };
-};
-const parsePhone = (v: string) => {
-  const e164 = toE164(v);
-  return e164 ? { ok: true as const, value: e164 } : { ok: false as const, message: REPORT_MESSAGES.phoneFormat };
-};
-const parsePostcode = (v: string) => {
-  const pc = normalisePostcode(v);
-  return pc ? { ok: true as const, value: pc } : { ok: false as const, message: REPORT_MESSAGES.postcodeFormat };
-};
-
-/** The report questions, in journey order; each names its journey page. */
-export function reportQuestions(config: SiteConfig): Question[] {
+/** The report questions, in journey order, with their words in `lang` (localiseQuestions); each names its journey page. */
+export function reportQuestions(config: SiteConfig, lang = 'en'): Question[] {
+  const messages = reportMessages(lang);
+  const parseEmail = (v: string) => {
+    const email = normaliseEmail(v);
+    return email ? { ok: true as const, value: email } : { ok: false as const, message: messages.emailFormat };
+  };
+  const parsePhone = (v: string) => {
+    const e164 = toE164(v);
+    return e164 ? { ok: true as const, value: e164 } : { ok: false as const, message: messages.phoneFormat };
+  };
+  const parsePostcode = (v: string) => {
+    const pc = normalisePostcode(v);
+    return pc ? { ok: true as const, value: pc } : { ok: false as const, message: messages.postcodeFormat };
+  };
   const wards = wardOptions(config);
-  const categories = config.categories.map((c, i) => ({ value: c.id, label: c.name, hint: c.hint, ...(i === config.categories.length - 1 ? { divider: 'or' } : {}) }));
+  const categories = config.categories.map((c, i) => ({
+    value: c.id,
+    label: translateOr(lang, `category.${c.id}.name`, c.name),
+    hint: c.hint ? translateOr(lang, `category.${c.id}.hint`, c.hint) : c.hint,
+    ...(i === config.categories.length - 1 ? { divider: 'or' } : {}),
+  }));
   const wardName = (id: unknown) => config.areas.find((x) => x.id === id)?.name;
-  return [
+  const yesNo = (yes: boolean) => translateOr(lang, yes ? 'q.consentShare.option.yes' : 'q.consentShare.option.no', yes ? 'Yes' : 'No');
+  return localiseQuestions([
     {
       type: 'choice', key: 'danger', page: 'danger', label: 'Is anyone in danger right now?', inline: true, options: YES_NO, summary: false,
       hint: 'For example, someone is hurt, being threatened, or a crime is happening now',
@@ -185,7 +209,7 @@ export function reportQuestions(config: SiteConfig): Question[] {
         { value: 'approx', label: 'I am not sure exactly', hint: 'Tell us roughly when' },
         { value: 'ongoing', label: 'It is still happening or keeps happening', hint: 'Tell us how often' },
       ],
-      summary: { key: 'When', change: 'when it happened', format: (_, a) => describeWhen(a) },
+      summary: { key: 'When', change: 'when it happened', format: (_, a) => describeWhen(a, lang) },
     },
     {
       type: 'date', key: 'when', page: 'when-details', label: 'What date did it happen?', time: true, showWhen: { key: 'whenKind', in: ['date'] }, summary: false,
@@ -228,7 +252,7 @@ export function reportQuestions(config: SiteConfig): Question[] {
     {
       type: 'choice', key: 'ward', page: 'where', label: 'Ward (optional)', display: 'select', options: wards, summary: false,
       hint: 'The area of the council where it happened. Only needed if we cannot find it from the postcode or place',
-      invalid: REPORT_MESSAGES.noWard, placeholder: 'Choose a ward',
+      invalid: messages.noWard, placeholder: 'Choose a ward',
       variants: { call: { label: 'Ward', hint: 'Found from the postcode or place when left blank' } },
     },
     {
@@ -280,10 +304,10 @@ export function reportQuestions(config: SiteConfig): Question[] {
       type: 'choice', key: 'consentShare', page: 'contact', label: 'Can we share your details with partner agencies?', options: YES_NO, inline: true, showWhen: CONFIDENTIAL,
       hint: 'For example, the police or a housing provider working on your report',
       required: 'Select yes if we may share your details with partner agencies',
-      summary: { key: 'Share with partners', change: 'whether we can share your details', format: (v, a) => (sharesDetails(a.privacy, v) ? 'Yes' : 'No') },
+      summary: { key: 'Share with partners', change: 'whether we can share your details', format: (v, a) => yesNo(!!sharesDetails(a.privacy, v)) },
       variants: { call: { label: 'Did the caller agree we may share their details with partner agencies?', hint: 'Asked by voice; only for confidential reports.' } },
     },
-  ];
+  ], lang);
 }
 
 /** One report question by key (the first, for keys asked in more than one way). */
@@ -298,41 +322,45 @@ export function reportQuestion(config: SiteConfig, key: string): Question {
  * posted with the answer (picked on this visit: the journey never pre-fills it) is kept; otherwise the
  * postcode's ward, else the place's. A postcode outside the partnership's area is refused. Sets `ward`.
  */
-export function whereCheck(config: SiteConfig, fields: { postcode: string; place: string; ward: string } = { postcode: 'postcode', place: 'place', ward: 'ward' }): CrossCheck {
+export function whereCheck(config: SiteConfig, fields: { postcode: string; place: string; ward: string } = { postcode: 'postcode', place: 'place', ward: 'ward' }, lang = 'en'): CrossCheck {
+  const messages = reportMessages(lang);
   return (a, { fail, failed }) => {
     const postcode = typeof a.postcode === 'string' ? a.postcode : '';
     const place = typeof a.place === 'string' ? a.place : '';
     let ward = typeof a.ward === 'string' && a.ward ? a.ward : null;
     if (postcode && !isPostcodeInArea(postcode, config.gazetteer)) {
-      fail(fields.postcode, postcodeOutOfArea(postcode, config));
+      fail(fields.postcode, postcodeOutOfArea(postcode, config, lang));
       return;
     }
     if (postcode && !ward) {
       ward = wardForPostcode(postcode, config.gazetteer);
-      if (!ward) fail(fields.ward, postcodeNotFound(postcode));
+      if (!ward) fail(fields.ward, postcodeNotFound(postcode, lang));
     }
-    if (!postcode && !place && !failed(fields.postcode)) fail(fields.postcode, REPORT_MESSAGES.noPlace);
+    if (!postcode && !place && !failed(fields.postcode)) fail(fields.postcode, messages.noPlace);
     const ok = !failed(fields.postcode) && !failed(fields.place) && !failed(fields.ward);
     if (!ward && place && ok) ward = wardForPlace(place, config.gazetteer);
-    if (!ward && ok) fail(fields.ward, REPORT_MESSAGES.noWard);
+    if (!ward && ok) fail(fields.ward, messages.noWard);
     if (ward) a.ward = ward;
     else delete a.ward;
   };
 }
 
 /** The contact page: an e-mail address or a phone number, and the one chosen as the way to contact. */
-export const contactCheck: CrossCheck = (a, { fail, failed }) => {
-  if (!a.email && !a.phone && !failed('email') && !failed('phone')) fail('email', REPORT_MESSAGES.emailOrPhone);
-  if (a.preferredContact === 'email' && !a.email && !failed('email')) fail('email', REPORT_MESSAGES.emailForContact);
-  if (a.preferredContact === 'phone' && !a.phone && !failed('phone')) fail('phone', REPORT_MESSAGES.phoneForContact);
-};
+export function contactCheck(lang = 'en'): CrossCheck {
+  const messages = reportMessages(lang);
+  return (a, { fail, failed }) => {
+    if (!a.email && !a.phone && !failed('email') && !failed('phone')) fail('email', messages.emailOrPhone);
+    if (a.preferredContact === 'email' && !a.email && !failed('email')) fail('email', messages.emailForContact);
+    if (a.preferredContact === 'phone' && !a.phone && !failed('phone')) fail('phone', messages.phoneForContact);
+  };
+}
 
-/** The schema for one journey page, given the answers from earlier pages. */
-export function reportPageSchema(config: SiteConfig, page: string, earlier: Readonly<Answers>, now = Date.now()) {
-  const questions = reportQuestions(config).filter((q) => q.page === page);
-  const checks = page === 'where' ? [whereCheck(config)] : page === 'contact' ? [contactCheck] : [];
-  const schema = buildQuestionSchema(questions, { earlier, checks, now });
-  return page === 'where' ? withPin(schema, config) : schema;
+/** The schema for one journey page, given the answers from earlier pages, with its messages in `lang`. */
+export function reportPageSchema(config: SiteConfig, page: string, earlier: Readonly<Answers>, now = Date.now(), lang = 'en') {
+  const questions = reportQuestions(config, lang).filter((q) => q.page === page);
+  const checks = page === 'where' ? [whereCheck(config, undefined, lang)] : page === 'contact' ? [contactCheck(lang)] : [];
+  const schema = buildQuestionSchema(questions, { earlier, checks, now, lang });
+  return page === 'where' ? withPin(schema, config, lang) : schema;
 }
 
 /** Stored answers as the engine's answers (the draft keeps a date as its parts and its moment). */
