@@ -6,8 +6,10 @@
  * The machine has two cores and the server tiers spend much of their time waiting (on servers starting, leases,
  * timeouts, the browser), so the work that needs no server fills that time at a lower CPU priority (nice 10):
  * the unit tier, ESLint and knip start beside the build; once it is built the integration and browser tiers run
- * side by side in the foreground while `astro check` then `tsc` run in the background. The dev-server test runs
- * after them (astro dev rewrites the generated types they read). A failed check stops everything at once.
+ * side by side in the foreground while `astro check` runs in the background. The dev-server test runs after it
+ * (astro dev rewrites the generated types it reads). `astro check` type-checks every file the tsconfig includes
+ * (the .ts files of src/, tests/, scripts/ and bench/ as well as .astro), so a separate `tsc --noEmit` would
+ * only check the same .ts files a second time. A failed check stops everything at once.
  * Pass file paths or globs to run a subset: `npm test -- tests/unit/*.test.ts`; arguments starting with `-`
  * go to every `node --test`. SKIP_BUILD=1 reuses the last build; COVERAGE=0 skips coverage. A subset skips
  * the static checks unless STATIC_CHECKS=1 (run them alone with `npm run check`,
@@ -55,7 +57,7 @@ interface TestCounts {
 type FileTimes = Record<string, number>;
 
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? '2');
-/** astro dev rewrites the generated types (.astro/) that astro check and tsc read, so this test runs after them. */
+/** astro dev rewrites the generated types (.astro/) that astro check reads, so this test runs after it. */
 const isDevServerTest = (f: string) => /(^|\/)tests\/integration\/dev-server\.test\.ts$/.test(f);
 const tiers: Tier[] = [
   { name: 'unit', patterns: ['tests/unit/**/*.test.ts'], concurrency, coverage: 'tests', owns: (f) => /(^|\/)tests\/unit\//.test(f) },
@@ -87,7 +89,6 @@ function chromiumOrExit(): string {
 type Step = { name: string; argv: string[]; quiet?: boolean };
 
 const astroCheck: Step = { name: 'astro check', argv: ['node_modules/astro/bin/astro.mjs', 'check'] };
-const tscCheck: Step = { name: 'tsc --noEmit', argv: ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'] };
 const eslintCheck: Step = { name: 'eslint', argv: ['node_modules/eslint/bin/eslint.js', '.'] };
 const knipCheck: Step = { name: 'knip', argv: ['node_modules/knip/bin/knip.js'] };
 /**
@@ -297,7 +298,7 @@ async function main(): Promise<void> {
   const steps: StepResult[] = [];
   const results: TierResult[] = [];
   // Beside the build, in the background: the unit tier (it needs no build), ESLint and knip (they read no
-  // generated types). astro check and tsc wait for the build: it writes the generated types (.astro/) they read.
+  // generated types). astro check waits for the build: it writes the generated types (.astro/) it reads.
   const unit = tier('unit');
   const unitDone = unit ? runTier(unit.tier, unit.files, env, { hold: plan.length > 1, background: true }).then((r) => void results.push(r)) : undefined;
   const lintDone = checks ? Promise.all([runStepsOrStop([eslintCheck], steps, true), runStepsOrStop([knipCheck], steps, true)]) : undefined;
@@ -308,7 +309,7 @@ async function main(): Promise<void> {
   // Meanwhile the type checks in the background, then the dev-server test (astro dev writes the types again).
   const devServer = tier('dev server');
   const typesDone = (async () => {
-    if (checks) await runStepsOrStop([astroCheck, tscCheck], steps, true);
+    if (checks) await runStepsOrStop([astroCheck], steps, true);
     if (devServer) results.push(await runTier(devServer.tier, devServer.files, env, { hold: plan.length > 1 }));
   })();
   await Promise.all([unitDone, lintDone, serversDone, typesDone]);
