@@ -17,9 +17,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { globSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { findChromium } from './find-chromium.ts';
 import { createCoverageDir, removeCoverageDir, reportCoverage } from './coverage.ts';
+import { cpuSecondsOfTree } from './test-cpu.ts';
 
 /** A group of test files run by one `node --test`. */
 interface Tier {
@@ -74,6 +75,9 @@ const tiers: Tier[] = [
 /** Where the test files' times are kept between runs (node_modules is never committed). */
 const timesDir = 'node_modules/.cache/saferline-tests';
 const timesFile = join(timesDir, 'file-times.json');
+/** Where each test file's and step's process appends its CPU seconds (scripts/test-cpu.ts), and where the last run's are kept. */
+const cpuLinesFile = join(timesDir, 'cpu.jsonl');
+const cpuFile = join(timesDir, 'file-cpu.json');
 
 /** The Chromium for browser tests, or stop with the reason. */
 function chromiumOrExit(): string {
@@ -110,7 +114,9 @@ const running = new Set<ChildProcess>();
 
 /** Start node with these arguments as the leader of a new process group; in the background at nice 10 (its children inherit it). */
 function spawnNode(argv: string[], options: { env: NodeJS.ProcessEnv; background: boolean; stdout: 'pipe' | 'inherit' }): ChildProcess {
-  const [command, args] = options.background ? ['nice', ['-n', '10', process.execPath, ...argv]] : [process.execPath, argv];
+  // scripts/test-cpu.ts records the CPU seconds of each step and each test file (node --test hands it on to them).
+  const nodeArgs = ['--import', './scripts/test-cpu.ts', ...argv];
+  const [command, args] = options.background ? ['nice', ['-n', '10', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(command, args, { stdio: ['ignore', options.stdout, 'pipe'], env: options.env, detached: true });
   running.add(child);
   child.on('close', () => running.delete(child));
@@ -132,7 +138,7 @@ function stopAllAndExit(code: number): never {
 /** Run a step with its output held back, then print it in one piece (so steps side by side do not interleave). */
 function runStep(step: Step, background = false): Promise<StepResult> {
   const started = performance.now();
-  const child = spawnNode(step.argv, { env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' }, background, stdout: 'pipe' });
+  const child = spawnNode(step.argv, { env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', TEST_CPU_NAME: step.name }, background, stdout: 'pipe' });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -276,6 +282,44 @@ function printTimes(steps: StepResult[], results: TierResult[], totalSeconds: nu
   process.stdout.write(`Whole run: ${totalSeconds.toFixed(1)} s\n`);
 }
 
+/** The CPU seconds each step and test file recorded in this run (scripts/test-cpu.ts), by name. */
+function readCpuSeconds(): Record<string, number> {
+  const seconds: Record<string, number> = {};
+  try {
+    for (const line of readFileSync(cpuLinesFile, 'utf8').split('\n').filter(Boolean)) {
+      const { name, seconds: s } = JSON.parse(line) as { name: string; seconds: number };
+      seconds[name] = (seconds[name] ?? 0) + s;
+    }
+  } catch {
+    /* nothing recorded (not Linux) */
+  }
+  return seconds;
+}
+
+/**
+ * Print the CPU seconds (user + system, with the processes each started: servers, Chromium) of each step, each
+ * tier (the sum of its files) and the whole run, and the files that took most; keep the files' figures for
+ * comparing runs. On a shared or busy machine these compare between runs where wall times do not.
+ */
+function printCpu(steps: StepResult[], plan: { tier: Tier; files: string[] }[]): void {
+  const cpu = readCpuSeconds();
+  if (Object.keys(cpu).length === 0) return;
+  writeFileSync(cpuFile, JSON.stringify(cpu, null, 1));
+  const fmt = (n: number) => n.toFixed(1).padStart(6);
+  process.stdout.write('CPU seconds (user + system, with the servers and browsers each started):\n');
+  for (const r of steps) if (cpu[r.name] !== undefined) process.stdout.write(`  ${r.name.padEnd(14)} ${fmt(cpu[r.name]!)}\n`);
+  for (const { tier, files } of plan) {
+    const own = files.filter((f) => !f.startsWith('-'));
+    const recorded = own.filter((f) => cpu[f] !== undefined);
+    const sum = recorded.reduce((n, f) => n + cpu[f]!, 0);
+    process.stdout.write(`  ${tier.name.padEnd(14)} ${fmt(sum)}  (${recorded.length} of ${own.length} files)\n`);
+  }
+  const self = cpuSecondsOfTree(readFileSync('/proc/self/stat', 'utf8'));
+  if (self !== null) process.stdout.write(`  ${'whole run'.padEnd(14)} ${fmt(self)}\n`);
+  const top = Object.entries(cpu).filter(([name]) => name.endsWith('.ts')).sort((a, b) => b[1] - a[1]).slice(0, 10);
+  process.stdout.write(`Most CPU (all files in ${cpuFile}):\n${top.map(([f, s]) => `  ${fmt(s)}  ${f}`).join('\n')}\n`);
+}
+
 /** The closing line for the whole run, added up over the tiers. */
 export function closingLine(results: TierResult[]): string {
   const sum = (k: keyof TestCounts) => results.reduce((n, r) => n + r.counts[k], 0);
@@ -288,6 +332,9 @@ async function main(): Promise<void> {
   const checks = wantsStaticChecks(args);
   const chromium = chromiumOrExit();
   const coverageDir = process.env.COVERAGE === '0' ? undefined : createCoverageDir();
+  mkdirSync(timesDir, { recursive: true });
+  rmSync(cpuLinesFile, { force: true });
+  process.env.TEST_CPU_FILE = resolve(cpuLinesFile);
   const env: NodeJS.ProcessEnv = { ...process.env, CHROMIUM_PATH: chromium, ASTRO_TELEMETRY_DISABLED: '1', NODE_ENV: 'test' };
   // Every test process, and every server a test starts, inherits this and writes its V8 coverage there on exit.
   if (coverageDir) env.NODE_V8_COVERAGE = coverageDir;
@@ -320,6 +367,7 @@ async function main(): Promise<void> {
     reportCoverage(coverageDir);
     removeCoverageDir(coverageDir);
   }
+  printCpu(steps, plan);
   const failed = results.some((r) => r.exitCode !== 0);
   process.stdout.write(`\n${closingLine(results)}\n`);
   process.exit(failed ? 1 : 0);

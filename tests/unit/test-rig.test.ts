@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import { closingLine, orderLongestFirst, parseTestCounts, planTiers } from '../../scripts/test.ts';
 import { keepScriptsUnder, percentOf, summariseByFolder, totalOf } from '../../scripts/coverage.ts';
 import { stateOfHtml } from '../helpers/browser.ts';
+import { cpuSecondsOfTree } from '../../scripts/test-cpu.ts';
 
 test('with no files every tier runs its folder; named files go to their tier, options to every tier', () => {
   const all = planTiers([]);
@@ -72,4 +73,11 @@ test('an axe page state ignores hidden tokens but not the address or what is sho
   assert.notEqual(stateOfHtml('http://a:1/p', page('1', '<p>x</p>')), stateOfHtml('http://a:1/p', page('1', '<p>y</p>')));
   assert.notEqual(stateOfHtml('http://a:1/p', page('1', '<p>x</p>')), stateOfHtml('http://a:1/q', page('1', '<p>x</p>')));
   assert.notEqual(stateOfHtml('http://a:1/p', page('1', '')), stateOfHtml('http://a:1/p', page('1', '').replace('value="a"', 'value="b"')));
+});
+
+test('the CPU recorder reads user, system and waited-for children times from /proc/self/stat', () => {
+  // pid (comm with a space and a parenthesis) state ppid … utime stime cutime cstime …
+  const stat = '4242 (node (x) y) S 1 2 3 4 5 6 7 8 9 10 150 50 1000 200 20 0 1 0 100 0 0';
+  assert.equal(cpuSecondsOfTree(stat), 14);
+  assert.equal(cpuSecondsOfTree('garbage'), null);
 });
