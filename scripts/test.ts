@@ -242,6 +242,12 @@ function runTier(tier: Tier, files: string[], env: NodeJS.ProcessEnv, options: {
   // tests/helpers/server.ts hands SERVER_V8_COVERAGE to each server it starts as NODE_V8_COVERAGE.
   if (tier.coverage === 'servers' && tierEnv.NODE_V8_COVERAGE) tierEnv.SERVER_V8_COVERAGE = tierEnv.NODE_V8_COVERAGE;
   if (tier.coverage !== 'tests') delete tierEnv.NODE_V8_COVERAGE;
+  // Node's compile cache (V8 code for each module, TypeScript's stripped too) for the tiers whose test processes
+  // write no coverage: each of their files and servers loads much the same modules (the built server, the helpers,
+  // playwright-core), and from the second load on compiling them is skipped. Not where coverage is written (the
+  // unit tier, the integration tier's servers, see tests/helpers/server.ts): Node warns that coverage of code
+  // from the cache may be less precise.
+  if (tier.coverage !== 'tests') tierEnv.NODE_COMPILE_CACHE = resolve(timesDir, 'compile-cache');
   mkdirSync(timesDir, { recursive: true });
   const tierTimesFile = join(timesDir, `${tier.name.replace(/\W+/g, '-')}.json`);
   const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/test-times.ts', `--test-reporter-destination=${tierTimesFile}`];

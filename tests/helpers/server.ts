@@ -65,8 +65,9 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
       ASTRO_NODE_LOGGING: 'disabled',
       DEMO_MODE: 'true',
       DEMO_CASES: 'false',
-      // The test command sets SERVER_V8_COVERAGE for the integration tier: servers write coverage, not the tests.
-      ...(process.env.SERVER_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.SERVER_V8_COVERAGE } : {}),
+      // The test command sets SERVER_V8_COVERAGE for the integration tier: servers write coverage, not the tests;
+      // without Node's compile cache, which can make coverage less precise (scripts/test.ts).
+      ...(process.env.SERVER_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.SERVER_V8_COVERAGE, NODE_COMPILE_CACHE: undefined } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
