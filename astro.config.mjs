@@ -41,7 +41,13 @@ export default defineConfig({
     // Astro takes the server's from the top-level build option and gives the client its own.
     build: { sourcemap: true },
     environments: { client: { build: { sourcemap: false } } },
-    ssr: { external: ['@node-rs/argon2', 'sharp', '@libsql/client', 'libsql'] },
+    ssr: {
+      external: ['@node-rs/argon2', 'sharp', '@libsql/client', 'libsql'],
+      // Pure ES-module dependencies are bundled into dist/server (tree-shaken) rather than loaded file by file from
+      // node_modules: a start loads about 360 modules instead of 740, and takes about 1 CPU-second instead of 2.2
+      // (the tests start a server about a hundred times). Native and CommonJS packages stay external.
+      noExternal: ['zod', 'drizzle-orm', 'libphonenumber-js', 'nodemailer', 'diff', '@oslojs/crypto', '@oslojs/encoding', 'csv-stringify', 'marked', 'feed', 'ical-generator', 'fast-xml-parser'],
+    },
     optimizeDeps: { exclude: ['@node-rs/argon2', 'sharp'] },
   },
   devToolbar: { enabled: false },
