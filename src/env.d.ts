@@ -6,5 +6,7 @@ declare namespace App {
     session: import('./domains/identity/types.ts').SessionInfo | null;
     /** Set by the server module (src/server/entry.ts) for every request; read it through clientAddressOf (src/web/client-address.ts). */
     clientAddress?: string | null;
+    /** The request's language code ('en', 'cy', 'pl'…), set by the middleware (src/web/language.ts); staff pages are 'en'. */
+    lang: string;
   }
 }

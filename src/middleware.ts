@@ -10,6 +10,8 @@ import { ensureRuntime } from './server/runtime.ts';
 import { loadSession } from './web/session-cookie.ts';
 import { safeLocation } from './web/redirects.ts';
 import { isCacheable, serveCached } from './web/publishing/page-cache.ts';
+import { resolveRequestLanguage } from './web/language.ts';
+import { translate } from './platform/i18n/index.ts';
 
 export const onRequest = defineMiddleware(async (context, next) => {
   const started = performance.now();
@@ -17,7 +19,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
   let status = 500;
   try {
     await loadSession(context);
-    const response = isCacheable(context.request.method, context.url.pathname, !!context.locals.user) ? await serveCached(context.request, context.url, () => next()) : await next();
+    context.locals.lang = resolveRequestLanguage(context);
+    // A request choosing its language sets a cookie: never answered from (or kept in) the page cache.
+    const cacheable = isCacheable(context.request.method, context.url.pathname, !!context.locals.user) && !context.url.searchParams.has('lang');
+    const response = cacheable ? await serveCached(context.request, context.url, () => next(), context.locals.lang) : await next();
     status = response.status;
     guardLocation(response);
     applySecurityHeaders(response.headers, context.url.protocol === 'https:');
@@ -26,7 +31,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   } catch (error) {
     if (isUnreadableForm(context.request, error)) {
       status = 400;
-      return new Response('The form could not be read. Go back and try again.', { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
+      return new Response(translate(context.locals.lang ?? 'en', 'form.unreadable'), { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
     }
     // Route and cause only: no query string, cookies, form values or tokens in the path.
     log.error('request.failed', { method: context.request.method, route: context.routePattern || routeOf(context.url.pathname), cause: describeError(error) });

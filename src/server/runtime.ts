@@ -17,6 +17,7 @@ import { JobScheduler } from '../platform/jobs.ts';
 import { publishDueItems } from '../domains/publishing/index.ts';
 import { loadSigningKey } from '../platform/security/signing.ts';
 import { loadRoles } from '../domains/identity/roles.ts';
+import { loadLocales } from '../platform/i18n/index.ts';
 import { configureSecretKey } from '../domains/identity/totp.ts';
 import { purgeRateLimits } from '../platform/security/rate-limit.ts';
 import { purgeDrafts } from '../domains/reports/drafts.ts';
@@ -43,6 +44,7 @@ export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteC
   const env = getEnv();
   const config = loadSiteConfig(env.CONTENT_DIR);
   loadRoles(env.CONTENT_DIR);
+  loadLocales(env.CONTENT_DIR);
   configureSecretKey(env.SECRET_KEY, env.DEMO_MODE);
   const database = await openDatabase({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN, timeoutMs: env.DATABASE_TIMEOUT_MS });
   try {

@@ -6,10 +6,11 @@
  */
 import type { AstroGlobal } from 'astro';
 import { readForm, type FieldError, type FormLimits } from '../platform/forms/index.ts';
+import { translate } from '../platform/i18n/index.ts';
 
 export { errorFor, fieldError, typedValues, validateForm, type FieldError } from '../platform/forms/index.ts';
 
-type PageCtx = Pick<AstroGlobal, 'request' | 'response'>;
+type PageCtx = Pick<AstroGlobal, 'request' | 'response'> & { locals?: { lang?: string } };
 
 /** What a handler gives back: a response to return at once. */
 export interface Done {
@@ -18,7 +19,7 @@ export interface Done {
 
 /** Read the POSTed form of a page; on refusal set the 415/413/400 status and return the error for the summary. */
 export async function readPageForm(astro: PageCtx, limits: FormLimits = { multipart: true }): Promise<{ ok: true; form: FormData } | { ok: false; errors: FieldError[] }> {
-  const read = await readForm(astro.request, limits);
+  const read = await readForm(astro.request, { lang: astro.locals?.lang, ...limits });
   if (read.ok) return read;
   astro.response.status = read.status;
   return { ok: false, errors: read.errors };
@@ -35,6 +36,6 @@ export function seeOther(location: string): Done {
 }
 
 /** The error for a form whose intent or hidden fields are not ones the page sent (tampered or stale). */
-export function unreadableForm(): FieldError[] {
-  return [{ field: 'form', href: '#main-content', text: 'The form could not be read. Go back and try again.' }];
+export function unreadableForm(lang = 'en'): FieldError[] {
+  return [{ field: 'form', href: '#main-content', text: translate(lang, 'form.unreadable') }];
 }

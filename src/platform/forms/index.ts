@@ -3,8 +3,11 @@
  * not a readable form before parsing it), then validates it with validateForm against a zod schema built
  * from the field helpers below, whose messages follow the GOV.UK Design System. Both give the same result
  * convention: { ok: true, … } or { ok: false, errors } with one FieldError per field for the error summary.
+ * The helpers' own messages come from the translation catalogues (`form.*` keys) in the language passed
+ * as `lang` (English when absent); the messages a caller passes in are used as given.
  */
 import { z } from 'zod';
+import { translate } from '../i18n/index.ts';
 
 /** A message for one field: href points at the input for the error summary. */
 export interface FieldError {
@@ -38,6 +41,8 @@ export interface FormLimits {
   maxFields?: number;
   /** Accept multipart/form-data (file uploads); default true. */
   multipart?: boolean;
+  /** The language of the refusal messages (default English). */
+  lang?: string;
 }
 
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
@@ -53,18 +58,19 @@ function refuse(status: FormRefusal['status'], text: string): FormRefusal {
 export async function readForm(request: Request, limits: FormLimits = {}): Promise<{ ok: true; form: FormData } | FormRefusal> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   const allowed = limits.multipart === false ? FORM_TYPES.slice(0, 1) : FORM_TYPES;
-  if (!allowed.includes(type)) return refuse(415, 'The form could not be read. Go back and try again.');
+  const lang = limits.lang ?? 'en';
+  if (!allowed.includes(type)) return refuse(415, translate(lang, 'form.unreadable'));
   const maxBytes = limits.maxBytes ?? 64 * 1024;
   const length = Number(request.headers.get('content-length') ?? '0');
-  if (length > maxBytes) return refuse(413, 'What you sent is too large. Send less and try again.');
+  if (length > maxBytes) return refuse(413, translate(lang, 'form.tooLarge'));
   let form: FormData;
   try {
     form = await request.formData();
   } catch {
-    return refuse(400, 'The form could not be read. Go back and try again.');
+    return refuse(400, translate(lang, 'form.unreadable'));
   }
   let count = 0;
-  for (const _ of form.keys()) if (++count > (limits.maxFields ?? MAX_FORM_FIELDS)) return refuse(413, 'The form has too many fields.');
+  for (const _ of form.keys()) if (++count > (limits.maxFields ?? MAX_FORM_FIELDS)) return refuse(413, translate(lang, 'form.tooManyFields'));
   return { ok: true, form };
 }
 
@@ -118,27 +124,30 @@ export interface TextOptions {
   multiline?: boolean;
   /** Refuse anything that looks like an HTML tag (free text from the public). */
   plain?: boolean;
+  /** The language of the messages (default English). */
+  lang?: string;
 }
 
 const TAG = /<\s*\/?\s*[a-z!?][^>]*>/i;
 
 /** A single text answer: trimmed, one value, readable characters, at most `max` characters. */
 export function text(options: TextOptions) {
+  const say = (key: string) => translate(options.lang ?? 'en', key, { label: options.label, max: options.max });
   return anyField()
     .transform((raw, ctx): string => {
       if (Array.isArray(raw)) {
-        ctx.addIssue({ code: 'custom', message: `${options.label} must be a single answer` });
+        ctx.addIssue({ code: 'custom', message: say('form.singleAnswer') });
         return z.NEVER;
       }
       if (raw !== undefined && raw !== null && typeof raw !== 'string') {
-        ctx.addIssue({ code: 'custom', message: `${options.label} must be text` });
+        ctx.addIssue({ code: 'custom', message: say('form.mustBeText') });
         return z.NEVER;
       }
       const s = (raw ?? '').replace(/\r\n/g, '\n');
       const value = options.multiline ? s.trim() : s.replace(/\s+/g, ' ').trim();
-      if (CONTROL.test(value)) ctx.addIssue({ code: 'custom', message: `${options.label} contains characters that cannot be read` });
-      else if (value.length > options.max) ctx.addIssue({ code: 'custom', message: `${options.label} must be ${options.max} characters or fewer` });
-      else if (options.plain && TAG.test(value)) ctx.addIssue({ code: 'custom', message: `${options.label} must not contain HTML or code` });
+      if (CONTROL.test(value)) ctx.addIssue({ code: 'custom', message: say('form.unreadableCharacters') });
+      else if (value.length > options.max) ctx.addIssue({ code: 'custom', message: say('form.tooLong') });
+      else if (options.plain && TAG.test(value)) ctx.addIssue({ code: 'custom', message: say('form.noHtml') });
       else if (!value && options.required) ctx.addIssue({ code: 'custom', message: options.required });
       return value;
     });

@@ -33,14 +33,15 @@ function fromEntry(entry: Entry, request: Request, state: 'hit' | 'miss'): Respo
   headers.set('ETag', entry.etag);
   headers.set('Cache-Control', 'no-cache');
   headers.set('X-Content-Cache', state);
+  headers.set('Vary', 'Cookie');
   if (request.headers.get('if-none-match') === entry.etag) return new Response(null, { status: 304, headers });
   return new Response(entry.body.slice(0), { status: entry.status, headers });
 }
 
-/** Answer a public page from the cache, or render it with `render` and keep it for the current generation. */
-export async function serveCached(request: Request, url: URL, render: () => Promise<Response>, now = Date.now()): Promise<Response> {
+/** Answer a public page from the cache, or render it with `render` and keep it for the current generation (per language). */
+export async function serveCached(request: Request, url: URL, render: () => Promise<Response>, lang = 'en', now = Date.now()): Promise<Response> {
   const { generation, nextPublishAt } = await readGeneration();
-  const key = url.pathname + url.search;
+  const key = `${lang} ${url.pathname}${url.search}`;
   const hit = entries.get(key);
   if (hit && hit.generation === generation && now < hit.validUntil) return fromEntry(hit, request, 'hit');
   const response = await render();

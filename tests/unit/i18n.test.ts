@@ -1,0 +1,63 @@
+/** The translation catalogues and the i18n module: completeness, fallback to English, placeholders, plurals, new languages as files. */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { availableLanguages, catalogueKeys, loadLocales, resolveLanguage, translate, translateOr } from '../../src/platform/i18n/index.ts';
+
+after(() => loadLocales('content'));
+
+test('Welsh has every English key, and every other catalogue only keys English has', () => {
+  loadLocales('content');
+  const english = new Set(catalogueKeys('en'));
+  const welsh = new Set(catalogueKeys('cy'));
+  assert.deepEqual([...english].filter((k) => !welsh.has(k)), [], 'keys missing from cy.json');
+  for (const { code } of availableLanguages()) {
+    if (code === 'en') continue;
+    // Derived keys translate words kept as data elsewhere (questions, categories, phone words): English keeps them there.
+    const extra = catalogueKeys(code).filter((k) => !english.has(k) && !/^(q|category|partnership)\./.test(k));
+    assert.deepEqual(extra, [], `${code}.json keys that en.json does not have`);
+  }
+});
+
+test('every catalogue names its language in itself, English first', () => {
+  loadLocales('content');
+  const languages = availableLanguages();
+  assert.equal(languages[0]!.code, 'en');
+  assert.deepEqual(languages.slice(0, 2), [{ code: 'en', name: 'English' }, { code: 'cy', name: 'Cymraeg' }]);
+});
+
+test('translate fills placeholders, falls back to English, then to the key; unknown codes resolve to English', () => {
+  loadLocales('content');
+  assert.equal(translate('en', 'form.tooLong', { label: 'Your name', max: 120 }), 'Your name must be 120 characters or fewer');
+  assert.equal(translate('cy', 'form.tooLong', { label: 'Eich enw', max: 120 }), "Rhaid i 'Eich enw' fod yn 120 o nodau neu lai");
+  assert.equal(translate('cy', 'errorSummary.title'), 'Mae problem');
+  assert.equal(translate('zz', 'errorSummary.title'), 'There is a problem');
+  assert.equal(translate('cy', 'no.such.key'), 'no.such.key');
+  assert.equal(translateOr('en', 'category.noise.name', 'Noise nuisance'), 'Noise nuisance');
+  assert.equal(translateOr('cy', 'category.no-such.name', 'Something'), 'Something');
+  assert.equal(resolveLanguage('cy'), 'cy');
+  assert.equal(resolveLanguage('xx'), 'en');
+  assert.equal(resolveLanguage(undefined), 'en');
+});
+
+test('a new language is a file: it appears in the switch, translates its keys, falls back for the rest, and picks plural forms', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'saferline-locales-'));
+  try {
+    cpSync('content/locales', join(dir, 'locales'), { recursive: true });
+    writeFileSync(join(dir, 'locales', 'ga.json'), JSON.stringify({ 'language.name': 'Gaeilge', back: 'Siar', 'test.items.one': '{count} mhír', 'test.items.two': '{count} mhír (dhá)', 'test.items.other': '{count} mír' }));
+    loadLocales(dir);
+    assert.ok(availableLanguages().some((l) => l.code === 'ga' && l.name === 'Gaeilge'));
+    assert.equal(resolveLanguage('ga'), 'ga');
+    assert.equal(translate('ga', 'back'), 'Siar');
+    assert.equal(translate('ga', 'errorSummary.title'), 'There is a problem');
+    assert.equal(translate('ga', 'test.items', { count: 1 }), '1 mhír');
+    assert.equal(translate('ga', 'test.items', { count: 2 }), '2 mhír (dhá)');
+    assert.equal(translate('ga', 'test.items', { count: 20 }), '20 mír');
+    writeFileSync(join(dir, 'locales', 'ga.json'), '{"back": 3}');
+    assert.throws(() => loadLocales(dir), /ga\.json: must be an object of strings/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
