@@ -12,11 +12,12 @@ for (const group of document.querySelectorAll('[data-module="character-count"]')
   visible.setAttribute('aria-hidden', 'true');
   info.after(visible);
   info.classList.add('visually-hidden');
+  // The words come from the page's language (data-remaining-one, -other, data-over-one, -other, with {n}).
+  const words = (kind, count) => group.getAttribute(`data-${kind}-${count === 1 ? 'one' : 'other'}`) || '';
   const text = () => {
     const left = max - field.value.length;
     const n = Math.abs(left).toLocaleString('en-GB');
-    const word = Math.abs(left) === 1 ? 'character' : 'characters';
-    return left >= 0 ? `You have ${n} ${word} remaining` : `You have ${n} ${word} too many`;
+    return words(left >= 0 ? 'remaining' : 'over', Math.abs(left)).replace('{n}', n);
   };
   let timer;
   const update = () => {

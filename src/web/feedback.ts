@@ -3,37 +3,39 @@ import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
 import { COMPLAINT_REPLY_WORKING_DAYS, createCase, normaliseEmail, parseReference } from '../domains/reports/index.ts';
 import { choice, text } from '../platform/forms/index.ts';
+import { translate } from '../platform/i18n/index.ts';
 import { newSecret } from '../platform/security/ids.ts';
 import { describeWait, hitRateLimit, rateLimitAddress } from '../platform/security/rate-limit.ts';
 import { clientAddressOf } from './client-address.ts';
 import { getConfig, getRuntime } from '../server/runtime.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, typedValues, validateForm, type Done, type FieldError } from './forms.ts';
 
-/** The kinds of feedback, as radio items. */
-export const FEEDBACK_TYPES = [
-  { value: 'feedback', label: 'Feedback or a suggestion' },
-  { value: 'compliment', label: 'A compliment' },
-  { value: 'complaint', label: 'A complaint about our service', hint: `We will reply within ${COMPLAINT_REPLY_WORKING_DAYS} working days` },
-] as const;
+const FEEDBACK_VALUES = ['feedback', 'compliment', 'complaint'] as const;
 
-/** The feedback form; a complaint needs an e-mail address to reply to, and may name the report it is about. */
-function feedbackSchema(prefix: string) {
+/** The kinds of feedback, as radio items, in a language. */
+function feedbackTypes(lang: string): { value: string; label: string; hint?: string }[] {
+  return FEEDBACK_VALUES.map((value) => ({ value, label: translate(lang, `feedback.type.${value}`), ...(value === 'complaint' ? { hint: translate(lang, 'feedback.type.complaint.hint', { days: COMPLAINT_REPLY_WORKING_DAYS }) } : {}) }));
+}
+
+/** The feedback form; a complaint needs an e-mail address to reply to, and may name the report it is about. Messages in `lang`. */
+function feedbackSchema(prefix: string, lang: string) {
+  const t = (key: string, params?: Record<string, string>) => translate(lang, key, params);
   return z
     .object({
-      feedbackType: choice(FEEDBACK_TYPES.map((t) => t.value), 'Select what kind of feedback this is'),
-      message: text({ label: 'Your feedback', max: 5000, multiline: true, required: 'Enter your feedback', plain: true }),
-      aboutRef: text({ label: 'Reference number', max: 30, plain: true }).transform((v, ctx) => {
+      feedbackType: choice(FEEDBACK_VALUES, t('feedback.type.required')),
+      message: text({ label: t('feedback.message.name'), max: 5000, multiline: true, required: t('feedback.message.required'), plain: true, lang }),
+      aboutRef: text({ label: t('track.ref.label'), max: 30, plain: true, lang }).transform((v, ctx) => {
         if (!v) return null;
         const ref = parseReference(v, prefix);
-        if (!ref) ctx.addIssue({ code: 'custom', message: `Reference number is not right: check it and try again. It looks like ${prefix}-7K3M-9QX4` });
+        if (!ref) ctx.addIssue({ code: 'custom', message: t('track.ref.wrong', { example: `${prefix}-7K3M-9QX4` }) });
         return ref;
       }),
-      name: text({ label: 'Your name', max: 120, plain: true }),
-      email: text({ label: 'Email address', max: 254, plain: true }).refine((v) => !v || normaliseEmail(v) !== null, 'Enter an email address in the correct format, like name@example.com'),
-      token: text({ label: 'Form', max: 40 }),
+      name: text({ label: t('feedback.name.name'), max: 120, plain: true, lang }),
+      email: text({ label: t('track.email.name'), max: 254, plain: true, lang }).refine((v) => !v || normaliseEmail(v) !== null, t('report.message.emailFormat')),
+      token: text({ label: 'Form', max: 40, lang }),
     })
     .superRefine((v, ctx) => {
-      if (v.feedbackType === 'complaint' && !v.email) ctx.addIssue({ code: 'custom', path: ['email'], message: 'Enter an email address so we can reply to your complaint' });
+      if (v.feedbackType === 'complaint' && !v.email) ctx.addIssue({ code: 'custom', path: ['email'], message: t('feedback.email.complaint') });
     });
 }
 
@@ -41,7 +43,7 @@ function feedbackSchema(prefix: string) {
 export interface FeedbackView {
   values: Record<string, string>;
   errors: FieldError[];
-  types: typeof FEEDBACK_TYPES;
+  types: { value: string; label: string; hint?: string }[];
 }
 
 /** A fresh form token unless the posted one is well formed (it makes a double submit give one case). */
@@ -51,22 +53,24 @@ function formToken(posted: string | undefined): string {
 
 /** Send feedback: validate, rate limit per address, create the case, then show the reference. */
 export async function handleFeedback(astro: AstroGlobal): Promise<Done | FeedbackView> {
-  if (astro.request.method !== 'POST') return { values: { token: newSecret(16) }, errors: [], types: FEEDBACK_TYPES };
+  const lang = astro.locals.lang;
+  const types = feedbackTypes(lang);
+  if (astro.request.method !== 'POST') return { values: { token: newSecret(16) }, errors: [], types };
   const read = await readPageForm(astro);
-  if (!read.ok) return { values: { token: newSecret(16) }, errors: read.errors, types: FEEDBACK_TYPES };
+  if (!read.ok) return { values: { token: newSecret(16) }, errors: read.errors, types };
   const typed = typedValues(read.form);
   const values = { feedbackType: typed.feedbackType ?? '', message: (typed.message ?? '').trim(), aboutRef: (typed.aboutRef ?? '').trim(), name: (typed.name ?? '').trim(), email: (typed.email ?? '').trim(), token: formToken(typed.token?.trim()) };
   const honeypot = read.form.get('website');
-  const valid = typeof honeypot === 'string' && honeypot !== '' ? { ok: false as const, errors: [fieldError('message', 'Your feedback could not be sent. If you are not a robot, call us instead')] } : validateForm(feedbackSchema(getConfig().partnership.referencePrefix), read.form);
+  const valid = typeof honeypot === 'string' && honeypot !== '' ? { ok: false as const, errors: [fieldError('message', translate(lang, 'feedback.honeypot'))] } : validateForm(feedbackSchema(getConfig().partnership.referencePrefix, lang), read.form);
   if (!valid.ok) {
     refuseForm(astro);
-    return { values, errors: valid.errors, types: FEEDBACK_TYPES };
+    return { values, errors: valid.errors, types };
   }
   const limit = await hitRateLimit(`feedback:ip:${rateLimitAddress(clientAddressOf(astro))}`, 20, 3_600_000);
   if (!limit.allowed) {
     astro.response.status = 429;
     astro.response.headers.set('Retry-After', String(Math.ceil(limit.retryAfterMs / 1000)));
-    return { values, errors: [fieldError('message', `You have sent a lot of feedback recently. Try again in ${describeWait(limit.retryAfterMs)}`)], types: FEEDBACK_TYPES };
+    return { values, errors: [fieldError('message', translate(lang, 'feedback.tooMany', { wait: describeWait(limit.retryAfterMs) }))], types };
   }
   const { feedbackType, message, aboutRef, name } = valid.data;
   const email = valid.data.email ? normaliseEmail(valid.data.email) : null;
@@ -79,6 +83,7 @@ export async function handleFeedback(astro: AstroGlobal): Promise<Done | Feedbac
       privacy: email || name ? 'named' : 'anonymous',
       reporter: email || name ? { name, email } : null,
       idempotencyKey: `feedback:${values.token}`,
+      language: lang,
     },
     { config: getConfig(), actor: { kind: 'public', ip: clientAddressOf(astro) }, publicUrl: getRuntime().env.PUBLIC_URL },
   );

@@ -5,6 +5,7 @@ import { publicStatus } from '../domains/cases/index.ts';
 import { addReporterInformation, loadTrackView, parseReference, verifyTrackAccess } from '../domains/reports/index.ts';
 import { trackPartnerWords } from '../domains/referrals/index.ts';
 import { text } from '../platform/forms/index.ts';
+import { translate, translateOr } from '../platform/i18n/index.ts';
 import { describeWait, hitRateLimit, rateLimitAddress } from '../platform/security/rate-limit.ts';
 import { clientAddressOf } from './client-address.ts';
 import { getConfig, getRuntime } from '../server/runtime.ts';
@@ -12,17 +13,18 @@ import { fieldError, readPageForm, refuseForm, seeOther, typedValues, validateFo
 import { grantTrackAccess, trackedCaseId } from './track-access.ts';
 
 /** The /track form: a reference, and the e-mail address given or the anonymous tracking code. */
-function trackSchema(prefix: string) {
+function trackSchema(prefix: string, lang: string) {
+  const t = (key: string, params?: Record<string, string>) => translate(lang, key, params);
   return z
     .object({
-      ref: text({ label: 'Reference number', max: 30, required: 'Enter your reference number', plain: true }),
-      email: text({ label: 'Email address', max: 254, plain: true }),
-      code: text({ label: 'Tracking code', max: 20, plain: true }),
+      ref: text({ label: t('track.ref.label'), max: 30, required: t('track.ref.required'), plain: true, lang }),
+      email: text({ label: t('track.email.name'), max: 254, plain: true, lang }),
+      code: text({ label: t('track.code.label'), max: 20, plain: true, lang }),
     })
     .transform((v, ctx) => {
       const ref = parseReference(v.ref, prefix);
-      if (!ref) ctx.addIssue({ code: 'custom', path: ['ref'], message: `Reference number is not right: check it and try again. It looks like ${prefix}-7K3M-9QX4` });
-      else if (!v.email && !v.code) ctx.addIssue({ code: 'custom', path: ['email'], message: 'Enter the email address you gave, or your tracking code' });
+      if (!ref) ctx.addIssue({ code: 'custom', path: ['ref'], message: t('track.ref.wrong', { example: `${prefix}-7K3M-9QX4` }) });
+      else if (!v.email && !v.code) ctx.addIssue({ code: 'custom', path: ['email'], message: t('track.email.required') });
       return { ...v, ref: ref ?? '' };
     });
 }
@@ -41,7 +43,8 @@ export async function handleTrack(astro: AstroGlobal): Promise<Done | TrackView>
   if (!read.ok) return { values: empty, errors: read.errors };
   const typed = typedValues(read.form);
   const values = { ref: (typed.ref ?? '').trim(), email: (typed.email ?? '').trim(), code: (typed.code ?? '').trim() };
-  const valid = validateForm(trackSchema(getConfig().partnership.referencePrefix), read.form);
+  const lang = astro.locals.lang;
+  const valid = validateForm(trackSchema(getConfig().partnership.referencePrefix, lang), read.form);
   if (!valid.ok) {
     refuseForm(astro);
     return { values, errors: valid.errors };
@@ -49,7 +52,7 @@ export async function handleTrack(astro: AstroGlobal): Promise<Done | TrackView>
   const limit = await hitRateLimit(`track:ip:${rateLimitAddress(clientAddressOf(astro))}`, 20, 15 * 60_000);
   if (!limit.allowed) {
     astro.response.status = 429;
-    return { values, errors: [fieldError('ref', `Too many attempts. Try again in ${describeWait(limit.retryAfterMs)}`)] };
+    return { values, errors: [fieldError('ref', translate(lang, 'track.tooMany', { wait: describeWait(limit.retryAfterMs) }))] };
   }
   const { ref, email, code } = valid.data;
   const caseId = await verifyTrackAccess(ref, { email: email || undefined, secret: code || undefined });
@@ -58,12 +61,22 @@ export async function handleTrack(astro: AstroGlobal): Promise<Done | TrackView>
     return seeOther('/track/case');
   }
   refuseForm(astro);
-  return { values, errors: [fieldError('ref', 'We could not find a report with those details. Check the reference number and the email address or tracking code')] };
+  return { values, errors: [fieldError('ref', translate(lang, 'track.notFound'))] };
 }
 
-const informationSchema = z.object({
-  information: text({ label: 'More information', max: 5000, multiline: true, required: 'Enter the information you want to add', plain: true }),
-});
+/** The form to add information to a report, with its messages in `lang`. */
+function informationSchema(lang: string) {
+  return z.object({
+    information: text({ label: translate(lang, 'track.info.name'), max: 5000, multiline: true, required: translate(lang, 'track.info.required'), plain: true, lang }),
+  });
+}
+
+/** The words of a status (and of "Passed to <agencies>") in a language; the colour stays keyed on the English. */
+function statusWords(status: string, lang: string): string {
+  const key = { Received: 'received', 'Being looked at': 'open', 'We need more information': 'awaitingReporter', 'Passed to a partner': 'partner', Resolved: 'resolved', Closed: 'closed' }[status];
+  if (key) return translate(lang, `track.status.${key}`);
+  return status.startsWith('Passed to ') ? translate(lang, 'track.status.passedTo', { agencies: status.slice('Passed to '.length) }) : status;
+}
 
 /** Public words for a status and the tag colour they get. */
 const STATUS_COLOURS: Record<string, string> = { Received: 'blue', 'Being looked at': 'purple', 'We need more information': 'yellow', 'Passed to a partner': 'turquoise', Resolved: 'green', Closed: 'grey' };
@@ -87,14 +100,14 @@ export async function handleTrackCase(astro: AstroGlobal): Promise<Done | TrackC
   let information = '';
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro);
-    const valid = read.ok ? validateForm(informationSchema, read.form) : read;
+    const valid = read.ok ? validateForm(informationSchema(astro.locals.lang), read.form) : read;
     if (read.ok) information = (typedValues(read.form).information ?? '').trim();
     if (!valid.ok) errors = valid.errors;
     else {
       const limit = await hitRateLimit(`track:add:${caseId}`, 10, 3_600_000);
       if (!limit.allowed) {
         astro.response.status = 429;
-        errors = [fieldError('information', `You have added a lot of information in the last hour. Try again in ${describeWait(limit.retryAfterMs)}`)];
+        errors = [fieldError('information', translate(astro.locals.lang, 'track.info.tooMany', { wait: describeWait(limit.retryAfterMs) }))];
       } else {
         await addReporterInformation(caseId, valid.data.information, { ip: clientAddressOf(astro), publicUrl: getRuntime().env.PUBLIC_URL, partnership: config.partnership.name });
         getRuntime().outbox.poke();
@@ -106,6 +119,8 @@ export async function handleTrackCase(astro: AstroGlobal): Promise<Done | TrackC
   const view = await loadTrackView(caseId);
   if (!view) return seeOther('/track');
   const status = (await trackPartnerWords(view.id, view.status, config.agencies)) ?? publicStatus(view.status);
-  const category = config.categories.find((c) => c.id === view.categoryId)?.name ?? (view.kind === 'feedback' ? 'Feedback about the service' : 'Report');
-  return { view, status, colour: STATUS_COLOURS[status.startsWith('Passed to') ? 'Passed to a partner' : status] ?? 'grey', category, information, errors };
+  const lang = astro.locals.lang;
+  const found = config.categories.find((c) => c.id === view.categoryId);
+  const category = found ? translateOr(lang, `category.${found.id}.name`, found.name) : translate(lang, view.kind === 'feedback' ? 'track.aboutFeedback' : 'track.aboutReport');
+  return { view, status: statusWords(status, lang), colour: STATUS_COLOURS[status.startsWith('Passed to') ? 'Passed to a partner' : status] ?? 'grey', category, information, errors };
 }

@@ -341,7 +341,7 @@ export function sendReply(caseIdOrRef: string, actor: StaffActor, body: string, 
     const extra: InStatement[] = [];
     const emailed = !!rep?.email && row.privacy !== 'anonymous';
     const linkToken = emailed ? newSecret(20) : null;
-    if (emailed) extra.push(enqueueEmail('case-reply', rep!.email!, { ref: row.ref, body: text, trackUrl: trackLink(settings.publicUrl, row.ref!, linkToken!), partnership: settings.partnership }, now));
+    if (emailed) extra.push(enqueueEmail('case-reply', rep!.email!, { ref: row.ref, body: text, trackUrl: trackLink(settings.publicUrl, row.ref!, linkToken!), partnership: settings.partnership, lang: row.language }, now));
     return {
       ok: true,
       set: { ...timerFields(timers, row.status), ...(linkToken ? { linkTokenHash: addLinkHash(row.linkTokenHash, linkToken) } : {}) },

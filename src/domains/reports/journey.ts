@@ -107,11 +107,11 @@ export interface StepResult {
   values: Record<string, string>;
 }
 
-/** Read and check one step's form against that page's questions (src/domains/reports/questions.ts). */
-export function readStep(step: Step, form: FormData, a: ReportAnswers, config: SiteConfig, now = Date.now()): StepResult {
+/** Read and check one step's form against that page's questions (src/domains/reports/questions.ts); messages in `lang`. */
+export function readStep(step: Step, form: FormData, a: ReportAnswers, config: SiteConfig, now = Date.now(), lang = 'en'): StepResult {
   const values = typedValues(form);
   if (step === 'photos' || step === 'check') return { answers: {}, errors: [], values };
-  const result = validateForm(reportPageSchema(config, step, engineAnswers(a as Record<string, unknown>), now), form);
+  const result = validateForm(reportPageSchema(config, step, engineAnswers(a as Record<string, unknown>), now, lang), form);
   if (!result.ok) return { answers: {}, errors: result.errors, values };
   return { answers: draftAnswers(step, result.data, values), errors: [], values };
 }

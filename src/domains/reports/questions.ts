@@ -5,7 +5,8 @@
  */
 import { formatDate, formatTime } from '../../platform/time/london.ts';
 import type { SiteConfig } from '../../platform/config/partnership.ts';
-import { buildQuestionSchema, type Answers, type CrossCheck, type DateAnswer, type Question, type QuestionOption } from '../../platform/questions/index.ts';
+import { translateOr } from '../../platform/i18n/index.ts';
+import { buildQuestionSchema, localiseQuestions, type Answers, type CrossCheck, type DateAnswer, type Question, type QuestionOption } from '../../platform/questions/index.ts';
 import { formatUkPhone, toE164 } from '../../platform/uk/phone.ts';
 import { isPostcodeInArea, normalisePostcode, wardForPlace, wardForPostcode } from '../../platform/uk/postcode.ts';
 import { normaliseEmail } from './answers.ts';
@@ -31,8 +32,9 @@ const BEFORE: QuestionOption[] = [...YES_NO, { value: 'not-sure', label: 'Not su
 const CONTACT_BY: QuestionOption[] = [{ value: 'email', label: 'Email' }, { value: 'phone', label: 'Phone' }, { value: 'either', label: 'Either' }];
 
 /** The words for a stored preferred way of contact ("email" is "Email"). */
-export function describePreferredContact(value: string): string {
-  return CONTACT_BY.find((o) => o.value === value)?.label ?? value;
+export function describePreferredContact(value: string, lang = 'en'): string {
+  const label = CONTACT_BY.find((o) => o.value === value)?.label;
+  return label ? translateOr(lang, `q.preferredContact.option.${value}`, label) : value;
 }
 const NAMED = { key: 'privacy', in: ['named', 'confidential'] } as const;
 /** Consent to share is asked only of a confidential reporter: a named reporter has agreed to share (the Named hint says so). */
@@ -57,23 +59,29 @@ export const REPORT_MESSAGES = {
   phoneForContact: 'Enter a phone number, or choose email as the way to contact you',
 } as const;
 
+/** The report's messages in a language (`report.message.<name>` keys; English when the catalogue has none). */
+export function reportMessages(lang = 'en'): Record<keyof typeof REPORT_MESSAGES, string> {
+  return Object.fromEntries(Object.entries(REPORT_MESSAGES).map(([k, v]) => [k, translateOr(lang, `report.message.${k}`, v)])) as Record<keyof typeof REPORT_MESSAGES, string>;
+}
+
 /** "We could not find HW9 9ZZ in our area" (a postcode of the area that the gazetteer does not know). */
-export function postcodeNotFound(postcode: string): string {
-  return `We could not find ${postcode} in our area: select the ward where it happened`;
+export function postcodeNotFound(postcode: string, lang = 'en'): string {
+  return translateOr(lang, 'report.message.postcodeNotFound', 'We could not find {postcode} in our area: select the ward where it happened', { postcode });
 }
 
 /** A postcode outside the partnership's area, and where to report instead. */
-export function postcodeOutOfArea(postcode: string, config: SiteConfig): string {
-  return `${postcode} is not in the area ${config.partnership.name} covers. Report it to the local council for that area (find it at www.gov.uk/find-local-council), or call ${config.partnership.phones.nonEmergency.number} about a crime`;
+export function postcodeOutOfArea(postcode: string, config: SiteConfig, lang = 'en'): string {
+  const english = '{postcode} is not in the area {partnership} covers. Report it to the local council for that area (find it at www.gov.uk/find-local-council), or call {number} about a crime';
+  return translateOr(lang, 'report.message.postcodeOutOfArea', english, { postcode, partnership: config.partnership.name, number: config.partnership.phones.nonEmergency.number });
 }
 
 /** Words for when it happened, from the answers (a date and time, roughly when, or how often). */
-export function describeWhen(a: Readonly<Answers>): string {
+export function describeWhen(a: Readonly<Answers>, lang = 'en'): string {
   const at = (a.when as DateAnswer | undefined)?.at;
   if (a.whenKind === 'date' && at !== undefined) {
-    return formatDate(at) + ((a.when as DateAnswer).time ? `, ${formatTime(at)}` : '');
+    return formatDate(at, lang) + ((a.when as DateAnswer).time ? `, ${formatTime(at)}` : '');
   }
-  if (a.whenKind === 'ongoing') return `Still happening: ${String(a.whenText ?? '')}`;
+  if (a.whenKind === 'ongoing') return translateOr(lang, 'report.stillHappening', 'Still happening: {often}', { often: String(a.whenText ?? '') });
   return String(a.whenText ?? '');
 }
 
@@ -86,25 +94,31 @@ export function wardOptions(config: SiteConfig): QuestionOption[] {
     .sort((a, b) => a.label.localeCompare(b.label));
 }
 
-const parseEmail = (v: string) => {
-  const email = normaliseEmail(v);
-  return email ? { ok: true as const, value: email } : { ok: false as const, message: REPORT_MESSAGES.emailFormat };
-};
-const parsePhone = (v: string) => {
-  const e164 = toE164(v);
-  return e164 ? { ok: true as const, value: e164 } : { ok: false as const, message: REPORT_MESSAGES.phoneFormat };
-};
-const parsePostcode = (v: string) => {
-  const pc = normalisePostcode(v);
-  return pc ? { ok: true as const, value: pc } : { ok: false as const, message: REPORT_MESSAGES.postcodeFormat };
-};
-
-/** The report questions, in journey order; each names its journey page. */
-export function reportQuestions(config: SiteConfig): Question[] {
+/** The report questions, in journey order, with their words in `lang` (localiseQuestions); each names its journey page. */
+export function reportQuestions(config: SiteConfig, lang = 'en'): Question[] {
+  const messages = reportMessages(lang);
+  const parseEmail = (v: string) => {
+    const email = normaliseEmail(v);
+    return email ? { ok: true as const, value: email } : { ok: false as const, message: messages.emailFormat };
+  };
+  const parsePhone = (v: string) => {
+    const e164 = toE164(v);
+    return e164 ? { ok: true as const, value: e164 } : { ok: false as const, message: messages.phoneFormat };
+  };
+  const parsePostcode = (v: string) => {
+    const pc = normalisePostcode(v);
+    return pc ? { ok: true as const, value: pc } : { ok: false as const, message: messages.postcodeFormat };
+  };
   const wards = wardOptions(config);
-  const categories = config.categories.map((c, i) => ({ value: c.id, label: c.name, hint: c.hint, ...(i === config.categories.length - 1 ? { divider: 'or' } : {}) }));
+  const categories = config.categories.map((c, i) => ({
+    value: c.id,
+    label: translateOr(lang, `category.${c.id}.name`, c.name),
+    hint: c.hint ? translateOr(lang, `category.${c.id}.hint`, c.hint) : c.hint,
+    ...(i === config.categories.length - 1 ? { divider: 'or' } : {}),
+  }));
   const wardName = (id: unknown) => config.areas.find((x) => x.id === id)?.name;
-  return [
+  const yesNo = (yes: boolean) => translateOr(lang, yes ? 'q.consentShare.option.yes' : 'q.consentShare.option.no', yes ? 'Yes' : 'No');
+  return localiseQuestions([
     {
       type: 'choice', key: 'danger', page: 'danger', label: 'Is anyone in danger right now?', inline: true, options: YES_NO, summary: false,
       hint: 'For example, someone is hurt, being threatened, or a crime is happening now',
@@ -133,7 +147,7 @@ export function reportQuestions(config: SiteConfig): Question[] {
         { value: 'approx', label: 'I am not sure exactly', hint: 'Tell us roughly when' },
         { value: 'ongoing', label: 'It is still happening or keeps happening', hint: 'Tell us how often' },
       ],
-      summary: { key: 'When', change: 'when it happened', format: (_, a) => describeWhen(a) },
+      summary: { key: 'When', change: 'when it happened', format: (_, a) => describeWhen(a, lang) },
     },
     {
       type: 'date', key: 'when', page: 'when-details', label: 'What date did it happen?', time: true, showWhen: { key: 'whenKind', in: ['date'] }, summary: false,
@@ -176,7 +190,7 @@ export function reportQuestions(config: SiteConfig): Question[] {
     {
       type: 'choice', key: 'ward', page: 'where', label: 'Ward (optional)', display: 'select', options: wards, summary: false,
       hint: 'The area of the council where it happened. Only needed if we cannot find it from the postcode or place',
-      invalid: REPORT_MESSAGES.noWard, placeholder: 'Choose a ward',
+      invalid: messages.noWard, placeholder: 'Choose a ward',
       variants: { call: { label: 'Ward', hint: 'Found from the postcode or place when left blank' } },
     },
     {
@@ -228,10 +242,10 @@ export function reportQuestions(config: SiteConfig): Question[] {
       type: 'choice', key: 'consentShare', page: 'contact', label: 'Can we share your details with partner agencies?', options: YES_NO, inline: true, showWhen: CONFIDENTIAL,
       hint: 'For example, the police or a housing provider working on your report',
       required: 'Select yes if we may share your details with partner agencies',
-      summary: { key: 'Share with partners', change: 'whether we can share your details', format: (v, a) => (sharesDetails(a.privacy, v) ? 'Yes' : 'No') },
+      summary: { key: 'Share with partners', change: 'whether we can share your details', format: (v, a) => yesNo(!!sharesDetails(a.privacy, v)) },
       variants: { call: { label: 'Did the caller agree we may share their details with partner agencies?', hint: 'Asked by voice; only for confidential reports.' } },
     },
-  ];
+  ], lang);
 }
 
 /** One report question by key (the first, for keys asked in more than one way). */
@@ -246,40 +260,44 @@ export function reportQuestion(config: SiteConfig, key: string): Question {
  * posted with the answer (picked on this visit: the journey never pre-fills it) is kept; otherwise the
  * postcode's ward, else the place's. A postcode outside the partnership's area is refused. Sets `ward`.
  */
-export function whereCheck(config: SiteConfig, fields: { postcode: string; place: string; ward: string } = { postcode: 'postcode', place: 'place', ward: 'ward' }): CrossCheck {
+export function whereCheck(config: SiteConfig, fields: { postcode: string; place: string; ward: string } = { postcode: 'postcode', place: 'place', ward: 'ward' }, lang = 'en'): CrossCheck {
+  const messages = reportMessages(lang);
   return (a, { fail, failed }) => {
     const postcode = typeof a.postcode === 'string' ? a.postcode : '';
     const place = typeof a.place === 'string' ? a.place : '';
     let ward = typeof a.ward === 'string' && a.ward ? a.ward : null;
     if (postcode && !isPostcodeInArea(postcode, config.gazetteer)) {
-      fail(fields.postcode, postcodeOutOfArea(postcode, config));
+      fail(fields.postcode, postcodeOutOfArea(postcode, config, lang));
       return;
     }
     if (postcode && !ward) {
       ward = wardForPostcode(postcode, config.gazetteer);
-      if (!ward) fail(fields.ward, postcodeNotFound(postcode));
+      if (!ward) fail(fields.ward, postcodeNotFound(postcode, lang));
     }
-    if (!postcode && !place && !failed(fields.postcode)) fail(fields.postcode, REPORT_MESSAGES.noPlace);
+    if (!postcode && !place && !failed(fields.postcode)) fail(fields.postcode, messages.noPlace);
     const ok = !failed(fields.postcode) && !failed(fields.place) && !failed(fields.ward);
     if (!ward && place && ok) ward = wardForPlace(place, config.gazetteer);
-    if (!ward && ok) fail(fields.ward, REPORT_MESSAGES.noWard);
+    if (!ward && ok) fail(fields.ward, messages.noWard);
     if (ward) a.ward = ward;
     else delete a.ward;
   };
 }
 
 /** The contact page: an e-mail address or a phone number, and the one chosen as the way to contact. */
-export const contactCheck: CrossCheck = (a, { fail, failed }) => {
-  if (!a.email && !a.phone && !failed('email') && !failed('phone')) fail('email', REPORT_MESSAGES.emailOrPhone);
-  if (a.preferredContact === 'email' && !a.email && !failed('email')) fail('email', REPORT_MESSAGES.emailForContact);
-  if (a.preferredContact === 'phone' && !a.phone && !failed('phone')) fail('phone', REPORT_MESSAGES.phoneForContact);
-};
+export function contactCheck(lang = 'en'): CrossCheck {
+  const messages = reportMessages(lang);
+  return (a, { fail, failed }) => {
+    if (!a.email && !a.phone && !failed('email') && !failed('phone')) fail('email', messages.emailOrPhone);
+    if (a.preferredContact === 'email' && !a.email && !failed('email')) fail('email', messages.emailForContact);
+    if (a.preferredContact === 'phone' && !a.phone && !failed('phone')) fail('phone', messages.phoneForContact);
+  };
+}
 
-/** The schema for one journey page, given the answers from earlier pages. */
-export function reportPageSchema(config: SiteConfig, page: string, earlier: Readonly<Answers>, now = Date.now()) {
-  const questions = reportQuestions(config).filter((q) => q.page === page);
-  const checks = page === 'where' ? [whereCheck(config)] : page === 'contact' ? [contactCheck] : [];
-  return buildQuestionSchema(questions, { earlier, checks, now });
+/** The schema for one journey page, given the answers from earlier pages, with its messages in `lang`. */
+export function reportPageSchema(config: SiteConfig, page: string, earlier: Readonly<Answers>, now = Date.now(), lang = 'en') {
+  const questions = reportQuestions(config, lang).filter((q) => q.page === page);
+  const checks = page === 'where' ? [whereCheck(config, undefined, lang)] : page === 'contact' ? [contactCheck(lang)] : [];
+  return buildQuestionSchema(questions, { earlier, checks, now, lang });
 }
 
 /** Stored answers as the engine's answers (the draft keeps a date as its parts and its moment). */

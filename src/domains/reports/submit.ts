@@ -2,6 +2,7 @@
  * Creating a case: one atomic write holding the case, its reporter, photos, timeline entry, audit event
  * and the acknowledgement e-mail in the outbox. The same idempotency key always yields the same case.
  */
+import { translate, translateOr } from '../../platform/i18n/index.ts';
 import { createHash } from 'node:crypto';
 import type { InStatement } from '@libsql/client';
 import { eq } from 'drizzle-orm';
@@ -45,6 +46,8 @@ export interface NewCase {
   riskAnswers?: Record<string, string> | null;
   /** A priority more urgent than the category default, worked out from riskAnswers. */
   priority?: Priority | null;
+  /** The language the resident used (a content/locales code; default 'en'): their e-mails are sent in it. */
+  language?: string;
 }
 
 /** The case that was created (or found again for a repeated submission). */
@@ -76,12 +79,15 @@ export const COMPLAINT_REPLY_WORKING_DAYS = 10;
  * What the acknowledgement e-mail promises next. A report gets the public promise without its "we will acknowledge"
  * part (the e-mail is the acknowledgement); a complaint gets the complaint reply time; other feedback no promise.
  */
-export function acknowledgementPromise(kind: 'report' | 'feedback', feedbackType: string | null | undefined, publicPromise: string): string {
+export function acknowledgementPromise(kind: 'report' | 'feedback', feedbackType: string | null | undefined, publicPromise: string, lang = 'en'): string {
   if (kind === 'feedback') {
-    return feedbackType === 'complaint' ? `We will reply to your complaint within ${COMPLAINT_REPLY_WORKING_DAYS} working days.` : 'Thank you for taking the time to tell us. We read every message.';
+    return feedbackType === 'complaint'
+      ? translate(lang, 'mail.promise.complaint', { days: COMPLAINT_REPLY_WORKING_DAYS })
+      : translate(lang, 'mail.promise.feedback');
   }
   const rest = /^we will acknowledge\b[^.]*?\band (?:we will )?(.+)$/i.exec(publicPromise.trim());
-  return rest ? `We will ${rest[1]}` : publicPromise;
+  // The promise is the partnership's own words (content/config/targets.json): a catalogue may give them in its language.
+  return translateOr(lang, 'targets.acknowledgedPromise', rest ? `We will ${rest[1]}` : publicPromise);
 }
 
 /** The private tracking link sent by e-mail. */
@@ -156,6 +162,7 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
           linkTokenHash: linkToken ? hashSecret(linkToken) : null,
           idempotencyKey: input.idempotencyKey ?? null,
           createdBy: input.createdBy ?? null,
+          language: input.language ?? 'en',
           receivedAt: now,
           updatedAt: now,
         }),
@@ -185,7 +192,8 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
           email,
           {
             ref, partnership: config.partnership.name, kind: input.kind === 'feedback' ? (input.feedbackType ?? 'feedback') : 'report',
-            promise: acknowledgementPromise(input.kind, input.feedbackType, config.targets.publicPromise), trackUrl: trackLink(ctx.publicUrl, ref, linkToken!),
+            promise: acknowledgementPromise(input.kind, input.feedbackType, config.targets.publicPromise, input.language), trackUrl: trackLink(ctx.publicUrl, ref, linkToken!),
+            lang: input.language ?? 'en',
           },
           now,
         ),

@@ -164,6 +164,8 @@ export const cases = sqliteTable(
     linkTokenHash: blob('link_token_hash', { mode: 'buffer' }),
     idempotencyKey: text('idempotency_key'),
     createdBy: text('created_by'),
+    /** i18n: the language the report or feedback was made in (a content/locales code); resident e-mails use it. */
+    language: text('language').notNull().default('en'),
     receivedAt: ts('received_at').notNull(),
     /** Optimistic concurrency: every case update checks and bumps it. */
     version: integer('version').notNull().default(0),

@@ -55,6 +55,15 @@ export function availableLanguages(): { code: string; name: string }[] {
   return codes.map((code) => ({ code, name: all().get(code)!.get('language.name') ?? code }));
 }
 
+/** A language for staff, in English with its own name: "Welsh (Cymraeg)", "English" (`language.englishName` in its catalogue). */
+export function describeLanguage(code: string): string {
+  const catalogue = all().get(code);
+  if (!catalogue) return code;
+  const english = catalogue.get('language.englishName') ?? code;
+  const own = catalogue.get('language.name');
+  return own && own !== english ? `${english} (${own})` : english;
+}
+
 /** The language a code names, or the default language for anything unknown (or absent). */
 export function resolveLanguage(code: string | null | undefined): string {
   return code && all().has(code) ? code : DEFAULT_LANGUAGE;

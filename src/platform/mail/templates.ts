@@ -1,5 +1,6 @@
 /** E-mail templates: each message is a pair of plain text and HTML built from the same fields. */
 import { escapeHtml } from '../html.ts';
+import { translate } from '../i18n/index.ts';
 
 /** A rendered message. */
 export interface RenderedMail {
@@ -13,54 +14,63 @@ export interface RenderedMail {
 type Payload = Record<string, unknown>;
 type Template = (p: Payload) => RenderedMail;
 
-function layout(title: string, bodyHtml: string, footer: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
+function layout(title: string, bodyHtml: string, footer: string, lang = 'en'): string {
+  return `<!doctype html><html lang="${escapeHtml(lang)}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
     `<body style="font-family:Arial,sans-serif;font-size:16px;line-height:1.5;color:#0b0c0c;max-width:600px">` +
     `${bodyHtml}<hr><p style="font-size:14px;color:#505a5f">${escapeHtml(footer)}</p></body></html>`;
 }
 
 const s = (v: unknown) => String(v ?? '');
 
-/** What the acknowledgement calls what was sent, by kind. */
-const ACK_WORDS: Record<string, string> = { report: 'report', feedback: 'feedback', compliment: 'compliment', complaint: 'complaint' };
+/** What the acknowledgement calls what was sent, by kind (`mail.kind.<kind>` in the catalogues). */
+const ACK_KINDS = ['report', 'feedback', 'compliment', 'complaint'];
 
 const templates: Record<string, Template> = {
   /**
    * Acknowledgement of a new report or feedback, with the reference. `kind` is report, feedback, compliment or
-   * complaint; `promise` is what happens next (the message itself is the acknowledgement).
+   * complaint; `promise` is what happens next (the message itself is the acknowledgement); `lang` is the
+   * language the resident used (`mail.caseReceived.*` keys).
    */
   'case-received': (p) => {
-    const what = ACK_WORDS[s(p.kind)] ?? ACK_WORDS.report!;
-    const subject = `We have your ${what}: reference ${s(p.ref)}`;
+    const lang = s(p.lang) || 'en';
+    const t = (key: string, params?: Record<string, string>) => translate(lang, key, params);
+    const what = t(`mail.kind.${ACK_KINDS.includes(s(p.kind)) ? s(p.kind) : 'report'}`);
+    const subject = t('mail.caseReceived.subject', { what, ref: s(p.ref) });
+    const thanks = t('mail.caseReceived.thanks', { partnership: s(p.partnership) });
+    const danger = t('mail.caseReceived.danger');
     const lines = [
-      `Thank you for contacting ${s(p.partnership)}.`,
-      `Your reference is ${s(p.ref)}.`,
+      thanks,
+      t('mail.caseReceived.reference', { ref: s(p.ref) }),
       s(p.promise),
-      p.trackUrl ? `Check progress or add information: ${s(p.trackUrl)}` : '',
-      `If anyone is in danger, call 999. For non-emergency crime, call 101.`,
+      p.trackUrl ? `${t('mail.caseReceived.track')}: ${s(p.trackUrl)}` : '',
+      danger,
     ].filter(Boolean);
     const html = layout(
       subject,
-      `<h1 style="font-size:24px">We have your ${escapeHtml(what)}</h1>` +
-        `<p>Thank you for contacting ${escapeHtml(s(p.partnership))}.</p>` +
-        `<p>Your reference is <strong>${escapeHtml(s(p.ref))}</strong>.</p>` +
+      `<h1 style="font-size:24px">${escapeHtml(t('mail.caseReceived.heading', { what }))}</h1>` +
+        `<p>${escapeHtml(thanks)}</p>` +
+        `<p>${escapeHtml(t('mail.caseReceived.reference', { ref: '{ref}' })).replace('{ref}', `<strong>${escapeHtml(s(p.ref))}</strong>`)}</p>` +
         (p.promise ? `<p>${escapeHtml(s(p.promise))}</p>` : '') +
-        (p.trackUrl ? `<p><a href="${escapeHtml(s(p.trackUrl))}">Check progress or add information</a></p>` : '') +
-        `<p>If anyone is in danger, call 999. For non-emergency crime, call 101.</p>`,
+        (p.trackUrl ? `<p><a href="${escapeHtml(s(p.trackUrl))}">${escapeHtml(t('mail.caseReceived.track'))}</a></p>` : '') +
+        `<p>${escapeHtml(danger)}</p>`,
       s(p.partnership),
+      lang,
     );
     return { subject, text: lines.join('\n\n') + '\n', html };
   },
-  /** A reply from staff to the reporter. */
+  /** A reply from staff to the reporter, framed in the language the report was made in (`lang`); the staff's words as written. */
   'case-reply': (p) => {
-    const subject = `Update on your report ${s(p.ref)}`;
-    const text = `${s(p.body)}\n\nReference: ${s(p.ref)}\n${p.trackUrl ? `See all updates and reply (your private link): ${s(p.trackUrl)}\n` : ''}`;
+    const lang = s(p.lang) || 'en';
+    const t = (key: string) => translate(lang, key);
+    const subject = translate(lang, 'mail.caseReply.subject', { ref: s(p.ref) });
+    const text = `${s(p.body)}\n\n${t('mail.caseReply.reference')}: ${s(p.ref)}\n${p.trackUrl ? `${t('mail.caseReply.link')} (${t('mail.caseReply.private')}): ${s(p.trackUrl)}\n` : ''}`;
     const html = layout(
       subject,
-      `<h1 style="font-size:24px">Update on your report ${escapeHtml(s(p.ref))}</h1>` +
+      `<h1 style="font-size:24px">${escapeHtml(subject)}</h1>` +
         s(p.body).split(/\n{2,}/).map((para) => `<p>${escapeHtml(para)}</p>`).join('') +
-        (p.trackUrl ? `<p><a href="${escapeHtml(s(p.trackUrl))}">See all updates and reply</a> (your private link)</p>` : ''),
+        (p.trackUrl ? `<p><a href="${escapeHtml(s(p.trackUrl))}">${escapeHtml(t('mail.caseReply.link'))}</a> (${escapeHtml(t('mail.caseReply.private'))})</p>` : ''),
       s(p.partnership),
+      lang,
     );
     return { subject, text, html };
   },

@@ -2,3 +2,4 @@
 export type * from './types.ts';
 export { answersToValues, buildQuestionSchema, fieldName, fieldSchema, isShown, questionsOnPage, rankField, readTime, readUkDate, shownQuestions, type DatePart, type CrossCheck, type SchemaOptions } from './schema.ts';
 export { describeAnswer, summariseAnswers, type AnswerRow } from './summary.ts';
+export { localiseQuestions, questionIds, questionWords } from './localise.ts';

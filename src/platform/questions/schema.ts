@@ -7,6 +7,7 @@
 import { londonTime } from '../time/london.ts';
 import { z } from 'zod';
 import { choice, choices, optionalChoice, text } from '../forms/index.ts';
+import { translate } from '../i18n/index.ts';
 import type { Answers, DateAnswer, DateMessages, DateQuestion, Question, RankingQuestion } from './types.ts';
 
 /** The form field a question is read from. */
@@ -100,18 +101,18 @@ interface Failure {
   message: string;
 }
 
-function firstMessage(error: z.ZodError): string {
-  return error.issues[0]?.message ?? 'Check your answer';
+function firstMessage(error: z.ZodError, lang = 'en'): string {
+  return error.issues[0]?.message ?? translate(lang, 'form.checkAnswer');
 }
 
-function readDateQuestion(q: DateQuestion, input: Readonly<Record<string, unknown>>, now: number): { value: DateAnswer | undefined } | Failure {
+function readDateQuestion(q: DateQuestion, input: Readonly<Record<string, unknown>>, now: number, lang = 'en'): { value: DateAnswer | undefined } | Failure {
   const name = fieldName(q);
   const parts = { day: '', month: '', year: '', time: '' };
   for (const part of ['day', 'month', 'year', 'time'] as const) {
     if (part === 'time' && !q.time) continue;
-    const label = { day: 'Day', month: 'Month', year: 'Year', time: 'Time' }[part];
-    const r = text({ label, max: part === 'year' ? 4 : part === 'time' ? 10 : 2 }).safeParse(input[`${name}-${part}`]);
-    if (!r.success) return { field: `${name}-${part}`, message: firstMessage(r.error) };
+    const label = translate(lang, `date.${part}`);
+    const r = text({ label, max: part === 'year' ? 4 : part === 'time' ? 10 : 2, lang }).safeParse(input[`${name}-${part}`]);
+    if (!r.success) return { field: `${name}-${part}`, message: firstMessage(r.error, lang) };
     parts[part] = r.data;
   }
   if (q.optional && !parts.day && !parts.month && !parts.year && !parts.time) return { value: undefined };
@@ -138,11 +139,11 @@ function readRankingQuestion(q: RankingQuestion, input: Readonly<Record<string, 
   return { value: ranks.map((r, i) => ({ value: r.value, rank: numbers[i]! })).sort((a, b) => a.rank - b.rank).map((r) => r.value) };
 }
 
-/** The zod schema of one single-field question (not a date or a ranking). */
-export function fieldSchema(q: Exclude<Question, DateQuestion | RankingQuestion>): z.ZodType<unknown> {
+/** The zod schema of one single-field question (not a date or a ranking); `lang` is the language of the helpers' own messages. */
+export function fieldSchema(q: Exclude<Question, DateQuestion | RankingQuestion>, lang = 'en'): z.ZodType<unknown> {
   switch (q.type) {
     case 'number':
-      return text({ label: q.messageLabel, max: 20, required: q.required }).transform((value, ctx): number | undefined => {
+      return text({ label: q.messageLabel, max: 20, required: q.required, lang }).transform((value, ctx): number | undefined => {
         if (!value) return undefined;
         const n = Number(value.replace(/,/g, ''));
         if (!/^-?[\d,]*\.?\d+$/.test(value) || !Number.isFinite(n)) {
@@ -172,7 +173,7 @@ export function fieldSchema(q: Exclude<Question, DateQuestion | RankingQuestion>
       return q.required ? choice(values, q.required) : optionalChoice(values, q.required ?? `Select a number from 1 to ${q.points}`);
     }
     case 'text':
-      return text({ label: q.messageLabel, max: q.max, required: q.required, multiline: q.multiline }).transform((value, ctx): string => {
+      return text({ label: q.messageLabel, max: q.max, required: q.required, multiline: q.multiline, lang }).transform((value, ctx): string => {
         if (!value) return value;
         if (q.min && value.length < q.min.length) {
           ctx.addIssue({ code: 'custom', message: q.min.message });
@@ -202,6 +203,8 @@ export interface SchemaOptions {
   checks?: readonly CrossCheck[];
   /** The time dates are checked against (default: when parsed). */
   now?: number;
+  /** The language of the engine's own messages (the questions' messages are already in theirs: localiseQuestions). */
+  lang?: string;
 }
 
 /**
@@ -216,7 +219,7 @@ export function buildQuestionSchema(questions: readonly Question[], options: Sch
     for (const q of questions) {
       if (!isShown(q, { ...options.earlier, ...answers })) continue;
       if (q.type === 'date') {
-        const r = readDateQuestion(q, input, now);
+        const r = readDateQuestion(q, input, now, options.lang);
         if (!('value' in r)) failures.push(r);
         else if (r.value) answers[q.key] = r.value;
         continue;
@@ -227,10 +230,10 @@ export function buildQuestionSchema(questions: readonly Question[], options: Sch
         else if (r.value) answers[q.key] = r.value;
         continue;
       }
-      const r = fieldSchema(q).safeParse(input[fieldName(q)]);
+      const r = fieldSchema(q, options.lang).safeParse(input[fieldName(q)]);
       if (r.success) {
         if (r.data !== undefined) answers[q.key] = r.data;
-      } else failures.push({ field: fieldName(q), message: firstMessage(r.error) });
+      } else failures.push({ field: fieldName(q), message: firstMessage(r.error, options.lang) });
     }
     const failed = (field: string) => failures.some((f) => f.field === field);
     const fail = (field: string, message: string) => {

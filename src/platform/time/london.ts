@@ -7,6 +7,7 @@
  * checks it against the time-zone database around every clock change. Words follow the GOV.UK style guide
  * (3 September 2026; Sept in short form; 24-hour times as the staff pages always used).
  */
+import { translateOr } from '../i18n/index.ts';
 
 const HOUR = 3_600_000;
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -100,10 +101,10 @@ export function nextDay(day: string): string {
   return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
 }
 
-/** A date in words, London time: "3 September 2026". */
-export function formatDate(ms: number): string {
+/** A date in words, London time: "3 September 2026" (in another language, its month names: `date.month.<1-12>` keys). */
+export function formatDate(ms: number, lang = 'en'): string {
   const p = londonParts(ms);
-  return `${p.d} ${MONTHS[p.m - 1]} ${p.y}`;
+  return `${p.d} ${lang === 'en' ? MONTHS[p.m - 1] : translateOr(lang, `date.month.${p.m}`, MONTHS[p.m - 1]!)} ${p.y}`;
 }
 
 /** A time of day, London time, 24-hour: "08:05". */

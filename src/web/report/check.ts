@@ -4,6 +4,7 @@ import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { caseFromAnswers, createCase, draftSentStatement, firstIncompleteStep, type Draft, type FieldError, type ReportAnswers } from '../../domains/reports/index.ts';
 import { describeWait, hitRateLimits, rateLimitAddress } from '../../platform/security/rate-limit.ts';
 import { clientAddressOf } from '../client-address.ts';
+import { translate } from '../../platform/i18n/index.ts';
 import { loadReportDraft, readForm, stepPath } from './flow.ts';
 
 /** What the check-answers page renders. */
@@ -28,9 +29,9 @@ async function sendReport(astro: AstroGlobal, draft: Draft<ReportAnswers>): Prom
     const wait = Math.max(byAddress.retryAfterMs, byContact.retryAfterMs);
     astro.response.status = 429;
     astro.response.headers.set('Retry-After', String(Math.ceil(wait / 1000)));
-    return formError(`You have sent a lot of reports recently. Try again in ${describeWait(wait)}, or call ${config.partnership.phones.hotline.number}`);
+    return formError(translate(astro.locals.lang, 'report.check.tooMany', { wait: describeWait(wait), number: config.partnership.phones.hotline.number }));
   }
-  await createCase(caseFromAnswers(a, `draft:${draft.id}`), {
+  await createCase({ ...caseFromAnswers(a, `draft:${draft.id}`), language: astro.locals.lang }, {
     config,
     actor: { kind: 'public', ip },
     publicUrl: getRuntime().env.PUBLIC_URL,
@@ -51,9 +52,9 @@ export async function handleCheckStep(astro: AstroGlobal): Promise<Response | Ch
   const errors: FieldError[] = [];
   if (astro.request.method === 'POST') {
     const form = await readForm(astro);
-    if (!form) errors.push(formError('Your report could not be read: try sending it again'));
+    if (!form) errors.push(formError(translate(astro.locals.lang, 'report.check.unreadable')));
     // The honeypot: people never see this field, so only automated submissions fill it in.
-    else if (typeof form.get('website') === 'string' && form.get('website') !== '') errors.push(formError('Your report could not be sent. If you are not a robot, call us instead'));
+    else if (typeof form.get('website') === 'string' && form.get('website') !== '') errors.push(formError(translate(astro.locals.lang, 'report.check.honeypot')));
     else {
       const sent = await sendReport(astro, draft);
       if (sent instanceof Response) return sent;

@@ -4,6 +4,7 @@ import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { readForm as readFormBody, type FieldError } from '../../platform/forms/index.ts';
 import { isDraftId, loadDraft, saveDraft, startDraft, type Draft, type PhotoQuota } from '../../domains/reports/index.ts';
 import { describeWait } from '../../platform/security/rate-limit.ts';
+import { translate } from '../../platform/i18n/index.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { questionsOnPage, shownQuestions, type Question } from '../../platform/questions/index.ts';
 import { engineAnswers, reportQuestions } from '../../domains/reports/index.ts';
@@ -37,14 +38,14 @@ export function photoQuota(): PhotoQuota {
 export function tooManyError(astro: AstroGlobal, what: string, retryAfterMs: number, anchor = '#main-content'): FieldError {
   astro.response.status = 429;
   astro.response.headers.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
-  return { field: 'form', href: anchor, text: `${what}. Try again in ${describeWait(retryAfterMs)}, or call ${getConfig().partnership.phones.hotline.number}` };
+  return { field: 'form', href: anchor, text: translate(astro.locals.lang, 'report.tooMany', { what, wait: describeWait(retryAfterMs), number: getConfig().partnership.phones.hotline.number }) };
 }
 
 /** Start the resident's draft with the first answers and set its cookie, unless this address or everyone started too many this hour. */
 async function startReportDraft(astro: AstroGlobal, answers: ReportAnswers): Promise<{ draft: Draft<ReportAnswers> } | { error: FieldError }> {
   const env = getRuntime().env;
   const started = await startDraft<ReportAnswers>('report', answers, clientAddressOf(astro), { perAddress: env.DRAFTS_PER_HOUR_PER_ADDRESS, total: env.DRAFTS_PER_HOUR });
-  if (!started.ok) return { error: tooManyError(astro, 'A lot of reports have been started from your connection recently', started.retryAfterMs) };
+  if (!started.ok) return { error: tooManyError(astro, translate(astro.locals.lang, 'report.tooManyDrafts'), started.retryAfterMs) };
   setDraftCookie(astro, started.draft.id);
   return { draft: started.draft };
 }
@@ -121,14 +122,15 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
   const back = change ? '/report/check' : stepPath(previousStep(step, draft.data));
   const sensitive = isSensitive(draft.data, config);
   const emergency = isEmergencyCategory(draft.data, config);
-  const questions = shownQuestions(questionsOnPage(reportQuestions(config), step), engineAnswers(draft.data as Record<string, unknown>));
+  const lang = astro.locals.lang;
+  const questions = shownQuestions(questionsOnPage(reportQuestions(config, lang), step), engineAnswers(draft.data as Record<string, unknown>));
   if (astro.request.method === 'POST') {
-    const read = await readFormBody(astro.request);
+    const read = await readFormBody(astro.request, { lang });
     if (!read.ok) {
       astro.response.status = read.status;
       return { draft, errors: read.errors, values: answerValues(draft.data), sensitive, emergency, back, action, questions };
     }
-    const result = readStep(step, read.form, draft.data, config);
+    const result = readStep(step, read.form, draft.data, config, Date.now(), lang);
     if (result.errors.length === 0) {
       if (draft.id) draft = await saveDraft(draft, result.answers);
       else {

@@ -3,6 +3,7 @@ import type { AstroGlobal } from 'astro';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { deletePhoto, isSensitive, MAX_PHOTOS, nextStep, PhotoBusyError, PhotoError, previousStep, reservePhotoBytes, saveDraft, storePhoto, type FieldError, type StoredPhoto } from '../../domains/reports/index.ts';
 import { clientAddressOf } from '../client-address.ts';
+import { translate } from '../../platform/i18n/index.ts';
 import { loadReportDraft, photoQuota, readForm, stepPath, tooManyError } from './flow.ts';
 
 /** What the photos page renders. */
@@ -19,7 +20,7 @@ async function storeUploads(astro: AstroGlobal, files: File[], fail: (text: stri
   const uploadDir = getRuntime().env.UPLOAD_DIR;
   const quota = await reservePhotoBytes(clientAddressOf(astro), files.reduce((n, f) => n + f.size, 0), photoQuota());
   if (!quota.ok) {
-    errors.push(tooManyError(astro, 'A lot of photos have been uploaded from your connection recently', quota.retryAfterMs, '#photos'));
+    errors.push(tooManyError(astro, translate(astro.locals.lang, 'report.photos.tooManyUploads'), quota.retryAfterMs, '#photos'));
     return [];
   }
   const added: StoredPhoto[] = [];
@@ -27,8 +28,8 @@ async function storeUploads(astro: AstroGlobal, files: File[], fail: (text: stri
     try {
       added.push(await storePhoto(uploadDir, new Uint8Array(await file.arrayBuffer()), file.name || 'photo'));
     } catch (error) {
-      if (error instanceof PhotoBusyError) errors.push(tooManyError(astro, 'We are receiving a lot of photos right now', 60_000, '#photos'));
-      else fail(error instanceof PhotoError ? error.message : `${file.name} could not be read as an image`);
+      if (error instanceof PhotoBusyError) errors.push(tooManyError(astro, translate(astro.locals.lang, 'report.photos.busy'), 60_000, '#photos'));
+      else fail(error instanceof PhotoError ? error.message : translate(astro.locals.lang, 'report.photos.notImage', { name: file.name }));
       break;
     }
   }
@@ -45,11 +46,12 @@ export async function handlePhotosStep(astro: AstroGlobal): Promise<Response | P
   const action = change ? '/report/photos?change=1' : '/report/photos';
   const back = change ? '/report/check' : stepPath(previousStep('photos', draft.data));
   const errors: FieldError[] = [];
+  const t = (key: string, params?: Record<string, string | number>) => translate(astro.locals.lang, key, params);
   const fail = (text: string) => errors.push({ field: 'photos', href: '#photos', text });
   let photos: StoredPhoto[] = draft.data.photos ?? [];
   if (astro.request.method === 'POST') {
     const form = await readForm(astro);
-    if (!form) fail('The photos could not be read: each photo must be smaller than 10MB');
+    if (!form) fail(t('report.photos.unreadable'));
     else {
       const intent = form.get('intent');
       const remove = form.get('remove');
@@ -62,8 +64,8 @@ export async function handlePhotosStep(astro: AstroGlobal): Promise<Response | P
         return astro.redirect(action, 303);
       }
       const files = form.getAll('photos').filter((v): v is File => typeof v !== 'string' && v.size > 0);
-      if (form.getAll('photos').some((v) => typeof v === 'string' && v !== '')) fail('Photos must be uploaded as files');
-      else if (photos.length + files.length > MAX_PHOTOS) fail(`You can add up to ${MAX_PHOTOS} photos`);
+      if (form.getAll('photos').some((v) => typeof v === 'string' && v !== '')) fail(t('report.photos.notFiles'));
+      else if (photos.length + files.length > MAX_PHOTOS) fail(t('report.photos.tooMany', { max: MAX_PHOTOS }));
       else if (files.length > 0) {
         const added = await storeUploads(astro, files, fail, errors);
         if (errors.length === 0) {
@@ -71,7 +73,7 @@ export async function handlePhotosStep(astro: AstroGlobal): Promise<Response | P
           photos = draft.data.photos ?? [];
           if (intent === 'upload') return astro.redirect(action, 303);
         }
-      } else if (intent === 'upload') fail('Select a photo to upload');
+      } else if (intent === 'upload') fail(t('report.photos.select'));
       if (errors.length === 0) return astro.redirect(change ? '/report/check' : stepPath(nextStep('photos', draft.data) as 'privacy'), 303);
     }
     if (astro.response.status === 200) astro.response.status = 400;
