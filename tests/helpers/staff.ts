@@ -27,6 +27,8 @@ export interface WebReport {
   photos?: Buffer[];
   /** Called with the confirmation page's HTML (it shows an anonymous report's tracking code once). */
   onConfirmation?: (html: string) => void;
+  /** The language the resident uses (the `lang` cookie), e.g. 'cy'; English when absent. */
+  language?: string;
 }
 
 /** Make a web report through the public journey over HTTP; returns its reference. */
@@ -37,6 +39,7 @@ export async function createWebReport(base: string, report: WebReport): Promise<
 /** Make a web report through the public journey over HTTP; returns its reference and, when anonymous, its tracking code. */
 export async function sendWebReport(base: string, report: WebReport): Promise<{ ref: string; trackCode: string | null }> {
   const v = new Visitor(base);
+  if (report.language) v.cookies.set('lang', report.language);
   const privacy = report.privacy ?? 'named';
   const steps: [string, Record<string, string>][] = [
     ['/report/danger', { danger: 'no' }],

@@ -8,6 +8,10 @@ import { after, before, test } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { Visitor } from '../helpers/http.ts';
 import { htmlProblems } from '../helpers/html.ts';
+import { createWebReport } from '../helpers/staff.ts';
+import { signInAs } from './staff-sign-in.ts';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 let server: TestServer;
 before(async () => {
@@ -69,4 +73,87 @@ test('staff pages stay English whatever the cookie says', async () => {
   assert.equal(langOf(html), 'en');
   assert.doesNotMatch(html, /hreflang=/);
   assert.doesNotMatch(html, /language-select/);
+});
+
+test('a Welsh report step refused: Welsh error summary, message and title, 400, valid HTML', async () => {
+  const visitor = new Visitor(server.url);
+  visitor.cookies.set('lang', 'cy');
+  const refused = await visitor.post('/report/danger', {});
+  assert.equal(refused.status, 400);
+  const html = await refused.text();
+  assert.equal(langOf(html), 'cy');
+  assert.match(html, /<h2 class="error-summary__title" id="error-summary-title">Mae problem<\/h2>/);
+  assert.match(html, /Dewiswch ‘Oes’ os oes unrhyw un mewn perygl ar hyn o bryd/);
+  assert.match(html, /<title>Gwall: A oes unrhyw un mewn perygl ar hyn o bryd\? - /);
+  assert.match(html, />Parhau/);
+  assert.deepEqual(await htmlProblems(html, 'danger-cy-error'), []);
+
+  assert.equal((await visitor.post('/report/danger', { danger: 'no' })).status, 303);
+  const category = await (await visitor.get('/report/category')).text();
+  assert.match(category, /Niwsans sŵn/, 'categories in Welsh');
+  assert.match(category, />Yn ôl</, 'the back link in Welsh');
+  assert.equal((await visitor.post('/report/category', { category: 'noise' })).status, 303);
+  // A message built by the form helpers (the length check) speaks Welsh too, with the Welsh field name.
+  const tooLong = await visitor.post('/report/description', { description: 'x'.repeat(5001) });
+  assert.equal(tooLong.status, 400);
+  assert.match(await tooLong.text(), /Rhaid i &#39;Beth ddigwyddodd&#39; fod yn 5000 o nodau neu lai|Rhaid i 'Beth ddigwyddodd' fod yn 5000 o nodau neu lai/);
+});
+
+test('the same refusal in English keeps the English message (the call screen and the web share it)', async () => {
+  const refused = await new Visitor(server.url).post('/report/danger', {});
+  assert.equal(refused.status, 400);
+  const html = await refused.text();
+  assert.match(html, /There is a problem/);
+  assert.match(html, /Select yes if anyone is in danger right now/);
+});
+
+test('Polish: the report start page and /track say lang="pl", with Polish words and English for what pl.json leaves out', async () => {
+  const visitor = new Visitor(server.url);
+  const start = await (await visitor.get('/report?lang=pl')).text();
+  assert.equal(langOf(start), 'pl');
+  assert.match(start, /<a href="\/report\?lang=pl"|<span aria-current="true" lang="pl">Polski<\/span>/);
+  assert.match(start, /Zgłoś/);
+  assert.deepEqual(await htmlProblems(start, 'report-pl'), []);
+  const track = await (await visitor.get('/track')).text();
+  assert.equal(langOf(track), 'pl');
+  assert.match(track, /Sprawdź postęp zgłoszenia/);
+  assert.match(track, /Accessibility statement/, 'the footer falls back to English');
+});
+
+test('staff see the language a report was made in on the case page', async () => {
+  const welsh = await createWebReport(server.url, { email: 'cymraeg@example.org', language: 'cy' });
+  const english = await createWebReport(server.url, { email: 'english@example.org' });
+  const triage = await signInAs(server.url, 'triage@hollowmere.example');
+  const welshPage = await (await triage.get(`/staff/cases/${welsh}`)).text();
+  assert.match(welshPage, /<dt class="summary-list__key">Language<\/dt><dd class="summary-list__value">Welsh \(Cymraeg\): e-mails to the reporter are framed in this language<\/dd>/);
+  assert.equal(langOf(welshPage), 'en', 'the staff page itself stays English');
+  assert.match(await (await triage.get(`/staff/cases/${english}`)).text(), /<dt class="summary-list__key">Language<\/dt><dd class="summary-list__value">English<\/dd>/);
+});
+
+/** Every public page route without parameters (not staff, not the API), as URL paths. */
+function publicPagePaths(): string[] {
+  const root = 'src/pages';
+  const walk = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
+  return walk(root)
+    .map((f) => relative(root, f).replace(/\\/g, '/'))
+    .filter((f) => f.endsWith('.astro') && !/^(staff|api)\//.test(f) && !f.includes('[') && !/^(404|500|design-system)\.astro$/.test(f))
+    .map((f) => `/${f.replace(/\.astro$/, '').replace(/(^|\/)index$/, '')}`.replace(/\/$/, '') || '/');
+}
+
+test('every public page has a Welsh version: the routes walked with the Welsh cookie say lang="cy" and offer English', async () => {
+  const visitor = new Visitor(server.url);
+  visitor.cookies.set('lang', 'cy');
+  const paths = [...publicPagePaths(), '/no-such-page'];
+  assert.ok(paths.length >= 30, `found ${paths.length} public routes`);
+  const rendered: string[] = [];
+  for (const path of paths) {
+    const res = await visitor.get(path);
+    if (res.status >= 300 && res.status < 400) continue; // a journey step without a draft, or a page that needs a token
+    const html = await res.text();
+    assert.equal(langOf(html), 'cy', `${path} (${res.status}) is in Welsh`);
+    assert.match(html, /<a href="[^"]*lang=en" hreflang="en" lang="en" rel="alternate" class="language-select__link">English<\/a>/, `${path} offers English`);
+    assert.match(html, /<link rel="alternate" hreflang="cy" href=/, `${path} lists its Welsh alternate`);
+    rendered.push(path);
+  }
+  assert.ok(rendered.includes('/report') && rendered.includes('/track') && rendered.includes('/feedback') && rendered.includes('/no-such-page'));
 });
