@@ -153,7 +153,10 @@ test('every public page has a Welsh version: the routes walked with the Welsh co
     assert.equal(langOf(html), 'cy', `${path} (${res.status}) is in Welsh`);
     assert.match(html, /<a href="[^"]*lang=en" hreflang="en" lang="en" rel="alternate" class="language-select__link">English<\/a>/, `${path} offers English`);
     assert.match(html, /<link rel="alternate" hreflang="cy" href=/, `${path} lists its Welsh alternate`);
+    assert.deepEqual(await htmlProblems(html, `${path}-cy`), [], `${path} in Welsh is valid HTML`);
     rendered.push(path);
   }
   assert.ok(rendered.includes('/report') && rendered.includes('/track') && rendered.includes('/feedback') && rendered.includes('/no-such-page'));
+  const missing = await (await visitor.get('/no-such-page')).text();
+  assert.match(missing, /<h1 class="heading-l">Heb ddod o hyd i&#39;r dudalen<\/h1>|<h1 class="heading-l">Heb ddod o hyd i'r dudalen<\/h1>/, 'the 404 page in Welsh');
 });

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { availableLanguages, catalogueKeys, loadLocales, resolveLanguage, translate, translateOr } from '../../src/platform/i18n/index.ts';
+import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
+import { EQUALITY_QUESTIONS, reportQuestions } from '../../src/domains/reports/index.ts';
+import { questionIds, questionWords } from '../../src/platform/questions/index.ts';
 
 after(() => loadLocales('content'));
 
@@ -16,9 +19,34 @@ test('Welsh has every English key, and every other catalogue only keys English h
   for (const { code } of availableLanguages()) {
     if (code === 'en') continue;
     // Derived keys translate words kept as data elsewhere (questions, categories, phone words, targets): English keeps them there.
-    const extra = catalogueKeys(code).filter((k) => !english.has(k) && !/^(q|category|partnership|targets|report\.message)\./.test(k));
+    const extra = catalogueKeys(code).filter((k) => !english.has(k) && !/^(q|category|partnership|targets|report\.message|equality\.(age|sex|disability|ethnicity))\./.test(k));
     assert.deepEqual(extra, [], `${code}.json keys that en.json does not have`);
   }
+});
+
+test('Welsh translates every word of the report questions, the categories and the equality questions; Polish the questions and categories', () => {
+  loadLocales('content');
+  const config = loadSiteConfig('content');
+  const questions = reportQuestions(config);
+  const ids = questionIds(questions);
+  const wanted = questions.flatMap((q, i) =>
+    questionWords(q)
+      // Category options are the categories' own words (category.<id>.*); ward names are place names.
+      .filter(([field]) => !((q.key === 'category' && /^option\.[^.]+(\.hint)?$/.test(field)) || (q.key === 'ward' && field.startsWith('option.'))))
+      .map(([field]) => `q.${ids[i]}.${field}`));
+  wanted.push(...config.categories.flatMap((c) => [`category.${c.id}.name`, ...(c.hint ? [`category.${c.id}.hint`] : [])]));
+  assert.ok(wanted.length > 100, `${wanted.length} words`);
+  const polish = new Set(catalogueKeys('pl'));
+  assert.deepEqual(wanted.filter((k) => !polish.has(k)), [], 'report words missing from pl.json');
+  wanted.push(...EQUALITY_QUESTIONS.flatMap((q) => [`equality.${q.name}.legend`, ...q.options.map((o) => `equality.${q.name}.option.${o.value}`)]));
+  const welsh = new Set(catalogueKeys('cy'));
+  assert.deepEqual(wanted.filter((k) => !welsh.has(k)), [], 'report words missing from cy.json');
+  const cy = reportQuestions(config, 'cy');
+  assert.equal(cy.find((q) => q.key === 'danger')!.label, 'A oes unrhyw un mewn perygl ar hyn o bryd?');
+  const category = cy.find((q) => q.key === 'category');
+  assert.ok(category?.type === 'choice');
+  assert.equal(category.options.find((o) => o.value === 'noise')!.label, 'Niwsans sŵn');
+  assert.equal(reportQuestions(config).find((q) => q.key === 'danger')!.label, 'Is anyone in danger right now?', 'English unchanged');
 });
 
 test('every catalogue names its language in itself, English first', () => {
