@@ -23,9 +23,9 @@ export function areaNameOf(id: string): string {
   return getConfig().areas.find((a) => a.id === id)?.name ?? id;
 }
 
-/** A day "2026-03-27" in words. */
-function dayWords(iso: string): string {
-  return formatDate(Date.parse(`${iso}T12:00:00Z`));
+/** A day "2026-03-27" in words, in a language ("27 Mawrth 2026"). */
+function dayWords(iso: string, lang = 'en'): string {
+  return formatDate(Date.parse(`${iso}T12:00:00Z`), lang);
 }
 
 /** The site's public URL without a trailing slash. */
@@ -54,9 +54,9 @@ export async function loadAchievements(astro: AstroGlobal) {
   };
 }
 
-/** The most recent achievements for the home page. */
-export async function recentAchievements(count = 3) {
-  return (await listAchievements(getConfig().areas, {}, Date.now())).slice(0, count).map((i) => ({ title: i.data.title, href: `/news/${i.item.slug}`, summary: i.data.summary, date: dayWords(i.data.date) }));
+/** The most recent achievements for the home page, dated in `lang` (`lang` of each is the language of its title). */
+export async function recentAchievements(count = 3, lang = 'en') {
+  return (await listAchievements(getConfig().areas, {}, Date.now())).slice(0, count).map((i) => ({ title: i.data.title, href: `/news/${i.item.slug}`, summary: i.data.summary, date: dayWords(i.data.date, lang), lang: 'en' }));
 }
 
 /** One published item of a kind by its slug, or a 404. */
