@@ -151,7 +151,7 @@ function h1Of(html: string): string | undefined {
  * be written are listed in UNTRANSLATED, so that the walk fails as soon as one of them is translated and not removed.
  */
 const SAME_HEADING_ALLOWED = new Set<string>(['Brackenford']);
-const UNTRANSLATED = new Set<string>(['/areas', '/improvement-plan', '/initiatives', '/news', '/priorities', '/structure', '/value-for-money']);
+const UNTRANSLATED = new Set<string>([]);
 
 test('every public page has a Welsh version: the routes walked with the Welsh cookie say lang="cy", offer English, and have a main heading that is not the English one', async () => {
   const visitor = new Visitor(server.url);
