@@ -103,7 +103,7 @@ export async function loadPriorities(lang = 'en') {
   return areas
     .map((a) => ({ area: a, priorities: all.filter((p) => p.data.areas.includes(a.id)).sort((x, y) => y.data.dateRaised.localeCompare(x.data.dateRaised)) }))
     .filter((g) => g.priorities.length > 0)
-    .map((g) => ({ area: g.area.name, rows: g.priorities.map((p) => ({ slug: anchorOf(p.item.slug), title: p.data.title, issue: p.data.issue, raised: dayWords(p.data.dateRaised, lang), action: p.data.action || t('publishing.noActionYet'), taken: p.data.dateTaken ? dayWords(p.data.dateTaken, lang) : t('publishing.notYet') })) }));
+    .map((g) => ({ area: g.area.name, rows: g.priorities.map((p) => ({ slug: anchorOf(p.item.slug), title: p.data.title, issue: p.data.issue, raised: dayWords(p.data.dateRaised, lang), action: p.data.action || t('publishing.noActionYet'), actionIsText: !!p.data.action, taken: p.data.dateTaken ? dayWords(p.data.dateTaken, lang) : t('publishing.notYet') })) }));
 }
 
 /** An area page: the area, its parent and children, and every registered section's entries for it. */
