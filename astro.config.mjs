@@ -20,7 +20,7 @@ function nodeBehindOwnServer() {
   return integration;
 }
 
-/** Saferline: server-rendered Astro app behind its own Node server module; no client islands yet. */
+/** Saferline: server-rendered Astro app behind its own Node server module; one client module (the map pin on the report's where step). */
 export default defineConfig({
   output: 'server',
   adapter: nodeBehindOwnServer(),

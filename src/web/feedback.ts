@@ -70,7 +70,7 @@ export async function handleFeedback(astro: AstroGlobal): Promise<Done | Feedbac
   if (!limit.allowed) {
     astro.response.status = 429;
     astro.response.headers.set('Retry-After', String(Math.ceil(limit.retryAfterMs / 1000)));
-    return { values, errors: [fieldError('message', translate(lang, 'feedback.tooMany', { wait: describeWait(limit.retryAfterMs) }))], types };
+    return { values, errors: [fieldError('message', translate(lang, 'feedback.tooMany', { wait: describeWait(limit.retryAfterMs, lang) }))], types };
   }
   const { feedbackType, message, aboutRef, name } = valid.data;
   const email = valid.data.email ? normaliseEmail(valid.data.email) : null;

@@ -52,7 +52,7 @@ export async function handleTrack(astro: AstroGlobal): Promise<Done | TrackView>
   const limit = await hitRateLimit(`track:ip:${rateLimitAddress(clientAddressOf(astro))}`, 20, 15 * 60_000);
   if (!limit.allowed) {
     astro.response.status = 429;
-    return { values, errors: [fieldError('ref', translate(lang, 'track.tooMany', { wait: describeWait(limit.retryAfterMs) }))] };
+    return { values, errors: [fieldError('ref', translate(lang, 'track.tooMany', { wait: describeWait(limit.retryAfterMs, lang) }))] };
   }
   const { ref, email, code } = valid.data;
   const caseId = await verifyTrackAccess(ref, { email: email || undefined, secret: code || undefined });
@@ -107,7 +107,7 @@ export async function handleTrackCase(astro: AstroGlobal): Promise<Done | TrackC
       const limit = await hitRateLimit(`track:add:${caseId}`, 10, 3_600_000);
       if (!limit.allowed) {
         astro.response.status = 429;
-        errors = [fieldError('information', translate(astro.locals.lang, 'track.info.tooMany', { wait: describeWait(limit.retryAfterMs) }))];
+        errors = [fieldError('information', translate(astro.locals.lang, 'track.info.tooMany', { wait: describeWait(limit.retryAfterMs, astro.locals.lang) }))];
       } else {
         await addReporterInformation(caseId, valid.data.information, { ip: clientAddressOf(astro), publicUrl: getRuntime().env.PUBLIC_URL, partnership: config.partnership.name });
         getRuntime().outbox.poke();

@@ -8,7 +8,9 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 const adviceSlugs = ['anti-social-behaviour', 'noise', 'vandalism-and-graffiti', 'drugs', 'hate-incidents', 'domestic-abuse', 'exploitation', 'fly-tipping', 'vehicle-nuisance', 'fire-risk'];
 /** The public publishing pages with the demo content (issue 13). */
 const publishingPaths = ['/news', '/news/mill-lane-underpass-reopened', '/initiatives/street-safe-eastmere', '/improvement-plan', '/areas', '/areas/brackenford', '/value-for-money', '/priorities', '/structure'];
-const paths = ['/', '/about', '/advice', ...adviceSlugs.map((s) => `/advice/${s}`), '/privacy', '/accessibility', '/cookies', '/contact', ...publishingPaths, '/statistics', '/statistics/perception'];
+/** The easy-read pages (issue 17), and some in Welsh (?lang=cy, with the languages module). */
+const easyReadPaths = ['/easy-read', '/easy-read/report', ...adviceSlugs.map((s) => `/easy-read/advice/${s}`), '/easy-read?lang=cy', '/easy-read/report?lang=cy', '/easy-read/advice/domestic-abuse?lang=cy'];
+const paths = ['/', '/about', '/advice', ...adviceSlugs.map((s) => `/advice/${s}`), '/privacy', '/accessibility', '/cookies', '/contact', ...publishingPaths, '/statistics', '/statistics/perception', ...easyReadPaths];
 
 let server: TestServer;
 let browser: Browser;
@@ -39,6 +41,8 @@ describe('content pages in Chromium', () => {
       await expectAccessible(page);
       assert.deepEqual(scripts, [], 'no scripts requested');
       await page.close();
+      // ?lang= keeps the language in a cookie: the later pages are checked in English again.
+      if (path.includes('?lang=')) await context.clearCookies();
     });
   }
 
@@ -97,7 +101,7 @@ describe('content pages in Chromium', () => {
   test('pages are usable at 320 px wide without horizontal scrolling', async () => {
     const page = await context.newPage();
     await page.setViewportSize({ width: 320, height: 640 });
-    for (const path of ['/', '/advice/anti-social-behaviour', '/cookies']) {
+    for (const path of ['/', '/advice/anti-social-behaviour', '/cookies', '/easy-read/advice/anti-social-behaviour']) {
       await page.goto(path);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at 320px`);

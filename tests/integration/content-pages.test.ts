@@ -10,7 +10,9 @@ import { Visitor } from '../helpers/http.ts';
 const adviceSlugs = ['anti-social-behaviour', 'noise', 'vandalism-and-graffiti', 'drugs', 'hate-incidents', 'domestic-abuse', 'exploitation', 'fly-tipping', 'vehicle-nuisance', 'fire-risk'];
 /** The public publishing pages, with the demo content (issue 13). */
 const publishingPaths = ['/news', '/news/mill-lane-underpass-reopened', '/news?theme=asb&area=brackenford&year=2026', '/initiatives', '/initiatives/street-safe-eastmere', '/improvement-plan', '/areas', '/areas/hollowmere', '/areas/brackenford', '/areas/mill-lane', '/value-for-money', '/priorities', '/structure'];
-export const contentPaths = ['/', '/about', '/advice', ...adviceSlugs.map((s) => `/advice/${s}`), '/privacy', '/accessibility', '/cookies', '/contact', ...publishingPaths, '/statistics'];
+/** The easy-read versions of the start page, the report guidance and every advice page (issue 17). */
+const easyReadPaths = ['/easy-read', '/easy-read/report', ...adviceSlugs.map((s) => `/easy-read/advice/${s}`)];
+export const contentPaths = ['/', '/about', '/advice', ...adviceSlugs.map((s) => `/advice/${s}`), '/privacy', '/accessibility', '/cookies', '/contact', ...publishingPaths, '/statistics', ...easyReadPaths];
 
 let server: TestServer;
 let visitor: Visitor;

@@ -183,3 +183,15 @@ test('every public page has a Welsh version: the routes walked with the Welsh co
   const missing = await (await visitor.get('/no-such-page')).text();
   assert.match(missing, /<h1 class="heading-l">Heb ddod o hyd i&#39;r dudalen<\/h1>|<h1 class="heading-l">Heb ddod o hyd i'r dudalen<\/h1>/, 'the 404 page in Welsh');
 });
+
+test('the publishing page cache keeps one copy per language', async () => {
+  const english = new Visitor(server.url);
+  const welsh = new Visitor(server.url);
+  welsh.cookies.set('lang', 'cy');
+  for (let round = 0; round < 2; round++) {
+    assert.equal(langOf(await (await english.get('/news')).text()), 'en', `English, round ${round + 1}`);
+    const res = await welsh.get('/news');
+    if (round === 1) assert.equal(res.headers.get('x-content-cache'), 'hit', 'the Welsh copy is served from the cache');
+    assert.equal(langOf(await res.text()), 'cy', `Welsh, round ${round + 1}`);
+  }
+});

@@ -3,6 +3,8 @@
  * error (the layout once prefixed it whenever a page passed its error list, even an empty one).
  */
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createWebReport } from '../helpers/staff.ts';
@@ -149,4 +151,21 @@ test('the alert pages say "Error:" in the title only when they show an error', a
   assert.match(titleOf(await (await resident.get('/alerts/unsubscribe?token=forged')).text()), /^Error: This link does not work - /);
   const editor = await signInAs(server.url, 'editor@hollowmere.example');
   assert.match(titleOf(await (await editor.get('/staff/publishing/alerts')).text()), /^E-mail alert subscribers - /);
+});
+
+test('every easy-read page has its own title: its heading, "(easy read)" and the short name', async () => {
+  const visitor = new Visitor(server.url);
+  const adviceSlugs = readdirSync(join(import.meta.dirname, '../../content/advice')).filter((n) => n.endsWith('.md')).map((n) => n.replace(/\.md$/, ''));
+  const titles = new Set<string>();
+  for (const path of ['/easy-read', '/easy-read/report', ...adviceSlugs.map((s) => `/easy-read/advice/${s}`)]) {
+    const res = await visitor.get(path);
+    assert.equal(res.status, 200, path);
+    const html = await res.text();
+    const heading = /<h1 class="heading-l">([^<]+)<\/h1>/.exec(html)?.[1];
+    assert.ok(heading, `${path} has an h1`);
+    assert.equal(titleOf(html), `${heading} (easy read) - Hollowmere CSP`, path);
+    titles.add(titleOf(html));
+  }
+  assert.equal(titles.size, adviceSlugs.length + 2, 'no two easy-read pages share a title');
+  assert.equal(titleOf(await (await visitor.get('/easy-read/advice/noise')).text()), 'Noise (easy read) - Hollowmere CSP');
 });

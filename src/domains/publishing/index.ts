@@ -7,3 +7,4 @@ export * from './markdown.ts';
 export * from './versions.ts';
 export * from './area-sections.ts';
 export * from './public.ts';
+export * from './easy-read.ts';

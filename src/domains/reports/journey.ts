@@ -25,6 +25,11 @@ export interface ReportAnswers {
   postcode?: string;
   place?: string;
   ward?: string;
+  /** A pin dropped on the map (WGS84 decimal degrees); absent when none was dropped. */
+  lat?: number;
+  lon?: number;
+  /** Where lat and lon came from. */
+  locationSource?: 'postcode' | 'pin' | 'api';
   people?: string;
   affected?: string;
   before?: 'yes' | 'no' | 'not-sure';
@@ -126,12 +131,18 @@ function draftAnswers(step: Step, d: Answers, typed: Record<string, string>): Pa
       return { whenText: str('whenText') };
     }
     case 'where':
-      return { postcode: str('postcode') ?? '', place: str('place') ?? '', ...(d.ward ? { ward: str('ward') } : {}) };
+      return { postcode: str('postcode') ?? '', place: str('place') ?? '', ...(d.ward ? { ward: str('ward') } : {}), ...pinAnswers(d) };
     case 'contact':
       return { name: str('name'), email: str('email') ?? '', phone: (typed.phone ?? '').replace(/\s+/g, ' ').trim(), phoneE164: str('phone') ?? '', preferredContact: d.preferredContact as ReportAnswers['preferredContact'], consentShare: d.consentShare as ReportAnswers['consentShare'] };
     default:
       return d as Partial<ReportAnswers>;
   }
+}
+
+/** The where step's pin as the draft keeps it: coordinates from the map, or none (a removed pin clears them). */
+function pinAnswers(d: Answers): Pick<ReportAnswers, 'lat' | 'lon' | 'locationSource'> {
+  if (typeof d.lat === 'number' && typeof d.lon === 'number') return { lat: d.lat, lon: d.lon, locationSource: 'pin' };
+  return { lat: undefined, lon: undefined, locationSource: undefined };
 }
 
 /** The case a completed web report makes (the idempotency key ties it to its draft). */
@@ -147,6 +158,9 @@ export function caseFromAnswers(a: ReportAnswers, idempotencyKey: string): NewCa
     postcode: a.postcode,
     locationText: a.place,
     wardId: a.ward,
+    lat: a.lat ?? null,
+    lon: a.lon ?? null,
+    locationSource: a.lat !== undefined && a.lon !== undefined ? (a.locationSource ?? null) : null,
     peopleInvolved: a.people,
     whoAffected: a.affected,
     happenedBefore: a.before,

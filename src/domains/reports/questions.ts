@@ -3,7 +3,9 @@
  * The web journey asks them one page at a time; the call screen asks them on one form (with the "call"
  * variant's words); check answers and the case page summarise them. Pure: no HTTP, no database.
  */
+import { z } from 'zod';
 import { formatDate, formatTime } from '../../platform/time/london.ts';
+import { isInBounds } from '../../platform/map.ts';
 import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { translateOr } from '../../platform/i18n/index.ts';
 import { buildQuestionSchema, localiseQuestions, type Answers, type CrossCheck, type DateAnswer, type Question, type QuestionOption } from '../../platform/questions/index.ts';
@@ -74,6 +76,66 @@ export function postcodeOutOfArea(postcode: string, config: SiteConfig, lang = '
   const english = '{postcode} is not in the area {partnership} covers. Report it to the local council for that area (find it at www.gov.uk/find-local-council), or call {number} about a crime';
   return translateOr(lang, 'report.message.postcodeOutOfArea', english, { postcode, partnership: config.partnership.name, number: config.partnership.phones.nonEmergency.number });
 }
+
+/** Messages for a pin dropped on the map (the where step's optional lat and lon). */
+export const PIN_MESSAGES = {
+  half: 'The pin on the map must have both a latitude and a longitude. Drop the pin again, or remove it',
+  number: 'The pin on the map must be in decimal degrees, like 52.95 and -1.5. Drop the pin again, or remove it',
+  outside: (config: SiteConfig) => `The pin is not in the area ${config.partnership.name} covers. Drop it inside the area, or remove it and report it to the local council for that area (find it at www.gov.uk/find-local-council)`,
+} as const;
+
+/** The pin's messages in a language (`report.message.pin.<name>` keys; English otherwise). */
+export function pinMessages(config: SiteConfig, lang = 'en'): { half: string; number: string; outside: string } {
+  return {
+    half: translateOr(lang, 'report.message.pin.half', PIN_MESSAGES.half),
+    number: translateOr(lang, 'report.message.pin.number', PIN_MESSAGES.number),
+    outside: translateOr(lang, 'report.message.pin.outside', PIN_MESSAGES.outside(config).replace(config.partnership.name, '{partnership}'), { partnership: config.partnership.name }),
+  };
+}
+
+/** The form field a pin's errors are about (the map's error message carries this id). */
+export const PIN_FIELD = 'pin';
+
+const DEGREES = /^-?\d{1,3}(\.\d{1,15})?$/;
+
+/**
+ * The optional pin of the where step: hidden `lat` and `lon` fields (decimal degrees) filled by the map
+ * island; both or neither, numbers, and inside the partnership's map bounds when they are configured.
+ */
+export function pinSchema(config: SiteConfig, lang = 'en') {
+  const messages = pinMessages(config, lang);
+  const field = z.preprocess((v) => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : '?'), z.string().max(24, messages.number));
+  return z.object({ lat: field, lon: field }).transform((p, ctx): { lat: number; lon: number } | null => {
+    if (!p.lat && !p.lon) return null;
+    const refuse = (message: string) => {
+      ctx.addIssue({ code: 'custom', message, path: [PIN_FIELD] });
+      return z.NEVER;
+    };
+    if (!p.lat || !p.lon) return refuse(messages.half);
+    const lat = Number(p.lat);
+    const lon = Number(p.lon);
+    if (!DEGREES.test(p.lat) || !DEGREES.test(p.lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return refuse(messages.number);
+    const bounds = config.partnership.map?.bounds;
+    if (bounds && !isInBounds(bounds, lat, lon)) return refuse(messages.outside);
+    return { lat, lon };
+  });
+}
+
+/** A page's question schema with the where step's pin read alongside: one parse, every message in one summary (the pin's last). */
+function withPin(schema: ZodAnswers, config: SiteConfig, lang = 'en'): ZodAnswers {
+  const pin = pinSchema(config, lang);
+  return z.record(z.string(), z.unknown()).transform((input, ctx): Answers => {
+    const answers = schema.safeParse(input);
+    const dropped = pin.safeParse(input);
+    for (const issue of [...(answers.success ? [] : answers.error.issues), ...(dropped.success ? [] : dropped.error.issues)]) {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    }
+    if (!answers.success || !dropped.success) return {};
+    return dropped.data ? { ...answers.data, lat: dropped.data.lat, lon: dropped.data.lon } : answers.data;
+  });
+}
+
+type ZodAnswers = z.ZodType<Answers, Record<string, unknown>>;
 
 /** Words for when it happened, from the answers (a date and time, roughly when, or how often). */
 export function describeWhen(a: Readonly<Answers>, lang = 'en'): string {
@@ -179,7 +241,7 @@ export function reportQuestions(config: SiteConfig, lang = 'en'): Question[] {
     {
       type: 'text', key: 'postcode', page: 'where', label: 'Postcode', messageLabel: 'Postcode', max: 12, width: '10', autocomplete: 'postal-code', parse: parsePostcode,
       hint: 'For example, HW1 2AB. Give a postcode, a street or place, or both',
-      summary: { key: 'Where', change: 'where it happened', format: (_, a) => [a.postcode, a.place, wardName(a.ward)].filter(Boolean).join(', ') },
+      summary: { key: 'Where', change: 'where it happened', format: (_, a) => [a.postcode, a.place, wardName(a.ward), a.locationSource === 'pin' && 'Pin dropped on the map'].filter(Boolean).join(', ') },
       variants: { call: { label: 'Postcode', hint: 'Or give the street or place below' } },
     },
     {
@@ -297,7 +359,8 @@ export function contactCheck(lang = 'en'): CrossCheck {
 export function reportPageSchema(config: SiteConfig, page: string, earlier: Readonly<Answers>, now = Date.now(), lang = 'en') {
   const questions = reportQuestions(config, lang).filter((q) => q.page === page);
   const checks = page === 'where' ? [whereCheck(config, undefined, lang)] : page === 'contact' ? [contactCheck(lang)] : [];
-  return buildQuestionSchema(questions, { earlier, checks, now, lang });
+  const schema = buildQuestionSchema(questions, { earlier, checks, now, lang });
+  return page === 'where' ? withPin(schema, config, lang) : schema;
 }
 
 /** Stored answers as the engine's answers (the draft keeps a date as its parts and its moment). */

@@ -33,6 +33,10 @@ export interface NewCase {
   postcode?: string | null;
   locationText?: string | null;
   wardId?: string | null;
+  /** WGS84 decimal degrees, and where they came from. */
+  lat?: number | null;
+  lon?: number | null;
+  locationSource?: 'postcode' | 'pin' | 'api' | null;
   peopleInvolved?: string | null;
   whoAffected?: string | null;
   happenedBefore?: string | null;
@@ -153,6 +157,9 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
           postcode: input.postcode || null,
           wardId: ward?.id ?? null,
           districtId: ward?.parent ?? null,
+          lat: input.lat ?? null,
+          lon: input.lon ?? null,
+          locationSource: input.lat != null && input.lon != null ? (input.locationSource ?? null) : null,
           peopleInvolved: input.peopleInvolved || null,
           whoAffected: input.whoAffected ?? null,
           happenedBefore: input.happenedBefore ?? null,

@@ -17,6 +17,8 @@ export interface ReportedCase {
   locationText: string | null;
   wardId: string | null;
   districtId?: string | null;
+  /** Where the case's coordinates came from ('pin': dropped on the map). */
+  locationSource?: string | null;
   peopleInvolved: string | null;
   whoAffected: string | null;
   happenedBefore: string | null;
@@ -37,6 +39,7 @@ export function caseReportRows(c: ReportedCase, config: SiteConfig): AnswerRow[]
     postcode: c.postcode ?? undefined,
     place: c.locationText ?? undefined,
     ward: c.wardId ?? undefined,
+    locationSource: c.locationSource ?? undefined,
     people: c.peopleInvolved ?? undefined,
     affected: c.whoAffected ?? undefined,
     before: c.happenedBefore ?? undefined,

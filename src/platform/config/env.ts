@@ -46,6 +46,17 @@ const envSchema = z.object({
   HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(600000).default(10000),
   /** On SIGTERM, longest time to let in-flight requests finish before closing what is left. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600000).default(10000),
+  /** The map pin's tile server: a URL template with {z}, {x} and {y}; unset means no map on the report's where step. */
+  MAP_TILE_URL: z
+    .string()
+    .refine((v) => /^https?:\/\/[^/\s]+\/\S*$/.test(v) && v.includes('{z}') && v.includes('{x}') && v.includes('{y}'), {
+      message: 'must be an http(s) URL template with {z}, {x} and {y}',
+    })
+    .optional(),
+  /** The words the map shows for its tiles' copyright (plain text). */
+  MAP_ATTRIBUTION: z.string().min(1).max(300).default('© OpenStreetMap contributors'),
+  /** The closest zoom the tile server offers. */
+  MAP_MAX_ZOOM: z.coerce.number().int().min(1).max(22).default(19),
   /** How often the Open311 client sends queued referrals to agencies' endpoints. */
   OPEN311_DELIVERY_INTERVAL_MS: z.coerce.number().int().min(50).max(3600000).default(60000),
   /** How often the Open311 client asks agencies' endpoints for updates (servicerequestupdates). */

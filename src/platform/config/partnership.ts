@@ -36,6 +36,17 @@ const partnershipSchema = z.object({
     /** Longer periods for some case types: a category id, or "feedback". */
     byCaseType: z.record(z.string(), z.number().int().min(30)).default({}),
   }),
+  /** The map pin on the report's where step: its first view, and the box a pin may be dropped in (WGS84 decimal degrees). The tile server is MAP_TILE_URL. */
+  map: z
+    .object({
+      centre: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }),
+      zoom: z.number().int().min(1).max(22),
+      bounds: z
+        .object({ south: z.number().min(-90).max(90), west: z.number().min(-180).max(180), north: z.number().min(-90).max(90), east: z.number().min(-180).max(180) })
+        .refine((b) => b.south < b.north && b.west < b.east, { message: 'south must be below north and west left of east' }),
+    })
+    .refine((m) => m.centre.lat >= m.bounds.south && m.centre.lat <= m.bounds.north && m.centre.lon >= m.bounds.west && m.centre.lon <= m.bounds.east, { message: 'the centre must be inside the bounds' })
+    .optional(),
   /** Open311: the jurisdiction ids this install answers for (the first is the partnership's own); defaults to the e-mail domain. */
   open311: z.object({ jurisdictions: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/)).min(1) }).optional(),
 });

@@ -5,7 +5,7 @@
  * Designed from shared research triage.md section (c).
  */
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const ts = (name: string) => integer(name);
 
@@ -143,8 +143,10 @@ export const cases = sqliteTable(
     postcode: text('postcode'),
     wardId: text('ward_id'),
     districtId: text('district_id'),
-    lat: integer('lat'),
-    lon: integer('lon'),
+    lat: real('lat'),
+    lon: real('lon'),
+    /** Where the coordinates came from: the postcode's centroid, a pin dropped on the map, or an API caller. */
+    locationSource: text('location_source', { enum: ['postcode', 'pin', 'api'] }),
     peopleInvolved: text('people_involved'),
     whoAffected: text('who_affected'),
     happenedBefore: text('happened_before'),

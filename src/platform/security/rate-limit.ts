@@ -10,6 +10,7 @@
  * attempt against all its keys only when every key has room (one write transaction), so refused
  * attempts use up nothing: an attacker held by one key cannot fill another.
  */
+import { translate } from '../i18n/index.ts';
 import { isIP } from 'node:net';
 import type { InStatement } from '@libsql/client';
 import { and, eq, gte, lt } from 'drizzle-orm';
@@ -164,10 +165,11 @@ export async function clearRateLimit(key: string): Promise<void> {
  * How long to wait, in words people use after "Try again in": seconds and minutes as they are under 10 minutes,
  * then rounded up to 5 minutes, "about an hour" from 50 to 90 minutes, then about so many hours or days.
  */
-export function describeWait(ms: number): string {
+export function describeWait(ms: number, lang = 'en'): string {
   const MINUTE = 60_000;
   const HOUR = 60 * MINUTE;
   const DAY = 24 * HOUR;
+  if (lang !== 'en') return describeWaitIn(lang, ms, MINUTE, HOUR, DAY);
   if (ms < MINUTE) {
     const s = Math.max(1, Math.ceil(ms / 1000));
     return `${s} second${s === 1 ? '' : 's'}`;
@@ -180,4 +182,14 @@ export function describeWait(ms: number): string {
   if (ms < 90 * MINUTE) return 'about an hour';
   if (ms < 36 * HOUR) return `about ${Math.round(ms / HOUR)} hours`;
   return `about ${Math.round(ms / DAY)} days`;
+}
+
+/** describeWait's steps in another language (`wait.*` keys, plural forms by count). */
+function describeWaitIn(lang: string, ms: number, MINUTE: number, HOUR: number, DAY: number): string {
+  if (ms < MINUTE) return translate(lang, 'wait.seconds', { count: Math.max(1, Math.ceil(ms / 1000)) });
+  if (ms <= 10 * MINUTE) return translate(lang, 'wait.minutes', { count: Math.ceil(ms / MINUTE) });
+  if (ms < 50 * MINUTE) return translate(lang, 'wait.minutes', { count: Math.ceil(ms / (5 * MINUTE)) * 5 });
+  if (ms < 90 * MINUTE) return translate(lang, 'wait.aboutHour');
+  if (ms < 36 * HOUR) return translate(lang, 'wait.aboutHours', { count: Math.round(ms / HOUR) });
+  return translate(lang, 'wait.aboutDays', { count: Math.round(ms / DAY) });
 }

@@ -29,7 +29,7 @@ async function sendReport(astro: AstroGlobal, draft: Draft<ReportAnswers>): Prom
     const wait = Math.max(byAddress.retryAfterMs, byContact.retryAfterMs);
     astro.response.status = 429;
     astro.response.headers.set('Retry-After', String(Math.ceil(wait / 1000)));
-    return formError(translate(astro.locals.lang, 'report.check.tooMany', { wait: describeWait(wait), number: config.partnership.phones.hotline.number }));
+    return formError(translate(astro.locals.lang, 'report.check.tooMany', { wait: describeWait(wait, astro.locals.lang), number: config.partnership.phones.hotline.number }));
   }
   await createCase({ ...caseFromAnswers(a, `draft:${draft.id}`), language: astro.locals.lang }, {
     config,

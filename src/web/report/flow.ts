@@ -38,7 +38,7 @@ export function photoQuota(): PhotoQuota {
 export function tooManyError(astro: AstroGlobal, what: string, retryAfterMs: number, anchor = '#main-content'): FieldError {
   astro.response.status = 429;
   astro.response.headers.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
-  return { field: 'form', href: anchor, text: translate(astro.locals.lang, 'report.tooMany', { what, wait: describeWait(retryAfterMs), number: getConfig().partnership.phones.hotline.number }) };
+  return { field: 'form', href: anchor, text: translate(astro.locals.lang, 'report.tooMany', { what, wait: describeWait(retryAfterMs, astro.locals.lang), number: getConfig().partnership.phones.hotline.number }) };
 }
 
 /** Start the resident's draft with the first answers and set its cookie, unless this address or everyone started too many this hour. */
