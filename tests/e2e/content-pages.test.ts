@@ -46,6 +46,26 @@ describe('content pages in Chromium', () => {
     });
   }
 
+  test('representative public pages in Welsh pass axe with lang="cy", and so does the alerts form with errors', async () => {
+    const welsh = await newContext(browser, server.url, false);
+    await welsh.addCookies([{ name: 'lang', value: 'cy', url: server.url }]);
+    const page = await welsh.newPage();
+    for (const path of ['/', '/advice/domestic-abuse', '/cookies', '/consultations', '/statistics/perception', '/news/mill-lane-underpass-reopened', '/areas/brackenford', '/alerts']) {
+      const response = await page.goto(path);
+      assert.equal(response?.status(), 200, path);
+      assert.equal(await page.getAttribute('html', 'lang'), 'cy', `${path} is in Welsh`);
+      await expectAccessible(page, `${path} (cy)`);
+    }
+    const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
+    await page.getByRole('button', { name: 'Cael rhybuddion e-bost' }).click();
+    await navigated;
+    await page.waitForLoadState('load');
+    assert.ok(await page.getByText('Mae problem').isVisible(), 'the Welsh error summary');
+    assert.ok(await page.getByText('Dewiswch ward neu ddosbarth').first().isVisible(), 'the Welsh error message');
+    await expectAccessible(page, '/alerts with errors (cy)');
+    await welsh.close();
+  });
+
   test('the skip link is first and moves focus to the main content', async () => {
     const page = await context.newPage();
     await page.goto('/about');

@@ -140,12 +140,28 @@ function publicPagePaths(): string[] {
     .map((f) => `/${f.replace(/\.astro$/, '').replace(/(^|\/)index$/, '')}`.replace(/\/$/, '') || '/');
 }
 
-test('every public page has a Welsh version: the routes walked with the Welsh cookie say lang="cy" and offer English', async () => {
+/** The text of the page's main heading (h1), tags removed and spaces collapsed. */
+function h1Of(html: string): string | undefined {
+  const inner = /<h1\b[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1];
+  return inner?.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Main headings that are rightly the same in both languages: proper names only. Routes whose Welsh is still to
+ * be written are listed in UNTRANSLATED, so that the walk fails as soon as one of them is translated and not removed.
+ */
+const SAME_HEADING_ALLOWED = new Set<string>(['Brackenford']);
+const UNTRANSLATED = new Set<string>([]);
+
+test('every public page has a Welsh version: the routes walked with the Welsh cookie say lang="cy", offer English, and have a main heading that is not the English one', async () => {
   const visitor = new Visitor(server.url);
   visitor.cookies.set('lang', 'cy');
-  const paths = [...publicPagePaths(), '/no-such-page'];
+  const english = new Visitor(server.url);
+  const advice = readdirSync('content/advice').filter((f) => f.endsWith('.md')).map((f) => `/advice/${f.slice(0, -'.md'.length)}`);
+  const paths = [...publicPagePaths(), ...advice, '/areas/brackenford', '/no-such-page'];
   assert.ok(paths.length >= 30, `found ${paths.length} public routes`);
   const rendered: string[] = [];
+  const sameHeading: string[] = [];
   for (const path of paths) {
     const res = await visitor.get(path);
     if (res.status >= 300 && res.status < 400) continue; // a journey step without a draft, or a page that needs a token
@@ -154,8 +170,15 @@ test('every public page has a Welsh version: the routes walked with the Welsh co
     assert.match(html, /<a href="[^"]*lang=en" hreflang="en" lang="en" rel="alternate" class="language-select__link">English<\/a>/, `${path} offers English`);
     assert.match(html, /<link rel="alternate" hreflang="cy" href=/, `${path} lists its Welsh alternate`);
     assert.deepEqual(await htmlProblems(html, `${path}-cy`), [], `${path} in Welsh is valid HTML`);
+    const welshHeading = h1Of(html);
+    const englishHeading = h1Of(await (await english.get(path)).text());
+    assert.ok(welshHeading && englishHeading, `${path} has a main heading in both languages`);
+    if (UNTRANSLATED.has(path) ? welshHeading !== englishHeading : welshHeading === englishHeading && !SAME_HEADING_ALLOWED.has(welshHeading)) {
+      sameHeading.push(`${path}: "${welshHeading}"${UNTRANSLATED.has(path) ? ' is translated now: take it off UNTRANSLATED' : ''}`);
+    }
     rendered.push(path);
   }
+  assert.deepEqual(sameHeading, [], 'public pages whose main heading in Welsh is the English one');
   assert.ok(rendered.includes('/report') && rendered.includes('/track') && rendered.includes('/feedback') && rendered.includes('/no-such-page'));
   const missing = await (await visitor.get('/no-such-page')).text();
   assert.match(missing, /<h1 class="heading-l">Heb ddod o hyd i&#39;r dudalen<\/h1>|<h1 class="heading-l">Heb ddod o hyd i'r dudalen<\/h1>/, 'the 404 page in Welsh');

@@ -96,3 +96,25 @@ test('a new language is a file: it appears in the switch, translates its keys, f
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('part files <code>.<part>.json merge into their language; a key defined in two files of one language stops the start', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'saferline-locales-'));
+  try {
+    cpSync('content/locales', join(dir, 'locales'), { recursive: true });
+    writeFileSync(join(dir, 'locales', 'en.extra.json'), JSON.stringify({ 'extra.hello': 'Hello' }));
+    writeFileSync(join(dir, 'locales', 'cy.extra.json'), JSON.stringify({ 'extra.hello': 'Helo' }));
+    loadLocales(dir);
+    assert.equal(translate('cy', 'extra.hello'), 'Helo');
+    assert.equal(translate('en', 'extra.hello'), 'Hello');
+    assert.equal(translate('cy', 'errorSummary.title'), 'Mae problem', 'the main file still counts');
+    assert.ok(catalogueKeys('cy').includes('extra.hello'), 'completeness checks see the parts');
+    assert.ok(!availableLanguages().some((l) => l.code.includes('.')), 'a part is not a language');
+    writeFileSync(join(dir, 'locales', 'cy.other.json'), JSON.stringify({ 'extra.hello': 'Shwmae' }));
+    assert.throws(() => loadLocales(dir), /cy\.other\.json: key "extra\.hello" is already defined in cy\.extra\.json/);
+    rmSync(join(dir, 'locales', 'cy.other.json'));
+    writeFileSync(join(dir, 'locales', 'cy.extra.json'), JSON.stringify({ 'errorSummary.title': 'Mae problem' }));
+    assert.throws(() => loadLocales(dir), /cy\.json: key "errorSummary\.title" is already defined in cy\.extra\.json/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

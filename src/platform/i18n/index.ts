@@ -1,5 +1,6 @@
 /**
- * Languages: flat translation catalogues in content/locales/<code>.json (key -> text, `{name}` placeholders,
+ * Languages: flat translation catalogues in content/locales/<code>.json, plus optional part files
+ * <code>.<part>.json merged into the same language (key -> text, `{name}` placeholders,
  * plural forms as `key.one`, `key.two`, `key.few`, `key.many`, `key.other`, `key.zero` chosen by Intl.PluralRules).
  * Each catalogue names its language in itself under `language.name`. English (en.json) is the fallback for a
  * missing key. Catalogues are read once (at boot, or on first use) and never per request. Adding a language is
@@ -19,21 +20,43 @@ type Catalogue = ReadonlyMap<string, string>;
 let catalogues: Map<string, Catalogue> | undefined;
 const pluralRules = new Map<string, Intl.PluralRules>();
 
-/** Read every catalogue in <contentDir>/locales; a file that is not a flat object of strings stops the start. */
+/** The language and part a catalogue file name holds ("cy.json" -> cy, "cy.pages.json" -> cy), or undefined for other files. */
+function catalogueFileLanguage(file: string): string | undefined {
+  return /^([a-z]{2,3})(?:\.[a-z][a-z0-9-]*)?\.json$/.exec(file)?.[1];
+}
+
+/** Read one catalogue file as a flat object of strings; anything else stops the start. */
+function readCatalogueFile(dir: string, file: string): Record<string, string> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  } catch (error) {
+    throw new Error(`content/locales/${file}: cannot be read as JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || Object.values(raw).some((v) => typeof v !== 'string')) {
+    throw new Error(`content/locales/${file}: must be an object of strings`);
+  }
+  return raw as Record<string, string>;
+}
+
+/**
+ * Read every catalogue in <contentDir>/locales: <code>.json and its parts <code>.<part>.json are merged into one
+ * language; a file that is not a flat object of strings, or a key defined in two files of one language, stops the start.
+ */
 export function loadLocales(contentDir = process.env.CONTENT_DIR || 'content'): void {
   const dir = join(contentDir, 'locales');
-  const loaded = new Map<string, Catalogue>();
-  for (const file of readdirSync(dir).filter((f) => /^[a-z]{2,3}\.json$/.test(f)).sort()) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    } catch (error) {
-      throw new Error(`content/locales/${file}: cannot be read as JSON (${(error as Error).message})`, { cause: error });
+  const loaded = new Map<string, Map<string, string>>();
+  const keyFile = new Map<string, string>();
+  for (const file of readdirSync(dir).filter((f) => catalogueFileLanguage(f) !== undefined).sort()) {
+    const code = catalogueFileLanguage(file)!;
+    let catalogue = loaded.get(code);
+    if (!catalogue) loaded.set(code, (catalogue = new Map()));
+    for (const [key, text] of Object.entries(readCatalogueFile(dir, file))) {
+      const earlier = keyFile.get(`${code}\u0000${key}`);
+      if (earlier) throw new Error(`content/locales/${file}: key "${key}" is already defined in ${earlier} (a key belongs to one file of a language)`);
+      keyFile.set(`${code}\u0000${key}`, file);
+      catalogue.set(key, text);
     }
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw) || Object.values(raw).some((v) => typeof v !== 'string')) {
-      throw new Error(`content/locales/${file}: must be an object of strings`);
-    }
-    loaded.set(file.slice(0, -'.json'.length), new Map(Object.entries(raw as Record<string, string>)));
   }
   if (!loaded.has(DEFAULT_LANGUAGE)) throw new Error(`content/locales/${DEFAULT_LANGUAGE}.json is missing`);
   catalogues = loaded;

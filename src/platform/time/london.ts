@@ -119,9 +119,9 @@ export function formatDateTime(ms: number): string {
   return `${p.d} ${SHORT_MONTHS[p.m - 1]} ${p.y}, ${formatTime(ms)}`;
 }
 
-/** A date and time in full words, London time: "3 September 2026 at 08:05". */
-export function formatDateTimeLong(ms: number): string {
-  return `${formatDate(ms)} at ${formatTime(ms)}`;
+/** A date and time in full words, London time: "3 September 2026 at 08:05" (in another language, its month names and `date.at`: "3 Medi 2026 am 08:05"). */
+export function formatDateTimeLong(ms: number, lang = 'en'): string {
+  return `${formatDate(ms, lang)} ${lang === 'en' ? 'at' : translateOr(lang, 'date.at', 'at')} ${formatTime(ms)}`;
 }
 
 /** A day and time without the year, London time: "3 Sept, 08:05" (busy lists). */

@@ -5,7 +5,8 @@
  */
 import type { AstroGlobal } from 'astro';
 import { alertAreaOptions, confirmSubscription, findByConfirmToken, findByUnsubscribeToken, subscribeQuestions, subscribeToAlerts, unsubscribe, type AlertLinks } from '../../domains/alerts/index.ts';
-import { buildQuestionSchema } from '../../platform/questions/index.ts';
+import { buildQuestionSchema, localiseQuestions } from '../../platform/questions/index.ts';
+import { translate, translator } from '../../platform/i18n/index.ts';
 import { describeWait, hitRateLimit, rateLimitAddress } from '../../platform/security/rate-limit.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { clientAddressOf } from '../client-address.ts';
@@ -25,11 +26,13 @@ function areaWords(areaId: string | null): string | null {
   return area ? area.name : null;
 }
 
-/** The subscribe page: GET shows the form (an area preselected from ?area=); POST asks for the confirmation e-mail. */
+/** The subscribe page: GET shows the form (an area preselected from ?area=); POST asks for the confirmation e-mail. Words in the request's language. */
 export async function subscribePage(astro: AstroGlobal) {
   const { areas } = getConfig();
-  const options = alertAreaOptions(areas);
-  const questions = subscribeQuestions(options);
+  const lang = astro.locals.lang;
+  const t = translator(lang);
+  const options = alertAreaOptions(areas).map((o) => ({ ...o, label: o.label.replace(/ \(the whole district\)$/, ` (${t('alerts.wholeDistrict')})`) }));
+  const questions = localiseQuestions(subscribeQuestions(options), lang, 'alerts.q');
   const wanted = astro.url.searchParams.get('area') ?? '';
   let values: Record<string, string> = { area: options.some((o) => o.value === wanted) ? wanted : '' };
   let errors: FieldError[] = [];
@@ -39,14 +42,14 @@ export async function subscribePage(astro: AstroGlobal) {
     else {
       values = typedValues(read.form);
       const honeypot = read.form.get('website');
-      const result = typeof honeypot === 'string' && honeypot !== '' ? { ok: false as const, errors: [fieldError('email', 'Your request could not be sent. If you are not a robot, call us instead')] } : validateForm(buildQuestionSchema(questions), read.form);
+      const result = typeof honeypot === 'string' && honeypot !== '' ? { ok: false as const, errors: [fieldError('email', t('alerts.robot'))] } : validateForm(buildQuestionSchema(questions, { lang }), read.form);
       if (!result.ok) errors = result.errors;
       else {
         const limit = await hitRateLimit(`alerts:ip:${rateLimitAddress(clientAddressOf(astro))}`, SUBSCRIBES_PER_HOUR, 3_600_000);
         if (!limit.allowed) {
           astro.response.status = 429;
           astro.response.headers.set('Retry-After', String(Math.ceil(limit.retryAfterMs / 1000)));
-          errors = [fieldError('email', `You have asked for a lot of alerts recently. Try again in ${describeWait(limit.retryAfterMs)}`)];
+          errors = [fieldError('email', t('alerts.tooMany', { wait: describeWait(limit.retryAfterMs) }))];
         } else {
           const area = areas.find((a) => a.id === String(result.data.area))!;
           await subscribeToAlerts(String(result.data.email), area, alertLinks());
@@ -79,7 +82,7 @@ export async function confirmPage(astro: AstroGlobal) {
     area = found ? areaWords(found.areaId) : null;
     done = !!found?.confirmed;
   }
-  if (!area && !errors.length) errors = [fieldError('form', 'This link does not work. It may have expired: links to confirm last 48 hours. Ask for alerts again', 'main-content')];
+  if (!area && !errors.length) errors = [fieldError('form', translate(astro.locals.lang, 'alerts.confirm.badLink'), 'main-content')];
   if (errors.length) refuseForm(astro, astro.request.method === 'POST' ? 400 : 404);
   return { token, area, done, errors };
 }

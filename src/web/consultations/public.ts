@@ -11,6 +11,7 @@ import {
 } from '../../domains/consultations/index.ts';
 import { answersToValues, buildQuestionSchema, shownQuestions, summariseAnswers, type Answers, type QuestionOption } from '../../platform/questions/index.ts';
 import { formatDateTimeLong } from '../../platform/time/london.ts';
+import { translateOr, translator } from '../../platform/i18n/index.ts';
 import { notFound } from '../guards.ts';
 import { readPageForm, refuseForm, seeOther, typedValues, validateForm, type Done, type FieldError } from '../forms.ts';
 import { secureCookiesFor } from '../session-cookie.ts';
@@ -34,8 +35,20 @@ function clearDraftCookie(astro: Ctx, c: Consultation) {
   astro.cookies.set(DRAFT_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: cookiePath(c), secure: secureCookiesFor(astro.url), maxAge: 0 });
 }
 
-/** The public finder: filters by state, area and topic, and a search. */
+/** A consultation state's words in a language (`consultations.state.<state>` keys, else the English label). */
+function stateWords(state: ConsultationState, lang: string): string {
+  return translateOr(lang, `consultations.state.${state}`, STATE_LABELS[state]);
+}
+
+/** A topic's words in a language (`consultations.topic.<value>` keys, else the English label). */
+function topicWords(value: string, lang: string): string {
+  return translateOr(lang, `consultations.topic.${value}`, topicLabel(value));
+}
+
+/** The public finder: filters by state, area and topic, and a search; words in the request's language. */
 export async function finder(astro: AstroGlobal) {
+  const lang = astro.locals.lang;
+  const t = translator(lang);
   const q = astro.url.searchParams;
   const states: ConsultationState[] = ['open', 'forthcoming', 'closed', 'results'];
   const state = states.find((s) => s === q.get('state')) ?? '';
@@ -45,15 +58,15 @@ export async function finder(astro: AstroGlobal) {
   const search = (q.get('q') ?? '').slice(0, 100);
   const now = Date.now();
   const rows = (await findConsultations({ state, areaId, topic, search }, now)).map((c) => ({
-    slug: c.slug, title: c.title, summary: c.summary, state: STATE_LABELS[c.state], stateValue: c.state, area: areaName(c.areaId), topic: topicLabel(c.topic),
-    dates: c.state === 'forthcoming' ? `Opens ${formatDateTimeLong(c.opensAt!)}` : c.state === 'open' ? `Closes ${formatDateTimeLong(c.closesAt!)}` : `Closed ${formatDateTimeLong(c.closesAt!)}`,
+    slug: c.slug, title: c.title, summary: c.summary, state: stateWords(c.state, lang), stateValue: c.state, area: areaName(c.areaId), topic: topicWords(c.topic, lang),
+    dates: c.state === 'forthcoming' ? t('consultations.opensOn', { when: formatDateTimeLong(c.opensAt!, lang) }) : t(c.state === 'open' ? 'consultations.closesOn' : 'consultations.closedOn', { when: formatDateTimeLong(c.closesAt!, lang) }),
   }));
   return {
     rows, search,
     filters: {
-      state: [{ value: '', label: 'Any' }, ...states.map((s) => ({ value: s, label: STATE_LABELS[s] }))], stateValue: state,
-      area: [{ value: '', label: 'Anywhere' }, ...areas], areaValue: areaId,
-      topic: [{ value: '', label: 'Any topic' }, ...TOPICS], topicValue: topic,
+      state: [{ value: '', label: t('consultations.filter.anyState') }, ...states.map((s) => ({ value: s, label: stateWords(s, lang) }))], stateValue: state,
+      area: [{ value: '', label: t('consultations.filter.anywhere') }, ...areas.map((a) => ({ ...a, label: a.label.replace(/ \(district\)$/, ` (${t('consultations.district')})`) }))], areaValue: areaId,
+      topic: [{ value: '', label: t('consultations.filter.anyTopic') }, ...TOPICS.map((o) => ({ value: o.value, label: topicWords(o.value, lang) }))], topicValue: topic,
     },
   };
 }
@@ -75,9 +88,10 @@ export async function consultationPage(astro: AstroGlobal) {
   const meetings = (await listMeetings(c.id)).map((m) => ({ id: m.id, title: m.title, when: meetingWhen(m), place: m.place, access: accessWords(m), notes: m.notes, past: m.endsAt < now, full: m.booked >= m.capacity }));
   const results = state === 'results' ? { questions: await surveyResults(c.id, survey, wards), channels: await countsByChannel(c.id) } : null;
   const draft = await openDraft(c.id, astro.cookies.get(DRAFT_COOKIE)?.value);
+  const lang = astro.locals.lang;
   return {
-    c, state, stateLabel: STATE_LABELS[state], area: areaName(c.areaId), topic: topicLabel(c.topic), meetings, results,
-    opens: c.opensAt ? formatDateTimeLong(c.opensAt) : '', closes: c.closesAt ? formatDateTimeLong(c.closesAt) : '',
+    c, state, stateLabel: stateWords(state, lang), area: areaName(c.areaId), topic: topicWords(c.topic, lang), meetings, results,
+    opens: c.opensAt ? formatDateTimeLong(c.opensAt, lang) : '', closes: c.closesAt ? formatDateTimeLong(c.closesAt, lang) : '',
     resumable: !!draft, expiredLink: astro.url.searchParams.get('resume') === 'expired',
   };
 }

@@ -12,6 +12,7 @@ import { readPhoto } from '../../domains/reports/index.ts';
 import { contentImageDir } from './editor.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { formatDate } from '../../platform/time/london.ts';
+import { translateOr, translator } from '../../platform/i18n/index.ts';
 import {
   achievementFeed, achievementYears, areaAndWithin, areaSections, findPublic, improvementPlan, listAchievements, listInitiatives, listPublic, partnershipStructure, sitemapPaths, themeLabel,
   valueForMoney, THEMES,
@@ -23,9 +24,9 @@ export function areaNameOf(id: string): string {
   return getConfig().areas.find((a) => a.id === id)?.name ?? id;
 }
 
-/** A day "2026-03-27" in words. */
-function dayWords(iso: string): string {
-  return formatDate(Date.parse(`${iso}T12:00:00Z`));
+/** A day "2026-03-27" in words, in a language ("27 Mawrth 2026"). */
+function dayWords(iso: string, lang = 'en'): string {
+  return formatDate(Date.parse(`${iso}T12:00:00Z`), lang);
 }
 
 /** The site's public URL without a trailing slash. */
@@ -36,6 +37,9 @@ export function siteUrl(): string {
 /** The achievements page: filters from the query (unknown values ignored), the matching items, and filter choices. */
 export async function loadAchievements(astro: AstroGlobal) {
   const { areas } = getConfig();
+  const lang = astro.locals.lang;
+  const t = translator(lang);
+  const theme = (id: string, english: string) => translateOr(lang, `publishing.theme.${id}`, english);
   const now = Date.now();
   const q = astro.url.searchParams;
   const years = await achievementYears(now);
@@ -47,16 +51,16 @@ export async function loadAchievements(astro: AstroGlobal) {
   const items = await listAchievements(areas, filter, now);
   return {
     filter,
-    items: items.map((i) => ({ title: i.data.title, href: `/news/${i.item.slug}`, summary: i.data.summary, date: dayWords(i.data.date), theme: themeLabel(i.data.theme) })),
-    themes: [{ value: '', label: 'All themes' }, ...THEMES.map((t) => ({ value: t.id, label: t.label }))],
-    areas: [{ value: '', label: 'All areas' }, ...areas.map((a) => ({ value: a.id, label: a.name }))],
-    years: [{ value: '', label: 'All years' }, ...years.map((y) => ({ value: y, label: y }))],
+    items: items.map((i) => ({ title: i.data.title, href: `/news/${i.item.slug}`, summary: i.data.summary, date: dayWords(i.data.date, lang), theme: theme(i.data.theme, themeLabel(i.data.theme)) })),
+    themes: [{ value: '', label: t('publishing.allThemes') }, ...THEMES.map((x) => ({ value: x.id, label: theme(x.id, x.label) }))],
+    areas: [{ value: '', label: t('publishing.allAreas') }, ...areas.map((a) => ({ value: a.id, label: a.name }))],
+    years: [{ value: '', label: t('publishing.allYears') }, ...years.map((y) => ({ value: y, label: y }))],
   };
 }
 
-/** The most recent achievements for the home page. */
-export async function recentAchievements(count = 3) {
-  return (await listAchievements(getConfig().areas, {}, Date.now())).slice(0, count).map((i) => ({ title: i.data.title, href: `/news/${i.item.slug}`, summary: i.data.summary, date: dayWords(i.data.date) }));
+/** The most recent achievements for the home page, dated in `lang` (`lang` of each is the language of its title). */
+export async function recentAchievements(count = 3, lang = 'en') {
+  return (await listAchievements(getConfig().areas, {}, Date.now())).slice(0, count).map((i) => ({ title: i.data.title, href: `/news/${i.item.slug}`, summary: i.data.summary, date: dayWords(i.data.date, lang), lang: 'en' }));
 }
 
 /** One published item of a kind by its slug, or a 404. */
@@ -66,21 +70,21 @@ export async function loadPublicItem<K extends 'achievement' | 'initiative'>(ast
   return { ...found, url: `${siteUrl()}${astro.url.pathname}` };
 }
 
-/** The initiatives list. */
-export async function loadInitiatives() {
-  return (await listInitiatives(Date.now())).map((i) => ({ title: i.data.title, href: `/initiatives/${i.item.slug}`, aim: i.data.aim, lead: i.data.leadPartner, start: dayWords(i.data.start) }));
+/** The initiatives list, dated in `lang`. */
+export async function loadInitiatives(lang = 'en') {
+  return (await listInitiatives(Date.now())).map((i) => ({ title: i.data.title, href: `/initiatives/${i.item.slug}`, aim: i.data.aim, lead: i.data.leadPartner, start: dayWords(i.data.start, lang) }));
 }
 
-/** The improvement plan tracker. */
-export async function loadImprovementPlan() {
+/** The improvement plan tracker, with days in words in `lang`. */
+export async function loadImprovementPlan(lang = 'en') {
   const now = Date.now();
-  return { plans: await improvementPlan(now), now, dayWords };
+  return { plans: await improvementPlan(now), now, dayWords: (iso: string) => dayWords(iso, lang) };
 }
 
 /** The value-for-money page: the latest self-assessment compared with the previous one, and earlier assessments. */
-export async function loadValueForMoney() {
+export async function loadValueForMoney(lang = 'en') {
   const vfm = await valueForMoney(Date.now());
-  return vfm && { ...vfm, date: dayWords(vfm.latest.data.date), previousDate: vfm.previous ? dayWords(vfm.previous.data.date) : null, earlier: vfm.earlier.map((e) => ({ title: e.data.title, date: dayWords(e.data.date), ratings: e.data.ratings })) };
+  return vfm && { ...vfm, date: dayWords(vfm.latest.data.date, lang), previousDate: vfm.previous ? dayWords(vfm.previous.data.date, lang) : null, earlier: vfm.earlier.map((e) => ({ title: e.data.title, date: dayWords(e.data.date, lang), ratings: e.data.ratings })) };
 }
 
 /** The structure page: boards and groups in order. */
@@ -89,8 +93,9 @@ export async function loadStructure() {
 }
 
 /** The priorities page: every published priority by area (county first), newest raised first. */
-export async function loadPriorities() {
+export async function loadPriorities(lang = 'en') {
   const { areas } = getConfig();
+  const t = translator(lang);
   const all = await listPublic('priority', Date.now());
   const anchored = new Set<string>();
   /** The row's anchor the first time a priority appears (one tagged with two areas is listed under both). */
@@ -98,7 +103,7 @@ export async function loadPriorities() {
   return areas
     .map((a) => ({ area: a, priorities: all.filter((p) => p.data.areas.includes(a.id)).sort((x, y) => y.data.dateRaised.localeCompare(x.data.dateRaised)) }))
     .filter((g) => g.priorities.length > 0)
-    .map((g) => ({ area: g.area.name, rows: g.priorities.map((p) => ({ slug: anchorOf(p.item.slug), title: p.data.title, issue: p.data.issue, raised: dayWords(p.data.dateRaised), action: p.data.action || 'No action taken yet', taken: p.data.dateTaken ? dayWords(p.data.dateTaken) : 'Not yet' })) }));
+    .map((g) => ({ area: g.area.name, rows: g.priorities.map((p) => ({ slug: anchorOf(p.item.slug), title: p.data.title, issue: p.data.issue, raised: dayWords(p.data.dateRaised, lang), action: p.data.action || t('publishing.noActionYet'), actionIsText: !!p.data.action, taken: p.data.dateTaken ? dayWords(p.data.dateTaken, lang) : t('publishing.notYet') })) }));
 }
 
 /** An area page: the area, its parent and children, and every registered section's entries for it. */

@@ -1,0 +1,1 @@
+ALTER TABLE `cases` ADD `language` text DEFAULT 'en' NOT NULL;
