@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectThresholds, sixMonthsBefore, type ThresholdCase } from '../../src/domains/cases/thresholds.ts';
+import { detectThresholds, flagsAddedBy, sixMonthsBefore, type ThresholdCase } from '../../src/domains/cases/thresholds.ts';
 
 const now = Date.UTC(2026, 10, 23, 12);
 const DAY = 86_400_000;
@@ -66,4 +66,18 @@ test('another category at the same place is a different problem', () => {
   const subject = c({ postcode: 'HM3 1AA', receivedAt: now });
   const r = detectThresholds(subject, [c({ postcode: 'HM3 1AA', categoryId: 'vandalism' }), c({ postcode: 'HM3 1AA', categoryId: 'vandalism' })], now);
   assert.equal(r.complaintCount, 1);
+});
+
+test('an arrival can add to an earlier case only the flags it shares a reporter, or a category and place, for; spam adds none', () => {
+  const earlier = c({ reporterId: 'r1', postcode: 'HM1 2AB' });
+  assert.deepEqual(flagsAddedBy(c({ reporterId: 'r1', postcode: 'HM9 9ZZ', categoryId: 'vandalism', receivedAt: now }), earlier), ['repeat_reporter']);
+  assert.deepEqual(flagsAddedBy(c({ reporterId: 'r2', postcode: 'hm12ab', receivedAt: now }), earlier), ['repeat_location', 'asb_case_review']);
+  assert.deepEqual(flagsAddedBy(c({ reporterId: 'r1', postcode: 'HM9 9ZZ', receivedAt: now }), earlier), ['repeat_reporter', 'asb_case_review']);
+  assert.deepEqual(flagsAddedBy(c({ reporterId: 'r2', postcode: 'HM1 2AB', categoryId: 'vandalism', receivedAt: now }), earlier), []);
+  assert.deepEqual(flagsAddedBy(c({ reporterId: 'r1', postcode: 'HM1 2AB', resolutionCode: 'spam', receivedAt: now }), earlier), []);
+  // every flag the arrival adds is one a full recount of the earlier case with the arrival gives it
+  const third = c({ reporterId: 'r3', postcode: 'HM1 2AB', receivedAt: now - 2 * DAY });
+  const arrival = c({ reporterId: 'r2', postcode: 'HM1 2AB', receivedAt: now });
+  const recount = detectThresholds(earlier, [third, arrival], now).flags;
+  for (const flag of flagsAddedBy(arrival, earlier)) assert.ok(recount.includes(flag), flag);
 });

@@ -8,7 +8,11 @@ import { detectThresholds, placeKey, sixMonthsBefore, type ThresholdCase, type T
 const COLS = {
   id: cases.id, ref: cases.ref, receivedAt: cases.receivedAt, reporterId: cases.reporterId, categoryId: cases.categoryId, postcode: cases.postcode,
   locationText: cases.locationText, lat: cases.lat, lon: cases.lon, incidentId: cases.incidentId, duplicateOf: cases.duplicateOf, resolutionCode: cases.resolutionCode, status: cases.status,
+  flags: cases.flags,
 };
+
+/** A neighbour as read for threshold detection, with the flags stored on it. */
+export type NeighbourCase = ThresholdCase & { flags: string[] | null };
 
 let placeNames: string[] | undefined;
 
@@ -23,7 +27,7 @@ export function gazetteerPlaceNames(): string[] {
 }
 
 /** The place rows already read in one refresh pass, by place query, so cases at one place share one read. */
-export type PlaceRowsCache = Map<string, ThresholdCase[]>;
+export type PlaceRowsCache = Map<string, NeighbourCase[]>;
 
 /** At most this many cases are read for one place or one reporter. */
 const NEIGHBOUR_LIMIT = 2000;
@@ -34,7 +38,7 @@ const NEIGHBOUR_LIMIT = 2000;
  * memory, so they need the whole category; a postcode alone is looked up). With a cache, cases sharing a place
  * query share its rows.
  */
-export async function detectCaseThresholds(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<ThresholdResult & { neighbours: ThresholdCase[] }> {
+export async function detectCaseThresholds(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<ThresholdResult & { neighbours: NeighbourCase[] }> {
   const from = sixMonthsBefore(now);
   const names = gazetteerPlaceNames();
   let place: { key: string; where: SQL } | null = null;
@@ -43,7 +47,7 @@ export async function detectCaseThresholds(subject: ThresholdCase, now = Date.no
     else if (subject.postcode) place = { key: `category:${subject.categoryId}|postcode:${subject.postcode}`, where: and(eq(cases.categoryId, subject.categoryId), eq(cases.postcode, subject.postcode))! };
   }
   if (!place && !subject.reporterId) return { ...detectThresholds(subject, [], now, names), neighbours: [] };
-  let placeRows: ThresholdCase[] = [];
+  let placeRows: NeighbourCase[] = [];
   if (place) {
     const cacheKey = `${place.key}|from:${from}`;
     const cached = cache?.get(cacheKey);

@@ -118,10 +118,29 @@ export function placeKey(text: string | null | undefined, placeNames: readonly s
 export function samePlace(a: ThresholdCase, b: ThresholdCase, placeNames: readonly string[] = []): boolean {
   const metres = metresBetween(a, b);
   if (metres != null) return metres <= SAME_PLACE_METRES;
-  const pa = a.postcode ? normalisePostcode(a.postcode) : null;
-  if (pa != null && b.postcode != null && pa === normalisePostcode(b.postcode)) return true;
-  const ka = placeKey(a.locationText, placeNames);
-  return ka != null && ka === placeKey(b.locationText, placeNames);
+  const pa = placeOf(a, placeNames);
+  if (pa.postcode != null && b.postcode != null && pa.postcode === placeOf(b, placeNames).postcode) return true;
+  return pa.key != null && pa.key === placeOf(b, placeNames).key;
+}
+
+/** A case's normalised postcode and named place, worked out once per case object and gazetteer. */
+interface PlaceOf {
+  names: readonly string[];
+  /** The postcode and location text it was worked out from (a changed object is worked out again). */
+  from: [string | null | undefined, string | null | undefined];
+  postcode: string | null;
+  key: string | null;
+}
+
+const placesOfCases = new WeakMap<ThresholdCase, PlaceOf>();
+
+/** The normalised postcode and place key of a case, remembered for the case object (a refresh compares each row with many cases). */
+function placeOf(c: ThresholdCase, placeNames: readonly string[]): PlaceOf {
+  const known = placesOfCases.get(c);
+  if (known && known.names === placeNames && known.from[0] === c.postcode && known.from[1] === c.locationText) return known;
+  const place: PlaceOf = { names: placeNames, from: [c.postcode, c.locationText], postcode: c.postcode ? normalisePostcode(c.postcode) : null, key: placeKey(c.locationText, placeNames) };
+  placesOfCases.set(c, place);
+  return place;
 }
 
 function sameReporter(a: ThresholdCase, b: ThresholdCase): boolean {
@@ -130,6 +149,23 @@ function sameReporter(a: ThresholdCase, b: ThresholdCase): boolean {
 
 function within(c: ThresholdCase, from: number, to: number): boolean {
   return c.receivedAt >= from && c.receivedAt <= to;
+}
+
+/**
+ * The flags an arrival can add to an earlier case it is counted with: repeat reporter for the same reporter,
+ * repeat location for the same category and place, the ASB Case Review count for the same problem. Adding a case
+ * never takes a flag away, so a case that holds all of these already is unchanged by the arrival.
+ */
+export function flagsAddedBy(arrival: ThresholdCase, earlier: ThresholdCase, placeNames: readonly string[] = []): RepeatFlag[] {
+  if (arrival.resolutionCode === 'spam') return [];
+  const flags: RepeatFlag[] = [];
+  const reporter = sameReporter(arrival, earlier);
+  if (reporter) flags.push('repeat_reporter');
+  if (earlier.categoryId == null || earlier.categoryId !== arrival.categoryId) return flags;
+  const place = samePlace(earlier, arrival, placeNames);
+  if (place) flags.push('repeat_location');
+  if (reporter || place) flags.push('asb_case_review');
+  return flags;
 }
 
 /** The result of threshold detection for one case. */
