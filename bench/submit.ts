@@ -6,7 +6,7 @@
  * Needs a build (npm run build). Run: node bench/submit.ts [seconds]. Writes bench/results/submit.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,6 +34,18 @@ interface Row {
   rssMb: number;
   loopP99: number;
   loopMax: number;
+  /** Server CPU time (user + system) per answered request during the load: a figure a busy machine disturbs less than req/s. */
+  cpuMs: number;
+}
+
+/** CPU time (user + system) a process has used so far, in milliseconds (from /proc; clock ticks of 10 ms). */
+function cpuTimeMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 type LoopDelay = ReturnType<typeof loopDelayOf>;
@@ -78,11 +90,13 @@ async function benchReference(): Promise<Row> {
   proc.stderr!.on('data', (d) => (err += d));
   await new Promise<void>((res) => proc.stdout!.once('data', () => res()));
   proc.kill('SIGUSR2');
+  const cpuBefore = cpuTimeMs(proc.pid!);
   const result = await load(`http://127.0.0.1:${port}/`, () => ({
     body: new URLSearchParams({ category: 'noise', description, postcode: 'HW1 3AB' }).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   }));
   const rss = peakRssMb(proc.pid!);
+  const cpu = cpuTimeMs(proc.pid!) - cpuBefore;
   const exited = new Promise((r) => proc.once('exit', r));
   proc.kill('SIGTERM');
   await exited;
@@ -90,22 +104,24 @@ async function benchReference(): Promise<Row> {
   const stored = Number((await db.execute('SELECT count(*) AS n FROM reports')).rows[0]!.n);
   db.close();
   rmSync(dir, { recursive: true, force: true });
-  return row('bare node:http, one INSERT per request', result, stored, rss, loopDelayOf(err));
+  return row('bare node:http, one INSERT per request', result, stored, rss, loopDelayOf(err), cpu);
 }
 
 async function benchMinimalAstro(): Promise<Row> {
   const server = await startMinimalAstro(loopDelayModule);
   server.proc.kill('SIGUSR2');
+  const cpuBefore = cpuTimeMs(server.proc.pid!);
   const result = await load(`${server.url}/`, () => ({
     body: new URLSearchParams({ category: 'noise', description, postcode: 'HW1 3AB' }).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
   }));
   const rss = peakRssMb(server.proc.pid!);
+  const cpu = cpuTimeMs(server.proc.pid!) - cpuBefore;
   await server.stop();
-  return row('minimal Astro 7 POST route, no database', result, null, rss, loopDelayOf(server.stderr()));
+  return row('minimal Astro 7 POST route, no database', result, null, rss, loopDelayOf(server.stderr()), cpu);
 }
 
-function row(name: string, r: autocannon.Result & { acknowledged: number }, stored: number | null, rss: number, loop: LoopDelay): Row {
+function row(name: string, r: autocannon.Result & { acknowledged: number }, stored: number | null, rss: number, loop: LoopDelay, cpu: number): Row {
   return {
     name,
     rps: Math.round(r.requests.average),
@@ -118,6 +134,7 @@ function row(name: string, r: autocannon.Result & { acknowledged: number }, stor
     rssMb: rss,
     loopP99: loop?.p99 ?? NaN,
     loopMax: loop?.max ?? NaN,
+    cpuMs: Math.round((cpu / Math.max(1, r.requests.total)) * 100) / 100,
   };
 }
 
@@ -150,29 +167,31 @@ async function benchSaferline(): Promise<Row> {
   const unique = new Set(ids);
   if (unique.size !== ids.length) throw new Error('draft ids collide');
   server.proc.kill('SIGUSR2');
+  const cpuBefore = cpuTimeMs(server.proc.pid!);
   const result = await load(`${server.url}/report/check`, (i) => ({
     body: 'website=',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, cookie: `draft=${ids[i % ids.length]}` },
   }));
   const rss = peakRssMb(server.proc.pid!);
+  const cpu = cpuTimeMs(server.proc.pid!) - cpuBefore;
   writerStats = (await (await fetch(`${server.url}/healthz`)).json()).writer;
   const stored = Number((await db.execute('SELECT count(*) AS n FROM cases')).rows[0]!.n);
   const outbox = Number((await db.execute('SELECT count(*) AS n FROM outbox')).rows[0]!.n);
   db.close();
   await server.stop();
   if (outbox !== stored) throw new Error(`outbox rows ${outbox} != cases ${stored}`);
-  return row('Saferline POST /report/check (case + reporter + timeline + audit + outbox + rate limit)', result, stored, rss, loopDelayOf(server.output()));
+  return row('Saferline POST /report/check (case + reporter + timeline + audit + outbox + rate limit)', result, stored, rss, loopDelayOf(server.output()), cpu);
 }
 
-const skipped: Row = { name: 'skipped', rps: 1, p50: 0, p99: 0, errors: 0, non2xx3xx: 0, acknowledged: 0, stored: 0, rssMb: 0, loopP99: NaN, loopMax: NaN };
+const skipped: Row = { name: 'skipped', rps: 1, p50: 0, p99: 0, errors: 0, non2xx3xx: 0, acknowledged: 0, stored: 0, rssMb: 0, loopP99: NaN, loopMax: NaN, cpuMs: NaN };
 const reference = process.env.BENCH_ONLY === 'saferline' ? skipped : await benchReference();
 const minimal = process.env.BENCH_ONLY === 'saferline' ? skipped : await benchMinimalAstro();
 const saferline = await benchSaferline();
 const rows = [reference, minimal, saferline];
 const table = [
-  '| server | req/s | p50 ms | p99 ms | errors | non-2xx | acknowledged (303) | rows stored | peak RSS MB | event-loop delay p99 ms | max ms |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx3xx} | ${r.acknowledged} | ${r.stored ?? 'n/a'} | ${r.rssMb} | ${r.loopP99} | ${r.loopMax} |`),
+  '| server | req/s | p50 ms | p99 ms | errors | non-2xx | acknowledged (303) | rows stored | peak RSS MB | event-loop delay p99 ms | max ms | server CPU ms per request |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx3xx} | ${r.acknowledged} | ${r.stored ?? 'n/a'} | ${r.rssMb} | ${r.loopP99} | ${r.loopMax} | ${r.cpuMs} |`),
 ].join('\n');
 const ratio = (saferline.rps / reference.rps).toFixed(2);
 const ratioMinimal = (saferline.rps / minimal.rps).toFixed(2);
