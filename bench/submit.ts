@@ -19,6 +19,8 @@ import { loopDelayOf, peakRssMb, startMinimalAstro } from './minimal-astro.ts';
 const seconds = Number(process.argv[2] ?? 15);
 let writerStats: { commits: number; jobs: number; largestGroup: number } = { commits: 0, jobs: 0, largestGroup: 0 };
 const connections = 50;
+/** The V8 flags `npm run serve` starts the server with (package.json), so the bench measures the server as deployed. */
+const serveFlags = (/node ((?:--\S+ )*)dist\/server\/entry\.mjs/.exec(JSON.parse(readFileSync('package.json', 'utf8')).scripts.serve)?.[1] ?? '').trim();
 const loopDelayModule = resolve(import.meta.dirname, 'loop-delay.ts');
 const importLoopDelay = `--import=${pathToFileURL(loopDelayModule).href}`;
 
@@ -139,7 +141,7 @@ function row(name: string, r: autocannon.Result & { acknowledged: number }, stor
 }
 
 async function benchSaferline(): Promise<Row> {
-  const server = await startServer({ LOG_LEVEL: 'error', REPORTS_PER_HOUR_PER_ADDRESS: '100000000', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', NODE_OPTIONS: [importLoopDelay, ...(process.env.BENCH_PROFILE ? [`--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])].join(' ') });
+  const server = await startServer({ LOG_LEVEL: 'error', REPORTS_PER_HOUR_PER_ADDRESS: '100000000', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', NODE_OPTIONS: [importLoopDelay, ...(serveFlags ? [serveFlags] : []), ...(process.env.BENCH_PROFILE ? [`--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])].join(' ') });
   const db = createClient({ url: server.dbUrl, timeout: 5000 });
   // Complete drafts, one per submission, as if residents had answered every question.
   const drafts = Math.max(20_000, seconds * 4000);
@@ -205,7 +207,7 @@ const targets = [
   `- Event-loop delay p99 under 20 ms during the load: ${saferline.loopP99} ms (bare reference ${reference.loopP99} ms, minimal Astro ${minimal.loopP99} ms), **${met(saferline.loopP99 < 20)}**.`,
   `- Every acknowledged submission stored: acknowledged but not stored **${lost}**, **${met(lost <= 0)}**.`,
 ].join('\n');
-const text = `# Report submission benchmark\n\nRun ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s each, loopback, autocannon in the same process as the orchestration.\nThe bare reference and Saferline use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable); the minimal Astro route (a throwaway Astro project, same Astro and Node adapter, standalone) parses the form and answers 303 with no database.\nPeak RSS is the server process's high-water mark (VmHWM) after the load; event-loop delay is sampled inside each server by monitorEventLoopDelay (10 ms resolution) from the start of the load to SIGTERM.\n\n${table}\n\nTargets (issue 18):\n\n${targets}\n\nSaferline / bare reference: **${ratio}x**; Saferline / minimal Astro: **${ratioMinimal}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).\n\nSaferline's writer queue: ${writerStats.jobs} write jobs in ${writerStats.commits} commits (${(writerStats.jobs / Math.max(1, writerStats.commits)).toFixed(1)} jobs per commit on average, largest group ${writerStats.largestGroup}).\n`;
+const text = `# Report submission benchmark\n\nRun ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s each, loopback, autocannon in the same process as the orchestration.\nThe bare reference and Saferline use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable); the minimal Astro route (a throwaway Astro project, same Astro and Node adapter, standalone) parses the form and answers 303 with no database.\nSaferline runs with the flags of \`npm run serve\` (${serveFlags || 'none'}). Peak RSS is the server process's high-water mark (VmHWM) after the load; event-loop delay is sampled inside each server by monitorEventLoopDelay (10 ms resolution) from the start of the load to SIGTERM.\n\n${table}\n\nTargets (issue 18):\n\n${targets}\n\nSaferline / bare reference: **${ratio}x**; Saferline / minimal Astro: **${ratioMinimal}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).\n\nSaferline's writer queue: ${writerStats.jobs} write jobs in ${writerStats.commits} commits (${(writerStats.jobs / Math.max(1, writerStats.commits)).toFixed(1)} jobs per commit on average, largest group ${writerStats.largestGroup}).\n`;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/submit.md', text);
 process.stdout.write(text);
