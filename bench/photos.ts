@@ -82,7 +82,7 @@ const started = performance.now();
 const sending = Promise.all(
   visitors.map((v) => {
     const form = new FormData();
-    form.append('photos', new Blob([png], { type: 'image/png' }), 'wall.png');
+    form.append('photos', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'wall.png');
     form.append('intent', 'upload');
     return v.post('/report/photos', form).then(async (res) => ({ status: res.status, ms: performance.now() - started, text: res.status === 303 ? '' : (await res.text()).slice(0, 200) }));
   }),

@@ -75,3 +75,11 @@ test('arguments are converted as @libsql/client converts them; only plain file U
   assert.equal(localFilePath('file::memory:'), null);
   assert.equal(localFilePath('file:data/x.db?mode=ro'), null);
 });
+
+test('a read outside a batch sees what the batches committed, by index and by name', () => {
+  batcher.batch([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [20, 'twenty'] }]);
+  const read = batcher.read({ sql: 'SELECT v FROM t WHERE id = ?', args: [20] });
+  assert.equal(read.rows[0]!.v, 'twenty');
+  assert.equal(read.rows[0]![0], 'twenty');
+  assert.equal(batcher.read({ sql: 'SELECT v FROM t WHERE id = ?', args: [21] }).rows.length, 0);
+});

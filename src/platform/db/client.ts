@@ -1,5 +1,5 @@
 /** The database: one libSQL client (file, sqld or Turso by URL), Drizzle on top, one writer queue. */
-import { createClient, type Client, type InStatement, type InValue } from '@libsql/client';
+import { createClient, type Client, type InStatement, type InValue, type Row } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { mkdirSync } from 'node:fs';
@@ -66,6 +66,18 @@ export function getDatabase(): Database {
 export function getDb(): Db {
   const database = getDatabase();
   return database.writer.current()?.db ?? database.db;
+}
+
+/**
+ * One read on a hot path as plain SQL: inside a write transaction through it; on a local file through the
+ * writer's connection with the statement prepared once (src/platform/db/file-batch.ts); otherwise through the client.
+ */
+export async function readRows(stmt: InStatement): Promise<Row[]> {
+  const database = getDatabase();
+  const tx = database.writer.current();
+  if (tx) return (await tx.execute(stmt)).rows;
+  if (database.fileBatcher) return database.fileBatcher.read(stmt).rows;
+  return (await database.client.execute(stmt)).rows;
 }
 
 /** Write statements atomically through the writer queue. */

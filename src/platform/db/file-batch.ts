@@ -117,6 +117,16 @@ export class FileBatcher {
     }
   }
 
+  /** Run one read outside any transaction (a batch never leaves one open), with the statement prepared once. */
+  read(stmt: InStatement): ResultSet {
+    try {
+      return this.run(stmt);
+    } catch (error) {
+      this.prepared.clear();
+      throw toLibsqlError(error);
+    }
+  }
+
   /** Close the connection. */
   close(): void {
     this.prepared.clear();
