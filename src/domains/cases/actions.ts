@@ -25,7 +25,7 @@ import {
   type CaseTimers, type TimerTargets,
 } from './timers.ts';
 import { REFERRAL_ONLY_MESSAGE, RESOLUTION_LABELS, STATUS_LABELS, isReferralOnlyStatus, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
-import { detectCaseThresholds, gazetteerPlaceNames, type PlaceRowsCache } from './detect.ts';
+import { detectCaseFlags, detectCaseThresholds, gazetteerPlaceNames, type PlaceRowsCache } from './detect.ts';
 import { FLAG_LABELS, flagsAddedBy } from './thresholds.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
@@ -498,10 +498,11 @@ export async function refreshFlags(caseIdOrRef: string, now = Date.now()): Promi
 /**
  * Refresh the flags of several cases and of up to FLAG_NEIGHBOURS recent neighbours of each, computing each case's
  * flags once however many of the cases share it as a neighbour (a burst of reports at one place would otherwise
- * recompute the same neighbours for every report), then store those that changed. For `arrivals` (new cases), a
+ * recompute the same neighbours for every report), then store those that changed. Flags come from detectFlags, which
+ * stops once each flag is decided. For `arrivals` (new cases), a
  * neighbour that already holds every flag the new cases could add to it (flagsAddedBy) is left alone: at a busy
- * place that is nearly every neighbour. The pass yields to the event loop between cases, so requests are not held
- * behind it. Returns the flags of every case computed.
+ * place that is nearly every neighbour. The pass yields to the event loop every few milliseconds, so requests are
+ * not held behind it. Returns the flags of every case computed.
  */
 async function refreshFlagsOfCases(subjects: readonly CaseRow[], now: number, arrivals = false): Promise<Map<string, string[]>> {
   const computed = new Map<string, { row: CaseRow; flags: string[] }>();
@@ -510,10 +511,10 @@ async function refreshFlagsOfCases(subjects: readonly CaseRow[], now: number, ar
   const names = gazetteerPlaceNames();
   for (const row of subjects) {
     if (computed.has(row.id)) continue;
-    await yieldToEventLoop();
-    const own = await detectCaseThresholds(row, now, places);
+    await yieldWhenLong();
+    const own = await detectCaseFlags(row, now, places);
     computed.set(row.id, { row, flags: own.flags });
-    const newest = own.neighbours.filter((n) => n.id !== row.id).sort((x, y) => y.receivedAt - x.receivedAt).slice(0, FLAG_NEIGHBOURS);
+    const newest = newestOf(own.neighbours, FLAG_NEIGHBOURS, row.id);
     for (const n of newest) {
       if (arrivals && flagsAddedBy(row, n, names).every((f) => n.flags?.includes(f))) continue;
       neighbourIds.add(n.id);
@@ -522,8 +523,8 @@ async function refreshFlagsOfCases(subjects: readonly CaseRow[], now: number, ar
   const remaining = [...neighbourIds].filter((id) => !computed.has(id));
   const neighbours = remaining.length ? await getDb().select().from(cases).where(inArray(cases.id, remaining)) : [];
   for (const c of neighbours) {
-    await yieldToEventLoop();
-    computed.set(c.id, { row: c, flags: (await detectCaseThresholds(c, now, places)).flags });
+    await yieldWhenLong();
+    computed.set(c.id, { row: c, flags: (await detectCaseFlags(c, now, places)).flags });
   }
   const changed = [...computed.values()].filter((c) => JSON.stringify(c.flags) !== JSON.stringify(c.row.flags ?? []));
   if (changed.length) {
@@ -539,9 +540,28 @@ async function refreshFlagsOfCases(subjects: readonly CaseRow[], now: number, ar
   return new Map([...computed].map(([id, c]) => [id, c.flags]));
 }
 
-/** Resolve on the next turn of the event loop, after pending I/O (so a long pass lets requests in between its steps). */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/** The `count` most recently received of some cases, newest first, leaving out one id: one pass, quick when they come newest first. */
+export function newestOf<T extends { id: string; receivedAt: number }>(list: readonly T[], count: number, except: string): T[] {
+  const kept: T[] = [];
+  for (const c of list) {
+    if (c.id === except || (kept.length === count && c.receivedAt <= kept[count - 1]!.receivedAt)) continue;
+    let at = kept.length;
+    while (at > 0 && kept[at - 1]!.receivedAt < c.receivedAt) at--;
+    kept.splice(at, 0, c);
+    if (kept.length > count) kept.pop();
+  }
+  return kept;
+}
+
+/** How long a flag refresh pass works before it lets waiting requests in. */
+const FLAG_SLICE_MS = 5;
+let sliceStarted = performance.now();
+
+/** After FLAG_SLICE_MS of work, resolve on the next turn of the event loop (after pending I/O), so a long pass neither holds requests back nor starves under load. */
+async function yieldWhenLong(): Promise<void> {
+  if (performance.now() - sliceStarted < FLAG_SLICE_MS) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  sliceStarted = performance.now();
 }
 
 const pendingFlagRefreshes = new Set<string>();

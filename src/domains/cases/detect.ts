@@ -3,7 +3,7 @@ import { and, eq, gte, type SQL } from 'drizzle-orm';
 import { loadSiteConfig } from '../../platform/config/partnership.ts';
 import { getDb } from '../../platform/db/client.ts';
 import { cases } from '../../platform/db/schema.ts';
-import { detectThresholds, placeKey, sixMonthsBefore, type ThresholdCase, type ThresholdResult } from './thresholds.ts';
+import { detectFlags, detectThresholds, placeKey, sixMonthsBefore, type RepeatFlag, type ThresholdCase, type ThresholdResult } from './thresholds.ts';
 
 const COLS = {
   id: cases.id, ref: cases.ref, receivedAt: cases.receivedAt, reporterId: cases.reporterId, categoryId: cases.categoryId, postcode: cases.postcode,
@@ -39,6 +39,18 @@ const NEIGHBOUR_LIMIT = 2000;
  * query share its rows.
  */
 export async function detectCaseThresholds(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<ThresholdResult & { neighbours: NeighbourCase[] }> {
+  const neighbours = await loadNeighbours(subject, now, cache);
+  return { ...detectThresholds(subject, neighbours, now, gazetteerPlaceNames()), neighbours };
+}
+
+/** The repeat flags alone (detectFlags: it stops once each flag is decided), with the neighbours read; for refreshing stored flags. */
+export async function detectCaseFlags(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<{ flags: RepeatFlag[]; neighbours: NeighbourCase[] }> {
+  const neighbours = await loadNeighbours(subject, now, cache);
+  return { flags: detectFlags(subject, neighbours, now, gazetteerPlaceNames()), neighbours };
+}
+
+/** The cases a case may be counted with: the reporter's, and the category's at the same place, from the six months before `now`. */
+async function loadNeighbours(subject: ThresholdCase, now: number, cache?: PlaceRowsCache): Promise<NeighbourCase[]> {
   const from = sixMonthsBefore(now);
   const names = gazetteerPlaceNames();
   let place: { key: string; where: SQL } | null = null;
@@ -46,16 +58,16 @@ export async function detectCaseThresholds(subject: ThresholdCase, now = Date.no
     if (subject.lat != null || placeKey(subject.locationText, names)) place = { key: `category:${subject.categoryId}`, where: eq(cases.categoryId, subject.categoryId) };
     else if (subject.postcode) place = { key: `category:${subject.categoryId}|postcode:${subject.postcode}`, where: and(eq(cases.categoryId, subject.categoryId), eq(cases.postcode, subject.postcode))! };
   }
-  if (!place && !subject.reporterId) return { ...detectThresholds(subject, [], now, names), neighbours: [] };
+  if (!place && !subject.reporterId) return [];
   let placeRows: NeighbourCase[] = [];
   if (place) {
     const cacheKey = `${place.key}|from:${from}`;
     const cached = cache?.get(cacheKey);
-    placeRows = cached ?? (await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), place.where)).limit(NEIGHBOUR_LIMIT));
+    // Newest first, so that a refresh finds a case's newest neighbours without sorting the place for every case.
+    placeRows = cached ?? (await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), place.where)).limit(NEIGHBOUR_LIMIT)).sort((x, y) => y.receivedAt - x.receivedAt);
     if (!cached) cache?.set(cacheKey, placeRows);
   }
   const reporterRows = subject.reporterId ? await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), eq(cases.reporterId, subject.reporterId))).limit(NEIGHBOUR_LIMIT) : [];
   const seen = new Set(placeRows.map((r) => r.id));
-  const neighbours = [...placeRows, ...reporterRows.filter((r) => !seen.has(r.id))];
-  return { ...detectThresholds(subject, neighbours, now, names), neighbours };
+  return [...placeRows, ...reporterRows.filter((r) => !seen.has(r.id))];
 }
