@@ -53,6 +53,7 @@ async function waitForSends(via: 'thin' | 'page', n: number) {
 
 test('a send is answered 303 by the thin path with the security headers and no-store, and stores the case, its e-mail and the sent mark', async () => {
   const v = await visitorAtCheck('send-one@example.org');
+  v.cookies.set('lang', 'cy'); // chosen earlier with ?lang=cy: the case is kept in the resident's language
   const res = await v.post('/report/check', { website: '' });
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), '/report/confirmation');
@@ -61,6 +62,7 @@ test('a send is answered 303 by the thin path with the security headers and no-s
   assert.equal(res.headers.get('x-frame-options'), 'DENY');
   await waitForSends('thin', 1);
   assert.equal(await count("SELECT count(*) AS n FROM cases WHERE idempotency_key LIKE 'draft:%'"), 1);
+  assert.equal(await count("SELECT count(*) AS n FROM cases WHERE language = 'cy'"), 1);
   assert.equal(await count("SELECT count(*) AS n FROM outbox WHERE recipient = 'send-one@example.org'"), 1);
   assert.equal(await count('SELECT count(*) AS n FROM drafts WHERE case_id IS NOT NULL'), 1);
   const confirmation = await v.get('/report/confirmation');
