@@ -8,5 +8,7 @@ declare namespace App {
     clientAddress?: string | null;
     /** The request's language code ('en', 'cy', 'pl'…), set by the middleware (src/web/language.ts); staff pages are 'en'. */
     lang: string;
+    /** Set by the thin send path (src/web/report/send.ts) when it counted a send that a rate limit refused: the wait, for the page to show. */
+    reportSendRefusedForMs?: number;
   }
 }

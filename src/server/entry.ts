@@ -16,6 +16,7 @@ import { HSTS, SECURITY_HEADERS } from '../platform/security/headers.ts';
 import { bodyLimitFor, countFormFields } from './body-limits.ts';
 import { MAX_FORM_FIELDS } from '../platform/forms/index.ts';
 import { resolveClientAddress } from './client-address.ts';
+import { SEND_PATH, sendReportThin } from '../web/report/send.ts';
 
 /** Methods the site answers; anything else (TRACE, CONNECT, …) gets 405. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
@@ -158,10 +159,10 @@ function prepareOneClickUnsubscribe(req: IncomingMessage): void {
   req.headers['content-type'] = ONE_CLICK_TYPE;
 }
 
-/** Hand a request to Astro; an error that escapes it is logged (route and cause only) and answered 500. */
-async function renderWithAstro(req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** Hand a request to Astro (with any locals an earlier step set); an error that escapes it is logged (route and cause only) and answered 500. */
+async function renderWithAstro(req: IncomingMessage, res: ServerResponse, locals: Partial<App.Locals> = {}): Promise<void> {
   try {
-    await handler(req, res, undefined, { clientAddress: clientAddressOf(req) });
+    await handler(req, res, undefined, { ...locals, clientAddress: clientAddressOf(req) });
   } catch (error) {
     log.error('request.unhandled', { method: req.method, route: routeOf(requestPath(req)), cause: describeError(error) });
     if (!res.headersSent) answer(res, 500, 'Sorry, there is a problem with the service. Try again later.');
@@ -191,8 +192,27 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
     if (countFormFields(body, contentType) > MAX_FORM_FIELDS) return answer(res, 413, `The form has too many fields (the limit is ${MAX_FORM_FIELDS}). Go back and try again.`);
     // The adapter takes a body already read from req.body (makeRequestBody in astro/app/node).
     (req as IncomingMessage & { body?: Buffer }).body = body;
+    if (req.method === 'POST' && path === SEND_PATH) return sendReport(req, res, body);
   }
   await renderWithAstro(req, res);
+}
+
+/**
+ * "Send your report": the thin path (src/web/report/send.ts) answers the common case without the Astro pipeline
+ * and hands the rest to the page. An error is answered 500 as Astro's would be, never sent on to the page, which
+ * would count the send against the rate limits again.
+ */
+async function sendReport(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  let thin;
+  try {
+    thin = await sendReportThin(req, res, body, clientAddressOf(req));
+  } catch (error) {
+    log.error('request.failed', { method: 'POST', route: SEND_PATH, cause: describeError(error) });
+    if (!res.headersSent) answer(res, 500, 'Sorry, there is a problem with the service. Try again later.');
+    else res.destroy();
+    return;
+  }
+  if (!thin.answered) await renderWithAstro(req, res, thin.locals);
 }
 
 const server = createServer(

@@ -26,6 +26,7 @@ import { open311ClientJobs, referralJobs } from '../domains/referrals/index.ts';
 import { alertJobs } from '../domains/alerts/index.ts';
 import { seedDemo } from './demo.ts';
 import { ensureCounts } from '../domains/insight/counts.ts';
+import { flushFlagRefreshes } from '../domains/cases/actions.ts';
 
 interface Runtime {
   env: Env;
@@ -141,13 +142,15 @@ export function ensureRuntime(): Promise<Runtime> {
   return booting;
 }
 
-/** Stop the scheduled jobs and the outbox (giving back their leases), let queued writes finish, and close the database. */
+/** Stop the scheduled jobs and the outbox (giving back their leases), finish pending flag refreshes, let queued writes finish, and close the database. */
 export async function stopRuntime(): Promise<void> {
   try {
     await Promise.all([scheduler?.stop(), open311Scheduler?.stop()]);
     scheduler = undefined;
     open311Scheduler = undefined;
     await runtime?.outbox.stop();
+    // New cases whose repeat flags are still to be worked out get them before the database closes.
+    await flushFlagRefreshes();
     await getDatabase().writer.idle();
     await closeDatabase();
   } catch (error) {

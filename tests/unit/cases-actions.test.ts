@@ -270,3 +270,18 @@ test('a burst of reports at one place, refreshed in one pass, gets the flags a r
   for (const c of burst) await refreshFlags(c.ref);
   assert.deepEqual(await Promise.all(burst.map(async (c) => (await events(c.id)).filter((e) => e.action === 'case.flags').length)), [1, 1, 1, 1, 1, 1], 'one by one, nothing left to change');
 });
+
+test('an arrival leaves alone an earlier case that already holds every flag it could add, and flags one that lacks one', async () => {
+  const day = 86_400_000;
+  // stored flags a recount would change (it has no reporter), so a recount would show as a write
+  const full = await insertCase({ postcode: 'HM4 4AA', receivedAt: Date.now() - 3 * day, flags: ['repeat_reporter', 'repeat_location', 'asb_case_review'] });
+  const lacking = await insertCase({ postcode: 'HM4 4AA', receivedAt: Date.now() - 2 * day, flags: ['repeat_location'] });
+  const arrival = await insertCase({ postcode: 'HM4 4AA' });
+  scheduleFlagRefresh(arrival.id, 60_000);
+  await flushFlagRefreshes();
+  assert.deepEqual((await findCase(arrival.ref))!.flags, ['repeat_location', 'asb_case_review']);
+  assert.deepEqual((await findCase(lacking.ref))!.flags, ['repeat_location', 'asb_case_review'], 'the case missing a flag the arrival adds is recounted');
+  assert.deepEqual((await findCase(full.ref))!.flags, ['repeat_reporter', 'repeat_location', 'asb_case_review'], 'the case already holding every flag is not recounted');
+  assert.deepEqual((await events(full.id)).map((e) => e.action), []);
+  assert.deepEqual((await events(lacking.id)).map((e) => e.action), ['case.flags']);
+});

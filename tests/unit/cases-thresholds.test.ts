@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectThresholds, sixMonthsBefore, type ThresholdCase } from '../../src/domains/cases/thresholds.ts';
+import { detectFlags, detectThresholds, flagsAddedBy, sixMonthsBefore, type ThresholdCase } from '../../src/domains/cases/thresholds.ts';
+import { seededRandom } from '../../src/platform/seeded-random.ts';
+import { newestOf } from '../../src/domains/cases/actions.ts';
 
 const now = Date.UTC(2026, 10, 23, 12);
 const DAY = 86_400_000;
@@ -66,4 +68,51 @@ test('another category at the same place is a different problem', () => {
   const subject = c({ postcode: 'HM3 1AA', receivedAt: now });
   const r = detectThresholds(subject, [c({ postcode: 'HM3 1AA', categoryId: 'vandalism' }), c({ postcode: 'HM3 1AA', categoryId: 'vandalism' })], now);
   assert.equal(r.complaintCount, 1);
+});
+
+test('an arrival can add to an earlier case only the flags it shares a reporter, or a category and place, for; spam adds none', () => {
+  const earlier = c({ reporterId: 'r1', postcode: 'HM1 2AB' });
+  assert.deepEqual(flagsAddedBy(c({ reporterId: 'r1', postcode: 'HM9 9ZZ', categoryId: 'vandalism', receivedAt: now }), earlier), ['repeat_reporter']);
+  assert.deepEqual(flagsAddedBy(c({ reporterId: 'r2', postcode: 'hm12ab', receivedAt: now }), earlier), ['repeat_location', 'asb_case_review']);
+  assert.deepEqual(flagsAddedBy(c({ reporterId: 'r1', postcode: 'HM9 9ZZ', receivedAt: now }), earlier), ['repeat_reporter', 'asb_case_review']);
+  assert.deepEqual(flagsAddedBy(c({ reporterId: 'r2', postcode: 'HM1 2AB', categoryId: 'vandalism', receivedAt: now }), earlier), []);
+  assert.deepEqual(flagsAddedBy(c({ reporterId: 'r1', postcode: 'HM1 2AB', resolutionCode: 'spam', receivedAt: now }), earlier), []);
+  // every flag the arrival adds is one a full recount of the earlier case with the arrival gives it
+  const third = c({ reporterId: 'r3', postcode: 'HM1 2AB', receivedAt: now - 2 * DAY });
+  const arrival = c({ reporterId: 'r2', postcode: 'HM1 2AB', receivedAt: now });
+  const recount = detectThresholds(earlier, [third, arrival], now).flags;
+  for (const flag of flagsAddedBy(arrival, earlier)) assert.ok(recount.includes(flag), flag);
+});
+
+test('detectFlags gives exactly the flags of detectThresholds, over many seeded random neighbourhoods with duplicates, incidents and spam', () => {
+  const random = seededRandom(18);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  for (let round = 0; round < 3000; round++) {
+    const size = Math.floor(random() * 8);
+    const ids = Array.from({ length: size + 1 }, (_, i) => `r${round}-${i}`);
+    const make = (id: string): ThresholdCase => ({
+      id, ref: id,
+      receivedAt: now - Math.floor(random() * 220) * DAY,
+      reporterId: pick([null, 'a', 'b']),
+      categoryId: pick([null, 'noise', 'noise', 'vandalism']),
+      postcode: pick([null, 'HM1 2AB', 'hm12ab', 'HM9 9ZZ']),
+      locationText: pick([null, 'Outside the shops on Mill Lane', 'Market Sq']),
+      incidentId: pick([null, null, 'i1', 'i2']),
+      duplicateOf: random() < 0.25 ? pick(ids) : null,
+      resolutionCode: pick([null, null, null, 'spam']),
+    });
+    const [subject, ...others] = ids.map(make);
+    const expected = detectThresholds({ ...subject!, receivedAt: now }, others, now).flags;
+    assert.deepEqual(detectFlags({ ...subject!, receivedAt: now }, others, now), expected, `round ${round}`);
+  }
+});
+
+test('newestOf keeps the newest cases, newest first, leaving one out, whatever order they come in', () => {
+  const random = seededRandom(7);
+  for (let round = 0; round < 200; round++) {
+    const list = Array.from({ length: Math.floor(random() * 120) }, (_, i) => ({ id: `n${i}`, receivedAt: Math.floor(random() * 50) }));
+    const expected = list.filter((c) => c.id !== 'n3').sort((x, y) => y.receivedAt - x.receivedAt).slice(0, 50).map((c) => c.receivedAt);
+    assert.deepEqual(newestOf(list, 50, 'n3').map((c) => c.receivedAt), expected);
+    assert.ok(!newestOf(list, 50, 'n3').some((c) => c.id === 'n3'));
+  }
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { openTestDatabase } from '../helpers/db.ts';
-import { startDraft } from '../../src/domains/reports/drafts.ts';
+import { draftSentStatement, loadDraft, saveDraft, startDraft } from '../../src/domains/reports/drafts.ts';
 import { PHOTO_JOBS, PHOTO_QUEUE, PhotoBusyError, photoQueueStats, reservePhotoBytes, storePhoto } from '../../src/domains/reports/photos.ts';
 import { hitRateLimits } from '../../src/platform/security/rate-limit.ts';
 
@@ -87,4 +87,18 @@ test('a photo taken sideways is still turned upright, and an upright one keeps i
   assert.deepEqual([kept.width, kept.height], [300, 100]);
   const stored = await sharp(join(uploadDir, turned.key)).metadata();
   assert.equal(stored.orientation, undefined, 'no orientation tag left to apply twice');
+});
+
+test('a draft loads as saved and as sent, only for its kind and within its age', async () => {
+  const now = Date.now();
+  const started = await startDraft('report', { danger: 'no' }, '203.0.113.9', { perAddress: 10, total: 100 }, now);
+  assert.ok(started.ok);
+  const saved = await saveDraft(started.draft, { category: 'noise' } as Record<string, unknown>, now);
+  assert.deepEqual((await loadDraft('report', saved.id, 60_000, now))!.data, { danger: 'no', category: 'noise' });
+  assert.equal(await loadDraft('consultation', saved.id, 60_000, now), null, 'another kind');
+  assert.equal(await loadDraft('report', saved.id, 60_000, now + 60_001), null, 'too old');
+  await db.database.writer.batch([draftSentStatement(saved, 'case-1', null, now)]);
+  const sent = (await loadDraft('report', saved.id, 60_000, now))!;
+  assert.equal(sent.caseId, 'case-1');
+  assert.equal(sent.updatedAt, now);
 });

@@ -25,8 +25,8 @@ import {
   type CaseTimers, type TimerTargets,
 } from './timers.ts';
 import { REFERRAL_ONLY_MESSAGE, RESOLUTION_LABELS, STATUS_LABELS, isReferralOnlyStatus, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
-import { detectCaseThresholds, type PlaceRowsCache } from './detect.ts';
-import { FLAG_LABELS } from './thresholds.ts';
+import { detectCaseFlags, detectCaseThresholds, gazetteerPlaceNames, type PlaceRowsCache } from './detect.ts';
+import { FLAG_LABELS, flagsAddedBy } from './thresholds.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
 import type { Permission } from '../identity/roles.ts';
@@ -498,22 +498,34 @@ export async function refreshFlags(caseIdOrRef: string, now = Date.now()): Promi
 /**
  * Refresh the flags of several cases and of up to FLAG_NEIGHBOURS recent neighbours of each, computing each case's
  * flags once however many of the cases share it as a neighbour (a burst of reports at one place would otherwise
- * recompute the same neighbours for every report), then store those that changed. Returns every case's flags.
+ * recompute the same neighbours for every report), then store those that changed. Flags come from detectFlags, which
+ * stops once each flag is decided. For `arrivals` (new cases), a
+ * neighbour that already holds every flag the new cases could add to it (flagsAddedBy) is left alone: at a busy
+ * place that is nearly every neighbour. The pass yields to the event loop every few milliseconds, so requests are
+ * not held behind it. Returns the flags of every case computed.
  */
-async function refreshFlagsOfCases(subjects: readonly CaseRow[], now: number): Promise<Map<string, string[]>> {
+async function refreshFlagsOfCases(subjects: readonly CaseRow[], now: number, arrivals = false): Promise<Map<string, string[]>> {
   const computed = new Map<string, { row: CaseRow; flags: string[] }>();
   const neighbourIds = new Set<string>();
   const places: PlaceRowsCache = new Map();
+  const names = gazetteerPlaceNames();
   for (const row of subjects) {
     if (computed.has(row.id)) continue;
-    const own = await detectCaseThresholds(row, now, places);
+    await yieldWhenLong();
+    const own = await detectCaseFlags(row, now, places);
     computed.set(row.id, { row, flags: own.flags });
-    const newest = own.neighbours.filter((n) => n.id !== row.id).sort((x, y) => y.receivedAt - x.receivedAt).slice(0, FLAG_NEIGHBOURS);
-    for (const n of newest) neighbourIds.add(n.id);
+    const newest = newestOf(own.neighbours, FLAG_NEIGHBOURS, row.id);
+    for (const n of newest) {
+      if (arrivals && flagsAddedBy(row, n, names).every((f) => n.flags?.includes(f))) continue;
+      neighbourIds.add(n.id);
+    }
   }
   const remaining = [...neighbourIds].filter((id) => !computed.has(id));
   const neighbours = remaining.length ? await getDb().select().from(cases).where(inArray(cases.id, remaining)) : [];
-  for (const c of neighbours) computed.set(c.id, { row: c, flags: (await detectCaseThresholds(c, now, places)).flags });
+  for (const c of neighbours) {
+    await yieldWhenLong();
+    computed.set(c.id, { row: c, flags: (await detectCaseFlags(c, now, places)).flags });
+  }
   const changed = [...computed.values()].filter((c) => JSON.stringify(c.flags) !== JSON.stringify(c.row.flags ?? []));
   if (changed.length) {
     await getDatabase().writer.transaction(async (tx) => {
@@ -528,6 +540,30 @@ async function refreshFlagsOfCases(subjects: readonly CaseRow[], now: number): P
   return new Map([...computed].map(([id, c]) => [id, c.flags]));
 }
 
+/** The `count` most recently received of some cases, newest first, leaving out one id: one pass, quick when they come newest first. */
+export function newestOf<T extends { id: string; receivedAt: number }>(list: readonly T[], count: number, except: string): T[] {
+  const kept: T[] = [];
+  for (const c of list) {
+    if (c.id === except || (kept.length === count && c.receivedAt <= kept[count - 1]!.receivedAt)) continue;
+    let at = kept.length;
+    while (at > 0 && kept[at - 1]!.receivedAt < c.receivedAt) at--;
+    kept.splice(at, 0, c);
+    if (kept.length > count) kept.pop();
+  }
+  return kept;
+}
+
+/** How long a flag refresh pass works before it lets waiting requests in. */
+const FLAG_SLICE_MS = 5;
+let sliceStarted = performance.now();
+
+/** After FLAG_SLICE_MS of work, resolve on the next turn of the event loop (after pending I/O), so a long pass neither holds requests back nor starves under load. */
+async function yieldWhenLong(): Promise<void> {
+  if (performance.now() - sliceStarted < FLAG_SLICE_MS) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  sliceStarted = performance.now();
+}
+
 const pendingFlagRefreshes = new Set<string>();
 let flagRefreshTimer: NodeJS.Timeout | undefined;
 
@@ -539,16 +575,29 @@ export function scheduleFlagRefresh(caseId: string, delayMs = 250) {
   flagRefreshTimer.unref();
 }
 
-/** Run the scheduled flag refreshes now; a failure is logged and leaves the flags to the next change. */
-export async function flushFlagRefreshes(now = Date.now()) {
+let flagRefreshRunning: Promise<void> | undefined;
+
+/** Run the scheduled flag refreshes now, after any pass already running (one pass at a time); a failure is logged and leaves the flags to the next change. */
+export async function flushFlagRefreshes(now?: number) {
   clearTimeout(flagRefreshTimer);
   flagRefreshTimer = undefined;
+  while (flagRefreshRunning) await flagRefreshRunning;
   const ids = [...pendingFlagRefreshes];
   pendingFlagRefreshes.clear();
   if (ids.length === 0) return;
+  flagRefreshRunning = refreshArrivals(ids, now ?? Date.now());
+  try {
+    await flagRefreshRunning;
+  } finally {
+    flagRefreshRunning = undefined;
+  }
+}
+
+/** One refresh pass over newly arrived cases; a failure is logged. */
+async function refreshArrivals(ids: string[], now: number): Promise<void> {
   try {
     const rows = await getDb().select().from(cases).where(inArray(cases.id, ids));
-    await refreshFlagsOfCases(rows, now);
+    await refreshFlagsOfCases(rows, now, true);
   } catch (error) {
     log.warn('case.flags_refresh_failed', { caseIds: ids.slice(0, 20), count: ids.length, error: String(error) });
   }

@@ -3,12 +3,16 @@ import { and, eq, gte, type SQL } from 'drizzle-orm';
 import { loadSiteConfig } from '../../platform/config/partnership.ts';
 import { getDb } from '../../platform/db/client.ts';
 import { cases } from '../../platform/db/schema.ts';
-import { detectThresholds, placeKey, sixMonthsBefore, type ThresholdCase, type ThresholdResult } from './thresholds.ts';
+import { detectFlags, detectThresholds, placeKey, sixMonthsBefore, type RepeatFlag, type ThresholdCase, type ThresholdResult } from './thresholds.ts';
 
 const COLS = {
   id: cases.id, ref: cases.ref, receivedAt: cases.receivedAt, reporterId: cases.reporterId, categoryId: cases.categoryId, postcode: cases.postcode,
   locationText: cases.locationText, lat: cases.lat, lon: cases.lon, incidentId: cases.incidentId, duplicateOf: cases.duplicateOf, resolutionCode: cases.resolutionCode, status: cases.status,
+  flags: cases.flags,
 };
+
+/** A neighbour as read for threshold detection, with the flags stored on it. */
+export type NeighbourCase = ThresholdCase & { flags: string[] | null };
 
 let placeNames: string[] | undefined;
 
@@ -23,7 +27,7 @@ export function gazetteerPlaceNames(): string[] {
 }
 
 /** The place rows already read in one refresh pass, by place query, so cases at one place share one read. */
-export type PlaceRowsCache = Map<string, ThresholdCase[]>;
+export type PlaceRowsCache = Map<string, NeighbourCase[]>;
 
 /** At most this many cases are read for one place or one reporter. */
 const NEIGHBOUR_LIMIT = 2000;
@@ -34,7 +38,19 @@ const NEIGHBOUR_LIMIT = 2000;
  * memory, so they need the whole category; a postcode alone is looked up). With a cache, cases sharing a place
  * query share its rows.
  */
-export async function detectCaseThresholds(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<ThresholdResult & { neighbours: ThresholdCase[] }> {
+export async function detectCaseThresholds(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<ThresholdResult & { neighbours: NeighbourCase[] }> {
+  const neighbours = await loadNeighbours(subject, now, cache);
+  return { ...detectThresholds(subject, neighbours, now, gazetteerPlaceNames()), neighbours };
+}
+
+/** The repeat flags alone (detectFlags: it stops once each flag is decided), with the neighbours read; for refreshing stored flags. */
+export async function detectCaseFlags(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<{ flags: RepeatFlag[]; neighbours: NeighbourCase[] }> {
+  const neighbours = await loadNeighbours(subject, now, cache);
+  return { flags: detectFlags(subject, neighbours, now, gazetteerPlaceNames()), neighbours };
+}
+
+/** The cases a case may be counted with: the reporter's, and the category's at the same place, from the six months before `now`. */
+async function loadNeighbours(subject: ThresholdCase, now: number, cache?: PlaceRowsCache): Promise<NeighbourCase[]> {
   const from = sixMonthsBefore(now);
   const names = gazetteerPlaceNames();
   let place: { key: string; where: SQL } | null = null;
@@ -42,16 +58,16 @@ export async function detectCaseThresholds(subject: ThresholdCase, now = Date.no
     if (subject.lat != null || placeKey(subject.locationText, names)) place = { key: `category:${subject.categoryId}`, where: eq(cases.categoryId, subject.categoryId) };
     else if (subject.postcode) place = { key: `category:${subject.categoryId}|postcode:${subject.postcode}`, where: and(eq(cases.categoryId, subject.categoryId), eq(cases.postcode, subject.postcode))! };
   }
-  if (!place && !subject.reporterId) return { ...detectThresholds(subject, [], now, names), neighbours: [] };
-  let placeRows: ThresholdCase[] = [];
+  if (!place && !subject.reporterId) return [];
+  let placeRows: NeighbourCase[] = [];
   if (place) {
     const cacheKey = `${place.key}|from:${from}`;
     const cached = cache?.get(cacheKey);
-    placeRows = cached ?? (await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), place.where)).limit(NEIGHBOUR_LIMIT));
+    // Newest first, so that a refresh finds a case's newest neighbours without sorting the place for every case.
+    placeRows = cached ?? (await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), place.where)).limit(NEIGHBOUR_LIMIT)).sort((x, y) => y.receivedAt - x.receivedAt);
     if (!cached) cache?.set(cacheKey, placeRows);
   }
   const reporterRows = subject.reporterId ? await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), eq(cases.reporterId, subject.reporterId))).limit(NEIGHBOUR_LIMIT) : [];
   const seen = new Set(placeRows.map((r) => r.id));
-  const neighbours = [...placeRows, ...reporterRows.filter((r) => !seen.has(r.id))];
-  return { ...detectThresholds(subject, neighbours, now, names), neighbours };
+  return [...placeRows, ...reporterRows.filter((r) => !seen.has(r.id))];
 }

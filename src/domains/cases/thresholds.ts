@@ -118,10 +118,29 @@ export function placeKey(text: string | null | undefined, placeNames: readonly s
 export function samePlace(a: ThresholdCase, b: ThresholdCase, placeNames: readonly string[] = []): boolean {
   const metres = metresBetween(a, b);
   if (metres != null) return metres <= SAME_PLACE_METRES;
-  const pa = a.postcode ? normalisePostcode(a.postcode) : null;
-  if (pa != null && b.postcode != null && pa === normalisePostcode(b.postcode)) return true;
-  const ka = placeKey(a.locationText, placeNames);
-  return ka != null && ka === placeKey(b.locationText, placeNames);
+  const pa = placeOf(a, placeNames);
+  if (pa.postcode != null && b.postcode != null && pa.postcode === placeOf(b, placeNames).postcode) return true;
+  return pa.key != null && pa.key === placeOf(b, placeNames).key;
+}
+
+/** A case's normalised postcode and named place, worked out once per case object and gazetteer. */
+interface PlaceOf {
+  names: readonly string[];
+  /** The postcode and location text it was worked out from (a changed object is worked out again). */
+  from: [string | null | undefined, string | null | undefined];
+  postcode: string | null;
+  key: string | null;
+}
+
+const placesOfCases = new WeakMap<ThresholdCase, PlaceOf>();
+
+/** The normalised postcode and place key of a case, remembered for the case object (a refresh compares each row with many cases). */
+function placeOf(c: ThresholdCase, placeNames: readonly string[]): PlaceOf {
+  const known = placesOfCases.get(c);
+  if (known && known.names === placeNames && known.from[0] === c.postcode && known.from[1] === c.locationText) return known;
+  const place: PlaceOf = { names: placeNames, from: [c.postcode, c.locationText], postcode: c.postcode ? normalisePostcode(c.postcode) : null, key: placeKey(c.locationText, placeNames) };
+  placesOfCases.set(c, place);
+  return place;
 }
 
 function sameReporter(a: ThresholdCase, b: ThresholdCase): boolean {
@@ -130,6 +149,61 @@ function sameReporter(a: ThresholdCase, b: ThresholdCase): boolean {
 
 function within(c: ThresholdCase, from: number, to: number): boolean {
   return c.receivedAt >= from && c.receivedAt <= to;
+}
+
+/**
+ * The repeat flags alone, as detectThresholds gives them, without listing the complaints: it stops as soon as each
+ * flag is decided (a third complaint about the same problem settles the ASB Case Review), so a case at a busy place
+ * costs a few comparisons rather than a sort of the place's six months. For refreshing stored flags.
+ */
+export function detectFlags(subject: ThresholdCase, others: readonly ThresholdCase[], now: number, placeNames: readonly string[] = []): RepeatFlag[] {
+  const from = sixMonthsBefore(now);
+  const isCandidate = (o: ThresholdCase) => o.id !== subject.id && within(o, from, now) && o.resolutionCode !== 'spam';
+  const isSameProblem = (o: ThresholdCase) => o.categoryId != null && o.categoryId === subject.categoryId && (sameReporter(subject, o) || samePlace(subject, o, placeNames));
+  let byId: Map<string, ThresholdCase> | undefined;
+  // The counting key of detectThresholds: a duplicate counts as its original when the original is one of the complaints.
+  const keyOf = (c: ThresholdCase, depth = 0): string => {
+    if (c.duplicateOf) {
+      byId ??= new Map(others.map((o) => [o.id, o]));
+      const original = c.duplicateOf === subject.id ? subject : byId.get(c.duplicateOf);
+      if (original && depth < 5 && (original === subject || (isCandidate(original) && isSameProblem(original)))) return keyOf(original, depth + 1);
+      return `c:${c.duplicateOf}`;
+    }
+    return c.incidentId ? `i:${c.incidentId}` : `c:${c.id}`;
+  };
+  let reporter = false;
+  let place = false;
+  const keys = new Set([keyOf(subject)]);
+  for (const o of others) {
+    if (!isCandidate(o)) continue;
+    if (!reporter && sameReporter(subject, o)) reporter = true;
+    const sameCategory = o.categoryId != null && o.categoryId === subject.categoryId;
+    if (!place && sameCategory && samePlace(subject, o, placeNames)) place = true;
+    if (keys.size < CASE_REVIEW_THRESHOLD && isSameProblem(o)) keys.add(keyOf(o));
+    if (reporter && place && keys.size >= CASE_REVIEW_THRESHOLD) break;
+  }
+  const flags: RepeatFlag[] = [];
+  if (reporter) flags.push('repeat_reporter');
+  if (place) flags.push('repeat_location');
+  if (keys.size >= CASE_REVIEW_THRESHOLD) flags.push('asb_case_review');
+  return flags;
+}
+
+/**
+ * The flags an arrival can add to an earlier case it is counted with: repeat reporter for the same reporter,
+ * repeat location for the same category and place, the ASB Case Review count for the same problem. Adding a case
+ * never takes a flag away, so a case that holds all of these already is unchanged by the arrival.
+ */
+export function flagsAddedBy(arrival: ThresholdCase, earlier: ThresholdCase, placeNames: readonly string[] = []): RepeatFlag[] {
+  if (arrival.resolutionCode === 'spam') return [];
+  const flags: RepeatFlag[] = [];
+  const reporter = sameReporter(arrival, earlier);
+  if (reporter) flags.push('repeat_reporter');
+  if (earlier.categoryId == null || earlier.categoryId !== arrival.categoryId) return flags;
+  const place = samePlace(earlier, arrival, placeNames);
+  if (place) flags.push('repeat_location');
+  if (reporter || place) flags.push('asb_case_review');
+  return flags;
 }
 
 /** The result of threshold detection for one case. */

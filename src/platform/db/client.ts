@@ -1,11 +1,12 @@
 /** The database: one libSQL client (file, sqld or Turso by URL), Drizzle on top, one writer queue. */
-import { createClient, type Client, type InStatement, type InValue } from '@libsql/client';
+import { createClient, type Client, type InStatement, type InValue, type Row } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as schema from './schema.ts';
 import { Writer } from './writer.ts';
+import { FileBatcher } from './file-batch.ts';
 
 /** The Drizzle database type used across the app. */
 export type Db = LibSQLDatabase<typeof schema>;
@@ -16,6 +17,8 @@ export interface Database {
   db: Db;
   writer: Writer;
   url: string;
+  /** The writer's own connection for group commits, on a local file. */
+  fileBatcher?: FileBatcher;
 }
 
 /** Options for opening the database. */
@@ -33,13 +36,24 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     const path = options.url.slice('file:'.length).split('?')[0]!;
     if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   }
-  const client = createClient({ url: options.url, authToken: options.authToken, timeout: options.timeoutMs ?? 5000 });
+  const timeout = options.timeoutMs ?? 5000;
+  const client = createClient({ url: options.url, authToken: options.authToken, timeout });
+  let fileBatcher: FileBatcher | undefined;
   if (options.url.startsWith('file:')) {
     await client.execute('PRAGMA journal_mode = WAL');
+    const path = localFilePath(options.url);
+    if (path) fileBatcher = new FileBatcher(path, timeout);
   }
   const db = drizzle(client, { schema });
-  current = { client, db, writer: new Writer(client), url: options.url };
+  current = { client, db, writer: new Writer(client, { fileBatcher }), url: options.url, fileBatcher };
   return current;
+}
+
+/** The file of a plain `file:` URL, or null for an in-memory database or a URL with options (left to @libsql/client alone). */
+export function localFilePath(url: string): string | null {
+  const path = url.slice('file:'.length);
+  if (!path || path.includes('?') || path.includes(':memory:') || path.startsWith('//')) return null;
+  return path;
 }
 
 /** The open database; throws if openDatabase has not run. */
@@ -54,6 +68,18 @@ export function getDb(): Db {
   return database.writer.current()?.db ?? database.db;
 }
 
+/**
+ * One read on a hot path as plain SQL: inside a write transaction through it; on a local file through the
+ * writer's connection with the statement prepared once (src/platform/db/file-batch.ts); otherwise through the client.
+ */
+export async function readRows(stmt: InStatement): Promise<Row[]> {
+  const database = getDatabase();
+  const tx = database.writer.current();
+  if (tx) return (await tx.execute(stmt)).rows;
+  if (database.fileBatcher) return database.fileBatcher.read(stmt).rows;
+  return (await database.client.execute(stmt)).rows;
+}
+
 /** Write statements atomically through the writer queue. */
 export function write(stmts: InStatement[]) {
   return getDatabase().writer.batch(stmts);
@@ -65,6 +91,7 @@ export async function closeDatabase() {
   const db = current;
   current = undefined;
   await db.writer.idle();
+  db.fileBatcher?.close();
   db.client.close();
 }
 

@@ -14,6 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Client, InStatement, ResultSet, Transaction } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from './schema.ts';
+import type { FileBatcher } from './file-batch.ts';
 
 /** Drizzle bound to one open write transaction. */
 export type TransactionDb = LibSQLDatabase<typeof schema>;
@@ -57,6 +58,8 @@ export interface WriterOptions {
   maxGroup?: number;
   /** For how long to keep starting a write again (after short pauses) while another process holds the database past the busy timeout. */
   busyRetryMs?: number;
+  /** For a local file: run group commits on this connection with statements prepared once (src/platform/db/file-batch.ts). */
+  fileBatcher?: FileBatcher;
 }
 
 /** True if an error is SQLite's "database is locked/busy". */
@@ -158,6 +161,7 @@ export class Writer {
   private client: Client;
   private maxGroup: number;
   private busyRetryMs: number;
+  private fileBatcher: FileBatcher | undefined;
   readonly stats: WriterStats = { commits: 0, jobs: 0, largestGroup: 0, transactions: 0, busyRetries: 0 };
   private idleWaiters: (() => void)[] = [];
 
@@ -166,6 +170,7 @@ export class Writer {
     this.client = client;
     this.maxGroup = o.maxGroup ?? 256;
     this.busyRetryMs = o.busyRetryMs ?? 10_000;
+    this.fileBatcher = o.fileBatcher;
   }
 
   /** Run statements atomically (all or nothing), possibly in one commit with other waiting batches; inside a transaction, joins it. */
@@ -263,7 +268,8 @@ export class Writer {
 
   /** One atomic batch (a locked database rolls it back whole, so it is safe to run again). */
   private writeBatch(stmts: InStatement[]): Promise<ResultSet[]> {
-    return this.retryBusy(() => this.client.batch(stmts, 'write'));
+    const file = this.fileBatcher;
+    return this.retryBusy(file ? async () => file.batch(stmts) : () => this.client.batch(stmts, 'write'));
   }
 
   private async runTransaction(job: TransactionJob) {

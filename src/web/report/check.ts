@@ -15,30 +15,42 @@ export interface CheckStep {
 
 const formError = (text: string): FieldError => ({ field: 'form', href: '#main-content', text });
 
-/** Send the report: one atomic write holding the case and the draft's "sent" mark; a refusal says why. */
-async function sendReport(astro: AstroGlobal, draft: Draft<ReportAnswers>): Promise<Response | FieldError> {
+/** The outcome of sending a draft: sent, or refused by a rate limit with how long to wait. */
+export type SendOutcome = { sent: true } | { sent: false; retryAfterMs: number };
+
+/**
+ * Send a complete draft as a report in the resident's language: count it against the address's and the contact's
+ * rate limits, then one atomic write holding the case and the draft's "sent" mark. Shared by the page below and
+ * the thin path (src/web/report/send.ts), so both count and store the same way.
+ */
+export async function sendDraft(draft: Draft<ReportAnswers>, ip: string | null, lang: string): Promise<SendOutcome> {
   const config = getConfig();
   const a = draft.data;
-  const ip = clientAddressOf(astro);
   const contact = a.privacy !== 'anonymous' ? a.email || a.phoneE164 : undefined;
   const [byAddress, byContact = { allowed: true, retryAfterMs: 0 }] = await hitRateLimits([
     { key: `report:ip:${rateLimitAddress(ip)}`, limit: getRuntime().env.REPORTS_PER_HOUR_PER_ADDRESS, windowMs: 3_600_000 },
     ...(contact ? [{ key: `report:contact:${contact}`, limit: 5, windowMs: 3_600_000 }] : []),
   ]);
-  if (!byAddress.allowed || !byContact.allowed) {
-    const wait = Math.max(byAddress.retryAfterMs, byContact.retryAfterMs);
-    astro.response.status = 429;
-    astro.response.headers.set('Retry-After', String(Math.ceil(wait / 1000)));
-    return formError(translate(astro.locals.lang, 'report.check.tooMany', { wait: describeWait(wait, astro.locals.lang), number: config.partnership.phones.hotline.number }));
-  }
-  await createCase({ ...caseFromAnswers(a, `draft:${draft.id}`), language: astro.locals.lang }, {
+  if (!byAddress.allowed || !byContact.allowed) return { sent: false, retryAfterMs: Math.max(byAddress.retryAfterMs, byContact.retryAfterMs) };
+  await createCase({ ...caseFromAnswers(a, `draft:${draft.id}`), language: lang }, {
     config,
     actor: { kind: 'public', ip },
     publicUrl: getRuntime().env.PUBLIC_URL,
     extra: (c) => [draftSentStatement(draft, c.id, c.trackSecret)],
   });
   getRuntime().outbox.poke();
-  return astro.redirect('/report/confirmation', 303);
+  return { sent: true };
+}
+
+/** Send the report (or take the thin path's refusal, already counted); a refusal says why. */
+async function sendReport(astro: AstroGlobal, draft: Draft<ReportAnswers>): Promise<Response | FieldError> {
+  const refusedFor = astro.locals.reportSendRefusedForMs;
+  const outcome: SendOutcome = refusedFor !== undefined ? { sent: false, retryAfterMs: refusedFor } : await sendDraft(draft, clientAddressOf(astro), astro.locals.lang);
+  if (outcome.sent) return astro.redirect('/report/confirmation', 303);
+  const wait = outcome.retryAfterMs;
+  astro.response.status = 429;
+  astro.response.headers.set('Retry-After', String(Math.ceil(wait / 1000)));
+  return formError(translate(astro.locals.lang, 'report.check.tooMany', { wait: describeWait(wait, astro.locals.lang), number: getConfig().partnership.phones.hotline.number }));
 }
 
 /** Handle the check-answers step: a redirect Response, or the answers to show (with errors after a refused send). */

@@ -20,7 +20,8 @@ export function stepPath(step: Step | 'start' | 'emergency' | 'submit' | 'equali
   return `/report/${step}`;
 }
 
-function maxAge() {
+/** How long an untouched draft lasts, from the settings. */
+export function draftMaxAgeMs(): number {
   return getConfig().partnership.retentionDays.drafts * 86_400_000;
 }
 
@@ -61,7 +62,7 @@ export type DraftLoad = { draft: Draft<ReportAnswers> } | { response: Response }
 export async function loadReportDraft(astro: AstroGlobal, step: Step): Promise<DraftLoad> {
   const raw = astro.cookies.get(DRAFT_COOKIE)?.value;
   if (raw !== undefined) {
-    const draft = isDraftId(raw) ? await loadDraft<ReportAnswers>('report', raw, maxAge()) : null;
+    const draft = isDraftId(raw) ? await loadDraft<ReportAnswers>('report', raw, draftMaxAgeMs()) : null;
     if (!draft) {
       astro.cookies.delete(DRAFT_COOKIE, { path: '/report' });
       return { response: await astro.rewrite('/report/expired') };

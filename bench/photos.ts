@@ -1,0 +1,114 @@
+/**
+ * Four concurrent 9 MB photo uploads (49-megapixel PNGs, the worst case the limits allow) while another visitor asks
+ * for a page again and again: that page's latency during the uploads beside the same page's latency with no uploads
+ * (the reference, same run), the server's peak resident memory (VmHWM) beside its memory before the uploads, and its
+ * event-loop delay during them (monitorEventLoopDelay, preloaded from bench/loop-delay.ts). The server runs with the
+ * flags of `npm run serve`. Needs a build (npm run build). Run: node bench/photos.ts. Writes bench/results/photos.md.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import sharp from 'sharp';
+import { startServer } from '../tests/helpers/server.ts';
+import { Visitor } from '../tests/helpers/http.ts';
+import { loopDelayOf, peakRssMb } from './minimal-astro.ts';
+
+const uploads = 4;
+const side = 7000; // 49 megapixels, under the 50-megapixel limit
+const importLoopDelay = `--import=${pathToFileURL(resolve(import.meta.dirname, 'loop-delay.ts')).href}`;
+const serveFlags = (/node ((?:--\S+ )*)dist\/server\/entry\.mjs/.exec(JSON.parse(readFileSync('package.json', 'utf8')).scripts.serve)?.[1] ?? '').trim();
+
+/** A PNG of side × side pixels of about 9 MB: a smooth gradient with enough rows of noise to reach the size. */
+async function largePng(): Promise<Buffer> {
+  const pixels = Buffer.alloc(side * side * 3);
+  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) pixels.writeUIntBE(((x * 255) / side) << 16 | ((y * 255) / side) << 8 | 128, (y * side + x) * 3, 3);
+  const noiseRows = 370;
+  for (let i = 0; i < noiseRows * side * 3; i++) pixels[i] = Math.floor(Math.random() * 256);
+  return sharp(pixels, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 6 }).toBuffer();
+}
+
+/** The current resident memory of a process in MB (VmRSS). */
+function rssMb(pid: number): number {
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+}
+
+/** A visitor at the photos step of the report journey. */
+async function visitorAtPhotos(url: string): Promise<Visitor> {
+  const v = new Visitor(url);
+  for (const [path, body] of [
+    ['/report/danger', { danger: 'no' }],
+    ['/report/category', { category: 'vandalism' }],
+    ['/report/description', { description: 'Someone sprayed graffiti on the bus shelter again.' }],
+    ['/report/when', { whenKind: 'approx' }],
+    ['/report/when-details', { whenText: 'Last weekend' }],
+    ['/report/where', { postcode: 'HW3 1AB', place: '' }],
+    ['/report/people', { people: '', affected: 'community', before: 'yes' }],
+  ] as const) {
+    const res = await v.post(path, body);
+    if (res.status !== 303) throw new Error(`${path} answered ${res.status}`);
+  }
+  return v;
+}
+
+/** Ask for a page one request at a time until `done` resolves; the latency of each, in ms. */
+async function probe(url: string, done: Promise<unknown>): Promise<number[]> {
+  let finished = false;
+  void done.finally(() => (finished = true));
+  const times: number[] = [];
+  while (!finished) {
+    const t = performance.now();
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+/** The p-th percentile of some numbers. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 10) / 10 : NaN;
+}
+
+const png = await largePng();
+const server = await startServer({ LOG_LEVEL: 'error', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', NODE_OPTIONS: [importLoopDelay, serveFlags, process.env.BENCH_PROFILE ? `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` : ''].filter(Boolean).join(' ') });
+const page = `${server.url}/report`;
+const visitors = await Promise.all(Array.from({ length: uploads }, () => visitorAtPhotos(server.url)));
+// Reference: the same page with nothing else going on, for as long as a quiet second.
+const quiet = await probe(page, new Promise((r) => setTimeout(r, 1000)));
+const rssBefore = rssMb(server.proc.pid!);
+server.proc.kill('SIGUSR2');
+const started = performance.now();
+const sending = Promise.all(
+  visitors.map((v) => {
+    const form = new FormData();
+    form.append('photos', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'wall.png');
+    form.append('intent', 'upload');
+    return v.post('/report/photos', form).then(async (res) => ({ status: res.status, ms: performance.now() - started, text: res.status === 303 ? '' : (await res.text()).slice(0, 200) }));
+  }),
+);
+const during = await probe(page, sending);
+const answers = await sending;
+const peak = peakRssMb(server.proc.pid!);
+await server.stop();
+const loop = loopDelayOf(server.output());
+const stored = answers.filter((a) => a.status === 303).length;
+const text = `# Photo upload benchmark
+
+Run ${new Date().toISOString()} on ${process.platform} Node ${process.version}. ${uploads} uploads at once of one ${(png.length / 1048576).toFixed(1)} MB PNG (${side} × ${side} pixels, ${((side * side) / 1e6).toFixed(0)} megapixels), each from its own draft, while another visitor asks for \`/report\` one request at a time. The server runs with the flags of \`npm run serve\` (${serveFlags || 'none'}); photos are processed one at a time (PHOTO_JOBS) by sharp with one libvips thread.
+
+| | figure |
+|---|---:|
+| uploads stored (303) | ${stored} of ${uploads}${answers.some((a) => a.status !== 303) ? ` (others: ${answers.filter((a) => a.status !== 303).map((a) => `${a.status} ${a.text}`).join('; ')})` : ''} |
+| last upload answered after | ${Math.round(Math.max(...answers.map((a) => a.ms)))} ms |
+| \`/report\` during the uploads: requests, p50, p99, max | ${during.length}, ${percentile(during, 50)} ms, ${percentile(during, 99)} ms, ${percentile(during, 100)} ms |
+| reference, \`/report\` with nothing else running: requests, p50, p99, max | ${quiet.length}, ${percentile(quiet, 50)} ms, ${percentile(quiet, 99)} ms, ${percentile(quiet, 100)} ms |
+| resident memory before the uploads | ${rssBefore} MB |
+| peak resident memory (VmHWM) | ${peak} MB |
+| event-loop delay during the uploads: p99, max | ${loop?.p99 ?? 'n/a'} ms, ${loop?.max ?? 'n/a'} ms |
+
+Targets (issue 18): other requests under 200 ms during the uploads: worst ${percentile(during, 100)} ms, **${percentile(during, 100) < 200 ? 'met' : 'not met'}**; memory under 300 MB: ${peak} MB, **${peak < 300 ? 'met' : 'not met'}**.
+`;
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/photos.md', text);
+process.stdout.write(text);

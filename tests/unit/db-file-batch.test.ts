@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { createClient } from '@libsql/client';
+import { FileBatcher, toDriverValue } from '../../src/platform/db/file-batch.ts';
+import { localFilePath } from '../../src/platform/db/client.ts';
+import { isBusyError } from '../../src/platform/db/writer.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'saferline-file-batch-'));
+const file = join(dir, 'batch.db');
+const client = createClient({ url: `file:${file}` });
+await client.execute('PRAGMA journal_mode = WAL');
+await client.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE, flag INTEGER, data BLOB)');
+const batcher = new FileBatcher(file, 100);
+after(() => {
+  batcher.close();
+  client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a batch answers as @libsql/client does: rows by index and by name, rows affected, the last rowid', () => {
+  const [insert, update, select] = batcher.batch([
+    { sql: 'INSERT INTO t (id, v, flag, data) VALUES (?, ?, ?, ?)', args: [1, 'one', true, new Uint8Array([1, 2])] },
+    { sql: 'UPDATE t SET v = v || ? WHERE id = ?', args: ['!', 1] },
+    { sql: 'SELECT id, v, flag FROM t WHERE id = :id', args: { ':id': 1 } },
+  ]);
+  assert.equal(insert!.rowsAffected, 1);
+  assert.equal(insert!.lastInsertRowid, 1n);
+  assert.equal(update!.rowsAffected, 1);
+  assert.deepEqual(select!.columns, ['id', 'v', 'flag']);
+  assert.equal(select!.rows.length, 1);
+  const row = select!.rows[0]!;
+  assert.deepEqual([row[0], row[1], row[2]], [1, 'one!', 1]);
+  assert.deepEqual({ ...row }, { id: 1, v: 'one!', flag: 1 });
+  assert.equal(row.length, 3);
+});
+
+test('a batch is all or nothing; a constraint failure is a LibsqlError naming the constraint, and the next batch works', async () => {
+  assert.throws(
+    () => batcher.batch([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [2, 'two'] }, { sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [3, 'one!'] }]),
+    (e: { code?: string; message?: string; name?: string }) => e.name === 'LibsqlError' && e.code === 'SQLITE_CONSTRAINT' && /UNIQUE constraint failed: t\.v/.test(String(e.message)),
+  );
+  assert.equal(Number((await client.execute('SELECT count(*) AS n FROM t')).rows[0]!.n), 1, 'the first insert was rolled back');
+  batcher.batch([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [2, 'two'] }]);
+  assert.equal(Number((await client.execute('SELECT count(*) AS n FROM t')).rows[0]!.n), 2);
+});
+
+test('statements prepared before a schema change still run after it', async () => {
+  const sql = 'SELECT * FROM t WHERE id = ?';
+  assert.deepEqual(batcher.batch([{ sql, args: [1] }])[0]!.columns, ['id', 'v', 'flag', 'data']);
+  await client.execute('ALTER TABLE t ADD COLUMN extra TEXT');
+  batcher.batch([{ sql: 'UPDATE t SET extra = ? WHERE id = ?', args: ['x', 1] }]);
+  assert.equal(batcher.batch([{ sql, args: [1] }])[0]!.rows[0]![4], 'x');
+});
+
+test('while another connection holds the write lock, a batch fails as busy (for the writer to retry) and changes nothing', async () => {
+  const tx = await client.transaction('write');
+  try {
+    assert.throws(() => batcher.batch([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [9, 'nine'] }]), (e) => isBusyError(e));
+  } finally {
+    await tx.rollback();
+  }
+  batcher.batch([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [9, 'nine'] }]);
+  assert.equal(Number((await client.execute('SELECT count(*) AS n FROM t WHERE id = 9')).rows[0]!.n), 1);
+});
+
+test('arguments are converted as @libsql/client converts them; only plain file URLs get their own connection', () => {
+  assert.equal(toDriverValue(true), 1);
+  assert.equal(toDriverValue(new Date(5)), 5);
+  assert.throws(() => toDriverValue(Number.NaN), RangeError);
+  assert.throws(() => toDriverValue(undefined), TypeError);
+  assert.equal(localFilePath('file:data/saferline.db'), 'data/saferline.db');
+  assert.equal(localFilePath('file::memory:'), null);
+  assert.equal(localFilePath('file:data/x.db?mode=ro'), null);
+});
+
+test('a read outside a batch sees what the batches committed, by index and by name', () => {
+  batcher.batch([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [20, 'twenty'] }]);
+  const read = batcher.read({ sql: 'SELECT v FROM t WHERE id = ?', args: [20] });
+  assert.equal(read.rows[0]!.v, 'twenty');
+  assert.equal(read.rows[0]![0], 'twenty');
+  assert.equal(batcher.read({ sql: 'SELECT v FROM t WHERE id = ?', args: [21] }).rows.length, 0);
+});
