@@ -10,7 +10,7 @@ import { applySecurityHeaders, isPrivatePath } from './platform/security/headers
 import { ensureRuntime } from './server/runtime.ts';
 import { loadSession } from './web/session-cookie.ts';
 import { safeLocation } from './web/redirects.ts';
-import { isCacheable, lookupPage, startRender, storePage } from './web/page-cache.ts';
+import { isCacheable, lookupPage, markPagesStale, startRender, storePage } from './web/page-cache.ts';
 import { resolveRequestLanguage } from './web/language.ts';
 import { translate } from './platform/i18n/index.ts';
 
@@ -34,6 +34,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
     await loadSession(context);
     context.locals.lang = resolveRequestLanguage(context);
     let response = await next();
+    // What this request changed (a publish, say) shows on this process's cached pages at once, before it is answered.
+    if (request.method !== 'GET' && request.method !== 'HEAD') markPagesStale();
     guardLocation(response);
     applySecurityHeaders(response.headers, url.protocol === 'https:');
     if (context.locals.user || isPrivatePath(url.pathname)) response.headers.set('Cache-Control', 'no-store');

@@ -16,7 +16,7 @@ import { HSTS, SECURITY_HEADERS } from '../platform/security/headers.ts';
 import { bodyLimitFor, countFormFields } from './body-limits.ts';
 import { MAX_FORM_FIELDS } from '../platform/forms/index.ts';
 import { resolveClientAddress } from './client-address.ts';
-import { lookupPage, markPagesStale } from '../web/page-cache.ts';
+import { lookupPage } from '../web/page-cache.ts';
 
 /** Methods the site answers; anything else (TRACE, CONNECT, …) gets 405. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
@@ -199,8 +199,6 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
   if (UNUSED_ROUTES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`))) return answer(res, 404, 'Page not found.');
   if (staticFiles.serve(req, res)) return;
   if (req.method === 'GET' && (await answerFromCache(req, res))) return;
-  // A change made here (a publish, say) shows on this process's cached pages at once, not after the generation check.
-  if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', markPagesStale);
   if (req.method === 'POST' && !isFormType(req.headers['content-type'])) return answer(res, 415, 'The form could not be read. Go back and try again.');
   const contentType = req.headers['content-type'] ?? '';
   if (path.startsWith('/open311/')) prepareOpen311Call(req);

@@ -6,7 +6,7 @@
  * Freshness. Every entry belongs to the content generation it was rendered under (publishing: a publish,
  * schedule or unpublish in any process moves it) and ends at the next scheduled publish. The generation is read
  * from the database at most once every GENERATION_CHECK_MS, never per hit, and at once after this process
- * answered a POST (the server module calls markPagesStale), so another process's publish shows here within
+ * handled a POST (the middleware calls markPagesStale before answering it), so another process's publish shows here within
  * GENERATION_CHECK_MS and this process's own at once. Pages that also show what the publishing generation does
  * not track (statistics, consultations, meetings, and the area pages that list them) are kept at most
  * LIVE_TTL_MS. Markdown pages, advice and the report start page change only with a build.
@@ -82,17 +82,21 @@ export function languageOfRequest(url: URL, cookieHeader: string | null | undefi
   return kept && known.includes(kept) ? kept : 'en';
 }
 
-let languages: string[] | undefined;
-/** The known language codes: the names of content/locales/*.json, or just 'en' when there are none. */
-export function listLanguages(contentDir = process.env.CONTENT_DIR ?? 'content'): string[] {
-  if (languages) return languages;
+/** The language codes a content folder knows: the names of its locales/*.json, or just 'en' when there are none. */
+export function listLanguages(contentDir: string): string[] {
   let found: string[] = [];
   try {
     found = readdirSync(join(contentDir, 'locales')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
   } catch {
     // No locales folder: English only.
   }
-  languages = found.length > 0 ? found : ['en'];
+  return found.length > 0 ? found.sort() : ['en'];
+}
+
+let languages: string[] | undefined;
+/** The site's language codes (CONTENT_DIR's locales), read once. */
+function knownLanguages(): string[] {
+  languages ??= listLanguages(process.env.CONTENT_DIR ?? 'content');
   return languages;
 }
 
@@ -112,7 +116,7 @@ export function isCacheable(method: string, pathname: string, cookieHeader: stri
 
 /** The cache key: path, query and language. */
 function keyOf(url: URL, cookieHeader: string | null | undefined): string {
-  return `${url.pathname}${url.search}\n${languageOfRequest(url, cookieHeader, listLanguages())}`;
+  return `${url.pathname}${url.search}\n${languageOfRequest(url, cookieHeader, knownLanguages())}`;
 }
 
 /** Mark the known generation as stale, so that the next request reads it (after this process changed something). */
@@ -125,7 +129,7 @@ export function markPagesStale(): void {
 async function currentGeneration(now: number): Promise<typeof known> {
   if (now - known.checkedAt < GENERATION_CHECK_MS) return known;
   checking ??= (async () => {
-    const startedAt = Date.now();
+    const startedAt = now;
     const marks = staleMarks;
     try {
       const read = await readGeneration();
@@ -140,8 +144,8 @@ async function currentGeneration(now: number): Promise<typeof known> {
 
 /** The answer to a request from an entry: 304 when If-None-Match names its ETag, else the page. */
 function answerOf(entry: Entry, ifNoneMatch: string | null | undefined, state: 'hit' | 'miss'): CachedPage {
-  const headers: [string, string][] = [...entry.headers, ['X-Content-Cache', state]];
-  if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === entry.etag)) return { status: 304, headers: headers.filter(([k]) => k !== 'Content-Length'), body: Buffer.alloc(0) };
+  const headers: [string, string][] = [...entry.headers, ['x-content-cache', state]];
+  if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === entry.etag)) return { status: 304, headers: headers.filter(([k]) => k !== 'content-length'), body: Buffer.alloc(0) };
   return { status: 200, headers, body: entry.body };
 }
 
