@@ -10,7 +10,7 @@ import { applySecurityHeaders, isPrivatePath } from './platform/security/headers
 import { ensureRuntime } from './server/runtime.ts';
 import { loadSession } from './web/session-cookie.ts';
 import { safeLocation } from './web/redirects.ts';
-import { isCacheable, lookupPage, markPagesStale, startRender, storePage } from './web/page-cache.ts';
+import { endRender, isCacheable, lookupPage, markPagesStale, startRender, storePage, type RenderTicket } from './web/page-cache.ts';
 import { resolveRequestLanguage } from './web/language.ts';
 import { translate } from './platform/i18n/index.ts';
 
@@ -18,6 +18,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   const started = performance.now();
   await ensureRuntime();
   let status = 500;
+  let ticket: RenderTicket | null = null;
   try {
     const { request, url } = context;
     const cookies = request.headers.get('cookie');
@@ -30,7 +31,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
       status = hit.status;
       return new Response(hit.status === 304 ? null : new Uint8Array(hit.body), { status: hit.status, headers: hit.headers });
     }
-    const ticket = cacheable ? await startRender(url, cookies) : null;
+    ticket = cacheable ? await startRender(url, cookies) : null;
     await loadSession(context);
     context.locals.lang = resolveRequestLanguage(context);
     let response = await next();
@@ -55,6 +56,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     // eslint-disable-next-line preserve-caught-error -- the cause is what must not reach Astro's log
     throw new Error('The request failed (logged above as request.failed)');
   } finally {
+    if (ticket) endRender(ticket);
     if (!context.url.pathname.startsWith('/_astro/')) {
       log.info('request', {
         method: context.request.method,

@@ -153,17 +153,28 @@ function answerOf(entry: Entry, ifNoneMatch: string | null | undefined, state: '
 export async function lookupPage(method: string, url: URL, cookieHeader: string | null | undefined, ifNoneMatch: string | null | undefined, now = Date.now()): Promise<CachedPage | null> {
   if (!isCacheable(method, url.pathname, cookieHeader)) return null;
   const key = keyOf(url, cookieHeader);
-  if (!entries.has(key)) return null;
+  const fresh = entries.has(key) ? await findFresh(key, now) : undefined;
+  if (fresh) return answerOf(fresh, ifNoneMatch, 'hit');
+  // The same page being rendered for another request: wait for that render (up to RENDER_WAIT_MS) rather than render it again.
+  const pending = rendering.get(key);
+  if (!pending) return null;
+  await Promise.race([pending.done, new Promise((r) => setTimeout(r, RENDER_WAIT_MS).unref())]);
+  const rendered = entries.has(key) ? await findFresh(key, now) : undefined;
+  return rendered ? answerOf(rendered, ifNoneMatch, 'hit') : null;
+}
+
+/** The entry for a key when it is still valid (marked most recently used); a stale one is dropped. */
+async function findFresh(key: string, now: number): Promise<Entry | undefined> {
   const { generation } = await currentGeneration(now);
   const entry = entries.get(key);
-  if (!entry) return null;
+  if (!entry) return undefined;
   if (entry.generation !== generation || now >= entry.validUntil) {
     forget(key);
-    return null;
+    return undefined;
   }
   entries.delete(key);
   entries.set(key, entry);
-  return answerOf(entry, ifNoneMatch, 'hit');
+  return entry;
 }
 
 /** Drop an entry. */
@@ -179,13 +190,35 @@ export interface RenderTicket {
   key: string;
   generation: number;
   validUntil: number;
+  /** Set when this render is the one others wait for: call it when the render is done (endRender). */
+  finish?: () => void;
+}
+
+/** Renders in progress, by key, that requests for the same page wait for (so a burst on an expired page renders once). */
+const rendering = new Map<string, { done: Promise<void> }>();
+/** How long a request waits for another's render of the same page before rendering it itself. */
+const RENDER_WAIT_MS = 5_000;
+
+/** Mark a render done (stored or not), releasing the requests that wait for it. */
+export function endRender(ticket: RenderTicket): void {
+  ticket.finish?.();
 }
 
 /** Read the generation before rendering a cacheable page, so a publish during the render leaves the entry stale. */
 export async function startRender(url: URL, cookieHeader: string | null | undefined, now = Date.now()): Promise<RenderTicket> {
   const { generation, nextPublishAt } = await currentGeneration(now);
   const lifetime = pageLifetime(url.pathname) ?? 0;
-  return { key: keyOf(url, cookieHeader), generation, validUntil: Math.min(nextPublishAt ?? Number.POSITIVE_INFINITY, now + lifetime) };
+  const ticket: RenderTicket = { key: keyOf(url, cookieHeader), generation, validUntil: Math.min(nextPublishAt ?? Number.POSITIVE_INFINITY, now + lifetime) };
+  if (!rendering.has(ticket.key)) {
+    let release = () => {};
+    const pending = { done: new Promise<void>((r) => (release = r)) };
+    rendering.set(ticket.key, pending);
+    ticket.finish = () => {
+      if (rendering.get(ticket.key) === pending) rendering.delete(ticket.key);
+      release();
+    };
+  }
+  return ticket;
 }
 
 /**

@@ -13,9 +13,11 @@ import { after, before, test } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { Visitor } from '../helpers/http.ts';
 import { signInAs } from './staff-sign-in.ts';
+import { openConsultation } from './consultation-setup.ts';
 
 let server: TestServer;
 let consultation: string;
+let editor: Visitor;
 /** A copy of the content folder that knows Welsh as well as English (locales/*.json), whatever the repository holds. */
 const contentDir = mkdtempSync(join(tmpdir(), 'saferline-cache-content-'));
 before(async () => {
@@ -24,9 +26,9 @@ before(async () => {
     mkdirSync(join(contentDir, 'locales'));
     for (const code of ['en', 'cy']) writeFileSync(join(contentDir, 'locales', `${code}.json`), '{}');
   }
-  server = await startServer({ DEMO_CASES: 'true', LOG_LEVEL: 'info', CONTENT_DIR: contentDir });
-  const finder = await (await fetch(`${server.url}/consultations?state=open`)).text();
-  consultation = `/consultations/${/href="\/consultations\/([a-z0-9-]+)"/.exec(finder)?.[1]}`;
+  server = await startServer({ LOG_LEVEL: 'info', CONTENT_DIR: contentDir });
+  editor = await signInAs(server.url, 'editor@hollowmere.example');
+  consultation = `/consultations/${(await openConsultation(editor, 'Street lighting on the quay')).slug}`;
 });
 after(async () => {
   await server?.stop();
@@ -97,7 +99,6 @@ test('one entry per page and language: a language the site knows has its own ent
 
 test('signed-in staff always get a fresh page, and what they are shown is never kept', async () => {
   const [, , anonymous] = await getTwice('/news');
-  const editor = await signInAs(server.url, 'editor@hollowmere.example');
   for (let i = 0; i < 2; i++) {
     const staff = await editor.get('/news');
     assert.equal(staff.status, 200);

@@ -12,7 +12,7 @@ import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { bumpGenerationStatement } from '../../src/domains/publishing/index.ts';
 import {
-  GENERATION_CHECK_MS, LIVE_TTL_MS, isCacheable, languageOfRequest, listLanguages, lookupPage, markPagesStale, measureCache, startRender, storePage,
+  GENERATION_CHECK_MS, LIVE_TTL_MS, endRender, isCacheable, languageOfRequest, listLanguages, lookupPage, markPagesStale, measureCache, startRender, storePage,
 } from '../../src/web/page-cache.ts';
 
 let database: Database;
@@ -41,7 +41,11 @@ function nextClock(): number {
 async function keep(path: string, now: number, body = `<p>${path}</p>`, init: ResponseInit = {}, setsCookie = false, cookie: string | null = null): Promise<Response> {
   const url = new URL(`http://x${path}`);
   const ticket = await startRender(url, cookie, now);
-  return storePage(ticket, new Response(body, { status: 200, headers: { 'Content-Type': 'text/html' }, ...init }), null, setsCookie);
+  try {
+    return await storePage(ticket, new Response(body, { status: 200, headers: { 'Content-Type': 'text/html' }, ...init }), null, setsCookie);
+  } finally {
+    endRender(ticket);
+  }
 }
 
 /** The answer the cache gives for an anonymous GET at `now`, or null. */
@@ -172,4 +176,24 @@ test('the cache holds at most 500 entries and 32 MB, dropping the least recently
   assert.ok(measureCache().bytes <= 32 * 1024 * 1024, `${measureCache().bytes} bytes`);
   assert.ok(await look('/news/big39', t + 1), 'the newest stays');
   assert.equal(await look('/news/big0', t + 1), null, 'the oldest went');
+});
+
+test('requests for a page being rendered wait for that render instead of rendering it again', async () => {
+  const t = nextClock();
+  const url = new URL('http://x/value-for-money');
+  const ticket = await startRender(url, null, t);
+  let answered = false;
+  const waiting = look('/value-for-money', t + 1).then((page) => ((answered = true), page));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(answered, false, 'the second request waits');
+  await storePage(ticket, new Response('<p>rendered once</p>', { status: 200 }), null, false);
+  endRender(ticket);
+  const page = await waiting;
+  assert.equal(page?.body.toString(), '<p>rendered once</p>');
+  assert.equal(page?.headers.find(([k]) => k === 'x-content-cache')?.[1], 'hit');
+
+  const failing = await startRender(new URL('http://x/structure'), null, t);
+  const released = look('/structure', t + 1);
+  endRender(failing);
+  assert.equal(await released, null, 'a render that kept nothing releases the waiters to render for themselves');
 });
