@@ -6,10 +6,12 @@
  * Freshness. Every entry belongs to the content generation it was rendered under (publishing: a publish,
  * schedule or unpublish in any process moves it) and ends at the next scheduled publish. The generation is read
  * from the database at most once every GENERATION_CHECK_MS, never per hit, and at once after this process
- * handled a POST (the middleware calls markPagesStale before answering it), so another process's publish shows here within
- * GENERATION_CHECK_MS and this process's own at once. Pages that also show what the publishing generation does
- * not track (statistics, consultations, meetings, and the area pages that list them) are kept at most
- * LIVE_TTL_MS. Markdown pages, advice and the report start page change only with a build.
+ * handled a POST (the middleware calls markPagesStale before answering it), so another process's publish shows here
+ * within GENERATION_CHECK_MS and this process's own at once. Live pages, which also show what the publishing
+ * generation does not track (statistics, consultations, meetings, and the area pages that list them), are kept at
+ * most LIVE_TTL_MS, and dropped after any POST to this process: a change made through another process shows within
+ * LIVE_TTL_MS, as do a consultation opening or closing by the clock and a new month of statistics. Markdown pages,
+ * advice and the report start page change only with a build (and are keyed on the generation like the rest).
  *
  * A hit is answered by the server module (src/server/entry.ts) before Astro's pipeline and the session load;
  * the middleware renders and stores misses. Hits and misses carry the same headers: the security headers, ETag
@@ -51,6 +53,8 @@ export interface CachedPage {
 interface Entry {
   generation: number;
   validUntil: number;
+  /** A live page (kept at most LIVE_TTL_MS). */
+  live: boolean;
   headers: [string, string][];
   body: Buffer;
   etag: string;
@@ -119,10 +123,14 @@ function keyOf(url: URL, cookieHeader: string | null | undefined): string {
   return `${url.pathname}${url.search}\n${languageOfRequest(url, cookieHeader, knownLanguages())}`;
 }
 
-/** Mark the known generation as stale, so that the next request reads it (after this process changed something). */
+/**
+ * After this process changed something: the next request reads the generation, and the live pages (statistics,
+ * consultations, meetings), which the generation does not track, are dropped, so this process shows its own change at once.
+ */
 export function markPagesStale(): void {
   staleMarks += 1;
   known = { ...known, checkedAt: Number.NEGATIVE_INFINITY };
+  for (const [key, entry] of entries) if (entry.live) forget(key);
 }
 
 /** The content generation, read from the database at most once every GENERATION_CHECK_MS (concurrent callers share a read). */
@@ -190,6 +198,7 @@ export interface RenderTicket {
   key: string;
   generation: number;
   validUntil: number;
+  live: boolean;
   /** Set when this render is the one others wait for: call it when the render is done (endRender). */
   finish?: () => void;
 }
@@ -208,7 +217,7 @@ export function endRender(ticket: RenderTicket): void {
 export async function startRender(url: URL, cookieHeader: string | null | undefined, now = Date.now()): Promise<RenderTicket> {
   const { generation, nextPublishAt } = await currentGeneration(now);
   const lifetime = pageLifetime(url.pathname) ?? 0;
-  const ticket: RenderTicket = { key: keyOf(url, cookieHeader), generation, validUntil: Math.min(nextPublishAt ?? Number.POSITIVE_INFINITY, now + lifetime) };
+  const ticket: RenderTicket = { key: keyOf(url, cookieHeader), generation, validUntil: Math.min(nextPublishAt ?? Number.POSITIVE_INFINITY, now + lifetime), live: Number.isFinite(lifetime) };
   if (!rendering.has(ticket.key)) {
     let release = () => {};
     const pending = { done: new Promise<void>((r) => (release = r)) };
@@ -237,7 +246,7 @@ export async function storePage(ticket: RenderTicket, response: Response, ifNone
   headers.set('Vary', 'Cookie');
   headers.set('Content-Language', ticket.key.slice(ticket.key.lastIndexOf('\n') + 1));
   headers.set('Content-Length', String(body.length));
-  const entry: Entry = { generation: ticket.generation, validUntil: ticket.validUntil, headers: [...headers], body, etag };
+  const entry: Entry = { generation: ticket.generation, validUntil: ticket.validUntil, live: ticket.live, headers: [...headers], body, etag };
   forget(ticket.key);
   entries.set(ticket.key, entry);
   bytes += body.length;

@@ -113,13 +113,17 @@ test('a hit reads no generation until GENERATION_CHECK_MS have passed; then a mo
   assert.equal(await look('/news', t + GENERATION_CHECK_MS), null, 'the generation is read again and has moved');
 });
 
-test('after this process changed something (markPagesStale) the next request reads the generation at once', async () => {
+test('after this process changed something (markPagesStale) the next request reads the generation at once, and live pages go', async () => {
   const t = nextClock();
   await keep('/initiatives', t);
+  await keep('/consultations', t);
   assert.ok(await look('/initiatives', t + 1));
+  markPagesStale();
+  assert.ok(await look('/initiatives', t + 2), 'the generation has not moved: the stable page stays');
+  assert.equal(await look('/consultations', t + 2), null, 'a live page is rendered again');
   await database.client.execute(bumpGenerationStatement());
   markPagesStale();
-  assert.equal(await look('/initiatives', t + 2), null);
+  assert.equal(await look('/initiatives', t + 3), null);
 });
 
 test('an unchanged generation keeps stable pages; live pages (statistics) last LIVE_TTL_MS', async () => {
