@@ -215,19 +215,26 @@ export function endRender(ticket: RenderTicket): void {
 
 /** Read the generation before rendering a cacheable page, so a publish during the render leaves the entry stale. */
 export async function startRender(url: URL, cookieHeader: string | null | undefined, now = Date.now()): Promise<RenderTicket> {
-  const { generation, nextPublishAt } = await currentGeneration(now);
-  const lifetime = pageLifetime(url.pathname) ?? 0;
-  const ticket: RenderTicket = { key: keyOf(url, cookieHeader), generation, validUntil: Math.min(nextPublishAt ?? Number.POSITIVE_INFINITY, now + lifetime), live: Number.isFinite(lifetime) };
-  if (!rendering.has(ticket.key)) {
+  const key = keyOf(url, cookieHeader);
+  // Registered before the generation is read, so that requests arriving meanwhile wait for this render.
+  let finish: (() => void) | undefined;
+  if (!rendering.has(key)) {
     let release = () => {};
     const pending = { done: new Promise<void>((r) => (release = r)) };
-    rendering.set(ticket.key, pending);
-    ticket.finish = () => {
-      if (rendering.get(ticket.key) === pending) rendering.delete(ticket.key);
+    rendering.set(key, pending);
+    finish = () => {
+      if (rendering.get(key) === pending) rendering.delete(key);
       release();
     };
   }
-  return ticket;
+  try {
+    const { generation, nextPublishAt } = await currentGeneration(now);
+    const lifetime = pageLifetime(url.pathname) ?? 0;
+    return { key, generation, validUntil: Math.min(nextPublishAt ?? Number.POSITIVE_INFINITY, now + lifetime), live: Number.isFinite(lifetime), finish };
+  } catch (error) {
+    finish?.();
+    throw error;
+  }
 }
 
 /**
