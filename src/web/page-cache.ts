@@ -68,12 +68,12 @@ let known = { generation: -1, nextPublishAt: null as number | null, checkedAt: N
 let staleMarks = 0;
 let checking: Promise<void> | null = null;
 
-/** The value of one cookie in a Cookie header, or undefined. */
+/** The raw (undecoded) value of one cookie in a Cookie header, or undefined. */
 export function readCookie(cookieHeader: string | null | undefined, name: string): string | undefined {
   if (!cookieHeader) return undefined;
   for (const part of cookieHeader.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
 }

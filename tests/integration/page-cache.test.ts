@@ -95,6 +95,9 @@ test('one entry per page and language: a language the site knows has its own ent
   const unknown = await fetch(`${server.url}/cookies`, { headers: { cookie: 'lang=xx' } });
   assert.equal(unknown.headers.get('x-content-cache'), 'hit');
   assert.equal(unknown.headers.get('content-language'), 'en', 'a language the site does not have is English');
+  const malformed = await fetch(`${server.url}/cookies`, { headers: { cookie: 'lang=%; other=%E0%A4%A' } });
+  assert.equal(malformed.status, 200, 'a malformed cookie is no language, not an error');
+  assert.equal(malformed.headers.get('x-content-cache'), 'hit');
 });
 
 test('signed-in staff always get a fresh page, and what they are shown is never kept', async () => {

@@ -74,6 +74,7 @@ test('the language of a request: a known ?lang=, else a known lang cookie, else 
   assert.equal(languageOfRequest(new URL('http://x/'), 'lang=xx', known), 'en');
   assert.equal(languageOfRequest(new URL('http://x/'), null, known), 'en');
   assert.equal(languageOfRequest(new URL('http://x/?lang=cy'), null, ['en']), 'en', 'a language the site does not have');
+  assert.equal(languageOfRequest(new URL('http://x/'), 'lang=%; x=%E0%A4%A', known), 'en', 'a malformed cookie is no language, not an error');
 });
 
 test('the known languages are the names of the content folder\'s locales/*.json, or English alone', () => {
