@@ -36,7 +36,7 @@ const ENTRY_MAX_BYTES = 1024 * 1024;
 const STABLE = [
   /^\/$/, /^\/(about|contact|privacy|accessibility|cookies)$/, /^\/report$/, /^\/advice(\/[a-z0-9-]+)?$/,
   /^\/news(\/[^/]+)?$/, /^\/initiatives(\/[^/]+)?$/, /^\/(improvement-plan|value-for-money|priorities|structure)$/,
-  /^\/feeds\/(news|areas\/[^/]+)\.(rss|atom)$/, /^\/sitemap\.xml$/,
+  /^\/feeds\/(news|areas\/[^/]+)\.(rss|atom)$/, /^\/sitemap\.xml$/, /^\/easy-read(\/report|\/advice\/[a-z0-9-]+)?$/,
 ];
 /** Pages that also show statistics, consultations or meetings: kept at most LIVE_TTL_MS. */
 const LIVE = [/^\/areas(\/[^/]+)?$/, /^\/statistics(\/perception|\/data\.csv|\/data\.json)?$/, /^\/consultations(\/[^/]+)?$/, /^\/feeds\/meetings\.ics$/];

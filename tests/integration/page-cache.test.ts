@@ -51,7 +51,7 @@ async function getTwice(path: string, headers: Record<string, string> = {}): Pro
 const PUBLIC_PAGES = [
   '/', '/report', '/advice', '/advice/noise', '/about', '/contact', '/privacy', '/accessibility', '/cookies', '/news', '/initiatives', '/improvement-plan',
   '/areas', '/areas/mill-lane', '/statistics', '/statistics/perception', '/statistics/data.csv', '/statistics/data.json', '/consultations', ':consultation',
-  '/feeds/news.rss', '/feeds/meetings.ics', '/sitemap.xml',
+  '/feeds/news.rss', '/feeds/meetings.ics', '/sitemap.xml', '/easy-read', '/easy-read/report', '/easy-read/advice/noise',
 ];
 
 test('every anonymous public page is kept; a hit, answered before Astro, has the status, body and headers of the miss', async () => {

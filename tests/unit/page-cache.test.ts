@@ -54,7 +54,7 @@ function look(path: string, now: number, cookie: string | null = null, ifNoneMat
 }
 
 test('which requests may be answered from the cache', () => {
-  for (const path of ['/', '/report', '/advice', '/advice/noise', '/about', '/contact', '/privacy', '/accessibility', '/cookies', '/news', '/news/a', '/initiatives', '/areas', '/areas/mill-lane', '/statistics', '/statistics/perception', '/statistics/data.csv', '/statistics/data.json', '/consultations', '/consultations/a', '/feeds/news.rss', '/feeds/meetings.ics', '/sitemap.xml']) {
+  for (const path of ['/', '/report', '/advice', '/advice/noise', '/about', '/contact', '/privacy', '/accessibility', '/cookies', '/news', '/news/a', '/initiatives', '/areas', '/areas/mill-lane', '/statistics', '/statistics/perception', '/statistics/data.csv', '/statistics/data.json', '/consultations', '/consultations/a', '/feeds/news.rss', '/feeds/meetings.ics', '/sitemap.xml', '/easy-read', '/easy-read/report', '/easy-read/advice/noise']) {
     assert.equal(isCacheable('GET', path, null), true, path);
   }
   for (const path of ['/report/danger', '/report/check', '/report/confirmation', '/track', '/track/case', '/feedback', '/staff/queue', '/consultations/a/respond', '/consultations/a/done', '/meetings/1', '/alerts', '/exit', '/healthz']) {
