@@ -25,7 +25,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     // Public pages that do not depend on the visitor (src/web/page-cache.ts): the server module answers hits before
     // Astro; a hit here is `astro dev`'s. A request with a session cookie is never cacheable, so it is loaded first.
     // A request choosing its language (?lang=) sets a cookie: never answered from (or kept in) the page cache.
-    const cacheable = isCacheable(request.method, url.pathname, cookies) && !url.searchParams.has('lang');
+    const cacheable = isCacheable(request.method, url, cookies);
     const hit = cacheable ? await lookupPage(request.method, url, cookies, request.headers.get('if-none-match')) : null;
     if (hit) {
       status = hit.status;

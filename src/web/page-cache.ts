@@ -19,9 +19,9 @@
  * MAX_ENTRIES and MAX_BYTES, least recently used first out.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { readGeneration } from '../domains/publishing/index.ts';
+import { resolveLanguage } from '../platform/i18n/index.ts';
+import { LANGUAGE_COOKIE } from './language.ts';
 
 /** How often, at most, a process reads the content generation (the bound on another process's publish showing here). */
 export const GENERATION_CHECK_MS = 250;
@@ -78,30 +78,10 @@ export function readCookie(cookieHeader: string | null | undefined, name: string
   return undefined;
 }
 
-/** The request's language: a known `?lang=` code, else a known `lang` cookie, else 'en' (as the middleware resolves it). */
-export function languageOfRequest(url: URL, cookieHeader: string | null | undefined, known: readonly string[]): string {
+/** The request's language, resolved as the middleware resolves it (src/web/language.ts): `?lang=`, else the `lang` cookie, else English. */
+export function languageOfRequest(url: URL, cookieHeader: string | null | undefined): string {
   const asked = url.searchParams.get('lang');
-  if (asked && known.includes(asked)) return asked;
-  const kept = readCookie(cookieHeader, 'lang');
-  return kept && known.includes(kept) ? kept : 'en';
-}
-
-/** The language codes a content folder knows: the names of its locales/*.json, or just 'en' when there are none. */
-export function listLanguages(contentDir: string): string[] {
-  let found: string[] = [];
-  try {
-    found = readdirSync(join(contentDir, 'locales')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-  } catch {
-    // No locales folder: English only.
-  }
-  return found.length > 0 ? found.sort() : ['en'];
-}
-
-let languages: string[] | undefined;
-/** The site's language codes (CONTENT_DIR's locales), read once. */
-function knownLanguages(): string[] {
-  languages ??= listLanguages(process.env.CONTENT_DIR ?? 'content');
-  return languages;
+  return resolveLanguage(asked ?? readCookie(cookieHeader, LANGUAGE_COOKIE));
 }
 
 /** How long a page may be kept: Infinity for stable pages, LIVE_TTL_MS for live ones, null when it is never cached. */
@@ -111,16 +91,20 @@ export function pageLifetime(pathname: string): number | null {
   return null;
 }
 
-/** True when an anonymous GET of this page may come from the cache (no staff session, no draft of the visitor's own). */
-export function isCacheable(method: string, pathname: string, cookieHeader: string | null | undefined): boolean {
-  if (method !== 'GET' || pageLifetime(pathname) === null) return false;
+/**
+ * True when an anonymous GET of this page may come from the cache: no staff session, no draft of the visitor's
+ * own, and no `?lang=` (choosing a language sets the cookie).
+ */
+export function isCacheable(method: string, url: URL, cookieHeader: string | null | undefined): boolean {
+  const pathname = url.pathname;
+  if (method !== 'GET' || pageLifetime(pathname) === null || url.searchParams.has('lang')) return false;
   if (readCookie(cookieHeader, 'session') !== undefined) return false;
   return !DRAFT_COOKIES.some(([re, name]) => re.test(pathname) && readCookie(cookieHeader, name) !== undefined);
 }
 
 /** The cache key: path, query and language. */
 function keyOf(url: URL, cookieHeader: string | null | undefined): string {
-  return `${url.pathname}${url.search}\n${languageOfRequest(url, cookieHeader, knownLanguages())}`;
+  return `${url.pathname}${url.search}\n${languageOfRequest(url, cookieHeader)}`;
 }
 
 /**
@@ -159,7 +143,7 @@ function answerOf(entry: Entry, ifNoneMatch: string | null | undefined, state: '
 
 /** The answer from the cache for an anonymous GET, or null when it must be rendered. */
 export async function lookupPage(method: string, url: URL, cookieHeader: string | null | undefined, ifNoneMatch: string | null | undefined, now = Date.now()): Promise<CachedPage | null> {
-  if (!isCacheable(method, url.pathname, cookieHeader)) return null;
+  if (!isCacheable(method, url, cookieHeader)) return null;
   const key = keyOf(url, cookieHeader);
   const fresh = entries.has(key) ? await findFresh(key, now) : undefined;
   if (fresh) return answerOf(fresh, ifNoneMatch, 'hit');
