@@ -17,6 +17,7 @@ import { bodyLimitFor, countFormFields } from './body-limits.ts';
 import { MAX_FORM_FIELDS } from '../platform/forms/index.ts';
 import { resolveClientAddress } from './client-address.ts';
 import { SEND_PATH, sendReportThin } from '../web/report/send.ts';
+import { lookupPage } from '../web/page-cache.ts';
 
 /** Methods the site answers; anything else (TRACE, CONNECT, …) gets 405. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
@@ -170,6 +171,26 @@ async function renderWithAstro(req: IncomingMessage, res: ServerResponse, locals
   }
 }
 
+/**
+ * Answer an anonymous GET of a cached public page (src/web/page-cache.ts) here, before Astro's pipeline and the
+ * session load, with the headers the page was rendered with; false when Astro must render it.
+ */
+async function answerFromCache(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const target = req.url ?? '/';
+  if (!target.startsWith('/') || target.startsWith('//')) return false;
+  const started = performance.now();
+  const page = await lookupPage('GET', new URL(`http://page.invalid${target}`), req.headers.cookie, req.headers['if-none-match']).catch((error: unknown) => {
+    log.error('page_cache.failed', { cause: describeError(error) });
+    return null;
+  });
+  if (!page) return false;
+  for (const [name, value] of page.headers) res.setHeader(name, value);
+  res.writeHead(page.status);
+  res.end(page.body);
+  log.info('request', { method: 'GET', path: routeOf(target), status: page.status, ms: Math.round((performance.now() - started) * 10) / 10, cache: 'hit' });
+  return true;
+}
+
 async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
   setSecurityHeaders(req, res);
   track(res);
@@ -178,6 +199,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
   const path = requestPath(req);
   if (UNUSED_ROUTES.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`))) return answer(res, 404, 'Page not found.');
   if (staticFiles.serve(req, res)) return;
+  if (req.method === 'GET' && (await answerFromCache(req, res))) return;
   if (req.method === 'POST' && !isFormType(req.headers['content-type'])) return answer(res, 415, 'The form could not be read. Go back and try again.');
   const contentType = req.headers['content-type'] ?? '';
   if (path.startsWith('/open311/')) prepareOpen311Call(req);
