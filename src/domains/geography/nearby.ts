@@ -3,10 +3,10 @@
  * and the Case Review count. A bounding box on latitude and longitude uses the cases_location index (lat, lon,
  * received_at); the exact great-circle distance (haversine) then keeps those inside the circle.
  */
-import { and, between, eq, gte, isNotNull, ne, notInArray, type SQL } from 'drizzle-orm';
+import { and, between, eq, gte, isNotNull, ne, notInArray, sql, type SQL } from 'drizzle-orm';
 import { getDb } from '../../platform/db/client.ts';
 import { cases } from '../../platform/db/schema.ts';
-import { caseScopeCondition, type CaseScope } from '../cases/policy.ts';
+import { isCaseInScope, type CaseScope } from '../cases/policy.ts';
 import { FINISHED_STATUSES } from '../cases/workflow.ts';
 
 /** The Earth's mean radius in metres (IUGG). */
@@ -73,7 +73,10 @@ export function monthsBefore(now: number, months: number): number {
   return d.getTime();
 }
 
-/** The conditions of the nearby query (exported for the query-plan test). */
+/**
+ * The conditions of the nearby query (exported for the query-plan test). The viewer's scope is checked on the
+ * rows found (isCaseInScope), not in SQL, so that SQLite always searches by the location index.
+ */
 export function nearbyConditions(point: GeoPoint, o: NearbyOptions): SQL | undefined {
   const box = boundingBox(point, o.radiusMetres);
   return and(
@@ -81,10 +84,10 @@ export function nearbyConditions(point: GeoPoint, o: NearbyOptions): SQL | undef
     between(cases.lon, box.minLon, box.maxLon),
     gte(cases.receivedAt, monthsBefore(o.now, o.months)),
     o.excludeId ? ne(cases.id, o.excludeId) : undefined,
-    o.onlySameCategory && o.categoryId ? eq(cases.categoryId, o.categoryId) : undefined,
+    // Unary + keeps SQLite from searching by the category's index instead of the location's.
+    o.onlySameCategory && o.categoryId ? sql`+${cases.categoryId} = ${o.categoryId}` : undefined,
     o.openOnly ? notInArray(cases.status, [...FINISHED_STATUSES]) : undefined,
     o.openOnly ? eq(cases.kind, 'report') : undefined,
-    o.scope ? caseScopeCondition(o.scope) : undefined,
     isNotNull(cases.lat),
   );
 }
@@ -92,11 +95,11 @@ export function nearbyConditions(point: GeoPoint, o: NearbyOptions): SQL | undef
 /** Cases within the radius of the point received in the last months, nearest first. */
 export async function findNearbyCases(point: GeoPoint, o: NearbyOptions): Promise<NearbyCase[]> {
   const rows = await getDb()
-    .select({ id: cases.id, ref: cases.ref, categoryId: cases.categoryId, wardId: cases.wardId, status: cases.status, receivedAt: cases.receivedAt, lat: cases.lat, lon: cases.lon, duplicateOf: cases.duplicateOf })
+    .select({ id: cases.id, ref: cases.ref, categoryId: cases.categoryId, wardId: cases.wardId, status: cases.status, receivedAt: cases.receivedAt, lat: cases.lat, lon: cases.lon, duplicateOf: cases.duplicateOf, districtId: cases.districtId, referredAgencyId: cases.referredAgencyId })
     .from(cases)
     .where(nearbyConditions(point, o));
   return rows
-    .filter((r) => !(o.openOnly && r.duplicateOf))
+    .filter((r) => !(o.openOnly && r.duplicateOf) && (!o.scope || isCaseInScope(o.scope, r)))
     .map((r) => ({
       id: r.id, ref: r.ref, categoryId: r.categoryId, wardId: r.wardId, status: r.status, receivedAt: r.receivedAt,
       distanceMetres: metresBetween(point, { lat: r.lat!, lon: r.lon! }),
