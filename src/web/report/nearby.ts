@@ -11,6 +11,7 @@ import { afterStep, loadReportDraft, stepPath } from './flow.ts';
 /** The words of the step, in one place (so they can be translated). */
 export const NEARBY_TEXT = {
   title: 'A similar problem has already been reported near here',
+  pageTitle: 'Already reported near here',
   lead: 'Someone has already told us about a problem like this nearby. We are working on it.',
   category: 'What it is about',
   place: 'Where',
