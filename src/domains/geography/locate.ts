@@ -44,11 +44,6 @@ export function locatePostcode(postcode: string, config: Pick<SiteConfig, 'gazet
   return { kind: 'out-of-area', neighbour: neighbourFor(postcode, config.neighbours) };
 }
 
-/** True when a normalised postcode is one the partnership covers (its postcode district is the partnership's). */
-export function isPostcodeCovered(postcode: string, config: Pick<SiteConfig, 'gazetteer' | 'neighbours'>): boolean {
-  return locatePostcode(postcode, config).kind !== 'out-of-area';
-}
-
 /** The words of the out-of-area notice, in one place (so they can be translated). */
 export const OUT_OF_AREA_TEXT = {
   title: 'We cannot take this report',
