@@ -10,7 +10,7 @@ import { createClient, type Client } from '@libsql/client';
 import type { Browser, Page } from 'playwright-core';
 import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { sendWebReport } from '../helpers/staff.ts';
+import { sendWebReport, staffContext } from '../helpers/staff.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -213,7 +213,8 @@ for (const javaScriptEnabled of [false, true]) {
 }
 
 test('an out-of-area postcode says where to report instead; a similar report nearby can be joined', async () => {
-  await sendWebReport(server.url, { email: 'first@example.org', category: 'noise', postcode: 'HW1 3AE', description: 'Loud parties at the end house every weekend.' });
+  const first = await sendWebReport(server.url, { email: 'first@example.org', category: 'noise', postcode: 'HW1 3AE', description: 'Loud parties at the end house every weekend.' });
+  const other = await sendWebReport(server.url, { email: 'other@example.org', category: 'vandalism', postcode: 'HW1 3AE' });
   const context = await newContext(browser, server.url, false);
   const page = await context.newPage();
   await reportUpToWhere(page);
@@ -239,6 +240,14 @@ test('an out-of-area postcode says where to report instead; a similar report nea
   await cont(page);
   assert.match(page.url(), /\/report\/people$/);
   await context.close();
+  // Staff see the nearby cases on the case page.
+  const staff = await staffContext(browser, server.url, 'triage@hollowmere.example', false);
+  const casePage = await staff.newPage();
+  await casePage.goto(`/staff/cases/${first.ref}`);
+  assert.ok(await casePage.getByRole('heading', { name: 'Nearby cases' }).isVisible());
+  assert.ok(await casePage.getByRole('link', { name: other.ref }).isVisible());
+  await expectAccessible(casePage, 'case page (nearby cases)');
+  await staff.close();
 });
 
 test('dates: per-part messages, "9pm" and "21.30" accepted, and a time field with a full keyboard', async () => {
