@@ -11,6 +11,7 @@ import { insertCase } from './cases-fixtures.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { getDb, toStatement } from '../../src/platform/db/client.ts';
 import { cases, postcodes } from '../../src/platform/db/schema.ts';
+import { readCallForm } from '../../src/domains/calls/form.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import {
   countPostcodes, findNearbyCases, findPostcode, importGeography, loadPostcodeIndex, locatePostcode, mergeAreas, metresBetween, nearbyConditions,
@@ -151,4 +152,22 @@ test('nearby uses the cases_location index (a bounding box), not a scan of every
     const plan = rows.map((r) => String(r.detail)).join('\n');
     assert.match(plan, /USING INDEX cases_location \(lat>\? AND lat<\?\)/, plan);
   }
+});
+
+test('the call screen (the same where check) gives a known postcode its centroid and refuses an out-of-area one naming the neighbour', async () => {
+  await importGeography({ postcodes: sample(SAMPLE_FILES.postcodes) }, config, 'content');
+  await loadPostcodeIndex();
+  const now = Date.UTC(2026, 10, 23, 14);
+  const fields: Record<string, string> = {
+    reason: 'new-report', 'outcome-new-report': 'case-created', startedAt: String(now - 180_000), duration: '3:00', durationAuto: '3:00',
+    callerName: 'Sam Caller', callerPhone: '01632 960 001', callerEmail: '', danger: 'no', category: 'noise', description: 'Loud music every night from number 4.',
+    whenKind: 'ongoing', whenText: 'Every night', postcode: 'HW1 3AE', place: '', affected: 'me', before: 'yes', privacy: 'named', preferredContact: 'phone',
+  };
+  const form = (f: Record<string, string>) => Object.entries(f).reduce((d, [k, v]) => (d.append(k, v), d), new FormData());
+  const known = readCallForm(form(fields), config, [], now);
+  assert.deepEqual(known.errors, []);
+  const report = known.draft!.report!;
+  assert.deepEqual([report.wardId, report.lat, report.lon, report.locationSource], ['mill-lane', 52.960292, -1.412634, 'postcode']);
+  const out = readCallForm(form({ ...fields, postcode: 'HW9 1AD' }), config, [], now);
+  assert.match(out.errors.find((e) => e.field === 'postcode')?.text ?? '', /^HW9 1AD is not in the area Hollowmere Community Safety Partnership covers\. Report it to Harrowdale District Council \(https:\/\/harrowdale\.example\/report-anti-social-behaviour\)/);
 });
