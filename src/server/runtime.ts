@@ -1,6 +1,6 @@
 /**
- * The process runtime: validate settings, open and migrate the database, sync configuration, load demo
- * data into an empty database, start the outbox worker and housekeeping; and stop them again.
+ * The process runtime: validate settings, open and migrate the database, sync configuration, load the sample
+ * postcodes into an empty postcode table and read it into memory, load demo data into an empty database, start the outbox worker and housekeeping; and stop them again.
  * The server module (src/server/entry.ts) boots it before listening; in `astro dev` the middleware boots
  * it on the first request (ensureRuntime).
  */
@@ -27,6 +27,7 @@ import { alertJobs } from '../domains/alerts/index.ts';
 import { seedDemo } from './demo.ts';
 import { ensureCounts } from '../domains/insight/counts.ts';
 import { flushFlagRefreshes } from '../domains/cases/actions.ts';
+import { ensurePostcodes, loadPostcodeIndex } from '../domains/geography/index.ts';
 
 interface Runtime {
   env: Env;
@@ -56,6 +57,8 @@ export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteC
   await migrateDatabase(database);
   await syncConfigToDatabase(database, config);
   if (await ensureCounts()) log.info('insight.counts_rebuilt', {});
+  if (await ensurePostcodes(env.CONTENT_DIR, config)) log.info('geography.sample_loaded', {});
+  await loadPostcodeIndex();
   await loadSigningKey(env.SECRET_KEY);
   if (env.DEMO_MODE && options.seedDemo) {
     const anyUser = await database.db.select({ id: users.id }).from(users).limit(1);

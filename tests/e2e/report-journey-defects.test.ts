@@ -10,6 +10,7 @@ import { createClient, type Client } from '@libsql/client';
 import type { Browser, Page } from 'playwright-core';
 import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { sendWebReport, staffContext } from '../helpers/staff.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -211,19 +212,42 @@ for (const javaScriptEnabled of [false, true]) {
   });
 }
 
-test('an out-of-area postcode says where to report instead; the page says which location field is required', async () => {
+test('an out-of-area postcode says where to report instead; a similar report nearby can be joined', async () => {
+  const first = await sendWebReport(server.url, { email: 'first@example.org', category: 'noise', postcode: 'HW1 3AE', description: 'Loud parties at the end house every weekend.' });
+  const other = await sendWebReport(server.url, { email: 'other@example.org', category: 'vandalism', postcode: 'HW1 3AE' });
   const context = await newContext(browser, server.url, false);
   const page = await context.newPage();
   await reportUpToWhere(page);
   assert.ok(await page.getByText('Needed if you do not give a postcode').isVisible());
-  await page.getByLabel('Postcode').fill('SW1A 1AA');
+  await page.getByLabel('Postcode').fill('HW9 1AD');
+  await cont(page);
+  assert.match(await page.title(), /^We cannot take this report - /, 'a notice, not an error');
+  assert.ok(await page.getByText(/HW9 1AD is not in the area Hollowmere Community Safety Partnership covers/).isVisible());
+  assert.ok(await page.getByRole('link', { name: 'Report it to Harrowdale District Council' }).isVisible());
+  assert.ok(await page.getByRole('link', { name: 'Find the council for that postcode on GOV.UK' }).isVisible());
+  await expectAccessible(page, 'where (out of area)');
+  await page.getByRole('link', { name: 'Change the postcode' }).click();
+  await page.waitForURL(/\/report\/where$/);
+  await page.getByLabel('Postcode').fill('HW1 3AE');
+  await cont(page);
+  assert.match(page.url(), /\/report\/nearby$/);
+  assert.ok(await page.getByRole('heading', { name: 'A similar problem has already been reported near here' }).isVisible());
+  await expectAccessible(page, 'nearby');
   await cont(page);
   assert.match(await page.title(), /^Error: /);
-  assert.ok(await page.getByRole('link', { name: /SW1A 1AA is not in the area Hollowmere Community Safety Partnership covers/ }).isVisible());
-  assert.ok(await page.getByText(/www\.gov\.uk\/find-local-council/).first().isVisible());
-  assert.equal(await page.getByText(/select the ward/i).count(), 0, 'not asked to choose a ward');
-  await expectAccessible(page, 'where (out of area)');
+  await expectAccessible(page, 'nearby (error)');
+  await page.getByLabel('Add my report to it').check();
+  await cont(page);
+  assert.match(page.url(), /\/report\/people$/);
   await context.close();
+  // Staff see the nearby cases on the case page.
+  const staff = await staffContext(browser, server.url, 'triage@hollowmere.example', false);
+  const casePage = await staff.newPage();
+  await casePage.goto(`/staff/cases/${first.ref}`);
+  assert.ok(await casePage.getByRole('heading', { name: 'Nearby cases' }).isVisible());
+  assert.ok(await casePage.getByRole('link', { name: other.ref }).isVisible());
+  await expectAccessible(casePage, 'case page (nearby cases)');
+  await staff.close();
 });
 
 test('dates: per-part messages, "9pm" and "21.30" accepted, and a time field with a full keyboard', async () => {

@@ -231,6 +231,9 @@ test('a POSTed request becomes a case in the same queue, channel api, with the a
   assert.match(html, /<input[^>]*name="hate"[^>]*value="yes"[^>]*checked/, 'the hate answer pre-fills triage');
   const queue = await (await triage.get(`/staff/queue?q=${ref}`)).text();
   assert.match(queue, new RegExp(ref));
+  // lat and long are stored in full (location source 'api'): the case page lists what is near them.
+  const placed = await submit('noise', { lat: '52.961234', long: '-1.512345', description: 'Engines revving in the car park every night after midnight.' });
+  assert.match(await (await triage.get(`/staff/cases/${placed}`)).text(), /Within 300 m of 52\.961234, -1\.512345 in the last 6 months/);
   // The XML answer of a POST carries the same fields.
   const xml = await post(request('noise'), 'xml');
   assert.equal(xml.status, 200);

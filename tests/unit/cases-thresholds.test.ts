@@ -20,9 +20,9 @@ test('same place and category raises repeat_location (postcode or within 150 m);
   const subject = c({ postcode: 'HM1 2AB', receivedAt: now });
   assert.deepEqual(detectThresholds(subject, [c({ postcode: 'hm12ab' })], now).flags, ['repeat_location']);
   assert.deepEqual(detectThresholds(subject, [c({ postcode: 'HM1 2AB', categoryId: 'fly-tipping' })], now).flags, []);
-  const near = c({ lat: 51_500_000, lon: -100_000, receivedAt: now });
-  assert.deepEqual(detectThresholds(near, [c({ lat: 51_501_000, lon: -100_000 })], now).flags, ['repeat_location']); // ~111 m
-  assert.deepEqual(detectThresholds(near, [c({ lat: 51_503_000, lon: -100_000 })], now).flags, []); // ~333 m
+  const near = c({ lat: 51.5, lon: -0.1, receivedAt: now });
+  assert.deepEqual(detectThresholds(near, [c({ lat: 51.501, lon: -0.1 })], now).flags, ['repeat_location']); // ~111 m
+  assert.deepEqual(detectThresholds(near, [c({ lat: 51.503, lon: -0.1 })], now).flags, []); // ~333 m
 });
 
 test('places are compared by the one postcode normaliser: text that is not a postcode is never the same place', () => {

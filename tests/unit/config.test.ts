@@ -98,3 +98,21 @@ test('age bands of an area are the consultation "about you" bands and sum to at 
     (dir) => assert.throws(() => loadSiteConfig(dir), /areas\.json/),
   );
 });
+
+test('every area has its own ONS code of the right kind (E05 for a ward), and neighbours are optional data', () => {
+  const config = loadSiteConfig('content');
+  assert.ok(config.areas.every((a) => /^[ENSW]\d{8}$/.test(a.onsCode ?? '')), 'every demo area has an ONS code');
+  assert.ok(config.neighbours.length > 0);
+  const edit = (change: (areas: Record<string, unknown>[]) => void) => (dir: string) => {
+    const file = join(dir, 'config', 'areas.json');
+    const areas = JSON.parse(readFileSync(file, 'utf8'));
+    change(areas);
+    writeFileSync(file, JSON.stringify(areas));
+  };
+  const millLane = (areas: Record<string, unknown>[]) => areas.find((a) => a.id === 'mill-lane')!;
+  withContent(edit((areas) => { delete millLane(areas).onsCode; }), (dir) => assert.throws(() => loadSiteConfig(dir), /'mill-lane' needs its ONS code/));
+  withContent(edit((areas) => { millLane(areas).onsCode = 'E07999009'; }), (dir) => assert.throws(() => loadSiteConfig(dir), /'mill-lane' has ONS code E07999009, which is not a ward code/));
+  withContent(edit((areas) => { millLane(areas).onsCode = 'E05999001'; }), (dir) => assert.throws(() => loadSiteConfig(dir), /ONS code E05999001 is used twice/));
+  withContent(edit((areas) => { millLane(areas).onsCode = 'E05-1'; }), (dir) => assert.throws(() => loadSiteConfig(dir), /nine-character ONS code/));
+  withContent((dir) => rmSync(join(dir, 'config', 'neighbours.json')), (dir) => assert.deepEqual(loadSiteConfig(dir).neighbours, []));
+});

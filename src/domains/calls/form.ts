@@ -22,6 +22,10 @@ export interface CallReport {
   postcode: string | null;
   locationText: string | null;
   wardId: string;
+  /** The postcode's centroid (or a pin), WGS84 degrees, from the where check. */
+  lat: number | null;
+  lon: number | null;
+  locationSource: 'postcode' | 'pin' | null;
   peopleInvolved: string | null;
   whoAffected: string;
   happenedBefore: string;
@@ -229,6 +233,9 @@ function callReport(a: Answers): CallReport {
     postcode: (a.postcode as string | undefined) || null,
     locationText: (a.place as string | undefined) || null,
     wardId: a.ward as string,
+    lat: typeof a.lat === 'number' ? a.lat : null,
+    lon: typeof a.lon === 'number' ? a.lon : null,
+    locationSource: typeof a.lat === 'number' ? ((a.locationSource as CallReport['locationSource']) ?? 'pin') : null,
     peopleInvolved: (a.people as string | undefined) || null,
     whoAffected: a.affected as string,
     happenedBefore: a.before as string,

@@ -65,6 +65,7 @@ export async function caseAnonymisationPlan(rows: CaseToAnonymise[], reason: 're
           postcode: null,
           lat: null,
           lon: null,
+          locationSource: null,
           reporterId: null,
           trackCode: null,
           trackSecretHash: null,

@@ -43,7 +43,7 @@ export const FLAG_LABELS: Record<RepeatFlag, string> = {
 /** The number of complaints that meets the ASB Case Review threshold. */
 export const CASE_REVIEW_THRESHOLD = 3;
 
-/** Lat/lon are stored as integer micro-degrees; places within this distance count as the same place. */
+/** Lat/lon are WGS84 decimal degrees; places within this distance count as the same place. */
 export const SAME_PLACE_METRES = 150;
 
 /** The instant six calendar months before `now`. */
@@ -55,7 +55,7 @@ export function sixMonthsBefore(now: number): number {
 
 function metresBetween(a: ThresholdCase, b: ThresholdCase): number | null {
   if (a.lat == null || a.lon == null || b.lat == null || b.lon == null) return null;
-  const toRad = (micro: number) => (micro / 1e6) * (Math.PI / 180);
+  const toRad = (degrees: number) => degrees * (Math.PI / 180);
   const dLat = toRad(b.lat - a.lat);
   const dLon = toRad(b.lon - a.lon) * Math.cos(toRad((a.lat + b.lat) / 2));
   return Math.sqrt(dLat * dLat + dLon * dLon) * 6_371_000;

@@ -12,7 +12,8 @@ import { caseEvents, cases, open311Requests } from '../../platform/db/schema.ts'
 import { newSecret } from '../../platform/security/ids.ts';
 import { text } from '../../platform/forms/index.ts';
 import { toE164 } from '../../platform/uk/phone.ts';
-import { isPostcodeInArea, normalisePostcode, wardForPlace, wardForPostcode } from '../../platform/uk/postcode.ts';
+import { normalisePostcode, wardForPlace } from '../../platform/uk/postcode.ts';
+import { locatePostcode } from '../geography/index.ts';
 import { priorityFor, type Priority } from '../cases/priority.ts';
 import { publicStatus } from '../cases/workflow.ts';
 import { normaliseEmail } from '../reports/answers.ts';
@@ -50,6 +51,9 @@ export interface PostedRequest {
   postcode: string | null;
   locationText: string;
   wardId: string | null;
+  /** The caller's lat and long (WGS84 degrees), stored with location source 'api'. */
+  lat: number | null;
+  lon: number | null;
   privacy: 'named' | 'confidential' | 'anonymous';
   reporter: { name: string | null; email: string | null; phoneE164: string | null } | null;
   riskAnswers: Record<string, string>;
@@ -90,11 +94,11 @@ export function parsePostedRequest(params: Params, config: SiteConfig): { ok: tr
   if (answers[ATTRIBUTE_CODES.vulnerable] === 'yes' || answers[ATTRIBUTE_CODES.vulnerable] === 'no') riskAnswers.vulnerable = answers[ATTRIBUTE_CODES.vulnerable]!;
   const priority = priorityFor({ risk: 'none', repeat: 'no', hate: riskAnswers.hate === 'yes' ? 'yes' : 'no', vulnerable: riskAnswers.vulnerable === 'yes' ? 'yes' : 'no' }, category.defaultPriority);
   const reporter = privacy === 'anonymous' || !(contact.name || contact.email || contact.phoneE164) ? null : contact;
-  return { ok: true, request: { serviceCode, description: description.data, postcode: location.postcode, locationText: location.text, wardId, privacy: reporter ? privacy : 'anonymous', reporter, riskAnswers, priority } };
+  return { ok: true, request: { serviceCode, description: description.data, postcode: location.postcode, locationText: location.text, wardId, lat: location.lat, lon: location.lon, privacy: reporter ? privacy : 'anonymous', reporter, riskAnswers, priority } };
 }
 
 /** The location: lat and long, address_string (a postcode or a place), or address_id; the ward when we can tell it. */
-function readLocation(params: Params, config: SiteConfig): { postcode: string | null; text: string; wardId: string | null } | { error: string } {
+function readLocation(params: Params, config: SiteConfig): { postcode: string | null; text: string; wardId: string | null; lat: number | null; lon: number | null } | { error: string } {
   const lat = one(params, 'lat');
   const long = one(params, 'long');
   const address = one(params, 'address_string');
@@ -107,10 +111,11 @@ function readLocation(params: Params, config: SiteConfig): { postcode: string | 
   if (!(lat && long) && !address && !addressId) return { error: 'A location is required: lat and long, address_string or address_id' };
   if (address.length > 500 || addressId.length > 200) return { error: 'address_string must be 500 characters or fewer, address_id 200' };
   const postcode = address ? normalisePostcode(address) : null;
-  if (postcode && !isPostcodeInArea(postcode, config.gazetteer)) return { error: `${postcode} is not in the area ${config.partnership.name} covers` };
-  const wardId = postcode ? wardForPostcode(postcode, config.gazetteer) : address ? wardForPlace(address, config.gazetteer) : null;
+  const located = postcode ? locatePostcode(postcode, config) : null;
+  if (postcode && located?.kind === 'out-of-area') return { error: `${postcode} is not in the area ${config.partnership.name} covers` };
+  const wardId = located && located.kind !== 'out-of-area' ? located.wardId : address ? wardForPlace(address, config.gazetteer) : null;
   const text = [address, addressId && `address_id ${addressId}`, lat && long && `${Number(lat)}, ${Number(long)}`].filter(Boolean).join('; ');
-  return { postcode, text, wardId };
+  return { postcode, text, wardId, lat: lat && long ? Number(lat) : null, lon: lat && long ? Number(long) : null };
 }
 
 /** The reporter's name, e-mail and phone, checked. */
@@ -131,7 +136,7 @@ export async function submitRequest(request: PostedRequest, key: Pick<ApiKey, 'i
   const created = await createCase(
     {
       kind: 'report', channel: 'api', categoryId: request.serviceCode, description: request.description, postcode: request.postcode, locationText: request.locationText,
-      wardId: request.wardId, privacy: request.privacy, consentShare: false, reporter: request.reporter, riskAnswers: Object.keys(request.riskAnswers).length ? request.riskAnswers : null, priority: request.priority,
+      wardId: request.wardId, lat: request.lat, lon: request.lon, locationSource: request.lat !== null ? 'api' : null, privacy: request.privacy, consentShare: false, reporter: request.reporter, riskAnswers: Object.keys(request.riskAnswers).length ? request.riskAnswers : null, priority: request.priority,
     },
     { ...ctx, extra: ({ id }) => [toStatement(getDatabase().db.insert(open311Requests).values({ token, caseId: id, keyId: key.id, createdAt: now }))] },
     now,

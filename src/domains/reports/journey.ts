@@ -30,6 +30,9 @@ export interface ReportAnswers {
   lon?: number;
   /** Where lat and lon came from. */
   locationSource?: 'postcode' | 'pin' | 'api';
+  /** A similar open report near here (found after the where step); the resident chooses to join it or not. */
+  similar?: SimilarReportAnswer;
+  joinChoice?: 'join' | 'new';
   people?: string;
   affected?: string;
   before?: 'yes' | 'no' | 'not-sure';
@@ -45,8 +48,16 @@ export interface ReportAnswers {
   trackSecret?: string;
 }
 
-/** The steps, in order. */
-export const STEPS = ['danger', 'category', 'description', 'when', 'when-details', 'where', 'people', 'photos', 'privacy', 'contact', 'check'] as const;
+/** What the draft keeps of a similar report nearby: no reference, description or personal data. */
+export interface SimilarReportAnswer {
+  id: string;
+  categoryId: string;
+  wardId: string | null;
+  receivedAt: number;
+}
+
+/** The steps, in order ("nearby" only when a similar report was found). */
+export const STEPS = ['danger', 'category', 'description', 'when', 'when-details', 'where', 'nearby', 'people', 'photos', 'privacy', 'contact', 'check'] as const;
 /** One step name. */
 export type Step = (typeof STEPS)[number];
 
@@ -57,6 +68,8 @@ export function nextStep(step: Step, a: ReportAnswers): Step | 'emergency' | 'su
   switch (step) {
     case 'danger':
       return a.danger === 'yes' ? 'emergency' : 'category';
+    case 'where':
+      return a.similar ? 'nearby' : 'people';
     case 'privacy':
       return a.privacy === 'anonymous' ? 'check' : 'contact';
     case 'check':
@@ -70,6 +83,7 @@ export function nextStep(step: Step, a: ReportAnswers): Step | 'emergency' | 'su
 export function previousStep(step: Step, a: ReportAnswers): Step | 'start' {
   if (step === 'danger') return 'start';
   if (step === 'check') return a.privacy === 'anonymous' ? 'privacy' : 'contact';
+  if (step === 'people') return a.similar ? 'nearby' : 'where';
   return STEPS[STEPS.indexOf(step) - 1]!;
 }
 
@@ -81,6 +95,7 @@ export function firstIncompleteStep(a: ReportAnswers): Step | null {
   if (!a.whenKind) return 'when';
   if (a.whenKind === 'date' ? a.happenedAt === undefined : !a.whenText) return 'when-details';
   if (!a.ward) return 'where';
+  if (a.similar && !a.joinChoice) return 'nearby';
   if (!a.affected || !a.before) return 'people';
   if (!a.privacy) return 'privacy';
   if (a.privacy !== 'anonymous' && !a.email && !a.phoneE164) return 'contact';
@@ -141,7 +156,7 @@ function draftAnswers(step: Step, d: Answers, typed: Record<string, string>): Pa
 
 /** The where step's pin as the draft keeps it: coordinates from the map, or none (a removed pin clears them). */
 function pinAnswers(d: Answers): Pick<ReportAnswers, 'lat' | 'lon' | 'locationSource'> {
-  if (typeof d.lat === 'number' && typeof d.lon === 'number') return { lat: d.lat, lon: d.lon, locationSource: 'pin' };
+  if (typeof d.lat === 'number' && typeof d.lon === 'number') return { lat: d.lat, lon: d.lon, locationSource: d.locationSource === 'postcode' ? 'postcode' : 'pin' };
   return { lat: undefined, lon: undefined, locationSource: undefined };
 }
 
@@ -161,6 +176,8 @@ export function caseFromAnswers(a: ReportAnswers, idempotencyKey: string): NewCa
     lat: a.lat ?? null,
     lon: a.lon ?? null,
     locationSource: a.lat !== undefined && a.lon !== undefined ? (a.locationSource ?? null) : null,
+    // Only a report of the category still chosen (the category may have been changed after the where step).
+    joinCaseId: a.similar && a.joinChoice === 'join' && a.similar.categoryId === a.category ? a.similar.id : null,
     peopleInvolved: a.people,
     whoAffected: a.affected,
     happenedBefore: a.before,

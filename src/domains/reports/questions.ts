@@ -10,7 +10,8 @@ import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { translateOr } from '../../platform/i18n/index.ts';
 import { buildQuestionSchema, localiseQuestions, type Answers, type CrossCheck, type DateAnswer, type Question, type QuestionOption } from '../../platform/questions/index.ts';
 import { formatUkPhone, toE164 } from '../../platform/uk/phone.ts';
-import { isPostcodeInArea, normalisePostcode, wardForPlace, wardForPostcode } from '../../platform/uk/postcode.ts';
+import { normalisePostcode, wardForPlace } from '../../platform/uk/postcode.ts';
+import { locatePostcode, neighbourFor, outOfAreaMessage } from '../geography/index.ts';
 import { normaliseEmail } from './answers.ts';
 
 /** Who is affected: the options. */
@@ -71,8 +72,9 @@ export function postcodeNotFound(postcode: string, lang = 'en'): string {
   return translateOr(lang, 'report.message.postcodeNotFound', 'We could not find {postcode} in our area: select the ward where it happened', { postcode });
 }
 
-/** A postcode outside the partnership's area, and where to report instead. */
+/** A postcode outside the partnership's area, and where to report instead (the neighbouring authority when configured). */
 export function postcodeOutOfArea(postcode: string, config: SiteConfig, lang = 'en'): string {
+  if (neighbourFor(postcode, config.neighbours)) return outOfAreaMessage(postcode, config);
   const english = '{postcode} is not in the area {partnership} covers. Report it to the local council for that area (find it at www.gov.uk/find-local-council), or call {number} about a crime';
   return translateOr(lang, 'report.message.postcodeOutOfArea', english, { postcode, partnership: config.partnership.name, number: config.partnership.phones.nonEmergency.number });
 }
@@ -131,7 +133,8 @@ function withPin(schema: ZodAnswers, config: SiteConfig, lang = 'en'): ZodAnswer
       ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
     }
     if (!answers.success || !dropped.success) return {};
-    return dropped.data ? { ...answers.data, lat: dropped.data.lat, lon: dropped.data.lon } : answers.data;
+    // A pin wins over the postcode's centroid (set by the where check).
+    return dropped.data ? { ...answers.data, lat: dropped.data.lat, lon: dropped.data.lon, locationSource: 'pin' } : answers.data;
   });
 }
 
@@ -320,7 +323,9 @@ export function reportQuestion(config: SiteConfig, key: string): Question {
 /**
  * Where it happened: a postcode or a place, and the ward worked out again from them on every answer. A ward
  * posted with the answer (picked on this visit: the journey never pre-fills it) is kept; otherwise the
- * postcode's ward, else the place's. A postcode outside the partnership's area is refused. Sets `ward`.
+ * postcode's ward (the postcode table, else its sector in the gazetteer), else the place's. A postcode outside
+ * the partnership's area is refused. Sets `ward`, and the coordinates: a pin's (lat and lon answered) win, else
+ * the postcode's centroid from the postcode table (locationSource 'postcode'), else none.
  */
 export function whereCheck(config: SiteConfig, fields: { postcode: string; place: string; ward: string } = { postcode: 'postcode', place: 'place', ward: 'ward' }, lang = 'en'): CrossCheck {
   const messages = reportMessages(lang);
@@ -328,14 +333,16 @@ export function whereCheck(config: SiteConfig, fields: { postcode: string; place
     const postcode = typeof a.postcode === 'string' ? a.postcode : '';
     const place = typeof a.place === 'string' ? a.place : '';
     let ward = typeof a.ward === 'string' && a.ward ? a.ward : null;
-    if (postcode && !isPostcodeInArea(postcode, config.gazetteer)) {
+    const located = postcode ? locatePostcode(postcode, config) : null;
+    if (postcode && located?.kind === 'out-of-area') {
       fail(fields.postcode, postcodeOutOfArea(postcode, config, lang));
       return;
     }
     if (postcode && !ward) {
-      ward = wardForPostcode(postcode, config.gazetteer);
+      ward = located && located.kind !== 'out-of-area' ? located.wardId : null;
       if (!ward) fail(fields.ward, postcodeNotFound(postcode, lang));
     }
+    setCoordinates(a, located);
     if (!postcode && !place && !failed(fields.postcode)) fail(fields.postcode, messages.noPlace);
     const ok = !failed(fields.postcode) && !failed(fields.place) && !failed(fields.ward);
     if (!ward && place && ok) ward = wardForPlace(place, config.gazetteer);
@@ -343,6 +350,19 @@ export function whereCheck(config: SiteConfig, fields: { postcode: string; place
     if (ward) a.ward = ward;
     else delete a.ward;
   };
+}
+
+/** The answers' coordinates: a pin's when answered, else a known postcode's centroid, else none. */
+function setCoordinates(a: Answers, located: ReturnType<typeof locatePostcode> | null) {
+  if (typeof a.lat === 'number' && typeof a.lon === 'number') {
+    a.locationSource ??= 'pin';
+  } else if (located?.kind === 'known' && located.lat !== null && located.lon !== null) {
+    Object.assign(a, { lat: located.lat, lon: located.lon, locationSource: 'postcode' });
+  } else {
+    delete a.lat;
+    delete a.lon;
+    delete a.locationSource;
+  }
 }
 
 /** The contact page: an e-mail address or a phone number, and the one chosen as the way to contact. */

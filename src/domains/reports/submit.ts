@@ -19,6 +19,7 @@ import { nextDue, startTimers } from '../cases/timers.ts';
 import type { Priority } from '../cases/priority.ts';
 import { scheduleFlagRefresh } from '../cases/actions.ts';
 import { countChangeStatements } from '../insight/counts.ts';
+import { findJoinTarget, incidentTitle, joinStatements } from './join.ts';
 
 /** What a new case is made from, whatever the channel. */
 export interface NewCase {
@@ -33,10 +34,12 @@ export interface NewCase {
   postcode?: string | null;
   locationText?: string | null;
   wardId?: string | null;
-  /** WGS84 decimal degrees, and where they came from. */
+  /** WGS84 degrees, and where they came from. */
   lat?: number | null;
   lon?: number | null;
   locationSource?: 'postcode' | 'pin' | 'api' | null;
+  /** An existing report the reporter added themselves to ("already reported nearby"): both join one incident. */
+  joinCaseId?: string | null;
   peopleInvolved?: string | null;
   whoAffected?: string | null;
   happenedBefore?: string | null;
@@ -112,6 +115,7 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
   const ward = config.areas.find((a) => a.id === input.wardId && a.kind === 'ward');
   const priority = input.priority ?? category?.defaultPriority ?? 'P4';
   const timers = input.kind === 'report' ? startTimers(now, priority, config.targets) : null;
+  const joinTarget = input.joinCaseId ? await findJoinTarget(input.joinCaseId) : null;
   for (let attempt = 0; attempt < 5; attempt++) {
     const id = newId(now);
     const ref = generateReference(config.partnership.referencePrefix);
@@ -191,6 +195,7 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
           data: { channel: input.channel, photos: (input.photos ?? []).length },
         }),
     );
+    if (joinTarget) stmts.push(...joinStatements(joinTarget, { id, ref }, incidentTitle(input.categoryId, input.wardId, config), now));
     stmts.push(auditStatement(ctx.actor, 'case.created', { kind: 'case', id }, { ref, channel: input.channel }, now));
     if (email) {
       stmts.push(
@@ -210,6 +215,7 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
     try {
       await getDatabase().writer.batch(stmts);
       scheduleFlagRefresh(id);
+      if (joinTarget) scheduleFlagRefresh(joinTarget.id);
       return { id, ref, existing: false, trackSecret, linkToken };
     } catch (error) {
       const message = String((error as Error)?.message ?? error);

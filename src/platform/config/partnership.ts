@@ -49,6 +49,8 @@ const partnershipSchema = z.object({
     .optional(),
   /** Open311: the jurisdiction ids this install answers for (the first is the partnership's own); defaults to the e-mail domain. */
   open311: z.object({ jurisdictions: z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/)).min(1) }).optional(),
+  /** Nearby cases (case page and the resident's "already reported" step): how far, and how many months back. */
+  nearby: z.object({ radiusMetres: z.number().int().min(10).max(5000), months: z.number().int().min(1).max(24) }).default({ radiusMetres: 300, months: 6 }),
 });
 
 /** The age bands of population figures, the same as the consultations' optional "about you" age question. */
@@ -57,6 +59,8 @@ export const POPULATION_AGE_BANDS = ['under-18', '18-24', '25-44', '45-64', '65-
 const areaSchema = z.object({
   id: slug,
   name: z.string().min(2),
+  /** The area's official ONS (GSS) code, nine characters: E05... for a ward, E06-E09 or W06 for a district. Required (checked in crossCheck). */
+  onsCode: z.string().regex(/^[ENSW]\d{8}$/, 'must be a nine-character ONS code, like E05999001').optional(),
   kind: z.enum(['county', 'district', 'ward']),
   parent: slug.optional(),
   population: z.number().int().min(0),
@@ -157,6 +161,18 @@ const gazetteerSchema = z.object({
   places: z.array(z.object({ name: z.string().min(2), ward: slug })),
 });
 
+/** A neighbouring authority and the postcode areas or districts ("HX", "HW9") whose reports go to it. */
+const neighbourSchema = z.object({
+  name: z.string().min(2),
+  /** Postcode areas (letters, "HX") or districts (outward codes, "HW9"); the longest match wins. */
+  postcodePrefixes: z.array(z.string().regex(/^[A-Z]{1,2}([0-9][0-9A-Z]?)?$/, 'must be a postcode area or district, like HX or HW9')).min(1),
+  /** Where residents report community safety problems to them. */
+  reportUrl: z.url({ protocol: /^https?$/ }),
+});
+
+/** Where to send residents whose postcode is outside the partnership (content/config/neighbours.json; optional). */
+const neighboursSchema = z.array(neighbourSchema).default([]);
+
 /** The emerging hot-spot rule's parameters (content/config/hot-spots.json; see src/domains/insight/hot-spots.ts). */
 const hotSpotsSchema = z.object({
   /** How many months before the tested month make a ward's usual level. */
@@ -177,6 +193,7 @@ export type Targets = z.infer<typeof targetsSchema>;
 export type MeasureTarget = z.infer<typeof measureTargetSchema>;
 export type Gazetteer = z.infer<typeof gazetteerSchema>;
 export type HotSpotSettings = z.infer<typeof hotSpotsSchema>;
+export type Neighbour = z.infer<typeof neighbourSchema>;
 
 /** Everything under content/config, cross-checked. */
 export interface SiteConfig {
@@ -187,6 +204,7 @@ export interface SiteConfig {
   targets: Targets;
   gazetteer: Gazetteer;
   hotSpots: HotSpotSettings;
+  neighbours: Neighbour[];
 }
 
 function readJson(dir: string, file: string): unknown {
@@ -215,6 +233,20 @@ function unique(ids: string[], file: string) {
   }
 }
 
+/** The ONS code prefixes each kind of area may have (a county may be a county or a unitary authority). */
+const ONS_PREFIXES: Record<Area['kind'], RegExp> = { county: /^(E10|E06|E11|E47|W06|S12)/, district: /^(E06|E07|E08|E09|W06|S12|N09)/, ward: /^(E05|W05|S13|N08)/ };
+
+/** Every area has its own ONS code, of a prefix fitting its kind. */
+function checkOnsCodes(areas: Area[]) {
+  const seen = new Set<string>();
+  areas.forEach((a, i) => {
+    if (!a.onsCode) throw new ConfigError(`content/config/areas.json: areas[${i}] '${a.id}' needs its ONS code (onsCode, like E05999001)`);
+    if (!ONS_PREFIXES[a.kind].test(a.onsCode)) throw new ConfigError(`content/config/areas.json: areas[${i}] '${a.id}' has ONS code ${a.onsCode}, which is not a ${a.kind} code`);
+    if (seen.has(a.onsCode)) throw new ConfigError(`content/config/areas.json: ONS code ${a.onsCode} is used twice`);
+    seen.add(a.onsCode);
+  });
+}
+
 /** Check references between the files (categories name agencies, wards name districts). */
 export function crossCheck(config: SiteConfig): SiteConfig {
   unique(config.areas.map((a) => a.id), 'areas.json');
@@ -240,6 +272,7 @@ export function crossCheck(config: SiteConfig): SiteConfig {
       throw new ConfigError(`content/config/areas.json: areas[${i}] '${a.id}' needs a parent ${want}`);
     }
   });
+  checkOnsCodes(config.areas);
   config.areas.forEach((a, i) => {
     const banded = a.ageBands ? Object.values(a.ageBands).reduce((n, v) => n + v, 0) : 0;
     if (banded > a.population) throw new ConfigError(`content/config/areas.json: areas[${i}] '${a.id}' has ${banded} people in its age bands, more than its population (${a.population})`);
@@ -273,5 +306,6 @@ export function loadSiteConfig(contentDir: string): SiteConfig {
     targets: parseWith(targetsSchema, readJson(contentDir, 'targets.json'), 'targets.json'),
     gazetteer: parseWith(gazetteerSchema, readJson(contentDir, 'gazetteer.json'), 'gazetteer.json'),
     hotSpots: parseWith(hotSpotsSchema, existsSync(join(contentDir, 'config', 'hot-spots.json')) ? readJson(contentDir, 'hot-spots.json') : {}, 'hot-spots.json'),
+    neighbours: parseWith(neighboursSchema, existsSync(join(contentDir, 'config', 'neighbours.json')) ? readJson(contentDir, 'neighbours.json') : [], 'neighbours.json'),
   });
 }

@@ -201,6 +201,8 @@ export const cases = sqliteTable(
     // Covers the queue's per-status counts with any single facet filter (an index-only scan of the active statuses).
     index('cases_status_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.nextDueAt),
     index('cases_place').on(t.categoryId, t.postcode, t.receivedAt),
+    /** Nearby cases (src/domains/geography/nearby.ts): a bounding box on latitude, then longitude and time from the index. */
+    index('cases_location').on(t.lat, t.lon, t.receivedAt),
   ],
 );
 
@@ -809,3 +811,15 @@ export const open311RemoteUpdates = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.agencyId, t.updateId] })],
 );
+
+// ---- geography: the ONS postcode table (src/domains/geography) ----
+
+/** Postcodes of the partnership's wards, from the ONS Postcode Directory (npm run geo:import; a sample on start when empty). */
+export const postcodes = sqliteTable('postcodes', {
+  /** Normalised, "HW1 2AB". */
+  postcode: text('postcode').primaryKey(),
+  wardId: text('ward_id').notNull(),
+  /** The postcode's centroid, WGS84 degrees; null when the directory has none. */
+  lat: real('lat'),
+  lon: real('lon'),
+});

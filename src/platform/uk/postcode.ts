@@ -20,12 +20,6 @@ export function wardForPostcode(postcode: string, gazetteer: Gazetteer): string 
   return gazetteer.postcodeSectors[sector] ?? null;
 }
 
-/** True when a normalised postcode's area letters ("HW" of "HW2 3XY") are those of a sector in the gazetteer. */
-export function isPostcodeInArea(postcode: string, gazetteer: Gazetteer): boolean {
-  const area = /^[A-Z]+/.exec(postcode)?.[0];
-  return !!area && Object.keys(gazetteer.postcodeSectors).some((sector) => /^[A-Z]+/.exec(sector)?.[0] === area);
-}
-
 /** The ward whose known place or street names appear in a description, or null when none or several match. */
 export function wardForPlace(text: string, gazetteer: Gazetteer): string | null {
   const t = text.toLowerCase();

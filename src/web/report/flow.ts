@@ -6,6 +6,7 @@ import { isDraftId, loadDraft, saveDraft, startDraft, type Draft, type PhotoQuot
 import { describeWait } from '../../platform/security/rate-limit.ts';
 import { translate } from '../../platform/i18n/index.ts';
 import { clientAddressOf } from '../client-address.ts';
+import { outOfAreaNotice, similarAnswers, type OutOfAreaNotice } from './where.ts';
 import { questionsOnPage, shownQuestions, type Question } from '../../platform/questions/index.ts';
 import { engineAnswers, reportQuestions } from '../../domains/reports/index.ts';
 import { canVisit, firstIncompleteStep, isEmergencyCategory, isSensitive, nextStep, previousStep, readStep, type ReportAnswers, type Step } from '../../domains/reports/index.ts';
@@ -90,7 +91,7 @@ export function afterStep(astro: AstroGlobal, next: string): Response {
 /** What a question page needs to render, or a response to return at once. */
 export type StepState =
   | { response: Response }
-  | { draft: Draft<ReportAnswers>; errors: FieldError[]; values: Record<string, string>; sensitive: boolean; emergency: boolean; back: string; action: string; questions: Question[] };
+  | { draft: Draft<ReportAnswers>; errors: FieldError[]; values: Record<string, string>; sensitive: boolean; emergency: boolean; back: string; action: string; questions: Question[]; outOfArea?: OutOfAreaNotice };
 
 /**
  * Answers as strings by form field name, for re-filling form fields. The ward is never re-filled: it is worked
@@ -131,8 +132,11 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
       astro.response.status = read.status;
       return { draft, errors: read.errors, values: answerValues(draft.data), sensitive, emergency, back, action, questions };
     }
+    const outOfArea = step === 'where' ? outOfAreaNotice(read.form, config) : null;
+    if (outOfArea) return { draft, errors: [], values: answerValues(draft.data), sensitive, emergency, back, action, questions, outOfArea };
     const result = readStep(step, read.form, draft.data, config, Date.now(), lang);
     if (result.errors.length === 0) {
+      if (step === 'where') Object.assign(result.answers, await similarAnswers(draft.data, result.answers, config));
       if (draft.id) draft = await saveDraft(draft, result.answers);
       else {
         const started = await startReportDraft(astro, result.answers);

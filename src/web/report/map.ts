@@ -22,10 +22,12 @@ export function whereMap(astro: AstroGlobal, answers: ReportAnswers, values: Rec
   const settings = mapSettings(getRuntime().env, getConfig().partnership);
   if (settings) astro.response.headers.set('Content-Security-Policy', contentSecurityPolicy([tileOrigin(settings.tileUrl)]));
   const posted = astro.request.method === 'POST';
+  // Only a pin is shown again: coordinates from the postcode's centroid are not a pin the resident dropped.
+  const pin = answers.locationSource === 'pin';
   return {
     settings,
-    lat: posted ? (values.lat ?? '') : answers.lat === undefined ? '' : String(answers.lat),
-    lon: posted ? (values.lon ?? '') : answers.lon === undefined ? '' : String(answers.lon),
+    lat: posted ? (values.lat ?? '') : !pin || answers.lat === undefined ? '' : String(answers.lat),
+    lon: posted ? (values.lon ?? '') : !pin || answers.lon === undefined ? '' : String(answers.lon),
     error: errorFor(errors, PIN_FIELD),
   };
 }

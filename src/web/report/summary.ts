@@ -4,6 +4,7 @@ import { summariseAnswers } from '../../platform/questions/index.ts';
 import type { ReportAnswers } from '../../domains/reports/index.ts';
 import { engineAnswers, reportQuestions } from '../../domains/reports/index.ts';
 import { translate } from '../../platform/i18n/index.ts';
+import { NEARBY_TEXT } from './nearby.ts';
 
 /** One summary row. */
 export interface SummaryRow {
@@ -25,5 +26,10 @@ export function reportSummaryRows(a: ReportAnswers, config: SiteConfig, lang = '
   const photos = { key: translate(lang, 'report.check.photos'), value: (a.photos ?? []).map((p) => p.name).join(', '), href: '/report/photos?change=1', visuallyHiddenText: translate(lang, 'report.check.photosChange') };
   const before = questions.find((q) => q.key === 'before');
   rows.splice(rows.findIndex((r) => r.key === (before?.summary ? before.summary.key : '')) + 1, 0, photos);
+  if (a.similar) {
+    const where = questions.find((q) => q.key === 'postcode');
+    const nearby = { key: 'Similar report nearby', value: a.joinChoice === 'join' ? NEARBY_TEXT.join : NEARBY_TEXT.fresh, href: '/report/nearby?change=1', visuallyHiddenText: 'whether to add your report to the similar one' };
+    rows.splice(rows.findIndex((r) => r.key === (where?.summary ? where.summary.key : '')) + 1, 0, nearby);
+  }
   return rows;
 }

@@ -10,6 +10,8 @@ import {
   type ActionResult, type ActionSettings, type CaseView, type QueueFilter, type QueueSort, type StaffActor,
 } from '../../domains/cases/index.ts';
 import { listCaseDocuments, listPendingUpdates } from '../../domains/referrals/index.ts';
+import { findNearbyCases, type NearbyCase } from '../../domains/geography/index.ts';
+import type { SessionUser } from '../../domains/identity/index.ts';
 import { choice, strings, text } from '../../platform/forms/index.ts';
 import { getConfig } from '../../server/runtime.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, typedValues, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
@@ -155,6 +157,16 @@ export interface CasePageView extends CaseView {
   /** Documents partners attached to their updates. */
   documents: Awaited<ReturnType<typeof listCaseDocuments>>;
   trail: Trail;
+  /** Other cases near this one (within the configured radius and months), in the viewer's scope; null without coordinates. */
+  nearby: { cases: NearbyCase[]; radiusMetres: number; months: number } | null;
+}
+
+/** The cases near a case, as far as the viewer may see them (caseScope), or null when the case has no coordinates. */
+async function nearbyCasesFor(row: CaseView['row'], user: SessionUser, now: number): Promise<CasePageView['nearby']> {
+  if (row.lat === null || row.lon === null) return null;
+  const { radiusMetres, months } = getConfig().partnership.nearby;
+  const found = await findNearbyCases({ lat: row.lat, lon: row.lon }, { radiusMetres, months, now, excludeId: row.id, scope: caseScope(user), categoryId: row.categoryId });
+  return { cases: found, radiusMetres, months };
 }
 
 /** The case page: on POST run the intent and redirect, else load the case for the page. */
@@ -192,6 +204,6 @@ export async function handleCasePage(astro: AstroGlobal): Promise<Done | CasePag
   const timers = currentTimers(found.row, config.targets, now);
   const running = found.row.status === 'resolved' || found.row.status === 'closed' ? [] : runningTimers(timers);
   const reporter = astro.url.searchParams.get('reporter') === 'show' ? await viewReporterDetails(found.row.id, actor, now) : null;
-  const [pendingUpdates, documents] = await Promise.all([listPendingUpdates(found.row.id), listCaseDocuments(found.row.id)]);
-  return { ...found, errors, posted, failedIntent: errors.length ? posted.intent ?? '' : '', reporter, timers, running, now, pendingUpdates, documents, trail };
+  const [pendingUpdates, documents, nearby] = await Promise.all([listPendingUpdates(found.row.id), listCaseDocuments(found.row.id), nearbyCasesFor(found.row, user, now)]);
+  return { ...found, errors, posted, failedIntent: errors.length ? posted.intent ?? '' : '', reporter, timers, running, now, pendingUpdates, documents, trail, nearby };
 }

@@ -1,0 +1,71 @@
+/** The "already reported near here" step: add yourself to a similar open report, or report a new problem. */
+import type { AstroGlobal } from 'astro';
+import { z } from 'zod';
+import { getConfig } from '../../server/runtime.ts';
+import { choice, readForm, validateForm, type FieldError } from '../../platform/forms/index.ts';
+import { monthLabel } from '../../domains/insight/index.ts';
+import { londonMonth } from '../../platform/time/london.ts';
+import { firstIncompleteStep, isSensitive, nextStep, previousStep, saveDraft } from '../../domains/reports/index.ts';
+import { afterStep, loadReportDraft, stepPath } from './flow.ts';
+
+/** The words of the step, in one place (so they can be translated). */
+export const NEARBY_TEXT = {
+  title: 'A similar problem has already been reported near here',
+  pageTitle: 'Already reported near here',
+  lead: 'Someone has already told us about a problem like this nearby. We are working on it.',
+  category: 'What it is about',
+  place: 'Where',
+  month: 'Reported in',
+  legend: 'What would you like to do?',
+  join: 'Add my report to it',
+  joinHint: 'We still keep your report and send you updates. Reports about the same problem help us act, and count towards an ASB Case Review.',
+  fresh: 'Report it as a new problem',
+  freshHint: 'Choose this if it is a different problem, or you are not sure.',
+  required: 'Select whether to add your report to it or report it as a new problem',
+} as const;
+
+/** What the page renders. */
+export interface NearbyStep {
+  errors: FieldError[];
+  rows: { key: string; value: string }[];
+  value: string;
+  back: string;
+  action: string;
+  sensitive: boolean;
+}
+
+const schema = z.object({ joinChoice: choice(['join', 'new'], NEARBY_TEXT.required) });
+
+/** Handle the nearby step: a redirect Response, or what to render (with errors after a refused POST). */
+export async function handleNearbyStep(astro: AstroGlobal): Promise<Response | NearbyStep> {
+  const loaded = await loadReportDraft(astro, 'nearby');
+  if ('response' in loaded) return loaded.response;
+  const { draft } = loaded;
+  const config = getConfig();
+  const similar = draft.data.similar;
+  if (!similar) return astro.redirect(stepPath('people'), 303);
+  const change = astro.url.searchParams.get('change') === '1';
+  const action = change ? '/report/nearby?change=1' : '/report/nearby';
+  const back = change ? '/report/check' : stepPath(previousStep('nearby', draft.data));
+  let errors: FieldError[] = [];
+  let value = draft.data.joinChoice ?? '';
+  if (astro.request.method === 'POST') {
+    const read = await readForm(astro.request);
+    const result = read.ok ? validateForm(schema, read.form) : { ok: false as const, errors: read.errors };
+    if (result.ok) {
+      const saved = await saveDraft(draft, { joinChoice: result.data.joinChoice });
+      const next = nextStep('nearby', saved.data);
+      if (change && firstIncompleteStep(saved.data) === null) return astro.redirect('/report/check', 303);
+      return afterStep(astro, stepPath(next === 'submit' || next === 'emergency' ? 'check' : next));
+    }
+    errors = result.errors;
+    value = '';
+    astro.response.status = read.ok ? 400 : read.status;
+  }
+  const rows = [
+    { key: NEARBY_TEXT.category, value: config.categories.find((c) => c.id === similar.categoryId)?.name ?? '' },
+    { key: NEARBY_TEXT.place, value: config.areas.find((a) => a.id === similar.wardId)?.name ?? '' },
+    { key: NEARBY_TEXT.month, value: monthLabel(londonMonth(similar.receivedAt)) },
+  ].filter((r) => r.value);
+  return { errors, rows, value, back, action, sensitive: isSensitive(draft.data, config) };
+}

@@ -1,0 +1,45 @@
+/** The where step's extras: the out-of-area notice, and looking for a similar report near the place given. */
+import type { Neighbour, SiteConfig } from '../../platform/config/partnership.ts';
+import { normalisePostcode } from '../../platform/uk/postcode.ts';
+import { FIND_LOCAL_COUNCIL_URL, findSimilarReport, locatePostcode } from '../../domains/geography/index.ts';
+import type { ReportAnswers } from '../../domains/reports/index.ts';
+
+/** What the out-of-area notice shows. */
+export interface OutOfAreaNotice {
+  postcode: string;
+  partnership: string;
+  districts: string;
+  neighbour: Neighbour | null;
+  findCouncilUrl: string;
+  nonEmergency: string;
+}
+
+/** "A, B and C". */
+function listInWords(items: string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** The notice for a posted postcode that is well formed but outside the partnership's area, or null. */
+export function outOfAreaNotice(form: FormData, config: SiteConfig): OutOfAreaNotice | null {
+  const raw = form.get('postcode');
+  const postcode = typeof raw === 'string' ? normalisePostcode(raw) : null;
+  if (!postcode) return null;
+  const located = locatePostcode(postcode, config);
+  if (located.kind !== 'out-of-area') return null;
+  return {
+    postcode,
+    partnership: config.partnership.name,
+    districts: listInWords(config.areas.filter((a) => a.kind === 'district').map((d) => d.name)),
+    neighbour: located.neighbour,
+    findCouncilUrl: FIND_LOCAL_COUNCIL_URL,
+    nonEmergency: config.partnership.phones.nonEmergency.number,
+  };
+}
+
+/** The similar report to offer after the where step (kept with the choice when it is the same one), or none. */
+export async function similarAnswers(before: ReportAnswers, answers: Partial<ReportAnswers>, config: SiteConfig, now = Date.now()): Promise<Pick<ReportAnswers, 'similar' | 'joinChoice'>> {
+  if (answers.lat === undefined || answers.lon === undefined || !before.category) return { similar: undefined, joinChoice: undefined };
+  const similar = await findSimilarReport({ lat: answers.lat, lon: answers.lon }, before.category, config.partnership.nearby, now);
+  if (!similar) return { similar: undefined, joinChoice: undefined };
+  return { similar, joinChoice: before.similar?.id === similar.id ? before.joinChoice : undefined };
+}
