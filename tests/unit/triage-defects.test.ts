@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
-import { getDb } from '../../src/platform/db/client.ts';
+import { getDatabase, getDb, toStatement } from '../../src/platform/db/client.ts';
 import { cases, outbox } from '../../src/platform/db/schema.ts';
 import { renderMail } from '../../src/platform/mail/templates.ts';
 import { readDuration } from '../../src/domains/calls/duration.ts';
@@ -113,6 +113,25 @@ test('9: three "Groups causing nuisance" reports at Market Square with no postco
   const elsewhere = await insertCase({ categoryId: 'youth-nuisance', postcode: null, locationText: 'Quayside', reporterId: await insertReporter({ email: 'q@example.org' }) });
   const [far] = await getDb().select().from(cases).where(eq(cases.id, elsewhere.id));
   assert.deepEqual((await detectCaseThresholds(far!, NOW)).flags, []);
+});
+
+test('repeat location by coordinates: the cases within 150 m are found however many cases the category has elsewhere; one 400 m away is not', async () => {
+  const day = 86_400_000;
+  // 2,100 older fly-tipping cases across the county: more than the 2,000 a place read may return.
+  const filler = Array.from({ length: 2_100 }, (_, i) => ({
+    id: `filler-${i}`, ref: `HM-F${String(i).padStart(6, '0')}`, status: 'new', statusChangedAt: NOW - 100 * day, channel: 'web' as const, categoryId: 'fly-tipping', privacy: 'anonymous' as const,
+    description: 'Rubbish', postcode: null, lat: 52.9 - (i % 50) * 0.001, lon: -1.4, receivedAt: NOW - 100 * day + i, updatedAt: NOW - 100 * day,
+  }));
+  for (let i = 0; i < filler.length; i += 100) await getDatabase().writer.batch([toStatement(getDatabase().db.insert(cases).values(filler.slice(i, i + 100)))]);
+  const at = { categoryId: 'fly-tipping', locationText: null };
+  await insertCase({ ...at, postcode: 'HW3 5AA', lat: 52.95, lon: -1.5, receivedAt: NOW - 3 * day, reporterId: await insertReporter({ email: 'n1@example.org' }) });
+  await insertCase({ ...at, postcode: 'HW3 5AB', lat: 52.9505, lon: -1.5005, receivedAt: NOW - 2 * day, reporterId: await insertReporter({ email: 'n2@example.org' }) });
+  await insertCase({ ...at, postcode: 'HW3 6AA', lat: 52.9536, lon: -1.5, receivedAt: NOW - 2 * day, reporterId: await insertReporter({ email: 'n3@example.org' }) });
+  const subject = await insertCase({ ...at, postcode: 'HW3 5AD', lat: 52.9501, lon: -1.4999, receivedAt: NOW - day, reporterId: await insertReporter({ email: 'n4@example.org' }) });
+  const [row] = await getDb().select().from(cases).where(eq(cases.id, subject.id));
+  const result = await detectCaseThresholds(row!, NOW);
+  assert.equal(result.complaintCount, 3, 'the case and the two within 150 m, not the one 400 m away nor the filler');
+  assert.ok(result.flags.includes('repeat_location'));
 });
 
 test('5: only people who can work the case may own it; the server refuses the others', async () => {

@@ -1,9 +1,9 @@
 /** Load a case's neighbours (same reporter; same category at the same or a named place) and run the threshold rules on them. */
-import { and, eq, gte, type SQL } from 'drizzle-orm';
+import { and, between, eq, gte, type SQL } from 'drizzle-orm';
 import { loadSiteConfig } from '../../platform/config/partnership.ts';
 import { getDb } from '../../platform/db/client.ts';
 import { cases } from '../../platform/db/schema.ts';
-import { detectFlags, detectThresholds, placeKey, sixMonthsBefore, type RepeatFlag, type ThresholdCase, type ThresholdResult } from './thresholds.ts';
+import { SAME_PLACE_METRES, detectFlags, detectThresholds, placeKey, sixMonthsBefore, type RepeatFlag, type ThresholdCase, type ThresholdResult } from './thresholds.ts';
 
 const COLS = {
   id: cases.id, ref: cases.ref, receivedAt: cases.receivedAt, reporterId: cases.reporterId, categoryId: cases.categoryId, postcode: cases.postcode,
@@ -53,21 +53,41 @@ export async function detectCaseFlags(subject: ThresholdCase, now = Date.now(), 
 async function loadNeighbours(subject: ThresholdCase, now: number, cache?: PlaceRowsCache): Promise<NeighbourCase[]> {
   const from = sixMonthsBefore(now);
   const names = gazetteerPlaceNames();
-  let place: { key: string; where: SQL } | null = null;
+  const places: { key: string; where: SQL }[] = [];
   if (subject.categoryId) {
-    if (subject.lat != null || placeKey(subject.locationText, names)) place = { key: `category:${subject.categoryId}`, where: eq(cases.categoryId, subject.categoryId) };
-    else if (subject.postcode) place = { key: `category:${subject.categoryId}|postcode:${subject.postcode}`, where: and(eq(cases.categoryId, subject.categoryId), eq(cases.postcode, subject.postcode))! };
+    const category = eq(cases.categoryId, subject.categoryId);
+    // A named place is compared in memory, so it needs the whole category. Coordinates need only the cases in a box
+    // around the point (the cases_location index); a case without coordinates can still match by postcode.
+    if (placeKey(subject.locationText, names)) places.push({ key: `category:${subject.categoryId}`, where: category });
+    else {
+      if (subject.lat != null && subject.lon != null) places.push({ key: `category:${subject.categoryId}|near:${subject.lat},${subject.lon}`, where: and(category, nearWhere(subject.lat, subject.lon))! });
+      if (subject.postcode) places.push({ key: `category:${subject.categoryId}|postcode:${subject.postcode}`, where: and(category, eq(cases.postcode, subject.postcode))! });
+    }
   }
-  if (!place && !subject.reporterId) return [];
+  if (!places.length && !subject.reporterId) return [];
   let placeRows: NeighbourCase[] = [];
-  if (place) {
-    const cacheKey = `${place.key}|from:${from}`;
+  if (places.length) {
+    const cacheKey = `${places.map((p) => p.key).join('||')}|from:${from}`;
     const cached = cache?.get(cacheKey);
-    // Newest first, so that a refresh finds a case's newest neighbours without sorting the place for every case.
-    placeRows = cached ?? (await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), place.where)).limit(NEIGHBOUR_LIMIT)).sort((x, y) => y.receivedAt - x.receivedAt);
-    if (!cached) cache?.set(cacheKey, placeRows);
+    if (cached) placeRows = cached;
+    else {
+      const byId = new Map<string, NeighbourCase>();
+      for (const place of places) {
+        for (const row of await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), place.where)).limit(NEIGHBOUR_LIMIT)) byId.set(row.id, row);
+      }
+      // Newest first, so that a refresh finds a case's newest neighbours without sorting the place for every case.
+      placeRows = [...byId.values()].sort((x, y) => y.receivedAt - x.receivedAt);
+      cache?.set(cacheKey, placeRows);
+    }
   }
   const reporterRows = subject.reporterId ? await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), eq(cases.reporterId, subject.reporterId))).limit(NEIGHBOUR_LIMIT) : [];
   const seen = new Set(placeRows.map((r) => r.id));
   return [...placeRows, ...reporterRows.filter((r) => !seen.has(r.id))];
+}
+
+/** The box of latitude and longitude (degrees) that holds every point within SAME_PLACE_METRES of a point, with a little to spare. */
+function nearWhere(lat: number, lon: number): SQL {
+  const dLat = (SAME_PLACE_METRES / 111_000) * 1.05;
+  const dLon = dLat / Math.max(0.01, Math.cos((lat * Math.PI) / 180));
+  return and(between(cases.lat, lat - dLat, lat + dLat), between(cases.lon, lon - dLon, lon + dLon))!;
 }
