@@ -152,8 +152,8 @@ async function expected(districts: string[] | null, agencyId: string | null, now
         const tm = t[name];
         const key = `${t.priority}|${name}`;
         const v = timers.get(key) ?? { due: 0, met: 0 };
-        // The documented rule (TIMER_DUE_RULE): a timer not yet met counts once the hour it fell due in has ended.
-        if (tm && (tm.metAt != null || tm.dueAt < Math.floor(now / 3_600_000) * 3_600_000)) v.due++;
+        // The documented rule (TIMER_DUE_RULE): a timer not yet met counts once the (UTC) day it fell due has ended.
+        if (tm && (tm.metAt != null || tm.dueAt < Math.floor(now / 86_400_000) * 86_400_000)) v.due++;
         if (tm && tm.metAt != null && tm.metAt <= tm.dueAt) v.met++;
         timers.set(key, v);
       }

@@ -93,7 +93,7 @@ test('after a seeded random mix of case changes, the queue counters equal COUNT(
   const receipt = new Map((await database.client.execute('SELECT ref, received_at FROM cases')).rows.map((r) => [String(r.ref), Number(r.received_at)]));
   const answers = [{ risk: 'high', vulnerable: 'yes', repeat: 'no', hate: 'no' }, { risk: 'none', vulnerable: 'no', repeat: 'no', hate: 'no' }] as const;
   let done = 0;
-  for (let step = 0; step < 240; step++) {
+  for (let step = 0; step < 160; step++) {
     const ref = pick(refs);
     const at = receipt.get(ref)! + Math.floor(random() * 20 * DAY) + step;
     const move = random();
@@ -107,7 +107,7 @@ test('after a seeded random mix of case changes, the queue counters equal COUNT(
       : await changeStatus(ref, officer, { to: 'awaiting_reporter' }, settings, at);
     if (result.ok) done++;
   }
-  assert.ok(done > 100, `enough changes went through (${done})`);
+  assert.ok(done > 60, `enough changes went through (${done})`);
   const statuses = await countCases('', []);
   assert.ok(statuses.resolved! > 3 && statuses.closed! > 3 && statuses.open! > 0, `the mix reached the finished statuses: ${JSON.stringify(statuses)}`);
 
@@ -147,8 +147,8 @@ test('after a seeded random mix of case changes, the queue counters equal COUNT(
       for (const name of ['acknowledge', 'triage', 'update', 'resolve']) {
         const v = want.get(`${t.priority}|${name}`) ?? { due: 0, met: 0 };
         const tm = t[name] as { dueAt: number; metAt?: number | null } | null;
-        // The documented rule: a timer not yet met counts once the hour it fell due in has ended.
-        if (tm && (tm.metAt != null || tm.dueAt < Math.floor(NOW / HOUR) * HOUR)) v.due++;
+        // The documented rule: a timer not yet met counts once the (UTC) day it fell due has ended.
+        if (tm && (tm.metAt != null || tm.dueAt < Math.floor(NOW / DAY) * DAY)) v.due++;
         if (tm && tm.metAt != null && tm.metAt <= tm.dueAt) v.met++;
         want.set(`${t.priority}|${name}`, v);
       }

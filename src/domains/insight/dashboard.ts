@@ -18,7 +18,7 @@ import { londonMonth, londonTime } from '../../platform/time/london.ts';
 import { caseScope, CHANNEL_LABELS, TIMER_NAMES, type TimerName } from '../cases/index.ts';
 import type { PolicySubject } from '../identity/types.ts';
 import { NOT_COUNTED } from './report-counts.ts';
-import { histogramMedian } from './measures.ts';
+import { dueDayBucket, histogramMedian } from './measures.ts';
 import { monthLabel } from './statistics.ts';
 
 
@@ -165,8 +165,6 @@ export interface DashboardFigures {
   consultations: { id: string; title: string; responses: number }[];
 }
 
-type Row = Record<string, unknown>;
-
 /** SQL placeholders for a list. */
 const marks = (xs: readonly unknown[]) => xs.map(() => '?').join(', ');
 
@@ -220,8 +218,8 @@ function periodCases(period: Period, districtIds: string[] | null): { sql: strin
 
 /**
  * The timers of the period's cases by group (district, or '' for all) and priority, from the pre-aggregate
- * (measures.ts): met in time, met late, and not met with the hour they fall due. A timer not yet met counts as fallen
- * due once the hour it falls due in has ended (TIMER_DUE_RULE). Every priority seen gets a row for each timer.
+ * (measures.ts): met in time, met late, and not met with the day they fall due. A timer not yet met counts as fallen
+ * due once the day it falls due has ended (TIMER_DUE_RULE). Every priority seen gets a row for each timer.
  */
 async function readTimers(period: Period, districtIds: string[] | null, byDistrict: boolean, now: number): Promise<(TimerFigure & { group: string })[]> {
   const d = districtClause(districtIds, 'district_id');
@@ -229,7 +227,7 @@ async function readTimers(period: Period, districtIds: string[] | null, byDistri
   const r = await getDatabase().client.execute({
     sql: `SELECT ${g} AS g, priority, measure, sum(CASE WHEN state <> 'open' OR bucket < ? THEN n ELSE 0 END) AS due, sum(CASE WHEN state = 'met' THEN n ELSE 0 END) AS met,
           sum(n) AS n FROM insight_measures WHERE month IN (${marks(period.months)}) AND measure IN (${marks(TIMER_NAMES)})${d.sql} GROUP BY 1, 2, 3`,
-    args: [Math.floor(now / 3_600_000), ...period.months, ...TIMER_NAMES, ...d.args],
+    args: [dueDayBucket(now), ...period.months, ...TIMER_NAMES, ...d.args],
   });
   const figures = new Map<string, TimerFigure & { group: string }>();
   for (const x of r.rows) {
@@ -304,11 +302,11 @@ async function readReferrals(period: Period, scope: InsightScope, group: string)
     db.execute({
       sql: `SELECT ${group} AS g, r.agency_id, count(*) AS sent, sum(r.acknowledged_at IS NOT NULL) AS acknowledged,
             sum(CASE WHEN r.acknowledged_at <= r.acknowledge_due_at THEN 1 ELSE 0 END) AS on_time
-            FROM referrals r JOIN cases c ON c.id = r.case_id WHERE ${where} GROUP BY 1, 2`,
+            FROM referrals r INDEXED BY referrals_sent JOIN cases c ON c.id = r.case_id WHERE ${where} GROUP BY 1, 2`,
       args,
     }),
     db.execute({
-      sql: `WITH d AS (SELECT ${group} AS g, r.agency_id AS agency, r.acknowledged_at - r.sent_at AS v FROM referrals r JOIN cases c ON c.id = r.case_id WHERE ${where} AND r.acknowledged_at IS NOT NULL),
+      sql: `WITH d AS (SELECT ${group} AS g, r.agency_id AS agency, r.acknowledged_at - r.sent_at AS v FROM referrals r INDEXED BY referrals_sent JOIN cases c ON c.id = r.case_id WHERE ${where} AND r.acknowledged_at IS NOT NULL),
             k AS (SELECT g, agency, v, row_number() OVER (PARTITION BY g, agency ORDER BY v) AS k, count(*) OVER (PARTITION BY g, agency) AS n FROM d)
             SELECT g, agency, v FROM k WHERE k = (n + 1) / 2`,
       args,

@@ -2,8 +2,8 @@
  * The dashboard's per-case measures, pre-aggregated (table insight_measures) per London month of receipt and district
  * of counted reports (kind report, not resolved as duplicate or spam):
  *   - timer outcomes: per priority (the one the timers came from) and timer, how many were met in time ('met'), met
- *     late ('late'), or are not met yet ('open', with the hour they fall due as the bucket, so "fallen due by now" is a
- *     sum over the buckets before the current hour);
+ *     late ('late'), or are not met yet ('open', with the UTC day they fall due as the bucket, so "fallen due by now" is
+ *     a sum over the buckets before the current day: a few rows a month rather than one per open timer);
  *   - duration histograms for the medians: time to acknowledge and time to resolve, in fixed buckets (DURATION_BUCKETS).
  * Every case change adds its delta statement to the same atomic write as the case row (countChangeStatements), as an
  * increment in SQL, so two processes on one file stay correct; rebuildMeasureStatements recomputes the table.
@@ -112,7 +112,7 @@ export function measureKeysOf(c: MeasuredFields): MeasureKey[] {
       const due = numberOrNull(t?.dueAt);
       if (due === null) continue;
       const met = numberOrNull(t?.metAt);
-      keys.push(met === null ? [month, district, priority, name, 'open', Math.floor(due / HOUR)] : [month, district, priority, name, met <= due ? 'met' : 'late', 0]);
+      keys.push(met === null ? [month, district, priority, name, 'open', dueDayBucket(due)] : [month, district, priority, name, met <= due ? 'met' : 'late', 0]);
     }
     const ack = numberOrNull((timers.acknowledge as { metAt?: unknown } | null | undefined)?.metAt);
     if (ack !== null) keys.push([month, district, '', 'acknowledge_ms', '', durationBucket(ack - c.receivedAt)]);
@@ -155,7 +155,7 @@ export function rebuildMeasureStatements(monthSql: string): InStatement[] {
     return {
       sql: insert +
         `SELECT ${monthSql}, coalesce(district_id, ''), coalesce(timers ->> '$.priority', ''), '${t}', ` +
-        `CASE WHEN ${met} IS NULL THEN 'open' WHEN ${met} <= ${due} THEN 'met' ELSE 'late' END, CASE WHEN ${met} IS NULL THEN CAST(${due} AS INTEGER) / ${HOUR} ELSE 0 END, count(*) ` +
+        `CASE WHEN ${met} IS NULL THEN 'open' WHEN ${met} <= ${due} THEN 'met' ELSE 'late' END, CASE WHEN ${met} IS NULL THEN CAST(${due} AS INTEGER) / ${DAY} ELSE 0 END, count(*) ` +
         `FROM cases WHERE ${counted} AND timers IS NOT NULL AND ${due} IS NOT NULL GROUP BY 1, 2, 3, 5, 6`,
       args: [],
     };
@@ -169,5 +169,10 @@ export function rebuildMeasureStatements(monthSql: string): InStatement[] {
   ];
 }
 
-/** How the dashboard decides that a timer not yet met has fallen due (the aggregate keeps the hour it falls due). */
-export const TIMER_DUE_RULE = 'A timer not yet met counts as missed once the hour it fell due in has ended.';
+/** The bucket of the day a timer not yet met falls due (UTC days since 1970). */
+export function dueDayBucket(dueAt: number): number {
+  return Math.floor(dueAt / DAY);
+}
+
+/** How the dashboard decides that a timer not yet met has fallen due (the aggregate keeps the day it falls due). */
+export const TIMER_DUE_RULE = 'A timer not yet met counts as missed once the day it fell due has ended (midnight UTC, 1 am in summer time).';

@@ -205,6 +205,10 @@ export const cases = sqliteTable(
     // over the few flagged cases, so a period's flagged cases are read without scanning the period.
     index('cases_repeat_reporter').on(t.receivedAt, t.districtId, t.reporterId, t.kind, t.resolutionCode).where(sql`flags LIKE '%"repeat_reporter"%'`),
     index('cases_case_review').on(t.receivedAt, t.districtId, t.kind, t.resolutionCode).where(sql`flags LIKE '%"asb_case_review"%'`),
+    // The tasking list's open cases over a repeat threshold (src/domains/insight/tasking.ts), one per flag.
+    index('cases_open_asb_case_review').on(t.status, t.wardId, t.districtId, t.referredAgencyId).where(sql`flags LIKE '%"asb_case_review"%'`),
+    index('cases_open_repeat_location').on(t.status, t.wardId, t.districtId, t.referredAgencyId).where(sql`flags LIKE '%"repeat_location"%'`),
+    index('cases_open_repeat_reporter').on(t.status, t.wardId, t.districtId, t.referredAgencyId).where(sql`flags LIKE '%"repeat_reporter"%'`),
   ],
 );
 
