@@ -313,11 +313,13 @@ async function countStatuses(filter: QueueFilter, statuses: readonly CaseStatus[
  * `ttlMs`, and are null until its first count finishes.
  */
 export async function countByStatus(filter: QueueFilter, now = Date.now(), ttlMs = 60_000): Promise<Record<CaseStatus, number | null>> {
+  // A partner officer's scope is the cases referred to their agency: the agency index finds those, the status index does not.
+  const byStatusIndex = filter.scope?.kind !== 'agency';
   if (countersAnswer(filter)) {
-    const [active, finished] = await Promise.all([countStatuses(filter, ACTIVE_STATUSES, now, true), countFinished(filter)]);
+    const [active, finished] = await Promise.all([countStatuses(filter, ACTIVE_STATUSES, now, byStatusIndex), countFinished(filter)]);
     return { ...active, ...finished } as Record<CaseStatus, number | null>;
   }
-  const active = await countStatuses(filter, ACTIVE_STATUSES, now, true);
+  const active = await countStatuses(filter, ACTIVE_STATUSES, now, byStatusIndex);
   const key = JSON.stringify({ ...filter, status: undefined, overdue: filter.overdue ? Math.floor(now / ttlMs) : undefined, referralOverdue: filter.referralOverdue ? Math.floor(now / ttlMs) : undefined });
   let hit = finishedCache.get(key);
   if (!hit || (now - hit.at > ttlMs && !hit.refreshing)) {
