@@ -5,19 +5,23 @@
  * functions the pages call (src/domains/insight), for a month and a quarter, county-wide and for one district. A
  * `SELECT 1` round trip through the same client is the reference from the same run.
  *
- *   node bench/insight.ts [--rows 1000000] [--runs 30] [--keep]
+ *   node bench/insight.ts [--rows 1000000] [--runs 30] [--keep] [--db path]
+ *
+ * With --db, an existing database file seeded by an earlier run (--keep) is migrated, its pre-aggregates rebuilt, and
+ * measured again without seeding.
  *
  * Writes bench/results/insight.md. Not part of the test suite.
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { closeDatabase, migrateDatabase, openDatabase } from '../src/platform/db/client.ts';
 import { loadSiteConfig } from '../src/platform/config/partnership.ts';
 import { syncConfigToDatabase } from '../src/platform/config/sync.ts';
 import { setLogLevel } from '../src/platform/log.ts';
-import { countyFigures, dashboardFigures, parsePeriod, publicStatistics, rebuildCounts, type InsightScope } from '../src/domains/insight/index.ts';
+import { countyFigures, dashboardFigures, defaultPeriod, hotSpotReport, parsePeriod, perceptionAgainstReality, publicStatistics, rebuildCounts, taskingList, type InsightScope } from '../src/domains/insight/index.ts';
+import { existsSync } from 'node:fs';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,8 +33,10 @@ const keep = process.argv.includes('--keep');
 
 setLogLevel('silent');
 const config = loadSiteConfig('content');
-const dir = mkdtempSync(join(tmpdir(), 'saferline-bench-'));
-const database = await openDatabase({ url: `file:${join(dir, 'bench.db')}`, timeoutMs: 60_000 });
+const dbArg = process.argv.indexOf('--db');
+const reuse = dbArg > 0 && existsSync(process.argv[dbArg + 1]!) ? process.argv[dbArg + 1]! : null;
+const dir = reuse ? '' : mkdtempSync(join(tmpdir(), 'saferline-bench-'));
+const database = await openDatabase({ url: `file:${reuse ?? join(dir, 'bench.db')}`, timeoutMs: 60_000 });
 await migrateDatabase(database);
 await syncConfigToDatabase(database, config);
 const { client } = database;
@@ -56,12 +62,12 @@ const PER_TX = 50_000;
 const placeholders = (cols: readonly string[]) => `(${cols.map(() => '?').join(',')})`;
 const REF_COLS = ['id', 'case_id', 'agency_id', 'status', 'snapshot', 'sent_by', 'sent_at', 'acknowledge_due_at', 'complete_due_at', 'acknowledged_at', 'updated_at'];
 const CALL_COLS = ['id', 'handler_id', 'started_at', 'duration_s', 'reason', 'outcome', 'created_at'];
-for (let start = 0; start < REPORTERS; start += 10_000) {
+for (let start = 0; start < (reuse ? 0 : REPORTERS); start += 10_000) {
   const n = Math.min(10_000, REPORTERS - start);
   const args = Array.from({ length: n }, (_, i) => [`r${start + i}`, NOW]).flat();
   await client.execute({ sql: `INSERT INTO reporters (id, created_at) VALUES ${Array.from({ length: n }, () => '(?, ?)').join(',')}`, args });
 }
-for (let start = 0; start < ROWS; start += PER_TX) {
+for (let start = 0; start < (reuse ? 0 : ROWS); start += PER_TX) {
   const stmts = [];
   const refArgs: (string | number | null)[][] = [];
   const callArgs: (string | number | null)[][] = [];
@@ -113,7 +119,7 @@ for (let start = 0; start < ROWS; start += PER_TX) {
   process.stdout.write(`\rseeded ${Math.min(ROWS, start + PER_TX).toLocaleString('en-GB')} cases`);
 }
 // Consultations: one per ward and a county-wide one, a response a day each for the three years.
-const areaIds = [null, ...wards.map((w) => w.id)];
+const areaIds = reuse ? [] : [null, ...wards.map((w) => w.id)];
 for (const [i, area] of areaIds.entries()) {
   await client.execute({ sql: "INSERT INTO consultations (id, slug, title, area_id, topic, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'safety', 'published', ?, ?)", args: [`k${i}`, `k${i}`, `Consultation ${i}`, area, NOW, NOW] });
   const days = Math.floor(SPAN / DAY);
@@ -122,11 +128,13 @@ for (const [i, area] of areaIds.entries()) {
     await client.execute({ sql: `INSERT INTO consultation_responses (id, consultation_id, channel, answers, state, submitted_at) VALUES ${Array.from({ length: n }, () => "(?, ?, 'online', '{}', 'counted', ?)").join(',')}`, args: Array.from({ length: n }, (_, j) => [`k${i}-${d + j}`, `k${i}`, NOW - SPAN + (d + j) * DAY]).flat() });
   }
 }
+const rebuildStart = performance.now();
 const aggregates = await rebuildCounts();
+const rebuildSeconds = (performance.now() - rebuildStart) / 1000;
 await client.execute('ANALYZE');
 await client.execute('PRAGMA synchronous = NORMAL');
 const seedSeconds = (performance.now() - t0) / 1000;
-process.stdout.write(`\rseeded ${ROWS.toLocaleString('en-GB')} cases (${aggregates.toLocaleString('en-GB')} aggregate rows) in ${seedSeconds.toFixed(1)} s\n`);
+process.stdout.write(`\rseeded ${ROWS.toLocaleString('en-GB')} cases (${aggregates.toLocaleString('en-GB')} aggregate rows) in ${seedSeconds.toFixed(1)} s; the rebuild of every pre-aggregate took ${rebuildSeconds.toFixed(1)} s\n`);
 
 function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
@@ -156,7 +164,12 @@ const measured: [string, () => Promise<unknown>][] = [
   ['Dashboard, one district, a month', () => dashboardFigures(config, district, month, NOW)],
   ['County view, a month', () => countyFigures(config, all, month, NOW)],
   ['County view, a quarter', () => countyFigures(config, all, quarter, NOW)],
+  ['Dashboard, partner officer (one district, own agency referrals), a month', () => dashboardFigures(config, { districtIds: ['eastmere'], agencyId: 'police', none: false }, month, NOW)],
+  ['County view, one district, a quarter', () => countyFigures(config, district, quarter, NOW)],
   ['Public statistics (12 months)', () => publicStatistics(config, NOW)],
+  ['Hot-spots, county-wide, three months', () => hotSpotReport(config, { kind: 'all' }, defaultPeriod(NOW))],
+  ['Tasking list, county-wide', () => taskingList(config, { kind: 'all' }, NOW)],
+  ['Perception against reality', () => perceptionAgainstReality(config, NOW)],
 ];
 const rows: string[] = ['| Page (function) | median (ms) | p95 (ms) |', '|---|---:|---:|'];
 for (const [name, fn] of measured) {
@@ -171,11 +184,11 @@ writeFileSync(
   'bench/results/insight.md',
   `# Insight benchmark\n\n${ROWS.toLocaleString('en-GB')} synthetic cases over three years (about ${Math.round(ROWS / 36).toLocaleString('en-GB')} a month) with timers, ` +
     `resolutions, flags and reporters; about ${Math.round(ROWS / 10).toLocaleString('en-GB')} referrals and ${Math.round(ROWS * 0.3).toLocaleString('en-GB')} hotline calls; ` +
-    `${aggregates.toLocaleString('en-GB')} insight_counts rows. libSQL file database, ${cpus().length} × ${cpu}, Node ${process.version}. Seeding took ${seedSeconds.toFixed(0)} s. ` +
+    `${aggregates.toLocaleString('en-GB')} insight_counts rows (every pre-aggregate rebuilt from the cases in ${rebuildSeconds.toFixed(0)} s). Load average at the end ${loadavg().map((x) => x.toFixed(1)).join(', ')}. libSQL file database, ${cpus().length} × ${cpu}, Node ${process.version}. Seeding took ${seedSeconds.toFixed(0)} s. ` +
     `Each figure is the server time of one call of the function the page uses (all its SQL plus mapping; rendering not included), ${RUNS} runs after warm-up, ` +
     `measured on a machine shared with other work. Run with \`npm run bench:insight\`.\n\n${rows.join('\n')}\n`,
 );
 console.log('wrote bench/results/insight.md');
 await closeDatabase();
-if (!keep) rmSync(dir, { recursive: true, force: true });
-else console.log(`kept ${dir}`);
+if (!keep && !reuse) rmSync(dir, { recursive: true, force: true });
+else if (!reuse) console.log(`kept ${dir}`);

@@ -17,6 +17,7 @@ import { actOnReferral, referCase } from '../../src/domains/referrals/actions.ts
 import { TIMER_LABELS, TIMER_NAMES, type Priority, type TriageAnswers } from '../../src/domains/cases/index.ts';
 import { changeWords, durationWords, percentWords } from '../../src/web/insight/dashboard.ts';
 import { settings } from '../unit/cases-fixtures.ts';
+import { bucketMiddleMs, durationBucket } from '../../src/domains/insight/measures.ts';
 import type { StaffActor } from '../../src/domains/cases/actions.ts';
 
 const config = loadSiteConfig('content');
@@ -151,13 +152,16 @@ async function expected(districts: string[] | null, agencyId: string | null, now
         const tm = t[name];
         const key = `${t.priority}|${name}`;
         const v = timers.get(key) ?? { due: 0, met: 0 };
-        if (tm && (tm.metAt != null || tm.dueAt <= now)) v.due++;
+        // The documented rule (TIMER_DUE_RULE): a timer not yet met counts once the (UTC) day it fell due has ended.
+        if (tm && (tm.metAt != null || tm.dueAt < Math.floor(now / 86_400_000) * 86_400_000)) v.due++;
         if (tm && tm.metAt != null && tm.metAt <= tm.dueAt) v.met++;
         timers.set(key, v);
       }
     }
-    const ack = lowerMedian(cur.flatMap((x) => { const t = x.timers ? JSON.parse(String(x.timers)) : null; return t?.acknowledge?.metAt != null ? [t.acknowledge.metAt - Number(x.received_at)] : []; }));
-    const resolve = lowerMedian(cur.flatMap((x) => (x.resolved_at != null ? [Number(x.resolved_at) - Number(x.received_at)] : [])));
+    // The medians are read from duration buckets: the middle of the bucket holding the exact lower median.
+    const inBucket = (exact: number | null) => (exact === null ? null : bucketMiddleMs(durationBucket(exact)));
+    const ack = inBucket(lowerMedian(cur.flatMap((x) => { const t = x.timers ? JSON.parse(String(x.timers)) : null; return t?.acknowledge?.metAt != null ? [t.acknowledge.metAt - Number(x.received_at)] : []; })));
+    const resolve = inBucket(lowerMedian(cur.flatMap((x) => (x.resolved_at != null ? [Number(x.resolved_at) - Number(x.received_at)] : []))));
     const flagged = (flag: string) => cur.filter((x) => (JSON.parse(String(x.flags)) as string[]).includes(flag));
     const repeatVictims = new Set(flagged('repeat_reporter').map((x) => x.reporter_id)).size;
     const caseReviews = flagged('asb_case_review').length;

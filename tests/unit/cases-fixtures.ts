@@ -2,6 +2,7 @@
 import { getDatabase, toStatement } from '../../src/platform/db/client.ts';
 import { cases, reporters, users } from '../../src/platform/db/schema.ts';
 import { newId } from '../../src/platform/security/ids.ts';
+import { countChangeStatements } from '../../src/domains/insight/counts.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import type { ActionSettings, StaffActor } from '../../src/domains/cases/actions.ts';
 import type { Permission } from '../../src/domains/identity/roles.ts';
@@ -36,13 +37,11 @@ export async function insertCase(over: Partial<typeof cases.$inferInsert> = {}):
   const now = over.receivedAt ?? Date.now();
   const id = newId(now);
   const ref = over.ref ?? `HM-T${String(++counter).padStart(6, '0')}`;
-  await getDatabase().writer.batch([
-    toStatement(
-      getDatabase().db.insert(cases).values({
-        id, ref, status: 'new', statusChangedAt: now, channel: 'web', categoryId: 'noise', priority: 'P4', privacy: 'named',
-        description: 'Loud music every night', postcode: 'HM1 1AA', wardId: null, districtId: null, receivedAt: now, updatedAt: now, ...over,
-      }),
-    ),
-  ]);
+  const row: typeof cases.$inferInsert = {
+    id, ref, status: 'new', statusChangedAt: now, channel: 'web', categoryId: 'noise', priority: 'P4', privacy: 'named',
+    description: 'Loud music every night', postcode: 'HM1 1AA', wardId: null, districtId: null, receivedAt: now, updatedAt: now, ...over,
+  };
+  // The case and its pre-aggregates in one write, as the cases domain writes them.
+  await getDatabase().writer.batch([toStatement(getDatabase().db.insert(cases).values(row)), ...countChangeStatements(null, { ...row, kind: row.kind ?? 'report', status: row.status ?? 'new', receivedAt: now })]);
   return { id, ref };
 }

@@ -61,10 +61,12 @@ test('countChangeStatements: nothing when no counted field changes; one decremen
   const c = { receivedAt: Date.UTC(2026, 5, 1), kind: 'report', channel: 'web', categoryId: 'noise', districtId: 'eastmere', wardId: 'saltings', status: 'new' };
   assert.deepEqual(countChangeStatements(c, { ...c }), []);
   const moved = countChangeStatements(c, { ...c, status: 'resolved', resolutionCode: 'action_taken' });
-  assert.deepEqual(moved.map((s) => (typeof s === 'string' ? [] : s.args)), [
+  const table = (s: (typeof moved)[number]) => (typeof s === 'string' ? s : s.sql).split(' ')[2];
+  assert.deepEqual(moved.filter((s) => table(s) === 'insight_counts').map((s) => (typeof s === 'string' ? [] : s.args)), [
     ['2026-06', 'report', 'web', 'noise', 'eastmere', 'saltings', 'new', '', -1],
     ['2026-06', 'report', 'web', 'noise', 'eastmere', 'saltings', 'resolved', 'action_taken', 1],
   ]);
+  assert.deepEqual(moved.map(table), ['insight_counts', 'insight_counts', 'queue_finished_counts', 'queue_finished_owner_counts'], 'a case entering a finished status adds to the queue counters');
   assert.deepEqual(countChangeStatements(null, c).map((s) => (typeof s === 'string' ? s : s.sql).split(' ')[2]), ['insight_counts', 'insight_report_counts'], 'a new report adds to both pre-aggregates');
 });
 

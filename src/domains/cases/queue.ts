@@ -6,6 +6,7 @@ import type { InValue } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
 import { CASE_STATUSES, FINISHED_STATUSES, isCaseStatus, type CaseStatus } from './workflow.ts';
 import { caseScopeSql, type CaseScope } from './policy.ts';
+import { countersAnswer, countFinished } from './queue-counts.ts';
 
 /** The sorts the queue offers. */
 export const QUEUE_SORTS = ['received_desc', 'received_asc', 'due', 'priority'] as const;
@@ -306,11 +307,19 @@ async function countStatuses(filter: QueueFilter, statuses: readonly CaseStatus[
 /**
  * Cases per status for the other filters (the status filter itself is ignored).
  * Active statuses are counted exactly on every call through the status index (few rows).
- * Resolved and closed, which hold most of a mature database, come from a cache refreshed in the
- * background every `ttlMs`; they are null until the first count finishes.
+ * Resolved and closed, which hold most of a mature database, come from the maintained counters
+ * (queue-counts.ts) for any combination of the facet filters and the viewer's scope; with an overdue,
+ * referral, flag, tag or incident filter they come from a cache refreshed in the background every
+ * `ttlMs`, and are null until its first count finishes.
  */
 export async function countByStatus(filter: QueueFilter, now = Date.now(), ttlMs = 60_000): Promise<Record<CaseStatus, number | null>> {
-  const active = await countStatuses(filter, ACTIVE_STATUSES, now, true);
+  // A partner officer's scope is the cases referred to their agency: the agency index finds those, the status index does not.
+  const byStatusIndex = filter.scope?.kind !== 'agency';
+  if (countersAnswer(filter)) {
+    const [active, finished] = await Promise.all([countStatuses(filter, ACTIVE_STATUSES, now, byStatusIndex), countFinished(filter)]);
+    return { ...active, ...finished } as Record<CaseStatus, number | null>;
+  }
+  const active = await countStatuses(filter, ACTIVE_STATUSES, now, byStatusIndex);
   const key = JSON.stringify({ ...filter, status: undefined, overdue: filter.overdue ? Math.floor(now / ttlMs) : undefined, referralOverdue: filter.referralOverdue ? Math.floor(now / ttlMs) : undefined });
   let hit = finishedCache.get(key);
   if (!hit || (now - hit.at > ttlMs && !hit.refreshing)) {

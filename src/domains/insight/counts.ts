@@ -8,6 +8,8 @@ import type { InStatement } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
 import { londonMonth } from '../../platform/time/london.ts';
 import { rebuildReportCountStatements, reportCountStatements } from './report-counts.ts';
+import { measureChangeStatements, rebuildMeasureStatements } from './measures.ts';
+import { finishedTotals, queueCountStatements, rebuildQueueCountStatements } from '../cases/queue-counts.ts';
 
 /** The case fields that decide which count a case falls in. */
 export interface CountedFields {
@@ -19,10 +21,16 @@ export interface CountedFields {
   wardId?: string | null;
   status: string;
   resolutionCode?: string | null;
+  /** Read by the dashboard measures (measures.ts) and the queue counters (cases/queue-counts.ts). */
+  resolvedAt?: number | null;
+  timers?: unknown;
+  priority?: string | null;
+  ownerId?: string | null;
+  referredAgencyId?: string | null;
 }
 
 /** The counted case fields by name, for callers deciding whether a change touches the counts. */
-export const COUNTED_FIELDS = ['receivedAt', 'kind', 'channel', 'categoryId', 'districtId', 'wardId', 'status', 'resolutionCode'] as const;
+export const COUNTED_FIELDS = ['receivedAt', 'kind', 'channel', 'categoryId', 'districtId', 'wardId', 'status', 'resolutionCode', 'resolvedAt', 'timers', 'priority', 'ownerId', 'referredAgencyId'] as const;
 
 /** One aggregate key: the London month and the counted fields, '' for none. */
 export type CountKey = [month: string, kind: string, channel: string, categoryId: string, districtId: string, wardId: string, status: string, resolution: string];
@@ -43,13 +51,21 @@ function addCountStatement(key: CountKey, delta: number): InStatement {
 
 /**
  * The statements that move a case between aggregate keys: from `before` (null for a new case) to `after` (null for a
- * deleted case); none when the counted fields did not change. Put them in the same batch as the case write.
+ * deleted case); none when the counted fields did not change. Put them in the same batch as the case write. Besides
+ * insight_counts they keep the dashboard's report counts, its timer and duration measures, and the queue's finished
+ * counters: each an increment in SQL, only for the aggregates whose key moved.
  */
 export function countChangeStatements(before: CountedFields | null, after: CountedFields | null): InStatement[] {
   const from = before ? countKeyOf(before) : null;
   const to = after ? countKeyOf(after) : null;
-  if (from && to && from.join('\u0000') === to.join('\u0000')) return [];
-  return [...(from ? [addCountStatement(from, -1)] : []), ...(to ? [addCountStatement(to, 1)] : []), ...reportCountStatements(before, after)];
+  const moved = !(from && to && from.join('\u0000') === to.join('\u0000'));
+  return [
+    ...(moved && from ? [addCountStatement(from, -1)] : []),
+    ...(moved && to ? [addCountStatement(to, 1)] : []),
+    ...(moved ? reportCountStatements(before, after) : []),
+    ...measureChangeStatements(before, after),
+    ...queueCountStatements(before, after),
+  ];
 }
 
 /**
@@ -70,21 +86,33 @@ const REBUILD_SQL =
 /** Recompute every aggregate from the cases table, in one write transaction; returns the number of aggregate rows. */
 export async function rebuildCounts(): Promise<number> {
   return getDatabase().writer.transaction(async (tx) => {
-    await tx.batch([{ sql: 'DELETE FROM insight_counts', args: [] }, { sql: REBUILD_SQL, args: [] }, ...rebuildReportCountStatements(londonMonthSql('received_at'))]);
+    await tx.batch([
+      { sql: 'DELETE FROM insight_counts', args: [] },
+      { sql: REBUILD_SQL, args: [] },
+      ...rebuildReportCountStatements(londonMonthSql('received_at')),
+      ...rebuildMeasureStatements(londonMonthSql('received_at')),
+      ...rebuildQueueCountStatements(),
+    ]);
     const rows = await tx.execute({ sql: 'SELECT count(*) AS n FROM insight_counts', args: [] });
     return Number(rows.rows[0]!.n);
   });
 }
 
-/** Backfill the aggregates at start-up when there are cases but no aggregates yet in either table (a new deployment of a table). */
+/**
+ * The start-up check: rebuild every aggregate when there are cases but no aggregates yet in a table (a new deployment
+ * of a table), or when the queue's finished counters disagree with the cases (totals per status, one index count).
+ */
 export async function ensureCounts(): Promise<boolean> {
   const { client } = getDatabase();
   const have = await client.execute(
     "SELECT (SELECT 1 FROM insight_counts LIMIT 1) AS counts, (SELECT 1 FROM cases LIMIT 1) AS cases, (SELECT 1 FROM insight_report_counts LIMIT 1) AS reports, " +
-      "(SELECT 1 FROM cases WHERE kind = 'report' AND coalesce(resolution_code, '') NOT IN ('duplicate', 'spam') LIMIT 1) AS counted",
+      "(SELECT 1 FROM cases WHERE kind = 'report' AND coalesce(resolution_code, '') NOT IN ('duplicate', 'spam') LIMIT 1) AS counted, " +
+      "(SELECT 1 FROM insight_measures LIMIT 1) AS measures, (SELECT 1 FROM cases WHERE kind = 'report' AND timers IS NOT NULL AND coalesce(resolution_code, '') NOT IN ('duplicate', 'spam') LIMIT 1) AS timed",
   );
   const row = have.rows[0]!;
-  if (!((row.counts == null && row.cases != null) || (row.reports == null && row.counted != null))) return false;
+  const empty = (row.counts == null && row.cases != null) || (row.reports == null && row.counted != null) || (row.measures == null && row.timed != null);
+  const totals = empty ? null : await finishedTotals();
+  if (!empty && totals!.counters === totals!.cases && totals!.ownerCounters === totals!.cases) return false;
   await rebuildCounts();
   return true;
 }

@@ -18,6 +18,7 @@ import { londonMonth, londonTime } from '../../platform/time/london.ts';
 import { caseScope, CHANNEL_LABELS, TIMER_NAMES, type TimerName } from '../cases/index.ts';
 import type { PolicySubject } from '../identity/types.ts';
 import { NOT_COUNTED } from './report-counts.ts';
+import { dueDayBucket, histogramMedian } from './measures.ts';
 import { monthLabel } from './statistics.ts';
 
 
@@ -164,8 +165,6 @@ export interface DashboardFigures {
   consultations: { id: string; title: string; responses: number }[];
 }
 
-type Row = Record<string, unknown>;
-
 /** SQL placeholders for a list. */
 const marks = (xs: readonly unknown[]) => xs.map(() => '?').join(', ');
 
@@ -217,40 +216,79 @@ function periodCases(period: Period, districtIds: string[] | null): { sql: strin
   };
 }
 
-/** The timers of the period's cases by group and priority: fell due (or met) by `now`, and met by their due time. */
-async function readTimers(period: Period, districtIds: string[] | null, group: string, now: number): Promise<(TimerFigure & { group: string })[]> {
-  const w = periodCases(period, districtIds);
-  const cols = TIMER_NAMES.map((t) => `sum(CASE WHEN c.timers ->> '$.${t}.metAt' IS NOT NULL OR c.timers ->> '$.${t}.dueAt' <= ? THEN 1 ELSE 0 END) AS due_${t},
-    sum(CASE WHEN c.timers ->> '$.${t}.metAt' <= c.timers ->> '$.${t}.dueAt' THEN 1 ELSE 0 END) AS met_${t}`).join(', ');
+/**
+ * The timers of the period's cases by group (district, or '' for all) and priority, from the pre-aggregate
+ * (measures.ts): met in time, met late, and not met with the day they fall due. A timer not yet met counts as fallen
+ * due once the day it falls due has ended (TIMER_DUE_RULE). Every priority seen gets a row for each timer.
+ */
+async function readTimers(period: Period, districtIds: string[] | null, byDistrict: boolean, now: number): Promise<(TimerFigure & { group: string })[]> {
+  const d = districtClause(districtIds, 'district_id');
+  const g = byDistrict ? 'district_id' : "''";
   const r = await getDatabase().client.execute({
-    sql: `SELECT ${group} AS g, c.timers ->> '$.priority' AS priority, ${cols} FROM cases c WHERE ${w.sql} AND c.timers IS NOT NULL GROUP BY 1, 2`,
-    args: [...TIMER_NAMES.map(() => now), ...w.args],
+    sql: `SELECT ${g} AS g, priority, measure, sum(CASE WHEN state <> 'open' OR bucket < ? THEN n ELSE 0 END) AS due, sum(CASE WHEN state = 'met' THEN n ELSE 0 END) AS met,
+          sum(n) AS n FROM insight_measures WHERE month IN (${marks(period.months)}) AND measure IN (${marks(TIMER_NAMES)})${d.sql} GROUP BY 1, 2, 3`,
+    args: [dueDayBucket(now), ...period.months, ...TIMER_NAMES, ...d.args],
   });
-  return r.rows.flatMap((x: Row) => TIMER_NAMES.map((t) => ({ group: String(x.g ?? ''), priority: String(x.priority ?? ''), timer: t, due: Number(x[`due_${t}`]), met: Number(x[`met_${t}`]) })));
+  const figures = new Map<string, TimerFigure & { group: string }>();
+  for (const x of r.rows) {
+    if (Number(x.n) === 0) continue;
+    const group = String(x.g ?? '');
+    const priority = String(x.priority ?? '');
+    for (const timer of TIMER_NAMES) {
+      const key = `${group}|${priority}|${timer}`;
+      if (!figures.has(key)) figures.set(key, { group, priority, timer, due: 0, met: 0 });
+    }
+    const f = figures.get(`${group}|${priority}|${String(x.measure)}`)!;
+    f.due += Number(x.due);
+    f.met += Number(x.met);
+  }
+  return [...figures.values()];
 }
 
-/** The lower median of a value over the period's cases, by group (a window function: exact, one row per group). */
-async function readMedians(period: Period, districtIds: string[] | null, group: string, value: string): Promise<Map<string, number>> {
-  const w = periodCases(period, districtIds);
+/** The lower median of a duration over the period's cases by group, read from its histogram (measures.ts: the bucket's middle). */
+async function readMedians(period: Period, districtIds: string[] | null, byDistrict: boolean, measure: 'acknowledge_ms' | 'resolve_ms'): Promise<Map<string, number>> {
+  const d = districtClause(districtIds, 'district_id');
+  const g = byDistrict ? 'district_id' : "''";
   const r = await getDatabase().client.execute({
-    sql: `WITH d AS (SELECT ${group} AS g, ${value} AS v FROM cases c WHERE ${w.sql} AND ${value} IS NOT NULL),
-          k AS (SELECT g, v, row_number() OVER (PARTITION BY g ORDER BY v) AS k, count(*) OVER (PARTITION BY g) AS n FROM d)
-          SELECT g, v FROM k WHERE k = (n + 1) / 2`,
-    args: w.args,
+    sql: `SELECT ${g} AS g, bucket, sum(n) AS n FROM insight_measures WHERE month IN (${marks(period.months)}) AND measure = ?${d.sql} GROUP BY 1, 2`,
+    args: [...period.months, measure, ...d.args],
   });
-  return new Map(r.rows.map((x) => [String(x.g ?? ''), Number(x.v)]));
+  const histograms = new Map<string, Map<number, number>>();
+  for (const x of r.rows) {
+    const group = String(x.g ?? '');
+    const h = histograms.get(group) ?? new Map<number, number>();
+    h.set(Number(x.bucket), Number(x.n));
+    histograms.set(group, h);
+  }
+  const medians = new Map<string, number>();
+  for (const [group, h] of histograms) {
+    const median = histogramMedian(h);
+    if (median !== null) medians.set(group, median);
+  }
+  return medians;
 }
 
-/** Repeat victims (distinct reporters flagged as repeat reporters) and Case Review thresholds reached, by group. */
+/**
+ * Repeat victims (distinct reporters flagged as repeat reporters) and Case Review thresholds reached, by group: each
+ * read from its partial index (cases_repeat_reporter, cases_case_review), which holds only the flagged cases.
+ */
 async function readRepeats(period: Period, districtIds: string[] | null, group: string): Promise<Map<string, { repeatVictims: number; caseReviews: number }>> {
   const w = periodCases(period, districtIds);
-  const r = await getDatabase().client.execute({
-    sql: `SELECT ${group} AS g, count(DISTINCT CASE WHEN c.flags LIKE '%"repeat_reporter"%' THEN c.reporter_id END) AS victims,
-          sum(CASE WHEN c.flags LIKE '%"asb_case_review"%' THEN 1 ELSE 0 END) AS reviews
-          FROM cases c WHERE ${w.sql} GROUP BY 1`,
-    args: w.args,
-  });
-  return new Map(r.rows.map((x) => [String(x.g ?? ''), { repeatVictims: Number(x.victims), caseReviews: Number(x.reviews) }]));
+  const db = getDatabase().client;
+  const [victims, reviews] = await Promise.all([
+    db.execute({ sql: `SELECT ${group} AS g, count(DISTINCT c.reporter_id) AS n FROM cases c INDEXED BY cases_repeat_reporter WHERE c.flags LIKE '%"repeat_reporter"%' AND ${w.sql} GROUP BY 1`, args: w.args }),
+    db.execute({ sql: `SELECT ${group} AS g, count(*) AS n FROM cases c INDEXED BY cases_case_review WHERE c.flags LIKE '%"asb_case_review"%' AND ${w.sql} GROUP BY 1`, args: w.args }),
+  ]);
+  const out = new Map<string, { repeatVictims: number; caseReviews: number }>();
+  const slot = (g: unknown) => {
+    const key = String(g ?? '');
+    const v = out.get(key) ?? { repeatVictims: 0, caseReviews: 0 };
+    out.set(key, v);
+    return v;
+  };
+  for (const x of victims.rows) slot(x.g).repeatVictims = Number(x.n);
+  for (const x of reviews.rows) slot(x.g).caseReviews = Number(x.n);
+  return out;
 }
 
 /** Referrals sent in the period by group and agency: sent, acknowledged, on time, and the median time to acknowledge. */
@@ -264,11 +302,11 @@ async function readReferrals(period: Period, scope: InsightScope, group: string)
     db.execute({
       sql: `SELECT ${group} AS g, r.agency_id, count(*) AS sent, sum(r.acknowledged_at IS NOT NULL) AS acknowledged,
             sum(CASE WHEN r.acknowledged_at <= r.acknowledge_due_at THEN 1 ELSE 0 END) AS on_time
-            FROM referrals r JOIN cases c ON c.id = r.case_id WHERE ${where} GROUP BY 1, 2`,
+            FROM referrals r INDEXED BY referrals_sent JOIN cases c ON c.id = r.case_id WHERE ${where} GROUP BY 1, 2`,
       args,
     }),
     db.execute({
-      sql: `WITH d AS (SELECT ${group} AS g, r.agency_id AS agency, r.acknowledged_at - r.sent_at AS v FROM referrals r JOIN cases c ON c.id = r.case_id WHERE ${where} AND r.acknowledged_at IS NOT NULL),
+      sql: `WITH d AS (SELECT ${group} AS g, r.agency_id AS agency, r.acknowledged_at - r.sent_at AS v FROM referrals r INDEXED BY referrals_sent JOIN cases c ON c.id = r.case_id WHERE ${where} AND r.acknowledged_at IS NOT NULL),
             k AS (SELECT g, agency, v, row_number() OVER (PARTITION BY g, agency ORDER BY v) AS k, count(*) OVER (PARTITION BY g, agency) AS n FROM d)
             SELECT g, agency, v FROM k WHERE k = (n + 1) / 2`,
       args,
@@ -368,15 +406,13 @@ function withoutGroup(r: Omit<ReferralFigure, 'label'> & { group: string }, name
   return { agencyId: r.agencyId, label: name(r.agencyId), sent: r.sent, acknowledged: r.acknowledged, onTime: r.onTime, medianAcknowledgeMs: r.medianAcknowledgeMs };
 }
 
-const ACK_MS = "(c.timers ->> '$.acknowledge.metAt') - c.received_at";
-const RESOLVE_MS = 'c.resolved_at - c.received_at';
 
 /** The dashboard for a scope and period, as of `now`. */
 export async function dashboardFigures(config: SiteConfig, scope: InsightScope, period: Period, now: number): Promise<DashboardFigures> {
   if (scope.none) return emptyFigures(period);
   const d = scope.districtIds;
   const [counts, timers, ack, resolve, repeats, referrals, calls, consultations] = await Promise.all([
-    readCounts(period, d), readTimers(period, d, "''", now), readMedians(period, d, "''", ACK_MS), readMedians(period, d, "''", RESOLVE_MS),
+    readCounts(period, d), readTimers(period, d, false, now), readMedians(period, d, false, 'acknowledge_ms'), readMedians(period, d, false, 'resolve_ms'),
     readRepeats(period, d, "''"), readReferrals(period, scope, "''"), readCalls(period), readConsultations(period),
   ]);
   const agencyName = (id: string) => config.agencies.find((a) => a.id === id)?.name ?? id;
@@ -408,7 +444,7 @@ export async function countyFigures(config: SiteConfig, scope: InsightScope, per
   const d = scope.districtIds;
   const g = "coalesce(c.district_id, '')";
   const [counts, timers, ack, resolve, repeats, referrals, calls, consultations, total] = await Promise.all([
-    readCounts(period, d), readTimers(period, d, g, now), readMedians(period, d, g, ACK_MS), readMedians(period, d, g, RESOLVE_MS),
+    readCounts(period, d), readTimers(period, d, true, now), readMedians(period, d, true, 'acknowledge_ms'), readMedians(period, d, true, 'resolve_ms'),
     readRepeats(period, d, g), readReferrals(period, scope, g), readCalls(period), readConsultations(period), dashboardFigures(config, scope, period, now),
   ]);
   const agencyName = (id: string) => config.agencies.find((a) => a.id === id)?.name ?? id;

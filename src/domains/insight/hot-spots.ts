@@ -20,12 +20,9 @@ import type { InValue } from '@libsql/client';
 import type { Area, Category, HotSpotSettings, SiteConfig } from '../../platform/config/partnership.ts';
 import { getDatabase } from '../../platform/db/client.ts';
 import { londonMonth } from '../../platform/time/london.ts';
-import { caseScopeSql, type CaseScope } from '../cases/policy.ts';
-import { londonMonthSql } from './counts.ts';
+import type { CaseScope } from '../cases/policy.ts';
 import { monthLabel } from './statistics.ts';
 
-/** Resolutions that are not counted: the same report twice, or not a report at all (as the public statistics). */
-const NOT_COUNTED = ['duplicate', 'spam'];
 
 /** Reports of one category in one ward in one London month. */
 export interface MonthlyCount {
@@ -152,26 +149,24 @@ export function formatRate(perThousand: number | null): string {
   return perThousand === null ? 'Population not known' : perThousand.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
-/** Report counts by month, ward and category in the user's scope, from the aggregates (a partner officer's from their cases). */
-export async function readMonthlyCounts(scope: CaseScope, from: string, to: string): Promise<MonthlyCount[]> {
-  if (scope.kind === 'none') return [];
-  const notCounted = NOT_COUNTED.map(() => '?').join(', ');
-  let sql: string;
-  let args: InValue[];
-  if (scope.kind === 'agency') {
-    const scoped = caseScopeSql(scope)!;
-    const month = londonMonthSql('c.received_at');
-    sql = `SELECT ${month} AS month, coalesce(c.ward_id, '') AS ward_id, coalesce(c.district_id, '') AS district_id, coalesce(c.category_id, '') AS category_id, count(*) AS n FROM cases c
-           WHERE c.kind = 'report' AND coalesce(c.resolution_code, '') NOT IN (${notCounted}) AND ${scoped.clause} AND ${month} BETWEEN ? AND ?
-           GROUP BY 1, 2, 3, 4`;
-    args = [...NOT_COUNTED, ...scoped.args, from, to];
-  } else {
-    const districts = scope.kind === 'district' ? `AND district_id IN (${scope.districtIds.map(() => '?').join(', ')})` : '';
-    sql = `SELECT month, ward_id, district_id, category_id, sum(n) AS n FROM insight_counts
-           WHERE kind = 'report' AND month BETWEEN ? AND ? AND resolution NOT IN (${notCounted}) ${districts}
-           GROUP BY month, ward_id, district_id, category_id HAVING sum(n) <> 0`;
-    args = [from, to, ...NOT_COUNTED, ...(scope.kind === 'district' ? scope.districtIds : [])];
-  }
+/**
+ * The scope of aggregate figures: a partner officer's are those of their district team's districts (the whole county
+ * when the agency has none), as on the dashboard (insightScope); case-level lists keep the case scope.
+ */
+export function aggregateScope(scope: CaseScope): CaseScope {
+  if (scope.kind !== 'agency') return scope;
+  return scope.districtIds.length ? { kind: 'district', districtIds: scope.districtIds } : { kind: 'all' };
+}
+
+/** Report counts by month, ward and category in the user's aggregate scope (aggregateScope), from the aggregates. */
+export async function readMonthlyCounts(caseScope: CaseScope, from: string, to: string): Promise<MonthlyCount[]> {
+  const scope = aggregateScope(caseScope);
+  if (scope.kind === 'none' || scope.kind === 'agency') return [];
+  const districts = scope.kind === 'district' ? `AND district_id IN (${scope.districtIds.map(() => '?').join(', ')})` : '';
+  const sql = `SELECT month, ward_id, district_id, category_id, sum(n) AS n FROM insight_report_counts
+         WHERE month BETWEEN ? AND ? ${districts}
+         GROUP BY month, ward_id, district_id, category_id HAVING sum(n) <> 0`;
+  const args: InValue[] = [from, to, ...(scope.kind === 'district' ? scope.districtIds : [])];
   const r = await getDatabase().client.execute({ sql, args });
   return r.rows.map((x) => ({ month: String(x.month), wardId: String(x.ward_id), districtId: String(x.district_id), categoryId: String(x.category_id), n: Number(x.n) }));
 }

@@ -6,4 +6,5 @@ export { choosableMonths, defaultPeriod, describeHotSpot, emergingRuleText, form
 export { SECTION_LABELS, taskingCsvRows, taskingList, type QueueLink, type TaskingLine, type TaskingList } from './tasking.ts';
 export { GAP_LABELS, MINIMUM_RESPONSES, perceptionAgainstReality, type Perception, type PerceptionRow } from './perception.ts';
 export { countyFigures, dashboardFigures, defaultDashboardPeriod, insightScope, parsePeriod, periodChoices, previousPeriod, timerRate, type CountyColumn, type DashboardFigures, type InsightScope, type Period, type Trio } from './dashboard.ts';
+export { DURATION_PRECISION, TIMER_DUE_RULE } from './measures.ts';
 export { formatMeasure, judgeTarget, judgeTargets, measureValue, type Rag, type TargetProgress } from './targets.ts';

@@ -10,8 +10,6 @@ import { londonMonth } from '../../platform/time/london.ts';
 import type { CsvRow } from '../../platform/csv.ts';
 import { cellText, suppressTable, type Grid } from './suppression.ts';
 
-/** Resolutions that are not counted: the same report twice, or not a report at all. */
-const NOT_COUNTED = ['duplicate', 'spam'];
 
 /** How many complete months the statistics cover. */
 export const STATISTICS_MONTHS = 12;
@@ -56,10 +54,10 @@ export function categoryGroups(config: SiteConfig): { open: string[]; sensitive:
 async function readCounts(months: string[]): Promise<{ month: string; districtId: string; wardId: string; categoryId: string; n: number }[]> {
   if (months.length === 0) return [];
   const r = await getDatabase().client.execute({
-    sql: `SELECT month, district_id, ward_id, category_id, sum(n) AS n FROM insight_counts
-          WHERE kind = 'report' AND month >= ? AND month <= ? AND resolution NOT IN (${NOT_COUNTED.map(() => '?').join(', ')})
-          GROUP BY month, district_id, ward_id, category_id HAVING sum(n) <> 0`,
-    args: [months[0]!, months[months.length - 1]!, ...NOT_COUNTED],
+    // insight_report_counts holds only counted reports (no duplicates or spam) and no status: half the rows of insight_counts.
+    sql: `SELECT month, district_id, ward_id, category_id, sum(n) AS n FROM insight_report_counts
+          WHERE month >= ? AND month <= ? GROUP BY month, district_id, ward_id, category_id HAVING sum(n) <> 0`,
+    args: [months[0]!, months[months.length - 1]!],
   });
   return r.rows.map((x) => ({ month: String(x.month), districtId: String(x.district_id), wardId: String(x.ward_id), categoryId: String(x.category_id), n: Number(x.n) }));
 }

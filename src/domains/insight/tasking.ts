@@ -48,12 +48,15 @@ export interface TaskingList {
   repeats: TaskingLine[];
 }
 
-/** Open cases in scope counted per ward, with an extra condition on `cases c`. */
-async function openCasesByWard(scope: CaseScope, condition: string, conditionArgs: InValue[]): Promise<{ wardId: string; n: number }[]> {
+/**
+ * Open cases in scope counted per ward, with an extra condition on `cases c`, read through `index`: the queue's
+ * covering status index for priorities, a flag's partial index (cases_open_<flag>) for the repeat thresholds.
+ */
+async function openCasesByWard(scope: CaseScope, condition: string, conditionArgs: InValue[], index: string): Promise<{ wardId: string; n: number }[]> {
   if (scope.kind === 'none') return [];
   const scoped = caseScopeSql(scope);
   const r = await getDatabase().client.execute({
-    sql: `SELECT c.ward_id AS ward_id, count(*) AS n FROM cases c
+    sql: `SELECT c.ward_id AS ward_id, count(*) AS n FROM cases c INDEXED BY ${index}
           WHERE c.status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')}) AND c.ward_id IS NOT NULL AND ${condition} ${scoped ? `AND ${scoped.clause}` : ''}
           GROUP BY c.ward_id ORDER BY n DESC, c.ward_id`,
     args: [...ACTIVE_STATUSES, ...conditionArgs, ...(scoped?.args ?? [])],
@@ -80,14 +83,14 @@ export async function taskingList(config: SiteConfig, scope: CaseScope, now: num
   const name = new Map(wards.map((w) => [w.id, w.name]));
   const counts = await readMonthlyCounts(scope, addMonths(last, -config.hotSpots.baselineMonths), current);
   const emerging = [current, last].flatMap((month) => emergingHotSpots(counts, month, config.hotSpots)).filter((e) => name.has(e.wardId)).map((e) => emergingLine(config, e, current));
-  const high = await openCasesByWard(scope, `c.priority IN (${HIGH_PRIORITIES.map(() => '?').join(', ')})`, [...HIGH_PRIORITIES]);
+  const high = await openCasesByWard(scope, `c.priority IN (${HIGH_PRIORITIES.map(() => '?').join(', ')})`, [...HIGH_PRIORITIES], 'cases_status_facets');
   const highPriority = high.filter((h) => name.has(h.wardId)).slice(0, TOP_WARDS).map((h): TaskingLine => ({
     section: 'high-priority', wardId: h.wardId, ward: name.get(h.wardId)!, about: 'P1 and P2', month: current, count: h.n,
     detail: `${h.n} open ${h.n === 1 ? 'case' : 'cases'} at P1 or P2`, queue: { ward: h.wardId, sort: 'priority' },
   }));
   const repeats: TaskingLine[] = [];
   for (const flag of TASKING_FLAGS) {
-    const rows = await openCasesByWard(scope, 'instr(c.flags, ?) > 0', [JSON.stringify(flag)]);
+    const rows = await openCasesByWard(scope, `c.flags LIKE '%"${flag}"%'`, [], `cases_open_${flag}`);
     for (const r of rows) {
       if (!name.has(r.wardId)) continue;
       repeats.push({

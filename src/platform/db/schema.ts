@@ -203,6 +203,14 @@ export const cases = sqliteTable(
     index('cases_place').on(t.categoryId, t.postcode, t.receivedAt),
     /** Nearby cases (src/domains/geography/nearby.ts): a bounding box on latitude, then longitude and time from the index. */
     index('cases_location').on(t.lat, t.lon, t.receivedAt),
+    // The dashboard's repeat victims and Case Review thresholds (src/domains/insight/dashboard.ts): partial indexes
+    // over the few flagged cases, so a period's flagged cases are read without scanning the period.
+    index('cases_repeat_reporter').on(t.receivedAt, t.districtId, t.reporterId, t.kind, t.resolutionCode).where(sql`flags LIKE '%"repeat_reporter"%'`),
+    index('cases_case_review').on(t.receivedAt, t.districtId, t.kind, t.resolutionCode).where(sql`flags LIKE '%"asb_case_review"%'`),
+    // The tasking list's open cases over a repeat threshold (src/domains/insight/tasking.ts), one per flag.
+    index('cases_open_asb_case_review').on(t.status, t.wardId, t.districtId, t.referredAgencyId).where(sql`flags LIKE '%"asb_case_review"%'`),
+    index('cases_open_repeat_location').on(t.status, t.wardId, t.districtId, t.referredAgencyId).where(sql`flags LIKE '%"repeat_location"%'`),
+    index('cases_open_repeat_reporter').on(t.status, t.wardId, t.districtId, t.referredAgencyId).where(sql`flags LIKE '%"repeat_reporter"%'`),
   ],
 );
 
@@ -342,6 +350,8 @@ export const calls = sqliteTable(
     index('calls_handler').on(t.handlerId, t.startedAt),
     index('calls_phone').on(t.callerPhoneE164),
     index('calls_email').on(t.callerEmail),
+    // The dashboard's calls handled and abandoned in a period, read from the index alone.
+    index('calls_started_outcome').on(t.startedAt, t.outcome),
   ],
 );
 
@@ -402,7 +412,12 @@ export const referrals = sqliteTable(
     /** When the triage team was told that the referral was not acknowledged in time (once per referral). */
     escalatedAt: ts('escalated_at'),
   },
-  (t) => [index('referrals_case').on(t.caseId), index('referrals_agency_status').on(t.agencyId, t.status, t.sentAt)],
+  (t) => [
+    index('referrals_case').on(t.caseId),
+    index('referrals_agency_status').on(t.agencyId, t.status, t.sentAt),
+    // The dashboard's referrals sent in a period (src/domains/insight/dashboard.ts).
+    index('referrals_sent').on(t.sentAt, t.agencyId, t.acknowledgedAt, t.acknowledgeDueAt, t.caseId),
+  ],
 );
 
 /** The daily digest of outstanding referrals sent to each agency's inbox: one row per agency and London day. */
@@ -643,7 +658,12 @@ export const consultationResponses = sqliteTable(
     enteredBy: text('entered_by'),
     submittedAt: ts('submitted_at').notNull(),
   },
-  (t) => [index('consultation_responses_by').on(t.consultationId, t.state), uniqueIndex('consultation_responses_email').on(t.consultationId, t.emailHash)],
+  (t) => [
+    index('consultation_responses_by').on(t.consultationId, t.state),
+    uniqueIndex('consultation_responses_email').on(t.consultationId, t.emailHash),
+    // The dashboard's responses received in a period.
+    index('consultation_responses_submitted').on(t.submittedAt, t.state, t.consultationId),
+  ],
 );
 
 /** A response in progress: answers so far and the resume secret (only its hash). */
@@ -823,3 +843,60 @@ export const postcodes = sqliteTable('postcodes', {
   lat: real('lat'),
   lon: real('lon'),
 });
+
+// pre-aggregates: timers, durations and finished queue counts (h-agg)
+/**
+ * The dashboard's per-case measures (src/domains/insight/measures.ts), per London month of receipt and district of
+ * counted reports: timer outcomes (measure = the timer, state met/late/open, bucket = the hour an open timer falls
+ * due) and duration histograms (measure acknowledge_ms/resolve_ms, bucket = the duration bucket). Kept in the same
+ * write as every case change.
+ */
+export const insightMeasures = sqliteTable(
+  'insight_measures',
+  {
+    month: text('month').notNull(),
+    districtId: text('district_id').notNull(),
+    priority: text('priority').notNull(),
+    measure: text('measure').notNull(),
+    state: text('state').notNull(),
+    bucket: integer('bucket').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.measure, t.districtId, t.priority, t.state, t.bucket] })],
+);
+
+/**
+ * Resolved and closed cases per queue facet (src/domains/cases/queue-counts.ts); '' stands for none. The owner is
+ * kept in a second table led by the owner, so each read sums a few thousand rows at most.
+ */
+export const queueFinishedCounts = sqliteTable(
+  'queue_finished_counts',
+  {
+    status: text('status').notNull(),
+    categoryId: text('category_id').notNull(),
+    districtId: text('district_id').notNull(),
+    wardId: text('ward_id').notNull(),
+    priority: text('priority').notNull(),
+    channel: text('channel').notNull(),
+    agencyId: text('agency_id').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.agencyId] })],
+);
+
+/** Resolved and closed cases per owner and queue facet, for the queue's owner filter ('' for unassigned). */
+export const queueFinishedOwnerCounts = sqliteTable(
+  'queue_finished_owner_counts',
+  {
+    ownerId: text('owner_id').notNull(),
+    status: text('status').notNull(),
+    categoryId: text('category_id').notNull(),
+    districtId: text('district_id').notNull(),
+    wardId: text('ward_id').notNull(),
+    priority: text('priority').notNull(),
+    channel: text('channel').notNull(),
+    agencyId: text('agency_id').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ownerId, t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.agencyId] })],
+);

@@ -1,9 +1,12 @@
 /** Glue for the partner dashboard and the county view: the chosen period (a no-JS GET form), the user's scope, the figures. */
 import type { AstroGlobal } from 'astro';
 import { getConfig } from '../../server/runtime.ts';
-import { countyFigures, dashboardFigures, defaultDashboardPeriod, insightScope, judgeTargets, parsePeriod, periodChoices, previousPeriod, timerRate, type CountyColumn, type DashboardFigures, type InsightScope, type Period, type TargetProgress, type Trio } from '../../domains/insight/index.ts';
+import { countyFigures, dashboardFigures, DURATION_PRECISION, TIMER_DUE_RULE, defaultDashboardPeriod, insightScope, judgeTargets, parsePeriod, periodChoices, previousPeriod, timerRate, type CountyColumn, type DashboardFigures, type InsightScope, type Period, type TargetProgress, type Trio } from '../../domains/insight/index.ts';
 import { CHANNEL_LABELS, TIMER_LABELS, TIMER_NAMES } from '../../domains/cases/index.ts';
 import type { FieldError } from '../forms.ts';
+
+/** How the medians and the timers are worked out, for both pages' method text. */
+export const METHOD_WORDS = `Medians are read from durations grouped ${DURATION_PRECISION}. ${TIMER_DUE_RULE}`;
 
 /** What both pages show above their figures: the period form and any error in it. */
 interface PeriodView {

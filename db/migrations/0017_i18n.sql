@@ -1,1 +1,0 @@
-ALTER TABLE `cases` ADD `language` text DEFAULT 'en' NOT NULL;
