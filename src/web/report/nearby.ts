@@ -42,15 +42,16 @@ export async function handleNearbyStep(astro: AstroGlobal): Promise<Response | N
   if ('response' in loaded) return loaded.response;
   const { draft } = loaded;
   const config = getConfig();
+  // A body that is not a readable form is refused with the page's error summary before anything else is decided.
+  const read = astro.request.method === 'POST' ? await readForm(astro.request) : undefined;
   const similar = draft.data.similar;
-  if (!similar) return astro.redirect(stepPath('people'), 303);
+  if (!similar && read?.ok !== false) return astro.redirect(stepPath('people'), 303);
   const change = astro.url.searchParams.get('change') === '1';
   const action = change ? '/report/nearby?change=1' : '/report/nearby';
   const back = change ? '/report/check' : stepPath(previousStep('nearby', draft.data));
   let errors: FieldError[] = [];
   let value = draft.data.joinChoice ?? '';
-  if (astro.request.method === 'POST') {
-    const read = await readForm(astro.request);
+  if (read) {
     const result = read.ok ? validateForm(schema, read.form) : { ok: false as const, errors: read.errors };
     if (result.ok) {
       const saved = await saveDraft(draft, { joinChoice: result.data.joinChoice });
@@ -62,10 +63,12 @@ export async function handleNearbyStep(astro: AstroGlobal): Promise<Response | N
     value = '';
     astro.response.status = read.ok ? 400 : read.status;
   }
-  const rows = [
-    { key: NEARBY_TEXT.category, value: config.categories.find((c) => c.id === similar.categoryId)?.name ?? '' },
-    { key: NEARBY_TEXT.place, value: config.areas.find((a) => a.id === similar.wardId)?.name ?? '' },
-    { key: NEARBY_TEXT.month, value: monthLabel(londonMonth(similar.receivedAt)) },
-  ].filter((r) => r.value);
+  const rows = similar
+    ? [
+        { key: NEARBY_TEXT.category, value: config.categories.find((c) => c.id === similar.categoryId)?.name ?? '' },
+        { key: NEARBY_TEXT.place, value: config.areas.find((a) => a.id === similar.wardId)?.name ?? '' },
+        { key: NEARBY_TEXT.month, value: monthLabel(londonMonth(similar.receivedAt)) },
+      ].filter((r) => r.value)
+    : [];
   return { errors, rows, value, back, action, sensitive: isSensitive(draft.data, config) };
 }
