@@ -141,3 +141,30 @@ test('a known postcode stores its coordinates; a similar report nearby: the resi
   assert.match(casePage, /Vandalism or graffiti <strong class="tag tag--grey">Other category<\/strong>/);
   assert.match(casePage, /<td class="numeric">0 m<\/td>/);
 });
+
+test('in Welsh: the out-of-area notice and the nearby step, with its error and the check answers row', async () => {
+  const v = new Visitor(server.url);
+  v.cookies.set('lang', 'cy');
+  for (const [step, body] of before5('noise', 'Cerddoriaeth uchel bob nos o’r fflat uwchben.')) await post(v, step, body);
+  const away = await valid('where (out of area, cy)', await v.post('/report/where', { postcode: 'hw9 1ad', place: '' }), 200);
+  assert.match(away, /<html lang="cy"/);
+  assert.match(away, /<h1 class="heading-l">Ni allwn dderbyn yr adroddiad hwn<\/h1>/);
+  assert.match(away, /Nid yw HW9 1AD yn yr ardal y mae Hollowmere Community Safety Partnership yn ei gwasanaethu\. Rydym yn gwasanaethu Brackenford, Eastmere a Thornwick yn unig\./);
+  assert.match(away, /<a class="link" href="https:\/\/harrowdale\.example\/report-anti-social-behaviour">Rhoi gwybod amdani i Harrowdale District Council<\/a>/);
+  assert.match(away, /ffoniwch yr heddlu ar 101/);
+
+  assert.equal((await post(v, 'where', { postcode: MILL_LANE, place: '' })).headers.get('location'), '/report/nearby', 'the noise reports of the test before are near');
+  const page = await valid('nearby (cy)', await v.get('/report/nearby'), 200);
+  assert.match(page, /<html lang="cy"/);
+  assert.match(page, /<h1 class="heading-l">Mae rhywun eisoes wedi rhoi gwybod am broblem debyg gerllaw<\/h1>/);
+  assert.match(page, /Niwsans sŵn/, 'the category in Welsh');
+  assert.match(page, /(Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr) 20\d\d/, 'the month in Welsh');
+  const refused = await valid('nearby (error, cy)', await v.post('/report/nearby', {}), 400);
+  assert.match(refused, /Mae problem/);
+  assert.match(refused, /<a href="#joinChoice">Dewiswch a ydych am ychwanegu eich adroddiad ato neu roi gwybod amdani fel problem newydd<\/a>/);
+  await post(v, 'nearby', { joinChoice: 'new' });
+  for (const [step, body] of AFTER) await post(v, step, body);
+  const check = await valid('check (nearby, cy)', await v.get('/report/check'), 200);
+  assert.match(check, /Adroddiad tebyg gerllaw/);
+  assert.match(check, /Rhoi gwybod amdani fel problem newydd/);
+});

@@ -44,19 +44,6 @@ export function locatePostcode(postcode: string, config: Pick<SiteConfig, 'gazet
   return { kind: 'out-of-area', neighbour: neighbourFor(postcode, config.neighbours) };
 }
 
-/** The words of the out-of-area notice, in one place (so they can be translated). */
-export const OUT_OF_AREA_TEXT = {
-  title: 'We cannot take this report',
-  notCovered: (postcode: string, partnership: string) => `${postcode} is not in the area ${partnership} covers.`,
-  weCover: (districts: string) => `We cover ${districts} only.`,
-  reportTo: (name: string) => `Report it to ${name}`,
-  otherwise: 'Find the council for that postcode on GOV.UK',
-  otherwiseHint: 'Councils deal with anti-social behaviour in their own area.',
-  emergency: 'If anyone is in danger or a crime is happening now, call 999.',
-  nonEmergency: (number: string) => `To report a crime that is not an emergency, call the police on ${number}.`,
-  change: 'Change the postcode',
-} as const;
-
 /** The message a call handler sees for a postcode outside the area (the call screen shows it as an error). */
 export function outOfAreaMessage(postcode: string, config: Pick<SiteConfig, 'partnership' | 'gazetteer' | 'neighbours'>): string {
   const neighbour = neighbourFor(postcode, config.neighbours);

@@ -132,7 +132,7 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
       astro.response.status = read.status;
       return { draft, errors: read.errors, values: answerValues(draft.data), sensitive, emergency, back, action, questions };
     }
-    const outOfArea = step === 'where' ? outOfAreaNotice(read.form, config) : null;
+    const outOfArea = step === 'where' ? outOfAreaNotice(read.form, config, lang) : null;
     if (outOfArea) return { draft, errors: [], values: answerValues(draft.data), sensitive, emergency, back, action, questions, outOfArea };
     const result = readStep(step, read.form, draft.data, config, Date.now(), lang);
     if (result.errors.length === 0) {

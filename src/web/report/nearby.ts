@@ -3,26 +3,11 @@ import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
 import { getConfig } from '../../server/runtime.ts';
 import { choice, readForm, validateForm, type FieldError } from '../../platform/forms/index.ts';
-import { monthLabel } from '../../domains/insight/index.ts';
+import { translate, translateOr } from '../../platform/i18n/index.ts';
+import { monthIn } from '../statistics.ts';
 import { londonMonth } from '../../platform/time/london.ts';
 import { firstIncompleteStep, isSensitive, nextStep, previousStep, saveDraft } from '../../domains/reports/index.ts';
 import { afterStep, loadReportDraft, stepPath } from './flow.ts';
-
-/** The words of the step, in one place (so they can be translated). */
-export const NEARBY_TEXT = {
-  title: 'A similar problem has already been reported near here',
-  pageTitle: 'Already reported near here',
-  lead: 'Someone has already told us about a problem like this nearby. We are working on it.',
-  category: 'What it is about',
-  place: 'Where',
-  month: 'Reported in',
-  legend: 'What would you like to do?',
-  join: 'Add my report to it',
-  joinHint: 'We still keep your report and send you updates. Reports about the same problem help us act, and count towards an ASB Case Review.',
-  fresh: 'Report it as a new problem',
-  freshHint: 'Choose this if it is a different problem, or you are not sure.',
-  required: 'Select whether to add your report to it or report it as a new problem',
-} as const;
 
 /** What the page renders. */
 export interface NearbyStep {
@@ -34,16 +19,15 @@ export interface NearbyStep {
   sensitive: boolean;
 }
 
-const schema = z.object({ joinChoice: choice(['join', 'new'], NEARBY_TEXT.required) });
-
-/** Handle the nearby step: a redirect Response, or what to render (with errors after a refused POST). */
+/** Handle the nearby step in the request's language: a redirect Response, or what to render (with errors after a refused POST). */
 export async function handleNearbyStep(astro: AstroGlobal): Promise<Response | NearbyStep> {
   const loaded = await loadReportDraft(astro, 'nearby');
   if ('response' in loaded) return loaded.response;
   const { draft } = loaded;
+  const lang = astro.locals.lang;
   const config = getConfig();
   // A body that is not a readable form is refused with the page's error summary before anything else is decided.
-  const read = astro.request.method === 'POST' ? await readForm(astro.request) : undefined;
+  const read = astro.request.method === 'POST' ? await readForm(astro.request, { lang }) : undefined;
   const similar = draft.data.similar;
   if (!similar && read?.ok !== false) return astro.redirect(stepPath('people'), 303);
   const change = astro.url.searchParams.get('change') === '1';
@@ -52,6 +36,7 @@ export async function handleNearbyStep(astro: AstroGlobal): Promise<Response | N
   let errors: FieldError[] = [];
   let value = draft.data.joinChoice ?? '';
   if (read) {
+    const schema = z.object({ joinChoice: choice(['join', 'new'], translate(lang, 'report.nearby.required')) });
     const result = read.ok ? validateForm(schema, read.form) : { ok: false as const, errors: read.errors };
     if (result.ok) {
       const saved = await saveDraft(draft, { joinChoice: result.data.joinChoice });
@@ -65,9 +50,9 @@ export async function handleNearbyStep(astro: AstroGlobal): Promise<Response | N
   }
   const rows = similar
     ? [
-        { key: NEARBY_TEXT.category, value: config.categories.find((c) => c.id === similar.categoryId)?.name ?? '' },
-        { key: NEARBY_TEXT.place, value: config.areas.find((a) => a.id === similar.wardId)?.name ?? '' },
-        { key: NEARBY_TEXT.month, value: monthLabel(londonMonth(similar.receivedAt)) },
+        { key: translate(lang, 'report.nearby.category'), value: translateOr(lang, `category.${similar.categoryId}.name`, config.categories.find((c) => c.id === similar.categoryId)?.name ?? '') },
+        { key: translate(lang, 'report.nearby.place'), value: config.areas.find((a) => a.id === similar.wardId)?.name ?? '' },
+        { key: translate(lang, 'report.nearby.month'), value: monthIn(londonMonth(similar.receivedAt), lang) },
       ].filter((r) => r.value)
     : [];
   return { errors, rows, value, back, action, sensitive: isSensitive(draft.data, config) };

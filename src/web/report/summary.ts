@@ -4,7 +4,6 @@ import { summariseAnswers } from '../../platform/questions/index.ts';
 import type { ReportAnswers } from '../../domains/reports/index.ts';
 import { engineAnswers, reportQuestions } from '../../domains/reports/index.ts';
 import { translate } from '../../platform/i18n/index.ts';
-import { NEARBY_TEXT } from './nearby.ts';
 
 /** One summary row. */
 export interface SummaryRow {
@@ -28,7 +27,7 @@ export function reportSummaryRows(a: ReportAnswers, config: SiteConfig, lang = '
   rows.splice(rows.findIndex((r) => r.key === (before?.summary ? before.summary.key : '')) + 1, 0, photos);
   if (a.similar) {
     const where = questions.find((q) => q.key === 'postcode');
-    const nearby = { key: 'Similar report nearby', value: a.joinChoice === 'join' ? NEARBY_TEXT.join : NEARBY_TEXT.fresh, href: '/report/nearby?change=1', visuallyHiddenText: 'whether to add your report to the similar one' };
+    const nearby = { key: translate(lang, 'report.nearby.summary'), value: translate(lang, a.joinChoice === 'join' ? 'report.nearby.join' : 'report.nearby.fresh'), href: '/report/nearby?change=1', visuallyHiddenText: translate(lang, 'report.nearby.change') };
     rows.splice(rows.findIndex((r) => r.key === (where?.summary ? where.summary.key : '')) + 1, 0, nearby);
   }
   return rows;

@@ -3,6 +3,7 @@ import type { Neighbour, SiteConfig } from '../../platform/config/partnership.ts
 import { normalisePostcode } from '../../platform/uk/postcode.ts';
 import { FIND_LOCAL_COUNCIL_URL, findSimilarReport, locatePostcode } from '../../domains/geography/index.ts';
 import type { ReportAnswers } from '../../domains/reports/index.ts';
+import { translate } from '../../platform/i18n/index.ts';
 
 /** What the out-of-area notice shows. */
 export interface OutOfAreaNotice {
@@ -14,13 +15,15 @@ export interface OutOfAreaNotice {
   nonEmergency: string;
 }
 
-/** "A, B and C". */
-function listInWords(items: string[]): string {
-  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+/** "A, B and C" in a language ("A, B a C", "A, B ac Eastmere" in Welsh: `report.outOfArea.and`, `.andBeforeVowel`). */
+function listInWords(items: string[], lang: string): string {
+  const last = items.at(-1) ?? '';
+  const and = translate(lang, /^[aeiouwy]/i.test(last) ? 'report.outOfArea.andBeforeVowel' : 'report.outOfArea.and');
+  return items.length < 2 ? last : `${items.slice(0, -1).join(', ')} ${and} ${last}`;
 }
 
-/** The notice for a posted postcode that is well formed but outside the partnership's area, or null. */
-export function outOfAreaNotice(form: FormData, config: SiteConfig): OutOfAreaNotice | null {
+/** The notice (its list of districts in `lang`) for a posted postcode that is well formed but outside the partnership's area, or null. */
+export function outOfAreaNotice(form: FormData, config: SiteConfig, lang = 'en'): OutOfAreaNotice | null {
   const raw = form.get('postcode');
   const postcode = typeof raw === 'string' ? normalisePostcode(raw) : null;
   if (!postcode) return null;
@@ -29,7 +32,7 @@ export function outOfAreaNotice(form: FormData, config: SiteConfig): OutOfAreaNo
   return {
     postcode,
     partnership: config.partnership.name,
-    districts: listInWords(config.areas.filter((a) => a.kind === 'district').map((d) => d.name)),
+    districts: listInWords(config.areas.filter((a) => a.kind === 'district').map((d) => d.name), lang),
     neighbour: located.neighbour,
     findCouncilUrl: FIND_LOCAL_COUNCIL_URL,
     nonEmergency: config.partnership.phones.nonEmergency.number,
