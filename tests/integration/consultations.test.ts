@@ -16,6 +16,7 @@ import { startSmtp, sentTo, type TestSmtp } from '../helpers/smtp.ts';
 import { htmlProblems } from '../helpers/html.ts';
 import { Visitor } from '../helpers/http.ts';
 import { signInAs } from './staff-sign-in.ts';
+import { openConsultation } from './consultation-setup.ts';
 
 let server: TestServer;
 let smtp: TestSmtp;
@@ -185,6 +186,15 @@ test('the editor closes it, tags themes and publishes; the public sees charts, t
   assert.match(page, /<table class="table" data-chart-table="channel">/);
   assert.match(page, /<th scope="row">Phone<\/th><td class="numeric">1<\/td>/);
   assert.match(page, /<th scope="row">Online<\/th><td class="numeric">2<\/td>/);
+  const welsh = new Visitor(server.url);
+  welsh.cookies.set('lang', 'cy');
+  const cy = await validPage(await welsh.get(`/consultations/${slug}`), 'results published (cy)');
+  assert.match(cy, /<html lang="cy"/);
+  assert.match(cy, /<figcaption class="heading-s">Ymatebion fesul sianel<\/figcaption>/);
+  assert.match(cy, /<th scope="col">Ateb<\/th><th scope="col" class="numeric">Nifer<\/th><th scope="col" class="numeric">Canran<\/th>/);
+  assert.match(cy, /<th scope="row">Ffôn<\/th><td class="numeric">1<\/td>/);
+  assert.match(cy, /Teimlo&#39;n ddiogel iawn neu&#39;n weddol ddiogel, fesul ward|Teimlo'n ddiogel iawn neu'n weddol ddiogel, fesul ward/);
+  assert.doesNotMatch(cy, /answered\)|Per cent|Responses by channel/);
   const csv = await editor.get(`/staff/consultations/${id}/export.csv`);
   assert.equal(csv.status, 200);
   const records = parse(await csv.text(), { columns: true, bom: true }) as Record<string, string>[];
@@ -237,4 +247,42 @@ test('meetings: registration fills the places, then the waiting list; the calend
   const unknown = await one.get('/areas/nowhere');
   assert.equal(unknown.status, 404);
   assert.match(await unknown.text(), /<title>Page not found/, 'an unknown area gets the designed 404 page');
+});
+
+/** The text of a page's h1. */
+function h1(html: string): string | undefined {
+  return /<h1 class="heading-l">([^<]*)<\/h1>/.exec(html)?.[1];
+}
+
+test('in Welsh: save and come back later, check and send, and the confirmation link, each with its Welsh error', async () => {
+  const { slug: s } = await openConsultation(editor, 'Cerdded yn y parc', { onePerEmail: true });
+  const v = new Visitor(server.url);
+  v.cookies.set('lang', 'cy');
+  assert.equal((await v.post(`/consultations/${s}/respond?section=1`, { action: 'save', q1: '1' })).headers.get('location'), `/consultations/${s}/save?section=1`);
+  const save = await validPage(await v.get(`/consultations/${s}/save?section=1`), 'save (cy)');
+  assert.match(save, /<html lang="cy"/);
+  assert.equal(h1(save), 'Cadw a dod yn ôl yn nes ymlaen');
+  const noAddress = await validPage(await v.post(`/consultations/${s}/save`, { email: '' }), 'save refused (cy)', 400);
+  assert.match(noAddress, /Mae problem/);
+  assert.match(noAddress, /<a href="#email">Rhowch eich cyfeiriad e-bost<\/a>/);
+  const badAddress = await validPage(await v.post(`/consultations/${s}/save`, { email: 'dim cyfeiriad' }), 'save bad address (cy)', 400);
+  assert.match(badAddress, /Rhowch gyfeiriad e-bost yn y fformat cywir, fel enw@example\.com/);
+  assert.match(await validPage(await v.post(`/consultations/${s}/save`, { email: 'cerddwr@example.org' }), 'saved (cy)'), /Rydym wedi anfon dolen i cerddwr@example\.org/);
+
+  const finish = await validPage(await v.get(`/consultations/${s}/finish`), 'finish (cy)');
+  assert.equal(h1(finish), 'Gwirio eich atebion ac anfon');
+  assert.match(finish, /Amdanoch chi \(dewisol\)/);
+  assert.match(finish, /65 neu hŷn/);
+  const refused = await validPage(await v.post(`/consultations/${s}/finish`, { email: '' }), 'finish refused (cy)', 400);
+  assert.match(refused, /<a href="#email">Rhowch eich cyfeiriad e-bost<\/a>/);
+  assert.equal((await v.post(`/consultations/${s}/finish`, { email: 'cerddwr@example.org' })).headers.get('location'), `/consultations/${s}/done?confirm=1`);
+  const mail = await smtp.waitFor((m) => sentTo(m, 'cerddwr@example.org') && /\/confirm\?token=/.test(m.text ?? ''));
+  const token = new URL(/https?:\/\/\S+\/confirm\?token=\S+/.exec(mail.text ?? '')![0]).searchParams.get('token')!;
+  const confirm = await validPage(await v.get(`/consultations/${s}/confirm?token=${encodeURIComponent(token)}`), 'confirm (cy)');
+  assert.equal(h1(confirm), 'Cadarnhau eich ymateb');
+  const broken = await validPage(await v.post(`/consultations/${s}/confirm`, { token: 'not-a-token' }), 'confirm refused (cy)', 400);
+  assert.equal(h1(broken), 'Nid yw&#39;r ddolen hon yn gweithio');
+  assert.match(broken, /Mae problem/);
+  const done = await validPage(await v.post(`/consultations/${s}/confirm`, { token }), 'confirmed (cy)');
+  assert.match(done, /Ymateb wedi&#39;i gadarnhau|Ymateb wedi'i gadarnhau/);
 });

@@ -1,9 +1,10 @@
 /** Shared glue of the consultation pages: wards and areas from the configuration, links for e-mails, limits on the public forms. */
 import type { AstroGlobal } from 'astro';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
-import type { QuestionOption } from '../../platform/questions/index.ts';
 import type { Area } from '../../platform/config/partnership.ts';
-import { canManageArea, type ReachPopulation } from '../../domains/consultations/index.ts';
+import { canManageArea, emailQuestion, parseEmail, type ReachPopulation } from '../../domains/consultations/index.ts';
+import { DEFAULT_LANGUAGE, translate } from '../../platform/i18n/index.ts';
+import type { Question, QuestionOption } from '../../platform/questions/index.ts';
 import { describeWait, hitRateLimit, rateLimitAddress } from '../../platform/security/rate-limit.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { fieldError, type FieldError } from '../forms.ts';
@@ -57,23 +58,32 @@ export function shortTitle(title: string, max = 24): string {
   return title.length <= max ? title : `${title.slice(0, max - 1).trimEnd()}…`;
 }
 
-/** The public consultation forms, each with its own rate limit per address, and what a refusal says. */
-const PUBLIC_FORMS = {
-  start: 'A lot of responses have been started',
-  respond: 'A lot of consultation responses have been sent',
-  resume: 'A lot of "come back later" links have been asked for',
-  register: 'A lot of meeting registrations have been made',
-} as const;
+/** The public consultation forms, each with its own rate limit per address (a refusal says `consultations.limit.<form>`). */
+type PublicForm = 'start' | 'respond' | 'resume' | 'register';
 
-/** Count one submission of a public form from this client; over the limit, a 429 with Retry-After and the error to show. */
-export async function limitPublicForm(astro: Pick<AstroGlobal, 'locals' | 'response'>, form: keyof typeof PUBLIC_FORMS): Promise<FieldError | null> {
+/** The e-mail address question of a public form in a language (label and hint already translated; its messages from `consultations.email.*`). */
+export function emailQuestionIn(label: string, hint: string, lang: string): Question {
+  const q = emailQuestion(label, hint);
+  if (lang === DEFAULT_LANGUAGE) return q;
+  return {
+    ...q, messageLabel: translate(lang, 'consultations.email.messageLabel'), required: translate(lang, 'consultations.email.required'),
+    parse: (value: string) => {
+      const parsed = parseEmail(value);
+      return parsed.ok ? parsed : { ok: false, message: translate(lang, 'consultations.email.invalid') };
+    },
+  } as Question;
+}
+
+/** Count one submission of a public form from this client; over the limit, a 429 with Retry-After and the error to show (in the request's language). */
+export async function limitPublicForm(astro: Pick<AstroGlobal, 'locals' | 'response'>, form: PublicForm): Promise<FieldError | null> {
   // Starting a response (a new draft) is allowed twice as often: people start again on another device or after a cookie is cleared.
   const perHour = getRuntime().env.CONSULTATION_FORMS_PER_HOUR_PER_ADDRESS * (form === 'start' ? 2 : 1);
   const limit = await hitRateLimit(`consultation:${form}:ip:${rateLimitAddress(clientAddressOf(astro))}`, perHour, 3_600_000);
   if (limit.allowed) return null;
   astro.response.status = 429;
   astro.response.headers.set('Retry-After', String(Math.ceil(limit.retryAfterMs / 1000)));
-  return fieldError('form', `${PUBLIC_FORMS[form]} from your connection recently. Try again in ${describeWait(limit.retryAfterMs)}`, 'main-content');
+  const lang = astro.locals.lang;
+  return fieldError('form', translate(lang, `consultations.limit.${form}`, { wait: describeWait(limit.retryAfterMs, lang) }), 'main-content');
 }
 
 /** True when the hidden honeypot field ("website") was filled in: people never see it, so only automated submissions do. */

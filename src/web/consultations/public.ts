@@ -5,17 +5,17 @@
  */
 import type { AstroGlobal } from 'astro';
 import {
-  aboutYouQuestions, confirmResponse, countsByChannel, emailQuestion, emailResumeLink, findConsultationBySlug, findConsultations, firstIncompleteSection, listMeetings,
+  aboutYouQuestions, confirmResponse, countsByChannel, emailResumeLink, findConsultationBySlug, findConsultations, firstIncompleteSection, listMeetings,
   openDraft, saveSection, sectionQuestions, shownSections, startDraft, stateOf, submitResponse, surveyOf, surveyResults, engineQuestions, STATE_LABELS, TOPICS, topicLabel,
   accessWords, meetingWhen, type Consultation, type ConsultationDraft, type ConsultationState, type SurveyQuestion,
 } from '../../domains/consultations/index.ts';
-import { answersToValues, buildQuestionSchema, shownQuestions, summariseAnswers, type Answers, type QuestionOption } from '../../platform/questions/index.ts';
+import { answersToValues, buildQuestionSchema, localiseQuestions, shownQuestions, summariseAnswers, type Answers, type QuestionOption } from '../../platform/questions/index.ts';
 import { formatDateTimeLong } from '../../platform/time/london.ts';
-import { translateOr, translator } from '../../platform/i18n/index.ts';
+import { translate, translateOr, translator } from '../../platform/i18n/index.ts';
 import { notFound } from '../guards.ts';
 import { readPageForm, refuseForm, seeOther, typedValues, validateForm, type Done, type FieldError } from '../forms.ts';
 import { secureCookiesFor } from '../session-cookie.ts';
-import { areaName, areaOptions, honeypotFilled, limitPublicForm, mailLinks, wardOptions } from './common.ts';
+import { areaName, areaOptions, emailQuestionIn, honeypotFilled, limitPublicForm, mailLinks, wardOptions } from './common.ts';
 
 /** What the cookie and look-up helpers need of a page or endpoint. */
 type Ctx = Pick<AstroGlobal, 'params' | 'url' | 'cookies'>;
@@ -82,13 +82,13 @@ export async function consultationPage(astro: AstroGlobal) {
   const c = await publicConsultation(astro);
   if (!c) return { response: await notFound(astro) };
   const now = Date.now();
+  const lang = astro.locals.lang;
   const state = stateOf(c, now);
   const wards = wardOptions();
   const survey = surveyOf(c);
   const meetings = (await listMeetings(c.id)).map((m) => ({ id: m.id, title: m.title, when: meetingWhen(m), place: m.place, access: accessWords(m), notes: m.notes, past: m.endsAt < now, full: m.booked >= m.capacity }));
   const results = state === 'results' ? { questions: await surveyResults(c.id, survey, wards), channels: await countsByChannel(c.id) } : null;
   const draft = await openDraft(c.id, astro.cookies.get(DRAFT_COOKIE)?.value);
-  const lang = astro.locals.lang;
   return {
     c, state, stateLabel: stateWords(state, lang), area: areaName(c.areaId), topic: topicWords(c.topic, lang), meetings, results,
     opens: c.opensAt ? formatDateTimeLong(c.opensAt, lang) : '', closes: c.closesAt ? formatDateTimeLong(c.closesAt, lang) : '',
@@ -169,7 +169,8 @@ export async function savePage(astro: AstroGlobal) {
   const { c, draft } = ctx;
   const section = Number(astro.url.searchParams.get('section')) || 1;
   if (!draft) return seeOther(`/consultations/${c.slug}/respond`);
-  const question = emailQuestion('E-mail address', 'We will send you a link to carry on. We use the address only for this.');
+  const lang = astro.locals.lang;
+  const question = emailQuestionIn(translate(lang, 'consultations.save.email.label'), translate(lang, 'consultations.save.email.hint'), lang);
   let errors: FieldError[] = [];
   let values: Record<string, string> = {};
   let sentTo: string | null = null;
@@ -178,7 +179,7 @@ export async function savePage(astro: AstroGlobal) {
     if (!read.ok) errors = read.errors;
     else {
       values = typedValues(read.form);
-      const result = validateForm(buildQuestionSchema([question]), read.form);
+      const result = validateForm(buildQuestionSchema([question], { lang }), read.form);
       const trap = honeypotFilled(read.form);
       const limited = result.ok && !trap ? await limitPublicForm(astro, 'resume') : null;
       // A filled honeypot looks like success to the robot and sends nothing.
@@ -218,8 +219,9 @@ export async function finishPage(astro: AstroGlobal) {
   if (!draft) return seeOther(`/consultations/${c.slug}/respond`);
   const missing = firstIncompleteSection(survey, answers, wards);
   if (missing !== null) return seeOther(`/consultations/${c.slug}/respond?section=${missing}`);
-  const about = c.aboutYou ? aboutYouQuestions(wards) : [];
-  const email = c.onePerEmail ? [emailQuestion('Your e-mail address', 'Each address can respond once. We send a link to confirm your response, then forget the address.')] : [];
+  const lang = astro.locals.lang;
+  const about = c.aboutYou ? localiseQuestions(aboutYouQuestions(wards), lang, 'consultations.aboutYou') : [];
+  const email = c.onePerEmail ? [emailQuestionIn(translate(lang, 'consultations.finish.email.label'), translate(lang, 'consultations.finish.email.hint'), lang)] : [];
   let errors: FieldError[] = [];
   let values: Record<string, string> = {};
   if (astro.request.method === 'POST') {
@@ -229,7 +231,7 @@ export async function finishPage(astro: AstroGlobal) {
       values = typedValues(read.form);
       // A filled honeypot looks like success to the robot and stores nothing.
       if (honeypotFilled(read.form)) return seeOther(`/consultations/${c.slug}/done${c.onePerEmail ? '?confirm=1' : ''}`);
-      const result = validateForm(buildQuestionSchema([...email, ...about]), read.form);
+      const result = validateForm(buildQuestionSchema([...email, ...about], { lang }), read.form);
       const limited = result.ok ? await limitPublicForm(astro, 'respond') : null;
       if (!result.ok) {
         errors = result.errors;
@@ -268,7 +270,7 @@ export async function confirmPage(astro: AstroGlobal) {
     const read = await readPageForm(astro, { multipart: false });
     confirmed = read.ok ? await confirmResponse(c.id, String(read.form.get('token') ?? '')) : false;
     if (!read.ok) errors = read.errors;
-    else if (!confirmed) errors = [{ field: 'form', href: '#main-content', text: 'This link does not work. Check you used the whole link from the e-mail.' }];
+    else if (!confirmed) errors = [{ field: 'form', href: '#main-content', text: translate(astro.locals.lang, 'consultations.confirm.error') }];
     if (!confirmed) refuseForm(astro);
   }
   return { c, token, confirmed, errors };
