@@ -286,3 +286,38 @@ test('in Welsh: save and come back later, check and send, and the confirmation l
   const done = await validPage(await v.post(`/consultations/${s}/confirm`, { token }), 'confirmed (cy)');
   assert.match(done, /Ymateb wedi&#39;i gadarnhau|Ymateb wedi'i gadarnhau/);
 });
+
+/** A page's h1 as text (tags removed, spaces collapsed). */
+function h1Text(html: string): string | undefined {
+  return /<h1\b[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1]?.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+test('in Welsh: a meeting page, its registration errors and confirmation, and giving up the place', async () => {
+  assert.equal((await editor.post(`/staff/consultations/${id}/meetings`, { intent: 'add', title: 'Park bench meeting', ...dateFields('starts', 6, '6pm'), minutes: '60', place: 'Mill Lane Community Hall', areaId: 'mill-lane', stepFree: 'yes', hearingLoop: 'no', accessNotes: '', capacity: '5' })).status, 303);
+  const meetingId = String((await db.execute({ sql: "select id from consultation_meetings where title = 'Park bench meeting'", args: [] })).rows[0]!.id);
+  const v = new Visitor(server.url);
+  v.cookies.set('lang', 'cy');
+  const page = await validPage(await v.get(`/meetings/${meetingId}`), 'meeting (cy)');
+  assert.match(page, /<html lang="cy"/);
+  assert.equal(h1Text(page), 'Cyfarfod cyhoeddus Park bench meeting');
+  assert.equal(h1Text(await (await new Visitor(server.url).get(`/meetings/${meetingId}`)).text()), 'Public meeting Park bench meeting');
+  assert.match(page, /Mynediad heb risiau\. Dim dolen sain\./);
+  assert.match(page, /5 o 5 ar ôl/);
+  assert.match(page, /(Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr) 20\d\d/);
+  const refused = await validPage(await v.post(`/meetings/${meetingId}`, { name: '', email: '' }), 'registration refused (cy)', 400);
+  assert.match(refused, /Mae problem/);
+  assert.match(refused, /<a href="#name">Rhowch eich enw<\/a>/);
+  assert.match(refused, /<a href="#email">Rhowch eich cyfeiriad e-bost<\/a>/);
+  assert.equal((await v.post(`/meetings/${meetingId}`, { name: 'Siân', email: 'sian@example.org' })).headers.get('location'), `/meetings/${meetingId}?registered=booked`);
+  const twice = await validPage(await v.post(`/meetings/${meetingId}`, { name: 'Siân', email: 'sian@example.org' }), 'registered twice (cy)', 400);
+  assert.match(twice, /eisoes wedi(&#39;|')i gofrestru/);
+  assert.match(await validPage(await v.get(`/meetings/${meetingId}?registered=booked`), 'booked (cy)'), /Mae eich lle wedi(&#39;|')i gadw/);
+  const mail = await smtp.waitFor((m) => sentTo(m, 'sian@example.org'));
+  const cancel = /https?:\/\/\S+\/cancel\?token=\S+/.exec(mail.text ?? '')![0].replace(server.url, '');
+  const give = await validPage(await v.get(cancel), 'cancel (cy)');
+  assert.equal(h1Text(give), 'Ildio eich lle');
+  const broken = await validPage(await v.post(`/meetings/${meetingId}/cancel`, { token: 'nope' }), 'cancel refused (cy)', 400);
+  assert.equal(h1Text(broken), 'Nid yw&#39;r ddolen hon yn gweithio');
+  const token = new URL(cancel, server.url).searchParams.get('token')!;
+  assert.match(await validPage(await v.post(`/meetings/${meetingId}/cancel`, { token }), 'cancelled (cy)'), /Lle wedi(&#39;|')i ildio/);
+});

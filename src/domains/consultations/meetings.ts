@@ -13,6 +13,7 @@ import type { TransactionDb } from '../../platform/db/writer.ts';
 import { consultationMeetings, consultations, meetingRegistrations } from '../../platform/db/schema.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { newId } from '../../platform/security/ids.ts';
+import { translateOr } from '../../platform/i18n/index.ts';
 import { keyedHash } from '../../platform/security/signing.ts';
 import { formatDateTimeLong, formatTime } from '../../platform/time/london.ts';
 
@@ -38,14 +39,16 @@ function cancelUrl(links: MeetingLinks, meetingId: string, registrationId: strin
   return `${links.baseUrl}/meetings/${meetingId}/cancel?token=${encodeURIComponent(`${registrationId}.${cancelSecretOf(registrationId)}`)}`;
 }
 
-/** Access information in words: step-free, hearing loop and the editor's notes. */
-export function accessWords(m: Pick<Meeting, 'stepFree' | 'hearingLoop' | 'accessNotes'>): string {
-  return [m.stepFree ? 'Step-free access.' : 'No step-free access.', m.hearingLoop ? 'Hearing loop.' : 'No hearing loop.', m.accessNotes].filter(Boolean).join(' ');
+/** Access information in words (in a language: `meetings.access.*` keys): step-free, hearing loop and the editor's notes (as written). */
+export function accessWords(m: Pick<Meeting, 'stepFree' | 'hearingLoop' | 'accessNotes'>, lang = 'en'): string {
+  const stepFree = m.stepFree ? translateOr(lang, 'meetings.access.stepFree', 'Step-free access.') : translateOr(lang, 'meetings.access.noStepFree', 'No step-free access.');
+  const loop = m.hearingLoop ? translateOr(lang, 'meetings.access.loop', 'Hearing loop.') : translateOr(lang, 'meetings.access.noLoop', 'No hearing loop.');
+  return [stepFree, loop, m.accessNotes].filter(Boolean).join(' ');
 }
 
-/** When a meeting is, in words. */
-export function meetingWhen(m: Pick<Meeting, 'startsAt' | 'endsAt'>): string {
-  return `${formatDateTimeLong(m.startsAt)} to ${formatTime(m.endsAt)}`;
+/** When a meeting is, in words (in a language: its month and `meetings.to`). */
+export function meetingWhen(m: Pick<Meeting, 'startsAt' | 'endsAt'>, lang = 'en'): string {
+  return `${formatDateTimeLong(m.startsAt, lang)} ${translateOr(lang, 'meetings.to', 'to')} ${formatTime(m.endsAt)}`;
 }
 
 /** Add a meeting to a consultation. */

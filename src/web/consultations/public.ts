@@ -86,7 +86,7 @@ export async function consultationPage(astro: AstroGlobal) {
   const state = stateOf(c, now);
   const wards = wardOptions();
   const survey = surveyOf(c);
-  const meetings = (await listMeetings(c.id)).map((m) => ({ id: m.id, title: m.title, when: meetingWhen(m), place: m.place, access: accessWords(m), notes: m.notes, past: m.endsAt < now, full: m.booked >= m.capacity }));
+  const meetings = (await listMeetings(c.id)).map((m) => ({ id: m.id, title: m.title, when: meetingWhen(m, lang), place: m.place, access: accessWords(m, lang), notes: m.notes, past: m.endsAt < now, full: m.booked >= m.capacity }));
   const results = state === 'results' ? { questions: await surveyResults(c.id, survey, wards), channels: await countsByChannel(c.id) } : null;
   const draft = await openDraft(c.id, astro.cookies.get(DRAFT_COOKIE)?.value);
   return {
