@@ -245,3 +245,27 @@ test('editors see confirmed subscribers per area, never addresses; a district ed
   assert.doesNotMatch(own, /data-area="mill-lane"/, 'another district\'s wards are not shown');
   assert.match(own, /data-area="eastmere"/);
 });
+
+test('a subscription asked for in Welsh keeps its language: the confirmation and the weekly digest are in Welsh', async () => {
+  const welsh = new Visitor(server.url);
+  welsh.cookies.set('lang', 'cy');
+  const res = await welsh.post('/alerts', { email: 'cymraeg.reader@example.org', area: 'mill-lane', website: '' });
+  assert.equal(res.status, 303);
+  const [row] = (await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.email, 'cymraeg.reader@example.org')));
+  assert.equal(row?.language, 'cy', 'the subscription records the language');
+  const mail = await smtp.waitFor((m) => sentTo(m, 'cymraeg.reader@example.org'));
+  assert.equal(mail.subject, 'Cadarnhewch eich rhybuddion e-bost ar gyfer Mill Lane');
+  assert.match(mail.text ?? '', /Mae'r ddolen yn gweithio am 48 awr/);
+  assert.match(mail.html || '', /<html lang="cy">/);
+  const path = /(http\S+\/alerts\/confirm\?token=\S+)/.exec(mail.text ?? '')![1]!.slice(server.url.length);
+  assert.equal((await welsh.post(path, { token: new URL(path, server.url).searchParams.get('token')! })).status, 200);
+
+  const week = mondayAfter(6);
+  await publishNews('Mill Lane benches mended', ['mill-lane'], week + 60_000);
+  await sendAlertDigests({ areas: config.areas, links: { baseUrl: server.url, partnership: 'Hollowmere Community Safety Partnership' } }, week + 120_000);
+  await worker.runOnce(week + 120_000);
+  const digest = await smtp.waitFor((m) => sentTo(m, 'cymraeg.reader@example.org') && /Yr wythnos hon yn Mill Lane/.test(m.subject ?? ''));
+  assert.match(digest.text ?? '', /Newyddion\n- Mill Lane benches mended/);
+  assert.match(digest.text ?? '', /Dad-danysgrifio: http/);
+  assertAlertHeaders(digest, 'Welsh digest');
+});

@@ -10,7 +10,8 @@ import { and, eq, ne, or, isNull } from 'drizzle-orm';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { alertSubscriptions } from '../../platform/db/schema.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
-import { formatDate, formatDateTime } from '../../platform/time/london.ts';
+import { formatDate, formatDateTime, formatDateTimeLong } from '../../platform/time/london.ts';
+import { translateOr } from '../../platform/i18n/index.ts';
 import type { Area } from '../../platform/config/partnership.ts';
 import type { ScheduledJob } from '../../platform/jobs.ts';
 import { areaAndWithin, listPublic, publicPath } from '../publishing/index.ts';
@@ -35,6 +36,10 @@ export interface DigestCandidate {
   title: string;
   path: string;
   note?: string;
+  /** A consultation's closing time (its note is "closes <date>" in the subscriber's language). */
+  closesAt?: number;
+  /** A meeting's place (its note is its start and place). */
+  place?: string;
   areaIds: readonly string[];
   /** When it became public (published, opened, results out); for a meeting, when it was added. */
   at: number;
@@ -63,20 +68,27 @@ export async function loadDigestCandidates(now: number): Promise<DigestCandidate
   }
   for (const c of await findConsultations({}, now)) {
     if (!c.areaId) continue;
-    if (c.opensAt !== null && c.state === 'open') out.push({ section: 'opened', title: c.title, path: `/consultations/${c.slug}`, note: c.closesAt ? `closes ${formatDate(c.closesAt)}` : undefined, areaIds: [c.areaId], at: c.opensAt });
+    if (c.opensAt !== null && c.state === 'open') out.push({ section: 'opened', title: c.title, path: `/consultations/${c.slug}`, ...(c.closesAt ? { closesAt: c.closesAt } : {}), areaIds: [c.areaId], at: c.opensAt });
     if (c.state === 'results' && c.resultsPublishedAt !== null) out.push({ section: 'results', title: c.title, path: `/consultations/${c.slug}`, areaIds: [c.areaId], at: c.resultsPublishedAt });
   }
   for (const m of await listUpcomingMeetings(now)) {
-    if (m.areaId) out.push({ section: 'meetings', title: m.title, path: `/meetings/${m.id}`, note: `${formatDateTime(m.startsAt)}, ${m.place}`, areaIds: [m.areaId], at: m.createdAt, startsAt: m.startsAt });
+    if (m.areaId) out.push({ section: 'meetings', title: m.title, path: `/meetings/${m.id}`, place: m.place, areaIds: [m.areaId], at: m.createdAt, startsAt: m.startsAt });
   }
   return out;
 }
 
+/** A candidate's note in a language: a news summary as written, "closes <date>", or a meeting's start and place. */
+function noteIn(c: DigestCandidate, lang: string): string | undefined {
+  if (c.closesAt !== undefined) return translateOr(lang, 'mail.alertDigest.closes', 'closes {date}', { date: formatDate(c.closesAt, lang) });
+  if (c.place !== undefined && c.startsAt !== undefined) return `${lang === 'en' ? formatDateTime(c.startsAt) : formatDateTimeLong(c.startsAt, lang)}, ${c.place}`;
+  return c.note;
+}
+
 /**
- * The sections of one subscription's digest: candidates about its areas that became public after `from` and by
- * `now`; meetings starting within the horizon that were added after `from` or came into the horizon since.
+ * The sections of one subscription's digest, worded in its language: candidates about its areas that became public
+ * after `from` and by `now`; meetings starting within the horizon that were added after `from` or came into the horizon since.
  */
-export function digestSections(candidates: readonly DigestCandidate[], areaIds: readonly string[], from: number, now: number, baseUrl: string): DigestSection[] {
+export function digestSections(candidates: readonly DigestCandidate[], areaIds: readonly string[], from: number, now: number, baseUrl: string, lang = 'en'): DigestSection[] {
   const mine = candidates.filter((c) => c.areaIds.some((id) => areaIds.includes(id)));
   const fresh = mine.filter((c) => {
     if (c.section !== 'meetings') return c.at > from && c.at <= now;
@@ -86,10 +98,10 @@ export function digestSections(candidates: readonly DigestCandidate[], areaIds: 
   const base = baseUrl.replace(/\/$/, '');
   return (Object.keys(HEADINGS) as DigestCandidate['section'][])
     .map((section) => ({
-      heading: HEADINGS[section],
+      heading: translateOr(lang, `mail.alertDigest.section.${section}`, HEADINGS[section]),
       entries: fresh.filter((c) => c.section === section)
         .sort((a, b) => (a.startsAt ?? -a.at) - (b.startsAt ?? -b.at))
-        .map((c) => ({ title: c.title, url: `${base}${c.path}`, ...(c.note ? { note: c.note } : {}) })),
+        .map((c) => ({ title: c.title, url: `${base}${c.path}`, ...(noteIn(c, lang) ? { note: noteIn(c, lang) } : {}) })),
     }))
     .filter((s) => s.entries.length > 0);
 }
@@ -117,13 +129,13 @@ export async function sendAlertDigests(settings: AlertSettings, now = Date.now()
       const [s] = await tx.db.select().from(alertSubscriptions).where(and(eq(alertSubscriptions.id, id), eq(alertSubscriptions.status, 'confirmed'), notThisWeek));
       if (!s) return false;
       const area = settings.areas.find((a) => a.id === s.areaId);
-      const sections = area ? digestSections(candidates, areaAndWithin(settings.areas, area.id), s.digestFrom ?? s.confirmedAt ?? now, now, settings.links.baseUrl) : [];
+      const sections = area ? digestSections(candidates, areaAndWithin(settings.areas, area.id), s.digestFrom ?? s.confirmedAt ?? now, now, settings.links.baseUrl, s.language) : [];
       const mark = toStatement(getDb().update(alertSubscriptions).set({ digestWeek: week, digestFrom: now }).where(eq(alertSubscriptions.id, id)));
       if (!area || !sections.length) {
         await tx.batch([mark]);
         return false;
       }
-      await tx.batch([mark, enqueueEmail('alert-digest', s.email, { partnership: settings.links.partnership, area: area.name, sections, unsubscribeUrl: unsubscribeUrl(settings.links, s.id, now) }, now)]);
+      await tx.batch([mark, enqueueEmail('alert-digest', s.email, { partnership: settings.links.partnership, area: area.name, sections, unsubscribeUrl: unsubscribeUrl(settings.links, s.id, now), lang: s.language }, now)]);
       return true;
     });
     if (sent) queued++;

@@ -61,9 +61,9 @@ export function unsubscribeUrl(links: AlertLinks, id: string, now: number): stri
 /**
  * Ask for alerts about an area. A new address gets a pending subscription and one confirmation e-mail; a pending
  * one gets the confirmation again (at most CONFIRMATIONS_PER_DAY a day per address); a confirmed one gets nothing.
- * The caller shows the same answer whatever happened.
+ * The caller shows the same answer whatever happened. `lang` is the language asked in: the e-mails are framed in it.
  */
-export async function subscribeToAlerts(email: string, area: { id: string; name: string }, links: AlertLinks, now = Date.now()): Promise<void> {
+export async function subscribeToAlerts(email: string, area: { id: string; name: string }, links: AlertLinks, now = Date.now(), lang = 'en'): Promise<void> {
   const address = email.trim().toLowerCase();
   // The same work whatever the address's state (a count, then a write transaction), so the time taken tells nothing either.
   const budget = await hitRateLimit(`alerts:confirm:${keyedHash(address)}`, CONFIRMATIONS_PER_DAY, DAY, now);
@@ -76,13 +76,13 @@ export async function subscribeToAlerts(email: string, area: { id: string; name:
     if (row?.status === 'confirmed') return;
     const id = row?.id ?? newId(now);
     const mail = enqueueEmail('alert-confirm', address, {
-      partnership: links.partnership, area: area.name, validFor: '48 hours',
+      partnership: links.partnership, area: area.name, validFor: '48 hours', lang,
       confirmUrl: `${links.baseUrl.replace(/\/$/, '')}/alerts/confirm?token=${encodeURIComponent(confirmToken(id, now))}`,
       unsubscribeUrl: unsubscribeUrl(links, id, now),
     }, now);
     const change = row
-      ? getDb().update(alertSubscriptions).set({ confirmSentAt: now }).where(eq(alertSubscriptions.id, id))
-      : getDb().insert(alertSubscriptions).values({ id, email: address, areaId: area.id, status: 'pending', createdAt: now, confirmSentAt: now });
+      ? getDb().update(alertSubscriptions).set({ confirmSentAt: now, language: lang }).where(eq(alertSubscriptions.id, id))
+      : getDb().insert(alertSubscriptions).values({ id, email: address, areaId: area.id, status: 'pending', createdAt: now, confirmSentAt: now, language: lang });
     await tx.batch([toStatement(change), mail]);
   });
 }

@@ -776,6 +776,8 @@ export const alertSubscriptions = sqliteTable(
     digestWeek: text('digest_week'),
     /** What the next digest lists starts after this time (confirmation, then the latest digest run). */
     digestFrom: ts('digest_from'),
+    /** The language the subscriber asked in (content/locales code): the confirmation and digests are framed in it. */
+    language: text('language').notNull().default('en'),
   },
   (t) => [uniqueIndex('alert_subscriptions_email_area').on(t.email, t.areaId), index('alert_subscriptions_status').on(t.status, t.digestWeek), index('alert_subscriptions_area').on(t.areaId, t.status)],
 );

@@ -160,21 +160,26 @@ const templates: Record<string, Template> = {
     const first = state === 'waiting' ? 'The meeting is full. We will e-mail you if a place comes free.' : `You have a place. ${s(p.when)}, ${s(p.place)}.`;
     return plainMessage(p, heading, [first, s(p.access), 'If you cannot come, please give up your place so someone on the waiting list can have it.'].filter(Boolean), { label: 'Give up your place', url: s(p.cancelUrl) }, p.calendarUrl ? { label: 'Add it to your calendar', url: s(p.calendarUrl) } : undefined);
   },
-  /** Confirming an area alert subscription (double opt-in): the only e-mail an unconfirmed address gets. */
-  'alert-confirm': (p) => withUnsubscribe(p, plainMessage(p, `Confirm your e-mail alerts for ${s(p.area)}`, [
-    `Someone, probably you, asked for a weekly e-mail about community safety in ${s(p.area)}: news, consultations, their results and public meetings.`,
-    `Nothing is sent until you confirm. The link works for ${s(p.validFor)}. If it was not you, ignore this e-mail and we will delete the address within 7 days.`,
-  ], { label: 'Confirm your e-mail alerts', url: s(p.confirmUrl) }, { label: 'Not you? Remove this address now', url: s(p.unsubscribeUrl) })),
-  /** The weekly digest of an area: sections of linked entries (never sent empty). */
+  /** Confirming an area alert subscription (double opt-in): the only e-mail an unconfirmed address gets; in the language asked in (`lang`). */
+  'alert-confirm': (p) => {
+    const lang = s(p.lang) || 'en';
+    const t = (key: string, params?: Record<string, string>) => translate(lang, key, params);
+    return withUnsubscribe(p, plainMessage(p, t('mail.alertConfirm.subject', { area: s(p.area) }), [
+      t('mail.alertConfirm.asked', { area: s(p.area) }),
+      t('mail.alertConfirm.until', { validFor: lang === 'en' ? s(p.validFor) : t('mail.alertConfirm.validFor') }),
+    ], { label: t('mail.alertConfirm.confirm'), url: s(p.confirmUrl) }, { label: t('mail.alertConfirm.notYou'), url: s(p.unsubscribeUrl) }));
+  },
+  /** The weekly digest of an area: sections of linked entries (never sent empty), in the subscriber's language (`lang`). */
   'alert-digest': (p) => {
+    const lang = s(p.lang) || 'en';
     const sections = (p.sections as { heading: string; entries: { title: string; url: string; note?: string }[] }[] | undefined) ?? [];
-    const subject = `This week in ${s(p.area)}: community safety`;
-    const intro = `What is new about community safety in ${s(p.area)} since our last e-mail.`;
-    const footer = `You get this e-mail because you asked for weekly alerts about ${s(p.area)}. Unsubscribe: ${s(p.unsubscribeUrl)}`;
+    const subject = translate(lang, 'mail.alertDigest.subject', { area: s(p.area) });
+    const intro = translate(lang, 'mail.alertDigest.intro', { area: s(p.area) });
+    const footer = translate(lang, 'mail.alertDigest.footer', { area: s(p.area), url: s(p.unsubscribeUrl) });
     const text = [intro, ...sections.map((sec) => `${sec.heading}\n${sec.entries.map((e) => `- ${e.title}${e.note ? ` (${e.note})` : ''}: ${e.url}`).join('\n')}`), footer].join('\n\n') + '\n';
     const html = layout(subject, `<h1 style="font-size:24px">${escapeHtml(subject)}</h1><p>${escapeHtml(intro)}</p>` +
       sections.map((sec) => `<h2 style="font-size:19px">${escapeHtml(sec.heading)}</h2><ul>${sec.entries.map((e) => `<li><a href="${escapeHtml(e.url)}">${escapeHtml(e.title)}</a>${e.note ? `, ${escapeHtml(e.note)}` : ''}</li>`).join('')}</ul>`).join('') +
-      `<p><a href="${escapeHtml(s(p.unsubscribeUrl))}">Unsubscribe from these e-mails</a></p>`, s(p.partnership));
+      `<p><a href="${escapeHtml(s(p.unsubscribeUrl))}">${escapeHtml(translate(lang, 'mail.alertDigest.unsubscribe'))}</a></p>`, s(p.partnership), lang);
     return withUnsubscribe(p, { subject, text, html });
   },
   /** A reminder the day before a meeting. */
@@ -189,10 +194,11 @@ function withUnsubscribe(p: Payload, mail: RenderedMail): RenderedMail {
 
 /** A short message of paragraphs and links in the shared layout. */
 function plainMessage(p: Payload, subject: string, paragraphs: string[], ...links: ({ label: string; url: string } | undefined)[]): RenderedMail {
+  const lang = s(p.lang) || 'en';
   const shown = links.filter((l): l is { label: string; url: string } => !!l);
   const text = [...paragraphs, ...shown.map((l) => `${l.label}: ${l.url}`)].join('\n\n') + '\n';
   const html = layout(subject, `<h1 style="font-size:24px">${escapeHtml(subject)}</h1>` + paragraphs.map((x) => `<p>${escapeHtml(x)}</p>`).join('') +
-    shown.map((l) => `<p><a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a></p>`).join(''), s(p.partnership));
+    shown.map((l) => `<p><a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a></p>`).join(''), s(p.partnership), lang);
   return { subject, text, html };
 }
 

@@ -52,7 +52,7 @@ export async function subscribePage(astro: AstroGlobal) {
           errors = [fieldError('email', t('alerts.tooMany', { wait: describeWait(limit.retryAfterMs) }))];
         } else {
           const area = areas.find((a) => a.id === String(result.data.area))!;
-          await subscribeToAlerts(String(result.data.email), area, alertLinks());
+          await subscribeToAlerts(String(result.data.email), area, alertLinks(), Date.now(), lang);
           getRuntime().outbox.poke();
           return seeOther('/alerts/check-email');
         }

@@ -1,0 +1,1 @@
+ALTER TABLE `alert_subscriptions` ADD `language` text DEFAULT 'en' NOT NULL;
