@@ -10,34 +10,12 @@ import { createClient } from '@libsql/client';
 import { expectAccessible, newContext } from '../helpers/browser.ts';
 import { browser, server, useBrowserRig } from '../helpers/browser-rig.ts';
 import { startTileServer } from '../helpers/tile-server.ts';
+import { cont, reportUpToWhere } from '../helpers/report-journey.ts';
 import { signInAs } from '../integration/staff-sign-in.ts';
 
 const tiles = await startTileServer();
 useBrowserRig({ env: { MAP_TILE_URL: tiles.urlTemplate } });
 after(() => tiles.close());
-
-async function cont(page: Page, label = 'Continue') {
-  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-  await page.getByRole('button', { name: label, exact: true }).click();
-  await navigated;
-  await page.waitForLoadState('load');
-}
-
-/** From the first question to the where step. */
-async function toWhereStep(page: Page) {
-  await page.goto('/report/danger');
-  await page.getByLabel('No', { exact: true }).check();
-  await cont(page);
-  await page.getByLabel('Noise nuisance').check();
-  await cont(page);
-  await page.getByLabel('What happened?').fill('Music so loud every night after midnight that the windows shake.');
-  await cont(page);
-  await page.getByLabel('I am not sure exactly').check();
-  await cont(page);
-  await page.getByLabel('Roughly when did it happen?').fill('Most nights last week');
-  await cont(page);
-  assert.match(page.url(), /\/report\/where$/);
-}
 
 /** From the where step (postcode typed) to the confirmation: an anonymous report; returns its reference. */
 async function finishReport(page: Page, onCheck: (page: Page) => Promise<void>) {
@@ -69,7 +47,7 @@ async function storedLocation(ref: string) {
 test('a pin dropped with JavaScript on is stored on the case and shown to staff; with the tile server stopped the journey still completes', async () => {
   const context = await newContext(browser, server.url, true);
   const page = await context.newPage();
-  await toWhereStep(page);
+  await reportUpToWhere(page);
   const map = page.getByRole('application', { name: 'Drop a pin on the map (optional)' });
   await page.locator('.leaflet-tile-loaded').first().waitFor();
   assert.ok(tiles.requests() > 0, 'tiles come from the configured tile server (the CSP allows them)');
@@ -107,7 +85,7 @@ test('a pin dropped with JavaScript on is stored on the case and shown to staff;
   // The map unavailable: the island takes itself away when no tile loads, and the text route still works.
   await tiles.close();
   const offline = await context.newPage();
-  await toWhereStep(offline);
+  await reportUpToWhere(offline);
   await offline.locator('[data-map-pin]:empty').waitFor({ state: 'attached' });
   assert.equal(await offline.getByRole('application').count(), 0, 'no map');
   await expectAccessible(offline, 'where step with the map unavailable');

@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { sendWebReport, staffContext } from '../helpers/staff.ts';
+import { cont, reportUpToWhere } from '../helpers/report-journey.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -39,34 +40,11 @@ async function exitThisPage(page: Page) {
   await page.waitForLoadState('load').catch(() => {});
 }
 
-async function cont(page: Page, label = 'Continue') {
-  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-  await page.getByRole('button', { name: label, exact: true }).click();
-  await navigated;
-  await page.waitForLoadState('load');
-}
-
 async function follow(page: Page, name: string | RegExp) {
   const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
   await page.getByRole('link', { name, exact: true }).first().click();
   await navigated;
   await page.waitForLoadState('load');
-}
-
-/** Answer the steps up to "where" (not answered). */
-async function reportUpToWhere(page: Page, category = 'Noise nuisance') {
-  await page.goto('/report/danger');
-  await page.getByLabel('No', { exact: true }).check();
-  await cont(page);
-  await page.getByLabel(category).check();
-  await cont(page);
-  await page.getByLabel('What happened?').fill('Music so loud every night after midnight that the windows shake.');
-  await cont(page);
-  await page.getByLabel('I am not sure exactly').check();
-  await cont(page);
-  await page.getByLabel('Roughly when did it happen?').fill('Most nights last week');
-  await cont(page);
-  assert.match(page.url(), /\/report\/where$/);
 }
 
 /** From "people" to check answers, anonymous. */

@@ -5,15 +5,9 @@ import type { Page } from 'playwright-core';
 import { errorSummaryHasFocus, expectAccessible, newContext } from '../helpers/browser.ts';
 import { browser, server, smtp, useBrowserRig } from '../helpers/browser-rig.ts';
 import { sentTo } from '../helpers/smtp.ts';
+import { cont } from '../helpers/report-journey.ts';
 
 useBrowserRig({ withSmtp: true });
-
-async function cont(page: Page, label = 'Continue') {
-  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-  await page.getByRole('button', { name: label, exact: true }).click();
-  await navigated;
-  await page.waitForLoadState('load');
-}
 
 /** Check the page passes axe and, when asked, submit it empty first to check its error state. */
 async function checkStep(page: Page, options: { errors?: boolean } = {}) {

@@ -10,7 +10,7 @@
 import type { InStatement, InValue } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
 import { FINISHED_STATUSES, type CaseStatus } from './workflow.ts';
-import type { CaseScope } from './policy.ts';
+import type { QueueFilter } from './queue.ts';
 
 /** The case fields the counters read. */
 export interface QueueCountedFields {
@@ -67,21 +67,8 @@ export function rebuildQueueCountStatements(): InStatement[] {
   ];
 }
 
-/** The filters the counters can answer: the facets and the scope (no overdue, referral, flag, tag or incident filter). */
-export interface CounterFilter {
-  categoryId?: string;
-  districtId?: string;
-  wardId?: string;
-  priority?: string;
-  channel?: string;
-  owner?: string;
-  overdue?: boolean;
-  referralOverdue?: boolean;
-  flag?: string;
-  tag?: string;
-  incidentId?: string;
-  scope?: CaseScope;
-}
+/** The filters the counters are asked about: the queue's filters without the status (they answer only the facets and the scope). */
+export type CounterFilter = Omit<QueueFilter, 'status'>;
 
 /** True when the counters answer a filter exactly. */
 export function countersAnswer(filter: CounterFilter): boolean {
