@@ -61,7 +61,10 @@ test('a pin dropped with JavaScript on is stored on the case and shown to staff;
   const clicked = await page.locator('input[name="lat"]').inputValue();
   assert.ok(Number(clicked) > 52.95, 'the pin is north of the centre, where it was clicked');
   await map.focus();
+  // Wait for the pan to happen and end before Enter, so the pin goes where the map has moved to.
+  const pane = await page.locator('.leaflet-map-pane').getAttribute('style');
   await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((before) => document.querySelector('.leaflet-map-pane')?.getAttribute('style') !== before && !document.querySelector('.leaflet-pan-anim'), pane);
   await page.keyboard.press('Enter');
   await page.waitForFunction((before) => (document.querySelector<HTMLInputElement>('input[name="lat"]')?.value ?? before) !== before, clicked);
   const lat = await page.locator('input[name="lat"]').inputValue();

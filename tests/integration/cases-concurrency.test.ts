@@ -34,10 +34,11 @@ after(async () => {
 });
 
 /** The case row's version, owner team and the case.assigned events, read straight from the database file. */
+/** The case's version and team, and its assignments in the order they were written (rowid: an event id is made before its commit, so two processes' ids need not follow commit order). */
 async function caseState(ref: string) {
   const c = await db.execute({ sql: 'SELECT id, version, team FROM cases WHERE ref = ?', args: [ref] });
   const row = c.rows[0]!;
-  const events = await db.execute({ sql: "SELECT data FROM case_events WHERE case_id = ? AND action = 'case.assigned' ORDER BY id", args: [row.id] });
+  const events = await db.execute({ sql: "SELECT data FROM case_events WHERE case_id = ? AND action = 'case.assigned' ORDER BY rowid", args: [row.id] });
   return { version: Number(row.version), team: row.team as string | null, assigned: events.rows.map((e) => JSON.parse(String(e.data)) as { team: string | null }) };
 }
 
