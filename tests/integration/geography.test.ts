@@ -64,6 +64,16 @@ async function finish(v: Visitor): Promise<Record<string, unknown>> {
   return row as unknown as Record<string, unknown>;
 }
 
+test('without a tile server the where step loads none of the map: no script, no Leaflet style sheet', async () => {
+  const v = new Visitor(server.url);
+  for (const [step, body] of before5('noise', 'Music played loudly every night.')) await post(v, step, body);
+  const html = await valid('where without the map', await v.get('/report/where'), 200);
+  assert.doesNotMatch(html, /<script\b|data-map-pin/, 'no island');
+  const sheets = [...html.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => m[1]!);
+  assert.ok(sheets.length > 0, 'the page has its own style sheet');
+  for (const href of sheets) assert.doesNotMatch(await (await v.get(href)).text(), /\.leaflet-container/, `${href} holds none of Leaflet's style sheet`);
+});
+
 test('an out-of-area postcode gets a notice saying where to report instead, and nothing is stored', async () => {
   const v = new Visitor(server.url);
   for (const [step, body] of before5('noise', 'Loud music from the flat above every night.')) await post(v, step, body);
@@ -143,6 +153,12 @@ test('a known postcode stores its coordinates; a similar report nearby: the resi
 });
 
 test('in Welsh: the out-of-area notice and the nearby step, with its error and the check answers row', async () => {
+  const earlier = new Visitor(server.url);
+  for (const [step, body] of before5('noise', 'A dog barking all night in the yard.')) await post(earlier, step, body);
+  const next = (await post(earlier, 'where', { postcode: MILL_LANE, place: '' })).headers.get('location');
+  if (next === '/report/nearby') await post(earlier, 'nearby', { joinChoice: 'new' });
+  await finish(earlier);
+
   const v = new Visitor(server.url);
   v.cookies.set('lang', 'cy');
   for (const [step, body] of before5('noise', 'Cerddoriaeth uchel bob nos o’r fflat uwchben.')) await post(v, step, body);
@@ -153,7 +169,7 @@ test('in Welsh: the out-of-area notice and the nearby step, with its error and t
   assert.match(away, /<a class="link" href="https:\/\/harrowdale\.example\/report-anti-social-behaviour">Rhoi gwybod amdani i Harrowdale District Council<\/a>/);
   assert.match(away, /ffoniwch yr heddlu ar 101/);
 
-  assert.equal((await post(v, 'where', { postcode: MILL_LANE, place: '' })).headers.get('location'), '/report/nearby', 'the noise reports of the test before are near');
+  assert.equal((await post(v, 'where', { postcode: MILL_LANE, place: '' })).headers.get('location'), '/report/nearby', 'the noise report just made is near');
   const page = await valid('nearby (cy)', await v.get('/report/nearby'), 200);
   assert.match(page, /<html lang="cy"/);
   assert.match(page, /<h1 class="heading-l">Mae rhywun eisoes wedi rhoi gwybod am broblem debyg gerllaw<\/h1>/);

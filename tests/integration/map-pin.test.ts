@@ -85,6 +85,9 @@ test('only the where step ships JavaScript (the map island, under 60 kB gzipped)
   assert.match(csp, new RegExp(`img-src 'self' data: ${TILE_ORIGIN};`), 'the tile origin is allowed for images');
   assert.match(csp, /script-src 'self';/, 'scripts stay same-origin');
   assert.match(html, /data-map-pin="/, 'the island mounts on the where step');
+  const leaflet = [...html.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => m[1]!).filter((href) => /leaflet/.test(href));
+  assert.equal(leaflet.length, 1, "Leaflet's style sheet comes with the island");
+  assert.match(await (await v.get(leaflet[0]!)).text(), /\.leaflet-container/, 'and is served');
   const sources = scriptSources(html);
   assert.equal(sources.length, 1, 'one module script');
   assert.ok(sources.every((s) => s.startsWith('/_astro/')), 'the island comes from the build');
