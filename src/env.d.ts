@@ -10,5 +10,7 @@ declare namespace App {
     lang: string;
     /** Set by the thin send path (src/web/report/send.ts) when it counted a send that a rate limit refused: the wait, for the page to show. */
     reportSendRefusedForMs?: number;
+    /** Set by the server module for a multipart POST to the photos step: the files streamed to disk (src/web/report/photo-upload.ts). */
+    photoUpload?: import('./web/report/photo-upload.ts').PhotoUpload;
   }
 }

@@ -17,6 +17,7 @@ import { bodyLimitFor, countFormFields } from './body-limits.ts';
 import { MAX_FORM_FIELDS } from '../platform/forms/index.ts';
 import { resolveClientAddress } from './client-address.ts';
 import { SEND_PATH, sendReportThin } from '../web/report/send.ts';
+import { isMultipart, PHOTOS_PATH, receivePhotoUpload } from '../web/report/photo-upload.ts';
 import { lookupPage } from '../web/page-cache.ts';
 
 /** Methods the site answers; anything else (TRACE, CONNECT, …) gets 405. */
@@ -208,6 +209,7 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
     const limit = bodyLimitFor(path);
     const length = declaredLength(req);
     if (length !== null && length > limit) return refuseTooLarge(res, limit);
+    if (req.method === 'POST' && path === PHOTOS_PATH && isMultipart(contentType)) return receivePhotos(req, res, limit);
     const body = await readBody(req, limit);
     if (body === 'too-large') return refuseTooLarge(res, limit);
     if (body === 'aborted') return void res.destroy();
@@ -217,6 +219,22 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
     if (req.method === 'POST' && path === SEND_PATH) return sendReport(req, res, body);
   }
   await renderWithAstro(req, res);
+}
+
+/**
+ * The photos step's multipart body streams to temporary files (src/web/report/photo-upload.ts) instead of being read
+ * whole; the page gets the files in locals, and the files are removed once it has answered.
+ */
+async function receivePhotos(req: IncomingMessage, res: ServerResponse, limit: number): Promise<void> {
+  const received = await receivePhotoUpload(req, limit, MAX_FORM_FIELDS);
+  if (received === 'too-large') return refuseTooLarge(res, limit);
+  if (received === 'aborted') return void res.destroy();
+  if (received === 'too-many-fields') return answer(res, 413, `The form has too many fields (the limit is ${MAX_FORM_FIELDS}). Go back and try again.`, { Connection: 'close' });
+  try {
+    await renderWithAstro(req, res, { photoUpload: received });
+  } finally {
+    await received.discard();
+  }
 }
 
 /**

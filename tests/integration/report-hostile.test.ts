@@ -1,19 +1,27 @@
 /** Bad and hostile input on the resident forms: a 4xx with a clear message, and nothing stored. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import sharp from 'sharp';
 import { createClient, type Client } from '@libsql/client';
 import { Visitor } from '../helpers/http.ts';
+import { exchange, openSocket } from '../helpers/raw-http.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
 let db: Client;
+/** The server's temporary folder (TMPDIR), where photo uploads stream before they are cleaned. */
+const serverTmp = mkdtempSync(join(tmpdir(), 'saferline-tmp-'));
 before(async () => {
-  server = await startServer();
+  server = await startServer({ TMPDIR: serverTmp });
   db = createClient({ url: server.dbUrl, timeout: 15_000 });
 });
 after(async () => {
   db.close();
   await server.stop();
+  rmSync(serverTmp, { recursive: true, force: true });
 });
 
 async function count(table: string) {
@@ -109,6 +117,60 @@ test('a non-image named .jpg and a too-large upload are refused and nothing is s
   for (const row of draft.rows) assert.ok(!String(row.data).includes('"photos":[{'), 'no photo recorded');
   assert.equal(await count('attachments'), 0);
 });
+
+test('a photo streams to a temporary file: stored under its UTF-8 name without its GPS metadata; a body over the limit gets 413; no temporary file is left', async () => {
+  const v = await visitorAtCheck();
+  const withGps = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } })
+    .jpeg()
+    .withExif({ IFD0: { Make: 'SpyCam', Model: 'X1' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 0/1' } })
+    .toBuffer();
+  assert.ok(withGps.includes(Buffer.from('SpyCam')), 'the fixture carries EXIF');
+  const form = new FormData();
+  form.append('photos', new Blob([new Uint8Array(withGps)], { type: 'image/jpeg' }), 'café on Mill Lane.jpg');
+  form.append('intent', 'upload');
+  const res = await v.post('/report/photos', form);
+  assert.equal(res.status, 303);
+  assert.match(await (await v.get('/report/photos')).text(), /café on Mill Lane\.jpg \(/, 'the name survives the streaming parser');
+  const stored = readdirSync(join(server.dir, 'uploads')).filter((f) => f.endsWith('.jpg'));
+  assert.equal(stored.length, 1);
+  const bytes = readFileSync(join(server.dir, 'uploads', stored[0]!));
+  assert.equal((await sharp(bytes).metadata()).exif, undefined, 'no EXIF block');
+  assert.ok(!bytes.includes(Buffer.from('SpyCam')) && !bytes.includes(Buffer.from('Exif')), 'no metadata bytes');
+
+  // 31 MB is the photo step's limit: a chunked body is cut off as soon as it passes it.
+  const boundary = 'saferline-big';
+  const head = `POST /report/photos HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nOrigin: ${server.url}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
+  const mb = Buffer.alloc(1024 * 1024, 0x61);
+  const chunk = (data: Buffer) => Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
+  const parts: (string | Buffer)[] = [head, chunk(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="photos"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`))];
+  for (let i = 0; i < 33; i++) parts.push(chunk(mb));
+  const big = await exchange(server.port, parts, { waitMs: 20_000 });
+  assert.equal(big.status, 413);
+  assert.equal(big.closed, true, 'the connection is closed');
+  const fields = Array.from({ length: 201 }, (_, i) => `--${boundary}\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\nx\r\n`).join('') + `--${boundary}--\r\n`;
+  const many = await fetch(`${server.url}/report/photos`, { method: 'POST', headers: { origin: server.url, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: fields });
+  assert.equal(many.status, 413, 'the streaming reader counts parts as the server module does');
+  assert.match(await many.text(), /too many fields/);
+  assert.deepEqual(readdirSync(serverTmp), [], 'no temporary folder or file is left after a stored photo, the refusals above, or a cut-off body');
+
+  // Half a body: the photo is on disk while it arrives (not held in memory), and gone when the client goes away.
+  const socket = await openSocket(server.port);
+  socket.on('error', () => {});
+  socket.write(head);
+  socket.write(parts[1]!);
+  socket.write(chunk(mb));
+  const written = () => readdirSync(serverTmp).flatMap((d) => readdirSync(join(serverTmp, d)).map((f) => statSync(join(serverTmp, d, f)).size));
+  await until(() => written().some((size) => size >= mb.length), 'the first megabyte reaches the temporary file');
+  socket.destroy();
+  await until(() => readdirSync(serverTmp).length === 0, 'the temporary folder is removed when the client goes away');
+});
+
+/** Wait for a condition the server reaches on its own (checked every 20 ms, for at most 10 s). */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !condition(); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > deadline) assert.fail(`never: ${what}`);
+  }
+}
 
 test('the honeypot stops an automated submission with a message, and a double submit creates one case', async () => {
   const v = await visitorAtCheck();

@@ -86,11 +86,15 @@ export async function reservePhotoBytes(address: string | null, bytes: number, q
   return { ok: true };
 }
 
+/** An uploaded photo: its bytes, or a file on disk with its size (an upload streamed there as it arrived). */
+export type PhotoInput = Uint8Array | { path: string; bytes: number };
+
 /** Check, clean and store one uploaded photo under uploadDir (in the image queue); returns what was stored. */
-export async function storePhoto(uploadDir: string, data: Uint8Array, originalName: string): Promise<StoredPhoto> {
-  if (data.byteLength > MAX_PHOTO_BYTES) throw new PhotoError(`${originalName} must be smaller than 10MB`);
-  if (data.byteLength === 0) throw new PhotoError(`${originalName} is empty`);
-  const output = await inPhotoQueue(() => cleanPhoto(data, originalName));
+export async function storePhoto(uploadDir: string, input: PhotoInput, originalName: string): Promise<StoredPhoto> {
+  const bytes = input instanceof Uint8Array ? input.byteLength : input.bytes;
+  if (bytes > MAX_PHOTO_BYTES) throw new PhotoError(`${originalName} must be smaller than 10MB`);
+  if (bytes === 0) throw new PhotoError(`${originalName} is empty`);
+  const output = await inPhotoQueue(() => cleanPhoto(input instanceof Uint8Array ? input : input.path, originalName));
   const format = output.info.format;
   const ext = format === 'jpeg' ? 'jpg' : format;
   const key = `${newSecret(16)}.${ext}`;
@@ -107,11 +111,14 @@ export async function storePhoto(uploadDir: string, data: Uint8Array, originalNa
   };
 }
 
-/** Check the type from the content and re-encode the image without metadata, refusing images over MAX_PHOTO_PIXELS. */
-async function cleanPhoto(data: Uint8Array, originalName: string): Promise<{ data: Buffer; info: OutputInfo }> {
+/**
+ * Check the type from the content and re-encode the image without metadata, refusing images over MAX_PHOTO_PIXELS.
+ * The input is the bytes or a file's path: from a file, sharp reads the image in strips as it decodes.
+ */
+async function cleanPhoto(input: Uint8Array | string, originalName: string): Promise<{ data: Buffer; info: OutputInfo }> {
   let meta: Metadata | undefined;
   try {
-    meta = await sharp(data, { failOn: 'error' }).metadata();
+    meta = await sharp(input, { failOn: 'error' }).metadata();
   } catch {
     meta = undefined;
   }
@@ -121,7 +128,7 @@ async function cleanPhoto(data: Uint8Array, originalName: string): Promise<{ dat
   try {
     // rotate() applies the EXIF orientation to the pixels; sharp writes no metadata unless asked (withMetadata).
     // Only a rotated photo needs it: without it the image streams through in strips instead of whole in memory.
-    const base = sharp(data, { failOn: 'error', limitInputPixels: MAX_PHOTO_PIXELS, sequentialRead: true });
+    const base = sharp(input, { failOn: 'error', limitInputPixels: MAX_PHOTO_PIXELS, sequentialRead: true });
     const pipeline = ((meta.orientation ?? 1) > 1 ? base.rotate() : base).resize({ width: 2560, height: 2560, fit: 'inside', withoutEnlargement: true });
     return format === 'png' ? await pipeline.png().toBuffer({ resolveWithObject: true }) : format === 'webp' ? await pipeline.webp({ quality: 82 }).toBuffer({ resolveWithObject: true }) : await pipeline.jpeg({ quality: 82, mozjpeg: true }).toBuffer({ resolveWithObject: true });
   } catch {
