@@ -2,9 +2,11 @@
  * Four concurrent 9 MB photo uploads (49-megapixel PNGs, the worst case the limits allow) while another visitor asks
  * for a page again and again: that page's latency during the uploads beside the same page's latency with no uploads
  * (the reference, same run), the server's peak resident memory (VmHWM) beside its memory before the uploads, and its
- * event-loop delay during them (monitorEventLoopDelay, preloaded from bench/loop-delay.ts). The server runs with the
+ * event-loop delay during them (monitorEventLoopDelay, preloaded from bench/loop-delay.ts). The other visitor is a
+ * process of its own (bench/page-probe.ts), as another client would be. The server runs with the
  * flags of `npm run serve`. Needs a build (npm run build). Run: node bench/photos.ts. Writes bench/results/photos.md.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,7 +34,13 @@ function rssMb(pid: number): number {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 }
 
-/** A visitor at the photos step of the report journey. */
+/** CPU time used so far, in ms (user + system, from /proc): the whole process, and its main thread (where the event loop runs). */
+function cpuMs(pid: number): { process: number; main: number } {
+  const ticks = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).reduce((n, v) => n + Number(v), 0) * 10;
+  return { process: ticks(readFileSync(`/proc/${pid}/stat`, 'utf8')), main: ticks(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')) };
+}
+
+/** A visitor at the photos step of the report journey, having seen its page. */
 async function visitorAtPhotos(url: string): Promise<Visitor> {
   const v = new Visitor(url);
   for (const [path, body] of [
@@ -47,21 +55,32 @@ async function visitorAtPhotos(url: string): Promise<Visitor> {
     const res = await v.post(path, body);
     if (res.status !== 303) throw new Error(`${path} answered ${res.status}`);
   }
+  // The page itself, as a resident sees it before choosing a file.
+  const page = await v.get('/report/photos');
+  if (page.status !== 200) throw new Error(`/report/photos answered ${page.status}`);
+  await page.arrayBuffer();
   return v;
 }
 
-/** Ask for a page one request at a time until `done` resolves; the latency of each, in ms. */
-async function probe(url: string, done: Promise<unknown>): Promise<number[]> {
-  let finished = false;
-  void done.finally(() => (finished = true));
-  const times: number[] = [];
-  while (!finished) {
-    const t = performance.now();
-    const res = await fetch(url);
-    await res.arrayBuffer();
-    times.push(performance.now() - t);
-  }
-  return times;
+/**
+ * Another visitor asking for a page one request at a time, from a process of its own (bench/page-probe.ts), so that this
+ * process's work sending the uploads is not counted as the server's. next() starts a new segment; stop() ends it and
+ * gives the latencies of each segment, in ms (the first is its warm-up).
+ */
+async function startProbe(url: string): Promise<{ next: () => void; stop: () => Promise<number[][]> }> {
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, 'page-probe.ts'), url], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const ready = new Promise<void>((r) => child.stdout.on('data', (d) => ((out += d), out.startsWith('ready\n') && r())));
+  const exited = new Promise((r) => child.on('exit', r));
+  await ready;
+  return {
+    next: () => void child.stdin.write('\n'),
+    stop: async () => {
+      child.stdin.end();
+      await exited;
+      return JSON.parse(out.slice('ready\n'.length)) as number[][];
+    },
+  };
 }
 
 /** The p-th percentile of some numbers. */
@@ -70,14 +89,19 @@ function percentile(values: number[], p: number): number {
   return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 10) / 10 : NaN;
 }
 
+const loadStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const png = await largePng();
 const server = await startServer({ LOG_LEVEL: 'error', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', NODE_OPTIONS: [importLoopDelay, serveFlags, process.env.BENCH_PROFILE ? `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` : ''].filter(Boolean).join(' ') });
 const page = `${server.url}/report`;
 const visitors = await Promise.all(Array.from({ length: uploads }, () => visitorAtPhotos(server.url)));
+const probe = await startProbe(page);
 // Reference: the same page with nothing else going on, for as long as a quiet second.
-const quiet = await probe(page, new Promise((r) => setTimeout(r, 1000)));
+probe.next();
+await new Promise((r) => setTimeout(r, 1000));
+probe.next();
 const rssBefore = rssMb(server.proc.pid!);
 server.proc.kill('SIGUSR2');
+const cpuBefore = cpuMs(server.proc.pid!);
 const started = performance.now();
 const sending = Promise.all(
   visitors.map((v) => {
@@ -87,15 +111,16 @@ const sending = Promise.all(
     return v.post('/report/photos', form).then(async (res) => ({ status: res.status, ms: performance.now() - started, text: res.status === 303 ? '' : (await res.text()).slice(0, 200) }));
   }),
 );
-const during = await probe(page, sending);
 const answers = await sending;
+const [, quiet, during] = (await probe.stop()) as [number[], number[], number[]];
 const peak = peakRssMb(server.proc.pid!);
+const cpuAfter = cpuMs(server.proc.pid!);
 await server.stop();
 const loop = loopDelayOf(server.output());
 const stored = answers.filter((a) => a.status === 303).length;
 const text = `# Photo upload benchmark
 
-Run ${new Date().toISOString()} on ${process.platform} Node ${process.version}. ${uploads} uploads at once of one ${(png.length / 1048576).toFixed(1)} MB PNG (${side} × ${side} pixels, ${((side * side) / 1e6).toFixed(0)} megapixels), each from its own draft, while another visitor asks for \`/report\` one request at a time. The server runs with the flags of \`npm run serve\` (${serveFlags || 'none'}); photos are processed one at a time (PHOTO_JOBS) by sharp with one libvips thread.
+Run ${new Date().toISOString()} on ${process.platform} Node ${process.version}. ${uploads} uploads at once of one ${(png.length / 1048576).toFixed(1)} MB PNG (${side} × ${side} pixels, ${((side * side) / 1e6).toFixed(0)} megapixels), each from its own draft whose visitor has just seen the photos page, while another visitor (a process of its own, bench/page-probe.ts) asks for \`/report\` one request at a time. The server runs with the flags of \`npm run serve\` (${serveFlags || 'none'}); photos are processed one at a time (PHOTO_JOBS) by sharp with one libvips thread.
 
 | | figure |
 |---|---:|
@@ -106,6 +131,8 @@ Run ${new Date().toISOString()} on ${process.platform} Node ${process.version}. 
 | resident memory before the uploads | ${rssBefore} MB |
 | peak resident memory (VmHWM) | ${peak} MB |
 | event-loop delay during the uploads: p99, max | ${loop?.p99 ?? 'n/a'} ms, ${loop?.max ?? 'n/a'} ms |
+| server CPU during the uploads (and the other visitor's requests): main thread, whole process | ${cpuAfter.main - cpuBefore.main} ms, ${cpuAfter.process - cpuBefore.process} ms |
+| load average at the start and at the end (\`/proc/loadavg\`, 2 cores shared) | ${loadStart}; ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} |
 
 Targets (issue 18): other requests under 200 ms during the uploads: worst ${percentile(during, 100)} ms, **${percentile(during, 100) < 200 ? 'met' : 'not met'}**; memory under 300 MB: ${peak} MB, **${peak < 300 ? 'met' : 'not met'}**.
 `;
