@@ -1,6 +1,6 @@
 /** Bad and hostile input on the resident forms: a 4xx with a clear message, and nothing stored. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -15,6 +15,9 @@ let db: Client;
 /** The server's temporary folder (TMPDIR), where photo uploads stream before they are cleaned. */
 const serverTmp = mkdtempSync(join(tmpdir(), 'saferline-tmp-'));
 before(async () => {
+  // What a server that died mid-upload would leave: an unclean photo in a folder named after its process id.
+  mkdirSync(join(serverTmp, 'saferline-upload-999999999-dead'));
+  writeFileSync(join(serverTmp, 'saferline-upload-999999999-dead', '0'), 'raw photo with GPS');
   server = await startServer({ TMPDIR: serverTmp });
   db = createClient({ url: server.dbUrl, timeout: 15_000 });
 });
@@ -118,7 +121,7 @@ test('a non-image named .jpg and a too-large upload are refused and nothing is s
   assert.equal(await count('attachments'), 0);
 });
 
-test('a photo streams to a temporary file: stored under its UTF-8 name without its GPS metadata; a body over the limit gets 413; no temporary file is left', async () => {
+test('a photo streams to a temporary file: stored under its UTF-8 name without its GPS metadata; a body over the limit gets 413; no temporary file is left, nor one a dead process left', async () => {
   const v = await visitorAtCheck();
   const withGps = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } })
     .jpeg()
@@ -151,7 +154,7 @@ test('a photo streams to a temporary file: stored under its UTF-8 name without i
   const many = await fetch(`${server.url}/report/photos`, { method: 'POST', headers: { origin: server.url, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: fields });
   assert.equal(many.status, 413, 'the streaming reader counts parts as the server module does');
   assert.match(await many.text(), /too many fields/);
-  assert.deepEqual(readdirSync(serverTmp), [], 'no temporary folder or file is left after a stored photo, the refusals above, or a cut-off body');
+  assert.deepEqual(readdirSync(serverTmp), [], 'no temporary folder or file is left after a stored photo, the refusals above, or a cut-off body, and a dead process\'s folder was swept');
 
   // Half a body: the photo is on disk while it arrives (not held in memory), and gone when the client goes away.
   const socket = await openSocket(server.port);

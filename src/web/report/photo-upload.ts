@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -32,6 +32,28 @@ export interface PhotoUpload {
   discard: () => Promise<void>;
 }
 
+/** Temporary folders are named after the process that made them, so that one left by a process that died can be swept. */
+const TEMP_PREFIX = 'saferline-upload-';
+let swept: Promise<void> | null = null;
+
+/** True when a process with this id is running (or exists but is not ours to signal). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Remove the temporary upload folders of processes no longer running (a crash mid-upload leaves unclean photos behind). */
+async function sweepDeadUploads(): Promise<void> {
+  for (const name of await readdir(tmpdir()).catch(() => [])) {
+    const pid = Number(new RegExp(`^${TEMP_PREFIX}(\\d+)-`).exec(name)?.[1] ?? 0);
+    if (pid && pid !== process.pid && !isRunning(pid)) await rm(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 /** True for a multipart/form-data content type. */
 export function isMultipart(contentType: string | undefined): boolean {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'multipart/form-data';
@@ -43,7 +65,8 @@ export function isMultipart(contentType: string | undefined): boolean {
  * the body passes `limit`, 'too-many-fields' past `maxFields` parts, 'aborted' when the client went away.
  */
 export async function receivePhotoUpload(req: IncomingMessage, limit: number, maxFields: number): Promise<PhotoUpload | 'too-large' | 'too-many-fields' | 'aborted'> {
-  const dir = await mkdtemp(join(tmpdir(), 'saferline-upload-'));
+  await (swept ??= sweepDeadUploads());
+  const dir = await mkdtemp(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
   const discard = () => rm(dir, { recursive: true, force: true });
   const fields = new URLSearchParams();
   const files: UploadedFile[] = [];
