@@ -156,6 +156,12 @@ test('a photo streams to a temporary file: stored under its UTF-8 name without i
   assert.match(await many.text(), /too many fields/);
   assert.deepEqual(readdirSync(serverTmp), [], 'no temporary folder or file is left after a stored photo, the refusals above, or a cut-off body, and a dead process\'s folder was swept');
 
+  // A cross-site upload streams like any other, then the origin check refuses it; the server module removes the files.
+  const evil = await v.post('/report/photos', form, { origin: 'https://evil.example' });
+  assert.equal(evil.status, 403);
+  await until(() => readdirSync(serverTmp).length === 0, 'the refused upload\'s temporary folder is removed');
+  assert.equal(readdirSync(join(server.dir, 'uploads')).length, 1, 'and nothing was stored');
+
   // Half a body: the photo is on disk while it arrives (not held in memory), and gone when the client goes away.
   const socket = await openSocket(server.port);
   socket.on('error', () => {});
