@@ -1,6 +1,8 @@
 /**
  * Synthetic cases for the queue benches (bench/queue.ts, bench/queue-http.ts): `rows` cases over the three years
  * before `now`, in time order, the newest ~3% still being worked on, written in multi-row INSERTs, 50,000 a batch.
+ * Cases with a partner (referred, with_partner) and about one in eight of the others are referred to one of their
+ * category's agencies, so the partner officer's scope has cases to count.
  */
 import type { Client } from '@libsql/client';
 import type { SiteConfig } from '../src/platform/config/partnership.ts';
@@ -18,7 +20,7 @@ export function seededPicker(seed = 42): { rand: () => number; pick: <T>(xs: rea
   return { rand, pick: <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]! };
 }
 
-const COLS = ['id', 'ref', 'kind', 'status', 'status_changed_at', 'channel', 'category_id', 'priority', 'privacy', 'description', 'ward_id', 'district_id', 'owner_id', 'flags', 'tags', 'next_due_at', 'received_at', 'updated_at', 'postcode', 'resolution_code'];
+const COLS = ['id', 'ref', 'kind', 'status', 'status_changed_at', 'channel', 'category_id', 'priority', 'privacy', 'description', 'ward_id', 'district_id', 'owner_id', 'flags', 'tags', 'next_due_at', 'received_at', 'updated_at', 'postcode', 'resolution_code', 'referred_agency_id'];
 const SPAN = 3 * 365 * 86_400_000;
 const CHANNELS = ['web', 'web', 'web', 'phone', 'phone', 'email', 'api'];
 
@@ -43,12 +45,13 @@ export async function seedQueueCases(client: Client, options: { config: SiteConf
         const cat = pick(config.categories);
         const ward = pick(wards);
         const flags = rand() < 0.08 ? (rand() < 0.5 ? '["repeat_reporter"]' : '["repeat_location"]') : rand() < 0.01 ? '["asb_case_review"]' : '[]';
+        const agency = status === 'referred' || status === 'with_partner' || rand() < 0.12 ? pick(cat.agencies) : null;
         const owner = status === 'new' || !officers.length ? null : rand() < 0.1 ? null : pick(officers);
         args.push(
           `${prefix}${String(k).padStart(19, '0')}`, `${prefix.toUpperCase()}B-${String(k).padStart(7, '0')}`, rand() < 0.9 ? 'report' : 'feedback', status, receivedAt, pick(CHANNELS), cat.id, cat.defaultPriority ?? 'P3',
           pick(['named', 'confidential', 'anonymous']), 'Synthetic benchmark case', ward.id, ward.parent ?? null, owner, flags, rand() < 0.05 ? '["estate-patrol"]' : '[]',
           active ? receivedAt + Math.floor(rand() * 40 * 86_400_000) : null, receivedAt, receivedAt, `HM${1 + Math.floor(rand() * 9)} ${Math.floor(rand() * 9)}AB`,
-          active ? null : pick(['action_taken', 'advice_given', 'no_further_action', 'duplicate', 'out_of_scope']),
+          active ? null : pick(['action_taken', 'advice_given', 'no_further_action', 'duplicate', 'out_of_scope']), agency,
         );
       }
       stmts.push({ sql: `INSERT INTO cases (${COLS.join(',')}) VALUES ${Array.from({ length: n }, () => placeholders).join(',')}`, args });

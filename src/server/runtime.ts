@@ -26,6 +26,7 @@ import { open311ClientJobs, referralJobs } from '../domains/referrals/index.ts';
 import { alertJobs } from '../domains/alerts/index.ts';
 import { seedDemo } from './demo.ts';
 import { ensureCounts } from '../domains/insight/counts.ts';
+import { ensureQueueCounts } from '../domains/cases/queue-counts.ts';
 import { flushFlagRefreshes } from '../domains/cases/actions.ts';
 import { ensurePostcodes, loadPostcodeIndex } from '../domains/geography/index.ts';
 
@@ -56,6 +57,8 @@ export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteC
   }
   await migrateDatabase(database);
   await syncConfigToDatabase(database, config);
+  const queueCounts = await ensureQueueCounts();
+  if (queueCounts.length) log.info('cases.queue_counts_rebuilt', { groups: queueCounts });
   if (await ensureCounts()) log.info('insight.counts_rebuilt', {});
   if (await ensurePostcodes(env.CONTENT_DIR, config)) log.info('geography.sample_loaded', {});
   await loadPostcodeIndex();

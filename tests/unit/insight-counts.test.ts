@@ -66,8 +66,8 @@ test('countChangeStatements: nothing when no counted field changes; one decremen
     ['2026-06', 'report', 'web', 'noise', 'eastmere', 'saltings', 'new', '', -1],
     ['2026-06', 'report', 'web', 'noise', 'eastmere', 'saltings', 'resolved', 'action_taken', 1],
   ]);
-  assert.deepEqual(moved.map(table), ['insight_counts', 'insight_counts', 'queue_finished_counts', 'queue_finished_owner_counts'], 'a case entering a finished status adds to the queue counters');
-  assert.deepEqual(countChangeStatements(null, c).map((s) => (typeof s === 'string' ? s : s.sql).split(' ')[2]), ['insight_counts', 'insight_report_counts'], 'a new report adds to both pre-aggregates');
+  assert.deepEqual(moved.map(table), ['insight_counts', 'insight_counts', 'queue_active_counts', 'queue_finished_counts', 'queue_active_owner_counts', 'queue_finished_owner_counts'], 'a case entering a finished status moves between the queue counters');
+  assert.deepEqual(countChangeStatements(null, c).map((s) => (typeof s === 'string' ? s : s.sql).split(' ')[2]), ['insight_counts', 'insight_report_counts', 'queue_active_counts', 'queue_active_owner_counts'], 'a new report adds to both pre-aggregates and the queue counters');
 });
 
 test('after a mix of creations (across month boundaries), status changes, referrals and reporter replies the aggregates equal an independent SQL count; a rebuild gives the same', async () => {

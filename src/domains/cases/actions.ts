@@ -17,7 +17,6 @@ import { addLinkHash } from '../reports/track.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { log } from '../../platform/log.ts';
 import { priorityFor, type TriageAnswers } from './priority.ts';
-import { forgetQueueCounts } from './queue.ts';
 import { countChangeStatements } from '../insight/counts.ts';
 import { fillPlaceholders, unknownPlaceholders } from './templates.ts';
 import {
@@ -178,7 +177,6 @@ async function change(caseIdOrRef: string, actor: StaffActor, now: number, decid
       return { ok: true, ref: row.ref };
     }),
   );
-  if (result.ok) forgetQueueCounts();
   for (const id of recount) await refreshFlags(id, now);
   return result;
 }
@@ -409,10 +407,7 @@ export async function linkIncident(refs: string[], actor: StaffActor, input: { i
     expectUpdated(await tx.batch(stmts), updates);
     return { ok: true, ref: toLink[0]!.ref, incidentId };
   }));
-  if (result.ok) {
-    forgetQueueCounts();
-    await refreshFlags(result.ref, now);
-  }
+  if (result.ok) await refreshFlags(result.ref, now);
   return result;
 }
 
@@ -535,7 +530,6 @@ async function refreshFlagsOfCases(subjects: readonly CaseRow[], now: number, ar
         .map((c) => toStatement(tx.db.insert(caseEvents).values({ id: newId(now), caseId: c.row.id, at: now, actorKind: 'system', action: 'case.flags', visibility: 'internal', data: { from: c.row.flags, to: c.flags } })));
       await tx.batch(events);
     });
-    forgetQueueCounts();
   }
   return new Map([...computed].map(([id, c]) => [id, c.flags]));
 }

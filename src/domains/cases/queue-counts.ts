@@ -1,15 +1,20 @@
 /**
- * Maintained counters of resolved and closed cases for the queue's counts (tables queue_finished_counts and
- * queue_finished_owner_counts): one row per finished status and combination of the queue facets (category, district,
- * ward, priority, channel, referred agency), and the same per owner. Finished cases are most of a mature database, so
- * counting them on view scanned a million index entries; the counters answer any combination of those facets and the
- * viewer's scope by summing a few thousand rows. Every change that moves a case into, out of or within the finished
- * statuses adds its delta statements to the same atomic write (countChangeStatements in src/domains/insight), as
- * increments in SQL; the active statuses are still counted from the cases_status_facets index (few rows).
+ * Maintained counters for the queue's counts per status: one row per status and combination of the queue facets
+ * (category, district, ward, priority, channel, referred agency), and the same per owner in a second table led by the
+ * owner. Active statuses are kept in queue_active_counts / queue_active_owner_counts, resolved and closed in
+ * queue_finished_counts / queue_finished_owner_counts. Any combination of those facets, the owner and the viewer's
+ * scope (district or partner agency) is answered by summing counter rows, never by counting cases, so the count does
+ * not grow with the cases. Every change that moves a case between keys adds its delta statements to the same atomic
+ * write (countChangeStatements in src/domains/insight calls queueCountStatements), as increments in SQL.
+ *
+ * The filters the counters cannot answer (overdue, referral overdue, flag, tag, incident) are counted over the cases
+ * through one partial covering index chosen by the filter (countSource): the count reads only the cases that can
+ * match (those with a running timer, an open referral past due, the flag, a tag, or the incident), never the
+ * finished history. See README Performance.
  */
 import type { InStatement, InValue } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
-import { FINISHED_STATUSES, type CaseStatus } from './workflow.ts';
+import { CASE_STATUSES, FINISHED_STATUSES, isCaseStatus, type CaseStatus } from './workflow.ts';
 import type { QueueFilter } from './queue.ts';
 
 /** The case fields the counters read. */
@@ -24,32 +29,50 @@ export interface QueueCountedFields {
   referredAgencyId?: string | null;
 }
 
-/** The facet columns of both tables, in key order (the owner table puts owner_id first). */
+/** The facet columns of every counter table, in key order (the owner tables put owner_id first). */
 const FACETS = ['status', 'category_id', 'district_id', 'ward_id', 'priority', 'channel', 'agency_id'] as const;
 
-/** The counter key of a case (status then facets, '' for none), or null when it is not finished. */
-function finishedKeyOf(c: QueueCountedFields): string[] | null {
-  if (!(FINISHED_STATUSES as readonly string[]).includes(c.status)) return null;
-  return [c.status, c.categoryId ?? '', c.districtId ?? '', c.wardId ?? '', c.priority ?? '', c.channel, c.referredAgencyId ?? ''];
+/** The two groups of counter tables: [facet table, owner table]. */
+const TABLES = {
+  active: ['queue_active_counts', 'queue_active_owner_counts'],
+  finished: ['queue_finished_counts', 'queue_finished_owner_counts'],
+} as const;
+
+type Group = keyof typeof TABLES;
+
+/** True when a status is resolved or closed. */
+function isFinished(status: string): boolean {
+  return (FINISHED_STATUSES as readonly string[]).includes(status);
 }
 
-const UPSERT = `INSERT INTO queue_finished_counts (${FACETS.join(', ')}, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (${FACETS.join(', ')}) DO UPDATE SET n = n + excluded.n`;
-const UPSERT_OWNER = `INSERT INTO queue_finished_owner_counts (owner_id, ${FACETS.join(', ')}, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner_id, ${FACETS.join(', ')}) DO UPDATE SET n = n + excluded.n`;
+/** The counter group and key of a case (status then facets, '' for none). */
+function counterKeyOf(c: QueueCountedFields): { group: Group; key: string[] } {
+  return {
+    group: isFinished(c.status) ? 'finished' : 'active',
+    key: [c.status, c.categoryId ?? '', c.districtId ?? '', c.wardId ?? '', c.priority ?? '', c.channel, c.referredAgencyId ?? ''],
+  };
+}
 
-/** The statements that move a case between counters (none unless it is or was finished and something counted changed). */
+/** The upsert that adds a delta to one key of a table. */
+function upsertSql(table: string, owned: boolean): string {
+  const columns = owned ? ['owner_id', ...FACETS] : [...FACETS];
+  return `INSERT INTO ${table} (${columns.join(', ')}, n) VALUES (${columns.map(() => '?').join(', ')}, ?) ON CONFLICT (${columns.join(', ')}) DO UPDATE SET n = n + excluded.n`;
+}
+
+/** The statements that move a case between counters: none unless a counted field changed. */
 export function queueCountStatements(before: QueueCountedFields | null, after: QueueCountedFields | null): InStatement[] {
-  const from = before ? finishedKeyOf(before) : null;
-  const to = after ? finishedKeyOf(after) : null;
-  const fromOwner = before?.ownerId ?? '';
-  const toOwner = after?.ownerId ?? '';
+  const from = before ? counterKeyOf(before) : null;
+  const to = after ? counterKeyOf(after) : null;
+  const sameKey = !!from && !!to && from.group === to.group && from.key.join('\u0000') === to.key.join('\u0000');
+  const sameOwner = (before?.ownerId ?? '') === (after?.ownerId ?? '');
   const stmts: InStatement[] = [];
-  if (!(from && to && from.join('\u0000') === to.join('\u0000'))) {
-    if (from) stmts.push({ sql: UPSERT, args: [...from, -1] });
-    if (to) stmts.push({ sql: UPSERT, args: [...to, 1] });
+  if (!sameKey) {
+    if (from) stmts.push({ sql: upsertSql(TABLES[from.group][0], false), args: [...from.key, -1] });
+    if (to) stmts.push({ sql: upsertSql(TABLES[to.group][0], false), args: [...to.key, 1] });
   }
-  if (!(from && to && from.join('\u0000') === to.join('\u0000') && fromOwner === toOwner)) {
-    if (from) stmts.push({ sql: UPSERT_OWNER, args: [fromOwner, ...from, -1] });
-    if (to) stmts.push({ sql: UPSERT_OWNER, args: [toOwner, ...to, 1] });
+  if (!(sameKey && sameOwner)) {
+    if (from) stmts.push({ sql: upsertSql(TABLES[from.group][1], true), args: [before!.ownerId ?? '', ...from.key, -1] });
+    if (to) stmts.push({ sql: upsertSql(TABLES[to.group][1], true), args: [after!.ownerId ?? '', ...to.key, 1] });
   }
   return stmts;
 }
@@ -57,14 +80,19 @@ export function queueCountStatements(before: QueueCountedFields | null, after: Q
 const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(', ');
 const SELECT_FACETS = "status, coalesce(category_id, ''), coalesce(district_id, ''), coalesce(ward_id, ''), coalesce(priority, ''), channel, coalesce(referred_agency_id, '')";
 
-/** The statements that recompute both tables from the cases. */
-export function rebuildQueueCountStatements(): InStatement[] {
-  return [
-    { sql: 'DELETE FROM queue_finished_counts', args: [] },
-    { sql: 'DELETE FROM queue_finished_owner_counts', args: [] },
-    { sql: `INSERT INTO queue_finished_counts (${FACETS.join(', ')}, n) SELECT ${SELECT_FACETS}, count(*) FROM cases WHERE status IN (${FINISHED_SQL}) GROUP BY 1, 2, 3, 4, 5, 6, 7`, args: [] },
-    { sql: `INSERT INTO queue_finished_owner_counts (owner_id, ${FACETS.join(', ')}, n) SELECT coalesce(owner_id, ''), ${SELECT_FACETS}, count(*) FROM cases WHERE status IN (${FINISHED_SQL}) GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, args: [] },
-  ];
+/** The statements that recompute one group of counter tables (both groups by default) from the cases. */
+export function rebuildQueueCountStatements(groups: readonly Group[] = ['active', 'finished']): InStatement[] {
+  return groups.flatMap((group) => {
+    // The active statuses are read through the status index (a few per cent of the cases); the finished ones scan.
+    const where = group === 'finished' ? `status IN (${FINISHED_SQL})` : `status NOT IN (${FINISHED_SQL})`;
+    const [table, ownerTable] = TABLES[group];
+    return [
+      { sql: `DELETE FROM ${table}`, args: [] },
+      { sql: `DELETE FROM ${ownerTable}`, args: [] },
+      { sql: `INSERT INTO ${table} (${FACETS.join(', ')}, n) SELECT ${SELECT_FACETS}, count(*) FROM cases WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6, 7`, args: [] },
+      { sql: `INSERT INTO ${ownerTable} (owner_id, ${FACETS.join(', ')}, n) SELECT coalesce(owner_id, ''), ${SELECT_FACETS}, count(*) FROM cases WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, args: [] },
+    ];
+  });
 }
 
 /** The filters the counters are asked about: the queue's filters without the status (they answer only the facets and the scope). */
@@ -75,8 +103,8 @@ export function countersAnswer(filter: CounterFilter): boolean {
   return !filter.overdue && !filter.referralOverdue && !filter.flag && !filter.tag && !filter.incidentId;
 }
 
-/** Resolved and closed cases for a filter the counters answer (countersAnswer), from the counters. */
-export async function countFinished(filter: CounterFilter): Promise<Partial<Record<CaseStatus, number>>> {
+/** WHERE clauses over a counter table for a filter the counters answer. */
+function counterWhere(filter: CounterFilter): { where: string; args: InValue[] } {
   const clauses: string[] = [];
   const args: InValue[] = [];
   const eq = (column: string, value: string | undefined) => {
@@ -84,10 +112,9 @@ export async function countFinished(filter: CounterFilter): Promise<Partial<Reco
     clauses.push(`${column} = ?`);
     args.push(value);
   };
-  const owned = filter.owner !== undefined && filter.owner !== '';
-  if (owned) {
+  if (filter.owner) {
     clauses.push('owner_id = ?');
-    args.push(filter.owner === 'unassigned' ? '' : filter.owner!);
+    args.push(filter.owner === 'unassigned' ? '' : filter.owner);
   }
   eq('category_id', filter.categoryId);
   eq('district_id', filter.districtId);
@@ -96,29 +123,91 @@ export async function countFinished(filter: CounterFilter): Promise<Partial<Reco
   eq('channel', filter.channel);
   const scope = filter.scope;
   if (scope?.kind === 'none') clauses.push('0');
-  if (scope?.kind === 'agency') {
-    clauses.push('agency_id = ?');
-    args.push(scope.agencyId);
-  }
+  if (scope?.kind === 'agency') eq('agency_id', scope.agencyId);
   if ((scope?.kind === 'agency' || scope?.kind === 'district') && scope.districtIds.length) {
     clauses.push(`district_id IN (${scope.districtIds.map(() => '?').join(', ')})`);
     args.push(...scope.districtIds);
   }
-  const table = owned ? 'queue_finished_owner_counts' : 'queue_finished_counts';
-  const where = clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '';
-  const result = await getDatabase().client.execute({ sql: `SELECT status, sum(n) AS n FROM ${table}${where} GROUP BY status`, args });
-  const counts: Partial<Record<CaseStatus, number>> = Object.fromEntries(FINISHED_STATUSES.map((s) => [s, 0]));
-  for (const r of result.rows) if ((FINISHED_STATUSES as readonly unknown[]).includes(r.status)) counts[r.status as CaseStatus] = Number(r.n);
+  return { where: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', args };
+}
+
+/** Cases per status for a filter the counters answer (countersAnswer): one query summing both groups' counter rows. */
+export async function countFromCounters(filter: CounterFilter): Promise<Record<CaseStatus, number>> {
+  const { where, args } = counterWhere(filter);
+  const owned = filter.owner ? 1 : 0;
+  const sql = `SELECT status, sum(n) AS n FROM (SELECT status, n FROM ${TABLES.active[owned]}${where} UNION ALL SELECT status, n FROM ${TABLES.finished[owned]}${where}) GROUP BY status`;
+  const result = await getDatabase().client.execute({ sql, args: [...args, ...args] });
+  return statusCounts(result.rows);
+}
+
+/** Every status at 0, then the counts of the rows (status, n). */
+export function statusCounts(rows: readonly Record<string, unknown>[]): Record<CaseStatus, number> {
+  const counts = Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<CaseStatus, number>;
+  for (const r of rows) if (isCaseStatus(r.status)) counts[r.status] = Number(r.n);
   return counts;
 }
 
-/** The finished totals by status in the counters and in the cases, for the start-up check. */
-export async function finishedTotals(): Promise<{ counters: string; ownerCounters: string; cases: string }> {
+/** The flags the queue can filter by, each with its own partial index (cases_flag_<flag>_facets). */
+const INDEXED_FLAGS = ['repeat_reporter', 'repeat_location', 'asb_case_review'] as const;
+
+/** True when a flag has its own partial index (the only flags a case can carry: detection sets no others). */
+export function isIndexedFlag(flag: string): flag is (typeof INDEXED_FLAGS)[number] {
+  return (INDEXED_FLAGS as readonly string[]).includes(flag);
+}
+
+/**
+ * Where a count the counters cannot answer reads its cases, in order of preference: the incident's cases, the open
+ * referrals past due, the cases with a running timer (overdue), the cases with the flag, the tagged cases. The SQL
+ * `from` names the one index (or the referrals) it is bounded by; `clauses` are the partial index's own condition,
+ * repeated so SQLite may use it; `answers` names a filter the source applies itself. Null when the filter has none of
+ * these (the counters answer it) or only a flag no case can carry.
+ */
+export function countSource(filter: CounterFilter, now: number): { from: string; clauses: string[]; args: InValue[]; answers?: 'referralOverdue' } | null {
+  if (filter.incidentId) return { from: 'cases c INDEXED BY cases_incident', clauses: [], args: [] };
+  if (filter.referralOverdue) {
+    return {
+      from:
+        "(SELECT case_id FROM referrals WHERE status = 'sent' AND acknowledge_due_at <= ? UNION " +
+        "SELECT case_id FROM referrals WHERE status IN ('acknowledged', 'accepted', 'in_progress') AND complete_due_at <= ?) o CROSS JOIN cases c ON c.id = o.case_id",
+      clauses: [],
+      args: [now, now],
+      answers: 'referralOverdue',
+    };
+  }
+  if (filter.overdue) return { from: 'cases c INDEXED BY cases_due_facets', clauses: ['c.next_due_at IS NOT NULL'], args: [] };
+  if (filter.flag && isIndexedFlag(filter.flag)) return { from: `cases c INDEXED BY cases_flag_${filter.flag}_facets`, clauses: [`c.flags LIKE '%"${filter.flag}"%'`], args: [] };
+  if (filter.tag) return { from: 'cases c INDEXED BY cases_tagged_facets', clauses: ["c.tags <> '[]'"], args: [] };
+  return null;
+}
+
+/** The totals by status in one group's counters and in the cases, for the start-up check. */
+async function groupTotals(group: Group): Promise<{ counters: string; ownerCounters: string; cases: string }> {
+  const [table, ownerTable] = TABLES[group];
+  const statuses = group === 'finished' ? `status IN (${FINISHED_SQL})` : `status NOT IN (${FINISHED_SQL})`;
+  const totals = (from: string) => `(SELECT group_concat(status || ':' || n) FROM (SELECT status, sum(n) AS n FROM ${from} GROUP BY status HAVING sum(n) <> 0 ORDER BY status))`;
   const r = await getDatabase().client.execute(
-    `SELECT (SELECT group_concat(status || ':' || n) FROM (SELECT status, sum(n) AS n FROM queue_finished_counts GROUP BY status HAVING sum(n) <> 0 ORDER BY status)) AS counters, ` +
-      `(SELECT group_concat(status || ':' || n) FROM (SELECT status, sum(n) AS n FROM queue_finished_owner_counts GROUP BY status HAVING sum(n) <> 0 ORDER BY status)) AS owners, ` +
-      `(SELECT group_concat(status || ':' || n) FROM (SELECT status, count(*) AS n FROM cases WHERE status IN (${FINISHED_SQL}) GROUP BY status ORDER BY status)) AS cases`,
+    `SELECT ${totals(table)} AS counters, ${totals(ownerTable)} AS owners, ` +
+      `(SELECT group_concat(status || ':' || n) FROM (SELECT status, count(*) AS n FROM cases WHERE ${statuses} GROUP BY status ORDER BY status)) AS cases`,
   );
   const row = r.rows[0]!;
   return { counters: String(row.counters ?? ''), ownerCounters: String(row.owners ?? ''), cases: String(row.cases ?? '') };
+}
+
+/** The finished totals by status in the counters and in the cases, for the insight start-up check (ensureCounts). */
+export function finishedTotals(): Promise<{ counters: string; ownerCounters: string; cases: string }> {
+  return groupTotals('finished');
+}
+
+/**
+ * The start-up check of the queue counters: rebuild a group of counter tables from the cases when its totals per
+ * status disagree with the cases (a new deployment of the tables, or drift). Returns the groups rebuilt.
+ */
+export async function ensureQueueCounts(): Promise<Group[]> {
+  const stale: Group[] = [];
+  for (const group of ['active', 'finished'] as const) {
+    const t = await groupTotals(group);
+    if (t.counters !== t.cases || t.ownerCounters !== t.cases) stale.push(group);
+  }
+  if (stale.length) await getDatabase().writer.transaction((tx) => tx.batch(rebuildQueueCountStatements(stale)));
+  return stale;
 }

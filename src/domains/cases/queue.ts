@@ -6,7 +6,7 @@ import type { InValue } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
 import { CASE_STATUSES, FINISHED_STATUSES, isCaseStatus, type CaseStatus } from './workflow.ts';
 import { caseScopeSql, type CaseScope } from './policy.ts';
-import { countersAnswer, countFinished } from './queue-counts.ts';
+import { countersAnswer, countFromCounters, countSource, statusCounts } from './queue-counts.ts';
 
 /** The sorts the queue offers. */
 export const QUEUE_SORTS = ['received_desc', 'received_asc', 'due', 'priority'] as const;
@@ -291,57 +291,33 @@ export async function* allQueueRows(filter: QueueFilter, sort: QueueSort, now = 
   } while (cursor);
 }
 
-const finishedCache = new Map<string, { at: number; counts: Partial<Record<CaseStatus, number>>; refreshing?: boolean }>();
-
-async function countStatuses(filter: QueueFilter, statuses: readonly CaseStatus[], now: number, indexed: boolean): Promise<Partial<Record<CaseStatus, number>>> {
-  const where = whereFor(filter, now, { skipStatus: true });
-  where.clauses.unshift(`c.status IN (${statuses.map(() => '?').join(', ')})`);
-  where.args.unshift(...statuses);
-  const sql = `SELECT c.status AS status, count(*) AS n FROM cases c${indexed ? ' INDEXED BY cases_status_facets' : ''} WHERE ${where.clauses.join(' AND ')} GROUP BY c.status`;
-  const result = await getDatabase().client.execute({ sql, args: where.args });
-  const counts: Partial<Record<CaseStatus, number>> = Object.fromEntries(statuses.map((s) => [s, 0]));
-  for (const r of result.rows) if (isCaseStatus(r.status)) counts[r.status] = Number(r.n);
-  return counts;
-}
-
 /**
- * Cases per status for the other filters (the status filter itself is ignored).
- * Active statuses are counted exactly on every call through the status index (few rows).
- * Resolved and closed, which hold most of a mature database, come from the maintained counters
- * (queue-counts.ts) for any combination of the facet filters and the viewer's scope; with an overdue,
- * referral, flag, tag or incident filter they come from a cache refreshed in the background every
- * `ttlMs`, and are null until its first count finishes.
+ * Cases per status for the other filters (the status filter itself is ignored), exact on every call.
+ * The facet filters (category, district, ward, priority, channel, owner) and the viewer's scope are answered by the
+ * maintained counters (queue-counts.ts) for every status, by summing counter rows. With an incident, referral
+ * overdue, overdue, flag or tag filter the count reads the cases through the one partial covering index that bounds
+ * it (countSource): only the cases that can match are read. A flag no case can carry counts nothing.
  */
-export async function countByStatus(filter: QueueFilter, now = Date.now(), ttlMs = 60_000): Promise<Record<CaseStatus, number | null>> {
-  // A partner officer's scope is the cases referred to their agency: the agency index finds those, the status index does not.
-  const byStatusIndex = filter.scope?.kind !== 'agency';
-  if (countersAnswer(filter)) {
-    const [active, finished] = await Promise.all([countStatuses(filter, ACTIVE_STATUSES, now, byStatusIndex), countFinished(filter)]);
-    return { ...active, ...finished } as Record<CaseStatus, number | null>;
-  }
-  const active = await countStatuses(filter, ACTIVE_STATUSES, now, byStatusIndex);
-  const key = JSON.stringify({ ...filter, status: undefined, overdue: filter.overdue ? Math.floor(now / ttlMs) : undefined, referralOverdue: filter.referralOverdue ? Math.floor(now / ttlMs) : undefined });
-  let hit = finishedCache.get(key);
-  if (!hit || (now - hit.at > ttlMs && !hit.refreshing)) {
-    if (hit) hit.refreshing = true;
-    const job = countStatuses(filter, FINISHED_STATUSES, now, false).then((counts) => {
-      if (finishedCache.size > 500) finishedCache.clear();
-      finishedCache.set(key, { at: now, counts });
-    });
-    if (!hit) job.catch(() => undefined);
-    else job.catch(() => { hit!.refreshing = false; });
-  }
-  hit = finishedCache.get(key);
-  return { ...Object.fromEntries(CASE_STATUSES.map((s) => [s, null])), ...active, ...(hit?.counts ?? {}) } as Record<CaseStatus, number | null>;
+export async function countByStatus(filter: QueueFilter, now = Date.now()): Promise<Record<CaseStatus, number>> {
+  if (countersAnswer(filter)) return countFromCounters(filter);
+  const query = queueCountSql(filter, now);
+  if (!query) return statusCounts([]);
+  return statusCounts((await getDatabase().client.execute(query)).rows);
 }
 
-/** Count resolved and closed cases now and cache them (the page calls this once at start; the benchmark measures it). */
-export async function warmFinishedCounts(filter: QueueFilter, now = Date.now()): Promise<void> {
-  const key = JSON.stringify({ ...filter, status: undefined, overdue: undefined });
-  finishedCache.set(key, { at: now, counts: await countStatuses(filter, FINISHED_STATUSES, now, false) });
+/** The SQL of a count the counters cannot answer, through the index countSource chooses (null: nothing to count). */
+export function queueCountSql(filter: QueueFilter, now: number): { sql: string; args: InValue[] } | null {
+  const source = countSource(filter, now);
+  if (!source) return null;
+  const where = whereFor(source.answers ? { ...filter, [source.answers]: undefined } : filter, now, { skipStatus: true });
+  const clauses = [...source.clauses, ...where.clauses];
+  return { sql: `SELECT c.status AS status, count(*) AS n FROM ${source.from} WHERE ${clauses.join(' AND ') || '1'} GROUP BY c.status`, args: [...source.args, ...where.args] };
 }
 
-/** Forget cached counts (after a change, so the officer sees their own change at once). */
-export function forgetQueueCounts() {
-  for (const v of finishedCache.values()) v.at = 0;
+/** Cases per status counted over the cases table for any filter, as the page did before the counters (the benchmark's reference). */
+export async function countByStatusOnView(filter: QueueFilter, now = Date.now()): Promise<Record<CaseStatus, number>> {
+  const where = whereFor(filter, now, { skipStatus: true });
+  const sql = `SELECT c.status AS status, count(*) AS n FROM cases c WHERE ${where.clauses.join(' AND ') || '1'} GROUP BY c.status`;
+  const result = await getDatabase().client.execute({ sql, args: where.args });
+  return statusCounts(result.rows);
 }

@@ -17,7 +17,6 @@ import { countChangeStatements } from '../insight/counts.ts';
 import { currentTimers, findCase, updateCaseStatement, CASE_CHANGED_MESSAGE, type StaffActor } from '../cases/actions.ts';
 import { canActOnCase, districtsOf, isInDistrictTeam } from '../cases/policy.ts';
 import type { PolicySubject } from '../identity/types.ts';
-import { forgetQueueCounts } from '../cases/queue.ts';
 import { nextDue, stopTimers, type TimerTargets } from '../cases/timers.ts';
 import { actionNeedsText, caseStatusFor, isReferralOpen, moveReferral, referralDueTimes, type ReferralAction, type ReferralStatus } from './lifecycle.ts';
 import { buildSnapshot, contactWithheldReason, passedToWords, shareableFields, snapshotRows, type ReferralSnapshot } from './sharing.ts';
@@ -94,9 +93,7 @@ function eventStatement(caseId: string, actor: StaffActor | ReferralStepBy, now:
 
 async function runGuarded(work: (tx: WriteTransaction) => Promise<ReferralResult>): Promise<ReferralResult> {
   try {
-    const result = await getDatabase().writer.transaction(work);
-    if (result.ok) forgetQueueCounts();
-    return result;
+    return await getDatabase().writer.transaction(work);
   } catch (error) {
     if (error instanceof ChangedError) return { ok: false, message: CASE_CHANGED_MESSAGE };
     throw error;

@@ -178,7 +178,7 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
           updatedAt: now,
         }),
     );
-    stmts.push(...countChangeStatements(null, { receivedAt: now, kind: input.kind, channel: input.channel, categoryId: input.categoryId ?? null, districtId: ward?.parent ?? null, wardId: ward?.id ?? null, status: 'new', timers }));
+    stmts.push(...countChangeStatements(null, { receivedAt: now, kind: input.kind, channel: input.channel, categoryId: input.categoryId ?? null, districtId: ward?.parent ?? null, wardId: ward?.id ?? null, status: 'new', timers, priority: input.kind === 'report' ? priority : null }));
     for (const p of input.photos ?? []) {
       stmts.push(insertRow(attachments, { id: newId(now), caseId: id, storageKey: p.key, mime: p.mime, bytes: p.bytes, width: p.width, height: p.height, sha256: p.sha256, createdAt: now }));
     }

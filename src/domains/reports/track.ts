@@ -78,7 +78,7 @@ export async function addReporterInformation(caseId: string, body: string, ctx: 
   await getDatabase().writer.transaction(async (tx) => {
     const db = tx.db;
     const [c] = await db
-      .select({ id: cases.id, ref: cases.ref, ownerId: cases.ownerId, status: cases.status, version: cases.version, receivedAt: cases.receivedAt, kind: cases.kind, channel: cases.channel, categoryId: cases.categoryId, districtId: cases.districtId, wardId: cases.wardId, resolutionCode: cases.resolutionCode })
+      .select({ id: cases.id, ref: cases.ref, ownerId: cases.ownerId, status: cases.status, version: cases.version, receivedAt: cases.receivedAt, kind: cases.kind, channel: cases.channel, categoryId: cases.categoryId, districtId: cases.districtId, wardId: cases.wardId, resolutionCode: cases.resolutionCode, priority: cases.priority, referredAgencyId: cases.referredAgencyId })
       .from(cases)
       .where(eq(cases.id, caseId));
     if (!c) throw new Error('case not found');

@@ -200,6 +200,13 @@ export const cases = sqliteTable(
     index('cases_incident').on(t.incidentId),
     // Covers the queue's per-status counts with any single facet filter (an index-only scan of the active statuses).
     index('cases_status_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.nextDueAt),
+    // The queue's counts for the filters the counters cannot answer (src/domains/cases/queue-counts.ts): partial
+    // indexes over the few cases that can match, each covering every facet, so such a count reads only those entries.
+    index('cases_due_facets').on(t.status, t.nextDueAt, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`next_due_at IS NOT NULL`),
+    index('cases_tagged_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`tags <> '[]'`),
+    index('cases_flag_repeat_reporter_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`flags LIKE '%"repeat_reporter"%'`),
+    index('cases_flag_repeat_location_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`flags LIKE '%"repeat_location"%'`),
+    index('cases_flag_asb_case_review_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`flags LIKE '%"asb_case_review"%'`),
     index('cases_place').on(t.categoryId, t.postcode, t.receivedAt),
     /** Nearby cases (src/domains/geography/nearby.ts): a bounding box on latitude, then longitude and time from the index. */
     index('cases_location').on(t.lat, t.lon, t.receivedAt),
@@ -414,6 +421,8 @@ export const referrals = sqliteTable(
   },
   (t) => [
     index('referrals_case').on(t.caseId),
+    // The queue's referral-overdue count (src/domains/cases/queue-counts.ts): the open referrals past a due time.
+    index('referrals_open_due').on(t.status, t.completeDueAt, t.acknowledgeDueAt, t.caseId),
     index('referrals_agency_status').on(t.agencyId, t.status, t.sentAt),
     // The dashboard's referrals sent in a period (src/domains/insight/dashboard.ts).
     index('referrals_sent').on(t.sentAt, t.agencyId, t.acknowledgedAt, t.acknowledgeDueAt, t.caseId),
@@ -889,6 +898,41 @@ export const queueFinishedCounts = sqliteTable(
 /** Resolved and closed cases per owner and queue facet, for the queue's owner filter ('' for unassigned). */
 export const queueFinishedOwnerCounts = sqliteTable(
   'queue_finished_owner_counts',
+  {
+    ownerId: text('owner_id').notNull(),
+    status: text('status').notNull(),
+    categoryId: text('category_id').notNull(),
+    districtId: text('district_id').notNull(),
+    wardId: text('ward_id').notNull(),
+    priority: text('priority').notNull(),
+    channel: text('channel').notNull(),
+    agencyId: text('agency_id').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ownerId, t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.agencyId] })],
+);
+
+// ---- cases: the queue's counters for the active statuses (src/domains/cases/queue-counts.ts) ----
+
+/** Cases in an active status per queue facet ('' for none), kept like queue_finished_counts. */
+export const queueActiveCounts = sqliteTable(
+  'queue_active_counts',
+  {
+    status: text('status').notNull(),
+    categoryId: text('category_id').notNull(),
+    districtId: text('district_id').notNull(),
+    wardId: text('ward_id').notNull(),
+    priority: text('priority').notNull(),
+    channel: text('channel').notNull(),
+    agencyId: text('agency_id').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.agencyId] })],
+);
+
+/** Cases in an active status per owner and queue facet, for the queue's owner filter ('' for unassigned). */
+export const queueActiveOwnerCounts = sqliteTable(
+  'queue_active_owner_counts',
   {
     ownerId: text('owner_id').notNull(),
     status: text('status').notNull(),
