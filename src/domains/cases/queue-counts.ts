@@ -78,13 +78,18 @@ export function queueCountStatements(before: QueueCountedFields | null, after: Q
 }
 
 const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(', ');
+const ACTIVE_SQL = CASE_STATUSES.filter((s) => !isFinished(s)).map((s) => `'${s}'`).join(', ');
+
+/** The cases of a group, as SQL over cases (an IN list, so the status index is searched, not scanned). */
+function groupStatusesSql(group: Group): string {
+  return `status IN (${group === 'finished' ? FINISHED_SQL : ACTIVE_SQL})`;
+}
 const SELECT_FACETS = "status, coalesce(category_id, ''), coalesce(district_id, ''), coalesce(ward_id, ''), coalesce(priority, ''), channel, coalesce(referred_agency_id, '')";
 
 /** The statements that recompute one group of counter tables (both groups by default) from the cases. */
 export function rebuildQueueCountStatements(groups: readonly Group[] = ['active', 'finished']): InStatement[] {
   return groups.flatMap((group) => {
-    // The active statuses are read through the status index (a few per cent of the cases); the finished ones scan.
-    const where = group === 'finished' ? `status IN (${FINISHED_SQL})` : `status NOT IN (${FINISHED_SQL})`;
+    const where = groupStatusesSql(group);
     const [table, ownerTable] = TABLES[group];
     return [
       { sql: `DELETE FROM ${table}`, args: [] },
@@ -183,7 +188,7 @@ export function countSource(filter: CounterFilter, now: number): { from: string;
 /** The totals by status in one group's counters and in the cases, for the start-up check. */
 async function groupTotals(group: Group): Promise<{ counters: string; ownerCounters: string; cases: string }> {
   const [table, ownerTable] = TABLES[group];
-  const statuses = group === 'finished' ? `status IN (${FINISHED_SQL})` : `status NOT IN (${FINISHED_SQL})`;
+  const statuses = groupStatusesSql(group);
   const totals = (from: string) => `(SELECT group_concat(status || ':' || n) FROM (SELECT status, sum(n) AS n FROM ${from} GROUP BY status HAVING sum(n) <> 0 ORDER BY status))`;
   const r = await getDatabase().client.execute(
     `SELECT ${totals(table)} AS counters, ${totals(ownerTable)} AS owners, ` +
