@@ -5,22 +5,25 @@
  * functions the pages call (src/domains/insight), for a month and a quarter, county-wide and for one district. A
  * `SELECT 1` round trip through the same client is the reference from the same run.
  *
- *   node bench/insight.ts [--rows 1000000] [--runs 30] [--keep] [--db path]
+ *   node bench/insight.ts [--rows 1000000] [--runs 30] [--keep] [--db path] [--rebuild]
+ *   INSIGHT_BENCH_DB=path npm run bench:insight
  *
- * With --db, an existing database file seeded by an earlier run (--keep) is migrated, its pre-aggregates rebuilt, and
- * measured again without seeding.
+ * With --db (or INSIGHT_BENCH_DB) naming a file that does not exist yet, the seed goes into that file and is kept.
+ * Naming an existing file seeded earlier reuses it without seeding: it is migrated, and its pre-aggregates are rebuilt
+ * exactly as the server's start-up does (ensureCounts: only a pre-aggregate table that is still empty after a migration
+ * or counters that disagree with the cases); --rebuild forces the full rebuild of every pre-aggregate and times it.
  *
  * Writes bench/results/insight.md. Not part of the test suite.
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { closeDatabase, migrateDatabase, openDatabase } from '../src/platform/db/client.ts';
 import { loadSiteConfig } from '../src/platform/config/partnership.ts';
 import { syncConfigToDatabase } from '../src/platform/config/sync.ts';
 import { setLogLevel } from '../src/platform/log.ts';
-import { countyFigures, dashboardFigures, defaultPeriod, hotSpotReport, parsePeriod, perceptionAgainstReality, publicStatistics, rebuildCounts, taskingList, type InsightScope } from '../src/domains/insight/index.ts';
+import { countyFigures, dashboardFigures, defaultPeriod, ensureCounts, hotSpotReport, parsePeriod, perceptionAgainstReality, publicStatistics, rebuildCounts, taskingList, type InsightScope } from '../src/domains/insight/index.ts';
 import { existsSync } from 'node:fs';
 
 const arg = (name: string, fallback: number) => {
@@ -34,9 +37,13 @@ const keep = process.argv.includes('--keep');
 setLogLevel('silent');
 const config = loadSiteConfig('content');
 const dbArg = process.argv.indexOf('--db');
-const reuse = dbArg > 0 && existsSync(process.argv[dbArg + 1]!) ? process.argv[dbArg + 1]! : null;
-const dir = reuse ? '' : mkdtempSync(join(tmpdir(), 'saferline-bench-'));
-const database = await openDatabase({ url: `file:${reuse ?? join(dir, 'bench.db')}`, timeoutMs: 60_000 });
+const dbPath = dbArg > 0 ? process.argv[dbArg + 1]! : process.env.INSIGHT_BENCH_DB || null;
+const reuse = dbPath && existsSync(dbPath) ? dbPath : null;
+const forceRebuild = process.argv.includes('--rebuild');
+const dir = reuse || dbPath ? '' : mkdtempSync(join(tmpdir(), 'saferline-bench-'));
+const file = reuse ?? dbPath ?? join(dir, 'bench.db');
+if (dbPath && !reuse) mkdirSync(dirname(dbPath), { recursive: true });
+const database = await openDatabase({ url: `file:${file}`, timeoutMs: 60_000 });
 await migrateDatabase(database);
 await syncConfigToDatabase(database, config);
 const { client } = database;
@@ -129,12 +136,13 @@ for (const [i, area] of areaIds.entries()) {
   }
 }
 const rebuildStart = performance.now();
-const aggregates = await rebuildCounts();
+const rebuilt = !reuse || forceRebuild ? (await rebuildCounts(), 'every pre-aggregate') : (await ensureCounts()) ? 'the pre-aggregates (start-up check after migrating)' : null;
 const rebuildSeconds = (performance.now() - rebuildStart) / 1000;
-await client.execute('ANALYZE');
+const aggregates = Number((await client.execute('SELECT count(*) AS n FROM insight_counts')).rows[0]!.n);
+if (!reuse || rebuilt) await client.execute('ANALYZE');
 await client.execute('PRAGMA synchronous = NORMAL');
 const seedSeconds = (performance.now() - t0) / 1000;
-process.stdout.write(`\rseeded ${ROWS.toLocaleString('en-GB')} cases (${aggregates.toLocaleString('en-GB')} aggregate rows) in ${seedSeconds.toFixed(1)} s; the rebuild of every pre-aggregate took ${rebuildSeconds.toFixed(1)} s\n`);
+process.stdout.write(`\rseeded ${ROWS.toLocaleString('en-GB')} cases (${aggregates.toLocaleString('en-GB')} aggregate rows) in ${seedSeconds.toFixed(1)} s; ${rebuilt ? `the rebuild of ${rebuilt} took ${rebuildSeconds.toFixed(1)} s` : 'no rebuild needed'}\n`);
 
 function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
@@ -190,5 +198,5 @@ writeFileSync(
 );
 console.log('wrote bench/results/insight.md');
 await closeDatabase();
-if (!keep && !reuse) rmSync(dir, { recursive: true, force: true });
-else if (!reuse) console.log(`kept ${dir}`);
+if (!keep && !reuse && !dbPath) rmSync(dir, { recursive: true, force: true });
+else if (!reuse) console.log(`kept ${file}`);

@@ -26,6 +26,47 @@ async function aggregateLines(): Promise<string[]> {
   return r.rows.map((x) => `${[x.month, x.kind, x.channel, x.category_id, x.district_id, x.ward_id, x.status, x.resolution].join('|')}=${x.n}`).sort();
 }
 
+/** The narrow pre-aggregates (facets, open counts, measure summaries) as sorted "key=n" lines, zero rows left out. */
+async function derivedLines(): Promise<string[]> {
+  const f = await database.client.execute("SELECT facet, month, district_id, ward_id, value, n FROM insight_facet_counts WHERE n <> 0");
+  const o = await database.client.execute('SELECT district_id, ward_id, priority, n FROM insight_open_counts WHERE n <> 0');
+  const m = await database.client.execute("SELECT month, district_id, priority, measure, state, bucket, n FROM insight_measures WHERE state IN ('open_total', 'coarse') AND n <> 0");
+  return [
+    ...f.rows.map((x) => `facet|${[x.facet, x.month, x.district_id, x.ward_id, x.value].join('|')}=${x.n}`),
+    ...o.rows.map((x) => `open|${[x.district_id, x.ward_id, x.priority].join('|')}=${x.n}`),
+    ...m.rows.map((x) => `measure|${[x.month, x.district_id, x.priority, x.measure, x.state, x.bucket].join('|')}=${x.n}`),
+  ].sort();
+}
+
+/**
+ * The same, counted independently: the facets by a plain GROUP BY over the counted reports (months from london.ts),
+ * the open counts over the open cases, the measure summaries from the fine rows (checked against the raw cases by the
+ * dashboard's integration test).
+ */
+async function independentDerivedLines(): Promise<string[]> {
+  const rows = (await database.client.execute("SELECT received_at, coalesce(district_id, '') d, coalesce(ward_id, '') w, coalesce(category_id, '') c, channel, kind, coalesce(resolution_code, '') res FROM cases")).rows;
+  const tally = new Map<string, number>();
+  const add = (key: string) => tally.set(key, (tally.get(key) ?? 0) + 1);
+  for (const x of rows) {
+    if (x.kind !== 'report' || x.res === 'duplicate' || x.res === 'spam') continue;
+    const month = londonMonth(Number(x.received_at));
+    add(`facet|category|${month}|${x.d}||${x.c}`);
+    add(`facet|channel|${month}|${x.d}||${x.channel}`);
+    add(`facet|ward|${month}|${x.d}|${x.w}|`);
+    add(`facet|ward_category|${month}|${x.d}|${x.w}|${x.c}`);
+  }
+  const open = await database.client.execute("SELECT coalesce(district_id, '') d, coalesce(ward_id, '') w, coalesce(priority, '') p, count(*) n FROM cases WHERE status NOT IN ('resolved', 'closed') GROUP BY 1, 2, 3");
+  const summaries = await database.client.execute(
+    "SELECT month, district_id, priority, measure, 'open_total' AS state, 0 AS bucket, sum(n) AS n FROM insight_measures WHERE state = 'open' GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 " +
+      "UNION ALL SELECT month, district_id, priority, measure, 'coarse', bucket / 24, sum(n) FROM insight_measures WHERE state = '' GROUP BY 1, 2, 3, 4, 6 HAVING sum(n) <> 0",
+  );
+  return [
+    ...[...tally].map(([k, n]) => `${k}=${n}`),
+    ...open.rows.map((x) => `open|${[x.d, x.w, x.p].join('|')}=${x.n}`),
+    ...summaries.rows.map((x) => `measure|${[x.month, x.district_id, x.priority, x.measure, x.state, x.bucket].join('|')}=${x.n}`),
+  ].sort();
+}
+
 /** The independent count: for each London month (bounds from london.ts), a plain GROUP BY over the cases table. */
 async function independentLines(): Promise<string[]> {
   const months = (await database.client.execute('SELECT received_at FROM cases')).rows.map((r) => londonMonth(Number(r.received_at)));
@@ -66,8 +107,10 @@ test('countChangeStatements: nothing when no counted field changes; one decremen
     ['2026-06', 'report', 'web', 'noise', 'eastmere', 'saltings', 'new', '', -1],
     ['2026-06', 'report', 'web', 'noise', 'eastmere', 'saltings', 'resolved', 'action_taken', 1],
   ]);
-  assert.deepEqual(moved.map(table), ['insight_counts', 'insight_counts', 'queue_active_counts', 'queue_finished_counts', 'queue_active_owner_counts', 'queue_finished_owner_counts'], 'a case entering a finished status moves between the queue counters');
-  assert.deepEqual(countChangeStatements(null, c).map((s) => (typeof s === 'string' ? s : s.sql).split(' ')[2]), ['insight_counts', 'insight_report_counts', 'queue_active_counts', 'queue_active_owner_counts'], 'a new report adds to both pre-aggregates and the queue counters');
+  assert.deepEqual(moved.map(table), ['insight_counts', 'insight_counts', 'queue_active_counts', 'queue_finished_counts', 'queue_active_owner_counts', 'queue_finished_owner_counts', 'insight_open_counts'], 'a case entering a finished status moves between the queue counters and leaves the open counts');
+  assert.deepEqual(countChangeStatements(null, c).map((s) => (typeof s === 'string' ? s : s.sql).split(' ')[2]), ['insight_counts', 'insight_report_counts', 'insight_facet_counts', 'queue_active_counts', 'queue_active_owner_counts', 'insight_open_counts'], 'a new report adds to every pre-aggregate and the queue counters');
+  const facets = countChangeStatements(c, { ...c, wardId: 'mill-lane' }).find((s) => table(s) === 'insight_facet_counts');
+  assert.deepEqual(typeof facets === 'object' ? facets.args : null, ['ward', '2026-06', 'eastmere', 'saltings', '', -1, 'ward_category', '2026-06', 'eastmere', 'saltings', 'noise', -1, 'ward', '2026-06', 'eastmere', 'mill-lane', '', 1, 'ward_category', '2026-06', 'eastmere', 'mill-lane', 'noise', 1], 'a ward change moves only the ward facets, in one statement');
 });
 
 test('after a mix of creations (across month boundaries), status changes, referrals and reporter replies the aggregates equal an independent SQL count; a rebuild gives the same', async () => {
@@ -102,10 +145,15 @@ test('after a mix of creations (across month boundaries), status changes, referr
   assert.deepEqual(statuses, ['closed:1', 'new:8', 'open:4', 'referred:1', 'resolved:2'], 'the mix really moved cases between statuses');
   const maintained = await aggregateLines();
   assert.deepEqual(maintained, await independentLines());
+  const derived = await derivedLines();
+  assert.deepEqual(derived, await independentDerivedLines(), 'the facets, open counts and measure summaries kept through the same changes');
+  assert.ok(derived.some((l) => l.startsWith('open|') && !l.endsWith('=0')) && derived.some((l) => l.includes('|open_total|')) && derived.some((l) => l.includes('|coarse|')), 'every derived kind present');
   assert.ok(maintained.some((l) => l.startsWith('2026-04|')) && maintained.some((l) => l.startsWith('2026-03|')) && maintained.some((l) => l.startsWith('2026-10|')));
   await database.client.execute('UPDATE insight_counts SET n = n + 5');
+  await database.client.execute('UPDATE insight_facet_counts SET n = n + 1');
   assert.ok((await rebuildCounts()) > 0);
   assert.deepEqual(await aggregateLines(), maintained);
+  assert.deepEqual(await derivedLines(), derived, 'a rebuild gives the same derived counts');
 });
 
 test('ensureCounts backfills only when there are cases and no aggregates', async () => {
@@ -114,4 +162,21 @@ test('ensureCounts backfills only when there are cases and no aggregates', async
   await database.client.execute('DELETE FROM insight_counts');
   assert.equal(await ensureCounts(), true);
   assert.deepEqual(await aggregateLines(), before);
+});
+
+test('ensureCounts rebuilds the derived counts alone when a deployment adds them (empty) or the open counts drift', async () => {
+  const before = await derivedLines();
+  const counts = await aggregateLines();
+  await database.client.execute('DELETE FROM insight_facet_counts');
+  await database.client.execute("DELETE FROM insight_measures WHERE state IN ('open_total', 'coarse')");
+  await database.client.execute('DELETE FROM insight_open_counts');
+  await database.client.execute('UPDATE insight_counts SET n = n + 7');
+  assert.equal(await ensureCounts(), true);
+  assert.deepEqual(await derivedLines(), before);
+  assert.notDeepEqual(await aggregateLines(), counts, 'only the derived counts were rebuilt (the full rebuild would have put insight_counts right)');
+  await database.client.execute('UPDATE insight_counts SET n = n - 7');
+  await database.client.execute('UPDATE insight_open_counts SET n = n + 1');
+  assert.equal(await ensureCounts(), true, 'open counts that disagree with the open cases are rebuilt');
+  assert.deepEqual(await derivedLines(), before);
+  assert.equal(await ensureCounts(), false);
 });

@@ -7,8 +7,9 @@
 import type { InStatement } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
 import { londonMonth } from '../../platform/time/london.ts';
-import { rebuildReportCountStatements, reportCountStatements } from './report-counts.ts';
-import { measureChangeStatements, rebuildMeasureStatements } from './measures.ts';
+import { rebuildFacetCountStatements, rebuildReportCountStatements, reportCountStatements } from './report-counts.ts';
+import { COARSE, measureChangeStatements, OPEN_TOTAL, rebuildMeasureStatements, rebuildMeasureSummaryStatements } from './measures.ts';
+import { openCountStatements, openTotals, rebuildOpenCountStatements } from './open-counts.ts';
 import { finishedTotals, queueCountStatements, rebuildQueueCountStatements } from '../cases/queue-counts.ts';
 
 /** The case fields that decide which count a case falls in. */
@@ -65,6 +66,7 @@ export function countChangeStatements(before: CountedFields | null, after: Count
     ...(moved ? reportCountStatements(before, after) : []),
     ...measureChangeStatements(before, after),
     ...queueCountStatements(before, after),
+    ...openCountStatements(before, after),
   ];
 }
 
@@ -92,6 +94,7 @@ export async function rebuildCounts(): Promise<number> {
       ...rebuildReportCountStatements(londonMonthSql('received_at')),
       ...rebuildMeasureStatements(londonMonthSql('received_at')),
       ...rebuildQueueCountStatements(),
+      ...rebuildOpenCountStatements(),
     ]);
     const rows = await tx.execute({ sql: 'SELECT count(*) AS n FROM insight_counts', args: [] });
     return Number(rows.rows[0]!.n);
@@ -99,20 +102,41 @@ export async function rebuildCounts(): Promise<number> {
 }
 
 /**
+ * Recompute only the pre-aggregates that are derived from the others or from the active cases (insight_facet_counts
+ * from insight_report_counts, the summary rows of insight_measures from its fine rows, insight_open_counts from the
+ * active cases' index): what a deployment that adds one of them needs, in about a second at a million cases rather
+ * than the minutes of a full rebuild.
+ */
+export async function rebuildDerivedCounts(): Promise<void> {
+  await getDatabase().writer.transaction(async (tx) => {
+    await tx.batch([...rebuildFacetCountStatements(), ...rebuildMeasureSummaryStatements(), ...rebuildOpenCountStatements()]);
+  });
+}
+
+/**
  * The start-up check: rebuild every aggregate when there are cases but no aggregates yet in a table (a new deployment
- * of a table), or when the queue's finished counters disagree with the cases (totals per status, one index count).
+ * of a table), or when the queue's finished counters disagree with the cases (totals per status, one index count);
+ * rebuild only the derived ones (rebuildDerivedCounts) when just those are missing or the open counts disagree with
+ * the active cases. Returns whether anything was rebuilt.
  */
 export async function ensureCounts(): Promise<boolean> {
   const { client } = getDatabase();
   const have = await client.execute(
     "SELECT (SELECT 1 FROM insight_counts LIMIT 1) AS counts, (SELECT 1 FROM cases LIMIT 1) AS cases, (SELECT 1 FROM insight_report_counts LIMIT 1) AS reports, " +
       "(SELECT 1 FROM cases WHERE kind = 'report' AND coalesce(resolution_code, '') NOT IN ('duplicate', 'spam') LIMIT 1) AS counted, " +
-      "(SELECT 1 FROM insight_measures LIMIT 1) AS measures, (SELECT 1 FROM cases WHERE kind = 'report' AND timers IS NOT NULL AND coalesce(resolution_code, '') NOT IN ('duplicate', 'spam') LIMIT 1) AS timed",
+      "(SELECT 1 FROM insight_measures LIMIT 1) AS measures, (SELECT 1 FROM cases WHERE kind = 'report' AND timers IS NOT NULL AND coalesce(resolution_code, '') NOT IN ('duplicate', 'spam') LIMIT 1) AS timed, " +
+      `(SELECT 1 FROM insight_facet_counts LIMIT 1) AS facets, (SELECT 1 FROM insight_measures WHERE state IN ('open', '') LIMIT 1) AS fine, (SELECT 1 FROM insight_measures WHERE state IN ('${OPEN_TOTAL}', '${COARSE}') LIMIT 1) AS summaries`,
   );
   const row = have.rows[0]!;
   const empty = (row.counts == null && row.cases != null) || (row.reports == null && row.counted != null) || (row.measures == null && row.timed != null);
   const totals = empty ? null : await finishedTotals();
-  if (!empty && totals!.counters === totals!.cases && totals!.ownerCounters === totals!.cases) return false;
-  await rebuildCounts();
+  if (empty || totals!.counters !== totals!.cases || totals!.ownerCounters !== totals!.cases) {
+    await rebuildCounts();
+    return true;
+  }
+  const open = await openTotals();
+  const derivedMissing = (row.facets == null && row.reports != null) || (row.summaries == null && row.fine != null);
+  if (!derivedMissing && open.counters === open.cases) return false;
+  await rebuildDerivedCounts();
   return true;
 }

@@ -18,7 +18,7 @@ import { londonMonth, londonTime } from '../../platform/time/london.ts';
 import { caseScope, CHANNEL_LABELS, TIMER_NAMES, type TimerName } from '../cases/index.ts';
 import type { PolicySubject } from '../identity/types.ts';
 import { NOT_COUNTED } from './report-counts.ts';
-import { dueDayBucket, histogramMedian } from './measures.ts';
+import { COARSE, COARSE_WIDTH, dueDayBucket, histogramMedian, medianRank, OPEN_TOTAL } from './measures.ts';
 import { monthLabel } from './statistics.ts';
 
 
@@ -189,21 +189,28 @@ interface CountRow {
   n: number;
 }
 
-/** Report counts from the dashboard pre-aggregate, grouped four ways: by category, by ward, by channel (each per month and district) and the trend by month and district. */
+/**
+ * Report counts from the dashboard's narrow pre-aggregate (insight_facet_counts, see report-counts.ts), four ways: by
+ * category and by ward over the period, the previous period and the same period last year, by channel over the
+ * period, and the trend by month (from the channel rows, the fewest per month). Each row read is one row shown or
+ * summed: a few hundred at most.
+ */
 async function readCounts(period: Period, districtIds: string[] | null): Promise<{ category: CountRow[]; ward: CountRow[]; channel: CountRow[]; trend: CountRow[] }> {
   const d = districtClause(districtIds, 'district_id');
   const trend = monthsNeeded(period);
   const trio = [...period.months, ...previousPeriod(period).months, ...sameLastYear(period).months];
   const db = getDatabase().client;
-  const read = async (months: string[], fields: string[]): Promise<CountRow[]> => {
+  const read = async (facet: 'category' | 'channel' | 'ward', months: string[]): Promise<CountRow[]> => {
     const r = await db.execute({
-      sql: `SELECT month, district_id${fields.map((f) => `, ${f}`).join('')}, sum(n) AS n FROM insight_report_counts
-            WHERE month IN (${marks(months)})${d.sql} GROUP BY month, district_id${fields.map((f) => `, ${f}`).join('')} HAVING sum(n) <> 0`,
-      args: [...months, ...d.args],
+      sql: `SELECT month, district_id, ward_id, value, n FROM insight_facet_counts WHERE facet = ? AND month IN (${marks(months)})${d.sql} AND n <> 0`,
+      args: [facet, ...months, ...d.args],
     });
-    return r.rows.map((x) => ({ month: String(x.month), districtId: String(x.district_id), wardId: String(x.ward_id ?? ''), categoryId: String(x.category_id ?? ''), channel: String(x.channel ?? ''), n: Number(x.n) }));
+    return r.rows.map((x) => {
+      const value = String(x.value);
+      return { month: String(x.month), districtId: String(x.district_id), wardId: String(x.ward_id), categoryId: facet === 'category' ? value : '', channel: facet === 'channel' ? value : '', n: Number(x.n) };
+    });
   };
-  const [category, ward, channel, byMonth] = await Promise.all([read(trio, ['category_id']), read(trio, ['ward_id']), read(period.months, ['channel']), read(trend, [])]);
+  const [category, ward, channel, byMonth] = await Promise.all([read('category', trio), read('ward', trio), read('channel', period.months), read('channel', trend)]);
   return { category, ward, channel, trend: byMonth };
 }
 
@@ -218,19 +225,30 @@ function periodCases(period: Period, districtIds: string[] | null): { sql: strin
 
 /**
  * The timers of the period's cases by group (district, or '' for all) and priority, from the pre-aggregate
- * (measures.ts): met in time, met late, and not met with the day they fall due. A timer not yet met counts as fallen
- * due once the day it falls due has ended (TIMER_DUE_RULE). Every priority seen gets a row for each timer.
+ * (measures.ts): met in time, met late, and not met yet. A timer not yet met counts as fallen due once the day it
+ * falls due has ended (TIMER_DUE_RULE), so what has fallen due is met + late + every open timer (the OPEN_TOTAL rows)
+ * less the open timers falling due from today on (the open rows from today's bucket): two reads of a few hundred
+ * rows, never every day an open timer falls due on. Every priority seen gets a row for each timer.
  */
 async function readTimers(period: Period, districtIds: string[] | null, byDistrict: boolean, now: number): Promise<(TimerFigure & { group: string })[]> {
   const d = districtClause(districtIds, 'district_id');
   const g = byDistrict ? 'district_id' : "''";
-  const r = await getDatabase().client.execute({
-    sql: `SELECT ${g} AS g, priority, measure, sum(CASE WHEN state <> 'open' OR bucket < ? THEN n ELSE 0 END) AS due, sum(CASE WHEN state = 'met' THEN n ELSE 0 END) AS met,
-          sum(n) AS n FROM insight_measures WHERE month IN (${marks(period.months)}) AND measure IN (${marks(TIMER_NAMES)})${d.sql} GROUP BY 1, 2, 3`,
-    args: [dueDayBucket(now), ...period.months, ...TIMER_NAMES, ...d.args],
-  });
+  const db = getDatabase().client;
+  const where = `month IN (${marks(period.months)}) AND measure IN (${marks(TIMER_NAMES)})`;
+  const [totals, notDue] = await Promise.all([
+    db.execute({
+      sql: `SELECT ${g} AS g, priority, measure, sum(n) AS n, sum(CASE WHEN state = 'met' THEN n ELSE 0 END) AS met FROM insight_measures INDEXED BY insight_measures_state
+            WHERE ${where} AND state IN ('met', 'late', '${OPEN_TOTAL}')${d.sql} GROUP BY 1, 2, 3`,
+      args: [...period.months, ...TIMER_NAMES, ...d.args],
+    }),
+    db.execute({
+      sql: `SELECT ${g} AS g, priority, measure, sum(n) AS n FROM insight_measures INDEXED BY insight_measures_state WHERE ${where} AND state = 'open' AND bucket >= ?${d.sql} GROUP BY 1, 2, 3`,
+      args: [...period.months, ...TIMER_NAMES, dueDayBucket(now), ...d.args],
+    }),
+  ]);
+  const pending = new Map(notDue.rows.map((x) => [`${String(x.g ?? '')}|${String(x.priority ?? '')}|${String(x.measure)}`, Number(x.n)]));
   const figures = new Map<string, TimerFigure & { group: string }>();
-  for (const x of r.rows) {
+  for (const x of totals.rows) {
     if (Number(x.n) === 0) continue;
     const group = String(x.g ?? '');
     const priority = String(x.priority ?? '');
@@ -238,33 +256,46 @@ async function readTimers(period: Period, districtIds: string[] | null, byDistri
       const key = `${group}|${priority}|${timer}`;
       if (!figures.has(key)) figures.set(key, { group, priority, timer, due: 0, met: 0 });
     }
-    const f = figures.get(`${group}|${priority}|${String(x.measure)}`)!;
-    f.due += Number(x.due);
+    const key = `${group}|${priority}|${String(x.measure)}`;
+    const f = figures.get(key)!;
+    f.due += Number(x.n) - (pending.get(key) ?? 0);
     f.met += Number(x.met);
   }
   return [...figures.values()];
 }
 
-/** The lower median of a duration over the period's cases by group, read from its histogram (measures.ts: the bucket's middle). */
+/**
+ * The lower median of a duration over the period's cases by group, read from its histogram (measures.ts: the bucket's
+ * middle) in two steps: the coarse histogram says which COARSE_WIDTH fine buckets hold the median and how many
+ * durations lie below them, then only those fine buckets are read. The same bucket as walking the whole histogram.
+ */
 async function readMedians(period: Period, districtIds: string[] | null, byDistrict: boolean, measure: 'acknowledge_ms' | 'resolve_ms'): Promise<Map<string, number>> {
   const d = districtClause(districtIds, 'district_id');
   const g = byDistrict ? 'district_id' : "''";
-  const r = await getDatabase().client.execute({
-    sql: `SELECT ${g} AS g, bucket, sum(n) AS n FROM insight_measures WHERE month IN (${marks(period.months)}) AND measure = ?${d.sql} GROUP BY 1, 2`,
+  const db = getDatabase().client;
+  const coarse = await db.execute({
+    sql: `SELECT ${g} AS g, bucket, sum(n) AS n FROM insight_measures INDEXED BY insight_measures_state WHERE month IN (${marks(period.months)}) AND measure = ? AND state = '${COARSE}'${d.sql} GROUP BY 1, 2`,
     args: [...period.months, measure, ...d.args],
   });
   const histograms = new Map<string, Map<number, number>>();
-  for (const x of r.rows) {
+  for (const x of coarse.rows) {
     const group = String(x.g ?? '');
     const h = histograms.get(group) ?? new Map<number, number>();
     h.set(Number(x.bucket), Number(x.n));
     histograms.set(group, h);
   }
   const medians = new Map<string, number>();
-  for (const [group, h] of histograms) {
-    const median = histogramMedian(h);
+  await Promise.all([...histograms].map(async ([group, h]) => {
+    const at = medianRank(h);
+    if (!at) return;
+    const only = byDistrict ? { sql: ' AND district_id = ?', args: [group] } : { sql: '', args: [] };
+    const fine = await db.execute({
+      sql: `SELECT bucket, sum(n) AS n FROM insight_measures INDEXED BY insight_measures_state WHERE month IN (${marks(period.months)}) AND measure = ? AND state = '' AND bucket >= ? AND bucket < ?${d.sql}${only.sql} GROUP BY bucket`,
+      args: [...period.months, measure, at.bucket * COARSE_WIDTH, (at.bucket + 1) * COARSE_WIDTH, ...d.args, ...only.args],
+    });
+    const median = histogramMedian(new Map(fine.rows.map((x) => [Number(x.bucket), Number(x.n)])), at.rank - at.below);
     if (median !== null) medians.set(group, median);
-  }
+  }));
   return medians;
 }
 
@@ -297,16 +328,18 @@ async function readReferrals(period: Period, scope: InsightScope, group: string)
   const a = scope.agencyId ? { sql: ' AND r.agency_id = ?', args: [scope.agencyId] } : { sql: '', args: [] };
   const where = `r.sent_at >= ? AND r.sent_at < ?${d.sql}${a.sql}`;
   const args = [period.from, period.to, ...d.args, ...a.args];
+  // The case is joined only for its district (a district scope, or the county view's columns); referrals_sent covers the rest.
+  const join = scope.districtIds !== null || group !== "''" ? 'JOIN cases c ON c.id = r.case_id' : '';
   const db = getDatabase().client;
   const [counts, medians] = await Promise.all([
     db.execute({
       sql: `SELECT ${group} AS g, r.agency_id, count(*) AS sent, sum(r.acknowledged_at IS NOT NULL) AS acknowledged,
             sum(CASE WHEN r.acknowledged_at <= r.acknowledge_due_at THEN 1 ELSE 0 END) AS on_time
-            FROM referrals r INDEXED BY referrals_sent JOIN cases c ON c.id = r.case_id WHERE ${where} GROUP BY 1, 2`,
+            FROM referrals r INDEXED BY referrals_sent ${join} WHERE ${where} GROUP BY 1, 2`,
       args,
     }),
     db.execute({
-      sql: `WITH d AS (SELECT ${group} AS g, r.agency_id AS agency, r.acknowledged_at - r.sent_at AS v FROM referrals r INDEXED BY referrals_sent JOIN cases c ON c.id = r.case_id WHERE ${where} AND r.acknowledged_at IS NOT NULL),
+      sql: `WITH d AS (SELECT ${group} AS g, r.agency_id AS agency, r.acknowledged_at - r.sent_at AS v FROM referrals r INDEXED BY referrals_sent ${join} WHERE ${where} AND r.acknowledged_at IS NOT NULL),
             k AS (SELECT g, agency, v, row_number() OVER (PARTITION BY g, agency ORDER BY v) AS k, count(*) OVER (PARTITION BY g, agency) AS n FROM d)
             SELECT g, agency, v FROM k WHERE k = (n + 1) / 2`,
       args,

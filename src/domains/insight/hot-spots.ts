@@ -158,17 +158,15 @@ export function aggregateScope(scope: CaseScope): CaseScope {
   return scope.districtIds.length ? { kind: 'district', districtIds: scope.districtIds } : { kind: 'all' };
 }
 
-/** Report counts by month, ward and category in the user's aggregate scope (aggregateScope), from the aggregates. */
+/** Report counts by month, ward and category in the user's aggregate scope (aggregateScope), from the ward x category facet (insight_facet_counts). */
 export async function readMonthlyCounts(caseScope: CaseScope, from: string, to: string): Promise<MonthlyCount[]> {
   const scope = aggregateScope(caseScope);
   if (scope.kind === 'none' || scope.kind === 'agency') return [];
   const districts = scope.kind === 'district' ? `AND district_id IN (${scope.districtIds.map(() => '?').join(', ')})` : '';
-  const sql = `SELECT month, ward_id, district_id, category_id, sum(n) AS n FROM insight_report_counts
-         WHERE month BETWEEN ? AND ? ${districts}
-         GROUP BY month, ward_id, district_id, category_id HAVING sum(n) <> 0`;
+  const sql = `SELECT month, ward_id, district_id, value, n FROM insight_facet_counts WHERE facet = 'ward_category' AND month BETWEEN ? AND ? ${districts} AND n <> 0`;
   const args: InValue[] = [from, to, ...(scope.kind === 'district' ? scope.districtIds : [])];
   const r = await getDatabase().client.execute({ sql, args });
-  return r.rows.map((x) => ({ month: String(x.month), wardId: String(x.ward_id), districtId: String(x.district_id), categoryId: String(x.category_id), n: Number(x.n) }));
+  return r.rows.map((x) => ({ month: String(x.month), wardId: String(x.ward_id), districtId: String(x.district_id), categoryId: String(x.value), n: Number(x.n) }));
 }
 
 /** The wards a scope covers: every ward, or those of the user's districts. */

@@ -4,7 +4,8 @@
  *   - timer outcomes: per priority (the one the timers came from) and timer, how many were met in time ('met'), met
  *     late ('late'), or are not met yet ('open', with the UTC day they fall due as the bucket, so "fallen due by now" is
  *     a sum over the buckets before the current day: a few rows a month rather than one per open timer);
- *   - duration histograms for the medians: time to acknowledge and time to resolve, in fixed buckets (DURATION_BUCKETS).
+ *   - duration histograms for the medians: time to acknowledge and time to resolve, in fixed buckets (DURATION_BUCKETS);
+ *   - summary rows beside them (OPEN_TOTAL, COARSE below), so that no view reads every bucket.
  * Every case change adds its delta statement to the same atomic write as the case row (countChangeStatements), as an
  * increment in SQL, so two processes on one file stay correct; rebuildMeasureStatements recomputes the table.
  */
@@ -65,16 +66,32 @@ export function bucketMiddleMs(bucket: number): number {
   return 365 * DAY;
 }
 
-/** The lower median of a histogram (bucket to count), as its bucket's middle, or null when it is empty. */
-export function histogramMedian(histogram: ReadonlyMap<number, number>): number | null {
+/**
+ * The lower median of a histogram (bucket to count), as its bucket's middle, or null when it is empty; or, given a
+ * 1-based rank, the middle of the bucket holding that rank (for a slice of a histogram, with the rank within it).
+ */
+export function histogramMedian(histogram: ReadonlyMap<number, number>, rankWithin?: number): number | null {
   const buckets = [...histogram.entries()].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]);
   const total = buckets.reduce((a, [, n]) => a + n, 0);
   if (!total) return null;
-  const rank = Math.floor((total + 1) / 2); // the lower median's 1-based rank, as row_number() = (n + 1) / 2
+  const rank = rankWithin ?? Math.floor((total + 1) / 2); // the lower median's 1-based rank, as row_number() = (n + 1) / 2
   let seen = 0;
   for (const [bucket, n] of buckets) {
     seen += n;
     if (seen >= rank) return bucketMiddleMs(bucket);
+  }
+  return null;
+}
+
+/** Where the lower median lies in a histogram: its bucket, its 1-based rank and how many lie in the buckets below (null when empty). */
+export function medianRank(histogram: ReadonlyMap<number, number>): { bucket: number; rank: number; below: number } | null {
+  const buckets = [...histogram.entries()].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]);
+  const total = buckets.reduce((a, [, n]) => a + n, 0);
+  const rank = Math.floor((total + 1) / 2);
+  let below = 0;
+  for (const [bucket, n] of buckets) {
+    if (below + n >= rank) return total ? { bucket, rank, below } : null;
+    below += n;
   }
   return null;
 }
@@ -112,13 +129,29 @@ export function measureKeysOf(c: MeasuredFields): MeasureKey[] {
       const due = numberOrNull(t?.dueAt);
       if (due === null) continue;
       const met = numberOrNull(t?.metAt);
-      keys.push(met === null ? [month, district, priority, name, 'open', dueDayBucket(due)] : [month, district, priority, name, met <= due ? 'met' : 'late', 0]);
+      if (met === null) keys.push([month, district, priority, name, 'open', dueDayBucket(due)], [month, district, priority, name, OPEN_TOTAL, 0]);
+      else keys.push([month, district, priority, name, met <= due ? 'met' : 'late', 0]);
     }
     const ack = numberOrNull((timers.acknowledge as { metAt?: unknown } | null | undefined)?.metAt);
-    if (ack !== null) keys.push([month, district, '', 'acknowledge_ms', '', durationBucket(ack - c.receivedAt)]);
+    if (ack !== null) keys.push(...durationKeys(month, district, 'acknowledge_ms', durationBucket(ack - c.receivedAt)));
   }
-  if (c.resolvedAt != null) keys.push([month, district, '', 'resolve_ms', '', durationBucket(c.resolvedAt - c.receivedAt)]);
+  if (c.resolvedAt != null) keys.push(...durationKeys(month, district, 'resolve_ms', durationBucket(c.resolvedAt - c.receivedAt)));
   return keys;
+}
+
+/**
+ * The summary rows beside the fine ones, so a view reads a few hundred rows rather than every bucket: per priority and
+ * timer, all the timers not met yet (state open_total, bucket 0: "fallen due" is then met + late + open_total minus the
+ * open rows from today on); per duration, a coarse histogram (state coarse, bucket = fine bucket / COARSE_WIDTH) that
+ * says which COARSE_WIDTH fine buckets hold the median.
+ */
+export const OPEN_TOTAL = 'open_total';
+export const COARSE = 'coarse';
+export const COARSE_WIDTH = 24;
+
+/** The fine and coarse keys of one duration. */
+function durationKeys(month: string, district: string, measure: string, bucket: number): MeasureKey[] {
+  return [[month, district, '', measure, '', bucket], [month, district, '', measure, COARSE, Math.floor(bucket / COARSE_WIDTH)]];
 }
 
 const COLUMNS = 'month, district_id, priority, measure, state, bucket, n';
@@ -166,6 +199,21 @@ export function rebuildMeasureStatements(monthSql: string): InStatement[] {
     ...timers,
     { sql: insert + `SELECT ${monthSql}, coalesce(district_id, ''), '', 'acknowledge_ms', '', ${durationBucketSql(ack)}, count(*) FROM cases WHERE ${counted} AND (timers ->> '$.acknowledge.metAt') IS NOT NULL GROUP BY 1, 2, 6`, args: [] },
     { sql: insert + `SELECT ${monthSql}, coalesce(district_id, ''), '', 'resolve_ms', '', ${durationBucketSql('(resolved_at - received_at)')}, count(*) FROM cases WHERE ${counted} AND resolved_at IS NOT NULL GROUP BY 1, 2, 6`, args: [] },
+    ...rebuildMeasureSummaryStatements(),
+  ];
+}
+
+/** The statements that recompute the summary rows (OPEN_TOTAL, COARSE) from the fine rows of the table itself: about a second at a million cases. */
+export function rebuildMeasureSummaryStatements(): InStatement[] {
+  const insert = `INSERT INTO insight_measures (${COLUMNS}) `;
+  return [
+    { sql: `DELETE FROM insight_measures WHERE state IN ('${OPEN_TOTAL}', '${COARSE}')`, args: [] },
+    { sql: insert + `SELECT month, district_id, priority, measure, '${OPEN_TOTAL}', 0, sum(n) FROM insight_measures WHERE state = 'open' GROUP BY month, district_id, priority, measure HAVING sum(n) <> 0`, args: [] },
+    {
+      sql: insert + `SELECT month, district_id, priority, measure, '${COARSE}', bucket / ${COARSE_WIDTH}, sum(n) FROM insight_measures WHERE measure IN ('acknowledge_ms', 'resolve_ms') AND state = '' ` +
+        'GROUP BY month, district_id, priority, measure, bucket / ' + COARSE_WIDTH + ' HAVING sum(n) <> 0',
+      args: [],
+    },
   ];
 }
 

@@ -54,12 +54,11 @@ export function categoryGroups(config: SiteConfig): { open: string[]; sensitive:
 async function readCounts(months: string[]): Promise<{ month: string; districtId: string; wardId: string; categoryId: string; n: number }[]> {
   if (months.length === 0) return [];
   const r = await getDatabase().client.execute({
-    // insight_report_counts holds only counted reports (no duplicates or spam) and no status: half the rows of insight_counts.
-    sql: `SELECT month, district_id, ward_id, category_id, sum(n) AS n FROM insight_report_counts
-          WHERE month >= ? AND month <= ? GROUP BY month, district_id, ward_id, category_id HAVING sum(n) <> 0`,
+    // The ward x category facet of the counted reports (no duplicates or spam, no status, no channel): one row per cell summed.
+    sql: `SELECT month, district_id, ward_id, value, n FROM insight_facet_counts WHERE facet = 'ward_category' AND month >= ? AND month <= ? AND n <> 0`,
     args: [months[0]!, months[months.length - 1]!],
   });
-  return r.rows.map((x) => ({ month: String(x.month), districtId: String(x.district_id), wardId: String(x.ward_id), categoryId: String(x.category_id), n: Number(x.n) }));
+  return r.rows.map((x) => ({ month: String(x.month), districtId: String(x.district_id), wardId: String(x.ward_id), categoryId: String(x.value), n: Number(x.n) }));
 }
 
 /** The published statistics for each complete month of the last year. */

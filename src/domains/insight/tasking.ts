@@ -1,7 +1,8 @@
 /**
  * The weekly tasking list for the hot-spot group (issue 15 point 2): this week's emerging hot-spots (the rule of
  * hot-spots.ts applied to the month so far and to the last complete month), the wards with most open high-priority
- * cases, and the wards with open cases over the repeat thresholds (flags set by src/domains/cases/thresholds.ts).
+ * cases (from the maintained open counts, open-counts.ts), and the wards with open cases over the repeat thresholds
+ * (flags set by src/domains/cases/thresholds.ts).
  * Every line names a queue filter, so the page links to the cases behind it. All in the user's case scope.
  */
 import type { InValue } from '@libsql/client';
@@ -12,6 +13,7 @@ import type { CsvRow } from '../../platform/csv.ts';
 import { caseScopeSql, type CaseScope } from '../cases/policy.ts';
 import { ACTIVE_STATUSES } from '../cases/queue.ts';
 import { FLAG_LABELS, type RepeatFlag } from '../cases/thresholds.ts';
+import { openCasesByWardFromCounts } from './open-counts.ts';
 import { addMonths, describeHotSpot, emergingHotSpots, readMonthlyCounts, wardsInScope, type EmergingHotSpot } from './hot-spots.ts';
 
 /** The priorities counted as high. */
@@ -83,7 +85,11 @@ export async function taskingList(config: SiteConfig, scope: CaseScope, now: num
   const name = new Map(wards.map((w) => [w.id, w.name]));
   const counts = await readMonthlyCounts(scope, addMonths(last, -config.hotSpots.baselineMonths), current);
   const emerging = [current, last].flatMap((month) => emergingHotSpots(counts, month, config.hotSpots)).filter((e) => name.has(e.wardId)).map((e) => emergingLine(config, e, current));
-  const high = await openCasesByWard(scope, `c.priority IN (${HIGH_PRIORITIES.map(() => '?').join(', ')})`, [...HIGH_PRIORITIES], 'cases_status_facets');
+  // County and district scopes read the maintained open counts (a few dozen rows); a partner officer's scope is the
+  // cases referred to their agency, which the counts do not key, so their (few) cases are counted directly.
+  const high = scope.kind === 'all' || scope.kind === 'district'
+    ? await openCasesByWardFromCounts(HIGH_PRIORITIES, scope.kind === 'district' ? scope.districtIds : null)
+    : await openCasesByWard(scope, `c.priority IN (${HIGH_PRIORITIES.map(() => '?').join(', ')})`, [...HIGH_PRIORITIES], 'cases_status_facets');
   const highPriority = high.filter((h) => name.has(h.wardId)).slice(0, TOP_WARDS).map((h): TaskingLine => ({
     section: 'high-priority', wardId: h.wardId, ward: name.get(h.wardId)!, about: 'P1 and P2', month: current, count: h.n,
     detail: `${h.n} open ${h.n === 1 ? 'case' : 'cases'} at P1 or P2`, queue: { ward: h.wardId, sort: 'priority' },

@@ -873,7 +873,12 @@ export const insightMeasures = sqliteTable(
     bucket: integer('bucket').notNull(),
     n: integer('n').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.month, t.measure, t.districtId, t.priority, t.state, t.bucket] })],
+  (t) => [
+    primaryKey({ columns: [t.month, t.measure, t.districtId, t.priority, t.state, t.bucket] }),
+    // Covering, with the state before the bucket: the summary rows (state open_total, coarse) and the timers not yet due
+    // (state open, bucket from today) are each one seek per month and measure (src/domains/insight/dashboard.ts).
+    index('insight_measures_state').on(t.month, t.measure, t.state, t.bucket, t.districtId, t.priority, t.n),
+  ],
 );
 
 /**
@@ -945,4 +950,39 @@ export const queueActiveOwnerCounts = sqliteTable(
     n: integer('n').notNull(),
   },
   (t) => [primaryKey({ columns: [t.ownerId, t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.agencyId] })],
+);
+
+// insight: views under 50 ms at a million cases (h-insight7)
+/**
+ * The dashboard's and statistics' narrow report counts (src/domains/insight/report-counts.ts): counted reports per
+ * facet, London month of receipt and district, each facet keyed exactly by what a view groups by: 'category' (value
+ * the category), 'channel' (value the channel), 'ward' (ward_id) and 'ward_category' (ward_id and value the category);
+ * '' stands for none. Kept in the same write as insight_report_counts, and rebuilt from it.
+ */
+export const insightFacetCounts = sqliteTable(
+  'insight_facet_counts',
+  {
+    facet: text('facet').notNull(),
+    month: text('month').notNull(),
+    districtId: text('district_id').notNull(),
+    wardId: text('ward_id').notNull(),
+    value: text('value').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.facet, t.month, t.districtId, t.wardId, t.value] })],
+);
+
+/**
+ * Open cases (the queue's active statuses) per district, ward and priority, for the tasking list
+ * (src/domains/insight/open-counts.ts); '' stands for none. Kept in the same write as every case change.
+ */
+export const insightOpenCounts = sqliteTable(
+  'insight_open_counts',
+  {
+    districtId: text('district_id').notNull(),
+    wardId: text('ward_id').notNull(),
+    priority: text('priority').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.priority, t.districtId, t.wardId] })],
 );

@@ -1,0 +1,19 @@
+CREATE TABLE `insight_facet_counts` (
+	`facet` text NOT NULL,
+	`month` text NOT NULL,
+	`district_id` text NOT NULL,
+	`ward_id` text NOT NULL,
+	`value` text NOT NULL,
+	`n` integer NOT NULL,
+	PRIMARY KEY(`facet`, `month`, `district_id`, `ward_id`, `value`)
+);
+--> statement-breakpoint
+CREATE TABLE `insight_open_counts` (
+	`district_id` text NOT NULL,
+	`ward_id` text NOT NULL,
+	`priority` text NOT NULL,
+	`n` integer NOT NULL,
+	PRIMARY KEY(`priority`, `district_id`, `ward_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `insight_measures_state` ON `insight_measures` (`month`,`measure`,`state`,`bucket`,`district_id`,`priority`,`n`);
