@@ -58,6 +58,8 @@ before(async () => {
   const refs = await seed(period.from, 15, 0);
   await seed(previous.from, 6, 100);
   await seed(lastYear.from, 4, 200);
+  // A P4 report in the last hours of the period, left new: its resolve timer falls due weeks after today (not yet due).
+  await createCase({ ...base, wardId: 'saltings', categoryId: 'fly-tipping', reporter: { name: 'Sam', email: 'late@example.org' } }, ctx, period.to - 3 * 3_600_000);
   const answers: TriageAnswers[] = [{ risk: 'high', vulnerable: 'yes', repeat: 'no', hate: 'no' }, { risk: 'none', vulnerable: 'no', repeat: 'no', hate: 'no' }, { risk: 'some', vulnerable: 'yes', repeat: 'yes', hate: 'no' }];
   const t0 = period.from + 2 * 86_400_000;
   for (let i = 0; i < 12; i++) {
@@ -145,6 +147,7 @@ async function expected(districts: string[] | null, agencyId: string | null, now
       return new Map([...new Set([...a.keys(), ...b.keys(), ...c.keys()])].map((id) => [id, [a.get(id) ?? 0, b.get(id) ?? 0, c.get(id) ?? 0] as const]));
     };
     const timers = new Map<string, { due: number; met: number }>();
+    let notYetDue = 0;
     for (const x of cur) {
       if (!x.timers) continue;
       const t = JSON.parse(String(x.timers)) as Record<string, { dueAt: number; metAt?: number | null } | null> & { priority: Priority };
@@ -155,6 +158,7 @@ async function expected(districts: string[] | null, agencyId: string | null, now
         // The documented rule (TIMER_DUE_RULE): a timer not yet met counts once the (UTC) day it fell due has ended.
         if (tm && (tm.metAt != null || tm.dueAt < Math.floor(now / 86_400_000) * 86_400_000)) v.due++;
         if (tm && tm.metAt != null && tm.metAt <= tm.dueAt) v.met++;
+        if (tm && tm.metAt == null && tm.dueAt >= Math.floor(now / 86_400_000) * 86_400_000) notYetDue++;
         timers.set(key, v);
       }
     }
@@ -184,7 +188,7 @@ async function expected(districts: string[] | null, agencyId: string | null, now
     const areaDistrict = (id: string | null) => (id === null ? null : config.areas.find((a) => a.id === id)!.kind === 'district' ? id : config.areas.find((a) => a.id === id)!.parent!);
     const consultations = (await db.client.execute({ sql: "SELECT c.title, c.area_id, count(*) n FROM consultation_responses r JOIN consultations c ON c.id = r.consultation_id WHERE r.state = 'counted' AND r.submitted_at >= ? AND r.submitted_at < ? GROUP BY c.id", args: [period.from, period.to] })).rows
       .filter((c) => { const d = areaDistrict(c.area_id == null ? null : String(c.area_id)); return d === null || districts === null || districts.includes(d); });
-    return { total: [cur.length, prev.length, last.length], byCategory: trio('category_id'), byDistrict: trio('district_id'), byWard: trio('ward_id'), channels: tally(cur, 'channel'), timers, ack, resolve, repeatVictims, caseReviews, referrals, calls, consultations, ids };
+    return { notYetDue, total: [cur.length, prev.length, last.length], byCategory: trio('category_id'), byDistrict: trio('district_id'), byWard: trio('ward_id'), channels: tally(cur, 'channel'), timers, ack, resolve, repeatVictims, caseReviews, referrals, calls, consultations, ids };
   } finally {
     await closeDatabase();
   }
@@ -241,6 +245,7 @@ test('the dashboard of a county-wide user: every figure equals an independent co
   const html = await res.text();
   const e = await expected(null, null, before);
   assert.ok(e.total[0]! >= 10 && e.total[1]! > 0 && e.total[2]! > 0, 'cases in all three periods');
+  assert.ok(e.notYetDue > 0, 'some timers of the period not met and not yet due (they do not count as missed)');
   assert.ok(e.repeatVictims >= 1 && e.caseReviews >= 1 && e.referrals.size === 2 && e.ack !== null && e.resolve !== null, `the seed reaches every measure: ${JSON.stringify({ r: e.repeatVictims, c: e.caseReviews, f: e.referrals.size, a: e.ack, z: e.resolve })}`);
   await checkDashboard(html, e);
   assert.doesNotMatch(html, /<script/i);

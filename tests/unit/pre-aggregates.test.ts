@@ -16,7 +16,7 @@ import { referCase } from '../../src/domains/referrals/actions.ts';
 import { countByStatus, type QueueFilter } from '../../src/domains/cases/queue.ts';
 import { CASE_STATUSES } from '../../src/domains/cases/workflow.ts';
 import { ensureCounts, rebuildCounts } from '../../src/domains/insight/counts.ts';
-import { bucketMiddleMs, durationBucket, histogramMedian } from '../../src/domains/insight/measures.ts';
+import { bucketMiddleMs, COARSE_WIDTH, durationBucket, histogramMedian, medianRank } from '../../src/domains/insight/measures.ts';
 import { dashboardFigures, parsePeriod, type InsightScope } from '../../src/domains/insight/index.ts';
 import { insertUser, settings } from './cases-fixtures.ts';
 
@@ -73,6 +73,17 @@ test('duration buckets: monotone, the SQL and JavaScript agree, and a median fro
   for (const v of values) histogram.set(durationBucket(v), (histogram.get(durationBucket(v)) ?? 0) + 1);
   assert.equal(histogramMedian(histogram), bucketMiddleMs(durationBucket(lowerMedian(values)!)));
   assert.equal(histogramMedian(new Map()), null);
+  // In two steps, as the dashboard reads it: the coarse histogram finds the slice of fine buckets, then the rank within it.
+  for (const n of [1, 2, 3, 501]) {
+    const h = new Map<number, number>();
+    for (const v of values.slice(0, n)) h.set(durationBucket(v), (h.get(durationBucket(v)) ?? 0) + 1);
+    const coarse = new Map<number, number>();
+    for (const [b, k] of h) coarse.set(Math.floor(b / COARSE_WIDTH), (coarse.get(Math.floor(b / COARSE_WIDTH)) ?? 0) + k);
+    const at = medianRank(coarse)!;
+    const slice = new Map([...h].filter(([b]) => Math.floor(b / COARSE_WIDTH) === at.bucket));
+    assert.equal(histogramMedian(slice, at.rank - at.below), histogramMedian(h), `two-step median of ${n}`);
+  }
+  assert.equal(medianRank(new Map()), null);
 });
 
 test('after a seeded random mix of case changes, the queue counters equal COUNT(*) over cases for every filter and scope, and the measures equal the raw rows', async () => {
@@ -131,9 +142,12 @@ test('after a seeded random mix of case changes, the queue counters equal COUNT(
   for (const [filter, where, args] of cases) assert.deepEqual(await countByStatus({ ...filter, status: 'all' }, NOW), await countCases(where, args), JSON.stringify(filter));
 
   // The measures as maintained equal a rebuild from the cases, and the dashboard's timers and medians the raw rows.
-  const maintained = [await lines('insight_measures'), await lines('queue_finished_counts'), await lines('queue_finished_owner_counts')];
+  const tables = ['insight_measures', 'queue_finished_counts', 'queue_finished_owner_counts', 'insight_facet_counts', 'insight_open_counts'];
+  const maintained = await Promise.all(tables.map(lines));
+  const open = await database.client.execute("SELECT coalesce(district_id, '') AS district_id, coalesce(ward_id, '') AS ward_id, coalesce(priority, '') AS priority, count(*) AS n FROM cases WHERE status NOT IN ('resolved', 'closed') GROUP BY 1, 2, 3");
+  assert.deepEqual(maintained[4], open.rows.map((x) => `district_id:${String(x.district_id)}|ward_id:${String(x.ward_id)}|priority:${String(x.priority)}|n:${String(x.n)}`).sort(), 'the open counts equal COUNT(*) over the open cases');
   await rebuildCounts();
-  assert.deepEqual([await lines('insight_measures'), await lines('queue_finished_counts'), await lines('queue_finished_owner_counts')], maintained);
+  assert.deepEqual(await Promise.all(tables.map(lines)), maintained);
   const scope: InsightScope = { districtIds: null, agencyId: null, none: false };
   for (const id of ['2026-06', '2026-07', '2026-Q3']) {
     const period = parsePeriod(id)!;
