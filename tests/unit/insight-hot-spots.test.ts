@@ -17,6 +17,13 @@ test('the Poisson tail: with a usual 1 a month, 4 or more happens 1.9% of the ti
   assert.equal(poissonThreshold(10, 0.01), 19);
   assert.equal(poissonThreshold(10, 0.05), 16);
   assert.equal(poissonThreshold(0, 0.01), 1);
+  // The one-pass threshold is the smallest count whose tail is below the chance, for busy wards too (means up to 400).
+  for (const chance of [0.01, 0.05]) {
+    for (let mean = 0.25; mean < 400; mean *= 1.37) {
+      const k = poissonThreshold(mean, chance);
+      assert.ok(poissonTail(mean, k) < chance && poissonTail(mean, k - 1) >= chance, `threshold at mean ${mean}`);
+    }
+  }
 });
 
 test('worked example: a ward with 1, 0, 2, 1, 1, 1 noise reports is flagged at 5 in the next month, not at 4', () => {

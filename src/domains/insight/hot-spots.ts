@@ -60,11 +60,20 @@ export function poissonTail(mean: number, k: number): number {
   return Math.max(0, 1 - below);
 }
 
-/** The smallest count whose chance at the usual mean is below `chance`. */
+/**
+ * The smallest count whose chance at the usual mean is below `chance`: poissonTail for k = 1, 2, ... in one pass (the
+ * same sums in the same order, so the same numbers), not a new sum for each k (quadratic in the mean, which made a
+ * busy ward's threshold cost thousands of exponentials).
+ */
 export function poissonThreshold(mean: number, chance: number): number {
-  let k = 1;
-  while (poissonTail(mean, k) >= chance) k++;
-  return k;
+  if (mean <= 0) return 1;
+  let below = 0;
+  let logP = -mean;
+  for (let k = 1; ; k++) {
+    below += Math.exp(logP);
+    logP += Math.log(mean) - Math.log(k);
+    if (Math.max(0, 1 - below) < chance) return k;
+  }
 }
 
 /** The verdict of the rule on one ward and category in one month. */
