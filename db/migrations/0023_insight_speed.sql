@@ -16,4 +16,14 @@ CREATE TABLE `insight_open_counts` (
 	PRIMARY KEY(`priority`, `district_id`, `ward_id`)
 );
 --> statement-breakpoint
+CREATE TABLE `insight_referral_counts` (
+	`month` text NOT NULL,
+	`state` text NOT NULL,
+	`agency_id` text NOT NULL,
+	`bucket` integer NOT NULL,
+	`district_id` text NOT NULL,
+	`n` integer NOT NULL,
+	PRIMARY KEY(`month`, `state`, `agency_id`, `bucket`, `district_id`)
+);
+--> statement-breakpoint
 CREATE INDEX `insight_measures_state` ON `insight_measures` (`month`,`measure`,`state`,`bucket`,`district_id`,`priority`,`n`);

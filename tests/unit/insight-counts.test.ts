@@ -10,6 +10,7 @@ import { actOnReferral, referCase } from '../../src/domains/referrals/actions.ts
 import { addReporterInformation } from '../../src/domains/reports/track.ts';
 import { countChangeStatements, ensureCounts, londonMonthSql, rebuildCounts } from '../../src/domains/insight/counts.ts';
 import { insertUser, settings } from './cases-fixtures.ts';
+import { durationBucket } from '../../src/domains/insight/measures.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;
@@ -31,7 +32,9 @@ async function derivedLines(): Promise<string[]> {
   const f = await database.client.execute("SELECT facet, month, district_id, ward_id, value, n FROM insight_facet_counts WHERE n <> 0");
   const o = await database.client.execute('SELECT district_id, ward_id, priority, n FROM insight_open_counts WHERE n <> 0');
   const m = await database.client.execute("SELECT month, district_id, priority, measure, state, bucket, n FROM insight_measures WHERE state IN ('open_total', 'coarse') AND n <> 0");
+  const r = await database.client.execute('SELECT month, state, agency_id, bucket, district_id, n FROM insight_referral_counts WHERE n <> 0');
   return [
+    ...r.rows.map((x) => `referral|${[x.month, x.state, x.agency_id, x.bucket, x.district_id].join('|')}=${x.n}`),
     ...f.rows.map((x) => `facet|${[x.facet, x.month, x.district_id, x.ward_id, x.value].join('|')}=${x.n}`),
     ...o.rows.map((x) => `open|${[x.district_id, x.ward_id, x.priority].join('|')}=${x.n}`),
     ...m.rows.map((x) => `measure|${[x.month, x.district_id, x.priority, x.measure, x.state, x.bucket].join('|')}=${x.n}`),
@@ -40,8 +43,8 @@ async function derivedLines(): Promise<string[]> {
 
 /**
  * The same, counted independently: the facets by a plain GROUP BY over the counted reports (months from london.ts),
- * the open counts over the open cases, the measure summaries from the fine rows (checked against the raw cases by the
- * dashboard's integration test).
+ * the open counts over the open cases, the referral counts over the referrals and their cases, the measure summaries
+ * from the fine rows (checked against the raw cases by the dashboard's integration test).
  */
 async function independentDerivedLines(): Promise<string[]> {
   const rows = (await database.client.execute("SELECT received_at, coalesce(district_id, '') d, coalesce(ward_id, '') w, coalesce(category_id, '') c, channel, kind, coalesce(resolution_code, '') res FROM cases")).rows;
@@ -56,6 +59,16 @@ async function independentDerivedLines(): Promise<string[]> {
     add(`facet|ward_category|${month}|${x.d}|${x.w}|${x.c}`);
   }
   const open = await database.client.execute("SELECT coalesce(district_id, '') d, coalesce(ward_id, '') w, coalesce(priority, '') p, count(*) n FROM cases WHERE status NOT IN ('resolved', 'closed') GROUP BY 1, 2, 3");
+  const referrals = (await database.client.execute("SELECT r.sent_at, r.acknowledged_at, r.acknowledge_due_at, r.agency_id, coalesce(c.district_id, '') d FROM referrals r JOIN cases c ON c.id = r.case_id")).rows;
+  for (const x of referrals) {
+    const key = (state: string, bucket: number) => `referral|${londonMonth(Number(x.sent_at))}|${state}|${x.agency_id}|${bucket}|${x.d}`;
+    add(key('sent', 0));
+    if (x.acknowledged_at == null) continue;
+    const bucket = durationBucket(Number(x.acknowledged_at) - Number(x.sent_at));
+    add(key('ack', bucket));
+    add(key('ack_coarse', Math.floor(bucket / 24)));
+    if (Number(x.acknowledged_at) <= Number(x.acknowledge_due_at)) add(key('on_time', 0));
+  }
   const summaries = await database.client.execute(
     "SELECT month, district_id, priority, measure, 'open_total' AS state, 0 AS bucket, sum(n) AS n FROM insight_measures WHERE state = 'open' GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 " +
       "UNION ALL SELECT month, district_id, priority, measure, 'coarse', bucket / 24, sum(n) FROM insight_measures WHERE state = '' GROUP BY 1, 2, 3, 4, 6 HAVING sum(n) <> 0",
@@ -147,7 +160,7 @@ test('after a mix of creations (across month boundaries), status changes, referr
   assert.deepEqual(maintained, await independentLines());
   const derived = await derivedLines();
   assert.deepEqual(derived, await independentDerivedLines(), 'the facets, open counts and measure summaries kept through the same changes');
-  assert.ok(derived.some((l) => l.startsWith('open|') && !l.endsWith('=0')) && derived.some((l) => l.includes('|open_total|')) && derived.some((l) => l.includes('|coarse|')), 'every derived kind present');
+  assert.ok(derived.some((l) => l.startsWith('open|')) && derived.some((l) => l.includes('|open_total|')) && derived.some((l) => l.includes('|coarse|')) && derived.some((l) => l.includes('|on_time|')), 'every derived kind present');
   assert.ok(maintained.some((l) => l.startsWith('2026-04|')) && maintained.some((l) => l.startsWith('2026-03|')) && maintained.some((l) => l.startsWith('2026-10|')));
   await database.client.execute('UPDATE insight_counts SET n = n + 5');
   await database.client.execute('UPDATE insight_facet_counts SET n = n + 1');
@@ -170,6 +183,7 @@ test('ensureCounts rebuilds the derived counts alone when a deployment adds them
   await database.client.execute('DELETE FROM insight_facet_counts');
   await database.client.execute("DELETE FROM insight_measures WHERE state IN ('open_total', 'coarse')");
   await database.client.execute('DELETE FROM insight_open_counts');
+  await database.client.execute('DELETE FROM insight_referral_counts');
   await database.client.execute('UPDATE insight_counts SET n = n + 7');
   assert.equal(await ensureCounts(), true);
   assert.deepEqual(await derivedLines(), before);

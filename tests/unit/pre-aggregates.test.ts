@@ -142,7 +142,7 @@ test('after a seeded random mix of case changes, the queue counters equal COUNT(
   for (const [filter, where, args] of cases) assert.deepEqual(await countByStatus({ ...filter, status: 'all' }, NOW), await countCases(where, args), JSON.stringify(filter));
 
   // The measures as maintained equal a rebuild from the cases, and the dashboard's timers and medians the raw rows.
-  const tables = ['insight_measures', 'queue_finished_counts', 'queue_finished_owner_counts', 'insight_facet_counts', 'insight_open_counts'];
+  const tables = ['insight_measures', 'queue_finished_counts', 'queue_finished_owner_counts', 'insight_facet_counts', 'insight_open_counts', 'insight_referral_counts'];
   const maintained = await Promise.all(tables.map(lines));
   const open = await database.client.execute("SELECT coalesce(district_id, '') AS district_id, coalesce(ward_id, '') AS ward_id, coalesce(priority, '') AS priority, count(*) AS n FROM cases WHERE status NOT IN ('resolved', 'closed') GROUP BY 1, 2, 3");
   assert.deepEqual(maintained[4], open.rows.map((x) => `district_id:${String(x.district_id)}|ward_id:${String(x.ward_id)}|priority:${String(x.priority)}|n:${String(x.n)}`).sort(), 'the open counts equal COUNT(*) over the open cases');

@@ -10,6 +10,7 @@ import { londonMonth } from '../../platform/time/london.ts';
 import { rebuildFacetCountStatements, rebuildReportCountStatements, reportCountStatements } from './report-counts.ts';
 import { COARSE, measureChangeStatements, OPEN_TOTAL, rebuildMeasureStatements, rebuildMeasureSummaryStatements } from './measures.ts';
 import { openCountStatements, openTotals, rebuildOpenCountStatements } from './open-counts.ts';
+import { rebuildReferralCountStatements, referralTotals } from './referral-counts.ts';
 import { finishedTotals, queueCountStatements, rebuildQueueCountStatements } from '../cases/queue-counts.ts';
 
 /** The case fields that decide which count a case falls in. */
@@ -95,6 +96,7 @@ export async function rebuildCounts(): Promise<number> {
       ...rebuildMeasureStatements(londonMonthSql('received_at')),
       ...rebuildQueueCountStatements(),
       ...rebuildOpenCountStatements(),
+      ...rebuildReferralCountStatements(londonMonthSql('r.sent_at')),
     ]);
     const rows = await tx.execute({ sql: 'SELECT count(*) AS n FROM insight_counts', args: [] });
     return Number(rows.rows[0]!.n);
@@ -102,22 +104,22 @@ export async function rebuildCounts(): Promise<number> {
 }
 
 /**
- * Recompute only the pre-aggregates that are derived from the others or from the active cases (insight_facet_counts
- * from insight_report_counts, the summary rows of insight_measures from its fine rows, insight_open_counts from the
- * active cases' index): what a deployment that adds one of them needs, in about a second at a million cases rather
- * than the minutes of a full rebuild.
+ * Recompute only the narrow pre-aggregates that need no scan of every case (insight_facet_counts from
+ * insight_report_counts, the summary rows of insight_measures from its fine rows, insight_open_counts from the
+ * active cases' index, insight_referral_counts from the referrals): what a deployment that adds one of them needs,
+ * in seconds at a million cases rather than the minutes of a full rebuild.
  */
 export async function rebuildDerivedCounts(): Promise<void> {
   await getDatabase().writer.transaction(async (tx) => {
-    await tx.batch([...rebuildFacetCountStatements(), ...rebuildMeasureSummaryStatements(), ...rebuildOpenCountStatements()]);
+    await tx.batch([...rebuildFacetCountStatements(), ...rebuildMeasureSummaryStatements(), ...rebuildOpenCountStatements(), ...rebuildReferralCountStatements(londonMonthSql('r.sent_at'))]);
   });
 }
 
 /**
  * The start-up check: rebuild every aggregate when there are cases but no aggregates yet in a table (a new deployment
  * of a table), or when the queue's finished counters disagree with the cases (totals per status, one index count);
- * rebuild only the derived ones (rebuildDerivedCounts) when just those are missing or the open counts disagree with
- * the active cases. Returns whether anything was rebuilt.
+ * rebuild only the narrow ones (rebuildDerivedCounts) when just those are missing, or the open counts disagree with
+ * the open cases, or the referral counts with the referrals. Returns whether anything was rebuilt.
  */
 export async function ensureCounts(): Promise<boolean> {
   const { client } = getDatabase();
@@ -134,9 +136,9 @@ export async function ensureCounts(): Promise<boolean> {
     await rebuildCounts();
     return true;
   }
-  const open = await openTotals();
+  const [open, referrals] = await Promise.all([openTotals(), referralTotals()]);
   const derivedMissing = (row.facets == null && row.reports != null) || (row.summaries == null && row.fine != null);
-  if (!derivedMissing && open.counters === open.cases) return false;
+  if (!derivedMissing && open.counters === open.cases && referrals.counters === referrals.referrals) return false;
   await rebuildDerivedCounts();
   return true;
 }

@@ -322,34 +322,47 @@ async function readRepeats(period: Period, districtIds: string[] | null, group: 
   return out;
 }
 
-/** Referrals sent in the period by group and agency: sent, acknowledged, on time, and the median time to acknowledge. */
-async function readReferrals(period: Period, scope: InsightScope, group: string): Promise<(Omit<ReferralFigure, 'label'> & { group: string })[]> {
-  const d = districtClause(scope.districtIds, 'c.district_id');
-  const a = scope.agencyId ? { sql: ' AND r.agency_id = ?', args: [scope.agencyId] } : { sql: '', args: [] };
-  const where = `r.sent_at >= ? AND r.sent_at < ?${d.sql}${a.sql}`;
-  const args = [period.from, period.to, ...d.args, ...a.args];
-  // The case is joined only for its district (a district scope, or the county view's columns); referrals_sent covers the rest.
-  const join = scope.districtIds !== null || group !== "''" ? 'JOIN cases c ON c.id = r.case_id' : '';
+/**
+ * Referrals sent in the period by group (district, or '' for all) and agency, from the pre-aggregate
+ * (referral-counts.ts): sent, acknowledged, on time, and the median time to acknowledge from the histogram, in two
+ * steps as the case medians (the coarse rows, then the fine buckets holding the median).
+ */
+async function readReferrals(period: Period, scope: InsightScope, byDistrict: boolean): Promise<(Omit<ReferralFigure, 'label'> & { group: string })[]> {
+  const d = districtClause(scope.districtIds, 'district_id');
+  const a = scope.agencyId ? { sql: ' AND agency_id = ?', args: [scope.agencyId] } : { sql: '', args: [] };
+  const g = byDistrict ? 'district_id' : "''";
   const db = getDatabase().client;
-  const [counts, medians] = await Promise.all([
-    db.execute({
-      sql: `SELECT ${group} AS g, r.agency_id, count(*) AS sent, sum(r.acknowledged_at IS NOT NULL) AS acknowledged,
-            sum(CASE WHEN r.acknowledged_at <= r.acknowledge_due_at THEN 1 ELSE 0 END) AS on_time
-            FROM referrals r INDEXED BY referrals_sent ${join} WHERE ${where} GROUP BY 1, 2`,
-      args,
-    }),
-    db.execute({
-      sql: `WITH d AS (SELECT ${group} AS g, r.agency_id AS agency, r.acknowledged_at - r.sent_at AS v FROM referrals r INDEXED BY referrals_sent ${join} WHERE ${where} AND r.acknowledged_at IS NOT NULL),
-            k AS (SELECT g, agency, v, row_number() OVER (PARTITION BY g, agency ORDER BY v) AS k, count(*) OVER (PARTITION BY g, agency) AS n FROM d)
-            SELECT g, agency, v FROM k WHERE k = (n + 1) / 2`,
-      args,
-    }),
-  ]);
-  const median = new Map(medians.rows.map((x) => [`${String(x.g ?? '')}|${String(x.agency)}`, Number(x.v)]));
-  return counts.rows.map((x) => ({
-    group: String(x.g ?? ''), agencyId: String(x.agency_id), sent: Number(x.sent), acknowledged: Number(x.acknowledged), onTime: Number(x.on_time),
-    medianAcknowledgeMs: median.get(`${String(x.g ?? '')}|${String(x.agency_id)}`) ?? null,
+  const r = await db.execute({
+    sql: `SELECT ${g} AS g, agency_id, state, bucket, sum(n) AS n FROM insight_referral_counts
+          WHERE month IN (${marks(period.months)}) AND state IN ('sent', 'on_time', 'ack_coarse')${d.sql}${a.sql} GROUP BY 1, 2, 3, 4`,
+    args: [...period.months, ...d.args, ...a.args],
+  });
+  const figures = new Map<string, Omit<ReferralFigure, 'label'> & { group: string; coarse: Map<number, number> }>();
+  for (const x of r.rows) {
+    const n = Number(x.n);
+    if (n === 0) continue;
+    const group = String(x.g ?? '');
+    const key = `${group}|${String(x.agency_id)}`;
+    const f = figures.get(key) ?? { group, agencyId: String(x.agency_id), sent: 0, acknowledged: 0, onTime: 0, medianAcknowledgeMs: null, coarse: new Map<number, number>() };
+    if (x.state === 'sent') f.sent += n;
+    else if (x.state === 'on_time') f.onTime += n;
+    else {
+      f.acknowledged += n;
+      f.coarse.set(Number(x.bucket), n);
+    }
+    figures.set(key, f);
+  }
+  await Promise.all([...figures.values()].map(async (f) => {
+    const at = medianRank(f.coarse);
+    if (!at) return;
+    const only = byDistrict ? { sql: ' AND district_id = ?', args: [f.group] } : { sql: '', args: [] };
+    const fine = await db.execute({
+      sql: `SELECT bucket, sum(n) AS n FROM insight_referral_counts WHERE month IN (${marks(period.months)}) AND state = 'ack' AND agency_id = ? AND bucket >= ? AND bucket < ?${d.sql}${only.sql} GROUP BY bucket`,
+      args: [...period.months, f.agencyId, at.bucket * COARSE_WIDTH, (at.bucket + 1) * COARSE_WIDTH, ...d.args, ...only.args],
+    });
+    f.medianAcknowledgeMs = histogramMedian(new Map(fine.rows.map((x) => [Number(x.bucket), Number(x.n)])), at.rank - at.below);
   }));
+  return [...figures.values()].filter((f) => f.sent > 0).map(({ group, agencyId, sent, acknowledged, onTime, medianAcknowledgeMs }) => ({ group, agencyId, sent, acknowledged, onTime, medianAcknowledgeMs }));
 }
 
 /** Hotline calls started in the period: handled, and abandoned (the caller hung up or the call dropped). */
@@ -446,7 +459,7 @@ export async function dashboardFigures(config: SiteConfig, scope: InsightScope, 
   const d = scope.districtIds;
   const [counts, timers, ack, resolve, repeats, referrals, calls, consultations] = await Promise.all([
     readCounts(period, d), readTimers(period, d, false, now), readMedians(period, d, false, 'acknowledge_ms'), readMedians(period, d, false, 'resolve_ms'),
-    readRepeats(period, d, "''"), readReferrals(period, scope, "''"), readCalls(period), readConsultations(period),
+    readRepeats(period, d, "''"), readReferrals(period, scope, false), readCalls(period), readConsultations(period),
   ]);
   const agencyName = (id: string) => config.agencies.find((a) => a.id === id)?.name ?? id;
   return {
@@ -478,7 +491,7 @@ export async function countyFigures(config: SiteConfig, scope: InsightScope, per
   const g = "coalesce(c.district_id, '')";
   const [counts, timers, ack, resolve, repeats, referrals, calls, consultations, total] = await Promise.all([
     readCounts(period, d), readTimers(period, d, true, now), readMedians(period, d, true, 'acknowledge_ms'), readMedians(period, d, true, 'resolve_ms'),
-    readRepeats(period, d, g), readReferrals(period, scope, g), readCalls(period), readConsultations(period), dashboardFigures(config, scope, period, now),
+    readRepeats(period, d, g), readReferrals(period, scope, true), readCalls(period), readConsultations(period), dashboardFigures(config, scope, period, now),
   ]);
   const agencyName = (id: string) => config.agencies.find((a) => a.id === id)?.name ?? id;
   const columns = districts.map((district): CountyColumn => ({

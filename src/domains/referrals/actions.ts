@@ -14,6 +14,7 @@ import { formatDateTime } from '../../platform/time/london.ts';
 import type { WriteTransaction } from '../../platform/db/writer.ts';
 import type { Agency, SiteConfig } from '../../platform/config/partnership.ts';
 import { countChangeStatements } from '../insight/counts.ts';
+import { referralAcknowledgedStatements, referralSentStatements } from '../insight/referral-counts.ts';
 import { currentTimers, findCase, updateCaseStatement, CASE_CHANGED_MESSAGE, type StaffActor } from '../cases/actions.ts';
 import { canActOnCase, districtsOf, isInDistrictTeam } from '../cases/policy.ts';
 import type { PolicySubject } from '../identity/types.ts';
@@ -133,6 +134,7 @@ export function referCase(caseIdOrRef: string, actor: StaffActor, input: ReferIn
     const due = referralDueTimes(now, agency.targets, settings.targets);
     const stmts: InStatement[] = [
       toStatement(getDb().insert(referrals).values({ id, caseId: row.id, agencyId: agency.id, status: 'sent', snapshot: snapshot as unknown as Record<string, unknown>, sentBy: actor.id, sentAt: now, ...due, updatedAt: now })),
+      ...referralSentStatements({ agencyId: agency.id, sentAt: now, acknowledgeDueAt: due.acknowledgeDueAt }, row.districtId),
       eventStatement(row.id, actor, now, 'referral.sent', null, { referralId: id, agencyId: agency.id, fields: snapshot.fields, legalBasis: snapshot.legalBasis }),
       auditStatement({ kind: 'user', id: actor.id, ip: actor.ip ?? null }, 'referral.disclosed', { kind: 'case', id: row.id }, {
         ref: row.ref, referralId: id, agencyId: agency.id, reporterId: row.reporterId ?? null, fields: snapshot.fields, agreementReference: snapshot.agreementReference, legalBasis: snapshot.legalBasis,
@@ -256,6 +258,7 @@ async function applyReferralStep(tx: WriteTransaction, referral: Referral, by: R
   const documentId = input.document ? newId(now) : null;
   const stmts: InStatement[] = [
     toStatement(getDb().update(referrals).set(set).where(and(eq(referrals.id, referral.id), eq(referrals.version, referral.version)))),
+    ...(set.acknowledgedAt != null && referral.acknowledgedAt == null ? referralAcknowledgedStatements(referral, row.districtId, set.acknowledgedAt) : []),
     eventStatement(row.id, by, now, EVENT_FOR[action], text || null, {
       referralId: referral.id, agencyId: referral.agencyId, to: move.to, ...(input.forReporter ? { forReporter: true } : {}), ...(documentId ? { documentId } : {}),
     }, eventId),

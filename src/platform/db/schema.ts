@@ -986,3 +986,22 @@ export const insightOpenCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.priority, t.districtId, t.wardId] })],
 );
+
+/**
+ * Referrals per London month sent, district of the case and agency (src/domains/insight/referral-counts.ts): state
+ * 'sent' and 'on_time' (acknowledged by the time due; bucket 0), and the time to acknowledge as a histogram (state
+ * 'ack', bucket the duration bucket of measures.ts) with its coarse one (state 'ack_coarse'). Kept in the same write as
+ * the referral is sent and acknowledged (a referral's month, agency and case district never change afterwards).
+ */
+export const insightReferralCounts = sqliteTable(
+  'insight_referral_counts',
+  {
+    month: text('month').notNull(),
+    state: text('state').notNull(),
+    agencyId: text('agency_id').notNull(),
+    bucket: integer('bucket').notNull(),
+    districtId: text('district_id').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.state, t.agencyId, t.bucket, t.districtId] })],
+);
