@@ -258,7 +258,6 @@ async function applyReferralStep(tx: WriteTransaction, referral: Referral, by: R
   const documentId = input.document ? newId(now) : null;
   const stmts: InStatement[] = [
     toStatement(getDb().update(referrals).set(set).where(and(eq(referrals.id, referral.id), eq(referrals.version, referral.version)))),
-    ...(set.acknowledgedAt != null && referral.acknowledgedAt == null ? referralAcknowledgedStatements(referral, row.districtId, set.acknowledgedAt) : []),
     eventStatement(row.id, by, now, EVENT_FOR[action], text || null, {
       referralId: referral.id, agencyId: referral.agencyId, to: move.to, ...(input.forReporter ? { forReporter: true } : {}), ...(documentId ? { documentId } : {}),
     }, eventId),
@@ -272,6 +271,8 @@ async function applyReferralStep(tx: WriteTransaction, referral: Referral, by: R
     stmts.push(toStatement(getDb().insert(referralDocuments).values({ id: documentId, referralId: referral.id, caseId: row.id, agencyId: referral.agencyId, eventId, uploadedBy: by.kind === 'user' ? by.id : 'system', createdAt: now,
       filename: input.document.filename, storageKey: input.document.key, mime: input.document.mime, bytes: input.document.bytes, sha256: input.document.sha256 })));
   }
+  // Last, so the statement indexes checked below stay put: the referral counts move when it is first acknowledged.
+  if (set.acknowledgedAt != null && referral.acknowledgedAt == null) stmts.push(...referralAcknowledgedStatements(referral, row.districtId, set.acknowledgedAt));
   const results = await tx.batch(stmts);
   if (results[0]!.rowsAffected !== 1 || (caseSet && results[2]!.rowsAffected !== 1)) throw new ChangedError();
   return { ok: true, id: referral.id, ref: row.ref };
