@@ -15,7 +15,7 @@
  *
  * Writes bench/results/insight.md. Not part of the test suite.
  */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -139,26 +139,43 @@ const rebuildStart = performance.now();
 const rebuilt = !reuse || forceRebuild ? (await rebuildCounts(), 'every pre-aggregate') : (await ensureCounts()) ? 'the pre-aggregates (start-up check after migrating)' : null;
 const rebuildSeconds = (performance.now() - rebuildStart) / 1000;
 const aggregates = Number((await client.execute('SELECT count(*) AS n FROM insight_counts')).rows[0]!.n);
-if (!reuse || rebuilt) await client.execute('ANALYZE');
+if (!reuse) await client.execute('ANALYZE');
 await client.execute('PRAGMA synchronous = NORMAL');
 const seedSeconds = (performance.now() - t0) / 1000;
-process.stdout.write(`\rseeded ${ROWS.toLocaleString('en-GB')} cases (${aggregates.toLocaleString('en-GB')} aggregate rows) in ${seedSeconds.toFixed(1)} s; ${rebuilt ? `the rebuild of ${rebuilt} took ${rebuildSeconds.toFixed(1)} s` : 'no rebuild needed'}\n`);
+process.stdout.write(`\r${reuse ? `reused ${reuse}:` : 'seeded'} ${ROWS.toLocaleString('en-GB')} cases (${aggregates.toLocaleString('en-GB')} aggregate rows) in ${seedSeconds.toFixed(1)} s; ${rebuilt ? `the rebuild of ${rebuilt} took ${rebuildSeconds.toFixed(1)} s` : 'no rebuild needed'}\n`);
 
 function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
   return { median: q(0.5), p95: q(0.95) };
 }
+// Count the statements and the rows they return, per call (load-insensitive, unlike the times).
+let statements = 0;
+let rowsOut = 0;
+const execute = client.execute.bind(client);
+(client as { execute: typeof client.execute }).execute = (async (q: Parameters<typeof client.execute>[0]) => {
+  const r = await execute(q);
+  statements++;
+  rowsOut += r.rows.length;
+  return r;
+}) as typeof client.execute;
+/** Wall and CPU time (this process: the JavaScript and libSQL's own threads) of each run, and the statements of the last. */
 async function time(fn: () => Promise<unknown>) {
   await fn();
   await fn(); // warm
   const samples: number[] = [];
+  const cpuSamples: number[] = [];
   for (let i = 0; i < RUNS; i++) {
+    statements = 0;
+    rowsOut = 0;
+    const c = process.cpuUsage();
     const t = performance.now();
     await fn();
     samples.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpuSamples.push((d.user + d.system) / 1000);
   }
-  return stats(samples);
+  return { ...stats(samples), cpu: stats(cpuSamples).median, statements, rowsOut };
 }
 
 const all: InsightScope = { districtIds: null, agencyId: null, none: false };
@@ -179,22 +196,30 @@ const measured: [string, () => Promise<unknown>][] = [
   ['Tasking list, county-wide', () => taskingList(config, { kind: 'all' }, NOW)],
   ['Perception against reality', () => perceptionAgainstReality(config, NOW)],
 ];
-const rows: string[] = ['| Page (function) | median (ms) | p95 (ms) |', '|---|---:|---:|'];
+const loadBefore = loadavg();
+const rows: string[] = ['| Page (function) | median (ms) | p95 (ms) | CPU median (ms) | statements | rows returned |', '|---|---:|---:|---:|---:|---:|'];
 for (const [name, fn] of measured) {
   const t = await time(fn);
-  rows.push(`| ${name} | ${t.median.toFixed(2)} | ${t.p95.toFixed(2)} |`);
+  rows.push(`| ${name} | ${t.median.toFixed(2)} | ${t.p95.toFixed(2)} | ${t.cpu.toFixed(1)} | ${t.statements} | ${t.rowsOut} |`);
   console.log(rows.at(-1));
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(', ');
 mkdirSync('bench/results', { recursive: true });
+// Notes kept by hand under "## Earlier runs" survive a re-run.
+const earlier = existsSync('bench/results/insight.md') ? readFileSync('bench/results/insight.md', 'utf8').split(/^(?=## Earlier runs)/m)[1] ?? '' : '';
+const source = reuse
+  ? `the database seeded earlier (${rebuilt ? `the start-up check rebuilt ${rebuilt} in ${rebuildSeconds.toFixed(1)} s` : 'no rebuild needed'})`
+  : `seeded in ${seedSeconds.toFixed(0)} s (every pre-aggregate rebuilt from the cases in ${rebuildSeconds.toFixed(0)} s)`;
 writeFileSync(
   'bench/results/insight.md',
   `# Insight benchmark\n\n${ROWS.toLocaleString('en-GB')} synthetic cases over three years (about ${Math.round(ROWS / 36).toLocaleString('en-GB')} a month) with timers, ` +
     `resolutions, flags and reporters; about ${Math.round(ROWS / 10).toLocaleString('en-GB')} referrals and ${Math.round(ROWS * 0.3).toLocaleString('en-GB')} hotline calls; ` +
-    `${aggregates.toLocaleString('en-GB')} insight_counts rows (every pre-aggregate rebuilt from the cases in ${rebuildSeconds.toFixed(0)} s). Load average at the end ${loadavg().map((x) => x.toFixed(1)).join(', ')}. libSQL file database, ${cpus().length} × ${cpu}, Node ${process.version}. Seeding took ${seedSeconds.toFixed(0)} s. ` +
+    `${aggregates.toLocaleString('en-GB')} insight_counts rows; ${source}. Load average before the measuring ${load(loadBefore)}, at the end ${load(loadavg())}. libSQL file database, ${cpus().length} × ${cpu}, Node ${process.version}. ` +
     `Each figure is the server time of one call of the function the page uses (all its SQL plus mapping; rendering not included), ${RUNS} runs after warm-up, ` +
-    `measured on a machine shared with other work. Run with \`npm run bench:insight\`.\n\n${rows.join('\n')}\n`,
+    'with the CPU time of the process per call (less sensitive to other work on the machine than the wall time), and the SQL statements of one call and the rows they return. ' +
+    `Measured on a machine shared with other work. Run with \`npm run bench:insight\` (\`INSIGHT_BENCH_DB=<file> npm run bench:insight\` to seed into a file once and reuse it).\n\n${rows.join('\n')}\n${earlier ? `\n${earlier}` : ''}`,
 );
 console.log('wrote bench/results/insight.md');
 await closeDatabase();

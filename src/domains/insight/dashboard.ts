@@ -264,17 +264,31 @@ async function readTimers(period: Period, districtIds: string[] | null, byDistri
   return [...figures.values()];
 }
 
+/** The group key of the total over every district read (never a district id). */
+const TOTAL = '\u0000total';
+
+/** A VALUES list for a common table expression, with its arguments. */
+function valuesOf(rows: readonly (readonly (string | number | null)[])[]): { sql: string; args: (string | number | null)[] } {
+  return { sql: rows.map((r) => `(${marks(r)})`).join(', '), args: rows.flat() };
+}
+
+/** Add one histogram into another. */
+function mergeInto(into: Map<number, number>, from: ReadonlyMap<number, number>): void {
+  for (const [bucket, n] of from) into.set(bucket, (into.get(bucket) ?? 0) + n);
+}
+
 /**
- * The lower median of a duration over the period's cases by group, read from its histogram (measures.ts: the bucket's
- * middle) in two steps: the coarse histogram says which COARSE_WIDTH fine buckets hold the median and how many
- * durations lie below them, then only those fine buckets are read. The same bucket as walking the whole histogram.
+ * The lower median of a duration over the period's cases by group (district, or '' for all), read from its histogram
+ * (measures.ts: the bucket's middle) in two steps: the coarse histogram says which COARSE_WIDTH fine buckets hold the
+ * median and how many durations lie below them, then one statement reads only those fine buckets for every group.
+ * The same bucket as walking the whole histogram. By district, the total over the districts read comes too (TOTAL).
  */
 async function readMedians(period: Period, districtIds: string[] | null, byDistrict: boolean, measure: 'acknowledge_ms' | 'resolve_ms'): Promise<Map<string, number>> {
-  const d = districtClause(districtIds, 'district_id');
-  const g = byDistrict ? 'district_id' : "''";
+  const d = districtClause(districtIds, 'm.district_id');
+  const g = byDistrict ? 'm.district_id' : "''";
   const db = getDatabase().client;
   const coarse = await db.execute({
-    sql: `SELECT ${g} AS g, bucket, sum(n) AS n FROM insight_measures INDEXED BY insight_measures_state WHERE month IN (${marks(period.months)}) AND measure = ? AND state = '${COARSE}'${d.sql} GROUP BY 1, 2`,
+    sql: `SELECT ${g} AS g, m.bucket AS bucket, sum(m.n) AS n FROM insight_measures m INDEXED BY insight_measures_state WHERE m.month IN (${marks(period.months)}) AND m.measure = ? AND m.state = '${COARSE}'${d.sql} GROUP BY 1, 2`,
     args: [...period.months, measure, ...d.args],
   });
   const histograms = new Map<string, Map<number, number>>();
@@ -284,18 +298,23 @@ async function readMedians(period: Period, districtIds: string[] | null, byDistr
     h.set(Number(x.bucket), Number(x.n));
     histograms.set(group, h);
   }
-  const medians = new Map<string, number>();
-  await Promise.all([...histograms].map(async ([group, h]) => {
+  if (byDistrict) histograms.set(TOTAL, [...histograms.values()].reduce((all, h) => (mergeInto(all, h), all), new Map<number, number>()));
+  const wants = [...histograms].flatMap(([group, h]) => {
     const at = medianRank(h);
-    if (!at) return;
-    const only = byDistrict ? { sql: ' AND district_id = ?', args: [group] } : { sql: '', args: [] };
-    const fine = await db.execute({
-      sql: `SELECT bucket, sum(n) AS n FROM insight_measures INDEXED BY insight_measures_state WHERE month IN (${marks(period.months)}) AND measure = ? AND state = '' AND bucket >= ? AND bucket < ?${d.sql}${only.sql} GROUP BY bucket`,
-      args: [...period.months, measure, at.bucket * COARSE_WIDTH, (at.bucket + 1) * COARSE_WIDTH, ...d.args, ...only.args],
-    });
-    const median = histogramMedian(new Map(fine.rows.map((x) => [Number(x.bucket), Number(x.n)])), at.rank - at.below);
-    if (median !== null) medians.set(group, median);
-  }));
+    return at ? [{ group, at }] : [];
+  });
+  const medians = new Map<string, number>();
+  if (!wants.length) return medians;
+  const want = valuesOf(wants.map((w, k) => [k, byDistrict && w.group !== TOTAL ? w.group : null, w.at.bucket * COARSE_WIDTH, (w.at.bucket + 1) * COARSE_WIDTH]));
+  const fine = await db.execute({
+    sql: `WITH want(k, g, lo, hi) AS (VALUES ${want.sql}) SELECT want.k AS k, m.bucket AS bucket, sum(m.n) AS n FROM want CROSS JOIN insight_measures m INDEXED BY insight_measures_state
+          WHERE m.month IN (${marks(period.months)}) AND m.measure = ? AND m.state = '' AND m.bucket >= want.lo AND m.bucket < want.hi AND (want.g IS NULL OR m.district_id = want.g)${d.sql} GROUP BY 1, 2`,
+    args: [...want.args, ...period.months, measure, ...d.args],
+  });
+  wants.forEach((w, k) => {
+    const median = histogramMedian(new Map(fine.rows.filter((x) => Number(x.k) === k).map((x) => [Number(x.bucket), Number(x.n)])), w.at.rank - w.at.below);
+    if (median !== null) medians.set(w.group, median);
+  });
   return medians;
 }
 
@@ -323,46 +342,57 @@ async function readRepeats(period: Period, districtIds: string[] | null, group: 
 }
 
 /**
- * Referrals sent in the period by group (district, or '' for all) and agency, from the pre-aggregate
- * (referral-counts.ts): sent, acknowledged, on time, and the median time to acknowledge from the histogram, in two
- * steps as the case medians (the coarse rows, then the fine buckets holding the median).
+ * Referrals sent in the period by group (district, or '' for all; by district with the TOTAL over them too) and
+ * agency, from the pre-aggregate (referral-counts.ts): sent, acknowledged, on time, and the median time to
+ * acknowledge from the histogram, in two steps as the case medians (the coarse rows, then one statement for the fine
+ * buckets holding every median).
  */
 async function readReferrals(period: Period, scope: InsightScope, byDistrict: boolean): Promise<(Omit<ReferralFigure, 'label'> & { group: string })[]> {
-  const d = districtClause(scope.districtIds, 'district_id');
-  const a = scope.agencyId ? { sql: ' AND agency_id = ?', args: [scope.agencyId] } : { sql: '', args: [] };
-  const g = byDistrict ? 'district_id' : "''";
+  const d = districtClause(scope.districtIds, 'r.district_id');
+  const a = scope.agencyId ? { sql: ' AND r.agency_id = ?', args: [scope.agencyId] } : { sql: '', args: [] };
+  const g = byDistrict ? 'r.district_id' : "''";
   const db = getDatabase().client;
   const r = await db.execute({
-    sql: `SELECT ${g} AS g, agency_id, state, bucket, sum(n) AS n FROM insight_referral_counts
-          WHERE month IN (${marks(period.months)}) AND state IN ('sent', 'on_time', 'ack_coarse')${d.sql}${a.sql} GROUP BY 1, 2, 3, 4`,
+    sql: `SELECT ${g} AS g, r.agency_id AS agency_id, r.state AS state, r.bucket AS bucket, sum(r.n) AS n FROM insight_referral_counts r
+          WHERE r.month IN (${marks(period.months)}) AND r.state IN ('sent', 'on_time', 'ack_coarse')${d.sql}${a.sql} GROUP BY 1, 2, 3, 4`,
     args: [...period.months, ...d.args, ...a.args],
   });
   const figures = new Map<string, Omit<ReferralFigure, 'label'> & { group: string; coarse: Map<number, number> }>();
+  const slot = (group: string, agencyId: string) => {
+    const key = `${group}|${agencyId}`;
+    const f = figures.get(key) ?? { group, agencyId, sent: 0, acknowledged: 0, onTime: 0, medianAcknowledgeMs: null, coarse: new Map<number, number>() };
+    figures.set(key, f);
+    return f;
+  };
   for (const x of r.rows) {
     const n = Number(x.n);
     if (n === 0) continue;
-    const group = String(x.g ?? '');
-    const key = `${group}|${String(x.agency_id)}`;
-    const f = figures.get(key) ?? { group, agencyId: String(x.agency_id), sent: 0, acknowledged: 0, onTime: 0, medianAcknowledgeMs: null, coarse: new Map<number, number>() };
-    if (x.state === 'sent') f.sent += n;
-    else if (x.state === 'on_time') f.onTime += n;
-    else {
-      f.acknowledged += n;
-      f.coarse.set(Number(x.bucket), n);
+    for (const f of [slot(String(x.g ?? ''), String(x.agency_id)), ...(byDistrict ? [slot(TOTAL, String(x.agency_id))] : [])]) {
+      if (x.state === 'sent') f.sent += n;
+      else if (x.state === 'on_time') f.onTime += n;
+      else {
+        f.acknowledged += n;
+        f.coarse.set(Number(x.bucket), (f.coarse.get(Number(x.bucket)) ?? 0) + n);
+      }
     }
-    figures.set(key, f);
   }
-  await Promise.all([...figures.values()].map(async (f) => {
+  const wants = [...figures.values()].flatMap((f) => {
     const at = medianRank(f.coarse);
-    if (!at) return;
-    const only = byDistrict ? { sql: ' AND district_id = ?', args: [f.group] } : { sql: '', args: [] };
+    return at ? [{ f, at }] : [];
+  });
+  if (wants.length) {
+    const want = valuesOf(wants.map((w, k) => [k, w.f.agencyId, byDistrict && w.f.group !== TOTAL ? w.f.group : null, w.at.bucket * COARSE_WIDTH, (w.at.bucket + 1) * COARSE_WIDTH]));
     const fine = await db.execute({
-      sql: `SELECT bucket, sum(n) AS n FROM insight_referral_counts WHERE month IN (${marks(period.months)}) AND state = 'ack' AND agency_id = ? AND bucket >= ? AND bucket < ?${d.sql}${only.sql} GROUP BY bucket`,
-      args: [...period.months, f.agencyId, at.bucket * COARSE_WIDTH, (at.bucket + 1) * COARSE_WIDTH, ...d.args, ...only.args],
+      sql: `WITH want(k, agency, g, lo, hi) AS (VALUES ${want.sql}) SELECT want.k AS k, r.bucket AS bucket, sum(r.n) AS n FROM want CROSS JOIN insight_referral_counts r
+            WHERE r.month IN (${marks(period.months)}) AND r.state = 'ack' AND r.agency_id = want.agency AND r.bucket >= want.lo AND r.bucket < want.hi AND (want.g IS NULL OR r.district_id = want.g)${d.sql} GROUP BY 1, 2`,
+      args: [...want.args, ...period.months, ...d.args],
     });
-    f.medianAcknowledgeMs = histogramMedian(new Map(fine.rows.map((x) => [Number(x.bucket), Number(x.n)])), at.rank - at.below);
-  }));
-  return [...figures.values()].filter((f) => f.sent > 0).map(({ group, agencyId, sent, acknowledged, onTime, medianAcknowledgeMs }) => ({ group, agencyId, sent, acknowledged, onTime, medianAcknowledgeMs }));
+    wants.forEach((w, k) => {
+      w.f.medianAcknowledgeMs = histogramMedian(new Map(fine.rows.filter((x) => Number(x.k) === k).map((x) => [Number(x.bucket), Number(x.n)])), w.at.rank - w.at.below);
+    });
+  }
+  return [...figures.values()].filter((f) => f.sent > 0).sort((a, b) => a.group.localeCompare(b.group) || a.agencyId.localeCompare(b.agencyId))
+    .map(({ group, agencyId, sent, acknowledged, onTime, medianAcknowledgeMs }) => ({ group, agencyId, sent, acknowledged, onTime, medianAcknowledgeMs }));
 }
 
 /** Hotline calls started in the period: handled, and abandoned (the caller hung up or the call dropped). */
@@ -465,7 +495,7 @@ export async function dashboardFigures(config: SiteConfig, scope: InsightScope, 
   return {
     period, previous: previousPeriod(period), lastYear: sameLastYear(period),
     ...countFigures(config, counts, period),
-    timers: timers.map(({ priority, timer, due, met }) => ({ priority, timer, due, met })).sort((a, b) => a.priority.localeCompare(b.priority) || TIMER_NAMES.indexOf(a.timer) - TIMER_NAMES.indexOf(b.timer)),
+    timers: sortTimers(timers.map(({ priority, timer, due, met }) => ({ priority, timer, due, met }))),
     medianAcknowledgeMs: ack.get('') ?? null,
     medianResolveMs: resolve.get('') ?? null,
     referrals: referrals.map((r) => withoutGroup(r, agencyName)).sort((a, b) => a.label.localeCompare(b.label)),
@@ -483,15 +513,37 @@ export interface CountyColumn {
   figures: DashboardFigures;
 }
 
-/** The county view: the same measures for every district in scope, then the total over them (the county total for county-wide users). */
+/** Timers in the dashboard's order: by priority, then in timer order. */
+function sortTimers(timers: TimerFigure[]): TimerFigure[] {
+  return timers.sort((a, b) => a.priority.localeCompare(b.priority) || TIMER_NAMES.indexOf(a.timer) - TIMER_NAMES.indexOf(b.timer));
+}
+
+/** The timers of every group added up per priority and timer. */
+function sumTimers(timers: readonly (TimerFigure & { group: string })[]): TimerFigure[] {
+  const out = new Map<string, TimerFigure>();
+  for (const t of timers) {
+    const f = out.get(`${t.priority}|${t.timer}`) ?? { priority: t.priority, timer: t.timer, due: 0, met: 0 };
+    f.due += t.due;
+    f.met += t.met;
+    out.set(`${t.priority}|${t.timer}`, f);
+  }
+  return [...out.values()];
+}
+
+/**
+ * The county view: the same measures for every district in scope, then the total over them (the county total for
+ * county-wide users), each exactly what dashboardFigures gives for that scope. The total comes from the same reads as
+ * the columns (report counts, timers, calls and consultations added up; the medians' and referrals' histograms merged),
+ * and reads only what cannot be added: the repeat victims (distinct reporters) and the fine buckets of its medians.
+ */
 export async function countyFigures(config: SiteConfig, scope: InsightScope, period: Period, now: number): Promise<CountyColumn[]> {
   if (scope.none) return [];
   const districts = config.areas.filter((a) => a.kind === 'district' && (scope.districtIds === null || scope.districtIds.includes(a.id)));
   const d = scope.districtIds;
   const g = "coalesce(c.district_id, '')";
-  const [counts, timers, ack, resolve, repeats, referrals, calls, consultations, total] = await Promise.all([
+  const [counts, timers, ack, resolve, repeats, totalRepeats, referrals, calls, consultations] = await Promise.all([
     readCounts(period, d), readTimers(period, d, true, now), readMedians(period, d, true, 'acknowledge_ms'), readMedians(period, d, true, 'resolve_ms'),
-    readRepeats(period, d, g), readReferrals(period, scope, true), readCalls(period), readConsultations(period), dashboardFigures(config, scope, period, now),
+    readRepeats(period, d, g), readRepeats(period, d, "''"), readReferrals(period, scope, true), readCalls(period), readConsultations(period),
   ]);
   const agencyName = (id: string) => config.agencies.find((a) => a.id === id)?.name ?? id;
   const columns = districts.map((district): CountyColumn => ({
@@ -510,6 +562,18 @@ export async function countyFigures(config: SiteConfig, scope: InsightScope, per
       consultations: consultationsFor(config, consultations, [district.id], false),
     },
   }));
+  const total: DashboardFigures = {
+    period, previous: previousPeriod(period), lastYear: sameLastYear(period),
+    ...countFigures(config, counts, period),
+    timers: sortTimers(sumTimers(timers)),
+    medianAcknowledgeMs: ack.get(TOTAL) ?? null,
+    medianResolveMs: resolve.get(TOTAL) ?? null,
+    referrals: referrals.filter((r) => r.group === TOTAL).map((r) => withoutGroup(r, agencyName)).sort((a, b) => a.label.localeCompare(b.label)),
+    repeatVictims: totalRepeats.get('')?.repeatVictims ?? 0,
+    caseReviews: totalRepeats.get('')?.caseReviews ?? 0,
+    calls,
+    consultations: consultationsFor(config, consultations, d),
+  };
   return [...columns, { id: '', name: scope.districtIds === null ? 'County total' : 'Total of your districts', figures: total }];
 }
 
