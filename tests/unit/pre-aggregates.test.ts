@@ -17,7 +17,7 @@ import { countByStatus, type QueueFilter } from '../../src/domains/cases/queue.t
 import { CASE_STATUSES } from '../../src/domains/cases/workflow.ts';
 import { ensureCounts, rebuildCounts } from '../../src/domains/insight/counts.ts';
 import { bucketMiddleMs, COARSE_WIDTH, durationBucket, histogramMedian, medianRank } from '../../src/domains/insight/measures.ts';
-import { dashboardFigures, parsePeriod, type InsightScope } from '../../src/domains/insight/index.ts';
+import { countyFigures, dashboardFigures, parsePeriod, type InsightScope } from '../../src/domains/insight/index.ts';
 import { insertUser, settings } from './cases-fixtures.ts';
 
 let database: Database;
@@ -152,6 +152,12 @@ test('after a seeded random mix of case changes, the queue counters equal COUNT(
   for (const id of ['2026-06', '2026-07', '2026-Q3']) {
     const period = parsePeriod(id)!;
     const figures = await dashboardFigures(config, scope, period, NOW);
+    const county = await countyFigures(config, scope, period, NOW);
+    assert.deepEqual(county.at(-1)!.figures, figures, `the county view's total (from its columns' reads) is the dashboard, ${id}`);
+    for (const column of county.slice(0, -1)) {
+      const alone = await dashboardFigures(config, { districtIds: [column.id], agencyId: null, none: false }, period, NOW);
+      assert.deepEqual({ ...column.figures, referrals: [...column.figures.referrals].sort((a, b) => a.label.localeCompare(b.label)) }, { ...alone, consultations: column.figures.consultations }, `column ${column.id}, ${id}`);
+    }
     const raw = (await database.client.execute({ sql: "SELECT * FROM cases WHERE kind = 'report' AND coalesce(resolution_code, '') NOT IN ('duplicate', 'spam') AND received_at >= ? AND received_at < ?", args: [period.from, period.to] })).rows;
     const want = new Map<string, { due: number; met: number }>();
     const ack: number[] = [];

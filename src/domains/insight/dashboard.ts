@@ -552,7 +552,7 @@ export async function countyFigures(config: SiteConfig, scope: InsightScope, per
     figures: {
       period, previous: previousPeriod(period), lastYear: sameLastYear(period),
       ...countFigures(config, countsOf(counts, district.id), period),
-      timers: timers.filter((t) => t.group === district.id).map(({ priority, timer, due, met }) => ({ priority, timer, due, met })),
+      timers: sortTimers(timers.filter((t) => t.group === district.id).map(({ priority, timer, due, met }) => ({ priority, timer, due, met }))),
       medianAcknowledgeMs: ack.get(district.id) ?? null,
       medianResolveMs: resolve.get(district.id) ?? null,
       referrals: referrals.filter((r) => r.group === district.id).map((r) => withoutGroup(r, agencyName)),
