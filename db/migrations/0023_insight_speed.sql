@@ -8,6 +8,7 @@ CREATE TABLE `insight_facet_counts` (
 	PRIMARY KEY(`facet`, `month`, `district_id`, `ward_id`, `value`)
 );
 --> statement-breakpoint
+CREATE INDEX `insight_facet_counts_cover` ON `insight_facet_counts` (`facet`,`month`,`district_id`,`ward_id`,`value`,`n`);--> statement-breakpoint
 CREATE TABLE `insight_open_counts` (
 	`district_id` text NOT NULL,
 	`ward_id` text NOT NULL,

@@ -969,7 +969,11 @@ export const insightFacetCounts = sqliteTable(
     value: text('value').notNull(),
     n: integer('n').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.facet, t.month, t.districtId, t.wardId, t.value] })],
+  (t) => [
+    primaryKey({ columns: [t.facet, t.month, t.districtId, t.wardId, t.value] }),
+    // Covering: the statistics and hot-spots read a year of ward x category rows (about 1,800), each then one index read.
+    index('insight_facet_counts_cover').on(t.facet, t.month, t.districtId, t.wardId, t.value, t.n),
+  ],
 );
 
 /**
