@@ -67,13 +67,22 @@ export function poissonTail(mean: number, k: number): number {
  */
 export function poissonThreshold(mean: number, chance: number): number {
   if (mean <= 0) return 1;
+  const logMean = Math.log(mean);
   let below = 0;
   let logP = -mean;
   for (let k = 1; ; k++) {
     below += Math.exp(logP);
-    logP += Math.log(mean) - Math.log(k);
+    logP += logMean - logOf(k);
     if (Math.max(0, 1 - below) < chance) return k;
   }
+}
+
+const LOGS: number[] = [];
+
+/** Math.log(k) of a whole number, remembered (the same number each time, so the sums stay the same). */
+function logOf(k: number): number {
+  while (LOGS.length <= k) LOGS.push(Math.log(LOGS.length));
+  return LOGS[k]!;
 }
 
 /** The verdict of the rule on one ward and category in one month. */
