@@ -20,6 +20,7 @@ import type { PolicySubject } from '../identity/types.ts';
 import { NOT_COUNTED } from './report-counts.ts';
 import { COARSE, COARSE_WIDTH, dueDayBucket, histogramMedian, medianRank, OPEN_TOTAL } from './measures.ts';
 import { monthLabel } from './statistics.ts';
+import { readTuples } from './tuples.ts';
 
 
 /** A month or a quarter: its id ("2026-03" or "2026-Q1"), its London months and its instants [from, to). */
@@ -199,16 +200,14 @@ async function readCounts(period: Period, districtIds: string[] | null): Promise
   const d = districtClause(districtIds, 'district_id');
   const trend = monthsNeeded(period);
   const trio = [...period.months, ...previousPeriod(period).months, ...sameLastYear(period).months];
-  const db = getDatabase().client;
   const read = async (facet: 'category' | 'channel' | 'ward', months: string[]): Promise<CountRow[]> => {
-    const r = await db.execute({
-      sql: `SELECT month, district_id, ward_id, value, n FROM insight_facet_counts WHERE facet = ? AND month IN (${marks(months)})${d.sql} AND n <> 0`,
-      args: [facet, ...months, ...d.args],
-    });
-    return r.rows.map((x) => {
-      const value = String(x.value);
-      return { month: String(x.month), districtId: String(x.district_id), wardId: String(x.ward_id), categoryId: facet === 'category' ? value : '', channel: facet === 'channel' ? value : '', n: Number(x.n) };
-    });
+    const rows = await readTuples(
+      `SELECT month, district_id, ward_id, value, n FROM insight_facet_counts WHERE facet = ? AND month IN (${marks(months)})${d.sql} AND n <> 0`,
+      [facet, ...months, ...d.args], ['month', 'district_id', 'ward_id', 'value', 'n'],
+    );
+    return rows.map(([month, districtId, wardId, value, n]) => ({
+      month: String(month), districtId: String(districtId), wardId: String(wardId), categoryId: facet === 'category' ? String(value) : '', channel: facet === 'channel' ? String(value) : '', n: Number(n),
+    }));
   };
   const [category, ward, channel, byMonth] = await Promise.all([read('category', trio), read('ward', trio), read('channel', period.months), read('channel', trend)]);
   return { category, ward, channel, trend: byMonth };
@@ -286,16 +285,15 @@ function mergeInto(into: Map<number, number>, from: ReadonlyMap<number, number>)
 async function readMedians(period: Period, districtIds: string[] | null, byDistrict: boolean, measure: 'acknowledge_ms' | 'resolve_ms'): Promise<Map<string, number>> {
   const d = districtClause(districtIds, 'm.district_id');
   const g = byDistrict ? 'm.district_id' : "''";
-  const db = getDatabase().client;
-  const coarse = await db.execute({
-    sql: `SELECT ${g} AS g, m.bucket AS bucket, sum(m.n) AS n FROM insight_measures m INDEXED BY insight_measures_state WHERE m.month IN (${marks(period.months)}) AND m.measure = ? AND m.state = '${COARSE}'${d.sql} GROUP BY 1, 2`,
-    args: [...period.months, measure, ...d.args],
-  });
+  const coarse = await readTuples(
+    `SELECT ${g} AS g, m.bucket AS bucket, sum(m.n) AS n FROM insight_measures m INDEXED BY insight_measures_state WHERE m.month IN (${marks(period.months)}) AND m.measure = ? AND m.state = '${COARSE}'${d.sql} GROUP BY 1, 2`,
+    [...period.months, measure, ...d.args], ['g', 'bucket', 'n'],
+  );
   const histograms = new Map<string, Map<number, number>>();
-  for (const x of coarse.rows) {
-    const group = String(x.g ?? '');
+  for (const [g, bucket, n] of coarse) {
+    const group = String(g ?? '');
     const h = histograms.get(group) ?? new Map<number, number>();
-    h.set(Number(x.bucket), Number(x.n));
+    h.set(Number(bucket), Number(n));
     histograms.set(group, h);
   }
   if (byDistrict) histograms.set(TOTAL, [...histograms.values()].reduce((all, h) => (mergeInto(all, h), all), new Map<number, number>()));
@@ -306,13 +304,13 @@ async function readMedians(period: Period, districtIds: string[] | null, byDistr
   const medians = new Map<string, number>();
   if (!wants.length) return medians;
   const want = valuesOf(wants.map((w, k) => [k, byDistrict && w.group !== TOTAL ? w.group : null, w.at.bucket * COARSE_WIDTH, (w.at.bucket + 1) * COARSE_WIDTH]));
-  const fine = await db.execute({
-    sql: `WITH want(k, g, lo, hi) AS (VALUES ${want.sql}) SELECT want.k AS k, m.bucket AS bucket, sum(m.n) AS n FROM want CROSS JOIN insight_measures m INDEXED BY insight_measures_state
-          WHERE m.month IN (${marks(period.months)}) AND m.measure = ? AND m.state = '' AND m.bucket >= want.lo AND m.bucket < want.hi AND (want.g IS NULL OR m.district_id = want.g)${d.sql} GROUP BY 1, 2`,
-    args: [...want.args, ...period.months, measure, ...d.args],
-  });
+  const fine = await readTuples(
+    `WITH want(k, g, lo, hi) AS (VALUES ${want.sql}) SELECT want.k AS k, m.bucket AS bucket, sum(m.n) AS n FROM want CROSS JOIN insight_measures m INDEXED BY insight_measures_state
+     WHERE m.month IN (${marks(period.months)}) AND m.measure = ? AND m.state = '' AND m.bucket >= want.lo AND m.bucket < want.hi AND (want.g IS NULL OR m.district_id = want.g)${d.sql} GROUP BY 1, 2`,
+    [...want.args, ...period.months, measure, ...d.args], ['k', 'bucket', 'n'],
+  );
   wants.forEach((w, k) => {
-    const median = histogramMedian(new Map(fine.rows.filter((x) => Number(x.k) === k).map((x) => [Number(x.bucket), Number(x.n)])), w.at.rank - w.at.below);
+    const median = histogramMedian(new Map(fine.filter((x) => Number(x[0]) === k).map((x) => [Number(x[1]), Number(x[2])])), w.at.rank - w.at.below);
     if (median !== null) medians.set(w.group, median);
   });
   return medians;
@@ -351,12 +349,11 @@ async function readReferrals(period: Period, scope: InsightScope, byDistrict: bo
   const d = districtClause(scope.districtIds, 'r.district_id');
   const a = scope.agencyId ? { sql: ' AND r.agency_id = ?', args: [scope.agencyId] } : { sql: '', args: [] };
   const g = byDistrict ? 'r.district_id' : "''";
-  const db = getDatabase().client;
-  const r = await db.execute({
-    sql: `SELECT ${g} AS g, r.agency_id AS agency_id, r.state AS state, r.bucket AS bucket, sum(r.n) AS n FROM insight_referral_counts r
-          WHERE r.month IN (${marks(period.months)}) AND r.state IN ('sent', 'on_time', 'ack_coarse')${d.sql}${a.sql} GROUP BY 1, 2, 3, 4`,
-    args: [...period.months, ...d.args, ...a.args],
-  });
+  const r = await readTuples(
+    `SELECT ${g} AS g, r.agency_id AS agency_id, r.state AS state, r.bucket AS bucket, sum(r.n) AS n FROM insight_referral_counts r
+     WHERE r.month IN (${marks(period.months)}) AND r.state IN ('sent', 'on_time', 'ack_coarse')${d.sql}${a.sql} GROUP BY 1, 2, 3, 4`,
+    [...period.months, ...d.args, ...a.args], ['g', 'agency_id', 'state', 'bucket', 'n'],
+  );
   const figures = new Map<string, Omit<ReferralFigure, 'label'> & { group: string; coarse: Map<number, number> }>();
   const slot = (group: string, agencyId: string) => {
     const key = `${group}|${agencyId}`;
@@ -364,15 +361,15 @@ async function readReferrals(period: Period, scope: InsightScope, byDistrict: bo
     figures.set(key, f);
     return f;
   };
-  for (const x of r.rows) {
-    const n = Number(x.n);
+  for (const [g, agencyId, state, bucket, count] of r) {
+    const n = Number(count);
     if (n === 0) continue;
-    for (const f of [slot(String(x.g ?? ''), String(x.agency_id)), ...(byDistrict ? [slot(TOTAL, String(x.agency_id))] : [])]) {
-      if (x.state === 'sent') f.sent += n;
-      else if (x.state === 'on_time') f.onTime += n;
+    for (const f of [slot(String(g ?? ''), String(agencyId)), ...(byDistrict ? [slot(TOTAL, String(agencyId))] : [])]) {
+      if (state === 'sent') f.sent += n;
+      else if (state === 'on_time') f.onTime += n;
       else {
         f.acknowledged += n;
-        f.coarse.set(Number(x.bucket), (f.coarse.get(Number(x.bucket)) ?? 0) + n);
+        f.coarse.set(Number(bucket), (f.coarse.get(Number(bucket)) ?? 0) + n);
       }
     }
   }
@@ -382,13 +379,13 @@ async function readReferrals(period: Period, scope: InsightScope, byDistrict: bo
   });
   if (wants.length) {
     const want = valuesOf(wants.map((w, k) => [k, w.f.agencyId, byDistrict && w.f.group !== TOTAL ? w.f.group : null, w.at.bucket * COARSE_WIDTH, (w.at.bucket + 1) * COARSE_WIDTH]));
-    const fine = await db.execute({
-      sql: `WITH want(k, agency, g, lo, hi) AS (VALUES ${want.sql}) SELECT want.k AS k, r.bucket AS bucket, sum(r.n) AS n FROM want CROSS JOIN insight_referral_counts r
-            WHERE r.month IN (${marks(period.months)}) AND r.state = 'ack' AND r.agency_id = want.agency AND r.bucket >= want.lo AND r.bucket < want.hi AND (want.g IS NULL OR r.district_id = want.g)${d.sql} GROUP BY 1, 2`,
-      args: [...want.args, ...period.months, ...d.args],
-    });
+    const fine = await readTuples(
+      `WITH want(k, agency, g, lo, hi) AS (VALUES ${want.sql}) SELECT want.k AS k, r.bucket AS bucket, sum(r.n) AS n FROM want CROSS JOIN insight_referral_counts r
+       WHERE r.month IN (${marks(period.months)}) AND r.state = 'ack' AND r.agency_id = want.agency AND r.bucket >= want.lo AND r.bucket < want.hi AND (want.g IS NULL OR r.district_id = want.g)${d.sql} GROUP BY 1, 2`,
+      [...want.args, ...period.months, ...d.args], ['k', 'bucket', 'n'],
+    );
     wants.forEach((w, k) => {
-      w.f.medianAcknowledgeMs = histogramMedian(new Map(fine.rows.filter((x) => Number(x.k) === k).map((x) => [Number(x.bucket), Number(x.n)])), w.at.rank - w.at.below);
+      w.f.medianAcknowledgeMs = histogramMedian(new Map(fine.filter((x) => Number(x[0]) === k).map((x) => [Number(x[1]), Number(x[2])])), w.at.rank - w.at.below);
     });
   }
   return [...figures.values()].filter((f) => f.sent > 0).sort((a, b) => a.group.localeCompare(b.group) || a.agencyId.localeCompare(b.agencyId))

@@ -18,7 +18,7 @@
  */
 import type { InValue } from '@libsql/client';
 import type { Area, Category, HotSpotSettings, SiteConfig } from '../../platform/config/partnership.ts';
-import { getDatabase } from '../../platform/db/client.ts';
+import { readTuples } from './tuples.ts';
 import { londonMonth } from '../../platform/time/london.ts';
 import type { CaseScope } from '../cases/policy.ts';
 import { monthLabel } from './statistics.ts';
@@ -183,8 +183,8 @@ export async function readMonthlyCounts(caseScope: CaseScope, from: string, to: 
   const districts = scope.kind === 'district' ? `AND district_id IN (${scope.districtIds.map(() => '?').join(', ')})` : '';
   const sql = `SELECT month, ward_id, district_id, value, n FROM insight_facet_counts WHERE facet = 'ward_category' AND month BETWEEN ? AND ? ${districts} AND n <> 0`;
   const args: InValue[] = [from, to, ...(scope.kind === 'district' ? scope.districtIds : [])];
-  const r = await getDatabase().client.execute({ sql, args });
-  return r.rows.map((x) => ({ month: String(x.month), wardId: String(x.ward_id), districtId: String(x.district_id), categoryId: String(x.value), n: Number(x.n) }));
+  const rows = await readTuples(sql, args, ['month', 'ward_id', 'district_id', 'value', 'n']);
+  return rows.map(([month, wardId, districtId, value, n]) => ({ month: String(month), wardId: String(wardId), districtId: String(districtId), categoryId: String(value), n: Number(n) }));
 }
 
 /** The wards a scope covers: every ward, or those of the user's districts. */

@@ -5,7 +5,7 @@
  * suppression so the totals cannot reveal them). Duplicates and spam are not counted.
  */
 import type { SiteConfig } from '../../platform/config/partnership.ts';
-import { getDatabase } from '../../platform/db/client.ts';
+import { readTuples } from './tuples.ts';
 import { londonMonth } from '../../platform/time/london.ts';
 import type { CsvRow } from '../../platform/csv.ts';
 import { cellText, suppressTable, type Grid } from './suppression.ts';
@@ -60,12 +60,12 @@ export function categoryGroups(config: SiteConfig): { open: string[]; sensitive:
 /** Report counts for the months, keyed month|district|ward|category, from the aggregates. */
 async function readCounts(months: string[]): Promise<{ month: string; districtId: string; wardId: string; categoryId: string; n: number }[]> {
   if (months.length === 0) return [];
-  const r = await getDatabase().client.execute({
-    // The ward x category facet of the counted reports (no duplicates or spam, no status, no channel): one row per cell summed.
-    sql: `SELECT month, district_id, ward_id, value, n FROM insight_facet_counts WHERE facet = 'ward_category' AND month >= ? AND month <= ? AND n <> 0`,
-    args: [months[0]!, months[months.length - 1]!],
-  });
-  return r.rows.map((x) => ({ month: String(x.month), districtId: String(x.district_id), wardId: String(x.ward_id), categoryId: String(x.value), n: Number(x.n) }));
+  // The ward x category facet of the counted reports (no duplicates or spam, no status, no channel): one row per cell summed.
+  const rows = await readTuples(
+    "SELECT month, district_id, ward_id, value, n FROM insight_facet_counts WHERE facet = 'ward_category' AND month >= ? AND month <= ? AND n <> 0",
+    [months[0]!, months[months.length - 1]!], ['month', 'district_id', 'ward_id', 'value', 'n'],
+  );
+  return rows.map(([month, districtId, wardId, value, n]) => ({ month: String(month), districtId: String(districtId), wardId: String(wardId), categoryId: String(value), n: Number(n) }));
 }
 
 /** The published statistics for each complete month of the last year. */
