@@ -320,11 +320,17 @@ async function readMedians(period: Period, districtIds: string[] | null, byDistr
  * Repeat victims (distinct reporters flagged as repeat reporters) and Case Review thresholds reached, by group: each
  * read from its partial index (cases_repeat_reporter, cases_case_review), which holds only the flagged cases.
  */
-async function readRepeats(period: Period, districtIds: string[] | null, group: string): Promise<Map<string, { repeatVictims: number; caseReviews: number }>> {
+async function readRepeats(period: Period, districtIds: string[] | null, group: string, withTotal = false): Promise<Map<string, { repeatVictims: number; caseReviews: number }>> {
   const w = periodCases(period, districtIds);
   const db = getDatabase().client;
-  const [victims, reviews] = await Promise.all([
-    db.execute({ sql: `SELECT ${group} AS g, count(DISTINCT c.reporter_id) AS n FROM cases c INDEXED BY cases_repeat_reporter WHERE c.flags LIKE '%"repeat_reporter"%' AND ${w.sql} GROUP BY 1`, args: w.args }),
+  // With the total (the county view), the distinct reporters over every group come from the same scan: a reporter can
+  // report in two districts, so the total is not the sum of the groups.
+  const victims = withTotal
+    ? `WITH x AS MATERIALIZED (SELECT ${group} AS g, c.reporter_id AS r FROM cases c INDEXED BY cases_repeat_reporter WHERE c.flags LIKE '%"repeat_reporter"%' AND ${w.sql} GROUP BY 1, 2)
+       SELECT g, count(r) AS n FROM x GROUP BY g UNION ALL SELECT NULL AS g, count(DISTINCT r) AS n FROM x`
+    : `SELECT ${group} AS g, count(DISTINCT c.reporter_id) AS n FROM cases c INDEXED BY cases_repeat_reporter WHERE c.flags LIKE '%"repeat_reporter"%' AND ${w.sql} GROUP BY 1`;
+  const [victimRows, reviews] = await Promise.all([
+    db.execute({ sql: victims, args: w.args }),
     db.execute({ sql: `SELECT ${group} AS g, count(*) AS n FROM cases c INDEXED BY cases_case_review WHERE c.flags LIKE '%"asb_case_review"%' AND ${w.sql} GROUP BY 1`, args: w.args }),
   ]);
   const out = new Map<string, { repeatVictims: number; caseReviews: number }>();
@@ -334,8 +340,11 @@ async function readRepeats(period: Period, districtIds: string[] | null, group: 
     out.set(key, v);
     return v;
   };
-  for (const x of victims.rows) slot(x.g).repeatVictims = Number(x.n);
-  for (const x of reviews.rows) slot(x.g).caseReviews = Number(x.n);
+  for (const x of victimRows.rows) slot(withTotal && x.g === null ? TOTAL : x.g).repeatVictims = Number(x.n); // the total's row has no group
+  for (const x of reviews.rows) {
+    slot(x.g).caseReviews = Number(x.n);
+    if (withTotal) slot(TOTAL).caseReviews += Number(x.n);
+  }
   return out;
 }
 
@@ -406,8 +415,9 @@ async function readCalls(period: Period): Promise<{ handled: number; abandoned: 
 /** Counted consultation responses submitted in the period, per consultation, with the consultation's area. */
 async function readConsultations(period: Period): Promise<{ id: string; title: string; areaId: string | null; responses: number }[]> {
   const r = await getDatabase().client.execute({
-    sql: `SELECT c.id, c.title, c.area_id, count(*) AS n FROM consultation_responses r JOIN consultations c ON c.id = r.consultation_id
-          WHERE r.submitted_at >= ? AND r.submitted_at < ? AND r.state = 'counted' GROUP BY c.id ORDER BY n DESC, c.title`,
+    // Counted per consultation from the period index first (consultation_responses_submitted covers it), then joined.
+    sql: `SELECT c.id, c.title, c.area_id, x.n AS n FROM (SELECT consultation_id, count(*) AS n FROM consultation_responses INDEXED BY consultation_responses_submitted
+          WHERE submitted_at >= ? AND submitted_at < ? AND state = 'counted' GROUP BY consultation_id) x JOIN consultations c ON c.id = x.consultation_id ORDER BY n DESC, c.title`,
     args: [period.from, period.to],
   });
   return r.rows.map((x) => ({ id: String(x.id), title: String(x.title), areaId: x.area_id == null ? null : String(x.area_id), responses: Number(x.n) }));
@@ -538,9 +548,9 @@ export async function countyFigures(config: SiteConfig, scope: InsightScope, per
   const districts = config.areas.filter((a) => a.kind === 'district' && (scope.districtIds === null || scope.districtIds.includes(a.id)));
   const d = scope.districtIds;
   const g = "coalesce(c.district_id, '')";
-  const [counts, timers, ack, resolve, repeats, totalRepeats, referrals, calls, consultations] = await Promise.all([
+  const [counts, timers, ack, resolve, repeats, referrals, calls, consultations] = await Promise.all([
     readCounts(period, d), readTimers(period, d, true, now), readMedians(period, d, true, 'acknowledge_ms'), readMedians(period, d, true, 'resolve_ms'),
-    readRepeats(period, d, g), readRepeats(period, d, "''"), readReferrals(period, scope, true), readCalls(period), readConsultations(period),
+    readRepeats(period, d, g, true), readReferrals(period, scope, true), readCalls(period), readConsultations(period),
   ]);
   const agencyName = (id: string) => config.agencies.find((a) => a.id === id)?.name ?? id;
   const columns = districts.map((district): CountyColumn => ({
@@ -566,8 +576,8 @@ export async function countyFigures(config: SiteConfig, scope: InsightScope, per
     medianAcknowledgeMs: ack.get(TOTAL) ?? null,
     medianResolveMs: resolve.get(TOTAL) ?? null,
     referrals: referrals.filter((r) => r.group === TOTAL).map((r) => withoutGroup(r, agencyName)).sort((a, b) => a.label.localeCompare(b.label)),
-    repeatVictims: totalRepeats.get('')?.repeatVictims ?? 0,
-    caseReviews: totalRepeats.get('')?.caseReviews ?? 0,
+    repeatVictims: repeats.get(TOTAL)?.repeatVictims ?? 0,
+    caseReviews: repeats.get(TOTAL)?.caseReviews ?? 0,
     calls,
     consultations: consultationsFor(config, consultations, d),
   };
