@@ -136,7 +136,7 @@ for (const [i, area] of areaIds.entries()) {
   }
 }
 const rebuildStart = performance.now();
-const rebuilt = !reuse || forceRebuild ? (await rebuildCounts(), 'every pre-aggregate') : (await ensureCounts()) ? 'the pre-aggregates (start-up check after migrating)' : null;
+const rebuilt = !reuse || forceRebuild ? (await rebuildCounts(), 'every pre-aggregate from the cases') : (await ensureCounts()) ? 'what it found missing or out of step' : null;
 const rebuildSeconds = (performance.now() - rebuildStart) / 1000;
 const aggregates = Number((await client.execute('SELECT count(*) AS n FROM insight_counts')).rows[0]!.n);
 if (!reuse) await client.execute('ANALYZE');
@@ -197,7 +197,7 @@ const measured: [string, () => Promise<unknown>][] = [
   ['Perception against reality', () => perceptionAgainstReality(config, NOW)],
 ];
 const loadBefore = loadavg();
-const rows: string[] = ['| Page (function) | median (ms) | p95 (ms) | CPU median (ms) | statements | rows returned |', '|---|---:|---:|---:|---:|---:|'];
+const rows: string[] = ['| Page (function) | median (ms) | p95 (ms) | CPU median (ms) | statements | result rows |', '|---|---:|---:|---:|---:|---:|'];
 for (const [name, fn] of measured) {
   const t = await time(fn);
   rows.push(`| ${name} | ${t.median.toFixed(2)} | ${t.p95.toFixed(2)} | ${t.cpu.toFixed(1)} | ${t.statements} | ${t.rowsOut} |`);
@@ -210,7 +210,7 @@ mkdirSync('bench/results', { recursive: true });
 // Notes kept by hand under "## Earlier runs" survive a re-run.
 const earlier = existsSync('bench/results/insight.md') ? readFileSync('bench/results/insight.md', 'utf8').split(/^(?=## Earlier runs)/m)[1] ?? '' : '';
 const source = reuse
-  ? `the database seeded earlier (${rebuilt ? `the start-up check rebuilt ${rebuilt} in ${rebuildSeconds.toFixed(1)} s` : 'no rebuild needed'})`
+  ? `the database seeded earlier, migrated, and checked as the server's start-up does (${rebuilt ? `it rebuilt ${rebuilt} in ${rebuildSeconds.toFixed(1)} s` : 'no rebuild needed'})`
   : `seeded in ${seedSeconds.toFixed(0)} s (every pre-aggregate rebuilt from the cases in ${rebuildSeconds.toFixed(0)} s)`;
 writeFileSync(
   'bench/results/insight.md',
@@ -218,7 +218,7 @@ writeFileSync(
     `resolutions, flags and reporters; about ${Math.round(ROWS / 10).toLocaleString('en-GB')} referrals and ${Math.round(ROWS * 0.3).toLocaleString('en-GB')} hotline calls; ` +
     `${aggregates.toLocaleString('en-GB')} insight_counts rows; ${source}. Load average before the measuring ${load(loadBefore)}, at the end ${load(loadavg())}. libSQL file database, ${cpus().length} × ${cpu}, Node ${process.version}. ` +
     `Each figure is the server time of one call of the function the page uses (all its SQL plus mapping; rendering not included), ${RUNS} runs after warm-up, ` +
-    'with the CPU time of the process per call (less sensitive to other work on the machine than the wall time), and the SQL statements of one call and the rows they return. ' +
+    'with the CPU time of the process per call (less sensitive to other work on the machine than the wall time), and the SQL statements of one call and the rows they return (a larger read comes back as one row holding a JSON array). ' +
     `Measured on a machine shared with other work. Run with \`npm run bench:insight\` (\`INSIGHT_BENCH_DB=<file> npm run bench:insight\` to seed into a file once and reuse it).\n\n${rows.join('\n')}\n${earlier ? `\n${earlier}` : ''}`,
 );
 console.log('wrote bench/results/insight.md');
