@@ -1,6 +1,7 @@
 /**
- * The dashboard's pre-aggregate (table insight_report_counts): counted reports (kind report, not resolved as duplicate
- * or spam) per London month of receipt, district, ward, category and channel. Status is left out, so the frequent
+ * The dashboard's pre-aggregates (tables insight_report_counts and insight_facet_counts): counted reports (kind report,
+ * not resolved as duplicate or spam) per London month of receipt, district, ward, category and channel, and the same
+ * counts per facet (category, channel, ward, ward x category), which the views read. Status is left out, so the frequent
  * status changes never touch it, and a month holds at most wards x categories x channels rows: the dashboard reads a
  * year of it in a few milliseconds. Kept in the same atomic write as every case change, by countChangeStatements.
  */
@@ -22,13 +23,10 @@ const UPSERT_SQL =
   'ON CONFLICT (month, district_id, ward_id, category_id, channel) DO UPDATE SET n = n + excluded.n';
 
 /**
- * The facets of insight_facet_counts, each keyed exactly by what a view groups by (so a view reads a few hundred rows,
- * not every ward x category x channel row): the dashboard's breakdowns by category, channel and ward, and the
- * statistics' and hot-spots' ward x category.
+ * The facet rows of a report key, [facet, month, district, ward, value]: insight_facet_counts keys each facet exactly by
+ * what a view groups by (so a view reads a few hundred rows, not every ward x category x channel row): the dashboard's
+ * breakdowns by category, channel and ward, and the statistics' and hot-spots' ward x category.
  */
-export const FACETS = ['category', 'channel', 'ward', 'ward_category'] as const;
-
-/** The facet rows of a report key: [facet, month, district, ward, value]. */
 function facetKeysOf([month, district, ward, category, channel]: string[]): string[][] {
   return [['category', month!, district!, '', category!], ['channel', month!, district!, '', channel!], ['ward', month!, district!, ward!, ''], ['ward_category', month!, district!, ward!, category!]];
 }
