@@ -18,7 +18,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { globSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { findChromium } from './find-chromium.ts';
+import { findTestChromium } from './find-chromium.ts';
 import { createCoverageDir, removeCoverageDir, reportCoverage } from './coverage.ts';
 import { cpuSecondsOfTree } from './test-cpu.ts';
 
@@ -82,7 +82,7 @@ const cpuFile = join(timesDir, 'file-cpu.json');
 /** The Chromium for browser tests, or stop with the reason. */
 function chromiumOrExit(): string {
   try {
-    return findChromium();
+    return findTestChromium();
   } catch (error) {
     process.stderr.write((error as Error).message + '\n');
     process.exit(1);
