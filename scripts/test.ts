@@ -341,7 +341,11 @@ async function main(): Promise<void> {
   mkdirSync(timesDir, { recursive: true });
   rmSync(cpuLinesFile, { force: true });
   process.env.TEST_CPU_FILE = resolve(cpuLinesFile);
-  const env: NodeJS.ProcessEnv = { ...process.env, CHROMIUM_PATH: chromium, ASTRO_TELEMETRY_DISABLED: '1', NODE_ENV: 'test' };
+  // The first test server of the run with the default settings keeps its new database here; the later ones start
+  // on a copy instead of migrating and seeding again (tests/helpers/server.ts). One per run: it is of this build.
+  const template = resolve(timesDir, `template-${process.pid}.db`);
+  process.on('exit', () => rmSync(template, { force: true }));
+  const env: NodeJS.ProcessEnv = { ...process.env, CHROMIUM_PATH: chromium, ASTRO_TELEMETRY_DISABLED: '1', NODE_ENV: 'test', TEST_DB_TEMPLATE: template };
   // Every test process, and every server a test starts, inherits this and writes its V8 coverage there on exit.
   if (coverageDir) env.NODE_V8_COVERAGE = coverageDir;
   // Every step leads its own process group: on Ctrl-C stop them all, with their servers and browsers.

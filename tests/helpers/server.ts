@@ -1,6 +1,6 @@
 /** Start the built server (dist/server/entry.mjs) on a free port with its own database, mail and upload folders. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,11 +42,52 @@ export interface StartOptions {
   restartOf?: TestServer;
 }
 
+/** Settings that change what a first start writes into an empty database (or which database it is). */
+const FIRST_START_SETTINGS = ['DATABASE_URL', 'DEMO_MODE', 'DEMO_CASES', 'CONTENT_DIR', 'SECRET_KEY', 'MIGRATIONS_DIR'];
+
+/**
+ * The test command's template database (TEST_DB_TEMPLATE, one per run, see scripts/test.ts) when this start may
+ * use it: a new server with the default first-start settings. Without the test command there is none.
+ */
+function templatePath(env: Record<string, string>, options: StartOptions): string | undefined {
+  const path = process.env.TEST_DB_TEMPLATE;
+  if (!path || options.shareWith || options.restartOf || options.expectFailure) return undefined;
+  return FIRST_START_SETTINGS.some((k) => k in env) ? undefined : path;
+}
+
+/**
+ * Keep the database a first start has just made (migrated, configuration synced, sample postcodes and demo
+ * data loaded: about 0.3 CPU-second of the start) as the run's template, so later servers start on a copy.
+ * It is a consistent copy of the live file (VACUUM INTO) without what belongs to one server: its signing key
+ * (each server makes its own) and any job leases or run times (each server's jobs run at its first tick).
+ */
+async function saveTemplate(dbUrl: string, template: string): Promise<void> {
+  const { createClient } = await import('@libsql/client');
+  const partial = `${template}.${process.pid}.part`;
+  const live = createClient({ url: dbUrl });
+  try {
+    await live.execute({ sql: 'VACUUM INTO ?', args: [partial] });
+  } finally {
+    live.close();
+  }
+  const copy = createClient({ url: `file:${partial}` });
+  try {
+    await copy.batch(["DELETE FROM meta WHERE key = 'signing_key'", 'DELETE FROM jobs'], 'write');
+  } finally {
+    copy.close();
+  }
+  // Servers starting at the same moment may each make one: the rename makes whichever comes last the template, whole.
+  renameSync(partial, template);
+}
+
 /** Start a server; extra env overrides the defaults. Resolves when /healthz answers 200. */
 export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
   const dir = options.shareWith?.dir ?? options.restartOf?.dir ?? mkdtempSync(join(tmpdir(), 'saferline-test-'));
   const port = await freePort();
   const dbUrl = `file:${join(dir, 'saferline.db')}`;
+  const template = templatePath(env, options);
+  const fromTemplate = template !== undefined && existsSync(template);
+  if (fromTemplate) copyFileSync(template, join(dir, 'saferline.db'));
   const url = `http://127.0.0.1:${port}`;
   let out = '';
   const proc = spawn(process.execPath, [process.env.TEST_SERVER_ENTRY ?? 'dist/server/entry.mjs'], {
@@ -109,7 +150,10 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     if (proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}): ${out}`);
     try {
       const r = await fetch(`${url}/healthz`);
-      if (r.status === 200) return server;
+      if (r.status === 200) {
+        if (template && !fromTemplate && !existsSync(template)) await saveTemplate(dbUrl, template);
+        return server;
+      }
     } catch {
       /* not up yet */
     }
