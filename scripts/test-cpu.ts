@@ -7,7 +7,8 @@
  * is the figure to compare between runs. Linux only (it reads /proc/self/stat); elsewhere it records nothing.
  * Chromium does not wait for its renderer, GPU and utility processes (its zygote forks them), so their CPU never
  * reaches its parent's figure (it used to miss about half of a browser file's CPU): a test file's process looks at
- * its browsers' process trees four times a second and adds what those processes used up to the last look.
+ * its browsers' process trees four times a second and adds what those processes used up to the last look (also
+ * written alone as `browsers`, for the whole run's figure).
  */
 import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -97,7 +98,8 @@ if (out && name) {
   process.on('exit', () => {
     try {
       const seconds = cpuSecondsOfTree(readFileSync('/proc/self/stat', 'utf8'));
-      if (seconds !== null) appendFileSync(out, JSON.stringify({ name, seconds: seconds + unwaitedBrowserSeconds() }) + '\n');
+      const browsers = unwaitedBrowserSeconds();
+      if (seconds !== null) appendFileSync(out, JSON.stringify({ name, seconds: seconds + browsers, ...(browsers > 0 ? { browsers } : {}) }) + '\n');
     } catch {
       /* no /proc: nothing recorded */
     }
