@@ -6,7 +6,8 @@ import { after, test } from 'node:test';
 import { createClient } from '@libsql/client';
 import { FileBatcher, toDriverValue } from '../../src/platform/db/file-batch.ts';
 import { localFilePath } from '../../src/platform/db/client.ts';
-import { isBusyError } from '../../src/platform/db/writer.ts';
+import { isBusyError, Writer } from '../../src/platform/db/writer.ts';
+import { WriteThread } from '../../src/platform/db/write-thread.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'saferline-file-batch-'));
 const file = join(dir, 'batch.db');
@@ -14,7 +15,9 @@ const client = createClient({ url: `file:${file}` });
 await client.execute('PRAGMA journal_mode = WAL');
 await client.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE, flag INTEGER, data BLOB)');
 const batcher = new FileBatcher(file, 100);
-after(() => {
+const thread = new WriteThread(file, 100);
+after(async () => {
+  await thread.close();
   batcher.close();
   client.close();
   rmSync(dir, { recursive: true, force: true });
@@ -82,4 +85,43 @@ test('a read outside a batch sees what the batches committed, by index and by na
   assert.equal(read.rows[0]!.v, 'twenty');
   assert.equal(read.rows[0]![0], 'twenty');
   assert.equal(batcher.read({ sql: 'SELECT v FROM t WHERE id = ?', args: [21] }).rows.length, 0);
+});
+
+test('the writer thread answers a batch as FileBatcher does, and only after its commit: rows, rows affected, last rowid, blobs', async () => {
+  const [insert, select] = await thread.batch([
+    { sql: 'INSERT INTO t (id, v, flag, data) VALUES (?, ?, ?, ?)', args: [30, 'thirty', false, new Uint8Array([7, 8]).buffer] },
+    { sql: 'SELECT id, v, flag, data FROM t WHERE id = :id', args: { ':id': 30 } },
+  ]);
+  assert.equal(insert!.rowsAffected, 1);
+  assert.equal(insert!.lastInsertRowid, 30n);
+  const row = select!.rows[0]!;
+  assert.deepEqual([row.id, row.v, row.flag], [30, 'thirty', 0]);
+  assert.deepEqual([...new Uint8Array(row.data as ArrayBuffer)], [7, 8]);
+  // Committed when the promise resolved: another connection reads it at once.
+  assert.equal(Number((await client.execute('SELECT count(*) AS n FROM t WHERE id = 30')).rows[0]!.n), 1);
+});
+
+test('the writer thread is all or nothing; its failures are the LibsqlErrors the writer tells apart (constraint, busy)', async () => {
+  await assert.rejects(
+    thread.batch([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [31, 'a'] }, { sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [32, 'thirty'] }]),
+    (e: { code?: string; message?: string; name?: string }) => e.name === 'LibsqlError' && e.code === 'SQLITE_CONSTRAINT' && /UNIQUE constraint failed: t\.v/.test(String(e.message)),
+  );
+  assert.equal(Number((await client.execute('SELECT count(*) AS n FROM t WHERE id = 31')).rows[0]!.n), 0);
+  await assert.rejects(thread.batch([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [33, undefined as never] }]), TypeError);
+  const tx = await client.transaction('write');
+  try {
+    await assert.rejects(thread.batch([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [34, 'x'] }]), (e) => isBusyError(e));
+  } finally {
+    await tx.rollback();
+  }
+  await thread.batch([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [34, 'x'] }]);
+  assert.equal(Number((await client.execute('SELECT count(*) AS n FROM t WHERE id = 34')).rows[0]!.n), 1);
+});
+
+test('a writer on the thread group-commits concurrent batches: every one stored, each answered with its own results', async () => {
+  const writer = new Writer(client, { fileBatcher: thread });
+  const results = await Promise.all(Array.from({ length: 40 }, (_, i) => writer.batch([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [100 + i, `v${i}`] }, { sql: 'SELECT v FROM t WHERE id = ?', args: [100 + i] }])));
+  results.forEach((r, i) => assert.equal(r[1]!.rows[0]!.v, `v${i}`));
+  assert.ok(writer.stats.commits < 40, 'batches waiting together share a commit');
+  assert.equal(Number((await client.execute('SELECT count(*) AS n FROM t WHERE id >= 100 AND id < 140')).rows[0]!.n), 40);
 });

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import * as schema from './schema.ts';
 import { Writer } from './writer.ts';
 import { FileBatcher } from './file-batch.ts';
+import { WriteThread } from './write-thread.ts';
 
 /** The Drizzle database type used across the app. */
 export type Db = LibSQLDatabase<typeof schema>;
@@ -17,8 +18,10 @@ export interface Database {
   db: Db;
   writer: Writer;
   url: string;
-  /** The writer's own connection for group commits, on a local file. */
+  /** A connection for hot-path reads with statements prepared once (readRows), on a local file. */
   fileBatcher?: FileBatcher;
+  /** The writer's thread, holding its own connection for group commits, on a local file. */
+  writeThread?: WriteThread;
 }
 
 /** Options for opening the database. */
@@ -39,13 +42,17 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   const timeout = options.timeoutMs ?? 5000;
   const client = createClient({ url: options.url, authToken: options.authToken, timeout });
   let fileBatcher: FileBatcher | undefined;
+  let writeThread: WriteThread | undefined;
   if (options.url.startsWith('file:')) {
     await client.execute('PRAGMA journal_mode = WAL');
     const path = localFilePath(options.url);
-    if (path) fileBatcher = new FileBatcher(path, timeout);
+    if (path) {
+      fileBatcher = new FileBatcher(path, timeout);
+      writeThread = new WriteThread(path, timeout);
+    }
   }
   const db = drizzle(client, { schema });
-  current = { client, db, writer: new Writer(client, { fileBatcher }), url: options.url, fileBatcher };
+  current = { client, db, writer: new Writer(client, { fileBatcher: writeThread }), url: options.url, fileBatcher, writeThread };
   return current;
 }
 
@@ -69,8 +76,8 @@ export function getDb(): Db {
 }
 
 /**
- * One read on a hot path as plain SQL: inside a write transaction through it; on a local file through the
- * writer's connection with the statement prepared once (src/platform/db/file-batch.ts); otherwise through the client.
+ * One read on a hot path as plain SQL: inside a write transaction through it; on a local file through a
+ * connection of its own with the statement prepared once (src/platform/db/file-batch.ts); otherwise through the client.
  */
 export async function readRows(stmt: InStatement): Promise<Row[]> {
   const database = getDatabase();
@@ -91,6 +98,7 @@ export async function closeDatabase() {
   const db = current;
   current = undefined;
   await db.writer.idle();
+  await db.writeThread?.close();
   db.fileBatcher?.close();
   db.client.close();
 }

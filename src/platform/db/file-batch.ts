@@ -17,9 +17,6 @@ interface Prepared {
   columns: string[] | null;
 }
 
-/** Most prepared statements kept; the oldest is dropped beyond this. */
-const MAX_PREPARED = 256;
-
 /** SQLite's base result codes that callers tell apart (busy, locked, constraint); others keep their number. */
 const BASE_CODES: Record<number, string> = { 5: 'SQLITE_BUSY', 6: 'SQLITE_LOCKED', 19: 'SQLITE_CONSTRAINT' };
 
@@ -37,28 +34,100 @@ export function toDriverValue(value: InValue | undefined): unknown {
 }
 
 /** A driver error as the LibsqlError @libsql/client would throw (base code, extended code, raw code, message). */
-function toLibsqlError(error: unknown): unknown {
+export function toLibsqlError(error: unknown): unknown {
   const e = error as { code?: string; rawCode?: number; message?: string } | null;
   if (!e || typeof e.rawCode !== 'number') return error;
   const base = BASE_CODES[e.rawCode & 0xff] ?? `SQLITE_UNKNOWN_${e.rawCode & 0xff}`;
   return new LibsqlError(String(e.message), base, e.code, e.rawCode, error instanceof Error ? error : undefined);
 }
 
-/** A row readable by index and by column name, as @libsql/client returns it. */
+/** A row readable by index and by column name, as @libsql/client returns it (blobs as ArrayBuffer). */
 function toRow(values: unknown[], columns: string[]): Row {
   const row: Record<string | number, unknown> = {};
   Object.defineProperty(row, 'length', { value: values.length });
   for (let i = 0; i < values.length; i++) {
-    const v = values[i] instanceof Buffer ? (values[i] as Buffer).buffer.slice((values[i] as Buffer).byteOffset, (values[i] as Buffer).byteOffset + (values[i] as Buffer).byteLength) : values[i];
+    const raw = values[i];
+    const v = raw instanceof Uint8Array ? raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) : raw;
     Object.defineProperty(row, i, { value: v });
     if (!Object.hasOwn(row, columns[i]!)) Object.defineProperty(row, columns[i]!, { value: v, enumerable: true, configurable: true, writable: true });
   }
   return row as unknown as Row;
 }
 
-/** A result set in @libsql/client's shape. */
-function resultSet(columns: string[], rows: Row[], rowsAffected: number, lastInsertRowid: bigint | undefined): ResultSet {
+/** A statement as the driver takes it: SQL text and arguments already converted (toDriverStatement). */
+export interface DriverStatement {
+  sql: string;
+  args: unknown[] | Record<string, unknown>;
+}
+
+/** What the driver answered for one statement: column names and raw rows when it returns rows, else changes and the last rowid. */
+export interface DriverResult {
+  columns: string[] | null;
+  rows: unknown[][];
+  changes: number;
+  lastInsertRowid: number | bigint;
+}
+
+/** A statement with its arguments converted for the driver (positional, or named without their @, $ or : prefix). */
+export function toDriverStatement(stmt: InStatement): DriverStatement {
+  const { sql, args } = typeof stmt === 'string' ? { sql: stmt, args: [] as InValue[] } : stmt;
+  return { sql, args: Array.isArray(args) ? args.map(toDriverValue) : Object.fromEntries(Object.entries(args ?? {}).map(([k, v]) => [k.replace(/^[@$:]/, ''), toDriverValue(v)])) };
+}
+
+/** A driver result in @libsql/client's ResultSet shape. */
+export function toResultSet(r: DriverResult): ResultSet {
+  const columns = r.columns ?? [];
+  const rows = r.columns ? r.rows.map((values) => toRow(values, columns)) : [];
+  const lastInsertRowid = r.columns ? undefined : BigInt(r.lastInsertRowid);
+  const rowsAffected = r.columns ? 0 : r.changes;
   return { columns, columnTypes: columns.map(() => ''), rows, rowsAffected, lastInsertRowid, toJSON: () => ({ columns, rows, rowsAffected, lastInsertRowid: lastInsertRowid?.toString() ?? null }) };
+}
+
+/**
+ * Run statements on a native connection with each statement prepared once (kept in `prepared` by SQL text, at most
+ * 256), in one write transaction (BEGIN IMMEDIATE … COMMIT, all or nothing) when `atomic`. The transaction's own
+ * statements run through exec, which finishes them even when they fail: a prepared BEGIN that gave up on the lock
+ * would stay in progress, and the connection's next COMMIT would then fail. After a failure every statement is
+ * prepared afresh, in case one was left mid-step. Self-contained (it uses nothing outside itself) because the
+ * writer thread (src/platform/db/write-thread.ts) runs its source text.
+ */
+export function runDriverStatements(
+  db: Database.Database,
+  prepared: Map<string, { statement: Statement; columns: string[] | null }>,
+  stmts: DriverStatement[],
+  atomic: boolean,
+): DriverResult[] {
+  const blob = (v: unknown) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
+  const run = (stmt: DriverStatement): DriverResult => {
+    let p = prepared.get(stmt.sql);
+    if (!p) {
+      const statement = db.prepare(stmt.sql);
+      p = { statement, columns: statement.reader ? statement.columns().map((c) => c.name) : null };
+      if (p.columns) statement.raw(true);
+      if (prepared.size >= 256) prepared.delete(prepared.keys().next().value!);
+      prepared.set(stmt.sql, p);
+    }
+    const args = Array.isArray(stmt.args) ? stmt.args.map(blob) : Object.fromEntries(Object.entries(stmt.args).map(([k, v]) => [k, blob(v)]));
+    if (p.columns) return { columns: p.columns, rows: p.statement.all(args) as unknown[][], changes: 0, lastInsertRowid: 0 };
+    const info = p.statement.run(args);
+    return { columns: null, rows: [], changes: info.changes, lastInsertRowid: info.lastInsertRowid };
+  };
+  try {
+    if (atomic) db.exec('BEGIN IMMEDIATE');
+    const results = stmts.map(run);
+    if (atomic) db.exec('COMMIT');
+    return results;
+  } catch (error) {
+    prepared.clear();
+    if (db.inTransaction) {
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        /* the connection ended the transaction itself */
+      }
+    }
+    throw error;
+  }
 }
 
 /** Atomic write batches on one local database file with statements prepared once. */
@@ -70,49 +139,11 @@ export class FileBatcher {
     this.db = new Database(path, { timeout: timeoutMs });
   }
 
-  /** The statement for this SQL text, prepared on first use. */
-  private prepare(sql: string): Prepared {
-    let p = this.prepared.get(sql);
-    if (p) return p;
-    const statement = this.db.prepare(sql);
-    p = { statement, columns: statement.reader ? statement.columns().map((c) => c.name) : null };
-    if (p.columns) statement.raw(true);
-    if (this.prepared.size >= MAX_PREPARED) this.prepared.delete(this.prepared.keys().next().value!);
-    this.prepared.set(sql, p);
-    return p;
-  }
-
-  /** Run one statement inside the open transaction. */
-  private run(stmt: InStatement): ResultSet {
-    const { sql, args } = typeof stmt === 'string' ? { sql: stmt, args: [] as InValue[] } : stmt;
-    const { statement, columns } = this.prepare(sql);
-    const values = Array.isArray(args) ? args.map(toDriverValue) : Object.fromEntries(Object.entries(args ?? {}).map(([k, v]) => [k.replace(/^[@$:]/, ''), toDriverValue(v)]));
-    if (columns) return resultSet(columns, (statement.all(values) as unknown[][]).map((r) => toRow(r, columns)), 0, undefined);
-    const info = statement.run(values);
-    return resultSet([], [], info.changes, BigInt(info.lastInsertRowid));
-  }
-
-  /**
-   * Run statements all or nothing in one write transaction (BEGIN IMMEDIATE … COMMIT). The transaction's own
-   * statements run through exec, which finishes them even when they fail: a prepared BEGIN that gave up on the
-   * lock would stay in progress, and the connection's next COMMIT would then fail.
-   */
+  /** Run statements all or nothing in one write transaction (BEGIN IMMEDIATE … COMMIT). */
   batch(stmts: InStatement[]): ResultSet[] {
     try {
-      this.db.exec('BEGIN IMMEDIATE');
-      const results = stmts.map((s) => this.run(s));
-      this.db.exec('COMMIT');
-      return results;
+      return runDriverStatements(this.db, this.prepared, stmts.map(toDriverStatement), true).map(toResultSet);
     } catch (error) {
-      // A statement that failed is prepared afresh next time, in case it was left mid-step (failures are rare).
-      this.prepared.clear();
-      if (this.db.inTransaction) {
-        try {
-          this.db.exec('ROLLBACK');
-        } catch {
-          /* the connection ended the transaction itself */
-        }
-      }
       throw toLibsqlError(error);
     }
   }
@@ -120,14 +151,13 @@ export class FileBatcher {
   /** Run one read outside any transaction (a batch never leaves one open), with the statement prepared once. */
   read(stmt: InStatement): ResultSet {
     try {
-      return this.run(stmt);
+      return toResultSet(runDriverStatements(this.db, this.prepared, [toDriverStatement(stmt)], false)[0]!);
     } catch (error) {
-      this.prepared.clear();
       throw toLibsqlError(error);
     }
   }
 
-  /** Close the connection. */
+/** Close the connection. */
   close(): void {
     this.prepared.clear();
     this.db.close();

@@ -14,7 +14,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Client, InStatement, ResultSet, Transaction } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from './schema.ts';
-import type { FileBatcher } from './file-batch.ts';
 
 /** Drizzle bound to one open write transaction. */
 export type TransactionDb = LibSQLDatabase<typeof schema>;
@@ -58,8 +57,16 @@ export interface WriterOptions {
   maxGroup?: number;
   /** For how long to keep starting a write again (after short pauses) while another process holds the database past the busy timeout. */
   busyRetryMs?: number;
-  /** For a local file: run group commits on this connection with statements prepared once (src/platform/db/file-batch.ts). */
-  fileBatcher?: FileBatcher;
+  /**
+   * For a local file: run group commits on this connection with statements prepared once (FileBatcher in
+   * src/platform/db/file-batch.ts), or on the writer thread (WriteThread in src/platform/db/write-thread.ts).
+   */
+  fileBatcher?: BatchRunner;
+}
+
+/** What runs the writer's group commits on its own connection: all or nothing, settled after the commit. */
+export interface BatchRunner {
+  batch(stmts: InStatement[]): ResultSet[] | Promise<ResultSet[]>;
 }
 
 /** True if an error is SQLite's "database is locked/busy". */
@@ -161,7 +168,7 @@ export class Writer {
   private client: Client;
   private maxGroup: number;
   private busyRetryMs: number;
-  private fileBatcher: FileBatcher | undefined;
+  private fileBatcher: BatchRunner | undefined;
   readonly stats: WriterStats = { commits: 0, jobs: 0, largestGroup: 0, transactions: 0, busyRetries: 0 };
   private idleWaiters: (() => void)[] = [];
 
