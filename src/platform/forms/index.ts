@@ -74,6 +74,19 @@ export async function readForm(request: Request, limits: FormLimits = {}): Promi
   return { ok: true, form };
 }
 
+/**
+ * readForm for a urlencoded body the server module has already read (its thin paths): the same limits and the same
+ * parse (UTF-8, as URLSearchParams), without building a Request and FormData for it.
+ */
+export function readUrlencodedBody(body: Uint8Array, limits: Omit<FormLimits, 'multipart'> = {}): { ok: true; form: URLSearchParams } | FormRefusal {
+  const lang = limits.lang ?? 'en';
+  if (body.byteLength > (limits.maxBytes ?? 64 * 1024)) return refuse(413, translate(lang, 'form.tooLarge'));
+  const form = new URLSearchParams(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  let count = 0;
+  for (const _ of form.keys()) if (++count > (limits.maxFields ?? MAX_FORM_FIELDS)) return refuse(413, translate(lang, 'form.tooManyFields'));
+  return { ok: true, form };
+}
+
 /** Every value of a form as plain data: single values as strings, repeated names as arrays, files kept. */
 export function formValues(form: FormData): Record<string, string | string[] | File | File[]> {
   const out: Record<string, string | string[] | File | File[]> = {};

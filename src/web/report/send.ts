@@ -1,7 +1,7 @@
 /**
  * The thin path for "Send your report" (POST /report/check), taken by the server module before Astro: the
  * common case, a same-origin urlencoded POST of a complete, unsent draft with an empty honeypot, is counted,
- * stored and answered 303 here, with the same checks, the same form reader (readForm), the same send
+ * stored and answered 303 here, with the same checks, the same form reading (readUrlencodedBody: readForm's limits and parse), the same send
  * (sendDraft) and the same answer as the page. Everything else goes to the Astro page untouched: no draft or an
  * unknown one, a draft already sent or not complete, a filled honeypot, a cross-site or proxied request (Astro's
  * origin check decides those), a multipart body, a query string. The case is stored in the language the page would
@@ -9,7 +9,7 @@
  * is told (locals.reportSendRefusedForMs) and shows the refusal without counting again.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readForm } from '../../platform/forms/index.ts';
+import { readUrlencodedBody } from '../../platform/forms/index.ts';
 import { resolveLanguage } from '../../platform/i18n/index.ts';
 import { log } from '../../platform/log.ts';
 import { firstIncompleteStep, isDraftId, loadDraft, type ReportAnswers } from '../../domains/reports/index.ts';
@@ -56,7 +56,7 @@ export async function sendReportThin(req: IncomingMessage, res: ServerResponse, 
   if (!isDraftId(id)) return PASS;
   const draft = await loadDraft<ReportAnswers>('report', id, draftMaxAgeMs());
   if (!draft || draft.caseId || firstIncompleteStep(draft.data)) return PASS;
-  const read = await readForm(new Request(`http://${req.headers.host}${SEND_PATH}`, { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(body) }));
+  const read = readUrlencodedBody(body);
   if (!read.ok) return PASS;
   const website = read.form.get('website');
   if (typeof website === 'string' && website !== '') return PASS;
