@@ -560,12 +560,21 @@ async function yieldWhenLong(): Promise<void> {
 
 const pendingFlagRefreshes = new Set<string>();
 let flagRefreshTimer: NodeJS.Timeout | undefined;
+/** How long the last refresh pass took (wall time, its slices and the requests between them). */
+let lastFlagPassMs = 0;
+/** The pause before the next pass, as a multiple of the last pass's time: passes take at most a quarter of the time. */
+const FLAG_PASS_SPACING = 3;
 
-/** Refresh the flags of a new case (and its neighbours) shortly, off the submission's path; arrivals close together share one pass. */
+/**
+ * Refresh the flags of a new case (and its neighbours) shortly, off the submission's path; arrivals close together
+ * share one pass. The next pass waits FLAG_PASS_SPACING times as long as the last one took, so under a burst of
+ * submissions the passes grow (a place is read once per pass, and neighbours shared by the arrivals are computed
+ * once) instead of taking ever more of the process from the requests; the flags catch up when the burst ends.
+ */
 export function scheduleFlagRefresh(caseId: string, delayMs = 250) {
   pendingFlagRefreshes.add(caseId);
   if (flagRefreshTimer) return;
-  flagRefreshTimer = setTimeout(() => void flushFlagRefreshes(), delayMs);
+  flagRefreshTimer = setTimeout(() => void flushFlagRefreshes(), Math.max(delayMs, lastFlagPassMs * FLAG_PASS_SPACING));
   flagRefreshTimer.unref();
 }
 
@@ -579,11 +588,13 @@ export async function flushFlagRefreshes(now?: number) {
   const ids = [...pendingFlagRefreshes];
   pendingFlagRefreshes.clear();
   if (ids.length === 0) return;
+  const started = performance.now();
   flagRefreshRunning = refreshArrivals(ids, now ?? Date.now());
   try {
     await flagRefreshRunning;
   } finally {
     flagRefreshRunning = undefined;
+    lastFlagPassMs = performance.now() - started;
   }
 }
 
