@@ -191,6 +191,15 @@ test('a new case gets its repeat flags, and so do the earlier cases it repeats, 
   assert.deepEqual((await events(first.id)).map((e) => e.action), ['case.flags']);
 });
 
+test('two refreshes of one case at once store its flags once, with one event: the later write finds the flags changed and adds nothing', async () => {
+  const reporterId = await insertReporter({ email: 'twice@example.org' });
+  const first = await insertCase({ reporterId, postcode: 'HM8 8AA', receivedAt: Date.now() - 86_400_000 });
+  await insertCase({ reporterId, postcode: 'HM8 8AA' });
+  await Promise.all([refreshFlags(first.ref), refreshFlags(first.ref)]);
+  assert.deepEqual((await findCase(first.ref))!.flags, ['repeat_reporter', 'repeat_location']);
+  assert.deepEqual((await events(first.id)).map((e) => e.action), ['case.flags']);
+});
+
 test('a flag refresh leaves the case version alone, so a form opened before a neighbour arrived still saves', async () => {
   const officer = await insertUser();
   const reporterId = await insertReporter({ email: 'open-form@example.org' });

@@ -7,9 +7,10 @@
  * silently overwritten.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { InStatement } from '@libsql/client';
+import type { InStatement, InValue } from '@libsql/client';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
+import { insertRow } from '../../platform/db/insert.ts';
 import { caseEvents, cases, categories, incidents, reporters, users } from '../../platform/db/schema.ts';
 import { newId, newSecret } from '../../platform/security/ids.ts';
 import { trackLink } from '../reports/submit.ts';
@@ -470,7 +471,13 @@ export function undoDuplicate(caseIdOrRef: string, actor: StaffActor, settings: 
 
 /** An UPDATE of a case's flags that applies only if they are still the flags read (the version is left alone). */
 function updateFlagsStatement(row: Pick<CaseRow, 'id' | 'flags'>, flags: string[]): InStatement {
-  return toStatement(getDb().update(cases).set({ flags }).where(and(eq(cases.id, row.id), sql`${cases.flags} = ${JSON.stringify(row.flags ?? [])}`)));
+  return { sql: 'update "cases" set "flags" = ? where "id" = ? and "flags" = ?', args: [JSON.stringify(flags), row.id, JSON.stringify(row.flags ?? [])] };
+}
+
+/** The case.flags event for a flag change, written only when the statement just before it (the update) changed a row. */
+function flagsEventStatement(row: Pick<CaseRow, 'id' | 'flags'>, flags: string[], now: number): InStatement {
+  const insert = insertRow(caseEvents, { id: newId(now), caseId: row.id, at: now, actorKind: 'system', action: 'case.flags', visibility: 'internal', data: { from: row.flags, to: flags } }) as { sql: string; args: InValue[] };
+  return { sql: insert.sql.replace(/ values \((.*)\)$/, ' select $1 where changes() = 1'), args: insert.args };
 }
 
 /** How many neighbouring cases a flag refresh also recomputes (newest first). */
@@ -523,13 +530,8 @@ async function refreshFlagsOfCases(subjects: readonly CaseRow[], now: number, ar
   }
   const changed = [...computed.values()].filter((c) => JSON.stringify(c.flags) !== JSON.stringify(c.row.flags ?? []));
   if (changed.length) {
-    await getDatabase().writer.transaction(async (tx) => {
-      const results = await tx.batch(changed.map((c) => updateFlagsStatement(c.row, c.flags)));
-      const events = changed
-        .filter((_, i) => results[i]!.rowsAffected === 1)
-        .map((c) => toStatement(tx.db.insert(caseEvents).values({ id: newId(now), caseId: c.row.id, at: now, actorKind: 'system', action: 'case.flags', visibility: 'internal', data: { from: c.row.flags, to: c.flags } })));
-      await tx.batch(events);
-    });
+    // One batch, group-committed on the writer's thread: each update, then its event only if the update applied.
+    await getDatabase().writer.batch(changed.flatMap((c) => [updateFlagsStatement(c.row, c.flags), flagsEventStatement(c.row, c.flags, now)]));
   }
   return new Map([...computed].map(([id, c]) => [id, c.flags]));
 }
