@@ -71,6 +71,8 @@ export class WriteThread {
 
   /** Close the thread's connection and wait for the thread to end (after the batches already sent). */
   async close(): Promise<void> {
+    // Held until the thread has ended, or a process with nothing else to do would exit first.
+    this.worker.ref();
     this.worker.postMessage({ close: true });
     await this.exited;
   }
