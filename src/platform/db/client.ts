@@ -51,9 +51,24 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       writeThread = new WriteThread(path, timeout);
     }
   }
-  const db = drizzle(client, { schema });
+  const db = drizzle(fileBatcher ? readThrough(client, fileBatcher) : client, { schema });
   current = { client, db, writer: new Writer(client, { fileBatcher: writeThread }), url: options.url, fileBatcher, writeThread };
   return current;
+}
+
+/**
+ * The client Drizzle runs on for a local file: each single statement (every Drizzle read) runs on the read
+ * connection with its statement prepared once; batches, migrations and transactions stay with the libSQL client.
+ */
+function readThrough(client: Client, reads: FileBatcher): Client {
+  const execute = async (stmt: InStatement, args?: InValue[]) => reads.read(typeof stmt === 'string' ? { sql: stmt, args: args ?? [] } : stmt);
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'execute') return execute;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** The file of a plain `file:` URL, or null for an in-memory database or a URL with options (left to @libsql/client alone). */
