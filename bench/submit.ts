@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -17,6 +17,8 @@ import { freePort } from '../tests/helpers/server.ts';
 import { loopDelayOf, peakRssMb, startMinimalAstro } from './minimal-astro.ts';
 
 const seconds = Number(process.argv[2] ?? 15);
+/** The machine's load average (1, 5 and 15 minutes) when the run starts: the figures mean little on a busy machine. */
+const loadAtStart = loadavg().map((n) => n.toFixed(2)).join(' ');
 let flagBacklog = 0;
 let flagCatchUpS = NaN;
 let writerStats: { commits: number; jobs: number; largestGroup: number } = { commits: 0, jobs: 0, largestGroup: 0 };
@@ -218,7 +220,7 @@ const targets = [
   `- Event-loop delay p99 under 20 ms during the load: ${saferline.loopP99} ms (bare reference ${reference.loopP99} ms, minimal Astro ${minimal.loopP99} ms), **${met(saferline.loopP99 < 20)}**.`,
   `- Every acknowledged submission stored: acknowledged but not stored **${lost}**, **${met(lost <= 0)}**.`,
 ].join('\n');
-const text = `# Report submission benchmark\n\nRun ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s each, loopback, autocannon in the same process as the orchestration.\nThe bare reference and Saferline use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable); the minimal Astro route (a throwaway Astro project, same Astro and Node adapter, standalone) parses the form and answers 303 with no database.\nSaferline runs with the flags of \`npm run serve\` (${serveFlags || 'none'}). Peak RSS is the server process's high-water mark (VmHWM) after the load; event-loop delay is sampled inside each server by monitorEventLoopDelay (10 ms resolution) from the start of the load to SIGTERM.\n\n${table}\n\nTargets (issue 18):\n\n${targets}\n\nSaferline / bare reference: **${ratio}x**; Saferline / minimal Astro: **${ratioMinimal}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).\n\nRepeat flags: ${flagBacklog} of ${saferline.stored} cases were still waiting for their flag refresh when the load ended (it runs after the answer, one pass at a time, in slices of 5 ms between requests); every case had its flags ${Number.isNaN(flagCatchUpS) ? 'not within 120 s' : `${flagCatchUpS} s`} after the load.\n\nSaferline's writer queue: ${writerStats.jobs} write jobs in ${writerStats.commits} commits (${(writerStats.jobs / Math.max(1, writerStats.commits)).toFixed(1)} jobs per commit on average, largest group ${writerStats.largestGroup}).\n`;
+const text = `# Report submission benchmark\n\nRun ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s each, loopback, autocannon in the same process as the orchestration; load average ${loadAtStart} at the start and ${loadavg().map((n) => n.toFixed(2)).join(' ')} at the end.\nThe bare reference and Saferline use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable); the minimal Astro route (a throwaway Astro project, same Astro and Node adapter, standalone) parses the form and answers 303 with no database.\nSaferline runs with the flags of \`npm run serve\` (${serveFlags || 'none'}). Peak RSS is the server process's high-water mark (VmHWM) after the load; event-loop delay is sampled inside each server by monitorEventLoopDelay (10 ms resolution) from the start of the load to SIGTERM.\n\n${table}\n\nTargets (issue 18):\n\n${targets}\n\nSaferline / bare reference: **${ratio}x**; Saferline / minimal Astro: **${ratioMinimal}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).\n\nRepeat flags: ${flagBacklog} of ${saferline.stored} cases were still waiting for their flag refresh when the load ended (it runs after the answer, one pass at a time, in slices of 5 ms between requests); every case had its flags ${Number.isNaN(flagCatchUpS) ? 'not within 120 s' : `${flagCatchUpS} s`} after the load.\n\nSaferline's writer queue: ${writerStats.jobs} write jobs in ${writerStats.commits} commits (${(writerStats.jobs / Math.max(1, writerStats.commits)).toFixed(1)} jobs per commit on average, largest group ${writerStats.largestGroup}).\n`;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/submit.md', text);
 process.stdout.write(text);
