@@ -38,24 +38,34 @@ parentPort.on('message', (m) => {
 
 /** Atomic write batches on a local database file, run on a thread of their own. */
 export class WriteThread {
-  private readonly worker: Worker;
+  private readonly path: string;
+  private readonly timeoutMs: number;
+  private running: { worker: Worker; exited: Promise<void> } | undefined;
   private readonly pending = new Map<number, { resolve: (r: ResultSet[]) => void; reject: (e: unknown) => void }>();
-  private readonly exited: Promise<void>;
   private nextId = 0;
 
   constructor(path: string, timeoutMs: number) {
+    this.path = path;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** The thread, started with the first batch (a process that only reads never starts one). */
+  private get worker(): Worker {
+    if (this.running) return this.running.worker;
     const driver = createRequire(import.meta.url).resolve('libsql');
-    this.worker = new Worker(SOURCE, { eval: true, workerData: { driver, path, timeoutMs } });
+    const worker = new Worker(SOURCE, { eval: true, workerData: { driver, path: this.path, timeoutMs: this.timeoutMs } });
     // The thread keeps the process alive only while a batch is waiting for it.
-    this.worker.unref();
-    this.worker.on('message', (reply: Reply) => this.settle(reply));
-    this.worker.on('error', (error) => this.failAll(error));
-    this.exited = new Promise((resolve) =>
-      this.worker.once('exit', () => {
+    worker.unref();
+    worker.on('message', (reply: Reply) => this.settle(reply));
+    worker.on('error', (error) => this.failAll(error));
+    const exited = new Promise<void>((resolve) =>
+      worker.once('exit', () => {
         this.failAll(new Error('The database writer thread stopped'));
         resolve();
       }),
     );
+    this.running = { worker, exited };
+    return worker;
   }
 
   /** Run statements all or nothing in one write transaction on the thread; resolves after the commit. */
@@ -71,17 +81,18 @@ export class WriteThread {
 
   /** Close the thread's connection and wait for the thread to end (after the batches already sent). */
   async close(): Promise<void> {
+    if (!this.running) return;
     // Held until the thread has ended, or a process with nothing else to do would exit first.
-    this.worker.ref();
-    this.worker.postMessage({ close: true });
-    await this.exited;
+    this.running.worker.ref();
+    this.running.worker.postMessage({ close: true });
+    await this.running.exited;
   }
 
   private settle(reply: Reply): void {
     const job = this.pending.get(reply.id);
     if (!job) return;
     this.pending.delete(reply.id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0) this.running?.worker.unref();
     if ('results' in reply) job.resolve(reply.results.map(toResultSet));
     else job.reject(toLibsqlError(Object.assign(new Error(reply.error.message), reply.error)));
   }
