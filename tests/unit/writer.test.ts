@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openTestDatabase } from '../helpers/db.ts';
-import type { Database } from '../../src/platform/db/client.ts';
+import { sql } from 'drizzle-orm';
+import { getDb, readRows, type Database } from '../../src/platform/db/client.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;
@@ -180,4 +181,20 @@ test('the database is in WAL mode with a busy timeout', async () => {
   assert.equal(String(mode.rows[0]![0]).toLowerCase(), 'wal');
   const timeout = await database.client.execute('PRAGMA busy_timeout');
   assert.ok(Number(timeout.rows[0]![0]) >= 5000);
+});
+
+test('a read right after writer.batch sees its commit on every read path: the libSQL client, readRows and Drizzle', async () => {
+  await database.client.execute('CREATE TABLE seen (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)');
+  for (let round = 1; round <= 30; round++) {
+    await readRows({ sql: 'SELECT count(*) AS c FROM seen', args: [] });
+    const [insert] = await database.writer.batch([
+      { sql: 'INSERT INTO seen (n) VALUES (?)', args: [round] },
+      { sql: 'UPDATE seen SET n = n + 1', args: [] },
+    ]);
+    assert.equal(insert!.rowsAffected, 1);
+    const byClient = Number((await database.client.execute('SELECT count(*) AS c FROM seen')).rows[0]!.c);
+    const byReadRows = Number((await readRows({ sql: 'SELECT count(*) AS c FROM seen', args: [] }))[0]!.c);
+    const byDrizzle = Number(((await getDb().all(sql`SELECT count(*) AS c FROM seen`)) as { c: number }[])[0]!.c);
+    assert.deepEqual([byClient, byReadRows, byDrizzle], [round, round, round], `round ${round}`);
+  }
 });
