@@ -222,7 +222,8 @@ test('the counts the counters cannot answer read only their partial covering ind
   assert.match(await plan({ overdue: true, owner: 'unassigned', categoryId: 'noise' }), /COVERING INDEX cases_due_facets/);
   assert.match(await plan({ flag: 'asb_case_review', wardId: 'saltings', tag: 'x' }), /COVERING INDEX cases_flag_asb_case_review_facets/);
   assert.match(await plan({ tag: 'estate-patrol', scope: { kind: 'agency', agencyId: 'police', districtIds: ['eastmere'] } }), /COVERING INDEX cases_tagged_facets/);
-  assert.match(await plan({ referralOverdue: true }), /COVERING INDEX referrals_open_due/);
+  assert.match(await plan({ referralOverdue: true }), /COVERING INDEX cases_referral_due_facets/);
+  assert.match(await plan({ referralOverdue: true, scope: { kind: 'agency', agencyId: 'police', districtIds: [] } }), /COVERING INDEX cases_referral_due_facets/);
   assert.match(await plan({ incidentId: 'x', flag: 'repeat_reporter' }), /INDEX cases_incident/);
 });
 
@@ -245,4 +246,11 @@ test('the start-up check rebuilds only the counters that disagree with the cases
   await getDatabase().writer.transaction((tx) => tx.batch([{ sql: "UPDATE queue_finished_owner_counts SET n = n + 1 WHERE status = 'closed' AND n > 0", args: [] }]));
   assert.deepEqual(await ensureQueueCounts(), ['finished']);
   assert.deepEqual(await allLines(), before);
+
+  const dueTimes = async () => (await getDatabase().client.execute('SELECT id, referral_due_at FROM cases WHERE referral_due_at IS NOT NULL ORDER BY id')).rows.map((r) => `${String(r.id)}:${String(r.referral_due_at)}`);
+  const due = await dueTimes();
+  assert.ok(due.length > 0, 'some cases have an open referral with a due time');
+  await getDatabase().writer.batch([{ sql: 'UPDATE cases SET referral_due_at = NULL', args: [] }]);
+  await ensureQueueCounts();
+  assert.deepEqual(await dueTimes(), due, 'the referral due times a migration adds are filled at start, as the referral actions keep them');
 });

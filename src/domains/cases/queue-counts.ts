@@ -170,19 +170,39 @@ export function isIndexedFlag(flag: string): flag is (typeof INDEXED_FLAGS)[numb
 export function countSource(filter: CounterFilter, now: number): { from: string; clauses: string[]; args: InValue[]; answers?: 'referralOverdue' } | null {
   if (filter.incidentId) return { from: 'cases c INDEXED BY cases_incident', clauses: [], args: [] };
   if (filter.referralOverdue) {
-    return {
-      from:
-        "(SELECT case_id FROM referrals WHERE status = 'sent' AND acknowledge_due_at <= ? UNION " +
-        "SELECT case_id FROM referrals WHERE status IN ('acknowledged', 'accepted', 'in_progress') AND complete_due_at <= ?) o CROSS JOIN cases c ON c.id = o.case_id",
-      clauses: [],
-      args: [now, now],
-      answers: 'referralOverdue',
-    };
+    return { from: 'cases c INDEXED BY cases_referral_due_facets', clauses: ['c.referral_due_at IS NOT NULL', 'c.referral_due_at <= ?'], args: [now], answers: 'referralOverdue' };
   }
   if (filter.overdue) return { from: 'cases c INDEXED BY cases_due_facets', clauses: ['c.next_due_at IS NOT NULL'], args: [] };
   if (filter.flag && isIndexedFlag(filter.flag)) return { from: `cases c INDEXED BY cases_flag_${filter.flag}_facets`, clauses: [`c.flags LIKE '%"${filter.flag}"%'`], args: [] };
   if (filter.tag) return { from: 'cases c INDEXED BY cases_tagged_facets', clauses: ["c.tags <> '[]'"], args: [] };
   return null;
+}
+
+/** The referral statuses still open, and the due time that counts for each: acknowledge while sent, then complete. */
+const OPEN_REFERRAL_DUE_SQL =
+  "SELECT min(CASE WHEN r.status = 'sent' THEN r.acknowledge_due_at ELSE r.complete_due_at END) FROM referrals r " +
+  "WHERE r.case_id = cases.id AND r.status IN ('sent', 'acknowledged', 'accepted', 'in_progress')";
+
+/** The statement that sets a case's referral_due_at from its open referrals (null when none): last in every batch that sends or moves a referral. */
+export function referralDueStatement(caseId: string): InStatement {
+  return { sql: `UPDATE cases SET referral_due_at = (${OPEN_REFERRAL_DUE_SQL}) WHERE id = ?`, args: [caseId] };
+}
+
+/** Statements that set referral_due_at on every case from the referrals (after the migration that adds it, or when it disagrees). */
+export function rebuildReferralDueStatements(): InStatement[] {
+  return [
+    { sql: "UPDATE cases SET referral_due_at = NULL WHERE referral_due_at IS NOT NULL", args: [] },
+    { sql: `UPDATE cases SET referral_due_at = (${OPEN_REFERRAL_DUE_SQL}) WHERE id IN (SELECT case_id FROM referrals WHERE status IN ('sent', 'acknowledged', 'accepted', 'in_progress'))`, args: [] },
+  ];
+}
+
+/** True when the cases carrying a referral due time are exactly those with an open referral that has one (the start-up check). */
+async function referralDueAgrees(): Promise<boolean> {
+  const r = await getDatabase().client.execute(
+    "SELECT (SELECT count(*) FROM cases INDEXED BY cases_referral_due_facets WHERE referral_due_at IS NOT NULL) AS carried, " +
+      "(SELECT count(DISTINCT case_id) FROM referrals WHERE (status = 'sent' AND acknowledge_due_at IS NOT NULL) OR (status IN ('acknowledged', 'accepted', 'in_progress') AND complete_due_at IS NOT NULL)) AS open",
+  );
+  return Number(r.rows[0]!.carried) === Number(r.rows[0]!.open);
 }
 
 /** The totals by status in one group's counters and in the cases, for the start-up check. */
@@ -214,5 +234,6 @@ export async function ensureQueueCounts(): Promise<Group[]> {
     if (t.counters !== t.cases || t.ownerCounters !== t.cases) stale.push(group);
   }
   if (stale.length) await getDatabase().writer.transaction((tx) => tx.batch(rebuildQueueCountStatements(stale)));
+  if (!(await referralDueAgrees())) await getDatabase().writer.transaction((tx) => tx.batch(rebuildReferralDueStatements()));
   return stale;
 }

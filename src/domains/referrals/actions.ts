@@ -17,6 +17,7 @@ import { countChangeStatements } from '../insight/counts.ts';
 import { referralAcknowledgedStatements, referralSentStatements } from '../insight/referral-counts.ts';
 import { currentTimers, findCase, updateCaseStatement, CASE_CHANGED_MESSAGE, type StaffActor } from '../cases/actions.ts';
 import { canActOnCase, districtsOf, isInDistrictTeam } from '../cases/policy.ts';
+import { referralDueStatement } from '../cases/queue-counts.ts';
 import type { PolicySubject } from '../identity/types.ts';
 import { nextDue, stopTimers, type TimerTargets } from '../cases/timers.ts';
 import { actionNeedsText, caseStatusFor, isReferralOpen, moveReferral, referralDueTimes, type ReferralAction, type ReferralStatus } from './lifecycle.ts';
@@ -152,6 +153,7 @@ export function referCase(caseIdOrRef: string, actor: StaffActor, input: ReferIn
       stmts.push(eventStatement(row.id, actor, now, 'case.status', null, { from: row.status, to: set.status, referralId: id }));
       stmts.push(...countChangeStatements(row, { ...row, ...set }));
     }
+    stmts.push(referralDueStatement(row.id));
     const results = await tx.batch(stmts);
     if (set && results[updateAt]!.rowsAffected !== 1) throw new ChangedError();
     return { ok: true, id, ref: row.ref };
@@ -273,6 +275,7 @@ async function applyReferralStep(tx: WriteTransaction, referral: Referral, by: R
   }
   // Last, so the statement indexes checked below stay put: the referral counts move when it is first acknowledged.
   if (set.acknowledgedAt != null && referral.acknowledgedAt == null) stmts.push(...referralAcknowledgedStatements(referral, row.districtId, set.acknowledgedAt));
+  stmts.push(referralDueStatement(row.id));
   const results = await tx.batch(stmts);
   if (results[0]!.rowsAffected !== 1 || (caseSet && results[2]!.rowsAffected !== 1)) throw new ChangedError();
   return { ok: true, id: referral.id, ref: row.ref };

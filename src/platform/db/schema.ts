@@ -159,6 +159,8 @@ export const cases = sqliteTable(
     flags: text('flags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     nextDueAt: ts('next_due_at'),
+    /** The earliest due time among the case's open referrals (acknowledge while sent, else complete), for the queue's referral-overdue count. */
+    referralDueAt: ts('referral_due_at'),
     timers: text('timers', { mode: 'json' }).$type<Record<string, unknown>>(),
     reopenUntil: ts('reopen_until'),
     trackCode: text('track_code'),
@@ -203,6 +205,7 @@ export const cases = sqliteTable(
     // The queue's counts for the filters the counters cannot answer (src/domains/cases/queue-counts.ts): partial
     // indexes over the few cases that can match, each covering every facet, so such a count reads only those entries.
     index('cases_due_facets').on(t.status, t.nextDueAt, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`next_due_at IS NOT NULL`),
+    index('cases_referral_due_facets').on(t.status, t.referralDueAt, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`referral_due_at IS NOT NULL`),
     index('cases_tagged_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`tags <> '[]'`),
     index('cases_flag_repeat_reporter_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`flags LIKE '%"repeat_reporter"%'`),
     index('cases_flag_repeat_location_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`flags LIKE '%"repeat_location"%'`),

@@ -1,0 +1,2 @@
+ALTER TABLE `cases` ADD `referral_due_at` integer;--> statement-breakpoint
+CREATE INDEX `cases_referral_due_facets` ON `cases` (`status`,`referral_due_at`,`category_id`,`district_id`,`ward_id`,`priority`,`channel`,`owner_id`,`referred_agency_id`,`flags`,`tags`) WHERE referral_due_at IS NOT NULL;
