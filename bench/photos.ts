@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { startServer } from '../tests/helpers/server.ts';
-import { Visitor } from '../tests/helpers/http.ts';
+import { ANSWERS_BEFORE_PHOTOS, Visitor } from '../tests/helpers/http.ts';
 import { loopDelayOf, peakRssMb } from './minimal-astro.ts';
 
 const uploads = 4;
@@ -43,15 +43,7 @@ function cpuMs(pid: number): { process: number; main: number } {
 /** A visitor at the photos step of the report journey, having seen its page. */
 async function visitorAtPhotos(url: string): Promise<Visitor> {
   const v = new Visitor(url);
-  for (const [path, body] of [
-    ['/report/danger', { danger: 'no' }],
-    ['/report/category', { category: 'vandalism' }],
-    ['/report/description', { description: 'Someone sprayed graffiti on the bus shelter again.' }],
-    ['/report/when', { whenKind: 'approx' }],
-    ['/report/when-details', { whenText: 'Last weekend' }],
-    ['/report/where', { postcode: 'HW3 1AB', place: '' }],
-    ['/report/people', { people: '', affected: 'community', before: 'yes' }],
-  ] as const) {
+  for (const [path, body] of ANSWERS_BEFORE_PHOTOS) {
     const res = await v.post(path, body);
     if (res.status !== 303) throw new Error(`${path} answered ${res.status}`);
   }

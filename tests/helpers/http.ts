@@ -43,3 +43,14 @@ export class Visitor {
     return res;
   }
 }
+
+/** A vandalism report's answers from the danger step up to, not including, the photos step (each path with its form). */
+export const ANSWERS_BEFORE_PHOTOS: readonly (readonly [string, Record<string, string>])[] = [
+  ['/report/danger', { danger: 'no' }],
+  ['/report/category', { category: 'vandalism' }],
+  ['/report/description', { description: 'Someone sprayed graffiti on the bus shelter again.' }],
+  ['/report/when', { whenKind: 'approx' }],
+  ['/report/when-details', { whenText: 'Last weekend' }],
+  ['/report/where', { postcode: 'HW3 1AB', place: '' }],
+  ['/report/people', { people: '', affected: 'community', before: 'yes' }],
+];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { createClient, type Client } from '@libsql/client';
-import { Visitor } from '../helpers/http.ts';
+import { ANSWERS_BEFORE_PHOTOS, Visitor } from '../helpers/http.ts';
 import { exchange, openSocket } from '../helpers/raw-http.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -35,14 +35,8 @@ async function count(table: string) {
 /** A visitor who has answered every question up to check answers. */
 async function visitorAtCheck(): Promise<Visitor> {
   const v = new Visitor(server.url);
-  const steps: [string, Record<string, string>][] = [
-    ['/report/danger', { danger: 'no' }],
-    ['/report/category', { category: 'vandalism' }],
-    ['/report/description', { description: 'Someone sprayed graffiti on the bus shelter again.' }],
-    ['/report/when', { whenKind: 'approx' }],
-    ['/report/when-details', { whenText: 'Last weekend' }],
-    ['/report/where', { postcode: 'HW3 1AB', place: '' }],
-    ['/report/people', { people: '', affected: 'community', before: 'yes' }],
+  const steps: (readonly [string, Record<string, string>])[] = [
+    ...ANSWERS_BEFORE_PHOTOS,
     ['/report/photos', { intent: 'continue' }],
     ['/report/privacy', { privacy: 'anonymous' }],
   ];

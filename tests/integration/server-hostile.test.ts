@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient, type Client } from '@libsql/client';
 import { exchange } from '../helpers/raw-http.ts';
-import { Visitor } from '../helpers/http.ts';
+import { ANSWERS_BEFORE_PHOTOS, Visitor } from '../helpers/http.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { signInAs } from './staff-sign-in.ts';
 import { SECURITY_HEADERS } from '../../src/platform/security/headers.ts';
@@ -178,14 +178,8 @@ describe('never a 500 for hostile input', () => {
 describe('races', () => {
   test('20 parallel equality answers for one report store exactly one row', async () => {
     const v = new Visitor(server.url);
-    const steps: [string, Record<string, string>][] = [
-      ['/report/danger', { danger: 'no' }],
-      ['/report/category', { category: 'vandalism' }],
-      ['/report/description', { description: 'Someone sprayed graffiti on the bus shelter again.' }],
-      ['/report/when', { whenKind: 'approx' }],
-      ['/report/when-details', { whenText: 'Last weekend' }],
-      ['/report/where', { postcode: 'HW3 1AB', place: '' }],
-      ['/report/people', { people: '', affected: 'community', before: 'yes' }],
+    const steps: (readonly [string, Record<string, string>])[] = [
+      ...ANSWERS_BEFORE_PHOTOS,
       ['/report/photos', { intent: 'continue' }],
       ['/report/privacy', { privacy: 'anonymous' }],
       ['/report/check', { website: '' }],
