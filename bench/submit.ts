@@ -23,8 +23,8 @@ let flagBacklog = 0;
 let flagCatchUpS = NaN;
 let writerStats: { commits: number; jobs: number; largestGroup: number } = { commits: 0, jobs: 0, largestGroup: 0 };
 const connections = 50;
-/** The V8 flags `npm run serve` starts the server with (package.json), so the bench measures the server as deployed. */
-const serveFlags = (/node ((?:--\S+ )*)dist\/server\/entry\.mjs/.exec(JSON.parse(readFileSync('package.json', 'utf8')).scripts.serve)?.[1] ?? '').trim();
+/** The V8 flags `npm run serve` starts the server with (package.json), so the bench measures the server as deployed; BENCH_SERVE_FLAGS overrides them for an experiment. */
+const serveFlags = process.env.BENCH_SERVE_FLAGS ?? (/node ((?:--\S+ )*)dist\/server\/entry\.mjs/.exec(JSON.parse(readFileSync('package.json', 'utf8')).scripts.serve)?.[1] ?? '').trim();
 const loopDelayModule = resolve(import.meta.dirname, 'loop-delay.ts');
 const importLoopDelay = `--import=${pathToFileURL(loopDelayModule).href}`;
 

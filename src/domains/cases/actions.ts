@@ -25,7 +25,7 @@ import {
   type CaseTimers, type TimerTargets,
 } from './timers.ts';
 import { REFERRAL_ONLY_MESSAGE, RESOLUTION_LABELS, STATUS_LABELS, isReferralOnlyStatus, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
-import { detectCaseFlags, detectCaseThresholds, gazetteerPlaceNames, type PlaceRowsCache } from './detect.ts';
+import { detectCaseFlags, detectCaseThresholds, gazetteerPlaceNames, loadFlagCases, type NeighbourCase, type PlaceRowsCache } from './detect.ts';
 import { FLAG_LABELS, flagsAddedBy } from './thresholds.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
@@ -470,12 +470,12 @@ export function undoDuplicate(caseIdOrRef: string, actor: StaffActor, settings: 
 }
 
 /** An UPDATE of a case's flags that applies only if they are still the flags read (the version is left alone). */
-function updateFlagsStatement(row: Pick<CaseRow, 'id' | 'flags'>, flags: string[]): InStatement {
+function updateFlagsStatement(row: Pick<NeighbourCase, 'id' | 'flags'>, flags: string[]): InStatement {
   return { sql: 'update "cases" set "flags" = ? where "id" = ? and "flags" = ?', args: [JSON.stringify(flags), row.id, JSON.stringify(row.flags ?? [])] };
 }
 
 /** The case.flags event for a flag change, written only when the statement just before it (the update) changed a row. */
-function flagsEventStatement(row: Pick<CaseRow, 'id' | 'flags'>, flags: string[], now: number): InStatement {
+function flagsEventStatement(row: Pick<NeighbourCase, 'id' | 'flags'>, flags: string[], now: number): InStatement {
   const insert = insertRow(caseEvents, { id: newId(now), caseId: row.id, at: now, actorKind: 'system', action: 'case.flags', visibility: 'internal', data: { from: row.flags, to: flags } }) as { sql: string; args: InValue[] };
   return { sql: insert.sql.replace(/ values \((.*)\)$/, ' select $1 where changes() = 1'), args: insert.args };
 }
@@ -506,8 +506,8 @@ export async function refreshFlags(caseIdOrRef: string, now = Date.now()): Promi
  * place that is nearly every neighbour. The pass yields to the event loop every few milliseconds, so requests are
  * not held behind it. Returns the flags of every case computed.
  */
-async function refreshFlagsOfCases(subjects: readonly CaseRow[], now: number, arrivals = false): Promise<Map<string, string[]>> {
-  const computed = new Map<string, { row: CaseRow; flags: string[] }>();
+async function refreshFlagsOfCases(subjects: readonly NeighbourCase[], now: number, arrivals = false): Promise<Map<string, string[]>> {
+  const computed = new Map<string, { row: NeighbourCase; flags: string[] }>();
   const neighbourIds = new Set<string>();
   const places: PlaceRowsCache = new Map();
   const names = gazetteerPlaceNames();
@@ -523,7 +523,7 @@ async function refreshFlagsOfCases(subjects: readonly CaseRow[], now: number, ar
     }
   }
   const remaining = [...neighbourIds].filter((id) => !computed.has(id));
-  const neighbours = remaining.length ? await getDb().select().from(cases).where(inArray(cases.id, remaining)) : [];
+  const neighbours = remaining.length ? await loadFlagCases(remaining) : [];
   for (const c of neighbours) {
     await yieldWhenLong();
     computed.set(c.id, { row: c, flags: (await detectCaseFlags(c, now, places)).flags });
@@ -603,8 +603,7 @@ export async function flushFlagRefreshes(now?: number) {
 /** One refresh pass over newly arrived cases; a failure is logged. */
 async function refreshArrivals(ids: string[], now: number): Promise<void> {
   try {
-    const rows = await getDb().select().from(cases).where(inArray(cases.id, ids));
-    await refreshFlagsOfCases(rows, now, true);
+    await refreshFlagsOfCases(await loadFlagCases(ids), now, true);
   } catch (error) {
     log.warn('case.flags_refresh_failed', { caseIds: ids.slice(0, 20), count: ids.length, error: String(error) });
   }

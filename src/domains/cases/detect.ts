@@ -1,15 +1,8 @@
 /** Load a case's neighbours (same reporter; same category at the same or a named place) and run the threshold rules on them. */
-import { and, between, eq, gte, type SQL } from 'drizzle-orm';
+import type { InValue, Row } from '@libsql/client';
 import { loadSiteConfig } from '../../platform/config/partnership.ts';
-import { getDb } from '../../platform/db/client.ts';
-import { cases } from '../../platform/db/schema.ts';
+import { readRows } from '../../platform/db/client.ts';
 import { SAME_PLACE_METRES, detectFlags, detectThresholds, placeKey, sixMonthsBefore, type RepeatFlag, type ThresholdCase, type ThresholdResult } from './thresholds.ts';
-
-const COLS = {
-  id: cases.id, ref: cases.ref, receivedAt: cases.receivedAt, reporterId: cases.reporterId, categoryId: cases.categoryId, postcode: cases.postcode,
-  locationText: cases.locationText, lat: cases.lat, lon: cases.lon, incidentId: cases.incidentId, duplicateOf: cases.duplicateOf, resolutionCode: cases.resolutionCode, status: cases.status,
-  flags: cases.flags,
-};
 
 /** A neighbour as read for threshold detection, with the flags stored on it. */
 export type NeighbourCase = ThresholdCase & { flags: string[] | null };
@@ -27,7 +20,7 @@ export function gazetteerPlaceNames(): string[] {
 }
 
 /** The place rows already read in one refresh pass, by place query, so cases at one place share one read. */
-export type PlaceRowsCache = Map<string, NeighbourCase[]>;
+export type PlaceRowsCache = Map<string, readonly NeighbourCase[]>;
 
 /** At most this many cases are read for one place or one reporter. */
 const NEIGHBOUR_LIMIT = 2000;
@@ -38,34 +31,63 @@ const NEIGHBOUR_LIMIT = 2000;
  * memory, so they need the whole category; a postcode alone is looked up). With a cache, cases sharing a place
  * query share its rows.
  */
-export async function detectCaseThresholds(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<ThresholdResult & { neighbours: NeighbourCase[] }> {
-  const neighbours = await loadNeighbours(subject, now, cache);
-  return { ...detectThresholds(subject, neighbours, now, gazetteerPlaceNames()), neighbours };
+export async function detectCaseThresholds(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<ThresholdResult & { neighbours: readonly NeighbourCase[] }> {
+  const { all } = await loadNeighbours(subject, now, cache);
+  return { ...detectThresholds(subject, all, now, gazetteerPlaceNames()), neighbours: all };
 }
 
 /** The repeat flags alone (detectFlags: it stops once each flag is decided), with the neighbours read; for refreshing stored flags. */
-export async function detectCaseFlags(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<{ flags: RepeatFlag[]; neighbours: NeighbourCase[] }> {
-  const neighbours = await loadNeighbours(subject, now, cache);
-  return { flags: detectFlags(subject, neighbours, now, gazetteerPlaceNames()), neighbours };
+export async function detectCaseFlags(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<{ flags: RepeatFlag[]; neighbours: readonly NeighbourCase[] }> {
+  const { all, reporter } = await loadNeighbours(subject, now, cache);
+  return { flags: detectFlags(subject, all, now, gazetteerPlaceNames(), reporter), neighbours: all };
 }
 
+/** The columns threshold detection reads, as plain SQL (the reads below run on the hot-path read connection, each statement prepared once). */
+const NEIGHBOUR_SELECT =
+  'select "id", "ref", "received_at", "reporter_id", "category_id", "postcode", "location_text", "lat", "lon", "incident_id", "duplicate_of", "resolution_code", "flags" from "cases"';
+
+/** A row of NEIGHBOUR_SELECT as a neighbour. */
+function toNeighbour(r: Row): NeighbourCase {
+  const num = (v: unknown) => (v == null ? null : Number(v));
+  const str = (v: unknown) => (v == null ? null : String(v));
+  return {
+    id: String(r.id), ref: String(r.ref), receivedAt: Number(r.received_at), reporterId: str(r.reporter_id), categoryId: str(r.category_id), postcode: str(r.postcode),
+    locationText: str(r.location_text), lat: num(r.lat), lon: num(r.lon), incidentId: str(r.incident_id), duplicateOf: str(r.duplicate_of), resolutionCode: str(r.resolution_code),
+    flags: r.flags == null ? null : (JSON.parse(String(r.flags)) as string[]),
+  };
+}
+
+/** A case's neighbours: the category's cases at its place (newest first, shared through a refresh's cache) and the reporter's own cases. */
+interface Neighbours {
+  /** The reporter's cases (the case itself included), whether or not they are also among the place's. */
+  reporter: readonly NeighbourCase[];
+  /** Both, each case once: the place's, then the reporter's others. */
+  all: readonly NeighbourCase[];
+}
+
+/** The ids of each cached place list, worked out once, so that merging in a reporter's cases costs their count alone. */
+const placeIds = new WeakMap<readonly NeighbourCase[], Set<string>>();
+
 /** The cases a case may be counted with: the reporter's, and the category's at the same place, from the six months before `now`. */
-async function loadNeighbours(subject: ThresholdCase, now: number, cache?: PlaceRowsCache): Promise<NeighbourCase[]> {
+async function loadNeighbours(subject: ThresholdCase, now: number, cache?: PlaceRowsCache): Promise<Neighbours> {
   const from = sixMonthsBefore(now);
   const names = gazetteerPlaceNames();
-  const places: { key: string; where: SQL }[] = [];
+  const places: { key: string; where: string; args: InValue[] }[] = [];
   if (subject.categoryId) {
-    const category = eq(cases.categoryId, subject.categoryId);
+    const category = subject.categoryId;
     // A named place is compared in memory, so it needs the whole category. Coordinates need only the cases in a box
     // around the point (the cases_location index); a case without coordinates can still match by postcode.
-    if (placeKey(subject.locationText, names)) places.push({ key: `category:${subject.categoryId}`, where: category });
+    if (placeKey(subject.locationText, names)) places.push({ key: `category:${category}`, where: '"category_id" = ?', args: [category] });
     else {
-      if (subject.lat != null && subject.lon != null) places.push({ key: `category:${subject.categoryId}|near:${subject.lat},${subject.lon}`, where: and(category, nearWhere(subject.lat, subject.lon))! });
-      if (subject.postcode) places.push({ key: `category:${subject.categoryId}|postcode:${subject.postcode}`, where: and(category, eq(cases.postcode, subject.postcode))! });
+      if (subject.lat != null && subject.lon != null) {
+        const [latMin, latMax, lonMin, lonMax] = nearBox(subject.lat, subject.lon);
+        places.push({ key: `category:${category}|near:${subject.lat},${subject.lon}`, where: '"category_id" = ? and "lat" between ? and ? and "lon" between ? and ?', args: [category, latMin, latMax, lonMin, lonMax] });
+      }
+      if (subject.postcode) places.push({ key: `category:${category}|postcode:${subject.postcode}`, where: '"category_id" = ? and "postcode" = ?', args: [category, subject.postcode] });
     }
   }
-  if (!places.length && !subject.reporterId) return [];
-  let placeRows: NeighbourCase[] = [];
+  if (!places.length && !subject.reporterId) return { reporter: [], all: [] };
+  let placeRows: readonly NeighbourCase[] = [];
   if (places.length) {
     const cacheKey = `${places.map((p) => p.key).join('||')}|from:${from}`;
     const cached = cache?.get(cacheKey);
@@ -73,21 +95,47 @@ async function loadNeighbours(subject: ThresholdCase, now: number, cache?: Place
     else {
       const byId = new Map<string, NeighbourCase>();
       for (const place of places) {
-        for (const row of await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), place.where)).limit(NEIGHBOUR_LIMIT)) byId.set(row.id, row);
+        const rows = await readRows({ sql: `${NEIGHBOUR_SELECT} where "received_at" >= ? and ${place.where} limit ${NEIGHBOUR_LIMIT}`, args: [from, ...place.args] });
+        for (const row of rows) byId.set(String(row.id), toNeighbour(row));
       }
       // Newest first, so that a refresh finds a case's newest neighbours without sorting the place for every case.
-      placeRows = [...byId.values()].sort((x, y) => y.receivedAt - x.receivedAt);
-      cache?.set(cacheKey, placeRows);
+      const sorted = [...byId.values()].sort((x, y) => y.receivedAt - x.receivedAt);
+      cache?.set(cacheKey, sorted);
+      placeRows = sorted;
     }
   }
-  const reporterRows = subject.reporterId ? await getDb().select(COLS).from(cases).where(and(gte(cases.receivedAt, from), eq(cases.reporterId, subject.reporterId))).limit(NEIGHBOUR_LIMIT) : [];
-  const seen = new Set(placeRows.map((r) => r.id));
-  return [...placeRows, ...reporterRows.filter((r) => !seen.has(r.id))];
+  const reporterRows = subject.reporterId
+    ? (await readRows({ sql: `${NEIGHBOUR_SELECT} where "received_at" >= ? and "reporter_id" = ? limit ${NEIGHBOUR_LIMIT}`, args: [from, subject.reporterId] })).map(toNeighbour)
+    : [];
+  let seen = placeIds.get(placeRows);
+  if (!seen) placeIds.set(placeRows, (seen = new Set(placeRows.map((r) => r.id))));
+  const extra = reporterRows.filter((r) => !seen.has(r.id));
+  return { reporter: reporterRows, all: extra.length ? [...placeRows, ...extra] : placeRows };
+}
+
+/** Cases read per statement by loadFlagCases (a short IN list padded to one length, so one prepared statement serves every read). */
+const FLAG_READ_CHUNK = 64;
+
+/**
+ * Cases by id with what a flag refresh needs (the threshold fields and the stored flags), read FLAG_READ_CHUNK at a
+ * time with a turn of the event loop between reads: a burst's backlog of thousands of cases never holds requests
+ * behind one long read.
+ */
+export async function loadFlagCases(ids: readonly string[]): Promise<NeighbourCase[]> {
+  const out: NeighbourCase[] = [];
+  const sql = `${NEIGHBOUR_SELECT} where "id" in (${Array.from({ length: FLAG_READ_CHUNK }, () => '?').join(', ')})`;
+  for (let i = 0; i < ids.length; i += FLAG_READ_CHUNK) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    const chunk = ids.slice(i, i + FLAG_READ_CHUNK);
+    const args = Array.from({ length: FLAG_READ_CHUNK }, (_, j) => chunk[Math.min(j, chunk.length - 1)]!);
+    for (const row of await readRows({ sql, args })) out.push(toNeighbour(row));
+  }
+  return out;
 }
 
 /** The box of latitude and longitude (degrees) that holds every point within SAME_PLACE_METRES of a point, with a little to spare. */
-function nearWhere(lat: number, lon: number): SQL {
+function nearBox(lat: number, lon: number): [number, number, number, number] {
   const dLat = (SAME_PLACE_METRES / 111_000) * 1.05;
   const dLon = dLat / Math.max(0.01, Math.cos((lat * Math.PI) / 180));
-  return and(between(cases.lat, lat - dLat, lat + dLat), between(cases.lon, lon - dLon, lon + dLon))!;
+  return [lat - dLat, lat + dLat, lon - dLon, lon + dLon];
 }

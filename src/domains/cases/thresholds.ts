@@ -156,9 +156,12 @@ function within(c: ThresholdCase, from: number, to: number): boolean {
  * flag is decided (a third complaint about the same problem settles the ASB Case Review), so a case at a busy place
  * costs a few comparisons rather than a sort of the place's six months. For refreshing stored flags.
  */
-export function detectFlags(subject: ThresholdCase, others: readonly ThresholdCase[], now: number, placeNames: readonly string[] = []): RepeatFlag[] {
+export function detectFlags(subject: ThresholdCase, others: readonly ThresholdCase[], now: number, placeNames: readonly string[] = [], reporterCases?: readonly ThresholdCase[]): RepeatFlag[] {
   const from = sixMonthsBefore(now);
   const isCandidate = (o: ThresholdCase) => o.id !== subject.id && within(o, from, now) && o.resolutionCode !== 'spam';
+  // With the reporter's own cases given (every one of them is among `others`), the reporter flag is settled from them
+  // alone, so the scan below can stop at the third complaint even when the reporter has no other report.
+  const reporterSettled = reporterCases !== undefined;
   const isSameProblem = (o: ThresholdCase) => o.categoryId != null && o.categoryId === subject.categoryId && (sameReporter(subject, o) || samePlace(subject, o, placeNames));
   let byId: Map<string, ThresholdCase> | undefined;
   // The counting key of detectThresholds: a duplicate counts as its original when the original is one of the complaints.
@@ -171,7 +174,7 @@ export function detectFlags(subject: ThresholdCase, others: readonly ThresholdCa
     }
     return c.incidentId ? `i:${c.incidentId}` : `c:${c.id}`;
   };
-  let reporter = false;
+  let reporter = reporterSettled && sameReporterIn(subject, reporterCases, isCandidate);
   let place = false;
   const keys = new Set([keyOf(subject)]);
   for (const o of others) {
@@ -180,13 +183,18 @@ export function detectFlags(subject: ThresholdCase, others: readonly ThresholdCa
     const sameCategory = o.categoryId != null && o.categoryId === subject.categoryId;
     if (!place && sameCategory && samePlace(subject, o, placeNames)) place = true;
     if (keys.size < CASE_REVIEW_THRESHOLD && isSameProblem(o)) keys.add(keyOf(o));
-    if (reporter && place && keys.size >= CASE_REVIEW_THRESHOLD) break;
+    if ((reporter || reporterSettled) && place && keys.size >= CASE_REVIEW_THRESHOLD) break;
   }
   const flags: RepeatFlag[] = [];
   if (reporter) flags.push('repeat_reporter');
   if (place) flags.push('repeat_location');
   if (keys.size >= CASE_REVIEW_THRESHOLD) flags.push('asb_case_review');
   return flags;
+}
+
+/** True if any candidate among some cases has the subject's reporter. */
+function sameReporterIn(subject: ThresholdCase, list: readonly ThresholdCase[], isCandidate: (o: ThresholdCase) => boolean): boolean {
+  return list.some((o) => isCandidate(o) && sameReporter(subject, o));
 }
 
 /**

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asc, eq } from 'drizzle-orm';
-import sharp from 'sharp';
+import { loadSharp } from '../../platform/images.ts';
 import { getDb } from '../../platform/db/client.ts';
 import { referralDocuments, referrals } from '../../platform/db/schema.ts';
 import { newSecret } from '../../platform/security/ids.ts';
@@ -60,6 +60,7 @@ function isControlCharacter(ch: string): boolean {
 /** The type of a document from its content, or null when it is not one we accept. */
 export async function sniffDocumentType(data: Uint8Array): Promise<{ mime: string; ext: string } | null> {
   if (Buffer.from(data.subarray(0, 5)).toString('latin1') === '%PDF-') return { mime: 'application/pdf', ext: 'pdf' };
+  const sharp = await loadSharp();
   const format = await sharp(data, { failOn: 'error' }).metadata().then((m) => m.format, () => undefined);
   if (format === 'jpeg') return { mime: 'image/jpeg', ext: 'jpg' };
   if (format === 'png' || format === 'webp') return { mime: `image/${format}`, ext: format };

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import type { Metadata, OutputInfo } from 'sharp';
+import { loadSharp } from '../../platform/images.ts';
 import { newSecret } from '../../platform/security/ids.ts';
 import { hitRateLimits, rateLimitAddress } from '../../platform/security/rate-limit.ts';
 
@@ -19,10 +20,6 @@ export const MAX_PHOTO_PIXELS = 50_000_000;
 export const PHOTO_JOBS = 1;
 export const PHOTO_QUEUE = 8;
 const ALLOWED = new Set(['jpeg', 'png', 'webp']);
-
-// One libvips thread per image and no operation cache: a large image costs its own memory once, not per core.
-sharp.concurrency(1);
-sharp.cache(false);
 
 /** A stored, cleaned photo. */
 export interface StoredPhoto {
@@ -116,6 +113,7 @@ export async function storePhoto(uploadDir: string, input: PhotoInput, originalN
  * The input is the bytes or a file's path: from a file, sharp reads the image in strips as it decodes.
  */
 async function cleanPhoto(input: Uint8Array | string, originalName: string): Promise<{ data: Buffer; info: OutputInfo }> {
+  const sharp = await loadSharp();
   let meta: Metadata | undefined;
   try {
     meta = await sharp(input, { failOn: 'error' }).metadata();

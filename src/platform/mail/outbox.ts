@@ -126,7 +126,11 @@ export class OutboxWorker {
     return sent;
   }
 
-  /** Lease the next due row that nobody holds, in one conditional UPDATE; undefined when none is due. */
+  /**
+   * Lease the next due row that nobody holds, in one conditional UPDATE; undefined when none is due. The UPDATE is one
+   * statement, so it is atomic in the writer's group commit (no interactive transaction holding the write lock, and
+   * no commit of its own on the event loop); the row is then read back by this worker's lease token.
+   */
   private async claimNext(now: number): Promise<OutboxRow | undefined> {
     const { db, writer } = getDatabase();
     const clock = Date.now();
@@ -137,14 +141,19 @@ export class OutboxWorker {
       .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now), free))
       .orderBy(asc(outbox.nextAttemptAt))
       .limit(1);
-    return writer.transaction(async (tx) => {
-      const [row] = await tx.db
-        .update(outbox)
-        .set({ leaseToken: this.token, leaseUntil: clock + this.leaseMs })
-        .where(and(inArray(outbox.id, next), eq(outbox.status, 'pending'), free))
-        .returning();
-      return row;
-    });
+    const [claimed] = await writer.batch([
+      toStatement(
+        db
+          .update(outbox)
+          .set({ leaseToken: this.token, leaseUntil: clock + this.leaseMs })
+          .where(and(inArray(outbox.id, next), eq(outbox.status, 'pending'), free))
+          .returning({ id: outbox.id }),
+      ),
+    ]);
+    const id = claimed!.rows[0]?.id;
+    if (id == null) return undefined;
+    const [row] = await db.select().from(outbox).where(and(eq(outbox.id, String(id)), eq(outbox.leaseToken, this.token)));
+    return row;
   }
 
   /** Send one claimed row and record the outcome; true if the mail server accepted it. */
