@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { detectFlags, detectThresholds, flagsAddedBy, sixMonthsBefore, type ThresholdCase } from '../../src/domains/cases/thresholds.ts';
 import { seededRandom } from '../../src/platform/seeded-random.ts';
 import { newestOf } from '../../src/domains/cases/actions.ts';
+import { settledByNewest } from '../../src/domains/cases/detect.ts';
 
 const now = Date.UTC(2026, 10, 23, 12);
 const DAY = 86_400_000;
@@ -108,6 +109,37 @@ test('detectFlags gives exactly the flags of detectThresholds, over many seeded 
     const reporterCases = others.filter((o) => subject!.reporterId != null && o.reporterId === subject!.reporterId);
     assert.deepEqual(detectFlags({ ...subject!, receivedAt: now }, others, now, [], reporterCases), expected, `round ${round} with the reporter's cases`);
   }
+});
+
+test('flags settled by a place\'s newest cases are the flags of all its cases, over many seeded random places', () => {
+  const random = seededRandom(29);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  let settled = 0;
+  for (let round = 0; round < 3000; round++) {
+    const size = 1 + Math.floor(random() * 14);
+    const ids = Array.from({ length: size + 1 }, (_, i) => `p${round}-${i}`);
+    const make = (id: string): ThresholdCase => ({
+      id, ref: id,
+      receivedAt: now - Math.floor(random() * 220) * DAY,
+      reporterId: pick([null, 'a', 'b']),
+      categoryId: 'noise',
+      postcode: pick(['HM1 2AB', 'hm12ab', 'HM9 9ZZ']),
+      incidentId: pick([null, null, 'i1', 'i2']),
+      duplicateOf: random() < 0.15 ? pick(ids) : null,
+      resolutionCode: pick([null, null, null, 'spam']),
+    });
+    const [first, ...others] = ids.map(make);
+    const subject = { ...first!, receivedAt: now };
+    const reporterCases = others.filter((o) => subject.reporterId != null && o.reporterId === subject.reporterId);
+    // As detectCaseFlags reads them: the newest k of the place, then the reporter's cases not among them.
+    const newest = [...others].sort((x, y) => y.receivedAt - x.receivedAt).slice(0, 1 + Math.floor(random() * size));
+    const read = [...newest, ...reporterCases.filter((r) => !newest.includes(r))];
+    const flags = detectFlags(subject, read, now, [], reporterCases);
+    if (!settledByNewest(flags, read)) continue;
+    settled++;
+    assert.deepEqual(flags, detectThresholds(subject, others, now).flags, `round ${round}`);
+  }
+  assert.ok(settled > 300, `only ${settled} rounds were settled by the newest cases`);
 });
 
 test('newestOf keeps the newest cases, newest first, leaving one out, whatever order they come in', () => {

@@ -20,10 +20,13 @@ export function gazetteerPlaceNames(): string[] {
 }
 
 /** The place rows already read in one refresh pass, by place query, so cases at one place share one read. */
-export type PlaceRowsCache = Map<string, readonly NeighbourCase[]>;
+export type PlaceRowsCache = Map<string, PlaceRows>;
 
 /** At most this many cases are read for one place or one reporter. */
 const NEIGHBOUR_LIMIT = 2000;
+
+/** The place's cases a flag refresh reads first, newest first (detectCaseFlags). */
+const NEWEST_READ = 64;
 
 /**
  * Repeat flags and the ASB Case Review count for a case, from the cases received in the six months before `now`:
@@ -38,8 +41,23 @@ export async function detectCaseThresholds(subject: ThresholdCase, now = Date.no
 
 /** The repeat flags alone (detectFlags: it stops once each flag is decided), with the neighbours read; for refreshing stored flags. */
 export async function detectCaseFlags(subject: ThresholdCase, now = Date.now(), cache?: PlaceRowsCache): Promise<{ flags: RepeatFlag[]; neighbours: readonly NeighbourCase[] }> {
+  const names = gazetteerPlaceNames();
+  // The place's newest cases first: at a busy place they settle every flag, and the rest of its six months is never read.
+  const newest = await loadNeighbours(subject, now, cache, NEWEST_READ);
+  const flags = detectFlags(subject, newest.all, now, names, newest.reporter);
+  if (newest.complete || settledByNewest(flags, newest.all)) return { flags, neighbours: newest.all };
   const { all, reporter } = await loadNeighbours(subject, now, cache);
-  return { flags: detectFlags(subject, all, now, gazetteerPlaceNames(), reporter), neighbours: all };
+  return { flags: detectFlags(subject, all, now, names, reporter), neighbours: all };
+}
+
+/**
+ * True when flags worked out from a place's newest cases alone are the flags of all of them: more cases can only add
+ * flags, so once repeat location and the ASB Case Review hold (the reporter flag comes from the reporter's own cases)
+ * nothing is left to add. Not when a case read is a duplicate: its original may be among the cases not read, and a
+ * duplicate counts as its original.
+ */
+export function settledByNewest(flags: readonly RepeatFlag[], read: readonly ThresholdCase[]): boolean {
+  return flags.includes('repeat_location') && flags.includes('asb_case_review') && !read.some((c) => c.duplicateOf);
 }
 
 /** The columns threshold detection reads, as plain SQL (the reads below run on the hot-path read connection, each statement prepared once). */
@@ -63,13 +81,24 @@ interface Neighbours {
   reporter: readonly NeighbourCase[];
   /** Both, each case once: the place's, then the reporter's others. */
   all: readonly NeighbourCase[];
+  /** True when every place query returned all its cases (none was left out by the limit). */
+  complete: boolean;
+}
+
+/** A place's cases as read, newest first, and whether the limit left any out. */
+interface PlaceRows {
+  rows: readonly NeighbourCase[];
+  complete: boolean;
 }
 
 /** The ids of each cached place list, worked out once, so that merging in a reporter's cases costs their count alone. */
 const placeIds = new WeakMap<readonly NeighbourCase[], Set<string>>();
 
-/** The cases a case may be counted with: the reporter's, and the category's at the same place, from the six months before `now`. */
-async function loadNeighbours(subject: ThresholdCase, now: number, cache?: PlaceRowsCache): Promise<Neighbours> {
+/**
+ * The cases a case may be counted with: the reporter's, and the category's at the same place, from the six months
+ * before `now`; with a `limit` under NEIGHBOUR_LIMIT, only the place's newest cases.
+ */
+async function loadNeighbours(subject: ThresholdCase, now: number, cache?: PlaceRowsCache, limit = NEIGHBOUR_LIMIT): Promise<Neighbours> {
   const from = sixMonthsBefore(now);
   const names = gazetteerPlaceNames();
   const places: { key: string; where: string; args: InValue[] }[] = [];
@@ -86,22 +115,25 @@ async function loadNeighbours(subject: ThresholdCase, now: number, cache?: Place
       if (subject.postcode) places.push({ key: `category:${category}|postcode:${subject.postcode}`, where: '"category_id" = ? and "postcode" = ?', args: [category, subject.postcode] });
     }
   }
-  if (!places.length && !subject.reporterId) return { reporter: [], all: [] };
+  if (!places.length && !subject.reporterId) return { reporter: [], all: [], complete: true };
   let placeRows: readonly NeighbourCase[] = [];
+  let complete = true;
   if (places.length) {
-    const cacheKey = `${places.map((p) => p.key).join('||')}|from:${from}`;
-    const cached = cache?.get(cacheKey);
-    if (cached) placeRows = cached;
+    const key = `${places.map((p) => p.key).join('||')}|from:${from}`;
+    // A complete read serves every limit; a partial one only its own.
+    const cached = cache?.get(`${key}|all`) ?? (limit < NEIGHBOUR_LIMIT ? cache?.get(`${key}|newest:${limit}`) : undefined);
+    if (cached) ({ rows: placeRows, complete } = cached);
     else {
       const byId = new Map<string, NeighbourCase>();
+      const order = limit < NEIGHBOUR_LIMIT ? ' order by "received_at" desc' : '';
       for (const place of places) {
-        const rows = await readRows({ sql: `${NEIGHBOUR_SELECT} where "received_at" >= ? and ${place.where} limit ${NEIGHBOUR_LIMIT}`, args: [from, ...place.args] });
+        const rows = await readRows({ sql: `${NEIGHBOUR_SELECT} where "received_at" >= ? and ${place.where}${order} limit ${limit}`, args: [from, ...place.args] });
+        if (rows.length >= limit) complete = false;
         for (const row of rows) byId.set(String(row.id), toNeighbour(row));
       }
       // Newest first, so that a refresh finds a case's newest neighbours without sorting the place for every case.
-      const sorted = [...byId.values()].sort((x, y) => y.receivedAt - x.receivedAt);
-      cache?.set(cacheKey, sorted);
-      placeRows = sorted;
+      placeRows = [...byId.values()].sort((x, y) => y.receivedAt - x.receivedAt);
+      cache?.set(complete || limit >= NEIGHBOUR_LIMIT ? `${key}|all` : `${key}|newest:${limit}`, { rows: placeRows, complete });
     }
   }
   const reporterRows = subject.reporterId
@@ -110,7 +142,7 @@ async function loadNeighbours(subject: ThresholdCase, now: number, cache?: Place
   let seen = placeIds.get(placeRows);
   if (!seen) placeIds.set(placeRows, (seen = new Set(placeRows.map((r) => r.id))));
   const extra = reporterRows.filter((r) => !seen.has(r.id));
-  return { reporter: reporterRows, all: extra.length ? [...placeRows, ...extra] : placeRows };
+  return { reporter: reporterRows, all: extra.length ? [...placeRows, ...extra] : placeRows, complete };
 }
 
 /** Cases read per statement by loadFlagCases (a short IN list padded to one length, so one prepared statement serves every read). */
