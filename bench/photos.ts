@@ -83,7 +83,7 @@ function percentile(values: number[], p: number): number {
 
 const loadStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const png = await largePng();
-const server = await startServer({ LOG_LEVEL: 'error', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', NODE_OPTIONS: [importLoopDelay, serveFlags, process.env.BENCH_PROFILE ? `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` : ''].filter(Boolean).join(' ') });
+const server = await startServer({ LOG_LEVEL: 'error', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', NODE_OPTIONS: [importLoopDelay, process.env.BENCH_PROFILE ? `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` : ''].filter(Boolean).join(' ') }, { nodeArgs: serveFlags.split(' ').filter(Boolean) });
 const page = `${server.url}/report`;
 const visitors = await Promise.all(Array.from({ length: uploads }, () => visitorAtPhotos(server.url)));
 const probe = await startProbe(page);

@@ -145,7 +145,7 @@ function row(name: string, r: autocannon.Result & { acknowledged: number }, stor
 }
 
 async function benchSaferline(): Promise<Row> {
-  const server = await startServer({ LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error', REPORTS_PER_HOUR_PER_ADDRESS: '100000000', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', NODE_OPTIONS: [importLoopDelay, ...(serveFlags ? [serveFlags] : []), ...(process.env.BENCH_PROFILE ? [`--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])].join(' ') });
+  const server = await startServer({ LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error', REPORTS_PER_HOUR_PER_ADDRESS: '100000000', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', NODE_OPTIONS: [importLoopDelay, ...(process.env.BENCH_PROFILE ? [`--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])].join(' ') }, { nodeArgs: serveFlags.split(' ').filter(Boolean) });
   const db = createClient({ url: server.dbUrl, timeout: 5000 });
   // Complete drafts, one per submission, as if residents had answered every question.
   const drafts = Math.max(20_000, seconds * 4000);

@@ -40,6 +40,8 @@ export interface StartOptions {
   shareWith?: TestServer;
   /** Start again on a stopped server's folder (stopped with keepFiles): same database, mail and uploads; this one removes it when stopped. */
   restartOf?: TestServer;
+  /** Node and V8 flags before the entry, as `npm run serve` gives them (some V8 flags are refused in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 /** Settings that change what a first start writes into an empty database (or which database it is). */
@@ -90,7 +92,7 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
   if (fromTemplate) copyFileSync(template, join(dir, 'saferline.db'));
   const url = `http://127.0.0.1:${port}`;
   let out = '';
-  const proc = spawn(process.execPath, [process.env.TEST_SERVER_ENTRY ?? 'dist/server/entry.mjs'], {
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), process.env.TEST_SERVER_ENTRY ?? 'dist/server/entry.mjs'], {
     cwd: root,
     env: {
       ...process.env,
