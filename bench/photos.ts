@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
+import { serveCommand } from './serve-command.ts';
 import { startServer } from '../tests/helpers/server.ts';
 import { ANSWERS_BEFORE_PHOTOS, Visitor } from '../tests/helpers/http.ts';
 import { loopDelayOf, peakRssMb } from './minimal-astro.ts';
@@ -18,7 +19,7 @@ import { loopDelayOf, peakRssMb } from './minimal-astro.ts';
 const uploads = 4;
 const side = 7000; // 49 megapixels, under the 50-megapixel limit
 const importLoopDelay = `--import=${pathToFileURL(resolve(import.meta.dirname, 'loop-delay.ts')).href}`;
-const serveFlags = (/node ((?:--\S+ )*)dist\/server\/entry\.mjs/.exec(JSON.parse(readFileSync('package.json', 'utf8')).scripts.serve)?.[1] ?? '').trim();
+const serve = serveCommand();
 
 /** A PNG of side × side pixels of about 9 MB: a smooth gradient with enough rows of noise to reach the size. */
 async function largePng(): Promise<Buffer> {
@@ -83,7 +84,7 @@ function percentile(values: number[], p: number): number {
 
 const loadStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const png = await largePng();
-const server = await startServer({ LOG_LEVEL: 'error', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', NODE_OPTIONS: [importLoopDelay, process.env.BENCH_PROFILE ? `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` : ''].filter(Boolean).join(' ') }, { nodeArgs: serveFlags.split(' ').filter(Boolean) });
+const server = await startServer({ LOG_LEVEL: 'error', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', ...serve.env, NODE_OPTIONS: [importLoopDelay, process.env.BENCH_PROFILE ? `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` : ''].filter(Boolean).join(' ') }, { nodeArgs: serve.nodeArgs });
 const page = `${server.url}/report`;
 const visitors = await Promise.all(Array.from({ length: uploads }, () => visitorAtPhotos(server.url)));
 const probe = await startProbe(page);
@@ -112,7 +113,7 @@ const loop = loopDelayOf(server.output());
 const stored = answers.filter((a) => a.status === 303).length;
 const text = `# Photo upload benchmark
 
-Run ${new Date().toISOString()} on ${process.platform} Node ${process.version}. ${uploads} uploads at once of one ${(png.length / 1048576).toFixed(1)} MB PNG (${side} × ${side} pixels, ${((side * side) / 1e6).toFixed(0)} megapixels), each from its own draft whose visitor has just seen the photos page, while another visitor (a process of its own, bench/page-probe.ts) asks for \`/report\` one request at a time. The server runs with the flags of \`npm run serve\` (${serveFlags || 'none'}); photos are processed one at a time (PHOTO_JOBS) by sharp with one libvips thread.
+Run ${new Date().toISOString()} on ${process.platform} Node ${process.version}. ${uploads} uploads at once of one ${(png.length / 1048576).toFixed(1)} MB PNG (${side} × ${side} pixels, ${((side * side) / 1e6).toFixed(0)} megapixels), each from its own draft whose visitor has just seen the photos page, while another visitor (a process of its own, bench/page-probe.ts) asks for \`/report\` one request at a time. The server runs with the flags of \`npm run serve\` (${serve.text || 'none'}); photos are processed one at a time (PHOTO_JOBS) by sharp with one libvips thread.
 
 | | figure |
 |---|---:|

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { createClient } from '@libsql/client';
+import { serveCommand } from './serve-command.ts';
 import { startServer } from '../tests/helpers/server.ts';
 import { freePort } from '../tests/helpers/server.ts';
 import { loopDelayOf, peakRssMb, startMinimalAstro } from './minimal-astro.ts';
@@ -23,8 +24,8 @@ let flagBacklog = 0;
 let flagCatchUpS = NaN;
 let writerStats: { commits: number; jobs: number; largestGroup: number } = { commits: 0, jobs: 0, largestGroup: 0 };
 const connections = 50;
-/** The V8 flags `npm run serve` starts the server with (package.json), so the bench measures the server as deployed; BENCH_SERVE_FLAGS overrides them for an experiment. */
-const serveFlags = process.env.BENCH_SERVE_FLAGS ?? (/node ((?:--\S+ )*)dist\/server\/entry\.mjs/.exec(JSON.parse(readFileSync('package.json', 'utf8')).scripts.serve)?.[1] ?? '').trim();
+/** How `npm run serve` starts the server (its environment and Node flags, from package.json), so the bench measures the server as deployed. */
+const serve = serveCommand();
 const loopDelayModule = resolve(import.meta.dirname, 'loop-delay.ts');
 const importLoopDelay = `--import=${pathToFileURL(loopDelayModule).href}`;
 
@@ -145,7 +146,7 @@ function row(name: string, r: autocannon.Result & { acknowledged: number }, stor
 }
 
 async function benchSaferline(): Promise<Row> {
-  const server = await startServer({ LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error', REPORTS_PER_HOUR_PER_ADDRESS: '100000000', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', NODE_OPTIONS: [importLoopDelay, ...(process.env.BENCH_PROFILE ? [`--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])].join(' ') }, { nodeArgs: serveFlags.split(' ').filter(Boolean) });
+  const server = await startServer({ LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error', REPORTS_PER_HOUR_PER_ADDRESS: '100000000', DEMO_MODE: 'false', SECRET_KEY: 'bench-secret-key-0123456789', ...serve.env, NODE_OPTIONS: [importLoopDelay, ...(process.env.BENCH_PROFILE ? [`--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])].join(' ') }, { nodeArgs: serve.nodeArgs });
   const db = createClient({ url: server.dbUrl, timeout: 5000 });
   // Complete drafts, one per submission, as if residents had answered every question.
   const drafts = Math.max(20_000, seconds * 4000);
@@ -220,7 +221,7 @@ const targets = [
   `- Event-loop delay p99 under 20 ms during the load: ${saferline.loopP99} ms (bare reference ${reference.loopP99} ms, minimal Astro ${minimal.loopP99} ms), **${met(saferline.loopP99 < 20)}**.`,
   `- Every acknowledged submission stored: acknowledged but not stored **${lost}**, **${met(lost <= 0)}**.`,
 ].join('\n');
-const text = `# Report submission benchmark\n\nRun ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s each, loopback, autocannon in the same process as the orchestration; load average ${loadAtStart} at the start and ${loadavg().map((n) => n.toFixed(2)).join(' ')} at the end.\nThe bare reference and Saferline use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable); the minimal Astro route (a throwaway Astro project, same Astro and Node adapter, standalone) parses the form and answers 303 with no database.\nSaferline runs with the flags of \`npm run serve\` (${serveFlags || 'none'}). Peak RSS is the server process's high-water mark (VmHWM) after the load; event-loop delay is sampled inside each server by monitorEventLoopDelay (10 ms resolution) from the start of the load to SIGTERM.\n\n${table}\n\nTargets (issue 18):\n\n${targets}\n\nSaferline / bare reference: **${ratio}x**; Saferline / minimal Astro: **${ratioMinimal}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).\n\nRepeat flags: ${flagBacklog} of ${saferline.stored} cases were still waiting for their flag refresh when the load ended (it runs after the answer, one pass at a time, in slices of 5 ms between requests); every case had its flags ${Number.isNaN(flagCatchUpS) ? 'not within 120 s' : `${flagCatchUpS} s`} after the load.\n\nSaferline's writer queue: ${writerStats.jobs} write jobs in ${writerStats.commits} commits (${(writerStats.jobs / Math.max(1, writerStats.commits)).toFixed(1)} jobs per commit on average, largest group ${writerStats.largestGroup}).\n`;
+const text = `# Report submission benchmark\n\nRun ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s each, loopback, autocannon in the same process as the orchestration; load average ${loadAtStart} at the start and ${loadavg().map((n) => n.toFixed(2)).join(' ')} at the end.\nThe bare reference and Saferline use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable); the minimal Astro route (a throwaway Astro project, same Astro and Node adapter, standalone) parses the form and answers 303 with no database.\nSaferline runs with the flags of \`npm run serve\` (${serve.text || 'none'}). Peak RSS is the server process's high-water mark (VmHWM) after the load; event-loop delay is sampled inside each server by monitorEventLoopDelay (10 ms resolution) from the start of the load to SIGTERM.\n\n${table}\n\nTargets (issue 18):\n\n${targets}\n\nSaferline / bare reference: **${ratio}x**; Saferline / minimal Astro: **${ratioMinimal}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).\n\nRepeat flags: ${flagBacklog} of ${saferline.stored} cases were still waiting for their flag refresh when the load ended (it runs after the answer, one pass at a time, in slices of 5 ms between requests); every case had its flags ${Number.isNaN(flagCatchUpS) ? 'not within 120 s' : `${flagCatchUpS} s`} after the load.\n\nSaferline's writer queue: ${writerStats.jobs} write jobs in ${writerStats.commits} commits (${(writerStats.jobs / Math.max(1, writerStats.commits)).toFixed(1)} jobs per commit on average, largest group ${writerStats.largestGroup}).\n`;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/submit.md', text);
 process.stdout.write(text);
