@@ -9,6 +9,7 @@ import {
   parseCaseVersion, refreshFlags, scheduleFlagRefresh, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,
 } from '../../src/domains/cases/actions.ts';
 import { countByStatus, listQueue, parseQueueQuery } from '../../src/domains/cases/queue.ts';
+import { loadCaseView } from '../../src/domains/cases/case-view.ts';
 import { insertCase, insertReporter, insertUser, settings } from './cases-fixtures.ts';
 
 let database: Database;
@@ -292,4 +293,20 @@ test('an arrival leaves alone an earlier case that already holds every flag it c
   assert.deepEqual((await findCase(full.ref))!.flags, ['repeat_reporter', 'repeat_location', 'asb_case_review'], 'the case already holding every flag is not recounted');
   assert.deepEqual((await events(full.id)).map((e) => e.action), []);
   assert.deepEqual((await events(lacking.id)).map((e) => e.action), ['case.flags']);
+});
+
+test('a refresh of an older duplicate at a busy named place stores the flags the case page shows: its original counts with its incident', async () => {
+  const day = 86_400_000;
+  const now = Date.now();
+  const at = { categoryId: 'fly-tipping', locationText: 'Market Square', postcode: null } as const;
+  // The original, in an incident, and a duplicate of it without a reporter; both older than the category's 64 newest cases.
+  const original = await insertCase({ ...at, incidentId: 'incident-market-square', receivedAt: now - 30 * day });
+  const duplicate = await insertCase({ ...at, status: 'closed', resolutionCode: 'duplicate', duplicateOf: original.id, receivedAt: now - 20 * day });
+  for (let i = 0; i < 62; i++) await insertCase({ categoryId: 'fly-tipping', locationText: 'Behind the library', postcode: null, receivedAt: now - 10 * day + i });
+  // Among the newest: one more report of the same incident and one other complaint at the square.
+  await insertCase({ ...at, incidentId: 'incident-market-square', receivedAt: now - 2 * day });
+  await insertCase({ ...at, receivedAt: now - day });
+  const shown = (await loadCaseView(duplicate.ref, now))!.threshold.flags;
+  assert.deepEqual(shown, ['repeat_location'], 'two complaints: the incident (original, duplicate and its other report) and the other one');
+  assert.deepEqual(await refreshFlags(duplicate.ref, now), shown);
 });

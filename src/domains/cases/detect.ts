@@ -45,7 +45,7 @@ export async function detectCaseFlags(subject: ThresholdCase, now = Date.now(), 
   // The place's newest cases first: at a busy place they settle every flag, and the rest of its six months is never read.
   const newest = await loadNeighbours(subject, now, cache, NEWEST_READ);
   const flags = detectFlags(subject, newest.all, now, names, newest.reporter);
-  if (newest.complete || settledByNewest(flags, newest.all)) return { flags, neighbours: newest.all };
+  if (newest.complete || settledByNewest(subject, flags, newest.all)) return { flags, neighbours: newest.all };
   const { all, reporter } = await loadNeighbours(subject, now, cache);
   return { flags: detectFlags(subject, all, now, names, reporter), neighbours: all };
 }
@@ -53,11 +53,11 @@ export async function detectCaseFlags(subject: ThresholdCase, now = Date.now(), 
 /**
  * True when flags worked out from a place's newest cases alone are the flags of all of them: more cases can only add
  * flags, so once repeat location and the ASB Case Review hold (the reporter flag comes from the reporter's own cases)
- * nothing is left to add. Not when a case read is a duplicate: its original may be among the cases not read, and a
- * duplicate counts as its original.
+ * nothing is left to add. Not when the case itself or a case read is a duplicate: its original may be among the cases
+ * not read (an older case need not be among its place's newest), and a duplicate counts as its original.
  */
-export function settledByNewest(flags: readonly RepeatFlag[], read: readonly ThresholdCase[]): boolean {
-  return flags.includes('repeat_location') && flags.includes('asb_case_review') && !read.some((c) => c.duplicateOf);
+export function settledByNewest(subject: ThresholdCase, flags: readonly RepeatFlag[], read: readonly ThresholdCase[]): boolean {
+  return flags.includes('repeat_location') && flags.includes('asb_case_review') && !subject.duplicateOf && !read.some((c) => c.duplicateOf);
 }
 
 /** The columns threshold detection reads, as plain SQL (the reads below run on the hot-path read connection, each statement prepared once). */
