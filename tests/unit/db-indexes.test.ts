@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { caseScopeSql } from '../../src/domains/cases/policy.ts';
+import { claimStatement } from '../../src/platform/mail/outbox.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;
@@ -25,4 +26,12 @@ test("a partner officer's cases (referred to their agency) are found by index, n
     assert.match(plan, /USING (COVERING )?INDEX cases_agency_received/, plan);
     assert.doesNotMatch(plan, /^SCAN c$/m, plan);
   }
+});
+
+test('the outbox claim finds the message it leases by its key, not by walking every pending message', async () => {
+  const claim = claimStatement('token', 60_000, Date.now(), Date.now());
+  const plan = await planOf(claim.sql, claim.args as (string | number)[]);
+  const [outer] = plan.split('\n');
+  assert.match(outer!, /SEARCH outbox USING INDEX sqlite_autoindex_outbox_1 \(id=\?\)/, plan);
+  assert.match(plan, /SEARCH outbox USING INDEX outbox_due \(status=\? AND next_attempt_at<\?\)/, plan);
 });
