@@ -10,12 +10,18 @@ export type Sharp = typeof sharpFunction;
 
 let loading: Promise<Sharp> | undefined;
 
-/** sharp, imported and configured once (one thread per image, no cache). */
+/** sharp, imported and configured once (one thread per image, no cache); a failed import is tried again next time. */
 export function loadSharp(): Promise<Sharp> {
-  loading ??= import('sharp').then(({ default: sharp }) => {
-    sharp.concurrency(1);
-    sharp.cache(false);
-    return sharp;
-  });
+  loading ??= import('sharp').then(
+    ({ default: sharp }) => {
+      sharp.concurrency(1);
+      sharp.cache(false);
+      return sharp;
+    },
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  );
   return loading;
 }

@@ -2,9 +2,10 @@
  * Hostile traffic at the server module (src/server/entry.ts and src/middleware.ts): per-route body limits
  * before parsing, unknown methods, Astro routes the site does not use, hostile redirect targets, unreadable
  * bodies, error logs without personal data, the same security headers on every kind of answer, and who
- * sees the health figures.
+ * sees the health figures; and that the image library loads on the photos step, not at start.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createClient, type Client } from '@libsql/client';
 import { exchange } from '../helpers/raw-http.ts';
@@ -306,6 +307,25 @@ describe('healthz', () => {
       assert.ok(body.outbox && body.writer, JSON.stringify(body));
     } finally {
       await proxied.stop();
+    }
+  });
+});
+
+describe('the image library loads when it is needed, not at start', () => {
+  test('a started server has not loaded sharp (libvips) until a resident reaches the photos step, then loads it before the upload', async () => {
+    const other = await startServer();
+    const libvipsMapped = () => readFileSync(`/proc/${other.proc.pid}/maps`, 'utf8').includes('libvips');
+    try {
+      const v = new Visitor(other.url);
+      for (const path of ['/', '/report', '/advice/noise']) assert.equal((await v.get(path)).status, 200, path);
+      for (const [path, body] of ANSWERS_BEFORE_PHOTOS) assert.equal((await v.post(path, body)).status, 303, `${path} accepted`);
+      assert.equal(libvipsMapped(), false, 'sharp is not loaded by the pages before the photos step');
+      assert.equal((await v.get('/report/photos')).status, 200);
+      // The load starts with the page and finishes on its own; wait for it rather than for a fixed time.
+      for (let i = 0; i < 200 && !libvipsMapped(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      assert.equal(libvipsMapped(), true, 'the photos page loads sharp');
+    } finally {
+      await other.stop();
     }
   });
 });

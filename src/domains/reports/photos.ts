@@ -21,6 +21,14 @@ export const PHOTO_JOBS = 1;
 export const PHOTO_QUEUE = 8;
 const ALLOWED = new Set(['jpeg', 'png', 'webp']);
 
+/**
+ * Load the image library now, when a resident reaches the photos step, so that their upload does not wait for it
+ * (it loads once per process, on first use; a failure is left to the upload, which reports it).
+ */
+export function preparePhotoProcessing(): void {
+  loadSharp().catch(() => undefined);
+}
+
 /** A stored, cleaned photo. */
 export interface StoredPhoto {
   key: string;

@@ -1,7 +1,7 @@
 /** The photos step of the report journey: add, remove and check photos, within the per-address byte quota. */
 import type { AstroGlobal } from 'astro';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
-import { deletePhoto, isSensitive, MAX_PHOTOS, nextStep, PhotoBusyError, PhotoError, previousStep, reservePhotoBytes, saveDraft, storePhoto, type FieldError, type PhotoInput, type StoredPhoto } from '../../domains/reports/index.ts';
+import { deletePhoto, isSensitive, MAX_PHOTOS, nextStep, PhotoBusyError, PhotoError, preparePhotoProcessing, previousStep, reservePhotoBytes, saveDraft, storePhoto, type FieldError, type PhotoInput, type StoredPhoto } from '../../domains/reports/index.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { translate } from '../../platform/i18n/index.ts';
 import { loadReportDraft, photoQuota, readForm, stepPath, tooManyError } from './flow.ts';
@@ -78,6 +78,7 @@ async function handlePhotos(astro: AstroGlobal): Promise<Response | PhotosStep> 
   const t = (key: string, params?: Record<string, string | number>) => translate(astro.locals.lang, key, params);
   const fail = (text: string) => errors.push({ field: 'photos', href: '#photos', text });
   let photos: StoredPhoto[] = draft.data.photos ?? [];
+  if (astro.request.method !== 'POST') preparePhotoProcessing();
   if (astro.request.method === 'POST') {
     const form = await readForm(astro);
     const files = form && uploadsOf(astro, form);
