@@ -23,8 +23,8 @@ after(async () => {
 const count = async (sql: string) => Number((await db.execute(sql)).rows[0]!.n);
 
 /** A visitor who has answered every question up to check answers (named, with an e-mail address). */
-async function visitorAtCheck(email: string): Promise<Visitor> {
-  const v = new Visitor(server.url);
+async function visitorAtCheck(email: string, base = server.url): Promise<Visitor> {
+  const v = new Visitor(base);
   const steps: [string, Record<string, string>][] = [
     ['/report/danger', { danger: 'no' }],
     ['/report/category', { category: 'noise' }],
@@ -103,4 +103,26 @@ test('a send over the address limit gets the 429 page from the thin path\'s coun
   assert.match(await res.text(), /You have sent a lot of reports recently/);
   assert.equal(await count(`SELECT coalesce(sum(count), 0) AS n FROM rate_limits WHERE key = '${key}'`), hits + 1, 'one attempt, one count');
   assert.equal(await count("SELECT count(*) AS n FROM outbox WHERE recipient = 'send-three@example.org'"), 0);
+});
+
+test('parallel sends from one address over its limit: exactly the limit is stored, every attempt counted once, the rest refused with 429', async () => {
+  const other = await startServer({ REPORTS_PER_HOUR_PER_ADDRESS: '3' });
+  const otherDb = createClient({ url: other.dbUrl, timeout: 15_000 });
+  try {
+    const visitors: Visitor[] = [];
+    for (let i = 0; i < 8; i++) visitors.push(await visitorAtCheck(`parallel-${i}@example.org`, other.url));
+    const answers = await Promise.all(visitors.map((v) => v.post('/report/check', { website: '' })));
+    const statuses = answers.map((r) => r.status).sort();
+    await Promise.all(answers.map((r) => r.text()));
+    assert.deepEqual(statuses, [303, 303, 303, 429, 429, 429, 429, 429]);
+    const n = async (sql: string) => Number((await otherDb.execute(sql)).rows[0]!.n);
+    assert.equal(await n("SELECT count(*) AS n FROM cases WHERE channel = 'web'"), 3);
+    assert.equal(await n('SELECT count(*) AS n FROM drafts WHERE case_id IS NOT NULL'), 3);
+    assert.equal(await n("SELECT count(*) AS n FROM outbox WHERE recipient LIKE 'parallel-%'"), 3);
+    assert.equal(await n("SELECT coalesce(sum(count), 0) AS n FROM rate_limits WHERE key = 'report:ip:127.0.0.1'"), 8, 'each attempt counted once');
+    assert.equal(await n('SELECT count(*) AS n FROM rate_limits WHERE key IS NULL'), 0);
+  } finally {
+    otherDb.close();
+    await other.stop();
+  }
 });
