@@ -71,6 +71,7 @@ export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteC
     transport: createMailTransport({ smtpUrl: env.SMTP_URL, mailDir: env.MAIL_DIR }),
     from: env.MAIL_FROM,
     intervalMs: env.OUTBOX_INTERVAL_MS,
+    concurrency: env.OUTBOX_CONCURRENCY,
     retryBaseMs: Number(process.env.OUTBOX_RETRY_BASE_MS ?? 60_000),
     leaseMs: Number(process.env.OUTBOX_LEASE_MS ?? 60_000),
   });

@@ -64,7 +64,7 @@ async function leased(db: Client, prefix: string): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('a server killed (SIGKILL) mid-batch and restarted on the same database delivers every message once; only an accepted-but-unmarked message may repeat', { timeout: 180_000 }, async (t) => {
+test('a server killed (SIGKILL) mid-batch and restarted on the same database delivers every message once; only accepted-but-unmarked messages may repeat', { timeout: 180_000 }, async (t) => {
   const N = 30;
   let kill = () => {};
   const smtp = await smtpServer(t, {
@@ -73,7 +73,7 @@ test('a server killed (SIGKILL) mid-batch and restarted on the same database del
       if (smtp.messages.filter(toPrefix('kill')).length === 10) kill();
     },
   });
-  const env = { SMTP_URL: smtp.url, OUTBOX_LEASE_MS: '2000' };
+  const env = { SMTP_URL: smtp.url, OUTBOX_LEASE_MS: '2000', OUTBOX_CONCURRENCY: '4' };
   const first = await startServer(env);
   t.after(() => void first.proc.kill('SIGKILL')); // on failure only: it is dead already otherwise
   kill = () => first.proc.kill('SIGKILL');
@@ -88,9 +88,9 @@ test('a server killed (SIGKILL) mid-batch and restarted on the same database del
   assert.ok(accepted.length >= 10 && accepted.length < N, `killed mid-batch (${accepted.length} accepted)`);
   assert.deepEqual(marked.filter((id) => !accepted.includes(id)), [], 'nothing is marked sent that the server did not accept');
   // The window a kill can hit: the server has accepted a message and the process has not yet marked it.
-  // Rows are marked one at a time, so at most one message can be in it; that one may be sent again.
+  // Each of the worker's 4 lanes marks its message before taking the next, so at most 4 can be in it; those may be sent again.
   const unmarked = accepted.filter((id) => !marked.includes(id));
-  assert.ok(unmarked.length <= 1, `at most one accepted message is unmarked (${unmarked.length})`);
+  assert.ok(unmarked.length <= 4, `at most one accepted message per lane is unmarked (${unmarked.length})`);
 
   const second = await startServer(env, { restartOf: first });
   t.after(() => second.stop());
@@ -99,7 +99,7 @@ test('a server killed (SIGKILL) mid-batch and restarted on the same database del
   const counts = copies(smtp, 'kill');
   assert.equal(counts.size, N, 'every message arrived');
   const twice = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
-  assert.deepEqual(twice, unmarked, 'the only message sent twice (if any) is the one accepted but unmarked at the kill');
+  assert.deepEqual(twice.sort(), unmarked.sort(), 'the only messages sent twice (if any) are those accepted but unmarked at the kill');
   assert.ok([...counts.values()].every((n) => n <= 2));
   assert.equal((await rowsIn(db, 'kill', 'sent')).length, N);
 });

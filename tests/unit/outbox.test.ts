@@ -66,6 +66,50 @@ test('a mail server outage keeps the message, retries later with back-off, and i
   await up.stop();
 });
 
+test('a run sends several messages at once, each once: a slow mail server is not a queue of one', async () => {
+  const recipients = Array.from({ length: 8 }, (_, i) => `lane-${i}@example.com`);
+  await getDatabase().writer.batch(recipients.map((r, i) => enqueueEmail('case-received', r, payload(`HM-LANE-${i}`))));
+  let inFlight = 0;
+  let most = 0;
+  const slow = await startSmtp({
+    acceptDelayMs: 150,
+    onReceive: () => (most = Math.max(most, ++inFlight)),
+    onAccept: () => inFlight--,
+  });
+  try {
+    const w = new OutboxWorker({ transport: createMailTransport({ smtpUrl: slow.url, mailDir: 'tmp/mail-unused' }), from: 'Saferline <no-reply@saferline.invalid>', intervalMs: 60_000, concurrency: 4 });
+    assert.equal(await w.runOnce(), 8);
+    await w.stop();
+    assert.ok(most >= 2, `the server had ${most} message(s) on their way at most`);
+    assert.ok(most <= 4, `no more than the worker's concurrency at once (${most})`);
+    for (const r of recipients) assert.equal(slow.messages.filter((m) => sentTo(m, r)).length, 1, r);
+    const rows = await getDb().select().from(outbox).where(like(outbox.recipient, 'lane-%'));
+    assert.deepEqual(rows.map((r) => r.status), Array(8).fill('sent'));
+  } finally {
+    await slow.close();
+  }
+});
+
+test('after a run that stopped at its batch size with mail still due, the worker runs again at once, not after its interval (10 minutes here)', async () => {
+  const recipients = Array.from({ length: 5 }, (_, i) => `backlog-${i}@example.com`);
+  await getDatabase().writer.batch(recipients.map((r, i) => enqueueEmail('case-received', r, payload(`HM-BACK-${i}`))));
+  // An interval far longer than the test: only the runs' asking again can send the rest.
+  const w = new OutboxWorker({ transport: createMailTransport({ smtpUrl: smtp.url, mailDir: 'tmp/mail-unused' }), from: 'Saferline <no-reply@saferline.invalid>', intervalMs: 600_000, batchSize: 2, concurrency: 1 });
+  const runs: number[] = [];
+  const runOnce = w.runOnce.bind(w);
+  w.runOnce = async (now?: number) => {
+    const sent = await runOnce(now);
+    runs.push(sent);
+    return sent;
+  };
+  w.start();
+  w.poke(); // as a commit that queued mail does
+  for (const r of recipients) await smtp.waitFor((m) => sentTo(m, r));
+  await w.stop();
+  // Three runs sent the five (2, 2, 1), one after the other, none waiting for the interval.
+  assert.deepEqual(runs.slice(0, 3), [2, 2, 1]);
+});
+
 test('two workers at once send each message once (the lease)', async () => {
   await getDatabase().writer.batch([enqueueEmail('case-received', 'once@example.com', payload('HM-4567-8923'))]);
   const a = worker(smtp.url);

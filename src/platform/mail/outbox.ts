@@ -43,6 +43,8 @@ export interface OutboxWorkerOptions {
   maxAttempts?: number;
   /** Most messages sent in one run. */
   batchSize?: number;
+  /** Messages sent at once, each claimed and leased on its own (default 4): a slow mail server is not a queue of one. */
+  concurrency?: number;
   /** How long a claimed message stays this worker's without renewal; renewed every third of it while it is sent. */
   leaseMs?: number;
 }
@@ -52,9 +54,9 @@ type OutboxRow = typeof outbox.$inferSelect;
 /**
  * Sends due outbox rows; one instance per process, any number of processes on one database.
  * Each message is claimed on its own with this worker's lease token, sent, and marked sent as soon as the
- * mail server accepts it. Every change to a claimed row checks the token, so a worker whose lease was lost
- * cannot undo what the new holder did. A kill between the server's acceptance and the mark can resend that
- * one message (after its lease), never more.
+ * mail server accepts it; up to `concurrency` messages are on their way at once. Every change to a claimed row
+ * checks the token, so a worker whose lease was lost cannot undo what the new holder did. A kill between the
+ * server's acceptance and the mark can resend the messages then in flight (after their leases), never more.
  */
 export class OutboxWorker {
   /** This worker's lease token: it marks the rows it holds. */
@@ -62,32 +64,39 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private busy: Promise<number> | undefined;
   private stopping = false;
+  /** True when the last run stopped at batchSize before running out of due mail. */
+  private moreDue = false;
   private options: OutboxWorkerOptions;
 
   constructor(options: OutboxWorkerOptions) {
     this.options = options;
   }
 
-  /** Start polling. */
+  /** Start polling: every intervalMs, or at once again after a run that stopped at batchSize with mail still due. */
   start() {
     this.stopping = false;
-    const tick = () => {
+    const tick = (delayMs: number) => {
       this.timer = setTimeout(async () => {
         await this.runOnce().catch((error) => log.error('outbox.tick_failed', { error: String(error) }));
-        if (!this.stopping) tick();
-      }, this.options.intervalMs);
+        if (!this.stopping) tick(this.moreDue ? 0 : this.options.intervalMs);
+      }, delayMs);
       this.timer.unref();
     };
-    tick();
+    tick(this.options.intervalMs);
   }
 
-  /** Ask for a run soon (after a commit that queued mail). */
+  /** Ask for a run soon (after a commit that queued mail); a run that stops at batchSize with mail still due asks again. */
   poke() {
     if (this.stopping || this.busy) return;
-    setImmediate(() => void this.runOnce().catch((error) => log.error('outbox.tick_failed', { error: String(error) })));
+    setImmediate(() =>
+      void this.runOnce().then(
+        () => this.moreDue && this.poke(),
+        (error) => log.error('outbox.tick_failed', { error: String(error) }),
+      ),
+    );
   }
 
-  /** Send due rows, one at a time, up to the batch size; returns how many were sent. */
+  /** Send due rows, up to the batch size; returns how many were sent. */
   async runOnce(now = Date.now()): Promise<number> {
     if (this.busy) {
       await this.busy;
@@ -115,14 +124,25 @@ export class OutboxWorker {
     return this.options.leaseMs ?? 60_000;
   }
 
+  /** Send due rows in `concurrency` lanes, each claiming and sending one message at a time, up to batchSize in all. */
   private async sendDue(now: number): Promise<number> {
     let sent = 0;
+    let claimed = 0;
+    let drained = false;
     const limit = this.options.batchSize ?? 25;
-    for (let i = 0; i < limit && !this.stopping; i++) {
-      const row = await this.claimNext(now);
-      if (!row) break;
-      if (await this.deliver(row)) sent++;
-    }
+    const lane = async () => {
+      while (claimed < limit && !drained && !this.stopping) {
+        claimed++;
+        const row = await this.claimNext(now);
+        if (!row) {
+          drained = true;
+          return;
+        }
+        if (await this.deliver(row)) sent++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, lane));
+    this.moreDue = !drained && claimed >= limit;
     return sent;
   }
 
