@@ -71,7 +71,9 @@ export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteC
     transport: createMailTransport({ smtpUrl: env.SMTP_URL, mailDir: env.MAIL_DIR }),
     from: env.MAIL_FROM,
     intervalMs: env.OUTBOX_INTERVAL_MS,
-    concurrency: env.OUTBOX_CONCURRENCY,
+    // Over SMTP a send mostly waits on the network, so lanes overlap the waits; written to files it is the process's
+    // own work, which more lanes would only take from the requests.
+    concurrency: env.OUTBOX_CONCURRENCY ?? (env.SMTP_URL ? 4 : 1),
     retryBaseMs: Number(process.env.OUTBOX_RETRY_BASE_MS ?? 60_000),
     leaseMs: Number(process.env.OUTBOX_LEASE_MS ?? 60_000),
   });

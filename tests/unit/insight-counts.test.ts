@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openTestDatabase } from '../helpers/db.ts';
-import type { Database } from '../../src/platform/db/client.ts';
+import { getDatabase, type Database } from '../../src/platform/db/client.ts';
+import { rebuildQueueCountStatements } from '../../src/domains/cases/queue-counts.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import { londonMonth, londonTime } from '../../src/platform/time/london.ts';
 import { createCase, type NewCase } from '../../src/domains/reports/submit.ts';
@@ -194,3 +195,29 @@ test('ensureCounts rebuilds the derived counts alone when a deployment adds them
   assert.deepEqual(await derivedLines(), before);
   assert.equal(await ensureCounts(), false);
 });
+
+test('submissions sent at once share one group commit, whose counter upserts of the same rows are added together: every aggregate still equals an independent count and a rebuild', async () => {
+  const { writer } = getDatabase();
+  const t = Date.UTC(2026, 8, 14, 10);
+  const wards = ['saltings', 'mill-lane', 'northgate'];
+  const before = { ...writer.stats };
+  // 30 reports from the same few places at once: most of their counter rows are shared.
+  await Promise.all(Array.from({ length: 30 }, (_, i) => createCase({ ...base, wardId: wards[i % 3], categoryId: i % 2 ? 'noise' : 'vandalism', channel: i % 5 ? 'web' : 'phone' }, ctx, t + i)));
+  assert.ok(writer.stats.largestGroup >= 10, `the submissions were group-committed (largest group ${writer.stats.largestGroup})`);
+  assert.ok(writer.stats.commits - before.commits < 30, 'fewer commits than submissions');
+  assert.deepEqual(await aggregateLines(), await independentLines());
+  assert.deepEqual(await derivedLines(), await independentDerivedLines());
+  const queue = await queueLines();
+  await writer.transaction(async (tx) => void (await tx.batch(rebuildQueueCountStatements())));
+  assert.deepEqual(await queueLines(), queue, 'the queue counters equal a rebuild');
+});
+
+/** The queue's counter tables as sorted lines, zero rows left out. */
+async function queueLines(): Promise<string[]> {
+  const out: string[] = [];
+  for (const table of ['queue_active_counts', 'queue_active_owner_counts', 'queue_finished_counts', 'queue_finished_owner_counts']) {
+    const r = await database.client.execute(`SELECT * FROM ${table} WHERE n <> 0`);
+    out.push(...r.rows.map((x) => `${table}|${Object.entries(x).map(([k, v]) => `${k}:${String(v)}`).join('|')}`));
+  }
+  return out.sort();
+}

@@ -16,6 +16,7 @@ import type { InStatement, InValue } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
 import { CASE_STATUSES, FINISHED_STATUSES, isCaseStatus, type CaseStatus } from './workflow.ts';
 import type { QueueFilter } from './queue.ts';
+import { counterUpsert } from '../../platform/db/counters.ts';
 
 /** The case fields the counters read. */
 export interface QueueCountedFields {
@@ -67,12 +68,12 @@ export function queueCountStatements(before: QueueCountedFields | null, after: Q
   const sameOwner = (before?.ownerId ?? '') === (after?.ownerId ?? '');
   const stmts: InStatement[] = [];
   if (!sameKey) {
-    if (from) stmts.push({ sql: upsertSql(TABLES[from.group][0], false), args: [...from.key, -1] });
-    if (to) stmts.push({ sql: upsertSql(TABLES[to.group][0], false), args: [...to.key, 1] });
+    if (from) stmts.push(counterUpsert(upsertSql(TABLES[from.group][0], false), [...from.key, -1], FACETS.length + 1));
+    if (to) stmts.push(counterUpsert(upsertSql(TABLES[to.group][0], false), [...to.key, 1], FACETS.length + 1));
   }
   if (!(sameKey && sameOwner)) {
-    if (from) stmts.push({ sql: upsertSql(TABLES[from.group][1], true), args: [before!.ownerId ?? '', ...from.key, -1] });
-    if (to) stmts.push({ sql: upsertSql(TABLES[to.group][1], true), args: [after!.ownerId ?? '', ...to.key, 1] });
+    if (from) stmts.push(counterUpsert(upsertSql(TABLES[from.group][1], true), [before!.ownerId ?? '', ...from.key, -1], FACETS.length + 2));
+    if (to) stmts.push(counterUpsert(upsertSql(TABLES[to.group][1], true), [after!.ownerId ?? '', ...to.key, 1], FACETS.length + 2));
   }
   return stmts;
 }

@@ -12,6 +12,7 @@ import { COARSE, measureChangeStatements, OPEN_TOTAL, rebuildMeasureStatements, 
 import { openCountStatements, openTotals, rebuildOpenCountStatements } from './open-counts.ts';
 import { rebuildReferralCountStatements, referralTotals } from './referral-counts.ts';
 import { finishedTotals, queueCountStatements, rebuildQueueCountStatements } from '../cases/queue-counts.ts';
+import { counterUpsert } from '../../platform/db/counters.ts';
 
 /** The case fields that decide which count a case falls in. */
 export interface CountedFields {
@@ -48,7 +49,7 @@ const UPSERT_SQL =
 
 /** The statement that adds `delta` to one aggregate key. */
 function addCountStatement(key: CountKey, delta: number): InStatement {
-  return { sql: UPSERT_SQL, args: [...key, delta] };
+  return counterUpsert(UPSERT_SQL, [...key, delta], 9);
 }
 
 /**

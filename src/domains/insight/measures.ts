@@ -12,6 +12,7 @@
 import type { InStatement } from '@libsql/client';
 import { londonMonth } from '../../platform/time/london.ts';
 import { NOT_COUNTED } from './report-counts.ts';
+import { counterUpsert } from '../../platform/db/counters.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -175,7 +176,7 @@ export function measureChangeStatements(before: MeasuredFields | null, after: Me
   if (after) add(measureKeysOf(after), 1);
   const rows = [...delta.values()].filter((d) => d.n !== 0);
   if (!rows.length) return [];
-  return [{ sql: `INSERT INTO insight_measures (${COLUMNS}) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} ${CONFLICT}`, args: rows.flatMap((d) => [...d.key, d.n]) }];
+  return [counterUpsert(`INSERT INTO insight_measures (${COLUMNS}) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} ${CONFLICT}`, rows.flatMap((d) => [...d.key, d.n]), 7)];
 }
 
 /** The statements that recompute the table from the cases (the month SQL given by the caller). */

@@ -7,6 +7,7 @@
 import type { InStatement } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
 import { CASE_STATUSES, FINISHED_STATUSES } from '../cases/workflow.ts';
+import { counterUpsert } from '../../platform/db/counters.ts';
 
 /** The open statuses: the queue's ACTIVE_STATUSES (every status but the finished ones). */
 const OPEN_STATUSES: readonly string[] = CASE_STATUSES.filter((s) => !FINISHED_STATUSES.includes(s));
@@ -32,7 +33,7 @@ export function openCountStatements(before: OpenCountedFields | null, after: Ope
   const from = before ? openKeyOf(before) : null;
   const to = after ? openKeyOf(after) : null;
   if (from && to && from.join('\u0000') === to.join('\u0000')) return [];
-  return [...(from ? [{ sql: UPSERT, args: [...from, -1] }] : []), ...(to ? [{ sql: UPSERT, args: [...to, 1] }] : [])];
+  return [...(from ? [counterUpsert(UPSERT, [...from, -1], 4)] : []), ...(to ? [counterUpsert(UPSERT, [...to, 1], 4)] : [])];
 }
 
 const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');

@@ -8,6 +8,7 @@
 import type { InStatement } from '@libsql/client';
 import { londonMonth } from '../../platform/time/london.ts';
 import type { CountedFields } from './counts.ts';
+import { counterUpsert } from '../../platform/db/counters.ts';
 
 /** Resolutions that are not counted: the same report twice, or not a report at all. */
 export const NOT_COUNTED = ['duplicate', 'spam'];
@@ -46,7 +47,7 @@ function facetCountStatement(from: string[] | null, to: string[] | null): InStat
   }
   const rows = [...delta.values()].filter((d) => d.n !== 0);
   if (!rows.length) return [];
-  return [{ sql: `INSERT INTO insight_facet_counts (facet, month, district_id, ward_id, value, n) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ${FACET_CONFLICT}`, args: rows.flatMap((d) => [...d.key, d.n]) }];
+  return [counterUpsert(`INSERT INTO insight_facet_counts (facet, month, district_id, ward_id, value, n) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ${FACET_CONFLICT}`, rows.flatMap((d) => [...d.key, d.n]), 6)];
 }
 
 /** The statements that move a case between report keys, in insight_report_counts and its facets (none when its key did not change). */
@@ -54,7 +55,7 @@ export function reportCountStatements(before: CountedFields | null, after: Count
   const from = before ? reportKeyOf(before) : null;
   const to = after ? reportKeyOf(after) : null;
   if (from && to && from.join('\u0000') === to.join('\u0000')) return [];
-  return [...(from ? [{ sql: UPSERT_SQL, args: [...from, -1] }] : []), ...(to ? [{ sql: UPSERT_SQL, args: [...to, 1] }] : []), ...facetCountStatement(from, to)];
+  return [...(from ? [counterUpsert(UPSERT_SQL, [...from, -1], 6)] : []), ...(to ? [counterUpsert(UPSERT_SQL, [...to, 1], 6)] : []), ...facetCountStatement(from, to)];
 }
 
 /** The statements that recompute insight_facet_counts from insight_report_counts (a few thousand rows a year: well under a second at a million cases). */

@@ -30,7 +30,7 @@ const envSchema = z.object({
   SECURE_COOKIES: bool.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(10).max(600000).default(2000),
-  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(32).optional(),
   REPORTS_PER_HOUR_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   /** Reverse proxies in front of the server that append to X-Forwarded-For (0: use the socket address). */
   TRUSTED_PROXY_HOPS: z.string().regex(/^(\d|10)$/, { message: 'must be a whole number from 0 to 10' }).transform(Number).default(0),

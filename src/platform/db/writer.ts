@@ -3,7 +3,8 @@
  * overlap in this process (overlap blocks the event loop until the busy timeout, then fails).
  *
  * - batch(stmts): independent writes. Batches waiting together are group-committed: many submissions, one
- *   commit. If a group fails, each job in it is retried on its own so that one bad job cannot sink the others.
+ *   commit, with their counter upserts of the same rows added together (counters.ts). If a group fails, each job in
+ *   it is retried on its own, as written, so that one bad job cannot sink the others.
  * - transaction(fn): read-decide-write. A real write transaction (BEGIN IMMEDIATE) run as one job of the queue,
  *   so it holds the database's write lock against other processes too; reads made through `tx` (or getDb())
  *   inside it see exactly what the writes will be applied to. Keep it short and batch-shaped: a few reads, one
@@ -14,6 +15,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Client, InStatement, ResultSet, Transaction } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from './schema.ts';
+import { addCounters } from './counters.ts';
 
 /** Drizzle bound to one open write transaction. */
 export type TransactionDb = LibSQLDatabase<typeof schema>;
@@ -318,10 +320,12 @@ export class Writer {
       }
       return;
     }
-    const all = group.flatMap((j) => j.stmts);
+    // Counter upserts of the same rows are added together (addCounters): the group writes each counter row once.
+    const { stmts: all, at } = addCounters(group.flatMap((j) => j.stmts));
     try {
       this.stats.commits++;
-      const results = await this.writeBatch(all);
+      const written = await this.writeBatch(all);
+      const results = at.map((i) => written[i]!);
       let offset = 0;
       for (const job of group) {
         job.resolve(results.slice(offset, offset + job.stmts.length));

@@ -72,17 +72,19 @@ export class OutboxWorker {
     this.options = options;
   }
 
-  /** Start polling: every intervalMs, or at once again after a run that stopped at batchSize with mail still due. */
+  /** Start polling every intervalMs; a run that stopped at batchSize with mail still due goes on at once (poke). */
   start() {
     this.stopping = false;
-    const tick = (delayMs: number) => {
+    const tick = () => {
       this.timer = setTimeout(async () => {
         await this.runOnce().catch((error) => log.error('outbox.tick_failed', { error: String(error) }));
-        if (!this.stopping) tick(this.moreDue ? 0 : this.options.intervalMs);
-      }, delayMs);
+        if (this.stopping) return;
+        if (this.moreDue) this.poke();
+        tick();
+      }, this.options.intervalMs);
       this.timer.unref();
     };
-    tick(this.options.intervalMs);
+    tick();
   }
 
   /** Ask for a run soon (after a commit that queued mail); a run that stops at batchSize with mail still due asks again. */
