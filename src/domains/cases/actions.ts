@@ -575,20 +575,40 @@ const FLAG_PASS_SPACING = 3;
  */
 export function scheduleFlagRefresh(caseId: string, delayMs = 250) {
   pendingFlagRefreshes.add(caseId);
+  armFlagRefresh(delayMs);
+}
+
+/** Start the timer for the next pass, if none is set: after delayMs, or FLAG_PASS_SPACING times the last pass. */
+function armFlagRefresh(delayMs: number) {
   if (flagRefreshTimer) return;
-  flagRefreshTimer = setTimeout(() => void flushFlagRefreshes(), Math.max(delayMs, lastFlagPassMs * FLAG_PASS_SPACING));
+  flagRefreshTimer = setTimeout(() => {
+    flagRefreshTimer = undefined;
+    void runFlagPass().then(() => pendingFlagRefreshes.size > 0 && armFlagRefresh(0));
+  }, Math.max(delayMs, lastFlagPassMs * FLAG_PASS_SPACING));
   flagRefreshTimer.unref();
 }
 
 let flagRefreshRunning: Promise<void> | undefined;
 
-/** Run the scheduled flag refreshes now, after any pass already running (one pass at a time); a failure is logged and leaves the flags to the next change. */
+/** The most new cases one pass refreshes: a burst's backlog is taken in passes of this size, not read whole at once. */
+const FLAG_PASS_MAX = 1000;
+
+/** Run every scheduled flag refresh now, after any pass already running (one pass at a time); a failure is logged and leaves the flags to the next change. */
 export async function flushFlagRefreshes(now?: number) {
   clearTimeout(flagRefreshTimer);
   flagRefreshTimer = undefined;
+  while (flagRefreshRunning || pendingFlagRefreshes.size > 0) await runFlagPass(now);
+}
+
+/** One pass over up to FLAG_PASS_MAX scheduled cases, after any pass already running. */
+async function runFlagPass(now?: number) {
   while (flagRefreshRunning) await flagRefreshRunning;
-  const ids = [...pendingFlagRefreshes];
-  pendingFlagRefreshes.clear();
+  const ids: string[] = [];
+  for (const id of pendingFlagRefreshes) {
+    if (ids.length === FLAG_PASS_MAX) break;
+    ids.push(id);
+  }
+  for (const id of ids) pendingFlagRefreshes.delete(id);
   if (ids.length === 0) return;
   const started = performance.now();
   flagRefreshRunning = refreshArrivals(ids, now ?? Date.now());
