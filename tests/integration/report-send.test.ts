@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createClient, type Client } from '@libsql/client';
-import { Visitor } from '../helpers/http.ts';
+import { ANSWERS_BEFORE_PHOTOS, Visitor } from '../helpers/http.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -25,14 +25,8 @@ const count = async (sql: string) => Number((await db.execute(sql)).rows[0]!.n);
 /** A visitor who has answered every question up to check answers (named, with an e-mail address). */
 async function visitorAtCheck(email: string, base = server.url): Promise<Visitor> {
   const v = new Visitor(base);
-  const steps: [string, Record<string, string>][] = [
-    ['/report/danger', { danger: 'no' }],
-    ['/report/category', { category: 'noise' }],
-    ['/report/description', { description: 'Music played very loudly every night after midnight.' }],
-    ['/report/when', { whenKind: 'approx' }],
-    ['/report/when-details', { whenText: 'Every night' }],
-    ['/report/where', { postcode: 'HW3 1AB', place: '' }],
-    ['/report/people', { people: '', affected: 'household', before: 'yes' }],
+  const steps: (readonly [string, Record<string, string>])[] = [
+    ...ANSWERS_BEFORE_PHOTOS,
     ['/report/photos', { intent: 'continue' }],
     ['/report/privacy', { privacy: 'named' }],
     ['/report/contact', { name: 'Sam Resident', email, phone: '', preferredContact: 'email' }],
