@@ -73,10 +73,20 @@ export async function startMinimalAstro(preload?: string): Promise<MinimalAstro>
   };
 }
 
+/** A server's event-loop delay in ms (bench/loop-delay.ts): beyond the sampling timer's interval, and the histogram's raw figures. */
+export interface LoopDelayFigures {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+  raw: { p50: number; p99: number; max: number };
+  resolutionMs: number;
+}
+
 /** The event-loop delay figures a server preloaded with bench/loop-delay.ts wrote at SIGTERM. */
-export function loopDelayOf(output: string): { p50: number; p99: number; max: number; mean: number } | null {
+export function loopDelayOf(output: string): LoopDelayFigures | null {
   const line = output.split('\n').find((l) => l.startsWith('{"benchLoopDelay"'));
-  return line ? (JSON.parse(line) as { benchLoopDelay: { p50: number; p99: number; max: number; mean: number } }).benchLoopDelay : null;
+  return line ? (JSON.parse(line) as { benchLoopDelay: LoopDelayFigures }).benchLoopDelay : null;
 }
 
 /** Peak resident memory of a process in MB (the kernel's high-water mark, VmHWM), or 0 once it is gone. */

@@ -100,3 +100,18 @@ test('overdue and due soon read in words with a tone', () => {
   assert.deepEqual(dueWords(now + 10 * 24 * HOUR, targets, now), { words: 'Due in 10 days', tone: 'ok' });
   assert.deepEqual(dueWords(null, targets, now), { words: 'No target', tone: 'none' });
 });
+
+test('adding working time and measuring it back agree, over ten thousand seeded instants across years, clock changes and holidays', () => {
+  let seed = 20261130;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const from = at(2025, 1, 1, 0);
+  const span = at(2028, 1, 1, 0) - from;
+  for (let i = 0; i < 10_000; i++) {
+    const start = from + Math.floor(random() * span);
+    const amount = Math.floor(random() * 30 * 10 * HOUR);
+    const end = addWorkingMs(start, amount, targets);
+    assert.equal(workingMsBetween(start, end, targets), amount, `${iso(start)} + ${amount} ms`);
+    // The millisecond before the end is working time: the end is never pushed past a night, weekend or holiday.
+    if (amount > 0) assert.equal(workingMsBetween(end - 1, end, targets), 1, `${iso(end)} ends working time`);
+  }
+});

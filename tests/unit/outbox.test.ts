@@ -237,3 +237,14 @@ test('rows are marked sent one by one: a worker process killed mid-batch leaves 
   const sent = rows.filter((r) => r.status === 'sent').map((r) => `<${r.id}@saferline>`);
   assert.deepEqual(sent.sort(), accepted.sort(), 'each accepted message is marked sent, and only those');
 });
+
+test('queueing checks the template renders, even after the same template rendered with other kinds of field', () => {
+  assert.throws(() => enqueueEmail('no-such-template', 'x@example.org', payload('HM-7777-2345')), /Unknown mail template/);
+  const digest = (unsubscribeUrl: string) => ({ area: 'Mill Lane', partnership: 'Hollowmere CSP', unsubscribeUrl });
+  // A digest with its unsubscribe link queues (twice: the second time from the remembered shape) …
+  enqueueEmail('alert-digest', 'x@example.org', digest('http://localhost/alerts/unsubscribe?key=a'));
+  enqueueEmail('alert-digest', 'x@example.org', digest('http://localhost/alerts/unsubscribe?key=b'));
+  // … and one without still fails before anything is stored: an empty text is not the shape that rendered.
+  assert.throws(() => enqueueEmail('alert-digest', 'x@example.org', digest('')), /unsubscribe link/);
+  assert.throws(() => enqueueEmail('alert-digest', 'x@example.org', { area: 'Mill Lane', partnership: 'Hollowmere CSP' }), /unsubscribe link/);
+});

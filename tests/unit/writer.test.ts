@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openTestDatabase } from '../helpers/db.ts';
 import { sql } from 'drizzle-orm';
-import { getDb, readRows, type Database } from '../../src/platform/db/client.ts';
+import { getDb, readFirstRow, readRows, type Database } from '../../src/platform/db/client.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;
@@ -183,10 +183,12 @@ test('the database is in WAL mode with a busy timeout', async () => {
   assert.ok(Number(timeout.rows[0]![0]) >= 5000);
 });
 
-test('a read right after writer.batch sees its commit on every read path: the libSQL client, readRows and Drizzle', async () => {
+test('a read right after writer.batch sees its commit on every read path: the libSQL client, readRows, readFirstRow and Drizzle', async () => {
   await database.client.execute('CREATE TABLE seen (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)');
   for (let round = 1; round <= 30; round++) {
     await readRows({ sql: 'SELECT count(*) AS c FROM seen', args: [] });
+    // A first row of many: the statement must not hold its read open (the next reads would not see the commit).
+    if (round > 1) assert.equal(Number((await readFirstRow({ sql: 'SELECT n FROM seen ORDER BY id', args: [] }))!.n), round);
     const [insert] = await database.writer.batch([
       { sql: 'INSERT INTO seen (n) VALUES (?)', args: [round] },
       { sql: 'UPDATE seen SET n = n + 1', args: [] },
@@ -195,6 +197,8 @@ test('a read right after writer.batch sees its commit on every read path: the li
     const byClient = Number((await database.client.execute('SELECT count(*) AS c FROM seen')).rows[0]!.c);
     const byReadRows = Number((await readRows({ sql: 'SELECT count(*) AS c FROM seen', args: [] }))[0]!.c);
     const byDrizzle = Number(((await getDb().all(sql`SELECT count(*) AS c FROM seen`)) as { c: number }[])[0]!.c);
-    assert.deepEqual([byClient, byReadRows, byDrizzle], [round, round, round], `round ${round}`);
+    const byFirstRow = Number((await readFirstRow({ sql: 'SELECT count(*) AS c FROM seen', args: [] }))!.c);
+    assert.deepEqual([byClient, byReadRows, byDrizzle, byFirstRow], [round, round, round, round], `round ${round}`);
+    assert.equal(await readFirstRow({ sql: 'SELECT n FROM seen WHERE id < 0', args: [] }), undefined);
   }
 });

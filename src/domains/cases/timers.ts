@@ -8,7 +8,7 @@
  * Next update and resolve are paused while the case awaits the reporter; when it resumes,
  * their due times move on by the working time spent paused.
  */
-import { londonDate, londonParts, londonTime } from '../../platform/time/london.ts';
+import { londonParts, londonTime } from '../../platform/time/london.ts';
 import type { Priority } from './priority.ts';
 
 /** The calendar the timers run on. */
@@ -64,18 +64,23 @@ export const TIMER_LABELS: Record<TimerName, string> = {
 
 const HOUR = 3_600_000;
 
-function dayOf(ms: number): { y: number; m: number; d: number } {
+const DAY = 86_400_000;
+
+/** The London calendar day of an instant as a day number (days since 1970-01-01). */
+function dayOf(ms: number): number {
   const p = londonParts(ms);
-  return { y: p.y, m: p.m, d: p.d };
+  return Date.UTC(p.y, p.m - 1, p.d) / DAY;
 }
 
-function nextDay(day: { y: number; m: number; d: number }) {
-  const t = new Date(Date.UTC(day.y, day.m - 1, day.d + 1));
+/** The calendar date of a day number. */
+function dateOf(day: number): { y: number; m: number; d: number } {
+  const t = new Date(day * DAY);
   return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
 }
 
-function isoOf(day: { y: number; m: number; d: number }): string {
-  return `${day.y}-${String(day.m).padStart(2, '0')}-${String(day.d).padStart(2, '0')}`;
+/** A day number as YYYY-MM-DD. */
+function isoOf(day: number): string {
+  return new Date(day * DAY).toISOString().slice(0, 10);
 }
 
 /** True if the London date is a working day (Monday to Friday and not a bank holiday). */
@@ -85,20 +90,21 @@ export function isWorkingDay(isoDate: string, calendar: WorkingCalendar): boolea
   return weekday !== 0 && weekday !== 6 && !calendar.bankHolidays.includes(isoDate);
 }
 
-const windowCache = new WeakMap<WorkingCalendar, Map<string, [number, number] | null>>();
+const windowCache = new WeakMap<WorkingCalendar, Map<number, [number, number] | null>>();
 
-function windowOf(day: { y: number; m: number; d: number }, calendar: WorkingCalendar): [number, number] | null {
+/** The working window (start and end instants) of a day number, or null on a day off; kept per calendar by day. */
+function windowOf(day: number, calendar: WorkingCalendar): [number, number] | null {
   let cache = windowCache.get(calendar);
   if (!cache) {
     cache = new Map();
     windowCache.set(calendar, cache);
   }
-  const iso = isoOf(day);
-  let w = cache.get(iso);
+  let w = cache.get(day);
   if (w === undefined) {
-    w = isWorkingDay(iso, calendar) ? [londonTime(day.y, day.m, day.d, calendar.workingHours.start), londonTime(day.y, day.m, day.d, calendar.workingHours.end)] : null;
+    const { y, m, d } = dateOf(day);
+    w = isWorkingDay(isoOf(day), calendar) ? [londonTime(y, m, d, calendar.workingHours.start), londonTime(y, m, d, calendar.workingHours.end)] : null;
     if (cache.size > 5000) cache.clear();
-    cache.set(iso, w);
+    cache.set(day, w);
   }
   return w;
 }
@@ -123,7 +129,7 @@ export function addWorkingMs(start: number, amount: number, calendar: WorkingCal
         remaining -= available;
       }
     }
-    day = nextDay(day);
+    day++;
     t = -Infinity;
   }
   throw new Error('addWorkingMs: no working time found within ten years');
@@ -139,12 +145,12 @@ export function workingMsBetween(a: number, b: number, calendar: WorkingCalendar
   if (b <= a) return 0;
   let total = 0;
   let day = dayOf(a);
-  const last = londonDate(b);
+  const last = dayOf(b);
   for (let i = 0; i < 3700; i++) {
     const w = windowOf(day, calendar);
     if (w) total += Math.max(0, Math.min(w[1], b) - Math.max(w[0], a));
-    if (isoOf(day) >= last) break;
-    day = nextDay(day);
+    if (day >= last) break;
+    day++;
   }
   return total;
 }

@@ -176,7 +176,19 @@ export function measureChangeStatements(before: MeasuredFields | null, after: Me
   if (after) add(measureKeysOf(after), 1);
   const rows = [...delta.values()].filter((d) => d.n !== 0);
   if (!rows.length) return [];
-  return [counterUpsert(`INSERT INTO insight_measures (${COLUMNS}) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} ${CONFLICT}`, rows.flatMap((d) => [...d.key, d.n]), 7)];
+  return [counterUpsert(measureUpsertSql(rows.length), rows.flatMap((d) => [...d.key, d.n]), 7)];
+}
+
+const measureUpserts = new Map<number, string>();
+
+/** The measures upsert of `rows` rows, its SQL text built once per size (a case moves a few dozen rows at most). */
+function measureUpsertSql(rows: number): string {
+  let sql = measureUpserts.get(rows);
+  if (!sql) {
+    sql = `INSERT INTO insight_measures (${COLUMNS}) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} ${CONFLICT}`;
+    if (measureUpserts.size < 200) measureUpserts.set(rows, sql);
+  }
+  return sql;
 }
 
 /** The statements that recompute the table from the cases (the month SQL given by the caller). */

@@ -47,7 +47,14 @@ function facetCountStatement(from: string[] | null, to: string[] | null): InStat
   }
   const rows = [...delta.values()].filter((d) => d.n !== 0);
   if (!rows.length) return [];
-  return [counterUpsert(`INSERT INTO insight_facet_counts (facet, month, district_id, ward_id, value, n) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ${FACET_CONFLICT}`, rows.flatMap((d) => [...d.key, d.n]), 6)];
+  return [counterUpsert(facetUpsertSql(rows.length), rows.flatMap((d) => [...d.key, d.n]), 6)];
+}
+
+const facetUpserts: string[] = [];
+
+/** The facet upsert of `rows` rows (a move touches at most eight), its SQL text built once per size. */
+function facetUpsertSql(rows: number): string {
+  return (facetUpserts[rows] ??= `INSERT INTO insight_facet_counts (facet, month, district_id, ward_id, value, n) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')} ${FACET_CONFLICT}`);
 }
 
 /** The statements that move a case between report keys, in insight_report_counts and its facets (none when its key did not change). */

@@ -1,6 +1,6 @@
 /** Server-side drafts: a resident's answers kept between pages, so back, refresh and change never lose them. */
 import { eq, inArray, lt } from 'drizzle-orm';
-import { getDatabase, getDb, readRows, toStatement } from '../../platform/db/client.ts';
+import { getDatabase, getDb, readFirstRow, toStatement } from '../../platform/db/client.ts';
 import type { InStatement } from '@libsql/client';
 import { drafts } from '../../platform/db/schema.ts';
 import { newSecret } from '../../platform/security/ids.ts';
@@ -54,7 +54,7 @@ export async function startDraft<T extends object>(kind: string, data: T, addres
 export async function loadDraft<T>(kind: string, id: string | undefined, maxAgeMs: number, now = Date.now()): Promise<Draft<T> | null> {
   if (!isDraftId(id)) return null;
   // Plain SQL with a statement prepared once: every page of the journey and every send loads the draft.
-  const [row] = await readRows({ sql: 'select "data", "case_id", "updated_at" from "drafts" where "id" = ? and "kind" = ?', args: [id, kind] });
+  const row = await readFirstRow({ sql: 'select "data", "case_id", "updated_at" from "drafts" where "id" = ? and "kind" = ?', args: [id, kind] });
   if (!row || Number(row.updated_at) < now - maxAgeMs) return null;
   return { id, kind, data: JSON.parse(String(row.data)) as T, caseId: row.case_id == null ? null : String(row.case_id), updatedAt: Number(row.updated_at) };
 }

@@ -1,4 +1,5 @@
 /** Case reference numbers: short, unambiguous characters, and a check character that catches a mistyped reference. */
+import { randomBytes } from '../../platform/security/ids.ts';
 
 /** The 30 characters references use: no 0/O, 1/I/L or U. */
 export const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -21,7 +22,7 @@ export function checkCharacter(body: string): string {
 
 /** A new random reference such as HM-7K3M-9QX4 (prefix, 7 random characters, 1 check character). */
 export function generateReference(prefix: string): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(7));
+  const bytes = randomBytes(7);
   let body = '';
   for (const b of bytes) body += REFERENCE_ALPHABET[b % N];
   const full = body + checkCharacter(body);

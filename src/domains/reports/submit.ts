@@ -3,7 +3,7 @@
  * and the acknowledgement e-mail in the outbox. The same idempotency key always yields the same case.
  */
 import { translate, translateOr } from '../../platform/i18n/index.ts';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { InStatement } from '@libsql/client';
 import { eq } from 'drizzle-orm';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
@@ -11,7 +11,7 @@ import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { getDatabase, getDb } from '../../platform/db/client.ts';
 import { attachments, caseEvents, cases, reporters } from '../../platform/db/schema.ts';
 import { insertRow } from '../../platform/db/insert.ts';
-import { newId, newSecret } from '../../platform/security/ids.ts';
+import { newId, newSecret, randomBytes } from '../../platform/security/ids.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import type { StoredPhoto } from './photos.ts';
 import { generateReference, REFERENCE_ALPHABET } from './reference.ts';
@@ -68,12 +68,12 @@ export interface CreatedCase {
 
 /** SHA-256 of a secret, for storage. */
 export function hashSecret(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
+  return hash('sha256', secret, 'buffer');
 }
 
 /** A tracking secret for anonymous reporters: 10 unambiguous characters in two groups. */
 export function newTrackSecret(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(10));
+  const bytes = randomBytes(10);
   let s = '';
   for (const b of bytes) s += REFERENCE_ALPHABET[b % REFERENCE_ALPHABET.length];
   return `${s.slice(0, 5)}-${s.slice(5)}`;

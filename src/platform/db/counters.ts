@@ -24,28 +24,57 @@ export function counterUpsert(sql: string, args: InValue[], width: number): InSt
 export function addCounters(stmts: readonly InStatement[]): { stmts: InStatement[]; at: number[] } {
   const out: InStatement[] = [];
   const at: number[] = [];
-  const firstOf = new Map<string, number>();
-  stmts.forEach((stmt, i) => {
+  // By SQL text, then by the other arguments: the key need not repeat the (long) SQL text.
+  const firstOf = new Map<string, Map<string, number>>();
+  for (let i = 0; i < stmts.length; i++) {
+    const stmt = stmts[i]!;
     const width = typeof stmt === 'object' ? rowWidths.get(stmt) : undefined;
-    const next = stmts[i + 1];
-    const readsChanges = next !== undefined && /\bchanges\(\)/i.test(typeof next === 'string' ? next : next.sql);
-    if (width === undefined || typeof stmt !== 'object' || !Array.isArray(stmt.args) || readsChanges) {
+    if (width === undefined || typeof stmt !== 'object' || !Array.isArray(stmt.args) || readsChanges(stmts[i + 1])) {
       at.push(out.length);
       out.push(stmt);
-      return;
+      continue;
     }
     const args = stmt.args;
-    const key = `${stmt.sql}\u0001${JSON.stringify(args.filter((_, j) => j % width !== width - 1))}`;
-    const first = firstOf.get(key);
+    const key = keyOf(args, width);
+    let bySql = firstOf.get(stmt.sql);
+    if (!bySql) firstOf.set(stmt.sql, (bySql = new Map()));
+    const first = bySql.get(key);
     if (first === undefined) {
-      firstOf.set(key, out.length);
+      bySql.set(key, out.length);
       at.push(out.length);
       out.push({ sql: stmt.sql, args: [...args] });
-      return;
+      continue;
     }
     const sum = (out[first] as { args: InValue[] }).args;
     for (let j = width - 1; j < args.length; j += width) sum[j] = Number(sum[j]) + Number(args[j]);
     at.push(first);
-  });
+  }
   return { stmts: out, at };
+}
+
+const changesBySql = new Map<string, boolean>();
+
+/** True when a statement reads `changes()` (remembered by SQL text, at most 1,000 texts). */
+function readsChanges(stmt: InStatement | undefined): boolean {
+  if (stmt === undefined) return false;
+  const sql = typeof stmt === 'string' ? stmt : stmt.sql;
+  let reads = changesBySql.get(sql);
+  if (reads === undefined) {
+    reads = /\bchanges\(\)/i.test(sql);
+    if (changesBySql.size >= 1000) changesBySql.clear();
+    changesBySql.set(sql, reads);
+  }
+  return reads;
+}
+
+/** Every argument but the counts, as one text: with the same SQL, equal texts are the same counter rows. */
+function keyOf(args: readonly InValue[], width: number): string {
+  let key = '';
+  for (let j = 0; j < args.length; j++) {
+    if (j % width === width - 1) continue;
+    const v = args[j];
+    // The type tag keeps 1 and '1', null and 'null' apart.
+    key += v === null ? '\u0001n' : `\u0001${typeof v === 'string' ? 's' : typeof v === 'number' ? 'd' : 'o'}${typeof v === 'object' ? JSON.stringify(v) : String(v)}`;
+  }
+  return key;
 }

@@ -85,7 +85,8 @@ export function toResultSet(r: DriverResult): ResultSet {
 
 /**
  * Run statements on a native connection with each statement prepared once (kept in `prepared` by SQL text, at most
- * 256), in one write transaction (BEGIN IMMEDIATE … COMMIT, all or nothing) when `atomic`. The transaction's own
+ * 256), in one write transaction (BEGIN IMMEDIATE … COMMIT, all or nothing) when `atomic`; with `firstRowOnly`, a
+ * statement that returns rows stops at its first. The transaction's own
  * statements run through exec, which finishes them even when they fail: a prepared BEGIN that gave up on the lock
  * would stay in progress, and the connection's next COMMIT would then fail. After a failure every statement is
  * prepared afresh, in case one was left mid-step. Self-contained (it uses nothing outside itself) because the
@@ -96,6 +97,7 @@ export function runDriverStatements(
   prepared: Map<string, { statement: Statement; columns: string[] | null }>,
   stmts: DriverStatement[],
   atomic: boolean,
+  firstRowOnly = false,
 ): DriverResult[] {
   const blob = (v: unknown) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
   const run = (stmt: DriverStatement): DriverResult => {
@@ -108,6 +110,10 @@ export function runDriverStatements(
       prepared.set(stmt.sql, p);
     }
     const args = Array.isArray(stmt.args) ? stmt.args.map(blob) : Object.fromEntries(Object.entries(stmt.args).map(([k, v]) => [k, blob(v)]));
+    if (p.columns && firstRowOnly) {
+      const row = p.statement.get(args) as unknown[] | undefined;
+      return { columns: p.columns, rows: row ? [row] : [], changes: 0, lastInsertRowid: 0 };
+    }
     if (p.columns) return { columns: p.columns, rows: p.statement.all(args) as unknown[][], changes: 0, lastInsertRowid: 0 };
     const info = p.statement.run(args);
     return { columns: null, rows: [], changes: info.changes, lastInsertRowid: info.lastInsertRowid };
@@ -148,10 +154,10 @@ export class FileBatcher {
     }
   }
 
-  /** Run one read outside any transaction (a batch never leaves one open), with the statement prepared once. */
-  read(stmt: InStatement): ResultSet {
+  /** Run one read outside any transaction (a batch never leaves one open), with the statement prepared once; `firstRowOnly` stops at the first row. */
+  read(stmt: InStatement, firstRowOnly = false): ResultSet {
     try {
-      return toResultSet(runDriverStatements(this.db, this.prepared, [toDriverStatement(stmt)], false)[0]!);
+      return toResultSet(runDriverStatements(this.db, this.prepared, [toDriverStatement(stmt)], false, firstRowOnly)[0]!);
     } catch (error) {
       throw toLibsqlError(error);
     }

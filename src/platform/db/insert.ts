@@ -28,18 +28,20 @@ function describe(table: SQLiteTable) {
 /** An INSERT of one row as a plain statement for a batch (keys as in the Drizzle schema; undefined keys are left to defaults). */
 export function insertRow<T extends SQLiteTable>(table: T, values: Insertable<T>): InStatement {
   const { name, byKey } = describe(table);
-  const names: string[] = [];
   const args: InValue[] = [];
-  for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+  let cacheKey = name;
+  const record = values as Record<string, unknown>;
+  for (const key in record) {
+    const value = record[key];
     if (value === undefined) continue;
     const column = byKey.get(key);
     if (!column) throw new Error(`${name} has no column for '${key}'`);
-    names.push(column.name);
+    cacheKey += `|${key}`;
     args.push(value === null ? null : (column.mapToDriverValue(value) as InValue));
   }
-  const cacheKey = `${name}|${names.join(',')}`;
   let sql = sqlCache.get(cacheKey);
   if (!sql) {
+    const names = Object.keys(record).filter((key) => record[key] !== undefined).map((key) => byKey.get(key)!.name);
     sql = `insert into "${name}" (${names.map((n) => `"${n}"`).join(', ')}) values (${names.map(() => '?').join(', ')})`;
     sqlCache.set(cacheKey, sql);
   }

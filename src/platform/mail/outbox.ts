@@ -13,7 +13,7 @@ import { renderMail } from './templates.ts';
 
 /** The statement that queues one e-mail; include it in the same batch as the change. */
 export function enqueueEmail(template: string, recipient: string, payload: Record<string, unknown>, now = Date.now()): InStatement {
-  renderMail(template, payload); // fail fast on a bad template or payload, before anything is stored
+  checkRenders(template, payload); // fail fast on a bad template or payload, before anything is stored
   return insertRow(outbox, {
       id: newId(now),
       template,
@@ -24,6 +24,30 @@ export function enqueueEmail(template: string, recipient: string, payload: Recor
       nextAttemptAt: now,
       createdAt: now,
     });
+}
+
+const rendered = new Set<string>();
+
+/**
+ * Throw if the template does not render with this payload. Templates are pure functions of their payload's fields, so
+ * one that rendered with the same fields of the same kinds (empty or not for text) in the same language renders
+ * again: that shape is remembered (at most 1,000 shapes) and the render skipped, which matters on the submission
+ * path. A payload holding objects or lists is always rendered.
+ */
+function checkRenders(template: string, payload: Record<string, unknown>): void {
+  let shape = `${template}\u0000${String(payload.lang ?? '')}`;
+  for (const key in payload) {
+    const v = payload[key];
+    if (v !== null && typeof v === 'object') {
+      renderMail(template, payload);
+      return;
+    }
+    shape += `\u0000${key}:${v === null ? 'null' : v === '' ? 'empty' : typeof v}`;
+  }
+  if (rendered.has(shape)) return;
+  renderMail(template, payload);
+  if (rendered.size >= 1000) rendered.clear();
+  rendered.add(shape);
 }
 
 /** Delay before attempt n+1 (after n failures): 1, 5, 30 minutes, then hourly; dead after 48 hours. */

@@ -6,8 +6,8 @@ const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 const pool = new Uint8Array(4096);
 let poolOffset = pool.length;
 
-/** Random bytes from a pooled buffer (one getRandomValues call per 4 kB instead of one per id). */
-function randomBytes(n: number): Uint8Array {
+/** Random bytes from a pooled buffer (one getRandomValues call per 4 kB instead of one per id): ids, secrets and references. */
+export function randomBytes(n: number): Uint8Array {
   if (poolOffset + n > pool.length) {
     crypto.getRandomValues(pool);
     poolOffset = 0;
@@ -33,5 +33,5 @@ export function newId(now: number = Date.now()): string {
 
 /** A random secret of the given byte length, base32 (lower case, no padding). */
 export function newSecret(bytes = 20): string {
-  return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(bytes)));
+  return encodeBase32LowerCaseNoPadding(randomBytes(bytes));
 }
