@@ -11,6 +11,7 @@ import {
 import { countByStatus, listQueue, parseQueueQuery } from '../../src/domains/cases/queue.ts';
 import { loadCaseView } from '../../src/domains/cases/case-view.ts';
 import { insertCase, insertReporter, insertUser, settings } from './cases-fixtures.ts';
+import { loadFlagCases, loadReporterCases, type PlaceRowsCache } from '../../src/domains/cases/detect.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;
@@ -278,6 +279,33 @@ test('a burst of reports at one place, refreshed in one pass, gets the flags a r
   assert.deepEqual(after.map((a) => a.events), [1, 1, 1, 1, 1, 1], 'each case written once');
   for (const c of burst) await refreshFlags(c.ref);
   assert.deepEqual(await Promise.all(burst.map(async (c) => (await events(c.id)).filter((e) => e.action === 'case.flags').length)), [1, 1, 1, 1, 1, 1], 'one by one, nothing left to change');
+});
+
+test('a pass reads its arrivals\' reporters 64 at a time, a busy reporter\'s chunk one by one, and gives the flags of one-by-one refreshes', async () => {
+  const day = 86_400_000;
+  const now = Date.now();
+  // A reporter with more cases in six months than one chunk read keeps (256), and reporters who reported once before.
+  const busy = await insertReporter({ email: 'busy@example.org' });
+  for (let i = 0; i < 260; i++) await insertCase({ reporterId: busy, postcode: null, categoryId: 'graffiti', receivedAt: now - 20 * day - i * 1000 });
+  const arrivals: { id: string; ref: string }[] = [];
+  for (let i = 0; i < 70; i++) {
+    const reporterId = await insertReporter({ email: `chunk${i}@example.org` });
+    if (i % 7 === 0) await insertCase({ reporterId, postcode: null, categoryId: 'litter', receivedAt: now - 30 * day });
+    arrivals.push(await insertCase({ reporterId, postcode: null, categoryId: 'litter' }));
+  }
+  arrivals.push(await insertCase({ reporterId: busy, postcode: null, categoryId: 'graffiti' }));
+  // 71 reporters: the first 64 in one read, kept; the last 7 share a read with the busy reporter, which reaches the limit and is not kept.
+  const cache: PlaceRowsCache = new Map();
+  await loadReporterCases(await loadFlagCases(arrivals.map((a) => a.id)), now, cache);
+  assert.equal(cache.size, 64);
+  for (const a of arrivals) scheduleFlagRefresh(a.id, 60_000);
+  await flushFlagRefreshes();
+  const flagged = await Promise.all(arrivals.map(async (a) => (await findCase(a.ref))!.flags?.includes('repeat_reporter') ?? false));
+  assert.deepEqual(flagged, arrivals.map((_, i) => i === 70 || i % 7 === 0));
+  const flagEvents = async () => Promise.all(arrivals.map(async (a) => (await events(a.id)).filter((e) => e.action === 'case.flags').length));
+  const before = await flagEvents();
+  for (const a of arrivals) await refreshFlags(a.ref);
+  assert.deepEqual(await flagEvents(), before, 'one by one, nothing left to change');
 });
 
 test('an arrival leaves alone an earlier case that already holds every flag it could add, and flags one that lacks one', async () => {

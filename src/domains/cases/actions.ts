@@ -25,7 +25,7 @@ import {
   type CaseTimers, type TimerTargets,
 } from './timers.ts';
 import { REFERRAL_ONLY_MESSAGE, RESOLUTION_LABELS, STATUS_LABELS, isReferralOnlyStatus, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
-import { detectCaseFlags, detectCaseThresholds, gazetteerPlaceNames, loadFlagCases, type NeighbourCase, type PlaceRowsCache } from './detect.ts';
+import { detectCaseFlags, detectCaseThresholds, gazetteerPlaceNames, loadFlagCases, loadReporterCases, type NeighbourCase, type PlaceRowsCache } from './detect.ts';
 import { FLAG_LABELS, flagsAddedBy } from './thresholds.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
@@ -511,6 +511,8 @@ async function refreshFlagsOfCases(subjects: readonly NeighbourCase[], now: numb
   const neighbourIds = new Set<string>();
   const places: PlaceRowsCache = new Map();
   const names = gazetteerPlaceNames();
+  // The reporters' cases in a few reads for the whole pass (the places are read as they come, once each).
+  await loadReporterCases(subjects, now, places);
   for (const row of subjects) {
     if (computed.has(row.id)) continue;
     await yieldWhenLong();
@@ -524,6 +526,7 @@ async function refreshFlagsOfCases(subjects: readonly NeighbourCase[], now: numb
   }
   const remaining = [...neighbourIds].filter((id) => !computed.has(id));
   const neighbours = remaining.length ? await loadFlagCases(remaining) : [];
+  await loadReporterCases(neighbours, now, places);
   for (const c of neighbours) {
     await yieldWhenLong();
     computed.set(c.id, { row: c, flags: (await detectCaseFlags(c, now, places)).flags });

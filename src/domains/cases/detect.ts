@@ -1,7 +1,7 @@
 /** Load a case's neighbours (same reporter; same category at the same or a named place) and run the threshold rules on them. */
-import type { InValue, Row } from '@libsql/client';
+import type { InValue } from '@libsql/client';
 import { loadSiteConfig } from '../../platform/config/partnership.ts';
-import { readRows } from '../../platform/db/client.ts';
+import { readValues } from '../../platform/db/client.ts';
 import { SAME_PLACE_METRES, detectFlags, detectThresholds, placeKey, sixMonthsBefore, type RepeatFlag, type ThresholdCase, type ThresholdResult } from './thresholds.ts';
 
 /** A neighbour as read for threshold detection, with the flags stored on it. */
@@ -64,14 +64,14 @@ export function settledByNewest(subject: ThresholdCase, flags: readonly RepeatFl
 const NEIGHBOUR_SELECT =
   'select "id", "ref", "received_at", "reporter_id", "category_id", "postcode", "location_text", "lat", "lon", "incident_id", "duplicate_of", "resolution_code", "flags" from "cases"';
 
-/** A row of NEIGHBOUR_SELECT as a neighbour. */
-function toNeighbour(r: Row): NeighbourCase {
+/** A row of NEIGHBOUR_SELECT, as its values in column order (readValues), as a neighbour. */
+function toNeighbour(r: unknown[]): NeighbourCase {
   const num = (v: unknown) => (v == null ? null : Number(v));
   const str = (v: unknown) => (v == null ? null : String(v));
   return {
-    id: String(r.id), ref: String(r.ref), receivedAt: Number(r.received_at), reporterId: str(r.reporter_id), categoryId: str(r.category_id), postcode: str(r.postcode),
-    locationText: str(r.location_text), lat: num(r.lat), lon: num(r.lon), incidentId: str(r.incident_id), duplicateOf: str(r.duplicate_of), resolutionCode: str(r.resolution_code),
-    flags: r.flags == null ? null : (JSON.parse(String(r.flags)) as string[]),
+    id: String(r[0]), ref: String(r[1]), receivedAt: Number(r[2]), reporterId: str(r[3]), categoryId: str(r[4]), postcode: str(r[5]),
+    locationText: str(r[6]), lat: num(r[7]), lon: num(r[8]), incidentId: str(r[9]), duplicateOf: str(r[10]), resolutionCode: str(r[11]),
+    flags: r[12] == null ? null : (JSON.parse(String(r[12])) as string[]),
   };
 }
 
@@ -127,9 +127,9 @@ async function loadNeighbours(subject: ThresholdCase, now: number, cache?: Place
       const byId = new Map<string, NeighbourCase>();
       const order = limit < NEIGHBOUR_LIMIT ? ' order by "received_at" desc' : '';
       for (const place of places) {
-        const rows = await readRows({ sql: `${NEIGHBOUR_SELECT} where "received_at" >= ? and ${place.where}${order} limit ${limit}`, args: [from, ...place.args] });
+        const rows = await readValues({ sql: `${NEIGHBOUR_SELECT} where "received_at" >= ? and ${place.where}${order} limit ${limit}`, args: [from, ...place.args] });
         if (rows.length >= limit) complete = false;
-        for (const row of rows) byId.set(String(row.id), toNeighbour(row));
+        for (const row of rows) byId.set(String(row[0]), toNeighbour(row));
       }
       // Newest first, so that a refresh finds a case's newest neighbours without sorting the place for every case.
       placeRows = [...byId.values()].sort((x, y) => y.receivedAt - x.receivedAt);
@@ -137,7 +137,8 @@ async function loadNeighbours(subject: ThresholdCase, now: number, cache?: Place
     }
   }
   const reporterRows = subject.reporterId
-    ? (await readRows({ sql: `${NEIGHBOUR_SELECT} where "received_at" >= ? and "reporter_id" = ? limit ${NEIGHBOUR_LIMIT}`, args: [from, subject.reporterId] })).map(toNeighbour)
+    ? (cache?.get(reporterKey(subject.reporterId, from))?.rows ??
+      (await readValues({ sql: `${NEIGHBOUR_SELECT} where "received_at" >= ? and "reporter_id" = ? limit ${NEIGHBOUR_LIMIT}`, args: [from, subject.reporterId] })).map(toNeighbour))
     : [];
   let seen = placeIds.get(placeRows);
   if (!seen) placeIds.set(placeRows, (seen = new Set(placeRows.map((r) => r.id))));
@@ -160,9 +161,41 @@ export async function loadFlagCases(ids: readonly string[]): Promise<NeighbourCa
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     const chunk = ids.slice(i, i + FLAG_READ_CHUNK);
     const args = Array.from({ length: FLAG_READ_CHUNK }, (_, j) => chunk[Math.min(j, chunk.length - 1)]!);
-    for (const row of await readRows({ sql, args })) out.push(toNeighbour(row));
+    for (const row of await readValues({ sql, args })) out.push(toNeighbour(row));
   }
   return out;
+}
+
+/** The cache key of a reporter's cases since `from`. */
+function reporterKey(reporterId: string, from: number): string {
+  return `reporter:${reporterId}|from:${from}`;
+}
+
+/** Rows one reporter read of loadReporterCases may return for its FLAG_READ_CHUNK reporters; a read that reaches it is not kept. */
+const REPORTER_READ_LIMIT = 4 * FLAG_READ_CHUNK;
+
+/**
+ * Read the cases of the reporters of some cases (received in the six months before `now`) FLAG_READ_CHUNK reporters
+ * at a time into a refresh's cache, so that a pass reads its arrivals' reporters in a few reads instead of one each.
+ * A read that reaches REPORTER_READ_LIMIT rows (reporters with many cases) is not kept: those reporters are then read
+ * one by one, as before, each with its own limit.
+ */
+export async function loadReporterCases(subjects: readonly ThresholdCase[], now: number, cache: PlaceRowsCache): Promise<void> {
+  const from = sixMonthsBefore(now);
+  const ids = [...new Set(subjects.map((s) => s.reporterId).filter((id): id is string => !!id && !cache.has(reporterKey(id, from))))];
+  const sql = `${NEIGHBOUR_SELECT} where "received_at" >= ? and "reporter_id" in (${Array.from({ length: FLAG_READ_CHUNK }, () => '?').join(', ')}) limit ${REPORTER_READ_LIMIT}`;
+  for (let i = 0; i < ids.length; i += FLAG_READ_CHUNK) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    const chunk = ids.slice(i, i + FLAG_READ_CHUNK);
+    const rows = await readValues({ sql, args: [from, ...Array.from({ length: FLAG_READ_CHUNK }, (_, j) => chunk[Math.min(j, chunk.length - 1)]!)] });
+    if (rows.length >= REPORTER_READ_LIMIT) continue;
+    const byReporter = new Map<string, NeighbourCase[]>(chunk.map((id) => [id, []]));
+    for (const row of rows) {
+      const c = toNeighbour(row);
+      byReporter.get(c.reporterId!)?.push(c);
+    }
+    for (const [id, list] of byReporter) cache.set(reporterKey(id, from), { rows: list, complete: true });
+  }
 }
 
 /** The box of latitude and longitude (degrees) that holds every point within SAME_PLACE_METRES of a point, with a little to spare. */

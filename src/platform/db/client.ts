@@ -109,6 +109,16 @@ export async function readFirstRow(stmt: InStatement): Promise<Row | undefined> 
   return (await readRows(stmt))[0];
 }
 
+/**
+ * One hot-path read answering each row as its values in the order of the statement's columns, as readRows reads
+ * (on a local file no row objects are built, which matters for reads of many rows). Blobs may come as Buffer.
+ */
+export async function readValues(stmt: InStatement): Promise<unknown[][]> {
+  const database = getDatabase();
+  if (!database.writer.current() && database.fileBatcher) return database.fileBatcher.readValues(stmt);
+  return (await readRows(stmt)).map((row) => Array.from({ length: row.length }, (_, i) => row[i]));
+}
+
 /** Write statements atomically through the writer queue. */
 export function write(stmts: InStatement[]) {
   return getDatabase().writer.batch(stmts);

@@ -163,7 +163,16 @@ export class FileBatcher {
     }
   }
 
-/** Close the connection. */
+  /** Run one read as `read` does, answering each row as its values in column order (blobs as Buffer): no row objects to build. */
+  readValues(stmt: InStatement): unknown[][] {
+    try {
+      return runDriverStatements(this.db, this.prepared, [toDriverStatement(stmt)], false)[0]!.rows;
+    } catch (error) {
+      throw toLibsqlError(error);
+    }
+  }
+
+  /** Close the connection. */
   close(): void {
     this.prepared.clear();
     this.db.close();
