@@ -87,6 +87,22 @@ test('a read outside a batch sees what the batches committed, by index and by na
   assert.equal(batcher.read({ sql: 'SELECT v FROM t WHERE id = ?', args: [21] }).rows.length, 0);
 });
 
+test('rows read look to their readers as @libsql/client\'s do: names, indexes, length, spread, JSON, blobs; repeated and numeric column names too', async () => {
+  batcher.batch([{ sql: 'INSERT INTO t (id, v, flag, data) VALUES (?, ?, ?, ?)', args: [25, 'twenty-five', 1, new Uint8Array([5, 6])] }]);
+  const seen = (row: Record<string | number, unknown> & { length: number }) => ({
+    names: { ...row }, json: JSON.stringify(row), keys: Object.keys(row), length: row.length,
+    byIndex: Array.from({ length: row.length }, (_, i) => (row[i] instanceof ArrayBuffer ? [...new Uint8Array(row[i] as ArrayBuffer)] : row[i])),
+  });
+  for (const sql of ['SELECT id, v, flag, data FROM t WHERE id = 25', 'SELECT v AS a, id AS a, 7 FROM t WHERE id = 25', 'SELECT 1, 2 AS length, 3 AS "0"']) {
+    const ours = batcher.read({ sql, args: [] }).rows[0]!;
+    const theirs = (await client.execute(sql)).rows[0]!;
+    assert.deepEqual(seen(ours as never), seen(theirs as never), sql);
+  }
+  // Many rows of one shape share it, each with its own values.
+  const rows = batcher.read({ sql: 'SELECT id, v FROM t ORDER BY id', args: [] }).rows;
+  assert.deepEqual(rows.map((r) => [r[0], r.v]), (await client.execute('SELECT id, v FROM t ORDER BY id')).rows.map((r) => [r[0], r.v]));
+});
+
 test('the writer thread answers a batch as FileBatcher does, and only after its commit: rows, rows affected, last rowid, blobs', async () => {
   const [insert, select] = await thread.batch([
     { sql: 'INSERT INTO t (id, v, flag, data) VALUES (?, ?, ?, ?)', args: [30, 'thirty', false, new Uint8Array([7, 8]).buffer] },

@@ -43,6 +43,19 @@ export function toLibsqlError(error: unknown): unknown {
 
 /** A row readable by index and by column name, as @libsql/client returns it (blobs as ArrayBuffer). */
 function toRow(values: unknown[], columns: string[]): Row {
+  // A statement prepared before a schema change may answer more values than the columns it was prepared with.
+  const Shape = values.length === columns.length ? rowShapeOf(columns) : null;
+  if (!Shape) return toRowSlowly(values, columns);
+  const row = new Shape();
+  for (let i = 0; i < values.length; i++) {
+    const raw = values[i];
+    row[columns[i]!] = raw instanceof Uint8Array ? raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) : raw;
+  }
+  return row as unknown as Row;
+}
+
+/** The row as toRow builds it, property by property: for column lists a shape cannot serve. */
+function toRowSlowly(values: unknown[], columns: string[]): Row {
   const row: Record<string | number, unknown> = {};
   Object.defineProperty(row, 'length', { value: values.length });
   for (let i = 0; i < values.length; i++) {
@@ -52,6 +65,34 @@ function toRow(values: unknown[], columns: string[]): Row {
     if (!Object.hasOwn(row, columns[i]!)) Object.defineProperty(row, columns[i]!, { value: v, enumerable: true, configurable: true, writable: true });
   }
   return row as unknown as Row;
+}
+
+type RowShape = new () => Record<string, unknown>;
+const rowShapes = new Map<string, RowShape | null>();
+
+/**
+ * A class for the rows of one column list: each row holds its values under the column names (own, enumerable, as
+ * @libsql/client's rows do), and its prototype answers `length` and each index from the name. Building a row is then
+ * a few plain assignments instead of two property definitions per column. Not for column lists with a repeated
+ * name or a name that is an index, `length` or `__proto__` (those take toRowSlowly).
+ */
+function rowShapeOf(columns: string[]): RowShape | null {
+  const key = columns.join('\u0000');
+  let shape = rowShapes.get(key);
+  if (shape === undefined) {
+    const plain = new Set(columns).size === columns.length && columns.every((name) => !/^\d+$/.test(name) && name !== 'length' && name !== '__proto__');
+    shape = plain ? makeRowShape(columns) : null;
+    if (rowShapes.size >= 1000) rowShapes.clear();
+    rowShapes.set(key, shape);
+  }
+  return shape;
+}
+
+function makeRowShape(columns: readonly string[]): RowShape {
+  const Shape = function Row() {} as unknown as RowShape;
+  Object.defineProperty(Shape.prototype, 'length', { value: columns.length });
+  columns.forEach((name, i) => Object.defineProperty(Shape.prototype, i, { get(this: Record<string, unknown>) { return this[name]; } }));
+  return Shape;
 }
 
 /** A statement as the driver takes it: SQL text and arguments already converted (toDriverStatement). */
