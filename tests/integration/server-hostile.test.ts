@@ -287,10 +287,11 @@ describe('errors are logged with route and cause, without personal data', () => 
 });
 
 describe('healthz', () => {
-  test('loopback clients see the outbox backlog and writer figures', async () => {
+  test('loopback clients see the outbox backlog, writer figures and flag refresh backlog', async () => {
     const body = await (await fetch(`${server.url}/healthz`)).json();
     assert.equal(body.status, 'ok');
     assert.ok(body.outbox && body.writer, JSON.stringify(body));
+    assert.equal(typeof body.flagRefresh.waiting, 'number');
   });
 
   test('other clients get the status only, unless signed in as staff', async () => {

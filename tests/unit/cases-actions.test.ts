@@ -5,8 +5,8 @@ import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { auditEvents, caseEvents, outbox, users } from '../../src/platform/db/schema.ts';
 import {
-  addNote, assignCase, assignRoundRobin, bulkAction, CASE_CHANGED_MESSAGE, changeStatus, changeTags, findCase, flushFlagRefreshes, linkIncident, markDuplicate,
-  parseCaseVersion, refreshFlags, scheduleFlagRefresh, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,
+  addNote, assignCase, assignRoundRobin, bulkAction, CASE_CHANGED_MESSAGE, changeStatus, changeTags, findCase, flagRefreshBacklog, flushFlagRefreshes, linkIncident, markDuplicate,
+  parseCaseVersion, refreshFlags, runFlagPass, scheduleFlagRefresh, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,
 } from '../../src/domains/cases/actions.ts';
 import { countByStatus, listQueue, parseQueueQuery } from '../../src/domains/cases/queue.ts';
 import { loadCaseView } from '../../src/domains/cases/case-view.ts';
@@ -306,6 +306,21 @@ test('a pass reads its arrivals\' reporters 64 at a time, a busy reporter\'s chu
   const before = await flagEvents();
   for (const a of arrivals) await refreshFlags(a.ref);
   assert.deepEqual(await flagEvents(), before, 'one by one, nothing left to change');
+});
+
+test('a flag refresh pass takes at most 1,000 new cases; the rest wait for the next pass', async () => {
+  const real = await insertCase({ postcode: 'HM6 9ZW' });
+  await insertCase({ postcode: 'HM6 9ZW', receivedAt: Date.now() - 86_400_000 });
+  // The real case last: the first pass takes the first 1,000 scheduled (ids of no case, read and found to be nothing).
+  for (let i = 0; i < 1000; i++) scheduleFlagRefresh(`no-such-case-${i}`, 60_000);
+  scheduleFlagRefresh(real.id, 60_000);
+  assert.equal(flagRefreshBacklog(), 1001);
+  await runFlagPass();
+  assert.equal(flagRefreshBacklog(), 1);
+  assert.deepEqual((await findCase(real.ref))!.flags, [], 'not yet refreshed');
+  await flushFlagRefreshes();
+  assert.equal(flagRefreshBacklog(), 0);
+  assert.deepEqual((await findCase(real.ref))!.flags, ['repeat_location']);
 });
 
 test('an arrival leaves alone an earlier case that already holds every flag it could add, and flags one that lacks one', async () => {

@@ -603,8 +603,13 @@ export async function flushFlagRefreshes(now?: number) {
   while (flagRefreshRunning || pendingFlagRefreshes.size > 0) await runFlagPass(now);
 }
 
-/** One pass over up to FLAG_PASS_MAX scheduled cases, after any pass already running. */
-async function runFlagPass(now?: number) {
+/** How many new cases are waiting for their flag refresh (a health figure: it grows under a burst and drains after it). */
+export function flagRefreshBacklog(): number {
+  return pendingFlagRefreshes.size;
+}
+
+/** One pass over up to FLAG_PASS_MAX scheduled cases, after any pass already running (the timer's pass; exported for tests). */
+export async function runFlagPass(now?: number) {
   while (flagRefreshRunning) await flagRefreshRunning;
   const ids: string[] = [];
   for (const id of pendingFlagRefreshes) {
