@@ -29,6 +29,8 @@ process.prependListener('SIGTERM', () => {
     mean: late(histogram.mean),
     raw: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) },
     resolutionMs: RESOLUTION_MS,
+    // Where the memory is when the load has ended (MB): V8's heap (used and reserved), memory outside it, and the process.
+    memory: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])),
   };
   writeSync(2, `${JSON.stringify({ benchLoopDelay: figures })}\n`);
   if (process.listenerCount('SIGTERM') === 1) process.exit(0);

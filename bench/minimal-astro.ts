@@ -81,6 +81,8 @@ export interface LoopDelayFigures {
   mean: number;
   raw: { p50: number; p99: number; max: number };
   resolutionMs: number;
+  /** process.memoryUsage() in MB when the server was stopped (after the load). */
+  memory?: Record<string, number>;
 }
 
 /** The event-loop delay figures a server preloaded with bench/loop-delay.ts wrote at SIGTERM. */
