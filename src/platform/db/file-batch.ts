@@ -142,13 +142,16 @@ export function runDriverStatements(
 ): DriverResult[] {
   const blob = (v: unknown) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
   const run = (stmt: DriverStatement): DriverResult => {
-    let p = prepared.get(stmt.sql);
+    // A statement read for its first row (get) is prepared apart from the same SQL read whole (all): the driver's
+    // get on a statement that all has run answers that run's first row again (libsql 0.5), not its own.
+    const key = firstRowOnly ? `\u0000first\u0000${stmt.sql}` : stmt.sql;
+    let p = prepared.get(key);
     if (!p) {
       const statement = db.prepare(stmt.sql);
       p = { statement, columns: statement.reader ? statement.columns().map((c) => c.name) : null };
       if (p.columns) statement.raw(true);
       if (prepared.size >= 256) prepared.delete(prepared.keys().next().value!);
-      prepared.set(stmt.sql, p);
+      prepared.set(key, p);
     }
     const args = Array.isArray(stmt.args) ? stmt.args.map(blob) : Object.fromEntries(Object.entries(stmt.args).map(([k, v]) => [k, blob(v)]));
     if (p.columns && firstRowOnly) {
