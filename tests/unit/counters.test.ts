@@ -26,3 +26,10 @@ test('statements not marked as counters, and a counter just before a statement r
   assert.equal(out[2], guarded);
   assert.deepEqual(at, [0, 1, 2, 3, 0]);
 });
+
+test('keys whose texts hold the separator of the merge key are not taken for other keys', () => {
+  const sql = 'INSERT INTO m (a, b, n) VALUES (?, ?, ?) ON CONFLICT (a, b) DO UPDATE SET n = n + excluded.n';
+  const { stmts: out, at } = addCounters([counterUpsert(sql, ['x\u0001sy', 'z', 1], 3), counterUpsert(sql, ['x', 'y\u0001sz', 1], 3)]);
+  assert.deepEqual(out, [{ sql, args: ['x\u0001sy', 'z', 1] }, { sql, args: ['x', 'y\u0001sz', 1] }]);
+  assert.deepEqual(at, [0, 1]);
+});

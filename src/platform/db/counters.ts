@@ -73,8 +73,10 @@ function keyOf(args: readonly InValue[], width: number): string {
   for (let j = 0; j < args.length; j++) {
     if (j % width === width - 1) continue;
     const v = args[j];
-    // The type tag keeps 1 and '1', null and 'null' apart.
-    key += v === null ? '\u0001n' : `\u0001${typeof v === 'string' ? 's' : typeof v === 'number' ? 'd' : 'o'}${typeof v === 'object' ? JSON.stringify(v) : String(v)}`;
+    // The type tag keeps 1 and '1', null and 'null' apart; a text's length keeps ['a\u0001sb'] and ['a', 'b'] apart.
+    if (v === null) key += '\u0001n';
+    else if (typeof v === 'string') key += `\u0001s${v.length}:${v}`;
+    else key += `\u0001${typeof v === 'number' ? 'd' : 'o'}${typeof v === 'object' ? JSON.stringify(v) : String(v)}`;
   }
   return key;
 }
