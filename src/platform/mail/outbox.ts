@@ -42,7 +42,8 @@ function checkRenders(template: string, payload: Record<string, unknown>): void 
       renderMail(template, payload);
       return;
     }
-    shape += `\u0000${key}:${v === null ? 'null' : v === '' ? 'empty' : typeof v}`;
+    // The kind of each field, and whether it is empty or false (a template may refuse a missing link).
+    shape += `\u0000${key}:${v === null ? 'null' : v ? typeof v : `no-${typeof v}`}`;
   }
   if (rendered.has(shape)) return;
   renderMail(template, payload);

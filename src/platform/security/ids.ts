@@ -8,11 +8,14 @@ let poolOffset = pool.length;
 
 /** Random bytes from a pooled buffer (one getRandomValues call per 4 kB instead of one per id): ids, secrets and references. */
 export function randomBytes(n: number): Uint8Array {
+  if (n > pool.length) return crypto.getRandomValues(new Uint8Array(n));
   if (poolOffset + n > pool.length) {
     crypto.getRandomValues(pool);
     poolOffset = 0;
   }
   const out = pool.slice(poolOffset, poolOffset + n);
+  // Bytes handed out (a key, a token) do not stay behind in the pool until its next refill.
+  pool.fill(0, poolOffset, poolOffset + n);
   poolOffset += n;
   return out;
 }
