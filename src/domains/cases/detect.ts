@@ -2,6 +2,7 @@
 import type { InValue } from '@libsql/client';
 import { loadSiteConfig } from '../../platform/config/partnership.ts';
 import { readValues } from '../../platform/db/client.ts';
+import { valueRows } from '../../platform/db/placeholders.ts';
 import { SAME_PLACE_METRES, detectFlags, detectThresholds, placeKey, sixMonthsBefore, type RepeatFlag, type ThresholdCase, type ThresholdResult } from './thresholds.ts';
 
 /** A neighbour as read for threshold detection, with the flags stored on it. */
@@ -156,14 +157,18 @@ const FLAG_READ_CHUNK = 64;
  */
 export async function loadFlagCases(ids: readonly string[]): Promise<NeighbourCase[]> {
   const out: NeighbourCase[] = [];
-  const sql = `${NEIGHBOUR_SELECT} where "id" in (${Array.from({ length: FLAG_READ_CHUNK }, () => '?').join(', ')})`;
+  const sql = `${NEIGHBOUR_SELECT} where "id" in ${valueRows(1, FLAG_READ_CHUNK)}`;
   for (let i = 0; i < ids.length; i += FLAG_READ_CHUNK) {
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     const chunk = ids.slice(i, i + FLAG_READ_CHUNK);
-    const args = Array.from({ length: FLAG_READ_CHUNK }, (_, j) => chunk[Math.min(j, chunk.length - 1)]!);
-    for (const row of await readValues({ sql, args })) out.push(toNeighbour(row));
+    for (const row of await readValues({ sql, args: paddedChunk(chunk) })) out.push(toNeighbour(row));
   }
   return out;
+}
+
+/** A chunk of at most FLAG_READ_CHUNK ids padded to that length with its last id, so that one prepared IN list serves every chunk. */
+function paddedChunk(chunk: readonly string[]): string[] {
+  return Array.from({ length: FLAG_READ_CHUNK }, (_, j) => chunk[Math.min(j, chunk.length - 1)]!);
 }
 
 /** The cache key of a reporter's cases since `from`. */
@@ -183,11 +188,11 @@ const REPORTER_READ_LIMIT = 4 * FLAG_READ_CHUNK;
 export async function loadReporterCases(subjects: readonly ThresholdCase[], now: number, cache: PlaceRowsCache): Promise<void> {
   const from = sixMonthsBefore(now);
   const ids = [...new Set(subjects.map((s) => s.reporterId).filter((id): id is string => !!id && !cache.has(reporterKey(id, from))))];
-  const sql = `${NEIGHBOUR_SELECT} where "received_at" >= ? and "reporter_id" in (${Array.from({ length: FLAG_READ_CHUNK }, () => '?').join(', ')}) limit ${REPORTER_READ_LIMIT}`;
+  const sql = `${NEIGHBOUR_SELECT} where "received_at" >= ? and "reporter_id" in ${valueRows(1, FLAG_READ_CHUNK)} limit ${REPORTER_READ_LIMIT}`;
   for (let i = 0; i < ids.length; i += FLAG_READ_CHUNK) {
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     const chunk = ids.slice(i, i + FLAG_READ_CHUNK);
-    const rows = await readValues({ sql, args: [from, ...Array.from({ length: FLAG_READ_CHUNK }, (_, j) => chunk[Math.min(j, chunk.length - 1)]!)] });
+    const rows = await readValues({ sql, args: [from, ...paddedChunk(chunk)] });
     if (rows.length >= REPORTER_READ_LIMIT) continue;
     const byReporter = new Map<string, NeighbourCase[]>(chunk.map((id) => [id, []]));
     for (const row of rows) {

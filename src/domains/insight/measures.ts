@@ -9,6 +9,7 @@
  * Every case change adds its delta statement to the same atomic write as the case row (countChangeStatements), as an
  * increment in SQL, so two processes on one file stay correct; rebuildMeasureStatements recomputes the table.
  */
+import { valueRows } from '../../platform/db/placeholders.ts';
 import type { InStatement } from '@libsql/client';
 import { londonMonth } from '../../platform/time/london.ts';
 import { NOT_COUNTED } from './report-counts.ts';
@@ -176,19 +177,7 @@ export function measureChangeStatements(before: MeasuredFields | null, after: Me
   if (after) add(measureKeysOf(after), 1);
   const rows = [...delta.values()].filter((d) => d.n !== 0);
   if (!rows.length) return [];
-  return [counterUpsert(measureUpsertSql(rows.length), rows.flatMap((d) => [...d.key, d.n]), 7)];
-}
-
-const measureUpserts = new Map<number, string>();
-
-/** The measures upsert of `rows` rows, its SQL text built once per size (a case moves a few dozen rows at most). */
-function measureUpsertSql(rows: number): string {
-  let sql = measureUpserts.get(rows);
-  if (!sql) {
-    sql = `INSERT INTO insight_measures (${COLUMNS}) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} ${CONFLICT}`;
-    if (measureUpserts.size < 200) measureUpserts.set(rows, sql);
-  }
-  return sql;
+  return [counterUpsert(`INSERT INTO insight_measures (${COLUMNS}) VALUES ${valueRows(rows.length, 7)} ${CONFLICT}`, rows.flatMap((d) => [...d.key, d.n]), 7)];
 }
 
 /** The statements that recompute the table from the cases (the month SQL given by the caller). */

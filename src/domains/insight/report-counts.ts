@@ -5,6 +5,7 @@
  * status changes never touch it, and a month holds at most wards x categories x channels rows: the dashboard reads a
  * year of it in a few milliseconds. Kept in the same atomic write as every case change, by countChangeStatements.
  */
+import { valueRows } from '../../platform/db/placeholders.ts';
 import type { InStatement } from '@libsql/client';
 import { londonMonth } from '../../platform/time/london.ts';
 import type { CountedFields } from './counts.ts';
@@ -47,14 +48,7 @@ function facetCountStatement(from: string[] | null, to: string[] | null): InStat
   }
   const rows = [...delta.values()].filter((d) => d.n !== 0);
   if (!rows.length) return [];
-  return [counterUpsert(facetUpsertSql(rows.length), rows.flatMap((d) => [...d.key, d.n]), 6)];
-}
-
-const facetUpserts: string[] = [];
-
-/** The facet upsert of `rows` rows (a move touches at most eight), its SQL text built once per size. */
-function facetUpsertSql(rows: number): string {
-  return (facetUpserts[rows] ??= `INSERT INTO insight_facet_counts (facet, month, district_id, ward_id, value, n) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')} ${FACET_CONFLICT}`);
+  return [counterUpsert(`INSERT INTO insight_facet_counts (facet, month, district_id, ward_id, value, n) VALUES ${valueRows(rows.length, 6)} ${FACET_CONFLICT}`, rows.flatMap((d) => [...d.key, d.n]), 6)];
 }
 
 /** The statements that move a case between report keys, in insight_report_counts and its facets (none when its key did not change). */

@@ -47,11 +47,13 @@ function toRow(values: unknown[], columns: string[]): Row {
   const Shape = values.length === columns.length ? rowShapeOf(columns) : null;
   if (!Shape) return toRowSlowly(values, columns);
   const row = new Shape();
-  for (let i = 0; i < values.length; i++) {
-    const raw = values[i];
-    row[columns[i]!] = raw instanceof Uint8Array ? raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) : raw;
-  }
+  for (let i = 0; i < values.length; i++) row[columns[i]!] = fromDriverValue(values[i]);
   return row as unknown as Row;
+}
+
+/** A value as @libsql/client answers it: blobs as ArrayBuffer (the driver gives Buffer). */
+function fromDriverValue(raw: unknown): unknown {
+  return raw instanceof Uint8Array ? raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) : raw;
 }
 
 /** The row as toRow builds it, property by property: for column lists a shape cannot serve. */
@@ -59,8 +61,7 @@ function toRowSlowly(values: unknown[], columns: string[]): Row {
   const row: Record<string | number, unknown> = {};
   Object.defineProperty(row, 'length', { value: values.length });
   for (let i = 0; i < values.length; i++) {
-    const raw = values[i];
-    const v = raw instanceof Uint8Array ? raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) : raw;
+    const v = fromDriverValue(values[i]);
     Object.defineProperty(row, i, { value: v });
     if (!Object.hasOwn(row, columns[i]!)) Object.defineProperty(row, columns[i]!, { value: v, enumerable: true, configurable: true, writable: true });
   }
