@@ -134,6 +134,36 @@ test('the writer thread is all or nothing; its failures are the LibsqlErrors the
   assert.equal(Number((await client.execute('SELECT count(*) AS n FROM t WHERE id = 34')).rows[0]!.n), 1);
 });
 
+test('the writer thread gets each SQL text once and numbers it after: past thousands of texts, after a batch that failed to convert, with named and positional arguments mixed', async () => {
+  // Texts it knows, new texts, and texts again after the thread was told to forget them (more than 4,096 texts).
+  for (let round = 0; round < 3; round++) {
+    for (let start = 0; start < 5000; start += 500) {
+      const stmts = Array.from({ length: 500 }, (_, j) => ({ sql: `SELECT ? + ${start + j} AS n`, args: [round] }));
+      const results = await thread.batch(stmts);
+      results.forEach((r, j) => assert.equal(r.rows[0]!.n, round + start + j, `round ${round}, text ${start + j}`));
+    }
+  }
+  // A batch whose arguments fail to convert is never sent, so its new text is not taken as known.
+  const fresh = 'SELECT ? AS fresh_text, ? AS other';
+  await assert.rejects(thread.batch([{ sql: fresh, args: [1, undefined as never] }]), TypeError);
+  const [again] = await thread.batch([{ sql: fresh, args: [2, 'b'] }]);
+  assert.deepEqual([again!.rows[0]!.fresh_text, again!.rows[0]!.other], [2, 'b']);
+  // Named and positional arguments, statements with none, and a statement as plain text, in one batch.
+  const mixed = await thread.batch([
+    { sql: 'SELECT :a AS a, :b AS b', args: { ':a': 'x', $b: 7 } },
+    'SELECT 41 + 1 AS n',
+    { sql: 'SELECT ? AS a, ? AS b, ? AS c', args: [null, 2.5, 'three'] },
+    { sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [200, 'two hundred'] },
+    { sql: 'SELECT @v AS v', args: { '@v': 'named' } },
+  ]);
+  assert.deepEqual([mixed[0]!.rows[0]!.a, mixed[0]!.rows[0]!.b], ['x', 7]);
+  assert.equal(mixed[1]!.rows[0]!.n, 42);
+  assert.deepEqual([mixed[2]!.rows[0]!.a, mixed[2]!.rows[0]!.b, mixed[2]!.rows[0]!.c], [null, 2.5, 'three']);
+  assert.deepEqual([mixed[3]!.rowsAffected, mixed[3]!.lastInsertRowid, mixed[3]!.rows.length, mixed[3]!.columns.length], [1, 200n, 0, 0]);
+  assert.deepEqual(JSON.parse(JSON.stringify(mixed[3])), { columns: [], rows: [], rowsAffected: 1, lastInsertRowid: '200' });
+  assert.equal(mixed[4]!.rows[0]!.v, 'named');
+});
+
 test('a writer on the thread group-commits concurrent batches: every one stored, each answered with its own results', async () => {
   const writer = new Writer(client, { fileBatcher: thread });
   const results = await Promise.all(Array.from({ length: 40 }, (_, i) => writer.batch([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', args: [100 + i, `v${i}`] }, { sql: 'SELECT v FROM t WHERE id = ?', args: [100 + i] }])));

@@ -118,11 +118,44 @@ export function toDriverStatement(stmt: InStatement): DriverStatement {
 
 /** A driver result in @libsql/client's ResultSet shape. */
 export function toResultSet(r: DriverResult): ResultSet {
-  const columns = r.columns ?? [];
-  const rows = r.columns ? r.rows.map((values) => toRow(values, columns)) : [];
-  const lastInsertRowid = r.columns ? undefined : BigInt(r.lastInsertRowid);
-  const rowsAffected = r.columns ? 0 : r.changes;
-  return { columns, columnTypes: columns.map(() => ''), rows, rowsAffected, lastInsertRowid, toJSON: () => ({ columns, rows, rowsAffected, lastInsertRowid: lastInsertRowid?.toString() ?? null }) };
+  if (!r.columns) return new WriteResultSet(r.changes, r.lastInsertRowid);
+  const columns = r.columns;
+  const rows = r.rows.map((values) => toRow(values, columns));
+  return { columns, columnTypes: columns.map(() => ''), rows, rowsAffected: 0, lastInsertRowid: undefined, toJSON: () => ({ columns, rows, rowsAffected: 0, lastInsertRowid: null }) };
+}
+
+/**
+ * The ResultSet of a statement that returns no rows, as toResultSet answered it before, but built as one small
+ * object: a group commit answers hundreds of them and most callers never look. Its empty lists are new on each read.
+ */
+export class WriteResultSet implements ResultSet {
+  readonly rowsAffected: number;
+  readonly #rowid: number | bigint;
+
+  constructor(changes: number, rowid: number | bigint) {
+    this.rowsAffected = changes;
+    this.#rowid = rowid;
+  }
+
+  get columns(): string[] {
+    return [];
+  }
+
+  get columnTypes(): string[] {
+    return [];
+  }
+
+  get rows(): Row[] {
+    return [];
+  }
+
+  get lastInsertRowid(): bigint {
+    return BigInt(this.#rowid);
+  }
+
+  toJSON() {
+    return { columns: [], rows: [], rowsAffected: this.rowsAffected, lastInsertRowid: String(this.#rowid) };
+  }
 }
 
 /**

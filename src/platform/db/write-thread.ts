@@ -8,11 +8,35 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { InStatement, ResultSet } from '@libsql/client';
-import { runDriverStatements, toDriverStatement, toLibsqlError, toResultSet, type DriverResult } from './file-batch.ts';
+import type { InStatement, InValue, ResultSet } from '@libsql/client';
+import { runDriverStatements, toDriverStatement, toDriverValue, toLibsqlError, toResultSet, WriteResultSet } from './file-batch.ts';
 
-/** A reply from the thread: the results of one batch, or its failure (message and SQLite codes). */
-type Reply = { id: number; results: DriverResult[] } | { id: number; error: { message: string; code?: string; rawCode?: number } };
+/**
+ * A batch as it crosses to the thread: each SQL text travels once and is named by its number after that (`defs`
+ * are the texts new in this message, numbered on from those already sent; `reset` forgets them all first), and
+ * the arguments of all the statements travel as one flat list (`counts[i]` of them for statement i, or -1 when
+ * statement i has named arguments, which travel as one object). A group commit sends the same few texts hundreds
+ * of times; copying them, and an object per statement, was most of the cost of handing a batch over.
+ */
+interface BatchMessage {
+  id: number;
+  reset: boolean;
+  defs: string[];
+  sqls: number[];
+  counts: number[];
+  args: unknown[];
+}
+
+/**
+ * A reply from the thread: for each statement its changes and last rowid (`info`, two numbers a statement), and
+ * the columns and raw rows of those that return rows (`reads`, by statement index); or the batch's failure.
+ */
+type Reply =
+  | { id: number; info: (number | bigint)[]; reads: [index: number, columns: string[], rows: unknown[][]][] }
+  | { id: number; error: { message: string; code?: string; rawCode?: number } };
+
+/** How many SQL texts the thread is asked to remember before both sides start afresh. */
+const MAX_SQL_TEXTS = 4096;
 
 /** The thread's program: open the file, then run each batch it is sent and answer with its results or failure. */
 const SOURCE = `
@@ -21,6 +45,7 @@ const Database = require(workerData.driver);
 const runStatements = (${runDriverStatements.toString()});
 const db = new Database(workerData.path, { timeout: workerData.timeoutMs });
 const prepared = new Map();
+const texts = [];
 parentPort.on('message', (m) => {
   if (m.close) {
     prepared.clear();
@@ -28,8 +53,24 @@ parentPort.on('message', (m) => {
     parentPort.close();
     return;
   }
+  if (m.reset) texts.length = 0;
+  for (const sql of m.defs) texts.push(sql);
   try {
-    parentPort.postMessage({ id: m.id, results: runStatements(db, prepared, m.stmts, true) });
+    const stmts = new Array(m.sqls.length);
+    for (let i = 0, k = 0; i < stmts.length; i++) {
+      const count = m.counts[i];
+      stmts[i] = { sql: texts[m.sqls[i]], args: count < 0 ? m.args[k++] : m.args.slice(k, (k += count)) };
+    }
+    const results = runStatements(db, prepared, stmts, true);
+    const info = new Array(results.length * 2);
+    const reads = [];
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i];
+      info[2 * i] = r.changes;
+      info[2 * i + 1] = r.lastInsertRowid;
+      if (r.columns) reads.push([i, r.columns, r.rows]);
+    }
+    parentPort.postMessage({ id: m.id, info, reads });
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: { message: String(e && e.message), code: e && e.code, rawCode: e && e.rawCode } });
   }
@@ -43,6 +84,8 @@ export class WriteThread {
   private running: { worker: Worker; exited: Promise<void> } | undefined;
   private readonly pending = new Map<number, { resolve: (r: ResultSet[]) => void; reject: (e: unknown) => void }>();
   private nextId = 0;
+  /** The SQL texts sent to the thread, by their numbers there. */
+  private readonly sqlNumbers = new Map<string, number>();
 
   constructor(path: string, timeoutMs: number) {
     this.path = path;
@@ -53,6 +96,7 @@ export class WriteThread {
   private get worker(): Worker {
     if (this.running) return this.running.worker;
     const driver = createRequire(import.meta.url).resolve('libsql');
+    this.sqlNumbers.clear();
     const worker = new Worker(SOURCE, { eval: true, workerData: { driver, path: this.path, timeoutMs: this.timeoutMs } });
     // The thread keeps the process alive only while a batch is waiting for it.
     worker.unref();
@@ -71,12 +115,47 @@ export class WriteThread {
   /** Run statements all or nothing in one write transaction on the thread; resolves after the commit. */
   batch(stmts: InStatement[]): Promise<ResultSet[]> {
     return new Promise((resolve, reject) => {
-      const id = ++this.nextId;
-      const driverStmts = stmts.map(toDriverStatement);
-      this.pending.set(id, { resolve, reject });
-      if (this.pending.size === 1) this.worker.ref();
-      this.worker.postMessage({ id, stmts: driverStmts });
+      // The thread first: a new thread knows no SQL texts yet (encode numbers them for the thread it will reach).
+      const worker = this.worker;
+      const { message, fresh } = this.encode(++this.nextId, stmts);
+      worker.postMessage(message);
+      // The thread has the texts now: only a batch that was sent numbers them.
+      if (message.reset) this.sqlNumbers.clear();
+      for (const [sql, n] of fresh) this.sqlNumbers.set(sql, n);
+      this.pending.set(message.id, { resolve, reject });
+      if (this.pending.size === 1) worker.ref();
     });
+  }
+
+  /**
+   * The batch as the thread reads it (BatchMessage), its arguments converted as toDriverStatement converts them, and
+   * the numbers it gives texts new to the thread (`fresh`, for batch to keep once the message is sent).
+   */
+  private encode(id: number, stmts: InStatement[]): { message: BatchMessage; fresh: Map<string, number> } {
+    const reset = this.sqlNumbers.size + stmts.length > MAX_SQL_TEXTS;
+    const known = reset ? new Map<string, number>() : this.sqlNumbers;
+    const fresh = new Map<string, number>();
+    const message: BatchMessage = { id, reset, defs: [], sqls: new Array<number>(stmts.length), counts: new Array<number>(stmts.length), args: [] };
+    for (let i = 0; i < stmts.length; i++) {
+      const stmt = stmts[i]!;
+      const sql = typeof stmt === 'string' ? stmt : stmt.sql;
+      let n = known.get(sql) ?? fresh.get(sql);
+      if (n === undefined) {
+        n = known.size + fresh.size;
+        fresh.set(sql, n);
+        message.defs.push(sql);
+      }
+      message.sqls[i] = n;
+      const args = typeof stmt === 'string' ? [] : (stmt.args ?? []);
+      if (Array.isArray(args)) {
+        message.counts[i] = args.length;
+        for (const value of args as InValue[]) message.args.push(toDriverValue(value));
+      } else {
+        message.counts[i] = -1;
+        message.args.push(toDriverStatement(stmt).args);
+      }
+    }
+    return { message, fresh };
   }
 
   /** Close the thread's connection and wait for the thread to end (after the batches already sent). */
@@ -93,8 +172,11 @@ export class WriteThread {
     if (!job) return;
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.running?.worker.unref();
-    if ('results' in reply) job.resolve(reply.results.map(toResultSet));
-    else job.reject(toLibsqlError(Object.assign(new Error(reply.error.message), reply.error)));
+    if ('error' in reply) return job.reject(toLibsqlError(Object.assign(new Error(reply.error.message), reply.error)));
+    const results: ResultSet[] = new Array(reply.info.length / 2);
+    for (const [i, columns, rows] of reply.reads) results[i] = toResultSet({ columns, rows, changes: 0, lastInsertRowid: 0 });
+    for (let i = 0; i < results.length; i++) results[i] ??= new WriteResultSet(reply.info[2 * i] as number, reply.info[2 * i + 1]!);
+    job.resolve(results);
   }
 
   private failAll(error: unknown): void {
