@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectFlags, detectThresholds, flagsAddedBy, sixMonthsBefore, type ThresholdCase } from '../../src/domains/cases/thresholds.ts';
+import { detectFlags, detectThresholds, flagsAddedBy, holdsFlagsAddedBy, sixMonthsBefore, type ThresholdCase } from '../../src/domains/cases/thresholds.ts';
 import { seededRandom } from '../../src/platform/seeded-random.ts';
 import { newestOf } from '../../src/domains/cases/actions.ts';
 import { settledByNewest } from '../../src/domains/cases/detect.ts';
@@ -83,6 +83,33 @@ test('an arrival can add to an earlier case only the flags it shares a reporter,
   const arrival = c({ reporterId: 'r2', postcode: 'HM1 2AB', receivedAt: now });
   const recount = detectThresholds(earlier, [third, arrival], now).flags;
   for (const flag of flagsAddedBy(arrival, earlier)) assert.ok(recount.includes(flag), flag);
+});
+
+test('holdsFlagsAddedBy answers as "every flag of flagsAddedBy is held", over many seeded random pairs and held flags', () => {
+  const random = seededRandom(41);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const flags = ['repeat_reporter', 'repeat_location', 'asb_case_review'];
+  const make = (id: string): ThresholdCase => ({
+    id, ref: id, receivedAt: now,
+    reporterId: pick([null, 'a', 'b']),
+    categoryId: pick([null, 'noise', 'vandalism']),
+    postcode: pick([null, 'HM1 2AB', 'hm12ab', 'HM9 9ZZ']),
+    locationText: pick([null, 'Outside the shops on Mill Lane', 'Mill Ln', 'Market Sq']),
+    lat: pick([null, 51.5, 51.5005, 51.6]),
+    lon: pick([null, -0.1, -0.1005]),
+    resolutionCode: pick([null, null, 'spam']),
+  });
+  let held = 0;
+  for (let round = 0; round < 5000; round++) {
+    const arrival = make(`a${round}`);
+    const earlier = make(`e${round}`);
+    const stored = random() < 0.2 ? null : flags.filter(() => random() < 0.6);
+    const expected = flagsAddedBy(arrival, earlier).every((f) => stored?.includes(f) ?? false);
+    if (expected) held++;
+    assert.equal(holdsFlagsAddedBy(arrival, earlier, stored), expected, `round ${round}`);
+  }
+  // Both answers occur often enough for the comparison to mean something.
+  assert.ok(held > 500 && held < 4500, String(held));
 });
 
 test('detectFlags gives exactly the flags of detectThresholds, over many seeded random neighbourhoods with duplicates, incidents and spam', () => {

@@ -26,7 +26,7 @@ import {
 } from './timers.ts';
 import { REFERRAL_ONLY_MESSAGE, RESOLUTION_LABELS, STATUS_LABELS, isReferralOnlyStatus, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
 import { detectCaseFlags, detectCaseThresholds, gazetteerPlaceNames, loadFlagCases, loadReporterCases, type NeighbourCase, type PlaceRowsCache } from './detect.ts';
-import { FLAG_LABELS, flagsAddedBy } from './thresholds.ts';
+import { FLAG_LABELS, holdsFlagsAddedBy } from './thresholds.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
 import type { Permission } from '../identity/roles.ts';
@@ -502,7 +502,7 @@ export async function refreshFlags(caseIdOrRef: string, now = Date.now()): Promi
  * flags once however many of the cases share it as a neighbour (a burst of reports at one place would otherwise
  * recompute the same neighbours for every report), then store those that changed. Flags come from detectFlags, which
  * stops once each flag is decided. For `arrivals` (new cases), a
- * neighbour that already holds every flag the new cases could add to it (flagsAddedBy) is left alone: at a busy
+ * neighbour that already holds every flag the new cases could add to it (holdsFlagsAddedBy) is left alone: at a busy
  * place that is nearly every neighbour. The pass yields to the event loop every few milliseconds, so requests are
  * not held behind it. Returns the flags of every case computed.
  */
@@ -511,6 +511,8 @@ async function refreshFlagsOfCases(subjects: readonly NeighbourCase[], now: numb
   const neighbourIds = new Set<string>();
   const places: PlaceRowsCache = new Map();
   const names = gazetteerPlaceNames();
+  // The newest FLAG_NEIGHBOURS + 1 of each neighbour list, once per list: arrivals at one place share its list.
+  const newestByList = new Map<readonly NeighbourCase[], NeighbourCase[]>();
   // The reporters' cases in a few reads for the whole pass (the places are read as they come, once each).
   await loadReporterCases(subjects, now, places);
   for (const row of subjects) {
@@ -518,9 +520,14 @@ async function refreshFlagsOfCases(subjects: readonly NeighbourCase[], now: numb
     await yieldWhenLong();
     const own = await detectCaseFlags(row, now, places);
     computed.set(row.id, { row, flags: own.flags });
-    const newest = newestOf(own.neighbours, FLAG_NEIGHBOURS, row.id);
+    let newest = newestByList.get(own.neighbours);
+    if (!newest) newestByList.set(own.neighbours, (newest = newestOf(own.neighbours, FLAG_NEIGHBOURS + 1, '')));
+    // The case's FLAG_NEIGHBOURS newest neighbours: the list's newest, less the case itself.
+    let taken = 0;
     for (const n of newest) {
-      if (arrivals && flagsAddedBy(row, n, names).every((f) => n.flags?.includes(f))) continue;
+      if (n.id === row.id) continue;
+      if (taken++ === FLAG_NEIGHBOURS) break;
+      if (arrivals && holdsFlagsAddedBy(row, n, n.flags, names)) continue;
       neighbourIds.add(n.id);
     }
   }

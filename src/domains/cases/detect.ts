@@ -3,7 +3,7 @@ import type { InValue } from '@libsql/client';
 import { loadSiteConfig } from '../../platform/config/partnership.ts';
 import { readValues } from '../../platform/db/client.ts';
 import { valueRows } from '../../platform/db/placeholders.ts';
-import { SAME_PLACE_METRES, detectFlags, detectThresholds, placeKey, sixMonthsBefore, type RepeatFlag, type ThresholdCase, type ThresholdResult } from './thresholds.ts';
+import { SAME_PLACE_METRES, detectFlags, detectThresholds, namedPlaceOf, sixMonthsBefore, type RepeatFlag, type ThresholdCase, type ThresholdResult } from './thresholds.ts';
 
 /** A neighbour as read for threshold detection, with the flags stored on it. */
 export type NeighbourCase = ThresholdCase & { flags: string[] | null };
@@ -80,7 +80,7 @@ function toNeighbour(r: unknown[]): NeighbourCase {
 interface Neighbours {
   /** The reporter's cases (the case itself included), whether or not they are also among the place's. */
   reporter: readonly NeighbourCase[];
-  /** Both, each case once: the place's, then the reporter's others. */
+  /** Both, each case once: the place's, then the reporter's others (not the case itself, unless the place's hold it). */
   all: readonly NeighbourCase[];
   /** True when every place query returned all its cases (none was left out by the limit). */
   complete: boolean;
@@ -107,7 +107,7 @@ async function loadNeighbours(subject: ThresholdCase, now: number, cache?: Place
     const category = subject.categoryId;
     // A named place is compared in memory, so it needs the whole category. Coordinates need only the cases in a box
     // around the point (the cases_location index); a case without coordinates can still match by postcode.
-    if (placeKey(subject.locationText, names)) places.push({ key: `category:${category}`, where: '"category_id" = ?', args: [category] });
+    if (namedPlaceOf(subject, names)) places.push({ key: `category:${category}`, where: '"category_id" = ?', args: [category] });
     else {
       if (subject.lat != null && subject.lon != null) {
         const [latMin, latMax, lonMin, lonMax] = nearBox(subject.lat, subject.lon);
@@ -143,7 +143,9 @@ async function loadNeighbours(subject: ThresholdCase, now: number, cache?: Place
     : [];
   let seen = placeIds.get(placeRows);
   if (!seen) placeIds.set(placeRows, (seen = new Set(placeRows.map((r) => r.id))));
-  const extra = reporterRows.filter((r) => !seen.has(r.id));
+  // The case itself is left out of `all` when only the reporter's read holds it: every use of `all` skips it anyway,
+  // and at a busy place it is a new case among older ones, which would copy the place's list for every arrival.
+  const extra = reporterRows.filter((r) => r.id !== subject.id && !seen.has(r.id));
   return { reporter: reporterRows, all: extra.length ? [...placeRows, ...extra] : placeRows, complete };
 }
 

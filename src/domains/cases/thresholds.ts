@@ -214,6 +214,25 @@ export function flagsAddedBy(arrival: ThresholdCase, earlier: ThresholdCase, pla
   return flags;
 }
 
+/**
+ * True when an earlier case already holds every flag an arrival can add to it: `flagsAddedBy(arrival, earlier)` all
+ * among `held`, worked out without building the list (a refresh asks this of every neighbour of every arrival).
+ */
+export function holdsFlagsAddedBy(arrival: ThresholdCase, earlier: ThresholdCase, held: readonly string[] | null, placeNames: readonly string[] = []): boolean {
+  if (arrival.resolutionCode === 'spam') return true;
+  const reporter = sameReporter(arrival, earlier);
+  if (reporter && !held?.includes('repeat_reporter')) return false;
+  if (earlier.categoryId == null || earlier.categoryId !== arrival.categoryId) return true;
+  const place = samePlace(earlier, arrival, placeNames);
+  if (place && !held?.includes('repeat_location')) return false;
+  return !(reporter || place) || !!held?.includes('asb_case_review');
+}
+
+/** The named place of a case's location text (placeKey), worked out once per case object and gazetteer. */
+export function namedPlaceOf(c: ThresholdCase, placeNames: readonly string[] = []): string | null {
+  return placeOf(c, placeNames).key;
+}
+
 /** The result of threshold detection for one case. */
 export interface ThresholdResult {
   flags: RepeatFlag[];
