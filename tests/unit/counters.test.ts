@@ -33,3 +33,16 @@ test('keys whose texts hold the separator of the merge key are not taken for oth
   assert.deepEqual(out, [{ sql, args: ['x\u0001sy', 'z', 1] }, { sql, args: ['x', 'y\u0001sz', 1] }]);
   assert.deepEqual(at, [0, 1]);
 });
+
+test('keys of different types stay apart (1, \'1\', 1n, true; null, \'null\'), and a key that is a blob or a date is never added together', () => {
+  const sql = 'INSERT INTO m (a, n) VALUES (?, ?) ON CONFLICT (a) DO UPDATE SET n = n + excluded.n';
+  const keys = [1, '1', 1n, true, null, 'null'] as const;
+  const { stmts: out, at } = addCounters([...keys, ...keys].map((k) => counterUpsert(sql, [k, 1], 2)));
+  assert.deepEqual(out, keys.map((k) => ({ sql, args: [k, 2] })));
+  assert.deepEqual(at, [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5]);
+  const blob = new Uint8Array([1]);
+  const day = new Date(0);
+  const odd = addCounters([counterUpsert(sql, [blob, 1], 2), counterUpsert(sql, [blob, 1], 2), counterUpsert(sql, [day, 1], 2), counterUpsert(sql, [day, 1], 2)]);
+  assert.equal(odd.stmts.length, 4);
+  assert.deepEqual(odd.at, [0, 1, 2, 3]);
+});

@@ -24,23 +24,23 @@ export function counterUpsert(sql: string, args: InValue[], width: number): InSt
 export function addCounters(stmts: readonly InStatement[]): { stmts: InStatement[]; at: number[] } {
   const out: InStatement[] = [];
   const at: number[] = [];
-  // By SQL text, then by the other arguments: the key need not repeat the (long) SQL text.
-  const firstOf = new Map<string, Map<string, number>>();
+  // By SQL text, then by the other arguments one by one (a tree of maps: no key text is built per statement).
+  const firstOf = new Map<string, KeyNode>();
   for (let i = 0; i < stmts.length; i++) {
     const stmt = stmts[i]!;
     const width = typeof stmt === 'object' ? rowWidths.get(stmt) : undefined;
-    if (width === undefined || typeof stmt !== 'object' || !Array.isArray(stmt.args) || readsChanges(stmts[i + 1])) {
+    if (width === undefined || typeof stmt !== 'object' || !Array.isArray(stmt.args) || !plainKeys(stmt.args, width) || readsChanges(stmts[i + 1])) {
       at.push(out.length);
       out.push(stmt);
       continue;
     }
     const args = stmt.args;
-    const key = keyOf(args, width);
     let bySql = firstOf.get(stmt.sql);
     if (!bySql) firstOf.set(stmt.sql, (bySql = new Map()));
-    const first = bySql.get(key);
+    const node = nodeOf(bySql, args, width);
+    const first = node.get(FIRST) as number | undefined;
     if (first === undefined) {
-      bySql.set(key, out.length);
+      node.set(FIRST, out.length);
       at.push(out.length);
       out.push({ sql: stmt.sql, args: [...args] });
       continue;
@@ -50,6 +50,33 @@ export function addCounters(stmts: readonly InStatement[]): { stmts: InStatement
     at.push(first);
   }
   return { stmts: out, at };
+}
+
+/** A level of the key tree: the next key argument's values, and under FIRST the index of the statement the keys so far lead to. */
+type KeyNode = Map<unknown, unknown>;
+const FIRST = Symbol('first');
+
+/**
+ * The node of a statement's keys (every argument but the counts, in order), made on the way when new. Map keys
+ * compare as the key texts did: 1 and '1', null and 'null', 1 and 1n and true are apart.
+ */
+function nodeOf(root: KeyNode, args: readonly InValue[], width: number): KeyNode {
+  let node = root;
+  for (let j = 0; j < args.length; j++) {
+    if (j % width === width - 1) continue;
+    let next = node.get(args[j]) as KeyNode | undefined;
+    if (!next) node.set(args[j], (next = new Map()));
+    node = next;
+  }
+  return node;
+}
+
+/** True when every key argument is a plain value (text, number, bigint, boolean or null); a blob or a date is never added together. */
+function plainKeys(args: readonly InValue[], width: number): boolean {
+  for (let j = 0; j < args.length; j++) {
+    if (j % width !== width - 1 && args[j] !== null && typeof args[j] === 'object') return false;
+  }
+  return true;
 }
 
 const changesBySql = new Map<string, boolean>();
@@ -65,18 +92,4 @@ function readsChanges(stmt: InStatement | undefined): boolean {
     changesBySql.set(sql, reads);
   }
   return reads;
-}
-
-/** Every argument but the counts, as one text: with the same SQL, equal texts are the same counter rows. */
-function keyOf(args: readonly InValue[], width: number): string {
-  let key = '';
-  for (let j = 0; j < args.length; j++) {
-    if (j % width === width - 1) continue;
-    const v = args[j];
-    // The type tag keeps 1 and '1', null and 'null' apart; a text's length keeps ['a\u0001sb'] and ['a', 'b'] apart.
-    if (v === null) key += '\u0001n';
-    else if (typeof v === 'string') key += `\u0001s${v.length}:${v}`;
-    else key += `\u0001${typeof v === 'number' ? 'd' : 'o'}${typeof v === 'object' ? JSON.stringify(v) : String(v)}`;
-  }
-  return key;
 }

@@ -9,7 +9,12 @@ import { getTableConfig, type SQLiteColumn, type SQLiteTable } from 'drizzle-orm
 type Insertable<T extends SQLiteTable> = T['$inferInsert'];
 
 const tableColumns = new WeakMap<SQLiteTable, { name: string; byKey: Map<string, SQLiteColumn> }>();
-const sqlCache = new Map<string, string>();
+/** The INSERT text of each table and key set, found by walking the keys given (no key text is built per row). */
+interface KeyTrie {
+  sql?: string;
+  next: Map<string, KeyTrie>;
+}
+const sqlByKeys = new WeakMap<SQLiteTable, KeyTrie>();
 
 function describe(table: SQLiteTable) {
   let info = tableColumns.get(table);
@@ -29,21 +34,23 @@ function describe(table: SQLiteTable) {
 export function insertRow<T extends SQLiteTable>(table: T, values: Insertable<T>): InStatement {
   const { name, byKey } = describe(table);
   const args: InValue[] = [];
-  let cacheKey = name;
+  let node: KeyTrie | undefined = sqlByKeys.get(table);
+  if (!node) sqlByKeys.set(table, (node = { next: new Map() }));
   const record = values as Record<string, unknown>;
   for (const key in record) {
     const value = record[key];
     if (value === undefined) continue;
     const column = byKey.get(key);
     if (!column) throw new Error(`${name} has no column for '${key}'`);
-    cacheKey += `|${key}`;
+    let next: KeyTrie | undefined = node.next.get(key);
+    if (!next) node.next.set(key, (next = { next: new Map() }));
+    node = next;
     args.push(value === null ? null : (column.mapToDriverValue(value) as InValue));
   }
-  let sql = sqlCache.get(cacheKey);
+  let sql = node.sql;
   if (!sql) {
     const names = Object.keys(record).filter((key) => record[key] !== undefined).map((key) => byKey.get(key)!.name);
-    sql = `insert into "${name}" (${names.map((n) => `"${n}"`).join(', ')}) values (${names.map(() => '?').join(', ')})`;
-    sqlCache.set(cacheKey, sql);
+    sql = node.sql = `insert into "${name}" (${names.map((n) => `"${n}"`).join(', ')}) values (${names.map(() => '?').join(', ')})`;
   }
   return { sql, args };
 }
