@@ -20,16 +20,22 @@ import { loopDelayOf, peakRssMb, startMinimalAstro } from './minimal-astro.ts';
 const seconds = Number(process.argv[2] ?? 15);
 /** The machine's load average (1, 5 and 15 minutes) when the run starts: the figures mean little on a busy machine. */
 const loadAtStart = loadavg().map((n) => n.toFixed(2)).join(' ');
-let flagBacklog = 0;
-/** Acknowledgement e-mails the outbox had sent when the load ended (it sends beside the submissions). */
-let mailSentDuringLoad = 0;
-let mailCatchUpS = NaN;
-let flagCatchUpS = NaN;
-let writerStats: { commits: number; jobs: number; largestGroup: number } = { commits: 0, jobs: 0, largestGroup: 0 };
-/** Saferline's process.memoryUsage() in MB when it stopped, after the load and the catch-up. */
-let saferlineMemory: Record<string, number> | undefined;
-/** Bytes Saferline's event loop allocated per submission during the load and the flag catch-up, in kB (BENCH_HEAP_PROFILE only). */
-let allocatedKbPerSubmission: number | undefined;
+/** What one run of Saferline saw besides its row of figures. */
+interface SaferlineExtras {
+  stored: number;
+  /** Cases still waiting for their flag refresh when the load ended, and how long after it every case had its flags. */
+  flagBacklog: number;
+  flagCatchUpS: number;
+  /** Acknowledgement e-mails the outbox had sent when the load ended (it sends beside the submissions), and when all were sent. */
+  mailSentDuringLoad: number;
+  mailCatchUpS: number;
+  writerStats: { commits: number; jobs: number; largestGroup: number };
+  /** process.memoryUsage() in MB when it stopped, after the load and the catch-up. */
+  memory: Record<string, number> | undefined;
+  /** Bytes the event loop allocated per submission during the load and the flag catch-up, in kB (BENCH_HEAP_PROFILE only). */
+  allocatedKb: number | undefined;
+}
+const saferlineRuns: SaferlineExtras[] = [];
 const connections = 50;
 /** How `npm run serve` starts the server (its environment and Node flags, from package.json), so the bench measures the server as deployed. */
 const serve = serveCommand();
@@ -193,43 +199,90 @@ async function benchSaferline(): Promise<Row> {
   }));
   const rss = peakRssMb(server.proc.pid!);
   const cpu = cpuTimeMs(server.proc.pid!) - cpuBefore;
-  writerStats = (await (await fetch(`${server.url}/healthz`)).json()).writer;
+  const writerStats = (await (await fetch(`${server.url}/healthz`)).json()).writer as SaferlineExtras['writerStats'];
   // Every bench case is the same category at the same postcode, so each must end with the ASB Case Review flag.
   // Those still without them when the load ends are the flag refresh's backlog (it runs after the answer).
   const unflagged = async () => Number((await db.execute("SELECT count(*) AS n FROM cases WHERE flags NOT LIKE '%asb_case_review%'")).rows[0]!.n);
-  mailSentDuringLoad = Number((await db.execute("SELECT count(*) AS n FROM outbox WHERE status = 'sent'")).rows[0]!.n);
-  flagBacklog = await unflagged();
+  const mailSentDuringLoad = Number((await db.execute("SELECT count(*) AS n FROM outbox WHERE status = 'sent'")).rows[0]!.n);
+  const flagBacklog = await unflagged();
   const loadEnded = performance.now();
   while ((await unflagged()) > 0 && performance.now() - loadEnded < 120_000) await new Promise((r) => setTimeout(r, 250));
-  flagCatchUpS = (await unflagged()) === 0 ? Math.round((performance.now() - loadEnded) / 100) / 10 : NaN;
+  const flagCatchUpS = (await unflagged()) === 0 ? Math.round((performance.now() - loadEnded) / 100) / 10 : NaN;
   // Counted after the catch-up, so that requests still in flight when the load ended have committed.
   const stored = Number((await db.execute('SELECT count(*) AS n FROM cases')).rows[0]!.n);
   const unsent = async () => Number((await db.execute("SELECT count(*) AS n FROM outbox WHERE status <> 'sent'")).rows[0]!.n);
   // BENCH_SKIP_MAIL_WAIT=1 (comparing builds) does not wait for the outbox to catch up.
   while (!process.env.BENCH_SKIP_MAIL_WAIT && (await unsent()) > 0 && performance.now() - loadEnded < 180_000) await new Promise((r) => setTimeout(r, 250));
-  mailCatchUpS = (await unsent()) === 0 ? Math.round((performance.now() - loadEnded) / 100) / 10 : NaN;
+  const mailCatchUpS = (await unsent()) === 0 ? Math.round((performance.now() - loadEnded) / 100) / 10 : NaN;
   const outbox = Number((await db.execute('SELECT count(*) AS n FROM outbox')).rows[0]!.n);
   if (process.env.BENCH_LOG_LEVEL) process.stderr.write(server.output());
   db.close();
   await server.stop();
   if (outbox !== stored) throw new Error(`outbox rows ${outbox} != cases ${stored}`);
   const loop = loopDelayOf(server.output());
-  saferlineMemory = loop?.memory;
   const heapLine = server.output().split('\n').find((l) => l.startsWith('{"benchHeapSample"'));
-  if (heapLine) allocatedKbPerSubmission = Math.round((JSON.parse(heapLine) as { benchHeapSample: { bytes: number } }).benchHeapSample.bytes / 1024 / Math.max(1, result.requests.total) * 10) / 10;
+  const allocatedKb = heapLine === undefined ? undefined : Math.round((JSON.parse(heapLine) as { benchHeapSample: { bytes: number } }).benchHeapSample.bytes / 1024 / Math.max(1, result.requests.total) * 10) / 10;
+  saferlineRuns.push({ stored, flagBacklog, flagCatchUpS, mailSentDuringLoad, mailCatchUpS, writerStats, memory: loop?.memory, allocatedKb });
   return row('Saferline POST /report/check (case + reporter + timeline + audit + outbox + rate limit)', result, stored, rss, loop, cpu);
 }
 
 const skipped: Row = { name: 'skipped', rps: 1, p50: 0, p99: 0, errors: 0, non2xx3xx: 0, acknowledged: 0, stored: 0, rssMb: 0, loopP99: NaN, loopMax: NaN, loopRawP99: NaN, cpuMs: NaN };
-const reference = process.env.BENCH_ONLY === 'saferline' ? skipped : await benchReference();
-const minimal = process.env.BENCH_ONLY === 'saferline' ? skipped : await benchMinimalAstro();
-const saferline = await benchSaferline();
+
+/**
+ * BENCH_ROUNDS runs of each server (default 2), in the order reference, minimal Astro, Saferline, then back again
+ * (Saferline, minimal Astro, reference), and so on: a change in the machine's speed during the bench falls on the
+ * three alike instead of on whichever ran at the time. Each run starts its server afresh.
+ */
+const rounds = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 2)));
+const only = process.env.BENCH_ONLY === 'saferline';
+type ServerName = 'reference' | 'minimal' | 'saferline';
+const runs: Record<ServerName, Row[]> = { reference: [], minimal: [], saferline: [] };
+const runOrder: string[] = [];
+const benchOf: Record<ServerName, () => Promise<Row>> = { reference: benchReference, minimal: benchMinimalAstro, saferline: benchSaferline };
+for (let round = 0; round < rounds; round++) {
+  const order: ServerName[] = round % 2 === 0 ? ['reference', 'minimal', 'saferline'] : ['saferline', 'minimal', 'reference'];
+  for (const name of order) {
+    if (only && name !== 'saferline') continue;
+    runs[name].push(await benchOf[name]());
+    runOrder.push(`${name} ${runs[name].length}`);
+  }
+}
+
+/** One row for a server's runs: throughput, p50 and CPU per request averaged; p99, memory and loop delay the worst; counts added. */
+function combine(list: Row[]): Row {
+  if (list.length === 1) return list[0]!;
+  const mean = (f: (r: Row) => number) => list.reduce((sum, r) => sum + f(r), 0) / list.length;
+  const worst = (f: (r: Row) => number) => Math.max(...list.map(f));
+  const total = (f: (r: Row) => number) => list.reduce((sum, r) => sum + f(r), 0);
+  return {
+    name: `${list[0]!.name}, ${list.length} runs`,
+    rps: Math.round(mean((r) => r.rps)),
+    p50: Math.round(mean((r) => r.p50)),
+    p99: worst((r) => r.p99),
+    errors: total((r) => r.errors),
+    non2xx3xx: total((r) => r.non2xx3xx),
+    acknowledged: total((r) => r.acknowledged),
+    stored: list[0]!.stored === null ? null : total((r) => r.stored ?? 0),
+    rssMb: worst((r) => r.rssMb),
+    loopP99: worst((r) => r.loopP99),
+    loopMax: worst((r) => r.loopMax),
+    loopRawP99: worst((r) => r.loopRawP99),
+    cpuMs: Math.round(mean((r) => r.cpuMs) * 100) / 100,
+  };
+}
+
+const reference = only ? skipped : combine(runs.reference);
+const minimal = only ? skipped : combine(runs.minimal);
+const saferline = combine(runs.saferline);
 const rows = [reference, minimal, saferline];
-const table = [
+const header = [
   '| server | req/s | p50 ms | p99 ms | errors | non-2xx | acknowledged (303) | rows stored | peak RSS MB | event-loop delay p99 ms | max ms | histogram p99 ms (with the 10 ms interval) | server CPU ms per request |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx3xx} | ${r.acknowledged} | ${r.stored ?? 'n/a'} | ${r.rssMb} | ${r.loopP99} | ${r.loopMax} | ${r.loopRawP99} | ${r.cpuMs} |`),
-].join('\n');
+];
+const line = (r: Row) => `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx3xx} | ${r.acknowledged} | ${r.stored ?? 'n/a'} | ${r.rssMb} | ${r.loopP99} | ${r.loopMax} | ${r.loopRawP99} | ${r.cpuMs} |`;
+const table = [...header, ...rows.map(line)].join('\n');
+const eachRun = rounds > 1 ? [...header, ...runOrder.map((key) => { const [name, n] = key.split(' ') as [ServerName, string]; const r = runs[name][Number(n) - 1]!; return line({ ...r, name: `${r.name.split(' (')[0]} (run ${n})` }); })].join('\n') : '';
+const each = <T,>(f: (x: SaferlineExtras) => T, show: (v: T) => string) => saferlineRuns.map((x) => show(f(x))).join('; ');
 const ratio = (saferline.rps / reference.rps).toFixed(2);
 const ratioMinimal = (saferline.rps / minimal.rps).toFixed(2);
 const lost = saferline.acknowledged - (saferline.stored ?? 0);
@@ -242,7 +295,33 @@ const targets = [
   `- Event-loop delay p99 under 20 ms during the load (beyond the 10 ms sampling interval; the histogram's own p99 is ${saferline.loopRawP99} ms): ${saferline.loopP99} ms (bare reference ${reference.loopP99} ms, minimal Astro ${minimal.loopP99} ms), **${met(saferline.loopP99 < 20)}**.`,
   `- Every acknowledged submission stored: acknowledged but not stored **${lost}**, **${met(lost <= 0)}**.`,
 ].join('\n');
-const text = `# Report submission benchmark\n\nRun ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s each, loopback, autocannon in the same process as the orchestration; load average ${loadAtStart} at the start and ${loadavg().map((n) => n.toFixed(2)).join(' ')} at the end.\nThe bare reference and Saferline use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable); the minimal Astro route (a throwaway Astro project, same Astro and Node adapter, standalone) parses the form and answers 303 with no database.\nSaferline runs with the flags of \`npm run serve\` (${serve.text || 'none'}). Peak RSS is the server process's high-water mark (VmHWM) after the load; event-loop delay is sampled inside each server by monitorEventLoopDelay (10 ms resolution) from the start of the load to SIGTERM, and is how late the loop came back to the sampling timer: the histogram's figure less the timer's 10 ms interval, which the histogram includes (an idle process reads about 10.2 ms; bench/loop-delay.ts). The histogram's own p99 is shown beside it.\n\n${table}\n\nTargets (issue 18):\n\n${targets}\n\nSaferline / bare reference: **${ratio}x**; Saferline / minimal Astro: **${ratioMinimal}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).\n\nRepeat flags: ${flagBacklog} of ${saferline.stored} cases were still waiting for their flag refresh when the load ended (it runs after the answer, one pass at a time, in slices of 5 ms between requests); every case had its flags ${Number.isNaN(flagCatchUpS) ? 'not within 120 s' : `${flagCatchUpS} s`} after the load.\n\nAcknowledgement e-mails: ${mailSentDuringLoad} of ${saferline.stored} sent by the outbox (to .eml files, no SMTP_URL) when the load ended; all sent ${process.env.BENCH_SKIP_MAIL_WAIT ? '(not waited for: BENCH_SKIP_MAIL_WAIT)' : Number.isNaN(mailCatchUpS) ? 'not within 180 s' : `${mailCatchUpS} s`} after the load.\n\nSaferline's writer queue: ${writerStats.jobs} write jobs in ${writerStats.commits} commits (${(writerStats.jobs / Math.max(1, writerStats.commits)).toFixed(1)} jobs per commit on average, largest group ${writerStats.largestGroup}).\n\nSaferline's memory when it stopped (${process.env.BENCH_SKIP_MAIL_WAIT ? 'after the flag refresh caught up' : 'after the catch-up'}; MB): ${saferlineMemory ? `resident ${saferlineMemory.rss}, V8 heap ${saferlineMemory.heapUsed} used of ${saferlineMemory.heapTotal}, outside the heap ${saferlineMemory.external} (array buffers ${saferlineMemory.arrayBuffers})` : 'not reported'}.${allocatedKbPerSubmission === undefined ? '' : `\n\nAllocated on Saferline's event loop (V8's sampling heap profiler, collected objects included, from the start of the load to the end of the flag catch-up; BENCH_HEAP_PROFILE): ${allocatedKbPerSubmission} kB per submission.`}\n`;
+const mailCatchUp = (x: SaferlineExtras) => (process.env.BENCH_SKIP_MAIL_WAIT ? '(not waited for: BENCH_SKIP_MAIL_WAIT)' : Number.isNaN(x.mailCatchUpS) ? 'not within 180 s' : `${x.mailCatchUpS} s`);
+const memoryText = (m: Record<string, number> | undefined) => (m ? `resident ${m.rss}, V8 heap ${m.heapUsed} used of ${m.heapTotal}, outside the heap ${m.external} (array buffers ${m.arrayBuffers})` : 'not reported');
+const allocated = saferlineRuns.some((x) => x.allocatedKb !== undefined)
+  ? `\n\nAllocated on Saferline's event loop (V8's sampling heap profiler, collected objects included, from the start of the load to the end of the flag catch-up; BENCH_HEAP_PROFILE), kB per submission: ${each((x) => x.allocatedKb, String)}.`
+  : '';
+const text = `# Report submission benchmark
+
+Run ${new Date().toISOString()} on ${process.platform} Node ${process.version}, ${connections} connections, ${seconds} s a run, ${rounds} run${rounds > 1 ? 's' : ''} of each server${rounds > 1 ? ' in the order reference, minimal Astro, Saferline and back (so that a change in the machine\'s speed falls on all three alike), each server started afresh for each run' : ''}; loopback, autocannon in the same process as the orchestration; load average ${loadAtStart} at the start and ${loadavg().map((n) => n.toFixed(2)).join(' ')} at the end.
+The bare reference and Saferline use a libSQL file in WAL mode with synchronous=FULL (every acknowledged commit is durable); the minimal Astro route (a throwaway Astro project, same Astro and Node adapter, standalone) parses the form and answers 303 with no database.
+Saferline runs with the flags of \`npm run serve\` (${serve.text || 'none'}). Peak RSS is the server process's high-water mark (VmHWM) after the load; event-loop delay is sampled inside each server by monitorEventLoopDelay (10 ms resolution) from the start of the load to SIGTERM, and is how late the loop came back to the sampling timer: the histogram's figure less the timer's 10 ms interval, which the histogram includes (an idle process reads about 10.2 ms; bench/loop-delay.ts). The histogram's own p99 is shown beside it.${rounds > 1 ? ' With several runs, req/s, p50 and CPU per request are the mean of the runs, p99, peak RSS and loop delay the worst run, and the counts their sum.' : ''}
+
+${table}
+${eachRun ? `\nEach run, in the order run:\n\n${eachRun}\n` : ''}
+Targets (issue 18):
+
+${targets}
+
+Saferline / bare reference: **${ratio}x**; Saferline / minimal Astro: **${ratioMinimal}x**. Acknowledged but not stored: **${lost}** (must be 0 or negative: a 303 is only sent after the commit).
+
+Repeat flags (each Saferline run): ${each((x) => x, (x) => `${x.flagBacklog} of ${x.stored} cases were still waiting for their flag refresh when the load ended, and every case had its flags ${Number.isNaN(x.flagCatchUpS) ? 'not within 120 s' : `${x.flagCatchUpS} s`} after the load`)} (the refresh runs after the answer, one pass at a time, in slices of 5 ms between requests).
+
+Acknowledgement e-mails (each Saferline run): ${each((x) => x, (x) => `${x.mailSentDuringLoad} of ${x.stored} sent by the outbox (to .eml files, no SMTP_URL) when the load ended, all sent ${mailCatchUp(x)} after the load`)}.
+
+Saferline's writer queue (each run): ${each((x) => x.writerStats, (w) => `${w.jobs} write jobs in ${w.commits} commits (${(w.jobs / Math.max(1, w.commits)).toFixed(1)} jobs per commit on average, largest group ${w.largestGroup})`)}.
+
+Saferline's memory when it stopped (${process.env.BENCH_SKIP_MAIL_WAIT ? 'after the flag refresh caught up' : 'after the catch-up'}; MB; each run): ${each((x) => x.memory, memoryText)}.${allocated}
+`;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/submit.md', text);
 process.stdout.write(text);
