@@ -308,6 +308,19 @@ test('a pass reads its arrivals\' reporters 64 at a time, a busy reporter\'s chu
   assert.deepEqual(await flagEvents(), before, 'one by one, nothing left to change');
 });
 
+test('a pass stores its changes 50 cases to a writer batch, so that no commit holds a whole pass', async () => {
+  const arrivals: { id: string; ref: string }[] = [];
+  for (let i = 0; i < 120; i++) arrivals.push(await insertCase({ reporterId: await insertReporter({ email: `chunked${i}@example.org` }), postcode: 'HM8 8CC' }));
+  for (const a of arrivals) scheduleFlagRefresh(a.id, 60_000);
+  const { writer } = database;
+  await writer.idle();
+  const jobsBefore = writer.stats.jobs;
+  await flushFlagRefreshes();
+  assert.ok(writer.stats.jobs - jobsBefore >= 3, `${writer.stats.jobs - jobsBefore} writer jobs for 120 changed cases`);
+  const flagged = await Promise.all(arrivals.map(async (a) => ({ flags: (await findCase(a.ref))!.flags, events: (await events(a.id)).filter((e) => e.action === 'case.flags').length })));
+  assert.ok(flagged.every((f) => f.flags?.includes('repeat_location') && f.flags.includes('asb_case_review') && f.events === 1), 'every case stored once with its flags');
+});
+
 test('a flag refresh pass takes at most 1,000 new cases; the rest wait for the next pass', async () => {
   const real = await insertCase({ postcode: 'HM6 9ZW' });
   await insertCase({ postcode: 'HM6 9ZW', receivedAt: Date.now() - 86_400_000 });
