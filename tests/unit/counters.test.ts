@@ -12,7 +12,7 @@ test('counter upserts with the same SQL and keys become one with the counts adde
   const { stmts: out, at } = addCounters(stmts);
   assert.deepEqual(out, [{ sql: UPSERT, args: ['x', 3] }, other, { sql: UPSERT, args: ['y', 1] }, { sql: MULTI, args: ['a', 'b', 3, 'a', 'c', 4] }]);
   assert.deepEqual(at, [0, 1, 2, 0, 0, 3, 3]);
-  assert.deepEqual(stmts[0], { sql: UPSERT, args: ['x', 1] }, 'the statements given are not changed');
+  assert.deepEqual([(stmts[0] as { sql: string }).sql, (stmts[0] as { args: unknown[] }).args], [UPSERT, ['x', 1]], 'the statements given are not changed');
 });
 
 test('statements not marked as counters, and a counter just before a statement reading changes(), are left as they are', () => {

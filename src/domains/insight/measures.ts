@@ -177,8 +177,12 @@ export function measureChangeStatements(before: MeasuredFields | null, after: Me
   if (after) add(measureKeysOf(after), 1);
   const rows = [...delta.values()].filter((d) => d.n !== 0);
   if (!rows.length) return [];
-  return [counterUpsert(`INSERT INTO insight_measures (${COLUMNS}) VALUES ${valueRows(rows.length, 7)} ${CONFLICT}`, rows.flatMap((d) => [...d.key, d.n]), 7)];
+  measureSqlOfSize[rows.length] ??= `INSERT INTO insight_measures (${COLUMNS}) VALUES ${valueRows(rows.length, 7)} ${CONFLICT}`;
+  return [counterUpsert(measureSqlOfSize[rows.length]!, rows.flatMap((d) => [...d.key, d.n]), 7)];
 }
+
+/** The measure counter upsert's SQL by its number of rows, each text built once. */
+const measureSqlOfSize: string[] = [];
 
 /** The statements that recompute the table from the cases (the month SQL given by the caller). */
 export function rebuildMeasureStatements(monthSql: string): InStatement[] {

@@ -48,8 +48,12 @@ function facetCountStatement(from: string[] | null, to: string[] | null): InStat
   }
   const rows = [...delta.values()].filter((d) => d.n !== 0);
   if (!rows.length) return [];
-  return [counterUpsert(`INSERT INTO insight_facet_counts (facet, month, district_id, ward_id, value, n) VALUES ${valueRows(rows.length, 6)} ${FACET_CONFLICT}`, rows.flatMap((d) => [...d.key, d.n]), 6)];
+  facetSqlOfSize[rows.length] ??= `INSERT INTO insight_facet_counts (facet, month, district_id, ward_id, value, n) VALUES ${valueRows(rows.length, 6)} ${FACET_CONFLICT}`;
+  return [counterUpsert(facetSqlOfSize[rows.length]!, rows.flatMap((d) => [...d.key, d.n]), 6)];
 }
+
+/** The facet counter upsert's SQL by its number of rows, each text built once. */
+const facetSqlOfSize: string[] = [];
 
 /** The statements that move a case between report keys, in insight_report_counts and its facets (none when its key did not change). */
 export function reportCountStatements(before: CountedFields | null, after: CountedFields | null): InStatement[] {

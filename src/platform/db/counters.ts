@@ -7,13 +7,22 @@
  */
 import type { InStatement, InValue } from '@libsql/client';
 
-const rowWidths = new WeakMap<object, number>();
+/** A counter upsert as a statement that knows its row width (a WeakMap of widths cost more than the rest of building it). */
+class CounterUpsert {
+  readonly sql: string;
+  readonly args: InValue[];
+  readonly width: number;
+
+  constructor(sql: string, args: InValue[], width: number) {
+    this.sql = sql;
+    this.args = args;
+    this.width = width;
+  }
+}
 
 /** A counter upsert whose arguments come in rows of `width`, the count last in each; a group commit may add it to another. */
 export function counterUpsert(sql: string, args: InValue[], width: number): InStatement {
-  const stmt = { sql, args };
-  rowWidths.set(stmt, width);
-  return stmt;
+  return new CounterUpsert(sql, args, width);
 }
 
 /**
@@ -28,7 +37,7 @@ export function addCounters(stmts: readonly InStatement[]): { stmts: InStatement
   const firstOf = new Map<string, KeyNode>();
   for (let i = 0; i < stmts.length; i++) {
     const stmt = stmts[i]!;
-    const width = typeof stmt === 'object' ? rowWidths.get(stmt) : undefined;
+    const width = stmt instanceof CounterUpsert ? stmt.width : undefined;
     if (width === undefined || typeof stmt !== 'object' || !Array.isArray(stmt.args) || !plainKeys(stmt.args, width) || readsChanges(stmts[i + 1])) {
       at.push(out.length);
       out.push(stmt);

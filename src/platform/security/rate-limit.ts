@@ -10,6 +10,7 @@
  * attempt against all its keys only when every key has room (one write transaction), so refused
  * attempts use up nothing: an attacker held by one key cannot fill another.
  */
+import { valueRows } from '../db/placeholders.ts';
 import { translate } from '../i18n/index.ts';
 import { isIP } from 'node:net';
 import type { InStatement } from '@libsql/client';
@@ -72,6 +73,9 @@ export async function hitRateLimit(key: string, limit: number, windowMs: number,
   return evaluate(rows, limit, windowMs, now, false);
 }
 
+/** hitRateLimits' SQL by the number of keys hit at once, each text built once. */
+const hitSqlOfSize: { count: string; read: string }[] = [];
+
 /**
  * Count one hit against several keys at once (one write, two statements); results in the same order.
  * A hit may weigh more than one (amount), for limits on bytes rather than requests.
@@ -81,12 +85,13 @@ export async function hitRateLimits(hits: { key: string; limit: number; windowMs
   const { writer } = getDatabase();
   const starts = hits.map((h) => Math.floor(now / bucketSize(h.windowMs)) * bucketSize(h.windowMs));
   const oldest = Math.min(...hits.map((h) => oldestCounted(now, h.windowMs)));
+  const sql = (hitSqlOfSize[hits.length] ??= {
+    count: `insert into "rate_limits" ("key", "window_start", "count") values ${valueRows(hits.length, 3)} on conflict ("key", "window_start") do update set "count" = "count" + excluded."count"`,
+    read: `select "key", "window_start", "count" from "rate_limits" where "key" in ${valueRows(1, hits.length)} and "window_start" >= ?`,
+  });
   const results = await writer.batch([
-    {
-      sql: `insert into "rate_limits" ("key", "window_start", "count") values ${hits.map(() => '(?, ?, ?)').join(', ')} on conflict ("key", "window_start") do update set "count" = "count" + excluded."count"`,
-      args: hits.flatMap((h, i) => [h.key, starts[i]!, Math.max(1, Math.round(h.amount ?? 1))]),
-    },
-    { sql: `select "key", "window_start", "count" from "rate_limits" where "key" in (${hits.map(() => '?').join(', ')}) and "window_start" >= ?`, args: [...hits.map((h) => h.key), oldest] },
+    { sql: sql.count, args: hits.flatMap((h, i) => [h.key, starts[i]!, Math.max(1, Math.round(h.amount ?? 1))]) },
+    { sql: sql.read, args: [...hits.map((h) => h.key), oldest] },
   ]);
   const rows = results[1]!.rows.map((r) => ({ key: String(r.key), windowStart: Number(r.window_start), count: Number(r.count) }));
   return hits.map((h) => {
