@@ -84,6 +84,8 @@ export class WriteThread {
   private running: { worker: Worker; exited: Promise<void> } | undefined;
   private readonly pending = new Map<number, { resolve: (r: ResultSet[]) => void; reject: (e: unknown) => void }>();
   private nextId = 0;
+  /** Set by close: a batch after it fails rather than starting a thread again. */
+  private closed = false;
   /** The SQL texts sent to the thread, by their numbers there. */
   private readonly sqlNumbers = new Map<string, number>();
 
@@ -104,6 +106,9 @@ export class WriteThread {
     worker.on('error', (error) => this.failAll(error));
     const exited = new Promise<void>((resolve) =>
       worker.once('exit', () => {
+        // A thread that stopped (closed, or crashed) is never sent another batch: the next batch starts a new one,
+        // which knows no SQL texts (the getter forgets the numbers). Those sent to this one fail here.
+        if (this.running?.worker === worker) this.running = undefined;
         this.failAll(new Error('The database writer thread stopped'));
         resolve();
       }),
@@ -115,6 +120,7 @@ export class WriteThread {
   /** Run statements all or nothing in one write transaction on the thread; resolves after the commit. */
   batch(stmts: InStatement[]): Promise<ResultSet[]> {
     return new Promise((resolve, reject) => {
+      if (this.closed) throw new Error('The database writer thread is closed');
       // The thread first: a new thread knows no SQL texts yet (encode numbers them for the thread it will reach).
       const worker = this.worker;
       const { message, fresh } = this.encode(++this.nextId, stmts);
@@ -160,6 +166,7 @@ export class WriteThread {
 
   /** Close the thread's connection and wait for the thread to end (after the batches already sent). */
   async close(): Promise<void> {
+    this.closed = true;
     if (!this.running) return;
     // Held until the thread has ended, or a process with nothing else to do would exit first.
     this.running.worker.ref();
