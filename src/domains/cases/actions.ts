@@ -487,9 +487,10 @@ const FLAG_NEIGHBOURS = 50;
  * Recompute the repeat flags of a case and of the cases it is counted with, and store those that changed,
  * each with a case.flags event. Used when a case arrives (scheduleFlagRefresh) and after changes that alter
  * repeat counts; never on a page view (pages compute flags read-only for display). Reads happen first; the
- * write is one short transaction that skips any case whose flags changed in between. Flags are the system's, not
- * an officer's edit, so the refresh leaves the case version alone: a form an officer opened before a neighbour
- * arrived still saves. Returns the flags of the case.
+ * writes are short batches of FLAG_WRITE_CHUNK cases, one after another, each skipping any case whose flags changed
+ * in between (a failed batch leaves those before it stored; a case's update and event are always in one batch).
+ * Flags are the system's, not an officer's edit, so the refresh leaves the case version alone: a form an officer
+ * opened before a neighbour arrived still saves. Returns the flags of the case.
  */
 export async function refreshFlags(caseIdOrRef: string, now = Date.now()): Promise<string[]> {
   const row = await findCase(caseIdOrRef);
