@@ -200,7 +200,9 @@ function sameReporterIn(subject: ThresholdCase, list: readonly ThresholdCase[], 
 /**
  * The flags an arrival can add to an earlier case it is counted with: repeat reporter for the same reporter,
  * repeat location for the same category and place, the ASB Case Review count for the same problem. Adding a case
- * never takes a flag away, so a case that holds all of these already is unchanged by the arrival.
+ * never takes a flag away, so a case that holds all of these already is unchanged by the arrival. The refresh asks
+ * holdsFlagsAddedBy, which answers from the same rules without building the list; this is their definition, and the
+ * tests hold the two together.
  */
 export function flagsAddedBy(arrival: ThresholdCase, earlier: ThresholdCase, placeNames: readonly string[] = []): RepeatFlag[] {
   if (arrival.resolutionCode === 'spam') return [];
