@@ -9,6 +9,7 @@ import { eq } from 'drizzle-orm';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { getDatabase, getDb } from '../../platform/db/client.ts';
+import type { WriteGate } from '../../platform/db/writer.ts';
 import { attachments, caseEvents, cases, reporters } from '../../platform/db/schema.ts';
 import { insertRow } from '../../platform/db/insert.ts';
 import { newId, newSecret, randomBytes } from '../../platform/security/ids.ts';
@@ -107,8 +108,21 @@ async function findByIdempotencyKey(key: string) {
   return row;
 }
 
-/** Create a case in one atomic write; extra statements (e.g. marking a draft sent) join the same commit. */
-export async function createCase(input: NewCase, ctx: { config: SiteConfig; actor: Actor; publicUrl: string; extra?: (c: { id: string; ref: string; trackSecret?: string }) => InStatement[] }, now = Date.now()): Promise<CreatedCase> {
+/** What createCase needs besides the case: extra statements (e.g. marking a draft sent) join the same commit. */
+export interface CaseContext {
+  config: SiteConfig;
+  actor: Actor;
+  publicUrl: string;
+  extra?: (c: { id: string; ref: string; trackSecret?: string }) => InStatement[];
+}
+
+/**
+ * Create a case in one atomic write. Behind a gate (a rate limit: src/platform/db/writer.ts), the gate's statements
+ * run first in the same commit and the case is stored only if the gate allows it; null when it did not.
+ */
+export async function createCase(input: NewCase, ctx: CaseContext & { gate: WriteGate }, now?: number): Promise<CreatedCase | null>;
+export async function createCase(input: NewCase, ctx: CaseContext, now?: number): Promise<CreatedCase>;
+export async function createCase(input: NewCase, ctx: CaseContext & { gate?: WriteGate }, now = Date.now()): Promise<CreatedCase | null> {
   // No read first: the unique index on idempotency_key catches a repeat, and the repeat is answered below.
   const { config } = ctx;
   const category = config.categories.find((c) => c.id === input.categoryId);
@@ -213,7 +227,10 @@ export async function createCase(input: NewCase, ctx: { config: SiteConfig; acto
     }
     if (ctx.extra) stmts.push(...ctx.extra({ id, ref, trackSecret }));
     try {
-      await getDatabase().writer.batch(stmts);
+      const { writer } = getDatabase();
+      if (ctx.gate) {
+        if (!(await writer.gatedBatch(ctx.gate, stmts))) return null;
+      } else await writer.batch(stmts);
       scheduleFlagRefresh(id);
       if (joinTarget) scheduleFlagRefresh(joinTarget.id);
       return { id, ref, existing: false, trackSecret, linkToken };

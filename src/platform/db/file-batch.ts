@@ -160,8 +160,10 @@ export class WriteResultSet implements ResultSet {
 
 /**
  * Run statements on a native connection with each statement prepared once (kept in `prepared` by SQL text, at most
- * 256), in one write transaction (BEGIN IMMEDIATE … COMMIT, all or nothing) when `atomic`; with `firstRowOnly`, a
- * statement that returns rows stops at its first. The transaction's own
+ * 256), in one write transaction (BEGIN IMMEDIATE … COMMIT, all or nothing) when `atomic` is true; `'begin'` leaves
+ * that transaction open after the statements, and `'finish'` runs them in the open one and commits (a finish with no
+ * transaction open fails before running any). With `firstRowOnly`, a statement that returns rows stops at its first.
+ * A failure rolls the transaction back, a begun one included. The transaction's own
  * statements run through exec, which finishes them even when they fail: a prepared BEGIN that gave up on the lock
  * would stay in progress, and the connection's next COMMIT would then fail. After a failure every statement is
  * prepared afresh, in case one was left mid-step. Self-contained (it uses nothing outside itself) because the
@@ -171,7 +173,7 @@ export function runDriverStatements(
   db: Database.Database,
   prepared: Map<string, { statement: Statement; columns: string[] | null }>,
   stmts: DriverStatement[],
-  atomic: boolean,
+  atomic: boolean | 'begin' | 'finish',
   firstRowOnly = false,
 ): DriverResult[] {
   const blob = (v: unknown) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
@@ -197,9 +199,10 @@ export function runDriverStatements(
     return { columns: null, rows: [], changes: info.changes, lastInsertRowid: info.lastInsertRowid };
   };
   try {
-    if (atomic) db.exec('BEGIN IMMEDIATE');
+    if (atomic === 'finish' && !db.inTransaction) throw new Error('No write transaction is open to finish');
+    if (atomic === true || atomic === 'begin') db.exec('BEGIN IMMEDIATE');
     const results = stmts.map(run);
-    if (atomic) db.exec('COMMIT');
+    if (atomic === true || atomic === 'finish') db.exec('COMMIT');
     return results;
   } catch (error) {
     prepared.clear();

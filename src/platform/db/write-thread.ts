@@ -20,6 +20,8 @@ import { runDriverStatements, toDriverStatement, toDriverValue, toLibsqlError, t
  */
 interface BatchMessage {
   id: number;
+  /** true: BEGIN IMMEDIATE … COMMIT; 'begin': leave the transaction open; 'finish': run in it and commit; 'abort': roll it back. */
+  phase: true | 'begin' | 'finish' | 'abort';
   reset: boolean;
   defs: string[];
   sqls: number[];
@@ -55,13 +57,20 @@ parentPort.on('message', (m) => {
   }
   if (m.reset) texts.length = 0;
   for (const sql of m.defs) texts.push(sql);
+  if (m.phase === 'abort') {
+    try {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    } catch {}
+    parentPort.postMessage({ id: m.id, info: [], reads: [] });
+    return;
+  }
   try {
     const stmts = new Array(m.sqls.length);
     for (let i = 0, k = 0; i < stmts.length; i++) {
       const count = m.counts[i];
       stmts[i] = { sql: texts[m.sqls[i]], args: count < 0 ? m.args[k++] : m.args.slice(k, (k += count)) };
     }
-    const results = runStatements(db, prepared, stmts, true);
+    const results = runStatements(db, prepared, stmts, m.phase);
     const info = new Array(results.length * 2);
     const reads = [];
     for (let i = 0; i < results.length; i++) {
@@ -119,11 +128,33 @@ export class WriteThread {
 
   /** Run statements all or nothing in one write transaction on the thread; resolves after the commit. */
   batch(stmts: InStatement[]): Promise<ResultSet[]> {
+    return this.send(stmts, true);
+  }
+
+  /**
+   * Take the write lock (BEGIN IMMEDIATE) and run statements, leaving the transaction open for `finish` or `abort`,
+   * which must follow with nothing else sent between (the writer queue sends one job at a time). A failure rolls it back.
+   */
+  begin(stmts: InStatement[]): Promise<ResultSet[]> {
+    return this.send(stmts, 'begin');
+  }
+
+  /** Run statements in the transaction `begin` opened, then commit; resolves after the commit. A failure rolls it all back. */
+  finish(stmts: InStatement[]): Promise<ResultSet[]> {
+    return this.send(stmts, 'finish');
+  }
+
+  /** Roll back the transaction `begin` opened, if it is still open. */
+  async abort(): Promise<void> {
+    await this.send([], 'abort');
+  }
+
+  private send(stmts: InStatement[], phase: BatchMessage['phase']): Promise<ResultSet[]> {
     return new Promise((resolve, reject) => {
       if (this.closed) throw new Error('The database writer thread is closed');
       // The thread first: a new thread knows no SQL texts yet (encode numbers them for the thread it will reach).
       const worker = this.worker;
-      const { message, fresh } = this.encode(++this.nextId, stmts);
+      const { message, fresh } = this.encode(++this.nextId, stmts, phase);
       worker.postMessage(message);
       // The thread has the texts now: only a batch that was sent numbers them.
       if (message.reset) this.sqlNumbers.clear();
@@ -137,11 +168,11 @@ export class WriteThread {
    * The batch as the thread reads it (BatchMessage), its arguments converted as toDriverStatement converts them, and
    * the numbers it gives texts new to the thread (`fresh`, for batch to keep once the message is sent).
    */
-  private encode(id: number, stmts: InStatement[]): { message: BatchMessage; fresh: Map<string, number> } {
+  private encode(id: number, stmts: InStatement[], phase: BatchMessage['phase'] = true): { message: BatchMessage; fresh: Map<string, number> } {
     const reset = this.sqlNumbers.size + stmts.length > MAX_SQL_TEXTS;
     const known = reset ? new Map<string, number>() : this.sqlNumbers;
     const fresh = new Map<string, number>();
-    const message: BatchMessage = { id, reset, defs: [], sqls: new Array<number>(stmts.length), counts: new Array<number>(stmts.length), args: [] };
+    const message: BatchMessage = { id, phase, reset, defs: [], sqls: new Array<number>(stmts.length), counts: new Array<number>(stmts.length), args: [] };
     for (let i = 0; i < stmts.length; i++) {
       const stmt = stmts[i]!;
       const sql = typeof stmt === 'string' ? stmt : stmt.sql;

@@ -5,6 +5,10 @@
  * - batch(stmts): independent writes. Batches waiting together are group-committed: many submissions, one
  *   commit, with their counter upserts of the same rows added together (counters.ts). If a group fails, each job in
  *   it is retried on its own, as written, so that one bad job cannot sink the others.
+ * - gatedBatch(gate, stmts): a batch behind a check made in SQL, such as a rate limit. The gate's statements run
+ *   first and always count; `gate.allows` reads their results and decides whether the batch's statements run. On
+ *   the writer thread both happen in one commit, the gate's statements of every waiting job first (in order, so
+ *   each sees those before it), then the statements of the jobs allowed; otherwise they are two commits.
  * - transaction(fn): read-decide-write. A real write transaction (BEGIN IMMEDIATE) run as one job of the queue,
  *   so it holds the database's write lock against other processes too; reads made through `tx` (or getDb())
  *   inside it see exactly what the writes will be applied to. Keep it short and batch-shaped: a few reads, one
@@ -30,7 +34,14 @@ export interface WriteTransaction {
   batch(stmts: InStatement[]): Promise<ResultSet[]>;
 }
 
-type BatchJob = { kind: 'batch'; stmts: InStatement[]; resolve: (r: ResultSet[]) => void; reject: (e: unknown) => void };
+/** Statements that run first and always count, and the check of their results that lets the rest of a batch run. */
+export interface WriteGate {
+  statements: InStatement[];
+  /** Called once with the results of `statements`, inside the commit: true lets the batch's statements run. Keep it quick and pure. */
+  allows(results: ResultSet[]): boolean;
+}
+
+type BatchJob = { kind: 'batch'; stmts: InStatement[]; gate?: WriteGate; resolve: (r: ResultSet[] | null) => void; reject: (e: unknown) => void };
 type TransactionJob = { kind: 'transaction'; run: (tx: WriteTransaction) => Promise<unknown>; resolve: (r: unknown) => void; reject: (e: unknown) => void };
 type Job = BatchJob | TransactionJob;
 
@@ -69,7 +80,16 @@ export interface WriterOptions {
 /** What runs the writer's group commits on its own connection: all or nothing, settled after the commit. */
 export interface BatchRunner {
   batch(stmts: InStatement[]): ResultSet[] | Promise<ResultSet[]>;
+  /** Optional, for gated batches in one commit: take the lock and run statements, leaving the transaction open. */
+  begin?(stmts: InStatement[]): Promise<ResultSet[]>;
+  /** Run statements in the transaction begin opened and commit it. */
+  finish?(stmts: InStatement[]): Promise<ResultSet[]>;
+  /** Roll back the transaction begin opened. */
+  abort?(): Promise<void>;
 }
+
+/** A runner that can hold one write transaction open across two steps. */
+type PhasedRunner = Required<BatchRunner>;
 
 /** True if an error is SQLite's "database is locked/busy". */
 export function isBusyError(error: unknown): boolean {
@@ -187,7 +207,20 @@ export class Writer {
     const open = this.joinable();
     if (open) return open.tx.batch(stmts);
     return new Promise((resolve, reject) => {
-      this.queue.push({ kind: 'batch', stmts, resolve, reject });
+      this.queue.push({ kind: 'batch', stmts, resolve: resolve as (r: ResultSet[] | null) => void, reject });
+      this.kick();
+    });
+  }
+
+  /**
+   * Run the gate's statements, then the batch's statements only if `gate.allows` their results: null when it did not
+   * (the gate's statements are stored either way). On the writer thread, in one commit with other waiting batches.
+   */
+  async gatedBatch(gate: WriteGate, stmts: InStatement[]): Promise<ResultSet[] | null> {
+    const open = this.joinable();
+    if (open) return gate.allows(await open.tx.batch(gate.statements)) ? open.tx.batch(stmts) : null;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind: 'batch', stmts, gate, resolve, reject });
       this.kick();
     });
   }
@@ -307,39 +340,78 @@ export class Writer {
     }
   }
 
+  /** The runner, if it can hold a transaction open across two steps (the writer thread). */
+  private get phased(): PhasedRunner | undefined {
+    const f = this.fileBatcher;
+    return f?.begin && f.finish && f.abort ? (f as PhasedRunner) : undefined;
+  }
+
   private async commitGroup(group: BatchJob[]) {
     this.stats.jobs += group.length;
     this.stats.largestGroup = Math.max(this.stats.largestGroup, group.length);
-    if (group.length === 1) {
-      const job = group[0]!;
-      try {
-        this.stats.commits++;
-        job.resolve(await this.writeBatch(job.stmts));
-      } catch (error) {
-        job.reject(error);
-      }
+    const gated = group.some((j) => j.gate);
+    if (group.length === 1 || (gated && !this.phased)) {
+      for (const job of group) await this.commitAlone(job);
       return;
     }
-    // Counter upserts of the same rows are added together (addCounters): the group writes each counter row once.
-    const { stmts: all, at } = addCounters(group.flatMap((j) => j.stmts));
     try {
-      this.stats.commits++;
-      const written = await this.writeBatch(all);
-      const results = at.map((i) => written[i]!);
-      let offset = 0;
-      for (const job of group) {
-        job.resolve(results.slice(offset, offset + job.stmts.length));
-        offset += job.stmts.length;
-      }
+      const results = gated ? await this.writeGated(group) : await this.writeTogether(group);
+      group.forEach((job, i) => job.resolve(results[i]!));
     } catch {
-      for (const job of group) {
-        try {
-          this.stats.commits++;
-          job.resolve(await this.writeBatch(job.stmts));
-        } catch (error) {
-          job.reject(error);
-        }
-      }
+      for (const job of group) await this.commitAlone(job);
     }
+  }
+
+  /** One job in commits of its own: one, or for a gated job one on the writer thread and else two. */
+  private async commitAlone(job: BatchJob) {
+    try {
+      if (!job.gate) {
+        this.stats.commits++;
+        job.resolve(await this.writeBatch(job.stmts));
+      } else if (this.phased) {
+        job.resolve((await this.writeGated([job]))[0]!);
+      } else {
+        this.stats.commits++;
+        const allowed = job.gate.allows(await this.writeBatch(job.gate.statements));
+        if (allowed) this.stats.commits++;
+        job.resolve(allowed ? await this.writeBatch(job.stmts) : null);
+      }
+    } catch (error) {
+      job.reject(error);
+    }
+  }
+
+  /** The statements of jobs in one commit, with their counter upserts of the same rows added together (addCounters). */
+  private async writeTogether(group: BatchJob[]): Promise<ResultSet[][]> {
+    const { stmts: all, at } = addCounters(group.flatMap((j) => j.stmts));
+    this.stats.commits++;
+    const written = await this.writeBatch(all);
+    const results = at.map((i) => written[i]!);
+    let offset = 0;
+    return group.map((job) => results.slice(offset, (offset += job.stmts.length)));
+  }
+
+  /**
+   * Jobs with gates in one commit on the writer thread: the gates' statements first (begin), each gate asked about
+   * its results, then the statements of the jobs allowed, counters added together (finish, which commits). Anything
+   * failing rolls all of it back, gates included. A job its gate refused is answered null.
+   */
+  private async writeGated(group: BatchJob[]): Promise<(ResultSet[] | null)[]> {
+    const runner = this.phased!;
+    const opened = await this.retryBusy(() => runner.begin(group.flatMap((j) => j.gate?.statements ?? [])));
+    let allowed: boolean[];
+    let offset = 0;
+    try {
+      allowed = group.map((j) => !j.gate || j.gate.allows(opened.slice(offset, (offset += j.gate.statements.length))));
+    } catch (error) {
+      await runner.abort();
+      throw error;
+    }
+    const { stmts: all, at } = addCounters(group.flatMap((j, i) => (allowed[i] ? j.stmts : [])));
+    this.stats.commits++;
+    const written = await runner.finish(all);
+    const results = at.map((i) => written[i]!);
+    offset = 0;
+    return group.map((job, i) => (allowed[i] ? results.slice(offset, (offset += job.stmts.length)) : null));
   }
 }

@@ -6,14 +6,17 @@
  *
  * Count first: throttle work (a password or code check) by counting the attempt before the work, never
  * peek-then-hit after it. hitRateLimit(s) add the hit and read the window back in one atomic batch, so
- * concurrent callers each see a distinct count, and count refused hits too. takeRateLimits counts an
+ * concurrent callers each see a distinct count, and count refused hits too. RateLimitGate is the same count
+ * and read as a write gate (writer.gatedBatch): the write it guards runs only if every key allows it, in the same
+ * commit as the hits on the writer thread (a report's send: src/web/report/check.ts). takeRateLimits counts an
  * attempt against all its keys only when every key has room (one write transaction), so refused
  * attempts use up nothing: an attacker held by one key cannot fill another.
  */
 import { valueRows } from '../db/placeholders.ts';
 import { translate } from '../i18n/index.ts';
 import { isIP } from 'node:net';
-import type { InStatement } from '@libsql/client';
+import type { InStatement, ResultSet } from '@libsql/client';
+import type { WriteGate } from '../db/writer.ts';
 import { and, eq, gte, lt } from 'drizzle-orm';
 import { getDatabase, toStatement } from '../db/client.ts';
 import { rateLimits } from '../db/schema.ts';
@@ -76,28 +79,59 @@ export async function hitRateLimit(key: string, limit: number, windowMs: number,
 /** hitRateLimits' SQL by the number of keys hit at once, each text built once. */
 const hitSqlOfSize: { count: string; read: string }[] = [];
 
+/** One hit against each of several keys (a hit may weigh more than one: `amount`, for limits on bytes). */
+export type RateLimitHit = { key: string; limit: number; windowMs: number; amount?: number };
+
+/**
+ * Hits against several keys as a write gate (src/platform/db/writer.ts): its two statements count them and read the
+ * windows back, and it allows what it guards only when every key is within its limit. `outcomes` holds the results,
+ * in the order of the hits, once the writer has asked it.
+ */
+export class RateLimitGate implements WriteGate {
+  readonly statements: InStatement[];
+  outcomes: RateLimitResult[] = [];
+  private readonly hits: RateLimitHit[];
+  private readonly now: number;
+
+  constructor(hits: RateLimitHit[], now = Date.now()) {
+    this.hits = hits;
+    this.now = now;
+    if (hits.length === 0) {
+      this.statements = [];
+      return;
+    }
+    const starts = hits.map((h) => Math.floor(now / bucketSize(h.windowMs)) * bucketSize(h.windowMs));
+    const oldest = Math.min(...hits.map((h) => oldestCounted(now, h.windowMs)));
+    const sql = (hitSqlOfSize[hits.length] ??= {
+      count: `insert into "rate_limits" ("key", "window_start", "count") values ${valueRows(hits.length, 3)} on conflict ("key", "window_start") do update set "count" = "count" + excluded."count"`,
+      read: `select "key", "window_start", "count" from "rate_limits" where "key" in ${valueRows(1, hits.length)} and "window_start" >= ?`,
+    });
+    this.statements = [
+      { sql: sql.count, args: hits.flatMap((h, i) => [h.key, starts[i]!, Math.max(1, Math.round(h.amount ?? 1))]) },
+      { sql: sql.read, args: [...hits.map((h) => h.key), oldest] },
+    ];
+  }
+
+  allows(results: ResultSet[]): boolean {
+    if (this.hits.length === 0) return true;
+    const rows = results[1]!.rows.map((r) => ({ key: String(r.key), windowStart: Number(r.window_start), count: Number(r.count) }));
+    this.outcomes = this.hits.map((h) => {
+      const from = oldestCounted(this.now, h.windowMs);
+      return evaluate(rows.filter((r) => r.key === h.key && r.windowStart >= from), h.limit, h.windowMs, this.now, false);
+    });
+    return this.outcomes.every((o) => o.allowed);
+  }
+}
+
 /**
  * Count one hit against several keys at once (one write, two statements); results in the same order.
  * A hit may weigh more than one (amount), for limits on bytes rather than requests.
  */
-export async function hitRateLimits(hits: { key: string; limit: number; windowMs: number; amount?: number }[], now = Date.now()): Promise<RateLimitResult[]> {
+export async function hitRateLimits(hits: RateLimitHit[], now = Date.now()): Promise<RateLimitResult[]> {
   if (hits.length === 0) return [];
-  const { writer } = getDatabase();
-  const starts = hits.map((h) => Math.floor(now / bucketSize(h.windowMs)) * bucketSize(h.windowMs));
-  const oldest = Math.min(...hits.map((h) => oldestCounted(now, h.windowMs)));
-  const sql = (hitSqlOfSize[hits.length] ??= {
-    count: `insert into "rate_limits" ("key", "window_start", "count") values ${valueRows(hits.length, 3)} on conflict ("key", "window_start") do update set "count" = "count" + excluded."count"`,
-    read: `select "key", "window_start", "count" from "rate_limits" where "key" in ${valueRows(1, hits.length)} and "window_start" >= ?`,
-  });
-  const results = await writer.batch([
-    { sql: sql.count, args: hits.flatMap((h, i) => [h.key, starts[i]!, Math.max(1, Math.round(h.amount ?? 1))]) },
-    { sql: sql.read, args: [...hits.map((h) => h.key), oldest] },
-  ]);
-  const rows = results[1]!.rows.map((r) => ({ key: String(r.key), windowStart: Number(r.window_start), count: Number(r.count) }));
-  return hits.map((h) => {
-    const from = oldestCounted(now, h.windowMs);
-    return evaluate(rows.filter((r) => r.key === h.key && r.windowStart >= from), h.limit, h.windowMs, now, false);
-  });
+  const gate = new RateLimitGate(hits, now);
+  gate.allows(await getDatabase().writer.batch(gate.statements));
+  return gate.outcomes;
 }
 
 /** Count one attempt against every key if each has room for it, else against none; results in the same order. */

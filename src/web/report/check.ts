@@ -2,7 +2,7 @@
 import type { AstroGlobal } from 'astro';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { caseFromAnswers, createCase, draftSentStatement, firstIncompleteStep, type Draft, type FieldError, type ReportAnswers } from '../../domains/reports/index.ts';
-import { describeWait, hitRateLimits, rateLimitAddress } from '../../platform/security/rate-limit.ts';
+import { describeWait, RateLimitGate, rateLimitAddress } from '../../platform/security/rate-limit.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { translate } from '../../platform/i18n/index.ts';
 import { loadReportDraft, readForm, stepPath } from './flow.ts';
@@ -20,24 +20,26 @@ export type SendOutcome = { sent: true } | { sent: false; retryAfterMs: number }
 
 /**
  * Send a complete draft as a report in the resident's language: count it against the address's and the contact's
- * rate limits, then one atomic write holding the case and the draft's "sent" mark. Shared by the page below and
- * the thin path (src/web/report/send.ts), so both count and store the same way.
+ * rate limits and, if both allow it, store the case and the draft's "sent" mark, all in one atomic write (the
+ * hits count either way). Shared by the page below and the thin path (src/web/report/send.ts), so both count and
+ * store the same way.
  */
 export async function sendDraft(draft: Draft<ReportAnswers>, ip: string | null, lang: string): Promise<SendOutcome> {
   const config = getConfig();
   const a = draft.data;
   const contact = a.privacy !== 'anonymous' ? a.email || a.phoneE164 : undefined;
-  const [byAddress, byContact = { allowed: true, retryAfterMs: 0 }] = await hitRateLimits([
+  const limits = new RateLimitGate([
     { key: `report:ip:${rateLimitAddress(ip)}`, limit: getRuntime().env.REPORTS_PER_HOUR_PER_ADDRESS, windowMs: 3_600_000 },
     ...(contact ? [{ key: `report:contact:${contact}`, limit: 5, windowMs: 3_600_000 }] : []),
   ]);
-  if (!byAddress.allowed || !byContact.allowed) return { sent: false, retryAfterMs: Math.max(byAddress.retryAfterMs, byContact.retryAfterMs) };
-  await createCase({ ...caseFromAnswers(a, `draft:${draft.id}`), language: lang }, {
+  const created = await createCase({ ...caseFromAnswers(a, `draft:${draft.id}`), language: lang }, {
     config,
     actor: { kind: 'public', ip },
     publicUrl: getRuntime().env.PUBLIC_URL,
     extra: (c) => [draftSentStatement(draft, c.id, c.trackSecret)],
+    gate: limits,
   });
+  if (!created) return { sent: false, retryAfterMs: Math.max(...limits.outcomes.map((o) => o.retryAfterMs)) };
   getRuntime().outbox.poke();
   return { sent: true };
 }

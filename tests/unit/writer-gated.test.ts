@@ -1,0 +1,136 @@
+/**
+ * The writer's gated batches (writer.gatedBatch, src/platform/db/writer.ts): a gate's statements run first and always
+ * count, and the batch runs only if the gate allows their results. On the writer thread both are one commit (the
+ * thread's begin/finish/abort); on the libSQL client they are two.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, beforeEach, test } from 'node:test';
+import { createClient, type ResultSet } from '@libsql/client';
+import { counterUpsert } from '../../src/platform/db/counters.ts';
+import { Writer, type WriteGate } from '../../src/platform/db/writer.ts';
+import { WriteThread } from '../../src/platform/db/write-thread.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'saferline-writer-gated-'));
+const file = join(dir, 'gated.db');
+const client = createClient({ url: `file:${file}` });
+await client.execute('PRAGMA journal_mode = WAL');
+await client.batch(['CREATE TABLE hits (k TEXT PRIMARY KEY, n INTEGER NOT NULL)', 'CREATE TABLE items (id INTEGER PRIMARY KEY, v TEXT UNIQUE)', 'CREATE TABLE totals (k TEXT PRIMARY KEY, n INTEGER NOT NULL)'], 'write');
+const thread = new WriteThread(file, 100);
+after(async () => {
+  await thread.close();
+  client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await client.batch(['DELETE FROM hits', 'DELETE FROM items', 'DELETE FROM totals'], 'write');
+});
+
+/** A gate counting one hit on key `k` and allowing while the count is at most `limit`; it remembers what it saw. */
+function limitGate(k: string, limit: number): WriteGate & { seen?: number } {
+  const gate: WriteGate & { seen?: number } = {
+    statements: [
+      { sql: 'INSERT INTO hits (k, n) VALUES (?, 1) ON CONFLICT (k) DO UPDATE SET n = n + 1', args: [k] },
+      { sql: 'SELECT n FROM hits WHERE k = ?', args: [k] },
+    ],
+    allows(results: ResultSet[]) {
+      gate.seen = Number(results[1]!.rows[0]!.n);
+      return gate.seen <= limit;
+    },
+  };
+  return gate;
+}
+
+const item = (id: number, v = `v${id}`) => ({ sql: 'INSERT INTO items (id, v) VALUES (?, ?)', args: [id, v] });
+const total = (n: number) => counterUpsert('INSERT INTO totals (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = n + excluded.n', ['all', n], 2);
+const count = async (sql: string) => Number((await client.execute(sql)).rows[0]!.n);
+
+test('on the thread, 30 gated batches over a limit of 10 among plain ones: exactly 10 stored, every hit counted, shared commits, counters only of those allowed', async () => {
+  const writer = new Writer(client, { fileBatcher: thread });
+  const gates = Array.from({ length: 30 }, () => limitGate('address', 10));
+  const answers = await Promise.all([
+    ...gates.map((gate, i) => writer.gatedBatch(gate, [item(i), total(1), { sql: 'SELECT v FROM items WHERE id = ?', args: [i] }])),
+    ...Array.from({ length: 10 }, (_, i) => writer.batch([item(100 + i), total(100)])),
+  ]);
+  const gated = answers.slice(0, 30);
+  assert.equal(gated.filter((a) => a !== null).length, 10);
+  assert.deepEqual(gates.map((g) => g.seen).sort((a, b) => a! - b!), Array.from({ length: 30 }, (_, i) => i + 1), 'each gate saw a count of its own');
+  gated.forEach((a, i) => {
+    if (a) assert.equal(a[2]!.rows[0]!.v, `v${i}`, 'an allowed batch is answered with its own results');
+    assert.equal(a === null, gates[i]!.seen! > 10);
+  });
+  assert.equal(await count('SELECT count(*) AS n FROM items WHERE id < 30'), 10);
+  assert.equal(await count('SELECT count(*) AS n FROM items WHERE id >= 100'), 10);
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'address'"), 30, 'refused hits count too');
+  assert.equal(await count("SELECT n FROM totals WHERE k = 'all'"), 10 * 1 + 10 * 100, 'a refused batch adds nothing to the counters');
+  assert.ok(writer.stats.commits < 40, `batches waiting together share a commit (${writer.stats.commits} commits for 40)`);
+});
+
+test('on the thread a gated batch is one commit with its gate: a batch that fails takes its gate\'s hit with it, and the next works', async () => {
+  const writer = new Writer(client, { fileBatcher: thread });
+  await writer.batch([item(1, 'taken')]);
+  const before = writer.stats.commits;
+  await assert.rejects(writer.gatedBatch(limitGate('one', 5), [item(2), item(3, 'taken')]), /UNIQUE/);
+  assert.equal(writer.stats.commits - before, 1);
+  assert.equal(await count("SELECT count(*) AS n FROM hits WHERE k = 'one'"), 0, 'the gate\'s hit was rolled back with the batch');
+  assert.equal(await count('SELECT count(*) AS n FROM items WHERE id = 2'), 0);
+  assert.ok(await writer.gatedBatch(limitGate('one', 5), [item(2)]));
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'one'"), 1);
+});
+
+test('on the thread, in a group: one failing batch is retried alone; the others are stored and each hit is counted once', async () => {
+  const writer = new Writer(client, { fileBatcher: thread });
+  await writer.batch([item(1, 'taken')]);
+  const settled = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => writer.gatedBatch(limitGate('group', 100), [item(10 + i, i === 3 ? 'taken' : `v${i}`), total(1)])));
+  assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+  assert.equal(await count('SELECT count(*) AS n FROM items WHERE id >= 10'), 7);
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'group'"), 7, 'the failed batch\'s hit went with it; the others counted once');
+  assert.equal(await count("SELECT n FROM totals WHERE k = 'all'"), 7);
+});
+
+test('on the thread, a gate that throws fails its own batch only, storing nothing of it', async () => {
+  const writer = new Writer(client, { fileBatcher: thread });
+  const broken: WriteGate = { statements: limitGate('broken', 5).statements, allows: () => { throw new Error('gate broke'); } };
+  const [ok, bad] = await Promise.allSettled([writer.gatedBatch(limitGate('fine', 5), [item(1)]), writer.gatedBatch(broken, [item(2)]), writer.batch([item(3)])]);
+  assert.equal(ok.status, 'fulfilled');
+  assert.equal(bad.status, 'rejected');
+  assert.match(String((bad as PromiseRejectedResult).reason), /gate broke/);
+  assert.deepEqual((await client.execute('SELECT id FROM items ORDER BY id')).rows.map((r) => Number(r.id)), [1, 3]);
+  assert.deepEqual((await client.execute('SELECT k, n FROM hits ORDER BY k')).rows.map((r) => [r.k, Number(r.n)]), [['fine', 1]]);
+});
+
+test('on the libSQL client (no thread) a gated batch is two commits: the hit first, the batch only if allowed', async () => {
+  const writer = new Writer(client);
+  assert.ok(await writer.gatedBatch(limitGate('client', 1), [item(1)]));
+  assert.equal(await writer.gatedBatch(limitGate('client', 1), [item(2)]), null);
+  assert.equal(writer.stats.commits, 3);
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'client'"), 2);
+  assert.equal(await count('SELECT count(*) AS n FROM items'), 1);
+});
+
+test('inside a write transaction a gated batch joins it, and goes when the transaction is rolled back', async () => {
+  const writer = new Writer(client, { fileBatcher: thread });
+  await assert.rejects(
+    writer.transaction(async () => {
+      assert.ok(await writer.gatedBatch(limitGate('tx', 1), [item(1)]));
+      assert.equal(await writer.gatedBatch(limitGate('tx', 1), [item(2)]), null);
+      throw new Error('changed my mind');
+    }),
+    /changed my mind/,
+  );
+  assert.equal(await count('SELECT count(*) AS n FROM hits'), 0);
+  assert.equal(await count('SELECT count(*) AS n FROM items'), 0);
+});
+
+test('the thread\'s two-step transaction: finish with none open runs nothing, abort rolls back, a failed begin leaves none open', async () => {
+  await assert.rejects(thread.finish([item(1)]), /No write transaction is open/);
+  await thread.begin([item(2)]);
+  await thread.abort();
+  await assert.rejects(thread.begin([item(3), item(4, 'v3')]), /UNIQUE/);
+  await assert.rejects(thread.finish([item(5)]), /No write transaction is open/);
+  await thread.begin([item(6)]);
+  await thread.finish([item(7)]);
+  assert.deepEqual((await client.execute('SELECT id FROM items ORDER BY id')).rows.map((r) => Number(r.id)), [6, 7]);
+});
