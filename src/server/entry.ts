@@ -61,9 +61,31 @@ function answer(res: ServerResponse, status: number, text: string, extra: Record
   res.end(text);
 }
 
+/** How long a connection closed after a refusal keeps reading, and dropping, what its client still sends. */
+const LINGER_MS = 2000;
+
+/**
+ * Answer, then close the connection, whose request body is left unread: after the answer has been sent (FIN), what
+ * the client is still sending is read and dropped until it closes its side or LINGER_MS pass. Closing a socket with
+ * unread data resets it, and the reset can reach the client before the answer it was meant to show.
+ */
+function answerAndClose(req: IncomingMessage, res: ServerResponse, status: number, text: string): void {
+  const socket = req.socket;
+  // Node's server ends a "Connection: close" answer with socket.destroySoon() (the end, then destroy at once).
+  socket.destroySoon = function lingerThenDestroy(this: typeof socket) {
+    this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS).unref();
+    this.once('end', () => this.destroy());
+    this.once('close', () => clearTimeout(timer));
+    this.resume();
+  };
+  req.resume();
+  answer(res, status, text, { Connection: 'close' });
+}
+
 /** 413 for a body over the route's limit; the connection closes because the rest of the body is unread. */
-function refuseTooLarge(res: ServerResponse, limit: number): void {
-  answer(res, 413, `What you sent is too large (the limit here is ${Math.floor(limit / 1024)} kB). Go back and send less.`, { Connection: 'close' });
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
+  answerAndClose(req, res, 413, `What you sent is too large (the limit here is ${Math.floor(limit / 1024)} kB). Go back and send less.`);
 }
 
 /** True for the two form encodings, the only bodies the site reads. */
@@ -208,10 +230,10 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
   if (hasBody(req)) {
     const limit = bodyLimitFor(path);
     const length = declaredLength(req);
-    if (length !== null && length > limit) return refuseTooLarge(res, limit);
+    if (length !== null && length > limit) return refuseTooLarge(req, res, limit);
     if (req.method === 'POST' && path === PHOTOS_PATH && isMultipart(contentType)) return receivePhotos(req, res, limit);
     const body = await readBody(req, limit);
-    if (body === 'too-large') return refuseTooLarge(res, limit);
+    if (body === 'too-large') return refuseTooLarge(req, res, limit);
     if (body === 'aborted') return void res.destroy();
     if (countFormFields(body, contentType) > MAX_FORM_FIELDS) return answer(res, 413, `The form has too many fields (the limit is ${MAX_FORM_FIELDS}). Go back and try again.`);
     // The adapter takes a body already read from req.body (makeRequestBody in astro/app/node).
@@ -227,9 +249,9 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
  */
 async function receivePhotos(req: IncomingMessage, res: ServerResponse, limit: number): Promise<void> {
   const received = await receivePhotoUpload(req, limit, MAX_FORM_FIELDS);
-  if (received === 'too-large') return refuseTooLarge(res, limit);
+  if (received === 'too-large') return refuseTooLarge(req, res, limit);
   if (received === 'aborted') return void res.destroy();
-  if (received === 'too-many-fields') return answer(res, 413, `The form has too many fields (the limit is ${MAX_FORM_FIELDS}). Go back and try again.`, { Connection: 'close' });
+  if (received === 'too-many-fields') return answerAndClose(req, res, 413, `The form has too many fields (the limit is ${MAX_FORM_FIELDS}). Go back and try again.`);
   try {
     await renderWithAstro(req, res, { photoUpload: received });
   } finally {

@@ -66,6 +66,21 @@ describe('body limits per route, before parsing', () => {
     assert.equal(res.closed, true);
   });
 
+  test('a refused body the client keeps sending: the 413 arrives and the connection closes without a reset, for a declared length and for chunks', async () => {
+    const mb = 'a'.repeat(16 * 1024);
+    for (const head of [formHead('/staff/sign-in', 3 * 1024 * 1024), formHead('/staff/sign-in', 'chunked')]) {
+      // 3 MB in 16 kB writes, 1 ms apart: the server refuses after 8 kB while the client is still sending. Closing a
+      // socket with unread data resets it, and the client's next write then fails before it has read the answer.
+      const chunked = head.includes('chunked');
+      const parts = [head, ...Array.from({ length: 192 }, () => (chunked ? chunk(mb) : mb))];
+      const res = await exchange(server.port, parts, { waitMs: 10_000 });
+      assert.equal(res.status, 413, chunked ? 'chunked' : 'declared length');
+      assert.match(res.body, /too large/);
+      assert.equal(res.closed, true);
+      assert.equal(res.reset, false, 'closed, not reset');
+    }
+  });
+
   test('a chunked body within the limit reaches the page (a 400 with the form errors, not a 413)', async () => {
     const res = await exchange(server.port, [formHead('/feedback', 'chunked'), chunk('message=&name='), chunk('&email=not-an-email'), '0\r\n\r\n']);
     assert.equal(res.status, 400);
