@@ -134,3 +134,29 @@ test('the thread\'s two-step transaction: finish with none open runs nothing, ab
   await thread.finish([item(7)]);
   assert.deepEqual((await client.execute('SELECT id FROM items ORDER BY id')).rows.map((r) => Number(r.id)), [6, 7]);
 });
+
+test('two processes on one file, each sending 150 gated batches in waves behind one limit of 200: exactly 200 stored, 300 hits counted', async () => {
+  const { spawn } = await import('node:child_process');
+  const { resolve } = await import('node:path');
+  const { openTestDatabase } = await import('../helpers/db.ts');
+  const { database, cleanup } = await openTestDatabase();
+  try {
+    await database.client.execute('CREATE TABLE gated_items (id INTEGER PRIMARY KEY, tag TEXT NOT NULL)');
+    const worker = resolve(import.meta.dirname, '../helpers/gated-worker.ts');
+    const now = String(Date.now());
+    const run = (tag: string) =>
+      new Promise<{ allowed: number }>((res, rej) => {
+        const p = spawn(process.execPath, [worker, database.url, '150', '200', now, tag], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (out += d));
+        p.on('exit', (code) => (code === 0 ? res(JSON.parse(out) as { allowed: number }) : rej(new Error(`worker exited ${code}: ${out}`))));
+      });
+    const [a, b] = await Promise.all([run('a'), run('b')]);
+    assert.equal(a.allowed + b.allowed, 200);
+    assert.equal(Number((await database.client.execute('SELECT count(*) AS n FROM gated_items')).rows[0]!.n), 200);
+    assert.equal(Number((await database.client.execute("SELECT sum(count) AS n FROM rate_limits WHERE key = 'shared'")).rows[0]!.n), 300);
+  } finally {
+    await cleanup();
+  }
+});
