@@ -174,3 +174,14 @@ test('on the thread, a batch whose arguments cannot be sent after its gate ran f
   assert.deepEqual((await client.execute('SELECT id FROM items ORDER BY id')).rows.map((r) => Number(r.id)), [2, 3, 5]);
   assert.equal(await count("SELECT n FROM hits WHERE k = 'group'"), 2);
 });
+
+test('inside a write transaction, as on the thread, a gated batch that fails takes its gate\'s hit with it (a retry counts once)', async () => {
+  const writer = new Writer(client, { fileBatcher: thread });
+  await writer.batch([item(1, 'taken')]);
+  await writer.transaction(async () => {
+    await assert.rejects(writer.gatedBatch(limitGate('tx', 5), [item(2, 'taken')]), /UNIQUE/);
+    assert.ok(await writer.gatedBatch(limitGate('tx', 5), [item(2)]));
+  });
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'tx'"), 1);
+  assert.equal(await count('SELECT count(*) AS n FROM items'), 2);
+});

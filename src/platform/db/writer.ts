@@ -214,11 +214,13 @@ export class Writer {
 
   /**
    * Run the gate's statements, then the batch's statements only if `gate.allows` their results: null when it did not
-   * (the gate's statements are stored either way). On the writer thread, in one commit with other waiting batches.
+   * (the gate's statements are stored either way). On the writer thread, in one commit with other waiting batches;
+   * inside a transaction, joins it as one savepoint. A batch that fails takes its gate's statements with it.
    */
   async gatedBatch(gate: WriteGate, stmts: InStatement[]): Promise<ResultSet[] | null> {
     const open = this.joinable();
-    if (open) return gate.allows(await open.tx.batch(gate.statements)) ? open.tx.batch(stmts) : null;
+    // Joined, in a savepoint of its own: a batch that fails takes its gate's statements with it, as in one commit.
+    if (open) return open.tx.nested(async () => (gate.allows(await open.tx.batch(gate.statements)) ? open.tx.batch(stmts) : null));
     return new Promise((resolve, reject) => {
       this.queue.push({ kind: 'batch', stmts, gate, resolve, reject });
       this.kick();
