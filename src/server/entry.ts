@@ -64,6 +64,9 @@ function answer(res: ServerResponse, status: number, text: string, extra: Record
 /** How long a connection closed after a refusal keeps reading, and dropping, what its client still sends. */
 const LINGER_MS = 2000;
 
+/** Connections closing after a refusal: a request pipelined behind the refused one is read and dropped, never run (its answer could not be sent). */
+const closing = new WeakSet<object>();
+
 /**
  * Answer, then close the connection, whose request body is left unread: after the answer has been sent (FIN), what
  * the client is still sending is read and dropped until it closes its side or LINGER_MS pass. Closing a socket with
@@ -71,6 +74,7 @@ const LINGER_MS = 2000;
  */
 function answerAndClose(req: IncomingMessage, res: ServerResponse, status: number, text: string): void {
   const socket = req.socket;
+  closing.add(socket);
   // Node's server ends a "Connection: close" answer with socket.destroySoon() (the end, then destroy at once).
   socket.destroySoon = function lingerThenDestroy(this: typeof socket) {
     this.end();
@@ -215,6 +219,7 @@ async function answerFromCache(req: IncomingMessage, res: ServerResponse): Promi
 }
 
 async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (closing.has(req.socket)) return void req.resume();
   setSecurityHeaders(req, res);
   track(res);
   if (draining) return refuseDraining(req, res);

@@ -81,6 +81,21 @@ describe('body limits per route, before parsing', () => {
     }
   });
 
+  test('a request pipelined behind a refused body is not run: the connection only reads and drops what follows the answer', async () => {
+    const before = await count('cases');
+    const feedback = (token: string, close = '') => {
+      const form = `token=${token.padEnd(26, 'a')}&feedbackType=compliment&message=The+officer+who+called+me+back+was+brilliant.`;
+      return `POST /feedback HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nOrigin: ${server.url}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n${close}\r\n${form}`;
+    };
+    const refused = `POST /staff/sign-in HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nOrigin: ${server.url}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 20000\r\n\r\n${'a'.repeat(20_000)}`;
+    const res = await exchange(server.port, [refused + feedback('pipelined')], { waitMs: 5_000 });
+    assert.equal(res.status, 413);
+    // The same form on a connection of its own is stored, so a pipelined one that ran would be seen.
+    const alone = await exchange(server.port, [feedback('alone', 'Connection: close\r\n')]);
+    assert.equal(alone.status, 303, alone.body.slice(0, 300));
+    assert.equal(await count('cases'), before + 1, 'only the form sent on its own connection was stored');
+  });
+
   test('a chunked body within the limit reaches the page (a 400 with the form errors, not a 413)', async () => {
     const res = await exchange(server.port, [formHead('/feedback', 'chunked'), chunk('message=&name='), chunk('&email=not-an-email'), '0\r\n\r\n']);
     assert.equal(res.status, 400);

@@ -160,3 +160,28 @@ test('two processes on one file, each sending 150 gated batches in waves behind 
     await cleanup();
   }
 });
+
+test('on the thread, a batch whose arguments cannot be sent after its gate ran fails alone: the transaction is rolled back, not left holding the write lock', async () => {
+  const writer = new Writer(client, { fileBatcher: thread });
+  // An argument the driver cannot take (undefined, NaN) fails as the finish step is encoded, before it reaches the thread.
+  await assert.rejects(writer.gatedBatch(limitGate('bad', 5), [{ sql: 'INSERT INTO items (id, v) VALUES (?, ?)', args: [1, Number.NaN] }]), /finite/);
+  assert.ok(await writer.batch([item(2)]), 'the next write works');
+  assert.deepEqual((await client.execute('SELECT id FROM items ORDER BY id')).rows.map((r) => Number(r.id)), [2]);
+  assert.equal(await count('SELECT count(*) AS n FROM hits'), 0, 'the gate\'s hit went with its batch');
+  // In a group, the one that cannot be sent fails and the others are stored, each hit counted once.
+  const settled = await Promise.allSettled([writer.gatedBatch(limitGate('group', 5), [item(3)]), writer.gatedBatch(limitGate('group', 5), [{ sql: 'INSERT INTO items (id, v) VALUES (?, ?)', args: [4, undefined as unknown as string] }]), writer.gatedBatch(limitGate('group', 5), [item(5)])]);
+  assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled']);
+  assert.deepEqual((await client.execute('SELECT id FROM items ORDER BY id')).rows.map((r) => Number(r.id)), [2, 3, 5]);
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'group'"), 2);
+});
+
+test('inside a write transaction, as on the thread, a gated batch that fails takes its gate\'s hit with it (a retry counts once)', async () => {
+  const writer = new Writer(client, { fileBatcher: thread });
+  await writer.batch([item(1, 'taken')]);
+  await writer.transaction(async () => {
+    await assert.rejects(writer.gatedBatch(limitGate('tx', 5), [item(2, 'taken')]), /UNIQUE/);
+    assert.ok(await writer.gatedBatch(limitGate('tx', 5), [item(2)]));
+  });
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'tx'"), 1);
+  assert.equal(await count('SELECT count(*) AS n FROM items'), 2);
+});

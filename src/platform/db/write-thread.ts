@@ -144,8 +144,9 @@ export class WriteThread {
     return this.send(stmts, 'finish');
   }
 
-  /** Roll back the transaction `begin` opened, if it is still open. */
+  /** Roll back the transaction `begin` opened, if it is still open (a thread that stopped took it with it: none is started to abort). */
   async abort(): Promise<void> {
+    if (!this.running) return;
     await this.send([], 'abort');
   }
 

@@ -214,11 +214,13 @@ export class Writer {
 
   /**
    * Run the gate's statements, then the batch's statements only if `gate.allows` their results: null when it did not
-   * (the gate's statements are stored either way). On the writer thread, in one commit with other waiting batches.
+   * (the gate's statements are stored either way). On the writer thread, in one commit with other waiting batches;
+   * inside a transaction, joins it as one savepoint. A batch that fails takes its gate's statements with it.
    */
   async gatedBatch(gate: WriteGate, stmts: InStatement[]): Promise<ResultSet[] | null> {
     const open = this.joinable();
-    if (open) return gate.allows(await open.tx.batch(gate.statements)) ? open.tx.batch(stmts) : null;
+    // Joined, in a savepoint of its own: a batch that fails takes its gate's statements with it, as in one commit.
+    if (open) return open.tx.nested(async () => (gate.allows(await open.tx.batch(gate.statements)) ? open.tx.batch(stmts) : null));
     return new Promise((resolve, reject) => {
       this.queue.push({ kind: 'batch', stmts, gate, resolve, reject });
       this.kick();
@@ -399,17 +401,23 @@ export class Writer {
   private async writeGated(group: BatchJob[]): Promise<(ResultSet[] | null)[]> {
     const runner = this.phased!;
     const opened = await this.retryBusy(() => runner.begin(group.flatMap((j) => j.gate?.statements ?? [])));
-    let allowed: boolean[];
     let offset = 0;
+    let allowed: boolean[];
+    let written: ResultSet[];
+    let at: number[];
     try {
       allowed = group.map((j) => !j.gate || j.gate.allows(opened.slice(offset, (offset += j.gate.statements.length))));
+      const together = addCounters(group.flatMap((j, i) => (allowed[i] ? j.stmts : [])));
+      at = together.at;
+      this.stats.commits++;
+      written = await runner.finish(together.stmts);
     } catch (error) {
-      await runner.abort();
+      // Whatever failed (a gate, or a finish that never reached the thread, such as an argument it cannot take), the
+      // transaction begin opened must not stay open: it holds the write lock, and the next batch's BEGIN would fail.
+      // A finish that failed on the thread rolled back already; abort then finds nothing open.
+      await runner.abort().catch(() => {});
       throw error;
     }
-    const { stmts: all, at } = addCounters(group.flatMap((j, i) => (allowed[i] ? j.stmts : [])));
-    this.stats.commits++;
-    const written = await runner.finish(all);
     const results = at.map((i) => written[i]!);
     offset = 0;
     return group.map((job, i) => (allowed[i] ? results.slice(offset, (offset += job.stmts.length)) : null));
