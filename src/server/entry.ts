@@ -78,8 +78,8 @@ function answerAndClose(req: IncomingMessage, res: ServerResponse, status: numbe
   // Node's server ends a "Connection: close" answer with socket.destroySoon() (the end, then destroy at once).
   socket.destroySoon = function lingerThenDestroy(this: typeof socket) {
     this.end();
+    // Once the client has closed its side too and the answer is flushed, the socket destroys itself (autoDestroy).
     const timer = setTimeout(() => this.destroy(), LINGER_MS).unref();
-    this.once('end', () => this.destroy());
     this.once('close', () => clearTimeout(timer));
     this.resume();
   };
