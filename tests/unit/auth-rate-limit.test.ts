@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openTestDatabase } from '../helpers/db.ts';
-import { hitRateLimit, peekRateLimit, describeWait } from '../../src/platform/security/rate-limit.ts';
+import { hitRateLimit, peekRateLimit, describeWait, RateLimitGate } from '../../src/platform/security/rate-limit.ts';
+import { seededRandom } from '../../src/platform/seeded-random.ts';
+import type { Database } from '../../src/platform/db/client.ts';
 
 let cleanup: () => Promise<void>;
-before(async () => ({ cleanup } = await openTestDatabase()));
+let database: Database;
+before(async () => ({ cleanup, database } = await openTestDatabase()));
 after(() => cleanup());
 
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
@@ -64,4 +67,31 @@ test('several keys counted in one write give the same answers as one at a time',
   assert.ok(last[0]!.retryAfterMs > 0);
   assert.equal(last[1]!.allowed, true, 'b: 4 hits under a limit of 10');
   assert.equal(last[1]!.count, 4);
+});
+
+test('RateLimitGate\'s verdict in SQL (for the writer thread) agrees with allows, over 300 seeded random histories of one or two keys', async () => {
+  const seed = Number(process.env.RATE_SEED ?? 20261130);
+  const random = seededRandom(seed);
+  const pick = <T,>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
+  let refused = 0;
+  for (let n = 0; n < 300; n++) {
+    const now = T0 + Math.floor(random() * 86_400_000);
+    const hits = Array.from({ length: 1 + Math.floor(random() * 2) }, (_, k) => ({ key: `verdict:${n}:${k}`, limit: 1 + Math.floor(random() * 6), windowMs: pick([60_000, W, 3_600_000]), amount: pick([1, 1, 2]) }));
+    // Earlier hits in buckets before, inside and at the edge of each key's window.
+    const earlier = hits.flatMap((h) => Array.from({ length: Math.floor(random() * 5) }, () => [h.key, Math.floor((now - random() * 1.4 * h.windowMs) / (h.windowMs / 5)) * (h.windowMs / 5), 1 + Math.floor(random() * 3)]));
+    for (const [key, start, count] of earlier) await database.client.execute({ sql: 'insert into rate_limits (key, window_start, count) values (?, ?, ?) on conflict (key, window_start) do update set count = count + excluded.count', args: [key!, start!, count!] });
+    const gate = new RateLimitGate(hits, now);
+    const tx = await database.client.transaction('write');
+    try {
+      const checked = await tx.batch([...gate.sql.counts, gate.sql.verdict]);
+      const verdict = Number(checked.at(-1)!.rows[0]![0]);
+      await tx.rollback();
+      const asked = gate.allows(await database.client.batch(gate.statements, 'write'));
+      assert.equal(verdict === 1, asked, `seed ${seed}, history ${n}: ${JSON.stringify({ hits, earlier, now })}`);
+      if (!asked) refused++;
+    } finally {
+      tx.close();
+    }
+  }
+  assert.ok(refused > 30 && refused < 270, `both answers were tried (${refused} refusals of 300)`);
 });

@@ -185,3 +185,61 @@ test('inside a write transaction, as on the thread, a gated batch that fails tak
   assert.equal(await count("SELECT n FROM hits WHERE k = 'tx'"), 1);
   assert.equal(await count('SELECT count(*) AS n FROM items'), 2);
 });
+
+/** limitGate with its check also in SQL (WriteGate.sql), so that the thread can decide alone; counts the calls to allows. */
+function checkedGate(k: string, limit: number): WriteGate & { seen?: number; asked: number } {
+  const plain = limitGate(k, limit);
+  const gate: WriteGate & { seen?: number; asked: number } = {
+    asked: 0,
+    statements: plain.statements,
+    allows(results: ResultSet[]) {
+      gate.asked++;
+      const allowed = plain.allows(results);
+      gate.seen = plain.seen;
+      return allowed;
+    },
+    sql: { counts: [plain.statements[0]!], verdict: { sql: 'SELECT (SELECT n FROM hits WHERE k = ?) <= ?', args: [k, limit] } },
+  };
+  return gate;
+}
+
+test('on the thread, gates that check in SQL: a group they all allow is one message and one commit, and allows is never asked', async () => {
+  const writer = new Writer(client, { fileBatcher: thread });
+  const gates = Array.from({ length: 12 }, () => checkedGate('roomy', 100));
+  const answers = await Promise.all([...gates.map((gate, i) => writer.gatedBatch(gate, [item(i), total(1), { sql: 'SELECT v FROM items WHERE id = ?', args: [i] }])), writer.batch([item(50), total(10)])]);
+  answers.slice(0, 12).forEach((a, i) => assert.equal(a![2]!.rows[0]!.v, `v${i}`, 'each batch is answered with its own results'));
+  assert.equal(writer.stats.commits, 1);
+  assert.deepEqual(gates.map((g) => g.asked), Array(12).fill(0));
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'roomy'"), 12);
+  assert.equal(await count("SELECT n FROM totals WHERE k = 'all'"), 12 + 10);
+  assert.equal(await count('SELECT count(*) AS n FROM items'), 13);
+});
+
+test('on the thread, gates that check in SQL over a limit of 10: a group with a refusal is rolled back and run the long way, so exactly 10 are stored and each hit counts once', async () => {
+  const writer = new Writer(client, { fileBatcher: thread });
+  const gates = Array.from({ length: 30 }, () => checkedGate('tight', 10));
+  const answers = await Promise.all([...gates.map((gate, i) => writer.gatedBatch(gate, [item(i), total(1)])), ...Array.from({ length: 5 }, (_, i) => writer.batch([item(100 + i), total(100)]))]);
+  const gated = answers.slice(0, 30);
+  assert.equal(gated.filter((a) => a !== null).length, 10);
+  gated.forEach((a, i) => {
+    if (a === null) assert.ok(gates[i]!.asked === 1 && gates[i]!.seen! > 10, 'a refused batch was refused by its own count');
+  });
+  assert.equal(await count('SELECT count(*) AS n FROM items WHERE id < 30'), 10);
+  assert.equal(await count('SELECT count(*) AS n FROM items WHERE id >= 100'), 5, 'plain batches in a group with a refusal are stored');
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'tight'"), 30, 'every hit counted once: the rolled-back group\'s hits were counted again, not twice');
+  assert.equal(await count("SELECT n FROM totals WHERE k = 'all'"), 10 + 500);
+});
+
+test('the thread\'s checked commit: the rest runs and commits only when every verdict is truthy; otherwise nothing stays, and a failure leaves no transaction open', async () => {
+  const hit = (k: string) => ({ sql: 'INSERT INTO hits (k, n) VALUES (?, 1) ON CONFLICT (k) DO UPDATE SET n = n + 1', args: [k] });
+  const within = (k: string, limit: number) => ({ sql: 'SELECT (SELECT n FROM hits WHERE k = ?) <= ?', args: [k, limit] });
+  const yes = await thread.commitIfAllowed([hit('a'), within('a', 1), hit('b'), within('b', 1)], [1, 3], [item(1)]);
+  assert.equal(yes!.length, 5);
+  assert.equal(yes![4]!.rowsAffected, 1);
+  assert.equal(await thread.commitIfAllowed([hit('a'), within('a', 5), hit('b'), within('b', 1)], [1, 3], [item(2)]), null, 'one verdict of 0 refuses it all');
+  assert.equal(await thread.commitIfAllowed([hit('c'), { sql: 'SELECT n FROM hits WHERE k = ?', args: ['none'] }], [1], [item(3)]), null, 'a verdict with no row refuses');
+  await assert.rejects(thread.commitIfAllowed([hit('a'), within('a', 5)], [1], [item(4), item(5, 'v4')]), /UNIQUE/);
+  assert.deepEqual((await client.execute('SELECT k, n FROM hits ORDER BY k')).rows.map((r) => [r.k, Number(r.n)]), [['a', 1], ['b', 1]]);
+  assert.deepEqual((await client.execute('SELECT id FROM items ORDER BY id')).rows.map((r) => Number(r.id)), [1]);
+  assert.ok(await thread.batch([item(6)]), 'no transaction was left open');
+});

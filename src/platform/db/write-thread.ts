@@ -20,8 +20,14 @@ import { runDriverStatements, toDriverStatement, toDriverValue, toLibsqlError, t
  */
 interface BatchMessage {
   id: number;
-  /** true: BEGIN IMMEDIATE … COMMIT; 'begin': leave the transaction open; 'finish': run in it and commit; 'abort': roll it back. */
-  phase: true | 'begin' | 'finish' | 'abort';
+  /**
+   * true: BEGIN IMMEDIATE … COMMIT; 'begin': leave the transaction open; 'finish': run in it and commit; 'abort': roll
+   * it back; 'checked': BEGIN IMMEDIATE, the first `split` statements, then the rest and COMMIT only if the first
+   * value read by each statement at `verdicts` is truthy, else ROLLBACK and answer `refused`.
+   */
+  phase: true | 'begin' | 'finish' | 'abort' | 'checked';
+  split?: number;
+  verdicts?: number[];
   reset: boolean;
   defs: string[];
   sqls: number[];
@@ -35,6 +41,7 @@ interface BatchMessage {
  */
 type Reply =
   | { id: number; info: (number | bigint)[]; reads: [index: number, columns: string[], rows: unknown[][]][] }
+  | { id: number; refused: true }
   | { id: number; error: { message: string; code?: string; rawCode?: number } };
 
 /** How many SQL texts the thread is asked to remember before both sides start afresh. */
@@ -70,7 +77,16 @@ parentPort.on('message', (m) => {
       const count = m.counts[i];
       stmts[i] = { sql: texts[m.sqls[i]], args: count < 0 ? m.args[k++] : m.args.slice(k, (k += count)) };
     }
-    const results = runStatements(db, prepared, stmts, m.phase);
+    let results;
+    if (m.phase === 'checked') {
+      results = runStatements(db, prepared, stmts.slice(0, m.split), 'begin');
+      if (!m.verdicts.every((v) => results[v].rows.length > 0 && results[v].rows[0][0])) {
+        db.exec('ROLLBACK');
+        parentPort.postMessage({ id: m.id, refused: true });
+        return;
+      }
+      results = results.concat(runStatements(db, prepared, stmts.slice(m.split), 'finish'));
+    } else results = runStatements(db, prepared, stmts, m.phase);
     const info = new Array(results.length * 2);
     const reads = [];
     for (let i = 0; i < results.length; i++) {
@@ -91,7 +107,7 @@ export class WriteThread {
   private readonly path: string;
   private readonly timeoutMs: number;
   private running: { worker: Worker; exited: Promise<void> } | undefined;
-  private readonly pending = new Map<number, { resolve: (r: ResultSet[]) => void; reject: (e: unknown) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: ResultSet[] | null) => void; reject: (e: unknown) => void }>();
   private nextId = 0;
   /** Set by close: a batch after it fails rather than starting a thread again. */
   private closed = false;
@@ -144,18 +160,29 @@ export class WriteThread {
     return this.send(stmts, 'finish');
   }
 
+  /**
+   * In one write transaction: `head`, then, only if the first value of each read at `verdicts` (indices into head) is
+   * truthy, `tail`, and commit; the results of both. Otherwise everything is rolled back and the answer is null.
+   */
+  commitIfAllowed(head: InStatement[], verdicts: number[], tail: InStatement[]): Promise<ResultSet[] | null> {
+    return this.send([...head, ...tail], 'checked', { split: head.length, verdicts });
+  }
+
   /** Roll back the transaction `begin` opened, if it is still open (a thread that stopped took it with it: none is started to abort). */
   async abort(): Promise<void> {
     if (!this.running) return;
     await this.send([], 'abort');
   }
 
-  private send(stmts: InStatement[], phase: BatchMessage['phase']): Promise<ResultSet[]> {
+  private send(stmts: InStatement[], phase: BatchMessage['phase']): Promise<ResultSet[]>;
+  private send(stmts: InStatement[], phase: 'checked', check: { split: number; verdicts: number[] }): Promise<ResultSet[] | null>;
+  private send(stmts: InStatement[], phase: BatchMessage['phase'], check?: { split: number; verdicts: number[] }): Promise<ResultSet[] | null> {
     return new Promise((resolve, reject) => {
       if (this.closed) throw new Error('The database writer thread is closed');
       // The thread first: a new thread knows no SQL texts yet (encode numbers them for the thread it will reach).
       const worker = this.worker;
       const { message, fresh } = this.encode(++this.nextId, stmts, phase);
+      if (check) Object.assign(message, check);
       worker.postMessage(message);
       // The thread has the texts now: only a batch that was sent numbers them.
       if (message.reset) this.sqlNumbers.clear();
@@ -212,6 +239,7 @@ export class WriteThread {
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.running?.worker.unref();
     if ('error' in reply) return job.reject(toLibsqlError(Object.assign(new Error(reply.error.message), reply.error)));
+    if ('refused' in reply) return job.resolve(null);
     const results: ResultSet[] = new Array(reply.info.length / 2);
     for (const [i, columns, rows] of reply.reads) results[i] = toResultSet({ columns, rows, changes: 0, lastInsertRowid: 0 });
     for (let i = 0; i < results.length; i++) results[i] ??= new WriteResultSet(reply.info[2 * i] as number, reply.info[2 * i + 1]!);

@@ -8,7 +8,9 @@
  * - gatedBatch(gate, stmts): a batch behind a check made in SQL, such as a rate limit. The gate's statements run
  *   first and always count; `gate.allows` reads their results and decides whether the batch's statements run. On
  *   the writer thread both happen in one commit, the gate's statements of every waiting job first (in order, so
- *   each sees those before it), then the statements of the jobs allowed; otherwise they are two commits.
+ *   each sees those before it), then the statements of the jobs allowed; otherwise they are two commits. A gate
+ *   that can say the same in SQL (WriteGate.sql) lets the thread decide alone: the group goes over in one message
+ *   and commits if every gate allows, and only a group with a refusal takes the round trip above.
  * - transaction(fn): read-decide-write. A real write transaction (BEGIN IMMEDIATE) run as one job of the queue,
  *   so it holds the database's write lock against other processes too; reads made through `tx` (or getDb())
  *   inside it see exactly what the writes will be applied to. Keep it short and batch-shaped: a few reads, one
@@ -39,6 +41,14 @@ export interface WriteGate {
   statements: InStatement[];
   /** Called once with the results of `statements`, inside the commit: true lets the batch's statements run. Keep it quick and pure. */
   allows(results: ResultSet[]): boolean;
+  /**
+   * Optional: the same count and check in SQL alone, so that the writer thread can decide without asking (one message
+   * a group instead of a round trip with the write lock held): `counts` do what `statements` count, then `verdict`, a
+   * read, answers 1 when `allows` would say yes. A group whose verdicts are all 1 commits without calling `allows`; a
+   * group with any other answer is rolled back whole and run the long way (`statements`, then `allows`), so each hit
+   * is counted once either way.
+   */
+  sql?: { counts: InStatement[]; verdict: InStatement };
 }
 
 type BatchJob = { kind: 'batch'; stmts: InStatement[]; gate?: WriteGate; resolve: (r: ResultSet[] | null) => void; reject: (e: unknown) => void };
@@ -86,10 +96,15 @@ export interface BatchRunner {
   finish?(stmts: InStatement[]): Promise<ResultSet[]>;
   /** Roll back the transaction begin opened. */
   abort?(): Promise<void>;
+  /**
+   * Optional: in one write transaction, run `head`, then, if the first value of each read at `verdicts` (indices
+   * into head) is truthy, `tail`, and commit: the results of both; else roll it all back and answer null.
+   */
+  commitIfAllowed?(head: InStatement[], verdicts: number[], tail: InStatement[]): Promise<ResultSet[] | null>;
 }
 
 /** A runner that can hold one write transaction open across two steps. */
-type PhasedRunner = Required<BatchRunner>;
+type PhasedRunner = Required<Omit<BatchRunner, 'commitIfAllowed'>> & Pick<BatchRunner, 'commitIfAllowed'>;
 
 /** True if an error is SQLite's "database is locked/busy". */
 export function isBusyError(error: unknown): boolean {
@@ -400,6 +415,8 @@ export class Writer {
    */
   private async writeGated(group: BatchJob[]): Promise<(ResultSet[] | null)[]> {
     const runner = this.phased!;
+    const checked = runner.commitIfAllowed && group.every((j) => !j.gate || j.gate.sql) ? await this.writeChecked(group, runner.commitIfAllowed.bind(runner)) : null;
+    if (checked) return checked;
     const opened = await this.retryBusy(() => runner.begin(group.flatMap((j) => j.gate?.statements ?? [])));
     let offset = 0;
     let allowed: boolean[];
@@ -421,5 +438,28 @@ export class Writer {
     const results = at.map((i) => written[i]!);
     offset = 0;
     return group.map((job, i) => (allowed[i] ? results.slice(offset, (offset += job.stmts.length)) : null));
+  }
+
+  /**
+   * Jobs whose gates all check in SQL (WriteGate.sql), in one message to the thread: every gate's counts and verdict,
+   * then the statements of all the jobs, counters added together, committed only if every verdict is 1. Null when
+   * one was not: the thread rolled it all back, hits included, for writeGated to run the group the long way.
+   */
+  private async writeChecked(group: BatchJob[], commitIfAllowed: NonNullable<BatchRunner['commitIfAllowed']>): Promise<(ResultSet[] | null)[] | null> {
+    const head: InStatement[] = [];
+    const verdicts: number[] = [];
+    for (const job of group) {
+      if (!job.gate) continue;
+      head.push(...job.gate.sql!.counts);
+      verdicts.push(head.length);
+      head.push(job.gate.sql!.verdict);
+    }
+    const together = addCounters(group.flatMap((j) => j.stmts));
+    const written = await this.retryBusy(() => commitIfAllowed(head, verdicts, together.stmts));
+    if (!written) return null;
+    this.stats.commits++;
+    const results = together.at.map((i) => written[head.length + i]!);
+    let offset = 0;
+    return group.map((job) => results.slice(offset, (offset += job.stmts.length)));
   }
 }

@@ -77,7 +77,10 @@ export async function hitRateLimit(key: string, limit: number, windowMs: number,
 }
 
 /** hitRateLimits' SQL by the number of keys hit at once, each text built once. */
-const hitSqlOfSize: { count: string; read: string }[] = [];
+const hitSqlOfSize: { count: string; read: string; verdict: string }[] = [];
+
+/** The hits of one key in the buckets that overlap the window, within its limit: a term of RateLimitGate's verdict. */
+const WITHIN_LIMIT = '(select coalesce(sum("count"), 0) from "rate_limits" where "key" = ? and "window_start" >= ?) <= ?';
 
 /** One hit against each of several keys (a hit may weigh more than one: `amount`, for limits on bytes). */
 export type RateLimitHit = { key: string; limit: number; windowMs: number; amount?: number };
@@ -85,10 +88,13 @@ export type RateLimitHit = { key: string; limit: number; windowMs: number; amoun
 /**
  * Hits against several keys as a write gate (src/platform/db/writer.ts): its two statements count them and read the
  * windows back, and it allows what it guards only when every key is within its limit. `outcomes` holds the results,
- * in the order of the hits, once the writer has asked it.
+ * in the order of the hits, once the writer has asked it: always after a refusal, but a group that the writer thread
+ * let through on the verdict alone (`sql`) never asks, so after a write that went through it may be empty.
  */
 export class RateLimitGate implements WriteGate {
   readonly statements: InStatement[];
+  /** The count and, as one read, the check `allows` makes (1 when every key is within its limit), for the writer thread to decide alone. */
+  readonly sql: { counts: InStatement[]; verdict: InStatement };
   outcomes: RateLimitResult[] = [];
   private readonly hits: RateLimitHit[];
   private readonly now: number;
@@ -98,6 +104,7 @@ export class RateLimitGate implements WriteGate {
     this.now = now;
     if (hits.length === 0) {
       this.statements = [];
+      this.sql = { counts: [], verdict: { sql: 'select 1', args: [] } };
       return;
     }
     const starts = hits.map((h) => Math.floor(now / bucketSize(h.windowMs)) * bucketSize(h.windowMs));
@@ -105,11 +112,12 @@ export class RateLimitGate implements WriteGate {
     const sql = (hitSqlOfSize[hits.length] ??= {
       count: `insert into "rate_limits" ("key", "window_start", "count") values ${valueRows(hits.length, 3)} on conflict ("key", "window_start") do update set "count" = "count" + excluded."count"`,
       read: `select "key", "window_start", "count" from "rate_limits" where "key" in ${valueRows(1, hits.length)} and "window_start" >= ?`,
+      verdict: `select ${hits.map(() => WITHIN_LIMIT).join(' and ')}`,
     });
-    this.statements = [
-      { sql: sql.count, args: hits.flatMap((h, i) => [h.key, starts[i]!, Math.max(1, Math.round(h.amount ?? 1))]) },
-      { sql: sql.read, args: [...hits.map((h) => h.key), oldest] },
-    ];
+    const count = { sql: sql.count, args: hits.flatMap((h, i) => [h.key, starts[i]!, Math.max(1, Math.round(h.amount ?? 1))]) };
+    this.statements = [count, { sql: sql.read, args: [...hits.map((h) => h.key), oldest] }];
+    // The same test as evaluate (the buckets from oldestCounted on, at most `limit` hits), key by key.
+    this.sql = { counts: [count], verdict: { sql: sql.verdict, args: hits.flatMap((h) => [h.key, oldestCounted(now, h.windowMs), h.limit]) } };
   }
 
   allows(results: ResultSet[]): boolean {
