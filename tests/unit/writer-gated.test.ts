@@ -243,3 +243,31 @@ test('the thread\'s checked commit: the rest runs and commits only when every ve
   assert.deepEqual((await client.execute('SELECT id FROM items ORDER BY id')).rows.map((r) => Number(r.id)), [1]);
   assert.ok(await thread.batch([item(6)]), 'no transaction was left open');
 });
+
+test('on the thread, a group goes while another commits; in waves of gated (over a limit), plain and transactional writes, each is stored or refused once and nothing waits on the lock', async () => {
+  const writer = new Writer(client, { fileBatcher: thread });
+  const gated: Promise<unknown>[] = [];
+  const plain: Promise<unknown>[] = [];
+  const seenByTransaction: Promise<number>[] = [];
+  for (let wave = 0; wave < 46; wave++) {
+    // Six waves of ten gated batches, then (past the limit, when a group with a refusal takes the long way) two a wave.
+    const gates = wave < 6 ? 10 : 2;
+    for (let i = 0; i < gates; i++) gated.push(writer.gatedBatch(checkedGate('waves', 25), [item(gated.length), total(1)]));
+    for (let i = 0; i < 8; i++) plain.push(writer.batch([item(1000 + plain.length), total(100)]));
+    // A transaction waits for the groups already out (its own connection would find the write lock taken).
+    if (wave === 3) seenByTransaction.push(writer.transaction(async (tx) => Number((await tx.execute('SELECT count(*) AS n FROM items WHERE id >= 1000')).rows[0]!.n)));
+    await new Promise((r) => (wave % 2 ? setTimeout(r, 0) : setImmediate(r)));
+  }
+  const answers = await Promise.all(gated);
+  await Promise.all(plain);
+  assert.equal(answers.filter((a) => a !== null).length, 25);
+  assert.ok(writer.stats.overlapped > 0, 'a group was sent while another was out');
+  assert.equal(writer.stats.busyRetries, 0);
+  assert.equal(writer.stats.failedGroups, 0, 'no group reached the thread while another took the long way');
+  assert.ok((await seenByTransaction[0]!) >= 24, 'the transaction ran after the groups sent before it');
+  assert.equal(await count('SELECT count(*) AS n FROM items WHERE id < 1000'), 25);
+  assert.equal(await count('SELECT count(*) AS n FROM items WHERE id >= 1000'), 46 * 8);
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'waves'"), 60 + 40 * 2, 'each hit counted once, refused groups included');
+  assert.equal(await count("SELECT n FROM totals WHERE k = 'all'"), 25 + 46 * 8 * 100);
+  await writer.idle();
+});
