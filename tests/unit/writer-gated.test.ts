@@ -271,3 +271,27 @@ test('on the thread, a group goes while another commits; in waves of gated (over
   assert.equal(await count("SELECT n FROM totals WHERE k = 'all'"), 25 + 46 * 8 * 100);
   await writer.idle();
 });
+
+test('on the thread, when the thread stops with two groups out (a checked one, then one taking the long way), every job is written again once, none failing on the other\'s open transaction', async () => {
+  const own = new WriteThread(file, 5000);
+  const writer = new Writer(client, { fileBatcher: own, maxGroup: 8 });
+  await own.batch(['SELECT 1']);
+  const worker = (own as unknown as { running: { worker: { terminate(): Promise<number> } } }).running.worker;
+  // Another connection holds the write lock, so the thread waits in the first group's BEGIN with both groups sent.
+  const lock = await client.transaction('write');
+  const checked = Array.from({ length: 8 }, (_, i) => writer.gatedBatch(checkedGate('stop', 100), [item(i)]));
+  const long = Array.from({ length: 8 }, (_, i) => writer.gatedBatch(limitGate('stop', 100), [item(100 + i)]));
+  while (writer.stats.overlapped === 0) await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  const stopped = worker.terminate();
+  await lock.rollback();
+  lock.close();
+  await stopped;
+  const settled = await Promise.allSettled([...checked, ...long]);
+  assert.deepEqual(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason)), []);
+  assert.equal(writer.stats.failedGroups, 2);
+  assert.equal(await count('SELECT count(*) AS n FROM items'), 16);
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'stop'"), 16);
+  await writer.idle();
+  await own.close();
+});
