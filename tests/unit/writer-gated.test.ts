@@ -271,3 +271,52 @@ test('on the thread, a group goes while another commits; in waves of gated (over
   assert.equal(await count("SELECT n FROM totals WHERE k = 'all'"), 25 + 46 * 8 * 100);
   await writer.idle();
 });
+
+test('on the thread, when the thread stops with two groups out (a checked one, then one taking the long way), every job is written again once, none failing on the other\'s open transaction', async () => {
+  const own = new WriteThread(file, 5000);
+  const writer = new Writer(client, { fileBatcher: own, maxGroup: 8 });
+  await own.batch(['SELECT 1']);
+  const worker = (own as unknown as { running: { worker: { terminate(): Promise<number> } } }).running.worker;
+  // Another connection holds the write lock, so the thread waits in the first group's BEGIN with both groups sent.
+  const lock = await client.transaction('write');
+  const checked = Array.from({ length: 8 }, (_, i) => writer.gatedBatch(checkedGate('stop', 100), [item(i)]));
+  const long = Array.from({ length: 8 }, (_, i) => writer.gatedBatch(limitGate('stop', 100), [item(100 + i)]));
+  while (writer.stats.overlapped === 0) await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  const stopped = worker.terminate();
+  await lock.rollback();
+  lock.close();
+  await stopped;
+  const settled = await Promise.allSettled([...checked, ...long]);
+  assert.deepEqual(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason)), []);
+  assert.equal(writer.stats.failedGroups, 2);
+  assert.equal(await count('SELECT count(*) AS n FROM items'), 16);
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'stop'"), 16);
+  await writer.idle();
+  await own.close();
+});
+
+test('on the thread, when the thread fails (an uncaught error there) with two groups out, every job is written again on a new thread, once', async () => {
+  const own = new WriteThread(file, 5000);
+  const writer = new Writer(client, { fileBatcher: own, maxGroup: 8 });
+  await own.batch(['SELECT 1']);
+  const worker = (own as unknown as { running: { worker: { postMessage(m: unknown): void } } }).running.worker;
+  // Another connection holds the write lock: the thread waits in a first batch's BEGIN while the rest queue behind it,
+  // first a message it cannot read (it throws outside the handling of a batch, and the thread ends with an error).
+  const lock = await client.transaction('write');
+  const first = own.batch([item(999)]);
+  worker.postMessage({ id: 0, defs: null });
+  const jobs = [...Array.from({ length: 8 }, (_, i) => writer.gatedBatch(checkedGate('crash', 100), [item(i)])), ...Array.from({ length: 8 }, (_, i) => writer.batch([item(100 + i)]))];
+  while (writer.stats.overlapped === 0) await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  await lock.rollback();
+  lock.close();
+  await first;
+  const settled = await Promise.allSettled(jobs);
+  assert.deepEqual(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason)), []);
+  assert.equal(writer.stats.failedGroups, 2);
+  assert.equal(await count('SELECT count(*) AS n FROM items'), 17);
+  assert.equal(await count("SELECT n FROM hits WHERE k = 'crash'"), 8);
+  await writer.idle();
+  await own.close();
+});

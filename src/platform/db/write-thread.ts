@@ -128,13 +128,18 @@ export class WriteThread {
     // The thread keeps the process alive only while a batch is waiting for it.
     worker.unref();
     worker.on('message', (reply: Reply) => this.settle(reply));
-    worker.on('error', (error) => this.failAll(error));
+    // A thread that failed (its 'error' comes a while before its 'exit') or stopped (closed, or crashed) is never sent
+    // another batch: the next batch starts a new one, which knows no SQL texts (the getter forgets the numbers). Those
+    // sent to this one fail here, once; those sent to the new one are not this one's to fail.
+    const stopped = (error: unknown) => {
+      if (this.running?.worker !== worker) return;
+      this.running = undefined;
+      this.failAll(error);
+    };
+    worker.on('error', stopped);
     const exited = new Promise<void>((resolve) =>
       worker.once('exit', () => {
-        // A thread that stopped (closed, or crashed) is never sent another batch: the next batch starts a new one,
-        // which knows no SQL texts (the getter forgets the numbers). Those sent to this one fail here.
-        if (this.running?.worker === worker) this.running = undefined;
-        this.failAll(new Error('The database writer thread stopped'));
+        stopped(new Error('The database writer thread stopped'));
         resolve();
       }),
     );

@@ -223,7 +223,7 @@ export class Writer {
   private idleWaiters: (() => void)[] = [];
   /** Groups sent to the writer thread and not settled yet (at most two: one committing, the next waiting there). */
   private readonly flying = new Set<Promise<void>>();
-  /** Set while a group takes the long way (begin … finish): nothing else may reach the thread until it settles. */
+  /** Set while a group takes the long way (begin … finish): nothing else may reach the thread until it settles (whenClear). */
   private longWay: Promise<void> | undefined;
   /** Wakes the drain loop when a group lands or a job is queued. */
   private wake: (() => void) | undefined;
@@ -392,10 +392,7 @@ export class Writer {
     const file = this.fileBatcher;
     return this.retryBusy(
       file
-        ? async () => {
-            await this.clear();
-            return file.batch(stmts);
-          }
+        ? () => this.whenClear(() => file.batch(stmts))
         : () => this.client.batch(stmts, 'write'),
     );
   }
@@ -487,8 +484,10 @@ export class Writer {
     const runner = this.phased!;
     const checked = runner.commitIfAllowed && group.every((j) => !j.gate || j.gate.sql) ? await this.writeChecked(group, runner.commitIfAllowed.bind(runner)) : null;
     if (checked) return checked;
-    // One long way at a time, and no other message to the thread from its begin to its finish (see clear).
-    await this.clear();
+    // One long way at a time, and no other message to the thread from its begin to its finish (see whenClear). Checked
+    // here, not in a function awaited: the turn such an await takes would let another caller, that saw none either,
+    // start a long way of its own or send into this one's transaction.
+    while (this.longWay) await this.longWay;
     let done!: () => void;
     this.longWay = new Promise((resolve) => (done = resolve));
     try {
@@ -500,9 +499,13 @@ export class Writer {
     }
   }
 
-  /** Until no group is taking the long way: every message to the thread waits for this, except the long way's own. */
-  private async clear() {
+  /**
+   * send(), once no group is taking the long way: every message to the thread waits for this, except the long way's
+   * own. send is called in the same turn as the last check, so no long way can begin in between.
+   */
+  private async whenClear<T>(send: () => T | Promise<T>): Promise<T> {
     while (this.longWay) await this.longWay;
+    return send();
   }
 
   /** writeGated the long way: begin, ask each gate, finish; nothing else reaches the thread in between (longWay). */
@@ -545,10 +548,7 @@ export class Writer {
       head.push(job.gate.sql!.verdict);
     }
     const together = addCounters(group.flatMap((j) => j.stmts));
-    const written = await this.retryBusy(async () => {
-      await this.clear();
-      return commitIfAllowed(head, verdicts, together.stmts);
-    });
+    const written = await this.retryBusy(() => this.whenClear(() => commitIfAllowed(head, verdicts, together.stmts)));
     if (!written) return null;
     this.stats.commits++;
     const results = together.at.map((i) => written[head.length + i]!);
