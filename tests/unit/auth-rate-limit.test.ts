@@ -69,17 +69,17 @@ test('several keys counted in one write give the same answers as one at a time',
   assert.equal(last[1]!.count, 4);
 });
 
-test('RateLimitGate\'s verdict in SQL (for the writer thread) agrees with allows, over 300 seeded random histories of one or two keys', async () => {
+test('RateLimitGate\'s verdict in SQL (for the writer thread) agrees with allows, over 200 seeded random histories of one or two keys', async () => {
   const seed = Number(process.env.RATE_SEED ?? 20261130);
   const random = seededRandom(seed);
   const pick = <T,>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
   let refused = 0;
-  for (let n = 0; n < 300; n++) {
+  for (let n = 0; n < 200; n++) {
     const now = T0 + Math.floor(random() * 86_400_000);
     const hits = Array.from({ length: 1 + Math.floor(random() * 2) }, (_, k) => ({ key: `verdict:${n}:${k}`, limit: 1 + Math.floor(random() * 6), windowMs: pick([60_000, W, 3_600_000]), amount: pick([1, 1, 2]) }));
     // Earlier hits in buckets before, inside and at the edge of each key's window.
     const earlier = hits.flatMap((h) => Array.from({ length: Math.floor(random() * 5) }, () => [h.key, Math.floor((now - random() * 1.4 * h.windowMs) / (h.windowMs / 5)) * (h.windowMs / 5), 1 + Math.floor(random() * 3)]));
-    for (const [key, start, count] of earlier) await database.client.execute({ sql: 'insert into rate_limits (key, window_start, count) values (?, ?, ?) on conflict (key, window_start) do update set count = count + excluded.count', args: [key!, start!, count!] });
+    if (earlier.length > 0) await database.client.batch(earlier.map(([key, start, count]) => ({ sql: 'insert into rate_limits (key, window_start, count) values (?, ?, ?) on conflict (key, window_start) do update set count = count + excluded.count', args: [key!, start!, count!] })), 'write');
     const gate = new RateLimitGate(hits, now);
     const tx = await database.client.transaction('write');
     try {
@@ -93,5 +93,5 @@ test('RateLimitGate\'s verdict in SQL (for the writer thread) agrees with allows
       tx.close();
     }
   }
-  assert.ok(refused > 30 && refused < 270, `both answers were tried (${refused} refusals of 300)`);
+  assert.ok(refused > 20 && refused < 180, `both answers were tried (${refused} refusals of 200)`);
 });
