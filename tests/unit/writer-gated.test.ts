@@ -311,7 +311,9 @@ test('on the thread, when the thread fails (an uncaught error there) with two gr
   await new Promise((r) => setImmediate(r));
   await lock.rollback();
   lock.close();
-  await first;
+  // The first batch commits before the thread reads the bad message, but its answer may come after the thread's error
+  // (Node does not order the two), which fails it: committed either way, so it is counted below, not awaited.
+  await first.catch(() => {});
   const settled = await Promise.allSettled(jobs);
   assert.deepEqual(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason)), []);
   assert.equal(writer.stats.failedGroups, 2);
