@@ -272,6 +272,17 @@ test('on the thread, a group goes while another commits; in waves of gated (over
   await writer.idle();
 });
 
+/** After the thread stopped with two groups out: no job failed, both groups were written again job by job, each once. */
+async function assertWrittenOnceAfterStop(writer: Writer, own: WriteThread, jobs: Promise<unknown>[], expected: { items: number; hitsOf: string; hits: number }) {
+  const settled = await Promise.allSettled(jobs);
+  assert.deepEqual(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason)), []);
+  assert.equal(writer.stats.failedGroups, 2);
+  assert.equal(await count('SELECT count(*) AS n FROM items'), expected.items);
+  assert.equal(Number((await client.execute({ sql: 'SELECT n FROM hits WHERE k = ?', args: [expected.hitsOf] })).rows[0]!.n), expected.hits);
+  await writer.idle();
+  await own.close();
+}
+
 test('on the thread, when the thread stops with two groups out (a checked one, then one taking the long way), every job is written again once, none failing on the other\'s open transaction', async () => {
   const own = new WriteThread(file, 5000);
   const writer = new Writer(client, { fileBatcher: own, maxGroup: 8 });
@@ -287,13 +298,7 @@ test('on the thread, when the thread stops with two groups out (a checked one, t
   await lock.rollback();
   lock.close();
   await stopped;
-  const settled = await Promise.allSettled([...checked, ...long]);
-  assert.deepEqual(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason)), []);
-  assert.equal(writer.stats.failedGroups, 2);
-  assert.equal(await count('SELECT count(*) AS n FROM items'), 16);
-  assert.equal(await count("SELECT n FROM hits WHERE k = 'stop'"), 16);
-  await writer.idle();
-  await own.close();
+  await assertWrittenOnceAfterStop(writer, own, [...checked, ...long], { items: 16, hitsOf: 'stop', hits: 16 });
 });
 
 test('on the thread, when the thread fails (an uncaught error there) with two groups out, every job is written again on a new thread, once', async () => {
@@ -314,11 +319,5 @@ test('on the thread, when the thread fails (an uncaught error there) with two gr
   // The first batch commits before the thread reads the bad message, but its answer may come after the thread's error
   // (Node does not order the two), which fails it: committed either way, so it is counted below, not awaited.
   await first.catch(() => {});
-  const settled = await Promise.allSettled(jobs);
-  assert.deepEqual(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason)), []);
-  assert.equal(writer.stats.failedGroups, 2);
-  assert.equal(await count('SELECT count(*) AS n FROM items'), 17);
-  assert.equal(await count("SELECT n FROM hits WHERE k = 'crash'"), 8);
-  await writer.idle();
-  await own.close();
+  await assertWrittenOnceAfterStop(writer, own, jobs, { items: 17, hitsOf: 'crash', hits: 8 });
 });

@@ -64,6 +64,12 @@ type Job = BatchJob | TransactionJob;
  */
 const PIPELINE_MIN = 8;
 
+/** A group's results handed back to its jobs in order, each its own statements' share; null for a job not `allowed`. */
+function resultsPerJob(group: BatchJob[], results: ResultSet[], allowed?: boolean[]): (ResultSet[] | null)[] {
+  let offset = 0;
+  return group.map((job, i) => (allowed && !allowed[i] ? null : results.slice(offset, (offset += job.stmts.length))));
+}
+
 /** The open transaction of the current async context. */
 interface Open {
   writer: Writer;
@@ -316,6 +322,13 @@ export class Writer {
     return new Promise((resolve) => (this.wake = resolve));
   }
 
+  /** The batches at the head of the queue, up to maxGroup, as one group. */
+  private takeGroup(): BatchJob[] {
+    const group: BatchJob[] = [];
+    while (group.length < this.maxGroup && this.queue[0]?.kind === 'batch') group.push(this.queue.shift() as BatchJob);
+    return group;
+  }
+
   /** Until every group sent has landed. */
   private async land() {
     while (this.flying.size > 0) await Promise.race(this.flying);
@@ -337,9 +350,7 @@ export class Writer {
           continue;
         }
         if (!this.phased?.commitIfAllowed) {
-          const group: BatchJob[] = [];
-          while (group.length < this.maxGroup && this.queue[0]?.kind === 'batch') group.push(this.queue.shift() as BatchJob);
-          await this.commitGroup(group);
+          await this.commitGroup(this.takeGroup());
           continue;
         }
         // On the writer thread a group goes as one message, so the next can wait there while one commits: the thread
@@ -349,9 +360,7 @@ export class Writer {
           continue;
         }
         if (this.flying.size > 0) this.stats.overlapped++;
-        const group: BatchJob[] = [];
-        while (group.length < this.maxGroup && this.queue[0]?.kind === 'batch') group.push(this.queue.shift() as BatchJob);
-        const landing: Promise<void> = this.commitGroup(group).finally(() => {
+        const landing: Promise<void> = this.commitGroup(this.takeGroup()).finally(() => {
           this.flying.delete(landing);
           this.signal();
         });
@@ -466,13 +475,11 @@ export class Writer {
   }
 
   /** The statements of jobs in one commit, with their counter upserts of the same rows added together (addCounters). */
-  private async writeTogether(group: BatchJob[]): Promise<ResultSet[][]> {
+  private async writeTogether(group: BatchJob[]): Promise<(ResultSet[] | null)[]> {
     const { stmts: all, at } = addCounters(group.flatMap((j) => j.stmts));
     this.stats.commits++;
     const written = await this.writeBatch(all);
-    const results = at.map((i) => written[i]!);
-    let offset = 0;
-    return group.map((job) => results.slice(offset, (offset += job.stmts.length)));
+    return resultsPerJob(group, at.map((i) => written[i]!));
   }
 
   /**
@@ -528,9 +535,7 @@ export class Writer {
       await runner.abort().catch(() => {});
       throw error;
     }
-    const results = at.map((i) => written[i]!);
-    offset = 0;
-    return group.map((job, i) => (allowed[i] ? results.slice(offset, (offset += job.stmts.length)) : null));
+    return resultsPerJob(group, at.map((i) => written[i]!), allowed);
   }
 
   /**
@@ -551,8 +556,6 @@ export class Writer {
     const written = await this.retryBusy(() => this.whenClear(() => commitIfAllowed(head, verdicts, together.stmts)));
     if (!written) return null;
     this.stats.commits++;
-    const results = together.at.map((i) => written[head.length + i]!);
-    let offset = 0;
-    return group.map((job) => results.slice(offset, (offset += job.stmts.length)));
+    return resultsPerJob(group, together.at.map((i) => written[head.length + i]!));
   }
 }
