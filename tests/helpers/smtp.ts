@@ -70,6 +70,12 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<TestSmtp> {
       closing.get(session.id)?.();
     },
   });
+  // A client killed mid-message (a server process under SIGKILL) resets its connection inside the mail
+  // transaction, and smtp-server reports that as an 'error' event: with no listener it would be thrown. A real
+  // server logs it and carries on; the message is dropped, as onData's `closed` check already counts it.
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') console.error('test SMTP server:', err);
+  });
   const port = await freePort();
   await new Promise<void>((res) => server.listen(port, '127.0.0.1', () => res()));
   return {

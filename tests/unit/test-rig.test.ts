@@ -1,11 +1,13 @@
-/** The test command's own parts: tiers from arguments, counts from the runner, coverage cut and summed, axe page states. */
+/** The test command's own parts: tiers from arguments, counts from the runner, coverage cut and summed, axe page states, the test SMTP server. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { closingLine, orderLongestFirst, parseTestCounts, planTiers } from '../../scripts/test.ts';
 import { keepScriptsUnder, percentOf, summariseByFolder, totalOf } from '../../scripts/coverage.ts';
 import { stateOfHtml } from '../helpers/browser.ts';
 import { cpuSecondsOfTree } from '../../scripts/test-cpu.ts';
+import { startSmtp } from '../helpers/smtp.ts';
 
 test('with no files every tier runs its folder; named files go to their tier, options to every tier', () => {
   const all = planTiers([]);
@@ -80,4 +82,32 @@ test('the CPU recorder reads user, system and waited-for children times from /pr
   const stat = '4242 (node (x) y) S 1 2 3 4 5 6 7 8 9 10 150 50 1000 200 20 0 1 0 100 0 0';
   assert.equal(cpuSecondsOfTree(stat), 14);
   assert.equal(cpuSecondsOfTree('garbage'), null);
+});
+
+test('the test SMTP server survives a client reset in the middle of a message, and does not count that message', async () => {
+  const smtp = await startSmtp();
+  try {
+    const { port } = new URL(smtp.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const replies: string[] = [];
+    socket.on('data', (d) => replies.push(d.toString()));
+    socket.on('error', () => {});
+    const waitFor = async (code: string) => {
+      for (let i = 0; i < 100 && !replies.join('').includes(code); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await waitFor('220');
+    for (const [line, code] of [['EHLO test', '250 '], ['MAIL FROM:<a@example.org>', '250 Accepted'], ['RCPT TO:<b@example.org>', '250 Accepted'], ['DATA', '354']] as const) {
+      replies.length = 0;
+      socket.write(`${line}\r\n`);
+      await waitFor(code);
+    }
+    socket.write('Subject: half a message\r\n\r\nno end');
+    await new Promise((r) => setTimeout(r, 50));
+    // An RST, not a FIN: inside the mail transaction smtp-server reports ECONNRESET as an 'error' event.
+    socket.resetAndDestroy();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(smtp.messages.length, 0);
+  } finally {
+    await smtp.close();
+  }
 });
