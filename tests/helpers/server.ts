@@ -40,6 +40,8 @@ export interface StartOptions {
   shareWith?: TestServer;
   /** Start again on a stopped server's folder (stopped with keepFiles): same database, mail and uploads; this one removes it when stopped. */
   restartOf?: TestServer;
+  /** The port to try first (a later try takes a free one): for testing the retry on a taken port. */
+  firstPort?: number;
   /** Node and V8 flags before the entry, as `npm run serve` gives them (some V8 flags are refused in NODE_OPTIONS). */
   nodeArgs?: string[];
 }
@@ -82,10 +84,17 @@ async function saveTemplate(dbUrl: string, template: string): Promise<void> {
   renameSync(partial, template);
 }
 
-/** Start a server; extra env overrides the defaults. Resolves when /healthz answers 200. */
-export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
+/** How many times a start tries another port when the one it was given is taken before the server binds it. */
+const PORT_ATTEMPTS = 5;
+
+/**
+ * Start a server; extra env overrides the defaults. Resolves when /healthz answers 200. The free port is only free
+ * when asked: another process (or an outgoing connection's ephemeral port) can take it before the server binds it,
+ * so a start that exits with EADDRINUSE is tried again on a new port.
+ */
+export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}, attempt = 1): Promise<TestServer> {
   const dir = options.shareWith?.dir ?? options.restartOf?.dir ?? mkdtempSync(join(tmpdir(), 'saferline-test-'));
-  const port = await freePort();
+  const port = attempt === 1 && options.firstPort ? options.firstPort : await freePort();
   const dbUrl = `file:${join(dir, 'saferline.db')}`;
   const template = templatePath(env, options);
   const fromTemplate = template !== undefined && existsSync(template);
@@ -149,9 +158,16 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
   // Generous: with coverage on (NODE_V8_COVERAGE) and a busy machine, start-up can take tens of seconds.
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}): ${out}`);
+    if (proc.exitCode !== null) {
+      if (out.includes('EADDRINUSE') && attempt < PORT_ATTEMPTS) {
+        if (!options.shareWith && !options.restartOf) rmSync(dir, { recursive: true, force: true });
+        return startServer(env, options, attempt + 1);
+      }
+      throw new Error(`server exited (${proc.exitCode}): ${out}`);
+    }
     try {
-      const r = await fetch(`${url}/healthz`);
+      // With a time limit: whatever else holds the port (see above) may take the request and never answer.
+      const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
       if (r.status === 200) {
         if (template && !fromTemplate && !existsSync(template)) await saveTemplate(dbUrl, template);
         return server;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEMO_ACCOUNTS } from '../../src/domains/identity/demo-accounts.ts';
@@ -130,5 +131,22 @@ test('migrations are idempotent: a second start on the same database works', asy
     await second.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the test helper starts again on another port when its free port is taken before the server binds it', async () => {
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+  const port = (taken.address() as AddressInfo).port;
+  try {
+    const server = await startServer({}, { firstPort: port });
+    try {
+      assert.notEqual(server.port, port);
+      assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    taken.close();
   }
 });
