@@ -1,7 +1,7 @@
 /** A real SMTP server on loopback (smtp-server) that parses what arrives (mailparser). */
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { freePort } from './server.ts';
+import type { AddressInfo } from 'node:net';
 
 /** A running test mail server. */
 export interface TestSmtp {
@@ -76,8 +76,9 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<TestSmtp> {
   server.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') console.error('test SMTP server:', err);
   });
-  const port = await freePort();
-  await new Promise<void>((res) => server.listen(port, '127.0.0.1', () => res()));
+  // Port 0: the system picks a free port as it binds, so nothing can take it in between.
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
+  const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
