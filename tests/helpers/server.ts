@@ -1,6 +1,6 @@
 /** Start the built server (dist/server/entry.mjs) on a free port with its own database, mail and upload folders. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,6 +31,32 @@ export function freePort(): Promise<number> {
 }
 
 const root = resolve(import.meta.dirname, '../..');
+
+/**
+ * True when the process with this pid holds the listening socket on this port, read from Linux's /proc (the socket's
+ * inode in /proc/net/tcp and tcp6, among the process's open files); true where /proc cannot tell.
+ */
+export function listensOn(pid: number, port: number): boolean {
+  try {
+    const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+    const inodes = new Set<string>();
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        if (cols[1]?.endsWith(hexPort) && cols[3] === '0A') inodes.add(cols[9]!); // 0A: LISTEN
+      }
+    }
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return inodes.has(/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1] ?? '');
+      } catch {
+        return false; // closed since the listing
+      }
+    });
+  } catch {
+    return true;
+  }
+}
 
 /** Options for startServer. */
 export interface StartOptions {
@@ -88,9 +114,10 @@ async function saveTemplate(dbUrl: string, template: string): Promise<void> {
 const PORT_ATTEMPTS = 5;
 
 /**
- * Start a server; extra env overrides the defaults. Resolves when /healthz answers 200. The free port is only free
- * when asked: another process (or an outgoing connection's ephemeral port) can take it before the server binds it,
- * so a start that exits with EADDRINUSE is tried again on a new port.
+ * Start a server; extra env overrides the defaults. Resolves when /healthz answers 200 from this server. The free
+ * port is only free when asked: another process (or an outgoing connection's ephemeral port) can take it before the
+ * server binds it, so a start that exits with EADDRINUSE, or whose port another process answers on, is tried again on
+ * a new port.
  */
 export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}, attempt = 1): Promise<TestServer> {
   const dir = options.shareWith?.dir ?? options.restartOf?.dir ?? mkdtempSync(join(tmpdir(), 'saferline-test-'));
@@ -168,6 +195,15 @@ export async function startServer(env: Record<string, string> = {}, options: Sta
     try {
       // With a time limit: whatever else holds the port (see above) may take the request and never answer.
       const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      // Another server that took the port first answers too, while this one is still starting (and will then exit
+      // with EADDRINUSE): only an answer from a socket this process holds counts.
+      if (r.status === 200 && !listensOn(proc.pid!, port)) {
+        if (attempt >= PORT_ATTEMPTS) throw new Error(`port ${port} is another process's`);
+        proc.kill('SIGKILL');
+        await exited;
+        if (!options.shareWith && !options.restartOf) rmSync(dir, { recursive: true, force: true });
+        return startServer(env, options, attempt + 1);
+      }
       if (r.status === 200) {
         if (template && !fromTemplate && !existsSync(template)) await saveTemplate(dbUrl, template);
         return server;

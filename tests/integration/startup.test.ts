@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEMO_ACCOUNTS } from '../../src/domains/identity/demo-accounts.ts';
-import { startServer } from '../helpers/server.ts';
+import { listensOn, startServer } from '../helpers/server.ts';
 import { signInAs } from './staff-sign-in.ts';
 
 test('a bad DATABASE_URL stops start-up with a message that names it', async () => {
@@ -148,5 +149,23 @@ test('the test helper starts again on another port when its free port is taken b
     }
   } finally {
     taken.close();
+  }
+});
+
+test('the test helper does not take another server answering on its port for its own, and starts again on another port', async () => {
+  const impostor = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok","impostor":true}'));
+  await new Promise<void>((r) => impostor.listen(0, '127.0.0.1', () => r()));
+  const port = (impostor.address() as AddressInfo).port;
+  try {
+    const server = await startServer({}, { firstPort: port });
+    try {
+      assert.notEqual(server.port, port);
+      assert.ok(listensOn(server.proc.pid!, server.port));
+      assert.equal((await (await fetch(`${server.url}/healthz`)).json()).impostor, undefined);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    impostor.close();
   }
 });
