@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEMO_ACCOUNTS } from '../../src/domains/identity/demo-accounts.ts';
-import { listensOn, startServer } from '../helpers/server.ts';
+import { listensOn, startServer, type TestServer } from '../helpers/server.ts';
 import { signInAs } from './staff-sign-in.ts';
 
 test('a bad DATABASE_URL stops start-up with a message that names it', async () => {
@@ -135,37 +135,31 @@ test('migrations are idempotent: a second start on the same database works', asy
   }
 });
 
-test('the test helper starts again on another port when its free port is taken before the server binds it', async () => {
-  const taken = createServer();
-  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
-  const port = (taken.address() as AddressInfo).port;
+/** Start the helper's server with its first port held by `holder`, check what came up with `check`, and stop both. */
+async function startOnTakenPort(holder: NetServer, check: (server: TestServer) => Promise<void>) {
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+  const port = (holder.address() as AddressInfo).port;
   try {
     const server = await startServer({}, { firstPort: port });
     try {
       assert.notEqual(server.port, port);
-      assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+      await check(server);
     } finally {
       await server.stop();
     }
   } finally {
-    taken.close();
+    holder.close();
   }
+}
+
+test('the test helper starts again on another port when its free port is taken before the server binds it', async () => {
+  await startOnTakenPort(createServer(), async (server) => assert.equal((await fetch(`${server.url}/healthz`)).status, 200));
 });
 
 test('the test helper does not take another server answering on its port for its own, and starts again on another port', async () => {
   const impostor = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok","impostor":true}'));
-  await new Promise<void>((r) => impostor.listen(0, '127.0.0.1', () => r()));
-  const port = (impostor.address() as AddressInfo).port;
-  try {
-    const server = await startServer({}, { firstPort: port });
-    try {
-      assert.notEqual(server.port, port);
-      assert.ok(listensOn(server.proc.pid!, server.port));
-      assert.equal((await (await fetch(`${server.url}/healthz`)).json()).impostor, undefined);
-    } finally {
-      await server.stop();
-    }
-  } finally {
-    impostor.close();
-  }
+  await startOnTakenPort(impostor, async (server) => {
+    assert.ok(listensOn(server.proc.pid!, server.port));
+    assert.equal((await (await fetch(`${server.url}/healthz`)).json()).impostor, undefined);
+  });
 });
