@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { handler } from '@astrojs/node/server.js';
 import { describeError, log, routeOf } from '../platform/log.ts';
+import { requestFinished, requestStarted } from '../platform/load.ts';
 import { getRuntime, ensureRuntime, stopRuntime } from './runtime.ts';
 import { createStaticFiles } from './static-files.ts';
 import { HSTS, SECURITY_HEADERS } from '../platform/security/headers.ts';
@@ -138,11 +139,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
   });
 }
 
-/** Keep count of a response until its connection is done with it, and close it promptly during a drain. */
+/** Keep count of a response until its connection is done with it (for the drain, and for background work that gives way to requests), and close it promptly during a drain. */
 function track(res: ServerResponse): void {
   active.add(res);
+  requestStarted();
   if (draining) res.setHeader('Connection', 'close');
-  res.once('close', () => active.delete(res));
+  res.once('close', () => {
+    active.delete(res);
+    requestFinished();
+  });
 }
 
 

@@ -322,6 +322,8 @@ describe('healthz', () => {
     assert.equal(body.status, 'ok');
     assert.ok(body.outbox && body.writer, JSON.stringify(body));
     assert.equal(typeof body.flagRefresh.waiting, 'number');
+    assert.equal(typeof body.flagRefresh.oldestWaitMs, 'number');
+    assert.equal(typeof body.flagRefresh.deferredPasses, 'number');
   });
 
   test('other clients get the status only, unless signed in as staff', async () => {

@@ -5,13 +5,14 @@ import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { auditEvents, caseEvents, outbox, users } from '../../src/platform/db/schema.ts';
 import {
-  addNote, assignCase, assignRoundRobin, bulkAction, CASE_CHANGED_MESSAGE, changeStatus, changeTags, findCase, flagRefreshBacklog, flushFlagRefreshes, linkIncident, markDuplicate,
-  parseCaseVersion, refreshFlags, runFlagPass, scheduleFlagRefresh, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,
+  addNote, assignCase, assignRoundRobin, bulkAction, CASE_CHANGED_MESSAGE, changeStatus, changeTags, findCase, flagPassesDeferredCount, flagRefreshBacklog, flagRefreshOldestWaitMs, flushFlagRefreshes, linkIncident, markDuplicate,
+  parseCaseVersion, refreshFlags, runFlagPass, scheduleFlagRefresh, setFlagRefreshMaxWait, shouldDeferFlagPass, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,
 } from '../../src/domains/cases/actions.ts';
 import { countByStatus, listQueue, parseQueueQuery } from '../../src/domains/cases/queue.ts';
 import { loadCaseView } from '../../src/domains/cases/case-view.ts';
 import { insertCase, insertReporter, insertUser, settings } from './cases-fixtures.ts';
 import { loadFlagCases, loadReporterCases, type PlaceRowsCache } from '../../src/domains/cases/detect.ts';
+import { requestFinished, requestStarted } from '../../src/platform/load.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;
@@ -319,6 +320,83 @@ test('a pass stores its changes 50 cases to a writer batch, so that no commit ho
   assert.ok(writer.stats.jobs - jobsBefore >= 3, `${writer.stats.jobs - jobsBefore} writer jobs for 120 changed cases`);
   const flagged = await Promise.all(arrivals.map(async (a) => ({ flags: (await findCase(a.ref))!.flags, events: (await events(a.id)).filter((e) => e.action === 'case.flags').length })));
   assert.ok(flagged.every((f) => f.flags?.includes('repeat_location') && f.flags.includes('asb_case_review') && f.events === 1), 'every case stored once with its flags');
+});
+
+test('a due flag pass waits while requests keep the process at least half busy, unless the oldest case has waited the longest wait', () => {
+  assert.equal(shouldDeferFlagPass({ requests: 1, loop: 0.9 }, 1_000, 120_000), true);
+  assert.equal(shouldDeferFlagPass({ requests: 0.5, loop: 0.5 }, 1_000, 120_000), true);
+  assert.equal(shouldDeferFlagPass({ requests: 1, loop: 0.49 }, 1_000, 120_000), false, 'a quiet loop (a long upload in flight): the pass runs');
+  assert.equal(shouldDeferFlagPass({ requests: 0, loop: 0.9 }, 1_000, 120_000), false, 'a loop busy with other background work (the outbox), no request: the pass runs');
+  assert.equal(shouldDeferFlagPass({ requests: 1, loop: 0.9 }, 120_000, 120_000), false, 'waited long enough: the pass runs under load');
+});
+
+/** Keep the event loop about 90 % busy for `ms` (9 ms of work, then a turn of the loop), as a request in flight unless `requests` is false, calling `each` between slices. */
+async function keepBusy(ms: number, each: () => void, requests = true): Promise<void> {
+  const end = performance.now() + ms;
+  if (requests) requestStarted();
+  try {
+    while (performance.now() < end) {
+      const slice = performance.now() + 9;
+      while (performance.now() < slice && performance.now() < end);
+      each();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  } finally {
+    if (requests) requestFinished();
+  }
+}
+
+/** Wait (up to `ms`) until no case waits for its flag refresh. */
+async function untilRefreshed(ms: number): Promise<boolean> {
+  const end = performance.now() + ms;
+  while (flagRefreshBacklog() > 0 && performance.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
+  return flagRefreshBacklog() === 0;
+}
+
+test('a new case\'s flag refresh waits while requests keep the event loop busy and runs once it is quiet', async () => {
+  await flushFlagRefreshes();
+  await insertCase({ postcode: 'HM6 8QB', receivedAt: Date.now() - 86_400_000 });
+  const arrival = await insertCase({ postcode: 'HM6 8QB' });
+  const deferredBefore = flagPassesDeferredCount();
+  scheduleFlagRefresh(arrival.id, 50);
+  let refreshedWhileBusy = false;
+  await keepBusy(1_300, () => (refreshedWhileBusy ||= flagRefreshBacklog() === 0));
+  assert.equal(refreshedWhileBusy, false, 'no pass while the loop was busy');
+  assert.ok(flagPassesDeferredCount() > deferredBefore, 'the due pass was put off');
+  assert.ok(flagRefreshOldestWaitMs() >= 1_200, 'the health figure shows how long the case has waited');
+  assert.equal(await untilRefreshed(5_000), true, 'the pass ran once the loop was quiet');
+  assert.deepEqual((await findCase(arrival.ref))!.flags, ['repeat_location']);
+  assert.equal(flagRefreshOldestWaitMs(), 0);
+});
+
+test('a loop kept busy by other background work, with no request in flight, does not hold a flag refresh back', async () => {
+  await flushFlagRefreshes();
+  await insertCase({ postcode: 'HM6 8QE', receivedAt: Date.now() - 86_400_000 });
+  const arrival = await insertCase({ postcode: 'HM6 8QE' });
+  scheduleFlagRefresh(arrival.id, 50);
+  let refreshedWhileBusy = false;
+  await keepBusy(1_300, () => (refreshedWhileBusy ||= flagRefreshBacklog() === 0), false);
+  assert.equal(refreshedWhileBusy, true);
+  await flushFlagRefreshes();
+  assert.deepEqual((await findCase(arrival.ref))!.flags, ['repeat_location']);
+});
+
+test('under load that does not let up, a case\'s flag refresh waits no longer than the longest wait', async () => {
+  await flushFlagRefreshes();
+  await insertCase({ postcode: 'HM6 8QD', receivedAt: Date.now() - 86_400_000 });
+  const arrival = await insertCase({ postcode: 'HM6 8QD' });
+  setFlagRefreshMaxWait(300);
+  try {
+    scheduleFlagRefresh(arrival.id, 50);
+    let refreshedAt: number | undefined;
+    const started = performance.now();
+    await keepBusy(2_500, () => (refreshedAt ??= flagRefreshBacklog() === 0 ? performance.now() - started : undefined));
+    assert.ok(refreshedAt !== undefined && refreshedAt >= 300, `the pass ran while the loop was still busy, after the longest wait (at ${refreshedAt} ms)`);
+  } finally {
+    setFlagRefreshMaxWait();
+  }
+  await flushFlagRefreshes();
+  assert.deepEqual((await findCase(arrival.ref))!.flags, ['repeat_location']);
 });
 
 test('a flag refresh pass takes at most 1,000 new cases; the rest wait for the next pass', async () => {

@@ -17,6 +17,7 @@ import { trackLink } from '../reports/submit.ts';
 import { addLinkHash } from '../reports/track.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { log } from '../../platform/log.ts';
+import { loadSince, markLoad } from '../../platform/load.ts';
 import { priorityFor, type TriageAnswers } from './priority.ts';
 import { countChangeStatements } from '../insight/counts.ts';
 import { fillPlaceholders, unknownPlaceholders } from './templates.ts';
@@ -576,32 +577,75 @@ async function yieldWhenLong(): Promise<void> {
   sliceStarted = performance.now();
 }
 
-const pendingFlagRefreshes = new Set<string>();
+/** The cases waiting for their flag refresh, oldest first, each with when it was first scheduled (performance.now()). */
+const pendingFlagRefreshes = new Map<string, number>();
 let flagRefreshTimer: NodeJS.Timeout | undefined;
 /** How long the last refresh pass took (wall time, its slices and the requests between them). */
 let lastFlagPassMs = 0;
 /** The pause before the next pass, as a multiple of the last pass's time: passes take at most a quarter of the time. */
 const FLAG_PASS_SPACING = 3;
+/** A due pass waits while requests keep the process at least this busy: in flight for this share of the time, and the event loop busy for this share too. */
+const FLAG_BUSY_SHARE = 0.5;
+/** The longest a case's flags wait for a quieter moment: after it, passes take their share (FLAG_PASS_SPACING) even under full load. */
+const FLAG_MAX_WAIT_MS = 120_000;
+/** How often a waiting refresh looks again at how busy the event loop is. */
+const FLAG_BUSY_RECHECK_MS = 1000;
+let flagMaxWaitMs = FLAG_MAX_WAIT_MS;
+/** How many times a due pass has waited for a quieter moment (a health figure). */
+let flagPassesDeferred = 0;
+
+/**
+ * Whether a due flag pass waits: requests were in flight and the event loop was busy for at least FLAG_BUSY_SHARE of
+ * the time since the pass was timed, and the oldest waiting case has not waited maxWaitMs yet. Both, so that other
+ * background work (the outbox after a burst) does not hold the flags back, nor a long upload that keeps the loop idle.
+ */
+export function shouldDeferFlagPass(load: { requests: number; loop: number }, oldestWaitMs: number, maxWaitMs = flagMaxWaitMs): boolean {
+  return load.requests >= FLAG_BUSY_SHARE && load.loop >= FLAG_BUSY_SHARE && oldestWaitMs < maxWaitMs;
+}
+
+/** Set the longest wait for a quieter moment (tests; FLAG_MAX_WAIT_MS unless set). */
+export function setFlagRefreshMaxWait(ms: number = FLAG_MAX_WAIT_MS) {
+  flagMaxWaitMs = ms;
+}
 
 /**
  * Refresh the flags of a new case (and its neighbours) shortly, off the submission's path; arrivals close together
  * share one pass. The next pass waits FLAG_PASS_SPACING times as long as the last one took, so under a burst of
  * submissions the passes grow (a place is read once per pass, and neighbours shared by the arrivals are computed
- * once) instead of taking ever more of the process from the requests; the flags catch up when the burst ends.
+ * once) instead of taking ever more of the process from the requests. While requests keep the event loop at least
+ * busy (FLAG_BUSY_SHARE), a due pass waits for a quieter moment, for at most FLAG_MAX_WAIT_MS from the oldest
+ * case's arrival: flags are triage hints that catch up when the burst ends, and a burst's submissions go first.
  */
 export function scheduleFlagRefresh(caseId: string, delayMs = 250) {
-  pendingFlagRefreshes.add(caseId);
+  if (!pendingFlagRefreshes.has(caseId)) pendingFlagRefreshes.set(caseId, performance.now());
   armFlagRefresh(delayMs);
 }
 
-/** Start the timer for the next pass, if none is set: after delayMs, or FLAG_PASS_SPACING times the last pass. */
+/** Start the timer for the next pass, if none is set: after delayMs, or FLAG_PASS_SPACING times the last pass; a process busy with requests puts the pass off (shouldDeferFlagPass). */
 function armFlagRefresh(delayMs: number) {
   if (flagRefreshTimer) return;
+  const since = markLoad();
   flagRefreshTimer = setTimeout(() => {
     flagRefreshTimer = undefined;
+    if (shouldDeferFlagPass(loadSince(since), flagRefreshOldestWaitMs())) {
+      flagPassesDeferred++;
+      armFlagRefresh(FLAG_BUSY_RECHECK_MS);
+      return;
+    }
     void runFlagPass().then(() => pendingFlagRefreshes.size > 0 && armFlagRefresh(0));
   }, Math.max(delayMs, lastFlagPassMs * FLAG_PASS_SPACING));
   flagRefreshTimer.unref();
+}
+
+/** How long the oldest case waiting for its flag refresh has waited, in milliseconds (0 when none waits). */
+export function flagRefreshOldestWaitMs(now = performance.now()): number {
+  for (const since of pendingFlagRefreshes.values()) return Math.max(0, now - since);
+  return 0;
+}
+
+/** How many times a due flag pass has waited for a quieter moment since the process started (a health figure). */
+export function flagPassesDeferredCount(): number {
+  return flagPassesDeferred;
 }
 
 let flagRefreshRunning: Promise<void> | undefined;
@@ -625,7 +669,7 @@ export function flagRefreshBacklog(): number {
 export async function runFlagPass(now?: number) {
   while (flagRefreshRunning) await flagRefreshRunning;
   const ids: string[] = [];
-  for (const id of pendingFlagRefreshes) {
+  for (const id of pendingFlagRefreshes.keys()) {
     if (ids.length === FLAG_PASS_MAX) break;
     ids.push(id);
   }
