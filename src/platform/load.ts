@@ -20,6 +20,11 @@ export function requestFinished(now = performance.now()): void {
   if (--inFlight === 0) busyMs += now - busySince;
 }
 
+/** How many requests are in flight now (a health figure). */
+export function requestsInFlight(): number {
+  return inFlight;
+}
+
 /** A reading of both clocks, to compare with a later one (loadSince). */
 export interface LoadMark {
   at: number;

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createClient, type Client } from '@libsql/client';
 import { exchange } from '../helpers/raw-http.ts';
@@ -324,6 +325,27 @@ describe('healthz', () => {
     assert.equal(typeof body.flagRefresh.waiting, 'number');
     assert.equal(typeof body.flagRefresh.oldestWaitMs, 'number');
     assert.equal(typeof body.flagRefresh.deferredPasses, 'number');
+  });
+
+  test('the requests in flight are counted in and out (the flag refresh gives way to them): a half-sent form counts until its connection closes', async () => {
+    const inFlight = async () => ((await (await fetch(`${server.url}/healthz`)).json()) as { requests: { inFlight: number } }).requests.inFlight;
+    assert.equal(await inFlight(), 1, 'the health request itself');
+    const { port, hostname } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`POST /report/check HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nwebsite=`);
+    let seen = 0;
+    for (let i = 0; i < 50 && seen !== 2; i++) {
+      seen = await inFlight();
+      if (seen !== 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(seen, 2, 'the half-sent form and the health request');
+    socket.destroy();
+    for (let i = 0; i < 50 && seen !== 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      seen = await inFlight();
+    }
+    assert.equal(seen, 1, 'counted out when its connection closed');
   });
 
   test('other clients get the status only, unless signed in as staff', async () => {
