@@ -588,7 +588,7 @@ const FLAG_PASS_SPACING = 3;
 const FLAG_BUSY_SHARE = 0.5;
 /** The longest a case's flags wait for a quieter moment: after it, passes take their share (FLAG_PASS_SPACING) even under full load. */
 const FLAG_MAX_WAIT_MS = 120_000;
-/** How often a waiting refresh looks again at how busy the event loop is. */
+/** How often a waiting refresh looks again at how busy the process is. */
 const FLAG_BUSY_RECHECK_MS = 1000;
 let flagMaxWaitMs = FLAG_MAX_WAIT_MS;
 /** How many times a due pass has waited for a quieter moment (a health figure). */
@@ -612,7 +612,7 @@ export function setFlagRefreshMaxWait(ms: number = FLAG_MAX_WAIT_MS) {
  * Refresh the flags of a new case (and its neighbours) shortly, off the submission's path; arrivals close together
  * share one pass. The next pass waits FLAG_PASS_SPACING times as long as the last one took, so under a burst of
  * submissions the passes grow (a place is read once per pass, and neighbours shared by the arrivals are computed
- * once) instead of taking ever more of the process from the requests. While requests keep the event loop at least
+ * once) instead of taking ever more of the process from the requests. While requests keep the process at least half
  * busy (FLAG_BUSY_SHARE), a due pass waits for a quieter moment, for at most FLAG_MAX_WAIT_MS from the oldest
  * case's arrival: flags are triage hints that catch up when the burst ends, and a burst's submissions go first.
  */
