@@ -1,7 +1,7 @@
 /** Health: whether the database answers, and who may see the figures (requests in flight, outbox backlog, writer counts, flag refresh backlog and wait): the machine itself, or signed-in staff. */
 import { getDatabase } from '../platform/db/client.ts';
 import { outboxBacklog } from '../platform/mail/outbox.ts';
-import { flagPassesDeferredCount, flagRefreshBacklog, flagRefreshOldestWaitMs } from '../domains/cases/index.ts';
+import { flagPassesDeferredCount, flagRefreshBacklog, flagRefreshHeldById, flagRefreshOldestWaitMs } from '../domains/cases/index.ts';
 import { requestsInFlight } from '../platform/load.ts';
 
 /** True for a loopback address (IPv4 127.0.0.0/8, IPv6 ::1, or IPv4-mapped loopback). */
@@ -23,7 +23,7 @@ export async function healthResponse(clientAddress: string | null | undefined, l
     await getDatabase().client.execute('SELECT count(*) FROM meta');
     if (!mayShowHealthDetails(clientAddress, locals)) return Response.json({ status: 'ok' }, { headers });
     const { commits, jobs, largestGroup } = getDatabase().writer.stats;
-    return Response.json({ status: 'ok', requests: { inFlight: requestsInFlight() }, outbox: await outboxBacklog(), writer: { commits, jobs, largestGroup }, flagRefresh: { waiting: flagRefreshBacklog(), oldestWaitMs: Math.round(flagRefreshOldestWaitMs()), deferredPasses: flagPassesDeferredCount() } }, { headers });
+    return Response.json({ status: 'ok', requests: { inFlight: requestsInFlight() }, outbox: await outboxBacklog(), writer: { commits, jobs, largestGroup }, flagRefresh: { waiting: flagRefreshBacklog(), heldById: flagRefreshHeldById(), oldestWaitMs: Math.round(flagRefreshOldestWaitMs()), deferredPasses: flagPassesDeferredCount() } }, { headers });
   } catch {
     return Response.json({ status: 'unavailable', error: 'database' }, { status: 503, headers });
   }

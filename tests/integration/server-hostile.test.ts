@@ -323,6 +323,7 @@ describe('healthz', () => {
     assert.equal(body.status, 'ok');
     assert.ok(body.outbox && body.writer, JSON.stringify(body));
     assert.equal(typeof body.flagRefresh.waiting, 'number');
+    assert.equal(typeof body.flagRefresh.heldById, 'number');
     assert.equal(typeof body.flagRefresh.oldestWaitMs, 'number');
     assert.equal(typeof body.flagRefresh.deferredPasses, 'number');
   });

@@ -6,13 +6,14 @@ import type { Database } from '../../src/platform/db/client.ts';
 import { auditEvents, caseEvents, outbox, users } from '../../src/platform/db/schema.ts';
 import {
   addNote, assignCase, assignRoundRobin, bulkAction, CASE_CHANGED_MESSAGE, changeStatus, changeTags, findCase, flagPassesDeferredCount, flagRefreshBacklog, flagRefreshOldestWaitMs, flushFlagRefreshes, linkIncident, markDuplicate,
-  parseCaseVersion, refreshFlags, runFlagPass, scheduleFlagRefresh, setFlagRefreshMaxWait, shouldDeferFlagPass, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,
+  parseCaseVersion, refreshFlags, runFlagPass, scheduleFlagRefresh, setFlagRefreshMaxWait, setFlagWaitingByIdLimit, shouldDeferFlagPass, flagRefreshHeldById, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,
 } from '../../src/domains/cases/actions.ts';
 import { countByStatus, listQueue, parseQueueQuery } from '../../src/domains/cases/queue.ts';
 import { loadCaseView } from '../../src/domains/cases/case-view.ts';
 import { insertCase, insertReporter, insertUser, settings } from './cases-fixtures.ts';
 import { loadFlagCases, loadReporterCases, type PlaceRowsCache } from '../../src/domains/cases/detect.ts';
 import { requestFinished, requestStarted } from '../../src/platform/load.ts';
+import { FlagWaitingList } from '../../src/domains/cases/flag-waiting.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;
@@ -413,6 +414,57 @@ test('a flag refresh pass takes at most 1,000 new cases; the rest wait for the n
   await flushFlagRefreshes();
   assert.equal(flagRefreshBacklog(), 0);
   assert.deepEqual((await findCase(real.ref))!.flags, ['repeat_location']);
+});
+
+test('beyond the cases held by id, new cases wait as a span of received times: held ids stay within the limit, and every case gets its flags', async () => {
+  await flushFlagRefreshes();
+  setFlagWaitingByIdLimit(5);
+  try {
+    const now = Date.now();
+    // Each case at a place of its own, after an earlier case there: its flags come from its own refresh, not a neighbour's.
+    const burst: { id: string; ref: string }[] = [];
+    for (let i = 0; i < 12; i++) {
+      await insertCase({ postcode: `HM9 ${i}SP`, receivedAt: now - 86_400_000 });
+      burst.push(await insertCase({ postcode: `HM9 ${i}SP`, receivedAt: now - 12 + i }));
+    }
+    burst.forEach((c, i) => scheduleFlagRefresh(c.id, 60_000, now - 12 + i));
+    assert.equal(flagRefreshHeldById(), 5, 'five held by id, the rest as a span');
+    assert.equal(flagRefreshBacklog(), 12);
+    assert.ok(flagRefreshOldestWaitMs() >= 0);
+    await flushFlagRefreshes();
+    assert.equal(flagRefreshBacklog(), 0);
+    assert.equal(flagRefreshHeldById(), 0);
+    const flags = await Promise.all(burst.map(async (c) => (await findCase(c.ref))!.flags));
+    assert.ok(flags.every((f) => f?.includes('repeat_location')), `every case of the burst refreshed: ${JSON.stringify(flags)}`);
+  } finally {
+    setFlagWaitingByIdLimit();
+  }
+});
+
+test('a span of waiting cases is read back in received order, a chunk at a time, including cases added while it is read and one received before the part read', async () => {
+  const base = Date.now() + 10 * 86_400_000; // after every other test's cases, so the span holds only these
+  const cases: { id: string; ref: string }[] = [];
+  for (let i = 0; i < 5; i++) cases.push(await insertCase({ postcode: null, receivedAt: base + i * 1000 }));
+  const list = new FlagWaitingList(0);
+  assert.equal(list.isEmpty(), true);
+  assert.equal(list.oldestSince(), undefined);
+  for (let i = 0; i < 4; i++) list.add(cases[i]!.id, base + i * 1000, 100 + i);
+  assert.equal(list.size, 4);
+  assert.equal(list.heldById, 0);
+  assert.equal(list.oldestSince(), 100, 'the span waits since its first case');
+  assert.deepEqual(await list.take(2), [cases[0]!.id, cases[1]!.id]);
+  list.add(cases[4]!.id, base + 4000);
+  // A case received before the part already read (the clock stepped back): read again from it.
+  const early = await insertCase({ postcode: null, receivedAt: base + 500 });
+  list.add(early.id, base + 500);
+  assert.deepEqual(await list.take(2), [early.id, cases[1]!.id]);
+  assert.deepEqual(await list.take(10), [cases[2]!.id, cases[3]!.id, cases[4]!.id]);
+  assert.equal(list.isEmpty(), true, 'read to its end with nothing added meanwhile: done');
+  assert.deepEqual(await list.take(10), []);
+  // A case without a received time is held by id whatever the limit (an earlier case joined by a new one).
+  list.add('joined-case', undefined, 5);
+  assert.equal(list.heldById, 1);
+  assert.deepEqual(await list.take(10), ['joined-case']);
 });
 
 test('an arrival leaves alone an earlier case that already holds every flag it could add, and flags one that lacks one', async () => {

@@ -5,6 +5,7 @@ import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { caseScopeSql } from '../../src/domains/cases/policy.ts';
 import { claimStatement } from '../../src/platform/mail/outbox.ts';
+import { spanReadStatement } from '../../src/domains/cases/flag-waiting.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;
@@ -34,4 +35,11 @@ test('the outbox claim finds the message it leases by its key, not by walking ev
   const [outer] = plan.split('\n');
   assert.match(outer!, /SEARCH outbox USING INDEX sqlite_autoindex_outbox_1 \(id=\?\)/, plan);
   assert.match(plan, /SEARCH outbox USING INDEX outbox_due \(status=\? AND next_attempt_at<\?\)/, plan);
+});
+
+test('new cases waiting for their flags as a span of received times are read back by the received index, not by scanning every case', async () => {
+  const read = spanReadStatement([Date.now() - 60_000, ''], Date.now(), 1000);
+  const plan = await planOf(read.sql, read.args as (string | number)[]);
+  assert.match(plan, /SEARCH cases USING COVERING INDEX cases_received \(\(received_at,id\)>\(\?,\?\) AND received_at<\?\)/, plan);
+  assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
 });

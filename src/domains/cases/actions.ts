@@ -28,6 +28,7 @@ import {
 import { REFERRAL_ONLY_MESSAGE, RESOLUTION_LABELS, STATUS_LABELS, isReferralOnlyStatus, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
 import { detectCaseFlags, detectCaseThresholds, gazetteerPlaceNames, loadFlagCases, loadReporterCases, type NeighbourCase, type PlaceRowsCache } from './detect.ts';
 import { FLAG_LABELS, holdsFlagsAddedBy } from './thresholds.ts';
+import { FlagWaitingList } from './flag-waiting.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
 import type { Permission } from '../identity/roles.ts';
@@ -577,8 +578,8 @@ async function yieldWhenLong(): Promise<void> {
   sliceStarted = performance.now();
 }
 
-/** The cases waiting for their flag refresh, oldest first, each with when it was first scheduled (performance.now()). */
-const pendingFlagRefreshes = new Map<string, number>();
+/** The cases waiting for their flag refresh: by id up to a limit, then as a span of received times (flag-waiting.ts). */
+const pendingFlagRefreshes = new FlagWaitingList();
 let flagRefreshTimer: NodeJS.Timeout | undefined;
 /** How long the last refresh pass took (wall time, its slices and the requests between them). */
 let lastFlagPassMs = 0;
@@ -616,9 +617,19 @@ export function setFlagRefreshMaxWait(ms: number = FLAG_MAX_WAIT_MS) {
  * busy (FLAG_BUSY_SHARE), a due pass waits for a quieter moment, for at most FLAG_MAX_WAIT_MS from the oldest
  * case's arrival: flags are triage hints that catch up when the burst ends, and a burst's submissions go first.
  */
-export function scheduleFlagRefresh(caseId: string, delayMs = 250) {
-  if (!pendingFlagRefreshes.has(caseId)) pendingFlagRefreshes.set(caseId, performance.now());
+export function scheduleFlagRefresh(caseId: string, delayMs = 250, receivedAt?: number) {
+  pendingFlagRefreshes.add(caseId, receivedAt);
   armFlagRefresh(delayMs);
+}
+
+/** Set how many waiting cases are held by id before the rest wait as a span of received times (tests; FLAG_WAITING_BY_ID unless set). */
+export function setFlagWaitingByIdLimit(limit?: number) {
+  pendingFlagRefreshes.setLimit(limit);
+}
+
+/** How many of the cases waiting for their flag refresh are held by id (a health figure: at most FLAG_WAITING_BY_ID). */
+export function flagRefreshHeldById(): number {
+  return pendingFlagRefreshes.heldById;
 }
 
 /** Start the timer for the next pass, if none is set: after delayMs, or FLAG_PASS_SPACING times the last pass; a process busy with requests puts the pass off (shouldDeferFlagPass). */
@@ -632,15 +643,15 @@ function armFlagRefresh(delayMs: number) {
       armFlagRefresh(FLAG_BUSY_RECHECK_MS);
       return;
     }
-    void runFlagPass().then(() => pendingFlagRefreshes.size > 0 && armFlagRefresh(0));
+    void runFlagPass().then(() => !pendingFlagRefreshes.isEmpty() && armFlagRefresh(0));
   }, Math.max(delayMs, lastFlagPassMs * FLAG_PASS_SPACING));
   flagRefreshTimer.unref();
 }
 
 /** How long the oldest case waiting for its flag refresh has waited, in milliseconds (0 when none waits). */
 export function flagRefreshOldestWaitMs(now = performance.now()): number {
-  for (const since of pendingFlagRefreshes.values()) return Math.max(0, now - since);
-  return 0;
+  const since = pendingFlagRefreshes.oldestSince();
+  return since === undefined ? 0 : Math.max(0, now - since);
 }
 
 /** How many times a due flag pass has waited for a quieter moment since the process started (a health figure). */
@@ -657,7 +668,7 @@ const FLAG_PASS_MAX = 1000;
 export async function flushFlagRefreshes(now?: number) {
   clearTimeout(flagRefreshTimer);
   flagRefreshTimer = undefined;
-  while (flagRefreshRunning || pendingFlagRefreshes.size > 0) await runFlagPass(now);
+  while (flagRefreshRunning || !pendingFlagRefreshes.isEmpty()) await runFlagPass(now);
 }
 
 /** How many new cases are waiting for their flag refresh (a health figure: it grows under a burst and drains after it). */
@@ -668,15 +679,9 @@ export function flagRefreshBacklog(): number {
 /** One pass over up to FLAG_PASS_MAX scheduled cases, after any pass already running (the timer's pass; exported for tests). */
 export async function runFlagPass(now?: number) {
   while (flagRefreshRunning) await flagRefreshRunning;
-  const ids: string[] = [];
-  for (const id of pendingFlagRefreshes.keys()) {
-    if (ids.length === FLAG_PASS_MAX) break;
-    ids.push(id);
-  }
-  for (const id of ids) pendingFlagRefreshes.delete(id);
-  if (ids.length === 0) return;
+  if (pendingFlagRefreshes.isEmpty()) return;
   const started = performance.now();
-  flagRefreshRunning = refreshArrivals(ids, now ?? Date.now());
+  flagRefreshRunning = refreshArrivals(now ?? Date.now());
   try {
     await flagRefreshRunning;
   } finally {
@@ -685,10 +690,12 @@ export async function runFlagPass(now?: number) {
   }
 }
 
-/** One refresh pass over newly arrived cases; a failure is logged. */
-async function refreshArrivals(ids: string[], now: number): Promise<void> {
+/** One refresh pass over up to FLAG_PASS_MAX waiting cases; a failure is logged (those cases keep their flags until their next change). */
+async function refreshArrivals(now: number): Promise<void> {
+  let ids: string[] = [];
   try {
-    await refreshFlagsOfCases(await loadFlagCases(ids), now, true);
+    ids = await pendingFlagRefreshes.take(FLAG_PASS_MAX);
+    if (ids.length) await refreshFlagsOfCases(await loadFlagCases(ids), now, true);
   } catch (error) {
     log.warn('case.flags_refresh_failed', { caseIds: ids.slice(0, 20), count: ids.length, error: String(error) });
   }

@@ -231,7 +231,7 @@ export async function createCase(input: NewCase, ctx: CaseContext & { gate?: Wri
       if (ctx.gate) {
         if (!(await writer.gatedBatch(ctx.gate, stmts))) return null;
       } else await writer.batch(stmts);
-      scheduleFlagRefresh(id);
+      scheduleFlagRefresh(id, undefined, now);
       if (joinTarget) scheduleFlagRefresh(joinTarget.id);
       return { id, ref, existing: false, trackSecret, linkToken };
     } catch (error) {
