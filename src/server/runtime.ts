@@ -27,7 +27,7 @@ import { alertJobs } from '../domains/alerts/index.ts';
 import { seedDemo } from './demo.ts';
 import { ensureCounts } from '../domains/insight/counts.ts';
 import { ensureQueueCounts } from '../domains/cases/queue-counts.ts';
-import { flushFlagRefreshes } from '../domains/cases/actions.ts';
+import { flushFlagRefreshes, recoverFlagRefreshes, renewFlagDebt } from '../domains/cases/actions.ts';
 import { ensurePostcodes, loadPostcodeIndex } from '../domains/geography/index.ts';
 
 interface Runtime {
@@ -79,6 +79,8 @@ export async function bootRuntime(options: { seedDemo?: (env: Env, config: SiteC
   });
   outbox.start();
   runtime = { env, config, outbox };
+  // Flag refreshes a stopped process still owed (src/domains/cases/flag-recovery.ts): now, and then every minute.
+  await recoverFlagRefreshes().catch((error: unknown) => log.warn('case.flags_recovery_failed', { error: String(error) }));
   startMaintenance(config);
   log.info('runtime.ready', { database: redactUrl(env.DATABASE_URL), demo: env.DEMO_MODE, mail: env.SMTP_URL ? 'smtp' : 'files' });
   return runtime;
@@ -101,6 +103,7 @@ export function getConfig(): SiteConfig {
  * retention (anonymised, not under legal hold). Referrals (src/domains/referrals/escalation.ts): overdue
  * escalation to the triage team every minute, and each agency's daily digest. Scheduled content: every minute.
  * Area alerts (src/domains/alerts/digest.ts): the weekly digests, checked every 15 minutes; upkeep every 10.
+ * Flag recovery every minute: the repeat-flag refreshes of a process that stopped without finishing them.
  * The Open311 client, when an agency has an endpoint: deliver referrals and pull updates back (OPEN311_* settings).
  */
 function startMaintenance(config: SiteConfig) {
@@ -118,7 +121,7 @@ function startMaintenance(config: SiteConfig) {
   const reminders = async () => {
     await sendMeetingReminders({ baseUrl: getRuntime().env.PUBLIC_URL, partnership: config.partnership.name });
   };
-  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }, ...referral, { name: 'publish-scheduled', everyMs: 60_000, run: publishDue }, { name: 'meeting-reminders', everyMs: 15 * 60_000, run: reminders }, ...alerts], { tickMs: 60_000 });
+  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }, ...referral, { name: 'publish-scheduled', everyMs: 60_000, run: publishDue }, { name: 'meeting-reminders', everyMs: 15 * 60_000, run: reminders }, { name: 'flag-recovery', everyMs: 60_000, run: async () => void (await recoverFlagRefreshes()) }, ...alerts], { tickMs: 60_000 });
   scheduler.start();
   // The Open311 client (src/domains/referrals/open311-delivery.ts): its own tick, so that deliveries need not wait a minute.
   const env = getRuntime().env;
@@ -158,8 +161,9 @@ export async function stopRuntime(): Promise<void> {
     scheduler = undefined;
     open311Scheduler = undefined;
     await runtime?.outbox.stop();
-    // New cases whose repeat flags are still to be worked out get them before the database closes.
+    // New cases whose repeat flags are still to be worked out get them before the database closes; then nothing is owed.
     await flushFlagRefreshes();
+    await renewFlagDebt();
     await getDatabase().writer.idle();
     await closeDatabase();
   } catch (error) {

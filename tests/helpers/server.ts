@@ -102,7 +102,7 @@ async function saveTemplate(dbUrl: string, template: string): Promise<void> {
   }
   const copy = createClient({ url: `file:${partial}` });
   try {
-    await copy.batch(["DELETE FROM meta WHERE key = 'signing_key'", 'DELETE FROM jobs'], 'write');
+    await copy.batch(["DELETE FROM meta WHERE key = 'signing_key' OR key LIKE 'flag_refresh:%'", 'DELETE FROM jobs'], 'write');
   } finally {
     copy.close();
   }

@@ -29,6 +29,7 @@ import { REFERRAL_ONLY_MESSAGE, RESOLUTION_LABELS, STATUS_LABELS, isReferralOnly
 import { detectCaseFlags, detectCaseThresholds, gazetteerPlaceNames, loadFlagCases, loadReporterCases, type NeighbourCase, type PlaceRowsCache } from './detect.ts';
 import { FLAG_LABELS, holdsFlagsAddedBy } from './thresholds.ts';
 import { FlagWaitingList } from './flag-waiting.ts';
+import { clearFlagDebtStatement, FLAG_FROM_SLACK_MS, FLAG_RENEW_MS, flagDebtStatement, takeAbandonedFlagDebts } from './flag-recovery.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
 import type { Permission } from '../identity/roles.ts';
@@ -620,6 +621,77 @@ export function setFlagRefreshMaxWait(ms: number = FLAG_MAX_WAIT_MS) {
 export function scheduleFlagRefresh(caseId: string, delayMs = 250, receivedAt?: number) {
   pendingFlagRefreshes.add(caseId, receivedAt);
   armFlagRefresh(delayMs);
+}
+
+/** This process's name in its record of the flag refreshes it owes (flag-recovery.ts). */
+const flagProcessId = newSecret(10);
+/** The record's start while it is in the database (written with a new case, renewed, deleted once nothing waits), else undefined. */
+let flagDebtFrom: number | undefined;
+/** New cases' commits under way that did not carry the record (it was there): it is not deleted while any is. */
+let flagDebtWritesInFlight = 0;
+let flagDebtRenewal: NodeJS.Timeout | undefined;
+
+/**
+ * What a new case's commit carries so that a crash cannot lose its flag refresh: this process's record, when it is
+ * not in the database yet (the first case after a quiet spell); nothing while it is. Call flagDebtWritten after the
+ * commit, whatever its outcome.
+ */
+export function flagDebtStatements(receivedAt: number, now = Date.now()): InStatement[] {
+  flagDebtWritesInFlight++;
+  return flagDebtFrom === undefined ? [flagDebtStatement(flagProcessId, receivedAt - FLAG_FROM_SLACK_MS, now)] : [];
+}
+
+/** After a new case's commit: `carried` when it stored this process's record (its statements from flagDebtStatements were committed). */
+export function flagDebtWritten(carried: { from: number } | undefined) {
+  flagDebtWritesInFlight--;
+  if (!carried) return;
+  flagDebtFrom = Math.min(flagDebtFrom ?? carried.from, carried.from);
+  armFlagDebtRenewal();
+}
+
+function armFlagDebtRenewal() {
+  if (flagDebtRenewal) return;
+  flagDebtRenewal = setInterval(() => void renewFlagDebt(), FLAG_RENEW_MS);
+  flagDebtRenewal.unref();
+}
+
+/**
+ * Renew this process's record while cases wait, its start moved on to the oldest case still waiting (not while a pass
+ * runs: the pass's cases are out of the list but not refreshed yet); delete it once nothing waits or is being written.
+ */
+export async function renewFlagDebt(now = Date.now()): Promise<void> {
+  if (flagDebtFrom === undefined) return;
+  try {
+    if (pendingFlagRefreshes.isEmpty() && !flagRefreshRunning && flagDebtWritesInFlight === 0) {
+      flagDebtFrom = undefined;
+      clearInterval(flagDebtRenewal);
+      flagDebtRenewal = undefined;
+      await getDatabase().writer.batch([clearFlagDebtStatement(flagProcessId)]);
+      return;
+    }
+    const oldest = pendingFlagRefreshes.oldestReceivedAt();
+    if (!flagRefreshRunning && oldest !== undefined) flagDebtFrom = Math.max(flagDebtFrom, oldest - FLAG_FROM_SLACK_MS);
+    await getDatabase().writer.batch([flagDebtStatement(flagProcessId, flagDebtFrom, now)]);
+  } catch (error) {
+    log.warn('case.flags_record_failed', { error: String(error) });
+  }
+}
+
+/**
+ * Take over the flag refreshes of processes that stopped without finishing them (their records' leases ran out):
+ * this process's record covers them in the same commit, and every case received since the earliest of them waits for
+ * a pass, read back as a span. The flag-recovery job runs it every minute. Returns that earliest received time, or
+ * undefined when there was nothing to take over.
+ */
+export async function recoverFlagRefreshes(now = Date.now()): Promise<number | undefined> {
+  const from = await takeAbandonedFlagDebts(now, flagProcessId, flagDebtFrom);
+  if (from === undefined) return undefined;
+  log.warn('case.flags_recovered', { from: new Date(from).toISOString() });
+  flagDebtFrom = Math.min(flagDebtFrom ?? from, from);
+  armFlagDebtRenewal();
+  pendingFlagRefreshes.addSpan(from, now);
+  armFlagRefresh(0);
+  return from;
 }
 
 /** Set how many waiting cases are held by id before the rest wait as a span of received times (tests; FLAG_WAITING_BY_ID unless set). */

@@ -34,6 +34,8 @@ export function spanReadStatement(after: readonly [number, string], to: number, 
 export class FlagWaitingList {
   /** Case id → when it was first added (performance.now()), oldest first. */
   private readonly ids = new Map<string, number>();
+  /** Case id → received time, for the held cases whose received time was given (new cases), in the order added. */
+  private readonly received = new Map<string, number>();
   private span: Span | undefined;
   private limit: number;
 
@@ -51,18 +53,37 @@ export class FlagWaitingList {
     if (this.ids.has(id)) return;
     if (receivedAt === undefined || this.ids.size < this.limit) {
       this.ids.set(id, now);
+      if (receivedAt !== undefined) this.received.set(id, receivedAt);
       return;
     }
-    if (!this.span) this.span = { to: receivedAt, after: [receivedAt, ''], count: 0, since: now, added: 0, rewound: false };
+    this.addSpan(receivedAt, receivedAt, now, id);
+    this.span!.count++;
+  }
+
+  /**
+   * Add every case received from `from` to `to` (a process's unfinished refreshes taken over after it stopped), or,
+   * with `id`, one case received at `from` that the span keeps instead of holding it by id.
+   */
+  addSpan(from: number, to: number, now = performance.now(), id = ''): void {
+    if (!this.span) this.span = { to, after: [from, ''], count: 0, since: now, added: 0, rewound: false };
     const span = this.span;
-    if (receivedAt > span.to) span.to = receivedAt;
-    // A case received before the part already read (a clock step back) moves the start of what is left to read back.
-    if (receivedAt < span.after[0] || (receivedAt === span.after[0] && id <= span.after[1])) {
-      span.after = [receivedAt, ''];
+    if (to > span.to) span.to = to;
+    // Cases received before the part already read (a clock step back, a span taken over) move the start of what is left to read back.
+    if (from < span.after[0] || (from === span.after[0] && id <= span.after[1])) {
+      span.after = [from, ''];
       span.rewound = true;
     }
-    span.count++;
     span.added++;
+  }
+
+  /** The received time of the oldest waiting new case, about (held cases in the order added, then the span), or undefined when none is known. */
+  oldestReceivedAt(): number | undefined {
+    let oldest = this.span?.after[0];
+    for (const receivedAt of this.received.values()) {
+      if (oldest === undefined || receivedAt < oldest) oldest = receivedAt;
+      break;
+    }
+    return oldest;
   }
 
   /** How many cases wait (held by id, and added to the span and not read back yet). */
@@ -97,7 +118,10 @@ export class FlagWaitingList {
       if (taken.length === max) break;
       taken.push(id);
     }
-    for (const id of taken) this.ids.delete(id);
+    for (const id of taken) {
+      this.ids.delete(id);
+      this.received.delete(id);
+    }
     if (taken.length < max && this.span) taken.push(...(await this.takeFromSpan(max - taken.length)));
     return taken;
   }

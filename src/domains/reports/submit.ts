@@ -18,7 +18,8 @@ import type { StoredPhoto } from './photos.ts';
 import { generateReference, REFERENCE_ALPHABET } from './reference.ts';
 import { nextDue, startTimers } from '../cases/timers.ts';
 import type { Priority } from '../cases/priority.ts';
-import { scheduleFlagRefresh } from '../cases/actions.ts';
+import { flagDebtStatements, flagDebtWritten, scheduleFlagRefresh } from '../cases/actions.ts';
+import { FLAG_FROM_SLACK_MS } from '../cases/flag-recovery.ts';
 import { countChangeStatements } from '../insight/counts.ts';
 import { findJoinTarget, incidentTitle, joinStatements } from './join.ts';
 
@@ -226,11 +227,16 @@ export async function createCase(input: NewCase, ctx: CaseContext & { gate?: Wri
       );
     }
     if (ctx.extra) stmts.push(...ctx.extra({ id, ref, trackSecret }));
+    // The record of the flag refreshes this process owes, when it is not in the database yet, in the case's commit.
+    const debt = flagDebtStatements(now);
+    stmts.push(...debt);
+    let stored = false;
     try {
       const { writer } = getDatabase();
       if (ctx.gate) {
         if (!(await writer.gatedBatch(ctx.gate, stmts))) return null;
       } else await writer.batch(stmts);
+      stored = true;
       scheduleFlagRefresh(id, undefined, now);
       if (joinTarget) scheduleFlagRefresh(joinTarget.id);
       return { id, ref, existing: false, trackSecret, linkToken };
@@ -242,6 +248,8 @@ export async function createCase(input: NewCase, ctx: CaseContext & { gate?: Wri
       }
       if (/UNIQUE.*cases\.ref/i.test(message)) continue; // a reference collision: draw another
       throw error;
+    } finally {
+      flagDebtWritten(stored && debt.length > 0 ? { from: now - FLAG_FROM_SLACK_MS } : undefined);
     }
   }
   throw new Error('could not allocate a unique reference');

@@ -1,0 +1,90 @@
+/** The record of the flag refreshes a process owes: written with a new case, gone once nothing waits, taken over after a crash. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { openTestDatabase } from '../helpers/db.ts';
+import type { Database } from '../../src/platform/db/client.ts';
+import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
+import { createCase, type NewCase } from '../../src/domains/reports/submit.ts';
+import { findCase, flushFlagRefreshes, recoverFlagRefreshes, renewFlagDebt } from '../../src/domains/cases/actions.ts';
+import { FLAG_FROM_SLACK_MS, FLAG_LEASE_MS, parseFlagDebt } from '../../src/domains/cases/flag-recovery.ts';
+import { insertCase } from './cases-fixtures.ts';
+
+const config = loadSiteConfig('content');
+let database: Database;
+let cleanup: () => Promise<void>;
+before(async () => ({ database, cleanup } = await openTestDatabase()));
+after(() => cleanup());
+
+const base: NewCase = { kind: 'report', channel: 'web', categoryId: 'noise', description: 'Loud music every night after midnight from the flat above.', wardId: 'mill-lane', privacy: 'anonymous' };
+const ctx = { config, actor: { kind: 'public' as const, ip: '127.0.0.1' }, publicUrl: 'http://localhost:4321' };
+
+/** The flag-refresh records in meta, by key. */
+async function records(): Promise<Map<string, string>> {
+  const rows = (await database.client.execute("select key, value from meta where key like 'flag_refresh:%'")).rows;
+  return new Map(rows.map((r) => [String(r.key), String(r.value)]));
+}
+
+async function putRecord(key: string, from: number, leaseUntil: number) {
+  await database.writer.batch([{ sql: 'insert into meta (key, value) values (?, ?)', args: [`flag_refresh:${key}`, JSON.stringify({ from, leaseUntil })] }]);
+}
+
+test("the first new case's commit writes its process's record, later cases write nothing more, and the record goes once nothing waits", async () => {
+  const now = Date.now();
+  const jobs = database.writer.stats.jobs;
+  await createCase({ ...base, idempotencyKey: 'record-1' }, ctx, now);
+  assert.equal(database.writer.stats.jobs - jobs, 1, 'the record is in the case\'s own commit');
+  const [[key, value]] = [...(await records())];
+  const debt = parseFlagDebt(value!)!;
+  assert.equal(debt.from, now - FLAG_FROM_SLACK_MS, 'it covers the case, with slack for cases scheduled out of order');
+  assert.ok(debt.leaseUntil >= now + FLAG_LEASE_MS && debt.leaseUntil <= Date.now() + FLAG_LEASE_MS);
+  await createCase({ ...base, idempotencyKey: 'record-2' }, ctx, now + 1000);
+  assert.equal(database.writer.stats.jobs - jobs, 2, 'a later case writes no record');
+  assert.deepEqual(await records(), new Map([[key, value]]));
+  // Cases still wait: a renewal keeps the record, its lease renewed.
+  await renewFlagDebt(now + 30_000);
+  assert.equal(parseFlagDebt((await records()).get(key!)!)!.leaseUntil, now + 30_000 + FLAG_LEASE_MS);
+  await flushFlagRefreshes();
+  await renewFlagDebt();
+  assert.equal((await records()).size, 0, 'nothing waits: the record is deleted');
+  await createCase({ ...base, idempotencyKey: 'record-3' }, ctx);
+  assert.equal((await records()).size, 1, 'the next case after a quiet spell writes it again');
+  await flushFlagRefreshes();
+  await renewFlagDebt();
+});
+
+test("a stopped process's record is taken over once its lease has run out: every case received since its start gets its flags, a live record is left alone", async () => {
+  const now = Date.now();
+  await insertCase({ postcode: 'HM7 7RC', receivedAt: now - 5 * 86_400_000 });
+  // Two cases the stopped process stored but never refreshed (no flags yet), and one received before its record's start.
+  const owed = [await insertCase({ postcode: 'HM7 7RC', receivedAt: now - 20_000 }), await insertCase({ postcode: 'HM7 7RC', receivedAt: now - 10_000 })];
+  const before = await insertCase({ postcode: 'HM8 1RC', receivedAt: now - 3 * 86_400_000 });
+  await insertCase({ postcode: 'HM8 1RC', receivedAt: now - 2 * 86_400_000 });
+  await putRecord('stopped', now - 30_000, now - 1);
+  await putRecord('alive', now - 30_000, now + 60_000);
+  await putRecord('another-alive', now - 30_000, now + 60_000);
+  assert.deepEqual((await findCase(owed[1]!.ref))!.flags, []);
+  assert.equal(await recoverFlagRefreshes(now), now - 30_000);
+  const after = await records();
+  assert.equal(after.has('flag_refresh:stopped'), false, 'taken over');
+  assert.equal(after.has('flag_refresh:alive'), true, 'a live process keeps its record');
+  const own = [...after].filter(([k]) => !['flag_refresh:alive', 'flag_refresh:another-alive'].includes(k));
+  assert.equal(own.length, 1, 'this process now holds a record of its own');
+  assert.ok(parseFlagDebt(own[0]![1])!.from <= now - 30_000, 'covering the cases taken over');
+  await flushFlagRefreshes();
+  for (const c of owed) assert.ok((await findCase(c.ref))!.flags?.includes('repeat_location'), `${c.ref} refreshed`);
+  assert.deepEqual((await findCase(before.ref))!.flags, [], 'a case received before the record\'s start is not its to refresh');
+  assert.equal(await recoverFlagRefreshes(now), undefined, 'nothing more to take over');
+  await renewFlagDebt();
+  await database.writer.batch([{ sql: "delete from meta where key like 'flag_refresh:%'", args: [] }]);
+});
+
+test('a record that cannot be read is taken over from the beginning; one whose lease holds is not', async () => {
+  assert.equal(parseFlagDebt('not json'), null);
+  assert.equal(parseFlagDebt('{"from":"x","leaseUntil":1}'), null);
+  assert.deepEqual(parseFlagDebt('{"from":1,"leaseUntil":2}'), { from: 1, leaseUntil: 2 });
+  await database.writer.batch([{ sql: "insert into meta (key, value) values ('flag_refresh:garbled', 'not json')", args: [] }]);
+  assert.equal(await recoverFlagRefreshes(), 0);
+  await flushFlagRefreshes();
+  await renewFlagDebt();
+  assert.equal((await records()).size, 0);
+});
