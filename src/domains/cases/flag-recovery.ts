@@ -1,7 +1,7 @@
 /**
  * The flag refreshes a process still owes, kept in the database so that a crash loses none. While new cases wait for
  * their flag refresh (actions.ts), the process keeps a row in meta, `flag_refresh:<process>`, holding the received
- * time from which its waiting cases start and a lease it renews every minute; the row is written in the same commit
+ * time from which its waiting cases start and a lease it renews every 30 seconds; the row is written in the same commit
  * as the first case that needs it, and deleted once nothing waits. A process that stops without finishing (killed,
  * crashed, the power lost) leaves its row behind; once the lease has run out, the flag-recovery job of any process
  * sharing the database takes the row over and refreshes every case received since that time, read back from the
@@ -11,10 +11,13 @@
 import type { InStatement } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
 
-/** How long a process's record holds before another process may take it over. */
-export const FLAG_LEASE_MS = 5 * 60_000;
+/**
+ * How long a process's record holds before another process may take it over. Taking over a live process's record too
+ * early costs only work done twice, so the lease is short: flags owed by a killed process are worked out minutes later.
+ */
+export const FLAG_LEASE_MS = 2 * 60_000;
 /** How often a process with cases waiting renews its record (and moves its start on to the oldest case still waiting). */
-export const FLAG_RENEW_MS = 60_000;
+export const FLAG_RENEW_MS = 30_000;
 /** Slack before the oldest waiting case's received time: cases are scheduled in about the order they were received, not exactly. */
 export const FLAG_FROM_SLACK_MS = 60_000;
 
