@@ -464,19 +464,29 @@ test('a span of waiting cases is read back in received order, a chunk at a time,
   assert.equal(list.size, 4);
   assert.equal(list.heldById, 0);
   assert.equal(list.oldestSince(), 100, 'the span waits since its first case');
-  assert.deepEqual(await list.take(2), [cases[0]!.id, cases[1]!.id]);
+  assert.deepEqual((await list.take(2)).ids, [cases[0]!.id, cases[1]!.id]);
   list.add(cases[4]!.id, base + 4000);
   // A case received before the part already read (the clock stepped back): read again from it.
   const early = await insertCase({ postcode: null, receivedAt: base + 500 });
   list.add(early.id, base + 500);
-  assert.deepEqual(await list.take(2), [early.id, cases[1]!.id]);
-  assert.deepEqual(await list.take(10), [cases[2]!.id, cases[3]!.id, cases[4]!.id]);
+  assert.deepEqual((await list.take(2)).ids, [early.id, cases[1]!.id]);
+  assert.deepEqual((await list.take(10)).ids, [cases[2]!.id, cases[3]!.id, cases[4]!.id]);
   assert.equal(list.isEmpty(), true, 'read to its end with nothing added meanwhile: done');
-  assert.deepEqual(await list.take(10), []);
+  assert.deepEqual((await list.take(10)).ids, []);
   // A case without a received time is held by id whatever the limit (an earlier case joined by a new one).
   list.add('joined-case', undefined, 5);
   assert.equal(list.heldById, 1);
-  assert.deepEqual(await list.take(10), ['joined-case']);
+  assert.deepEqual((await list.take(10)).ids, ['joined-case']);
+  // Once a span exists, new cases join it even when there is room by id, so the span is read in order, not starved.
+  const roomy = new FlagWaitingList(1);
+  roomy.add(cases[0]!.id, base);
+  roomy.add(cases[1]!.id, base + 1000);
+  assert.deepEqual((await roomy.take(1)).ids, [cases[0]!.id]);
+  roomy.add(cases[2]!.id, base + 2000);
+  assert.equal(roomy.heldById, 0, 'joined the span');
+  const taken = await roomy.take(10);
+  assert.deepEqual(taken.ids, [cases[1]!.id, cases[2]!.id]);
+  assert.equal(taken.from, base + 1000, 'with the earliest received time taken, for giving them back after a failure');
 });
 
 test('an arrival leaves alone an earlier case that already holds every flag it could add, and flags one that lacks one', async () => {

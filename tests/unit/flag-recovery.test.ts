@@ -5,8 +5,8 @@ import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import { createCase, type NewCase } from '../../src/domains/reports/submit.ts';
-import { findCase, flushFlagRefreshes, recoverFlagRefreshes, renewFlagDebt } from '../../src/domains/cases/actions.ts';
-import { FLAG_FROM_SLACK_MS, FLAG_LEASE_MS, parseFlagDebt } from '../../src/domains/cases/flag-recovery.ts';
+import { findCase, flagRefreshBacklog, flushFlagRefreshes, recoverFlagRefreshes, renewFlagDebt, runFlagPass } from '../../src/domains/cases/actions.ts';
+import { FLAG_FROM_SLACK_MS, FLAG_LEASE_MS, flagDebtStatement, parseFlagDebt } from '../../src/domains/cases/flag-recovery.ts';
 import { insertCase } from './cases-fixtures.ts';
 
 const config = loadSiteConfig('content');
@@ -87,4 +87,59 @@ test('a record that cannot be read is taken over from the beginning; one whose l
   await flushFlagRefreshes();
   await renewFlagDebt();
   assert.equal((await records()).size, 0);
+});
+
+test("a record's start only moves on by the renewal's deliberate move: writes that cross in the writer's queue keep the earlier start", async () => {
+  const value = async () => JSON.parse((await records()).get('flag_refresh:crossing')!) as { from: number; leaseUntil: number };
+  const now = Date.now();
+  await database.writer.batch([flagDebtStatement('crossing', 1_000, now)]);
+  await database.writer.batch([flagDebtStatement('crossing', 2_000, now + 10)]);
+  assert.deepEqual(await value(), { from: 1_000, leaseUntil: now + 10 + FLAG_LEASE_MS }, 'a later start does not replace an earlier one; the lease is renewed');
+  await database.writer.batch([flagDebtStatement('crossing', 500, now + 20)]);
+  assert.equal((await value()).from, 500, 'an earlier start does');
+  await database.writer.batch([flagDebtStatement('crossing', 3_000, now + 30, true)]);
+  assert.equal((await value()).from, 3_000, 'the renewal moves it on');
+  await database.writer.batch([{ sql: "update meta set value = 'garbled' where key = 'flag_refresh:crossing'", args: [] }]);
+  await database.writer.batch([flagDebtStatement('crossing', 4_000, now + 40)]);
+  assert.equal((await value()).from, 4_000, 'a record that cannot be read is replaced');
+  await database.writer.batch([{ sql: "delete from meta where key = 'flag_refresh:crossing'", args: [] }]);
+});
+
+test('a pass that fails gives its cases back for one more try; a second failure in a row hands every waiting case to the flag-recovery job', async () => {
+  const now = Date.now();
+  await insertCase({ postcode: 'HM4 4FF', receivedAt: now - 86_400_000 });
+  const first = await createCase({ ...base, postcode: 'HM4 4FF', idempotencyKey: 'failing-1' }, ctx, now);
+  // The cases table out of reach for a moment (renamed): the pass's reads fail, as on a database error.
+  const hide = () => database.writer.batch([{ sql: 'alter table cases rename to cases_hidden', args: [] }]);
+  const show = () => database.writer.batch([{ sql: 'alter table cases_hidden rename to cases', args: [] }]);
+  await hide();
+  try {
+    await runFlagPass();
+  } finally {
+    await show();
+  }
+  assert.ok(flagRefreshBacklog() > 0, 'given back after the first failure');
+  await runFlagPass();
+  assert.ok((await findCase(first.ref))!.flags?.includes('repeat_location'), 'the retry refreshed it');
+  assert.equal(flagRefreshBacklog(), 0);
+  const second = await createCase({ ...base, postcode: 'HM4 4FF', idempotencyKey: 'failing-2' }, ctx, now + 1);
+  const [[key]] = [...(await records())];
+  await hide();
+  try {
+    await runFlagPass();
+    await runFlagPass();
+  } finally {
+    await show();
+  }
+  assert.equal(flagRefreshBacklog(), 0, 'handed over after the second failure in a row');
+  assert.deepEqual((await findCase(second.ref))!.flags, [], 'not refreshed yet');
+  const handed = parseFlagDebt((await records()).get(key!)!)!;
+  assert.ok(handed.from <= now + 1, 'the record handed over still covers the case');
+  await renewFlagDebt(now + 60_000);
+  assert.deepEqual(parseFlagDebt((await records()).get(key!)!), handed, 'and is no longer renewed, so its lease runs out');
+  assert.equal(await recoverFlagRefreshes(handed.leaseUntil + 1), handed.from, 'once it has, the flag-recovery job takes it over');
+  await flushFlagRefreshes();
+  assert.ok((await findCase(second.ref))!.flags?.includes('repeat_location'), 'and the case gets its flags');
+  await renewFlagDebt();
+  await database.writer.batch([{ sql: "delete from meta where key like 'flag_refresh:%'", args: [] }]);
 });

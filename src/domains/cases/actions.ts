@@ -28,7 +28,7 @@ import {
 import { REFERRAL_ONLY_MESSAGE, RESOLUTION_LABELS, STATUS_LABELS, isReferralOnlyStatus, isResolutionCode, publicStatus, transitionCase, type CaseStatus, type ResolutionCode } from './workflow.ts';
 import { detectCaseFlags, detectCaseThresholds, gazetteerPlaceNames, loadFlagCases, loadReporterCases, type NeighbourCase, type PlaceRowsCache } from './detect.ts';
 import { FLAG_LABELS, holdsFlagsAddedBy } from './thresholds.ts';
-import { FlagWaitingList } from './flag-waiting.ts';
+import { FlagWaitingList, type TakenCases } from './flag-waiting.ts';
 import { clearFlagDebtStatement, FLAG_FROM_SLACK_MS, FLAG_RENEW_MS, flagDebtStatement, takeAbandonedFlagDebts } from './flag-recovery.ts';
 import { findEligibleOwner } from './owners.ts';
 import { caseScope, isCaseInScope } from './policy.ts';
@@ -623,30 +623,55 @@ export function scheduleFlagRefresh(caseId: string, delayMs = 250, receivedAt?: 
   armFlagRefresh(delayMs);
 }
 
-/** This process's name in its record of the flag refreshes it owes (flag-recovery.ts). */
-const flagProcessId = newSecret(10);
+/** This process's name in its record of the flag refreshes it owes (flag-recovery.ts); a new one after it hands a record over. */
+let flagProcessId = newSecret(10);
 /** The record's start while it is in the database (written with a new case, renewed, deleted once nothing waits), else undefined. */
 let flagDebtFrom: number | undefined;
 /** New cases' commits under way that did not carry the record (it was there): it is not deleted while any is. */
 let flagDebtWritesInFlight = 0;
+/** Takeovers under way (recoverFlagRefreshes): the renewal neither deletes the record nor moves its start while any is. */
+let flagRecoveriesInFlight = 0;
 let flagDebtRenewal: NodeJS.Timeout | undefined;
+
+/** What a new case's commit carries for its flag refresh (flagDebtStatements), to be handed back to flagDebtWritten. */
+export interface FlagDebtWrite {
+  statements: InStatement[];
+  processId: string;
+  from: number;
+}
 
 /**
  * What a new case's commit carries so that a crash cannot lose its flag refresh: this process's record, when it is
  * not in the database yet (the first case after a quiet spell); nothing while it is. Call flagDebtWritten after the
  * commit, whatever its outcome.
  */
-export function flagDebtStatements(receivedAt: number, now = Date.now()): InStatement[] {
+export function flagDebtStatements(receivedAt: number, now = Date.now()): FlagDebtWrite {
   flagDebtWritesInFlight++;
-  return flagDebtFrom === undefined ? [flagDebtStatement(flagProcessId, receivedAt - FLAG_FROM_SLACK_MS, now)] : [];
+  const from = receivedAt - FLAG_FROM_SLACK_MS;
+  return { statements: flagDebtFrom === undefined ? [flagDebtStatement(flagProcessId, from, now)] : [], processId: flagProcessId, from };
 }
 
-/** After a new case's commit: `carried` when it stored this process's record (its statements from flagDebtStatements were committed). */
-export function flagDebtWritten(carried: { from: number } | undefined) {
+/** After a new case's commit (`stored` when it was committed): the record it carried, if any, is in the database. */
+export function flagDebtWritten(debt: FlagDebtWrite, stored: boolean) {
   flagDebtWritesInFlight--;
-  if (!carried) return;
-  flagDebtFrom = Math.min(flagDebtFrom ?? carried.from, carried.from);
+  // A record written under a name this process has since handed over is the recovery's, not this process's.
+  if (!stored || debt.statements.length === 0 || debt.processId !== flagProcessId) return;
+  flagDebtFrom = Math.min(flagDebtFrom ?? debt.from, debt.from);
   armFlagDebtRenewal();
+}
+
+/**
+ * Hand every waiting case over to the flag-recovery job, after passes failed twice in a row (a database that keeps
+ * failing): the record stays as it is and is no longer renewed, so once its lease runs out a process takes it over
+ * and tries again, from the record's start; this process forgets the cases and starts a record under a new name.
+ */
+function handFlagDebtToRecovery(): void {
+  log.warn('case.flags_handed_to_recovery', { record: flagProcessId, from: flagDebtFrom === undefined ? null : new Date(flagDebtFrom).toISOString(), waiting: pendingFlagRefreshes.size });
+  pendingFlagRefreshes.clear();
+  clearInterval(flagDebtRenewal);
+  flagDebtRenewal = undefined;
+  flagDebtFrom = undefined;
+  flagProcessId = newSecret(10);
 }
 
 function armFlagDebtRenewal() {
@@ -660,7 +685,7 @@ function armFlagDebtRenewal() {
  * runs: the pass's cases are out of the list but not refreshed yet); delete it once nothing waits or is being written.
  */
 export async function renewFlagDebt(now = Date.now()): Promise<void> {
-  if (flagDebtFrom === undefined) return;
+  if (flagDebtFrom === undefined || flagRecoveriesInFlight > 0) return;
   try {
     if (pendingFlagRefreshes.isEmpty() && !flagRefreshRunning && flagDebtWritesInFlight === 0) {
       flagDebtFrom = undefined;
@@ -670,8 +695,9 @@ export async function renewFlagDebt(now = Date.now()): Promise<void> {
       return;
     }
     const oldest = pendingFlagRefreshes.oldestReceivedAt();
-    if (!flagRefreshRunning && oldest !== undefined) flagDebtFrom = Math.max(flagDebtFrom, oldest - FLAG_FROM_SLACK_MS);
-    await getDatabase().writer.batch([flagDebtStatement(flagProcessId, flagDebtFrom, now)]);
+    const moveOn = !flagRefreshRunning && flagDebtWritesInFlight === 0 && oldest !== undefined && oldest - FLAG_FROM_SLACK_MS > flagDebtFrom;
+    if (moveOn) flagDebtFrom = oldest - FLAG_FROM_SLACK_MS;
+    await getDatabase().writer.batch([flagDebtStatement(flagProcessId, flagDebtFrom, now, moveOn)]);
   } catch (error) {
     log.warn('case.flags_record_failed', { error: String(error) });
   }
@@ -684,7 +710,13 @@ export async function renewFlagDebt(now = Date.now()): Promise<void> {
  * undefined when there was nothing to take over.
  */
 export async function recoverFlagRefreshes(now = Date.now()): Promise<number | undefined> {
-  const from = await takeAbandonedFlagDebts(now, flagProcessId, flagDebtFrom);
+  flagRecoveriesInFlight++;
+  let from: number | undefined;
+  try {
+    from = await takeAbandonedFlagDebts(now, flagProcessId, flagDebtFrom);
+  } finally {
+    flagRecoveriesInFlight--;
+  }
   if (from === undefined) return undefined;
   log.warn('case.flags_recovered', { from: new Date(from).toISOString() });
   flagDebtFrom = Math.min(flagDebtFrom ?? from, from);
@@ -731,7 +763,7 @@ export function flagPassesDeferredCount(): number {
   return flagPassesDeferred;
 }
 
-let flagRefreshRunning: Promise<void> | undefined;
+let flagRefreshRunning: Promise<boolean> | undefined;
 
 /** The most new cases one pass refreshes: a burst's backlog is taken in passes of this size, not read whole at once. */
 const FLAG_PASS_MAX = 1000;
@@ -754,22 +786,41 @@ export async function runFlagPass(now?: number) {
   if (pendingFlagRefreshes.isEmpty()) return;
   const started = performance.now();
   flagRefreshRunning = refreshArrivals(now ?? Date.now());
+  let ok = false;
   try {
-    await flagRefreshRunning;
+    ok = await flagRefreshRunning;
   } finally {
     flagRefreshRunning = undefined;
-    lastFlagPassMs = performance.now() - started;
+    // The next pass waits FLAG_PASS_SPACING times as long as this one took, and at least FLAG_FAILURE_PAUSE_MS after a failed one.
+    lastFlagPassMs = ok ? performance.now() - started : Math.max(performance.now() - started, FLAG_FAILURE_PAUSE_MS / FLAG_PASS_SPACING);
   }
 }
 
-/** One refresh pass over up to FLAG_PASS_MAX waiting cases; a failure is logged (those cases keep their flags until their next change). */
-async function refreshArrivals(now: number): Promise<void> {
-  let ids: string[] = [];
+/** Passes in a row that failed: the first failure gives its cases back for another try, a second one in a row hands every waiting case to the flag-recovery job. */
+let flagPassFailures = 0;
+/** The pause before the pass after a failed one. */
+const FLAG_FAILURE_PAUSE_MS = 30_000;
+
+/**
+ * One refresh pass over up to FLAG_PASS_MAX waiting cases. A failure (a read or a write that failed) is logged and its
+ * cases are given back for one more try, after a pause; if that pass fails too, every waiting case is handed to the
+ * flag-recovery job (handFlagDebtToRecovery), which tries again once the record's lease has run out.
+ */
+async function refreshArrivals(now: number): Promise<boolean> {
+  let taken: TakenCases = { ids: [], from: undefined, unknown: [] };
   try {
-    ids = await pendingFlagRefreshes.take(FLAG_PASS_MAX);
-    if (ids.length) await refreshFlagsOfCases(await loadFlagCases(ids), now, true);
+    taken = await pendingFlagRefreshes.take(FLAG_PASS_MAX);
+    if (taken.ids.length) await refreshFlagsOfCases(await loadFlagCases(taken.ids), now, true);
+    flagPassFailures = 0;
+    return true;
   } catch (error) {
-    log.warn('case.flags_refresh_failed', { caseIds: ids.slice(0, 20), count: ids.length, error: String(error) });
+    log.warn('case.flags_refresh_failed', { caseIds: taken.ids.slice(0, 20), count: taken.ids.length, error: String(error) });
+    pendingFlagRefreshes.giveBack(taken);
+    if (++flagPassFailures === 2) {
+      flagPassFailures = 0;
+      handFlagDebtToRecovery();
+    }
+    return false;
   }
 }
 

@@ -29,10 +29,20 @@ export interface FlagDebt {
   leaseUntil: number;
 }
 
-/** The statement that writes (or renews) a process's record: cases received from `from` on may still wait. */
-export function flagDebtStatement(processId: string, from: number, now: number): InStatement {
+/** Keep the earlier start of a record already there (a record that cannot be read is replaced). */
+const KEEP_EARLIER =
+  'on conflict ("key") do update set "value" = case when json_valid("meta"."value") and json_extract("meta"."value", \'$.from\') < json_extract(excluded."value", \'$.from\') ' +
+  'then json_set(excluded."value", \'$.from\', json_extract("meta"."value", \'$.from\')) else excluded."value" end';
+
+/**
+ * The statement that writes (or renews) a process's record: cases received from `from` on may still wait. It never
+ * moves the start of a record already there later (so writes that cross in the writer's queue cannot uncover a case),
+ * unless `moveOn` is set: the renewal's deliberate move to the oldest case still waiting.
+ */
+export function flagDebtStatement(processId: string, from: number, now: number, moveOn = false): InStatement {
   const value: FlagDebt = { from, leaseUntil: now + FLAG_LEASE_MS };
-  return { sql: 'insert into "meta" ("key", "value") values (?, ?) on conflict ("key") do update set "value" = excluded."value"', args: [PREFIX + processId, JSON.stringify(value)] };
+  const conflict = moveOn ? 'on conflict ("key") do update set "value" = excluded."value"' : KEEP_EARLIER;
+  return { sql: `insert into "meta" ("key", "value") values (?, ?) ${conflict}`, args: [PREFIX + processId, JSON.stringify(value)] };
 }
 
 /** The statement that deletes a process's record (nothing of it waits any more). */

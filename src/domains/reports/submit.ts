@@ -19,7 +19,6 @@ import { generateReference, REFERENCE_ALPHABET } from './reference.ts';
 import { nextDue, startTimers } from '../cases/timers.ts';
 import type { Priority } from '../cases/priority.ts';
 import { flagDebtStatements, flagDebtWritten, scheduleFlagRefresh } from '../cases/actions.ts';
-import { FLAG_FROM_SLACK_MS } from '../cases/flag-recovery.ts';
 import { countChangeStatements } from '../insight/counts.ts';
 import { findJoinTarget, incidentTitle, joinStatements } from './join.ts';
 
@@ -229,7 +228,7 @@ export async function createCase(input: NewCase, ctx: CaseContext & { gate?: Wri
     if (ctx.extra) stmts.push(...ctx.extra({ id, ref, trackSecret }));
     // The record of the flag refreshes this process owes, when it is not in the database yet, in the case's commit.
     const debt = flagDebtStatements(now);
-    stmts.push(...debt);
+    stmts.push(...debt.statements);
     let stored = false;
     try {
       const { writer } = getDatabase();
@@ -249,7 +248,7 @@ export async function createCase(input: NewCase, ctx: CaseContext & { gate?: Wri
       if (/UNIQUE.*cases\.ref/i.test(message)) continue; // a reference collision: draw another
       throw error;
     } finally {
-      flagDebtWritten(stored && debt.length > 0 ? { from: now - FLAG_FROM_SLACK_MS } : undefined);
+      flagDebtWritten(debt, stored);
     }
   }
   throw new Error('could not allocate a unique reference');
