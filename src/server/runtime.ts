@@ -27,7 +27,7 @@ import { alertJobs } from '../domains/alerts/index.ts';
 import { seedDemo } from './demo.ts';
 import { ensureCounts } from '../domains/insight/counts.ts';
 import { ensureQueueCounts } from '../domains/cases/queue-counts.ts';
-import { flushFlagRefreshes, recoverFlagRefreshes, renewFlagDebt } from '../domains/cases/actions.ts';
+import { flushFlagRefreshes, recoverFlagRefreshes, renewFlagDebt } from '../domains/cases/flag-refresh.ts';
 import { ensurePostcodes, loadPostcodeIndex } from '../domains/geography/index.ts';
 
 interface Runtime {

@@ -4,10 +4,8 @@ import { asc, eq } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { auditEvents, caseEvents, outbox, users } from '../../src/platform/db/schema.ts';
-import {
-  addNote, assignCase, assignRoundRobin, bulkAction, CASE_CHANGED_MESSAGE, changeStatus, changeTags, findCase, flagPassesDeferredCount, flagRefreshBacklog, flagRefreshOldestWaitMs, flushFlagRefreshes, linkIncident, markDuplicate,
-  parseCaseVersion, refreshFlags, runFlagPass, scheduleFlagRefresh, setFlagRefreshMaxWait, setFlagWaitingByIdLimit, shouldDeferFlagPass, flagRefreshHeldById, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails,
-} from '../../src/domains/cases/actions.ts';
+import { addNote, assignCase, assignRoundRobin, bulkAction, CASE_CHANGED_MESSAGE, changeStatus, changeTags, findCase, linkIncident, markDuplicate, parseCaseVersion, refreshFlags, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails } from '../../src/domains/cases/actions.ts';
+import { flagPassesDeferredCount, flagRefreshBacklog, flagRefreshOldestWaitMs, flushFlagRefreshes, runFlagPass, scheduleFlagRefresh, setFlagRefreshMaxWait, setFlagWaitingByIdLimit, shouldDeferFlagPass, flagRefreshHeldById } from '../../src/domains/cases/flag-refresh.ts';
 import { countByStatus, listQueue, parseQueueQuery } from '../../src/domains/cases/queue.ts';
 import { loadCaseView } from '../../src/domains/cases/case-view.ts';
 import { insertCase, insertReporter, insertUser, settings } from './cases-fixtures.ts';

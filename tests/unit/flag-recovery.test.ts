@@ -5,7 +5,8 @@ import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import { createCase, type NewCase } from '../../src/domains/reports/submit.ts';
-import { findCase, flagRefreshBacklog, flushFlagRefreshes, recoverFlagRefreshes, renewFlagDebt, runFlagPass } from '../../src/domains/cases/actions.ts';
+import { findCase } from '../../src/domains/cases/actions.ts';
+import { flagRefreshBacklog, flushFlagRefreshes, recoverFlagRefreshes, renewFlagDebt, runFlagPass } from '../../src/domains/cases/flag-refresh.ts';
 import { FLAG_FROM_SLACK_MS, FLAG_LEASE_MS, flagDebtStatement, parseFlagDebt } from '../../src/domains/cases/flag-recovery.ts';
 import { insertCase } from './cases-fixtures.ts';
 

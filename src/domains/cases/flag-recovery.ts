@@ -1,6 +1,6 @@
 /**
  * The flag refreshes a process still owes, kept in the database so that a crash loses none. While new cases wait for
- * their flag refresh (actions.ts), the process keeps a row in meta, `flag_refresh:<process>`, holding the received
+ * their flag refresh (flag-refresh.ts), the process keeps a row in meta, `flag_refresh:<process>`, holding the received
  * time from which its waiting cases start and a lease it renews every 30 seconds; the row is written in the same commit
  * as the first case that needs it, and deleted once nothing waits. A process that stops without finishing (killed,
  * crashed, the power lost) leaves its row behind; once the lease has run out, the flag-recovery job of any process

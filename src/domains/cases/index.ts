@@ -2,6 +2,7 @@
 export * from './actions.ts';
 export * from './case-view.ts';
 export * from './detect.ts';
+export * from './flag-refresh.ts';
 export * from './legal-hold.ts';
 export * from './owners.ts';
 export * from './policy.ts';

@@ -18,7 +18,7 @@ import type { StoredPhoto } from './photos.ts';
 import { generateReference, REFERENCE_ALPHABET } from './reference.ts';
 import { nextDue, startTimers } from '../cases/timers.ts';
 import type { Priority } from '../cases/priority.ts';
-import { flagDebtStatements, flagDebtWritten, scheduleFlagRefresh } from '../cases/actions.ts';
+import { flagDebtStatements, flagDebtWritten, scheduleFlagRefresh } from '../cases/flag-refresh.ts';
 import { countChangeStatements } from '../insight/counts.ts';
 import { findJoinTarget, incidentTitle, joinStatements } from './join.ts';
 
