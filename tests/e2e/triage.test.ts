@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { expectAccessible, launchBrowser, newContext } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { sentTo, startSmtp, type TestSmtp } from '../helpers/smtp.ts';
@@ -29,6 +29,12 @@ after(async () => {
 });
 
 /** Submit a form on the case page by its button and expect the error summary naming the problem. */
+/** Click, then wait for the page it leads to to load: pages are streamed, and one read while still arriving is cut short. */
+async function clickAndLoad(page: Page, target: Locator) {
+  await target.click();
+  await page.waitForLoadState('load');
+}
+
 async function expectFormError(page: Page, form: string, button: string, message: RegExp, label: string) {
   await page.locator(form).getByRole('button', { name: button, exact: true }).click();
   assert.match(await page.title(), /^Error: /, `${label}: title says Error`);
@@ -56,7 +62,7 @@ test('the empty queue, filters and the shortcuts section are accessible', async 
   assert.match(await page.locator('.error-summary').innerText(), /Select at least one case/);
   await expectAccessible(page, 'bulk action error');
   // Saving a view without a name.
-  await page.getByRole('button', { name: 'Save view' }).click();
+  await clickAndLoad(page, page.getByRole('button', { name: 'Save view' }));
   assert.match(await page.locator('.error-summary').innerText(), /Enter a name for the view/);
   await expectAccessible(page, 'save view error');
   await page.close();
@@ -90,7 +96,7 @@ test('a new web report triaged end to end: prioritise, assign, note, reply, reso
   await expectAccessible(page, 'case page help section');
 
   // Reporter details (pii.view, recorded).
-  await page.getByRole('link', { name: "Show the reporter's details" }).click();
+  await clickAndLoad(page, page.getByRole('link', { name: "Show the reporter's details" }));
   assert.match(await page.locator('main').innerText(), /robin\.e2e@example\.com/);
   await expectAccessible(page, 'case page: reporter shown');
 
@@ -109,13 +115,13 @@ test('a new web report triaged end to end: prioritise, assign, note, reply, reso
 
   // Assign: to me.
   await page.locator('#assign').getByLabel('Officer').selectOption({ label: 'Tom Triage (me)' });
-  await page.locator('#assign').getByRole('button', { name: 'Assign', exact: true }).click();
+  await clickAndLoad(page, page.locator('#assign').getByRole('button', { name: 'Assign', exact: true }));
   assert.match(await page.locator('main').innerText(), /Owner: Tom Triage/);
 
   // Internal note.
   await expectFormError(page, '#note', 'Add note', /Enter the note/, 'note error');
   await page.getByLabel('Note (never shown to the reporter)').fill('Checked CCTV: the shelter is covered.');
-  await page.getByRole('button', { name: 'Add note' }).click();
+  await clickAndLoad(page, page.getByRole('button', { name: 'Add note' }));
   assert.match(await page.locator('main').innerText(), /Checked CCTV: the shelter is covered\./);
 
   // Reply: empty, then an unknown placeholder, then a real reply.
@@ -124,7 +130,7 @@ test('a new web report triaged end to end: prioritise, assign, note, reply, reso
   await expectFormError(page, '#reply', 'Send reply', /unknown placeholders: \{\{nobody\}\}/, 'reply error: placeholder');
   assert.equal(await page.getByLabel('Reply', { exact: true }).inputValue(), 'Hello {{nobody}}', 'the typed reply is kept');
   await page.getByLabel('Reply', { exact: true }).fill('Dear {{reporterName}}, the council cleaning team will remove the graffiti on {{ref}} this week.');
-  await page.getByRole('button', { name: 'Send reply' }).click();
+  await clickAndLoad(page, page.getByRole('button', { name: 'Send reply' }));
   const replyText = `Dear Robin Resident, the council cleaning team will remove the graffiti on ${ref} this week.`;
   assert.match(await page.locator('main').innerText(), new RegExp(replyText.replace(/[.]/g, '\\.')));
 
@@ -144,7 +150,7 @@ test('a new web report triaged end to end: prioritise, assign, note, reply, reso
   await expectFormError(page, '#status-form', 'Change status', /Choose a resolution code/, 'status error: no outcome');
   await page.locator('#status-form').getByLabel('Move to').selectOption({ label: 'Resolved' });
   await page.locator('#status-form').getByLabel('Resolution (to resolve or close)').selectOption({ label: 'Action taken' });
-  await page.locator('#status-form').getByRole('button', { name: 'Change status', exact: true }).click();
+  await clickAndLoad(page, page.locator('#status-form').getByRole('button', { name: 'Change status', exact: true }));
   assert.match(await page.locator('main').innerText(), /Outcome: Action taken\./);
   await expectAccessible(page, 'case page: resolved');
 
