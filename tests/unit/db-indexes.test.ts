@@ -43,3 +43,25 @@ test('new cases waiting for their flags as a span of received times are read bac
   assert.match(plan, /SEARCH cases USING COVERING INDEX cases_received \(\(received_at,id\)>\(\?,\?\) AND received_at<\?\)/, plan);
   assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
 });
+
+test("the queue's second phase of a sort by due time or priority (the cases without the key) reads a bounded index range, or every case only where most match", async () => {
+  const { queueSql } = await import('../../src/domains/cases/queue.ts');
+  const expected: [sort: 'due' | 'priority', status: 'new' | 'active' | 'all', plan: RegExp][] = [
+    // One status: its cases, in received order.
+    ['due', 'new', /^SEARCH c USING INDEX cases_status_received \(status=\?\)$/],
+    ['priority', 'new', /^SEARCH c USING INDEX cases_status_received \(status=\?\)$/],
+    // The open statuses: their cases through the status index, then a sort of the few without a due time.
+    ['due', 'active', /^SEARCH c USING INDEX cases_status_received \(status=\?\)\nUSE TEMP B-TREE FOR ORDER BY$/],
+    // Every status: most cases (every closed one) have no due time, so walking them in received order finds a page at once.
+    ['due', 'all', /^SCAN c USING INDEX cases_received$/],
+    // No priority: feedback only, through the priority index in received order.
+    ['priority', 'active', /^SEARCH c USING INDEX cases_priority_received \(priority=\?\)$/],
+    ['priority', 'all', /^SEARCH c USING INDEX cases_priority_received \(priority=\?\)$/],
+  ];
+  for (const [sort, status, want] of expected) {
+    const { sql, args } = queueSql({ status }, sort, null, 50, Date.now(), true);
+    // The inner query, which pages the cases (the outer one only sorts the page's rows again with their owners' names).
+    const plan = (await planOf(sql, args as (string | number)[])).split('\n').filter((l) => l !== 'CO-ROUTINE p').join('\n').split('\nSCAN p')[0]!;
+    assert.match(plan, want, `${sort} ${status}:\n${plan}`);
+  }
+});

@@ -18,8 +18,8 @@ export type QueueSort = (typeof QUEUE_SORTS)[number];
 export const SORT_LABELS: Record<QueueSort, string> = {
   received_desc: 'Newest first',
   received_asc: 'Oldest first',
-  due: 'Next due first',
-  priority: 'Priority, then oldest',
+  due: 'Next due first, then cases with no due time',
+  priority: 'Priority, then oldest (feedback last)',
 };
 
 /** Statuses still being worked on (the default view). */
@@ -137,7 +137,7 @@ interface Where {
  * WHERE clauses for a filter. With a multi-status filter the status term is written `+c.status` so SQLite
  * does not pick the status index and sort every active case; it walks the sort's index instead.
  */
-function whereFor(filter: QueueFilter, now: number, options: { skipStatus?: boolean } = {}): Where {
+function whereFor(filter: QueueFilter, now: number, options: { skipStatus?: boolean; /** The multi-status term as an index range (plain c.status). */ statusIndex?: boolean } = {}): Where {
   const clauses: string[] = [];
   const args: InValue[] = [];
   const scoped = filter.scope ? caseScopeSql(filter.scope) : null;
@@ -153,7 +153,7 @@ function whereFor(filter: QueueFilter, now: number, options: { skipStatus?: bool
   };
   if (!options.skipStatus) {
     if (!filter.status || filter.status === 'active') {
-      clauses.push(`+c.status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`);
+      clauses.push(`${options.statusIndex ? '' : '+'}c.status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`);
       args.push(...ACTIVE_STATUSES);
     } else if (filter.status !== 'all') eq('status', filter.status);
   }
@@ -206,12 +206,23 @@ function decodeCursor(cursor: string | null | undefined, length: number): (strin
   return null;
 }
 
-const SORTS: Record<QueueSort, { keys: string[]; order: string; op: '<' | '>'; extra?: string; pick: (r: QueueRow) => (string | number)[] }> = {
+/**
+ * Each sort's keyset. A sort by a key some cases lack (no due time: feedback, and cases whose timers are paused or
+ * done; no priority: feedback) lists the cases that have it first, then those without it, oldest first (REST): the
+ * second phase's cursors start with REST_MARK. Each phase reads one index range, so neither needs a COALESCE.
+ */
+const SORTS: Record<QueueSort, { keys: string[]; order: string; op: '<' | '>'; nullable?: string; restTerm?: string; pick: (r: QueueRow) => (string | number)[] }> = {
   received_desc: { keys: ['c.received_at', 'c.id'], order: 'c.received_at DESC, c.id DESC', op: '<', pick: (r) => [r.receivedAt, r.id] },
   received_asc: { keys: ['c.received_at', 'c.id'], order: 'c.received_at ASC, c.id ASC', op: '>', pick: (r) => [r.receivedAt, r.id] },
-  due: { keys: ['c.next_due_at', 'c.id'], order: 'c.next_due_at ASC, c.id ASC', op: '>', extra: 'c.next_due_at IS NOT NULL', pick: (r) => [r.nextDueAt ?? 0, r.id] },
-  priority: { keys: ['c.priority', 'c.received_at', 'c.id'], order: 'c.priority ASC, c.received_at ASC, c.id ASC', op: '>', extra: 'c.priority IS NOT NULL', pick: (r) => [r.priority ?? '', r.receivedAt, r.id] },
+  due: { keys: ['c.next_due_at', 'c.id'], order: 'c.next_due_at ASC, c.id ASC', op: '>', nullable: 'c.next_due_at', restTerm: '+c.next_due_at IS NULL', pick: (r) => [r.nextDueAt ?? 0, r.id] },
+  priority: { keys: ['c.priority', 'c.received_at', 'c.id'], order: 'c.priority ASC, c.received_at ASC, c.id ASC', op: '>', nullable: 'c.priority', pick: (r) => [r.priority ?? '', r.receivedAt, r.id] },
 };
+
+/** The second phase of a sort with a nullable key: the cases without it, oldest first. */
+const REST = { keys: ['c.received_at', 'c.id'], order: 'c.received_at ASC, c.id ASC', op: '>' as const, pick: (r: QueueRow) => [r.receivedAt, r.id] };
+
+/** The first value of a cursor into the second phase (REST) of a sort with a nullable key. */
+const REST_MARK = 'rest';
 
 function parseJsonList(v: unknown): string[] {
   if (typeof v !== 'string') return [];
@@ -248,12 +259,20 @@ function toRow(r: Record<string, unknown>): QueueRow {
 
 const COLUMNS = 'c.id, c.ref, c.received_at, c.kind, c.category_id, c.district_id, c.ward_id, c.priority, c.status, c.channel, c.owner_id, c.team, c.next_due_at, c.flags, c.tags, c.incident_id';
 
-/** The SQL and arguments for one queue page (exposed for the benchmark's EXPLAIN). */
-export function queueSql(filter: QueueFilter, sort: QueueSort, cursor: string | null, limit: number, now: number): { sql: string; args: InValue[] } {
-  const spec = SORTS[sort];
-  const where = whereFor(filter, now);
-  if (spec.extra) where.clauses.push(spec.extra);
-  const after = decodeCursor(cursor, spec.keys.length);
+/**
+ * The SQL and arguments for one queue page (exposed for the benchmark's EXPLAIN). `rest` reads the second phase of
+ * a sort with a nullable key (the cases without it); a cursor into that phase starts with REST_MARK.
+ */
+export function queueSql(filter: QueueFilter, sort: QueueSort, cursor: string | null, limit: number, now: number, rest = false): { sql: string; args: InValue[] } {
+  const sorted = SORTS[sort];
+  const spec = rest ? REST : sorted;
+  // The open cases without a due time are few among every case: read them through the status index (a short sort
+  // of the few that match), not by walking every case in received order to find them.
+  const indexed = rest && sort === 'due' && (!filter.status || filter.status === 'active') ? ' INDEXED BY cases_status_received' : '';
+  const where = whereFor(filter, now, { statusIndex: indexed !== '' });
+  if (sorted.nullable) where.clauses.push(rest ? (sorted.restTerm ?? `${sorted.nullable} IS NULL`) : `${sorted.nullable} IS NOT NULL`);
+  const raw = decodeCursor(cursor, rest ? spec.keys.length + 1 : spec.keys.length);
+  const after = rest ? (raw?.[0] === REST_MARK ? raw.slice(1) : null) : raw;
   if (after) {
     where.clauses.push(`(${spec.keys.join(', ')}) ${spec.op} (${spec.keys.map(() => '?').join(', ')})`);
     where.args.push(...after);
@@ -261,20 +280,41 @@ export function queueSql(filter: QueueFilter, sort: QueueSort, cursor: string | 
   const whereSql = where.clauses.length ? `WHERE ${where.clauses.join(' AND ')}` : '';
   // Page the cases first, then join owner names onto just that page.
   const sql =
-    `SELECT p.*, u.name AS owner_name FROM (SELECT ${COLUMNS} FROM cases c ${whereSql} ORDER BY ${spec.order} LIMIT ?) p ` +
+    `SELECT p.*, u.name AS owner_name FROM (SELECT ${COLUMNS} FROM cases c${indexed} ${whereSql} ORDER BY ${spec.order} LIMIT ?) p ` +
     `LEFT JOIN users u ON u.id = p.owner_id ORDER BY ${spec.order.replaceAll('c.', 'p.')}`;
   return { sql, args: [...where.args, limit + 1] };
 }
 
-/** One page of the queue: `limit` rows after the cursor, and the cursor for the next page. */
-export async function listQueue(filter: QueueFilter, sort: QueueSort = 'received_desc', cursor: string | null = null, now = Date.now(), limit = 50): Promise<QueuePage> {
-  const { sql, args } = queueSql(filter, sort, cursor, limit, now);
+/** Read up to limit + 1 rows of one phase of a sort. */
+async function readPhase(filter: QueueFilter, sort: QueueSort, cursor: string | null, limit: number, now: number, rest: boolean): Promise<QueueRow[]> {
+  const { sql, args } = queueSql(filter, sort, cursor, limit, now, rest);
   const result = await getDatabase().client.execute({ sql, args });
-  const rows = result.rows.map((r) => toRow(r as unknown as Record<string, unknown>));
+  return result.rows.map((r) => toRow(r as unknown as Record<string, unknown>));
+}
+
+/** True when a cursor points into the second phase (REST) of a sort with a nullable key. */
+function isRestCursor(cursor: string | null): boolean {
+  const v = decodeCursor(cursor, REST.keys.length + 1);
+  return v !== null && v[0] === REST_MARK;
+}
+
+/**
+ * One page of the queue: `limit` rows after the cursor, and the cursor for the next page. With a sort by a nullable
+ * key, the cases without the key follow the others (REST), so every case matching the filter is listed once.
+ */
+export async function listQueue(filter: QueueFilter, sort: QueueSort = 'received_desc', cursor: string | null = null, now = Date.now(), limit = 50): Promise<QueuePage> {
+  const nullable = SORTS[sort].nullable !== undefined;
+  const inRest = nullable && isRestCursor(cursor);
+  let rows = await readPhase(filter, sort, cursor, limit, now, inRest);
+  // The first phase ran out on this page: the cases without the key fill it.
+  const restFrom = inRest ? 0 : rows.length;
+  if (nullable && !inRest && rows.length <= limit) rows = rows.concat(await readPhase(filter, sort, null, limit - rows.length, now, true));
   const more = rows.length > limit;
   if (more) rows.pop();
-  const last = rows[rows.length - 1];
-  return { rows, next: more && last ? encodeCursor(SORTS[sort].pick(last)) : null };
+  const lastIndex = rows.length - 1;
+  const last = rows[lastIndex];
+  const next = !more || !last ? null : nullable && lastIndex >= restFrom ? encodeCursor([REST_MARK, ...REST.pick(last)]) : encodeCursor(SORTS[sort].pick(last));
+  return { rows, next };
 }
 
 /** Every matching case in sort order, in pages (for export); stops after `max` rows. */
