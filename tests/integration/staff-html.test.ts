@@ -50,6 +50,11 @@ test('district and referral states are valid HTML: the partner referrals list, t
   const referralsHtml = await referrals.text();
   assert.match(referralsHtml, new RegExp(ref));
   const problems = (await htmlProblems(referralsHtml, '/staff/referrals')).map((p) => `/staff/referrals ${p}`);
+  // A later page (older than the newest referral): the pagination back to the newer ones.
+  const newest = /href="\/staff\/referrals\/([^"]+)"/.exec(referralsHtml)![1]!;
+  const older = await (await partner.get(`/staff/referrals?status=all&before=${newest}`)).text();
+  assert.match(older, /<nav class="pagination" aria-label="Referral list pages">[\s\S]*href="\/staff\/referrals\?status=all&amp;after=[^"]+" rel="prev"|<nav class="pagination" aria-label="Referral list pages">[\s\S]*href="\/staff\/referrals\?status=all" rel="prev"/);
+  problems.push(...(await htmlProblems(older, '/staff/referrals?before=')).map((p) => `/staff/referrals (an older page) ${p}`));
   const invite = await admin.post('/staff/admin/users/invite', { name: 'Dana District', email: 'dana@example.org', role: 'district_officer', agencyId: '', districtId: '' });
   assert.equal(invite.status, 400);
   const inviteHtml = await invite.text();

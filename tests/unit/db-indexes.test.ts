@@ -65,3 +65,9 @@ test("the queue's second phase of a sort by due time or priority (the cases with
     assert.match(plan, want, `${sort} ${status}:\n${plan}`);
   }
 });
+
+test("a partner's referral list pages through its own agency's referrals in id order, with no sort of them all", async () => {
+  const plan = await planOf("SELECT * FROM referrals WHERE agency_id = ? AND status IN ('sent', 'acknowledged') AND id < ? ORDER BY id DESC LIMIT 51", ['police', 'z']);
+  assert.match(plan, /SEARCH referrals USING INDEX referrals_agency_list \(agency_id=\? AND id<\?\)/, plan);
+  assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
+});

@@ -160,9 +160,9 @@ test('a partner officer sees only their own agency: another agency\'s referral i
   const police = partnerOf('police');
   assert.equal(await findReferralFor(police, id), undefined);
   assert.deepEqual(await actOnReferral(id, police, { action: 'accept' }, settings), { ok: false, message: 'There is no referral with that id' });
-  assert.equal((await listAgencyReferrals(police, 'all')).some((r) => r.id === id), false);
-  assert.equal((await listAgencyReferrals(partnerOf('fire'), 'all')).some((r) => r.id === id), true);
-  assert.deepEqual(await listAgencyReferrals({ ...police, agencyId: null }, 'all'), []);
+  assert.equal((await listAgencyReferrals(police, 'all')).rows.some((r) => r.id === id), false);
+  assert.equal((await listAgencyReferrals(partnerOf('fire'), 'all')).rows.some((r) => r.id === id), true);
+  assert.deepEqual(await listAgencyReferrals({ ...police, agencyId: null }, 'all'), { rows: [], older: false, newer: false });
   const refused = await referCase(c.ref, { id: 'p', permissions: ['referral.partner'], bindsAgency: true, agencyId: 'fire' }, { agencyId: 'police', fields: ['description'] }, settings);
   assert.equal(refused.ok, false, 'a partner officer cannot refer');
 });
@@ -200,4 +200,32 @@ test('anonymising a case empties its referral snapshots and keeps which fields w
   assert.match(snap.legalBasis, /Crime and Disorder Act/);
   assert.equal(r!.reason, '[removed]');
   assert.doesNotMatch(JSON.stringify(r), /gone@example\.org|Soon Gone|Words to be removed/);
+});
+
+test("a partner's referral list comes a page at a time, newest first, with every referral on exactly one page and the way back", async () => {
+  const triage = await insertUser();
+  for (let i = 0; i < 7; i++) {
+    const c = await insertCase({ status: 'open' });
+    assert.ok((await referCase(c.ref, triage, { agencyId: 'fire', fields: ['location'] }, settings)).ok);
+  }
+  const fire = partnerOf('fire');
+  const everything = (await listAgencyReferrals(fire, 'all', { limit: 1000 })).rows.map((r) => r.id);
+  assert.ok(everything.length >= 7);
+  assert.deepEqual(everything, [...everything].sort().reverse(), 'newest first');
+  const pages: string[][] = [];
+  let page = await listAgencyReferrals(fire, 'all', { limit: 3 });
+  assert.equal(page.newer, false);
+  for (;;) {
+    pages.push(page.rows.map((r) => r.id));
+    assert.ok(page.rows.length <= 3 && page.rows.length > 0);
+    if (!page.older) break;
+    assert.equal(page.rows.length, 3, 'only the last page is short');
+    const next = await listAgencyReferrals(fire, 'all', { limit: 3, before: page.rows.at(-1)!.id });
+    assert.equal(next.newer, true);
+    // Back from the next page: the same page again.
+    assert.deepEqual((await listAgencyReferrals(fire, 'all', { limit: 3, after: next.rows[0]!.id })).rows.map((r) => r.id), pages.at(-1));
+    page = next;
+  }
+  assert.deepEqual(pages.flat(), everything);
+  assert.deepEqual((await listAgencyReferrals(fire, 'all', { limit: 3, before: "x' OR 1=1 --" })).rows.map((r) => r.id), pages[0], 'a cursor that is not an id is ignored');
 });

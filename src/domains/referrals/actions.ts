@@ -3,7 +3,7 @@
  * only on their agency's referrals). Each reads, decides and writes in one write transaction: the referral, the case
  * status it implies (version-checked), the case timeline entry, the disclosure audit row and the agency's e-mail.
  */
-import { and, asc, desc, eq, inArray, like, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, lt, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { auditStatement } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
@@ -178,13 +178,40 @@ export async function findReferralFor(actor: StaffActor, id: string): Promise<Re
 /** Filters on the partner's list. */
 export type ReferralListFilter = 'open' | 'all' | ReferralStatus;
 
-/** The referrals to the partner officer's own agency (of their district team's cases, when they have one), newest first; nothing for anyone else. */
-export async function listAgencyReferrals(actor: StaffActor, filter: ReferralListFilter = 'open', limit = 200): Promise<Referral[]> {
-  if (!actor.bindsAgency || !actor.agencyId || !actor.permissions.includes('referral.partner')) return [];
+/** One page of a partner's referral list, newest first, and whether older or newer referrals lie beyond it. */
+export interface ReferralPage {
+  rows: Referral[];
+  older: boolean;
+  newer: boolean;
+}
+
+/** Where a page of the partner's list starts: before (older than) or after (newer than) a referral id, or the newest. */
+export interface ReferralPageAt {
+  before?: string | null;
+  after?: string | null;
+  limit?: number;
+}
+
+/**
+ * A page of the referrals to the partner officer's own agency (of their district team's cases, when they have one),
+ * newest first, by keyset on the time-ordered id; nothing for anyone else. An id that is not one is ignored.
+ */
+export async function listAgencyReferrals(actor: StaffActor, filter: ReferralListFilter = 'open', at: ReferralPageAt = {}): Promise<ReferralPage> {
+  if (!actor.bindsAgency || !actor.agencyId || !actor.permissions.includes('referral.partner')) return { rows: [], older: false, newer: false };
+  const limit = at.limit ?? 50;
   const status = filter === 'open' ? inArray(referrals.status, ['sent', 'acknowledged', 'accepted', 'in_progress']) : filter === 'all' ? undefined : eq(referrals.status, filter);
   const districts = districtsOf(actor);
   const inTeam = districts.length ? inArray(referrals.caseId, getDb().select({ id: cases.id }).from(cases).where(inArray(cases.districtId, districts))) : undefined;
-  return getDb().select().from(referrals).where(and(eq(referrals.agencyId, actor.agencyId), status, inTeam)).orderBy(desc(referrals.id)).limit(limit);
+  const isId = (v: string | null | undefined): v is string => typeof v === 'string' && /^[0-9A-Za-z_-]{1,40}$/.test(v);
+  const base = and(eq(referrals.agencyId, actor.agencyId), status, inTeam);
+  if (isId(at.after)) {
+    const rows = await getDb().select().from(referrals).where(and(base, gt(referrals.id, at.after))).orderBy(asc(referrals.id)).limit(limit + 1);
+    const newer = rows.length > limit;
+    return { rows: rows.slice(0, limit).reverse(), older: true, newer };
+  }
+  const before = isId(at.before) ? at.before : null;
+  const rows = await getDb().select().from(referrals).where(before ? and(base, lt(referrals.id, before)) : base).orderBy(desc(referrals.id)).limit(limit + 1);
+  return { rows: rows.slice(0, limit), older: rows.length > limit, newer: before !== null };
 }
 
 /** The referral's own history (its entries on the case timeline), oldest first. */

@@ -427,6 +427,8 @@ export const referrals = sqliteTable(
     // The queue's referral-overdue count (src/domains/cases/queue-counts.ts): the open referrals past a due time.
     index('referrals_open_due').on(t.status, t.completeDueAt, t.acknowledgeDueAt, t.caseId),
     index('referrals_agency_status').on(t.agencyId, t.status, t.sentAt),
+    // A partner's referral list, newest first a page at a time (src/domains/referrals/actions.ts listAgencyReferrals).
+    index('referrals_agency_list').on(t.agencyId, t.id),
     // The dashboard's referrals sent in a period (src/domains/insight/dashboard.ts).
     index('referrals_sent').on(t.sentAt, t.agencyId, t.acknowledgedAt, t.acknowledgeDueAt, t.caseId),
   ],

@@ -104,11 +104,21 @@ export const LIST_FILTERS: { value: ReferralListFilter; label: string }[] = [
 /** The partner's list of their agency's referrals. */
 export async function partnerList(astro: AstroGlobal) {
   const actor = actorFor(astro);
-  const asked = astro.url.searchParams.get('status') ?? 'open';
+  const query = astro.url.searchParams;
+  const asked = query.get('status') ?? 'open';
   const filter = (LIST_FILTERS.find((f) => f.value === asked)?.value ?? 'open') as ReferralListFilter;
   const now = Date.now();
-  const rows = (await listAgencyReferrals(actor, filter)).map((r) => referralRow(r, now));
-  return { agency: actor.agencyId ? agencyName(actor.agencyId) : null, filter, rows };
+  const page = await listAgencyReferrals(actor, filter, { before: query.get('before'), after: query.get('after') });
+  const rows = page.rows.map((r) => referralRow(r, now));
+  const href = (key: 'before' | 'after', id: string) => `/staff/referrals?${new URLSearchParams({ status: filter, [key]: id })}`;
+  return {
+    agency: actor.agencyId ? agencyName(actor.agencyId) : null,
+    filter,
+    rows,
+    /** Newer referrals (the previous page) and older ones (the next page), when there are any. */
+    previous: page.newer && rows.length ? href('after', rows[0]!.id) : page.newer ? `/staff/referrals?${new URLSearchParams({ status: filter })}` : undefined,
+    next: page.older && rows.length ? href('before', rows[rows.length - 1]!.id) : undefined,
+  };
 }
 
 /** The document uploaded with a partner's update (a non-empty file), a field error, or null when none was sent. */

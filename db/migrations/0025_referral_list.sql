@@ -1,0 +1,1 @@
+CREATE INDEX `referrals_agency_list` ON `referrals` (`agency_id`,`id`);
