@@ -11,6 +11,7 @@ import { mayManageArea } from './common.ts';
 import type { Actor } from '../../platform/audit.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { can, notFound } from '../guards.ts';
+import { pageOf, paginationLinks } from '../pagination.ts';
 
 /** Registrants per page. */
 const PER_PAGE = 25;
@@ -37,9 +38,8 @@ export async function registrantsPage(astro: AstroGlobal) {
   const { c, m } = found;
   const withEmail = can(astro.locals, 'pii.export');
   const all = await listRegistrants(m.id);
-  const pages = Math.max(1, Math.ceil(all.length / PER_PAGE));
-  const page = Math.min(pages, Math.max(1, Math.floor(Number(astro.url.searchParams.get('page')) || 1)));
-  const shown = all.slice((page - 1) * PER_PAGE, page * PER_PAGE);
+  const { page, pages, start, end } = pageOf(all.length, astro.url.searchParams.get('page'), PER_PAGE);
+  const shown = all.slice(start, end);
   await auditRegistrants(m.id, staffActor(astro), 'viewed', { page, rows: shown.length, emails: withEmail });
   const base = `/staff/consultations/${c.id}/meetings/${m.id}`;
   const head = ['Name', ...(withEmail ? ['E-mail address'] : []), 'Access needs', 'Status', 'Place on the waiting list', 'Registered'];
@@ -47,11 +47,7 @@ export async function registrantsPage(astro: AstroGlobal) {
   return {
     c, m, when: meetingWhen(m), head, rows, withEmail, total: all.length, page, pages,
     counts: { booked: all.filter((r) => r.state === 'booked').length, waiting: all.filter((r) => r.state === 'waiting').length },
-    pagination: {
-      previous: page > 1 ? { href: `${base}?page=${page - 1}` } : undefined,
-      next: page < pages ? { href: `${base}?page=${page + 1}` } : undefined,
-      items: pages > 1 ? Array.from({ length: pages }, (_, i) => ({ number: i + 1, href: `${base}?page=${i + 1}`, current: i + 1 === page })) : [],
-    },
+    pagination: paginationLinks(page, pages, (n) => `${base}?page=${n}`),
   };
 }
 

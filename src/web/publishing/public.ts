@@ -5,6 +5,7 @@
  */
 // Consultations, meetings and e-mail alerts add their sections to the area pages.
 import { notFound } from '../guards.ts';
+import { pageOf, paginationLinks } from '../pagination.ts';
 import '../consultations/area-sections.ts';
 import '../alerts/area-sections.ts';
 import type { AstroGlobal } from 'astro';
@@ -34,6 +35,9 @@ export function siteUrl(): string {
   return getRuntime().env.PUBLIC_URL.replace(/\/$/, '');
 }
 
+/** Achievements on a page of /news. */
+const NEWS_PER_PAGE = 20;
+
 /** The achievements page: filters from the query (unknown values ignored), the matching items, and filter choices. */
 export async function loadAchievements(astro: AstroGlobal) {
   const { areas } = getConfig();
@@ -48,9 +52,16 @@ export async function loadAchievements(astro: AstroGlobal) {
     area: areas.some((a) => a.id === q.get('area')) ? q.get('area')! : undefined,
     year: years.includes(q.get('year') ?? '') ? q.get('year')! : undefined,
   };
-  const items = await listAchievements(areas, filter, now);
+  const all = await listAchievements(areas, filter, now);
+  const { page, pages, start, end } = pageOf(all.length, q.get('page'), NEWS_PER_PAGE);
+  const items = all.slice(start, end);
+  const query = (n: number) => new URLSearchParams(Object.entries({ ...filter, page: n > 1 ? String(n) : undefined }).filter((e): e is [string, string] => !!e[1])).toString();
   return {
     filter,
+    total: all.length,
+    page,
+    pages,
+    pagination: paginationLinks(page, pages, (n) => `/news${query(n) ? `?${query(n)}` : ''}`),
     items: items.map((i) => ({ title: i.data.title, href: `/news/${i.item.slug}`, summary: i.data.summary, date: dayWords(i.data.date, lang), theme: theme(i.data.theme, themeLabel(i.data.theme)) })),
     themes: [{ value: '', label: t('publishing.allThemes') }, ...THEMES.map((x) => ({ value: x.id, label: theme(x.id, x.label) }))],
     areas: [{ value: '', label: t('publishing.allAreas') }, ...areas.map((a) => ({ value: a.id, label: a.name }))],
