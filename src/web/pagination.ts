@@ -3,10 +3,16 @@
 /** Numbered page links are listed up to this many pages; beyond it only previous and next. */
 const MAX_NUMBERED = 10;
 
+/** A `?page=` value as a page number from 1 (anything that is not one is 1). */
+export function pageNumber(asked: string | null): number {
+  const n = Math.floor(Number(asked));
+  return Number.isFinite(n) && n >= 1 ? n : 1;
+}
+
 /** The page a `?page=` value asks for among `total` items, clamped to the pages there are (at least one), and its slice. */
 export function pageOf(total: number, asked: string | null, perPage: number): { page: number; pages: number; start: number; end: number } {
   const pages = Math.max(1, Math.ceil(total / perPage));
-  const page = Math.min(pages, Math.max(1, Math.floor(Number(asked)) || 1));
+  const page = Math.min(pages, pageNumber(asked));
   return { page, pages, start: (page - 1) * perPage, end: Math.min(total, page * perPage) };
 }
 

@@ -249,3 +249,29 @@ test('who is not responding: respondents by ward and by age band against the pop
   assert.match(byAge.get('under-18')![6]!, /Under-represented/, 'a band with no respondents is flagged');
   assert.match(html, /Prefer not to say their age: fewer than 5\./);
 });
+
+test('free-text answers on the results page come 50 a page, with page links, and tagging one returns to its page', async () => {
+  const created = await editor.post('/staff/consultations', { title: 'Harbour lighting views', summary: 'Lighting by the harbour.', topic: 'feeling-safe', areaId: 'eastmere', ...dateFields('opens', -1), ...dateFields('closes', 30, '5pm'), onePerEmail: 'no', aboutYou: 'no' });
+  const id = created.headers.get('location')!.split('/')[3]!.split('?')[0]!;
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'add', type: 'text', label: 'What would help?', required: 'yes', section: '1', hint: '', options: '', max: '', points: '', showWhen: '' })).status, 303);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'publish' })).status, 303);
+  for (let n = 1; n <= 53; n++) assert.equal((await editor.post(`/staff/consultations/${id}/respond`, { channel: 'paper', q1: `Paper answer ${n}` })).status, 303);
+  assert.equal((await editor.post(`/staff/consultations/${id}/results`, { intent: 'theme', theme: 'Lighting' })).status, 303);
+  const base = `/staff/consultations/${id}/results`;
+  const answersOn = (html: string) => [...html.matchAll(/“Paper answer (\d+)”/g)].length;
+
+  const first = await validPage(await editor.get(base), 'results, answers page 1');
+  assert.equal(answersOn(first), 50);
+  assert.match(first, /Answers 1 to 50 of 53/);
+  assert.match(first, new RegExp(`<nav class="pagination" aria-label="Pages of free-text answers">[\\s\\S]*href="${base}\\?answers=2#themes" rel="next"`));
+  const second = await validPage(await editor.get(`${base}?answers=2`), 'results, answers page 2');
+  assert.equal(answersOn(second), 3);
+  assert.match(second, /Answers 51 to 53 of 53/);
+  assert.match(second, new RegExp(`href="${base}#themes" rel="prev"`));
+
+  const themeId = /name="themes" value="([^"]+)"/.exec(second)![1]!;
+  const responseId = /data-answer="([^"]+)"/.exec(second)![1]!;
+  const tagged = await editor.post(base, { intent: 'tag', answers: '2', response: responseId, question: 'q1', themes: themeId });
+  assert.equal(tagged.status, 303);
+  assert.equal(tagged.headers.get('location'), `${base}?saved=tagged&answers=2#answer-${responseId}-q1`, 'back to the page the answer is on');
+});

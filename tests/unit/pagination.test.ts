@@ -6,8 +6,8 @@ import { pageOf, paginationLinks } from '../../src/web/pagination.ts';
 test('pageOf clamps the asked page to the pages there are and gives its slice', () => {
   assert.deepEqual(pageOf(45, '2', 20), { page: 2, pages: 3, start: 20, end: 40 });
   assert.deepEqual(pageOf(45, '3', 20), { page: 3, pages: 3, start: 40, end: 45 });
-  for (const asked of ['9', 'Infinity', '1e9']) assert.deepEqual(pageOf(45, asked, 20), { page: 3, pages: 3, start: 40, end: 45 }, asked);
-  for (const asked of [null, '', '0', '-4', 'x', '1.9']) assert.equal(pageOf(45, asked, 20).page, 1, String(asked));
+  for (const asked of ['9', '1e9']) assert.deepEqual(pageOf(45, asked, 20), { page: 3, pages: 3, start: 40, end: 45 }, asked);
+  for (const asked of [null, '', '0', '-4', 'x', '1.9', 'Infinity']) assert.equal(pageOf(45, asked, 20).page, 1, String(asked));
   assert.deepEqual(pageOf(0, '5', 20), { page: 1, pages: 1, start: 0, end: 0 }, 'an empty list is one empty page');
 });
 

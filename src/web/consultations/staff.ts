@@ -18,6 +18,7 @@ import { formatDateTimeLong, londonParts } from '../../platform/time/london.ts';
 import { can, notFound } from '../guards.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, typedValues, validateForm, type FieldError } from '../forms.ts';
 import { actorOf } from '../staff/common.ts';
+import { pageNumber, pageOf, paginationLinks } from '../pagination.ts';
 import { areaName, areaOptions, mailLinks, mayManageArea, reachPopulation, wardOptions } from './common.ts';
 
 /** A moment as the parts of a date question (London time). */
@@ -281,6 +282,9 @@ export async function openForKeying() {
   return (await listAllConsultations()).filter((c) => stateOf(c, now) === 'open').map((c) => ({ id: c.id, title: c.title, closes: formatDateTimeLong(c.closesAt!) }));
 }
 
+/** Free-text answers of each question on a page of the results. */
+const ANSWERS_PER_PAGE = 50;
+
 /** The results page: charts and tables, theme tagging, who is not responding, and publishing the outcome. */
 export async function resultsPage(astro: AstroGlobal) {
   const c = await consultationOf(astro);
@@ -309,7 +313,8 @@ export async function resultsPage(astro: AstroGlobal) {
         const responseId = String(read.form.get('response') ?? '');
         const questionKey = String(read.form.get('question') ?? '');
         const ok = survey.some((q) => q.key === questionKey && q.type === 'text') && (await tagAnswer(c.id, responseId, questionKey, read.form.getAll('themes').map(String), actor));
-        if (ok) return seeOther(`/staff/consultations/${c.id}/results?saved=tagged#answer-${responseId}-${questionKey}`);
+        const onPage = Math.min(pageNumber(String(read.form.get('answers') ?? '')), 10_000);
+        if (ok) return seeOther(`/staff/consultations/${c.id}/results?saved=tagged${onPage > 1 ? `&answers=${onPage}` : ''}#answer-${responseId}-${questionKey}`);
         errors = [fieldError('form', 'That answer could not be found. Reload the page and try again.', 'themes')];
       } else if (intent === 'publish') {
         outcomeValues = typedValues(read.form);
@@ -330,13 +335,18 @@ export async function resultsPage(astro: AstroGlobal) {
   const themes = await listThemes(c.id);
   const tags = await tagsByAnswer(c.id);
   const responses = await countedResponses(c.id);
-  const textAnswers = survey.filter((q) => q.type === 'text').map((q) => ({
-    key: q.key, label: q.label,
-    answers: responses.filter((r) => typeof r.answers[q.key] === 'string').map((r) => ({ id: r.id, text: String(r.answers[q.key]), channel: r.channel, themes: tags.get(`${r.id} ${q.key}`) ?? [] })),
+  // Free-text answers a page at a time (the same page of each question), each with its theme form.
+  const answered = survey.filter((q) => q.type === 'text').map((q) => ({ q, rows: responses.filter((r) => typeof r.answers[q.key] === 'string') }));
+  const answersAt = pageOf(Math.max(0, ...answered.map((a) => a.rows.length)), astro.url.searchParams.get('answers'), ANSWERS_PER_PAGE);
+  const textAnswers = answered.map(({ q, rows }) => ({
+    key: q.key, label: q.label, total: rows.length, from: Math.min(rows.length, answersAt.start + 1), to: Math.min(rows.length, answersAt.end),
+    answers: rows.slice(answersAt.start, answersAt.end).map((r) => ({ id: r.id, text: String(r.answers[q.key]), channel: r.channel, themes: tags.get(`${r.id} ${q.key}`) ?? [] })),
   }));
+  const answersPagination = paginationLinks(answersAt.page, answersAt.pages, (n) => `/staff/consultations/${c.id}/results${n > 1 ? `?answers=${n}` : ''}#themes`);
   const state = stateOf(c, Date.now());
   return {
     c, state, stateLabel: STATE_LABELS[state], questions: await surveyResults(c.id, survey, wards), channels: await countsByChannel(c.id), themes, textAnswers,
+    answersPage: answersAt.page, answersPagination,
     reach: await whoIsResponding(c.id, reachPopulation(c.areaId)), outcome, outcomeValues, themeValue, errors, saved: astro.url.searchParams.get('saved'), canExportPii: can(astro.locals, 'pii.export'),
   };
 }
