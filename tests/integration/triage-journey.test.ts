@@ -212,3 +212,44 @@ test('no "Deactivate" on your own account (the server still refuses); a saved vi
   assert.equal(Number((await db.execute("SELECT count(*) AS n FROM saved_views WHERE name = 'Noise only'")).rows[0]!.n), 0);
   assert.deepEqual([...await problemsOf(own, 'own account'), ...await problemsOf(askedHtml, 'queue asking to delete a view')], []);
 });
+
+test('the bulk form keeps what was typed when refused, asks for a missing note once, and e-mails reporters only after confirming', async () => {
+  const { ref: a } = await report();
+  const { ref: b } = await report();
+  const form = (fields: Record<string, string | string[]>) => {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) body.append(k, one);
+    return body;
+  };
+  const outboxFor = async (ref: string) => Number((await db.execute({ sql: "SELECT count(*) AS n FROM outbox WHERE template = 'case-reply' AND payload LIKE ?", args: [`%${ref}%`] })).rows[0]!.n);
+
+  // A note with no text: one error on the field, the choices and the selection kept.
+  const noText = await triage.post('/staff/queue?status=new', form({ intent: 'bulk', ref: [a, b], bulkAction: 'note', bulkBody: '  ', bulkTag: 'keep-me' }));
+  assert.equal(noText.status, 400);
+  const noTextHtml = await noText.text();
+  assert.equal([...noTextHtml.matchAll(/Enter the note/g)].length, 2, 'once in the summary and once on the field, not once per case');
+  assert.match(noTextHtml, /<option value="note" selected/);
+  assert.match(noTextHtml, /name="bulkTag"[^>]*value="keep-me"|value="keep-me"[^>]*name="bulkTag"/);
+  for (const ref of [a, b]) assert.match(noTextHtml, new RegExp(`value="${ref}"[^>]*checked|checked[^>]*value="${ref}"`), `${ref} stays selected`);
+
+  // A reply to each reporter: the first press only asks.
+  const reply = { intent: 'bulk', ref: [a, b], bulkAction: 'reply', bulkTemplate: '', bulkVisibility: 'reporter', bulkBody: 'We have read your report {{ref}}.\nThank you.' };
+  const asked = await triage.post('/staff/queue?status=new', form(reply));
+  assert.equal(asked.status, 200);
+  const askedHtml = await asked.text();
+  assert.match(askedHtml, /Send this reply by e-mail to the reporters of 2 cases\?/);
+  assert.match(askedHtml, /Yes, send 2 e-mails/);
+  assert.deepEqual(await Promise.all([outboxFor(a), outboxFor(b)]), [0, 0], 'nothing sent before confirming');
+  assert.deepEqual(await problemsOf(askedHtml, 'queue, confirm the bulk reply'), []);
+  assert.deepEqual(await problemsOf(noTextHtml, 'queue, bulk note refused'), []);
+
+  // The confirmation's own form, as the browser would send it.
+  const confirmForm = /<form method="post" class="button-group">([\s\S]*?)<\/form>/.exec(askedHtml.slice(askedHtml.indexOf('Check before sending')))![1]!;
+  const fields = Object.fromEntries([...confirmForm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replaceAll('&#10;', '\n').replaceAll('&amp;', '&')]));
+  assert.equal(fields.refs, `${a},${b}`);
+  assert.equal(fields.bulkBody, reply.bulkBody, 'the reply text as typed, line break and all');
+  const sent = await triage.post('/staff/queue?status=new', form(fields));
+  assert.equal(sent.status, 200);
+  assert.match(await sent.text(), /Done for 2 cases/);
+  assert.deepEqual(await Promise.all([outboxFor(a), outboxFor(b)]), [1, 1], 'one e-mail to each reporter');
+});

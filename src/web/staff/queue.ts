@@ -16,6 +16,8 @@ const saveSchema = z.object({ back, viewName: text({ label: 'View name', max: 20
 const deleteSchema = z.object({ back, viewId: text({ label: 'View', max: 100 }), confirm: text({ label: 'Confirm', max: 3 }) });
 const bulkSchema = z.object({
   ref: strings(),
+  /** The selected cases carried through the confirmation step, comma-separated. */
+  refs: text({ label: 'Cases', max: 100_000 }),
   bulkAction: text({ label: 'Action', max: 40 }),
   bulkOwner: text({ label: 'Assign to', max: 100 }),
   bulkStatus: text({ label: 'New status', max: 40 }),
@@ -46,8 +48,27 @@ interface Deleting {
   back: string;
 }
 
-/** What a POST gives back: a redirect, or errors and a notice for the page (and a view to confirm deleting). */
-type Outcome = Done | { errors: FieldError[]; notice: string; deleting?: Deleting };
+/** What was typed into the bulk form, to show again when it is refused or waits for a confirmation. */
+export interface BulkPosted {
+  refs: string[];
+  values: Record<string, string>;
+}
+
+/** What a POST gives back: a redirect, or errors and a notice for the page (and a view to confirm deleting, or a bulk reply to confirm sending). */
+type Outcome = Done | { errors: FieldError[]; notice: string; deleting?: Deleting; bulk?: BulkPosted; confirmingReply?: boolean };
+
+/** The bulk form's fields as typed (the selected cases apart). */
+function bulkValues(f: BulkForm): Record<string, string> {
+  return Object.fromEntries(Object.entries(f).filter(([k]) => k !== 'ref' && k !== 'refs')) as Record<string, string>;
+}
+
+/** The error for a bulk note or reply with no text (asked once, on the field, instead of once per selected case). */
+function missingText(f: BulkForm): FieldError | null {
+  if (f.bulkBody.trim() !== '') return null;
+  if (f.bulkAction === 'note') return fieldError('bulkBody', 'Enter the note');
+  if (f.bulkAction === 'reply' && !listReplyTemplates().some((t) => t.id === f.bulkTemplate)) return fieldError('bulkBody', 'Choose a reply template or enter the reply text');
+  return null;
+}
 
 /** Each intent of the queue page. */
 const INTENTS = {
@@ -71,15 +92,22 @@ const INTENTS = {
   bulk: async (form: FormData, actor: StaffActor): Promise<Outcome> => {
     const valid = validateForm(bulkSchema, form);
     if (!valid.ok) return { errors: valid.errors, notice: '' };
+    const refs = [...new Set([...valid.data.ref, ...valid.data.refs.split(',').map((r) => r.trim()).filter(Boolean)])];
+    const posted: BulkPosted = { refs, values: bulkValues(valid.data) };
     const action = bulkActionOf(valid.data);
     const errors: FieldError[] = [];
-    if (!valid.data.ref.length) errors.push(fieldError('ref', 'Select at least one case', 'select-first'));
+    if (!refs.length) errors.push(fieldError('ref', 'Select at least one case', 'select-first'));
     if (!action) errors.push(fieldError('bulkAction', 'Choose what to do with the selected cases'));
-    if (errors.length || !action) return { errors, notice: '' };
-    const result = await bulkAction(valid.data.ref, actor, action, actionSettings());
+    const text = missingText(valid.data);
+    if (text) errors.push(text);
+    if (errors.length || !action) return { errors, notice: '', bulk: posted };
+    // E-mail to every selected case's reporter: the first press asks, the second (with confirm=yes) sends.
+    if (action.kind === 'reply' && action.visibility === 'reporter' && form.get('confirm') !== 'yes') return { errors: [], notice: '', bulk: posted, confirmingReply: true };
+    const result = await bulkAction(refs, actor, action, actionSettings());
     return {
       notice: `Done for ${result.done.length} case${result.done.length === 1 ? '' : 's'}.`,
       errors: result.refused.map((r) => ({ field: 'bulk', href: '#bulk', text: `${r.ref}: ${r.message}` })),
+      bulk: result.refused.length ? { refs: result.refused.map((r) => r.ref), values: posted.values } : undefined,
     };
   },
 } as const;
@@ -93,6 +121,8 @@ export async function handleQueue(astro: AstroGlobal) {
   let errors: FieldError[] = [];
   let notice = astro.url.searchParams.has('end') ? 'Saved. There are no more cases in this view.' : '';
   let deleting: Deleting | null = null;
+  let bulk: BulkPosted | null = null;
+  let confirmingReply = false;
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro);
     const intent = read.ok ? validateForm(intentSchema, read.form) : read;
@@ -103,6 +133,8 @@ export async function handleQueue(astro: AstroGlobal) {
       if ('response' in outcome) return outcome;
       ({ errors, notice } = outcome);
       deleting = outcome.deleting ?? null;
+      bulk = outcome.bulk ?? null;
+      confirmingReply = outcome.confirmingReply ?? false;
     }
     if (errors.length) refuseForm(astro);
   }
@@ -113,5 +145,5 @@ export async function handleQueue(astro: AstroGlobal) {
     listQueue(filter, sort, cursor, now), countByStatus(filter, now), listSavedViews(user.id), listOfficers(), listBulkOwners(filter.scope),
     filter.incidentId ? findIncidentTitle(filter.incidentId) : Promise.resolve(null),
   ]);
-  return { errors, notice, filter, sort, cursor, page, counts, views, officers, bulkOwners, now, incidentTitle, deleting };
+  return { errors, notice, filter, sort, cursor, page, counts, views, officers, bulkOwners, now, incidentTitle, deleting, bulk, confirmingReply };
 }
