@@ -156,6 +156,10 @@ test('build, respond without JavaScript with save and resume, key in, tag, publi
   // Close, tag, publish.
   await e.goto(consultationUrl);
   await e.getByRole('button', { name: 'Close now' }).click();
+  // Closing early asks first.
+  await e.getByRole('button', { name: 'Yes, close it now' }).waitFor();
+  await expectAccessible(e, 'close now: confirm');
+  await e.getByRole('button', { name: 'Yes, close it now' }).click();
   await e.getByText('Closed', { exact: true }).first().waitFor();
   await e.goto(`${consultationUrl}/results`);
   await e.getByLabel('New theme').fill('Lighting');

@@ -188,7 +188,7 @@ test('survey builder: an editor changes a question and moves one within its sect
   await resident.post(`/consultations/${slug}/respond?section=1`, { action: 'continue', q1: '1' });
   await resident.post(`/consultations/${slug}/respond?section=2`, { action: 'continue', q3: '4' });
   assert.equal((await resident.post(`/consultations/${slug}/finish`, {})).status, 303);
-  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'unpublish' })).status, 303);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'unpublish', confirm: 'yes' })).status, 303);
   const before = await storedSurvey(id);
   const refused = await validPage(await editor.post(`/staff/consultations/${id}`, questionForm('q1', { label: 'Reworded', options: 'Yes\nNo\nNot sure' })), 'change refused: responses', 400);
   assert.match(refused, /This consultation has responses, so its questions can no longer change/);
@@ -274,4 +274,33 @@ test('free-text answers on the results page come 50 a page, with page links, and
   const tagged = await editor.post(base, { intent: 'tag', answers: '2', response: responseId, question: 'q1', themes: themeId });
   assert.equal(tagged.status, 303);
   assert.equal(tagged.headers.get('location'), `${base}?saved=tagged&answers=2#answer-${responseId}-q1`, 'back to the page the answer is on');
+});
+
+test('closing early, taking back to draft and removing a question each ask first, and only the confirmed press does it', async () => {
+  const created = await editor.post('/staff/consultations', { title: 'Windle green evenings', summary: 'Evenings on the green.', topic: 'feeling-safe', areaId: 'eastmere', ...dateFields('opens', -1), ...dateFields('closes', 30, '5pm'), onePerEmail: 'no', aboutYou: 'no' });
+  const id = created.headers.get('location')!.split('/')[3]!.split('?')[0]!;
+  const base = `/staff/consultations/${id}`;
+  const add = (form: Record<string, string>) => editor.post(base, { intent: 'add', required: 'no', section: '1', hint: '', options: '', max: '', points: '', showWhen: '', ...form });
+  assert.equal((await add({ type: 'single', label: 'Do you use the green?', options: 'Yes\nNo' })).status, 303);
+  assert.equal((await add({ type: 'text', label: 'What do you do there?', section: '2', showWhen: 'q1:1' })).status, 303);
+  assert.equal((await add({ type: 'text', label: 'Anything else?' })).status, 303);
+  const keys = async () => [...(await (await editor.get(base)).text()).matchAll(/data-question="([^"]+)"/g)].map((m) => m[1]);
+
+  const asked = await validPage(await editor.post(base, { intent: 'remove', key: 'q1' }), 'remove: confirm');
+  assert.match(asked, /Remove question q1 from the survey\? Question q2, shown only after an answer to it, is removed too\./);
+  assert.deepEqual(await keys(), ['q1', 'q3', 'q2'], 'nothing removed before confirming (in section order)');
+  assert.equal((await editor.post(base, { intent: 'remove', key: 'q1', confirm: 'yes' })).status, 303);
+  assert.deepEqual(await keys(), ['q3']);
+
+  assert.equal((await editor.post(base, { intent: 'publish' })).status, 303);
+  const state = async () => /<p class="body"><strong class="tag[^"]*">([^<]+)<\/strong>/.exec(await (await editor.get(base)).text())![1];
+  assert.equal(await state(), 'Open');
+  for (const [intent, words] of [['close', /Close “Windle green evenings” now\?/], ['unpublish', /Take “Windle green evenings” back to draft\?/]] as const) {
+    const confirm = await validPage(await editor.post(base, { intent }), `${intent}: confirm`);
+    assert.match(confirm, words);
+    assert.match(confirm, new RegExp(`<input type="hidden" name="intent" value="${intent}"><input type="hidden" name="confirm" value="yes">`));
+    assert.equal(await state(), 'Open', `still open before confirming ${intent}`);
+  }
+  assert.equal((await editor.post(base, { intent: 'close', confirm: 'yes' })).status, 303);
+  assert.equal(await state(), 'Closed');
 });

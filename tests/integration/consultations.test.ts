@@ -166,7 +166,7 @@ test('a call handler keys in a phone response from the call screen reason; the c
 });
 
 test('the editor closes it, tags themes and publishes; the public sees charts, tables and "we did" links; the CSV follows pii.export', async () => {
-  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'close' })).status, 303);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'close', confirm: 'yes' })).status, 303);
   await validPage(await editor.post(`/staff/consultations/${id}/results`, { intent: 'theme', theme: '' }), 'theme refused', 400);
   assert.equal((await editor.post(`/staff/consultations/${id}/results`, { intent: 'theme', theme: 'Lighting' })).status, 303);
   const results = await validPage(await editor.get(`/staff/consultations/${id}/results`), 'results');

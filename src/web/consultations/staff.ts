@@ -131,6 +131,38 @@ function conditionWords(q: SurveyQuestion, survey: readonly SurveyQuestion[]): s
   return `Only when ${q.showWhen.key} is ${label}`;
 }
 
+/** An action of the editor page waiting for the editor to confirm it: what it does, in words, and the form to send again. */
+export interface Confirming {
+  intent: string;
+  key?: string;
+  question: string;
+  yes: string;
+  no: string;
+}
+
+/**
+ * The confirmation an action needs before it runs (no JavaScript: the first press asks, the second, with confirm=yes,
+ * does it), or null when it needs none or was confirmed: closing early, taking an open or forthcoming consultation
+ * back to draft, and removing a question (with the questions shown only after an answer to it).
+ */
+function confirmationFor(intent: string, form: FormData, c: { title: string }, survey: SurveyQuestion[], state: string): Confirming | null {
+  if (form.get('confirm') === 'yes') return null;
+  if (intent === 'close' && state === 'open') {
+    return { intent, question: `Close “${c.title}” now? The closing date becomes now, and residents part-way through the survey cannot finish it.`, yes: 'Yes, close it now', no: 'No, keep it open' };
+  }
+  if (intent === 'unpublish' && (state === 'forthcoming' || state === 'open')) {
+    return { intent, question: `Take “${c.title}” back to draft? Its public page, its survey and residents' links to finish a response stop working until it is published again.`, yes: 'Yes, take it back to draft', no: 'No, keep it published' };
+  }
+  if (intent === 'remove') {
+    const key = String(form.get('key') ?? '');
+    if (!survey.some((q) => q.key === key)) return null;
+    const dependents = survey.filter((q) => q.showWhen?.key === key).map((q) => q.key);
+    const also = dependents.length ? ` ${dependents.length === 1 ? 'Question' : 'Questions'} ${dependents.join(', ')}, shown only after an answer to it, ${dependents.length === 1 ? 'is' : 'are'} removed too.` : '';
+    return { intent, key, question: `Remove question ${key} from the survey?${also}`, yes: `Yes, remove ${key}`, no: 'No, keep it' };
+  }
+  return null;
+}
+
 /** The editor's page: details, survey builder and lifecycle, by intent. */
 export async function editorPage(astro: AstroGlobal) {
   const c = await consultationOf(astro);
@@ -148,6 +180,7 @@ export async function editorPage(astro: AstroGlobal) {
   let failedIntent = '';
   let editKey = astro.url.searchParams.get('edit') ?? '';
   let editValues: Record<string, string | string[]> | null = null;
+  let confirming: Confirming | null = null;
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro, { multipart: false });
     if (!read.ok) errors = read.errors;
@@ -155,7 +188,10 @@ export async function editorPage(astro: AstroGlobal) {
       const intent = String(read.form.get('intent') ?? '');
       failedIntent = intent;
       const state = stateOf(c, Date.now());
-      if (intent === 'details') {
+      const asking = confirmationFor(intent, read.form, c, survey, state);
+      // A question of a survey that can no longer change is refused below, without asking first.
+      if (asking && !(intent === 'remove' && (await surveyLocked(c, state)))) confirming = asking;
+      else if (intent === 'details') {
         detailValues = typedValues(read.form);
         const result = readAreaDetails(astro, details, read.form);
         if (result.ok) {
@@ -229,7 +265,7 @@ export async function editorPage(astro: AstroGlobal) {
   const editing = survey.find((q) => q.key === editKey);
   const locked = await surveyLocked(c, state);
   const edit = editing && !locked ? { key: editing.key, questions: addQuestionQuestions(conditionChoices(survey.filter((q) => q.key !== editing.key), wards)), values: editValues ?? questionValues(editing) } : null;
-  return { c, state, stateLabel: STATE_LABELS[state], details, detailValues, adding, addValues, edit, locked, rows, errors, failedIntent, saved: astro.url.searchParams.get('saved'), topic: topicLabel(c.topic) };
+  return { c, state, stateLabel: STATE_LABELS[state], details, detailValues, adding, addValues, edit, locked, rows, errors, failedIntent, confirming, saved: astro.url.searchParams.get('saved'), topic: topicLabel(c.topic) };
 }
 
 /** The preview: every section as a resident sees it (conditional questions shown with their condition). */
