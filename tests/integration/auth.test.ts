@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createClient, type Client } from '@libsql/client';
+import { htmlProblems } from '../helpers/html.ts';
 import { Visitor } from '../helpers/http.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
@@ -190,5 +191,31 @@ test('demo accounts are refused when the app runs with demo mode off', async () 
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('resetting a user\'s two-factor authentication asks first; only the confirmed press clears it, ends their sessions and is audited', async () => {
+  const admin = await signInAs(server.url, 'admin@hollowmere.example');
+  const row = (await db.execute("SELECT id, totp_key, totp_enabled_at, recovery_codes FROM users WHERE email = 'brackenford-editor@hollowmere.example'")).rows[0]!;
+  const id = String(row.id);
+  // The demo account may not have two-factor on yet: give it a key, as setting it up would.
+  await db.execute({ sql: 'UPDATE users SET totp_key = coalesce(totp_key, ?), totp_enabled_at = coalesce(totp_enabled_at, ?) WHERE id = ?', args: [new Uint8Array(20).fill(7), Date.now(), id] });
+  const enabled = async () => (await db.execute({ sql: 'SELECT totp_enabled_at FROM users WHERE id = ?', args: [id] })).rows[0]!.totp_enabled_at !== null;
+  const page = `/staff/admin/users/${id}`;
+  try {
+    const asked = await admin.post(page, { action: 'reset-two-factor' });
+    assert.equal(asked.status, 200);
+    const html = await asked.text();
+    assert.match(html, /Reset two-factor authentication for Bea Brackenford\?/);
+    assert.match(html, /<input type="hidden" name="action" value="reset-two-factor"><input type="hidden" name="confirm" value="yes">/);
+    assert.deepEqual(await htmlProblems(html, 'reset two-factor: confirm'), []);
+    assert.equal(await enabled(), true, 'not reset before confirming');
+    assert.equal((await db.execute({ sql: "SELECT count(*) AS n FROM audit_events WHERE action = 'user.two_factor_reset' AND subject_id = ?", args: [id] })).rows[0]!.n, 0);
+
+    assert.equal((await admin.post(page, { action: 'reset-two-factor', confirm: 'yes' })).status, 303);
+    assert.equal(await enabled(), false);
+    assert.equal((await db.execute({ sql: "SELECT count(*) AS n FROM audit_events WHERE action = 'user.two_factor_reset' AND subject_id = ?", args: [id] })).rows[0]!.n, 1);
+  } finally {
+    await db.execute({ sql: 'UPDATE users SET totp_key = ?, totp_enabled_at = ?, recovery_codes = ? WHERE id = ?', args: [row.totp_key, row.totp_enabled_at, row.recovery_codes, id] });
   }
 });

@@ -116,6 +116,8 @@ export interface UserView {
   user: User;
   values: { name: string; role: string; agencyId: string; districtId: string; teamDistricts: string[] };
   errors: FieldError[];
+  /** Set when the administrator pressed "Reset two-factor authentication" and is asked to confirm it. */
+  confirmingReset?: boolean;
 }
 
 const USER_ACTIONS = ['access', 'sign-out', 'reset-two-factor', 'reactivate'] as const;
@@ -147,6 +149,8 @@ export async function handleUser(astro: AstroGlobal): Promise<Done | UserView> {
     return changed(`${user.name} has been signed out everywhere.`);
   }
   if (action === 'reset-two-factor') {
+    // No JavaScript needed: the first press asks, the second (with confirm=yes) resets.
+    if (read.form.get('confirm') !== 'yes') return { user, values: stored, errors: [], confirmingReset: true };
     await resetUserTwoFactor(user.id, actor);
     return changed(`Two-factor authentication for ${user.name} has been reset. They will set it up again at their next sign-in.`);
   }
