@@ -204,6 +204,8 @@ test('the editor closes it, tags themes and publishes; the public sees charts, t
   const full = parse(await (await admin.get(`/staff/consultations/${id}/export.csv`)).text(), { columns: true, bom: true }) as Record<string, string>[];
   assert.ok(full.some((r) => r['What happens after dark?'] === 'Groups gather by the gates'));
   assert.ok(full.some((r) => r['Themes (q2)'] === 'Lighting'));
+  const audited = (await db.execute({ sql: "SELECT data FROM audit_events WHERE action = 'consultation.responses_exported' AND subject_id = ? ORDER BY id", args: [id] })).rows.map((r) => JSON.parse(String(r.data)));
+  assert.deepEqual(audited, [{ rows: 3, freeText: false }, { rows: 3, freeText: true }], 'each download is audited, with whether it held free text');
 });
 
 test('meetings: registration fills the places, then the waiting list; the calendar file downloads', async () => {

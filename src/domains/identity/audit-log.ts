@@ -72,6 +72,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'consultation.results_published': 'Consultation results published',
   'consultation.meeting_added': 'Meeting added',
   'consultation.meeting_notes': 'Meeting notes published',
+  'consultation.responses_exported': 'Consultation responses downloaded',
 };
 
 /** The words for an audit action: its label, or the code made readable ("case.something_new" is "Case something new"). */

@@ -8,6 +8,12 @@ import type { Question, QuestionOption } from '../../platform/questions/index.ts
 import { describeWait, hitRateLimit, rateLimitAddress } from '../../platform/security/rate-limit.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { fieldError, type FieldError } from '../forms.ts';
+import type { Actor } from '../../platform/audit.ts';
+
+/** The signed-in user as the actor of an audit row (a page or an endpoint). */
+export function staffActor(ctx: { locals: App.Locals; clientAddress?: string }): Actor {
+  return { kind: 'user', id: ctx.locals.user?.id ?? null, ip: clientAddressOf(ctx) };
+}
 
 /** The partnership's wards as options. */
 export function wardOptions(): QuestionOption[] {

@@ -7,9 +7,7 @@ import type { APIContext, AstroGlobal } from 'astro';
 import { auditRegistrants, findConsultation, findMeeting, listRegistrants, meetingWhen, type Registrant } from '../../domains/consultations/index.ts';
 import { csvHeaders, csvStream } from '../../platform/csv.ts';
 import { formatDateTime } from '../../platform/time/london.ts';
-import { mayManageArea } from './common.ts';
-import type { Actor } from '../../platform/audit.ts';
-import { clientAddressOf } from '../client-address.ts';
+import { mayManageArea, staffActor } from './common.ts';
 import { can, notFound } from '../guards.ts';
 import { pageOf, paginationLinks } from '../pagination.ts';
 
@@ -18,11 +16,6 @@ const PER_PAGE = 25;
 
 /** Words for a registration's status. */
 const STATUS: Record<Registrant['state'], string> = { booked: 'Registered', waiting: 'Waiting', cancelled: 'Cancelled' };
-
-/** The signed-in user as the actor of an audit row. */
-function staffActor(ctx: { locals: App.Locals; clientAddress?: string }): Actor {
-  return { kind: 'user', id: ctx.locals.user?.id ?? null, ip: clientAddressOf(ctx) };
-}
 
 /** The consultation and meeting named in the URL, when the meeting belongs to it and the user may see it. */
 async function staffMeeting(ctx: Pick<AstroGlobal, 'params' | 'locals'>) {

@@ -19,7 +19,8 @@ import { can, notFound } from '../guards.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, typedValues, validateForm, type FieldError } from '../forms.ts';
 import { actorOf } from '../staff/common.ts';
 import { pageNumber, pageOf, paginationLinks } from '../pagination.ts';
-import { areaName, areaOptions, mailLinks, mayManageArea, reachPopulation, wardOptions } from './common.ts';
+import { areaName, areaOptions, mailLinks, mayManageArea, reachPopulation, staffActor, wardOptions } from './common.ts';
+import { recordAudit } from '../../platform/audit.ts';
 
 /** A moment as the parts of a date question (London time). */
 function dateAnswerOf(ms: number | null): DateAnswer | undefined {
@@ -387,11 +388,13 @@ export async function resultsPage(astro: AstroGlobal) {
   };
 }
 
-/** The CSV export of counted responses (free text only with pii.export). */
-export async function exportCsv(ctx: { params: Record<string, string | undefined>; locals: App.Locals }): Promise<Response> {
+/** The CSV export of counted responses (free text only with pii.export), audited. */
+export async function exportCsv(ctx: { params: Record<string, string | undefined>; locals: App.Locals; clientAddress?: string }): Promise<Response> {
   const c = await consultationOf(ctx);
   if (!c) return notFound();
-  const { header, rows } = await exportRows(c.id, surveyOf(c), wardOptions(), can(ctx.locals, 'pii.export'));
+  const freeText = can(ctx.locals, 'pii.export');
+  const { header, rows } = await exportRows(c.id, surveyOf(c), wardOptions(), freeText);
+  await recordAudit(staffActor(ctx), 'consultation.responses_exported', { kind: 'consultation', id: c.id }, { rows: rows.length, freeText });
   async function* pages() {
     yield rows;
   }
