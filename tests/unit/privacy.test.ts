@@ -51,7 +51,7 @@ async function logInfoCall(fields: Record<string, string>) {
   for (const [k, v] of Object.entries({ token: newSecret(16), startedAt: String(Date.now() - 60_000), duration: '', durationAuto: '', reason: 'info-request', 'outcome-info-request': 'advice-given', advice: 'noise', question: 'Who do I ask about noise at night?', ...fields })) f.append(k, v);
   const read = readCallForm(f, config, ['noise'], Date.now());
   assert.deepEqual(read.errors, []);
-  const logged = await logCall(read.draft!, { config, handler: { id: 'handler0000000000001', ip: null }, publicUrl: 'http://localhost' });
+  const logged = await logCall(read.draft!, { config, handler: { id: 'handler0000000000001', ip: null }, publicUrl: 'http://localhost', scope: { kind: 'all' } });
   assert.ok(logged.ok);
   return logged.callId;
 }
