@@ -270,6 +270,14 @@ test('district teams: an officer bound to two districts sees both and not the th
   const hidden = await pat.get(`/staff/referrals/${referralIds.thornwick}`);
   assert.equal(hidden.status, 404);
   await hidden.arrayBuffer();
+  for (const format of ['json', 'csv']) {
+    const inTeam = await pat.get(`/staff/referrals/${referralIds.eastmere}/export.${format}`);
+    assert.equal(inTeam.status, 200, `export.${format} of an in-team referral`);
+    assert.match(await inTeam.text(), new RegExp(refs.eastmere!));
+    const outOfTeam = await pat.get(`/staff/referrals/${referralIds.thornwick}/export.${format}`);
+    assert.equal(outOfTeam.status, 404, `export.${format} of another district's referral answers 404, as the console does`);
+    assert.doesNotMatch(await outOfTeam.text(), new RegExp(refs.thornwick!));
+  }
   assert.match(await (await partner.get('/staff/referrals?status=all')).text(), new RegExp(refs.thornwick!), 'a county-wide partner officer sees every district');
 
   const ownerAfterRoundRobin = async (ref: string) => {
