@@ -22,6 +22,9 @@ export const BODY_LIMITS: readonly BodyLimit[] = [
   { path: '/report/photos', bytes: 31 * MB },
   // A partner's referral update: the text and one document of up to 10 MB, plus the multipart framing.
   { path: '/staff/referrals/', bytes: 11 * MB },
+  // Publishing: an achievement's form with one image of up to 10 MB, plus the multipart framing and the text (the
+  // page itself holds every other publishing form to 64 kB: src/web/publishing/editor.ts).
+  { path: '/staff/publishing/', bytes: 11 * MB },
   // The call screen: several long answers (what happened, information, notes) in one form.
   { path: '/staff/calls/new', bytes: 256 * KB },
   // The case page: reply, note and the triage fields in one form.

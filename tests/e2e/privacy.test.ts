@@ -59,7 +59,15 @@ test('find, download, legal hold and erasure are accessible in every state', asy
   assert.match(await page.locator('#held-cases').innerText(), /under legal hold/);
   await expectAccessible(page, 'erase, review with a hold');
 
+  // Lifting needs a reason, then a confirmation.
   await officer.getByRole('button', { name: 'Lift the legal hold' }).click();
+  assert.match(await officer.title(), /^Error: /);
+  await expectAccessible(officer, 'lift, error');
+  await officer.getByLabel('Reason for lifting the legal hold').fill('The case review has met');
+  await officer.getByRole('button', { name: 'Lift the legal hold' }).click();
+  assert.match(await officer.locator('h1').innerText(), /Are you sure you want to lift the legal hold on/);
+  await expectAccessible(officer, 'lift, confirmation');
+  await officer.getByRole('button', { name: 'Yes, lift the legal hold' }).click();
   await expectAccessible(officer, 'legal hold, lifted');
 
   await page.goto('/staff/admin/privacy/erase');

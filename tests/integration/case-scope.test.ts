@@ -86,3 +86,19 @@ test('a partner officer sees the cases referred to their own agency only, and op
   }
   assert.equal((await partner.get('/staff/queue')).status, 403);
 });
+
+test('the case page lists the other cases of its incident only as far as the viewer\'s scope allows', async () => {
+  const nearby = await createWebReport(server.url, { email: 'b2@example.org', postcode: 'HW1 1AB' });
+  const link = await triage.post(`/staff/cases/${brackenford}`, { intent: 'link', linkRefs: `${nearby} ${thornwick}`, incidentTitle: 'Across two districts' });
+  assert.equal(link.status, 303, 'a county-wide officer links cases of two districts');
+  await link.arrayBuffer();
+  /** The references in the page's "Linked with …" sentence. */
+  const linkedWith = async (who: Visitor) => {
+    const html = await (await who.get(`/staff/cases/${brackenford}`)).text();
+    const sentence = /Linked with (.*?)\. Each reporter keeps their own updates\./s.exec(html);
+    assert.ok(sentence, 'the incident sentence is shown');
+    return [...sentence[1]!.matchAll(/href="\/staff\/cases\/([^"]+)"/g)].map((m) => m[1]).sort();
+  };
+  assert.deepEqual(await linkedWith(triage), [nearby, thornwick].sort());
+  assert.deepEqual(await linkedWith(district), [nearby], 'the Thornwick case is not named to the Brackenford officer');
+});

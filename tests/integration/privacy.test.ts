@@ -68,8 +68,25 @@ test('find, download, legal hold, refused and confirmed erasure, each state vali
   html = await page(await admin.post('/staff/admin/privacy/erase', { intent: 'confirm', subject: 'jordan.privacy@example.com' }), 409, 'erase, refused');
   assert.match(html, /error-summary[\s\S]*Nothing was removed/);
 
-  // Lift the hold, review again, confirm: the case keeps its statistics and loses the personal data.
-  assert.equal((await triage.post(`/staff/cases/${ref}/legal-hold`, { intent: 'lift' })).status, 303);
+  // Lifting the hold needs a reason, then a confirmation; until confirmed the hold stays and erasure is still refused.
+  const holdPath = `/staff/cases/${ref}/legal-hold`;
+  html = await page(await triage.post(holdPath, { intent: 'lift' }), 400, 'lift, no reason');
+  assert.match(html, /error-summary[\s\S]*href="#liftReason"[\s\S]*Enter the reason for lifting the legal hold/);
+  html = await page(await triage.post(holdPath, { intent: 'lift', liftReason: 'The injunction hearing has ended' }), 200, 'lift, confirmation');
+  assert.match(html, /Are you sure you want to lift the legal hold on/);
+  assert.match(html, /name="intent" value="confirm-lift"[\s\S]*name="liftReason" value="The injunction hearing has ended"[\s\S]*Yes, lift the legal hold/);
+  assert.match(await (await triage.get(holdPath)).text(), /Under legal hold[\s\S]*Evidence for the injunction hearing/, 'not lifted without the confirmation');
+  html = await page(await admin.post('/staff/admin/privacy/erase', { intent: 'review', subject: 'jordan.privacy@example.com' }), 200, 'erase, review still held');
+  assert.doesNotMatch(html, /Yes, erase this data/);
+  // Confirmed: lifted, with the reason in the audit event.
+  const lifted = await triage.post(holdPath, { intent: 'confirm-lift', liftReason: 'The injunction hearing has ended' });
+  assert.equal(lifted.status, 303);
+  html = await page(await triage.get(lifted.headers.get('location')!), 200, 'hold, lifted');
+  assert.match(html, /The legal hold has been lifted/);
+  const liftAudit = await (await admin.get('/staff/admin/audit?action=case.legal_hold_cleared')).text();
+  assert.match(liftAudit, /Legal hold lifted[\s\S]*The injunction hearing has ended/, 'the reason for lifting is in the audit event');
+
+  // Review again, confirm: the case keeps its statistics and loses the personal data.
   html = await page(await admin.post('/staff/admin/privacy/erase', { intent: 'review', subject: 'jordan.privacy@example.com' }), 200, 'erase, review');
   assert.match(html, /Yes, erase this data/);
   const erased = await admin.post('/staff/admin/privacy/erase', { intent: 'confirm', subject: 'jordan.privacy@example.com' });

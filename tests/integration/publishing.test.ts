@@ -264,3 +264,44 @@ test('an achievement image is re-encoded without its metadata, needs alt text, a
   assert.equal(keep.status, 303, 'a save without a new file keeps the image');
   assert.match((await page(editor, `/staff/publishing/${id}`)).text, new RegExp(`${src}" alt="A new description"`));
 });
+
+test('an achievement takes a real photo (about 200 kB) and stores it; an image over 10MB gets the page\'s error summary; other publishing forms stay small', async () => {
+  const [w, h] = [600, 400];
+  const noise = Buffer.alloc(w * h * 3);
+  for (let i = 0, x = 1; i < noise.length; i++) noise[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  const photo = await sharp(noise, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  assert.ok(photo.byteLength > 150 * 1024, `a photo-sized JPEG (${photo.byteLength} bytes)`);
+  const form = (title: string, image: Uint8Array<ArrayBuffer>, name: string) => {
+    const f = new FormData();
+    for (const [k, v] of Object.entries({ ...ACHIEVEMENT, title, areas: 'redcliff', imageAlt: 'Volunteers on the beach' })) f.append(k, v);
+    f.append('image', new Blob([image], { type: 'image/jpeg' }), name);
+    return f;
+  };
+  const created = await editor.post('/staff/publishing/new/achievement', form('Beach photo from a phone', new Uint8Array(photo), 'beach.jpg'));
+  assert.equal(created.status, 303, created.status === 303 ? '' : await created.text());
+  const id = /\/staff\/publishing\/([^?]+)/.exec(created.headers.get('location')!)![1]!;
+  const src = /<img src="(\/media\/[a-z0-9]+\.jpg)" alt="Volunteers on the beach"/.exec((await page(editor, `/staff/publishing/${id}`)).text)?.[1];
+  assert.ok(src, 'the image is stored and shown on the item page');
+  const stored = await editor.get(src);
+  assert.equal(stored.status, 200);
+  assert.deepEqual(await sharp(Buffer.from(await stored.arrayBuffer())).metadata().then((m) => [m.width, m.height]), [w, h]);
+  const replaced = await editor.post(`/staff/publishing/${id}`, (() => { const f = form('Beach photo from a phone', new Uint8Array(photo), 'again.jpg'); f.append('intent', 'save'); f.append('basedOn', '1'); return f; })());
+  assert.equal(replaced.status, 303, 'the item page takes the same photo');
+  await replaced.arrayBuffer();
+
+  const huge = new Uint8Array(10 * 1024 * 1024 + 1);
+  huge.set(photo.subarray(0, 1024));
+  const refused = await editor.post('/staff/publishing/new/achievement', form('Too big a photo', huge, 'huge.jpg'));
+  assert.equal(refused.status, 400);
+  const html = await refused.text();
+  assert.match(html, /class="error-summary"/);
+  assert.match(html, /huge\.jpg must be smaller than 10MB/);
+  assert.match(html, /value="Too big a photo"/, 'the form is kept');
+  const tooLarge = await editor.post('/staff/publishing/new/achievement', form('Far too big a photo', new Uint8Array(10 * 1024 * 1024 + 200 * 1024), 'larger.jpg'));
+  assert.equal(tooLarge.status, 413);
+  assert.match(await tooLarge.text(), /class="error-summary"[\s\S]*What you sent is too large/, 'over the form\'s limit: the page\'s error summary');
+
+  const longText = await editor.post('/staff/publishing/new/initiative', { title: 'An initiative', aim: 'x'.repeat(100 * 1024) });
+  assert.equal(longText.status, 413, 'a text form of another kind keeps the 64 kB limit');
+  await longText.arrayBuffer();
+});

@@ -149,13 +149,35 @@ test('a partner update for the reporter waits for triage; only the released word
   }
 });
 
-test('a withheld update never reaches /track', async () => {
+test('withholding an update asks to confirm first; once confirmed it is audited and never reaches /track', async () => {
   const ref = await createWebReport(server.url, { email: 'withheld@example.org' });
   const id = await refer(ref, 'police', ['description']);
   await accept(partner, id);
   assert.equal((await partner.post(`/staff/referrals/${id}`, updateForm('Suspect named as J. Doe of Mill Lane.', { forReporter: true }))).status, 303);
   const [pending] = await pendingIds(ref);
-  assert.equal((await triage.post(`/staff/cases/${ref}/updates/${pending!}`, { decision: 'withhold', releaseText: 'Suspect named as J. Doe of Mill Lane.' })).status, 303);
+  const path = `/staff/cases/${ref}/updates/${pending!}`;
+  const withheldRows = async () => (await db.execute({ sql: "SELECT a.data FROM audit_events a JOIN cases c ON c.id = a.subject_id WHERE a.action = 'referral.update.withheld' AND c.ref = ?", args: [ref] })).rows;
+  const ask = await triage.post(path, { decision: 'withhold', releaseText: 'Suspect named as J. Doe of Mill Lane.' });
+  assert.equal(ask.status, 200, 'the first press only asks');
+  const askHtml = await ask.text();
+  assert.match(askHtml, /Are you sure you want to withhold this update\?/);
+  assert.match(askHtml, /name="decision" value="confirm-withhold"/);
+  assert.deepEqual(await htmlProblems(askHtml, 'withhold confirmation'), []);
+  assert.deepEqual(await pendingIds(ref), [pending], 'still pending: nothing was withheld');
+  assert.equal((await withheldRows()).length, 0);
+  const odd = await triage.post(path, { decision: 'something-else' });
+  assert.equal(odd.status, 400, 'an unknown decision is refused, not taken as a release');
+  await odd.arrayBuffer();
+  assert.deepEqual(await pendingIds(ref), [pending]);
+
+  const confirmed = await triage.post(path, { decision: 'confirm-withhold' });
+  assert.equal(confirmed.status, 303);
+  await confirmed.arrayBuffer();
+  assert.deepEqual(await pendingIds(ref), []);
+  const audit = await withheldRows();
+  assert.equal(audit.length, 1, 'the withholding is audited');
+  assert.equal(JSON.parse(String(audit[0]!.data)).updateId, pending);
+  assert.match(await (await admin.get('/staff/admin/audit')).text(), /Partner update withheld from the reporter/);
   assert.doesNotMatch(await trackPage(ref, { email: 'withheld@example.org' }), /J\. Doe/);
   assert.match(await (await triage.get(`/staff/cases/${ref}`)).text(), /Partner update withheld from the reporter/);
 });
@@ -270,6 +292,14 @@ test('district teams: an officer bound to two districts sees both and not the th
   const hidden = await pat.get(`/staff/referrals/${referralIds.thornwick}`);
   assert.equal(hidden.status, 404);
   await hidden.arrayBuffer();
+  for (const format of ['json', 'csv']) {
+    const inTeam = await pat.get(`/staff/referrals/${referralIds.eastmere}/export.${format}`);
+    assert.equal(inTeam.status, 200, `export.${format} of an in-team referral`);
+    assert.match(await inTeam.text(), new RegExp(refs.eastmere!));
+    const outOfTeam = await pat.get(`/staff/referrals/${referralIds.thornwick}/export.${format}`);
+    assert.equal(outOfTeam.status, 404, `export.${format} of another district's referral answers 404, as the console does`);
+    assert.doesNotMatch(await outOfTeam.text(), new RegExp(refs.thornwick!));
+  }
   assert.match(await (await partner.get('/staff/referrals?status=all')).text(), new RegExp(refs.thornwick!), 'a county-wide partner officer sees every district');
 
   const ownerAfterRoundRobin = async (ref: string) => {

@@ -9,7 +9,7 @@ import { createCase } from '../../src/domains/reports/submit.ts';
 import { generateReference } from '../../src/domains/reports/reference.ts';
 import { newSecret } from '../../src/platform/security/ids.ts';
 import { readCallForm, type CallDraft } from '../../src/domains/calls/form.ts';
-import { logCall } from '../../src/domains/calls/log.ts';
+import { logCall, type CallContext } from '../../src/domains/calls/log.ts';
 import { lookUpCaller } from '../../src/domains/calls/lookup.ts';
 import { exportCalls, listCalls } from '../../src/domains/calls/list.ts';
 import { callFigures } from '../../src/domains/calls/figures.ts';
@@ -20,7 +20,7 @@ const config = loadSiteConfig('content');
 let cleanup: () => Promise<void>;
 const handler = { id: 'handler0000000000001', ip: '127.0.0.1' };
 const other = { id: 'handler0000000000002', ip: '127.0.0.1' };
-const ctx = { config, handler, publicUrl: 'http://localhost:4321' };
+const ctx: CallContext = { config, handler, publicUrl: 'http://localhost:4321', scope: { kind: 'all' } };
 const NOW = Date.now();
 
 before(async () => {
@@ -224,4 +224,25 @@ test('calls without a case appear in the call log and the figures', async () => 
   assert.equal(figures.byDay.length, 1);
   assert.equal(figures.byDay[0]!.day, today);
   assert.equal(figures.byDay[0]!.calls, all.length);
+});
+
+test('a handler with a district team cannot add information to a case outside it: answered as an unknown reference, and nothing is logged', async () => {
+  const existing = await createCase(
+    { kind: 'report', channel: 'web', categoryId: 'noise', description: 'Music from the garages every night.', wardId: 'mill-lane', privacy: 'named', reporter: { name: 'Out Ofteam', email: 'out.of.team@example.com' } },
+    { config, actor: { kind: 'public' }, publicUrl: 'http://localhost' },
+  );
+  const unknownRef = generateReference('HM');
+  const fields = (caseRef: string) => ({ reason: 'case-info', 'outcome-case-info': 'information-added', caseRef, information: 'It happened again.' });
+  const eastmere: CallContext = { ...ctx, handler: other, scope: { kind: 'district', districtIds: ['eastmere'] } };
+  const callsBefore = (await getDb().select().from(calls)).length;
+  const outside = await logCall(read(fields(existing.ref)), eastmere);
+  const unknown = await logCall(read(fields(unknownRef)), eastmere);
+  assert.ok(!outside.ok && !unknown.ok);
+  assert.deepEqual(outside.errors, [{ field: 'caseRef', href: '#caseRef', text: `No case has the reference ${existing.ref}: check it with the caller` }]);
+  assert.deepEqual(unknown.errors.map((e) => e.text.replace(unknownRef, 'REF')), outside.errors.map((e) => e.text.replace(existing.ref, 'REF')), 'the same words as an unknown reference');
+  assert.equal((await getDb().select().from(calls)).length, callsBefore);
+  const events = await getDb().select().from(caseEvents).where(eq(caseEvents.caseId, existing.id));
+  assert.deepEqual(events.filter((e) => e.action === 'call.information'), []);
+  const inTeam = await logCall(read(fields(existing.ref)), { ...eastmere, scope: { kind: 'district', districtIds: ['eastmere', 'brackenford'] } });
+  assert.ok(inTeam.ok && inTeam.caseId === existing.id, 'a handler whose team has Brackenford adds it');
 });

@@ -513,7 +513,7 @@ test('a refresh of an older duplicate at a busy named place stores the flags the
   // Among the newest: one more report of the same incident and one other complaint at the square.
   await insertCase({ ...at, incidentId: 'incident-market-square', receivedAt: now - 2 * day });
   await insertCase({ ...at, receivedAt: now - day });
-  const shown = (await loadCaseView(duplicate.ref, now))!.threshold.flags;
+  const shown = (await loadCaseView(duplicate.ref, { kind: 'all' }, now))!.threshold.flags;
   assert.deepEqual(shown, ['repeat_location'], 'two complaints: the incident (original, duplicate and its other report) and the other one');
   assert.deepEqual(await refreshFlags(duplicate.ref, now), shown);
 });

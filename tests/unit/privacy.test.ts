@@ -51,7 +51,7 @@ async function logInfoCall(fields: Record<string, string>) {
   for (const [k, v] of Object.entries({ token: newSecret(16), startedAt: String(Date.now() - 60_000), duration: '', durationAuto: '', reason: 'info-request', 'outcome-info-request': 'advice-given', advice: 'noise', question: 'Who do I ask about noise at night?', ...fields })) f.append(k, v);
   const read = readCallForm(f, config, ['noise'], Date.now());
   assert.deepEqual(read.errors, []);
-  const logged = await logCall(read.draft!, { config, handler: { id: 'handler0000000000001', ip: null }, publicUrl: 'http://localhost' });
+  const logged = await logCall(read.draft!, { config, handler: { id: 'handler0000000000001', ip: null }, publicUrl: 'http://localhost', scope: { kind: 'all' } });
   assert.ok(logged.ok);
   return logged.callId;
 }
@@ -158,7 +158,7 @@ test('erasure is refused, changing nothing, while a case is under legal hold; li
   const held = await createCase({ ...base, description: 'Eden: threats on the stairwell.', reporter: { name: 'Eden Held', email: 'eden@example.com' }, photos: [await photo('#778899')], idempotencyKey: 'hold-1' }, ctx());
   const free = await createCase({ ...base, description: 'Eden: graffiti on the door.', reporter: { name: 'Eden Held', email: 'eden@example.com' }, idempotencyKey: 'hold-2' }, ctx());
   const actor = { kind: 'user' as const, id: officer.id, ip: null };
-  assert.deepEqual(await changeLegalHold(held.ref, 'Needed for the ASB Case Review in March', actor), { ok: true });
+  assert.deepEqual(await changeLegalHold(held.ref, { hold: true, reason: 'Needed for the ASB Case Review in March' }, actor), { ok: true });
   const refused = await eraseSubject(readSubject('eden@example.com')!, admin, uploads);
   assert.ok(!refused.ok);
   assert.deepEqual(refused.held, [held.ref]);
@@ -169,11 +169,13 @@ test('erasure is refused, changing nothing, while a case is under legal hold; li
     assert.equal(row!.anonymisedAt, null);
   }
   assert.equal((await getDb().select().from(auditEvents).where(and(eq(auditEvents.action, 'case.legal_hold_set'), eq(auditEvents.subjectId, held.id)))).length, 1);
-  assert.deepEqual(await changeLegalHold(held.ref, null, actor), { ok: true });
-  assert.equal((await getDb().select().from(auditEvents).where(and(eq(auditEvents.action, 'case.legal_hold_cleared'), eq(auditEvents.subjectId, held.id)))).length, 1);
+  assert.deepEqual(await changeLegalHold(held.ref, { hold: false, reason: 'The review met and closed the matter' }, actor), { ok: true });
+  const cleared = await getDb().select().from(auditEvents).where(and(eq(auditEvents.action, 'case.legal_hold_cleared'), eq(auditEvents.subjectId, held.id)));
+  assert.equal(cleared.length, 1);
+  assert.equal(cleared[0]!.data?.reason, 'The review met and closed the matter', 'the reason for lifting is in the audit event');
   const done = await eraseSubject(readSubject('eden@example.com')!, admin, uploads);
   assert.deepEqual(done, { ok: true, cases: 2, calls: 0, photos: 1 });
-  assert.deepEqual(await changeLegalHold(held.ref, 'Too late', actor), { ok: false, message: 'The personal data of this case has already been removed, so there is nothing to hold' });
+  assert.deepEqual(await changeLegalHold(held.ref, { hold: true, reason: 'Too late' }, actor), { ok: false, message: 'The personal data of this case has already been removed, so there is nothing to hold' });
 });
 
 test('subject access lists every disclosure of the person\'s cases to a partner agency, with what was shared and on what basis', async () => {

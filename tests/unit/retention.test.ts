@@ -71,7 +71,7 @@ test('closed cases past retention are anonymised: personal data and photos go, t
     toStatement(getDb().update(cases).set({ status: 'closed', closedAt, resolutionCode: 'action-taken' }).where(inArray(cases.id, [old.id, held.id, longer.id]))),
     toStatement(getDb().update(cases).set({ status: 'closed', closedAt: Date.now() - day }).where(eq(cases.id, kept.id))),
   ]);
-  assert.deepEqual(await changeLegalHold(held.ref, 'Evidence for a civil injunction', { kind: 'user', id: 'officer' }), { ok: true });
+  assert.deepEqual(await changeLegalHold(held.ref, { hold: true, reason: 'Evidence for a civil injunction' }, { kind: 'user', id: 'officer' }), { ok: true });
   const [before] = await getDb().select().from(cases).where(eq(cases.id, old.id));
   const { referrals, referralDocuments } = await import('../../src/platform/db/schema.ts');
   const { storeDocument } = await import('../../src/domains/referrals/documents.ts');
@@ -108,7 +108,7 @@ test('closed cases past retention are anonymised: personal data and photos go, t
   assert.equal(await anonymiseExpiredCases(retention, uploads), 0, 'a second run finds nothing more');
 
   // Lifting the hold lets the next run through; the longer period runs out later.
-  await changeLegalHold(held.ref, null, { kind: 'user', id: 'officer' });
+  await changeLegalHold(held.ref, { hold: false, reason: 'The injunction was granted' }, { kind: 'user', id: 'officer' });
   assert.equal(await anonymiseExpiredCases(retention, uploads), 1);
   assert.equal(existsSync(join(uploads, heldPhoto.key)), false);
   const later = Date.now() + (retention.byCaseType['domestic-concern']! - retention.closedCases) * day;

@@ -10,6 +10,7 @@ import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { calls, caseEvents, cases } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/security/ids.ts';
+import { caseScopeCondition, type CaseScope } from '../cases/policy.ts';
 import type { FieldError } from '../reports/answers.ts';
 import { createCase } from '../reports/submit.ts';
 import type { CallDraft } from './form.ts';
@@ -19,6 +20,8 @@ export interface CallContext {
   config: SiteConfig;
   handler: { id: string; ip?: string | null };
   publicUrl: string;
+  /** The cases the handler may see (policy.caseScope): a case outside it is answered as an unknown reference. */
+  scope: CaseScope;
 }
 
 /** The result of logging a call. */
@@ -69,7 +72,7 @@ async function existingCall(id: string) {
   return row;
 }
 
-/** Log one call as read from the call screen; returns field errors when the case it names does not exist. */
+/** Log one call as read from the call screen; returns field errors when the case it names does not exist or is outside the handler's scope. */
 export async function logCall(draft: CallDraft, ctx: CallContext, now = Date.now()): Promise<LoggedCall> {
   const db = getDb();
   const actor = { kind: 'user' as const, id: ctx.handler.id, ip: ctx.handler.ip ?? null };
@@ -145,7 +148,7 @@ export async function logCall(draft: CallDraft, ctx: CallContext, now = Date.now
   }
 
   if (draft.reason === 'case-info' && draft.caseRef) {
-    const [c] = await db.select({ id: cases.id, ref: cases.ref }).from(cases).where(eq(cases.ref, draft.caseRef));
+    const [c] = await db.select({ id: cases.id, ref: cases.ref }).from(cases).where(and(eq(cases.ref, draft.caseRef), caseScopeCondition(ctx.scope)));
     if (!c) return { ok: false, errors: [{ field: 'caseRef', href: '#caseRef', text: `No case has the reference ${draft.caseRef}: check it with the caller` }] };
     await getDatabase().writer.batch([
       callRow(callId, draft, ctx.handler.id, c.id, now, false),

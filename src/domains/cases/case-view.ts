@@ -5,7 +5,7 @@ import { attachments, caseEvents, cases, incidents, users } from '../../platform
 import { findCase } from './actions.ts';
 import { detectCaseThresholds } from './detect.ts';
 import { listCaseWorkers, ownersForCases } from './owners.ts';
-import type { CaseScope } from './policy.ts';
+import { caseScopeCondition, type CaseScope } from './policy.ts';
 
 /** An officer who can be given cases. */
 export interface Officer {
@@ -27,8 +27,8 @@ export async function listBulkOwners(scope: CaseScope): Promise<Officer[]> {
   return ownersForCases(await listCaseWorkers(), districts.map((districtId) => ({ districtId, referredAgencyId: null }))).map(({ id, name }) => ({ id, name }));
 }
 
-/** Everything the case page shows about one case, or null when there is no such case. */
-export async function loadCaseView(ref: string, now = Date.now()) {
+/** Everything the case page shows about one case, or null when there is no such case; other cases of its incident only as far as `scope` allows. */
+export async function loadCaseView(ref: string, scope: CaseScope, now = Date.now()) {
   const row = await findCase(ref);
   if (!row) return null;
   const db = getDb();
@@ -37,7 +37,7 @@ export async function loadCaseView(ref: string, now = Date.now()) {
     db.select().from(caseEvents).where(eq(caseEvents.caseId, row.id)).orderBy(asc(caseEvents.id)),
     db.select().from(attachments).where(eq(attachments.caseId, row.id)),
     listCaseWorkers().then((workers) => ownersForCases(workers, [row]).map(({ id, name }) => ({ id, name }))),
-    row.incidentId ? db.select({ ref: cases.ref, status: cases.status }).from(cases).where(and(eq(cases.incidentId, row.incidentId), ne(cases.id, row.id))) : Promise.resolve([]),
+    row.incidentId ? db.select({ ref: cases.ref, status: cases.status }).from(cases).where(and(eq(cases.incidentId, row.incidentId), ne(cases.id, row.id), caseScopeCondition(scope))) : Promise.resolve([]),
     row.ownerId ? db.select({ name: users.name }).from(users).where(eq(users.id, row.ownerId)) : Promise.resolve([]),
     row.incidentId ? findIncidentTitle(row.incidentId) : Promise.resolve(null),
   ]);

@@ -32,12 +32,12 @@ export async function findLegalHold(ref: string): Promise<LegalHoldState | null>
   return c ? { id: c.id, ref: c.ref, held: c.held, reason: c.reason, at: c.at, anonymised: c.anonymisedAt !== null, districtId: c.districtId, referredAgencyId: c.referredAgencyId } : null;
 }
 
-/** Place (reason given) or lift (reason null) a legal hold; refused on a case whose personal data is already gone. */
-export async function changeLegalHold(ref: string, reason: string | null, actor: Actor, now = Date.now()): Promise<{ ok: true } | { ok: false; message: string }> {
+/** Place a legal hold (hold true) or lift it (hold false), with the reason for either, kept on the timeline and in the audit event; placing is refused on a case whose personal data is already gone. */
+export async function changeLegalHold(ref: string, change: { hold: boolean; reason: string }, actor: Actor, now = Date.now()): Promise<{ ok: true } | { ok: false; message: string }> {
+  const { hold, reason } = change;
   return getDatabase().writer.transaction(async (tx) => {
     const [c] = await tx.db.select({ id: cases.id, held: cases.legalHold, anonymisedAt: cases.anonymisedAt }).from(cases).where(eq(cases.ref, ref)).limit(1);
     if (!c) return { ok: false, message: `No case has the reference ${ref}` };
-    const hold = reason !== null;
     if (hold && c.anonymisedAt !== null) return { ok: false, message: 'The personal data of this case has already been removed, so there is nothing to hold' };
     if (!hold && !c.held) return { ok: false, message: 'This case is not under legal hold' };
     const action = hold ? 'case.legal_hold_set' : 'case.legal_hold_cleared';
@@ -45,7 +45,7 @@ export async function changeLegalHold(ref: string, reason: string | null, actor:
       toStatement(
         tx.db
           .update(cases)
-          .set({ legalHold: hold, legalHoldReason: reason, legalHoldBy: hold ? (actor.id ?? null) : null, legalHoldAt: hold ? now : null, updatedAt: now, version: sql`${cases.version} + 1` })
+          .set({ legalHold: hold, legalHoldReason: hold ? reason : null, legalHoldBy: hold ? (actor.id ?? null) : null, legalHoldAt: hold ? now : null, updatedAt: now, version: sql`${cases.version} + 1` })
           .where(eq(cases.id, c.id)),
       ),
       toStatement(tx.db.insert(caseEvents).values({ id: newId(now), caseId: c.id, at: now, actorKind: 'user', actorId: actor.id ?? null, action, visibility: 'internal', body: reason })),

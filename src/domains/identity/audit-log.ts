@@ -56,6 +56,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'referral.disclosed': 'Details shared with a partner',
   'referral.exported': 'Referral downloaded for a partner system',
   'referral.document.download': 'Partner document downloaded',
+  'referral.update.released': 'Partner update released to the reporter',
+  'referral.update.withheld': 'Partner update withheld from the reporter',
   'open311.key.issued': 'API key issued',
   'open311.key.revoked': 'API key revoked',
   'open311.key.refused': 'API call refused (wrong or revoked key)',

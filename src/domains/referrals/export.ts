@@ -12,7 +12,7 @@ import { csvText } from '../../platform/csv.ts';
 import type { SiteConfig } from '../../platform/config/partnership.ts';
 import { findCase, type StaffActor } from '../cases/actions.ts';
 import { canActOnCase } from '../cases/policy.ts';
-import { canActOnReferral, snapshotOf, type Referral } from './actions.ts';
+import { findReferralFor, snapshotOf, type Referral } from './actions.ts';
 
 /** One shared item of the export. */
 export interface ExportItem {
@@ -40,13 +40,12 @@ export const REFERRAL_CSV_COLUMNS = ['referral_id', 'case_reference', 'agency_id
 /** The export formats. */
 export type ExportFormat = 'json' | 'csv';
 
-/** A referral the actor may download: a partner officer of its agency, or staff who may refer its case. */
+/** A referral the actor may download: a partner officer who may see it in the console (agency and district team), or staff who may refer its case. */
 export async function findReferralForExport(actor: StaffActor, id: string): Promise<Referral | undefined> {
+  if (actor.bindsAgency) return findReferralFor(actor, id);
   if (!/^[0-9A-Za-z_-]{1,40}$/.test(id)) return undefined;
   const [row] = await getDb().select().from(referrals).where(eq(referrals.id, id)).limit(1);
   if (!row) return undefined;
-  if (canActOnReferral(actor, row)) return row;
-  if (actor.bindsAgency) return undefined;
   const c = await findCase(row.caseId);
   return c && canActOnCase(actor, c, 'case.refer') ? row : undefined;
 }

@@ -1,11 +1,12 @@
 /**
  * Partner updates meant for the reporter. A partner officer marks an update "for the reporter"; it joins the case
  * timeline (internal) as pending release. A triage officer then releases it as it is or edited, which sends it as the
- * usual reply (on /track, and by e-mail through the outbox when the reporter gave an address), or withholds it. The
- * decision is a timeline entry naming the update, written in the same transaction as the reply, so an update is
- * released or withheld once.
+ * usual reply (on /track, and by e-mail through the outbox when the reporter gave an address), or withholds it (the page
+ * asks to confirm first: it cannot be undone). The decision is a timeline entry naming the update and an audit event,
+ * written in the same transaction as the reply, so an update is released or withheld once.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { auditStatement } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { caseEvents } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/security/ids.ts';
@@ -56,7 +57,7 @@ export const ALREADY_DECIDED = 'This update has already been released or withhel
 
 /**
  * Release a partner update to the reporter (as the usual reply: /track, and e-mail through the outbox when they gave
- * an address), or withhold it. Needs reply.send on the case; one write transaction, so it happens once.
+ * an address), or withhold it; audited either way. Needs reply.send on the case; one write transaction, so it happens once.
  */
 export function decidePendingUpdate(caseIdOrRef: string, actor: StaffActor, updateId: string, input: ReleaseInput, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
   return getDatabase().writer.transaction(async (tx): Promise<ActionResult> => {
@@ -72,10 +73,11 @@ export function decidePendingUpdate(caseIdOrRef: string, actor: StaffActor, upda
       if (!sent.ok) return sent;
     }
     const action = input.decision === 'release' ? 'referral.update.released' : 'referral.update.withheld';
-    await tx.batch([toStatement(tx.db.insert(caseEvents).values({
-      id: newId(now), caseId: row.id, at: now, actorKind: 'user', actorId: actor.id, action, visibility: 'internal',
-      data: { updateId, referralId: pending.referralId, agencyId: pending.agencyId, edited: input.decision === 'release' && text !== pending.body.trim() },
-    }))]);
+    const data = { updateId, referralId: pending.referralId, agencyId: pending.agencyId, edited: input.decision === 'release' && text !== pending.body.trim() };
+    await tx.batch([
+      toStatement(tx.db.insert(caseEvents).values({ id: newId(now), caseId: row.id, at: now, actorKind: 'user', actorId: actor.id, action, visibility: 'internal', data })),
+      auditStatement({ kind: 'user', id: actor.id, ip: actor.ip ?? null }, action, { kind: 'case', id: row.id }, { ref: row.ref, ...data }, now),
+    ]);
     return { ok: true, ref: row.ref };
   });
 }

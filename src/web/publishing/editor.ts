@@ -5,11 +5,11 @@
 import type { AstroGlobal } from 'astro';
 import { join } from 'node:path';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
-import { PhotoBusyError, PhotoError, storePhoto } from '../../domains/reports/index.ts';
+import { MAX_PHOTO_BYTES, PhotoBusyError, PhotoError, storePhoto } from '../../domains/reports/index.ts';
 import { formatDateTime, londonTime } from '../../platform/time/london.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { notFound } from '../guards.ts';
-import { fieldError, readPageForm, refuseForm, seeOther, typedValues, unreadableForm, validateForm, type FieldError } from '../forms.ts';
+import { fieldError, readPageForm, refuseForm, seeOther, typedValues, unreadableForm, validateForm, type FieldError, type FormLimits } from '../forms.ts';
 import {
   actOnItem, allowedActions, areaAndWithin, createItem, diffVersions, findItemFor, KIND_LABELS, KIND_SCHEMAS, listEditorItems, listEvents, listVersions, parseDay,
   recommendationData, saveItem, unknownAreas, ACTION_LABELS, ACTION_PAST, CONTENT_KINDS, STATUS_LABELS, WORKFLOW_ACTIONS,
@@ -71,6 +71,11 @@ export function contentImageDir(): string {
   return join(getRuntime().env.UPLOAD_DIR, 'content');
 }
 
+/** How a kind's form is read: an achievement's (multipart) has room for one image of MAX_PHOTO_BYTES and its text; every other kind is a small text form. */
+function formLimitsFor(kind: ContentKind): FormLimits {
+  return kind === 'achievement' ? { multipart: true, maxBytes: MAX_PHOTO_BYTES + 64 * 1024 } : { multipart: false };
+}
+
 /** An achievement's image after the form: a new upload re-encoded without metadata, the earlier one kept (or removed), and its alt text required. */
 async function imageFromForm(form: FormData, earlier: ContentImage | undefined): Promise<{ ok: true; image: ContentImage | undefined } | { ok: false; errors: FieldError[] }> {
   const file = form.get('image');
@@ -119,7 +124,7 @@ export async function handleNewItem(astro: AstroGlobal) {
   let errors: FieldError[] = [];
   let values: Record<string, string | string[]> = {};
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: kind === 'achievement' });
+    const read = await readPageForm(astro, formLimitsFor(kind));
     if (!read.ok) errors = read.errors;
     else {
       values = { ...typedValues(read.form), areas: read.form.getAll('areas').map(String) };
@@ -153,7 +158,7 @@ export async function handleEditItem(astro: AstroGlobal) {
   let values: Record<string, string | string[]> | null = null;
   let scheduleValues = { publishDate: '', publishTime: '' };
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: item.kind === 'achievement' });
+    const read = await readPageForm(astro, formLimitsFor(item.kind));
     if (!read.ok) errors = read.errors;
     else {
       const intent = read.form.get('intent');

@@ -121,7 +121,7 @@ export async function handleCallScreen(astro: AstroGlobal): Promise<Response | C
         if (result.draft && (result.draft.report || result.draft.feedback) && !can(astro.locals, 'case.create')) {
           errors = [{ field: 'reason', href: '#reason', text: 'You do not have permission to create a case: choose another reason for the call' }];
         } else if (result.draft) {
-          const logged = await logCall(result.draft, { config, handler: { id: user.id, ip: clientAddressOf(astro) }, publicUrl: getRuntime().env.PUBLIC_URL }, now);
+          const logged = await logCall(result.draft, { config, handler: { id: user.id, ip: clientAddressOf(astro) }, publicUrl: getRuntime().env.PUBLIC_URL, scope: caseScope(user) }, now);
           if (logged.ok) {
             getRuntime().outbox.poke();
             if (logged.trackSecret) {

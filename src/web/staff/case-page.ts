@@ -198,7 +198,7 @@ export async function handleCasePage(astro: AstroGlobal): Promise<Done | CasePag
     }
     refuseForm(astro);
   }
-  const found = await loadCaseView(ref, now);
+  const found = await loadCaseView(ref, caseScope(user), now);
   if (!found || !canViewCase(user, found.row)) return { response: await notFound(astro) };
   const config = getConfig();
   const timers = currentTimers(found.row, config.targets, now);

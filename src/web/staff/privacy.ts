@@ -14,6 +14,7 @@ import { eraseSubject, exportFileName, exportSubjectData, legalHoldMessage, prev
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { actorOf, clientIp } from './common.ts';
 import { actorFor, notFound } from '../guards.ts';
+import { unreadableForm } from '../forms.ts';
 
 /** What the find and erase pages draw. */
 export interface PrivacyPage {
@@ -111,6 +112,10 @@ export interface LegalHoldPage {
   hold: LegalHoldState;
   errors: FieldError[];
   reason: string;
+  /** The reason typed for lifting the hold (kept on the confirmation and after an error). */
+  liftReason: string;
+  /** True on the "are you sure" step before a hold is lifted. */
+  confirmLift: boolean;
   changed: boolean;
 }
 
@@ -118,13 +123,23 @@ const holdSchema = z.object({
   reason: text({ label: 'Reason for the legal hold', max: 500, required: 'Enter the reason for the legal hold', multiline: true }),
 });
 
-/** /staff/cases/[ref]/legal-hold: place a hold with a reason, or lift it (intent lift); 404 for an unknown case or one outside the user's scope. */
+const liftSchema = z.object({
+  liftReason: text({ label: 'Reason for lifting the legal hold', max: 500, required: 'Enter the reason for lifting the legal hold', multiline: true }),
+});
+
+/** The page's intents: place a hold; lift one (a reason, then a confirmation page); confirm lifting it. */
+const HOLD_INTENTS = ['place', 'lift', 'confirm-lift'] as const;
+
+/**
+ * /staff/cases/[ref]/legal-hold: place a hold with a reason; lift it with a reason (intent lift shows what lifting
+ * means and asks to confirm, intent confirm-lift lifts it); 404 for an unknown case or one outside the user's scope.
+ */
 export async function handleLegalHold(astro: AstroGlobal): Promise<Response | LegalHoldPage> {
   const ref = String(astro.params.ref ?? '').slice(0, 40);
   const hold = await findLegalHold(ref);
   // A case outside the user's scope answers as if it did not exist (src/domains/cases/policy.ts).
   if (!hold || !canActOnCase(actorFor(astro), hold, 'case.hold')) return await notFound(astro);
-  const page: LegalHoldPage = { hold, errors: [], reason: '', changed: astro.url.searchParams.has('changed') };
+  const page: LegalHoldPage = { hold, errors: [], reason: '', liftReason: '', confirmLift: false, changed: astro.url.searchParams.has('changed') };
   if (astro.request.method !== 'POST') return page;
   const read = await readForm(astro.request, { multipart: false, maxBytes: 8192 });
   if (!read.ok) {
@@ -132,20 +147,25 @@ export async function handleLegalHold(astro: AstroGlobal): Promise<Response | Le
     page.errors = read.errors;
     return page;
   }
-  let reason: string | null = null;
-  if (read.form.get('intent') !== 'lift') {
-    const valid = validateForm(holdSchema, read.form);
-    if (!valid.ok) {
-      astro.response.status = 400;
-      page.errors = valid.errors;
-      page.reason = typedValues(read.form).reason ?? '';
-      return page;
-    }
-    reason = valid.data.reason;
+  const intent = HOLD_INTENTS.find((i) => i === read.form.get('intent'));
+  if (!intent) {
+    astro.response.status = 400;
+    page.errors = unreadableForm();
+    return page;
   }
-  const result = await changeLegalHold(hold.ref, reason, actorOf(astro));
+  const lifting = intent !== 'place';
+  const valid = validateForm(lifting ? liftSchema : holdSchema, read.form);
+  if (!valid.ok) {
+    astro.response.status = 400;
+    page.errors = valid.errors;
+    page[lifting ? 'liftReason' : 'reason'] = typedValues(read.form)[lifting ? 'liftReason' : 'reason'] ?? '';
+    return page;
+  }
+  const reason = 'liftReason' in valid.data ? valid.data.liftReason : valid.data.reason;
+  if (intent === 'lift' && hold.held) return { ...page, liftReason: reason, confirmLift: true };
+  const result = await changeLegalHold(hold.ref, { hold: !lifting, reason }, actorOf(astro));
   if (result.ok) return astro.redirect(`/staff/cases/${encodeURIComponent(hold.ref)}/legal-hold?changed=1`, 303);
   astro.response.status = 409;
-  page.errors = [{ field: 'form', href: hold.held ? '#lift' : '#reason', text: result.message }];
+  page.errors = [{ field: 'form', href: hold.held ? '#liftReason' : '#reason', text: result.message }];
   return page;
 }

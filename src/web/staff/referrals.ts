@@ -9,7 +9,7 @@ import { csvHeaders } from '../../platform/csv.ts';
 import { formatWhen } from '../../platform/time/london.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { actorFor, notFound } from '../guards.ts';
-import { fieldError, readPageForm, seeOther, type FieldError } from '../forms.ts';
+import { fieldError, readPageForm, seeOther, unreadableForm, type FieldError } from '../forms.ts';
 import { actionSettings, parseCaseVersion } from '../../domains/cases/index.ts';
 import {
   actOnReferral, actionNeedsText, decidePendingUpdate, deleteDocument, findPendingUpdate, DocumentError, exportReferral, type ExportFormat, listReferralDocuments, MAX_DOCUMENT_BYTES, partnerPhotoIds, storeDocument,
@@ -188,7 +188,13 @@ export async function handlePartnerReferral(astro: AstroGlobal) {
   return { referral, snapshot, due: { words: due.words, colour: TONE_COLOUR[due.tone] }, history, actions, errors, posted, photos, documents, agency: agencyName(referral.agencyId), saved: astro.url.searchParams.has('saved') };
 }
 
-/** The release page of a partner update for the reporter: GET shows it to edit; POST releases (as the reply) or withholds it. */
+/** The release page's buttons: release; withhold (which only asks to confirm); and the confirmation's "Yes, withhold it". */
+const RELEASE_DECISIONS = ['release', 'withhold', 'confirm-withhold'] as const;
+
+/**
+ * The release page of a partner update for the reporter: GET shows it to edit; POST releases it (as the reply), or
+ * asks "are you sure" before withholding it for good (decision withhold), then withholds it (confirm-withhold).
+ */
 export async function handleReleasePage(astro: AstroGlobal) {
   const actor = actorFor(astro);
   const ref = astro.params.ref ?? '';
@@ -197,19 +203,25 @@ export async function handleReleasePage(astro: AstroGlobal) {
   if (!pending) return { response: await notFound(astro) };
   let errors: FieldError[] = [];
   let text = pending.body;
+  let confirmWithhold = false;
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro, { multipart: false });
+    const decision = read.ok ? RELEASE_DECISIONS.find((d) => d === read.form.get('decision')) : undefined;
     if (!read.ok) errors = read.errors;
-    else {
-      const decision = read.form.get('decision') === 'withhold' ? 'withhold' : 'release';
+    else if (!decision) {
+      errors = unreadableForm();
+      astro.response.status = 400;
+    } else if (decision === 'withhold') {
+      confirmWithhold = true;
+    } else {
       text = String(read.form.get('releaseText') ?? '');
-      const result = await decidePendingUpdate(ref, actor, updateId, { decision, text }, actionSettings());
+      const result = await decidePendingUpdate(ref, actor, updateId, { decision: decision === 'release' ? 'release' : 'withhold', text }, actionSettings());
       if (result.ok) return seeOther(`/staff/cases/${encodeURIComponent(result.ref)}?saved=1#timeline`);
       errors = [fieldError('releaseText', result.message)];
       astro.response.status = 400;
     }
   }
-  return { ref, pending, agency: agencyName(pending.agencyId), when: formatWhen(pending.at), text, errors };
+  return { ref, pending, agency: agencyName(pending.agencyId), when: formatWhen(pending.at), text, errors, confirmWithhold };
 }
 
 /** A referral as a JSON or CSV download for the partner's own systems (audited); 404 for anyone who may not see it. */
