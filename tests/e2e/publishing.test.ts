@@ -111,7 +111,10 @@ test('draft, preview, schedule, publish, see in public, unpublish; another distr
 
   // Unpublish removes the achievement everywhere, the feed included.
   await e.goto(itemUrl);
-  await act(e, 'Unpublish');
+  await e.getByRole('button', { name: 'Unpublish', exact: true }).click();
+  await e.getByRole('button', { name: 'Yes, unpublish it' }).waitFor();
+  await expectAccessible(e, 'unpublish: confirm');
+  await act(e, 'Yes, unpublish it');
   assert.equal((await pub.goto('/news/brackenford-central-night-marshals'))?.status(), 404);
   await pub.goto('/news');
   assert.equal(await pub.getByText('Brackenford Central night marshals').count(), 0);

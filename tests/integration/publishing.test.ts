@@ -101,7 +101,12 @@ test('an achievement: draft is private, publish shows it on every public surface
   const locs: string[] = sitemap.urlset.url.map((u: { loc: string }) => u.loc);
   assert.ok(locs.includes(`${server.url}/news/${slug}`));
 
-  assert.equal(await act(editor, id, 'unpublish'), 303);
+  // Unpublishing asks first: the item stays public until the editor confirms.
+  const asked = await editor.post(`/staff/publishing/${id}`, { intent: 'action', action: 'unpublish' });
+  assert.equal(asked.status, 200);
+  assert.match(await asked.text(), /Unpublish “Saltings beach clean-up cut litter fires”\?/);
+  assert.equal((await page(publicA, `/news/${slug}`)).status, 200, 'still public before confirming');
+  assert.equal(await act(editor, id, 'unpublish', { confirm: 'yes' }), 303);
   assert.equal((await page(publicA, `/news/${slug}`)).status, 404);
   assert.doesNotMatch((await page(publicA, '/news')).text, new RegExp(slug));
   assert.doesNotMatch((await page(publicA, '/')).text, new RegExp(slug));
@@ -200,7 +205,7 @@ test('a publish in one process shows at once there, and on a second process shar
   assert.match(after.text, /Seen by the second process/);
   assert.notEqual(after.res.headers.get('etag'), etag);
   assert.equal((await publicB.get('/news', { 'if-none-match': etag })).status, 200, 'the old ETag no longer matches');
-  assert.equal(await act(editor, id, 'unpublish'), 303);
+  assert.equal(await act(editor, id, 'unpublish', { confirm: 'yes' }), 303);
   await sleep(GENERATION_CHECK_MS);
   assert.doesNotMatch((await page(publicB, '/news')).text, /Seen by the second process/);
   assert.doesNotMatch((await page(publicA, '/news')).text, /Seen by the second process/);
@@ -225,7 +230,7 @@ test('value for money compares with the previous assessment; priorities appear o
   const structure = (await page(publicA, '/structure')).text;
   assert.ok(structure.indexOf('Hollowmere Community Safety Partnership Board') < structure.indexOf('Night-time economy delivery group'), 'boards come first');
   assert.match(structure, /Every month/);
-  assert.equal(await act(editor, group, 'unpublish'), 303);
+  assert.equal(await act(editor, group, 'unpublish', { confirm: 'yes' }), 303);
   assert.doesNotMatch((await page(publicA, '/structure')).text, /Night-time economy delivery group/);
 });
 

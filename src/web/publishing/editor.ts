@@ -157,6 +157,7 @@ export async function handleEditItem(astro: AstroGlobal) {
   let errors: FieldError[] = [];
   let values: Record<string, string | string[]> | null = null;
   let scheduleValues = { publishDate: '', publishTime: '' };
+  let confirmingUnpublish = false;
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro, formLimitsFor(item.kind));
     if (!read.ok) errors = read.errors;
@@ -179,18 +180,20 @@ export async function handleEditItem(astro: AstroGlobal) {
           scheduleValues = { publishDate: String(read.form.get('publishDate') ?? ''), publishTime: String(read.form.get('publishTime') ?? '') };
           publishAt = parseScheduleTime(scheduleValues.publishDate, scheduleValues.publishTime) ?? undefined;
         }
-        if (action === 'schedule' && publishAt === undefined) errors = [fieldError('publishDate', 'Enter the publish date and time, for example 27/3/2026 and 09:30')];
+        // Taking an item off the site asks first (no JavaScript: the second press, with confirm=yes, does it).
+        if (action === 'unpublish' && read.form.get('confirm') !== 'yes') confirmingUnpublish = true;
+        else if (action === 'schedule' && publishAt === undefined) errors = [fieldError('publishDate', 'Enter the publish date and time, for example 27/3/2026 and 09:30')];
         else {
           const done = await actOnItem(editor, item.id, action, now, publishAt);
           if (done.ok) return seeOther(`/staff/publishing/${item.id}?done=${action}`);
           errors = [fieldError(action === 'schedule' ? 'publishDate' : 'actions', done.message)];
         }
       } else errors = unreadableForm();
-      refuseForm(astro);
+      if (!confirmingUnpublish) refuseForm(astro);
       item = (await findItemFor(editor, id))!;
     }
   }
-  return { ...(await itemView(item, astro.url.searchParams)), errors, values, scheduleValues, areas: areaChoices(editor), saved: astro.url.searchParams.has('saved'), done: astro.url.searchParams.get('done') };
+  return { ...(await itemView(item, astro.url.searchParams)), errors, values, scheduleValues, confirmingUnpublish, areas: areaChoices(editor), saved: astro.url.searchParams.has('saved'), done: astro.url.searchParams.get('done') };
 }
 
 /** What the item page shows about an item: current data, actions, versions, the chosen diff and history. */
