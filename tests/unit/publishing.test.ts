@@ -58,8 +58,8 @@ test('another district editor can neither see nor change a district item', async
   assert.ok(created.ok);
   assert.deepEqual(await saveItem(eastmere, created.id, 'achievement', achievement({ title: 'Hijacked' }), 1, T0 + 1), { ok: false, message: 'There is no item with that id' });
   assert.equal((await actOnItem(eastmere, created.id, 'publish', T0 + 1)).ok, false);
-  assert.ok(!(await listEditorItems(eastmere)).some((i) => i.id === created.id));
-  assert.ok((await listEditorItems(brackenford)).some((i) => i.id === created.id));
+  assert.ok(!(await listEditorItems(eastmere)).items.some((i) => i.id === created.id));
+  assert.ok((await listEditorItems(brackenford)).items.some((i) => i.id === created.id));
   const countyItem = await createItem(county, 'achievement', achievement({ title: 'County item' }), T0);
   assert.ok(countyItem.ok);
   assert.equal((await actOnItem(brackenford, countyItem.id, 'publish', T0 + 1)).ok, false, 'a district editor cannot change a partnership-wide item');
@@ -158,4 +158,19 @@ test('a priority needs an area, and an action before its date', () => {
   assert.ok(validateForm(KIND_SCHEMAS.priority, { ...base, areas: 'lydgate' }).ok);
   assert.equal(validateForm(KIND_SCHEMAS.priority, { ...base, areas: 'lydgate', dateTaken: '4/2/2026' }).ok, false, 'a date taken without the action');
   assert.equal(validateForm(KIND_SCHEMAS.priority, { ...base, areas: 'lydgate', action: 'Patrols', dateTaken: '1/1/2026' }).ok, false, 'taken before raised');
+});
+
+test("the editor's list comes a page at a time, most recently changed first, with every item on one page and the total", async () => {
+  for (let i = 0; i < 5; i++) assert.ok((await createItem(county, 'achievement', achievement({ title: `Paged item ${i}` }), T0 + 86_400_000 * 365 + i)).ok);
+  const all = await listEditorItems(county);
+  assert.equal(all.items.length, all.total);
+  const pages = [];
+  for (let offset = 0; offset < all.total; offset += 2) {
+    const page = await listEditorItems(county, { offset, limit: 2 });
+    assert.equal(page.total, all.total);
+    assert.ok(page.items.length <= 2);
+    pages.push(...page.items.map((i) => i.id));
+  }
+  assert.deepEqual(pages, all.items.map((i) => i.id), 'the pages together are the whole list, in its order');
+  assert.deepEqual(all.items.slice(0, 5).map((i) => i.title), ['Paged item 4', 'Paged item 3', 'Paged item 2', 'Paged item 1', 'Paged item 0'], 'the most recently changed first');
 });

@@ -4,7 +4,7 @@
  * the public sees. Every change that alters what the public sees bumps the content generation in one write with
  * the change, so page caches in every process sharing the database know to refresh.
  */
-import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { auditStatement } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
@@ -130,16 +130,21 @@ export async function publishDueItems(now: number): Promise<number> {
   });
 }
 
-/** The editor's items, newest change first (a district editor sees only their district's). */
-export async function listEditorItems(editor: Editor): Promise<(ContentItem & { title: string })[]> {
+/** A page of the editor's items, newest change first (a district editor sees only their district's), and how many there are. */
+export async function listEditorItems(editor: Editor, page: { offset: number; limit: number } = { offset: 0, limit: 1000 }): Promise<{ items: (ContentItem & { title: string })[]; total: number }> {
   const where = editor.bindsDistrict ? eq(contentItems.districtId, editor.districtId ?? '') : undefined;
-  const rows = await getDb()
-    .select({ item: contentItems, data: contentVersions.data })
-    .from(contentItems)
-    .innerJoin(contentVersions, and(eq(contentVersions.itemId, contentItems.id), eq(contentVersions.version, contentItems.currentVersion)))
-    .where(where)
-    .orderBy(desc(contentItems.updatedAt));
-  return rows.map((r) => ({ ...r.item, title: String(r.data.title ?? '') }));
+  const [rows, [counted]] = await Promise.all([
+    getDb()
+      .select({ item: contentItems, data: contentVersions.data })
+      .from(contentItems)
+      .innerJoin(contentVersions, and(eq(contentVersions.itemId, contentItems.id), eq(contentVersions.version, contentItems.currentVersion)))
+      .where(where)
+      .orderBy(desc(contentItems.updatedAt), desc(contentItems.id))
+      .limit(page.limit)
+      .offset(page.offset),
+    getDb().select({ n: count() }).from(contentItems).where(where),
+  ]);
+  return { items: rows.map((r) => ({ ...r.item, title: String(r.data.title ?? '') })), total: counted?.n ?? 0 };
 }
 
 /** Every version of an item, oldest first. */

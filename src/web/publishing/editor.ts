@@ -9,6 +9,7 @@ import { MAX_PHOTO_BYTES, PhotoBusyError, PhotoError, storePhoto } from '../../d
 import { formatDateTime, londonTime } from '../../platform/time/london.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { notFound } from '../guards.ts';
+import { pageNumber, pageOf, paginationLinks } from '../pagination.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, typedValues, unreadableForm, validateForm, type FieldError, type FormLimits } from '../forms.ts';
 import {
   actOnItem, allowedActions, areaAndWithin, createItem, diffVersions, findItemFor, KIND_LABELS, KIND_SCHEMAS, listEditorItems, listEvents, listVersions, parseDay,
@@ -218,12 +219,22 @@ async function itemView(item: ContentItem, params: URLSearchParams) {
   };
 }
 
-/** The console's list: the editor's items with their kind, state and last change. */
+/** Items on a page of the console's list. */
+const ITEMS_PER_PAGE = 50;
+
+/** The console's list: a page of the editor's items with their kind, state and last change, and the page links. */
 export async function loadPublishingList(astro: AstroGlobal) {
-  const items = await listEditorItems(editorOf(astro));
+  const editor = editorOf(astro);
+  const asked = pageNumber(astro.url.searchParams.get('page'));
+  let listed = await listEditorItems(editor, { offset: (asked - 1) * ITEMS_PER_PAGE, limit: ITEMS_PER_PAGE });
+  const { page, pages, start } = pageOf(listed.total, String(asked), ITEMS_PER_PAGE);
+  // A page past the end shows the last page.
+  if (page !== asked) listed = await listEditorItems(editor, { offset: start, limit: ITEMS_PER_PAGE });
   return {
     kinds: CONTENT_KINDS.map((k) => ({ kind: k, label: KIND_LABELS[k] })),
-    rows: items.map((i) => ({ id: i.id, title: i.title, kind: KIND_LABELS[i.kind], status: STATUS_LABELS[i.status], changed: formatDateTime(i.updatedAt), pending: i.publishedVersion !== null && i.publishedVersion !== i.currentVersion })),
+    rows: listed.items.map((i) => ({ id: i.id, title: i.title, kind: KIND_LABELS[i.kind], status: STATUS_LABELS[i.status], changed: formatDateTime(i.updatedAt), pending: i.publishedVersion !== null && i.publishedVersion !== i.currentVersion })),
+    total: listed.total,
+    pagination: paginationLinks(page, pages, (n) => `/staff/publishing${n > 1 ? `?page=${n}` : ''}`),
   };
 }
 
