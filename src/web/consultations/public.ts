@@ -6,7 +6,7 @@
 import type { AstroGlobal } from 'astro';
 import {
   aboutYouQuestions, confirmResponse, countsByChannel, emailResumeLink, findConsultationBySlug, findConsultations, firstIncompleteSection, listMeetings,
-  openDraft, saveSection, sectionQuestions, shownSections, startDraft, stateOf, submitResponse, surveyOf, surveyResults, engineQuestions, STATE_LABELS, TOPICS, topicLabel,
+  openDraft, saveSection, sectionQuestions, shownSections, startDraft, stateOf, submitResponse, surveyOf, surveyResults, engineQuestions, STATE_LABELS, SUPPRESS_UNDER, TOPICS, topicLabel,
   accessWords, meetingWhen, type Consultation, type ConsultationDraft, type ConsultationState, type SurveyQuestion,
 } from '../../domains/consultations/index.ts';
 import { answersToValues, buildQuestionSchema, localiseQuestions, shownQuestions, summariseAnswers, type Answers, type QuestionOption } from '../../platform/questions/index.ts';
@@ -87,7 +87,8 @@ export async function consultationPage(astro: AstroGlobal) {
   const wards = wardOptions();
   const survey = surveyOf(c);
   const meetings = (await listMeetings(c.id)).map((m) => ({ id: m.id, title: m.title, when: meetingWhen(m, lang), place: m.place, access: accessWords(m, lang), notes: m.notes, past: m.endsAt < now, full: m.booked >= m.capacity }));
-  const results = state === 'results' ? { questions: await surveyResults(c.id, survey, wards), channels: await countsByChannel(c.id) } : null;
+  // Published results leave out the wards with too few answers to keep anyone's answers private (staff see them all).
+  const results = state === 'results' ? { questions: await surveyResults(c.id, survey, wards, { minimumPerWard: SUPPRESS_UNDER }), channels: await countsByChannel(c.id), wardMinimum: SUPPRESS_UNDER } : null;
   const draft = await openDraft(c.id, astro.cookies.get(DRAFT_COOKIE)?.value);
   return {
     c, state, stateLabel: stateWords(state, lang), area: areaName(c.areaId), topic: topicWords(c.topic, lang), meetings, results,
