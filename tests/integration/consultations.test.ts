@@ -144,6 +144,28 @@ test('a question hidden by an earlier answer is not asked, and its answer is not
   assert.equal(JSON.parse(String(row!.answers)).q2, undefined);
 });
 
+test('a change link on check answers comes back to check answers, through a question the change newly shows', async () => {
+  const resident = new Visitor(server.url);
+  const respond = (section: number, change = false) => `/consultations/${slug}/respond?section=${section}${change ? '&change=1' : ''}`;
+  assert.equal((await resident.post(respond(1), { action: 'continue', q1: '2' })).headers.get('location'), respond(2));
+  assert.equal((await resident.post(respond(2), { action: 'continue', q3: '3' })).headers.get('location'), respond(3));
+  assert.equal((await resident.post(respond(3), { action: 'continue', 'q4-ward': 'northgate', 'q4-day': 'very-safe', 'q4-dark': 'fairly-safe' })).headers.get('location'), `/consultations/${slug}/finish`);
+  const check = await validPage(await resident.get(`/consultations/${slug}/finish`), 'check answers');
+  assert.match(check, /href="\/consultations\/[a-z0-9-]+\/respond\?section=1&amp;change=1"/, 'change links say they come from check answers');
+  const page = await validPage(await resident.get(respond(1, true)), 'section 1 changed');
+  assert.match(page, /action="\/consultations\/[a-z0-9-]+\/respond\?section=1&amp;change=1"/, 'the form keeps the flag');
+  assert.match(page, new RegExp(`href="/consultations/${slug}/finish"[^>]*>`), 'back goes to check answers');
+  assert.equal((await resident.post(respond(1, true), { action: 'continue', q1: '2' })).headers.get('location'), `/consultations/${slug}/finish`, 'not through sections 2 and 3 again');
+  assert.equal((await resident.post(respond(3, true), { action: 'continue', 'q4-ward': 'northgate', 'q4-day': 'fairly-safe', 'q4-dark': 'fairly-safe' })).headers.get('location'), `/consultations/${slug}/finish`);
+  // "Yes" shows "What happens after dark?" in section 2: that section is asked, then back to check answers.
+  assert.equal((await resident.post(respond(1, true), { action: 'continue', q1: '1' })).headers.get('location'), respond(2, true));
+  assert.match(await validPage(await resident.get(respond(2, true)), 'section 2 after the change'), /What happens after dark\?/);
+  assert.equal((await resident.post(respond(2, true), { action: 'continue', q2: 'Too dark by the gates', q3: '3' })).headers.get('location'), `/consultations/${slug}/finish`);
+  const changed = await validPage(await resident.get(`/consultations/${slug}/finish`), 'check answers after the changes');
+  assert.match(changed, /Too dark by the gates/);
+  assert.match(changed, /Fairly safe[\s\S]*Fairly safe/);
+});
+
 test('a call handler keys in a phone response from the call screen reason; the channel is recorded', async () => {
   const calls = await signInAs(server.url, 'calls@hollowmere.example');
   const screen = await (await calls.get('/staff/calls/new')).text();

@@ -6,7 +6,7 @@
 import type { AstroGlobal } from 'astro';
 import {
   aboutYouQuestions, confirmResponse, countsByChannel, emailResumeLink, findConsultationBySlug, findConsultations, firstIncompleteSection, listMeetings,
-  openDraft, saveSection, sectionQuestions, shownSections, startDraft, stateOf, submitResponse, surveyOf, surveyResults, engineQuestions, STATE_LABELS, SUPPRESS_UNDER, TOPICS, topicLabel,
+  openDraft, saveSection, sectionAfterChange, sectionQuestions, shownSections, startDraft, stateOf, submitResponse, surveyOf, surveyResults, engineQuestions, STATE_LABELS, SUPPRESS_UNDER, TOPICS, topicLabel,
   accessWords, meetingWhen, type Consultation, type ConsultationDraft, type ConsultationState, type SurveyQuestion,
 } from '../../domains/consultations/index.ts';
 import { answersToValues, buildQuestionSchema, localiseQuestions, shownQuestions, summariseAnswers, type Answers, type QuestionOption } from '../../platform/questions/index.ts';
@@ -117,7 +117,11 @@ async function respondingContext(astro: AstroGlobal): Promise<Responding | Done>
   return { c, survey, wards, draft, answers: (draft?.answers ?? {}) as Answers };
 }
 
-/** One section of the survey: GET shows it with the saved answers; POST checks and saves it, then goes on (or to "save and come back later"). */
+/**
+ * One section of the survey: GET shows it with the saved answers; POST checks and saves it, then goes on (or to "save
+ * and come back later"). From a change link on check answers (?change=1) it goes back there, unless the change newly
+ * shows a later question or leaves a required one unanswered: that section comes first (sectionAfterChange).
+ */
 export async function respondPage(astro: AstroGlobal) {
   const ctx = await respondingContext(astro);
   if ('response' in ctx) return ctx;
@@ -128,6 +132,7 @@ export async function respondPage(astro: AstroGlobal) {
   const asked = Number(astro.url.searchParams.get('section'));
   if (!sections.includes(asked)) return seeOther(`/consultations/${c.slug}/respond?section=${sections[0]}`);
   const section = asked;
+  const change = astro.url.searchParams.get('change') === '1';
   const questions = shownQuestions(sectionQuestions(survey, section, wards), answers);
   let errors: FieldError[] = [];
   let values: Record<string, string | string[]> = answersToValues(questions, answers);
@@ -152,6 +157,10 @@ export async function respondPage(astro: AstroGlobal) {
           }
           const saved = await saveSection(draft, survey, section, result.data, wards);
           if (read.form.get('action') === 'save') return seeOther(`/consultations/${c.slug}/save?section=${section}`);
+          if (change) {
+            const then = sectionAfterChange(survey, section, answers, saved, wards);
+            return seeOther(then !== null ? `/consultations/${c.slug}/respond?section=${then}&change=1` : `/consultations/${c.slug}/finish`);
+          }
           const next = shownSections(survey, saved, wards).find((s) => s > section);
           return seeOther(next ? `/consultations/${c.slug}/respond?section=${next}` : `/consultations/${c.slug}/finish`);
         }
@@ -159,8 +168,9 @@ export async function respondPage(astro: AstroGlobal) {
     }
   }
   const index = sections.indexOf(section);
-  const back = index > 0 ? `/consultations/${c.slug}/respond?section=${sections[index - 1]}` : `/consultations/${c.slug}`;
-  return { c, questions, values, errors, back, step: index + 1, steps: sections.length, section };
+  const back = change ? `/consultations/${c.slug}/finish` : index > 0 ? `/consultations/${c.slug}/respond?section=${sections[index - 1]}` : `/consultations/${c.slug}`;
+  const action = `/consultations/${c.slug}/respond?section=${section}${change ? '&change=1' : ''}`;
+  return { c, questions, values, errors, back, action, step: index + 1, steps: sections.length };
 }
 
 /** "Save and come back later": e-mails a link to carry on (a fresh one each time). */
@@ -249,7 +259,7 @@ export async function finishPage(astro: AstroGlobal) {
       }
     }
   }
-  const rows = summariseAnswers(engineQuestions(survey, wards), answers).map((r) => ({ ...r, href: `/consultations/${c.slug}/respond?section=${r.page}` }));
+  const rows = summariseAnswers(engineQuestions(survey, wards), answers).map((r) => ({ ...r, href: `/consultations/${c.slug}/respond?section=${r.page}&change=1` }));
   return { c, rows, about, email, errors, values, back: `/consultations/${c.slug}/respond?section=${shownSections(survey, answers, wards).at(-1)}` };
 }
 
