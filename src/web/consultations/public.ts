@@ -6,7 +6,7 @@
 import type { AstroGlobal } from 'astro';
 import {
   aboutYouQuestions, confirmResponse, countsByChannel, emailResumeLink, findConsultationBySlug, findConsultations, firstIncompleteSection, listMeetings,
-  openDraft, saveSection, sectionAfterChange, sectionQuestions, shownSections, startDraft, stateOf, submitResponse, surveyOf, surveyResults, engineQuestions, STATE_LABELS, SUPPRESS_UNDER, TOPICS, topicLabel,
+  openDraft, saveSection, sectionAfterChange, sectionQuestions, shownSections, startDraft, stateOf, submitResponse, surveyOf, surveyResults, engineQuestions, SECTION_BODY_BYTES, STATE_LABELS, SUPPRESS_UNDER, TOPICS, topicLabel,
   accessWords, meetingWhen, type Consultation, type ConsultationDraft, type ConsultationState, type SurveyQuestion,
 } from '../../domains/consultations/index.ts';
 import { answersToValues, buildQuestionSchema, localiseQuestions, shownQuestions, summariseAnswers, type Answers, type QuestionOption } from '../../platform/questions/index.ts';
@@ -137,7 +137,7 @@ export async function respondPage(astro: AstroGlobal) {
   let errors: FieldError[] = [];
   let values: Record<string, string | string[]> = answersToValues(questions, answers);
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: false });
+    const read = await readPageForm(astro, { multipart: false, maxBytes: SECTION_BODY_BYTES });
     if (!read.ok) errors = read.errors;
     else {
       values = typedValues(read.form);
