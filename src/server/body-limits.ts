@@ -46,6 +46,10 @@ export const BODY_LIMITS: readonly BodyLimit[] = [
   { path: '/open311/', bytes: 64 * KB },
   // Track case (add information: 5,000 characters).
   { path: '/track/', bytes: 64 * KB },
+  // Consultation pages (/consultations/<slug>/respond and the rest): one survey section a page, whose free-text answers
+  // may allow 12,000 characters between them (108,000 bytes) beside up to 200 other fields; SECTION_BODY_BYTES in
+  // src/domains/consultations/survey.ts works it out, and a unit test keeps the two equal.
+  { path: '/consultations/', bytes: 160 * KB },
 ];
 
 /** Any other route: a small text form. */

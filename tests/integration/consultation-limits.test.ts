@@ -155,3 +155,25 @@ test('resume links: a burst beyond the limit gets 429 and sends nothing; a fille
   assert.equal(await count('select count(*) as n from consultation_responses where consultation_id = ?', [id]), 0, 'but stores no response');
   assert.equal(await count('select count(*) as n from consultation_profiles where consultation_id = ?', [id]), 0, 'and no "about you"');
 });
+
+test('a section takes the longest free-text answers its builder allows, in any script; a larger body gets 413; the builder keeps a section within one page', async () => {
+  const { id, slug } = await openConsultation(editor, 'Long answers', { publish: false, aboutYou: false });
+  const add = (label: string, max: string) => editor.post(`/staff/consultations/${id}`, { intent: 'add', type: 'text', label, required: 'yes', section: '1', hint: '', options: '', max, points: '', showWhen: '' });
+  assert.equal((await add('What happened?', '5000')).status, 303);
+  assert.equal((await add('What would help?', '5000')).status, 303);
+  const over = await add('Anything else?', '2001');
+  assert.equal(over.status, 400, 'a third long question would take the page past what it can send');
+  assert.match(summary(await over.text()), /The free-text answers of section 1 would allow 12,001 characters, but one page can take 12,000 at most/);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'publish' })).status, 303);
+  const resident = residentAt('203.0.113.60');
+  // 5,000 characters of 3 bytes each, twice: about 90,000 bytes once URL-encoded, past the 32 kB default and the 64 kB of a report step.
+  const long = 'ভাল'.repeat(1666) + 'ভা';
+  assert.equal(long.length, 5000);
+  const sent = await resident.post(`/consultations/${slug}/respond?section=1`, { action: 'continue', q1: '1', q2: long, q3: long });
+  assert.equal(sent.status, 303, 'the longest answers are accepted');
+  assert.equal(sent.headers.get('location'), `/consultations/${slug}/finish`);
+  const [draft] = (await db.execute({ sql: 'select answers from consultation_drafts where consultation_id = ?', args: [id] })).rows;
+  assert.equal(JSON.parse(String(draft!.answers)).q3, long, 'and kept whole');
+  const tooBig = await resident.post(`/consultations/${slug}/respond?section=1`, { action: 'continue', q1: '1', q2: long, q3: long, q4: 'x'.repeat(80_000) });
+  assert.equal(tooBig.status, 413, 'a body past 160 kB is still refused');
+});

@@ -144,6 +144,28 @@ test('a question hidden by an earlier answer is not asked, and its answer is not
   assert.equal(JSON.parse(String(row!.answers)).q2, undefined);
 });
 
+test('a change link on check answers comes back to check answers, through a question the change newly shows', async () => {
+  const resident = new Visitor(server.url);
+  const respond = (section: number, change = false) => `/consultations/${slug}/respond?section=${section}${change ? '&change=1' : ''}`;
+  assert.equal((await resident.post(respond(1), { action: 'continue', q1: '2' })).headers.get('location'), respond(2));
+  assert.equal((await resident.post(respond(2), { action: 'continue', q3: '3' })).headers.get('location'), respond(3));
+  assert.equal((await resident.post(respond(3), { action: 'continue', 'q4-ward': 'northgate', 'q4-day': 'very-safe', 'q4-dark': 'fairly-safe' })).headers.get('location'), `/consultations/${slug}/finish`);
+  const check = await validPage(await resident.get(`/consultations/${slug}/finish`), 'check answers');
+  assert.match(check, /href="\/consultations\/[a-z0-9-]+\/respond\?section=1&amp;change=1"/, 'change links say they come from check answers');
+  const page = await validPage(await resident.get(respond(1, true)), 'section 1 changed');
+  assert.match(page, /action="\/consultations\/[a-z0-9-]+\/respond\?section=1&amp;change=1"/, 'the form keeps the flag');
+  assert.match(page, new RegExp(`href="/consultations/${slug}/finish"[^>]*>`), 'back goes to check answers');
+  assert.equal((await resident.post(respond(1, true), { action: 'continue', q1: '2' })).headers.get('location'), `/consultations/${slug}/finish`, 'not through sections 2 and 3 again');
+  assert.equal((await resident.post(respond(3, true), { action: 'continue', 'q4-ward': 'northgate', 'q4-day': 'fairly-safe', 'q4-dark': 'fairly-safe' })).headers.get('location'), `/consultations/${slug}/finish`);
+  // "Yes" shows "What happens after dark?" in section 2: that section is asked, then back to check answers.
+  assert.equal((await resident.post(respond(1, true), { action: 'continue', q1: '1' })).headers.get('location'), respond(2, true));
+  assert.match(await validPage(await resident.get(respond(2, true)), 'section 2 after the change'), /What happens after dark\?/);
+  assert.equal((await resident.post(respond(2, true), { action: 'continue', q2: 'Too dark by the gates', q3: '3' })).headers.get('location'), `/consultations/${slug}/finish`);
+  const changed = await validPage(await resident.get(`/consultations/${slug}/finish`), 'check answers after the changes');
+  assert.match(changed, /Too dark by the gates/);
+  assert.match(changed, /Fairly safe[\s\S]*Fairly safe/);
+});
+
 test('a call handler keys in a phone response from the call screen reason; the channel is recorded', async () => {
   const calls = await signInAs(server.url, 'calls@hollowmere.example');
   const screen = await (await calls.get('/staff/calls/new')).text();
@@ -193,7 +215,7 @@ test('the editor closes it, tags themes and publishes; the public sees charts, t
   assert.match(cy, /<figcaption class="heading-s">Ymatebion fesul sianel<\/figcaption>/);
   assert.match(cy, /<th scope="col">Ateb<\/th><th scope="col" class="numeric">Nifer<\/th><th scope="col" class="numeric">Canran<\/th>/);
   assert.match(cy, /<th scope="row">Ffôn<\/th><td class="numeric">1<\/td>/);
-  assert.match(cy, /Teimlo&#39;n ddiogel iawn neu&#39;n weddol ddiogel, fesul ward|Teimlo'n ddiogel iawn neu'n weddol ddiogel, fesul ward/);
+  assert.match(cy, /Nid yw wardiau â llai na 5 o atebion yn cael eu dangos/, 'the wards of 1 and 2 answers are left out, and the page says so');
   assert.doesNotMatch(cy, /answered\)|Per cent|Responses by channel/);
   const csv = await editor.get(`/staff/consultations/${id}/export.csv`);
   assert.equal(csv.status, 200);
@@ -206,6 +228,31 @@ test('the editor closes it, tags themes and publishes; the public sees charts, t
   assert.ok(full.some((r) => r['Themes (q2)'] === 'Lighting'));
   const audited = (await db.execute({ sql: "SELECT data FROM audit_events WHERE action = 'consultation.responses_exported' AND subject_id = ? ORDER BY id", args: [id] })).rows.map((r) => JSON.parse(String(r.data)));
   assert.deepEqual(audited, [{ rows: 3, freeText: false }, { rows: 3, freeText: true }], 'each download is audited, with whether it held free text');
+});
+
+test('published results leave out wards with fewer than 5 answers to feeling safe, and say so; staff still see every ward', async () => {
+  const { id: cid, slug: cslug } = await openConsultation(editor, 'Safe by ward', { publish: false, aboutYou: false });
+  await addQuestion(cid, { type: 'safety', label: 'How safe do you feel', section: '1' });
+  assert.equal((await editor.post(`/staff/consultations/${cid}`, { intent: 'publish' })).status, 303);
+  const calls = await signInAs(server.url, 'calls@hollowmere.example');
+  // Mill Lane 5 answers, Northgate 3, Fenwick Park 2: the two small wards hold 5 between them, so only they are left out.
+  for (const [ward, n] of [['mill-lane', 5], ['northgate', 3], ['fenwick-park', 2]] as const) {
+    for (let i = 0; i < n; i++) {
+      const keyed = await calls.post(`/staff/consultations/${cid}/respond`, { channel: 'paper', q1: '1', 'q2-ward': ward, 'q2-day': 'very-safe', 'q2-dark': i % 2 ? 'fairly-safe' : 'very-unsafe' });
+      assert.equal(keyed.status, 303, `keyed ${ward} ${i}`);
+    }
+  }
+  assert.equal((await editor.post(`/staff/consultations/${cid}`, { intent: 'close' })).status, 303);
+  assert.equal((await editor.post(`/staff/consultations/${cid}/results`, { intent: 'publish', youSaid: 'Most feel safe.', weDid: 'We kept the patrols.', links: '' })).status, 303);
+  const page = await validPage(await new Visitor(server.url).get(`/consultations/${cslug}`), 'results by ward');
+  const table = /<table class="table" data-safety-wards>[\s\S]*?<\/table>/.exec(page)?.[0] ?? '';
+  assert.match(table, /<th scope="row">Mill Lane<\/th><td class="numeric">5<\/td><td class="numeric">100%<\/td><td class="numeric">40%<\/td>/, 'a ward of 5 answers is shown');
+  assert.doesNotMatch(page, /Northgate|Fenwick Park/, 'wards of 3 and 2 answers are not');
+  assert.match(page, /<div class="inset-text"><p class="body" data-ward-minimum>Wards with fewer than 5 answers are not shown/);
+  const staff = await validPage(await editor.get(`/staff/consultations/${cid}/results`), 'staff results by ward');
+  assert.match(staff, /<th scope="row">Northgate<\/th><td class="numeric">3<\/td>/, 'staff see every ward');
+  assert.match(staff, /<th scope="row">Fenwick Park<\/th><td class="numeric">2<\/td>/);
+  assert.doesNotMatch(staff, /data-ward-minimum/);
 });
 
 test('meetings: registration fills the places, then the waiting list; the calendar file downloads', async () => {

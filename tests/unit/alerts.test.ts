@@ -93,3 +93,25 @@ test('subject access lists an address\'s alert subscriptions, and erasure delete
   assert.equal((await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.email, 'rights@example.org'))).length, 0);
   assert.equal((await getDb().select().from(outbox).where(eq(outbox.recipient, 'rights@example.org'))).length, 0);
 });
+
+test('a confirmation sent again on day 6 works its full 48 hours: the unconfirmed subscription is kept 7 days from the latest e-mail', async () => {
+  const start = MONDAY_10 + 60 * DAY;
+  const area = { id: 'northgate', name: 'Northgate' };
+  await subscribeToAlerts('second.try@example.org', area, links, start);
+  const [row] = await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.email, 'second.try@example.org'));
+  const again = start + 6 * DAY;
+  await subscribeToAlerts('second.try@example.org', area, links, again);
+  const [resent] = await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.id, row!.id));
+  assert.equal(resent!.confirmSentAt, again);
+  const lastMinute = again + CONFIRM_LINK_MS - 60_000;
+  await purgeUnconfirmed(lastMinute);
+  assert.equal((await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.id, row!.id))).length, 1, 'not purged 7 days after it began');
+  assert.equal(await confirmSubscription(confirmToken(row!.id, again), lastMinute), 'northgate', 'the link sent again still confirms');
+
+  await subscribeToAlerts('gave.up@example.org', area, links, start);
+  await subscribeToAlerts('gave.up@example.org', area, links, again);
+  await purgeUnconfirmed(again + 7 * DAY - 1);
+  assert.equal((await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.email, 'gave.up@example.org'))).length, 1, 'kept 7 days from the latest e-mail');
+  await purgeUnconfirmed(again + 7 * DAY);
+  assert.equal((await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.email, 'gave.up@example.org'))).length, 0, 'then deleted');
+});

@@ -16,7 +16,7 @@ import { buildQuestionSchema, shownQuestions } from '../../src/platform/question
 import { validateForm } from '../../src/platform/forms/index.ts';
 import {
   addMeeting, canManageArea, cancelRegistration, confirmResponse, countsByChannel, createConsultation, engineQuestions, firstIncompleteSection, keepShownAnswers, meetingCalendar,
-  purgeMeetingRegistrations, registerForMeeting, saveSurvey, sendMeetingReminders, setPublished, shownSections, stateOf, submitResponse, surveyResults, whoIsResponding, findConsultation,
+  purgeMeetingRegistrations, registerForMeeting, saveSurvey, sendMeetingReminders, setPublished, shownSections, stateOf, submitResponse, suppressSmallWards, surveyResults, whoIsResponding, findConsultation, SUPPRESS_UNDER,
   type SurveyQuestion,
 } from '../../src/domains/consultations/index.ts';
 
@@ -118,6 +118,15 @@ test('one response per e-mail address: a second is refused; the first counts onl
   // Staff keying a paper response are not asked for an address.
   const paper = await submitResponse(c, SURVEY, { channel: 'paper', answers, profile: {}, enteredBy: actor }, wards, links, NOW);
   assert.ok(paper.ok && !paper.pending);
+});
+
+test('published feeling safe by ward leaves out wards under 5 answers, and the next smallest while those left out hold fewer than 5', () => {
+  const ward = (name: string, answered: number) => ({ ward: name, answered });
+  const names = (rows: { ward: string }[]) => rows.map((r) => r.ward);
+  assert.deepEqual(names(suppressSmallWards([ward('A', 5), ward('B', 3), ward('C', 2)], SUPPRESS_UNDER)), ['A'], 'the two small wards hold 5 between them');
+  assert.deepEqual(names(suppressSmallWards([ward('A', 9), ward('B', 6), ward('C', 1)], SUPPRESS_UNDER)), ['A'], 'one answer left out alone would follow from the totals: the smallest shown ward goes too');
+  assert.deepEqual(names(suppressSmallWards([ward('A', 9), ward('B', 6)], SUPPRESS_UNDER)), ['A', 'B'], 'nothing left out, nothing more to hide');
+  assert.deepEqual(names(suppressSmallWards([ward('A', 4)], SUPPRESS_UNDER)), []);
 });
 
 test('the counts behind every chart match an independent SQL count', async () => {

@@ -1,7 +1,7 @@
 /**
  * Area alert subscriptions without an account: subscribe (double opt-in: one confirmation e-mail with a signed,
  * expiring link), confirm, one-click unsubscribe (a signed link in every alert e-mail), counts for editors, and
- * upkeep (unconfirmed subscriptions deleted after 7 days, every subscription of an address whose alert e-mail
+ * upkeep (unconfirmed subscriptions deleted 7 days after the latest confirmation e-mail, every subscription of an address whose alert e-mail
  * failed for good deleted, sent and failed alert e-mails removed from the outbox after 30 days). Nothing here tells a caller whether an address is already subscribed.
  */
 import { and, count, eq, inArray, lte, sql } from 'drizzle-orm';
@@ -19,7 +19,7 @@ const DAY = 24 * HOUR;
 
 /** How long a confirmation link works. */
 export const CONFIRM_LINK_MS = 48 * HOUR;
-/** How long an unconfirmed subscription is kept. */
+/** How long an unconfirmed subscription is kept after its latest confirmation e-mail. */
 export const UNCONFIRMED_KEEP_MS = 7 * DAY;
 /** How long an unsubscribe link works after the e-mail carrying it was queued. */
 export const UNSUBSCRIBE_LINK_MS = 400 * DAY;
@@ -134,10 +134,13 @@ export async function countSubscribers(): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.areaId, r.n]));
 }
 
-/** Delete subscriptions left unconfirmed for 7 days; returns how many. */
+/**
+ * Delete subscriptions left unconfirmed for 7 days after their latest confirmation e-mail (so a link sent again
+ * works its full 48 hours); returns how many.
+ */
 export async function purgeUnconfirmed(now = Date.now()): Promise<number> {
   const [result] = await getDatabase().writer.batch([
-    toStatement(getDb().delete(alertSubscriptions).where(and(eq(alertSubscriptions.status, 'pending'), lte(alertSubscriptions.createdAt, now - UNCONFIRMED_KEEP_MS))).returning({ id: alertSubscriptions.id })),
+    toStatement(getDb().delete(alertSubscriptions).where(and(eq(alertSubscriptions.status, 'pending'), lte(alertSubscriptions.confirmSentAt, now - UNCONFIRMED_KEEP_MS))).returning({ id: alertSubscriptions.id })),
   ]);
   return result!.rows.length;
 }

@@ -82,6 +82,17 @@ export function firstIncompleteSection(survey: readonly SurveyQuestion[], answer
   return null;
 }
 
+/**
+ * Where a change made from check answers goes next: the first later section holding a question the change newly
+ * shows, else the first section with a required question unanswered; null when it can go back to check answers.
+ */
+export function sectionAfterChange(survey: readonly SurveyQuestion[], section: number, before: Readonly<Answers>, after: Readonly<Answers>, wards: WardOptions): number | null {
+  const all = engineQuestions(survey, wards);
+  const shownBefore = new Set(shownQuestions(all, before));
+  const revealed = shownQuestions(all, after).find((q) => Number(q.page) > section && !shownBefore.has(q));
+  return revealed ? Number(revealed.page) : firstIncompleteSection(survey, after, wards);
+}
+
 /** Merge one section's answers into the draft and record the section reached. */
 export async function saveSection(draft: ConsultationDraft, survey: readonly SurveyQuestion[], section: number, answers: Answers, wards: WardOptions, now = Date.now()): Promise<Answers> {
   const inSection = new Set(sectionQuestions(survey, section, wards).map((q) => q.key));

@@ -69,8 +69,26 @@ function median(sorted: readonly number[]): number {
 
 const SAFE = new Set(['very-safe', 'fairly-safe']);
 
-/** The results of every survey question. */
-export async function surveyResults(consultationId: string, survey: readonly SurveyQuestion[], wards: WardOptions): Promise<QuestionResult[]> {
+/**
+ * Ward rows fit to publish: a ward with fewer than `minimum` answers is left out and, when the wards left out hold
+ * fewer than `minimum` answers between them, so are the next smallest wards, so that the totals cannot reveal them.
+ */
+export function suppressSmallWards<T extends { answered: number }>(rows: readonly T[], minimum: number): T[] {
+  const hidden = new Set(rows.filter((r) => r.answered < minimum));
+  let held = [...hidden].reduce((a, r) => a + r.answered, 0);
+  for (const r of [...rows].filter((x) => !hidden.has(x)).sort((a, b) => a.answered - b.answered)) {
+    if (held === 0 || held >= minimum) break;
+    hidden.add(r);
+    held += r.answered;
+  }
+  return rows.filter((r) => !hidden.has(r));
+}
+
+/**
+ * The results of every survey question. Public pages pass `minimumPerWard` (SUPPRESS_UNDER): feeling safe by ward then
+ * leaves out the wards with too few answers (suppressSmallWards); staff see every ward that has an answer.
+ */
+export async function surveyResults(consultationId: string, survey: readonly SurveyQuestion[], wards: WardOptions, options: { minimumPerWard?: number } = {}): Promise<QuestionResult[]> {
   const responses = await countedResponses(consultationId);
   const themeCounts = await themeCountsOf(consultationId);
   return survey.map((sq) => {
@@ -100,11 +118,12 @@ export async function surveyResults(consultationId: string, survey: readonly Sur
         const keys = safetyKeys(sq.key);
         const day = countOptions({ key: keys.day, label: '', type: 'choice', options: SAFETY_OPTIONS }, responses, `${sq.label}: in daylight`);
         const dark = countOptions({ key: keys.dark, label: '', type: 'choice', options: SAFETY_OPTIONS }, responses, `${sq.label}: after dark`);
-        const safetyByWard = wards.map((w) => {
+        const byWard = wards.map((w) => {
           const inWard = responses.filter((r) => r.answers[keys.ward] === w.value);
           const share = (key: string) => inWard.length ? Math.round((inWard.filter((r) => SAFE.has(String(r.answers[key]))).length / inWard.length) * 100) : 0;
           return { ward: w.label, answered: inWard.length, safeDay: share(keys.day), safeDark: share(keys.dark) };
         }).filter((w) => w.answered > 0);
+        const safetyByWard = options.minimumPerWard ? suppressSmallWards(byWard, options.minimumPerWard) : byWard;
         return { question: sq, charts: [day, dark], answered: day.answered, safetyByWard };
       }
     }
@@ -164,7 +183,10 @@ async function themeCountsOf(consultationId: string) {
   return rows.map((r) => ({ ...r, count: Number(r.n) }));
 }
 
-/** Respondent counts under this are shown as "fewer than 5", with the figures that would give them away. */
+/**
+ * The small-number rule of everything published about respondents: counts under this are shown as "fewer than 5" or
+ * left out, with the figures that would give them away (public results by ward, who is responding, perception).
+ */
 export const SUPPRESS_UNDER = 5;
 
 /** One line of "who is not responding": a ward or an age band, its respondents against its population. */

@@ -73,6 +73,29 @@ export function nextQuestionKey(survey: readonly SurveyQuestion[]): string {
   return `q${Math.max(0, ...used) + 1}`;
 }
 
+/** The most characters the free-text answers of one section (one page) may allow between them: two 5,000-character answers and more. */
+export const SECTION_TEXT_CHARACTERS = 12_000;
+
+/**
+ * The largest body one section's page can send, urlencoded: 9 bytes a character of free text (a 3-byte character
+ * becomes %XX%XX%XX), so 108,000 for SECTION_TEXT_CHARACTERS; at most 200 bytes for each other field, name and value (a
+ * number of 20 characters is 180), and a form has at most MAX_FORM_FIELDS (200) fields: 40,000; the form's own fields
+ * (the button, the honeypot) well under 2 KB. 150,048 in all, under 160 KB. The server's body limit for the
+ * consultation pages (src/server/body-limits.ts) and the section page's form reader both use this.
+ */
+export const SECTION_BODY_BYTES = 160 * 1024;
+
+/** Why a section would allow more free text than one page can take, or null when every section fits. */
+export function sectionTextProblem(survey: readonly SurveyQuestion[]): string | null {
+  for (const section of surveySections(survey)) {
+    const characters = survey.filter((q) => q.section === section && q.type === 'text').reduce((a, q) => a + (q.max ?? 1000), 0);
+    if (characters > SECTION_TEXT_CHARACTERS) {
+      return `The free-text answers of section ${section} would allow ${characters.toLocaleString('en-GB')} characters, but one page can take ${SECTION_TEXT_CHARACTERS.toLocaleString('en-GB')} at most: lower the longest answer, or put the question in another section`;
+    }
+  }
+  return null;
+}
+
 /** The sections in use, in order (1-based numbers). */
 export function surveySections(survey: readonly SurveyQuestion[]): number[] {
   return [...new Set(survey.map((q) => q.section))].sort((a, b) => a - b);

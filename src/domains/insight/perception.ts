@@ -16,12 +16,12 @@
  *     more feel safe with a rate above average "feels safer than its reports suggest"; otherwise "in line".
  */
 import type { Area, SiteConfig } from '../../platform/config/partnership.ts';
-import { countedResponses, listAllConsultations, safetyKeys, surveyOf } from '../consultations/index.ts';
+import { countedResponses, listAllConsultations, safetyKeys, surveyOf, SUPPRESS_UNDER } from '../consultations/index.ts';
 import { londonTime } from '../../platform/time/london.ts';
 import { completeMonths, publicStatistics } from './statistics.ts';
 
-/** The fewest responses from a ward for its figures to be shown. */
-export const MINIMUM_RESPONSES = 5;
+/** The fewest responses from a ward for its figures to be shown: the consultations' small-number rule. */
+export const MINIMUM_RESPONSES = SUPPRESS_UNDER;
 
 /** The answers that count as feeling safe. */
 const SAFE = new Set(['very-safe', 'fairly-safe']);

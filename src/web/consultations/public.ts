@@ -6,7 +6,7 @@
 import type { AstroGlobal } from 'astro';
 import {
   aboutYouQuestions, confirmResponse, countsByChannel, emailResumeLink, findConsultationBySlug, findConsultations, firstIncompleteSection, listMeetings,
-  openDraft, saveSection, sectionQuestions, shownSections, startDraft, stateOf, submitResponse, surveyOf, surveyResults, engineQuestions, STATE_LABELS, TOPICS, topicLabel,
+  openDraft, saveSection, sectionAfterChange, sectionQuestions, shownSections, startDraft, stateOf, submitResponse, surveyOf, surveyResults, engineQuestions, SECTION_BODY_BYTES, STATE_LABELS, SUPPRESS_UNDER, TOPICS, topicLabel,
   accessWords, meetingWhen, type Consultation, type ConsultationDraft, type ConsultationState, type SurveyQuestion,
 } from '../../domains/consultations/index.ts';
 import { answersToValues, buildQuestionSchema, localiseQuestions, shownQuestions, summariseAnswers, type Answers, type QuestionOption } from '../../platform/questions/index.ts';
@@ -87,7 +87,8 @@ export async function consultationPage(astro: AstroGlobal) {
   const wards = wardOptions();
   const survey = surveyOf(c);
   const meetings = (await listMeetings(c.id)).map((m) => ({ id: m.id, title: m.title, when: meetingWhen(m, lang), place: m.place, access: accessWords(m, lang), notes: m.notes, past: m.endsAt < now, full: m.booked >= m.capacity }));
-  const results = state === 'results' ? { questions: await surveyResults(c.id, survey, wards), channels: await countsByChannel(c.id) } : null;
+  // Published results leave out the wards with too few answers to keep anyone's answers private (staff see them all).
+  const results = state === 'results' ? { questions: await surveyResults(c.id, survey, wards, { minimumPerWard: SUPPRESS_UNDER }), channels: await countsByChannel(c.id), wardMinimum: SUPPRESS_UNDER } : null;
   const draft = await openDraft(c.id, astro.cookies.get(DRAFT_COOKIE)?.value);
   return {
     c, state, stateLabel: stateWords(state, lang), area: areaName(c.areaId), topic: topicWords(c.topic, lang), meetings, results,
@@ -116,7 +117,11 @@ async function respondingContext(astro: AstroGlobal): Promise<Responding | Done>
   return { c, survey, wards, draft, answers: (draft?.answers ?? {}) as Answers };
 }
 
-/** One section of the survey: GET shows it with the saved answers; POST checks and saves it, then goes on (or to "save and come back later"). */
+/**
+ * One section of the survey: GET shows it with the saved answers; POST checks and saves it, then goes on (or to "save
+ * and come back later"). From a change link on check answers (?change=1) it goes back there, unless the change newly
+ * shows a later question or leaves a required one unanswered: that section comes first (sectionAfterChange).
+ */
 export async function respondPage(astro: AstroGlobal) {
   const ctx = await respondingContext(astro);
   if ('response' in ctx) return ctx;
@@ -127,11 +132,12 @@ export async function respondPage(astro: AstroGlobal) {
   const asked = Number(astro.url.searchParams.get('section'));
   if (!sections.includes(asked)) return seeOther(`/consultations/${c.slug}/respond?section=${sections[0]}`);
   const section = asked;
+  const change = astro.url.searchParams.get('change') === '1';
   const questions = shownQuestions(sectionQuestions(survey, section, wards), answers);
   let errors: FieldError[] = [];
   let values: Record<string, string | string[]> = answersToValues(questions, answers);
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: false });
+    const read = await readPageForm(astro, { multipart: false, maxBytes: SECTION_BODY_BYTES });
     if (!read.ok) errors = read.errors;
     else {
       values = typedValues(read.form);
@@ -151,6 +157,10 @@ export async function respondPage(astro: AstroGlobal) {
           }
           const saved = await saveSection(draft, survey, section, result.data, wards);
           if (read.form.get('action') === 'save') return seeOther(`/consultations/${c.slug}/save?section=${section}`);
+          if (change) {
+            const then = sectionAfterChange(survey, section, answers, saved, wards);
+            return seeOther(then !== null ? `/consultations/${c.slug}/respond?section=${then}&change=1` : `/consultations/${c.slug}/finish`);
+          }
           const next = shownSections(survey, saved, wards).find((s) => s > section);
           return seeOther(next ? `/consultations/${c.slug}/respond?section=${next}` : `/consultations/${c.slug}/finish`);
         }
@@ -158,8 +168,9 @@ export async function respondPage(astro: AstroGlobal) {
     }
   }
   const index = sections.indexOf(section);
-  const back = index > 0 ? `/consultations/${c.slug}/respond?section=${sections[index - 1]}` : `/consultations/${c.slug}`;
-  return { c, questions, values, errors, back, step: index + 1, steps: sections.length, section };
+  const back = change ? `/consultations/${c.slug}/finish` : index > 0 ? `/consultations/${c.slug}/respond?section=${sections[index - 1]}` : `/consultations/${c.slug}`;
+  const action = `/consultations/${c.slug}/respond?section=${section}${change ? '&change=1' : ''}`;
+  return { c, questions, values, errors, back, action, step: index + 1, steps: sections.length };
 }
 
 /** "Save and come back later": e-mails a link to carry on (a fresh one each time). */
@@ -248,7 +259,7 @@ export async function finishPage(astro: AstroGlobal) {
       }
     }
   }
-  const rows = summariseAnswers(engineQuestions(survey, wards), answers).map((r) => ({ ...r, href: `/consultations/${c.slug}/respond?section=${r.page}` }));
+  const rows = summariseAnswers(engineQuestions(survey, wards), answers).map((r) => ({ ...r, href: `/consultations/${c.slug}/respond?section=${r.page}&change=1` }));
   return { c, rows, about, email, errors, values, back: `/consultations/${c.slug}/respond?section=${shownSections(survey, answers, wards).at(-1)}` };
 }
 

@@ -9,7 +9,7 @@ import {
   exportRows, findConsultation, findMeeting, listAllConsultations, listMeetings, listThemes, meetingQuestions, nextQuestionKey, optionsFromLines, outcomeQuestions, publishProblem,
   publishResults, saveMeetingNotes, saveSurvey, sectionQuestions, setPublished, stateOf, submitResponse, surveyOf, surveyResults, surveySections, tagAnswer, tagsByAnswer,
   countedResponses, updateConsultation, whoIsResponding, meetingWhen, accessWords, STATE_LABELS, SURVEY_TYPES, TYPES_WITH_OPTIONS, topicLabel,
-  conditionProblem, hasResponses, moveQuestion, replaceQuestion, surveyInOrder,
+  conditionProblem, hasResponses, moveQuestion, replaceQuestion, sectionTextProblem, surveyInOrder,
   type Channel, type Consultation, type ConsultationDetails, type SurveyQuestion, type SurveyType,
 } from '../../domains/consultations/index.ts';
 import { answersToValues, buildQuestionSchema, type Answers, type DateAnswer, type Question } from '../../platform/questions/index.ts';
@@ -210,7 +210,7 @@ export async function editorPage(astro: AstroGlobal) {
           editValues = typedValues(read.form);
           const result = readNewQuestion(survey, read.form, key);
           const changed = result.ok ? replaceQuestion(survey, result.question) : survey;
-          const problem = result.ok ? conditionProblem(changed, wards) : null;
+          const problem = result.ok ? (conditionProblem(changed, wards) ?? sectionTextProblem(changed)) : null;
           if (result.ok && !problem) {
             await saveSurvey(c.id, changed, actor);
             return seeOther(`/staff/consultations/${c.id}?saved=changed#survey`);
@@ -226,11 +226,12 @@ export async function editorPage(astro: AstroGlobal) {
         } else if (intent === 'add') {
           addValues = typedValues(read.form);
           const result = readNewQuestion(survey, read.form);
-          if (result.ok) {
+          const problem = result.ok ? sectionTextProblem([...survey, result.question]) : null;
+          if (result.ok && !problem) {
             await saveSurvey(c.id, [...survey, result.question], actor);
             return seeOther(`/staff/consultations/${c.id}?saved=question#survey`);
           }
-          errors = result.errors;
+          errors = result.ok ? [fieldError('max', problem!)] : result.errors;
         } else {
           if (!survey.some((q) => q.key === key)) errors = [fieldError('form', 'That question is not in the survey', 'survey')];
           else {
