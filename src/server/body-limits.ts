@@ -50,6 +50,9 @@ export const BODY_LIMITS: readonly BodyLimit[] = [
   // may allow 12,000 characters between them (108,000 bytes) beside up to 200 other fields; SECTION_BODY_BYTES in
   // src/domains/consultations/survey.ts works it out, and a unit test keeps the two equal.
   { path: '/consultations/', bytes: 160 * KB },
+  // Staff keying in a paper, phone or meeting response: every section on one page (KEY_IN_BODY_BYTES in
+  // src/domains/consultations/survey.ts, 20 sections of 160 KB; the page's form reader uses it too).
+  { path: '/staff/consultations/', bytes: 3200 * KB },
 ];
 
 /** Any other route: a small text form. */

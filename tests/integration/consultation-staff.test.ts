@@ -304,3 +304,16 @@ test('closing early, taking back to draft and removing a question each ask first
   assert.equal((await editor.post(base, { intent: 'close', confirm: 'yes' })).status, 303);
   assert.equal(await state(), 'Closed');
 });
+
+test('keying in a paper response with a long non-Latin answer is accepted (every section on one page fits its body limit)', async () => {
+  const created = await editor.post('/staff/consultations', { title: 'Harbour paper forms', summary: 'Paper forms from the harbour.', topic: 'feeling-safe', areaId: 'eastmere', ...dateFields('opens', -1), ...dateFields('closes', 30, '5pm'), onePerEmail: 'no', aboutYou: 'no' });
+  const id = created.headers.get('location')!.split('/')[3]!.split('?')[0]!;
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'add', type: 'text', label: 'Tell us more', required: 'yes', section: '1', hint: '', options: '', max: '5000', points: '', showWhen: '' })).status, 303);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'publish' })).status, 303);
+  // 5,000 three-byte characters: 15,000 bytes, 45,000 once URL-encoded, past the 32 kB default.
+  const answer = 'আমাদের এলাকা নিরাপদ'.repeat(300).slice(0, 5000);
+  const keyed = await editor.post(`/staff/consultations/${id}/respond`, { channel: 'paper', q1: answer });
+  assert.equal(keyed.status, 303, await keyed.text());
+  const stored = (await db.execute({ sql: 'SELECT answers FROM consultation_responses WHERE consultation_id = ?', args: [id] })).rows.map((r) => JSON.parse(String(r.answers)).q1);
+  assert.deepEqual(stored, [answer]);
+});

@@ -242,7 +242,7 @@ test('published results leave out wards with fewer than 5 answers to feeling saf
       assert.equal(keyed.status, 303, `keyed ${ward} ${i}`);
     }
   }
-  assert.equal((await editor.post(`/staff/consultations/${cid}`, { intent: 'close' })).status, 303);
+  assert.equal((await editor.post(`/staff/consultations/${cid}`, { intent: 'close', confirm: 'yes' })).status, 303);
   assert.equal((await editor.post(`/staff/consultations/${cid}/results`, { intent: 'publish', youSaid: 'Most feel safe.', weDid: 'We kept the patrols.', links: '' })).status, 303);
   const page = await validPage(await new Visitor(server.url).get(`/consultations/${cslug}`), 'results by ward');
   const table = /<table class="table" data-safety-wards>[\s\S]*?<\/table>/.exec(page)?.[0] ?? '';

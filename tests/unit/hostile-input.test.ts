@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { safeLocalPath, safeLocation, safeQueryString } from '../../src/web/redirects.ts';
 import { bodyLimitFor, countFormFields, DEFAULT_BODY_LIMIT, LARGEST_BODY_LIMIT } from '../../src/server/body-limits.ts';
-import { SECTION_BODY_BYTES, SECTION_TEXT_CHARACTERS } from '../../src/domains/consultations/index.ts';
+import { KEY_IN_BODY_BYTES, SECTION_BODY_BYTES, SECTION_TEXT_CHARACTERS } from '../../src/domains/consultations/index.ts';
 import { MAX_FORM_FIELDS } from '../../src/platform/forms/index.ts';
 import { describeError, routeOf } from '../../src/platform/log.ts';
 import { isLoopbackAddress } from '../../src/web/health.ts';
@@ -38,6 +38,7 @@ test('body limits: photos get the most, sign-in little, anything unknown the def
   assert.equal(bodyLimitFor('/somewhere-else'), DEFAULT_BODY_LIMIT);
   assert.equal(bodyLimitFor('/consultations/feeling-safe/respond'), SECTION_BODY_BYTES, 'a consultation section page gets the size its survey builder allows');
   assert.ok(SECTION_BODY_BYTES >= SECTION_TEXT_CHARACTERS * 9 + MAX_FORM_FIELDS * 200, 'room for every free-text character URL-encoded and 200 other fields');
+  assert.equal(bodyLimitFor('/staff/consultations/abc/respond'), KEY_IN_BODY_BYTES, 'keying in a whole response gets every section\'s worth');
   assert.ok(LARGEST_BODY_LIMIT >= 3 * 10 * 1024 * 1024);
 });
 

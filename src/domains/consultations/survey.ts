@@ -42,13 +42,16 @@ export const AGE_BANDS: readonly QuestionOption[] = [
   { value: 'not-say', label: 'Prefer not to say' },
 ];
 
+/** The most sections a survey has (the question schema's section numbers). */
+const MAX_SECTIONS = 20;
+
 const surveyQuestionSchema = z.object({
   key: z.string().regex(/^q\d{1,3}$/),
   type: z.enum(SURVEY_TYPES.map((t) => t.value) as [SurveyType, ...SurveyType[]]),
   label: z.string().min(1).max(300),
   hint: z.string().max(500).optional(),
   required: z.boolean(),
-  section: z.number().int().min(1).max(20),
+  section: z.number().int().min(1).max(MAX_SECTIONS),
   options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
   max: z.number().int().min(1).max(5000).optional(),
   points: z.number().int().min(2).max(10).optional(),
@@ -84,6 +87,9 @@ export const SECTION_TEXT_CHARACTERS = 12_000;
  * consultation pages (src/server/body-limits.ts) and the section page's form reader both use this.
  */
 export const SECTION_BODY_BYTES = 160 * 1024;
+
+/** The largest body of the staff page that keys in a whole response (every section on one page): every section's worth. */
+export const KEY_IN_BODY_BYTES = MAX_SECTIONS * SECTION_BODY_BYTES;
 
 /** Why a section would allow more free text than one page can take, or null when every section fits. */
 export function sectionTextProblem(survey: readonly SurveyQuestion[]): string | null {

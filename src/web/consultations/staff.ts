@@ -9,7 +9,7 @@ import {
   exportRows, findConsultation, findMeeting, listAllConsultations, listMeetings, listThemes, meetingQuestions, nextQuestionKey, optionsFromLines, outcomeQuestions, publishProblem,
   publishResults, saveMeetingNotes, saveSurvey, sectionQuestions, setPublished, stateOf, submitResponse, surveyOf, surveyResults, surveySections, tagAnswer, tagsByAnswer,
   countedResponses, updateConsultation, whoIsResponding, meetingWhen, accessWords, STATE_LABELS, SURVEY_TYPES, TYPES_WITH_OPTIONS, topicLabel,
-  conditionProblem, hasResponses, moveQuestion, replaceQuestion, sectionTextProblem, surveyInOrder,
+  conditionProblem, hasResponses, moveQuestion, replaceQuestion, sectionTextProblem, surveyInOrder, KEY_IN_BODY_BYTES,
   type Channel, type Consultation, type ConsultationDetails, type SurveyQuestion, type SurveyType,
 } from '../../domains/consultations/index.ts';
 import { answersToValues, buildQuestionSchema, type Answers, type DateAnswer, type Question } from '../../platform/questions/index.ts';
@@ -296,7 +296,7 @@ export async function keyInPage(astro: AstroGlobal) {
   const state = stateOf(c, Date.now());
   const accepting = state === 'open' || state === 'closed';
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: false });
+    const read = await readPageForm(astro, { multipart: false, maxBytes: KEY_IN_BODY_BYTES });
     if (!read.ok) errors = read.errors;
     else if (!accepting) errors = [fieldError('form', 'This consultation is not taking responses', 'main-content')];
     else {
