@@ -56,7 +56,7 @@ async function answer(resident: Visitor, slug: string): Promise<void> {
   assert.equal(res.headers.get('location'), `/consultations/${slug}/finish`);
 }
 
-test('one response per e-mail address: a second response from the same address is refused with a clear message, and one row is stored', async () => {
+test('one response per e-mail address: a second response from the same address stores nothing, looks like a first to whoever sent it, and its owner is told by e-mail', async () => {
   const { id, slug } = await openConsultation(editor, 'One voice per address', { onePerEmail: true });
   const first = residentAt('203.0.113.10');
   await answer(first, slug);
@@ -69,12 +69,13 @@ test('one response per e-mail address: a second response from the same address i
 
   const second = residentAt('203.0.113.11');
   await answer(second, slug);
-  const refused = await second.post(`/consultations/${slug}/finish`, { email: 'One.Voice@Example.org', ageBand: '', wardId: '' });
-  const html = await refused.text();
-  assert.equal(refused.status, 400);
-  assert.match(summary(html), /A response from this e-mail address has already been given\. Each address can respond once/);
-  assert.match(html, /href="#email"/, 'the message links to the address field');
-  assert.deepEqual(await htmlProblems(html, 'second response refused'), []);
+  // A second response from the same address: the page cannot tell whether the address took part (it answers as for a
+  // first response), and the address's owner is told by e-mail instead. Nothing new is stored.
+  const again = await second.post(`/consultations/${slug}/finish`, { email: 'One.Voice@Example.org', ageBand: '', wardId: '' });
+  assert.equal(again.status, 303);
+  assert.equal(again.headers.get('location'), sent.headers.get('location'), 'the same answer as for a first response');
+  const told = await smtp.waitFor((m) => sentTo(m, 'one.voice@example.org') && /You have already responded/.test(m.subject ?? ''));
+  assert.match(told.text ?? '', /the new answers were not kept/);
   assert.equal(await count('select count(*) as n from consultation_responses where consultation_id = ?', [id]), 1, 'only one response is stored');
 });
 

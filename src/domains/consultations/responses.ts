@@ -134,7 +134,7 @@ export interface ResponseInput {
 }
 
 /** What submitting gives. */
-export type Submitted = { ok: true; id: string; pending: boolean } | { ok: false; field: string; message: string };
+export type Submitted = { ok: true; id: string; pending: boolean; /** The address had responded already: nothing new was stored, and its owner was told by e-mail. */ repeat?: boolean } | { ok: false; field: string; message: string };
 
 /** The statement storing the "about you" answers, unlinked from the response, when any was given. */
 function profileStatement(consultationId: string, profile: Profile, channel: Channel, now: number): InStatement | null {
@@ -145,7 +145,7 @@ function profileStatement(consultationId: string, profile: Profile, channel: Cha
 /**
  * Store a response in one write: the answers (only those still asked), the unlinked profile, the draft's
  * removal and, for one response per address, the confirmation e-mail. A second response from a confirmed or
- * pending address is refused.
+ * pending address is not stored: its answer looks the same, and the address is sent a "you have already responded" e-mail.
  */
 export async function submitResponse(c: Consultation, survey: readonly SurveyQuestion[], input: ResponseInput, wards: WardOptions, link: { baseUrl: string; partnership: string }, now = Date.now()): Promise<Submitted> {
   const answers = keepShownAnswers(engineQuestions(survey, wards), input.answers);
@@ -159,7 +159,14 @@ export async function submitResponse(c: Consultation, survey: readonly SurveyQue
     if (byEmail) {
       emailHash = keyedHash(`${c.id}:${input.email!.toLowerCase()}`);
       const [seen] = await tx.db.select({ id: consultationResponses.id }).from(consultationResponses).where(and(eq(consultationResponses.consultationId, c.id), eq(consultationResponses.emailHash, emailHash)));
-      if (seen) return { ok: false as const, field: 'email', message: 'A response from this e-mail address has already been given. Each address can respond once' };
+      if (seen) {
+        // The page answers as for a new response (check your e-mail) and the address's owner is told by e-mail instead:
+        // whether an address took part is for its owner to know, not for whoever typed it in (as with area alerts).
+        const told: InStatement[] = [enqueueEmail('consultation-already', input.email!, { title: c.title, url: `${link.baseUrl}/consultations/${c.slug}`, partnership: link.partnership }, now)];
+        if (input.draftId) told.push(toStatement(getDb().delete(consultationDrafts).where(eq(consultationDrafts.id, input.draftId))));
+        await tx.batch(told);
+        return { ok: true as const, id: seen.id, pending: true, repeat: true };
+      }
       secret = newSecret();
       stmts.push(enqueueEmail('consultation-confirm', input.email!, { title: c.title, url: `${link.baseUrl}/consultations/${c.slug}/confirm?token=${encodeURIComponent(`${id}.${secret}`)}`, partnership: link.partnership }, now));
     }

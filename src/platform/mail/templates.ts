@@ -153,6 +153,11 @@ const templates: Record<string, Template> = {
     'Thank you for responding. This consultation counts one response from each e-mail address, so please confirm it was you.',
     'Your response is counted once you confirm it. We do not keep your e-mail address after that.',
   ], { label: 'Confirm your response', url: s(p.url) }),
+  /** A second response from an address that has responded already: nothing new was kept; the page said to check the inbox, as for a first. */
+  'consultation-already': (p) => plainMessage(p, `You have already responded: ${s(p.title)}`, [
+    'Someone, probably you, sent a response to this consultation with this e-mail address. It counts one response from each address, and there is already one from yours, so the new answers were not kept.',
+    'If you have not confirmed your first response yet, use the link in the first e-mail we sent you. If it was not you, you can ignore this e-mail.',
+  ], { label: 'See the consultation', url: s(p.url) }),
   /** A place at a public meeting, a place on its waiting list, or a place that came free for someone waiting. */
   'meeting-place': (p) => {
     const state = s(p.state);
