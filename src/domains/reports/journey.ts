@@ -115,6 +115,15 @@ export function isSensitive(a: ReportAnswers, config: SiteConfig): boolean {
   return !!config.categories.find((c) => c.id === a.category)?.sensitive;
 }
 
+/**
+ * True when a similar report nearby may be offered for the chosen category: only a category the site already
+ * lists by place in public (`public: true`, which a sensitive category can never be), so the step tells nobody
+ * more than Open311 does.
+ */
+export function offersSimilarReport(a: ReportAnswers, config: SiteConfig): boolean {
+  return !!config.categories.find((c) => c.id === a.category)?.public;
+}
+
 /** True when the chosen category is flagged `emergency` (the journey then warns to call 999). */
 export function isEmergencyCategory(a: ReportAnswers, config: SiteConfig): boolean {
   return !!config.categories.find((c) => c.id === a.category)?.emergency;
