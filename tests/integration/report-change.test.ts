@@ -1,7 +1,8 @@
 /**
  * Change links from check answers over HTTP: changing when it happened goes on to its details page (so the date,
  * the rough time or how often can be corrected), and another kind of "when" drops the details of the old one,
- * from the page and from the stored case.
+ * from the page and from the stored case. Changing the category drops a choice to join a similar report nearby
+ * made for the old one and looks again for the new one, so check answers says what is stored.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -90,4 +91,60 @@ test('changing when it happened goes on to its details; another kind of "when" d
   const ref = /class="reference">([^<]+)</.exec(await (await v.get('/report/confirmation')).text())?.[1];
   const [row] = (await db.execute({ sql: 'SELECT when_kind, when_text, happened_at FROM cases WHERE ref = ?', args: [ref ?? ''] })).rows;
   assert.deepEqual({ ...row }, { when_kind: 'approx', when_text: 'Early November', happened_at: null }, 'the case keeps only what check answers showed');
+});
+
+/** A postcode of the sample ONS Postcode Directory, in Mill Lane (Brackenford). */
+const MILL_LANE = 'HW1 3AE';
+
+/** Answer every step of an anonymous report in a category at Mill Lane (the nearby step when offered, with a choice); returns the visitor at check answers. */
+async function upToCheck(category: string, joinChoice?: 'join' | 'new'): Promise<Visitor> {
+  const v = new Visitor(server.url);
+  const steps: [string, Record<string, string>][] = [
+    ['/report/danger', { danger: 'no' }],
+    ['/report/category', { category }],
+    ['/report/description', { description: 'Rubbish and damage by the bus stop.' }],
+    ['/report/when', { whenKind: 'approx' }],
+    ['/report/when-details', { whenText: 'Last week' }],
+  ];
+  for (const [path, body] of steps) await post(v, path, body);
+  const next = await post(v, '/report/where', { postcode: MILL_LANE, place: '' });
+  if (next === '/report/nearby') await post(v, '/report/nearby', { joinChoice: joinChoice ?? 'new' });
+  for (const [path, body] of [['/report/people', { people: '', affected: 'community', before: 'yes' }], ['/report/photos', { intent: 'continue' }], ['/report/privacy', { privacy: 'anonymous' }]] as const) await post(v, path, body);
+  return v;
+}
+
+/** Send from check answers; returns the stored case. */
+async function send(v: Visitor): Promise<Record<string, unknown>> {
+  assert.equal(await post(v, '/report/check', { website: '' }), '/report/confirmation');
+  const ref = /class="reference">([^<]+)</.exec(await (await v.get('/report/confirmation')).text())?.[1];
+  const [row] = (await db.execute({ sql: 'SELECT id, category_id, incident_id FROM cases WHERE ref = ?', args: [ref ?? ''] })).rows;
+  assert.ok(row, 'the case is stored');
+  return { ...row };
+}
+
+test('a new category drops the choice to join a report of the old one, and offers a similar report of the new one again', async () => {
+  const tipped = await send(await upToCheck('fly-tipping'));
+  const damaged = await send(await upToCheck('vandalism'));
+
+  const v = await upToCheck('fly-tipping', 'join');
+  assert.match(await page(v, '/report/check', 'check (joining)'), /Similar report nearby[\s\S]*Add my report to it/);
+
+  // A category not listed in public: nothing to join, and check answers no longer says so.
+  assert.equal(await post(v, '/report/category?change=1', { category: 'noise' }), '/report/check');
+  const noise = await page(v, '/report/check', 'check (new category)');
+  assert.doesNotMatch(noise, /Similar report nearby|Add my report to it/);
+
+  // A public category with an open report here: the nearby step is offered again for it.
+  assert.equal(await post(v, '/report/category?change=1', { category: 'vandalism' }), '/report/nearby?change=1');
+  assert.equal((await v.get('/report/check')).headers.get('location'), '/report/nearby', 'check answers waits for the choice');
+  assert.match(await page(v, '/report/nearby?change=1', 'nearby (new category)'), /Vandalism or graffiti/);
+  assert.equal(await post(v, '/report/nearby?change=1', { joinChoice: 'join' }), '/report/check');
+  assert.match(await page(v, '/report/check', 'check (joining again)'), /Add my report to it/);
+  const joined = await send(v);
+  assert.equal(joined.category_id, 'vandalism');
+  assert.ok(joined.incident_id, 'the case is joined, as check answers said');
+  const [other] = (await db.execute({ sql: 'SELECT incident_id FROM cases WHERE id = ?', args: [String(damaged.id)] })).rows;
+  assert.equal(other!.incident_id, joined.incident_id, 'with the vandalism report');
+  const [first] = (await db.execute({ sql: 'SELECT incident_id FROM cases WHERE id = ?', args: [String(tipped.id)] })).rows;
+  assert.equal(first!.incident_id, null, 'not with the fly-tipping report it first chose');
 });

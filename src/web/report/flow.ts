@@ -136,7 +136,8 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
     if (outOfArea) return { draft, errors: [], values: answerValues(draft.data), sensitive, emergency, back, action, questions, outOfArea };
     const result = readStep(step, read.form, draft.data, config, Date.now(), lang);
     if (result.errors.length === 0) {
-      if (step === 'where') Object.assign(result.answers, await similarAnswers(draft.data, result.answers, config));
+      // A new place or a new category finds the similar report again (a choice made for another is dropped).
+      if (step === 'where' || (step === 'category' && result.answers.category !== draft.data.category)) Object.assign(result.answers, await similarAnswers(draft.data, result.answers, config));
       if (draft.id) draft = await saveDraft(draft, result.answers);
       else {
         const started = await startReportDraft(astro, result.answers);

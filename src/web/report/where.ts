@@ -40,12 +40,14 @@ export function outOfAreaNotice(form: FormData, config: SiteConfig, lang = 'en')
 }
 
 /**
- * The similar report to offer after the where step (kept with the choice when it is the same one), or none: only
- * for a category listed by place in public (offersSimilarReport), never a sensitive one.
+ * The similar report to offer once a step's answers are in (the where step, or a new category), kept with the
+ * choice when it is the same one, or none: only for a category listed by place in public (offersSimilarReport),
+ * never a sensitive one.
  */
 export async function similarAnswers(before: ReportAnswers, answers: Partial<ReportAnswers>, config: SiteConfig, now = Date.now()): Promise<Pick<ReportAnswers, 'similar' | 'joinChoice'>> {
-  if (answers.lat === undefined || answers.lon === undefined || !before.category || !offersSimilarReport(before, config)) return { similar: undefined, joinChoice: undefined };
-  const similar = await findSimilarReport({ lat: answers.lat, lon: answers.lon }, before.category, config.partnership.nearby, now);
+  const a = { ...before, ...answers };
+  if (a.lat === undefined || a.lon === undefined || !a.category || !offersSimilarReport(a, config)) return { similar: undefined, joinChoice: undefined };
+  const similar = await findSimilarReport({ lat: a.lat, lon: a.lon }, a.category, config.partnership.nearby, now);
   if (!similar) return { similar: undefined, joinChoice: undefined };
   return { similar, joinChoice: before.similar?.id === similar.id ? before.joinChoice : undefined };
 }
