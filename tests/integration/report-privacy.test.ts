@@ -78,11 +78,18 @@ test('every resident page under /report, /track and /feedback is sent with Cache
   assert.notEqual((await v.get('/about')).headers.get('cache-control'), 'no-store', '/about is not a private page');
 });
 
-test('the reference and tracking code come first; the equality questions are offered after, clearly optional', async () => {
+test('the reference and tracking code come first, the code on the first view only; the equality questions are offered after, clearly optional', async () => {
   const v = await sendAnonymousReport();
   const confirmation = await expectValid('confirmation', await v.get('/report/confirmation'), 200);
   assert.match(confirmation, /class="reference">HM-[A-Z0-9]{4}-[A-Z0-9]{4}</);
-  assert.match(confirmation, /Tracking code<\/dt><dd><strong>[A-Z0-9]{5}-[A-Z0-9]{5}</);
+  const code = /Tracking code<\/dt><dd><strong>([A-Z0-9]{5}-[A-Z0-9]{5})</.exec(confirmation)?.[1];
+  assert.ok(code, 'the tracking code is shown');
+  const [kept] = (await db.execute({ sql: "SELECT json_extract(data, '$.trackSecret') AS code FROM drafts WHERE id = ?", args: [v.cookies.get('draft')!] })).rows;
+  assert.equal(kept!.code, null, 'once shown, the draft no longer keeps the code');
+  const again = await expectValid('confirmation (seen before)', await v.get('/report/confirmation'), 200);
+  assert.doesNotMatch(again, new RegExp(`Tracking code|${code}`), 'the code is not shown again');
+  assert.match(again, /Your tracking code was shown once, when your report was sent, and cannot be shown again\./);
+  assert.match(again, /class="reference">HM-[A-Z0-9]{4}-[A-Z0-9]{4}</, 'the reference still is');
   assert.match(confirmation, /href="\/report\/equality"[^>]*>Answer the optional equality questions/);
   assert.match(confirmation, /class="[^"]*exit-this-page/, 'Exit this page on the confirmation of a sensitive report');
   const equality = await expectValid('equality', await v.get('/report/equality'), 200);
