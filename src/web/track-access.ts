@@ -7,11 +7,17 @@ import { signValue, verifySignedValue } from '../platform/security/signing.ts';
 
 /** The tracking cookie's name (/exit clears it too). */
 const COOKIE = 'track';
-const LIFETIME_MS = 30 * 60_000;
+/** Access lasts this long after the last view or post of the case... */
+const IDLE_MS = 30 * 60_000;
+/** ...and never longer than this after access was proved. */
+const MAX_MS = 2 * 60 * 60_000;
 
-/** Grant access to a case for 30 minutes: a session cookie (gone when the browser closes), the limit kept in its signed value. */
-export function grantTrackAccess(astro: Ctx, caseId: string) {
-  astro.cookies.set(COOKIE, signValue(caseId, Date.now() + LIFETIME_MS), {
+/**
+ * Grant access to a case for 30 minutes, never past 2 hours from `since` (when access was proved): a session cookie
+ * (gone when the browser closes), the case, `since` and the limit kept in its signed value.
+ */
+export function grantTrackAccess(astro: Ctx, caseId: string, since = Date.now()) {
+  astro.cookies.set(COOKIE, signValue(`${caseId}.${since}`, Math.min(Date.now() + IDLE_MS, since + MAX_MS)), {
     path: '/track',
     httpOnly: true,
     sameSite: 'lax',
@@ -19,10 +25,18 @@ export function grantTrackAccess(astro: Ctx, caseId: string) {
   });
 }
 
-/** The case id the visitor may see, or null. */
-export function trackedCaseId(astro: Ctx): string | null {
+/** The case id the visitor may see, with the access renewed for 30 minutes (within its 2 hours), or null. */
+export function renewTrackAccess(astro: Ctx): string | null {
   const raw = astro.cookies.get(COOKIE)?.value;
-  return raw ? verifySignedValue(raw) : null;
+  const [caseId, since] = (raw ? verifySignedValue(raw) : null)?.split('.') ?? [];
+  if (!caseId || !since || !/^\d+$/.test(since)) return null;
+  grantTrackAccess(astro, caseId, Number(since));
+  return caseId;
+}
+
+/** True when the visitor still holds a tracking cookie (one that no longer gives access, once renewTrackAccess said no). */
+export function holdsTrackCookie(astro: Ctx): boolean {
+  return astro.cookies.has(COOKIE);
 }
 
 /** Forget access (sign out of tracking). */

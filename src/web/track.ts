@@ -10,7 +10,7 @@ import { describeWait, hitRateLimit, rateLimitAddress } from '../platform/securi
 import { clientAddressOf } from './client-address.ts';
 import { getConfig, getRuntime } from '../server/runtime.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, typedValues, validateForm, type Done, type FieldError } from './forms.ts';
-import { grantTrackAccess, trackedCaseId } from './track-access.ts';
+import { endTrackAccess, grantTrackAccess, holdsTrackCookie, renewTrackAccess } from './track-access.ts';
 
 /** The /track form: a reference, and the e-mail address given or the anonymous tracking code. */
 function trackSchema(prefix: string, lang: string) {
@@ -91,10 +91,18 @@ export interface TrackCaseView {
   errors: FieldError[];
 }
 
-/** The case the visitor proved access to: its progress, and a form to add information (rate limited per case). */
+/**
+ * The case the visitor proved access to: its progress, and a form to add information (rate limited per case). Each
+ * view and post renews the access; once it has ended, a post (its text not stored) or a view goes to /track, which
+ * says so.
+ */
 export async function handleTrackCase(astro: AstroGlobal): Promise<Done | TrackCaseView> {
-  const caseId = trackedCaseId(astro);
-  if (!caseId) return seeOther('/track');
+  const caseId = renewTrackAccess(astro);
+  if (!caseId) {
+    const ended = astro.request.method === 'POST' || holdsTrackCookie(astro);
+    if (ended) endTrackAccess(astro);
+    return seeOther(ended ? '/track?ended=1' : '/track');
+  }
   const config = getConfig();
   let errors: FieldError[] = [];
   let information = '';

@@ -191,11 +191,11 @@ for (const javaScriptEnabled of [false, true]) {
 }
 
 test('an out-of-area postcode says where to report instead; a similar report nearby can be joined', async () => {
-  const first = await sendWebReport(server.url, { email: 'first@example.org', category: 'noise', postcode: 'HW1 3AE', description: 'Loud parties at the end house every weekend.' });
+  const first = await sendWebReport(server.url, { email: 'first@example.org', category: 'fly-tipping', postcode: 'HW1 3AE', description: 'Bags of rubbish dumped by the end house every weekend.' });
   const other = await sendWebReport(server.url, { email: 'other@example.org', category: 'vandalism', postcode: 'HW1 3AE' });
   const context = await newContext(browser, server.url, false);
   const page = await context.newPage();
-  await reportUpToWhere(page);
+  await reportUpToWhere(page, 'Fly-tipping or dumped rubbish');
   assert.ok(await page.getByText('Needed if you do not give a postcode').isVisible());
   await page.getByLabel('Postcode').fill('HW9 1AD');
   await cont(page);

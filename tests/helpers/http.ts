@@ -18,7 +18,9 @@ export class Visitor {
       const i = pair!.indexOf('=');
       const name = pair!.slice(0, i).trim();
       const value = pair!.slice(i + 1).trim();
-      if (/max-age=0/i.test(c) || value === '') this.cookies.delete(name);
+      // As a browser does: a cookie set to expire in the past (how Astro's cookies.delete clears one) is dropped.
+      const expires = /;\s*expires=([^;]+)/i.exec(c)?.[1];
+      if (/max-age=0/i.test(c) || value === '' || (expires !== undefined && Date.parse(expires) <= Date.now())) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
   }

@@ -2,7 +2,8 @@
  * Geography over HTTP (issue 17): an out-of-area postcode gets a notice saying where to report instead; a
  * known postcode stores the postcode's coordinates; a similar open report nearby is offered (no personal data)
  * and the resident either adds themselves to it (one incident) or carries on with a new report; the staff case
- * page lists the nearby cases.
+ * page lists the nearby cases. Only a category listed by place in public is ever offered: a sensitive or other
+ * non-public category never learns whether a report of it was made near a spot.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -93,7 +94,7 @@ test('an out-of-area postcode gets a notice saying where to report instead, and 
 
 test('a known postcode stores its coordinates; a similar report nearby: the resident adds themselves to it', async () => {
   const first = new Visitor(server.url);
-  for (const [step, body] of before5('noise', 'Parties with loud music until 3am at the end house.')) await post(first, step, body);
+  for (const [step, body] of before5('fly-tipping', 'Mattresses and bin bags dumped by the end house.')) await post(first, step, body);
   assert.equal((await post(first, 'where', { postcode: MILL_LANE, place: '' })).headers.get('location'), '/report/people', 'nothing similar yet');
   const original = await finish(first);
   assert.equal(original.ward_id, 'mill-lane');
@@ -106,16 +107,16 @@ test('a known postcode stores its coordinates; a similar report nearby: the resi
   const vandalism = await finish(other);
 
   const v = new Visitor(server.url);
-  for (const [step, body] of before5('noise', 'Music so loud the windows shake, every weekend.')) await post(v, step, body);
+  for (const [step, body] of before5('fly-tipping', 'A pile of rubble and old tyres left on the verge.')) await post(v, step, body);
   assert.equal((await post(v, 'where', { postcode: MILL_LANE, place: 'the end house' })).headers.get('location'), '/report/nearby');
   assert.equal((await v.get('/report/people')).headers.get('location'), '/report/nearby', 'the choice must be made first');
   const page = await valid('nearby', await v.get('/report/nearby'), 200);
   assert.match(page, /<h1 class="heading-l">A similar problem has already been reported near here<\/h1>/);
-  assert.match(page, /Noise nuisance/);
+  assert.match(page, /Fly-tipping or dumped rubbish/);
   assert.match(page, /Mill Lane/);
   assert.match(page, /(January|February|March|April|May|June|July|August|September|October|November|December) 20\d\d/);
   assert.doesNotMatch(page, new RegExp(String(original.ref)), 'no reference');
-  assert.doesNotMatch(page, /Parties with loud music|HW1 3AE/, 'no description and no postcode of the other report');
+  assert.doesNotMatch(page, /Mattresses and bin bags|HW1 3AE/, 'no description and no postcode of the other report');
   const refused = await valid('nearby (error)', await v.post('/report/nearby', {}), 400);
   assert.match(refused, /<a href="#joinChoice">Select whether to add your report to it or report it as a new problem<\/a>/);
   assert.equal((await post(v, 'nearby', { joinChoice: 'join' })).headers.get('location'), '/report/people');
@@ -124,12 +125,12 @@ test('a known postcode stores its coordinates; a similar report nearby: the resi
   const [again] = (await db.execute({ sql: 'SELECT incident_id FROM cases WHERE id = ?', args: [String(original.id)] })).rows;
   assert.equal(again!.incident_id, joined.incident_id, 'with the report it joined');
   const [incident] = (await db.execute({ sql: 'SELECT title FROM incidents WHERE id = ?', args: [String(joined.incident_id)] })).rows;
-  assert.equal(incident!.title, 'Noise nuisance in Mill Lane');
+  assert.equal(incident!.title, 'Fly-tipping or dumped rubbish in Mill Lane');
   const events = (await db.execute({ sql: "SELECT case_id FROM case_events WHERE action = 'case.incident.linked' AND case_id IN (?, ?)", args: [String(original.id), String(joined.id)] })).rows;
   assert.equal(events.length, 2, 'both timelines say so');
 
   const fresh = new Visitor(server.url);
-  for (const [step, body] of before5('noise', 'Shouting in the street after closing time.')) await post(fresh, step, body);
+  for (const [step, body] of before5('fly-tipping', 'Garden waste tipped over the wall again.')) await post(fresh, step, body);
   await post(fresh, 'where', { postcode: MILL_LANE, place: '' });
   await post(fresh, 'nearby', { joinChoice: 'new' });
   for (const [step, body] of AFTER) await post(fresh, step, body);
@@ -154,14 +155,14 @@ test('a known postcode stores its coordinates; a similar report nearby: the resi
 
 test('in Welsh: the out-of-area notice and the nearby step, with its error and the check answers row', async () => {
   const earlier = new Visitor(server.url);
-  for (const [step, body] of before5('noise', 'A dog barking all night in the yard.')) await post(earlier, step, body);
+  for (const [step, body] of before5('fly-tipping', 'A fridge left on the pavement for a week.')) await post(earlier, step, body);
   const next = (await post(earlier, 'where', { postcode: MILL_LANE, place: '' })).headers.get('location');
   if (next === '/report/nearby') await post(earlier, 'nearby', { joinChoice: 'new' });
   await finish(earlier);
 
   const v = new Visitor(server.url);
   v.cookies.set('lang', 'cy');
-  for (const [step, body] of before5('noise', 'Cerddoriaeth uchel bob nos o’r fflat uwchben.')) await post(v, step, body);
+  for (const [step, body] of before5('fly-tipping', 'Sbwriel wedi’i adael ar ymyl y ffordd eto.')) await post(v, step, body);
   const away = await valid('where (out of area, cy)', await v.post('/report/where', { postcode: 'hw9 1ad', place: '' }), 200);
   assert.match(away, /<html lang="cy"/);
   assert.match(away, /<h1 class="heading-l">Ni allwn dderbyn yr adroddiad hwn<\/h1>/);
@@ -169,11 +170,11 @@ test('in Welsh: the out-of-area notice and the nearby step, with its error and t
   assert.match(away, /<a class="link" href="https:\/\/harrowdale\.example\/report-anti-social-behaviour">Rhoi gwybod amdani i Harrowdale District Council<\/a>/);
   assert.match(away, /ffoniwch yr heddlu ar 101/);
 
-  assert.equal((await post(v, 'where', { postcode: MILL_LANE, place: '' })).headers.get('location'), '/report/nearby', 'the noise report just made is near');
+  assert.equal((await post(v, 'where', { postcode: MILL_LANE, place: '' })).headers.get('location'), '/report/nearby', 'the fly-tipping report just made is near');
   const page = await valid('nearby (cy)', await v.get('/report/nearby'), 200);
   assert.match(page, /<html lang="cy"/);
   assert.match(page, /<h1 class="heading-l">Mae rhywun eisoes wedi rhoi gwybod am broblem debyg gerllaw<\/h1>/);
-  assert.match(page, /Niwsans sŵn/, 'the category in Welsh');
+  assert.match(page, /Tipio anghyfreithlon/, 'the category in Welsh');
   assert.match(page, /(Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr) 20\d\d/, 'the month in Welsh');
   const refused = await valid('nearby (error, cy)', await v.post('/report/nearby', {}), 400);
   assert.match(refused, /Mae problem/);
@@ -183,4 +184,22 @@ test('in Welsh: the out-of-area notice and the nearby step, with its error and t
   const check = await valid('check (nearby, cy)', await v.get('/report/check'), 200);
   assert.match(check, /Adroddiad tebyg gerllaw/);
   assert.match(check, /Rhoi gwybod amdani fel problem newydd/);
+});
+
+test('a sensitive or other non-public category gets no nearby step and no similar report in its draft, with an open one at the same spot', async () => {
+  for (const category of ['domestic-concern', 'hate-incident', 'noise']) {
+    const earlier = new Visitor(server.url);
+    for (const [step, body] of before5(category, 'Something that happened at the same address.')) await post(earlier, step, body);
+    await post(earlier, 'where', { postcode: MILL_LANE, place: '' });
+    const open = await finish(earlier);
+    assert.ok(open.lat !== null, `${category}: the earlier report has the postcode's coordinates`);
+
+    const v = new Visitor(server.url);
+    for (const [step, body] of before5(category, 'Trying to learn whether someone reported this here.')) await post(v, step, body);
+    assert.equal((await post(v, 'where', { postcode: MILL_LANE, place: '' })).headers.get('location'), '/report/people', `${category}: no nearby step`);
+    assert.equal((await v.get('/report/nearby')).headers.get('location'), '/report/people', `${category}: the nearby page shows nothing`);
+    const [draft] = (await db.execute({ sql: "SELECT json_extract(data, '$.similar') AS similar, json_extract(data, '$.lat') AS lat FROM drafts WHERE id = ?", args: [v.cookies.get('draft')!] })).rows;
+    assert.ok(draft!.lat !== null, `${category}: the draft has the coordinates`);
+    assert.equal(draft!.similar, null, `${category}: no similar report stored`);
+  }
 });

@@ -1,11 +1,13 @@
 /**
  * What a resident's visit leaves behind (issue 10): every resident page under /report, /track and /feedback is
  * sent with Cache-Control: no-store, in its normal and error states; the tracking cookie is a session cookie
- * whose 30-minute limit is in its signed value; /exit and "Stop viewing this report" clear it. The new page
+ * whose 30-minute limit is in its signed value, renewed by each view or post up to 2 hours; /exit and "Stop viewing
+ * this report" clear it; a post after access ended stores nothing and /track says it ended. The new page
  * states (the confirmation before the equality questions, an out-of-area postcode, per-part date messages,
  * a complaint's reference) are valid HTML.
  */
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { createClient, type Client } from '@libsql/client';
 import { htmlProblems } from '../helpers/html.ts';
@@ -76,11 +78,18 @@ test('every resident page under /report, /track and /feedback is sent with Cache
   assert.notEqual((await v.get('/about')).headers.get('cache-control'), 'no-store', '/about is not a private page');
 });
 
-test('the reference and tracking code come first; the equality questions are offered after, clearly optional', async () => {
+test('the reference and tracking code come first, the code on the first view only; the equality questions are offered after, clearly optional', async () => {
   const v = await sendAnonymousReport();
   const confirmation = await expectValid('confirmation', await v.get('/report/confirmation'), 200);
   assert.match(confirmation, /class="reference">HM-[A-Z0-9]{4}-[A-Z0-9]{4}</);
-  assert.match(confirmation, /Tracking code<\/dt><dd><strong>[A-Z0-9]{5}-[A-Z0-9]{5}</);
+  const code = /Tracking code<\/dt><dd><strong>([A-Z0-9]{5}-[A-Z0-9]{5})</.exec(confirmation)?.[1];
+  assert.ok(code, 'the tracking code is shown');
+  const [kept] = (await db.execute({ sql: "SELECT json_extract(data, '$.trackSecret') AS code FROM drafts WHERE id = ?", args: [v.cookies.get('draft')!] })).rows;
+  assert.equal(kept!.code, null, 'once shown, the draft no longer keeps the code');
+  const again = await expectValid('confirmation (seen before)', await v.get('/report/confirmation'), 200);
+  assert.doesNotMatch(again, new RegExp(`Tracking code|${code}`), 'the code is not shown again');
+  assert.match(again, /Your tracking code was shown once, when your report was sent, and cannot be shown again\./);
+  assert.match(again, /class="reference">HM-[A-Z0-9]{4}-[A-Z0-9]{4}</, 'the reference still is');
   assert.match(confirmation, /href="\/report\/equality"[^>]*>Answer the optional equality questions/);
   assert.match(confirmation, /class="[^"]*exit-this-page/, 'Exit this page on the confirmation of a sensitive report');
   const equality = await expectValid('equality', await v.get('/report/equality'), 200);
@@ -130,6 +139,59 @@ test('the tracking cookie is a session cookie with its 30-minute limit signed in
   const cleared = exit.headers.getSetCookie();
   assert.ok(cleared.some((c) => /^track=;/.test(c) && /Path=\/track/i.test(c) && /Max-Age=0/i.test(c)), `Exit clears the tracking cookie: ${cleared.join(' | ')}`);
   assert.ok(cleared.some((c) => /^draft=;/.test(c) && /Path=\/report/i.test(c)), 'Exit clears the draft cookie');
+  assert.equal((await v.get('/track/case')).headers.get('location'), '/track');
+});
+
+/** A tracking cookie's value signed with this server's key, as the server signs one ("case.since~expires~mac"). */
+async function trackCookie(caseId: string, since: number, expires: number): Promise<string> {
+  const [key] = (await db.execute("SELECT value FROM meta WHERE key = 'signing_key'")).rows;
+  const body = `${caseId}.${since}~${expires}`;
+  return `${body}~${createHmac('sha256', String(key!.value)).update(body).digest('base64url')}`;
+}
+
+/** The limit signed into a tracking cookie set by a response. */
+function signedLimit(res: Response): number {
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('track=') && !/max-age=0/i.test(c));
+  assert.ok(cookie, 'the tracking cookie is set again');
+  return Number(decodeURIComponent(cookie.split(';')[0]!.slice('track='.length)).split('~')[1]);
+}
+
+test('each view or post of the report renews its 30 minutes, never past 2 hours; once ended, a post stores nothing and /track says why', async () => {
+  const v = await sendAnonymousReport();
+  const page = await (await v.get('/report/confirmation')).text();
+  const ref = /class="reference">([^<]+)</.exec(page)![1]!;
+  const code = /Tracking code<\/dt><dd><strong>([^<]+)</.exec(page)![1]!;
+  assert.equal((await v.post('/track', { ref, email: '', code })).status, 303);
+  const caseId = String((await db.execute({ sql: 'SELECT id FROM cases WHERE ref = ?', args: [ref] })).rows[0]!.id);
+  const minute = 60_000;
+
+  // Proved 20 minutes ago, a minute left: a view renews it for 30 minutes from now.
+  v.cookies.set('track', await trackCookie(caseId, Date.now() - 20 * minute, Date.now() + minute));
+  const at = Date.now();
+  const viewed = await v.get('/track/case');
+  assert.equal(viewed.status, 200);
+  assert.ok(signedLimit(viewed) >= at + 29 * minute, 'renewed by the view');
+  // Proved almost 2 hours ago: renewed no further than 2 hours after it was proved.
+  const since = Date.now() - 119 * minute;
+  v.cookies.set('track', await trackCookie(caseId, since, Date.now() + minute));
+  const posted = await v.post('/track/case', { information: 'The shouting started again last night.' });
+  assert.equal(posted.headers.get('location'), '/track/case?added=1');
+  assert.equal(signedLimit(posted), since + 120 * minute, 'the post renews it, within its 2 hours');
+
+  // Ended: the post goes to /track, which says so; the text is not stored and the cookie is cleared.
+  v.cookies.set('track', await trackCookie(caseId, Date.now() - 40 * minute, Date.now() - 1000));
+  const late = await v.post('/track/case', { information: 'Written while the time ran out.' });
+  assert.equal(late.status, 303);
+  assert.equal(late.headers.get('location'), '/track?ended=1');
+  assert.ok(!v.cookies.has('track'), 'the ended cookie is cleared');
+  const [stored] = (await db.execute({ sql: "SELECT count(*) AS n FROM case_events WHERE case_id = ? AND body LIKE 'Written while%'", args: [caseId] })).rows;
+  assert.equal(Number(stored!.n), 0, 'nothing typed after access ended is stored');
+  const told = await expectValid('track (access ended)', await v.get('/track?ended=1'), 200);
+  assert.match(told, /Your time to view your report ended, so anything you had not sent yet was not added\./);
+  assertNoStore('/track?ended=1', await v.get('/track?ended=1'));
+  // A view after the end says so too; with no cookie at all, /track as before.
+  v.cookies.set('track', await trackCookie(caseId, Date.now() - 40 * minute, Date.now() - 1000));
+  assert.equal((await v.get('/track/case')).headers.get('location'), '/track?ended=1');
   assert.equal((await v.get('/track/case')).headers.get('location'), '/track');
 });
 

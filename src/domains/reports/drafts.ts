@@ -84,8 +84,19 @@ export async function purgeDrafts(maxAgeMs: number, uploadDir: string, now = Dat
   return expired.length;
 }
 
-/** The statement that marks a draft as sent: it records the case and keeps the tracking secret for the confirmation. */
+/** The statement that marks a draft as sent: it records the case and keeps the tracking secret for the confirmation's first view (takeTrackSecret). */
 export function draftSentStatement<T extends object>(draft: Draft<T>, caseId: string, trackSecret: string | null | undefined, now = Date.now()): InStatement {
   // Plain SQL: built for every submission, where Drizzle's query building cost more than running it.
   return { sql: 'update "drafts" set "case_id" = ?, "data" = ?, "updated_at" = ? where "id" = ?', args: [caseId, JSON.stringify({ ...(draft.data as Record<string, unknown>), trackSecret }), now, draft.id] };
+}
+
+/**
+ * Take the anonymous tracking code out of a sent draft, in one write: true only for the one call that removed it
+ * (the confirmation page that shows it), so it is shown once and not kept in plain text after.
+ */
+export async function takeTrackSecret(draftId: string, now = Date.now()): Promise<boolean> {
+  const [taken] = await getDatabase().writer.batch([
+    { sql: "update \"drafts\" set \"data\" = json_remove(\"data\", '$.trackSecret'), \"updated_at\" = ? where \"id\" = ? and json_extract(\"data\", '$.trackSecret') is not null", args: [now, draftId] },
+  ]);
+  return taken!.rowsAffected === 1;
 }

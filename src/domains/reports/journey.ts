@@ -115,6 +115,15 @@ export function isSensitive(a: ReportAnswers, config: SiteConfig): boolean {
   return !!config.categories.find((c) => c.id === a.category)?.sensitive;
 }
 
+/**
+ * True when a similar report nearby may be offered for the chosen category: only a category the site already
+ * lists by place in public (`public: true`, which a sensitive category can never be), so the step tells nobody
+ * more than Open311 does.
+ */
+export function offersSimilarReport(a: ReportAnswers, config: SiteConfig): boolean {
+  return !!config.categories.find((c) => c.id === a.category)?.public;
+}
+
 /** True when the chosen category is flagged `emergency` (the journey then warns to call 999). */
 export function isEmergencyCategory(a: ReportAnswers, config: SiteConfig): boolean {
   return !!config.categories.find((c) => c.id === a.category)?.emergency;
@@ -133,8 +142,14 @@ export function readStep(step: Step, form: FormData, a: ReportAnswers, config: S
   if (step === 'photos' || step === 'check') return { answers: {}, errors: [], values };
   const result = validateForm(reportPageSchema(config, step, engineAnswers(a as Record<string, unknown>), now, lang), form);
   if (!result.ok) return { answers: {}, errors: result.errors, values };
-  return { answers: draftAnswers(step, result.data, values), errors: [], values };
+  const answers = draftAnswers(step, result.data, values);
+  // Another kind of "when" asks its own details: the old ones no longer apply (nor show on check answers).
+  if (step === 'when' && answers.whenKind !== a.whenKind) Object.assign(answers, WHEN_DETAILS_CLEARED);
+  return { answers, errors: [], values };
 }
+
+/** The when-details answers, all cleared. */
+const WHEN_DETAILS_CLEARED: Partial<ReportAnswers> = { whenDay: undefined, whenMonth: undefined, whenYear: undefined, whenTime: undefined, happenedAt: undefined, whenText: undefined };
 
 /** The engine's answers for one page as the draft keeps them. */
 function draftAnswers(step: Step, d: Answers, typed: Record<string, string>): Partial<ReportAnswers> {

@@ -121,7 +121,7 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
   const config = getConfig();
   const change = astro.url.searchParams.get('change') === '1';
   const action = change ? `${stepPath(step)}?change=1` : stepPath(step);
-  const back = change ? '/report/check' : stepPath(previousStep(step, draft.data));
+  const back = change ? (step === 'when-details' ? '/report/when?change=1' : '/report/check') : stepPath(previousStep(step, draft.data));
   const sensitive = isSensitive(draft.data, config);
   const emergency = isEmergencyCategory(draft.data, config);
   const lang = astro.locals.lang;
@@ -136,7 +136,8 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
     if (outOfArea) return { draft, errors: [], values: answerValues(draft.data), sensitive, emergency, back, action, questions, outOfArea };
     const result = readStep(step, read.form, draft.data, config, Date.now(), lang);
     if (result.errors.length === 0) {
-      if (step === 'where') Object.assign(result.answers, await similarAnswers(draft.data, result.answers, config));
+      // A new place or a new category finds the similar report again (a choice made for another is dropped).
+      if (step === 'where' || (step === 'category' && result.answers.category !== draft.data.category)) Object.assign(result.answers, await similarAnswers(draft.data, result.answers, config));
       if (draft.id) draft = await saveDraft(draft, result.answers);
       else {
         const started = await startReportDraft(astro, result.answers);
@@ -144,8 +145,10 @@ export async function handleStep(astro: AstroGlobal, step: Step): Promise<StepSt
         draft = started.draft;
       }
       const next = nextStep(step, draft.data);
-      if (change && firstIncompleteStep(draft.data) !== null && next !== 'submit' && next !== 'emergency') {
-        return { response: astro.redirect(`${stepPath(next)}?change=1`, 303) };
+      // A change goes on to the step it leaves unanswered; "when" always goes on to its details, to correct them.
+      const ahead = step === 'when' ? 'when-details' : firstIncompleteStep(draft.data);
+      if (change && ahead !== null && next !== 'submit' && next !== 'emergency') {
+        return { response: astro.redirect(`${stepPath(ahead)}?change=1`, 303) };
       }
       return { response: afterStep(astro, stepPath(next)) };
     }

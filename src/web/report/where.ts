@@ -2,7 +2,7 @@
 import type { Neighbour, SiteConfig } from '../../platform/config/partnership.ts';
 import { normalisePostcode } from '../../platform/uk/postcode.ts';
 import { FIND_LOCAL_COUNCIL_URL, findSimilarReport, locatePostcode } from '../../domains/geography/index.ts';
-import type { ReportAnswers } from '../../domains/reports/index.ts';
+import { offersSimilarReport, type ReportAnswers } from '../../domains/reports/index.ts';
 import { translate } from '../../platform/i18n/index.ts';
 
 /** What the out-of-area notice shows. */
@@ -39,10 +39,15 @@ export function outOfAreaNotice(form: FormData, config: SiteConfig, lang = 'en')
   };
 }
 
-/** The similar report to offer after the where step (kept with the choice when it is the same one), or none. */
+/**
+ * The similar report to offer once a step's answers are in (the where step, or a new category), kept with the
+ * choice when it is the same one, or none: only for a category listed by place in public (offersSimilarReport),
+ * never a sensitive one.
+ */
 export async function similarAnswers(before: ReportAnswers, answers: Partial<ReportAnswers>, config: SiteConfig, now = Date.now()): Promise<Pick<ReportAnswers, 'similar' | 'joinChoice'>> {
-  if (answers.lat === undefined || answers.lon === undefined || !before.category) return { similar: undefined, joinChoice: undefined };
-  const similar = await findSimilarReport({ lat: answers.lat, lon: answers.lon }, before.category, config.partnership.nearby, now);
+  const a = { ...before, ...answers };
+  if (a.lat === undefined || a.lon === undefined || !a.category || !offersSimilarReport(a, config)) return { similar: undefined, joinChoice: undefined };
+  const similar = await findSimilarReport({ lat: a.lat, lon: a.lon }, a.category, config.partnership.nearby, now);
   if (!similar) return { similar: undefined, joinChoice: undefined };
   return { similar, joinChoice: before.similar?.id === similar.id ? before.joinChoice : undefined };
 }
