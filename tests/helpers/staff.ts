@@ -16,7 +16,9 @@ export async function staffContext(browser: Browser, base: string, email: string
 
 /** What a test web report says; defaults give a named vandalism report in HW3 1AB. */
 export interface WebReport {
+  /** The reporter's e-mail address; '' with a phone number for a reporter who gives no address. */
   email: string;
+  phone?: string;
   name?: string;
   category?: string;
   description?: string;
@@ -52,7 +54,7 @@ export async function sendWebReport(base: string, report: WebReport): Promise<{ 
     ['/report/photos', { intent: 'continue' }],
     ['/report/privacy', { privacy }],
   ];
-  if (privacy !== 'anonymous') steps.push(['/report/contact', { name: report.name ?? 'Robin Resident', email: report.email, phone: '', preferredContact: 'email', consentShare: 'yes' }]);
+  if (privacy !== 'anonymous') steps.push(['/report/contact', { name: report.name ?? 'Robin Resident', email: report.email, phone: report.phone ?? '', preferredContact: report.email ? 'email' : 'phone', consentShare: 'yes' }]);
   for (const [path, body] of steps) {
     let payload: Record<string, string> | FormData = body;
     if (path === '/report/photos' && report.photos?.length) {

@@ -13,6 +13,7 @@ import { createClient, type Client } from '@libsql/client';
 import { htmlProblems } from '../helpers/html.ts';
 import { Visitor } from '../helpers/http.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { sendWebReport } from '../helpers/staff.ts';
 
 let server: TestServer;
 let db: Client;
@@ -243,4 +244,17 @@ test('the 999 warning for a category flagged emergency, and the tap-to-call 999 
   await expectValid('description (emergency category, errors)', await v.post('/report/description', {}), 400);
   const emergency = await expectValid('emergency', await v.get('/report/emergency'), 200);
   assert.match(emergency, /href="tel:999"/);
+});
+
+test('a named reporter who gives a phone number but no e-mail address gets a tracking code, shown once, that opens /track', async () => {
+  let page = '';
+  const { ref, trackCode } = await sendWebReport(server.url, { email: '', phone: '07700 900123', privacy: 'named', onConfirmation: (html) => (page = html) });
+  assert.ok(trackCode, 'a tracking code on the confirmation page');
+  assert.match(page, /You did not give an email address, so we cannot email you a link to your report/);
+  assert.deepEqual(await htmlProblems(page, 'confirmation, no e-mail address'), []);
+  const tracker = new Visitor(server.url);
+  assert.equal((await tracker.post('/track', { ref, email: '', code: trackCode })).status, 303);
+  assert.match(await (await tracker.get('/track/case')).text(), new RegExp(ref));
+  const stored = (await db.execute({ sql: 'SELECT track_secret_hash IS NOT NULL AS has FROM cases WHERE ref = ?', args: [ref] })).rows[0]!;
+  assert.equal(Number(stored.has), 1);
 });

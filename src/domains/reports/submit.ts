@@ -134,8 +134,9 @@ export async function createCase(input: NewCase, ctx: CaseContext & { gate?: Wri
     const id = newId(now);
     const ref = generateReference(config.partnership.referencePrefix);
     const anonymous = input.privacy === 'anonymous';
-    const trackSecret = anonymous ? newTrackSecret() : undefined;
     const email = !anonymous ? input.reporter?.email || null : null;
+    // A tracking code for whoever will get no private link by e-mail: anonymous reporters, and web reporters who gave no address.
+    const trackSecret = anonymous || (!email && input.channel === 'web') ? newTrackSecret() : undefined;
     const linkToken = email ? newSecret(20) : undefined;
     const stmts: InStatement[] = [];
     let reporterId: string | null = null;
