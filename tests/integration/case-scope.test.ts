@@ -101,4 +101,10 @@ test('the case page lists the other cases of its incident only as far as the vie
   };
   assert.deepEqual(await linkedWith(triage), [nearby, thornwick].sort());
   assert.deepEqual(await linkedWith(district), [nearby], 'the Thornwick case is not named to the Brackenford officer');
+  // Nor on the timeline: the linking event names it to triage only.
+  const timeline = async (who: Visitor) => /Timeline \(internal\)<\/h2>([\s\S]*?)<\/ol>/.exec(await (await who.get(`/staff/cases/${brackenford}`)).text())![1]!;
+  assert.match(await timeline(triage), new RegExp(`Linked into an incident with [^<]*${thornwick}`));
+  const theirs = await timeline(district);
+  assert.doesNotMatch(theirs, new RegExp(thornwick));
+  assert.match(theirs, new RegExp(`Linked into an incident with [^<]*${nearby}[^<]*a case outside your area|Linked into an incident with [^<]*a case outside your area[^<]*${nearby}`));
 });

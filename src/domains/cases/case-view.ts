@@ -1,5 +1,5 @@
 /** Read models for the staff case pages: one case with its timeline, photos, linked cases and owner; the officers to assign to. */
-import { and, asc, eq, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import { getDb } from '../../platform/db/client.ts';
 import { attachments, caseEvents, cases, incidents, users } from '../../platform/db/schema.ts';
 import { findCase } from './actions.ts';
@@ -42,7 +42,29 @@ export async function loadCaseView(ref: string, scope: CaseScope, now = Date.now
     row.incidentId ? findIncidentTitle(row.incidentId) : Promise.resolve(null),
   ]);
   // Flags are shown as they are now; they are stored only when cases change, never on a view.
-  return { row: { ...row, flags: threshold.flags }, threshold, events, photos, officers, siblings, ownerName: owner[0]?.name ?? null, incidentTitle };
+  return { row: { ...row, flags: threshold.flags }, threshold, events: await withRefsInScope(events, scope), photos, officers, siblings, ownerName: owner[0]?.name ?? null, incidentTitle };
+}
+
+/** What the timeline says instead of the reference of a case the viewer may not see. */
+export const HIDDEN_REF = 'a case outside your area';
+
+/**
+ * Timeline events with the references of other cases (an incident's cases, the original of a duplicate) that `scope`
+ * does not reach replaced by HIDDEN_REF, as the incident's case list leaves them out.
+ */
+async function withRefsInScope<E extends { action: string; data: Record<string, unknown> | null }>(events: E[], scope: CaseScope): Promise<E[]> {
+  const refsOf = (e: E): string[] =>
+    e.action === 'case.incident.linked' ? ((e.data?.with as string[] | undefined) ?? []) : e.action === 'case.duplicate.marked' && typeof e.data?.of === 'string' ? [e.data.of] : [];
+  const named = [...new Set(events.flatMap(refsOf))];
+  const condition = caseScopeCondition(scope);
+  if (named.length === 0 || condition === undefined) return events;
+  const seen = new Set((await getDb().select({ ref: cases.ref }).from(cases).where(and(inArray(cases.ref, named), condition))).map((r) => r.ref));
+  const shown = (ref: string) => (seen.has(ref) ? ref : HIDDEN_REF);
+  return events.map((e) => {
+    if (e.action === 'case.incident.linked') return { ...e, data: { ...e.data, with: refsOf(e).map(shown) } };
+    if (e.action === 'case.duplicate.marked' && refsOf(e).length) return { ...e, data: { ...e.data, of: shown(refsOf(e)[0]!) } };
+    return e;
+  });
 }
 
 /** The title an officer gave an incident, or null when there is no such incident. */
