@@ -82,16 +82,20 @@ test('8: a look-up never reveals a confidential reporter; typed details are conf
   assert.equal((await confirmCaller(other.ref, { name: 'x' }, { kind: 'district', districtIds: ['nowhere'] })).ok, false);
 });
 
-test('20: a look-up by name or street finds cases, with their status and the last reply', async () => {
+test('20: a look-up by name or street finds cases, with their status and the last reply (the reporter named in it only with pii.view)', async () => {
   const reporterId = await insertReporter({ name: 'Nell Namesake', email: 'nell@example.org' });
   const c = await insertCase({ reporterId, locationText: 'Outside the bakery, Weaver Close', postcode: null });
   const officer = await insertUser();
-  assert.equal((await sendReply(c.ref, officer, 'We have asked the council to check the bins.', settings, NOW)).ok, true);
+  assert.equal((await sendReply(c.ref, officer, 'Dear Nell Namesake, we have asked the council to check the bins. Thank you, Nell.', settings, NOW)).ok, true);
   const byName = await lookUpCaller('nell namesake', 'HM');
   assert.ok(byName.ok && byName.kind === 'text');
   assert.deepEqual(byName.cases.map((x) => x.ref), [c.ref]);
   assert.equal(byName.cases[0]!.status, 'new');
-  assert.match(byName.cases[0]!.lastReply?.body ?? '', /check the bins/);
+  assert.equal(byName.cases[0]!.lastReply?.body, 'Dear [the reporter], we have asked the council to check the bins. Thank you, [the reporter].');
+  assert.doesNotMatch(JSON.stringify(byName.cases), /Nell|Namesake/i);
+  const withPii = await lookUpCaller('nell namesake', 'HM', 20, { kind: 'all' }, true);
+  assert.ok(withPii.ok);
+  assert.match(withPii.cases[0]!.lastReply?.body ?? '', /^Dear Nell Namesake, /);
   const byStreet = await lookUpCaller('weaver close', 'HM');
   assert.ok(byStreet.ok && byStreet.cases.some((x) => x.ref === c.ref));
   const wild = await lookUpCaller('%%%_', 'HM');

@@ -26,6 +26,7 @@ export interface CallerCase {
   categoryId: string | null;
   receivedAt: number;
   /** The last reply sent to the reporter, if any. */
+  /** The last reply to the reporter; without pii.view, the reporter's name in it shows as REDACTED_NAME. */
   lastReply: { at: number; body: string } | null;
 }
 
@@ -80,6 +81,17 @@ export function normaliseLookupText(text: string): string {
 /** A LIKE pattern matching the text anywhere, with LIKE's own wildcards escaped. */
 function containing(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** What a reply shows instead of the reporter's name to staff without pii.view. */
+export const REDACTED_NAME = '[the reporter]';
+
+/** A reply's text with the reporter's full name, and each part of it of two letters or more, replaced by REDACTED_NAME. */
+export function withoutName(body: string, name: string | null | undefined): string {
+  const parts = [...new Set([name?.trim() ?? '', ...(name ?? '').split(/[\s,]+/)].filter((p) => p.length >= 2))].sort((a, b) => b.length - a.length);
+  if (!parts.length) return body;
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+  return body.replace(pattern, REDACTED_NAME);
 }
 
 /** The last reply to the reporter on each case. */
@@ -165,8 +177,9 @@ export async function lookUpCaller(input: string, referencePrefix: string, limit
 
   const caseRows = caseIds.size
     ? await db
-        .select({ id: cases.id, ref: cases.ref, kind: cases.kind, status: cases.status, channel: cases.channel, categoryId: cases.categoryId, receivedAt: cases.receivedAt })
+        .select({ id: cases.id, ref: cases.ref, kind: cases.kind, status: cases.status, channel: cases.channel, categoryId: cases.categoryId, receivedAt: cases.receivedAt, reporterName: reporters.name })
         .from(cases)
+        .leftJoin(reporters, eq(reporters.id, cases.reporterId))
         .where(and(inArray(cases.id, [...caseIds]), isNotNull(cases.ref), inScope))
         .orderBy(desc(cases.receivedAt))
         .limit(limit)
@@ -180,7 +193,10 @@ export async function lookUpCaller(input: string, referencePrefix: string, limit
     kind: found.kind,
     value: found.value,
     caller: { phoneE164: typedPhone, email: typedEmail },
-    cases: caseRows.map((c) => ({ ...c, ref: c.ref!, lastReply: replies.get(c.id) ?? null })),
+    cases: caseRows.map(({ reporterName, ...c }) => {
+      const reply = replies.get(c.id);
+      return { ...c, ref: c.ref!, lastReply: reply ? { at: reply.at, body: piiView ? reply.body : withoutName(reply.body, reporterName) } : null };
+    }),
     calls: callRows
       .filter((c) => found.kind !== 'reference' || piiView || (c.caseId && visible.has(c.caseId)))
       .map(({ id, startedAt, reason, outcome, caseRef, caseId, handlerName }) => ({ id, startedAt, reason, outcome, caseRef: caseId && visible.has(caseId) ? caseRef : null, handlerName })),
