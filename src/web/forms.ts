@@ -4,6 +4,7 @@
  * the page's own error summary), validates it with validateForm against a zod schema, then runs a command.
  * Handlers return { response } (a redirect) or the view model the page renders.
  */
+import { bodyLimitFor } from '../server/body-limits.ts';
 import type { AstroGlobal } from 'astro';
 import { readForm, type FieldError, type FormLimits } from '../platform/forms/index.ts';
 import { translate } from '../platform/i18n/index.ts';
@@ -15,6 +16,11 @@ type PageCtx = Pick<AstroGlobal, 'request' | 'response'> & { locals?: { lang?: s
 /** What a handler gives back: a response to return at once. */
 export interface Done {
   response: Response;
+}
+
+/** The reader's size limit for a page's form: the body limit the server module gives its route (they must agree, or a form the server let through is refused here with nothing kept). */
+export function routeFormLimit(astro: Pick<PageCtx, 'request'>): number {
+  return bodyLimitFor(new URL(astro.request.url).pathname);
 }
 
 /** Read the POSTed form of a page; on refusal set the 415/413/400 status and return the error for the summary. */

@@ -107,3 +107,13 @@ test('a body that is not a form gets a 4xx with the error summary on both channe
     assert.match(await res.text(), /The form could not be read/, path);
   }
 });
+
+test('the call screen reads a form as large as its route allows: long answers in a non-Latin script come back with their messages, not an empty screen', async () => {
+  // About 90 kB once URL-encoded: past the 64 kB a page reads by default, within the call screen's 256 kB.
+  const long = 'আমাদের এলাকা নিরাপদ নয় '.repeat(200).slice(0, 4990);
+  const res = await handler.post('/staff/calls/new', { token: 'a'.repeat(26), intent: 'save', reason: 'new-report', 'outcome-new-report': 'case-created', description: long, peopleInvolved: long, category: 'made-up' });
+  assert.equal(res.status, 400, 'refused for what was answered, not for its size');
+  const html = await res.text();
+  assert.ok(summaryMessages(html).includes('Select what your report is about'));
+  assert.ok(html.includes(long), 'what was typed is on the page again');
+});

@@ -7,6 +7,7 @@ import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import { newSecret } from '../../platform/security/ids.ts';
 import { readForm, type FieldError } from '../../platform/forms/index.ts';
+import { routeFormLimit } from '../forms.ts';
 import { fieldName, type Question } from '../../platform/questions/index.ts';
 import { loadAdvicePages, searchAdvice, type AdvicePage } from '../../domains/calls/index.ts';
 import { formatDuration, readCallStart } from '../../domains/calls/index.ts';
@@ -104,7 +105,7 @@ export async function handleCallScreen(astro: AstroGlobal): Promise<Response | C
 
   if (astro.request.method === 'POST') {
     focus = 'none';
-    const read = await readForm(astro.request, { multipart: false });
+    const read = await readForm(astro.request, { multipart: false, maxBytes: routeFormLimit(astro) });
     if (!read.ok) {
       errors = read.errors;
       astro.response.status = read.status;

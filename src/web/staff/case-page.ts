@@ -14,7 +14,7 @@ import { findNearbyCases, type NearbyCase } from '../../domains/geography/index.
 import type { SessionUser } from '../../domains/identity/index.ts';
 import { choice, strings, text } from '../../platform/forms/index.ts';
 import { getConfig } from '../../server/runtime.ts';
-import { fieldError, readPageForm, refuseForm, seeOther, typedValues, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
+import { fieldError, readPageForm, refuseForm, routeFormLimit, seeOther, typedValues, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
 import { actorFor, notFound } from '../guards.ts';
 
 const INTENTS = ['triage', 'status', 'assign', 'note', 'reply', 'tags', 'link', 'unlink', 'duplicate', 'undo-duplicate'] as const;
@@ -182,7 +182,7 @@ export async function handleCasePage(astro: AstroGlobal): Promise<Done | CasePag
   let errors: FieldError[] = [];
   let posted: Record<string, string> = {};
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro);
+    const read = await readPageForm(astro, { multipart: true, maxBytes: routeFormLimit(astro) });
     if (!read.ok) errors = read.errors;
     else {
       posted = typedValues(read.form);

@@ -6,7 +6,7 @@ import {
   type BulkAction, type StaffActor,
 } from '../../domains/cases/index.ts';
 import { choice, strings, text } from '../../platform/forms/index.ts';
-import { fieldError, readPageForm, refuseForm, seeOther, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
+import { fieldError, readPageForm, refuseForm, routeFormLimit, seeOther, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
 import { actorFor } from '../guards.ts';
 import { safeQueryString } from '../redirects.ts';
 
@@ -124,7 +124,7 @@ export async function handleQueue(astro: AstroGlobal) {
   let bulk: BulkPosted | null = null;
   let confirmingReply = false;
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro);
+    const read = await readPageForm(astro, { multipart: true, maxBytes: routeFormLimit(astro) });
     const intent = read.ok ? validateForm(intentSchema, read.form) : read;
     if (!read.ok) errors = read.errors;
     else if (!intent.ok) errors = unreadableForm();
