@@ -76,6 +76,10 @@ test('administrator with two-factor, invitation, set-up at first sign-in, code a
   await admin.getByRole('link', { name: 'Council CRM' }).click();
   await checked(admin, 'API key page');
   await admin.getByRole('button', { name: 'Revoke this key' }).click();
+  await admin.getByRole('button', { name: 'Yes, revoke it' }).waitFor();
+  await checked(admin, 'API key: confirm revoking');
+  await admin.getByRole('button', { name: 'Yes, revoke it' }).click();
+  await admin.waitForURL(/\/staff\/admin\/api-keys\?revoked=/);
   assert.match(admin.url(), /\/staff\/admin\/api-keys\?revoked=/);
   await checked(admin, 'API keys after revoking');
   await admin.getByRole('link', { name: 'Council CRM' }).click();

@@ -41,7 +41,7 @@ before(async () => {
   keys.readOnly = await issueKey({ name: 'Dashboard', access: 'read', scope: 'all', perMinute: '1000' });
   keys.revoked = await issueKey({ name: 'Old system', access: ['write', 'read'], scope: 'all', perMinute: '1000' });
   keys.limited = await issueKey({ name: 'Busy client', access: 'read', scope: 'all', perMinute: '5' });
-  const revoked = await admin.post(`/staff/admin/api-keys/${keys.revoked.split('.')[0]}`, {});
+  const revoked = await admin.post(`/staff/admin/api-keys/${keys.revoked.split('.')[0]}`, { confirm: 'yes' });
   assert.equal(revoked.status, 303);
 });
 after(() => server?.stop());
@@ -402,8 +402,15 @@ test('the key pages: issuing refuses a form with errors (400, error summary), a 
   const page = await (await admin.get(`/staff/admin/api-keys/${id}`)).text();
   assert.match(page, /Revoke this key/);
   assert.deepEqual(await htmlProblems(page, 'api-key'), []);
-  assert.equal((await admin.post(`/staff/admin/api-keys/${id}`, {})).status, 303);
-  const twice = await admin.post(`/staff/admin/api-keys/${id}`, {});
+  // Revoking asks first: the key works until the administrator confirms.
+  const asked = await admin.post(`/staff/admin/api-keys/${id}`, {});
+  assert.equal(asked.status, 200);
+  const askedHtml = await asked.text();
+  assert.match(askedHtml, /Revoke the key “Temporary”\?/);
+  assert.deepEqual(await htmlProblems(askedHtml, 'api-key: confirm revoking'), []);
+  assert.match(await (await admin.get(`/staff/admin/api-keys/${id}`)).text(), /<dt class="summary-list__key">Status<\/dt>\s*<dd class="summary-list__value">Active<\/dd>/, 'still active before confirming');
+  assert.equal((await admin.post(`/staff/admin/api-keys/${id}`, { confirm: 'yes' })).status, 303);
+  const twice = await admin.post(`/staff/admin/api-keys/${id}`, { confirm: 'yes' });
   assert.equal(twice.status, 400);
   assert.deepEqual(await htmlProblems(await twice.text(), 'api-key-revoked-twice'), []);
   const audit = await (await admin.get('/staff/admin/audit')).text();

@@ -86,6 +86,8 @@ export async function handleIssueKey(astro: AstroGlobal): Promise<IssueView> {
 export interface KeyView {
   key: ApiKey;
   errors: FieldError[];
+  /** Set when "Revoke this key" was pressed and the administrator is asked to confirm it. */
+  confirming?: boolean;
 }
 
 /** One key, with a button to revoke it (at once, for every later call). */
@@ -99,6 +101,8 @@ export async function handleKey(astro: AstroGlobal): Promise<Done | KeyView> {
     refuseForm(astro);
     return { key, errors: [fieldError('revoke', 'This key has already been revoked', 'main-content')] };
   }
+  // No JavaScript needed: the first press asks, the second (with confirm=yes) revokes.
+  if (read.form.get('confirm') !== 'yes') return { key, errors: [], confirming: true };
   await revokeKey(key.id, actorOf(astro));
   return seeOther(`/staff/admin/api-keys?revoked=${encodeURIComponent(key.name)}`);
 }
