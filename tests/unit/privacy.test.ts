@@ -23,6 +23,7 @@ import { logCall } from '../../src/domains/calls/log.ts';
 import { changeLegalHold } from '../../src/domains/cases/legal-hold.ts';
 import { eraseSubject, exportSubjectData, readSubject, subjectSchema } from '../../src/domains/privacy/index.ts';
 import { referCase } from '../../src/domains/referrals/index.ts';
+import { recordAudit } from '../../src/platform/audit.ts';
 import { validateForm } from '../../src/platform/forms/index.ts';
 
 const config = loadSiteConfig('content');
@@ -116,6 +117,12 @@ test('erasure removes the personal fields and photos, keeps the statistics field
   const callId = await logInfoCall({ callerName: 'Casey Erase', callerEmail: 'casey@example.com' });
   const [beforeRow] = await getDb().select().from(cases).where(eq(cases.id, mine.id));
   assert.ok(existsSync(join(uploads, stored.key)));
+  // Caller look-ups that typed Casey's address or name, and one for someone else, as the call screen audits them.
+  const officerActor = { kind: 'user' as const, id: officer.id, ip: null };
+  const lookedUp = (searched: string) => recordAudit(officerActor, 'caller.lookup', null, { kind: 'text', searched, refs: [], calls: 0 });
+  await lookedUp('casey@example.com');
+  await lookedUp('casey erase');
+  await lookedUp('drew keep');
 
   const result = await eraseSubject(readSubject('casey@example.com')!, admin, uploads);
   assert.deepEqual(result, { ok: true, cases: 1, calls: 1, photos: 1 });
@@ -145,6 +152,8 @@ test('erasure removes the personal fields and photos, keeps the statistics field
   assert.deepEqual(audit!.data!.refs, [mine.ref]);
   assert.equal(audit!.actorId, admin.id);
   assert.ok((await getDb().select().from(auditEvents).where(and(eq(auditEvents.action, 'case.anonymised'), eq(auditEvents.subjectId, mine.id)))).length === 1);
+  const searches = (await getDb().select().from(auditEvents).where(eq(auditEvents.action, 'caller.lookup'))).map((a) => a.data!.searched).sort();
+  assert.deepEqual(searches, ['(erased)', '(erased)', 'drew keep'], "look-ups keep that they happened, not Casey's address or name");
   const [untouched] = await getDb().select().from(cases).where(eq(cases.id, other.id));
   assert.equal(untouched!.description, 'Drew: bins left out all week.');
   assert.ok(untouched!.reporterId);

@@ -10,6 +10,7 @@ import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { alertSubscriptions, calls, outbox, reporters } from '../../platform/db/schema.ts';
 import { caseAnonymisationPlan, deletePhotoFiles, REMOVED } from '../cases/retention.ts';
 import { findSubjectRecords, type Subject, type SubjectRecords } from './subject.ts';
+import { normaliseLookupText } from '../calls/index.ts';
 
 /** What an erasure would remove, for the review page. */
 export interface ErasurePreview {
@@ -36,6 +37,9 @@ export function summariseErasure(records: SubjectRecords): ErasurePreview {
     held: list.filter((c) => c.held).map((c) => c.ref),
   };
 }
+
+/** What a caller look-up's audit row says it searched for once the person it named has been erased. */
+export const ERASED_SEARCH = '(erased)';
 
 /** What an erasure would remove. */
 export async function previewErasure(subject: Subject): Promise<ErasurePreview> {
@@ -66,6 +70,9 @@ export async function eraseSubject(subject: Subject, actor: Actor, uploadDir: st
     if (subject.kind === 'email') stmts.push(toStatement(db.delete(outbox).where(eq(outbox.recipient, subject.value))), toStatement(db.delete(alertSubscriptions).where(eq(alertSubscriptions.email, subject.value))));
     // Contact rows not used by a case (the plan removes the ones its cases used).
     stmts.push(toStatement(db.delete(reporters).where(and(subject.kind === 'email' ? eq(reporters.email, subject.value) : eq(reporters.phoneE164, subject.value), sql`not exists (select 1 from cases where cases.reporter_id = ${reporters.id})`))));
+    // Caller look-ups typed the person's number, address or name: the audit keeps that a look-up was made, not what was typed.
+    const typed = [subject.value, ...[...records.reporters.map((r) => r.name), ...records.calls.map((c) => c.callerName)].filter((n): n is string => !!n).map(normaliseLookupText)];
+    stmts.push({ sql: `update audit_events set data = json_set(data, '$.searched', ?) where action = 'caller.lookup' and json_extract(data, '$.searched') in (${typed.map(() => '?').join(', ')})`, args: [ERASED_SEARCH, ...typed] });
     stmts.push(auditStatement(actor, 'privacy.erasure', null, { kind: subject.kind, refs: records.cases.map((c) => c.ref), calls: callIds.length, photos: plan.photoKeys.length }, now));
     await tx.batch(stmts);
     return { ok: true, cases: records.cases.length, calls: callIds.length, photos: plan.photoKeys.length, photoKeys: plan.fileKeys };
