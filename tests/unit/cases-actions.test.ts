@@ -7,7 +7,7 @@ import { auditEvents, caseEvents, outbox, users } from '../../src/platform/db/sc
 import { addNote, assignCase, assignRoundRobin, bulkAction, CASE_CHANGED_MESSAGE, changeStatus, changeTags, findCase, linkIncident, markDuplicate, parseCaseVersion, refreshFlags, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails } from '../../src/domains/cases/actions.ts';
 import { flagPassesDeferredCount, flagRefreshBacklog, flagRefreshOldestWaitMs, flushFlagRefreshes, runFlagPass, scheduleFlagRefresh, setFlagRefreshMaxWait, setFlagWaitingByIdLimit, shouldDeferFlagPass, flagRefreshHeldById } from '../../src/domains/cases/flag-refresh.ts';
 import { countByStatus, listQueue, parseQueueQuery } from '../../src/domains/cases/queue.ts';
-import { loadCaseView } from '../../src/domains/cases/case-view.ts';
+import { findIncidentTitle, loadCaseView } from '../../src/domains/cases/case-view.ts';
 import { insertCase, insertReporter, insertUser, settings } from './cases-fixtures.ts';
 import { loadFlagCases, loadReporterCases, type PlaceRowsCache } from '../../src/domains/cases/detect.ts';
 import { requestFinished, requestStarted } from '../../src/platform/load.ts';
@@ -516,4 +516,15 @@ test('a refresh of an older duplicate at a busy named place stores the flags the
   const shown = (await loadCaseView(duplicate.ref, { kind: 'all' }, now))!.threshold.flags;
   assert.deepEqual(shown, ['repeat_location'], 'two complaints: the incident (original, duplicate and its other report) and the other one');
   assert.deepEqual(await refreshFlags(duplicate.ref, now), shown);
+});
+
+test('an incident linked without a title is named by the day its first case came in, never by a reference (officers who see only some of its cases read it)', async () => {
+  const officer = await insertUser();
+  const first = await insertCase({ receivedAt: Date.UTC(2026, 5, 30, 23, 30) });
+  const second = await insertCase({ receivedAt: Date.UTC(2026, 6, 2, 9) });
+  const linked = await linkIncident([second.ref, first.ref], officer, {});
+  assert.ok(linked.ok && linked.incidentId);
+  const title = await findIncidentTitle(linked.incidentId);
+  assert.equal(title, 'Incident first reported on 1 July 2026', 'London time: 23:30 UTC on 30 June is 00:30 on 1 July');
+  assert.doesNotMatch(title!, new RegExp(`${first.ref}|${second.ref}`));
 });

@@ -31,6 +31,7 @@ import { caseScope, isCaseInScope } from './policy.ts';
 import type { Permission } from '../identity/roles.ts';
 import { listDistrictTeams } from '../identity/users.ts';
 import type { PolicySubject } from '../identity/types.ts';
+import { formatDate } from '../../platform/time/london.ts';
 
 /** A signed-in staff member acting on cases: permissions, and the agency or district their role binds them to. */
 export interface StaffActor extends PolicySubject {
@@ -391,7 +392,8 @@ export async function linkIncident(refs: string[], actor: StaffActor, input: { i
     } else {
       if (rows.length < 2) return refuse('Choose at least two cases to link into an incident');
       incidentId = newId(now);
-      const title = input.title?.trim() || `Incident first reported as ${rows.map((r) => r.ref).sort()[0]}`;
+      // No reference in the default title: officers who see only some of the incident's cases read it too.
+      const title = input.title?.trim() || `Incident first reported on ${formatDate(Math.min(...rows.map((r) => r.receivedAt)))}`;
       stmts.push(toStatement(db.insert(incidents).values({ id: incidentId, title: title.slice(0, 200), createdBy: actor.id, createdAt: now })));
     }
     const conflicting = rows.filter((r) => r.incidentId && r.incidentId !== incidentId);
