@@ -117,7 +117,7 @@ export async function handleTrackCase(astro: AstroGlobal): Promise<Done | TrackC
         astro.response.status = 429;
         errors = [fieldError('information', translate(astro.locals.lang, 'track.info.tooMany', { wait: describeWait(limit.retryAfterMs, astro.locals.lang) }))];
       } else {
-        await addReporterInformation(caseId, valid.data.information, { ip: clientAddressOf(astro), publicUrl: getRuntime().env.PUBLIC_URL, partnership: config.partnership.name });
+        await addReporterInformation(caseId, valid.data.information, { ip: clientAddressOf(astro), publicUrl: getRuntime().env.PUBLIC_URL, partnership: config.partnership.name, targets: config.targets });
         getRuntime().outbox.poke();
         return seeOther('/track/case?added=1');
       }

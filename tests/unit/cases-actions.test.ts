@@ -12,6 +12,7 @@ import { insertCase, insertReporter, insertUser, settings } from './cases-fixtur
 import { loadFlagCases, loadReporterCases, type PlaceRowsCache } from '../../src/domains/cases/detect.ts';
 import { requestFinished, requestStarted } from '../../src/platform/load.ts';
 import { FlagWaitingList } from '../../src/domains/cases/flag-waiting.ts';
+import { addReporterInformation } from '../../src/domains/reports/track.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;
@@ -527,4 +528,24 @@ test('an incident linked without a title is named by the day its first case came
   const title = await findIncidentTitle(linked.incidentId);
   assert.equal(title, 'Incident first reported on 1 July 2026', 'London time: 23:30 UTC on 30 June is 00:30 on 1 July');
   assert.doesNotMatch(title!, new RegExp(`${first.ref}|${second.ref}`));
+});
+
+test('a reporter answering a case that awaits them opens it with its timers running again, moved on by the working time paused', async () => {
+  const officer = await insertUser();
+  const monday = Date.UTC(2026, 9, 5, 9); // Monday 5 October 2026, 10:00 London
+  const c = await insertCase({ reporterId: await insertReporter(), status: 'open', receivedAt: monday - 3_600_000 });
+  assert.equal((await sendReply(c.ref, officer, 'Could you tell us more?', settings, monday)).ok, true);
+  assert.equal((await changeStatus(c.ref, officer, { to: 'awaiting_reporter' }, settings, monday)).ok, true);
+  const paused = (await findCase(c.ref))!;
+  const resolveDue = (paused.timers as { resolve: { dueAt: number } }).resolve.dueAt;
+  // They answer on /track on Wednesday at the same time: two working days later.
+  const wednesday = monday + 2 * 86_400_000;
+  await addReporterInformation(c.id, 'It happened again on Tuesday night.', { publicUrl: settings.publicUrl, partnership: settings.partnership, targets: settings.targets }, wednesday);
+  const row = (await findCase(c.ref))!;
+  assert.equal(row.status, 'open');
+  const timers = row.timers as { pausedAt: number | null; resolve: { dueAt: number } };
+  assert.equal(timers.pausedAt, null, 'no longer paused');
+  assert.ok(timers.resolve.dueAt > resolveDue, 'the resolve target moved on by the time paused');
+  assert.ok(row.nextDueAt !== null && row.nextDueAt > wednesday, 'a next due time the queue can sort and filter by');
+  assert.equal(row.nextDueAt, Math.min(...Object.values(timers).filter((t): t is { dueAt: number; metAt: number | null } => !!t && typeof t === 'object' && 'dueAt' in t && !(t as { metAt: number | null }).metAt).map((t) => t.dueAt)));
 });

@@ -150,7 +150,7 @@ test('after a mix of creations (across month boundaries), status changes, referr
   assert.equal((await changeStatus(refs[1]!, officer, { to: 'open' }, settings, now + 1000)).ok, true, 'reopened');
   assert.equal((await changeStatus(refs[4]!, officer, { to: 'awaiting_reporter' }, settings, now)).ok, true);
   const [row4] = (await database.client.execute({ sql: 'SELECT id FROM cases WHERE ref = ?', args: [refs[4]!] })).rows;
-  await addReporterInformation(String(row4!.id), 'More detail', { publicUrl: 'http://localhost', partnership: 'Test' }, now + 2000);
+  await addReporterInformation(String(row4!.id), 'More detail', { publicUrl: 'http://localhost', partnership: 'Test', targets: config.targets }, now + 2000);
   const referral = await referCase(refs[5]!, officer, { agencyId: 'asb-team', fields: ['category'] }, { ...settings, config }, now);
   assert.equal(referral.ok, true);
   const partner = { id: 'partner-1', permissions: ['referral.partner' as const], bindsAgency: true, agencyId: 'asb-team' };

@@ -111,7 +111,7 @@ test('after a sequence of case changes every queue count equals COUNT(*) over th
       : move < 0.84 ? (await markDuplicate(ref, officer, pick(refs), settings, at(step))).ok
       : move < 0.9 ? await (async () => {
         const r = await changeStatus(ref, officer, { to: 'awaiting_reporter' }, settings, at(step));
-        if (r.ok && random() < 0.5) await addReporterInformation((await findCase(ref))!.id, 'More detail', { publicUrl: 'http://localhost', partnership: 'Test' }, at(step) + 1);
+        if (r.ok && random() < 0.5) await addReporterInformation((await findCase(ref))!.id, 'More detail', { publicUrl: 'http://localhost', partnership: 'Test', targets: config.targets }, at(step) + 1);
         return r.ok;
       })()
       : (await refreshFlags(ref, at(step))).length >= 0;

@@ -80,7 +80,7 @@ test('tracking by reference and e-mail, by private link, and adding information'
   assert.equal(await verifyTrackAccess(created.ref, { linkToken: created.linkToken! }), created.id);
   assert.equal(await verifyTrackAccess(created.ref, { linkToken: 'forged' }), null);
   assert.equal(await verifyTrackAccess('HM-2222-2222', { email: 'alex@example.com' }), null);
-  await addReporterInformation(created.id, 'It happened again last night.', { publicUrl: ctx.publicUrl, partnership: 'x' });
+  await addReporterInformation(created.id, 'It happened again last night.', { publicUrl: ctx.publicUrl, partnership: 'x', targets: config.targets });
   const view = await loadTrackView(created.id);
   assert.equal(view!.events.length, 1);
   assert.equal(view!.events[0]!.body, 'It happened again last night.');

@@ -342,6 +342,6 @@ export async function postUpdate(params: Params, config: SiteConfig, key: Pick<A
     .innerJoin(cases, eq(cases.id, open311Requests.caseId))
     .where(and(eq(open311Requests.keyId, key.id), eq(cases.ref, id.toUpperCase()), inArray(cases.categoryId, scoped)));
   if (!row) return { ok: false, errors: [{ code: 404, description: `service_request_id ${quoteValue(id)} was not found` }] };
-  const updateId = await addReporterInformation(row.id, description.data, { ip: ctx.ip, publicUrl: ctx.publicUrl, partnership: config.partnership.name }, now);
+  const updateId = await addReporterInformation(row.id, description.data, { ip: ctx.ip, publicUrl: ctx.publicUrl, partnership: config.partnership.name, targets: config.targets }, now);
   return { ok: true, updateId };
 }

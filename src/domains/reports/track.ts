@@ -10,6 +10,8 @@ import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { parseEmailAddress } from '../../platform/mail/address.ts';
 import { hashSecret } from './submit.ts';
 import { countChangeStatements } from '../insight/counts.ts';
+import { currentTimers } from '../cases/actions.ts';
+import { nextDue, type TimerTargets } from '../cases/timers.ts';
 
 function sameHash(stored: Buffer | null | undefined, secret: string): boolean {
   if (!stored) return false;
@@ -72,13 +74,19 @@ export async function loadTrackView(caseId: string) {
   return { ...c, owned: !!owner?.active, events };
 }
 
+/** A case awaiting its reporter, open again now they answered: its paused timers run again, moved on by the time paused. */
+function reopenedByReporter(c: { timers: Record<string, unknown> | null; receivedAt: number; priority: string | null }, targets: TimerTargets, now: number) {
+  const timers = currentTimers({ ...c, status: 'open' }, targets, now);
+  return { status: 'open' as const, statusChangedAt: now, timers: timers as unknown as Record<string, unknown>, nextDueAt: nextDue(timers) };
+}
+
 /** Add the reporter's new information to the case timeline and alert the case owner (one write transaction: the status it reads decides); returns the timeline entry's id. */
-export async function addReporterInformation(caseId: string, body: string, ctx: { ip?: string | null; publicUrl: string; partnership: string }, now = Date.now()): Promise<string> {
+export async function addReporterInformation(caseId: string, body: string, ctx: { ip?: string | null; publicUrl: string; partnership: string; targets: TimerTargets }, now = Date.now()): Promise<string> {
   const eventId = newId(now);
   await getDatabase().writer.transaction(async (tx) => {
     const db = tx.db;
     const [c] = await db
-      .select({ id: cases.id, ref: cases.ref, ownerId: cases.ownerId, status: cases.status, version: cases.version, receivedAt: cases.receivedAt, kind: cases.kind, channel: cases.channel, categoryId: cases.categoryId, districtId: cases.districtId, wardId: cases.wardId, resolutionCode: cases.resolutionCode, priority: cases.priority, referredAgencyId: cases.referredAgencyId })
+      .select({ id: cases.id, ref: cases.ref, ownerId: cases.ownerId, status: cases.status, version: cases.version, receivedAt: cases.receivedAt, timers: cases.timers, kind: cases.kind, channel: cases.channel, categoryId: cases.categoryId, districtId: cases.districtId, wardId: cases.wardId, resolutionCode: cases.resolutionCode, priority: cases.priority, referredAgencyId: cases.referredAgencyId })
       .from(cases)
       .where(eq(cases.id, caseId));
     if (!c) throw new Error('case not found');
@@ -87,7 +95,7 @@ export async function addReporterInformation(caseId: string, body: string, ctx: 
       toStatement(
         db
           .update(cases)
-          .set({ updatedAt: now, version: sql`${cases.version} + 1`, ...(c.status === 'awaiting_reporter' ? { status: 'open', statusChangedAt: now } : {}) })
+          .set({ updatedAt: now, version: sql`${cases.version} + 1`, ...(c.status === 'awaiting_reporter' ? reopenedByReporter(c, ctx.targets, now) : {}) })
           .where(and(eq(cases.id, caseId), eq(cases.version, c.version))),
       ),
       auditStatement({ kind: 'public', ip: ctx.ip }, 'case.reporter_message', { kind: 'case', id: caseId }, undefined, now),
