@@ -13,6 +13,7 @@ import { loadFlagCases, loadReporterCases, type PlaceRowsCache } from '../../src
 import { requestFinished, requestStarted } from '../../src/platform/load.ts';
 import { FlagWaitingList } from '../../src/domains/cases/flag-waiting.ts';
 import { addReporterInformation } from '../../src/domains/reports/track.ts';
+import { nextDue, type CaseTimers } from '../../src/domains/cases/timers.ts';
 
 let database: Database;
 let cleanup: () => Promise<void>;
@@ -547,5 +548,5 @@ test('a reporter answering a case that awaits them opens it with its timers runn
   assert.equal(timers.pausedAt, null, 'no longer paused');
   assert.ok(timers.resolve.dueAt > resolveDue, 'the resolve target moved on by the time paused');
   assert.ok(row.nextDueAt !== null && row.nextDueAt > wednesday, 'a next due time the queue can sort and filter by');
-  assert.equal(row.nextDueAt, Math.min(...Object.values(timers).filter((t): t is { dueAt: number; metAt: number | null } => !!t && typeof t === 'object' && 'dueAt' in t && !(t as { metAt: number | null }).metAt).map((t) => t.dueAt)));
+  assert.equal(row.nextDueAt, nextDue(row.timers as unknown as CaseTimers));
 });
