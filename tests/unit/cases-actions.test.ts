@@ -550,3 +550,19 @@ test('a reporter answering a case that awaits them opens it with its timers runn
   assert.ok(row.nextDueAt !== null && row.nextDueAt > wednesday, 'a next due time the queue can sort and filter by');
   assert.equal(row.nextDueAt, nextDue(row.timers as unknown as CaseTimers));
 });
+
+test('the ASB Case Review list on a case names only the complaints the viewer may see, and counts the others', async () => {
+  const reporterId = await insertReporter({ email: 'repeat.caller@example.org' });
+  const now = Date.now();
+  const here = await insertCase({ reporterId, categoryId: 'youth-nuisance', districtId: 'brackenford', wardId: 'mill-lane', receivedAt: now - 3 * 86_400_000 });
+  const alsoHere = await insertCase({ reporterId, categoryId: 'youth-nuisance', districtId: 'brackenford', wardId: 'mill-lane', receivedAt: now - 2 * 86_400_000 });
+  const there = await insertCase({ reporterId, categoryId: 'youth-nuisance', districtId: 'thornwick', wardId: 'thornwick-town', postcode: 'HW3 1AB', receivedAt: now - 86_400_000 });
+  const county = await loadCaseView(here.ref, { kind: 'all' }, now);
+  assert.ok(county!.threshold.caseReview);
+  assert.deepEqual(county!.threshold.complaints.map((c) => c.ref).sort(), [here.ref, alsoHere.ref, there.ref].sort());
+  assert.equal(county!.threshold.complaintsElsewhere, 0);
+  const local = await loadCaseView(here.ref, { kind: 'district', districtIds: ['brackenford'] }, now);
+  assert.equal(local!.threshold.complaintCount, 3, 'the threshold is the same fact for everyone');
+  assert.deepEqual(local!.threshold.complaints.map((c) => c.ref).sort(), [here.ref, alsoHere.ref].sort());
+  assert.equal(local!.threshold.complaintsElsewhere, 1);
+});

@@ -42,7 +42,17 @@ export async function loadCaseView(ref: string, scope: CaseScope, now = Date.now
     row.incidentId ? findIncidentTitle(row.incidentId) : Promise.resolve(null),
   ]);
   // Flags are shown as they are now; they are stored only when cases change, never on a view.
-  return { row: { ...row, flags: threshold.flags }, threshold, events: await withRefsInScope(events, scope), photos, officers, siblings, ownerName: owner[0]?.name ?? null, incidentTitle };
+  return { row: { ...row, flags: threshold.flags }, threshold: await complaintsInScope(threshold, scope), events: await withRefsInScope(events, scope), photos, officers, siblings, ownerName: owner[0]?.name ?? null, incidentTitle };
+}
+
+/** The ASB Case Review complaints the viewer may see listed, and how many others count towards it from outside their scope. */
+async function complaintsInScope<T extends { complaints: { id: string }[] }>(threshold: T, scope: CaseScope): Promise<T & { complaintsElsewhere: number }> {
+  const condition = caseScopeCondition(scope);
+  if (condition === undefined || threshold.complaints.length === 0) return { ...threshold, complaintsElsewhere: 0 };
+  const ids = threshold.complaints.map((c) => c.id);
+  const seen = new Set((await getDb().select({ id: cases.id }).from(cases).where(and(inArray(cases.id, ids), condition))).map((r) => r.id));
+  const complaints = threshold.complaints.filter((c) => seen.has(c.id));
+  return { ...threshold, complaints, complaintsElsewhere: threshold.complaints.length - complaints.length };
 }
 
 /** What the timeline says instead of the reference of a case the viewer may not see. */
