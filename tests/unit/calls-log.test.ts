@@ -12,6 +12,7 @@ import { readCallForm, type CallDraft } from '../../src/domains/calls/form.ts';
 import { logCall, type CallContext } from '../../src/domains/calls/log.ts';
 import { lookUpCaller } from '../../src/domains/calls/lookup.ts';
 import { exportCalls, listCalls } from '../../src/domains/calls/list.ts';
+import { callCsvRow, OUTSIDE_SCOPE } from '../../src/domains/calls/csv.ts';
 import { callFigures } from '../../src/domains/calls/figures.ts';
 import { londonDate } from '../../src/platform/time/london.ts';
 import { listQueue } from '../../src/domains/cases/queue.ts';
@@ -245,4 +246,21 @@ test('a handler with a district team cannot add information to a case outside it
   assert.deepEqual(events.filter((e) => e.action === 'call.information'), []);
   const inTeam = await logCall(read(fields(existing.ref)), { ...eastmere, scope: { kind: 'district', districtIds: ['eastmere', 'brackenford'] } });
   assert.ok(inTeam.ok && inTeam.caseId === existing.id, 'a handler whose team has Brackenford adds it');
+});
+
+test('the call log and its CSV name a call\'s case only within the viewer\'s scope; another district\'s case is "a case outside your area"', async () => {
+  const existing = await createCase(
+    { kind: 'report', channel: 'web', categoryId: 'noise', description: 'Music from the flat below every night.', wardId: 'mill-lane', privacy: 'named', reporter: { name: 'Log Person', email: 'log@example.com' } },
+    { config, actor: { kind: 'public' }, publicUrl: 'http://localhost' },
+  );
+  const logged = await logCall(read({ reason: 'case-info', 'outcome-case-info': 'information-added', caseRef: existing.ref, information: 'Again on Friday.' }), ctx);
+  assert.ok(logged.ok);
+  const rowOf = async (scope: Parameters<typeof listCalls>[0]['scope']) => (await listCalls({ linked: 'case', scope }, 1, 500)).rows.find((r) => r.id === logged.callId)!;
+  assert.equal((await rowOf(undefined)).caseRef, existing.ref);
+  assert.equal((await rowOf({ kind: 'district', districtIds: ['brackenford'] })).caseRef, existing.ref, 'Mill Lane is in Brackenford');
+  const elsewhere = await rowOf({ kind: 'district', districtIds: ['eastmere'] });
+  assert.equal(elsewhere.caseRef, null);
+  assert.equal(elsewhere.caseId, existing.id);
+  const csvRow = callCsvRow((await exportCalls({ linked: 'case', scope: { kind: 'district', districtIds: ['eastmere'] } })).find((r) => r.id === logged.callId)!);
+  assert.ok(csvRow.includes(OUTSIDE_SCOPE) && !csvRow.includes(existing.ref));
 });

@@ -12,6 +12,9 @@ export function csvField(value: CsvValue): string {
 /** The header row of the call export. */
 export const CALL_CSV_HEADER = ['call_id', 'started_at', 'day', 'handler', 'reason', 'reason_label', 'outcome', 'outcome_label', 'duration_seconds', 'case_ref', 'case_created', 'advice_given'];
 
+/** What the call log says for a call's case that is outside the viewer's area. */
+export const OUTSIDE_SCOPE = 'a case outside your area';
+
 /** One call as CSV cells: no caller contact details or free-text notes. */
 export function callCsvRow(r: CallRow): CsvRow {
   const created = r.caseId !== null && CASE_CREATING_REASONS.includes(r.reason as CallReason);
@@ -25,7 +28,7 @@ export function callCsvRow(r: CallRow): CsvRow {
     r.outcome,
     outcomeLabel(r.outcome),
     r.durationS,
-    r.caseRef,
+    r.caseRef ?? (r.caseId !== null ? OUTSIDE_SCOPE : null),
     created ? 'yes' : 'no',
     (r.adviceSlugs ?? []).join(' '),
   ];

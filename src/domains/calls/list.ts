@@ -1,9 +1,10 @@
 /** The call log: filters read from the query string, a page of calls, and every matching call for export. */
-import { and, count, desc, eq, gte, isNotNull, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { getDb } from '../../platform/db/client.ts';
 import { calls, cases, users } from '../../platform/db/schema.ts';
 import { londonDayStart, nextDay } from '../../platform/time/london.ts';
 import { isCallReason, OUTCOME_VALUES } from './reasons.ts';
+import { caseScopeCondition, type CaseScope } from '../cases/policy.ts';
 
 /** Call log filters; every field is optional. Days are London calendar days, YYYY-MM-DD, `to` inclusive. */
 export interface CallFilter {
@@ -12,6 +13,8 @@ export interface CallFilter {
   handlerId?: string;
   reason?: string;
   outcome?: string;
+  /** The viewer's cases (caseScope): a call's case outside it shows no reference. Never from the query string. */
+  scope?: CaseScope;
   /** 'case' for calls linked to a case, 'none' for calls without one. */
   linked?: 'case' | 'none';
 }
@@ -84,7 +87,9 @@ export function callConditions(filter: CallFilter): SQL | undefined {
   return where.length ? and(...where) : undefined;
 }
 
-function selectRows() {
+/** The rows of the call log; the reference of a case outside `scope` is left out (null), as the call screen's look-up does. */
+function selectRows(scope: CaseScope | undefined) {
+  const inScope = scope ? caseScopeCondition(scope) : undefined;
   return getDb()
     .select({
       id: calls.id,
@@ -95,7 +100,7 @@ function selectRows() {
       handlerId: calls.handlerId,
       handlerName: users.name,
       caseId: calls.caseId,
-      caseRef: cases.ref,
+      caseRef: inScope ? sql<string | null>`case when ${inScope} then ${cases.ref} end` : cases.ref,
       adviceSlugs: calls.adviceSlugs,
     })
     .from(calls)
@@ -109,13 +114,13 @@ export async function listCalls(filter: CallFilter, page = 1, pageSize = 50): Pr
   const [{ n } = { n: 0 }] = await getDb().select({ n: count() }).from(calls).where(where);
   const pages = Math.max(1, Math.ceil(n / pageSize));
   const current = Math.min(Math.max(1, Math.floor(page) || 1), pages);
-  const rows = await selectRows().where(where).orderBy(desc(calls.startedAt), desc(calls.id)).limit(pageSize).offset((current - 1) * pageSize);
+  const rows = await selectRows(filter.scope).where(where).orderBy(desc(calls.startedAt), desc(calls.id)).limit(pageSize).offset((current - 1) * pageSize);
   return { rows, total: n, page: current, pages };
 }
 
 /** Every matching call, newest first, up to `max` rows (for the CSV export). */
 export async function exportCalls(filter: CallFilter, max = 100_000): Promise<CallRow[]> {
-  return selectRows().where(callConditions(filter)).orderBy(desc(calls.startedAt), desc(calls.id)).limit(max);
+  return selectRows(filter.scope).where(callConditions(filter)).orderBy(desc(calls.startedAt), desc(calls.id)).limit(max);
 }
 
 /** Every matching call, newest first, in pages of `pageSize` read one at a time (keyset paging), up to `max` rows. */
@@ -124,7 +129,7 @@ export async function* callPages(filter: CallFilter, pageSize = 500, max = 100_0
   let seen = 0;
   while (seen < max) {
     const after = last ? or(lt(calls.startedAt, last.startedAt), and(eq(calls.startedAt, last.startedAt), lt(calls.id, last.id))) : undefined;
-    const rows = await selectRows().where(and(callConditions(filter), after)).orderBy(desc(calls.startedAt), desc(calls.id)).limit(Math.min(pageSize, max - seen));
+    const rows = await selectRows(filter.scope).where(and(callConditions(filter), after)).orderBy(desc(calls.startedAt), desc(calls.id)).limit(Math.min(pageSize, max - seen));
     if (rows.length === 0) return;
     seen += rows.length;
     yield rows;
