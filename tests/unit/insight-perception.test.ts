@@ -39,13 +39,14 @@ test('worked example: shares feeling safe, rates per 1,000, the averages and eac
   assert.equal(result.responses, 15);
 });
 
-test('a part left unanswered counts only in the other part; a withheld report count cannot be compared', () => {
+test('a part left unanswered counts only in the other part, and a part fewer than 5 answered is not shown; a withheld report count cannot be compared', () => {
   const wards = [ward('a', 2_000), ward('b', 3_000)];
   const given = [...answers('a', [[S, undefined], [U, S], [S, S], [F, V], [V, undefined]]), ...answers('b', [[S, S], [S, S], [S, S], [S, S], [S, S]])];
   const result = comparePerception(given, new Map([['a', null], ['b', 3]]), wards);
   const [a, b] = result.rows;
-  // Daylight: 3 of 5 safe (60%); after dark: 2 of the 3 who answered (67%).
-  assert.deepEqual([a!.safeDay, a!.safeDark, a!.reports, a!.perThousand, a!.gap], [60, 67, null, null, 'unknown']);
+  // Daylight: 3 of 5 safe (60%); after dark only 3 answered: fewer than 5, so no share is shown (2 of 3 would give
+  // away what those few said).
+  assert.deepEqual([a!.safeDay, a!.safeDark, a!.reports, a!.perThousand, a!.gap], [60, null, null, null, 'unknown']);
   assert.equal(b!.gap, 'unknown', 'one ward alone has nothing to be compared with');
   assert.equal(result.averagePerThousand, 1);
 });

@@ -92,10 +92,11 @@ export function comparePerception(answers: readonly SafetyAnswer[], reports: Rea
     const n = reports.has(w.id) ? reports.get(w.id)! : 0;
     return {
       wardId: w.id, name: w.name, population: w.population, responses: mine.length, suppressed,
-      safeDay: suppressed ? null : percent(day.filter((a) => SAFE.has(a.day!)).length, day.length),
-      safeDark: suppressed ? null : percent(dark.filter((a) => SAFE.has(a.dark!)).length, dark.length),
+      // Each share is of those who answered that part: fewer than the minimum would give away a few people's answers.
+      safeDay: suppressed || day.length < minimum ? null : percent(day.filter((a) => SAFE.has(a.day!)).length, day.length),
+      safeDark: suppressed || dark.length < minimum ? null : percent(dark.filter((a) => SAFE.has(a.dark!)).length, dark.length),
       reports: n, perThousand: rateOf(n, w.population),
-      tally: { safe: suppressed ? 0 : dark.filter((a) => SAFE.has(a.dark!)).length, answered: suppressed ? 0 : dark.length },
+      tally: { safe: suppressed || dark.length < minimum ? 0 : dark.filter((a) => SAFE.has(a.dark!)).length, answered: suppressed || dark.length < minimum ? 0 : dark.length },
     };
   });
   const shown = base.filter((r) => r.safeDark !== null && r.perThousand !== null);
