@@ -186,7 +186,12 @@ test('waiting list: the meeting fills, then giving up a place promotes the first
   assert.deepEqual(await registerForMeeting(id, { name: 'B', email: 'b@example.org' }, links, NOW + 1), { ok: true, state: 'booked' });
   assert.deepEqual(await registerForMeeting(id, { name: 'C', email: 'c@example.org' }, links, NOW + 2), { ok: true, state: 'waiting' });
   assert.deepEqual(await registerForMeeting(id, { name: 'D', email: 'd@example.org' }, links, NOW + 3), { ok: true, state: 'waiting' });
-  assert.equal((await registerForMeeting(id, { name: 'A', email: 'A@example.org' }, links, NOW + 4)).ok, false, 'one registration per address');
+  // One registration per address: a second is answered as a first would be now (the meeting is full: waiting), nothing
+  // changes, and the address is told by e-mail that it still holds its place.
+  assert.deepEqual(await registerForMeeting(id, { name: 'A', email: 'A@example.org' }, links, NOW + 4), { ok: true, state: 'waiting', repeat: true });
+  const told = await database.db.select().from(outbox).where(eq(outbox.template, 'meeting-already'));
+  assert.deepEqual(told.map((m) => [m.recipient, (m.payload as { state: string }).state]), [['a@example.org', 'booked']]);
+  assert.equal((await database.db.select().from(meetingRegistrations).where(eq(meetingRegistrations.meetingId, id))).length, 4, 'no second registration');
   const mails = await database.db.select().from(outbox).where(eq(outbox.template, 'meeting-place'));
   const toA = mails.find((m) => m.recipient === 'a@example.org')!;
   const token = new URL(String((toA.payload as { cancelUrl: string }).cancelUrl)).searchParams.get('token')!;

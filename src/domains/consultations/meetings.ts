@@ -111,9 +111,12 @@ function placeEmail(m: Meeting, state: 'booked' | 'waiting' | 'promoted', email:
 }
 
 /** What registering gives. */
-export type Registered = { ok: true; state: 'booked' | 'waiting' } | { ok: false; field: string; message: string };
+export type Registered = { ok: true; state: 'booked' | 'waiting'; /** The address was registered already: nothing changed, and it was told by e-mail. */ repeat?: boolean } | { ok: false; field: string; message: string };
 
-/** Register for a meeting: a place while there are places, else the waiting list; one registration per address. */
+/**
+ * Register for a meeting: a place while there are places, else the waiting list; one registration per address (a
+ * second from a registered address changes nothing and is answered as a first, the address told by e-mail).
+ */
 export async function registerForMeeting(meetingId: string, person: { name: string; email: string; accessNeeds?: string }, links: MeetingLinks, now = Date.now()): Promise<Registered> {
   return getDatabase().writer.transaction(async (tx) => {
     const [m] = await tx.db.select().from(consultationMeetings).where(eq(consultationMeetings.id, meetingId));
@@ -121,9 +124,16 @@ export async function registerForMeeting(meetingId: string, person: { name: stri
     if (m.startsAt <= now) return { ok: false as const, field: 'form', message: 'This meeting has started, so registration has closed' };
     const email = person.email.toLowerCase();
     const [already] = await tx.db.select().from(meetingRegistrations).where(and(eq(meetingRegistrations.meetingId, meetingId), eq(meetingRegistrations.email, email)));
-    if (already && already.state !== 'cancelled') return { ok: false as const, field: 'email', message: 'This e-mail address is already registered for this meeting' };
     const [{ n }] = (await tx.db.select({ n: sql<number>`count(*)` }).from(meetingRegistrations).where(and(eq(meetingRegistrations.meetingId, meetingId), eq(meetingRegistrations.state, 'booked')))) as [{ n: number }];
     const state = Number(n) < m.capacity ? 'booked' : 'waiting';
+    if (already && already.state !== 'cancelled') {
+      // Answered as a new registration would be, with nothing changed, and the address told by e-mail of the place it
+      // holds: whether an address is registered is for its owner to know, not for whoever typed it in.
+      await tx.batch([enqueueEmail('meeting-already', email, {
+        state: already.state, title: m.title, when: meetingWhen(m), place: m.place, partnership: links.partnership, cancelUrl: cancelUrl(links, m.id, already.id),
+      }, now)]);
+      return { ok: true as const, state, repeat: true };
+    }
     const id = newId(now);
     const stmts: InStatement[] = [];
     if (already) stmts.push(toStatement(tx.db.delete(meetingRegistrations).where(eq(meetingRegistrations.id, already.id))));

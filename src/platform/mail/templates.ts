@@ -165,6 +165,11 @@ const templates: Record<string, Template> = {
     const first = state === 'waiting' ? 'The meeting is full. We will e-mail you if a place comes free.' : `You have a place. ${s(p.when)}, ${s(p.place)}.`;
     return plainMessage(p, heading, [first, s(p.access), 'If you cannot come, please give up your place so someone on the waiting list can have it.'].filter(Boolean), { label: 'Give up your place', url: s(p.cancelUrl) }, p.calendarUrl ? { label: 'Add it to your calendar', url: s(p.calendarUrl) } : undefined);
   },
+  /** Someone asked to register an address already registered for a meeting: nothing changed; the place it holds, and the way to give it up. */
+  'meeting-already': (p) => plainMessage(p, `You are already registered: ${s(p.title)}`, [
+    `Someone, probably you, asked to register this e-mail address for this meeting again. Nothing has changed: ${s(p.state) === 'waiting' ? 'you are still on the waiting list, and we will e-mail you if a place comes free.' : 'you still have your place.'}`,
+    `${s(p.when)}, ${s(p.place)}. If it was not you, you can ignore this e-mail.`,
+  ], { label: 'Give up your place', url: s(p.cancelUrl) }),
   /** Confirming an area alert subscription (double opt-in): the only e-mail an unconfirmed address gets; in the language asked in (`lang`). */
   'alert-confirm': (p) => {
     const lang = s(p.lang) || 'en';

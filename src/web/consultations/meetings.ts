@@ -10,7 +10,6 @@ import { emailQuestionIn, honeypotFilled, limitPublicForm, mailLinks } from './c
 /** The catalogue keys of the registration refusals residents can meet (the domain words them in English). */
 const REFUSALS: Readonly<Record<string, string>> = {
   'This meeting has started, so registration has closed': 'meetings.error.started',
-  'This e-mail address is already registered for this meeting': 'meetings.error.already',
 };
 
 /** A meeting of a published consultation, with its consultation, or null. */
