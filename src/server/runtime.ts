@@ -22,6 +22,7 @@ import { configureSecretKey } from '../domains/identity/totp.ts';
 import { purgeRateLimits } from '../platform/security/rate-limit.ts';
 import { purgeDrafts } from '../domains/reports/drafts.ts';
 import { anonymiseExpiredCases } from '../domains/cases/retention.ts';
+import { closeResolvedCases } from '../domains/cases/auto-close.ts';
 import { open311ClientJobs, referralJobs } from '../domains/referrals/index.ts';
 import { alertJobs } from '../domains/alerts/index.ts';
 import { seedDemo } from './demo.ts';
@@ -100,7 +101,8 @@ export function getConfig(): SiteConfig {
 /**
  * Scheduled jobs, leased in the database so that each runs in one process at a time however many share it.
  * Housekeeping every 10 minutes: expired rate-limit buckets, abandoned drafts, closed cases and calls past
- * retention (anonymised, not under legal hold). Referrals (src/domains/referrals/escalation.ts): overdue
+ * retention (anonymised, not under legal hold). Closing resolved cases whose reopen window ended, every 10 minutes
+ * (src/domains/cases/auto-close.ts). Referrals (src/domains/referrals/escalation.ts): overdue
  * escalation to the triage team every minute, and each agency's daily digest. Scheduled content: every minute.
  * Area alerts (src/domains/alerts/digest.ts): the weekly digests, checked every 15 minutes; upkeep every 10.
  * Flag recovery every minute: the repeat-flag refreshes of a process that stopped without finishing them.
@@ -121,7 +123,7 @@ function startMaintenance(config: SiteConfig) {
   const reminders = async () => {
     await sendMeetingReminders({ baseUrl: getRuntime().env.PUBLIC_URL, partnership: config.partnership.name });
   };
-  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }, ...referral, { name: 'publish-scheduled', everyMs: 60_000, run: publishDue }, { name: 'meeting-reminders', everyMs: 15 * 60_000, run: reminders }, { name: 'flag-recovery', everyMs: 60_000, run: async () => void (await recoverFlagRefreshes()) }, ...alerts], { tickMs: 60_000 });
+  scheduler = new JobScheduler([{ name: 'housekeeping', everyMs: 10 * 60_000, run: housekeeping }, { name: 'close-resolved', everyMs: 10 * 60_000, run: async (now) => void (await closeResolvedCases(now)) }, ...referral, { name: 'publish-scheduled', everyMs: 60_000, run: publishDue }, { name: 'meeting-reminders', everyMs: 15 * 60_000, run: reminders }, { name: 'flag-recovery', everyMs: 60_000, run: async () => void (await recoverFlagRefreshes()) }, ...alerts], { tickMs: 60_000 });
   scheduler.start();
   // The Open311 client (src/domains/referrals/open311-delivery.ts): its own tick, so that deliveries need not wait a minute.
   const env = getRuntime().env;

@@ -224,6 +224,16 @@ test('a document on an update: agency officers and triage download it (attachmen
   assert.deepEqual({ docs: await count('SELECT count(*) AS n FROM referral_documents'), updates: await count("SELECT count(*) AS n FROM case_events WHERE action = 'referral.update'") }, before, 'nothing stored');
   assert.equal(readdirSync(join(server.dir, 'uploads', 'documents')).length, filesBefore, 'no file left behind');
   assert.deepEqual(await htmlProblems(html, 'referral page (refused document)'), []);
+
+  // A document just over 10 MB (under the route's 11 MB): the page's own field error, and the typed update is kept.
+  const big = Buffer.concat([pdf, Buffer.alloc(Math.round(10.2 * 1024 * 1024), 0x20)]);
+  const tooBig = await partner.post(`/staff/referrals/${id}`, updateForm('Site visit on Tuesday: notes in the scan.', { document: { name: 'scan.pdf', type: 'application/pdf', data: big } }));
+  assert.equal(tooBig.status, 400);
+  const bigHtml = await tooBig.text();
+  assert.match(bigHtml, /scan\.pdf must be smaller than 10MB/);
+  assert.match(bigHtml, /href="#document"/, 'the error summary links to the file input');
+  assert.match(bigHtml, /<textarea[^>]*name="text"[^>]*>Site visit on Tuesday: notes in the scan\.<\/textarea>/, 'the typed update is still in the textarea');
+  assert.deepEqual({ docs: await count('SELECT count(*) AS n FROM referral_documents'), updates: await count("SELECT count(*) AS n FROM case_events WHERE action = 'referral.update'") }, before, 'nothing stored');
 });
 
 test('report photos reach a partner only under an agreement that lists photos: not in the snapshot and not by any guessed photo URL otherwise', async () => {

@@ -153,6 +153,37 @@ test('the case page shows words: phone as 07700 900982, contact preference, even
   assert.deepEqual([...await problemsOf(html, 'case page in words'), ...await problemsOf(queue, 'queue filtered to an incident')], []);
 });
 
+/** The targets of an error summary's links, each with whether the page has an element of that id. */
+const summaryTargets = (html: string) => {
+  const summary = /<div class="error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
+  return [...summary.matchAll(/href="#([^"]+)"/g)].map((m) => ({ target: m[1]!, exists: html.includes(`id="${m[1]!}"`) }));
+};
+
+test('"Take this case out of the incident" and "Undo duplicate" from a stale page: refused, and the error summary links to the message at the form', async () => {
+  const { ref } = await report({ category: 'fly-tipping', description: 'Sofa dumped behind the library.' });
+  const { ref: other } = await report({ category: 'fly-tipping', description: 'Another sofa behind the library.' });
+  assert.equal((await triage.post(`/staff/cases/${ref}`, { intent: 'link', linkRefs: other, incidentTitle: '' })).status, 303);
+  const stale = await (await triage.get(`/staff/cases/${ref}`)).text();
+  assert.match(stale, /<form method="post" id="unlink"/, 'the unlink form has its id');
+  assert.equal((await triage.post(`/staff/cases/${ref}`, { intent: 'unlink' })).status, 303, 'taken out of the incident');
+  const unlinked = await triage.post(`/staff/cases/${ref}`, { intent: 'unlink' });
+  assert.equal(unlinked.status, 400, 'the stale page asks again');
+  const unlinkHtml = await unlinked.text();
+  assert.deepEqual(summaryTargets(unlinkHtml), [{ target: 'unlink', exists: true }]);
+  assert.match(unlinkHtml, /id="unlink-error" class="error-message"><span class="visually-hidden">Error:<\/span> The case is not linked to an incident/);
+
+  const { ref: dup } = await report({ category: 'fly-tipping', description: 'The same sofa behind the library.' });
+  assert.equal((await triage.post(`/staff/cases/${dup}`, { intent: 'duplicate', originalRef: ref })).status, 303);
+  assert.match(await (await triage.get(`/staff/cases/${dup}`)).text(), /<form method="post" id="undo-duplicate"/, 'the undo form has its id');
+  assert.equal((await triage.post(`/staff/cases/${dup}`, { intent: 'undo-duplicate' })).status, 303, 'duplicate mark undone');
+  const undone = await triage.post(`/staff/cases/${dup}`, { intent: 'undo-duplicate' });
+  assert.equal(undone.status, 400);
+  const undoHtml = await undone.text();
+  assert.deepEqual(summaryTargets(undoHtml), [{ target: 'undo-duplicate', exists: true }]);
+  assert.match(undoHtml, /id="undo-duplicate-error" class="error-message"><span class="visually-hidden">Error:<\/span> The case is not marked as a duplicate/);
+  assert.deepEqual([...await problemsOf(stale, 'case page in an incident'), ...await problemsOf(unlinkHtml, 'stale unlink refused'), ...await problemsOf(undoHtml, 'stale undo duplicate refused')], []);
+});
+
 test('the audit log shows words and names, filters by what, who and when, and pages through filtered results', async () => {
   const admin = await signInAs(server.url, 'admin@hollowmere.example');
   const { ref } = await report();

@@ -71,3 +71,11 @@ test("a partner's referral list pages through its own agency's referrals in id o
   assert.match(plan, /SEARCH referrals USING INDEX referrals_agency_list \(agency_id=\? AND id<\?\)/, plan);
   assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
 });
+
+test('resolved cases whose reopen window ended are found by the cases_resolved_reopen index in window order, not by reading every resolved case', async () => {
+  const { dueToCloseQuery } = await import('../../src/domains/cases/auto-close.ts');
+  const query = dueToCloseQuery(Date.now(), 100).toSQL();
+  const plan = await planOf(query.sql, query.params as (string | number)[]);
+  assert.match(plan, /^SEARCH cases USING INDEX cases_resolved_reopen \(status=\? AND reopen_until<\?\)$/, plan);
+  assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
+});

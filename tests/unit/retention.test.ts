@@ -125,3 +125,61 @@ test('retention per case type may only extend the standard period, for a known c
   assert.throws(() => crossCheck(withTypes({ 'no-such-category': 3000 })), /unknown case type 'no-such-category'/);
   assert.throws(() => crossCheck(withTypes({ noise: 100 })), /shorter than retentionDays.closedCases/);
 });
+
+test('resolved cases close when their reopen window ends (in bounded batches, with a timeline entry and an audit row), so retention then anonymises them', async () => {
+  const { loadSiteConfig } = await import('../../src/platform/config/partnership.ts');
+  const { createCase } = await import('../../src/domains/reports/submit.ts');
+  const { anonymiseExpiredCases } = await import('../../src/domains/cases/retention.ts');
+  const { closeResolvedCases } = await import('../../src/domains/cases/auto-close.ts');
+  const { changeStatus, describeEvent } = await import('../../src/domains/cases/actions.ts');
+  const { insertUser, settings } = await import('./cases-fixtures.ts');
+  const { auditEvents, caseEvents, cases, reporters } = await import('../../src/platform/db/schema.ts');
+  const config = loadSiteConfig('content');
+  const retention = config.partnership.retentionDays;
+  const day = 86_400_000;
+  const window = config.partnership.reopenWindowDays * day;
+  const now = Date.now();
+  const officer = await insertUser();
+  const ctx = { config, actor: { kind: 'public' as const }, publicUrl: 'http://localhost' };
+  const base = { kind: 'report' as const, channel: 'web' as const, categoryId: 'noise', description: 'Shouting in the car park at night.', wardId: 'mill-lane', privacy: 'named' as const };
+  const make = (key: string, email: string) => createCase({ ...base, reporter: { name: 'Resolved Reporter', email }, idempotencyKey: key }, ctx);
+  const resolve = async (ref: string, at: number) => assert.deepEqual(await changeStatus(ref, officer, { to: 'resolved', resolutionCode: 'advice_given' }, settings, at), { ok: true, ref });
+  // Resolved long ago and never reopened: past its window, and past retention counted from the window's end.
+  const resolvedAt = now - (retention.closedCases + 2) * day - window;
+  const old = await make('auto-close-old', 'resolved-old@example.com');
+  const second = await make('auto-close-second', 'resolved-second@example.com');
+  const recent = await make('auto-close-recent', 'resolved-recent@example.com');
+  const reopened = await make('auto-close-reopened', 'resolved-reopened@example.com');
+  await resolve(old.ref, resolvedAt);
+  await resolve(second.ref, resolvedAt + day);
+  await resolve(recent.ref, now - day);
+  await resolve(reopened.ref, now - window - 2 * day);
+  assert.deepEqual(await changeStatus(reopened.ref, officer, { to: 'open' }, settings, now - window - day), { ok: true, ref: reopened.ref });
+
+  assert.equal(await anonymiseExpiredCases(retention, join(dir, 'uploads'), now), 0, 'a resolved case is not closed yet, so retention has not started');
+  assert.equal(await closeResolvedCases(now, 1, 1), 1, 'one batch of one per run');
+  assert.equal(await closeResolvedCases(now), 1, 'the next run closes the rest');
+  assert.equal(await closeResolvedCases(now), 0);
+
+  const [o] = await getDb().select().from(cases).where(eq(cases.id, old.id));
+  assert.equal(o!.status, 'closed');
+  assert.equal(o!.closedAt, resolvedAt + window, 'closed as of the end of its reopen window');
+  assert.equal(o!.resolutionCode, 'advice_given');
+  for (const c of [recent, reopened]) {
+    const [r] = await getDb().select({ status: cases.status }).from(cases).where(eq(cases.id, c.id));
+    assert.notEqual(r!.status, 'closed', 'a case still in its window, or reopened, stays as it is');
+  }
+  const events = await getDb().select().from(caseEvents).where(eq(caseEvents.caseId, old.id));
+  const closing = events.find((e) => e.action === 'case.status' && (e.data as { to?: string }).to === 'closed');
+  assert.equal(closing?.actorKind, 'system');
+  assert.equal(describeEvent(closing!), 'Status changed from Resolved to Closed: Advice given (the reopen window ended)');
+  const audits = await getDb().select().from(auditEvents).where(eq(auditEvents.action, 'case.closed'));
+  assert.deepEqual(audits.map((a) => a.data!.ref).sort(), [old.ref, second.ref].sort());
+
+  assert.equal(await anonymiseExpiredCases(retention, join(dir, 'uploads'), now), 2, 'retention now reaches the cases closed from resolved');
+  const [a] = await getDb().select().from(cases).where(eq(cases.id, old.id));
+  assert.equal(a!.description, '[removed]');
+  assert.equal(a!.reporterId, null);
+  assert.equal((await getDb().select().from(reporters).where(eq(reporters.email, 'resolved-old@example.com'))).length, 0);
+  assert.equal((await getDb().select().from(reporters).where(eq(reporters.email, 'resolved-recent@example.com'))).length, 1);
+});

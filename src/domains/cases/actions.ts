@@ -626,7 +626,7 @@ export function describeEvent(e: { action: string; data?: Record<string, unknown
   switch (e.action) {
     case 'case.created': return `Case received (${CHANNEL_LABELS[String(d.channel ?? 'web')] ?? String(d.channel)})`;
     case 'case.triaged': return `Triaged: priority ${String(d.priority)}${d.from && d.from !== d.priority ? ` (was ${String(d.from)})` : ''}`;
-    case 'case.status': return `Status changed from ${status(d.from)} to ${status(d.to)}${isResolutionCode(d.resolutionCode) ? `: ${RESOLUTION_LABELS[d.resolutionCode as ResolutionCode]}` : ''}`;
+    case 'case.status': return `Status changed from ${status(d.from)} to ${status(d.to)}${isResolutionCode(d.resolutionCode) ? `: ${RESOLUTION_LABELS[d.resolutionCode as ResolutionCode]}` : ''}${d.reason === 'reopen_window_ended' ? ' (the reopen window ended)' : ''}`;
     case 'case.referred': return `Referred to ${agency(d.agencyId)}`;
     case 'case.reopened': return `Reopened (was ${status(d.from)})`;
     case 'case.assigned': return d.to ? `Assigned to ${String(d.ownerName ?? d.to)}${d.team ? ` (${String(d.team)})` : ''}` : `Unassigned${d.team ? ` (team ${String(d.team)})` : ''}`;

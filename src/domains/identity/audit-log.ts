@@ -43,6 +43,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'privacy.export': "A resident's data downloaded",
   'privacy.erasure': "A resident's data erased",
   'case.created': 'Case received',
+  'case.closed': 'Case closed (reopen window ended)',
   'case.anonymised': 'Case anonymised (retention)',
   'case.reporter_message': 'Reporter added information',
   'case.legal_hold_set': 'Legal hold placed',

@@ -198,6 +198,8 @@ export const cases = sqliteTable(
     index('cases_owner_received').on(t.ownerId, t.receivedAt, t.id),
     index('cases_agency_received').on(t.referredAgencyId, t.receivedAt, t.id),
     index('cases_due').on(t.nextDueAt),
+    // Resolved cases by the end of their reopen window: the ones to close (src/domains/cases/auto-close.ts).
+    index('cases_resolved_reopen').on(t.status, t.reopenUntil).where(sql`status = 'resolved'`),
     index('cases_reporter').on(t.reporterId),
     index('cases_incident').on(t.incidentId),
     // Covers the queue's per-status counts with any single facet filter (an index-only scan of the active statuses).

@@ -9,7 +9,7 @@ import { csvHeaders } from '../../platform/csv.ts';
 import { formatWhen } from '../../platform/time/london.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { actorFor, notFound } from '../guards.ts';
-import { fieldError, readPageForm, seeOther, unreadableForm, type FieldError } from '../forms.ts';
+import { fieldError, readPageForm, routeFormLimit, seeOther, unreadableForm, type FieldError } from '../forms.ts';
 import { actionSettings, parseCaseVersion } from '../../domains/cases/index.ts';
 import {
   actOnReferral, actionNeedsText, decidePendingUpdate, deleteDocument, findPendingUpdate, DocumentError, exportReferral, type ExportFormat, listReferralDocuments, MAX_DOCUMENT_BYTES, partnerPhotoIds, storeDocument,
@@ -161,7 +161,9 @@ export async function handlePartnerReferral(astro: AstroGlobal) {
   const found = await findReferralFor(actor, id);
   if (!found) return { response: await notFound(astro) };
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: true, maxBytes: MAX_DOCUMENT_BYTES + 64 * 1024 });
+    // Read as much as the server lets through on this route, so a document just over 10MB gets its own field error
+    // below (with the typed update kept), not "too large" with nothing kept.
+    const read = await readPageForm(astro, { multipart: true, maxBytes: routeFormLimit(astro) });
     if (!read.ok) errors = read.errors;
     else {
       posted = { action: String(read.form.get('action') ?? ''), text: String(read.form.get('text') ?? ''), forReporter: read.form.get('forReporter') === 'yes' };

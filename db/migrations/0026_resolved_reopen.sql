@@ -1,0 +1,1 @@
+CREATE INDEX `cases_resolved_reopen` ON `cases` (`status`,`reopen_until`) WHERE status = 'resolved';
