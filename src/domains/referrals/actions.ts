@@ -267,6 +267,10 @@ async function applyReferralStep(tx: WriteTransaction, referral: Referral, by: R
   if (input.version !== undefined && input.version !== referral.version) return { ok: false, message: 'This referral was changed by someone else. Reload the page and try again.' };
   const move = moveReferral(referral.status, input.action);
   if (!move.ok) return { ok: false, message: move.message, field: 'action' };
+  const row = await findCase(referral.caseId);
+  if (!row) return { ok: false, message: NO_SUCH_REFERRAL };
+  // Resolving or closing a case withdraws its referrals; one left open before that takes no more steps either.
+  if (row.status === 'resolved' || row.status === 'closed') return { ok: false, message: `The partnership has ${row.status} this case, so the referral cannot be changed any more`, field: 'action' };
   const action = input.action as ReferralAction;
   const need = actionNeedsText(action);
   const text = (input.text ?? '').trim();
@@ -279,8 +283,6 @@ async function applyReferralStep(tx: WriteTransaction, referral: Referral, by: R
   if (action === 'decline' || action === 'return') set.reason = text;
   if (action === 'complete') set.outcome = text;
   if (!isReferralOpen(move.to)) set.closedAt = now;
-  const row = await findCase(referral.caseId);
-  if (!row) return { ok: false, message: NO_SUCH_REFERRAL };
   const others = (await listCaseReferrals(row.id)).filter((r) => r.id !== referral.id).map((r) => r.status);
   const caseSet = caseChangeFor(row, caseStatusFor([...others, move.to], action), settings, now);
   const eventId = newId(now);
