@@ -6,6 +6,8 @@ import type { Database } from '../../src/platform/db/client.ts';
 import { auditEvents, caseEvents, cases, outbox, referralDeliveries, referrals } from '../../src/platform/db/schema.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import { bulkAction, changeStatus, findCase } from '../../src/domains/cases/actions.ts';
+import { listQueue, parseQueueQuery } from '../../src/domains/cases/queue.ts';
+import { nextDue, readTimers, startTimers } from '../../src/domains/cases/timers.ts';
 import {
   actOnReferral, buildSnapshot, caseStatusFor, escalateOverdueReferrals, findReferralFor, referralHistory, isReferralOverdue, listAgencyReferrals, moveReferral, referCase, referralDueWords,
   passedToWords, shareableFields, snapshotOf, trackPartnerWords, type ReferralSettings,
@@ -295,4 +297,23 @@ test('a referral left open on a resolved case (written before withdrawal) takes 
   await escalateOverdueReferrals({ config, publicUrl: 'https://saferline.example' }, r!.acknowledgeDueAt + 1);
   assert.equal((await database.db.select().from(referrals).where(eq(referrals.id, sent.id)))[0]!.escalatedAt, null);
   assert.equal((await database.db.select().from(outbox).where(like(outbox.payload, `%${c.ref}%`))).length, 0, 'no e-mail to the triage team');
+});
+
+test('a case referred straight from New has its acknowledge and triage timers met in the same write, and leaves the Overdue filter', async () => {
+  const triage = await insertUser();
+  const timers = startTimers(MONDAY_10, 'P4', config.targets);
+  const c = await insertCase({ status: 'new', priority: 'P4', receivedAt: MONDAY_10, timers: timers as unknown as Record<string, unknown>, nextDueAt: nextDue(timers) });
+  const later = timers.acknowledge.dueAt + 3_600_000;
+  const overdue = async () => (await listQueue({ ...parseQueueQuery(new URLSearchParams('overdue=1')).filter, status: 'all' }, 'received_desc', null, later)).rows.map((r) => r.ref);
+  assert.ok((await overdue()).includes(c.ref), 'overdue to acknowledge before the referral');
+  const sent = await referCase(c.ref, triage, { agencyId: 'asb-team', fields: ['location'] }, settings, later);
+  assert.ok(sent.ok);
+  const row = (await findCase(c.ref))!;
+  assert.equal(row.status, 'referred');
+  const after = readTimers(row.timers)!;
+  assert.equal(after.acknowledge.metAt, later);
+  assert.equal(after.triage.metAt, later);
+  assert.equal(row.nextDueAt, nextDue(after));
+  assert.ok(row.nextDueAt! > later, 'the next timer due is a later one');
+  assert.equal((await overdue()).includes(c.ref), false, 'no longer in the Overdue filter');
 });
