@@ -245,15 +245,19 @@ export function changeStatus(caseIdOrRef: string, actor: StaffActor, input: Stat
       timers = { ...fresh, acknowledge: { ...fresh.acknowledge, metAt: now }, triage: { ...fresh.triage, metAt: now } };
     }
     const action = result.reopened ? 'case.reopened' : to === 'referred' ? 'case.referred' : 'case.status';
+    const events: EventInput[] = [{ action, body: input.note?.trim() || null, data: { from: row.status, to, resolutionCode: result.changes.resolutionCode ?? undefined, agencyId: input.agencyId ?? undefined } }];
+    // Reopening a duplicate clears its mark (it no longer counts toward its original), and the timeline says so.
+    const unmarked = result.reopened && !!row.duplicateOf;
+    if (unmarked) events.push({ action: 'case.duplicate.undone', data: { to, reopened: true } });
     // A case the officer moves on (resolved, closed or back to open) is no longer with any agency: withdraw its open referrals.
     const extra = await withdrawReferralsStatements(row.id, actor.id, to, now);
     return {
       ok: true,
       extra,
       // spam does not count as a complaint, so marking or unmarking it changes the neighbours' counts
-      recount: (row.resolutionCode === 'spam') !== ((result.changes.resolutionCode === undefined ? row.resolutionCode : result.changes.resolutionCode) === 'spam'),
+      recount: unmarked || (row.resolutionCode === 'spam') !== ((result.changes.resolutionCode === undefined ? row.resolutionCode : result.changes.resolutionCode) === 'spam'),
       set: { ...result.changes, ...timerFields(timers, to) } as Partial<CaseRow>,
-      events: [{ action, body: input.note?.trim() || null, data: { from: row.status, to, resolutionCode: result.changes.resolutionCode ?? undefined, agencyId: input.agencyId ?? undefined } }],
+      events,
     };
   }, input.version);
 }
@@ -640,7 +644,7 @@ export function describeEvent(e: { action: string; data?: Record<string, unknown
     case 'case.incident.linked': return `Linked into an incident with ${((d.with as string[]) ?? []).join(', ')}`;
     case 'case.incident.unlinked': return 'Taken out of its incident';
     case 'case.duplicate.marked': return `Marked as a duplicate of ${String(d.of)}`;
-    case 'case.duplicate.undone': return `Duplicate mark undone; back to ${status(d.to)}`;
+    case 'case.duplicate.undone': return d.reopened ? 'Reopened, so no longer marked as a duplicate' : `Duplicate mark undone; back to ${status(d.to)}`;
     case 'case.flags': return `Flags: ${flags(d.to)}`;
     case 'reporter.message': return 'The reporter added information';
     case 'referral.escalated': return `Referral to ${agency(d.agencyId)} not acknowledged in time: escalated to the triage team`;
