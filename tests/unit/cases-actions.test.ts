@@ -4,7 +4,7 @@ import { asc, eq } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
 import { auditEvents, caseEvents, outbox, users } from '../../src/platform/db/schema.ts';
-import { addNote, assignCase, assignRoundRobin, bulkAction, CASE_CHANGED_MESSAGE, changeStatus, changeTags, findCase, linkIncident, markDuplicate, parseCaseVersion, refreshFlags, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails } from '../../src/domains/cases/actions.ts';
+import { addNote, assignCase, assignRoundRobin, bulkAction, CASE_CHANGED_MESSAGE, changeStatus, changeTags, describeEvent, findCase, linkIncident, markDuplicate, parseCaseVersion, refreshFlags, sendReply, triageCase, undoDuplicate, unlinkIncident, viewReporterDetails } from '../../src/domains/cases/actions.ts';
 import { flagPassesDeferredCount, flagRefreshBacklog, flagRefreshOldestWaitMs, flushFlagRefreshes, runFlagPass, scheduleFlagRefresh, setFlagRefreshMaxWait, setFlagWaitingByIdLimit, shouldDeferFlagPass, flagRefreshHeldById } from '../../src/domains/cases/flag-refresh.ts';
 import { countByStatus, listQueue, parseQueueQuery } from '../../src/domains/cases/queue.ts';
 import { findIncidentTitle, loadCaseView } from '../../src/domains/cases/case-view.ts';
@@ -94,6 +94,26 @@ test('reopen works inside the window and is refused after it', async () => {
   assert.match((late as { message: string }).message, /can no longer be reopened/);
   assert.equal((await changeStatus(c.ref, officer, { to: 'open' }, settings, t0 + 27 * 86_400_000)).ok, true);
   assert.equal((await events(c.id)).at(-1)!.action, 'case.reopened');
+});
+
+test('reopening a case closed as a duplicate clears the mark, with a timeline entry; "Undo duplicate" then has nothing to undo', async () => {
+  const officer = await insertUser();
+  const a = await insertCase({ status: 'open' });
+  const d = await insertCase({ status: 'open' });
+  const t0 = Date.now();
+  assert.equal((await markDuplicate(d.ref, officer, a.ref, settings, t0)).ok, true);
+  assert.equal((await findCase(d.ref))!.duplicateOf, a.id);
+  assert.deepEqual(await changeStatus(d.ref, officer, { to: 'open' }, settings, t0 + 60_000), { ok: true, ref: d.ref });
+  const row = (await findCase(d.ref))!;
+  assert.equal(row.status, 'open');
+  assert.equal(row.resolutionCode, null);
+  assert.equal(row.duplicateOf, null, 'no longer a duplicate of its original');
+  // Written at the same instant: the order of the two ids within it is not fixed.
+  const last = (await events(d.id)).slice(-2);
+  assert.deepEqual(last.map((e) => e.action).sort(), ['case.duplicate.undone', 'case.reopened']);
+  assert.equal(describeEvent(last.find((e) => e.action === 'case.duplicate.undone')!), 'Reopened, so no longer marked as a duplicate');
+  assert.deepEqual(await undoDuplicate(d.ref, officer, settings, t0 + 120_000), { ok: false, ref: d.ref, message: 'The case is not marked as a duplicate' });
+  assert.equal((await findCase(d.ref))!.status, 'open', 'the open case stays open');
 });
 
 test('round-robin goes to the least recently assigned officer in rotation', async () => {

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, like } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
-import { auditEvents, caseEvents, cases, outbox, referrals } from '../../src/platform/db/schema.ts';
+import { auditEvents, caseEvents, cases, outbox, referralDeliveries, referrals } from '../../src/platform/db/schema.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
-import { findCase } from '../../src/domains/cases/actions.ts';
+import { bulkAction, changeStatus, findCase } from '../../src/domains/cases/actions.ts';
+import { listQueue, parseQueueQuery } from '../../src/domains/cases/queue.ts';
+import { nextDue, readTimers, startTimers } from '../../src/domains/cases/timers.ts';
 import {
-  actOnReferral, buildSnapshot, caseStatusFor, findReferralFor, isReferralOverdue, listAgencyReferrals, moveReferral, referCase, referralDueWords,
+  actOnReferral, buildSnapshot, caseStatusFor, escalateOverdueReferrals, findReferralFor, referralHistory, isReferralOverdue, listAgencyReferrals, moveReferral, referCase, referralDueWords,
   passedToWords, shareableFields, snapshotOf, trackPartnerWords, type ReferralSettings,
 } from '../../src/domains/referrals/index.ts';
 import type { StaffActor } from '../../src/domains/cases/actions.ts';
@@ -228,4 +230,90 @@ test("a partner's referral list comes a page at a time, newest first, with every
   }
   assert.deepEqual(pages.flat(), everything);
   assert.deepEqual((await listAgencyReferrals(fire, 'all', { limit: 3, before: "x' OR 1=1 --" })).rows.map((r) => r.id), pages[0], 'a cursor that is not an id is ignored');
+});
+
+test('an officer resolving a case with a partner withdraws its open referrals in the same write: the partner reads why and can act no more, nothing is escalated', async () => {
+  const triage = await insertUser();
+  const c = await insertCase({ status: 'open' });
+  const waiting = await referCase(c.ref, triage, { agencyId: 'police', fields: ['description'] }, settings, MONDAY_10);
+  const taken = await referCase(c.ref, triage, { agencyId: 'housing', fields: ['location'] }, settings, MONDAY_10);
+  assert.ok(waiting.ok && taken.ok);
+  assert.equal((await actOnReferral(taken.id, partnerOf('housing'), { action: 'accept' }, settings, MONDAY_10 + 60_000)).ok, true);
+  assert.equal((await findCase(c.ref))!.status, 'with_partner');
+  assert.ok((await findCase(c.ref))!.referralDueAt);
+  const resolved = await changeStatus(c.ref, triage, { to: 'resolved', resolutionCode: 'advice_given' }, settings, MONDAY_10 + 120_000);
+  assert.deepEqual(resolved, { ok: true, ref: c.ref });
+  const row = (await findCase(c.ref))!;
+  assert.equal(row.status, 'resolved');
+  assert.equal(row.referralDueAt, null, 'off the "Referral overdue" filter');
+  for (const [id, agencyId] of [[waiting.id, 'police'], [taken.id, 'housing']] as const) {
+    const [r] = await database.db.select().from(referrals).where(eq(referrals.id, id));
+    assert.equal(r!.status, 'withdrawn');
+    assert.equal(r!.closedAt, MONDAY_10 + 120_000);
+    assert.equal(r!.reason, 'The partnership resolved the case, so the referral was withdrawn');
+    const history = await referralHistory(r!);
+    assert.deepEqual(history.at(-1), { id: history.at(-1)!.id, at: MONDAY_10 + 120_000, action: 'referral.withdrawn', body: r!.reason }, 'the partner sees it in the referral history');
+    const partner = partnerOf(agencyId);
+    assert.equal((await listAgencyReferrals(partner, 'open')).rows.some((x) => x.id === id), false, 'no longer on the open list');
+    assert.equal((await listAgencyReferrals(partner, 'withdrawn')).rows.some((x) => x.id === id), true);
+    const refused = await actOnReferral(id, partner, { action: agencyId === 'police' ? 'acknowledge' : 'update', text: 'Visited' }, settings, MONDAY_10 + 180_000);
+    assert.equal(refused.ok, false);
+    assert.match(!refused.ok ? refused.message : '', /^A referral that is withdrawn by the partnership cannot be given this action \((acknowledge|add an update)\)\. It is finished\.$/);
+  }
+  assert.equal((await findCase(c.ref))!.status, 'resolved', 'the case stays resolved');
+  const [police] = await database.db.select().from(referrals).where(eq(referrals.id, waiting.id));
+  await escalateOverdueReferrals({ config, publicUrl: 'https://saferline.example' }, police!.acknowledgeDueAt + 1);
+  const escalated = await database.db.select().from(caseEvents).where(and(eq(caseEvents.caseId, c.id), eq(caseEvents.action, 'referral.escalated')));
+  assert.deepEqual(escalated, [], 'the withdrawn referral is not escalated');
+  assert.equal((await database.db.select().from(referrals).where(eq(referrals.id, waiting.id)))[0]!.escalatedAt, null);
+});
+
+test('moving a referred case back to open (the bulk status action too) withdraws the referral; an Open311 delivery not yet sent is stopped; it can be referred again', async () => {
+  const triage = await insertUser();
+  const c = await insertCase({ status: 'open' });
+  const sent = await referCase(c.ref, triage, { agencyId: 'fire', fields: ['location'] }, settings, MONDAY_10);
+  assert.ok(sent.ok);
+  await database.writer.batch([{ sql: 'insert into referral_deliveries (referral_id, agency_id, next_attempt_at, created_at) values (?, ?, ?, ?)', args: [sent.id, 'fire', MONDAY_10, MONDAY_10] }]);
+  assert.deepEqual(await bulkAction([c.ref], triage, { kind: 'status', to: 'open' }, settings, MONDAY_10 + 60_000), { done: [c.ref], refused: [] });
+  assert.equal((await findCase(c.ref))!.status, 'open');
+  const [r] = await database.db.select().from(referrals).where(eq(referrals.id, sent.id));
+  assert.equal(r!.status, 'withdrawn');
+  assert.equal(r!.reason, 'The partnership took the case back to work on it, so the referral was withdrawn');
+  const [delivery] = await database.db.select().from(referralDeliveries).where(eq(referralDeliveries.referralId, sent.id));
+  assert.equal(delivery!.status, 'failed', 'not sent to the agency after the withdrawal');
+  assert.ok((await referCase(c.ref, triage, { agencyId: 'fire', fields: ['location'] }, settings, MONDAY_10 + 120_000)).ok, 'no open referral holds the agency');
+});
+
+test('a referral left open on a resolved case (written before withdrawal) takes no partner step and is not escalated', async () => {
+  const triage = await insertUser();
+  const c = await insertCase({ status: 'open' });
+  const sent = await referCase(c.ref, triage, { agencyId: 'asb-team', fields: ['location'] }, settings, MONDAY_10);
+  assert.ok(sent.ok);
+  await database.writer.batch([{ sql: "update cases set status = 'closed', resolution_code = 'no_further_action' where id = ?", args: [c.id] }]);
+  const refused = await actOnReferral(sent.id, partnerOf('asb-team'), { action: 'accept' }, settings, MONDAY_10 + 60_000);
+  assert.deepEqual(refused, { ok: false, message: 'The partnership has closed this case, so the referral cannot be changed any more', field: 'action' });
+  assert.equal((await database.db.select().from(referrals).where(eq(referrals.id, sent.id)))[0]!.status, 'sent');
+  const [r] = await database.db.select().from(referrals).where(eq(referrals.id, sent.id));
+  await escalateOverdueReferrals({ config, publicUrl: 'https://saferline.example' }, r!.acknowledgeDueAt + 1);
+  assert.equal((await database.db.select().from(referrals).where(eq(referrals.id, sent.id)))[0]!.escalatedAt, null);
+  assert.equal((await database.db.select().from(outbox).where(like(outbox.payload, `%${c.ref}%`))).length, 0, 'no e-mail to the triage team');
+});
+
+test('a case referred straight from New has its acknowledge and triage timers met in the same write, and leaves the Overdue filter', async () => {
+  const triage = await insertUser();
+  const timers = startTimers(MONDAY_10, 'P4', config.targets);
+  const c = await insertCase({ status: 'new', priority: 'P4', receivedAt: MONDAY_10, timers: timers as unknown as Record<string, unknown>, nextDueAt: nextDue(timers) });
+  const later = timers.acknowledge.dueAt + 3_600_000;
+  const overdue = async () => (await listQueue({ ...parseQueueQuery(new URLSearchParams('overdue=1')).filter, status: 'all' }, 'received_desc', null, later)).rows.map((r) => r.ref);
+  assert.ok((await overdue()).includes(c.ref), 'overdue to acknowledge before the referral');
+  const sent = await referCase(c.ref, triage, { agencyId: 'asb-team', fields: ['location'] }, settings, later);
+  assert.ok(sent.ok);
+  const row = (await findCase(c.ref))!;
+  assert.equal(row.status, 'referred');
+  const after = readTimers(row.timers)!;
+  assert.equal(after.acknowledge.metAt, later);
+  assert.equal(after.triage.metAt, later);
+  assert.equal(row.nextDueAt, nextDue(after));
+  assert.ok(row.nextDueAt! > later, 'the next timer due is a later one');
+  assert.equal((await overdue()).includes(c.ref), false, 'no longer in the Overdue filter');
 });

@@ -32,6 +32,7 @@ import type { Permission } from '../identity/roles.ts';
 import { listDistrictTeams } from '../identity/users.ts';
 import type { PolicySubject } from '../identity/types.ts';
 import { formatDate } from '../../platform/time/london.ts';
+import { withdrawReferralsStatements } from '../referrals/withdraw.ts';
 
 /** A signed-in staff member acting on cases: permissions, and the agency or district their role binds them to. */
 export interface StaffActor extends PolicySubject {
@@ -219,7 +220,7 @@ export function statusPermission(from: string, to: string): Permission {
   return 'case.update';
 }
 
-/** Move a case to another status, or refuse with a clear message. */
+/** Move a case to another status (withdrawing its open referrals: withdraw.ts), or refuse with a clear message. */
 export function changeStatus(caseIdOrRef: string, actor: StaffActor, input: StatusInput, settings: ActionSettings, now = Date.now()): Promise<ActionResult> {
   if (isReferralOnlyStatus(input.to)) return Promise.resolve(refuse(REFERRAL_ONLY_MESSAGE));
   return change(caseIdOrRef, actor, now, async (row) => {
@@ -244,12 +245,19 @@ export function changeStatus(caseIdOrRef: string, actor: StaffActor, input: Stat
       timers = { ...fresh, acknowledge: { ...fresh.acknowledge, metAt: now }, triage: { ...fresh.triage, metAt: now } };
     }
     const action = result.reopened ? 'case.reopened' : to === 'referred' ? 'case.referred' : 'case.status';
+    const events: EventInput[] = [{ action, body: input.note?.trim() || null, data: { from: row.status, to, resolutionCode: result.changes.resolutionCode ?? undefined, agencyId: input.agencyId ?? undefined } }];
+    // Reopening a duplicate clears its mark (it no longer counts toward its original), and the timeline says so.
+    const unmarked = result.reopened && !!row.duplicateOf;
+    if (unmarked) events.push({ action: 'case.duplicate.undone', data: { to, reopened: true } });
+    // A case the officer moves on (resolved, closed or back to open) is no longer with any agency: withdraw its open referrals.
+    const extra = await withdrawReferralsStatements(row.id, actor.id, to, now);
     return {
       ok: true,
+      extra,
       // spam does not count as a complaint, so marking or unmarking it changes the neighbours' counts
-      recount: (row.resolutionCode === 'spam') !== ((result.changes.resolutionCode === undefined ? row.resolutionCode : result.changes.resolutionCode) === 'spam'),
+      recount: unmarked || (row.resolutionCode === 'spam') !== ((result.changes.resolutionCode === undefined ? row.resolutionCode : result.changes.resolutionCode) === 'spam'),
       set: { ...result.changes, ...timerFields(timers, to) } as Partial<CaseRow>,
-      events: [{ action, body: input.note?.trim() || null, data: { from: row.status, to, resolutionCode: result.changes.resolutionCode ?? undefined, agencyId: input.agencyId ?? undefined } }],
+      events,
     };
   }, input.version);
 }
@@ -636,7 +644,7 @@ export function describeEvent(e: { action: string; data?: Record<string, unknown
     case 'case.incident.linked': return `Linked into an incident with ${((d.with as string[]) ?? []).join(', ')}`;
     case 'case.incident.unlinked': return 'Taken out of its incident';
     case 'case.duplicate.marked': return `Marked as a duplicate of ${String(d.of)}`;
-    case 'case.duplicate.undone': return `Duplicate mark undone; back to ${status(d.to)}`;
+    case 'case.duplicate.undone': return d.reopened ? 'Reopened, so no longer marked as a duplicate' : `Duplicate mark undone; back to ${status(d.to)}`;
     case 'case.flags': return `Flags: ${flags(d.to)}`;
     case 'reporter.message': return 'The reporter added information';
     case 'referral.escalated': return `Referral to ${agency(d.agencyId)} not acknowledged in time: escalated to the triage team`;
@@ -645,7 +653,7 @@ export function describeEvent(e: { action: string; data?: Record<string, unknown
     case 'referral.sent': return `Referred to ${agency(d.agencyId)} (shared: ${((d.fields as string[]) ?? []).join(', ')})`;
     case 'referral.update':
       return `${agency(d.agencyId)}: update added${d.forReporter ? ' for the reporter (pending release)' : ''}${d.documentId ? ', with a document' : ''}`;
-    case 'referral.acknowledged': case 'referral.accepted': case 'referral.declined': case 'referral.completed': case 'referral.returned':
+    case 'referral.acknowledged': case 'referral.accepted': case 'referral.declined': case 'referral.completed': case 'referral.returned': case 'referral.withdrawn':
       return `${agency(d.agencyId)}: ${e.action.slice('referral.'.length)}`;
     case 'referral.delivered': return `Referral sent to ${agency(d.agencyId)} by Open311`;
     case 'referral.delivery_failed': return `Referral to ${agency(d.agencyId)} could not be sent by Open311`;

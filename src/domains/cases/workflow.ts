@@ -121,6 +121,8 @@ export interface TransitionChanges {
   resolvedAt?: number | null;
   closedAt?: number | null;
   reopenUntil?: number | null;
+  /** Cleared on reopen: a case worked again is no longer a duplicate. */
+  duplicateOf?: string | null;
 }
 
 /** The answer to a move: the changes to apply, or a refusal in plain words. */
@@ -151,7 +153,7 @@ export function transitionCase(current: CaseWorkflowState, input: TransitionInpu
       const ended = current.reopenUntil != null ? ` The reopen window ended on ${formatDate(current.reopenUntil)}.` : '';
       return refuse(`This case can no longer be reopened.${ended} Record a new case and link it instead.`);
     }
-    return { ok: true, reopened, changes: { ...changes, resolutionCode: null, resolvedAt: null, closedAt: null, reopenUntil: null } };
+    return { ok: true, reopened, changes: { ...changes, resolutionCode: null, resolvedAt: null, closedAt: null, reopenUntil: null, duplicateOf: null } };
   }
 
   if (to === 'open' && from === 'new' && !current.priority) {

@@ -19,7 +19,7 @@ import { currentTimers, findCase, updateCaseStatement, CASE_CHANGED_MESSAGE, typ
 import { canActOnCase, districtsOf, isInDistrictTeam } from '../cases/policy.ts';
 import { referralDueStatement } from '../cases/queue-counts.ts';
 import type { PolicySubject } from '../identity/types.ts';
-import { nextDue, stopTimers, type TimerTargets } from '../cases/timers.ts';
+import { meetTimer, nextDue, stopTimers, type TimerTargets } from '../cases/timers.ts';
 import { actionNeedsText, caseStatusFor, isReferralOpen, moveReferral, referralDueTimes, type ReferralAction, type ReferralStatus } from './lifecycle.ts';
 import { buildSnapshot, contactWithheldReason, passedToWords, shareableFields, snapshotRows, type ReferralSnapshot } from './sharing.ts';
 
@@ -71,7 +71,7 @@ export async function previewReferral(caseIdOrRef: string, actor: StaffActor, ag
   return { row, agency, fields, rows: snapshotRows(fields, row, reporter ?? null, photos.length, config), contactWithheld: agency.sharing.fields.includes('contact') ? contactWithheldReason(agency, row) : null };
 }
 
-/** The case status fields a referral change implies (status, and on resolve the outcome, reopen window and stopped timers). */
+/** The case status fields a referral change implies (status; leaving new, the acknowledge and triage timers met; on resolve the outcome, reopen window and stopped timers). */
 function caseChangeFor(row: typeof cases.$inferSelect, to: ReturnType<typeof caseStatusFor>, settings: ReferralSettings, now: number): Partial<typeof cases.$inferSelect> | null {
   if (!to || to === row.status) return null;
   if (!['new', 'open', 'referred', 'with_partner'].includes(row.status)) return null;
@@ -80,8 +80,10 @@ function caseChangeFor(row: typeof cases.$inferSelect, to: ReturnType<typeof cas
     return { status: to, statusChangedAt: now, resolutionCode: 'action_taken', resolvedAt: now, reopenUntil: now + settings.reopenWindowDays * DAY, timers: timers as unknown as Record<string, unknown>, nextDueAt: null };
   }
   const set: Partial<typeof cases.$inferSelect> = { status: to, statusChangedAt: now, referredAgencyId: null };
-  if (to !== 'open') return set;
-  const timers = currentTimers(row, settings.targets, now);
+  if (to !== 'open' && row.status !== 'new') return set;
+  let timers = currentTimers(row, settings.targets, now);
+  // Leaving new (referred straight away) meets the acknowledge and triage timers, as a status change does.
+  if (row.status === 'new') timers = meetTimer(meetTimer(timers, 'acknowledge', now), 'triage', now);
   return { ...set, timers: timers as unknown as Record<string, unknown>, nextDueAt: nextDue(timers) };
 }
 
@@ -267,6 +269,10 @@ async function applyReferralStep(tx: WriteTransaction, referral: Referral, by: R
   if (input.version !== undefined && input.version !== referral.version) return { ok: false, message: 'This referral was changed by someone else. Reload the page and try again.' };
   const move = moveReferral(referral.status, input.action);
   if (!move.ok) return { ok: false, message: move.message, field: 'action' };
+  const row = await findCase(referral.caseId);
+  if (!row) return { ok: false, message: NO_SUCH_REFERRAL };
+  // Resolving or closing a case withdraws its referrals; one left open before that takes no more steps either.
+  if (row.status === 'resolved' || row.status === 'closed') return { ok: false, message: `The partnership has ${row.status} this case, so the referral cannot be changed any more`, field: 'action' };
   const action = input.action as ReferralAction;
   const need = actionNeedsText(action);
   const text = (input.text ?? '').trim();
@@ -279,8 +285,6 @@ async function applyReferralStep(tx: WriteTransaction, referral: Referral, by: R
   if (action === 'decline' || action === 'return') set.reason = text;
   if (action === 'complete') set.outcome = text;
   if (!isReferralOpen(move.to)) set.closedAt = now;
-  const row = await findCase(referral.caseId);
-  if (!row) return { ok: false, message: NO_SUCH_REFERRAL };
   const others = (await listCaseReferrals(row.id)).filter((r) => r.id !== referral.id).map((r) => r.status);
   const caseSet = caseChangeFor(row, caseStatusFor([...others, move.to], action), settings, now);
   const eventId = newId(now);

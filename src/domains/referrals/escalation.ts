@@ -53,8 +53,9 @@ export async function escalateOverdueReferrals(settings: ReferralJobSettings, no
     const done = await getDatabase().writer.transaction(async (tx) => {
       const [r] = await tx.db.select().from(referrals).where(and(eq(referrals.id, id), eq(referrals.status, 'sent'), isNull(referrals.escalatedAt)));
       if (!r || !isReferralOverdue(r, now)) return false;
-      const [c] = await tx.db.select({ ref: cases.ref }).from(cases).where(eq(cases.id, r.caseId));
-      if (!c) return false;
+      const [c] = await tx.db.select({ ref: cases.ref, status: cases.status }).from(cases).where(eq(cases.id, r.caseId));
+      // A resolved or closed case is nobody's to chase (its referrals are withdrawn when it is resolved or closed).
+      if (!c || c.status === 'resolved' || c.status === 'closed') return false;
       const agency = agencyNameOf(settings.config, r.agencyId);
       await tx.batch([
         toStatement(getDb().update(referrals).set({ escalatedAt: now }).where(and(eq(referrals.id, r.id), isNull(referrals.escalatedAt)))),

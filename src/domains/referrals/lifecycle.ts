@@ -1,12 +1,12 @@
 /**
  * The referral lifecycle: sent, acknowledged, accepted or declined (with a reason), in progress, completed (with
- * an outcome) or returned (with a reason); the case status the referrals of a case imply; and overdue in words.
+ * an outcome) or returned (with a reason), or withdrawn by the partnership (withdraw.ts); the case status the referrals of a case imply; and overdue in words.
  * Pure: every function takes `now` and returns data.
  */
 import { addWorkingDays, dueWords, type DueWords, type WorkingCalendar } from '../cases/timers.ts';
 
 /** Every referral status, in lifecycle order. */
-export const REFERRAL_STATUSES = ['sent', 'acknowledged', 'accepted', 'declined', 'in_progress', 'completed', 'returned'] as const;
+export const REFERRAL_STATUSES = ['sent', 'acknowledged', 'accepted', 'declined', 'in_progress', 'completed', 'returned', 'withdrawn'] as const;
 
 /** A referral status. */
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
@@ -20,6 +20,7 @@ export const REFERRAL_STATUS_LABELS: Record<ReferralStatus, string> = {
   in_progress: 'In progress',
   completed: 'Completed',
   returned: 'Returned',
+  withdrawn: 'Withdrawn by the partnership',
 };
 
 /** What a partner officer can do to a referral. */
@@ -47,6 +48,7 @@ const MOVES: Record<ReferralStatus, Partial<Record<ReferralAction, ReferralStatu
   declined: {},
   completed: {},
   returned: {},
+  withdrawn: {},
 };
 
 /** True if the value is a known referral status. */

@@ -408,7 +408,7 @@ export const referrals = sqliteTable(
       .notNull()
       .references(() => cases.id, { onDelete: 'cascade' }),
     agencyId: text('agency_id').notNull(),
-    status: text('status', { enum: ['sent', 'acknowledged', 'accepted', 'declined', 'in_progress', 'completed', 'returned'] }).notNull(),
+    status: text('status', { enum: ['sent', 'acknowledged', 'accepted', 'declined', 'in_progress', 'completed', 'returned', 'withdrawn'] }).notNull(),
     snapshot: text('snapshot', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     sentBy: text('sent_by').notNull(),
     sentAt: ts('sent_at').notNull(),

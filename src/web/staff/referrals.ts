@@ -90,7 +90,7 @@ export async function handleReferPage(astro: AstroGlobal) {
 /** Words for the referral's entries on the timeline. */
 const HISTORY_LABELS: Record<string, string> = {
   'referral.sent': 'Referral sent', 'referral.acknowledged': 'Acknowledged', 'referral.accepted': 'Accepted', 'referral.declined': 'Declined',
-  'referral.update': 'Update', 'referral.completed': 'Completed', 'referral.returned': 'Returned to the partnership',
+  'referral.update': 'Update', 'referral.completed': 'Completed', 'referral.returned': 'Returned to the partnership', 'referral.withdrawn': 'Withdrawn by the partnership',
   'referral.delivered': 'Sent by Open311', 'referral.delivery_failed': 'Open311 delivery failed',
 };
 
