@@ -352,9 +352,9 @@ test('a due flag pass waits while requests keep the process at least half busy, 
 });
 
 /**
- * Keep the event loop busy for `ms` (40 ms of work, then a turn of the loop), as a request in flight unless `requests`
- * is false, calling `each` between slices. Slices this long keep the loop well over half busy even on a machine so
- * loaded that the process waits tens of milliseconds to run again after each turn (9 ms slices did not, in a full run).
+ * Keep the event loop busy for `ms` (40 ms of work, then a turn of the loop that never waits idle), as a request in
+ * flight unless `requests` is false, calling `each` between slices. A turn that waited on a timer counted as idle
+ * whenever a loaded machine kept the process off the CPU meanwhile (9 ms slices, then once even 40 ms ones, in full runs).
  */
 async function keepBusy(ms: number, each: () => void, requests = true): Promise<void> {
   const end = performance.now() + ms;
@@ -364,7 +364,9 @@ async function keepBusy(ms: number, each: () => void, requests = true): Promise<
       const slice = performance.now() + 40;
       while (performance.now() < slice && performance.now() < end);
       each();
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      // A turn of the loop that does not wait in its poll phase (setImmediate, not a timer): timers that are due
+      // still fire, and the loop reads as busy even when the machine keeps the process off the CPU between slices.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     if (requests) requestFinished();
