@@ -12,6 +12,7 @@ import { toE164 } from '../../platform/uk/phone.ts';
 import { normalisePostcode } from '../../platform/uk/postcode.ts';
 import { parseReference } from '../reports/reference.ts';
 import { caseScopeCondition, type CaseScope } from '../cases/policy.ts';
+import { TIMELINE_NEWEST_FIRST } from '../cases/timeline.ts';
 
 /** What the look-up text was read as: a phone number, an e-mail address, a reference, or a name or street. */
 export type LookupKind = 'phone' | 'email' | 'reference' | 'text';
@@ -102,7 +103,7 @@ async function lastReplies(caseIds: string[]): Promise<Map<string, { at: number;
     .select({ caseId: caseEvents.caseId, at: caseEvents.at, body: caseEvents.body })
     .from(caseEvents)
     .where(and(inArray(caseEvents.caseId, caseIds), eq(caseEvents.action, 'case.reply'), eq(caseEvents.visibility, 'reporter')))
-    .orderBy(desc(caseEvents.at));
+    .orderBy(...TIMELINE_NEWEST_FIRST);
   for (const r of rows) if (!out.has(r.caseId)) out.set(r.caseId, { at: r.at, body: r.body ?? '' });
   return out;
 }

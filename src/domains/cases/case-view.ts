@@ -1,11 +1,12 @@
 /** Read models for the staff case pages: one case with its timeline, photos, linked cases and owner; the officers to assign to. */
-import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import { getDb } from '../../platform/db/client.ts';
 import { attachments, caseEvents, cases, incidents, users } from '../../platform/db/schema.ts';
 import { findCase } from './actions.ts';
 import { detectCaseThresholds } from './detect.ts';
 import { listCaseWorkers, ownersForCases } from './owners.ts';
 import { caseScopeCondition, type CaseScope } from './policy.ts';
+import { TIMELINE_OLDEST_FIRST } from './timeline.ts';
 
 /** An officer who can be given cases. */
 export interface Officer {
@@ -34,7 +35,7 @@ export async function loadCaseView(ref: string, scope: CaseScope, now = Date.now
   const db = getDb();
   const [threshold, events, photos, officers, siblings, owner, incidentTitle] = await Promise.all([
     detectCaseThresholds(row, now),
-    db.select().from(caseEvents).where(eq(caseEvents.caseId, row.id)).orderBy(asc(caseEvents.id)),
+    db.select().from(caseEvents).where(eq(caseEvents.caseId, row.id)).orderBy(...TIMELINE_OLDEST_FIRST),
     db.select().from(attachments).where(eq(attachments.caseId, row.id)),
     listCaseWorkers().then((workers) => ownersForCases(workers, [row]).map(({ id, name }) => ({ id, name }))),
     row.incidentId ? db.select({ ref: cases.ref, status: cases.status }).from(cases).where(and(eq(cases.incidentId, row.incidentId), ne(cases.id, row.id), caseScopeCondition(scope))) : Promise.resolve([]),

@@ -9,6 +9,7 @@ import { alertSubscriptions, attachments, auditEvents, calls, caseEvents, cases,
 import { text } from '../../platform/forms/index.ts';
 import { toE164 } from '../../platform/uk/phone.ts';
 import { normaliseEmail } from '../reports/answers.ts';
+import { TIMELINE_OLDEST_FIRST } from '../cases/timeline.ts';
 
 /** The person a request is about. */
 export interface Subject {
@@ -78,7 +79,7 @@ export async function findSubjectRecords(subject: Subject): Promise<SubjectRecor
     .orderBy(asc(calls.startedAt));
   const photos = caseIds.length ? await db.select().from(attachments).where(inArray(attachments.caseId, caseIds)).orderBy(asc(attachments.createdAt)) : [];
   const messages = caseIds.length
-    ? await db.select().from(caseEvents).where(and(inArray(caseEvents.caseId, caseIds), eq(caseEvents.visibility, 'reporter'))).orderBy(asc(caseEvents.at))
+    ? await db.select().from(caseEvents).where(and(inArray(caseEvents.caseId, caseIds), eq(caseEvents.visibility, 'reporter'))).orderBy(...TIMELINE_OLDEST_FIRST)
     : [];
   const referralRows = caseIds.length ? await db.select().from(referrals).where(inArray(referrals.caseId, caseIds)).orderBy(asc(referrals.sentAt)) : [];
   const emails = subject.kind === 'email' ? await db.select().from(outbox).where(eq(outbox.recipient, subject.value)).orderBy(asc(outbox.createdAt)) : [];

@@ -22,6 +22,7 @@ import type { PolicySubject } from '../identity/types.ts';
 import { meetTimer, nextDue, stopTimers, type TimerTargets } from '../cases/timers.ts';
 import { actionNeedsText, caseStatusFor, isReferralOpen, moveReferral, referralDueTimes, type ReferralAction, type ReferralStatus } from './lifecycle.ts';
 import { buildSnapshot, contactWithheldReason, passedToWords, shareableFields, snapshotRows, type ReferralSnapshot } from './sharing.ts';
+import { TIMELINE_OLDEST_FIRST } from '../cases/timeline.ts';
 
 /** A stored referral. */
 export type Referral = typeof referrals.$inferSelect;
@@ -220,7 +221,7 @@ export async function listAgencyReferrals(actor: StaffActor, filter: ReferralLis
 export function referralHistory(referral: Pick<Referral, 'id' | 'caseId'>) {
   return getDb().select({ id: caseEvents.id, at: caseEvents.at, action: caseEvents.action, body: caseEvents.body }).from(caseEvents)
     .where(and(eq(caseEvents.caseId, referral.caseId), like(caseEvents.action, 'referral.%'), sql`json_extract(${caseEvents.data}, '$.referralId') = ${referral.id}`))
-    .orderBy(asc(caseEvents.id));
+    .orderBy(...TIMELINE_OLDEST_FIRST);
 }
 
 /** Input to a partner action. */

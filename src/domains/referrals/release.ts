@@ -5,7 +5,7 @@
  * asks to confirm first: it cannot be undone). The decision is a timeline entry naming the update and an audit event,
  * written in the same transaction as the reply, so an update is released or withheld once.
  */
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { auditStatement } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { caseEvents } from '../../platform/db/schema.ts';
@@ -13,6 +13,7 @@ import { newId } from '../../platform/security/ids.ts';
 import { findCase, sendReply, type ActionResult, type ActionSettings, type StaffActor } from '../cases/actions.ts';
 import { canActOnCase } from '../cases/policy.ts';
 import { MAX_REFERRAL_TEXT } from './actions.ts';
+import { TIMELINE_OLDEST_FIRST } from '../cases/timeline.ts';
 
 /** The timeline actions that decide a pending update. */
 const DECIDED = ['referral.update.released', 'referral.update.withheld'];
@@ -31,7 +32,7 @@ export async function listPendingUpdates(caseId: string): Promise<PendingUpdate[
   const db = getDb();
   const rows = await db.select({ id: caseEvents.id, at: caseEvents.at, body: caseEvents.body, data: caseEvents.data }).from(caseEvents)
     .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.action, 'referral.update'), sql`json_extract(${caseEvents.data}, '$.forReporter') = 1`))
-    .orderBy(asc(caseEvents.id));
+    .orderBy(...TIMELINE_OLDEST_FIRST);
   if (!rows.length) return [];
   const decided = await db.select({ data: caseEvents.data }).from(caseEvents).where(and(eq(caseEvents.caseId, caseId), inArray(caseEvents.action, DECIDED)));
   const done = new Set(decided.map((d) => String(d.data?.updateId ?? '')));

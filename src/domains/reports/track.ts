@@ -1,6 +1,6 @@
 /** Residents following up a report: prove access (reference + e-mail, private link, or anonymous secret), read progress, add information. */
 import { timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { auditStatement } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
@@ -12,6 +12,7 @@ import { hashSecret } from './submit.ts';
 import { countChangeStatements } from '../insight/counts.ts';
 import { currentTimers } from '../cases/actions.ts';
 import { nextDue, type TimerTargets } from '../cases/timers.ts';
+import { TIMELINE_OLDEST_FIRST } from '../cases/timeline.ts';
 
 function sameHash(stored: Buffer | null | undefined, secret: string): boolean {
   if (!stored) return false;
@@ -70,7 +71,7 @@ export async function loadTrackView(caseId: string) {
     .select({ id: caseEvents.id, at: caseEvents.at, action: caseEvents.action, body: caseEvents.body, actorKind: caseEvents.actorKind })
     .from(caseEvents)
     .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.visibility, 'reporter')))
-    .orderBy(asc(caseEvents.at));
+    .orderBy(...TIMELINE_OLDEST_FIRST);
   return { ...c, owned: !!owner?.active, events };
 }
 
