@@ -74,12 +74,18 @@ try {
   const all = await measure('/staff/queue?status=all', (p) => visitor.get(p));
   const owner = await measure(`/staff/queue?status=all&owner=${users[0]}`, (p) => visitor.get(p));
   const ward = await measure('/staff/queue?status=resolved&ward=mill-lane&channel=phone', (p) => visitor.get(p));
+  const priority = await measure('/staff/queue?sort=priority', (p) => visitor.get(p));
+  const overdue = await measure('/staff/queue?overdue=1', (p) => visitor.get(p));
+  const due = await measure('/staff/queue?sort=due', (p) => visitor.get(p));
   rows = [
     ['GET /healthz (reference, one query)', reference],
     ['GET /staff/queue (active, newest first)', queue],
     ['GET /staff/queue?status=all', all],
     ['GET /staff/queue?status=all&owner=(an officer)', owner],
     ['GET /staff/queue?status=resolved&ward=mill-lane&channel=phone', ward],
+    ['GET /staff/queue?sort=priority (active, by priority)', priority],
+    ['GET /staff/queue?overdue=1 (active, overdue, newest first)', overdue],
+    ['GET /staff/queue?sort=due (active, by due time)', due],
   ].map(([name, m]) => {
     const r = m as { server: number[]; client: number[] };
     return `| ${name as string} | ${r.server.length} | ${fmt(pct(r.server, 50))} | ${fmt(pct(r.server, 95))} | ${fmt(pct(r.client, 50))} | ${fmt(pct(r.client, 95))} |`;

@@ -198,10 +198,17 @@ export const cases = sqliteTable(
     index('cases_owner_received').on(t.ownerId, t.receivedAt, t.id),
     index('cases_agency_received').on(t.referredAgencyId, t.receivedAt, t.id),
     index('cases_due').on(t.nextDueAt),
+    // The active cases only (the queue's default view; a few in a hundred after years of closed cases): in received
+    // order, covering the overdue, flag and tag filters and the due sort's cases without a due time; and by priority
+    // (src/domains/cases/queue.ts). The statuses are ACTIVE_STATUS_TERM written out; a test checks that they agree.
+    index('cases_active_received').on(t.receivedAt, t.id, t.nextDueAt, t.flags, t.tags).where(sql`status IN ('new', 'open', 'awaiting_reporter', 'referred', 'with_partner')`),
+    index('cases_active_priority').on(t.priority, t.receivedAt, t.id).where(sql`status IN ('new', 'open', 'awaiting_reporter', 'referred', 'with_partner')`),
     // Resolved cases by the end of their reopen window: the ones to close (src/domains/cases/auto-close.ts).
     index('cases_resolved_reopen').on(t.status, t.reopenUntil).where(sql`status = 'resolved'`),
     index('cases_reporter').on(t.reporterId),
-    index('cases_incident').on(t.incidentId),
+    // Partial: most cases belong to no incident, and statistics (ANALYZE) over the NULLs would tell the planner that
+    // an incident matches every case (a full scan for five cases).
+    index('cases_incident').on(t.incidentId).where(sql`incident_id IS NOT NULL`),
     // Covers the queue's per-status counts with any single facet filter (an index-only scan of the active statuses).
     index('cases_status_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.nextDueAt),
     // The queue's counts for the filters the counters cannot answer (src/domains/cases/queue-counts.ts): partial
