@@ -21,7 +21,7 @@ import { syncConfigToDatabase } from '../src/platform/config/sync.ts';
 import { setLogLevel } from '../src/platform/log.ts';
 import { numberArg, seedQueueCases } from './seed-queue-cases.ts';
 import { ensureQueueCounts, rebuildQueueCountStatements } from '../src/domains/cases/queue-counts.ts';
-import { countByStatus, countByStatusOnView, listQueue, queueSql, type QueueFilter, type QueueSort } from '../src/domains/cases/queue.ts';
+import { countByStatus, countByStatusOnView, labelsForSort, listQueue, queueSql, type QueueFilter, type QueueSort } from '../src/domains/cases/queue.ts';
 
 const ROWS = numberArg('rows', 1_000_000);
 const RUNS = numberArg('runs', 30);
@@ -114,13 +114,19 @@ const cases: { name: string; filter: QueueFilter; sort?: QueueSort }[] = [
   { name: 'Owner: one officer', filter: { status: 'all', owner: officers[3] } },
   { name: 'Owner: unassigned', filter: { status: 'all', owner: 'unassigned' } },
   { name: 'Overdue', filter: { status: 'all', overdue: true } },
+  { name: 'Overdue, by priority', filter: { status: 'all', overdue: true }, sort: 'priority' },
   { name: 'Flag: repeat reporter', filter: { status: 'all', flag: 'repeat_reporter' } },
   { name: 'Flag: ASB Case Review', filter: { status: 'all', flag: 'asb_case_review' } },
   { name: 'Tag', filter: { status: 'all', tag: 'estate-patrol' } },
+  { name: 'Flag: ASB Case Review, by priority', filter: { status: 'all', flag: 'asb_case_review' }, sort: 'priority' },
+  { name: 'Flag: ASB Case Review, next due', filter: { status: 'all', flag: 'asb_case_review' }, sort: 'due' },
+  { name: 'Tag no case carries', filter: { status: 'all', tag: 'no-such-tag' } },
   { name: 'Overdue, active (the page as it opens with the filter)', filter: { status: 'active', overdue: true } },
   { name: 'Flag: ASB Case Review, active', filter: { status: 'active', flag: 'asb_case_review' } },
   { name: 'Flag: repeat reporter, active', filter: { status: 'active', flag: 'repeat_reporter' } },
   { name: 'Tag, active', filter: { status: 'active', tag: 'estate-patrol' } },
+  { name: 'Flag: ASB Case Review, active, next due', filter: { status: 'active', flag: 'asb_case_review' }, sort: 'due' },
+  { name: 'Flag: repeat reporter, active, by priority', filter: { status: 'active', flag: 'repeat_reporter' }, sort: 'priority' },
   { name: 'Incident (its cases, every status)', filter: { status: 'all', incidentId: 'bench-incident' } },
   { name: 'Sort: oldest first', filter: { status: 'active' }, sort: 'received_asc' },
   { name: 'Sort: next due', filter: { status: 'active' }, sort: 'due' },
@@ -157,7 +163,7 @@ for (const c of cases) {
   const first = await listQueue(c.filter, sort, null, NOW);
   const t1 = await time(() => listQueue(c.filter, sort, null, NOW));
   const t2 = first.next ? await time(() => listQueue(c.filter, sort, first.next, NOW)) : null;
-  const { sql, args } = queueSql(c.filter, sort, null, 50, NOW);
+  const { sql, args } = queueSql(c.filter, sort, null, 50, NOW, false, await labelsForSort(c.filter, sort, NOW));
   const plan = (await client.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args })).rows.map((r) => String(r.detail)).filter((d) => /cases/.test(d) || /TEMP/.test(d)).join('; ');
   out(`| ${c.name} | ${first.rows.length} | ${t1.median.toFixed(2)} | ${t1.p95.toFixed(2)} | ${t2 ? t2.median.toFixed(2) : 'n/a'} | ${plan.replace(/\|/g, '/')} |`);
 }

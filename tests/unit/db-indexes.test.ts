@@ -141,3 +141,49 @@ test("the active view's priority sort, its overdue, flag and tag filters and the
     assert.ok(String(row!.sql).endsWith(`WHERE ${ACTIVE_STATUS_TERM}`), `${name}: ${String(row!.sql)}`);
   }
 });
+
+test('the overdue filter over every status, in received or priority order, reads the active cases by their index in that order and the finished ones by the due-time index, with no walk or sort of every case', async () => {
+  const { queueSql } = await import('../../src/domains/cases/queue.ts');
+  const now = Date.now();
+  const cursor = Buffer.from(JSON.stringify([now, 'b0000000000000002530'])).toString('base64url');
+  const priorityCursor = Buffer.from(JSON.stringify(['P2', now, 'b0000000000000002530'])).toString('base64url');
+  for (const [sort, active] of [['received_desc', 'cases_active_received'], ['received_asc', 'cases_active_received'], ['priority', 'cases_active_priority']] as const) {
+    for (const after of [null, sort === 'priority' ? priorityCursor : cursor]) {
+      const q = queueSql({ status: 'all', overdue: true }, sort, after, 50, now);
+      const plan = await planOf(q.sql, q.args as (string | number)[]);
+      const label = `${sort}${after ? ', a later page' : ''}: ${plan}`;
+      assert.match(plan, new RegExp(`(SEARCH|SCAN) c USING (COVERING )?INDEX ${active}\\b`), label);
+      assert.match(plan, /SEARCH c USING (COVERING )?INDEX cases_due_facets \(status=\? AND next_due_at<\?\)/, label);
+      assert.doesNotMatch(plan, /INDEX cases_(received|priority_received)\b|SCAN c$/m, label);
+    }
+  }
+});
+
+test('with a flag or a tag, the due and priority sorts read an index holding the flags and tags; on other views the few cases with a rare label are read through its partial index', async () => {
+  const { queueSql, fewLabelled } = await import('../../src/domains/cases/queue.ts');
+  const now = Date.now();
+  const planFor = async (...a: Parameters<typeof queueSql>) => {
+    const q = queueSql(...a);
+    return planOf(q.sql, q.args as (string | number)[]);
+  };
+  // The active view: no walk in due or priority order that reads each case's row to look at its flags.
+  for (const filter of [{ flag: 'asb_case_review' }, { tag: 'graffiti' }]) {
+    assert.match(await planFor(filter, 'due', null, 50, now), /(SEARCH|SCAN) c USING (COVERING )?INDEX cases_due_facets\b/);
+    assert.match(await planFor(filter, 'priority', null, 50, now), /(SEARCH|SCAN) c USING (COVERING )?INDEX cases_active_received\b/);
+    assert.match(await planFor(filter, 'priority', null, 50, now, true), /(SEARCH|SCAN) c USING (COVERING )?INDEX cases_active_received\b/);
+  }
+  // Every status, or one status: a label few cases carry is read through its partial index, in every sort.
+  const { insertCase } = await import('./cases-fixtures.ts');
+  await insertCase({ status: 'closed', flags: ['asb_case_review'], tags: ['graffiti'] });
+  for (const [filter, index] of [
+    [{ status: 'all', flag: 'asb_case_review' }, 'cases_flag_asb_case_review_facets'],
+    [{ status: 'closed', tag: 'graffiti' }, 'cases_tagged_facets'],
+  ] as const) {
+    const labels = await fewLabelled(filter, now);
+    assert.equal(labels?.index, index);
+    for (const sort of ['received_desc', 'received_asc', 'priority'] as const) {
+      assert.match(await planFor(filter, sort, null, 50, now, false, labels), new RegExp(`(SEARCH|SCAN) c USING (COVERING )?INDEX ${index}\\b`), `${sort}`);
+    }
+    assert.match(await planFor(filter, 'due', null, 50, now, true, labels), new RegExp(`(SEARCH|SCAN) c USING (COVERING )?INDEX ${index}\\b`), 'due, the cases without a due time');
+  }
+});

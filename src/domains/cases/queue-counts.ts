@@ -174,8 +174,18 @@ export function countSource(filter: CounterFilter, now: number): { from: string;
     return { from: 'cases c INDEXED BY cases_referral_due_facets', clauses: ['c.referral_due_at IS NOT NULL', 'c.referral_due_at <= ?'], args: [now], answers: 'referralOverdue' };
   }
   if (filter.overdue) return { from: 'cases c INDEXED BY cases_due_facets', clauses: ['c.next_due_at IS NOT NULL'], args: [] };
-  if (filter.flag && isIndexedFlag(filter.flag)) return { from: `cases c INDEXED BY cases_flag_${filter.flag}_facets`, clauses: [`c.flags LIKE '%"${filter.flag}"%'`], args: [] };
-  if (filter.tag) return { from: 'cases c INDEXED BY cases_tagged_facets', clauses: ["c.tags <> '[]'"], args: [] };
+  const labels = labelIndex(filter);
+  if (labels) return { from: `cases c INDEXED BY ${labels.index}`, clauses: [labels.clause], args: [] };
+  return null;
+}
+
+/**
+ * The partial index that holds every case a flag or tag filter can match (the cases with that flag; the tagged
+ * cases), and its condition as the query must repeat it; null without such a filter or for a flag with no index.
+ */
+export function labelIndex(filter: Pick<CounterFilter, 'flag' | 'tag'>): { index: string; clause: string } | null {
+  if (filter.flag && isIndexedFlag(filter.flag)) return { index: `cases_flag_${filter.flag}_facets`, clause: `c.flags LIKE '%"${filter.flag}"%'` };
+  if (filter.tag) return { index: 'cases_tagged_facets', clause: "c.tags <> '[]'" };
   return null;
 }
 
