@@ -14,7 +14,10 @@ before(async () => {
 });
 after(async () => cleanup());
 
-/** The query plan's lines for a statement. */
+/**
+ * The query plan's lines for a statement. EXPLAIN through the libSQL client leaves this connection's read snapshot open
+ * (tursodatabase/libsql-js#232): later reads here miss later writes, so a test that writes and reads back goes elsewhere.
+ */
 async function planOf(sql: string, args: (string | number)[]): Promise<string> {
   const rows = (await database.client.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args })).rows;
   return rows.map((r) => String(r.detail)).join('\n');
