@@ -77,6 +77,8 @@ try {
   const priority = await measure('/staff/queue?sort=priority', (p) => visitor.get(p));
   const overdue = await measure('/staff/queue?overdue=1', (p) => visitor.get(p));
   const due = await measure('/staff/queue?sort=due', (p) => visitor.get(p));
+  const overdueAll = await measure('/staff/queue?status=all&overdue=1', (p) => visitor.get(p));
+  const labelAll = await measure('/staff/queue?status=all&flag=asb_case_review&sort=priority', (p) => visitor.get(p));
   rows = [
     ['GET /healthz (reference, one query)', reference],
     ['GET /staff/queue (active, newest first)', queue],
@@ -86,6 +88,8 @@ try {
     ['GET /staff/queue?sort=priority (active, by priority)', priority],
     ['GET /staff/queue?overdue=1 (active, overdue, newest first)', overdue],
     ['GET /staff/queue?sort=due (active, by due time)', due],
+    ['GET /staff/queue?status=all&overdue=1 (every status, overdue, newest first)', overdueAll],
+    ['GET /staff/queue?status=all&flag=asb_case_review&sort=priority (every status, the rarest flag, by priority)', labelAll],
   ].map(([name, m]) => {
     const r = m as { server: number[]; client: number[] };
     return `| ${name as string} | ${r.server.length} | ${fmt(pct(r.server, 50))} | ${fmt(pct(r.server, 95))} | ${fmt(pct(r.client, 50))} | ${fmt(pct(r.client, 95))} |`;

@@ -21,7 +21,7 @@ import { syncConfigToDatabase } from '../src/platform/config/sync.ts';
 import { setLogLevel } from '../src/platform/log.ts';
 import { numberArg, seedQueueCases } from './seed-queue-cases.ts';
 import { ensureQueueCounts, rebuildQueueCountStatements } from '../src/domains/cases/queue-counts.ts';
-import { countByStatus, countByStatusOnView, labelsForSort, listQueue, queueSql, type QueueFilter, type QueueSort } from '../src/domains/cases/queue.ts';
+import { countByStatus, countByStatusOnView, fewLabelled, listQueue, queueSql, type QueueFilter, type QueueSort } from '../src/domains/cases/queue.ts';
 
 const ROWS = numberArg('rows', 1_000_000);
 const RUNS = numberArg('runs', 30);
@@ -163,7 +163,7 @@ for (const c of cases) {
   const first = await listQueue(c.filter, sort, null, NOW);
   const t1 = await time(() => listQueue(c.filter, sort, null, NOW));
   const t2 = first.next ? await time(() => listQueue(c.filter, sort, first.next, NOW)) : null;
-  const { sql, args } = queueSql(c.filter, sort, null, 50, NOW, false, await labelsForSort(c.filter, sort, NOW));
+  const { sql, args } = queueSql(c.filter, sort, null, 50, NOW, false, await fewLabelled(c.filter, NOW));
   const plan = (await client.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args })).rows.map((r) => String(r.detail)).filter((d) => /cases/.test(d) || /TEMP/.test(d)).join('; ');
   out(`| ${c.name} | ${first.rows.length} | ${t1.median.toFixed(2)} | ${t1.p95.toFixed(2)} | ${t2 ? t2.median.toFixed(2) : 'n/a'} | ${plan.replace(/\|/g, '/')} |`);
 }

@@ -95,7 +95,7 @@ test('the overdue filter over every status lists the overdue cases of any status
   assert.deepEqual(active.rows.map((r) => r.ref), ['HM-V00001', 'HM-V00004', 'HM-V00007', 'HM-V00008', 'HM-V00009'], 'the active view: its own cases only');
 });
 
-test('a flag or tag over every status or one status: read through its partial index while few cases carry it, walked in page order once as many as the limit do; every sort lists the same cases either way', async () => {
+test('a flag or tag: read through its partial index while few cases carry it, walked in page order once as many as the limit do; every sort lists the same cases either way', async () => {
   const place = { wardId: 'northgate', districtId: 'brackenford' };
   const now = T + 100 * HOUR;
   const add = (ref: string, hoursAgo: number, status: string, over: Record<string, unknown>) =>
@@ -115,9 +115,10 @@ test('a flag or tag over every status or one status: read through its partial in
     priority: ['HM-L00002', 'HM-L00001', 'HM-L00004', 'HM-L00003', 'HM-L00007', 'HM-L00005'],
   };
   // Few: the tagged cases' index (5,000 and more in the queue; the limit is an argument so a test need not write that many).
-  assert.equal((await fewLabelled(filter, now))?.index, 'cases_tagged_facets');
+  assert.deepEqual(await fewLabelled(filter, now), { index: 'cases_tagged_facets', clause: "c.tags <> '[]'", count: 6 });
   assert.equal((await fewLabelled({ ...filter, status: 'closed' }, now))?.index, 'cases_tagged_facets');
-  assert.equal(await fewLabelled({ ...filter, status: 'active' }, now), undefined, 'the active view has indexes of its own');
+  assert.equal((await fewLabelled({ ...filter, status: 'active' }, now))?.count, 3, 'the active view: its own cases only');
+  assert.equal(await fewLabelled({ ...filter, overdue: true }, now), undefined, 'overdue has an index of its own');
   assert.equal(await fewLabelled(filter, now, 6), undefined, 'as many as the limit: the walk in page order');
   assert.equal((await fewLabelled(filter, now, 7))?.index, 'cases_tagged_facets');
   assert.equal((await fewLabelled({ status: 'all', flag: 'asb_case_review' }, now))?.index, 'cases_flag_asb_case_review_facets');
@@ -135,4 +136,9 @@ test('a flag or tag over every status or one status: read through its partial in
     }
   }
   assert.deepEqual((await listQueue({ ...filter, status: 'closed' }, 'received_asc', null, now)).rows.map((r) => r.ref), ['HM-L00001', 'HM-L00005']);
+  assert.deepEqual((await listQueue({ ...filter, status: 'active' }, 'priority', null, now)).rows.map((r) => r.ref), ['HM-L00002', 'HM-L00004', 'HM-L00007']);
+  assert.deepEqual((await listQueue({ ...filter, status: 'active' }, 'due', null, now)).rows.map((r) => r.ref), ['HM-L00004', 'HM-L00002', 'HM-L00007']);
+  // A tag no case carries: the count says none, and the list is empty without reading the index again.
+  assert.equal((await fewLabelled({ ...filter, tag: 'no-such-tag' }, now))?.count, 0);
+  assert.deepEqual(await listQueue({ ...filter, tag: 'no-such-tag' }, 'priority', null, now), { rows: [], next: null });
 });

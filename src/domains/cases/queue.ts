@@ -327,10 +327,11 @@ export function queueSql(
     const order = spec.order.replaceAll('c.', '');
     return outer(`SELECT * FROM (${active.sql}) UNION ALL SELECT * FROM (${finished.sql}) ORDER BY ${order} LIMIT ?`, [...active.args, ...finished.args, limit + 1]);
   }
-  // The due sort's first phase reads the cases with a due time, which hold the flags and tags: no need of the label's index.
-  if (labels && !(sort === 'due' && !rest)) {
-    const few = queueBranch(filter, ` INDEXED BY ${labels.index}`, {}, [labels.clause, ...nullable], spec, after, limit, now);
-    return outer(few.sql, few.args);
+  if (labels) {
+    // The page's ids from the label's index alone (it holds every filter column and the sort keys), then their rows
+    // (CROSS JOIN: SQLite keeps this order, where a small table's statistics could make it walk every case instead).
+    const few = queueBranch(filter, ` INDEXED BY ${labels.index}`, { activeIndex: true }, [labels.clause, ...nullable], spec, after, limit, now, 'c.id');
+    return outer(`SELECT ${COLUMNS} FROM (${few.sql}) k CROSS JOIN cases c ON c.id = k.id`, few.args);
   }
   const indexed = queueIndex(filter, sort, rest);
   const page = queueBranch(filter, indexed, { activeIndex: indexed.includes('cases_active_') }, nullable, spec, after, limit, now);
@@ -348,7 +349,7 @@ function overdueEverywhere(filter: QueueFilter, sort: QueueSort): boolean {
   return filter.overdue === true && filter.status === 'all' && !filter.incidentId && sort !== 'due';
 }
 
-/** One SELECT of a queue page: the filter's cases through `indexed`, after the cursor, in the sort's order, limit + 1 of them. */
+/** One SELECT of a queue page: the filter's cases (their `columns`) through `indexed`, after the cursor, in the sort's order, limit + 1 of them. */
 function queueBranch(
   filter: QueueFilter,
   indexed: string,
@@ -358,6 +359,7 @@ function queueBranch(
   after: (string | number)[] | null,
   limit: number,
   now: number,
+  columns = COLUMNS,
 ): { sql: string; args: InValue[] } {
   const where = whereFor(filter, now, options);
   where.clauses.push(...extra);
@@ -366,38 +368,33 @@ function queueBranch(
     where.args.push(...after);
   }
   const whereSql = where.clauses.length ? `WHERE ${where.clauses.join(' AND ')}` : '';
-  return { sql: `SELECT ${COLUMNS} FROM cases c${indexed} ${whereSql} ORDER BY ${spec.order} LIMIT ?`, args: [...where.args, limit + 1] };
+  return { sql: `SELECT ${columns} FROM cases c${indexed} ${whereSql} ORDER BY ${spec.order} LIMIT ?`, args: [...where.args, limit + 1] };
 }
 
-/** A flag's or the tags' partial index and its condition (queue-counts.ts labelIndex). */
-type LabelIndex = NonNullable<ReturnType<typeof labelIndex>>;
+/** A flag's or the tags' partial index and its condition (queue-counts.ts labelIndex), and how many cases match (under the limit). */
+type LabelIndex = NonNullable<ReturnType<typeof labelIndex>> & { count: number };
 
 /**
- * The most cases a flag or tag list reads through the label's partial index and sorts; with more, the sort's own
- * index is walked, where matches come soon. In received order the walk finds a page sooner (7,582 flagged cases of a
- * million: 14 ms walked, 35 ms read and sorted), by priority or due time it reads far more (190 and 140 ms against 31 and 39).
+ * The most cases a flag or tag list reads through the label's partial index (their keys only, then a page of rows);
+ * with more, the sort's own index is walked, where a page of matches comes soon.
  */
-const LABEL_SORT_MAX = { received: 5_000, other: 10_000 };
+const LABEL_SORT_MAX = 10_000;
 
 /**
- * For a flag or tag filter on a view the active cases' indexes do not bound (every status, or one status): the
- * label's partial index, when fewer than `max` cases match (counted through it, up to that many), else
- * undefined. A rare flag or a tag no case carries made the walk in page order read every case: 190–840 ms at a million.
- * The limit depends on the sort (LABEL_SORT_MAX).
+ * For a flag or tag filter (without an incident, overdue or referral overdue filter, which have indexes of their own):
+ * the label's partial index, when fewer than `max` cases match (counted through it, up to that many; the statuses are
+ * its first column, so the active view reads only its own entries), else undefined. A rare flag or a tag no case
+ * carries made the walk in page order read every case: 190–840 ms at a million, 100–150 ms on the active view.
  */
-export async function fewLabelled(filter: QueueFilter, now: number, max = LABEL_SORT_MAX.other): Promise<LabelIndex | undefined> {
-  if (!filter.status || filter.status === 'active' || filter.incidentId || filter.overdue || filter.referralOverdue) return undefined;
+export async function fewLabelled(filter: QueueFilter, now: number, max = LABEL_SORT_MAX): Promise<LabelIndex | undefined> {
+  if (filter.incidentId || filter.overdue || filter.referralOverdue) return undefined;
   const labels = labelIndex(filter);
   if (!labels) return undefined;
-  const where = whereFor(filter, now);
+  const where = whereFor(filter, now, { activeIndex: true });
   const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM cases c INDEXED BY ${labels.index} WHERE ${[labels.clause, ...where.clauses].join(' AND ')} LIMIT ?)`;
   const [row] = (await getDatabase().client.execute({ sql, args: [...where.args, max] })).rows;
-  return Number(row?.n) < max ? labels : undefined;
-}
-
-/** The label index a page of this sort reads (fewLabelled, with the sort's limit). */
-export function labelsForSort(filter: QueueFilter, sort: QueueSort, now: number): Promise<LabelIndex | undefined> {
-  return fewLabelled(filter, now, sort === 'received_desc' || sort === 'received_asc' ? LABEL_SORT_MAX.received : LABEL_SORT_MAX.other);
+  const count = Number(row?.n);
+  return count < max ? { ...labels, count } : undefined;
 }
 
 /** Read up to limit + 1 rows of one phase of a sort. */
@@ -420,7 +417,8 @@ function isRestCursor(cursor: string | null): boolean {
 export async function listQueue(filter: QueueFilter, sort: QueueSort = 'received_desc', cursor: string | null = null, now = Date.now(), limit = 50): Promise<QueuePage> {
   const nullable = SORTS[sort].nullable !== undefined;
   const inRest = nullable && isRestCursor(cursor);
-  const labels = await labelsForSort(filter, sort, now);
+  const labels = await fewLabelled(filter, now);
+  if (labels?.count === 0) return { rows: [], next: null };
   let rows = await readPhase(filter, sort, cursor, limit, now, inRest, labels);
   // The first phase ran out on this page: the cases without the key fill it.
   const restFrom = inRest ? 0 : rows.length;

@@ -215,10 +215,12 @@ export const cases = sqliteTable(
     // indexes over the few cases that can match, each covering every facet, so such a count reads only those entries.
     index('cases_due_facets').on(t.status, t.nextDueAt, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`next_due_at IS NOT NULL`),
     index('cases_referral_due_facets').on(t.status, t.referralDueAt, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`referral_due_at IS NOT NULL`),
-    index('cases_tagged_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`tags <> '[]'`),
-    index('cases_flag_repeat_reporter_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`flags LIKE '%"repeat_reporter"%'`),
-    index('cases_flag_repeat_location_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`flags LIKE '%"repeat_location"%'`),
-    index('cases_flag_asb_case_review_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags).where(sql`flags LIKE '%"asb_case_review"%'`),
+    // The label indexes also end with the queue's sort keys (received time, id, due time), so a list of the few cases
+    // with a flag or tag finds its page in the index alone and reads only that page's rows (src/domains/cases/queue.ts).
+    index('cases_tagged_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags, t.receivedAt, t.id, t.nextDueAt).where(sql`tags <> '[]'`),
+    index('cases_flag_repeat_reporter_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags, t.receivedAt, t.id, t.nextDueAt).where(sql`flags LIKE '%"repeat_reporter"%'`),
+    index('cases_flag_repeat_location_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags, t.receivedAt, t.id, t.nextDueAt).where(sql`flags LIKE '%"repeat_location"%'`),
+    index('cases_flag_asb_case_review_facets').on(t.status, t.categoryId, t.districtId, t.wardId, t.priority, t.channel, t.ownerId, t.referredAgencyId, t.flags, t.tags, t.receivedAt, t.id, t.nextDueAt).where(sql`flags LIKE '%"asb_case_review"%'`),
     index('cases_place').on(t.categoryId, t.postcode, t.receivedAt),
     /** Nearby cases (src/domains/geography/nearby.ts): a bounding box on latitude, then longitude and time from the index. */
     index('cases_location').on(t.lat, t.lon, t.receivedAt),
