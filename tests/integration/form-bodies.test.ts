@@ -84,10 +84,17 @@ after(async () => {
   await smtp?.close();
 });
 
-/** Row counts of every table. */
+/**
+ * What a table's count leaves out: the repeat-flag pass for the cases made above runs in the background once the
+ * server is quiet (src/domains/cases/flag-refresh.ts), on a loaded machine in the middle of the walk, and writes its
+ * case.flags events then; a POST's own change writes other events beside any of those, so it still shows.
+ */
+const BACKGROUND: Record<string, string> = { case_events: "WHERE NOT (action = 'case.flags' AND actor_kind = 'system')" };
+
+/** Row counts of every table (less the background's rows). */
 async function counts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of TABLES) out[t] = Number((await db.execute(`SELECT count(*) AS n FROM ${t}`)).rows[0]!.n);
+  for (const t of TABLES) out[t] = Number((await db.execute(`SELECT count(*) AS n FROM ${t} ${BACKGROUND[t] ?? ''}`)).rows[0]!.n);
   return out;
 }
 
