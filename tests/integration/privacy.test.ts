@@ -58,6 +58,12 @@ test('find, download, legal hold, refused and confirmed erasure, each state vali
   html = await page(await triage.get(placed.headers.get('location')!), 200, 'hold, placed');
   assert.match(html, /Evidence for the injunction hearing/);
   assert.match(await (await triage.get(`/staff/cases/${ref}`)).text(), /Under legal hold:/);
+  // The place form sent again from a page read before the hold (another officer's, or a second click): refused with
+  // the error summary, the page showing the hold as it is, and the first reason kept.
+  html = await page(await admin.post(`/staff/cases/${ref}/legal-hold`, { intent: 'place', reason: 'A different reason' }), 409, 'hold, placed twice');
+  assert.match(html, /error-summary[\s\S]*href="#liftReason"[\s\S]*This case is already under legal hold: its reason is below. Nothing was changed/);
+  assert.match(html, /Evidence for the injunction hearing/);
+  assert.doesNotMatch(html, /A different reason/);
 
   // Erasure: the find step, the review (held: no confirm button), and a refused confirmation.
   await page(await admin.get('/staff/admin/privacy/erase'), 200, 'erase, find');

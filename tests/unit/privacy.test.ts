@@ -168,6 +168,9 @@ test('erasure is refused, changing nothing, while a case is under legal hold; li
   const free = await createCase({ ...base, description: 'Eden: graffiti on the door.', reporter: { name: 'Eden Held', email: 'eden@example.com' }, idempotencyKey: 'hold-2' }, ctx());
   const actor = { kind: 'user' as const, id: officer.id, ip: null };
   assert.deepEqual(await changeLegalHold(held.ref, { hold: true, reason: 'Needed for the ASB Case Review in March' }, actor), { ok: true });
+  // A second placing (from a page read before the first) is refused and keeps the first reason.
+  assert.deepEqual(await changeLegalHold(held.ref, { hold: true, reason: 'Another reason' }, actor), { ok: false, message: 'This case is already under legal hold: its reason is below. Nothing was changed' });
+  assert.equal((await getDb().select({ reason: cases.legalHoldReason }).from(cases).where(eq(cases.id, held.id)))[0]!.reason, 'Needed for the ASB Case Review in March');
   const refused = await eraseSubject(readSubject('eden@example.com')!, admin, uploads);
   assert.ok(!refused.ok);
   assert.deepEqual(refused.held, [held.ref]);

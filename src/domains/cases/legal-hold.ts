@@ -32,7 +32,7 @@ export async function findLegalHold(ref: string): Promise<LegalHoldState | null>
   return c ? { id: c.id, ref: c.ref, held: c.held, reason: c.reason, at: c.at, anonymised: c.anonymisedAt !== null, districtId: c.districtId, referredAgencyId: c.referredAgencyId } : null;
 }
 
-/** Place a legal hold (hold true) or lift it (hold false), with the reason for either, kept on the timeline and in the audit event; placing is refused on a case whose personal data is already gone. */
+/** Place a legal hold (hold true) or lift it (hold false), with the reason for either, kept on the timeline and in the audit event; placing is refused on a case already held or whose personal data is already gone. */
 export async function changeLegalHold(ref: string, change: { hold: boolean; reason: string }, actor: Actor, now = Date.now()): Promise<{ ok: true } | { ok: false; message: string }> {
   const { hold, reason } = change;
   return getDatabase().writer.transaction(async (tx) => {
@@ -40,6 +40,8 @@ export async function changeLegalHold(ref: string, change: { hold: boolean; reas
     if (!c) return { ok: false, message: `No case has the reference ${ref}` };
     if (hold && c.anonymisedAt !== null) return { ok: false, message: 'The personal data of this case has already been removed, so there is nothing to hold' };
     if (!hold && !c.held) return { ok: false, message: 'This case is not under legal hold' };
+    // A second placing (a page opened before someone else placed it) would silently replace the first reason.
+    if (hold && c.held) return { ok: false, message: 'This case is already under legal hold: its reason is below. Nothing was changed' };
     const action = hold ? 'case.legal_hold_set' : 'case.legal_hold_cleared';
     await tx.batch([
       toStatement(

@@ -166,6 +166,8 @@ export async function handleLegalHold(astro: AstroGlobal): Promise<Response | Le
   const result = await changeLegalHold(hold.ref, { hold: !lifting, reason }, actorOf(astro));
   if (result.ok) return astro.redirect(`/staff/cases/${encodeURIComponent(hold.ref)}/legal-hold?changed=1`, 303);
   astro.response.status = 409;
-  page.errors = [{ field: 'form', href: hold.held ? '#liftReason' : '#reason', text: result.message }];
+  // Show the case as it is now: a refusal usually means someone else changed the hold since this page was read.
+  page.hold = (await findLegalHold(hold.ref)) ?? hold;
+  page.errors = [{ field: 'form', href: page.hold.held ? '#liftReason' : '#reason', text: result.message }];
   return page;
 }
