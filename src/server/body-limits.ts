@@ -7,13 +7,16 @@
  * 45,000 bytes once each byte becomes %XX.
  */
 
+import { MAX_FORM_FIELDS } from '../platform/forms/index.ts';
+
 const KB = 1024;
 const MB = 1024 * KB;
 
-/** One row: a path (exact, or a prefix when it ends with '/') and its limit. First match wins. */
+/** One row: a path (exact, or a prefix when it ends with '/') and its limit; `fields` where it takes more than MAX_FORM_FIELDS. First match wins. */
 export interface BodyLimit {
   path: string;
   bytes: number;
+  fields?: number;
 }
 
 /** The table, most specific first. */
@@ -52,7 +55,8 @@ export const BODY_LIMITS: readonly BodyLimit[] = [
   { path: '/consultations/', bytes: 160 * KB },
   // Staff keying in a paper, phone or meeting response: every section on one page (KEY_IN_BODY_BYTES in
   // src/domains/consultations/survey.ts, 20 sections of 160 KB; the page's form reader uses it too).
-  { path: '/staff/consultations/', bytes: 3200 * KB },
+  // Its fields: 20 sections of 200 (KEY_IN_FIELDS there).
+  { path: '/staff/consultations/', bytes: 3200 * KB, fields: 4000 },
 ];
 
 /** Any other route: a small text form. */
@@ -67,6 +71,14 @@ export function bodyLimitFor(path: string): number {
     if (row.path.endsWith('/') ? path.startsWith(row.path) : path === row.path || path === `${row.path}/`) return row.bytes;
   }
   return DEFAULT_BODY_LIMIT;
+}
+
+/** The most form fields a request path may send (no query string): MAX_FORM_FIELDS unless its row says more. */
+export function fieldLimitFor(path: string): number {
+  for (const row of BODY_LIMITS) {
+    if (row.path.endsWith('/') ? path.startsWith(row.path) : path === row.path || path === `${row.path}/`) return row.fields ?? MAX_FORM_FIELDS;
+  }
+  return MAX_FORM_FIELDS;
 }
 
 /** How many fields a form body holds, counted on the raw bytes without parsing: '&'-separated pairs, or multipart parts. */

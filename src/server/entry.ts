@@ -14,7 +14,7 @@ import { requestFinished, requestStarted } from '../platform/load.ts';
 import { getRuntime, ensureRuntime, stopRuntime } from './runtime.ts';
 import { createStaticFiles } from './static-files.ts';
 import { HSTS, SECURITY_HEADERS } from '../platform/security/headers.ts';
-import { bodyLimitFor, countFormFields } from './body-limits.ts';
+import { bodyLimitFor, countFormFields, fieldLimitFor } from './body-limits.ts';
 import { MAX_FORM_FIELDS } from '../platform/forms/index.ts';
 import { resolveClientAddress } from './client-address.ts';
 import { SEND_PATH, sendReportThin } from '../web/report/send.ts';
@@ -245,7 +245,8 @@ async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<voi
     const body = await readBody(req, limit);
     if (body === 'too-large') return refuseTooLarge(req, res, limit);
     if (body === 'aborted') return void res.destroy();
-    if (countFormFields(body, contentType) > MAX_FORM_FIELDS) return answer(res, 413, `The form has too many fields (the limit is ${MAX_FORM_FIELDS}). Go back and try again.`);
+    const fields = fieldLimitFor(path);
+    if (countFormFields(body, contentType) > fields) return answer(res, 413, `The form has too many fields (the limit is ${fields}). Go back and try again.`);
     // The adapter takes a body already read from req.body (makeRequestBody in astro/app/node).
     (req as IncomingMessage & { body?: Buffer }).body = body;
     if (req.method === 'POST' && path === SEND_PATH) return sendReport(req, res, body);

@@ -178,3 +178,39 @@ test('a section takes the longest free-text answers its builder allows, in any s
   const tooBig = await resident.post(`/consultations/${slug}/respond?section=1`, { action: 'continue', q1: '1', q2: long, q3: long, q4: 'x'.repeat(80_000) });
   assert.equal(tooBig.status, 413, 'a body past 160 kB is still refused');
 });
+
+test('the builder keeps a section\'s fields within one page and options to 20; keying in a whole survey of more than 200 fields works', async () => {
+  const { id, slug } = await openConsultation(editor, 'Many options', { publish: false, aboutYou: false });
+  const twenty = Array.from({ length: 20 }, (_, i) => `Option ${i + 1}`).join('\n');
+  const add = (label: string, section: string, options = twenty) => editor.post(`/staff/consultations/${id}`, { intent: 'add', type: 'multiple', label, required: 'no', section, hint: '', options, max: '', points: '', showWhen: '' });
+  const tooMany = await add('Which of these?', '1', `${twenty}\nOption 21`);
+  assert.equal(tooMany.status, 400, 'a 21st option is refused, not dropped');
+  assert.match(summary(await tooMany.text()), /Enter 20 options or fewer, one per line/);
+  // Section 1 holds the single choice question (1 field) and nine of 20 options: 181 fields.
+  for (let n = 1; n <= 9; n++) assert.equal((await add(`First page ${n}`, '1')).status, 303);
+  const over = await add('First page 10', '1');
+  assert.equal(over.status, 400, 'a tenth would take the page past what it can send');
+  const overHtml = await over.text();
+  assert.deepEqual(await htmlProblems(overHtml, 'section over its fields'), []);
+  assert.match(summary(overHtml), /The questions of section 1 would send up to 201 answers \(a multiple choice or ranking question sends one for each option\), but one page can take 190: put the question in another section/);
+  assert.match(overHtml, /value="First page 10"/, 'what was typed is kept');
+  for (let n = 1; n <= 9; n++) assert.equal((await add(`Second page ${n}`, '2')).status, 303);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'publish' })).status, 303);
+
+  const everyOption = (keys: string[], extra: [string, string][]) => new URLSearchParams([...extra, ...keys.flatMap((k) => Array.from({ length: 20 }, (_, i): [string, string] => [k, String(i + 1)]))]);
+  const firstKeys = Array.from({ length: 9 }, (_, i) => `q${i + 2}`);
+  const secondKeys = Array.from({ length: 9 }, (_, i) => `q${i + 11}`);
+  // A resident ticks every option of section 1: 182 fields with the button.
+  const resident = residentAt('203.0.113.61');
+  const first = await resident.post(`/consultations/${slug}/respond?section=1`, everyOption(firstKeys, [['action', 'continue'], ['q1', '1']]));
+  assert.equal(first.status, 303, 'a full section is accepted');
+  // Keying in the whole survey on one page: 362 fields.
+  const keyed = await editor.post(`/staff/consultations/${id}/respond`, everyOption([...firstKeys, ...secondKeys], [['channel', 'paper'], ['q1', '1']]));
+  assert.equal(keyed.status, 303, 'every section\'s worth is accepted on the key-in page');
+  const [stored] = (await db.execute({ sql: "select answers from consultation_responses where consultation_id = ? and channel = 'paper'", args: [id] })).rows;
+  const answers = JSON.parse(String(stored!.answers)) as Record<string, unknown>;
+  assert.equal((answers.q19 as string[]).length, 20, 'the last question keeps all 20 answers');
+  // Past the limit elsewhere: still refused before the page runs.
+  const flood = new URLSearchParams(Array.from({ length: 201 }, (_, i): [string, string] => [`f${i}`, 'x']));
+  assert.equal((await resident.post(`/consultations/${slug}/respond?section=1`, flood)).status, 413);
+});

@@ -17,6 +17,7 @@ import { validateForm } from '../../src/platform/forms/index.ts';
 import {
   addMeeting, canManageArea, cancelRegistration, confirmResponse, countsByChannel, createConsultation, engineQuestions, firstIncompleteSection, keepShownAnswers, meetingCalendar,
   purgeMeetingRegistrations, registerForMeeting, saveSurvey, sendMeetingReminders, setPublished, shownSections, stateOf, submitResponse, suppressSmallWards, surveyResults, whoIsResponding, findConsultation, SUPPRESS_UNDER,
+  optionLineCount, optionsFromLines, sectionFieldProblem, SECTION_FIELDS, surveyQuestionFields, MAX_OPTIONS,
   type SurveyQuestion,
 } from '../../src/domains/consultations/index.ts';
 
@@ -234,4 +235,26 @@ test('canManageArea: a partnership editor manages any area; a district editor th
   assert.deepEqual([null, 'east', 'harbour', 'mill'].map((a) => canManageArea(partnership, a, areas)), [true, true, true, true]);
   assert.deepEqual([null, 'east', 'harbour', 'west', 'mill', 'nowhere'].map((a) => canManageArea(east, a, areas)), [false, true, true, false, false, false]);
   assert.equal(canManageArea({ bindsDistrict: true, districtId: null }, 'east', areas), false, 'a district editor without a district manages nothing');
+});
+
+test('a section\'s questions send at most what one page can take: one field per option of a multiple choice or ranking question, three for a date or the safety question', () => {
+  const options = optionsFromLines(Array.from({ length: 20 }, (_, i) => `Option ${i + 1}`).join('\n'));
+  assert.equal(options.length, MAX_OPTIONS);
+  assert.equal(optionLineCount('a\n\n b \r\nc\n'), 3, 'blank lines are not options');
+  assert.equal(surveyQuestionFields({ type: 'multiple', options }), 20);
+  assert.equal(surveyQuestionFields({ type: 'ranking', options: options.slice(0, 4) }), 4);
+  assert.equal(surveyQuestionFields({ type: 'single', options }), 1);
+  assert.equal(surveyQuestionFields({ type: 'safety' }), 3);
+  assert.equal(surveyQuestionFields({ type: 'date' }), 3);
+  assert.equal(surveyQuestionFields({ type: 'text' }), 1);
+  const multiple = (key: number, section: number): SurveyQuestion => ({ key: `q${key}`, type: 'multiple', label: `Question ${key}`, required: false, section, options });
+  // Nine questions of 20 options: 180 fields; one more of 20 passes 190 in section 1, but fits in section 2.
+  const nine = Array.from({ length: 9 }, (_, i) => multiple(i + 1, 1));
+  assert.ok(9 * 20 <= SECTION_FIELDS && 10 * 20 > SECTION_FIELDS);
+  assert.equal(sectionFieldProblem(nine), null);
+  assert.equal(sectionFieldProblem([...nine, multiple(10, 2)]), null);
+  assert.equal(
+    sectionFieldProblem([...nine, multiple(10, 1)]),
+    `The questions of section 1 would send up to 200 answers (a multiple choice or ranking question sends one for each option), but one page can take ${SECTION_FIELDS}: put the question in another section`,
+  );
 });

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { safeLocalPath, safeLocation, safeQueryString } from '../../src/web/redirects.ts';
-import { bodyLimitFor, countFormFields, DEFAULT_BODY_LIMIT, LARGEST_BODY_LIMIT } from '../../src/server/body-limits.ts';
-import { KEY_IN_BODY_BYTES, SECTION_BODY_BYTES, SECTION_TEXT_CHARACTERS } from '../../src/domains/consultations/index.ts';
+import { bodyLimitFor, countFormFields, DEFAULT_BODY_LIMIT, fieldLimitFor, LARGEST_BODY_LIMIT } from '../../src/server/body-limits.ts';
+import { KEY_IN_BODY_BYTES, KEY_IN_FIELDS, SECTION_BODY_BYTES, SECTION_FIELDS, SECTION_TEXT_CHARACTERS } from '../../src/domains/consultations/index.ts';
 import { MAX_FORM_FIELDS } from '../../src/platform/forms/index.ts';
 import { describeError, routeOf } from '../../src/platform/log.ts';
 import { isLoopbackAddress } from '../../src/web/health.ts';
@@ -40,6 +40,15 @@ test('body limits: photos get the most, sign-in little, anything unknown the def
   assert.ok(SECTION_BODY_BYTES >= SECTION_TEXT_CHARACTERS * 9 + MAX_FORM_FIELDS * 200, 'room for every free-text character URL-encoded and 200 other fields');
   assert.equal(bodyLimitFor('/staff/consultations/abc/respond'), KEY_IN_BODY_BYTES, 'keying in a whole response gets every section\'s worth');
   assert.ok(LARGEST_BODY_LIMIT >= 3 * 10 * 1024 * 1024);
+});
+
+test('field limits: every form takes MAX_FORM_FIELDS, a section page its builder\'s fields and the form\'s own, keying in a whole response every section\'s', () => {
+  assert.equal(fieldLimitFor('/report/description'), MAX_FORM_FIELDS);
+  assert.equal(fieldLimitFor('/somewhere-else'), MAX_FORM_FIELDS);
+  assert.equal(fieldLimitFor('/consultations/feeling-safe/respond'), MAX_FORM_FIELDS);
+  assert.ok(SECTION_FIELDS < MAX_FORM_FIELDS, 'a section\'s questions leave room for the page\'s own fields');
+  assert.equal(fieldLimitFor('/staff/consultations/abc/respond'), KEY_IN_FIELDS, 'the server and the page agree');
+  assert.ok(KEY_IN_FIELDS >= 20 * MAX_FORM_FIELDS, 'every section\'s worth');
 });
 
 test('form fields are counted on the raw body: URL-encoded pairs and multipart parts', () => {

@@ -3,6 +3,7 @@
  * the question engine (src/platform/questions), which renders, validates and summarises them like every other form.
  */
 import { z } from 'zod';
+import { MAX_FORM_FIELDS } from '../../platform/forms/index.ts';
 import type { Question, QuestionOption } from '../../platform/questions/index.ts';
 
 /** The kinds of question an editor can add. */
@@ -102,6 +103,40 @@ export function sectionTextProblem(survey: readonly SurveyQuestion[]): string | 
   return null;
 }
 
+/** The most options a single choice, multiple choice or ranking question has. */
+export const MAX_OPTIONS = 20;
+
+/** Fields a section's page sends besides its questions (the buttons, the honeypot), with room to spare. */
+const PAGE_OWN_FIELDS = 10;
+
+/** The most form fields one section's questions may send: what one page can take (MAX_FORM_FIELDS) less the page's own. */
+export const SECTION_FIELDS = MAX_FORM_FIELDS - PAGE_OWN_FIELDS;
+
+/**
+ * The most form fields the staff page that keys in a whole response may take: every section's worth, the "about you"
+ * questions and the page's own. The server's field limit for that page (src/server/body-limits.ts) is the same;
+ * a unit test keeps the two equal.
+ */
+export const KEY_IN_FIELDS = MAX_SECTIONS * MAX_FORM_FIELDS;
+
+/** The most form fields a question can send: one per option of a multiple choice or ranking question, three for a date or the safety question, else one. */
+export function surveyQuestionFields(q: Pick<SurveyQuestion, 'type' | 'options'>): number {
+  if (q.type === 'multiple' || q.type === 'ranking') return q.options?.length ?? 0;
+  if (q.type === 'date' || q.type === 'safety') return 3;
+  return 1;
+}
+
+/** Why a section would send more fields than one page can take, or null when every section fits. */
+export function sectionFieldProblem(survey: readonly SurveyQuestion[]): string | null {
+  for (const section of surveySections(survey)) {
+    const fields = survey.filter((q) => q.section === section).reduce((a, q) => a + surveyQuestionFields(q), 0);
+    if (fields > SECTION_FIELDS) {
+      return `The questions of section ${section} would send up to ${fields} answers (a multiple choice or ranking question sends one for each option), but one page can take ${SECTION_FIELDS}: put the question in another section`;
+    }
+  }
+  return null;
+}
+
 /** The sections in use, in order (1-based numbers). */
 export function surveySections(survey: readonly SurveyQuestion[]): number[] {
   return [...new Set(survey.map((q) => q.section))].sort((a, b) => a - b);
@@ -173,9 +208,14 @@ export function aboutYouQuestions(wards: WardOptions): Question[] {
   ];
 }
 
+/** How many options the editor typed (non-empty lines). */
+export function optionLineCount(text: string): number {
+  return text.split(/\r?\n/).filter((l) => l.trim()).length;
+}
+
 /** Options as the editor typed them, one per line, with values "1", "2", …. */
 export function optionsFromLines(text: string): QuestionOption[] {
-  return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(0, 20).map((label, i) => ({ value: String(i + 1), label }));
+  return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(0, MAX_OPTIONS).map((label, i) => ({ value: String(i + 1), label }));
 }
 
 /** Questions an editor can make a later question depend on (single choice, rating, ward), with their answers. */

@@ -9,7 +9,7 @@ import {
   exportRows, findConsultation, findMeeting, listAllConsultations, listMeetings, listThemes, meetingQuestions, nextQuestionKey, optionsFromLines, outcomeQuestions, publishProblem,
   publishResults, saveMeetingNotes, saveSurvey, sectionQuestions, setPublished, stateOf, submitResponse, surveyOf, surveyResults, surveySections, tagAnswer, tagsByAnswer,
   countedResponses, updateConsultation, whoIsResponding, meetingWhen, accessWords, STATE_LABELS, SURVEY_TYPES, TYPES_WITH_OPTIONS, topicLabel,
-  conditionProblem, hasResponses, moveQuestion, replaceQuestion, sectionTextProblem, surveyInOrder, KEY_IN_BODY_BYTES,
+  conditionProblem, hasResponses, moveQuestion, replaceQuestion, sectionFieldProblem, sectionTextProblem, surveyInOrder, KEY_IN_BODY_BYTES, KEY_IN_FIELDS, MAX_OPTIONS, optionLineCount,
   type Channel, type Consultation, type ConsultationDetails, type SurveyQuestion, type SurveyType,
 } from '../../domains/consultations/index.ts';
 import { answersToValues, buildQuestionSchema, type Answers, type DateAnswer, type Question } from '../../platform/questions/index.ts';
@@ -91,6 +91,7 @@ function readNewQuestion(survey: readonly SurveyQuestion[], form: FormData, key 
   const type = a.type as SurveyType;
   const options = optionsFromLines(String(a.options ?? ''));
   if (TYPES_WITH_OPTIONS.includes(type) && options.length < 2) return { ok: false, errors: [fieldError('options', 'Enter at least 2 options, one per line')] };
+  if (TYPES_WITH_OPTIONS.includes(type) && optionLineCount(String(a.options ?? '')) > MAX_OPTIONS) return { ok: false, errors: [fieldError('options', `Enter ${MAX_OPTIONS} options or fewer, one per line`)] };
   const section = Number(a.section);
   let showWhen: SurveyQuestion['showWhen'];
   if (typeof a.showWhen === 'string') {
@@ -210,7 +211,7 @@ export async function editorPage(astro: AstroGlobal) {
           editValues = typedValues(read.form);
           const result = readNewQuestion(survey, read.form, key);
           const changed = result.ok ? replaceQuestion(survey, result.question) : survey;
-          const problem = result.ok ? (conditionProblem(changed, wards) ?? sectionTextProblem(changed)) : null;
+          const problem = result.ok ? (conditionProblem(changed, wards) ?? sectionTextProblem(changed) ?? sectionFieldProblem(changed)) : null;
           if (result.ok && !problem) {
             await saveSurvey(c.id, changed, actor);
             return seeOther(`/staff/consultations/${c.id}?saved=changed#survey`);
@@ -226,12 +227,14 @@ export async function editorPage(astro: AstroGlobal) {
         } else if (intent === 'add') {
           addValues = typedValues(read.form);
           const result = readNewQuestion(survey, read.form);
-          const problem = result.ok ? sectionTextProblem([...survey, result.question]) : null;
-          if (result.ok && !problem) {
-            await saveSurvey(c.id, [...survey, result.question], actor);
+          const added = result.ok ? [...survey, result.question] : survey;
+          const textProblem = result.ok ? sectionTextProblem(added) : null;
+          const fieldProblem = result.ok && !textProblem ? sectionFieldProblem(added) : null;
+          if (result.ok && !textProblem && !fieldProblem) {
+            await saveSurvey(c.id, added, actor);
             return seeOther(`/staff/consultations/${c.id}?saved=question#survey`);
           }
-          errors = result.ok ? [fieldError('max', problem!)] : result.errors;
+          errors = textProblem ? [fieldError('max', textProblem)] : fieldProblem ? [fieldError('section', fieldProblem)] : result.ok ? [] : result.errors;
         } else {
           if (!survey.some((q) => q.key === key)) errors = [fieldError('form', 'That question is not in the survey', 'survey')];
           else {
@@ -296,7 +299,7 @@ export async function keyInPage(astro: AstroGlobal) {
   const state = stateOf(c, Date.now());
   const accepting = state === 'open' || state === 'closed';
   if (astro.request.method === 'POST') {
-    const read = await readPageForm(astro, { multipart: false, maxBytes: KEY_IN_BODY_BYTES });
+    const read = await readPageForm(astro, { multipart: false, maxBytes: KEY_IN_BODY_BYTES, maxFields: KEY_IN_FIELDS });
     if (!read.ok) errors = read.errors;
     else if (!accepting) errors = [fieldError('form', 'This consultation is not taking responses', 'main-content')];
     else {
