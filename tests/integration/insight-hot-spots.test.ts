@@ -170,6 +170,7 @@ test('scoping: a district officer sees only their district; a partner officer th
 
   const tasking = await (await partner.get('/staff/insight/tasking')).text();
   assert.deepEqual(tableRows(tasking, 'Open P1 and P2 cases by ward').map((r) => r.slice(0, 2)), [['Eastmere Harbour', '1']], 'only the referred P1');
+  assert.doesNotMatch(tasking, /See the cases/, 'no help about links the partner does not get');
   const districtTasking = await (await district.get('/staff/insight/tasking')).text();
   assert.ok(!tableRows(districtTasking, 'Open P1 and P2 cases by ward').some((r) => r[0] === 'Saltings' || r[0] === 'Eastmere Harbour'), 'no other district');
 });
@@ -191,6 +192,7 @@ test('the tasking list: emerging hot-spots, wards with most open P1 and P2 cases
   assert.match(html, /href="\/staff\/queue\?ward=northgate&amp;sort=priority"/);
   assert.match(html, /href="\/staff\/queue\?ward=fenwick-park&amp;flag=asb_case_review"/);
   assert.match(html, /no[^.]*coordinates/i, 'the help text says why there are no clusters');
+  assert.match(html, /not by month: for an emerging hot-spot, every case of that type in the ward, newest first/, 'the help text says what a link opens');
   assert.deepEqual(await htmlProblems(html, 'tasking'), []);
 
   const csv = await triage.get('/staff/insight/tasking.csv');
