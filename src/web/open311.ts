@@ -61,9 +61,12 @@ async function readParams(ctx: APIContext): Promise<Params | null> {
   for (const [name, value] of ctx.url.searchParams) add(name, value);
   if (ctx.request.method === 'POST') {
     const type = ctx.request.headers.get('x-open311-content-type') ?? ctx.request.headers.get('content-type') ?? '';
+    const bytes = await ctx.request.arrayBuffer();
+    // An empty body has no parameters whatever its type (they may all be in the query string).
+    if (bytes.byteLength === 0) return params;
     if (!/^application\/x-www-form-urlencoded\b/i.test(type)) return null;
     try {
-      const body = new TextDecoder('utf-8', { fatal: true }).decode(await ctx.request.arrayBuffer());
+      const body = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       for (const [name, value] of new URLSearchParams(body)) add(name, value);
     } catch {
       return null;
@@ -145,7 +148,11 @@ async function answerCall(ctx: APIContext, matched: { route: Route; id?: string 
 async function getRequests(params: Params, reader: { key: ApiKey } | null): Promise<Answer> {
   const query = parseRequestQuery(params);
   if (!query.ok) return fail(...query.errors);
-  return { status: 200, doc: { root: 'service_requests', item: 'request', body: await listRequests(query.query, getConfig(), reader) } };
+  const config = getConfig();
+  // Every service is listed (services.json), so a code that is none of them is a mistake to name, not an empty list.
+  const unknown = query.query.serviceCodes?.find((code) => !config.categories.some((c) => c.id === code));
+  if (unknown !== undefined) return fail({ code: 404, description: `service_code ${quoteValue(unknown)} was not found` });
+  return { status: 200, doc: { root: 'service_requests', item: 'request', body: await listRequests(query.query, config, reader) } };
 }
 
 /** POST requests: check the key's write access and service, then the request, then create the case. */

@@ -207,6 +207,9 @@ test('POST requests refuses an unknown service (404), a missing required attribu
   await expectError('requests', 400, /A location is required/, { method: 'POST', params: nowhere });
   await expectError('requests', 400, /description is required/, { method: 'POST', params: request('noise', { description: '' }) });
   await expectError('requests', 400, /not in the area/, { method: 'POST', params: request('noise', { address_string: 'SW1A 1AA' }) });
+  // A point outside the partnership's map, as the web journey's pin (its bounds in content/config).
+  const outside = without(request('noise', { lat: '52.5', long: '-1.9' }), 'address_string');
+  await expectError('requests', 400, /lat and long 52.5, -1.9 are not in the area Hollowmere/, { method: 'POST', params: outside });
   // Several errors at once, each in the error list.
   const r = await both('requests', { method: 'POST', params: { ...nowhere, description: '', 'attribute[danger_now]': '' } });
   assert.equal(r.status, 400);
@@ -303,6 +306,34 @@ test('GET requests filters: service_request_id, service_code, status, dates (90 
   await expectError('requests', 400, /start_date must be a date and time with a timezone/, { params: { start_date: '2026-01-01' } });
   await expectError('requests', 400, /page_size must be a whole number from 1 to 1000/, { params: { page_size: '0' } });
   await expectError('requests', 400, /status must be open, closed/, { params: { status: 'pending' } });
+  // A code no service has is named back, not answered with an empty list; an impossible date is refused.
+  await expectError('requests', 404, /service_code 'nope' was not found/, { params: { service_code: 'vandalism,nope' } });
+  await expectError('requests', 400, /start_date must be a date and time/, { params: { start_date: '2026-02-30T00:00:00Z' } });
+  // end_date to the second includes a request received within that second (shown to the second, stored to the millisecond).
+  const [shown] = (await both('requests', { params: { service_request_id: a } })).json as { requested_datetime: string }[];
+  const at = Date.parse(shown!.requested_datetime);
+  const upTo = (await both('requests', { params: { start_date: new Date(at - 60_000).toISOString(), end_date: shown!.requested_datetime } })).json as { service_request_id: string }[];
+  assert.ok(upTo.some((x) => x.service_request_id === a), 'end_date equal to requested_datetime includes the request');
+  // A start in the future, no end: nothing yet, not an error about an end_date never sent.
+  const later = await both('requests', { params: { start_date: new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z') } });
+  assert.equal(later.status, 200);
+  assert.deepEqual(later.json, []);
+});
+
+test('POST requests with a body of another type gets the error document (400), in the format asked for; an empty body reads the query string', async () => {
+  for (const format of ['json', 'xml']) {
+    for (const [type, body] of [['application/json', JSON.stringify(request('noise'))], ['text/plain', 'service_code=noise']]) {
+      const res = await fetch(`${server.url}/open311/v2/requests.${format}`, { method: 'POST', headers: { 'content-type': type! }, body });
+      const text = await res.text();
+      assert.equal(res.status, 400, `${type} as ${format}: ${text}`);
+      if (format === 'json') assert.deepEqual(JSON.parse(text), [{ code: 400, description: 'The body must be application/x-www-form-urlencoded in UTF-8' }]);
+      else assert.deepEqual(Object.keys(parseXml(text)), ['errors']);
+    }
+  }
+  const empty = await fetch(`${server.url}/open311/v2/requests.json?${new URLSearchParams(request('noise'))}`, { method: 'POST', headers: { 'content-length': '0' } });
+  assert.equal(empty.status, 200, await empty.clone().text());
+  const [created] = (await empty.json()) as { token: string }[];
+  assert.ok(created?.token, 'the request was made from the query string');
 });
 
 test('statuses: a resolved case is closed in requests, and servicerequestupdates gives the FixMyStreet extended status to the key that posted it', async () => {

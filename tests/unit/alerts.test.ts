@@ -6,14 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { openTestDatabase } from '../helpers/db.ts';
 import { getDb } from '../../src/platform/db/client.ts';
 import { alertSubscriptions, outbox } from '../../src/platform/db/schema.ts';
 import { loadSigningKey } from '../../src/platform/security/signing.ts';
 import { londonTime } from '../../src/platform/time/london.ts';
 import {
-  confirmSubscription, confirmToken, digestSections, digestWeekOf, findByUnsubscribeToken, isDigestTime, purgeAlertMail, purgeUnconfirmed, subscribeToAlerts, unsubscribe, unsubscribeToken,
+  CONFIRMATIONS_PER_DAY, confirmSubscription, confirmToken, digestSections, digestWeekOf, findByUnsubscribeToken, isDigestTime, purgeAlertMail, purgeUnconfirmed, subscribeToAlerts, unsubscribe, unsubscribeToken,
   CONFIRM_LINK_MS, type DigestCandidate,
 } from '../../src/domains/alerts/index.ts';
 import { eraseSubject, exportSubjectData, readSubject } from '../../src/domains/privacy/index.ts';
@@ -114,4 +114,25 @@ test('a confirmation sent again on day 6 works its full 48 hours: the unconfirme
   assert.equal((await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.email, 'gave.up@example.org'))).length, 1, 'kept 7 days from the latest e-mail');
   await purgeUnconfirmed(again + 7 * DAY);
   assert.equal((await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.email, 'gave.up@example.org'))).length, 0, 'then deleted');
+});
+
+test('an address is sent at most CONFIRMATIONS_PER_DAY confirmations a day across areas, and asking again about a confirmed area uses none', async () => {
+  const day = MONDAY_10 + 120 * DAY;
+  const address = 'many.areas@example.org';
+  const sent = async () => (await getDb().select().from(outbox).where(and(eq(outbox.template, 'alert-confirm'), eq(outbox.recipient, address)))).length;
+  await subscribeToAlerts(address, { id: 'mill-lane', name: 'Mill Lane' }, links, day);
+  const [first] = await getDb().select().from(alertSubscriptions).where(eq(alertSubscriptions.email, address));
+  assert.equal(await confirmSubscription(confirmToken(first!.id, day), day + 1000), 'mill-lane');
+  // Asking again about the confirmed area, more often than the budget: nothing is sent, and nothing is used up.
+  for (let i = 0; i < CONFIRMATIONS_PER_DAY + 2; i++) await subscribeToAlerts(address, { id: 'mill-lane', name: 'Mill Lane' }, links, day + 2000 + i);
+  assert.equal(await sent(), 1);
+  // Then new areas: each gets its confirmation until the day's budget (the first e-mail counted) is spent.
+  const areas = ['northgate', 'saltings', 'windle', 'fenwick-park', 'eastmere-harbour', 'hollow-cross'];
+  for (const [i, id] of areas.entries()) await subscribeToAlerts(address, { id, name: id }, links, day + 10_000 + i);
+  assert.equal(await sent(), CONFIRMATIONS_PER_DAY, 'new areas are sent a confirmation up to the budget');
+  const pending = await getDb().select().from(alertSubscriptions).where(and(eq(alertSubscriptions.email, address), eq(alertSubscriptions.status, 'pending')));
+  assert.equal(pending.length, CONFIRMATIONS_PER_DAY - 1, 'an area past the budget gets no subscription either');
+  // The next day the budget is back.
+  await subscribeToAlerts(address, { id: areas.at(-1)!, name: 'Last' }, links, day + 2 * DAY);
+  assert.equal(await sent(), CONFIRMATIONS_PER_DAY + 1);
 });

@@ -94,6 +94,26 @@ test('GET requests query: defaults to the last 90 days, refuses dates without a 
   assert.deepEqual(ids.query.ids, ['HM-1', 'HM-2']);
 });
 
+test('GET requests dates: impossible dates refused, end_date includes its whole second (or minute), a future start_date lists nothing', () => {
+  const now = Date.parse('2026-06-01T12:00:00Z');
+  for (const bad of ['2026-02-30T00:00:00Z', '2026-11-31T00:00:00Z', '2025-02-29T00:00:00Z', '2026-13-01T00:00:00Z', '2026-05-01T24:00:00Z', '2026-05-01T10:60:00Z', '2026-05-01T10:00:60Z']) {
+    assert.equal(parseRequestQuery({ start_date: bad }, now).ok, false, bad);
+  }
+  assert.ok(parseRequestQuery({ start_date: '2024-02-29T00:00:00Z', end_date: '2024-03-01T00:00:00Z' }, now).ok, 'a leap day is a date');
+  const second = parseRequestQuery({ start_date: '2026-05-01T06:00:00Z', end_date: '2026-05-01T06:16:25Z' }, now);
+  assert.ok(second.ok);
+  assert.equal(second.query.to, Date.parse('2026-05-01T06:16:25.999Z'), 'a case received at 06:16:25.400 is shown as 06:16:25, so that end includes it');
+  const minute = parseRequestQuery({ start_date: '2026-05-01T05:00:00Z', end_date: '2026-05-01T06:16+01:00' }, now);
+  assert.ok(minute.ok);
+  assert.equal(minute.query.to, Date.parse('2026-05-01T05:16:59.999Z'));
+  const exact = parseRequestQuery({ start_date: '2026-05-01T06:00:00Z', end_date: '2026-05-01T06:16:25.250Z' }, now);
+  assert.ok(exact.ok);
+  assert.equal(exact.query.to, Date.parse('2026-05-01T06:16:25.250Z'));
+  const future = parseRequestQuery({ start_date: '2027-01-01T00:00:00Z' }, now);
+  assert.ok(future.ok, 'not an error about an end_date never given');
+  assert.equal(future.query.to, future.query.from, 'an empty span');
+});
+
 test('POST requests check: the ward from the postcode, anonymous drops contact details, hate motivation raises the priority', () => {
   const base = { service_code: 'noise', address_string: 'HW3 1AB', description: 'Loud music every night.', 'attribute[danger_now]': 'no' };
   const ok = parsePostedRequest({ ...base, first_name: 'Avery', email: 'avery@example.com' }, config);

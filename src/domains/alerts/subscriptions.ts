@@ -9,7 +9,7 @@ import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { alertSubscriptions, outbox } from '../../platform/db/schema.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { newId } from '../../platform/security/ids.ts';
-import { hitRateLimit } from '../../platform/security/rate-limit.ts';
+import { RateLimitGate } from '../../platform/security/rate-limit.ts';
 import { keyedHash, signValue, verifySignedValue } from '../../platform/security/signing.ts';
 import { log } from '../../platform/log.ts';
 import { digestWeekOf } from './week.ts';
@@ -25,8 +25,8 @@ export const UNCONFIRMED_KEEP_MS = 7 * DAY;
 export const UNSUBSCRIBE_LINK_MS = 400 * DAY;
 /** How long sent or failed alert e-mails stay in the outbox (long enough for the bounce check, short for the address). */
 export const ALERT_MAIL_KEEP_MS = 30 * DAY;
-/** Confirmation e-mails one address may be sent in a day (across areas); more are silently not sent. */
-export const CONFIRMATIONS_PER_DAY = 3;
+/** Confirmation e-mails one address may be sent in a day (across areas, new and pending alike); more are silently not sent. */
+export const CONFIRMATIONS_PER_DAY = 5;
 
 /** The e-mail templates alerts send (the ones whose permanent failure expires a subscription). */
 export const ALERT_TEMPLATES = ['alert-confirm', 'alert-digest'] as const;
@@ -60,20 +60,24 @@ export function unsubscribeUrl(links: AlertLinks, id: string, now: number): stri
 
 /**
  * Ask for alerts about an area. A new address gets a pending subscription and one confirmation e-mail; a pending
- * one gets the confirmation again (at most CONFIRMATIONS_PER_DAY a day per address); a confirmed one gets nothing.
- * The caller shows the same answer whatever happened. `lang` is the language asked in: the e-mails are framed in it.
+ * one gets the confirmation again; a confirmed one gets nothing. An address is sent at most CONFIRMATIONS_PER_DAY
+ * confirmations a day across areas: only e-mails sent count, so asking again about an area already confirmed uses
+ * none of them. The caller shows the same answer whatever happened. `lang` is the language asked in: the e-mails are
+ * framed in it.
  */
 export async function subscribeToAlerts(email: string, area: { id: string; name: string }, links: AlertLinks, now = Date.now(), lang = 'en'): Promise<void> {
   const address = email.trim().toLowerCase();
-  // The same work whatever the address's state (a count, then a write transaction), so the time taken tells nothing either.
-  const budget = await hitRateLimit(`alerts:confirm:${keyedHash(address)}`, CONFIRMATIONS_PER_DAY, DAY, now);
-  if (!budget.allowed) {
-    log.info('alerts.confirmation_withheld', {});
-    return;
-  }
   await getDatabase().writer.transaction(async (tx) => {
     const [row] = await tx.db.select().from(alertSubscriptions).where(and(eq(alertSubscriptions.email, address), eq(alertSubscriptions.areaId, area.id)));
-    if (row?.status === 'confirmed') return;
+    const send = row?.status !== 'confirmed';
+    // The same statements whatever the address's state (a confirmed one counts nothing), so the time taken tells nothing either.
+    const budget = new RateLimitGate([{ key: `alerts:confirm:${keyedHash(address)}`, limit: CONFIRMATIONS_PER_DAY, windowMs: DAY, amount: send ? 1 : 0 }], now);
+    const allowed = budget.allows(await tx.batch(budget.statements));
+    if (!send) return;
+    if (!allowed) {
+      log.info('alerts.confirmation_withheld', {});
+      return;
+    }
     const id = row?.id ?? newId(now);
     const mail = enqueueEmail('alert-confirm', address, {
       partnership: links.partnership, area: area.name, validFor: '48 hours', lang,

@@ -11,6 +11,7 @@ import { getDatabase, getDb, toStatement } from '../../platform/db/client.ts';
 import { caseEvents, cases, open311Requests } from '../../platform/db/schema.ts';
 import { newSecret } from '../../platform/security/ids.ts';
 import { text } from '../../platform/forms/index.ts';
+import { isInBounds } from '../../platform/map.ts';
 import { toE164 } from '../../platform/uk/phone.ts';
 import { normalisePostcode, wardForPlace } from '../../platform/uk/postcode.ts';
 import { locatePostcode } from '../geography/index.ts';
@@ -107,6 +108,9 @@ function readLocation(params: Params, config: SiteConfig): { postcode: string | 
     const la = Number(lat);
     const lo = Number(long);
     if (!lat || !long || !Number.isFinite(la) || !Number.isFinite(lo) || Math.abs(la) > 90 || Math.abs(lo) > 180) return { error: 'lat and long must both be given, as decimal degrees' };
+    // As the web journey's map pin: a point outside the partnership's map is not a place it covers.
+    const bounds = config.partnership.map?.bounds;
+    if (bounds && !isInBounds(bounds, la, lo)) return { error: `lat and long ${la}, ${lo} are not in the area ${config.partnership.name} covers` };
   }
   if (!(lat && long) && !address && !addressId) return { error: 'A location is required: lat and long, address_string or address_id' };
   if (address.length > 500 || addressId.length > 200) return { error: 'address_string must be 500 characters or fewer, address_id 200' };
@@ -158,11 +162,21 @@ export function formatDatetime(ms: number): string {
 
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
-/** Read an Open311 datetime (a timezone is required); null when it is not one. */
+/** Read an Open311 datetime (a timezone is required); null when it is not one, or not a real date and time (30 February, 24:00). */
 export function parseDatetime(value: string): number | null {
   if (!DATETIME.test(value)) return null;
+  const [year, month, day, hour, minute, second] = value.slice(0, 19).split(/[-T:]/).map(Number) as [number, number, number, number, number, number | undefined];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || (second ?? 0) > 59) return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : ms;
+}
+
+/** The last millisecond an end datetime names: to the end of its minute or second when it gives no finer part (requests are shown to the second). */
+export function endOfDatetime(value: string, ms: number): number {
+  if (/T\d{2}:\d{2}(?:Z|[+-])/.test(value)) return ms + 59_999;
+  if (!/\.\d/.test(value)) return ms + 999;
+  return ms;
 }
 
 /** The longest span start_date to end_date may cover, and the default. */
@@ -201,7 +215,8 @@ export function parseRequestQuery(params: Params, now = Date.now(), defaultSpanM
   const start = one(params, 'start_date');
   const end = one(params, 'end_date');
   const from = start ? parseDatetime(start) : null;
-  const to = end ? parseDatetime(end) : null;
+  const endMs = end ? parseDatetime(end) : null;
+  const to = endMs === null ? null : endOfDatetime(end, endMs);
   if (start && from === null) errors.push(bad('start_date must be a date and time with a timezone, like 2026-03-01T00:00:00Z'));
   if (end && to === null) errors.push(bad('end_date must be a date and time with a timezone, like 2026-03-31T23:59:59Z'));
   const statuses = commaList(params, 'status');
@@ -211,7 +226,8 @@ export function parseRequestQuery(params: Params, now = Date.now(), defaultSpanM
   if (page === null) errors.push(bad('page must be a whole number from 1'));
   if (pageSize === null) errors.push(bad(`page_size must be a whole number from 1 to ${MAX_PAGE_SIZE}`));
   if (errors.length) return { ok: false, errors };
-  const toMs = to ?? (from !== null ? Math.min(from + defaultSpanMs, now) : now);
+  // Without an end: the span from the start, up to now (a start in the future lists nothing, rather than an error about an end not given).
+  const toMs = to ?? (from !== null ? Math.max(from, Math.min(from + defaultSpanMs, now)) : now);
   const fromMs = from ?? toMs - defaultSpanMs;
   if (toMs < fromMs) return { ok: false, errors: [bad('end_date must be after start_date')] };
   if (toMs - fromMs > MAX_SPAN_MS) return { ok: false, errors: [bad('start_date and end_date must be at most 90 days apart')] };

@@ -82,7 +82,7 @@ const hitSqlOfSize: { count: string; read: string; verdict: string }[] = [];
 /** The hits of one key in the buckets that overlap the window, within its limit: a term of RateLimitGate's verdict. */
 const WITHIN_LIMIT = '(select coalesce(sum("count"), 0) from "rate_limits" where "key" = ? and "window_start" >= ?) <= ?';
 
-/** One hit against each of several keys (a hit may weigh more than one: `amount`, for limits on bytes). */
+/** One hit against each of several keys (a hit may weigh more than one: `amount`, for limits on bytes; or nothing, 0, to read the window with the same statements). */
 export type RateLimitHit = { key: string; limit: number; windowMs: number; amount?: number };
 
 /**
@@ -114,7 +114,7 @@ export class RateLimitGate implements WriteGate {
       read: `select "key", "window_start", "count" from "rate_limits" where "key" in ${valueRows(1, hits.length)} and "window_start" >= ?`,
       verdict: `select ${hits.map(() => WITHIN_LIMIT).join(' and ')}`,
     });
-    const count = { sql: sql.count, args: hits.flatMap((h, i) => [h.key, starts[i]!, Math.max(1, Math.round(h.amount ?? 1))]) };
+    const count = { sql: sql.count, args: hits.flatMap((h, i) => [h.key, starts[i]!, Math.max(0, Math.round(h.amount ?? 1))]) };
     this.statements = [count, { sql: sql.read, args: [...hits.map((h) => h.key), oldest] }];
     // The same test as evaluate (the buckets from oldestCounted on, at most `limit` hits), key by key.
     this.sql = { counts: [count], verdict: { sql: sql.verdict, args: hits.flatMap((h) => [h.key, oldestCounted(now, h.windowMs), h.limit]) } };
