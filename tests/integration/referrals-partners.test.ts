@@ -142,9 +142,22 @@ test('a partner update for the reporter waits for triage; only the released word
       const mail = await smtp.waitFor((m) => sentTo(m, email) && /spoke to the people involved/.test(m.text ?? ''));
       assert.ok(mail, 'the reply e-mail went through the outbox');
     }
+    // Sent again (a second click, or another officer's open page): released once only, and the page says so.
     const again = await triage.post(`/staff/cases/${ref}/updates/${pending}`, { decision: 'release', releaseText: 'Twice' });
-    assert.equal(again.status, 404, 'released once only');
-    await again.arrayBuffer();
+    assert.equal(again.status, 409, 'released once only');
+    const againHtml = await again.text();
+    assert.match(againHtml, /error-summary[\s\S]*This update has already been released or withheld: it was released. Nothing was changed/);
+    assert.match(againHtml, /<h1 class="heading-l">This update has already been released<\/h1>/);
+    assert.doesNotMatch(await trackPage(ref, proof), /Twice/);
+    const later = await triage.get(`/staff/cases/${ref}/updates/${pending}`);
+    assert.equal(later.status, 200);
+    const laterHtml = await later.text();
+    assert.match(laterHtml, /This update has already been released/);
+    if (privacy === 'named') assert.deepEqual([...(await htmlProblems(againHtml, 'release again')), ...(await htmlProblems(laterHtml, 'release page, decided'))], []);
+    assert.equal((await triage.get(`/staff/cases/${ref}/updates/no-such-update`)).status, 404, 'an update that is not there is still not found');
+    const timeline = await (await triage.get(`/staff/cases/${ref}`)).text();
+    assert.match(timeline, /Hollowmere Constabulary: update added for the reporter \(released\)/, 'the timeline says how it was decided');
+    assert.doesNotMatch(timeline, /pending release/);
     assert.deepEqual(await pendingIds(ref), []);
   }
 });
@@ -179,7 +192,13 @@ test('withholding an update asks to confirm first; once confirmed it is audited 
   assert.equal(JSON.parse(String(audit[0]!.data)).updateId, pending);
   assert.match(await (await admin.get('/staff/admin/audit')).text(), /Partner update withheld from the reporter/);
   assert.doesNotMatch(await trackPage(ref, { email: 'withheld@example.org' }), /J\. Doe/);
-  assert.match(await (await triage.get(`/staff/cases/${ref}`)).text(), /Partner update withheld from the reporter/);
+  const caseHtml = await (await triage.get(`/staff/cases/${ref}`)).text();
+  assert.match(caseHtml, /Partner update withheld from the reporter/);
+  assert.match(caseHtml, /update added for the reporter \(withheld\)/);
+  // The partner's history says it in words, as the rest of its history.
+  const history = await (await partner.get(`/staff/referrals/${id}`)).text();
+  assert.match(history, /Your update for the reporter was not passed on to them/);
+  assert.doesNotMatch(history, /referral\.update\.withheld/);
 });
 
 test('a document on an update: agency officers and triage download it (attachment, no-store, audited); another agency and a call handler get 404; an EXE renamed .pdf is refused and nothing is stored', async () => {

@@ -625,8 +625,20 @@ export async function bulkAction(refs: string[], actor: StaffActor, action: Bulk
 /** Words for each channel a case can come in by. */
 export const CHANNEL_LABELS: Record<string, string> = { web: 'Web', phone: 'Phone', email: 'E-mail', api: 'API', partner: 'Partner' };
 
-/** A one-line description of a timeline event, in words (agency names from `agencyName`, which defaults to the id). */
-export function describeEvent(e: { action: string; data?: Record<string, unknown> | null }, agencyName: (id: string) => string = (id) => id): string {
+/** How each partner update for the reporter was decided, by the update's event id, from a case's timeline events. */
+export function updateDecisions(events: readonly { action: string; data?: Record<string, unknown> | null }[]): Map<string, 'released' | 'withheld'> {
+  const out = new Map<string, 'released' | 'withheld'>();
+  for (const e of events) {
+    if (e.action === 'referral.update.released' || e.action === 'referral.update.withheld') out.set(String(e.data?.updateId ?? ''), e.action === 'referral.update.released' ? 'released' : 'withheld');
+  }
+  return out;
+}
+
+/**
+ * A one-line description of a timeline event, in words (agency names from `agencyName`, which defaults to the id;
+ * a partner update for the reporter says how it was decided when `decisions` (updateDecisions) knows).
+ */
+export function describeEvent(e: { id?: string; action: string; data?: Record<string, unknown> | null }, agencyName: (id: string) => string = (id) => id, decisions?: ReadonlyMap<string, 'released' | 'withheld'>): string {
   const d = e.data ?? {};
   const status = (s: unknown) => STATUS_LABELS[s as CaseStatus] ?? String(s);
   const flags = (v: unknown) => ((v as string[]) ?? []).map((f) => FLAG_LABELS[f as keyof typeof FLAG_LABELS] ?? f).join(', ') || 'none';
@@ -652,7 +664,7 @@ export function describeEvent(e: { action: string; data?: Record<string, unknown
     case 'call.information': return 'More information given on a hotline call';
     case 'referral.sent': return `Referred to ${agency(d.agencyId)} (shared: ${((d.fields as string[]) ?? []).join(', ')})`;
     case 'referral.update':
-      return `${agency(d.agencyId)}: update added${d.forReporter ? ' for the reporter (pending release)' : ''}${d.documentId ? ', with a document' : ''}`;
+      return `${agency(d.agencyId)}: update added${d.forReporter ? ` for the reporter (${(e.id && decisions?.get(e.id)) || 'pending release'})` : ''}${d.documentId ? ', with a document' : ''}`;
     case 'referral.acknowledged': case 'referral.accepted': case 'referral.declined': case 'referral.completed': case 'referral.returned': case 'referral.withdrawn':
       return `${agency(d.agencyId)}: ${e.action.slice('referral.'.length)}`;
     case 'referral.delivered': return `Referral sent to ${agency(d.agencyId)} by Open311`;

@@ -146,3 +146,17 @@ export function referralDueWords(r: ReferralClock, calendar: WorkingCalendar, no
   const words = d.words.charAt(0).toLowerCase() + d.words.slice(1);
   return { words: `${target.name === 'acknowledge' ? 'Acknowledge' : 'Complete'}: ${words}`, tone: d.tone };
 }
+
+/** The words of each event in a referral's history as its agency sees it. */
+const HISTORY_LABELS: Record<string, string> = {
+  'referral.sent': 'Referral sent', 'referral.acknowledged': 'Acknowledged', 'referral.accepted': 'Accepted', 'referral.declined': 'Declined',
+  'referral.update': 'Update', 'referral.completed': 'Completed', 'referral.returned': 'Returned to the partnership', 'referral.withdrawn': 'Withdrawn by the partnership',
+  'referral.delivered': 'Sent by Open311', 'referral.delivery_failed': 'Open311 delivery failed',
+  'referral.escalated': 'Not acknowledged in time: the partnership\'s triage team was told',
+  'referral.update.released': 'Your update for the reporter was passed on to them', 'referral.update.withheld': 'Your update for the reporter was not passed on to them',
+};
+
+/** The words of a history entry; an event without its own (a new kind) says only that the partnership recorded something, never its code. */
+export function referralHistoryLabel(action: string): string {
+  return HISTORY_LABELS[action] ?? 'Recorded by the partnership';
+}

@@ -46,6 +46,15 @@ export async function findPendingUpdate(caseIdOrRef: string, actor: StaffActor, 
   return (await listPendingUpdates(row.id)).find((u) => u.id === updateId);
 }
 
+/** How an update of a case the actor may reply on was decided ('released' or 'withheld'), or undefined when it was not (or is not there). */
+export async function findUpdateDecision(caseIdOrRef: string, actor: StaffActor, updateId: string): Promise<'released' | 'withheld' | undefined> {
+  const row = await findCase(caseIdOrRef);
+  if (!row || !canActOnCase(actor, row, 'reply.send')) return undefined;
+  const [decided] = await getDb().select({ action: caseEvents.action }).from(caseEvents)
+    .where(and(eq(caseEvents.caseId, row.id), inArray(caseEvents.action, DECIDED), sql`json_extract(${caseEvents.data}, '$.updateId') = ${updateId}`)).limit(1);
+  return decided ? (decided.action === 'referral.update.released' ? 'released' : 'withheld') : undefined;
+}
+
 /** What the triage officer decided about a pending update. */
 export interface ReleaseInput {
   decision: 'release' | 'withhold';

@@ -12,7 +12,7 @@ import { actorFor, notFound } from '../guards.ts';
 import { fieldError, readPageForm, routeFormLimit, seeOther, unreadableForm, type FieldError } from '../forms.ts';
 import { actionSettings, parseCaseVersion } from '../../domains/cases/index.ts';
 import {
-  actOnReferral, actionNeedsText, decidePendingUpdate, deleteDocument, findPendingUpdate, DocumentError, exportReferral, type ExportFormat, listReferralDocuments, MAX_DOCUMENT_BYTES, partnerPhotoIds, storeDocument,
+  actOnReferral, actionNeedsText, ALREADY_DECIDED, decidePendingUpdate, referralHistoryLabel, deleteDocument, findPendingUpdate, findUpdateDecision, DocumentError, exportReferral, type ExportFormat, listReferralDocuments, MAX_DOCUMENT_BYTES, partnerPhotoIds, storeDocument,
   allowedActions, deliveryWords, findDelivery, findReferralFor, listAgencyReferrals, listCaseReferrals, previewReferral, referCase, referralDueWords,
   referralHistory, isReferralStatus, snapshotOf, REFERRAL_ACTION_LABELS, REFERRAL_STATUS_LABELS, SHARE_FIELD_LABELS, type Referral, type ReferralListFilter,
   type ReferralSettings, type ReferralStatus,
@@ -87,12 +87,6 @@ export async function handleReferPage(astro: AstroGlobal) {
   };
 }
 
-/** Words for the referral's entries on the timeline. */
-const HISTORY_LABELS: Record<string, string> = {
-  'referral.sent': 'Referral sent', 'referral.acknowledged': 'Acknowledged', 'referral.accepted': 'Accepted', 'referral.declined': 'Declined',
-  'referral.update': 'Update', 'referral.completed': 'Completed', 'referral.returned': 'Returned to the partnership', 'referral.withdrawn': 'Withdrawn by the partnership',
-  'referral.delivered': 'Sent by Open311', 'referral.delivery_failed': 'Open311 delivery failed',
-};
 
 /** Filters on the partner's list, with their labels. */
 export const LIST_FILTERS: { value: ReferralListFilter; label: string }[] = [
@@ -183,7 +177,7 @@ export async function handlePartnerReferral(astro: AstroGlobal) {
   const referral = (await findReferralFor(actor, id)) ?? found;
   const snapshot = snapshotOf(referral);
   const due = referralDueWords(referral, getConfig().targets, now);
-  const history = (await referralHistory(referral)).map((e) => ({ when: formatWhen(e.at), what: HISTORY_LABELS[e.action] ?? e.action, body: e.body }));
+  const history = (await referralHistory(referral)).map((e) => ({ when: formatWhen(e.at), what: referralHistoryLabel(e.action), body: e.body }));
   const photos = partnerPhotoIds(referral, getConfig()).map((photoId, i) => ({ href: `/staff/referrals/${encodeURIComponent(referral.id)}/photos/${encodeURIComponent(photoId)}`, label: `Photo ${i + 1}` }));
   const documents = (await listReferralDocuments(referral.id)).map((d) => ({ href: `/staff/documents/${d.id}`, name: d.filename, when: formatWhen(d.createdAt) }));
   const actions = allowedActions(referral.status).map((a) => ({ action: a, label: REFERRAL_ACTION_LABELS[a], needs: actionNeedsText(a) }));
@@ -202,7 +196,13 @@ export async function handleReleasePage(astro: AstroGlobal) {
   const ref = astro.params.ref ?? '';
   const updateId = astro.params.id ?? '';
   const pending = await findPendingUpdate(ref, actor, updateId);
-  if (!pending) return { response: await notFound(astro) };
+  if (!pending) {
+    // Decided meanwhile (a second click, or another officer's page): say so, rather than "page not found".
+    const decided = await findUpdateDecision(ref, actor, updateId);
+    if (!decided) return { response: await notFound(astro) };
+    if (astro.request.method === 'POST') astro.response.status = 409;
+    return { ref, decided, errors: astro.request.method === 'POST' ? [fieldError('form', `${ALREADY_DECIDED}: it was ${decided}. Nothing was changed`, 'main-content')] : [] };
+  }
   let errors: FieldError[] = [];
   let text = pending.body;
   let confirmWithhold = false;
