@@ -10,6 +10,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import sharp from 'sharp';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { Visitor } from '../helpers/http.ts';
+import { htmlProblems } from '../helpers/html.ts';
 import { signInAs } from './staff-sign-in.ts';
 import { GENERATION_CHECK_MS } from '../../src/web/page-cache.ts';
 
@@ -128,7 +129,17 @@ test('versions: a save keeps the old version public until published, and the dif
   assert.match(diff.text, /Version 2, Eddie Editor/);
   const stale = await editor.post(`/staff/publishing/${id}`, { intent: 'save', basedOn: '1', ...ACHIEVEMENT });
   assert.equal(stale.status, 400, 'a save from an old version is refused');
-  assert.equal(await act(editor, id, 'publish'), 303);
+  // The workflow buttons carry the version their page showed: publishing from a page of version 1 is refused now
+  // that version 2 exists (it would publish words this editor has not seen), with the error summary; from version 2 it works.
+  const edit = await page(editor, `/staff/publishing/${id}`);
+  assert.match(edit.text, /<form method="post" class="inline-form" id="action-publish">[\s\S]*?name="basedOn" value="2"/);
+  const stalePublish = await editor.post(`/staff/publishing/${id}`, { intent: 'action', action: 'publish', basedOn: '1' });
+  assert.equal(stalePublish.status, 400);
+  const refused = await stalePublish.text();
+  assert.match(refused, /error-summary[\s\S]*Someone else saved version 2 since you opened this page. Nothing was done/);
+  assert.deepEqual(await htmlProblems(refused, 'stale publish'), []);
+  assert.match((await page(publicA, '/news/versioned-story-about-windle')).text, /<h1 class="heading-xl">Versioned story about Windle<\/h1>/, 'still version 1 in public');
+  assert.equal(await act(editor, id, 'publish', { basedOn: '2' }), 303);
   assert.match((await page(publicA, '/news/versioned-story-about-windle')).text, /Versioned story about Windle Green/);
 });
 
@@ -143,6 +154,9 @@ test('a scheduled item is not public before its time', async () => {
 });
 
 test('an initiative shows its cost per outcome; a recommendation its RAG in words and the overdue flag', async () => {
+  const form = (await page(editor, '/staff/publishing/new/recommendation')).text;
+  assert.match(form, /Write it in full: never &quot;as above&quot;/, 'the hint\'s quotation marks escaped once');
+  assert.doesNotMatch(form, /&amp;quot;/);
   const ini = await create(editor, 'initiative', {
     title: 'Lydgate bike project', aim: 'Stop off-road bikes on the playing field.', leadPartner: 'Hollowmere Constabulary', partners: 'Thornwick Council', budget: '9,000', fundingSource: 'PCC fund',
     start: '1/4/2025', end: '', evaluation: 'not-started', measure0: 'Reports of off-road bikes', baseline0: '50', target0: '20', actual0: '30', areas: 'lydgate',
@@ -252,14 +266,26 @@ test('an achievement image is re-encoded without its metadata, needs alt text, a
   const created = await editor.post('/staff/publishing/new/achievement', form('Pupils painting a mural of the harbour'));
   assert.equal(created.status, 303);
   const id = /\/staff\/publishing\/([^?]+)/.exec(created.headers.get('location')!)![1]!;
+  // A draft's image: the editor sees it (never stored by a cache), the public does not.
+  const draftSrc = /<img src="(\/media\/[a-z0-9]+\.jpg)" alt="Pupils painting a mural of the harbour"/.exec((await page(editor, `/staff/publishing/${id}`)).text)?.[1];
+  assert.ok(draftSrc, 'the editor\'s preview shows the image');
+  const forEditor = await editor.get(draftSrc);
+  assert.equal(forEditor.status, 200);
+  assert.match(forEditor.headers.get('cache-control') ?? '', /no-store/);
+  await forEditor.arrayBuffer();
+  assert.equal((await publicA.get(draftSrc)).status, 404, 'not public before its item is published');
   assert.equal(await act(editor, id, 'publish'), 303);
   const html = (await page(publicA, '/news/mural-at-redcliff-community-centre')).text;
   const src = /<img src="(\/media\/[a-z0-9]+\.jpg)" alt="Pupils painting a mural of the harbour"/.exec(html)?.[1];
   assert.ok(src, 'the image is shown with its alt text');
+  assert.equal(src, draftSrc);
   assert.match(html, new RegExp(`<meta property="og:image" content="${server.url}${src}"`));
   const image = await publicA.get(src);
   assert.equal(image.status, 200);
   assert.equal(image.headers.get('content-type'), 'image/jpeg');
+  assert.equal(image.headers.get('cache-control'), 'public, max-age=3600', 'an hour, so a taken-down image leaves caches soon');
+  const revalidated = await publicA.get(src, { 'if-none-match': image.headers.get('etag')! });
+  assert.equal(revalidated.status, 304);
   const served = Buffer.from(await image.arrayBuffer());
   const meta = await sharp(served).metadata();
   assert.equal(meta.exif, undefined, 'no EXIF left');
@@ -268,6 +294,22 @@ test('an achievement image is re-encoded without its metadata, needs alt text, a
   const keep = await editor.post(`/staff/publishing/${id}`, (() => { const f = form('A new description'); f.delete('image'); f.append('intent', 'save'); f.append('basedOn', '1'); return f; })());
   assert.equal(keep.status, 303, 'a save without a new file keeps the image');
   assert.match((await page(editor, `/staff/publishing/${id}`)).text, new RegExp(`${src}" alt="A new description"`));
+  // The image removed in a new version: still public while the old version is, gone once the new one is published.
+  const removed = await editor.post(`/staff/publishing/${id}`, (() => { const f = form('A new description'); f.delete('image'); f.append('intent', 'save'); f.append('basedOn', '2'); f.append('removeImage', 'yes'); return f; })());
+  assert.equal(removed.status, 303);
+  assert.equal((await publicA.get(src)).status, 200, 'the public still sees the published version with it');
+  assert.equal(await act(editor, id, 'publish'), 303);
+  assert.equal((await publicA.get(src)).status, 404, 'taken down with the version that removed it');
+  // An image of an item taken off the site goes with it.
+  const other = await editor.post('/staff/publishing/new/achievement', (() => { const f = form('Pupils painting a mural of the harbour'); f.set('title', 'Second mural at Redcliff'); return f; })());
+  assert.equal(other.status, 303);
+  const otherId = /\/staff\/publishing\/([^?]+)/.exec(other.headers.get('location')!)![1]!;
+  assert.equal(await act(editor, otherId, 'publish'), 303);
+  const otherSrc = /<img src="(\/media\/[a-z0-9]+\.jpg)"/.exec((await page(publicA, '/news/second-mural-at-redcliff')).text)![1]!;
+  assert.equal((await publicA.get(otherSrc)).status, 200);
+  assert.equal(await act(editor, otherId, 'unpublish', { confirm: 'yes' }), 303);
+  assert.equal((await publicA.get(otherSrc)).status, 404, 'unpublished with its item');
+  assert.equal((await editor.get(otherSrc)).status, 200, 'the editor still sees it');
 });
 
 test('an achievement takes a real photo (about 200 kB) and stores it; an image over 10MB gets the page\'s error summary; other publishing forms stay small', async () => {

@@ -5,7 +5,7 @@ import { openTestDatabase } from '../helpers/db.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import { validateForm } from '../../src/platform/forms/index.ts';
 import {
-  actOnItem, createItem, costPerOutcome, diffVersions, findPublic, KIND_SCHEMAS, listAchievements, listEditorItems, listEvents, listPublic, listVersions,
+  actOnItem, createItem, costPerOutcome, diffVersions, fieldLabel, findPublic, KIND_SCHEMAS, listAchievements, listEditorItems, listEvents, listPublic, listVersions,
   publishDueItems, ratingChange, readGeneration, recommendationData, recommendationFlags, renderMarkdown, saveItem, outcomeRows, type AchievementData, type Editor,
   type RecommendationData,
 } from '../../src/domains/publishing/index.ts';
@@ -45,6 +45,13 @@ test('every save is a new version with who and when; the public sees only the pu
   const diff = diffVersions(versions[0]!.data, versions[1]!.data);
   assert.deepEqual(diff.map((d) => d.field), ['title']);
   assert.deepEqual(diff[0]!.parts.filter((p) => p.added).map((p) => p.value.trim()), ['for good']);
+  assert.equal(diff[0]!.label, 'Title');
+  // Field names and an image in words, not code.
+  assert.deepEqual(['leadPartner', 'measure0', 'image'].map(fieldLabel), ['Lead partner', 'Measure 1', 'Image']);
+  const imageDiff = diffVersions({ image: { key: 'a1.jpg', alt: 'A mural' } }, { image: { key: 'b2.jpg', alt: 'A new mural' } });
+  assert.equal(imageDiff[0]!.parts.filter((p) => !p.added).map((p) => p.value).join(''), '"A mural" (file a1.jpg)', 'the old side in words');
+  assert.equal(imageDiff[0]!.parts.filter((p) => !p.removed).map((p) => p.value).join(''), '"A new mural" (file b2.jpg)', 'the new side in words');
+  assert.doesNotMatch(imageDiff[0]!.parts.map((p) => p.value).join(''), /[{}]/);
   const stale = await saveItem(brackenford, created.id, 'achievement', achievement(), 1, T0 + 5);
   assert.equal(stale.ok, false, 'a save based on an old version is refused');
   assert.ok((await actOnItem(county, created.id, 'publish', T0 + 6)).ok, 'the partnership editor may publish a district item');

@@ -101,10 +101,14 @@ export async function saveItem<K extends ContentKind>(editor: Editor, id: string
 }
 
 /** Move an item through the workflow (publish, schedule at publishAt, unpublish...); bumps the content generation. */
-export async function actOnItem(editor: Editor, id: string, action: WorkflowAction, now: number, publishAt?: number): Promise<ChangeResult> {
+export async function actOnItem(editor: Editor, id: string, action: WorkflowAction, now: number, publishAt?: number, basedOn?: number): Promise<ChangeResult> {
   return getDatabase().writer.transaction(async (tx) => {
     const item = await findItemFor(editor, id);
     if (!item) return { ok: false, message: NO_SUCH_ITEM };
+    // A workflow button acts on the version its page showed: a version saved since then has not been seen by this editor.
+    if (basedOn !== undefined && item.currentVersion !== basedOn) {
+      return { ok: false, message: `Someone else saved version ${item.currentVersion} since you opened this page. Nothing was done; check the latest version below and try again.` };
+    }
     const next = applyWorkflow(item, action, now, publishAt);
     if (!next.ok) return { ok: false, message: next.message, field: action === 'schedule' ? 'publishAt' : undefined };
     const set: Partial<ContentItem> = { status: next.status, updatedAt: now };
@@ -171,6 +175,31 @@ export async function listPublic<K extends ContentKind>(kind: K, now: number): P
     .innerJoin(contentVersions, and(eq(contentVersions.itemId, contentItems.id), eq(contentVersions.version, contentItems.publishedVersion)))
     .where(and(eq(contentItems.kind, kind), inArray(contentItems.status, ['published', 'scheduled']), lte(contentItems.publishAt, now)));
   return rows.filter((r) => isPublic(r.item, now)).map((r) => ({ item: r.item, data: r.data as unknown as ContentData[K] }));
+}
+
+/** The condition that a version's image is the one with this key. */
+function imageIs(key: string) {
+  return sql`json_extract(${contentVersions.data}, '$.image.key') = ${key}`;
+}
+
+/** True when the public may see a content image at `now`: it is the image of a version the public sees. */
+export async function isPublicImage(key: string, now: number): Promise<boolean> {
+  const rows = await getDb()
+    .select({ item: contentItems })
+    .from(contentItems)
+    .innerJoin(contentVersions, and(eq(contentVersions.itemId, contentItems.id), eq(contentVersions.version, contentItems.publishedVersion)))
+    .where(and(inArray(contentItems.status, ['published', 'scheduled']), lte(contentItems.publishAt, now), imageIs(key)));
+  return rows.some((r) => isPublic(r.item, now));
+}
+
+/** True when an editor may see a content image: the image of any version (a draft's, an old one) of an item they may edit. */
+export async function isEditorImage(editor: Editor, key: string): Promise<boolean> {
+  const rows = await getDb()
+    .select({ districtId: contentItems.districtId })
+    .from(contentVersions)
+    .innerJoin(contentItems, eq(contentItems.id, contentVersions.itemId))
+    .where(imageIs(key));
+  return rows.some((r) => canEditItem(editor, r));
 }
 
 /** The public item of a kind with this slug, or null when there is none the public may see at `now`. */

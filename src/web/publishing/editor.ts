@@ -185,7 +185,9 @@ export async function handleEditItem(astro: AstroGlobal) {
         if (action === 'unpublish' && read.form.get('confirm') !== 'yes') confirmingUnpublish = true;
         else if (action === 'schedule' && publishAt === undefined) errors = [fieldError('publishDate', 'Enter the publish date and time, for example 27/3/2026 and 09:30')];
         else {
-          const done = await actOnItem(editor, item.id, action, now, publishAt);
+          // The version the page showed (every workflow form sends it): a version saved since is refused, not acted on unseen.
+          const basedOn = read.form.get('basedOn');
+          const done = await actOnItem(editor, item.id, action, now, publishAt, typeof basedOn === 'string' && /^\d{1,9}$/.test(basedOn) ? Number(basedOn) : undefined);
           if (done.ok) return seeOther(`/staff/publishing/${item.id}?done=${action}`);
           errors = [fieldError(action === 'schedule' ? 'publishDate' : 'actions', done.message)];
         }

@@ -4,7 +4,7 @@
  * items are 404.
  */
 // Consultations, meetings and e-mail alerts add their sections to the area pages.
-import { notFound } from '../guards.ts';
+import { can, notFound } from '../guards.ts';
 import { pageOf, paginationLinks } from '../pagination.ts';
 import '../consultations/area-sections.ts';
 import '../alerts/area-sections.ts';
@@ -15,7 +15,7 @@ import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { formatDate } from '../../platform/time/london.ts';
 import { translateOr, translator } from '../../platform/i18n/index.ts';
 import {
-  achievementFeed, achievementYears, areaAndWithin, areaSections, findPublic, improvementPlan, listAchievements, listInitiatives, listPublic, partnershipStructure, sitemapPaths, themeLabel,
+  achievementFeed, achievementYears, areaAndWithin, areaSections, findPublic, improvementPlan, isEditorImage, isPublicImage, listAchievements, listInitiatives, listPublic, partnershipStructure, sitemapPaths, themeLabel,
   valueForMoney, THEMES,
   type AchievementFilter,
 } from '../../domains/publishing/index.ts';
@@ -168,14 +168,26 @@ export async function sitemapResponse(): Promise<Response> {
   return new Response(body, { headers: { 'Content-Type': 'application/xml; charset=utf-8' } });
 }
 
-/** A content image by key from the content upload folder, cacheable for a long time (a new upload gets a new key). */
-export async function contentImageResponse(key: string): Promise<Response> {
+/**
+ * A content image by key from the content upload folder. The public gets only the image of a version it sees, cached
+ * for an hour (so an image taken down, or unpublished with its item, leaves browsers and proxies soon); its key never
+ * changes, so a revalidation is a 304. An editor also gets the images of the drafts and old versions they may edit,
+ * never stored by a cache. Anything else is 404.
+ */
+export async function contentImageResponse(key: string, locals: App.Locals, ifNoneMatch: string | null, now = Date.now()): Promise<Response> {
   const type = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' }[key.split('.').pop() ?? ''];
+  const notFoundResponse = () => new Response('Not found', { status: 404 });
+  if (!type || !/^[a-z0-9]{1,64}\.(jpg|png|webp)$/.test(key)) return notFoundResponse();
+  const isPublic = await isPublicImage(key, now);
+  const editor = !isPublic && locals.user && can(locals, 'publish') ? { id: locals.user.id, name: locals.user.name, districtId: locals.user.districtId ?? null, bindsDistrict: locals.user.bindsDistrict } : null;
+  if (!isPublic && !(editor && (await isEditorImage(editor, key)))) return notFoundResponse();
+  const etag = `"${key}"`;
+  const headers = { 'Content-Type': type, 'Cache-Control': isPublic ? 'public, max-age=3600' : 'private, no-store', ETag: etag };
+  if (isPublic && ifNoneMatch?.split(',').some((t) => t.trim() === etag)) return new Response(null, { status: 304, headers });
   try {
-    if (!type) throw new Error('not an image key');
     const body = await readPhoto(contentImageDir(), key);
-    return new Response(new Uint8Array(body), { headers: { 'Content-Type': type, 'Cache-Control': 'public, max-age=31536000, immutable' } });
+    return new Response(new Uint8Array(body), { headers });
   } catch {
-    return new Response('Not found', { status: 404 });
+    return notFoundResponse();
   }
 }
