@@ -12,8 +12,9 @@ import { getDb } from '../../src/platform/db/client.ts';
 import { alertSubscriptions, outbox } from '../../src/platform/db/schema.ts';
 import { loadSigningKey } from '../../src/platform/security/signing.ts';
 import { londonTime } from '../../src/platform/time/london.ts';
+import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import {
-  CONFIRMATIONS_PER_DAY, confirmSubscription, confirmToken, digestSections, digestWeekOf, findByUnsubscribeToken, isDigestTime, purgeAlertMail, purgeUnconfirmed, subscribeToAlerts, unsubscribe, unsubscribeToken,
+  CONFIRMATIONS_PER_DAY, confirmSubscription, confirmToken, digestAreaIds, digestSections, digestWeekOf, findByUnsubscribeToken, isDigestTime, purgeAlertMail, purgeUnconfirmed, subscribeToAlerts, unsubscribe, unsubscribeToken,
   CONFIRM_LINK_MS, type DigestCandidate,
 } from '../../src/domains/alerts/index.ts';
 import { eraseSubject, exportSubjectData, readSubject } from '../../src/domains/privacy/index.ts';
@@ -135,4 +136,21 @@ test('an address is sent at most CONFIRMATIONS_PER_DAY confirmations a day acros
   // The next day the budget is back.
   await subscribeToAlerts(address, { id: areas.at(-1)!, name: 'Last' }, links, day + 2 * DAY);
   assert.equal(await sent(), CONFIRMATIONS_PER_DAY + 1);
+});
+
+test('a subscription hears about its area, the areas within it, the areas it is within, and the whole partnership', () => {
+  const { areas } = loadSiteConfig('content');
+  assert.deepEqual(digestAreaIds(areas, 'mill-lane'), ['mill-lane', 'brackenford', 'hollowmere', '*'], 'a ward: its district and the partnership too');
+  assert.deepEqual(digestAreaIds(areas, 'brackenford'), ['brackenford', 'brackenford-central', 'mill-lane', 'northgate', 'fenwick-park', 'hollowmere', '*'], 'a district: its wards too');
+  const from = MONDAY_10;
+  const now = MONDAY_10 + 7 * DAY;
+  const candidates: DigestCandidate[] = [
+    { section: 'opened', title: 'Community safety strategy', path: '/consultations/strategy', areaIds: ['*'], at: from + DAY },
+    { section: 'news', title: 'District news', path: '/news/district', areaIds: ['brackenford'], at: from + DAY },
+    { section: 'news', title: 'Another district', path: '/news/other', areaIds: ['eastmere'], at: from + DAY },
+  ];
+  const titles = (id: string) => digestSections(candidates, digestAreaIds(areas, id), from, now, links.baseUrl).flatMap((s) => s.entries.map((e) => e.title));
+  assert.deepEqual(titles('mill-lane'), ['District news', 'Community safety strategy']);
+  assert.deepEqual(titles('lydgate'), ['Community safety strategy'], 'a partnership-wide consultation reaches every subscriber');
+  assert.deepEqual(titles('saltings'), ['Another district', 'Community safety strategy'], 'its own district\'s news');
 });

@@ -60,19 +60,37 @@ const HEADINGS: Record<DigestCandidate['section'], string> = {
   meetings: 'Public meetings coming up',
 };
 
+/** The area of an item about the whole partnership (no area given): every subscription's digest lists it. */
+const WHOLE_PARTNERSHIP = '*';
+
+/**
+ * The areas a subscription to area `id` hears about: the area and the areas within it (a district's wards), the
+ * areas it is within (a ward's district), and the whole partnership.
+ */
+export function digestAreaIds(areas: readonly Area[], id: string): string[] {
+  const out = areaAndWithin(areas, id);
+  for (let parent = areas.find((a) => a.id === id)?.parent; parent; parent = areas.find((a) => a.id === parent)?.parent) out.push(parent);
+  return [...out, WHOLE_PARTNERSHIP];
+}
+
+/** An item's areas for the digest: those it names, or the whole partnership when it names none. */
+function itemAreas(ids: readonly string[] | string | null | undefined): string[] {
+  const list = typeof ids === 'string' ? [ids] : [...(ids ?? [])];
+  return list.length ? list : [WHOLE_PARTNERSHIP];
+}
+
 /** Everything public a digest run may list, read once per run. */
 export async function loadDigestCandidates(now: number): Promise<DigestCandidate[]> {
   const out: DigestCandidate[] = [];
   for (const a of await listPublic('achievement', now)) {
-    out.push({ section: 'news', title: a.data.title, path: publicPath('achievement', a.item.slug), note: a.data.summary, areaIds: a.data.areas, at: a.item.publishAt ?? a.item.updatedAt });
+    out.push({ section: 'news', title: a.data.title, path: publicPath('achievement', a.item.slug), note: a.data.summary, areaIds: itemAreas(a.data.areas), at: a.item.publishAt ?? a.item.updatedAt });
   }
   for (const c of await findConsultations({}, now)) {
-    if (!c.areaId) continue;
-    if (c.opensAt !== null && c.state === 'open') out.push({ section: 'opened', title: c.title, path: `/consultations/${c.slug}`, ...(c.closesAt ? { closesAt: c.closesAt } : {}), areaIds: [c.areaId], at: c.opensAt });
-    if (c.state === 'results' && c.resultsPublishedAt !== null) out.push({ section: 'results', title: c.title, path: `/consultations/${c.slug}`, areaIds: [c.areaId], at: c.resultsPublishedAt });
+    if (c.opensAt !== null && c.state === 'open') out.push({ section: 'opened', title: c.title, path: `/consultations/${c.slug}`, ...(c.closesAt ? { closesAt: c.closesAt } : {}), areaIds: itemAreas(c.areaId), at: c.opensAt });
+    if (c.state === 'results' && c.resultsPublishedAt !== null) out.push({ section: 'results', title: c.title, path: `/consultations/${c.slug}`, areaIds: itemAreas(c.areaId), at: c.resultsPublishedAt });
   }
   for (const m of await listUpcomingMeetings(now)) {
-    if (m.areaId) out.push({ section: 'meetings', title: m.title, path: `/meetings/${m.id}`, place: m.place, areaIds: [m.areaId], at: m.createdAt, startsAt: m.startsAt });
+    out.push({ section: 'meetings', title: m.title, path: `/meetings/${m.id}`, place: m.place, areaIds: itemAreas(m.areaId), at: m.createdAt, startsAt: m.startsAt });
   }
   return out;
 }
@@ -129,7 +147,7 @@ export async function sendAlertDigests(settings: AlertSettings, now = Date.now()
       const [s] = await tx.db.select().from(alertSubscriptions).where(and(eq(alertSubscriptions.id, id), eq(alertSubscriptions.status, 'confirmed'), notThisWeek));
       if (!s) return false;
       const area = settings.areas.find((a) => a.id === s.areaId);
-      const sections = area ? digestSections(candidates, areaAndWithin(settings.areas, area.id), s.digestFrom ?? s.confirmedAt ?? now, now, settings.links.baseUrl, s.language) : [];
+      const sections = area ? digestSections(candidates, digestAreaIds(settings.areas, area.id), s.digestFrom ?? s.confirmedAt ?? now, now, settings.links.baseUrl, s.language) : [];
       const mark = toStatement(getDb().update(alertSubscriptions).set({ digestWeek: week, digestFrom: now }).where(eq(alertSubscriptions.id, id)));
       if (!area || !sections.length) {
         await tx.batch([mark]);
