@@ -13,10 +13,13 @@ export type CsvRow = readonly CsvValue[];
 const OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
 const encoder = new TextEncoder();
 
-/** A cell as text: empty for null, and a leading = + - @ tab or CR gets a ' so spreadsheets do not run it. */
+/**
+ * A cell as text: empty for null, and one that starts with = + - @, a tab, CR or LF, or with any of = + - @ after
+ * leading spaces (a spreadsheet skips them and still runs the formula), gets a ' so spreadsheets do not run it.
+ */
 export function neutraliseFormula(value: CsvValue): string {
   const text = value === null || value === undefined ? '' : String(value);
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /^[\t\r\n]|^[\s\u00a0\u2000-\u200b\u3000\ufeff]*[=+\-@]/.test(text) ? `'${text}` : text;
 }
 
 /** Rows as CSV text, each line ending CRLF. */

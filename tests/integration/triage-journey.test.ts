@@ -229,6 +229,20 @@ test('no "Deactivate" on your own account (the server still refuses); a saved vi
   assert.match(other, /Deactivate this user/);
   const refused = await admin.post(`/staff/admin/users/${adminId}/deactivate`, {});
   assert.equal(refused.status, 400, 'the server refuses deactivating yourself');
+  const refusedHtml = await refused.text();
+  assert.doesNotMatch(refusedHtml, /Yes, deactivate this user/);
+  // The confirmation page, opened by its address, offers no button for your own account.
+  const ownConfirm = await (await admin.get(`/staff/admin/users/${adminId}/deactivate`)).text();
+  assert.doesNotMatch(ownConfirm, /Are you sure|Yes, deactivate this user/);
+  assert.match(ownConfirm, /You cannot deactivate your own account. Another administrator can./);
+  assert.deepEqual([...await problemsOf(ownConfirm, 'own deactivate page'), ...await problemsOf(refusedHtml, 'own deactivate refused')], []);
+  // The users list says what was done in its own words, never words from the address.
+  const spoofed = await (await admin.get('/staff/admin/users?changed=Call%20IT%20on%200800%20000%20000&invited=Call%20us')).text();
+  assert.doesNotMatch(spoofed, /Call IT|Call us|notification-banner--success/);
+  const editorId = await userId('editor@hollowmere.example');
+  assert.equal((await admin.post(`/staff/admin/users/${editorId}`, { action: 'sign-out' })).status, 303);
+  const told = await admin.get(`/staff/admin/users?changed=signed-out&user=${editorId}`);
+  assert.match(await told.text(), /Eddie Editor has been signed out everywhere\./);
 
   assert.equal((await triage.post('/staff/queue?category=noise', { intent: 'save-view', back: '?category=noise', viewName: 'Noise only' })).status, 303);
   const viewId = String((await db.execute({ sql: "SELECT id FROM saved_views WHERE name = 'Noise only'", args: [] })).rows[0]!.id);
@@ -242,6 +256,37 @@ test('no "Deactivate" on your own account (the server still refuses); a saved vi
   assert.equal(deleted.status, 303);
   assert.equal(Number((await db.execute("SELECT count(*) AS n FROM saved_views WHERE name = 'Noise only'")).rows[0]!.n), 0);
   assert.deepEqual([...await problemsOf(own, 'own account'), ...await problemsOf(askedHtml, 'queue asking to delete a view')], []);
+
+  // A view's name: needed, at most 60 characters, and not one of your views already; the error is on the field and what was typed stays.
+  const saveAs = (viewName: string) => triage.post('/staff/queue?category=noise', { intent: 'save-view', back: '?category=noise', viewName });
+  const empty = await saveAs('  ');
+  assert.equal(empty.status, 400);
+  const emptyHtml = await empty.text();
+  assert.match(emptyHtml, /<p id="viewName-error" class="error-message">[\s\S]*?Enter a name for the view/);
+  const long = 'A'.repeat(61);
+  const tooLong = await saveAs(long);
+  assert.equal(tooLong.status, 400);
+  const tooLongHtml = await tooLong.text();
+  assert.match(tooLongHtml, /error-summary[\s\S]*must be 60 characters or fewer/);
+  assert.match(tooLongHtml, new RegExp(`name="viewName"[^>]*value="${long}"`), 'the name typed is kept');
+  assert.equal((await saveAs('Noise only')).status, 303);
+  const twice = await saveAs('noise ONLY');
+  assert.equal(twice.status, 400);
+  assert.match(await twice.text(), /You already have a view called “noise ONLY”: choose another name/);
+  assert.equal(Number((await db.execute("SELECT count(*) AS n FROM saved_views WHERE lower(name) = 'noise only'")).rows[0]!.n), 1);
+  assert.deepEqual([...await problemsOf(emptyHtml, 'view name empty'), ...await problemsOf(tooLongHtml, 'view name too long')], []);
+
+  // A bulk status change with no status, or resolving with no resolution code, is asked once, on its field.
+  const refs = [...(await (await triage.get('/staff/queue')).text()).matchAll(/name="ref" value="([^"]+)"/g)].slice(0, 3).map((m) => m[1]!);
+  assert.equal(refs.length, 3);
+  const bulk = (extra: Record<string, string>) => triage.post('/staff/queue', new URLSearchParams([['intent', 'bulk'], ['bulkAction', 'status'], ...refs.map((r): [string, string] => ['ref', r]), ...Object.entries(extra)]));
+  const noStatus = await (await bulk({ bulkStatus: '' })).text();
+  assert.equal((noStatus.match(/Choose the new status/g) ?? []).length, 2, 'once in the summary, once on the field');
+  assert.match(noStatus, /href="#bulkStatus"/);
+  assert.doesNotMatch(noStatus, /is not a case status/);
+  const noCode = await (await bulk({ bulkStatus: 'resolved' })).text();
+  assert.match(noCode, /href="#bulkResolution"[^>]*>Choose a resolution code to resolve the cases/);
+  assert.doesNotMatch(noCode, /HM-[0-9A-Z]{4}-[0-9A-Z]{4}: Choose a resolution code/);
 });
 
 test('the bulk form keeps what was typed when refused, asks for a missing note once, and e-mails reporters only after confirming', async () => {

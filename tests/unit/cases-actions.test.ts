@@ -286,6 +286,10 @@ test('queue: filters, keyset pagination without gaps or repeats, counts per stat
   assert.equal(counts.open, 20);
   assert.equal(counts.closed, 5);
   assert.deepEqual(parseQueueQuery(new URLSearchParams('status=bogus&sort=due&overdue=1')).filter.status, 'active');
+  // A tag filter reads the tag as tags are stored, so what an officer typed finds what was added.
+  assert.equal(parseQueueQuery(new URLSearchParams('tag=TestTag')).filter.tag, 'testtag');
+  assert.equal(parseQueueQuery(new URLSearchParams('tag=Fly%20Tipping!')).filter.tag, 'fly-tipping');
+  assert.equal(parseQueueQuery(new URLSearchParams('tag=%20!!%20')).filter.tag, undefined, 'nothing left is no filter');
 });
 
 test('a burst of reports at one place, refreshed in one pass, gets the flags a refresh of each one by one would give, each written once', async () => {

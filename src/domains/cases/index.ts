@@ -8,6 +8,7 @@ export * from './owners.ts';
 export * from './policy.ts';
 export * from './priority.ts';
 export * from './queue.ts';
+export * from './tags.ts';
 export * from './templates.ts';
 export * from './thresholds.ts';
 export * from './timers.ts';

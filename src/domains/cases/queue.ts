@@ -7,6 +7,7 @@ import { getDatabase } from '../../platform/db/client.ts';
 import { CASE_STATUSES, FINISHED_STATUSES, isCaseStatus, type CaseStatus } from './workflow.ts';
 import { caseScopeSql, type CaseScope } from './policy.ts';
 import { countersAnswer, countFromCounters, countSource, labelIndex, statusCounts } from './queue-counts.ts';
+import { normaliseTag } from './tags.ts';
 
 /** The sorts the queue offers. */
 export const QUEUE_SORTS = ['received_desc', 'received_asc', 'due', 'priority'] as const;
@@ -102,7 +103,8 @@ export function parseQueueQuery(params: URLSearchParams): { filter: QueueFilter;
       overdue: params.get('overdue') === '1' || params.get('overdue') === 'yes' ? true : undefined,
       referralOverdue: params.get('referral') === 'overdue' ? true : undefined,
       flag: get('flag'),
-      tag: get('tag'),
+      // As tags are stored ("Fly Tipping" finds fly-tipping); nothing left is no filter.
+      tag: normaliseTag(get('tag') ?? '') || undefined,
       incidentId: get('incident'),
     },
     sort: (QUEUE_SORTS as readonly string[]).includes(sort ?? '') ? (sort as QueueSort) : 'received_desc',

@@ -24,13 +24,22 @@ export function listSavedViews(userId: string) {
 
 /** Save the current filters under a name (only queue keys are kept). */
 export async function saveView(userId: string, name: string, query: string, now = Date.now()): Promise<{ ok: true } | { ok: false; message: string }> {
-  const clean = name.trim().slice(0, 60);
+  const clean = name.trim().replace(/\s+/g, ' ');
   if (!clean) return { ok: false, message: 'Enter a name for the view' };
+  if (clean.length > MAX_VIEW_NAME) return { ok: false, message: `The view name must be ${MAX_VIEW_NAME} characters or fewer` };
   const params = new URLSearchParams(query);
   const kept = new URLSearchParams([...params].filter(([k]) => QUEUE_KEYS.includes(k)));
-  await getDatabase().writer.batch([toStatement(getDb().insert(savedViews).values({ id: newId(now), userId, name: clean, query: kept.toString(), createdAt: now }))]);
-  return { ok: true };
+  // Read, decide, write in one transaction: two views of one name could not be told apart in the list.
+  return getDatabase().writer.transaction(async (tx) => {
+    const mine = await tx.db.select({ name: savedViews.name }).from(savedViews).where(eq(savedViews.userId, userId));
+    if (mine.some((v) => v.name.toLowerCase() === clean.toLowerCase())) return { ok: false, message: `You already have a view called “${clean}”: choose another name` };
+    await tx.batch([toStatement(getDb().insert(savedViews).values({ id: newId(now), userId, name: clean, query: kept.toString(), createdAt: now }))]);
+    return { ok: true } as const;
+  });
 }
+
+/** The longest name of a saved view. */
+export const MAX_VIEW_NAME = 60;
 
 /** Delete one of the user's saved views. */
 export async function deleteView(userId: string, viewId: string) {

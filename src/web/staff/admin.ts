@@ -103,9 +103,9 @@ export async function handleInvite(astro: AstroGlobal): Promise<Done | InviteVie
   const valid = validateForm(inviteSchema, read.form);
   let errors = valid.ok ? [] : valid.errors;
   if (valid.ok) {
-    let email = '';
-    errors = await ruleErrors(async () => (email = (await inviteUser(valid.data, actorOf(astro), linkSettings())).email));
-    if (!errors.length) return seeOther(`/staff/admin/users?invited=${encodeURIComponent(email)}`);
+    let id = '';
+    errors = await ruleErrors(async () => (id = (await inviteUser(valid.data, actorOf(astro), linkSettings())).id));
+    if (!errors.length) return seeOther(`/staff/admin/users?invited=${encodeURIComponent(id)}`);
   }
   refuseForm(astro);
   return { values, errors };
@@ -123,9 +123,30 @@ export interface UserView {
 const USER_ACTIONS = ['access', 'sign-out', 'reset-two-factor', 'reactivate'] as const;
 const userActionSchema = z.object({ action: choice(USER_ACTIONS, 'Choose what to do') });
 
-/** Back to the list with a message. */
-function changed(message: string): Done {
-  return seeOther(`/staff/admin/users?changed=${encodeURIComponent(message)}`);
+/** What the users list says after a change: a fixed sentence per kind, never words from the address. */
+const CHANGED_MESSAGES = {
+  'signed-out': (name: string) => `${name} has been signed out everywhere.`,
+  'two-factor-reset': (name: string) => `Two-factor authentication for ${name} has been reset. They will set it up again at their next sign-in.`,
+  reactivated: (name: string) => `${name} can sign in again.`,
+  saved: (name: string) => `Changes to ${name} saved.`,
+  deactivated: (name: string) => `${name} has been deactivated and signed out.`,
+} as const;
+
+/** Back to the list, which says what was done to whom (by kind and user id). */
+function changed(kind: keyof typeof CHANGED_MESSAGES, user: { id: string }): Done {
+  return seeOther(`/staff/admin/users?${new URLSearchParams({ changed: kind, user: user.id })}`);
+}
+
+/** The users list's banner for its query string (changed=<kind>&user=<id>, or invited=<id>), or null: unknown kinds and users say nothing. */
+export function usersBanner(params: URLSearchParams, users: readonly { id: string; name: string; email: string }[]): string | null {
+  const invited = params.get('invited');
+  if (invited) {
+    const user = users.find((u) => u.id === invited);
+    return user ? `Invitation sent to ${user.email}.` : null;
+  }
+  const kind = params.get('changed');
+  const user = users.find((u) => u.id === params.get('user'));
+  return kind && user && Object.hasOwn(CHANGED_MESSAGES, kind) ? CHANGED_MESSAGES[kind as keyof typeof CHANGED_MESSAGES](user.name) : null;
 }
 
 /** One user: change name, role or agency; sign them out everywhere; reset two-factor; reactivate. */
@@ -146,22 +167,22 @@ export async function handleUser(astro: AstroGlobal): Promise<Done | UserView> {
   if (action === 'sign-out') {
     await invalidateUserSessions(user.id);
     await recordAudit(actor, 'user.signed_out_by_admin', { kind: 'user', id: user.id });
-    return changed(`${user.name} has been signed out everywhere.`);
+    return changed('signed-out', user);
   }
   if (action === 'reset-two-factor') {
     // No JavaScript needed: the first press asks, the second (with confirm=yes) resets.
     if (read.form.get('confirm') !== 'yes') return { user, values: stored, errors: [], confirmingReset: true };
     await resetUserTwoFactor(user.id, actor);
-    return changed(`Two-factor authentication for ${user.name} has been reset. They will set it up again at their next sign-in.`);
+    return changed('two-factor-reset', user);
   }
   if (action === 'reactivate') {
     await reactivateUser(user.id, actor);
-    return changed(`${user.name} can sign in again.`);
+    return changed('reactivated', user);
   }
   const values = { ...typed(read.form, ['name', 'role', 'agencyId', 'districtId'] as const, { name: '', role: '', agencyId: '', districtId: '' }), teamDistricts: read.form.getAll('teamDistricts').map(String) };
   const valid = validateForm(accessSchema, read.form);
   const errors = valid.ok ? await ruleErrors(() => updateUserAccess(user.id, valid.data, actor)) : valid.errors;
-  if (!errors.length) return changed(`Changes to ${user.name} saved.`);
+  if (!errors.length) return changed('saved', user);
   refuseForm(astro);
   return { user, values, errors };
 }
@@ -170,19 +191,23 @@ export async function handleUser(astro: AstroGlobal): Promise<Done | UserView> {
 export interface DeactivateView {
   user: User;
   errors: FieldError[];
+  /** Why there is nothing to confirm (your own account, or one already deactivated), shown instead of the button. */
+  cannot?: string;
 }
 
 /** Confirm deactivating a user (they are signed out at once). */
 export async function handleDeactivate(astro: AstroGlobal): Promise<Done | DeactivateView> {
   const user = await findUserById(String(astro.params.id));
   if (!user) return { response: await notFound(astro) };
-  if (astro.request.method !== 'POST') return { user, errors: [] };
+  // Nothing to confirm on your own account (another administrator can) or one already deactivated: no button (the server refuses either way).
+  const cannot = user.id === astro.locals.user?.id ? 'You cannot deactivate your own account. Another administrator can.' : !user.active ? `${user.name} is already deactivated.` : undefined;
+  if (astro.request.method !== 'POST') return { user, errors: [], cannot };
   const read = await readPageForm(astro);
-  if (!read.ok) return { user, errors: read.errors };
-  const errors = (await ruleErrors(() => deactivateUser(user.id, actorOf(astro)))).map((e) => fieldError('confirm', e.text));
-  if (!errors.length) return changed(`${user.name} has been deactivated and signed out.`);
+  if (!read.ok) return { user, errors: read.errors, cannot };
+  const errors = (await ruleErrors(() => deactivateUser(user.id, actorOf(astro)))).map((e) => fieldError(cannot ? 'main' : 'confirm', e.text, cannot ? 'main-content' : 'confirm'));
+  if (!errors.length) return changed('deactivated', user);
   refuseForm(astro);
-  return { user, errors };
+  return { user, errors, cannot };
 }
 
 /** The audit log's filter form (a GET): an action, a user, and London days from and to (both included). */

@@ -6,6 +6,7 @@ import { choice, choices, text } from '../../platform/forms/index.ts';
 import { getConfig } from '../../server/runtime.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, validateForm, type Done, type FieldError } from '../forms.ts';
 import { actorOf } from './common.ts';
+import { notFound } from '../guards.ts';
 
 /** The calls a minute a new key gets unless the administrator says otherwise. */
 export const DEFAULT_PER_MINUTE = 60;
@@ -93,7 +94,7 @@ export interface KeyView {
 /** One key, with a button to revoke it (at once, for every later call). */
 export async function handleKey(astro: AstroGlobal): Promise<Done | KeyView> {
   const key = await findKey(String(astro.params.id));
-  if (!key) return { response: new Response('No such key', { status: 404 }) };
+  if (!key) return { response: await notFound(astro) };
   if (astro.request.method !== 'POST') return { key, errors: [] };
   const read = await readPageForm(astro);
   if (!read.ok) return { key, errors: read.errors };
@@ -104,5 +105,5 @@ export async function handleKey(astro: AstroGlobal): Promise<Done | KeyView> {
   // No JavaScript needed: the first press asks, the second (with confirm=yes) revokes.
   if (read.form.get('confirm') !== 'yes') return { key, errors: [], confirming: true };
   await revokeKey(key.id, actorOf(astro));
-  return seeOther(`/staff/admin/api-keys?revoked=${encodeURIComponent(key.name)}`);
+  return seeOther(`/staff/admin/api-keys?revoked=${encodeURIComponent(key.id)}`);
 }

@@ -2,7 +2,7 @@
 import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
 import {
-  actionSettings, bulkAction, caseScope, countByStatus, deleteView, findIncidentTitle, listBulkOwners, listOfficers, listQueue, listReplyTemplates, listSavedViews, parseQueueQuery, saveView,
+  actionSettings, bulkAction, isCaseStatus, MAX_VIEW_NAME, caseScope, countByStatus, deleteView, findIncidentTitle, listBulkOwners, listOfficers, listQueue, listReplyTemplates, listSavedViews, parseQueueQuery, saveView,
   type BulkAction, type StaffActor,
 } from '../../domains/cases/index.ts';
 import { choice, strings, text } from '../../platform/forms/index.ts';
@@ -12,7 +12,7 @@ import { safeQueryString } from '../redirects.ts';
 
 /** The query string to go back to: "?" and the queue's parameters re-encoded, or empty (never another place). */
 const back = text({ label: 'Back', max: 2000, multiline: true }).transform((v) => safeQueryString(v));
-const saveSchema = z.object({ back, viewName: text({ label: 'View name', max: 200 }) });
+const saveSchema = z.object({ back, viewName: text({ label: 'The view name', max: MAX_VIEW_NAME }) });
 const deleteSchema = z.object({ back, viewId: text({ label: 'View', max: 100 }), confirm: text({ label: 'Confirm', max: 3 }) });
 const bulkSchema = z.object({
   ref: strings(),
@@ -55,15 +55,17 @@ export interface BulkPosted {
 }
 
 /** What a POST gives back: a redirect, or errors and a notice for the page (and a view to confirm deleting, or a bulk reply to confirm sending). */
-type Outcome = Done | { errors: FieldError[]; notice: string; deleting?: Deleting; bulk?: BulkPosted; confirmingReply?: boolean };
+type Outcome = Done | { errors: FieldError[]; notice: string; deleting?: Deleting; bulk?: BulkPosted; confirmingReply?: boolean; viewName?: string };
 
 /** The bulk form's fields as typed (the selected cases apart). */
 function bulkValues(f: BulkForm): Record<string, string> {
   return Object.fromEntries(Object.entries(f).filter(([k]) => k !== 'ref' && k !== 'refs')) as Record<string, string>;
 }
 
-/** The error for a bulk note or reply with no text (asked once, on the field, instead of once per selected case). */
+/** The error for a bulk note or reply with no text, or a status change with no status or resolution (asked once, on the field, instead of once per selected case). */
 function missingText(f: BulkForm): FieldError | null {
+  if (f.bulkAction === 'status' && !isCaseStatus(f.bulkStatus)) return fieldError('bulkStatus', 'Choose the new status');
+  if (f.bulkAction === 'status' && f.bulkStatus === 'resolved' && !f.bulkResolution) return fieldError('bulkResolution', 'Choose a resolution code to resolve the cases');
   if (f.bulkBody.trim() !== '') return null;
   if (f.bulkAction === 'note') return fieldError('bulkBody', 'Enter the note');
   if (f.bulkAction === 'reply' && !listReplyTemplates().some((t) => t.id === f.bulkTemplate)) return fieldError('bulkBody', 'Choose a reply template or enter the reply text');
@@ -73,10 +75,11 @@ function missingText(f: BulkForm): FieldError | null {
 /** Each intent of the queue page. */
 const INTENTS = {
   'save-view': async (form: FormData, actor: StaffActor): Promise<Outcome> => {
+    const viewName = String(form.get('viewName') ?? '').slice(0, 1000);
     const valid = validateForm(saveSchema, form);
-    if (!valid.ok) return { errors: unreadableForm(), notice: '' };
+    if (!valid.ok) return { errors: valid.errors, notice: '', viewName };
     const r = await saveView(actor.id, valid.data.viewName, valid.data.back);
-    return r.ok ? seeOther(`/staff/queue${valid.data.back}`) : { errors: [fieldError('viewName', r.message)], notice: '' };
+    return r.ok ? seeOther(`/staff/queue${valid.data.back}`) : { errors: [fieldError('viewName', r.message)], notice: '', viewName };
   },
   'delete-view': async (form: FormData, actor: StaffActor): Promise<Outcome> => {
     const valid = validateForm(deleteSchema, form);
@@ -123,6 +126,7 @@ export async function handleQueue(astro: AstroGlobal) {
   let deleting: Deleting | null = null;
   let bulk: BulkPosted | null = null;
   let confirmingReply = false;
+  let viewName = '';
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro, { multipart: true, maxBytes: routeFormLimit(astro) });
     const intent = read.ok ? validateForm(intentSchema, read.form) : read;
@@ -135,6 +139,7 @@ export async function handleQueue(astro: AstroGlobal) {
       deleting = outcome.deleting ?? null;
       bulk = outcome.bulk ?? null;
       confirmingReply = outcome.confirmingReply ?? false;
+      viewName = outcome.viewName ?? '';
     }
     if (errors.length) refuseForm(astro);
   }
@@ -145,5 +150,5 @@ export async function handleQueue(astro: AstroGlobal) {
     listQueue(filter, sort, cursor, now), countByStatus(filter, now), listSavedViews(user.id), listOfficers(), listBulkOwners(filter.scope),
     filter.incidentId ? findIncidentTitle(filter.incidentId) : Promise.resolve(null),
   ]);
-  return { errors, notice, filter, sort, cursor, page, counts, views, officers, bulkOwners, now, incidentTitle, deleting, bulk, confirmingReply };
+  return { errors, notice, filter, sort, cursor, page, counts, views, officers, bulkOwners, now, incidentTitle, deleting, bulk, confirmingReply, viewName };
 }
