@@ -97,6 +97,30 @@ test('20 forms made from the same version of the case, sent at once to two proce
   assert.equal(afterState.team, afterState.assigned[0]!.team);
 });
 
+test('a bulk assignment or status change from a queue read before someone else changed a case refuses that case and changes the others', async () => {
+  const stale = await createWebReport(first.url, { email: 'bulk.stale@example.org' });
+  const fresh = await createWebReport(first.url, { email: 'bulk.fresh@example.org' });
+  const queue = await (await visitors[0]!.get('/staff/queue')).text();
+  const listed = (ref: string) => new RegExp(`name="version\\.${ref}" value="(\\d+)"`).exec(queue)?.[1];
+  assert.ok(listed(stale) !== undefined && listed(fresh) !== undefined, 'each row carries its version');
+  // Someone else assigns the first case on its own page meanwhile (on the other process).
+  const page = await (await visitors[1]!.get(`/staff/cases/${stale}`)).text();
+  assert.equal((await visitors[1]!.post(`/staff/cases/${stale}`, { intent: 'assign', version: /name="version" value="(\d+)"/.exec(page)![1]!, ownerId: '', team: 'night-crew' })).status, 303);
+  const teamBefore = (await caseState(stale)).team;
+  const bulk = (bulkAction: string, extra: Record<string, string>) => visitors[0]!.post('/staff/queue', new URLSearchParams([
+    ['intent', 'bulk'], ['bulkAction', bulkAction], ['ref', stale], ['ref', fresh], [`version.${stale}`, listed(stale)!], [`version.${fresh}`, listed(fresh)!], ...Object.entries(extra),
+  ]));
+  const res = await bulk('status', { bulkStatus: 'resolved', bulkResolution: 'advice_given' });
+  assert.equal(res.status, 400);
+  const html = await res.text();
+  assert.match(html, new RegExp(`${stale}: This case was changed by someone else\\. Reload the page and try again\\.`));
+  assert.match(html, /Done for 1 case\./);
+  const [s, f] = (await db.execute({ sql: 'SELECT ref, status FROM cases WHERE ref IN (?, ?) ORDER BY ref = ?', args: [stale, fresh, fresh] })).rows;
+  assert.equal(s!.status, 'new', 'the case changed meanwhile is left as it is');
+  assert.equal(f!.status, 'resolved');
+  assert.equal((await caseState(stale)).team, teamBefore, 'and its assignment stands');
+});
+
 test('viewing a case writes nothing: flags are worked out for display, not stored on a view', async () => {
   const ref = await createWebReport(first.url, { email: 'viewer@example.org' });
   await flagsStored(ref);

@@ -592,16 +592,18 @@ export type BulkAction =
   | { kind: 'reply'; body: string; visibility: 'internal' | 'reporter' };
 
 /** Apply one action to many cases; each case succeeds or is refused on its own. Templated replies default to an internal note. */
-export async function bulkAction(refs: string[], actor: StaffActor, action: BulkAction, settings: ActionSettings, now = Date.now()): Promise<BulkResult> {
+export async function bulkAction(refs: string[], actor: StaffActor, action: BulkAction, settings: ActionSettings, now = Date.now(), versions: ReadonlyMap<string, number> = new Map()): Promise<BulkResult> {
   const out: BulkResult = { done: [], refused: [] };
   const denied = lacks(actor, 'case.bulk');
   if (denied) return { done: [], refused: refs.map((ref) => ({ ref, message: denied })) };
   for (const ref of [...new Set(refs)].slice(0, 500)) {
     let r: ActionResult;
+    // An assignment or a status change replaces what is there: from a list read before someone else changed the case, it is refused (as the case page's form is).
+    const version = versions.get(ref);
     switch (action.kind) {
-      case 'assign': r = await assignCase(ref, actor, action, settings, now); break;
-      case 'assign_round_robin': r = await assignRoundRobin(ref, actor, settings, now); break;
-      case 'status': r = await changeStatus(ref, actor, action, settings, now); break;
+      case 'assign': r = await assignCase(ref, actor, { ...action, version }, settings, now); break;
+      case 'assign_round_robin': r = await assignRoundRobin(ref, actor, settings, now, version); break;
+      case 'status': r = await changeStatus(ref, actor, { ...action, version }, settings, now); break;
       case 'tag': r = await changeTags(ref, actor, action, now); break;
       case 'note': r = await addNote(ref, actor, action.body, now); break;
       case 'reply': {

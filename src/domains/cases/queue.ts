@@ -72,6 +72,8 @@ export interface QueueRow {
   flags: string[];
   tags: string[];
   incidentId: string | null;
+  /** The case's version: a bulk change made from this row is refused once someone else has changed the case. */
+  version: number;
 }
 
 /** A page of the queue. */
@@ -265,10 +267,11 @@ function toRow(r: Record<string, unknown>): QueueRow {
     flags: parseJsonList(r.flags),
     tags: parseJsonList(r.tags),
     incidentId: (r.incident_id as string) ?? null,
+    version: Number(r.version ?? 0),
   };
 }
 
-const COLUMNS = 'c.id, c.ref, c.received_at, c.kind, c.category_id, c.district_id, c.ward_id, c.priority, c.status, c.channel, c.owner_id, c.team, c.next_due_at, c.flags, c.tags, c.incident_id';
+const COLUMNS = 'c.id, c.ref, c.received_at, c.kind, c.category_id, c.district_id, c.ward_id, c.priority, c.status, c.channel, c.owner_id, c.team, c.next_due_at, c.flags, c.tags, c.incident_id, c.version';
 
 /**
  * The index a queue page reads, when the planner's own choice could read far more than the page needs:

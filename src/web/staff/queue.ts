@@ -106,7 +106,12 @@ const INTENTS = {
     if (errors.length || !action) return { errors, notice: '', bulk: posted };
     // E-mail to every selected case's reporter: the first press asks, the second (with confirm=yes) sends.
     if (action.kind === 'reply' && action.visibility === 'reporter' && form.get('confirm') !== 'yes') return { errors: [], notice: '', bulk: posted, confirmingReply: true };
-    const result = await bulkAction(refs, actor, action, actionSettings());
+    // Each row carries the version it was listed at (version.<ref>): a change made since refuses that case.
+    const versions = new Map(refs.flatMap((ref): [string, number][] => {
+      const v = form.get(`version.${ref}`);
+      return typeof v === 'string' && /^\d{1,9}$/.test(v) ? [[ref, Number(v)]] : [];
+    }));
+    const result = await bulkAction(refs, actor, action, actionSettings(), Date.now(), versions);
     return {
       notice: `Done for ${result.done.length} case${result.done.length === 1 ? '' : 's'}.`,
       errors: result.refused.map((r) => ({ field: 'bulk', href: '#bulk', text: `${r.ref}: ${r.message}` })),
