@@ -136,6 +136,37 @@ test('a reset link is e-mailed, works once, ends other sessions; a second use is
   assert.equal(audit.rows.length, 2);
 });
 
+test('an invitation that ran out can be sent again from the user\'s page: the new link works, the old one no longer does; not once a password is set', async () => {
+  const admin = await signInAs(server.url, 'admin@hollowmere.example');
+  assert.equal((await admin.post('/staff/admin/users/invite', { name: 'Oscar Late', email: 'oscar.late@hollowmere.example', role: 'editor', agencyId: '' })).status, 303);
+  const first = await smtp.waitFor((m) => JSON.stringify(m.to ?? '').includes('oscar.late@hollowmere.example'));
+  const firstPath = new URL(/https?:\/\/\S+\/staff\/accept-invite\/[a-z0-9.]+/.exec(first.text ?? '')![0]).pathname;
+  const id = String((await db.execute("SELECT id FROM users WHERE email = 'oscar.late@hollowmere.example'")).rows[0]!.id);
+  // The link runs out (as after 7 days).
+  await db.execute({ sql: "UPDATE user_tokens SET expires_at = ? WHERE user_id = ? AND kind = 'invite'", args: [Date.now() - 1000, id] });
+  assert.equal((await new Visitor(server.url).get(firstPath)).status, 404);
+  const page = await (await admin.get(`/staff/admin/users/${id}`)).text();
+  assert.match(page, /Invited, has not set a password yet[\s\S]*Send a new invitation/);
+  const sent = await admin.post(`/staff/admin/users/${id}`, { action: 'resend-invitation' });
+  assert.equal(sent.status, 303);
+  assert.match(await (await admin.get(sent.headers.get('location')!)).text(), /A new invitation has been sent to Oscar Late\. Earlier links no longer work\./);
+  const second = await smtp.waitFor((m) => JSON.stringify(m.to ?? '').includes('oscar.late@hollowmere.example') && !(m.text ?? '').includes(firstPath));
+  const secondPath = new URL(/https?:\/\/\S+\/staff\/accept-invite\/[a-z0-9.]+/.exec(second.text ?? '')![0]).pathname;
+  const oscar = new Visitor(server.url);
+  assert.equal((await oscar.get(secondPath)).status, 200, 'the new link works');
+  assert.equal((await oscar.post(secondPath, { password: 'late harbour lantern 42', confirm: 'late harbour lantern 42' })).status, 303);
+  // Once the password is set there is nothing to resend: the page has no button and the server refuses.
+  const after = await (await admin.get(`/staff/admin/users/${id}`)).text();
+  assert.doesNotMatch(after, /Send a new invitation/);
+  const refused = await admin.post(`/staff/admin/users/${id}`, { action: 'resend-invitation' });
+  assert.equal(refused.status, 400);
+  const refusedHtml = await refused.text();
+  assert.match(refusedHtml, /error-summary[\s\S]*Oscar Late has set a password already/);
+  assert.deepEqual([...await htmlProblems(page, 'invited user'), ...await htmlProblems(refusedHtml, 'resend refused')], []);
+  const audit = await db.execute({ sql: "SELECT count(*) AS n FROM audit_events WHERE action = 'user.invited' AND subject_id = ?", args: [id] });
+  assert.equal(Number(audit.rows[0]!.n), 2, 'both invitations are audited');
+});
+
 test('changing your password needs the current one and ends your other sessions but not this one', async () => {
   const a = await signInAs(server.url, 'admin@hollowmere.example');
   const b = await signInAs(server.url, 'admin@hollowmere.example');

@@ -9,7 +9,7 @@ import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { MAX_EMAIL_LENGTH, parseEmailAddress } from '../../platform/mail/address.ts';
 import { findRole } from './roles.ts';
 import { invalidateUserSessionsStatement } from './session.ts';
-import { createUserTokenStatement, INVITE_TTL_MS } from './user-tokens.ts';
+import { createUserTokenStatement, INVITE_TTL_MS, voidUserTokensStatement } from './user-tokens.ts';
 
 /** A user row. */
 export type User = typeof users.$inferSelect;
@@ -126,6 +126,27 @@ export async function inviteUser(input: { email: string; name: string; role: str
     auditStatement(actor, 'user.invited', { kind: 'user', id: user.id }, { email: user.email, role: user.role, agencyId: user.agencyId, districtId: user.districtId, expiresAt: now + INVITE_TTL_MS }, now),
   ]);
   return user;
+}
+
+/**
+ * Send an invited user a new link (the one they had ran out, or went astray): older links stop working. Refused for a
+ * user who has set a password already (they use "forgot password") or is deactivated.
+ */
+export async function resendInvitation(userId: string, actor: Actor, links: { baseUrl: string; partnership: string }, now = Date.now()): Promise<{ ok: true } | { ok: false; message: string }> {
+  return getDatabase().writer.transaction(async (tx) => {
+    const [user] = await tx.db.select().from(users).where(eq(users.id, userId));
+    if (!user) return { ok: false, message: 'There is no such user' };
+    if (user.passwordHash) return { ok: false, message: `${user.name} has set a password already: they can use "Forgotten your password?" on the sign-in page` };
+    if (!user.active) return { ok: false, message: `${user.name} is deactivated: reactivate them first` };
+    const { token, statement } = createUserTokenStatement(user.id, 'invite', now);
+    await tx.batch([
+      voidUserTokensStatement(user.id, 'invite', now),
+      statement,
+      enqueueEmail('user-link', user.email, { kind: 'invite', url: new URL(`/staff/accept-invite/${token}`, links.baseUrl).href, expiresIn: '7 days', partnership: links.partnership }, now),
+      auditStatement(actor, 'user.invited', { kind: 'user', id: user.id }, { email: user.email, role: user.role, agencyId: user.agencyId, districtId: user.districtId, expiresAt: now + INVITE_TTL_MS, again: true }, now),
+    ]);
+    return { ok: true } as const;
+  });
 }
 
 /** The districts of a user's district team, sorted (none: no team). */

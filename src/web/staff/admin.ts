@@ -1,7 +1,7 @@
 /** Handlers and shared bits of the user administration pages: invite, change access, sign out, reset two-factor, deactivate. */
 import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
-import { AUDIT_ACTION_LABELS, deactivateUser, findUserById, getRoles, invalidateUserSessions, inviteUser, listAuditEvents, listAuditUsers, listUserDistricts, reactivateUser, resetUserTwoFactor, updateUserAccess, UserRuleError, type AuditFilter, type User } from '../../domains/identity/index.ts';
+import { AUDIT_ACTION_LABELS, deactivateUser, findUserById, getRoles, invalidateUserSessions, inviteUser, listAuditEvents, listAuditUsers, listUserDistricts, reactivateUser, resendInvitation, resetUserTwoFactor, updateUserAccess, UserRuleError, type AuditFilter, type User } from '../../domains/identity/index.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import { choice, strings, text } from '../../platform/forms/index.ts';
 import { getConfig } from '../../server/runtime.ts';
@@ -120,7 +120,7 @@ export interface UserView {
   confirmingReset?: boolean;
 }
 
-const USER_ACTIONS = ['access', 'sign-out', 'reset-two-factor', 'reactivate'] as const;
+const USER_ACTIONS = ['access', 'sign-out', 'reset-two-factor', 'reactivate', 'resend-invitation'] as const;
 const userActionSchema = z.object({ action: choice(USER_ACTIONS, 'Choose what to do') });
 
 /** What the users list says after a change: a fixed sentence per kind, never words from the address. */
@@ -128,6 +128,7 @@ const CHANGED_MESSAGES = {
   'signed-out': (name: string) => `${name} has been signed out everywhere.`,
   'two-factor-reset': (name: string) => `Two-factor authentication for ${name} has been reset. They will set it up again at their next sign-in.`,
   reactivated: (name: string) => `${name} can sign in again.`,
+  'invitation-sent': (name: string) => `A new invitation has been sent to ${name}. Earlier links no longer work.`,
   saved: (name: string) => `Changes to ${name} saved.`,
   deactivated: (name: string) => `${name} has been deactivated and signed out.`,
 } as const;
@@ -178,6 +179,12 @@ export async function handleUser(astro: AstroGlobal): Promise<Done | UserView> {
   if (action === 'reactivate') {
     await reactivateUser(user.id, actor);
     return changed('reactivated', user);
+  }
+  if (action === 'resend-invitation') {
+    const sent = await resendInvitation(user.id, actor, linkSettings());
+    if (sent.ok) return changed('invitation-sent', user);
+    refuseForm(astro);
+    return { user, values: stored, errors: [fieldError('invitation', sent.message, 'main-content')] };
   }
   const values = { ...typed(read.form, ['name', 'role', 'agencyId', 'districtId'] as const, { name: '', role: '', agencyId: '', districtId: '' }), teamDistricts: read.form.getAll('teamDistricts').map(String) };
   const valid = validateForm(accessSchema, read.form);
