@@ -40,7 +40,7 @@ test('the invite form asks for a district, and its error state is accessible', a
   await page.getByLabel('Work e-mail address').fill('dana.district@example.org');
   await page.getByLabel('District ASB officer').check();
   await page.getByRole('button', { name: 'Send invitation' }).click();
-  await page.getByText('Select the district this officer works in').first().waitFor();
+  await page.getByText('Select the district this person works in').first().waitFor();
   await expectAccessible(page, 'invite: district missing');
   await page.getByLabel('District (district officers only)').selectOption('eastmere');
   await page.getByRole('button', { name: 'Send invitation' }).click();

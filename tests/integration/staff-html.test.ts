@@ -58,10 +58,10 @@ test('district and referral states are valid HTML: the partner referrals list, t
   const invite = await admin.post('/staff/admin/users/invite', { name: 'Dana District', email: 'dana@example.org', role: 'district_officer', agencyId: '', districtId: '' });
   assert.equal(invite.status, 400);
   const inviteHtml = await invite.text();
-  assert.match(inviteHtml, /Select the district this officer works in/);
+  assert.match(inviteHtml, /Select the district this person works in/);
   problems.push(...(await htmlProblems(inviteHtml, '/staff/admin/users/invite (district missing)')).map((p) => `invite ${p}`));
   const refused = await admin.post('/staff/admin/users/invite', { name: 'Tia Triage', email: 'tia@example.org', role: 'triage_officer', agencyId: '', districtId: 'eastmere' });
   assert.equal(refused.status, 400);
-  assert.match(await refused.text(), /Only district officers have a district/);
+  assert.match(await refused.text(), /works across the partnership, not in one district: select “No district”/);
   assert.deepEqual(problems, []);
 });

@@ -214,6 +214,10 @@ test('the audit log shows words and names, filters by what, who and when, and pa
   assert.equal(bad.status, 400);
   const badHtml = await bad.text();
   assert.match(badHtml, /From must be a real date/);
+  const reversed = await admin.get('/staff/admin/audit?from=2026-12-05&to=2026-12-01');
+  assert.equal(reversed.status, 400, 'dates the wrong way round are an error, not an empty list');
+  assert.match(await reversed.text(), /href="#to"[^>]*>To must be the same as or after From/);
+  assert.equal((await admin.get('/staff/admin/audit?from=2026-12-01&to=2026-12-01')).status, 200, 'one day is from and to the same date');
   const problems = [];
   for (const [html, label] of [[all, 'audit'], [first, 'audit filtered'], [none, 'audit with nothing'], [badHtml, 'audit with a wrong date']] as const) problems.push(...(await problemsOf(html, label)));
   assert.deepEqual(problems, []);

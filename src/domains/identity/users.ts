@@ -67,10 +67,10 @@ export async function checkRoleAndDistrict(role: string, districtId: string | nu
   const r = findRole(role);
   if (!r) throw new UserRuleError('role', 'Select a role');
   if (!r.bindsDistrict) {
-    if (districtId) throw new UserRuleError('districtId', `Only district officers have a district: select “No district” for a ${r.label.toLowerCase()}`);
+    if (districtId) throw new UserRuleError('districtId', `A ${r.label.toLowerCase()} works across the partnership, not in one district: select “No district”`);
     return null;
   }
-  if (!districtId) throw new UserRuleError('districtId', 'Select the district this officer works in');
+  if (!districtId) throw new UserRuleError('districtId', 'Select the district this person works in');
   const [d] = await getDatabase().db.select({ id: areas.id, kind: areas.kind }).from(areas).where(eq(areas.id, districtId)).limit(1);
   if (!d || d.kind !== 'district') throw new UserRuleError('districtId', 'Select a district from the list');
   return d.id;

@@ -15,7 +15,7 @@ export function roleItems(): { value: string; label: string; hint?: string }[] {
   return [...getRoles().values()].map((r) => ({
     value: r.id,
     label: r.label,
-    hint: r.bindsAgency ? 'Sees only referrals to their agency' : r.bindsDistrict ? 'Sees and acts only on the cases of their district' : r.twoFactorRequired ? 'Must use two-factor authentication' : undefined,
+    hint: r.bindsAgency ? 'Sees only referrals to their agency' : r.bindsDistrict ? 'Works only in their district' : r.twoFactorRequired ? 'Must use two-factor authentication' : undefined,
   }));
 }
 
@@ -239,6 +239,7 @@ export async function loadAuditLog(astro: AstroGlobal) {
     return start === null ? undefined : field === 'to' ? londonDayStart(nextDay(values[field]))! : start;
   };
   const filter: AuditFilter = { action: values.action || undefined, actorId: values.user || undefined, from: day('from', 'From'), to: day('to', 'To') };
+  if (filter.from !== undefined && filter.to !== undefined && filter.to <= filter.from) errors.push(fieldError('to', 'To must be the same as or after From'));
   if (errors.length) refuseForm(astro);
   const beforeParam = params.get('before');
   const before = beforeParam && /^[0-9a-z]{1,40}$/.test(beforeParam) ? beforeParam : null;
