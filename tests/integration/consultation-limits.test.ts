@@ -79,6 +79,35 @@ test('one response per e-mail address: a second response from the same address s
   assert.equal(await count('select count(*) as n from consultation_responses where consultation_id = ?', [id]), 1, 'only one response is stored');
 });
 
+test('one response per e-mail address: "about you" counts only once the response is confirmed, and a confirmation after the close is refused and changes nothing', async () => {
+  const { id, slug } = await openConsultation(editor, 'Confirm before the close', { onePerEmail: true });
+  const profiles = () => count('select coalesce(sum(n), 0) as n from consultation_profile_counts where consultation_id = ?', [id]);
+  const respond = async (address: string, email: string) => {
+    const resident = residentAt(address);
+    await answer(resident, slug);
+    assert.equal((await resident.post(`/consultations/${slug}/finish`, { email, ageBand: '25-44', wardId: 'mill-lane' })).status, 303);
+    const mail = await smtp.waitFor((m) => sentTo(m, email) && /Confirm your response/.test(m.subject ?? ''));
+    return { resident, token: new URL(/https?:\/\/\S+\/confirm\?token=\S+/.exec(mail.text ?? '')![0]).searchParams.get('token')! };
+  };
+  const early = await respond('203.0.113.20', 'early.bird@example.org');
+  const late = await respond('203.0.113.21', 'late.comer@example.org');
+  assert.equal(await profiles(), 0, 'not counted while unconfirmed');
+  assert.equal((await early.resident.post(`/consultations/${slug}/confirm?token=${encodeURIComponent(early.token)}`, { token: early.token })).status, 200);
+  assert.equal(await profiles(), 1, 'counted with its response');
+  const wrong = `${early.token.split('.')[0]}.not-the-secret`;
+  const forged = await early.resident.post(`/consultations/${slug}/confirm?token=${encodeURIComponent(wrong)}`, { token: wrong });
+  assert.equal(forged.status, 400, 'a wrong secret is refused, even for a response confirmed already');
+  await forged.arrayBuffer();
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'close', confirm: 'yes' })).status, 303);
+  const refused = await late.resident.post(`/consultations/${slug}/confirm?token=${encodeURIComponent(late.token)}`, { token: late.token });
+  assert.equal(refused.status, 400);
+  const html = await refused.text();
+  assert.match(html, /error-summary[\s\S]*This consultation has closed, so a response can no longer be confirmed\./);
+  assert.deepEqual(await htmlProblems(html, 'confirm after the close'), []);
+  assert.equal(await count("select count(*) as n from consultation_responses where consultation_id = ? and state = 'counted'", [id]), 1, 'the results do not change');
+  assert.equal(await profiles(), 1);
+});
+
 test('a burst of responses from one address beyond the limit gets a 429 page and stores nothing', async () => {
   const { id, slug } = await openConsultation(editor, 'Burst of responses');
   const residents = Array.from({ length: 4 }, () => residentAt('198.51.100.20'));
@@ -93,7 +122,7 @@ test('a burst of responses from one address beyond the limit gets a 429 page and
   assert.match(html, /<input[^>]*value="25-44"[^>]*checked|<input[^>]*checked[^>]*value="25-44"/, 'the answer is kept in the form');
   assert.deepEqual(await htmlProblems(html, 'response 429'), []);
   assert.equal(await count('select count(*) as n from consultation_responses where consultation_id = ?', [id]), 3, 'the refused response is not stored');
-  assert.equal(await count('select count(*) as n from consultation_profiles where consultation_id = ?', [id]), 0, 'nor its "about you"');
+  assert.equal(await count('select coalesce(sum(n), 0) as n from consultation_profile_counts where consultation_id = ?', [id]), 0, 'nor its "about you"');
   assert.equal(await count('select count(*) as n from consultation_drafts where consultation_id = ?', [id]), 1, 'its draft is kept to try again later');
   const elsewhere = residentAt('198.51.100.21');
   await answer(elsewhere, slug);
@@ -154,7 +183,7 @@ test('resume links: a burst beyond the limit gets 429 and sends nothing; a fille
   const fakeSend = await robot.post(`/consultations/${slug}/finish`, { ageBand: '18-24', wardId: '', website: 'buy now' });
   assert.equal(fakeSend.headers.get('location'), `/consultations/${slug}/done`, 'the honeypot response looks like success');
   assert.equal(await count('select count(*) as n from consultation_responses where consultation_id = ?', [id]), 0, 'but stores no response');
-  assert.equal(await count('select count(*) as n from consultation_profiles where consultation_id = ?', [id]), 0, 'and no "about you"');
+  assert.equal(await count('select coalesce(sum(n), 0) as n from consultation_profile_counts where consultation_id = ?', [id]), 0, 'and no "about you"');
 });
 
 test('a section takes the longest free-text answers its builder allows, in any script; a larger body gets 413; the builder keeps a section within one page', async () => {

@@ -220,7 +220,7 @@ test('who is not responding: respondents by ward and by age band against the pop
   // Independently: the populations from the configuration file, the counts from SQL.
   const areas = JSON.parse(readFileSync('content/config/areas.json', 'utf8')) as { id: string; kind: string; parent?: string; population: number; ageBands?: Record<string, number> }[];
   const wards = areas.filter((a) => a.kind === 'ward' && a.parent === 'eastmere');
-  const countsBy = async (column: string) => new Map((await db.execute({ sql: `select ${column} as k, count(*) as n from consultation_profiles where consultation_id = ? and ${column} is not null group by ${column}`, args: [id] })).rows.map((r) => [String(r.k), Number(r.n)]));
+  const countsBy = async (column: string) => new Map((await db.execute({ sql: `select ${column} as k, sum(n) as n from consultation_profile_counts where consultation_id = ? and ${column} <> '' group by ${column}`, args: [id] })).rows.map((r) => [String(r.k), Number(r.n)]));
   const expected = (groups: { key: string; population: number }[], counts: Map<string, number>) => {
     const people = groups.reduce((a, g) => a + g.population, 0);
     const respondents = groups.reduce((a, g) => a + (counts.get(g.key) ?? 0), 0);

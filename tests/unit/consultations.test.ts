@@ -10,7 +10,7 @@ import { eq, sql } from 'drizzle-orm';
 import ICAL from 'ical.js';
 import { openTestDatabase } from '../helpers/db.ts';
 import type { Database } from '../../src/platform/db/client.ts';
-import { consultationProfiles, consultationResponses, meetingRegistrations, outbox } from '../../src/platform/db/schema.ts';
+import { consultationProfileCounts, consultationResponses, meetingRegistrations, outbox } from '../../src/platform/db/schema.ts';
 import { loadSigningKey } from '../../src/platform/security/signing.ts';
 import { buildQuestionSchema, shownQuestions } from '../../src/platform/questions/index.ts';
 import { validateForm } from '../../src/platform/forms/index.ts';
@@ -103,8 +103,10 @@ test('one response per e-mail address: a second is not stored (its owner is told
   const answers = { q1: '2', q3: '5', 'q4-ward': 'northgate', 'q4-day': 'fairly-safe', 'q4-dark': 'very-unsafe' };
   const noEmail = await submitResponse(c, SURVEY, { channel: 'online', answers, profile: {} }, wards, links, NOW);
   assert.deepEqual(noEmail, { ok: false, field: 'email', message: 'Enter your e-mail address' });
-  const first = await submitResponse(c, SURVEY, { channel: 'online', answers, profile: {}, email: 'Resident@Example.org' }, wards, links, NOW);
+  const first = await submitResponse(c, SURVEY, { channel: 'online', answers, profile: { ageBand: '25-44', wardId: 'mill-lane' }, email: 'Resident@Example.org' }, wards, links, NOW);
   assert.ok(first.ok && first.pending);
+  const profileCount = async () => Number((await database.client.execute({ sql: 'select coalesce(sum(n), 0) as n from consultation_profile_counts where consultation_id = ?', args: [c.id] })).rows[0]!.n);
+  assert.equal(await profileCount(), 0, 'an unconfirmed response\'s "about you" is not counted');
   const again = await submitResponse(c, SURVEY, { channel: 'online', answers, profile: {}, email: 'resident@example.org' }, wards, links, NOW);
   assert.deepEqual(again, { ok: true, id: first.ok ? first.id : '', pending: true, repeat: true }, 'answered as a first response would be, but nothing new stored');
   const told = await database.db.select().from(outbox).where(eq(outbox.template, 'consultation-already'));
@@ -112,11 +114,19 @@ test('one response per e-mail address: a second is not stored (its owner is told
   assert.equal((await countsByChannel(c.id)).answered, 0, 'not counted before confirmation');
   const [mail] = await database.db.select().from(outbox).where(eq(outbox.template, 'consultation-confirm'));
   const token = new URL(String((mail!.payload as { url: string }).url)).searchParams.get('token')!;
-  assert.equal(await confirmResponse(c.id, token.replace(/.$/, (ch) => (ch === 'a' ? 'b' : 'a'))), false, 'a forged token does nothing');
+  const forged = token.replace(/.$/, (ch) => (ch === 'a' ? 'b' : 'a'));
+  assert.equal(await confirmResponse(c.id, forged), false, 'a forged token does nothing');
+  assert.equal(await confirmResponse(c.id, token, false), false, 'not once the consultation has closed');
+  assert.equal((await countsByChannel(c.id)).answered, 0);
   assert.equal(await confirmResponse(c.id, token), true);
   assert.equal((await countsByChannel(c.id)).answered, 1);
+  assert.equal(await profileCount(), 1, 'its "about you" is counted on confirmation');
+  assert.equal(await confirmResponse(c.id, token), true, 'confirming twice is harmless');
+  assert.equal(await confirmResponse(c.id, forged), false, 'and a wrong secret is still wrong after');
+  assert.equal(await profileCount(), 1);
   const [row] = await database.db.select().from(consultationResponses).where(eq(consultationResponses.consultationId, c.id));
   assert.equal(row!.email, null);
+  assert.equal(row!.pendingProfile, null, 'the profile no longer sits beside the answers');
   // Staff keying a paper response are not asked for an address.
   const paper = await submitResponse(c, SURVEY, { channel: 'paper', answers, profile: {}, enteredBy: actor }, wards, links, NOW);
   assert.ok(paper.ok && !paper.pending);
@@ -173,8 +183,10 @@ test('the counts behind every chart match an independent SQL count', async () =>
     assert.equal(w.safeDark, Math.round((safeDark / n) * 100));
   }
   const reach = await whoIsResponding(c.id, { wards: wards.map((w, i) => ({ ...w, population: (i + 1) * 1000 })), ageBands: null });
-  const [{ n }] = (await database.db.select({ n: sql<number>`count(*)` }).from(consultationProfiles).where(eq(consultationProfiles.consultationId, c.id))) as [{ n: number }];
+  const [{ n }] = (await database.db.select({ n: sql<number>`sum(${consultationProfileCounts.n})` }).from(consultationProfileCounts).where(eq(consultationProfileCounts.consultationId, c.id))) as [{ n: number }];
   assert.equal(reach.profiles, Number(n));
+  // Counts, never a row per respondent: nothing (an id, a time, the order of rows) ties a profile to its answers.
+  assert.deepEqual(Object.keys(consultationProfileCounts).filter((k) => !['consultationId', 'ageBand', 'wardId', 'channel', 'n', 'enableRLS'].includes(k)), []);
   assert.equal(reach.wards.find((w) => w.label === 'Mill Lane')!.respondents, 8);
   assert.equal(reach.ages.find((a) => a.label === '25 to 44')!.respondents, 11);
 });

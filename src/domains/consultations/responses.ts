@@ -8,7 +8,7 @@ import { and, eq, lt, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement, write } from '../../platform/db/client.ts';
-import { consultationDrafts, consultationProfiles, consultationResponses } from '../../platform/db/schema.ts';
+import { consultationDrafts, consultationResponses } from '../../platform/db/schema.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { isShown, shownQuestions, type Answers, type Question } from '../../platform/questions/index.ts';
 import { newId, newSecret } from '../../platform/security/ids.ts';
@@ -136,10 +136,16 @@ export interface ResponseInput {
 /** What submitting gives. */
 export type Submitted = { ok: true; id: string; pending: boolean; /** The address had responded already: nothing new was stored, and its owner was told by e-mail. */ repeat?: boolean } | { ok: false; field: string; message: string };
 
-/** The statement storing the "about you" answers, unlinked from the response, when any was given. */
-function profileStatement(consultationId: string, profile: Profile, channel: Channel, now: number): InStatement | null {
+/**
+ * The statement counting the "about you" answers of a counted response, when any was given: one more in its age band,
+ * ward and channel (consultation_profile_counts), so nothing ties the profile to the answers.
+ */
+function profileStatement(consultationId: string, profile: Profile, channel: string): InStatement | null {
   if (!profile.ageBand && !profile.wardId) return null;
-  return toStatement(getDb().insert(consultationProfiles).values({ id: newId(now), consultationId, ageBand: profile.ageBand ?? null, wardId: profile.wardId ?? null, channel }));
+  return {
+    sql: 'insert into "consultation_profile_counts" ("consultation_id", "age_band", "ward_id", "channel", "n") values (?, ?, ?, ?, 1) on conflict ("consultation_id", "age_band", "ward_id", "channel") do update set "n" = "n" + 1',
+    args: [consultationId, profile.ageBand ?? '', profile.wardId ?? '', channel],
+  };
 }
 
 /**
@@ -170,11 +176,13 @@ export async function submitResponse(c: Consultation, survey: readonly SurveyQue
       secret = newSecret();
       stmts.push(enqueueEmail('consultation-confirm', input.email!, { title: c.title, url: `${link.baseUrl}/consultations/${c.slug}/confirm?token=${encodeURIComponent(`${id}.${secret}`)}`, partnership: link.partnership }, now));
     }
+    // A pending response's profile waits on its row, and is counted (and cleared) only when it is confirmed.
+    const given = input.profile.ageBand || input.profile.wardId ? { ageBand: input.profile.ageBand, wardId: input.profile.wardId } : null;
     stmts.unshift(toStatement(getDb().insert(consultationResponses).values({
       id, consultationId: c.id, channel: input.channel, answers, state: byEmail ? 'pending' : 'counted', emailHash, email: byEmail ? input.email! : null,
-      confirmSecretHash: secret ? hashSecret(secret) : null, enteredBy: input.enteredBy?.id ?? null, submittedAt: now,
+      confirmSecretHash: secret ? hashSecret(secret) : null, pendingProfile: byEmail ? given : null, enteredBy: input.enteredBy?.id ?? null, submittedAt: now,
     })));
-    const profile = profileStatement(c.id, input.profile, input.channel, now);
+    const profile = byEmail ? null : profileStatement(c.id, input.profile, input.channel);
     if (profile) stmts.push(profile);
     if (input.draftId) stmts.push(toStatement(getDb().delete(consultationDrafts).where(eq(consultationDrafts.id, input.draftId))));
     if (input.enteredBy) stmts.push(auditStatement(input.enteredBy, 'consultation.response_keyed', { kind: 'consultation', id: c.id }, { responseId: id, channel: input.channel }, now));
@@ -189,16 +197,24 @@ export async function hasResponses(consultationId: string): Promise<boolean> {
   return Number(row?.n ?? 0) > 0;
 }
 
-/** Confirm a pending response from its e-mailed link: it is counted and the address is forgotten. True when confirmed (or already). */
-export async function confirmResponse(consultationId: string, token: string): Promise<boolean> {
+/**
+ * Confirm a pending response from its e-mailed link, while the consultation takes responses (`open`): it is counted,
+ * its profile counted and cleared, and the address forgotten. True when confirmed (or already, with the right link).
+ */
+export async function confirmResponse(consultationId: string, token: string, open = true): Promise<boolean> {
   const [id, secret] = token.split('.');
   if (!id || !secret || id.length > 40) return false;
-  const [row] = await getDb().select().from(consultationResponses).where(and(eq(consultationResponses.id, id), eq(consultationResponses.consultationId, consultationId)));
-  if (!row) return false;
-  if (row.state === 'counted') return true;
-  if (!row.confirmSecretHash || !secretMatches(secret, row.confirmSecretHash)) return false;
-  await write([toStatement(getDb().update(consultationResponses).set({ state: 'counted', email: null, confirmSecretHash: null }).where(eq(consultationResponses.id, id)))]);
-  return true;
+  return getDatabase().writer.transaction(async (tx) => {
+    const [row] = await tx.db.select().from(consultationResponses).where(and(eq(consultationResponses.id, id), eq(consultationResponses.consultationId, consultationId)));
+    // The secret first, so a wrong link never reads as confirmed (the hash stays after confirming for that).
+    if (!row?.confirmSecretHash || !secretMatches(secret, row.confirmSecretHash)) return false;
+    if (row.state === 'counted') return true;
+    // Once closed, a late confirmation would change the results: the response stays uncounted.
+    if (!open) return false;
+    const profile = row.pendingProfile ? profileStatement(consultationId, row.pendingProfile, row.channel) : null;
+    await tx.batch([toStatement(getDb().update(consultationResponses).set({ state: 'counted', email: null, pendingProfile: null }).where(eq(consultationResponses.id, id))), ...(profile ? [profile] : [])]);
+    return true;
+  });
 }
 
 /** Remove drafts untouched for longer than maxAgeMs (housekeeping). */

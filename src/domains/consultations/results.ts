@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { getDb, toStatement, write } from '../../platform/db/client.ts';
-import { consultationProfiles, consultationResponses, consultationTags, consultationThemes } from '../../platform/db/schema.ts';
+import { consultationProfileCounts, consultationResponses, consultationTags, consultationThemes } from '../../platform/db/schema.ts';
 import { describeAnswer, type Question } from '../../platform/questions/index.ts';
 import { newId } from '../../platform/security/ids.ts';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
@@ -240,8 +240,9 @@ export function reachRows(groups: readonly { value: string; label: string; popul
 
 /** Respondents who gave their ward and age band (the unlinked "about you" answers), against the population. */
 export async function whoIsResponding(consultationId: string, population: ReachPopulation): Promise<{ wards: ReachRow[]; ages: ReachRow[]; notSaid: number | null; profiles: number }> {
-  const byWard = await getDb().select({ key: consultationProfiles.wardId, n: sql<number>`count(*)` }).from(consultationProfiles).where(eq(consultationProfiles.consultationId, consultationId)).groupBy(consultationProfiles.wardId);
-  const byAge = await getDb().select({ key: consultationProfiles.ageBand, n: sql<number>`count(*)` }).from(consultationProfiles).where(eq(consultationProfiles.consultationId, consultationId)).groupBy(consultationProfiles.ageBand);
+  const counts = consultationProfileCounts;
+  const byWard = (await getDb().select({ key: counts.wardId, n: sql<number>`sum(${counts.n})` }).from(counts).where(eq(counts.consultationId, consultationId)).groupBy(counts.wardId)).map((r) => ({ key: r.key || null, n: r.n }));
+  const byAge = (await getDb().select({ key: counts.ageBand, n: sql<number>`sum(${counts.n})` }).from(counts).where(eq(counts.consultationId, consultationId)).groupBy(counts.ageBand)).map((r) => ({ key: r.key || null, n: r.n }));
   const countsOf = (rows: { key: string | null; n: number }[]) => new Map(rows.filter((r) => r.key !== null).map((r) => [r.key!, Number(r.n)]));
   const ages = countsOf(byAge);
   const notSaid = ages.get('not-say') ?? 0;

@@ -665,7 +665,7 @@ export const consultations = sqliteTable(
   (t) => [uniqueIndex('consultations_slug').on(t.slug), index('consultations_closes').on(t.status, t.closesAt)],
 );
 
-/** A response: answers by question key, the channel it came by; never who gave it (see consultation_profiles). */
+/** A response: answers by question key, the channel it came by; never who gave it (see consultation_profile_counts). */
 export const consultationResponses = sqliteTable(
   'consultation_responses',
   {
@@ -680,6 +680,8 @@ export const consultationResponses = sqliteTable(
     /** The address, kept only until the response is confirmed. */
     email: text('email'),
     confirmSecretHash: text('confirm_secret_hash'),
+    /** A pending response's "about you" answers, counted (consultation_profile_counts) and cleared when it is confirmed. */
+    pendingProfile: text('pending_profile', { mode: 'json' }).$type<{ ageBand?: string; wardId?: string }>(),
     enteredBy: text('entered_by'),
     submittedAt: ts('submitted_at').notNull(),
   },
@@ -703,17 +705,21 @@ export const consultationDrafts = sqliteTable('consultation_drafts', {
   updatedAt: ts('updated_at').notNull(),
 });
 
-/** Optional "about you" answers, deliberately not linked to any response. */
-export const consultationProfiles = sqliteTable(
-  'consultation_profiles',
+/**
+ * The optional "about you" answers as counts: how many counted responses gave each age band, ward and channel. Never a
+ * row per respondent, so nothing (no id, no time, no row order) can tie a profile to the answers it came with. '' for
+ * a question not answered.
+ */
+export const consultationProfileCounts = sqliteTable(
+  'consultation_profile_counts',
   {
-    id: text('id').primaryKey(),
     consultationId: text('consultation_id').notNull().references(() => consultations.id, { onDelete: 'cascade' }),
-    ageBand: text('age_band'),
-    wardId: text('ward_id'),
+    ageBand: text('age_band').notNull().default(''),
+    wardId: text('ward_id').notNull().default(''),
     channel: text('channel').notNull(),
+    n: integer('n').notNull().default(0),
   },
-  (t) => [index('consultation_profiles_by').on(t.consultationId)],
+  (t) => [primaryKey({ columns: [t.consultationId, t.ageBand, t.wardId, t.channel] })],
 );
 
 /** Themes staff tag free-text answers with. */

@@ -279,9 +279,11 @@ export async function confirmPage(astro: AstroGlobal) {
   let errors: FieldError[] = [];
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro, { multipart: false });
-    confirmed = read.ok ? await confirmResponse(c.id, String(read.form.get('token') ?? '')) : false;
+    // Once the consultation has closed a confirmation would change its results: the response stays uncounted.
+    const open = stateOf(c, Date.now()) === 'open';
+    confirmed = read.ok ? await confirmResponse(c.id, String(read.form.get('token') ?? ''), open) : false;
     if (!read.ok) errors = read.errors;
-    else if (!confirmed) errors = [{ field: 'form', href: '#main-content', text: translate(astro.locals.lang, 'consultations.confirm.error') }];
+    else if (!confirmed) errors = [{ field: 'form', href: '#main-content', text: translate(astro.locals.lang, open ? 'consultations.confirm.error' : 'consultations.confirm.closed') }];
     if (!confirmed) refuseForm(astro);
   }
   return { c, token, confirmed, errors };
