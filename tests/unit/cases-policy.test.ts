@@ -143,7 +143,7 @@ test('the call look-up shows only cases in the scope; a reference outside it is 
 
 test('user administration: a district is required for district-bound roles, refused for others, and must be a district', async () => {
   await assert.rejects(checkRoleAndDistrict('district_officer', null), (e: UserRuleError) => e.field === 'districtId' && /Select the district/.test(e.message));
-  await assert.rejects(checkRoleAndDistrict('triage_officer', 'brackenford'), (e: UserRuleError) => e.field === 'districtId' && /Only district officers/.test(e.message));
+  await assert.rejects(checkRoleAndDistrict('triage_officer', 'brackenford'), (e: UserRuleError) => e.field === 'districtId' && /works across the partnership, not in one district/.test(e.message));
   await assert.rejects(checkRoleAndDistrict('district_officer', 'mill-lane'), (e: UserRuleError) => e.field === 'districtId' && /from the list/.test(e.message), 'a ward is not a district');
   assert.equal(await checkRoleAndDistrict('district_officer', 'eastmere'), 'eastmere');
   assert.equal(await checkRoleAndDistrict('triage_officer', ''), null);
