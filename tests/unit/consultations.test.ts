@@ -17,7 +17,7 @@ import { validateForm } from '../../src/platform/forms/index.ts';
 import {
   addMeeting, canManageArea, cancelRegistration, confirmResponse, countsByChannel, createConsultation, engineQuestions, firstIncompleteSection, keepShownAnswers, meetingCalendar,
   purgeMeetingRegistrations, registerForMeeting, saveSurvey, sendMeetingReminders, setPublished, shownSections, stateOf, submitResponse, suppressSmallWards, surveyResults, whoIsResponding, findConsultation, SUPPRESS_UNDER,
-  optionLineCount, optionsFromLines, sectionFieldProblem, SECTION_FIELDS, surveyQuestionFields, MAX_OPTIONS,
+  optionLineCount, optionsFromLines, purgeConsultationDrafts, reachRows, startDraft, sectionFieldProblem, SECTION_FIELDS, surveyQuestionFields, MAX_OPTIONS,
   type SurveyQuestion,
 } from '../../src/domains/consultations/index.ts';
 
@@ -269,4 +269,24 @@ test('a section\'s questions send at most what one page can take: one field per 
     sectionFieldProblem([...nine, multiple(10, 1)]),
     `The questions of section 1 would send up to 200 answers (a multiple choice or ranking question sends one for each option), but one page can take ${SECTION_FIELDS}: put the question in another section`,
   );
+});
+
+test('drafts of a consultation still taking responses outlive the idle limit ("works until the consultation closes"); others go', async () => {
+  const details = (closesAt: number) => ({ title: `Drafts ${Math.random()}`, summary: 'About drafts', topic: 'feeling-safe', areaId: null, opensAt: NOW - 40 * DAY, closesAt, onePerEmail: false, aboutYou: false });
+  const open = await createConsultation(details(NOW + 30 * DAY), actor, NOW - 40 * DAY);
+  const closed = await createConsultation(details(NOW - DAY), actor, NOW - 40 * DAY);
+  const kept = await startDraft(open.id, NOW - 20 * DAY);
+  const gone = await startDraft(closed.id, NOW - 20 * DAY);
+  await purgeConsultationDrafts(7 * DAY, NOW);
+  const left = new Set((await database.client.execute('select id from consultation_drafts')).rows.map((r) => String(r.id)));
+  assert.ok(left.has(kept.draft.id), 'the open consultation\'s draft is kept');
+  assert.ok(!left.has(gone.draft.id), 'the closed one\'s is removed');
+});
+
+test('who is not responding: a group whose count is hidden (under 5) is flagged as if it held 4, so the flag cannot tell what the count hides', () => {
+  const groups = [{ value: 'a', label: 'A', population: 5_000 }, { value: 'b', label: 'B', population: 3_000 }, { value: 'c', label: 'C', population: 2_000 }, { value: 'd', label: 'D', population: 400 }];
+  const flags = (a: number) => reachRows(groups, new Map([['a', a], ['b', 90], ['c', 7], ['d', 2]])).map((r) => [r.label, r.respondents, r.under]);
+  // A hidden at 0 and at 3: the same row either way (4 of about 100 is under half of A's 48 %); D (4 %) is not flagged, whatever it holds.
+  assert.deepEqual(flags(0), [['A', null, true], ['B', 90, false], ['C', 7, true], ['D', null, false]]);
+  assert.deepEqual(flags(3).map((r) => r[2]), flags(0).map((r) => r[2]));
 });

@@ -100,6 +100,19 @@ export async function updateConsultation(id: string, details: ConsultationDetail
   ]);
 }
 
+/**
+ * Why new dates cannot be saved on a consultation that is not a draft, or null: they would take it back to draft or
+ * close it without the confirming step those have ("Take back to draft", "Close now").
+ */
+export function datesChangeProblem(c: Pick<Consultation, 'status' | 'opensAt' | 'closesAt' | 'resultsPublishedAt'>, dates: { opensAt: number | null; closesAt: number | null }, now: number): { field: 'opens' | 'closes'; message: string } | null {
+  const state = stateOf(c, now);
+  if (state === 'draft') return null;
+  if (dates.opensAt === null) return { field: 'opens', message: 'Enter the opening date: a published consultation keeps its dates (to take it off the site, use "Take back to draft")' };
+  if (dates.closesAt === null) return { field: 'closes', message: 'Enter the closing date: a published consultation keeps its dates (to take it off the site, use "Take back to draft")' };
+  if (state === 'open' && dates.closesAt <= now) return { field: 'closes', message: 'The closing date must be in the future while the consultation is open (to close it now, use "Close now")' };
+  return null;
+}
+
 /** Replace the survey. */
 export async function saveSurvey(id: string, survey: readonly SurveyQuestion[], actor: Actor, now = Date.now()): Promise<void> {
   await write([

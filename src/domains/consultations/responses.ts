@@ -4,11 +4,11 @@
  * optional "about you" answers. Staff key in paper, phone and meeting responses through the same questions.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, lt, notInArray, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement, write } from '../../platform/db/client.ts';
-import { consultationDrafts, consultationResponses } from '../../platform/db/schema.ts';
+import { consultationDrafts, consultationResponses, consultations } from '../../platform/db/schema.ts';
 import { enqueueEmail } from '../../platform/mail/outbox.ts';
 import { isShown, shownQuestions, type Answers, type Question } from '../../platform/questions/index.ts';
 import { newId, newSecret } from '../../platform/security/ids.ts';
@@ -217,7 +217,11 @@ export async function confirmResponse(consultationId: string, token: string, ope
   });
 }
 
-/** Remove drafts untouched for longer than maxAgeMs (housekeeping). */
+/**
+ * Remove drafts untouched for longer than maxAgeMs (housekeeping), except those of a consultation still taking
+ * responses: "save and come back later" promises the link works until the consultation closes.
+ */
 export async function purgeConsultationDrafts(maxAgeMs: number, now = Date.now()): Promise<void> {
-  await write([toStatement(getDb().delete(consultationDrafts).where(lt(consultationDrafts.updatedAt, now - maxAgeMs)))]);
+  const stillOpen = getDb().select({ id: consultations.id }).from(consultations).where(gt(consultations.closesAt, now));
+  await write([toStatement(getDb().delete(consultationDrafts).where(and(lt(consultationDrafts.updatedAt, now - maxAgeMs), notInArray(consultationDrafts.consultationId, stillOpen))))]);
 }

@@ -233,7 +233,9 @@ export function reachRows(groups: readonly { value: string; label: string; popul
       respondents: shown ? n : null,
       ratePer1000: shown && g.population ? oneDecimal((n / g.population) * 1000) : null,
       respondentShare: shown ? oneDecimal(respondentShare) : null,
-      under: populationShare !== null && respondentShare < populationShare / 2,
+      // A hidden count (under SUPPRESS_UNDER) is assessed as its largest possible value, so the flag tells nothing the
+      // table hides: a group is flagged when even that many respondents would be under half its share of the population.
+      under: populationShare !== null && (shown ? respondentShare : totalRespondents ? ((SUPPRESS_UNDER - 1) / totalRespondents) * 100 : 0) < populationShare / 2,
     };
   });
 }

@@ -9,7 +9,7 @@ import {
   exportRows, findConsultation, findMeeting, listAllConsultations, listMeetings, listThemes, meetingQuestions, nextQuestionKey, optionsFromLines, outcomeQuestions, publishProblem,
   publishResults, saveMeetingNotes, saveSurvey, sectionQuestions, setPublished, stateOf, submitResponse, surveyOf, surveyResults, surveySections, tagAnswer, tagsByAnswer,
   countedResponses, updateConsultation, whoIsResponding, meetingWhen, accessWords, STATE_LABELS, SURVEY_TYPES, TYPES_WITH_OPTIONS, topicLabel,
-  conditionProblem, hasResponses, moveQuestion, replaceQuestion, sectionFieldProblem, sectionTextProblem, surveyInOrder, KEY_IN_BODY_BYTES, KEY_IN_FIELDS, MAX_OPTIONS, optionLineCount,
+  conditionProblem, datesChangeProblem, hasResponses, moveQuestion, replaceQuestion, sectionFieldProblem, sectionTextProblem, surveyInOrder, KEY_IN_BODY_BYTES, KEY_IN_FIELDS, MAX_OPTIONS, optionLineCount,
   type Channel, type Consultation, type ConsultationDetails, type SurveyQuestion, type SurveyType,
 } from '../../domains/consultations/index.ts';
 import { answersToValues, buildQuestionSchema, type Answers, type DateAnswer, type Question } from '../../platform/questions/index.ts';
@@ -62,7 +62,7 @@ function readDetails(questions: Question[], form: FormData): { ok: true; details
   const a = result.data;
   const opensAt = (a.opens as DateAnswer | undefined)?.at ?? null;
   const closesAt = (a.closes as DateAnswer | undefined)?.at ?? null;
-  if (opensAt !== null && closesAt !== null && closesAt <= opensAt) return { ok: false, errors: [fieldError('closes', 'The closing date must be after the opening date', 'closes-day')] };
+  if (opensAt !== null && closesAt !== null && closesAt <= opensAt) return { ok: false, errors: [fieldError('closes-day', 'The closing date must be after the opening date')] };
   return {
     ok: true,
     details: { title: String(a.title), summary: String(a.summary), topic: String(a.topic), areaId: (a.areaId as string | undefined) ?? null, opensAt, closesAt, onePerEmail: a.onePerEmail === 'yes', aboutYou: a.aboutYou === 'yes' },
@@ -196,11 +196,12 @@ export async function editorPage(astro: AstroGlobal) {
       else if (intent === 'details') {
         detailValues = typedValues(read.form);
         const result = readAreaDetails(astro, details, read.form);
-        if (result.ok) {
+        const problem = result.ok ? datesChangeProblem(c, result.details, Date.now()) : null;
+        if (result.ok && !problem) {
           await updateConsultation(c.id, result.details, actor);
           return seeOther(`/staff/consultations/${c.id}?saved=details`);
         }
-        errors = result.errors;
+        errors = result.ok ? [fieldError(`${problem!.field}-day`, problem!.message)] : result.errors;
       } else if (intent === 'add' || intent === 'remove' || intent === 'edit' || intent === 'move') {
         const locked = await surveyLocked(c, state);
         const key = String(read.form.get('key') ?? '');
