@@ -9,7 +9,7 @@ import type { AstroGlobal } from 'astro';
 import { readForm, type FieldError, type FormLimits } from '../platform/forms/index.ts';
 import { translate } from '../platform/i18n/index.ts';
 
-export { errorFor, fieldError, typedValues, validateForm, type FieldError, type FormLimits } from '../platform/forms/index.ts';
+export { errorFor, fieldError, typedAnswers, typedValues, validateForm, type FieldError, type FormLimits } from '../platform/forms/index.ts';
 
 type PageCtx = Pick<AstroGlobal, 'request' | 'response'> & { locals?: { lang?: string } };
 

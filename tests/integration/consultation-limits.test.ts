@@ -243,3 +243,26 @@ test('the builder keeps a section\'s fields within one page and options to 20; k
   const flood = new URLSearchParams(Array.from({ length: 201 }, (_, i): [string, string] => [`f${i}`, 'x']));
   assert.equal((await resident.post(`/consultations/${slug}/respond?section=1`, flood)).status, 413);
 });
+
+test('ticked boxes stay ticked when a page is refused, online and keyed in; "save and come back later" keeps a page part-answered', async () => {
+  const { id, slug } = await openConsultation(editor, 'Boxes stay ticked', { publish: false, aboutYou: false });
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'add', type: 'multiple', label: 'Which worry you?', required: 'no', section: '1', hint: '', options: 'Litter\nNoise\nLighting', max: '', points: '', showWhen: '' })).status, 303);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'publish' })).status, 303);
+  const ticked = (html: string) => [...html.matchAll(/<input[^>]*name="q2"[^>]*value="(\d)"[^>]*checked/g)].map((m) => m[1]);
+  const resident = residentAt('203.0.113.70');
+  // q1 (required) left out: refused, and both ticks come back.
+  const refused = await resident.post(`/consultations/${slug}/respond?section=1`, new URLSearchParams([['action', 'continue'], ['q2', '1'], ['q2', '3']]));
+  assert.equal(refused.status, 400);
+  assert.deepEqual(ticked(await refused.text()), ['1', '3']);
+  // Saving part-way is not refused for the answer still to give.
+  const saved = await resident.post(`/consultations/${slug}/respond?section=1`, new URLSearchParams([['action', 'save'], ['q2', '1'], ['q2', '3']]));
+  assert.equal(saved.status, 303);
+  assert.equal(saved.headers.get('location'), `/consultations/${slug}/save?section=1`);
+  const [draft] = (await db.execute({ sql: 'select answers from consultation_drafts where consultation_id = ?', args: [id] })).rows;
+  assert.deepEqual(JSON.parse(String(draft!.answers)), { q2: ['1', '3'] });
+  assert.deepEqual(ticked(await (await resident.get(`/consultations/${slug}/respond?section=1`)).text()), ['1', '3'], 'and shown again');
+  // Keyed in without the channel: refused, the ticks kept.
+  const keyed = await editor.post(`/staff/consultations/${id}/respond`, new URLSearchParams([['q1', '1'], ['q2', '2'], ['q2', '3']]));
+  assert.equal(keyed.status, 400);
+  assert.deepEqual(ticked(await keyed.text()), ['2', '3']);
+});

@@ -97,6 +97,16 @@ export function formValues(form: FormData): Record<string, string | string[] | F
   return out;
 }
 
+/** The string values of a form with every value of a repeated field (ticked boxes), for re-rendering question-engine forms after a refusal. */
+export function typedAnswers(form: FormData): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(form.keys())) {
+    const all = form.getAll(key).filter((v): v is string => typeof v === 'string');
+    if (all.length) out[key] = all.length === 1 ? all[0]! : all;
+  }
+  return out;
+}
+
 /** The string values of a form, for re-rendering what was typed after a refusal. */
 export function typedValues(form: FormData): Record<string, string> {
   const out: Record<string, string> = {};

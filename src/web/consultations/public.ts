@@ -9,11 +9,11 @@ import {
   openDraft, saveSection, sectionAfterChange, sectionQuestions, shownSections, startDraft, stateOf, submitResponse, surveyOf, surveyResults, engineQuestions, SECTION_BODY_BYTES, STATE_LABELS, SUPPRESS_UNDER, TOPICS, topicLabel,
   accessWords, meetingWhen, type Consultation, type ConsultationDraft, type ConsultationState, type SurveyQuestion,
 } from '../../domains/consultations/index.ts';
-import { answersToValues, buildQuestionSchema, localiseQuestions, shownQuestions, summariseAnswers, type Answers, type QuestionOption } from '../../platform/questions/index.ts';
+import { answersToValues, buildQuestionSchema, localiseQuestions, shownQuestions, summariseAnswers, type Answers, type Question, type QuestionOption } from '../../platform/questions/index.ts';
 import { formatDateTimeLong } from '../../platform/time/london.ts';
 import { translate, translateOr, translator } from '../../platform/i18n/index.ts';
 import { notFound } from '../guards.ts';
-import { readPageForm, refuseForm, seeOther, typedValues, validateForm, type Done, type FieldError } from '../forms.ts';
+import { readPageForm, refuseForm, seeOther, typedAnswers, typedValues, validateForm, type Done, type FieldError } from '../forms.ts';
 import { secureCookiesFor } from '../session-cookie.ts';
 import { areaName, areaOptions, emailQuestionIn, honeypotFilled, limitPublicForm, mailLinks, wardOptions } from './common.ts';
 
@@ -140,9 +140,12 @@ export async function respondPage(astro: AstroGlobal) {
     const read = await readPageForm(astro, { multipart: false, maxBytes: SECTION_BODY_BYTES });
     if (!read.ok) errors = read.errors;
     else {
-      values = typedValues(read.form);
+      values = typedAnswers(read.form);
       const all = sectionQuestions(survey, section, wards);
-      const result = validateForm(buildQuestionSchema(all, { earlier: answers }), read.form);
+      // "Save and come back later" keeps a page part-answered: nothing is required yet (the finish page asks for it).
+      const saving = read.form.get('action') === 'save';
+      const asked = saving ? all.map((q): Question => (q.type === 'date' ? { ...q, optional: true } : { ...q, required: undefined })) : all;
+      const result = validateForm(buildQuestionSchema(asked, { earlier: answers }), read.form);
       if (!result.ok) {
         errors = result.errors;
         refuseForm(astro);

@@ -16,7 +16,7 @@ import { answersToValues, buildQuestionSchema, type Answers, type DateAnswer, ty
 import { csvStream, csvHeaders } from '../../platform/csv.ts';
 import { formatDateTimeLong, londonParts } from '../../platform/time/london.ts';
 import { can, notFound } from '../guards.ts';
-import { fieldError, readPageForm, refuseForm, seeOther, typedValues, validateForm, type FieldError } from '../forms.ts';
+import { fieldError, readPageForm, refuseForm, seeOther, typedAnswers, typedValues, validateForm, type FieldError } from '../forms.ts';
 import { actorOf } from '../staff/common.ts';
 import { pageNumber, pageOf, paginationLinks } from '../pagination.ts';
 import { areaName, areaOptions, mailLinks, mayManageArea, reachPopulation, staffActor, wardOptions } from './common.ts';
@@ -304,7 +304,7 @@ export async function keyInPage(astro: AstroGlobal) {
     if (!read.ok) errors = read.errors;
     else if (!accepting) errors = [fieldError('form', 'This consultation is not taking responses', 'main-content')];
     else {
-      values = typedValues(read.form);
+      values = typedAnswers(read.form);
       const result = validateForm(buildQuestionSchema([...questions, ...about]), read.form);
       if (result.ok) {
         const { channel, ageBand, wardId, ...answers } = result.data as Answers;
