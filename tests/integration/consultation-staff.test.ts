@@ -168,6 +168,11 @@ test('survey builder: an editor changes a question and moves one within its sect
 
   const breaksCondition = await validPage(await editor.post(`/staff/consultations/${id}`, questionForm('q1', { label: 'Do you feel safe in the square?', options: 'Yes\nNo' })), 'change refused: condition', 400);
   assert.match(breaksCondition, /q2 is shown only after an answer that q1 no longer offers/);
+  // Options are numbered in order: taking out "No" would make q2's "Not sure" read as another answer.
+  const meaning = await validPage(await editor.post(`/staff/consultations/${id}`, questionForm('q1', { label: 'Do you feel safe in the square?', options: 'Yes\nNot sure\nSometimes' })), 'change refused: condition meaning', 400);
+  assert.match(meaning, /href="#options"[^>]*>q2 is shown only when q1 is “Not sure”, which this change would make “Sometimes”/);
+  assert.equal((await editor.post(`/staff/consultations/${id}`, questionForm('q1', { label: 'Do you feel safe in the square?', required: 'no', hint: 'Think of the last month', options: 'Yes\nNo\nNot sure\nSometimes' }))).status, 303, 'an option added at the end changes no condition');
+  assert.equal((await editor.post(`/staff/consultations/${id}`, questionForm('q1', { label: 'Do you feel safe in the square?', required: 'no', hint: 'Think of the last month', options: 'Yes\nNo\nNot sure' }))).status, 303);
   const laterSection = await validPage(await editor.post(`/staff/consultations/${id}`, questionForm('q1', { label: 'Do you feel safe in the square?', section: '2', options: 'Yes\nNo\nNot sure' })), 'change refused: section', 400);
   assert.match(laterSection, /q2 is shown only after an answer to q1, so it must be in a later section than q1/);
   const empty = await validPage(await editor.post(`/staff/consultations/${id}`, questionForm('q1', { label: '' })), 'change refused: empty', 400);

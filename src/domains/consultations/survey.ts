@@ -249,6 +249,25 @@ export function surveyInOrder(survey: readonly SurveyQuestion[]): SurveyQuestion
 }
 
 /** Why the survey's conditions do not hold (each must name an answer of a question in an earlier section), or null when they do. */
+/**
+ * Why a change to a question's options would change what a later question's condition means, or null: options are
+ * numbered in order, so taking one out or reordering them would make "shown when q1 is No" read "when q1 is Sometimes".
+ */
+export function conditionMeaningProblem(before: readonly SurveyQuestion[], after: readonly SurveyQuestion[]): string | null {
+  const label = (survey: readonly SurveyQuestion[], key: string, value: string) => survey.find((p) => p.key === key)?.options?.find((o) => o.value === value)?.label;
+  for (const q of after) {
+    if (!q.showWhen) continue;
+    for (const value of q.showWhen.in) {
+      const was = label(before, q.showWhen.key, value);
+      const now = label(after, q.showWhen.key, value);
+      if (was !== undefined && now !== undefined && was !== now) {
+        return `${q.key} is shown only when ${q.showWhen.key} is “${was}”, which this change would make “${now}”: change ${q.key}'s condition first, or keep that option where it is`;
+      }
+    }
+  }
+  return null;
+}
+
 export function conditionProblem(survey: readonly SurveyQuestion[], wards: WardOptions): string | null {
   const choices = new Set(conditionChoices(survey, wards).map((c) => c.value));
   for (const q of survey) {

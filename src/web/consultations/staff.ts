@@ -9,7 +9,7 @@ import {
   exportRows, findConsultation, findMeeting, listAllConsultations, listMeetings, listThemes, meetingQuestions, nextQuestionKey, optionsFromLines, outcomeQuestions, publishProblem,
   publishResults, saveMeetingNotes, saveSurvey, sectionQuestions, setPublished, stateOf, submitResponse, surveyOf, surveyResults, surveySections, tagAnswer, tagsByAnswer,
   countedResponses, updateConsultation, whoIsResponding, meetingWhen, accessWords, STATE_LABELS, SURVEY_TYPES, TYPES_WITH_OPTIONS, topicLabel,
-  conditionProblem, datesChangeProblem, hasResponses, moveQuestion, replaceQuestion, sectionFieldProblem, sectionTextProblem, surveyInOrder, KEY_IN_BODY_BYTES, KEY_IN_FIELDS, MAX_OPTIONS, optionLineCount,
+  conditionMeaningProblem, conditionProblem, datesChangeProblem, hasResponses, moveQuestion, replaceQuestion, sectionFieldProblem, sectionTextProblem, surveyInOrder, KEY_IN_BODY_BYTES, KEY_IN_FIELDS, MAX_OPTIONS, optionLineCount,
   type Channel, type Consultation, type ConsultationDetails, type SurveyQuestion, type SurveyType,
 } from '../../domains/consultations/index.ts';
 import { answersToValues, buildQuestionSchema, type Answers, type DateAnswer, type Question } from '../../platform/questions/index.ts';
@@ -212,12 +212,13 @@ export async function editorPage(astro: AstroGlobal) {
           editValues = typedValues(read.form);
           const result = readNewQuestion(survey, read.form, key);
           const changed = result.ok ? replaceQuestion(survey, result.question) : survey;
+          const meaning = result.ok ? conditionMeaningProblem(survey, changed) : null;
           const problem = result.ok ? (conditionProblem(changed, wards) ?? sectionTextProblem(changed) ?? sectionFieldProblem(changed)) : null;
-          if (result.ok && !problem) {
+          if (result.ok && !problem && !meaning) {
             await saveSurvey(c.id, changed, actor);
             return seeOther(`/staff/consultations/${c.id}?saved=changed#survey`);
           }
-          errors = result.ok ? [fieldError('section', problem!)] : result.errors;
+          errors = !result.ok ? result.errors : meaning ? [fieldError('options', meaning)] : [fieldError('section', problem!)];
         } else if (intent === 'move') {
           const moved = moveQuestion(survey, key, read.form.get('direction') === 'up' ? 'up' : 'down');
           if (moved) {
