@@ -49,7 +49,13 @@ async function userId(email: string): Promise<string> {
 
 test('registrants: editors see names, access needs, status and waiting-list place a page at a time; e-mail addresses and the CSV need pii.export; all audited', async () => {
   const { id } = await openConsultation(editor, 'Registrants of a walkabout');
-  const added = await editor.post(`/staff/consultations/${id}/meetings`, { intent: 'add', title: 'Saltings walkabout', ...dateFields('starts', 10, '6pm'), minutes: '60', place: 'Saltings Hall', areaId: 'saltings', stepFree: 'yes', hearingLoop: 'yes', accessNotes: '', capacity: '2' });
+  const meeting = (starts: Record<string, string>) => ({ intent: 'add', title: 'Saltings walkabout', ...starts, minutes: '60', place: 'Saltings Hall', areaId: 'saltings', stepFree: 'yes', hearingLoop: 'yes', accessNotes: '', capacity: '2' });
+  // A start with no time (it would become midday) or in the past is refused on its field.
+  const noTime = await validPage(await editor.post(`/staff/consultations/${id}/meetings`, meeting(dateFields('starts', 10, ''))), 'meeting without a time', 400);
+  assert.match(noTime, /href="#starts-time"[^>]*>Enter the time it starts, like 6pm or 18:30/);
+  const past = await validPage(await editor.post(`/staff/consultations/${id}/meetings`, meeting(dateFields('starts', -30, '6pm'))), 'meeting in the past', 400);
+  assert.match(past, /href="#starts-day"[^>]*>The meeting must start in the future/);
+  const added = await editor.post(`/staff/consultations/${id}/meetings`, meeting(dateFields('starts', 10, '6pm')));
   assert.equal(added.status, 303);
   const list = await validPage(await editor.get(`/staff/consultations/${id}/meetings`), 'meetings with registrants link');
   const meetingId = /data-meeting="([^"]+)"/.exec(list)![1]!;

@@ -430,10 +430,14 @@ export async function meetingsPage(astro: AstroGlobal) {
     } else {
       values = typedValues(read.form);
       const result = validateForm(buildQuestionSchema(questions, { now: Date.now() }), read.form);
+      // A meeting needs its time (a date alone would become midday), and one already past cannot be announced.
+      const starts = result.ok ? (result.data.starts as DateAnswer) : null;
       if (!result.ok) errors = result.errors;
+      else if (!starts!.time) errors = [fieldError('starts-time', 'Enter the time it starts, like 6pm or 18:30')];
+      else if (starts!.at <= Date.now()) errors = [fieldError('starts-day', 'The meeting must start in the future')];
       else {
         const a = result.data;
-        const startsAt = (a.starts as DateAnswer).at;
+        const startsAt = starts!.at;
         await addMeeting(c.id, {
           title: String(a.title), startsAt, endsAt: startsAt + Number(a.minutes) * 60_000, place: String(a.place), areaId: (a.areaId as string | undefined) ?? null,
           stepFree: a.stepFree === 'yes', hearingLoop: a.hearingLoop === 'yes', accessNotes: String(a.accessNotes ?? ''), capacity: Number(a.capacity),
