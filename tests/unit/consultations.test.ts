@@ -17,7 +17,7 @@ import { validateForm } from '../../src/platform/forms/index.ts';
 import {
   addMeeting, canManageArea, cancelRegistration, confirmResponse, countsByChannel, createConsultation, engineQuestions, firstIncompleteSection, keepShownAnswers, meetingCalendar,
   purgeMeetingRegistrations, registerForMeeting, saveSurvey, sendMeetingReminders, setPublished, shownSections, stateOf, submitResponse, suppressSmallWards, surveyResults, whoIsResponding, findConsultation, SUPPRESS_UNDER,
-  optionLineCount, optionsFromLines, purgeConsultationDrafts, reachRows, startDraft, sectionFieldProblem, SECTION_FIELDS, surveyQuestionFields, MAX_OPTIONS,
+  answerFits, optionLineCount, optionsFromLines, purgeConsultationDrafts, reachRows, startDraft, sectionFieldProblem, SECTION_FIELDS, surveyQuestionFields, MAX_OPTIONS,
   type SurveyQuestion,
 } from '../../src/domains/consultations/index.ts';
 
@@ -289,4 +289,20 @@ test('who is not responding: a group whose count is hidden (under 5) is flagged 
   // A hidden at 0 and at 3: the same row either way (4 of about 100 is under half of A's 48 %); D (4 %) is not flagged, whatever it holds.
   assert.deepEqual(flags(0), [['A', null, true], ['B', 90, false], ['C', 7, true], ['D', null, false]]);
   assert.deepEqual(flags(3).map((r) => r[2]), flags(0).map((r) => r[2]));
+});
+
+test('an answer given before a question changed is asked again: an option taken out, a shorter limit, a ranking of other options', () => {
+  const answers = { q1: '1', q2: ['1', '3'], q3: '4', 'q4-ward': 'mill-lane', 'q4-day': 'very-safe', 'q4-dark': 'very-safe', q7: 'Eighteen characters' };
+  assert.equal(firstIncompleteSection(SURVEY, answers, wards), null, 'every answer fits the survey as it is');
+  const fewer = SURVEY.map((q) => (q.key === 'q2' ? { ...q, options: q.options!.slice(0, 2) } : q));
+  assert.equal(firstIncompleteSection(fewer, answers, wards), 2, 'q2\'s "Lighting" is gone: its page is asked again');
+  const shorter = SURVEY.map((q) => (q.key === 'q7' ? { ...q, max: 10 } : q));
+  assert.equal(firstIncompleteSection(shorter, answers, wards), 3);
+  const [ranking] = engineQuestions(SURVEY.filter((q) => q.key === 'q5'), wards);
+  assert.equal(answerFits(ranking!, ['2', '1', '3']), true);
+  assert.equal(answerFits(ranking!, ['2', '1']), false, 'every option ranked once');
+  assert.equal(answerFits(ranking!, ['2', '2', '3']), false);
+  const [rating] = engineQuestions(SURVEY.filter((q) => q.key === 'q3'), wards);
+  assert.equal(answerFits(rating!, '5'), true);
+  assert.equal(answerFits(rating!, '6'), false);
 });

@@ -78,8 +78,27 @@ export function shownSections(survey: readonly SurveyQuestion[], answers: Readon
 
 /** The first section with a required question shown but not answered, or null when all are answered. */
 export function firstIncompleteSection(survey: readonly SurveyQuestion[], answers: Readonly<Answers>, wards: WardOptions): number | null {
-  for (const q of shownQuestions(engineQuestions(survey, wards), answers)) if (isRequired(q) && answers[q.key] === undefined) return Number(q.page);
+  for (const q of shownQuestions(engineQuestions(survey, wards), answers)) {
+    const given = answers[q.key];
+    if (given === undefined ? isRequired(q) : !answerFits(q, given)) return Number(q.page);
+  }
   return null;
+}
+
+/**
+ * Whether a stored answer still fits its question: the questions of a draft consultation can change between a
+ * resident's pages (an option taken out, a shorter limit), and an answer given before must then be given again.
+ */
+export function answerFits(q: Question, value: unknown): boolean {
+  const offered = (v: unknown) => 'options' in q && q.options.some((o) => o.value === v);
+  switch (q.type) {
+    case 'choice': return offered(value);
+    case 'multiple': return Array.isArray(value) && value.every(offered);
+    case 'rating': return typeof value === 'string' && /^\d{1,2}$/.test(value) && Number(value) >= 1 && Number(value) <= q.points;
+    case 'ranking': return Array.isArray(value) && value.length === q.options.length && new Set(value).size === value.length && value.every(offered);
+    case 'text': return typeof value === 'string' && value.length <= q.max;
+    default: return true;
+  }
 }
 
 /**
