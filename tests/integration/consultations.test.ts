@@ -191,6 +191,8 @@ test('the editor closes it, tags themes and publishes; the public sees charts, t
   assert.equal((await editor.post(`/staff/consultations/${id}`, { intent: 'close', confirm: 'yes' })).status, 303);
   await validPage(await editor.post(`/staff/consultations/${id}/results`, { intent: 'theme', theme: '' }), 'theme refused', 400);
   assert.equal((await editor.post(`/staff/consultations/${id}/results`, { intent: 'theme', theme: 'Lighting' })).status, 303);
+  const twice = await validPage(await editor.post(`/staff/consultations/${id}/results`, { intent: 'theme', theme: 'lighting' }), 'theme twice', 400);
+  assert.match(twice, /href="#theme"[^>]*>There is already a theme called “Lighting”/);
   const results = await validPage(await editor.get(`/staff/consultations/${id}/results`), 'results');
   const themeId = /name="themes" value="([^"]+)"/.exec(results)![1]!;
   const responseId = /data-answer="([^"]+)"/.exec(results)![1]!;

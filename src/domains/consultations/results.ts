@@ -3,7 +3,7 @@
  * counts of free-text answers, who is responding against the population, and the rows of the CSV export.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { getDb, toStatement, write } from '../../platform/db/client.ts';
+import { getDatabase, getDb, toStatement, write } from '../../platform/db/client.ts';
 import { consultationProfileCounts, consultationResponses, consultationTags, consultationThemes } from '../../platform/db/schema.ts';
 import { describeAnswer, type Question } from '../../platform/questions/index.ts';
 import { newId } from '../../platform/security/ids.ts';
@@ -144,11 +144,18 @@ export async function listThemes(consultationId: string) {
 }
 
 /** Add a theme (an existing name is kept as it is). */
-export async function addTheme(consultationId: string, name: string, actor: Actor, now = Date.now()): Promise<void> {
-  await write([
-    toStatement(getDb().insert(consultationThemes).values({ id: newId(now), consultationId, name }).onConflictDoNothing()),
-    auditStatement(actor, 'consultation.theme_added', { kind: 'consultation', id: consultationId }, { name }, now),
-  ]);
+export async function addTheme(consultationId: string, name: string, actor: Actor, now = Date.now()): Promise<{ ok: true } | { ok: false; message: string }> {
+  return getDatabase().writer.transaction(async (tx) => {
+    // "Cost" and "cost" would be two themes that cannot be told apart in the tagging lists.
+    const themes = await tx.db.select({ name: consultationThemes.name }).from(consultationThemes).where(eq(consultationThemes.consultationId, consultationId));
+    const same = themes.find((t) => t.name.toLowerCase() === name.toLowerCase());
+    if (same) return { ok: false, message: `There is already a theme called “${same.name}”` };
+    await tx.batch([
+      toStatement(getDb().insert(consultationThemes).values({ id: newId(now), consultationId, name })),
+      auditStatement(actor, 'consultation.theme_added', { kind: 'consultation', id: consultationId }, { name }, now),
+    ]);
+    return { ok: true } as const;
+  });
 }
 
 /** Set the themes of one free-text answer (replacing its earlier tags). */

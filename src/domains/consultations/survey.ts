@@ -163,7 +163,8 @@ export function toEngineQuestions(q: SurveyQuestion, wards: WardOptions): Questi
     case 'ranking':
       return [{ ...base, type: 'ranking', options: q.options ?? [], required: q.required ? `Rank the options for: ${q.label}` : undefined }];
     case 'text':
-      return [{ ...base, type: 'text', multiline: true, max: q.max ?? 1000, messageLabel: 'Your answer', required: q.required ? `Enter an answer to: ${q.label}` : undefined, hint: [q.hint, `You can enter up to ${q.max ?? 1000} characters`].filter(Boolean).join('. ') }];
+      // The limit is said once, by the character count under the box (Textarea with maxLength), not again in the hint.
+      return [{ ...base, type: 'text', multiline: true, max: q.max ?? 1000, messageLabel: 'Your answer', required: q.required ? `Enter an answer to: ${q.label}` : undefined }];
     case 'rating':
       return [{ ...base, type: 'rating', points: q.points ?? 5, lowLabel: 'the lowest', highLabel: 'the highest', required: q.required ? select : undefined }];
     case 'number':

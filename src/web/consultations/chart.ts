@@ -15,6 +15,15 @@ export function percentOf(count: number, total: number): number {
 /** A one-sentence text alternative for a chart, in a language (`consultations.chart.*` keys). */
 export function describeChart(title: string, rows: readonly { label: string; count: number }[], answered: number, lang = 'en'): string {
   if (answered === 0) return translate(lang, 'consultations.chart.none', { title });
-  const top = [...rows].sort((a, b) => b.count - a.count)[0]!;
-  return translate(lang, 'consultations.chart.describe', { title, answered, top: top.label, count: top.count });
+  const most = Math.max(...rows.map((r) => r.count));
+  const tops = rows.filter((r) => r.count === most).map((r) => r.label);
+  // A tie names every answer given most, rather than whichever came first.
+  if (tops.length > 1) return translate(lang, 'consultations.chart.describeTie', { title, answered, tops: listInWords(tops, lang), count: most });
+  return translate(lang, 'consultations.chart.describe', { title, answered, top: tops[0]!, count: most });
+}
+
+/** "A, B and C" (Welsh: "a"). */
+function listInWords(items: readonly string[], lang: string): string {
+  const and = lang === 'cy' ? 'a' : 'and';
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${and} ${items.at(-1)}`;
 }

@@ -349,8 +349,9 @@ export async function resultsPage(astro: AstroGlobal) {
         if (!themeValue) errors = [fieldError('theme', 'Enter the theme')];
         else if (themeValue.length > 60) errors = [fieldError('theme', 'The theme must be 60 characters or fewer')];
         else {
-          await addTheme(c.id, themeValue, actor);
-          return seeOther(`/staff/consultations/${c.id}/results?saved=theme#themes`);
+          const added = await addTheme(c.id, themeValue, actor);
+          if (added.ok) return seeOther(`/staff/consultations/${c.id}/results?saved=theme#themes`);
+          errors = [fieldError('theme', added.message)];
         }
       } else if (intent === 'tag') {
         const responseId = String(read.form.get('response') ?? '');
