@@ -306,3 +306,9 @@ test('an answer given before a question changed is asked again: an option taken 
   assert.equal(answerFits(rating!, '5'), true);
   assert.equal(answerFits(rating!, '6'), false);
 });
+
+test('results list the questions in the order residents met them: by section, then as listed', async () => {
+  const c = await createConsultation({ title: `Order ${Math.random()}`, summary: 'About order', topic: 'feeling-safe', areaId: null, opensAt: NOW - DAY, closesAt: NOW + DAY, onePerEmail: false, aboutYou: false }, actor, NOW - 2 * DAY);
+  const moved = [SURVEY[6]!, SURVEY[0]!, SURVEY[2]!];
+  assert.deepEqual((await surveyResults(c.id, moved, wards)).map((r) => r.question.key), ['q1', 'q3', 'q7']);
+});

@@ -9,7 +9,7 @@ import { describeAnswer, type Question } from '../../platform/questions/index.ts
 import { newId } from '../../platform/security/ids.ts';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import type { CsvRow } from '../../platform/csv.ts';
-import { AGE_BANDS, SAFETY_OPTIONS, engineQuestions, safetyKeys, type SurveyQuestion, type WardOptions } from './survey.ts';
+import { AGE_BANDS, SAFETY_OPTIONS, engineQuestions, safetyKeys, surveyInOrder, type SurveyQuestion, type WardOptions } from './survey.ts';
 import { CHANNELS } from './responses.ts';
 
 /** A counted response. */
@@ -91,7 +91,8 @@ export function suppressSmallWards<T extends { answered: number }>(rows: readonl
 export async function surveyResults(consultationId: string, survey: readonly SurveyQuestion[], wards: WardOptions, options: { minimumPerWard?: number } = {}): Promise<QuestionResult[]> {
   const responses = await countedResponses(consultationId);
   const themeCounts = await themeCountsOf(consultationId);
-  return survey.map((sq) => {
+  // In the order residents met them: by section, then as listed within it.
+  return surveyInOrder(survey).map((sq) => {
     const [q] = engineQuestions([sq], wards) as [Question, ...Question[]];
     const answered = responses.filter((r) => r.answers[q.key] !== undefined).length;
     switch (sq.type) {
