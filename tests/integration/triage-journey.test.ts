@@ -288,6 +288,10 @@ test('no "Deactivate" on your own account (the server still refuses); a saved vi
   assert.equal((noStatus.match(/Choose the new status/g) ?? []).length, 2, 'once in the summary, once on the field');
   assert.match(noStatus, /href="#bulkStatus"/);
   assert.doesNotMatch(noStatus, /is not a case status/);
+  // Nothing selected on a page with no cases: the error links to the form, since there is no first box to link to.
+  const noCases = await (await triage.post('/staff/queue?category=no-such-category', { intent: 'bulk', bulkAction: 'note', bulkBody: 'x' })).text();
+  assert.match(noCases, /href="#bulk"[^>]*>Select at least one case/);
+  assert.match(noCases, /id="bulk"/);
   const noCode = await (await bulk({ bulkStatus: 'resolved' })).text();
   assert.match(noCode, /href="#bulkResolution"[^>]*>Choose a resolution code to resolve the cases/);
   assert.doesNotMatch(noCode, /HM-[0-9A-Z]{4}-[0-9A-Z]{4}: Choose a resolution code/);

@@ -155,5 +155,7 @@ export async function handleQueue(astro: AstroGlobal) {
     listQueue(filter, sort, cursor, now), countByStatus(filter, now), listSavedViews(user.id), listOfficers(), listBulkOwners(filter.scope),
     filter.incidentId ? findIncidentTitle(filter.incidentId) : Promise.resolve(null),
   ]);
+  // "Select at least one case" links to the first box, which a page without cases does not have: the form instead.
+  if (!page.rows.length) errors = errors.map((e) => (e.href === '#select-first' ? { ...e, href: '#bulk' } : e));
   return { errors, notice, filter, sort, cursor, page, counts, views, officers, bulkOwners, now, incidentTitle, deleting, bulk, confirmingReply, viewName };
 }
