@@ -60,6 +60,9 @@ test('district and referral states are valid HTML: the partner referrals list, t
   const inviteHtml = await invite.text();
   assert.match(inviteHtml, /Select the district this person works in/);
   problems.push(...(await htmlProblems(inviteHtml, '/staff/admin/users/invite (district missing)')).map((p) => `invite ${p}`));
+  // Every field's error at once: a missing name and an address in the wrong form together.
+  const both = await (await admin.post('/staff/admin/users/invite', { name: '', email: 'bad', role: 'editor', agencyId: '', districtId: '' })).text();
+  assert.match(both, /href="#name"[\s\S]*href="#email"[^>]*>Enter an e-mail address in the correct format/);
   const refused = await admin.post('/staff/admin/users/invite', { name: 'Tia Triage', email: 'tia@example.org', role: 'triage_officer', agencyId: '', districtId: 'eastmere' });
   assert.equal(refused.status, 400);
   assert.match(await refused.text(), /works across the partnership, not in one district: select “No district”/);

@@ -1,7 +1,7 @@
 /** Handlers and shared bits of the user administration pages: invite, change access, sign out, reset two-factor, deactivate. */
 import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
-import { AUDIT_ACTION_LABELS, deactivateUser, findUserById, getRoles, invalidateUserSessions, inviteUser, listAuditEvents, listAuditUsers, listUserDistricts, reactivateUser, resendInvitation, resetUserTwoFactor, updateUserAccess, UserRuleError, type AuditFilter, type User } from '../../domains/identity/index.ts';
+import { AUDIT_ACTION_LABELS, deactivateUser, findUserById, isEmailAddress, getRoles, invalidateUserSessions, inviteUser, listAuditEvents, listAuditUsers, listUserDistricts, reactivateUser, resendInvitation, resetUserTwoFactor, updateUserAccess, UserRuleError, type AuditFilter, type User } from '../../domains/identity/index.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import { choice, strings, text } from '../../platform/forms/index.ts';
 import { getConfig } from '../../server/runtime.ts';
@@ -58,7 +58,11 @@ const accessFields = {
   agencyId: text({ label: 'Agency', max: 100 }),
   districtId: text({ label: 'District', max: 100 }),
 };
-const inviteSchema = z.object({ ...accessFields, email: text({ label: 'Work e-mail address', max: 320, required: 'Enter their work e-mail address' }) }).transform(({ name, email, role, agencyId, districtId }) => ({ name, email, role, agencyId, districtId }));
+// The address's form is checked here too (the domain checks it again), so its error comes with the others at once.
+const inviteSchema = z.object({
+  ...accessFields,
+  email: text({ label: 'Work e-mail address', max: 320, required: 'Enter their work e-mail address' }).refine((v) => !v || isEmailAddress(v), 'Enter an e-mail address in the correct format, like name@example.org'),
+}).transform(({ name, email, role, agencyId, districtId }) => ({ name, email, role, agencyId, districtId }));
 const accessSchema = z.object({ ...accessFields, teamDistricts: strings(50) });
 
 /** Checkbox items for every district (a user's district team). */
