@@ -12,7 +12,7 @@ import { syncConfigToDatabase } from '../platform/config/sync.ts';
 import { log } from '../platform/log.ts';
 import { createMailTransport } from '../platform/mail/transport.ts';
 import { OutboxWorker } from '../platform/mail/outbox.ts';
-import { purgeConsultationDrafts, purgeMeetingRegistrations, sendMeetingReminders } from '../domains/consultations/index.ts';
+import { purgeConsultationDrafts, purgeMeetingRegistrations, purgeUnconfirmedResponses, sendMeetingReminders } from '../domains/consultations/index.ts';
 import { JobScheduler } from '../platform/jobs.ts';
 import { publishDueItems } from '../domains/publishing/index.ts';
 import { loadSigningKey } from '../platform/security/signing.ts';
@@ -101,7 +101,7 @@ export function getConfig(): SiteConfig {
 /**
  * Scheduled jobs, leased in the database so that each runs in one process at a time however many share it.
  * Housekeeping every 10 minutes: expired rate-limit buckets, abandoned drafts, closed cases and calls past
- * retention (anonymised, not under legal hold). Closing resolved cases whose reopen window ended, every 10 minutes
+ * retention (anonymised, not under legal hold), and responses never confirmed of consultations that have closed. Closing resolved cases whose reopen window ended, every 10 minutes
  * (src/domains/cases/auto-close.ts). Referrals (src/domains/referrals/escalation.ts): overdue
  * escalation to the triage team every minute, and each agency's daily digest. Scheduled content: every minute.
  * Area alerts (src/domains/alerts/digest.ts): the weekly digests, checked every 15 minutes; upkeep every 10.
@@ -114,6 +114,7 @@ function startMaintenance(config: SiteConfig) {
     await purgeDrafts(config.partnership.retentionDays.drafts * 86_400_000, getRuntime().env.UPLOAD_DIR);
     await anonymiseExpiredCases(config.partnership.retentionDays, getRuntime().env.UPLOAD_DIR);
     await purgeConsultationDrafts(config.partnership.retentionDays.drafts * 86_400_000);
+    await purgeUnconfirmedResponses();
     await purgeMeetingRegistrations(30 * 86_400_000);
   };
   const referral = referralJobs({ config, publicUrl: getRuntime().env.PUBLIC_URL });

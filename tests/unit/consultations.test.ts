@@ -17,7 +17,7 @@ import { validateForm } from '../../src/platform/forms/index.ts';
 import {
   addMeeting, canManageArea, cancelRegistration, confirmResponse, countsByChannel, createConsultation, engineQuestions, firstIncompleteSection, keepShownAnswers, meetingCalendar,
   purgeMeetingRegistrations, registerForMeeting, saveSurvey, sendMeetingReminders, setPublished, shownSections, stateOf, submitResponse, suppressSmallWards, surveyResults, whoIsResponding, findConsultation, SUPPRESS_UNDER,
-  answerFits, optionLineCount, optionsFromLines, purgeConsultationDrafts, reachRows, startDraft, sectionFieldProblem, SECTION_FIELDS, surveyQuestionFields, MAX_OPTIONS,
+  answerFits, optionLineCount, optionsFromLines, purgeConsultationDrafts, purgeUnconfirmedResponses, reachRows, startDraft, sectionFieldProblem, SECTION_FIELDS, surveyQuestionFields, MAX_OPTIONS,
   type SurveyQuestion,
 } from '../../src/domains/consultations/index.ts';
 
@@ -311,4 +311,16 @@ test('results list the questions in the order residents met them: by section, th
   const c = await createConsultation({ title: `Order ${Math.random()}`, summary: 'About order', topic: 'feeling-safe', areaId: null, opensAt: NOW - DAY, closesAt: NOW + DAY, onePerEmail: false, aboutYou: false }, actor, NOW - 2 * DAY);
   const moved = [SURVEY[6]!, SURVEY[0]!, SURVEY[2]!];
   assert.deepEqual((await surveyResults(c.id, moved, wards)).map((r) => r.question.key), ['q1', 'q3', 'q7']);
+});
+
+test('responses never confirmed are removed once their consultation has closed (they can no longer be confirmed), with their address', async () => {
+  const details = (closesAt: number) => ({ title: `Unconfirmed ${Math.random()}`, summary: 'About it', topic: 'feeling-safe', areaId: null, opensAt: NOW - 40 * DAY, closesAt, onePerEmail: true, aboutYou: true });
+  const open = await createConsultation(details(NOW + 30 * DAY), actor, NOW - 40 * DAY);
+  const closing = await createConsultation(details(NOW + DAY), actor, NOW - 40 * DAY);
+  const answers = { q1: '1', q3: '4', 'q4-ward': 'mill-lane', 'q4-day': 'very-safe', 'q4-dark': 'very-safe' };
+  for (const c of [open, closing]) assert.ok((await submitResponse(c, SURVEY, { channel: 'online', answers, profile: { ageBand: '25-44' }, email: `waiting.${c.id}@example.org` }, wards, links, NOW)).ok);
+  const pending = async (id: string) => Number((await database.client.execute({ sql: "select count(*) as n from consultation_responses where consultation_id = ? and state = 'pending'", args: [id] })).rows[0]!.n);
+  await purgeUnconfirmedResponses(NOW + 2 * DAY);
+  assert.equal(await pending(open.id), 1, 'still open: it may yet be confirmed');
+  assert.equal(await pending(closing.id), 0, 'closed: removed, address and all');
 });

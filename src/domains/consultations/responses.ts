@@ -4,7 +4,7 @@
  * optional "about you" answers. Staff key in paper, phone and meeting responses through the same questions.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { and, eq, gt, lt, notInArray, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { InStatement } from '@libsql/client';
 import { auditStatement, type Actor } from '../../platform/audit.ts';
 import { getDatabase, getDb, toStatement, write } from '../../platform/db/client.ts';
@@ -234,6 +234,15 @@ export async function confirmResponse(consultationId: string, token: string, ope
     await tx.batch([toStatement(getDb().update(consultationResponses).set({ state: 'counted', email: null, pendingProfile: null }).where(eq(consultationResponses.id, id))), ...(profile ? [profile] : [])]);
     return true;
   });
+}
+
+/**
+ * Remove the responses never confirmed of consultations that have closed (housekeeping): they can no longer be
+ * confirmed, and each holds an e-mail address and its "about you" answers.
+ */
+export async function purgeUnconfirmedResponses(now = Date.now()): Promise<void> {
+  const closed = getDb().select({ id: consultations.id }).from(consultations).where(lt(consultations.closesAt, now));
+  await write([toStatement(getDb().delete(consultationResponses).where(and(eq(consultationResponses.state, 'pending'), inArray(consultationResponses.consultationId, closed))))]);
 }
 
 /**
