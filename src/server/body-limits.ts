@@ -67,18 +67,17 @@ export const LARGEST_BODY_LIMIT = Math.max(DEFAULT_BODY_LIMIT, ...BODY_LIMITS.ma
 
 /** The body limit in bytes for a request path (no query string). */
 export function bodyLimitFor(path: string): number {
-  for (const row of BODY_LIMITS) {
-    if (row.path.endsWith('/') ? path.startsWith(row.path) : path === row.path || path === `${row.path}/`) return row.bytes;
-  }
-  return DEFAULT_BODY_LIMIT;
+  return limitRowFor(path)?.bytes ?? DEFAULT_BODY_LIMIT;
+}
+
+/** The table's first row for a request path (no query string), or undefined for a route it does not list. */
+function limitRowFor(path: string): BodyLimit | undefined {
+  return BODY_LIMITS.find((row) => (row.path.endsWith('/') ? path.startsWith(row.path) : path === row.path || path === `${row.path}/`));
 }
 
 /** The most form fields a request path may send (no query string): MAX_FORM_FIELDS unless its row says more. */
 export function fieldLimitFor(path: string): number {
-  for (const row of BODY_LIMITS) {
-    if (row.path.endsWith('/') ? path.startsWith(row.path) : path === row.path || path === `${row.path}/`) return row.fields ?? MAX_FORM_FIELDS;
-  }
-  return MAX_FORM_FIELDS;
+  return limitRowFor(path)?.fields ?? MAX_FORM_FIELDS;
 }
 
 /** How many fields a form body holds, counted on the raw bytes without parsing: '&'-separated pairs, or multipart parts. */

@@ -101,8 +101,8 @@ export function getConfig(): SiteConfig {
 /**
  * Scheduled jobs, leased in the database so that each runs in one process at a time however many share it.
  * Housekeeping every 10 minutes: expired rate-limit buckets, abandoned drafts, closed cases and calls past
- * retention (anonymised, not under legal hold), and responses never confirmed of consultations that have closed. Closing resolved cases whose reopen window ended, every 10 minutes
- * (src/domains/cases/auto-close.ts). Referrals (src/domains/referrals/escalation.ts): overdue
+ * retention (anonymised, not under legal hold), and responses never confirmed of consultations that have closed.
+ * Closing resolved cases whose reopen window ended, every 10 minutes (src/domains/cases/auto-close.ts). Referrals (src/domains/referrals/escalation.ts): overdue
  * escalation to the triage team every minute, and each agency's daily digest. Scheduled content: every minute.
  * Area alerts (src/domains/alerts/digest.ts): the weekly digests, checked every 15 minutes; upkeep every 10.
  * Flag recovery every minute: the repeat-flag refreshes of a process that stopped without finishing them.

@@ -236,7 +236,7 @@ export async function editorPage(astro: AstroGlobal) {
             await saveSurvey(c.id, added, actor);
             return seeOther(`/staff/consultations/${c.id}?saved=question#survey`);
           }
-          errors = textProblem ? [fieldError('max', textProblem)] : fieldProblem ? [fieldError('section', fieldProblem)] : result.ok ? [] : result.errors;
+          errors = !result.ok ? result.errors : [textProblem ? fieldError('max', textProblem) : fieldError('section', fieldProblem!)];
         } else {
           if (!survey.some((q) => q.key === key)) errors = [fieldError('form', 'That question is not in the survey', 'survey')];
           else {

@@ -19,8 +19,12 @@ import {
 
 /** The signed-in user as an editor. */
 export function editorOf(astro: AstroGlobal): Editor {
-  const u = astro.locals.user!;
-  return { id: u.id, name: u.name, districtId: u.districtId ?? null, bindsDistrict: u.bindsDistrict, ip: clientAddressOf(astro) };
+  return { ...editorFromUser(astro.locals.user!), ip: clientAddressOf(astro) };
+}
+
+/** A staff user as an editor (who may edit what: partnership-wide, or one district). */
+export function editorFromUser(u: NonNullable<App.Locals['user']>): Editor {
+  return { id: u.id, name: u.name, districtId: u.districtId ?? null, bindsDistrict: u.bindsDistrict };
 }
 
 /** True for a content kind name. */

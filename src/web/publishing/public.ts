@@ -10,7 +10,7 @@ import '../consultations/area-sections.ts';
 import '../alerts/area-sections.ts';
 import type { AstroGlobal } from 'astro';
 import { readPhoto } from '../../domains/reports/index.ts';
-import { contentImageDir } from './editor.ts';
+import { contentImageDir, editorFromUser } from './editor.ts';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
 import { formatDate } from '../../platform/time/london.ts';
 import { translateOr, translator } from '../../platform/i18n/index.ts';
@@ -179,7 +179,7 @@ export async function contentImageResponse(key: string, locals: App.Locals, ifNo
   const notFoundResponse = () => new Response('Not found', { status: 404 });
   if (!type || !/^[a-z0-9]{1,64}\.(jpg|png|webp)$/.test(key)) return notFoundResponse();
   const isPublic = await isPublicImage(key, now);
-  const editor = !isPublic && locals.user && can(locals, 'publish') ? { id: locals.user.id, name: locals.user.name, districtId: locals.user.districtId ?? null, bindsDistrict: locals.user.bindsDistrict } : null;
+  const editor = !isPublic && locals.user && can(locals, 'publish') ? editorFromUser(locals.user) : null;
   if (!isPublic && !(editor && (await isEditorImage(editor, key)))) return notFoundResponse();
   const etag = `"${key}"`;
   const headers = { 'Content-Type': type, 'Cache-Control': isPublic ? 'public, max-age=3600' : 'private, no-store', ETag: etag };
