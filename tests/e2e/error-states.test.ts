@@ -2,7 +2,8 @@
  * The error states added by the 2 December review fixes, each as the server renders it, checked with axe (WCAG 2.2 AA
  * tags) in Chromium on the site's origin: a second legal hold, an update decided already, your own account's
  * deactivate page, a saved view's name, a bulk change without a status, the audit log's dates the wrong way round,
- * a consultation's dates, a meeting without a time, a stale publish, a theme twice and a confirmation after the close.
+ * a consultation's dates, a meeting without a time, a stale publish, a theme twice, a confirmation after the close, an
+ * update released already, an API key form sent twice and an agency for a role that has none.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -48,13 +49,37 @@ test('every new error state passes axe', { timeout: 180_000 }, async () => {
   if (item) states.push(['a stale publish', await editor.post(`/staff/publishing/${item}`, { intent: 'action', action: 'publish', basedOn: '0' }), 400]);
   else states.push(['the publishing form with errors', created, 400]);
 
+  // A partner update released once and sent again: the decided page (409), and an API key form sent twice.
+  const triage = await signInAs(server.url, 'triage@hollowmere.example');
+  const partner = await signInAs(server.url, 'partner@hollowmere.example');
+  const referred = await createWebReport(server.url, { email: 'axe.release@example.org' });
+  assert.equal((await triage.post(`/staff/cases/${referred}/refer`, { agencyId: 'police', fields: 'description' })).status, 303);
+  const referral = new RegExp(`href="/staff/referrals/([^"]+)">${referred}<`).exec(await (await partner.get('/staff/referrals')).text())?.[1];
+  assert.ok(referral, 'the partner sees the referral');
+  for (const action of ['acknowledge', 'accept']) assert.equal((await partner.post(`/staff/referrals/${referral}`, { action })).status, 303, action);
+  const update = new FormData();
+  update.set('action', 'update');
+  update.set('text', 'Officers visited.');
+  update.set('forReporter', 'yes');
+  update.set('document', new Blob([]), '');
+  assert.equal((await partner.post(`/staff/referrals/${referral}`, update)).status, 303);
+  const pending = new RegExp(`/staff/cases/${referred}/updates/([0-9a-z]+)`).exec(await (await triage.get(`/staff/cases/${referred}`)).text())?.[1];
+  assert.ok(pending, 'the update waits for release');
+  assert.equal((await triage.post(`/staff/cases/${referred}/updates/${pending}`, { decision: 'release', releaseText: 'Officers visited.' })).status, 303);
+  states.push(['an update released already', await triage.post(`/staff/cases/${referred}/updates/${pending}`, { decision: 'release', releaseText: 'Again' }), 409]);
+  const keyId = /name="keyId" value="([^"]+)"/.exec(await (await admin.get('/staff/admin/api-keys/new')).text())![1]!;
+  const keyForm = new URLSearchParams([['keyId', keyId], ['name', 'Axe key'], ['access', 'read'], ['scope', 'all'], ['perMinute', '10']]);
+  assert.equal((await admin.post('/staff/admin/api-keys/new', keyForm)).status, 200);
+  states.push(['an API key form sent twice', await admin.post('/staff/admin/api-keys/new', keyForm), 409]);
+  states.push(['an agency for a triage officer', await admin.post('/staff/admin/users/invite', { name: 'Ted Triage', email: 'ted.axe@example.org', role: 'triage_officer', agencyId: 'police', districtId: '' }), 400]);
+
   const context = await browser.newContext({ baseURL: server.url });
   const page = await context.newPage();
   await page.goto('/');
   for (const [label, res, status] of states) {
     assert.equal(res.status, status, label);
     const html = await res.text();
-    assert.match(html, status >= 400 ? /class="error-summary/ : /<h1/, label);
+    assert.match(html, status >= 400 && label !== 'an API key form sent twice' ? /class="error-summary/ : /<h1/, label);
     await page.setContent(html);
     await expectAccessible(page, label);
   }

@@ -416,6 +416,28 @@ test('every call with a key is audited, and the key pages show when it was last 
   assert.deepEqual(await htmlProblems(html, 'api-keys'), []);
 });
 
+test('the issue form sent twice (a refresh, a second press) issues one key: the second answer says so (409), without the secret', async () => {
+  const form = await (await admin.get('/staff/admin/api-keys/new')).text();
+  const keyId = /name="keyId" value="([^"]+)"/.exec(form)?.[1];
+  assert.ok(keyId, 'the form carries the id its key will have');
+  const fields = new URLSearchParams([['keyId', keyId], ['name', 'Sent twice'], ['access', 'read'], ['scope', 'all'], ['perMinute', '10']]);
+  const [first, second] = await Promise.all([admin.post('/staff/admin/api-keys/new', fields), admin.post('/staff/admin/api-keys/new', fields)]);
+  const answers = [{ status: first.status, html: await first.text() }, { status: second.status, html: await second.text() }].sort((a, b) => a.status - b.status);
+  assert.deepEqual(answers.map((a) => a.status), [200, 409]);
+  assert.match(answers[0]!.html, new RegExp(`data-api-key>${keyId}\\.`));
+  const again = answers[1]!.html;
+  assert.match(again, /This key has already been issued/);
+  assert.match(again, new RegExp(`href="/staff/admin/api-keys/${keyId}"`));
+  assert.doesNotMatch(again, /data-api-key/, 'the secret is never shown a second time');
+  assert.deepEqual(await htmlProblems(again, 'api-key-issued-before'), []);
+  const list = await (await admin.get('/staff/admin/api-keys')).text();
+  assert.equal(list.split('>Sent twice</a>').length - 1, 1, 'one key in the list');
+  // A later refresh of the same form still issues nothing; a fresh form issues a new key.
+  assert.equal((await admin.post('/staff/admin/api-keys/new', fields)).status, 409);
+  const fresh = /name="keyId" value="([^"]+)"/.exec(await (await admin.get('/staff/admin/api-keys/new')).text())?.[1];
+  assert.ok(fresh && fresh !== keyId);
+});
+
 test('the key pages: issuing refuses a form with errors (400, error summary), a key page can be revoked once; all HTML-valid', async () => {
   const refused = await admin.post('/staff/admin/api-keys/new', { name: '', scope: 'chosen', perMinute: 'lots' });
   assert.equal(refused.status, 400);

@@ -66,5 +66,12 @@ test('district and referral states are valid HTML: the partner referrals list, t
   const refused = await admin.post('/staff/admin/users/invite', { name: 'Tia Triage', email: 'tia@example.org', role: 'triage_officer', agencyId: '', districtId: 'eastmere' });
   assert.equal(refused.status, 400);
   assert.match(await refused.text(), /works across the partnership, not in one district: select “No district”/);
+  // An agency for a role that works for none is refused on its field (it was dropped without a word), and nothing is stored.
+  const agency = await admin.post('/staff/admin/users/invite', { name: 'Ted Triage', email: 'ted@example.org', role: 'triage_officer', agencyId: 'police', districtId: '' });
+  assert.equal(agency.status, 400);
+  const agencyHtml = await agency.text();
+  assert.match(agencyHtml, /href="#agencyId"[^>]*>A triage officer does not work for a partner agency: select “Not a partner officer”/);
+  problems.push(...(await htmlProblems(agencyHtml, '/staff/admin/users/invite (agency for a triage officer)')).map((p) => `invite ${p}`));
+  assert.doesNotMatch(await (await admin.get('/staff/admin/users')).text(), /Ted Triage/);
   assert.deepEqual(problems, []);
 });

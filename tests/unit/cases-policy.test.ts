@@ -16,7 +16,7 @@ import { countByStatus, listQueue } from '../../src/domains/cases/queue.ts';
 import { exportQueueCsv } from '../../src/domains/cases/views.ts';
 import { lookUpCaller } from '../../src/domains/calls/lookup.ts';
 import { generateReference } from '../../src/domains/reports/reference.ts';
-import { checkRoleAndDistrict, createUser, updateUserAccess, UserRuleError } from '../../src/domains/identity/users.ts';
+import { checkRoleAndAgency, checkRoleAndDistrict, createUser, updateUserAccess, UserRuleError } from '../../src/domains/identity/users.ts';
 import { insertCase, insertReporter, insertUser, settings, TRIAGE_PERMISSIONS } from './cases-fixtures.ts';
 
 let cleanup: () => Promise<void>;
@@ -139,6 +139,13 @@ test('the call look-up shows only cases in the scope; a reference outside it is 
   assert.ok(everyone.ok && everyone.cases.some((c) => c.ref === other.ref));
   const byRef = await lookUpCaller(other.ref, 'HM', 20, scope);
   assert.equal(byRef.ok, false);
+});
+
+test('user administration: an agency is required for partner roles, refused for others (not dropped without a word)', async () => {
+  await assert.rejects(checkRoleAndAgency('partner_officer', ''), (e: UserRuleError) => e.field === 'agencyId' && /Select the agency/.test(e.message));
+  await assert.rejects(checkRoleAndAgency('triage_officer', 'police'), (e: UserRuleError) => e.field === 'agencyId' && /does not work for a partner agency: select “Not a partner officer”/.test(e.message));
+  assert.equal(await checkRoleAndAgency('triage_officer', ''), null);
+  assert.equal(await checkRoleAndAgency('partner_officer', 'police'), 'police');
 });
 
 test('user administration: a district is required for district-bound roles, refused for others, and must be a district', async () => {

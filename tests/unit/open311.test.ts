@@ -138,7 +138,12 @@ test('POST requests check: the ward from the postcode, anonymous drops contact d
 
 test('API keys: only a hash is stored; a wrong secret or a revoked key is refused; scope by service', async () => {
   const actor = { kind: 'user' as const, id: 'admin-1' };
-  const { key, token } = await issueKey({ name: 'CRM', services: ['noise'], canRead: false, canWrite: true, perMinute: 3 }, actor);
+  const issued = await issueKey({ name: 'CRM', services: ['noise'], canRead: false, canWrite: true, perMinute: 3 }, actor);
+  assert.ok(issued);
+  const { key, token } = issued;
+  // The same id again (the issue form sent twice) issues nothing.
+  assert.equal(await issueKey({ name: 'CRM again', services: null, canRead: true, canWrite: true, perMinute: 3 }, actor, Date.now(), key.id), null);
+  assert.equal((await getDb().select().from(apiKeys)).length, 1);
   const [row] = await getDb().select().from(apiKeys);
   assert.ok(row);
   assert.equal(row.secretHash.length, 32);

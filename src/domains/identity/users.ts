@@ -51,11 +51,14 @@ export async function listUsers(): Promise<User[]> {
   return getDatabase().db.select().from(users).orderBy(asc(sql`lower(${users.name})`));
 }
 
-/** Check a role and agency pair: partner roles need an active agency, other roles none. Returns the agency to store. */
+/** Check a role and agency pair: partner roles need an active agency, other roles are refused one. Returns the agency to store. */
 export async function checkRoleAndAgency(role: string, agencyId: string | null | undefined): Promise<string | null> {
   const r = findRole(role);
   if (!r) throw new UserRuleError('role', 'Select a role');
-  if (!r.bindsAgency) return null;
+  if (!r.bindsAgency) {
+    if (agencyId) throw new UserRuleError('agencyId', `A ${r.label.toLowerCase()} does not work for a partner agency: select “Not a partner officer”`);
+    return null;
+  }
   if (!agencyId) throw new UserRuleError('agencyId', 'Select the agency this partner officer works for');
   const [a] = await getDatabase().db.select().from(agencies).where(eq(agencies.id, agencyId)).limit(1);
   if (!a || !a.active) throw new UserRuleError('agencyId', 'Select an agency from the list');

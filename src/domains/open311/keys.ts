@@ -44,17 +44,25 @@ const columns = {
   createdBy: apiKeys.createdBy, createdAt: apiKeys.createdAt, revokedAt: apiKeys.revokedAt, lastUsedAt: apiKeys.lastUsedAt,
 };
 
-/** Issue a key; the full key is returned once and never stored. */
-export async function issueKey(input: KeyInput, actor: Actor, now = Date.now()): Promise<{ key: ApiKey; token: string }> {
-  const id = newId(now);
+/** The form of an id from `newId`: ten characters of time and ten of randomness, in Crockford's base 32. */
+export const KEY_ID_PATTERN = /^[0-9a-hjkmnp-tv-z]{20}$/;
+
+/**
+ * Issue a key; the full key is returned once and never stored. `id` is the one the issue form was given when it
+ * was shown, so a form sent twice (a refresh, a second press) issues one key: the second gets null.
+ */
+export async function issueKey(input: KeyInput, actor: Actor, now = Date.now(), id = newId(now)): Promise<{ key: ApiKey; token: string } | null> {
   const secret = newSecret(20);
   const key: ApiKey = { id, name: input.name, services: input.services, canRead: input.canRead, canWrite: input.canWrite, perMinute: input.perMinute, createdBy: actor.id ?? null, createdAt: now, revokedAt: null, lastUsedAt: null };
-  const { db, writer } = getDatabase();
-  await writer.batch([
-    toStatement(db.insert(apiKeys).values({ ...key, secretHash: Buffer.from(hashSecret(secret)) })),
-    auditStatement(actor, 'open311.key.issued', { kind: 'api_key', id }, { name: key.name, services: key.services, read: key.canRead, write: key.canWrite, perMinute: key.perMinute }, now),
-  ]);
-  return { key, token: `${id}.${secret}` };
+  return getDatabase().writer.transaction(async (tx) => {
+    const [taken] = await tx.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.id, id));
+    if (taken) return null;
+    await tx.batch([
+      toStatement(tx.db.insert(apiKeys).values({ ...key, secretHash: Buffer.from(hashSecret(secret)) })),
+      auditStatement(actor, 'open311.key.issued', { kind: 'api_key', id }, { name: key.name, services: key.services, read: key.canRead, write: key.canWrite, perMinute: key.perMinute }, now),
+    ]);
+    return { key, token: `${id}.${secret}` };
+  });
 }
 
 /** Every key, newest first. */

@@ -1,10 +1,11 @@
 /** Handlers of the Open311 API key pages: issue a key (shown once), see one, revoke it. */
 import type { AstroGlobal } from 'astro';
 import { z } from 'zod';
-import { findKey, issueKey, MAX_PER_MINUTE, revokeKey, type ApiKey } from '../../domains/open311/index.ts';
+import { findKey, issueKey, KEY_ID_PATTERN, MAX_PER_MINUTE, revokeKey, type ApiKey } from '../../domains/open311/index.ts';
+import { newId } from '../../platform/security/ids.ts';
 import { choice, choices, text } from '../../platform/forms/index.ts';
 import { getConfig } from '../../server/runtime.ts';
-import { fieldError, readPageForm, refuseForm, seeOther, validateForm, type Done, type FieldError } from '../forms.ts';
+import { fieldError, readPageForm, refuseForm, seeOther, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
 import { actorOf } from './common.ts';
 import { notFound } from '../guards.ts';
 
@@ -35,6 +36,8 @@ export interface KeyFormValues {
   scope: string;
   services: string[];
   perMinute: string;
+  /** The id the key will have, chosen when the form is shown, so the form sent twice issues one key. */
+  keyId: string;
 }
 
 /** What the issue page renders: the form (with errors), or the key issued, shown once. */
@@ -42,6 +45,8 @@ export interface IssueView {
   values: KeyFormValues;
   errors: FieldError[];
   issued?: { key: ApiKey; token: string };
+  /** The key this form issued already (it was sent again): shown without its secret, which was shown once. */
+  issuedBefore?: ApiKey;
 }
 
 /** The issue form's fields, in page order; the services are checked against the configuration as the form is read. */
@@ -63,13 +68,14 @@ const FIELD_ORDER = ['name', 'access', 'scope', 'services', 'perMinute'];
 
 /** Issue a key: the full key is shown on this page once, never stored and never sent again. */
 export async function handleIssueKey(astro: AstroGlobal): Promise<IssueView> {
-  const empty: KeyFormValues = { name: '', access: [], scope: '', services: [], perMinute: String(DEFAULT_PER_MINUTE) };
+  const empty: KeyFormValues = { name: '', access: [], scope: '', services: [], perMinute: String(DEFAULT_PER_MINUTE), keyId: newId() };
   if (astro.request.method !== 'POST') return { values: empty, errors: [] };
   const read = await readPageForm(astro);
   if (!read.ok) return { values: empty, errors: read.errors };
   const form = read.form;
   const strings = (name: string) => form.getAll(name).filter((v): v is string => typeof v === 'string');
-  const values: KeyFormValues = { name: String(form.get('name') ?? '').trim(), access: strings('access'), scope: String(form.get('scope') ?? ''), services: strings('services'), perMinute: String(form.get('perMinute') ?? '').trim() };
+  const sentId = String(form.get('keyId') ?? '');
+  const values: KeyFormValues = { name: String(form.get('name') ?? '').trim(), access: strings('access'), scope: String(form.get('scope') ?? ''), services: strings('services'), perMinute: String(form.get('perMinute') ?? '').trim(), keyId: KEY_ID_PATTERN.test(sentId) ? sentId : newId() };
   const valid = validateForm(keySchema(getConfig().categories.map((c) => c.id)), form);
   const errors = valid.ok ? [] : [...valid.errors];
   if (values.scope === 'chosen' && !values.services.length && !errors.some((e) => e.field === 'services')) errors.push(fieldError('services', 'Select at least one service'));
@@ -79,8 +85,12 @@ export async function handleIssueKey(astro: AstroGlobal): Promise<IssueView> {
     return { values, errors: errors.sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field)) };
   }
   const d = valid.data;
-  const issued = await issueKey({ name: d.name, services: d.scope === 'all' ? null : d.services, canRead: d.access.includes('read'), canWrite: d.access.includes('write'), perMinute: Number(d.perMinute) }, actorOf(astro));
-  return { values: empty, errors: [], issued };
+  const issued = await issueKey({ name: d.name, services: d.scope === 'all' ? null : d.services, canRead: d.access.includes('read'), canWrite: d.access.includes('write'), perMinute: Number(d.perMinute) }, actorOf(astro), Date.now(), values.keyId);
+  if (issued) return { values: empty, errors: [], issued };
+  // The same form again: its key exists (issued by this form, or an id that is taken). Nothing new is issued.
+  refuseForm(astro, 409);
+  const before = await findKey(values.keyId);
+  return before ? { values, errors: [], issuedBefore: before } : { values: { ...values, keyId: newId() }, errors: unreadableForm() };
 }
 
 /** What one key's page renders. */
