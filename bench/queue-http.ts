@@ -15,6 +15,8 @@ import { signInAs } from '../tests/integration/staff-sign-in.ts';
 import { numberArg, seedQueueCases } from './seed-queue-cases.ts';
 import { closeDatabase, openDatabase } from '../src/platform/db/client.ts';
 import { rebuildCounts } from '../src/domains/insight/counts.ts';
+import { londonMonth } from '../src/platform/time/london.ts';
+import { addMonths } from '../src/domains/insight/hot-spots.ts';
 
 const ROWS = numberArg('rows', 1_000_000);
 const RUNS = numberArg('runs', 40);
@@ -79,6 +81,10 @@ try {
   const due = await measure('/staff/queue?sort=due', (p) => visitor.get(p));
   const overdueAll = await measure('/staff/queue?status=all&overdue=1', (p) => visitor.get(p));
   const labelAll = await measure('/staff/queue?status=all&flag=asb_case_review&sort=priority', (p) => visitor.get(p));
+  // The emerging hot-spot's link (a ward, a type, last month, every status) and a month by due time.
+  const lastMonth = addMonths(londonMonth(Date.now()), -1);
+  const hotSpot = await measure(`/staff/queue?status=all&ward=mill-lane&category=noise&month=${lastMonth}`, (p) => visitor.get(p));
+  const monthDue = await measure(`/staff/queue?status=all&month=${lastMonth}&sort=due`, (p) => visitor.get(p));
   rows = [
     ['GET /healthz (reference, one query)', reference],
     ['GET /staff/queue (active, newest first)', queue],
@@ -90,6 +96,8 @@ try {
     ['GET /staff/queue?sort=due (active, by due time)', due],
     ['GET /staff/queue?status=all&overdue=1 (every status, overdue, newest first)', overdueAll],
     ['GET /staff/queue?status=all&flag=asb_case_review&sort=priority (every status, the rarest flag, by priority)', labelAll],
+    ['GET /staff/queue?status=all&ward=mill-lane&category=noise&month=(last month) (a hot-spot link)', hotSpot],
+    ['GET /staff/queue?status=all&month=(last month)&sort=due (every status, one month, by due time)', monthDue],
   ].map(([name, m]) => {
     const r = m as { server: number[]; client: number[] };
     return `| ${name as string} | ${r.server.length} | ${fmt(pct(r.server, 50))} | ${fmt(pct(r.server, 95))} | ${fmt(pct(r.client, 50))} | ${fmt(pct(r.client, 95))} |`;

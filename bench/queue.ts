@@ -22,6 +22,8 @@ import { setLogLevel } from '../src/platform/log.ts';
 import { numberArg, seedQueueCases } from './seed-queue-cases.ts';
 import { ensureQueueCounts, rebuildQueueCountStatements } from '../src/domains/cases/queue-counts.ts';
 import { countByStatus, countByStatusOnView, fewLabelled, listQueue, queueSql, type QueueFilter, type QueueSort } from '../src/domains/cases/queue.ts';
+import { londonMonth } from '../src/platform/time/london.ts';
+import { addMonths } from '../src/domains/insight/hot-spots.ts';
 
 const ROWS = numberArg('rows', 1_000_000);
 const RUNS = numberArg('runs', 30);
@@ -44,6 +46,10 @@ const { client } = database;
 
 // Synthetic data from configuration.
 const NOW = Date.UTC(2026, 10, 23, 12);
+/** The month filter's months: the bench's own, the one before and the same month a year earlier (London). */
+const THIS_MONTH = londonMonth(NOW);
+const LAST_MONTH = addMonths(THIS_MONTH, -1);
+const YEAR_AGO = addMonths(THIS_MONTH, -12);
 const officers = Array.from({ length: 20 }, (_, i) => `user-${String(i).padStart(2, '0')}`);
 
 const t0 = performance.now();
@@ -132,6 +138,14 @@ const cases: { name: string; filter: QueueFilter; sort?: QueueSort }[] = [
   { name: 'Sort: next due', filter: { status: 'active' }, sort: 'due' },
   { name: 'Sort: priority', filter: { status: 'active' }, sort: 'priority' },
   { name: 'Active + noise + unassigned', filter: { status: 'active', categoryId: 'noise', owner: 'unassigned' } },
+  { name: 'Month (last month), every status', filter: { status: 'all', month: LAST_MONTH } },
+  { name: 'Month (this month), active', filter: { status: 'active', month: THIS_MONTH } },
+  { name: 'Month + ward + category, every status (a hot-spot link)', filter: { status: 'all', month: LAST_MONTH, wardId: String(sample.ward_id), categoryId: 'noise' } },
+  { name: 'Month (a year ago), active, next due', filter: { status: 'active', month: YEAR_AGO }, sort: 'due' },
+  { name: 'Month (this month), active, by priority', filter: { status: 'active', month: THIS_MONTH }, sort: 'priority' },
+  { name: 'Month (last month), every status, next due', filter: { status: 'all', month: LAST_MONTH }, sort: 'due' },
+  { name: 'Month (last month), every status, by priority', filter: { status: 'all', month: LAST_MONTH }, sort: 'priority' },
+  { name: 'Month (this month), overdue', filter: { status: 'active', month: THIS_MONTH, overdue: true } },
 ];
 
 function stats(samples: number[]) {
@@ -196,6 +210,16 @@ const countFilters: [string, QueueFilter][] = [
   ['referral overdue', { referralOverdue: true }],
   ['referral overdue + partner scope', { referralOverdue: true, scope: { kind: 'agency', agencyId: 'police', districtIds: [] } }],
   ['incident', { incidentId: 'bench-incident' }],
+  ['month', { month: LAST_MONTH }],
+  ['month + ward + category (a hot-spot link)', { month: LAST_MONTH, wardId: String(sample.ward_id), categoryId: 'noise' }],
+  ['month + owner', { month: LAST_MONTH, owner: String(sampleOwner) }],
+  ['month + unassigned', { month: LAST_MONTH, owner: 'unassigned' }],
+  ['month + district officer scope', { month: LAST_MONTH, scope: { kind: 'district', districtIds: [district] } }],
+  ['month + partner officer scope', { month: LAST_MONTH, scope: { kind: 'agency', agencyId: 'police', districtIds: [] } }],
+  ['month + overdue', { month: THIS_MONTH, overdue: true }],
+  ['month + flag', { month: LAST_MONTH, flag: 'asb_case_review' }],
+  ['month + referral overdue', { month: THIS_MONTH, referralOverdue: true }],
+  ['month + tag', { month: LAST_MONTH, tag: 'estate-patrol' }],
 ];
 const REF_RUNS = Math.max(3, Math.floor(RUNS / 6));
 let worst = 0;

@@ -1,6 +1,7 @@
 /**
  * Hot-spots, the tasking list and perception against reality in real Chromium: axe on each new page state (the
- * ranking with an emerging hot-spot, the period form's error state, the tasking list, the perception chart with points),
+ * ranking with an emerging hot-spot, the period form's error state, the tasking list and the queue its emerging
+ * hot-spot opens (one month), the perception chart with points),
  * and the period form working without JavaScript.
  */
 import assert from 'node:assert/strict';
@@ -57,6 +58,18 @@ test('a triage officer chooses a period without JavaScript, sees the ranking and
   await page.goto('/staff/insight/tasking');
   assert.equal(await page.locator('a[href="/staff/queue?ward=northgate&sort=priority"]').count(), 1, 'the open P1 cases link to the queue');
   await expectAccessible(page, 'tasking');
+  // An emerging hot-spot's link opens the queue on its ward, type and month: its cases, the month named and chosen.
+  const link = page.locator(`a[href="/staff/queue?status=all&ward=mill-lane&category=noise&month=${month(-1).id}"]`);
+  const line = await page.locator('tr', { has: link }).innerText();
+  const reports = Number(/(\d+) reports in/.exec(line)?.[1]);
+  assert.ok(reports >= 9, line);
+  await link.click();
+  await page.waitForURL(/\/staff\/queue\?/);
+  assert.equal(new URL(page.url()).searchParams.get('month'), month(-1).id);
+  assert.match(await page.locator('#month-filter').innerText(), /^Showing the cases received in [A-Z][a-z]+ \d{4}\. Show every month$/);
+  assert.equal(await page.locator('#month').inputValue(), month(-1).id);
+  assert.equal(await page.locator('tbody tr').count(), reports);
+  await expectAccessible(page, 'queue filtered by month');
   await context.close();
 });
 

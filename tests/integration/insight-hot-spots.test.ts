@@ -129,7 +129,29 @@ test('the emerging hot-spot of last month is flagged with its usual level, and t
   assert.deepEqual(saltings!.slice(2), ['6', '1', '5']);
   assert.match(html, /at least 3 reports of that type/);
   assert.match(html, /less than 1 time in 100/);
+  // Its link opens the queue on that ward, type and month: the same 6 cases, whatever their status.
+  const link = /href="([^"]+)">Saltings<\/a>/.exec(html.slice(html.indexOf('id="emerging"')))?.[1]?.replaceAll('&amp;', '&');
+  assert.equal(link, `/staff/queue?status=all&category=noise&ward=saltings&month=${to.id}`);
+  const queue = await (await triage.get(link!)).text();
+  assert.equal(queueTotal(queue), 6);
+  assert.match(queue, /Showing the cases received in <strong>[A-Z][a-z]+ \d{4}<\/strong>/);
+  assert.match(queue, new RegExp(`<option value="${to.id}" selected>`), 'the month is chosen in the filter');
+  assert.deepEqual(await htmlProblems(queue, 'queue filtered by month'), []);
+  // The tasking list's line for it links to the same view.
+  const tasking = await (await triage.get('/staff/insight/tasking')).text();
+  const taskingLinks = [...tasking.matchAll(/href="\/staff\/queue\?([^"]+)"/g)].map((m) => Object.fromEntries(new URLSearchParams(m[1]!.replaceAll('&amp;', '&'))));
+  assert.ok(taskingLinks.some((q) => JSON.stringify(q) === JSON.stringify({ status: 'all', ward: 'saltings', category: 'noise', month: to.id })), `the tasking line links to the month: ${JSON.stringify(taskingLinks)}`);
+  // Mill Lane's vandalism: the hot-spot counts 14, the month's queue also lists the 4 closed as duplicates.
+  const mill = await (await triage.get(`/staff/queue?status=all&category=vandalism&ward=mill-lane&month=${to.id}`)).text();
+  assert.equal(queueTotal(mill), 18);
+  assert.equal(queueTotal(await (await triage.get(`/staff/queue?status=all&category=vandalism&ward=mill-lane&month=${month(-2).id}`)).text()), 0);
 });
+
+/** The sum of the queue page's counts by status. */
+function queueTotal(html: string): number {
+  const nav = html.slice(html.indexOf('<nav aria-label="Cases by status">'), html.indexOf('</nav>', html.indexOf('<nav aria-label="Cases by status">')));
+  return [...nav.matchAll(/ \(([\d,]+)\)<\/a>/g)].reduce((sum, m) => sum + Number(m[1]!.replace(/,/g, '')), 0);
+}
 
 test('a wrong period is a 400 with an error summary, never a 500', async () => {
   const res = await triage.get(`/staff/insight/hot-spots?from=${month(-1).id}&to=${month(-3).id}`);
@@ -192,7 +214,7 @@ test('the tasking list: emerging hot-spots, wards with most open P1 and P2 cases
   assert.match(html, /href="\/staff\/queue\?ward=northgate&amp;sort=priority"/);
   assert.match(html, /href="\/staff\/queue\?ward=fenwick-park&amp;flag=asb_case_review"/);
   assert.match(html, /no[^.]*coordinates/i, 'the help text says why there are no clusters');
-  assert.match(html, /not by month: for an emerging hot-spot, every case of that type in the ward, newest first/, 'the help text says what a link opens');
+  assert.match(html, /for an emerging hot-spot, the cases of that type in the ward received in that month \(with any closed as duplicates or spam, which the count leaves out\)/, 'the help text says what a link opens');
   assert.deepEqual(await htmlProblems(html, 'tasking'), []);
 
   const csv = await triage.get('/staff/insight/tasking.csv');

@@ -193,3 +193,31 @@ test('with a flag or a tag, the due and priority sorts read an index holding the
     }
   }
 });
+
+test("a month's counts read the received-time range of an index led by a fixed facet, or of the status index from the index alone; its due sort reads the month's range, not every case with a due time", async () => {
+  const { queueCountSql, queueSql } = await import('../../src/domains/cases/queue.ts');
+  const now = Date.now();
+  const counts: [Parameters<typeof queueCountSql>[0], RegExp][] = [
+    [{ month: '2026-11' }, /SEARCH c USING COVERING INDEX cases_status_received \(status=\? AND received_at>\? AND received_at<\?\)/],
+    [{ month: '2026-11', wardId: 'mill-lane', categoryId: 'noise' }, /SEARCH c USING INDEX cases_ward_received \(ward_id=\? AND received_at>\? AND received_at<\?\)/],
+    [{ month: '2026-11', categoryId: 'noise' }, /SEARCH c USING INDEX cases_category_received \(category_id=\? AND received_at>\? AND received_at<\?\)/],
+    [{ month: '2026-11', owner: 'user-1' }, /SEARCH c USING INDEX cases_owner_received \(owner_id=\? AND received_at>\? AND received_at<\?\)/],
+    [{ month: '2026-11', owner: 'unassigned' }, /SEARCH c USING INDEX cases_owner_received \(owner_id=\? AND received_at>\? AND received_at<\?\)/],
+    [{ month: '2026-11', referralOverdue: true }, /SEARCH c USING COVERING INDEX cases_status_received \(status=\? AND received_at>\? AND received_at<\?\)[\s\S]*SEARCH r USING INDEX referrals_case/],
+    [{ month: '2026-11', overdue: true }, /SEARCH c USING (COVERING )?INDEX cases_active_received \(received_at>\? AND received_at<\?\)[\s\S]*SEARCH c USING (COVERING )?INDEX cases_due_facets \(status=\? AND next_due_at<\?\)/],
+    [{ month: '2026-11', scope: { kind: 'district', districtIds: ['brackenford', 'eastmere'] } }, /SEARCH c USING INDEX cases_district_received \(district_id=\? AND received_at>\? AND received_at<\?\)/],
+    [{ month: '2026-11', scope: { kind: 'agency', agencyId: 'police', districtIds: [] } }, /SEARCH c USING INDEX cases_agency_received \(referred_agency_id=\? AND received_at>\? AND received_at<\?\)/],
+  ];
+  for (const [filter, want] of counts) {
+    const count = queueCountSql(filter, now)!;
+    const plan = await planOf(count.sql, count.args as (string | number)[]);
+    assert.match(plan, want, `${JSON.stringify(filter)}: ${plan}`);
+  }
+  for (const [status, index] of [['active', 'cases_active_received'], ['all', 'cases_received']] as const) {
+    for (const rest of [false, true]) {
+      const list = queueSql({ status, month: '2026-11' }, 'due', null, 50, now, rest);
+      const plan = await planOf(list.sql, list.args as (string | number)[]);
+      assert.match(plan, new RegExp(`SEARCH c USING (COVERING )?INDEX ${index} \\(received_at>\\? AND received_at<\\?\\)`), `${status}${rest ? ', second phase' : ''}: ${plan}`);
+    }
+  }
+});

@@ -9,7 +9,7 @@ import { callsToCsv } from '../../src/domains/calls/csv.ts';
 import type { CallRow } from '../../src/domains/calls/list.ts';
 import { readUkDate } from '../../src/platform/questions/schema.ts';
 import {
-  formatDate, formatDateTime, formatDateTimeLong, formatDayTime, formatTime, formatWhen, londonDate, londonDayStart, londonMonth, londonTime, nextDay,
+  formatDate, formatDateTime, formatDateTimeLong, formatDayTime, formatTime, formatWhen, londonDate, londonDayStart, londonMonth, londonMonthRange, londonTime, nextDay,
 } from '../../src/platform/time/london.ts';
 
 const intl = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -44,6 +44,20 @@ test('month keys and day keys follow London time across a month boundary in summ
   assert.equal(londonDate(lateJulyUtc), '2026-08-01');
   assert.equal(londonMonth(Date.UTC(2026, 6, 31, 22, 59)), '2026-07');
   assert.equal(londonMonth(Date.UTC(2026, 11, 31, 23, 30)), '2026-12', 'GMT in winter: no shift');
+});
+
+test('a London month spans local midnight to local midnight, summer and winter; only real months are months', () => {
+  assert.deepEqual(londonMonthRange('2026-01'), [Date.UTC(2026, 0, 1), Date.UTC(2026, 1, 1)]);
+  // April and May start in summer time (an hour before UTC midnight); November starts in winter time.
+  assert.deepEqual(londonMonthRange('2026-04'), [Date.UTC(2026, 2, 31, 23), Date.UTC(2026, 3, 30, 23)]);
+  assert.deepEqual(londonMonthRange('2026-10'), [Date.UTC(2026, 8, 30, 23), Date.UTC(2026, 10, 1)]);
+  assert.deepEqual(londonMonthRange('2026-12'), [Date.UTC(2026, 11, 1), Date.UTC(2027, 0, 1)]);
+  const [start, end] = londonMonthRange('2026-08')!;
+  assert.equal(londonMonth(start), '2026-08');
+  assert.equal(londonMonth(start - 1), '2026-07');
+  assert.equal(londonMonth(end - 1), '2026-08');
+  assert.equal(londonMonth(end), '2026-09');
+  for (const bad of ['2026-13', '2026-00', '2026-1', '26-01', '2026-01-01', '1999-12', '', 'x']) assert.equal(londonMonthRange(bad), null, bad);
 });
 
 test('London days start at local midnight, summer and winter, and only real dates are days', () => {

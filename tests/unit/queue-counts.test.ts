@@ -19,7 +19,7 @@ import { addReporterInformation } from '../../src/domains/reports/track.ts';
 import { assignCase, changeStatus, changeTags, findCase, linkIncident, markDuplicate, refreshFlags, triageCase } from '../../src/domains/cases/actions.ts';
 import { actOnReferral, referCase } from '../../src/domains/referrals/actions.ts';
 import { anonymiseExpiredCases } from '../../src/domains/cases/retention.ts';
-import { countByStatus, countByStatusOnView, type QueueFilter } from '../../src/domains/cases/queue.ts';
+import { ACTIVE_STATUSES, countByStatus, countByStatusOnView, listQueue, QUEUE_SORTS, type QueueFilter } from '../../src/domains/cases/queue.ts';
 import { ensureQueueCounts, queueCountStatements, rebuildQueueCountStatements } from '../../src/domains/cases/queue-counts.ts';
 import { countChangeStatements } from '../../src/domains/insight/counts.ts';
 import { CASE_STATUSES } from '../../src/domains/cases/workflow.ts';
@@ -41,6 +41,7 @@ const ctx = { config, actor: { kind: 'public' as const, ip: '127.0.0.1' }, publi
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 5, 9);
 const NOW = Date.UTC(2026, 2, 2, 9);
+const [JAN, FEB, MAR] = [Date.UTC(2026, 0, 1), Date.UTC(2026, 1, 1), Date.UTC(2026, 2, 1)];
 const COUNTER_TABLES = ['queue_active_counts', 'queue_active_owner_counts', 'queue_finished_counts', 'queue_finished_owner_counts'];
 
 /** The rows of a counter table as sorted "key=n" lines, zero rows left out. */
@@ -154,6 +155,10 @@ test('after a sequence of case changes every queue count equals COUNT(*) over th
   await database.writer.batch([
     { sql: `UPDATE cases SET flags = '["repeat_reporter","repeat_location"]' WHERE id IN (SELECT id FROM cases c WHERE NOT ${hasItem('flags')} ORDER BY id LIMIT 9)`, args: ['repeat_reporter'] },
     { sql: `UPDATE cases SET flags = '["asb_case_review"]' WHERE id IN (SELECT id FROM cases WHERE flags = '[]' ORDER BY id DESC LIMIT 6)`, args: [] },
+    // The month filter's cases: a third received four weeks later (in February), two on the month's edges.
+    { sql: 'UPDATE cases SET received_at = received_at + ? WHERE id IN (SELECT id FROM cases ORDER BY id LIMIT 13)', args: [28 * DAY] },
+    { sql: 'UPDATE cases SET received_at = ? WHERE id = (SELECT id FROM cases ORDER BY id DESC LIMIT 1)', args: [Date.UTC(2026, 1, 1)] },
+    { sql: 'UPDATE cases SET received_at = ? WHERE id = (SELECT id FROM cases ORDER BY id DESC LIMIT 1 OFFSET 1)', args: [Date.UTC(2026, 1, 1) - 1] },
   ]);
   const sample = (await database.client.execute("SELECT category_id, district_id, ward_id, priority, owner_id FROM cases WHERE owner_id IS NOT NULL AND ward_id IS NOT NULL AND status = 'open' LIMIT 1")).rows[0]!;
   const incident = String((await database.client.execute('SELECT incident_id FROM cases WHERE incident_id IS NOT NULL LIMIT 1')).rows[0]!.incident_id);
@@ -191,11 +196,47 @@ test('after a sequence of case changes every queue count equals COUNT(*) over th
     [{ tag: 'estate-patrol', flag: 'repeat_reporter' }, `${hasItem('tags')} AND ${hasItem('flags')}`, ['estate-patrol', 'repeat_reporter']],
     [{ incidentId: incident }, 'c.incident_id = ?', [incident]],
     [{ incidentId: incident, overdue: true }, 'c.incident_id = ? AND c.next_due_at < ?', [incident, at(240)]],
+    // A London month of receipt, alone and with each kind of filter and scope (January is on GMT: months start at UTC midnight).
+    [{ month: '2026-01' }, 'c.received_at >= ? AND c.received_at < ?', [JAN, FEB]],
+    [{ month: '2026-02' }, 'c.received_at >= ? AND c.received_at < ?', [FEB, MAR]],
+    [{ month: '2025-12' }, '0', []],
+    [{ month: '2026-02', wardId: ward }, 'c.received_at >= ? AND c.received_at < ? AND c.ward_id = ?', [FEB, MAR, ward]],
+    [{ month: '2026-01', categoryId: 'noise', priority: 'P2' }, "c.received_at >= ? AND c.received_at < ? AND c.category_id = 'noise' AND c.priority = 'P2'", [JAN, FEB]],
+    [{ month: '2026-02', owner }, 'c.received_at >= ? AND c.received_at < ? AND c.owner_id = ?', [FEB, MAR, owner]],
+    [{ month: '2026-02', owner: 'unassigned', scope: { kind: 'district', districtIds: [district] } }, 'c.received_at >= ? AND c.received_at < ? AND c.owner_id IS NULL AND c.district_id = ?', [FEB, MAR, district]],
+    [{ month: '2026-01', scope: police }, "c.received_at >= ? AND c.received_at < ? AND c.referred_agency_id = 'police'", [JAN, FEB]],
+    [{ month: '2026-02', overdue: true }, 'c.received_at >= ? AND c.received_at < ? AND c.next_due_at < ?', [FEB, MAR, at(240)]],
+    [{ month: '2026-01', flag: 'repeat_reporter' }, `c.received_at >= ? AND c.received_at < ? AND ${hasItem('flags')}`, [JAN, FEB, 'repeat_reporter']],
+    [{ month: '2026-02', incidentId: incident }, 'c.received_at >= ? AND c.received_at < ? AND c.incident_id = ?', [FEB, MAR, incident]],
   ];
+  for (const month of [[JAN, FEB], [FEB, MAR]] as const) {
+    const inMonth = Object.values(await countCases('c.received_at >= ? AND c.received_at < ?', [...month])).reduce((a, b) => a + b, 0);
+    assert.ok(inMonth > 0, `cases were received in the month from ${new Date(month[0]).toISOString()}`);
+  }
   for (const [filter, where, args] of filters) {
     const want = await countCases(where, args);
     assert.deepEqual(await countByStatus({ ...filter, status: 'closed' }, at(240)), want, JSON.stringify(filter));
     assert.deepEqual(await countByStatusOnView(filter, at(240)), want, `on view: ${JSON.stringify(filter)}`);
+  }
+  // The lists: each sort pages (ten rows at a time) through exactly the month's cases, once each.
+  const listed: [QueueFilter, string, (string | number)[]][] = [
+    [{ status: 'all', month: '2026-02' }, 'c.received_at >= ? AND c.received_at < ?', [FEB, MAR]],
+    [{ status: 'active', month: '2026-01', wardId: ward }, `c.received_at >= ? AND c.received_at < ? AND c.ward_id = ? AND c.status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`, [JAN, FEB, ward, ...ACTIVE_STATUSES]],
+    [{ status: 'active', month: '2026-02', overdue: true }, `c.received_at >= ? AND c.received_at < ? AND c.next_due_at < ? AND c.status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`, [FEB, MAR, at(240), ...ACTIVE_STATUSES]],
+  ];
+  for (const [filter, where, args] of listed) {
+    const want = (await database.client.execute({ sql: `SELECT id FROM cases c WHERE ${where}`, args })).rows.map((r) => String(r.id)).sort();
+    assert.ok(want.length > 0, `cases to list: ${JSON.stringify(filter)}`);
+    for (const sort of QUEUE_SORTS) {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Awaited<ReturnType<typeof listQueue>> = await listQueue(filter, sort, cursor, at(240), 10);
+        ids.push(...page.rows.map((r) => r.id));
+        cursor = page.next;
+      } while (cursor);
+      assert.deepEqual(ids.sort(), want, `${sort}: ${JSON.stringify(filter)}`);
+    }
   }
   let overdueReferrals = 0;
   for (const now of referralTimes) {

@@ -106,7 +106,7 @@ export type CounterFilter = Omit<QueueFilter, 'status'>;
 
 /** True when the counters answer a filter exactly. */
 export function countersAnswer(filter: CounterFilter): boolean {
-  return !filter.overdue && !filter.referralOverdue && !filter.flag && !filter.tag && !filter.incidentId;
+  return !filter.overdue && !filter.referralOverdue && !filter.flag && !filter.tag && !filter.incidentId && !filter.month;
 }
 
 /** WHERE clauses over a counter table for a filter the counters answer. */
@@ -170,6 +170,11 @@ export function isIndexedFlag(flag: string): flag is (typeof INDEXED_FLAGS)[numb
  */
 export function countSource(filter: CounterFilter, now: number): { from: string; clauses: string[]; args: InValue[]; answers?: 'referralOverdue' } | null {
   if (filter.incidentId) return { from: 'cases c INDEXED BY cases_incident', clauses: [], args: [] };
+  // A month's cases through an index led by a facet the filter fixes, then the time (a flag's or the tags' index holds
+  // the received time itself, so those keep theirs; overdue in a month is counted by queueCountSql). With referral
+  // overdue, the month's range and a look-up of each case's referrals (6 ms at a million) beat the referral due-time
+  // index, which holds no received time (a look-up of every overdue case's row: 36–44 ms).
+  if (filter.month && !labelIndex(filter)) return monthSource(filter);
   if (filter.referralOverdue) {
     return { from: 'cases c INDEXED BY cases_referral_due_facets', clauses: ['c.referral_due_at IS NOT NULL', 'c.referral_due_at <= ?'], args: [now], answers: 'referralOverdue' };
   }
@@ -177,6 +182,29 @@ export function countSource(filter: CounterFilter, now: number): { from: string;
   const labels = labelIndex(filter);
   if (labels) return { from: `cases c INDEXED BY ${labels.index}`, clauses: [labels.clause], args: [] };
   return null;
+}
+
+/** The facet filters with an index led by the facet and then the received time (cases_<facet>_received), most selective first. */
+const MONTH_INDEXES: readonly [keyof CounterFilter, string][] = [
+  ['wardId', 'cases_ward_received'], ['categoryId', 'cases_category_received'], ['districtId', 'cases_district_received'],
+  ['priority', 'cases_priority_received'], ['channel', 'cases_channel_received'],
+];
+
+/**
+ * Where a month filter's count reads its cases: the received-time range within the most selective facet the filter
+ * fixes (a ward's month is a few hundred cases at a million), the owner (or the unassigned), or the viewer's agency or
+ * districts; with none, the
+ * status index over every status, so the month's range is counted from the index alone (about 28,000 entries a month
+ * at a million cases over three years).
+ */
+function monthSource(filter: CounterFilter): { from: string; clauses: string[]; args: InValue[] } {
+  const facet = MONTH_INDEXES.find(([key]) => filter[key]);
+  if (facet) return { from: `cases c INDEXED BY ${facet[1]}`, clauses: [], args: [] };
+  if (filter.owner) return { from: 'cases c INDEXED BY cases_owner_received', clauses: [], args: [] };
+  const scope = filter.scope;
+  if (scope?.kind === 'agency') return { from: 'cases c INDEXED BY cases_agency_received', clauses: [], args: [] };
+  if (scope?.kind === 'district' && scope.districtIds.length) return { from: 'cases c INDEXED BY cases_district_received', clauses: [], args: [] };
+  return { from: 'cases c INDEXED BY cases_status_received', clauses: [`c.status IN (${CASE_STATUSES.map((st) => `'${st}'`).join(', ')})`], args: [] };
 }
 
 /**

@@ -78,6 +78,15 @@ export function londonMonth(ms: number): string {
   return `${p.y}-${pad(p.m)}`;
 }
 
+/** The London month YYYY-MM as the instants it spans, [start, end), or null when it is not a month from 2000 to 2099. */
+export function londonMonthRange(month: string): [number, number] | null {
+  const m = /^(20\d\d)-(0[1-9]|1[0-2])$/.exec(month);
+  if (!m) return null;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  return [londonTime(y, mo, 1, 0), mo === 12 ? londonTime(y + 1, 1, 1, 0) : londonTime(y, mo + 1, 1, 0)];
+}
+
 /** The parts of a YYYY-MM-DD text when it is a real calendar date, or null. */
 export function parseIsoDate(day: string): { y: number; m: number; d: number } | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day.trim());

@@ -55,9 +55,9 @@ export function queueUrl(link: QueueLink): string {
   return `/staff/queue${q ? `?${q}` : ''}`;
 }
 
-/** The queue address for a ward and category over any status (the hot-spots page's links). */
-export function wardQueueUrl(wardId: string, categoryId?: string): string {
-  return `/staff/queue${queueQueryString({ status: 'all', wardId, categoryId })}`;
+/** The queue address for a ward and category over any status, in one month when given (the hot-spots page's links). */
+export function wardQueueUrl(wardId: string, categoryId?: string, month?: string): string {
+  return `/staff/queue${queueQueryString({ status: 'all', wardId, categoryId, month })}`;
 }
 
 /** The tasking list in the user's scope. */

@@ -9,6 +9,19 @@ import { choice, strings, text } from '../../platform/forms/index.ts';
 import { fieldError, readPageForm, refuseForm, routeFormLimit, seeOther, unreadableForm, validateForm, type Done, type FieldError } from '../forms.ts';
 import { actorFor } from '../guards.ts';
 import { safeQueryString } from '../redirects.ts';
+import { addMonths, monthLabel } from '../../domains/insight/index.ts';
+import { londonMonth } from '../../platform/time/london.ts';
+
+/** How many months back the "Received in" filter offers, this month included. */
+const MONTHS_OFFERED = 36;
+
+/** The "Received in" choices: any time, then this London month and the 35 before it, newest first (and the chosen one, if older). */
+export function monthItems(now: number, chosen?: string): { value: string; label: string }[] {
+  const current = londonMonth(now);
+  const months = Array.from({ length: MONTHS_OFFERED }, (_, k) => addMonths(current, -k));
+  if (chosen && !months.includes(chosen)) months.push(chosen);
+  return [{ value: '', label: 'Any time' }, ...months.map((m) => ({ value: m, label: monthLabel(m) }))];
+}
 
 /** The query string to go back to: "?" and the queue's parameters re-encoded, or empty (never another place). */
 const back = text({ label: 'Back', max: 2000, multiline: true }).transform((v) => safeQueryString(v));
