@@ -143,7 +143,9 @@ test('the call look-up shows only cases in the scope; a reference outside it is 
 
 test('user administration: an agency is required for partner roles, refused for others (not dropped without a word)', async () => {
   await assert.rejects(checkRoleAndAgency('partner_officer', ''), (e: UserRuleError) => e.field === 'agencyId' && /Select the agency/.test(e.message));
-  await assert.rejects(checkRoleAndAgency('triage_officer', 'police'), (e: UserRuleError) => e.field === 'agencyId' && /does not work for a partner agency: select “Not a partner officer”/.test(e.message));
+  await assert.rejects(checkRoleAndAgency('triage_officer', 'police'), (e: UserRuleError) => e.field === 'agencyId' && /^A triage officer does not work for a partner agency: select “Not a partner officer”/.test(e.message));
+  await assert.rejects(checkRoleAndAgency('administrator', 'police'), (e: UserRuleError) => e.field === 'agencyId' && /^An administrator does not work for a partner agency/.test(e.message));
+  await assert.rejects(checkRoleAndDistrict('editor', 'brackenford'), (e: UserRuleError) => e.field === 'districtId' && /^An editor works across the partnership/.test(e.message));
   assert.equal(await checkRoleAndAgency('triage_officer', ''), null);
   assert.equal(await checkRoleAndAgency('partner_officer', 'police'), 'police');
 });

@@ -10,7 +10,8 @@
  * The filters the counters cannot answer (overdue, referral overdue, flag, tag, incident) are counted over the cases
  * through one partial covering index chosen by the filter (countSource): the count reads only the cases that can
  * match (those with a running timer, an open referral past due, the flag, a tag, or the incident), never the
- * finished history. See README Performance.
+ * finished history. A month of receipt is counted through its range of received times in an index led by a facet
+ * the filter fixes, or the status index (monthSource). See README Performance.
  */
 import type { InStatement, InValue } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';

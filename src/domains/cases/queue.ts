@@ -472,7 +472,8 @@ export async function* allQueueRows(filter: QueueFilter, sort: QueueSort, now = 
  * The facet filters (category, district, ward, priority, channel, owner) and the viewer's scope are answered by the
  * maintained counters (queue-counts.ts) for every status, by summing counter rows. With an incident, referral
  * overdue, overdue, flag or tag filter the count reads the cases through the one partial covering index that bounds
- * it (countSource): only the cases that can match are read. A flag no case can carry counts nothing.
+ * it (countSource): only the cases that can match are read; with a month, its range of received times (countSource,
+ * overdueMonthCountSql). A flag no case can carry counts nothing.
  */
 export async function countByStatus(filter: QueueFilter, now = Date.now()): Promise<Record<CaseStatus, number>> {
   if (countersAnswer(filter)) return countFromCounters(filter);

@@ -51,12 +51,17 @@ export async function listUsers(): Promise<User[]> {
   return getDatabase().db.select().from(users).orderBy(asc(sql`lower(${users.name})`));
 }
 
+/** A role's name after "A" or "An", as its first sound needs ("An administrator", "A triage officer"). */
+function withArticle(name: string): string {
+  return `${/^[aeiou]/i.test(name) ? 'An' : 'A'} ${name}`;
+}
+
 /** Check a role and agency pair: partner roles need an active agency, other roles are refused one. Returns the agency to store. */
 export async function checkRoleAndAgency(role: string, agencyId: string | null | undefined): Promise<string | null> {
   const r = findRole(role);
   if (!r) throw new UserRuleError('role', 'Select a role');
   if (!r.bindsAgency) {
-    if (agencyId) throw new UserRuleError('agencyId', `A ${r.label.toLowerCase()} does not work for a partner agency: select “Not a partner officer”`);
+    if (agencyId) throw new UserRuleError('agencyId', `${withArticle(r.label.toLowerCase())} does not work for a partner agency: select “Not a partner officer”`);
     return null;
   }
   if (!agencyId) throw new UserRuleError('agencyId', 'Select the agency this partner officer works for');
@@ -70,7 +75,7 @@ export async function checkRoleAndDistrict(role: string, districtId: string | nu
   const r = findRole(role);
   if (!r) throw new UserRuleError('role', 'Select a role');
   if (!r.bindsDistrict) {
-    if (districtId) throw new UserRuleError('districtId', `A ${r.label.toLowerCase()} works across the partnership, not in one district: select “No district”`);
+    if (districtId) throw new UserRuleError('districtId', `${withArticle(r.label.toLowerCase())} works across the partnership, not in one district: select “No district”`);
     return null;
   }
   if (!districtId) throw new UserRuleError('districtId', 'Select the district this person works in');
