@@ -56,7 +56,7 @@ test('a triage officer chooses a period without JavaScript, sees the ranking and
   assert.match(await page.locator('.error-summary').innerText(), /The last month must be the same as or after the first month/);
   await expectAccessible(page, 'hot-spots error');
   await page.goto('/staff/insight/tasking');
-  assert.equal(await page.locator('a[href="/staff/queue?ward=northgate&sort=priority"]').count(), 1, 'the open P1 cases link to the queue');
+  assert.equal(await page.locator('a[href="/staff/queue?ward=northgate&priority=high&sort=priority"]').count(), 1, 'the open P1 cases link to the queue');
   await expectAccessible(page, 'tasking');
   // An emerging hot-spot's link opens the queue on its ward, type and month: its cases, the month named and chosen.
   const link = page.locator(`a[href="/staff/queue?status=all&ward=mill-lane&category=noise&month=${month(-1).id}"]`);

@@ -211,10 +211,15 @@ test('the tasking list: emerging hot-spots, wards with most open P1 and P2 cases
   const repeats = tableRows(html, 'Open cases over a repeat threshold by ward');
   assert.deepEqual(repeats.filter((r) => r[1] === 'ASB Case Review threshold').map((r) => [r[0], Number(r[2])]), flagged.rows.map((x) => [name(x.ward_id), Number(x.n)]));
   assert.deepEqual(repeats.find((r) => r[0] === 'Fenwick Park' && r[1] === 'Repeat location')?.[2], '2', 'the closed case is not counted');
-  assert.match(html, /href="\/staff\/queue\?ward=northgate&amp;sort=priority"/);
+  assert.match(html, /href="\/staff\/queue\?ward=northgate&amp;priority=high&amp;sort=priority"/);
+  // The high-priority line's link opens exactly its open P1 and P2 cases: the queue's counts sum to the line's.
+  const northgate = Number(tableRows(html, 'Open P1 and P2 cases by ward').find((r) => r[0] === 'Northgate')![1]);
+  const northgateQueue = await (await triage.get('/staff/queue?ward=northgate&priority=high&sort=priority')).text();
+  assert.equal(queueTotal(northgateQueue), northgate);
+  assert.match(northgateQueue, /<option value="high" selected>P1 and P2<\/option>/);
   assert.match(html, /href="\/staff\/queue\?ward=fenwick-park&amp;flag=asb_case_review"/);
   assert.match(html, /no[^.]*coordinates/i, 'the help text says why there are no clusters');
-  assert.match(html, /for an emerging hot-spot, the cases of that type in the ward received in that month \(with any closed as duplicates or spam, which the count leaves out\)/, 'the help text says what a link opens');
+  assert.match(html, /for an emerging hot-spot, the cases of that type in the ward received in that month \(with any closed as duplicates or spam, which the count leaves out\); for high-priority cases, the ward's open P1 and P2 cases/, 'the help text says what a link opens');
   assert.deepEqual(await htmlProblems(html, 'tasking'), []);
 
   const csv = await triage.get('/staff/insight/tasking.csv');

@@ -208,7 +208,13 @@ test('after a sequence of case changes every queue count equals COUNT(*) over th
     [{ month: '2026-02', overdue: true }, 'c.received_at >= ? AND c.received_at < ? AND c.next_due_at < ?', [FEB, MAR, at(240)]],
     [{ month: '2026-01', flag: 'repeat_reporter' }, `c.received_at >= ? AND c.received_at < ? AND ${hasItem('flags')}`, [JAN, FEB, 'repeat_reporter']],
     [{ month: '2026-02', incidentId: incident }, 'c.received_at >= ? AND c.received_at < ? AND c.incident_id = ?', [FEB, MAR, incident]],
+    // P1 and P2 together (the tasking list's high-priority lines), from the counters and with the other sources.
+    [{ priority: 'high' }, "c.priority IN ('P1', 'P2')", []],
+    [{ priority: 'high', wardId: ward, owner: 'unassigned' }, "c.priority IN ('P1', 'P2') AND c.ward_id = ? AND c.owner_id IS NULL", [ward]],
+    [{ priority: 'high', overdue: true }, "c.priority IN ('P1', 'P2') AND c.next_due_at < ?", [at(240)]],
+    [{ priority: 'high', month: '2026-01' }, "c.priority IN ('P1', 'P2') AND c.received_at >= ? AND c.received_at < ?", [JAN, FEB]],
   ];
+  assert.ok(Object.values(await countCases("c.priority IN ('P1', 'P2')")).some((n) => n > 0) && Object.values(await countCases("c.priority NOT IN ('P1', 'P2')")).some((n) => n > 0), 'cases at P1 or P2 and others');
   for (const month of [[JAN, FEB], [FEB, MAR]] as const) {
     const inMonth = Object.values(await countCases('c.received_at >= ? AND c.received_at < ?', [...month])).reduce((a, b) => a + b, 0);
     assert.ok(inMonth > 0, `cases were received in the month from ${new Date(month[0]).toISOString()}`);
@@ -218,11 +224,12 @@ test('after a sequence of case changes every queue count equals COUNT(*) over th
     assert.deepEqual(await countByStatus({ ...filter, status: 'closed' }, at(240)), want, JSON.stringify(filter));
     assert.deepEqual(await countByStatusOnView(filter, at(240)), want, `on view: ${JSON.stringify(filter)}`);
   }
-  // The lists: each sort pages (ten rows at a time) through exactly the month's cases, once each.
+  // The lists: each sort pages (ten rows at a time) through exactly the month's (or P1 and P2) cases, once each.
   const listed: [QueueFilter, string, (string | number)[]][] = [
     [{ status: 'all', month: '2026-02' }, 'c.received_at >= ? AND c.received_at < ?', [FEB, MAR]],
     [{ status: 'active', month: '2026-01', wardId: ward }, `c.received_at >= ? AND c.received_at < ? AND c.ward_id = ? AND c.status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`, [JAN, FEB, ward, ...ACTIVE_STATUSES]],
     [{ status: 'active', month: '2026-02', overdue: true }, `c.received_at >= ? AND c.received_at < ? AND c.next_due_at < ? AND c.status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`, [FEB, MAR, at(240), ...ACTIVE_STATUSES]],
+    [{ status: 'active', priority: 'high' }, `c.priority IN ('P1', 'P2') AND c.status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`, [...ACTIVE_STATUSES]],
   ];
   for (const [filter, where, args] of listed) {
     const want = (await database.client.execute({ sql: `SELECT id FROM cases c WHERE ${where}`, args })).rows.map((r) => String(r.id)).sort();

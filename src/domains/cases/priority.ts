@@ -81,3 +81,14 @@ export function priorityFor(answers: TriageAnswers, categoryDefault: string | nu
 export function mostUrgent(a: Priority, b: Priority): Priority {
   return PRIORITIES.indexOf(a) <= PRIORITIES.indexOf(b) ? a : b;
 }
+
+/** The high priorities: the tasking list's "open P1 and P2 cases". */
+export const HIGH_PRIORITIES = ['P1', 'P2'] as const;
+
+/** The priority filter's value for the high priorities together (the tasking list's high-priority lines). */
+export const HIGH_PRIORITY = 'high';
+
+/** The priorities a priority filter matches: the high ones for HIGH_PRIORITY, else the one it names. */
+export function priorityValues(priority: string): string[] {
+  return priority === HIGH_PRIORITY ? [...HIGH_PRIORITIES] : [priority];
+}

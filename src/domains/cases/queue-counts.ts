@@ -17,6 +17,7 @@ import type { InStatement, InValue } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
 import { CASE_STATUSES, FINISHED_STATUSES, isCaseStatus, type CaseStatus } from './workflow.ts';
 import type { QueueFilter } from './queue.ts';
+import { priorityValues } from './priority.ts';
 import { counterUpsert } from '../../platform/db/counters.ts';
 
 /** The case fields the counters read. */
@@ -126,7 +127,11 @@ function counterWhere(filter: CounterFilter): { where: string; args: InValue[] }
   eq('category_id', filter.categoryId);
   eq('district_id', filter.districtId);
   eq('ward_id', filter.wardId);
-  eq('priority', filter.priority);
+  if (filter.priority) {
+    const priorities = priorityValues(filter.priority);
+    clauses.push(`priority IN (${priorities.map(() => '?').join(', ')})`);
+    args.push(...priorities);
+  }
   eq('channel', filter.channel);
   const scope = filter.scope;
   if (scope?.kind === 'none') clauses.push('0');

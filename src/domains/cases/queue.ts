@@ -8,6 +8,7 @@ import { CASE_STATUSES, FINISHED_STATUSES, isCaseStatus, type CaseStatus } from 
 import { caseScopeSql, type CaseScope } from './policy.ts';
 import { countersAnswer, countFromCounters, countSource, labelIndex, statusCounts } from './queue-counts.ts';
 import { normaliseTag } from './tags.ts';
+import { priorityValues } from './priority.ts';
 import { londonMonthRange } from '../../platform/time/london.ts';
 
 /** The sorts the queue offers. */
@@ -40,6 +41,7 @@ export interface QueueFilter {
   categoryId?: string;
   districtId?: string;
   wardId?: string;
+  /** One priority (P1 to P4), or HIGH_PRIORITY (priority.ts) for P1 and P2 together. */
   priority?: string;
   channel?: string;
   /** A user id, or 'unassigned'. */
@@ -178,7 +180,11 @@ function whereFor(filter: QueueFilter, now: number, options: { skipStatus?: bool
   eq('category_id', filter.categoryId);
   eq('district_id', filter.districtId);
   eq('ward_id', filter.wardId);
-  eq('priority', filter.priority);
+  if (filter.priority) {
+    const priorities = priorityValues(filter.priority);
+    clauses.push(`c.priority IN (${priorities.map(() => '?').join(', ')})`);
+    args.push(...priorities);
+  }
   eq('channel', filter.channel);
   eq('incident_id', filter.incidentId);
   if (filter.owner === 'unassigned') clauses.push('c.owner_id IS NULL');

@@ -12,12 +12,10 @@ import { londonMonth } from '../../platform/time/london.ts';
 import type { CsvRow } from '../../platform/csv.ts';
 import { caseScopeSql, type CaseScope } from '../cases/policy.ts';
 import { ACTIVE_STATUSES } from '../cases/queue.ts';
+import { HIGH_PRIORITIES, HIGH_PRIORITY } from '../cases/priority.ts';
 import { FLAG_LABELS, type RepeatFlag } from '../cases/thresholds.ts';
 import { openCasesByWardFromCounts } from './open-counts.ts';
 import { addMonths, describeHotSpot, emergingHotSpots, readMonthlyCounts, wardsInScope, type EmergingHotSpot } from './hot-spots.ts';
-
-/** The priorities counted as high. */
-export const HIGH_PRIORITIES = ['P1', 'P2'] as const;
 
 /** How many wards the high-priority list shows. */
 const TOP_WARDS = 10;
@@ -92,7 +90,7 @@ export async function taskingList(config: SiteConfig, scope: CaseScope, now: num
     : await openCasesByWard(scope, `c.priority IN (${HIGH_PRIORITIES.map(() => '?').join(', ')})`, [...HIGH_PRIORITIES], 'cases_status_facets');
   const highPriority = high.filter((h) => name.has(h.wardId)).slice(0, TOP_WARDS).map((h): TaskingLine => ({
     section: 'high-priority', wardId: h.wardId, ward: name.get(h.wardId)!, about: 'P1 and P2', month: current, count: h.n,
-    detail: `${h.n} open ${h.n === 1 ? 'case' : 'cases'} at P1 or P2`, queue: { ward: h.wardId, sort: 'priority' },
+    detail: `${h.n} open ${h.n === 1 ? 'case' : 'cases'} at P1 or P2`, queue: { ward: h.wardId, priority: HIGH_PRIORITY, sort: 'priority' },
   }));
   const repeats: TaskingLine[] = [];
   for (const flag of TASKING_FLAGS) {
