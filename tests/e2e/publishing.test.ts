@@ -58,6 +58,15 @@ test('draft, preview, schedule, publish, see in public, unpublish; another distr
   await expectAccessible(e, 'achievement: published');
   assert.equal((await pub.goto('/news/brackenford-central-night-marshals'))?.status(), 200);
   await expectAccessible(pub, 'public achievement');
+  // A second version, then version 1 restored as version 3 (without JavaScript's help: a plain form), each state checked.
+  await e.getByLabel('Summary').fill('Marshals on Friday and Saturday nights cut late-night disorder by a third.');
+  await e.getByRole('button', { name: 'Save a new version' }).click();
+  await e.locator('#saved').waitFor();
+  await expectAccessible(e, 'achievement: two versions, restore offered');
+  await e.getByRole('button', { name: 'Restore version 1' }).click();
+  await e.locator('#saved').waitFor();
+  assert.match(await e.locator('#state').innerText(), /Version 3, the public sees version 1/);
+  await expectAccessible(e, 'achievement: version 1 restored');
   await pub.goto('/areas/brackenford');
   assert.equal(await pub.getByRole('link', { name: 'Brackenford Central night marshals' }).count(), 1);
 

@@ -141,6 +141,27 @@ test('versions: a save keeps the old version public until published, and the dif
   assert.match((await page(publicA, '/news/versioned-story-about-windle')).text, /<h1 class="heading-xl">Versioned story about Windle<\/h1>/, 'still version 1 in public');
   assert.equal(await act(editor, id, 'publish', { basedOn: '2' }), 303);
   assert.match((await page(publicA, '/news/versioned-story-about-windle')).text, /Versioned story about Windle Green/);
+  // Restoring version 1 saves its content again as version 3; the public keeps version 2 until it is published.
+  const restoring = await page(editor, `/staff/publishing/${id}`);
+  assert.match(restoring.text, /name="intent" value="restore"[^]*?name="version" value="1"[^]*?name="basedOn" value="2"[^]*?Restore<span class="visually-hidden"> version 1<\/span>/);
+  assert.doesNotMatch(restoring.text, /name="version" value="2"/, 'no button to restore the current version');
+  const staleRestore = await editor.post(`/staff/publishing/${id}`, { intent: 'restore', version: '1', basedOn: '1' });
+  assert.equal(staleRestore.status, 400);
+  const staleHtml = await staleRestore.text();
+  assert.match(staleHtml, /href="#versions"[^>]*>Someone else saved version 2 since you opened this page. Nothing was restored/);
+  assert.deepEqual(await htmlProblems(staleHtml, 'stale restore'), []);
+  for (const version of ['2', '9', 'x']) assert.equal((await editor.post(`/staff/publishing/${id}`, { intent: 'restore', version, basedOn: '2' })).status, 400, `restore ${version}`);
+  assert.equal((await editor.post(`/staff/publishing/${id}`, { intent: 'restore', version: '1', basedOn: '2' })).status, 303);
+  const restored = await page(editor, `/staff/publishing/${id}`);
+  assert.match(restored.text, /Version 3, the public sees version 2/);
+  assert.match(restored.text, /<h1 class="heading-l">Versioned story about Windle<\/h1>/, 'version 3 holds version 1\'s words');
+  assert.match(restored.text, /Saved an earlier version again \(version 3\) by Eddie Editor/);
+  assert.deepEqual(await htmlProblems(restored.text, 'restored'), []);
+  assert.match((await page(publicA, '/news/versioned-story-about-windle')).text, /Versioned story about Windle Green/, 'the public still sees version 2');
+  assert.equal(await act(editor, id, 'publish', { basedOn: '3' }), 303);
+  assert.match((await page(publicA, '/news/versioned-story-about-windle')).text, /<h1 class="heading-xl">Versioned story about Windle<\/h1>/);
+  const audit = (await page(await signInAs(server.url, 'admin@hollowmere.example'), '/staff/admin/audit')).text;
+  assert.match(audit, /Content item: an earlier version saved again<\/td><td>Eddie Editor[^<]*<\/td><td>Content<\/td><td>[^<]*<\/td><td>version: 3; restored: 1<\/td>/);
 });
 
 test('a scheduled item is not public before its time', async () => {
@@ -193,6 +214,7 @@ test('another district editor cannot see or change a district item (404); the di
   assert.equal((await east.get(`/staff/publishing/${id}`)).status, 404);
   assert.equal(await act(east, id, 'publish'), 404);
   assert.equal((await east.post(`/staff/publishing/${id}`, { intent: 'save', basedOn: '1', ...ACHIEVEMENT })).status, 404);
+  assert.equal((await east.post(`/staff/publishing/${id}`, { intent: 'restore', version: '1', basedOn: '1' })).status, 404);
   assert.doesNotMatch((await page(east, '/staff/publishing')).text, /Brackenford market patrols/);
   assert.equal(await act(brack, id, 'publish'), 303);
   assert.equal((await page(publicA, '/news/brackenford-market-patrols')).status, 200);

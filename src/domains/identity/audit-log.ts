@@ -76,6 +76,14 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'consultation.meeting_added': 'Meeting added',
   'consultation.meeting_notes': 'Meeting notes published',
   'consultation.responses_exported': 'Consultation responses downloaded',
+  'content.create': 'Content item created',
+  'content.save': 'Content item saved (a new version)',
+  'content.restore': 'Content item: an earlier version saved again',
+  'content.submit': 'Content item sent for review',
+  'content.return': 'Content item returned to draft',
+  'content.publish': 'Content item published',
+  'content.schedule': 'Content item scheduled',
+  'content.unpublish': 'Content item unpublished',
 };
 
 /** The words for an audit action: its label, or the code made readable ("case.something_new" is "Case something new"). */

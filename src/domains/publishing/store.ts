@@ -100,6 +100,28 @@ export async function saveItem<K extends ContentKind>(editor: Editor, id: string
   });
 }
 
+/**
+ * Restore an earlier version: its content saved again as a new version, so nothing is lost and the history shows it;
+ * what the public sees changes only when the item is published again.
+ */
+export async function restoreVersion(editor: Editor, id: string, version: number, basedOn: number, now: number): Promise<ChangeResult> {
+  return getDatabase().writer.transaction(async (tx) => {
+    const item = await findItemFor(editor, id);
+    if (!item) return { ok: false, message: NO_SUCH_ITEM };
+    if (item.currentVersion !== basedOn) return { ok: false, message: `Someone else saved version ${item.currentVersion} since you opened this page. Nothing was restored; check the versions below and try again.` };
+    const [earlier] = await tx.db.select({ data: contentVersions.data }).from(contentVersions).where(and(eq(contentVersions.itemId, id), eq(contentVersions.version, version)));
+    if (!earlier || version === item.currentVersion) return { ok: false, message: 'Choose an earlier version to restore' };
+    const next = item.currentVersion + 1;
+    await tx.batch([
+      toStatement(getDb().update(contentItems).set({ currentVersion: next, updatedAt: now }).where(eq(contentItems.id, id))),
+      insertRow(contentVersions, { itemId: id, version: next, data: earlier.data, authorId: editor.id, authorName: editor.name, createdAt: now }),
+      insertRow(contentEvents, { id: newId(now), itemId: id, action: 'restore', version: next, actorName: editor.name, at: now, publishAt: null }),
+      auditStatement({ kind: 'user', id: editor.id, ip: editor.ip }, 'content.restore', { kind: 'content', id }, { version: next, restored: version }, now),
+    ]);
+    return { ok: true, id, version: next } as const;
+  });
+}
+
 /** Move an item through the workflow (publish, schedule at publishAt, unpublish...); bumps the content generation. */
 export async function actOnItem(editor: Editor, id: string, action: WorkflowAction, now: number, publishAt?: number, basedOn?: number): Promise<ChangeResult> {
   return getDatabase().writer.transaction(async (tx) => {

@@ -21,9 +21,10 @@ export const STATUS_LABELS: Record<ContentStatus, string> = { draft: 'Draft', re
 export const ACTION_LABELS: Record<WorkflowAction, string> = { submit: 'Send for review', return: 'Return to draft', publish: 'Publish now', schedule: 'Schedule', unpublish: 'Unpublish' };
 
 /** Words for each action, as the history says it. */
-export const ACTION_PAST: Record<WorkflowAction | 'create' | 'save', string> = {
+export const ACTION_PAST: Record<WorkflowAction | 'create' | 'save' | 'restore', string> = {
   create: 'Created',
   save: 'Saved',
+  restore: 'Saved an earlier version again',
   submit: 'Sent for review',
   return: 'Returned to draft',
   publish: 'Published',

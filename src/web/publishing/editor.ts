@@ -13,7 +13,7 @@ import { pageNumber, pageOf, paginationLinks } from '../pagination.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, typedValues, unreadableForm, validateForm, type FieldError, type FormLimits } from '../forms.ts';
 import {
   actOnItem, allowedActions, areaAndWithin, createItem, diffVersions, findItemFor, KIND_LABELS, KIND_SCHEMAS, listEditorItems, listEvents, listVersions, parseDay,
-  recommendationData, saveItem, unknownAreas, ACTION_LABELS, ACTION_PAST, CONTENT_KINDS, STATUS_LABELS, WORKFLOW_ACTIONS,
+  recommendationData, restoreVersion, saveItem, unknownAreas, ACTION_LABELS, ACTION_PAST, CONTENT_KINDS, STATUS_LABELS, WORKFLOW_ACTIONS,
   type ContentData, type ContentImage, type ContentItem, type ContentKind, type Editor, type ProgressUpdate, type WorkflowAction,
 } from '../../domains/publishing/index.ts';
 
@@ -178,6 +178,12 @@ export async function handleEditItem(astro: AstroGlobal) {
           if (saved.ok) return seeOther(`/staff/publishing/${item.id}?saved=1`);
           errors = [fieldError('title', saved.message)];
         } else errors = checked.errors;
+      } else if (intent === 'restore') {
+        const version = String(read.form.get('version') ?? '');
+        const basedOn = String(read.form.get('basedOn') ?? '');
+        const restored = /^\d{1,9}$/.test(version) && /^\d{1,9}$/.test(basedOn) ? await restoreVersion(editor, item.id, Number(version), Number(basedOn), now) : { ok: false as const, message: 'Choose an earlier version to restore' };
+        if (restored.ok) return seeOther(`/staff/publishing/${item.id}?saved=1`);
+        errors = [fieldError('versions', restored.message, 'versions')];
       } else if (intent === 'action' && (WORKFLOW_ACTIONS as readonly string[]).includes(String(read.form.get('action')))) {
         const action = String(read.form.get('action')) as WorkflowAction;
         let publishAt: number | undefined;
