@@ -92,3 +92,9 @@ export const HIGH_PRIORITY = 'high';
 export function priorityValues(priority: string): string[] {
   return priority === HIGH_PRIORITY ? [...HIGH_PRIORITIES] : [priority];
 }
+
+/** The SQL condition of a priority filter on a column: `column IN (?, ...)` with the priorities it matches. */
+export function priorityCondition(column: string, priority: string): { clause: string; args: string[] } {
+  const args = priorityValues(priority);
+  return { clause: `${column} IN (${args.map(() => '?').join(', ')})`, args };
+}

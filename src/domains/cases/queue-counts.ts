@@ -17,7 +17,7 @@ import type { InStatement, InValue } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
 import { CASE_STATUSES, FINISHED_STATUSES, isCaseStatus, type CaseStatus } from './workflow.ts';
 import type { QueueFilter } from './queue.ts';
-import { priorityValues } from './priority.ts';
+import { priorityCondition } from './priority.ts';
 import { counterUpsert } from '../../platform/db/counters.ts';
 
 /** The case fields the counters read. */
@@ -128,9 +128,9 @@ function counterWhere(filter: CounterFilter): { where: string; args: InValue[] }
   eq('district_id', filter.districtId);
   eq('ward_id', filter.wardId);
   if (filter.priority) {
-    const priorities = priorityValues(filter.priority);
-    clauses.push(`priority IN (${priorities.map(() => '?').join(', ')})`);
-    args.push(...priorities);
+    const condition = priorityCondition('priority', filter.priority);
+    clauses.push(condition.clause);
+    args.push(...condition.args);
   }
   eq('channel', filter.channel);
   const scope = filter.scope;
@@ -199,9 +199,8 @@ const MONTH_INDEXES: readonly [keyof CounterFilter, string][] = [
 /**
  * Where a month filter's count reads its cases: the received-time range within the most selective facet the filter
  * fixes (a ward's month is a few hundred cases at a million), the owner (or the unassigned), or the viewer's agency or
- * districts; with none, the
- * status index over every status, so the month's range is counted from the index alone (about 28,000 entries a month
- * at a million cases over three years).
+ * districts; with none, the status index over every status, so the month's range is counted from the index alone
+ * (about 28,000 entries a month at a million cases over three years).
  */
 function monthSource(filter: CounterFilter): { from: string; clauses: string[]; args: InValue[] } {
   const facet = MONTH_INDEXES.find(([key]) => filter[key]);
