@@ -201,6 +201,8 @@ test("a month's counts read the received-time range of an index led by a fixed f
     [{ month: '2026-11' }, /SEARCH c USING COVERING INDEX cases_status_received \(status=\? AND received_at>\? AND received_at<\?\)/],
     [{ month: '2026-11', wardId: 'mill-lane', categoryId: 'noise' }, /SEARCH c USING INDEX cases_ward_received \(ward_id=\? AND received_at>\? AND received_at<\?\)/],
     [{ month: '2026-11', categoryId: 'noise' }, /SEARCH c USING INDEX cases_category_received \(category_id=\? AND received_at>\? AND received_at<\?\)/],
+    // P1 and P2 together are a third of a month's cases: the index ends with the status, so none of their rows is read.
+    [{ month: '2026-11', priority: 'high' }, /SEARCH c USING COVERING INDEX cases_priority_received \((ANY\(priority\)|priority=\?) AND received_at>\? AND received_at<\?\)/],
     [{ month: '2026-11', owner: 'user-1' }, /SEARCH c USING INDEX cases_owner_received \(owner_id=\? AND received_at>\? AND received_at<\?\)/],
     [{ month: '2026-11', owner: 'unassigned' }, /SEARCH c USING INDEX cases_owner_received \(owner_id=\? AND received_at>\? AND received_at<\?\)/],
     [{ month: '2026-11', referralOverdue: true }, /SEARCH c USING COVERING INDEX cases_status_received \(status=\? AND received_at>\? AND received_at<\?\)[\s\S]*SEARCH r USING INDEX referrals_case/],

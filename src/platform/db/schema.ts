@@ -193,7 +193,9 @@ export const cases = sqliteTable(
     index('cases_category_received').on(t.categoryId, t.receivedAt, t.id),
     index('cases_district_received').on(t.districtId, t.receivedAt, t.id),
     index('cases_ward_received').on(t.wardId, t.receivedAt, t.id),
-    index('cases_priority_received').on(t.priority, t.receivedAt, t.id),
+    // Ends with the status: the queue's count of P1 and P2 cases in a month (a third of the month's cases) reads it
+    // from the index alone (src/domains/cases/queue-counts.ts).
+    index('cases_priority_received').on(t.priority, t.receivedAt, t.id, t.status),
     index('cases_channel_received').on(t.channel, t.receivedAt, t.id),
     index('cases_owner_received').on(t.ownerId, t.receivedAt, t.id),
     index('cases_agency_received').on(t.referredAgencyId, t.receivedAt, t.id),
