@@ -2,7 +2,8 @@
  * The editor's journey in real Chromium with axe: a district editor drafts (after a refused empty form),
  * previews, schedules and publishes an achievement, an initiative with outcome measures and an improvement-plan
  * recommendation with a progress update and a RAG status; each appears where it should for the public; unpublish
- * removes the achievement everywhere, feed included; another district's editor gets 404 on it.
+ * removes the achievement everywhere, feed included; another district's editor gets 404 on it; a draft made by
+ * mistake is deleted after a confirmation.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -129,4 +130,25 @@ test('draft, preview, schedule, publish, see in public, unpublish; another distr
   assert.equal(await pub.getByText('Brackenford Central night marshals').count(), 0);
   const feed = await (await pub.request.get('/feeds/news.rss')).text();
   assert.ok(!feed.includes('Brackenford Central night marshals'));
+});
+
+test('a draft made by mistake is deleted after a confirmation, and the console says so', async () => {
+  const e = await (await staffContext(browser, server.url, 'brackenford-editor@hollowmere.example')).newPage();
+  await startNew(e, 'New achievement');
+  await e.getByLabel('Title').fill('Started by mistake');
+  await e.getByLabel('Summary').fill('A draft the editor did not mean to start.');
+  await e.getByLabel('Story').fill('Nothing to tell.');
+  await e.getByLabel('Theme').selectOption('violence');
+  await e.getByLabel('Date of the achievement').fill('20/2/2026');
+  await e.getByLabel('Brackenford Central (ward)').check();
+  await e.getByRole('button', { name: 'Save draft' }).click();
+  await e.locator('#saved-title').waitFor();
+  await e.getByRole('button', { name: 'Delete this achievement' }).click();
+  await e.getByRole('button', { name: 'Yes, delete it' }).waitFor();
+  await expectAccessible(e, 'delete: confirm');
+  await e.getByRole('button', { name: 'Yes, delete it' }).click();
+  await e.locator('#deleted-title').waitFor();
+  assert.equal(new URL(e.url()).pathname, '/staff/publishing');
+  assert.equal(await e.getByRole('link', { name: 'Started by mistake' }).count(), 0);
+  await expectAccessible(e, 'publishing: item deleted');
 });

@@ -205,6 +205,58 @@ test('an initiative shows its cost per outcome; a recommendation its RAG in word
   assert.match(plan.text, /Course booked for half of the team/);
 });
 
+test('delete: a never-published item asks first, then goes with its versions and history (audited); a published or scheduled one is only unpublished; a stale page is refused', async () => {
+  const id = await create(editor, 'achievement', { ...ACHIEVEMENT, title: 'A draft made by mistake' });
+  assert.equal((await editor.post(`/staff/publishing/${id}`, { intent: 'save', basedOn: '1', ...ACHIEVEMENT, title: 'A draft made by mistake, saved again' })).status, 303);
+  const item = await page(editor, `/staff/publishing/${id}`);
+  assert.match(item.text, /<h2 class="heading-m" id="delete">Delete<\/h2>[^]*?name="intent" value="delete"[^]*?name="basedOn" value="2"[^]*?Delete this achievement<\/button>/);
+  // The first press asks, and deletes nothing.
+  const asked = await editor.post(`/staff/publishing/${id}`, { intent: 'delete', basedOn: '2' });
+  assert.equal(asked.status, 200);
+  const askedHtml = await asked.text();
+  assert.match(askedHtml, /Check before you delete[^]*?Delete “A draft made by mistake, saved again”\?[^]*?Its 2 versions and its history are deleted/);
+  assert.match(askedHtml, /<input type="hidden" name="intent" value="delete"><input type="hidden" name="basedOn" value="2"><input type="hidden" name="confirm" value="yes">/);
+  assert.deepEqual(await htmlProblems(askedHtml, 'confirm delete'), []);
+  assert.equal((await editor.get(`/staff/publishing/${id}`)).status, 200, 'still there after the first press');
+  // A confirmation from a page of an older version is refused: someone saved since.
+  const stale = await editor.post(`/staff/publishing/${id}`, { intent: 'delete', basedOn: '1', confirm: 'yes' });
+  assert.equal(stale.status, 400);
+  const staleHtml = await stale.text();
+  assert.match(staleHtml, /href="#delete"[^>]*>Someone else saved version 2 since you opened this page. Nothing was deleted/);
+  assert.deepEqual(await htmlProblems(staleHtml, 'stale delete'), []);
+  assert.equal((await editor.post(`/staff/publishing/${id}`, { intent: 'delete', basedOn: 'x', confirm: 'yes' })).status, 400);
+  // Another district's editor cannot delete a partnership item they cannot see.
+  const east = await signInAs(server.url, 'eastmere-editor@hollowmere.example');
+  assert.equal((await east.post(`/staff/publishing/${id}`, { intent: 'delete', basedOn: '2', confirm: 'yes' })).status, 404);
+  const done = await editor.post(`/staff/publishing/${id}`, { intent: 'delete', basedOn: '2', confirm: 'yes' });
+  assert.equal(done.status, 303);
+  assert.equal(done.headers.get('location'), '/staff/publishing?deleted=1');
+  assert.equal((await editor.get(`/staff/publishing/${id}`)).status, 404);
+  const list = await page(editor, '/staff/publishing?deleted=1');
+  assert.match(list.text, /The item was deleted\./);
+  assert.doesNotMatch(list.text, /A draft made by mistake/);
+  assert.deepEqual(await htmlProblems(list.text, 'after delete'), []);
+  const audit = (await page(await signInAs(server.url, 'admin@hollowmere.example'), '/staff/admin/audit')).text;
+  assert.match(audit, /Content item deleted \(never published\)<\/td><td>Eddie Editor[^<]*<\/td><td>Content<\/td><td>[^<]*<\/td><td>kind: achievement; title: A draft made by mistake, saved again; versions: 2<\/td>/);
+
+  // Published once, then unpublished and returned to draft: never deleted, and the page says why.
+  const was = await create(editor, 'achievement', { ...ACHIEVEMENT, title: 'Once public, now a draft' });
+  assert.equal(await act(editor, was, 'publish'), 303);
+  assert.equal(await act(editor, was, 'unpublish', { confirm: 'yes', basedOn: '1' }), 303);
+  assert.equal(await act(editor, was, 'submit', { basedOn: '1' }), 303);
+  assert.equal(await act(editor, was, 'return', { basedOn: '1' }), 303);
+  const kept = await page(editor, `/staff/publishing/${was}`);
+  assert.match(kept.text, /Draft/);
+  assert.doesNotMatch(kept.text, /name="intent" value="delete"/);
+  assert.match(kept.text, /This item has been published or scheduled, so it cannot be deleted/);
+  for (const form of [{ intent: 'delete', basedOn: '1' }, { intent: 'delete', basedOn: '1', confirm: 'yes' }] as Record<string, string>[]) {
+    const refused = await editor.post(`/staff/publishing/${was}`, form);
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /href="#delete"[^>]*>This item has been published or scheduled, so it cannot be deleted/);
+  }
+  assert.equal((await editor.get(`/staff/publishing/${was}`)).status, 200, 'kept');
+});
+
 test('another district editor cannot see or change a district item (404); the district editor can', async () => {
   const brack = await signInAs(server.url, 'brackenford-editor@hollowmere.example');
   const east = await signInAs(server.url, 'eastmere-editor@hollowmere.example');

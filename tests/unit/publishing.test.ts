@@ -5,7 +5,7 @@ import { openTestDatabase } from '../helpers/db.ts';
 import { loadSiteConfig } from '../../src/platform/config/partnership.ts';
 import { validateForm } from '../../src/platform/forms/index.ts';
 import {
-  actOnItem, createItem, costPerOutcome, diffVersions, fieldLabel, findPublic, KIND_SCHEMAS, listAchievements, listEditorItems, listEvents, listPublic, listVersions,
+  actOnItem, createItem, costPerOutcome, deleteItem, DELETE_PUBLISHED, NO_SUCH_ITEM, diffVersions, fieldLabel, findPublic, KIND_SCHEMAS, listAchievements, listEditorItems, listEvents, listPublic, listVersions,
   publishDueItems, ratingChange, readGeneration, recommendationData, recommendationFlags, renderMarkdown, saveItem, outcomeRows, type AchievementData, type Editor,
   type RecommendationData,
 } from '../../src/domains/publishing/index.ts';
@@ -88,6 +88,28 @@ test('a scheduled item is public from its time (by the clock alone); the publish
   const after = await readGeneration();
   assert.equal(after.generation, scheduled.generation + 1);
   assert.equal(after.nextPublishAt, null);
+});
+
+test('delete: a draft goes with its versions and history; one scheduled and then unpublished before its time is kept; a district editor deletes only their own', async () => {
+  const draft = await createItem(county, 'achievement', achievement({ title: 'Deleted draft' }), T0);
+  assert.ok(draft.ok);
+  assert.deepEqual(await deleteItem(county, draft.id, 2, T0), { ok: false, message: 'Someone else saved version 1 since you opened this page. Nothing was deleted; check the latest version below and try again.' });
+  const gone = await deleteItem(county, draft.id, 1, T0);
+  assert.deepEqual(gone, { ok: true, title: 'Deleted draft', images: [] });
+  assert.deepEqual(await listVersions(draft.id), []);
+  assert.deepEqual(await listEvents(draft.id), []);
+  assert.deepEqual(await deleteItem(county, draft.id, 1, T0), { ok: false, message: NO_SUCH_ITEM });
+  // Scheduled, then unpublished before its time: it was never public, but it was set to be, so it stays on record.
+  const scheduled = await createItem(county, 'achievement', achievement({ title: 'Scheduled then withdrawn' }), T0);
+  assert.ok(scheduled.ok);
+  assert.ok((await actOnItem(county, scheduled.id, 'schedule', T0, T0 + HOUR)).ok);
+  assert.ok((await actOnItem(county, scheduled.id, 'unpublish', T0)).ok);
+  assert.deepEqual(await deleteItem(county, scheduled.id, 1, T0), { ok: false, message: DELETE_PUBLISHED });
+  assert.equal((await listVersions(scheduled.id)).length, 1);
+  const theirs = await createItem(brackenford, 'achievement', achievement({ title: 'Brackenford draft', areas: ['brackenford-central'] }), T0);
+  assert.ok(theirs.ok);
+  assert.deepEqual(await deleteItem(eastmere, theirs.id, 1, T0), { ok: false, message: NO_SUCH_ITEM });
+  assert.equal((await deleteItem(brackenford, theirs.id, 1, T0)).ok, true);
 });
 
 test('achievements filter by theme, area (with the wards within a district) and year', async () => {

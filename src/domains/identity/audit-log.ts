@@ -84,6 +84,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'content.publish': 'Content item published',
   'content.schedule': 'Content item scheduled',
   'content.unpublish': 'Content item unpublished',
+  'content.delete': 'Content item deleted (never published)',
 };
 
 /** The words for an audit action: its label, or the code made readable ("case.something_new" is "Case something new"). */

@@ -146,6 +146,42 @@ export async function actOnItem(editor: Editor, id: string, action: WorkflowActi
   });
 }
 
+/** The answer to a delete: the item's title and the image keys its versions held (for the caller to remove), or why not. */
+export type DeleteResult = { ok: true; title: string; images: string[] } | { ok: false; message: string };
+
+/** Why an item that has been published or scheduled cannot be deleted. */
+export const DELETE_PUBLISHED = 'This item has been published or scheduled, so it cannot be deleted. Unpublish it to take it off the public site; its versions and history are kept.';
+
+/** True when an item may be deleted: it has never been published or scheduled (a draft or one in review, never public). */
+export function canDeleteItem(item: { publishedVersion: number | null }, publishingEvents: number): boolean {
+  return item.publishedVersion === null && publishingEvents === 0;
+}
+
+/**
+ * Delete an item that has never been published or scheduled (a draft started by mistake) with its versions and
+ * history, in one write; the audit log keeps who deleted what. An item that has been public is unpublished instead,
+ * so what the public saw stays on record. Refused from a stale page, like every other change.
+ */
+export async function deleteItem(editor: Editor, id: string, basedOn: number, now: number): Promise<DeleteResult> {
+  return getDatabase().writer.transaction(async (tx) => {
+    const item = await findItemFor(editor, id);
+    if (!item) return { ok: false, message: NO_SUCH_ITEM };
+    if (item.currentVersion !== basedOn) return { ok: false, message: `Someone else saved version ${item.currentVersion} since you opened this page. Nothing was deleted; check the latest version below and try again.` };
+    const [published] = await tx.db.select({ n: count() }).from(contentEvents).where(and(eq(contentEvents.itemId, id), inArray(contentEvents.action, ['publish', 'schedule'])));
+    if (!canDeleteItem(item, published?.n ?? 0)) return { ok: false, message: DELETE_PUBLISHED };
+    const versions = await tx.db.select({ version: contentVersions.version, data: contentVersions.data }).from(contentVersions).where(eq(contentVersions.itemId, id)).orderBy(asc(contentVersions.version));
+    const title = String(versions.at(-1)?.data.title ?? '');
+    const images = [...new Set(versions.map((v) => (v.data.image as { key?: unknown } | undefined)?.key).filter((k): k is string => typeof k === 'string'))];
+    await tx.batch([
+      toStatement(getDb().delete(contentEvents).where(eq(contentEvents.itemId, id))),
+      toStatement(getDb().delete(contentVersions).where(eq(contentVersions.itemId, id))),
+      toStatement(getDb().delete(contentItems).where(eq(contentItems.id, id))),
+      auditStatement({ kind: 'user', id: editor.id, ip: editor.ip }, 'content.delete', { kind: 'content', id }, { kind: item.kind, title, versions: versions.length }, now),
+    ]);
+    return { ok: true, title, images } as const;
+  });
+}
+
 /** Scheduled items whose time has come become published; one write, and the generation moves on. Returns how many. */
 export async function publishDueItems(now: number): Promise<number> {
   return getDatabase().writer.transaction(async (tx) => {

@@ -5,15 +5,16 @@
 import type { AstroGlobal } from 'astro';
 import { join } from 'node:path';
 import { getConfig, getRuntime } from '../../server/runtime.ts';
-import { MAX_PHOTO_BYTES, PhotoBusyError, PhotoError, storePhoto } from '../../domains/reports/index.ts';
+import { MAX_PHOTO_BYTES, PhotoBusyError, PhotoError, deletePhoto, storePhoto } from '../../domains/reports/index.ts';
+import { log } from '../../platform/log.ts';
 import { formatDateTime, londonTime } from '../../platform/time/london.ts';
 import { clientAddressOf } from '../client-address.ts';
 import { notFound } from '../guards.ts';
 import { pageNumber, pageOf, paginationLinks } from '../pagination.ts';
 import { fieldError, readPageForm, refuseForm, seeOther, typedValues, unreadableForm, validateForm, type FieldError, type FormLimits } from '../forms.ts';
 import {
-  actOnItem, allowedActions, areaAndWithin, createItem, diffVersions, findItemFor, KIND_LABELS, KIND_SCHEMAS, listEditorItems, listEvents, listVersions, parseDay,
-  recommendationData, restoreVersion, saveItem, unknownAreas, ACTION_LABELS, ACTION_PAST, CONTENT_KINDS, STATUS_LABELS, WORKFLOW_ACTIONS,
+  actOnItem, allowedActions, areaAndWithin, canDeleteItem, createItem, deleteItem, diffVersions, findItemFor, KIND_LABELS, KIND_SCHEMAS, listEditorItems, listEvents, listVersions, parseDay,
+  recommendationData, restoreVersion, saveItem, unknownAreas, ACTION_LABELS, ACTION_PAST, CONTENT_KINDS, DELETE_PUBLISHED, STATUS_LABELS, WORKFLOW_ACTIONS,
   type ContentData, type ContentImage, type ContentItem, type ContentKind, type Editor, type ProgressUpdate, type WorkflowAction,
 } from '../../domains/publishing/index.ts';
 
@@ -163,6 +164,7 @@ export async function handleEditItem(astro: AstroGlobal) {
   let values: Record<string, string | string[]> | null = null;
   let scheduleValues = { publishDate: '', publishTime: '' };
   let confirmingUnpublish = false;
+  let confirmingDelete = false;
   if (astro.request.method === 'POST') {
     const read = await readPageForm(astro, formLimitsFor(item.kind));
     if (!read.ok) errors = read.errors;
@@ -184,6 +186,19 @@ export async function handleEditItem(astro: AstroGlobal) {
         const restored = /^\d{1,9}$/.test(version) && /^\d{1,9}$/.test(basedOn) ? await restoreVersion(editor, item.id, Number(version), Number(basedOn), now) : { ok: false as const, message: 'Choose an earlier version to restore' };
         if (restored.ok) return seeOther(`/staff/publishing/${item.id}?saved=1`);
         errors = [fieldError('versions', restored.message, 'versions')];
+      } else if (intent === 'delete') {
+        // Deleting asks first, as unpublishing does; an item that has been public is never deleted, only unpublished.
+        const basedOn = String(read.form.get('basedOn') ?? '');
+        if (!(await isDeletable(item))) errors = [fieldError('delete', DELETE_PUBLISHED)];
+        else if (read.form.get('confirm') !== 'yes') confirmingDelete = true;
+        else {
+          const deleted = /^\d{1,9}$/.test(basedOn) ? await deleteItem(editor, item.id, Number(basedOn), now) : { ok: false as const, message: 'Nothing was deleted. Open the item again and try again.' };
+          if (deleted.ok) {
+            await removeContentImages(deleted.images);
+            return seeOther('/staff/publishing?deleted=1');
+          }
+          errors = [fieldError('delete', deleted.message)];
+        }
       } else if (intent === 'action' && (WORKFLOW_ACTIONS as readonly string[]).includes(String(read.form.get('action')))) {
         const action = String(read.form.get('action')) as WorkflowAction;
         let publishAt: number | undefined;
@@ -202,16 +217,29 @@ export async function handleEditItem(astro: AstroGlobal) {
           errors = [fieldError(action === 'schedule' ? 'publishDate' : 'actions', done.message)];
         }
       } else errors = unreadableForm();
-      if (!confirmingUnpublish) refuseForm(astro);
+      if (!confirmingUnpublish && !confirmingDelete) refuseForm(astro);
       item = (await findItemFor(editor, id))!;
     }
   }
-  return { ...(await itemView(item, astro.url.searchParams)), errors, values, scheduleValues, confirmingUnpublish, areas: areaChoices(editor), saved: astro.url.searchParams.has('saved'), done: astro.url.searchParams.get('done') };
+  return { ...(await itemView(item, astro.url.searchParams)), errors, values, scheduleValues, confirmingUnpublish, confirmingDelete, areas: areaChoices(editor), saved: astro.url.searchParams.has('saved'), done: astro.url.searchParams.get('done') };
+}
+
+/** True when the item has never been published or scheduled, so its editor may delete it. */
+async function isDeletable(item: ContentItem): Promise<boolean> {
+  return canDeleteItem(item, (await listEvents(item.id)).filter((e) => e.action === 'publish' || e.action === 'schedule').length);
+}
+
+/** Remove a deleted item's image files (after its rows are gone; a file left behind is logged, never served). */
+async function removeContentImages(keys: readonly string[]): Promise<void> {
+  for (const key of keys) {
+    await deletePhoto(contentImageDir(), key).catch((error: unknown) => log.warn('content.image_not_removed', { key, error: String(error) }));
+  }
 }
 
 /** What the item page shows about an item: current data, actions, versions, the chosen diff and history. */
 async function itemView(item: ContentItem, params: URLSearchParams) {
   const versions = await listVersions(item.id);
+  const events = await listEvents(item.id);
   const current = versions.find((v) => v.version === item.currentVersion)!;
   const from = Number(params.get('from'));
   const to = Number(params.get('to'));
@@ -227,7 +255,8 @@ async function itemView(item: ContentItem, params: URLSearchParams) {
     actions: allowedActions(item.status).map((action) => ({ action, label: ACTION_LABELS[action] })),
     versions: versions.map((v) => ({ version: v.version, author: v.authorName, when: formatDateTime(v.createdAt), published: v.version === item.publishedVersion })).reverse(),
     diff: a && b ? { from: a.version, to: b.version, fields: diffVersions(a.data, b.data) } : null,
-    history: (await listEvents(item.id)).map((e) => ({ what: ACTION_PAST[e.action as keyof typeof ACTION_PAST] ?? e.action, who: e.actorName, when: formatDateTime(e.at), version: e.version, publishAt: e.publishAt ? formatDateTime(e.publishAt) : null })).reverse(),
+    deletable: canDeleteItem(item, events.filter((e) => e.action === 'publish' || e.action === 'schedule').length),
+    history: events.map((e) => ({ what: ACTION_PAST[e.action as keyof typeof ACTION_PAST] ?? e.action, who: e.actorName, when: formatDateTime(e.at), version: e.version, publishAt: e.publishAt ? formatDateTime(e.publishAt) : null })).reverse(),
   };
 }
 
@@ -247,6 +276,7 @@ export async function loadPublishingList(astro: AstroGlobal) {
     rows: listed.items.map((i) => ({ id: i.id, title: i.title, kind: KIND_LABELS[i.kind], status: STATUS_LABELS[i.status], changed: formatDateTime(i.updatedAt), pending: i.publishedVersion !== null && i.publishedVersion !== i.currentVersion })),
     total: listed.total,
     pagination: paginationLinks(page, pages, (n) => `/staff/publishing${n > 1 ? `?page=${n}` : ''}`),
+    deleted: astro.url.searchParams.get('deleted') === '1',
   };
 }
 
