@@ -190,6 +190,7 @@ export async function handleEditItem(astro: AstroGlobal) {
         // Deleting asks first, as unpublishing does; an item that has been public is never deleted, only unpublished.
         const basedOn = String(read.form.get('basedOn') ?? '');
         if (!(await isDeletable(item))) errors = [fieldError('delete', DELETE_PUBLISHED)];
+        else if (isStale(basedOn, item)) errors = [fieldError('delete', staleMessage(item, 'Nothing was deleted'))];
         else if (read.form.get('confirm') !== 'yes') confirmingDelete = true;
         else {
           const deleted = /^\d{1,9}$/.test(basedOn) ? await deleteItem(editor, item.id, Number(basedOn), now) : { ok: false as const, message: 'Nothing was deleted. Open the item again and try again.' };
@@ -206,8 +207,12 @@ export async function handleEditItem(astro: AstroGlobal) {
           scheduleValues = { publishDate: String(read.form.get('publishDate') ?? ''), publishTime: String(read.form.get('publishTime') ?? '') };
           publishAt = parseScheduleTime(scheduleValues.publishDate, scheduleValues.publishTime) ?? undefined;
         }
-        // Taking an item off the site asks first (no JavaScript: the second press, with confirm=yes, does it).
-        if (action === 'unpublish' && read.form.get('confirm') !== 'yes') confirmingUnpublish = true;
+        // Taking an item off the site asks first (no JavaScript: the second press, with confirm=yes, does it), and
+        // never from a page of an older version: the question would be about a version this editor has not seen.
+        if (action === 'unpublish' && read.form.get('confirm') !== 'yes') {
+          if (isStale(String(read.form.get('basedOn') ?? ''), item)) errors = [fieldError('actions', staleMessage(item, 'Nothing was done'))];
+          else confirmingUnpublish = true;
+        }
         else if (action === 'schedule' && publishAt === undefined) errors = [fieldError('publishDate', 'Enter the publish date and time, for example 27/3/2026 and 09:30')];
         else {
           // The version the page showed (every workflow form sends it): a version saved since is refused, not acted on unseen.
@@ -218,10 +223,23 @@ export async function handleEditItem(astro: AstroGlobal) {
         }
       } else errors = unreadableForm();
       if (!confirmingUnpublish && !confirmingDelete) refuseForm(astro);
-      item = (await findItemFor(editor, id))!;
+      // Deleted meanwhile (a second press of "Yes, delete it", or another editor): the list says it is gone.
+      const again = await findItemFor(editor, id);
+      if (!again) return seeOther('/staff/publishing?deleted=1');
+      item = again;
     }
   }
   return { ...(await itemView(item, astro.url.searchParams)), errors, values, scheduleValues, confirmingUnpublish, confirmingDelete, areas: areaChoices(editor), saved: astro.url.searchParams.has('saved'), done: astro.url.searchParams.get('done') };
+}
+
+/** True when a form's version (basedOn, when it sent one) is older than the item's: someone saved since its page was shown. */
+function isStale(basedOn: string, item: ContentItem): boolean {
+  return /^\d{1,9}$/.test(basedOn) && Number(basedOn) !== item.currentVersion;
+}
+
+/** The refusal of a change asked from a page of an older version. */
+function staleMessage(item: ContentItem, outcome: string): string {
+  return `Someone else saved version ${item.currentVersion} since you opened this page. ${outcome}; check the latest version below and try again.`;
 }
 
 /** True when the item has never been published or scheduled, so its editor may delete it. */
