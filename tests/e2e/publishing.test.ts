@@ -20,6 +20,18 @@ async function startNew(page: Page, linkText: string) {
   await page.getByRole('link', { name: linkText }).click();
 }
 
+/** Fill the new-achievement form for a Brackenford Central story (title, summary and story given) and save it as a draft. */
+async function saveAchievementDraft(page: Page, title: string, summary: string, story: string) {
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Summary').fill(summary);
+  await page.getByLabel('Story').fill(story);
+  await page.getByLabel('Theme').selectOption('violence');
+  await page.getByLabel('Date of the achievement').fill('20/2/2026');
+  await page.getByLabel('Brackenford Central (ward)').check();
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await page.locator('#saved-title').waitFor();
+}
+
 /** Run a workflow button on the item page and wait for the confirmation. */
 async function act(page: Page, button: string) {
   await page.getByRole('button', { name: button, exact: true }).click();
@@ -37,14 +49,7 @@ test('draft, preview, schedule, publish, see in public, unpublish; another distr
   await e.getByRole('button', { name: 'Save draft' }).click();
   await e.locator('.error-summary').waitFor();
   await expectAccessible(e, 'new achievement: errors');
-  await e.getByLabel('Title').fill('Brackenford Central night marshals');
-  await e.getByLabel('Summary').fill('Marshals on Friday and Saturday nights cut late-night disorder.');
-  await e.getByLabel('Story').fill('Night marshals walked the town centre **every weekend** from May.');
-  await e.getByLabel('Theme').selectOption('violence');
-  await e.getByLabel('Date of the achievement').fill('20/2/2026');
-  await e.getByLabel('Brackenford Central (ward)').check();
-  await e.getByRole('button', { name: 'Save draft' }).click();
-  await e.locator('#saved-title').waitFor();
+  await saveAchievementDraft(e, 'Brackenford Central night marshals', 'Marshals on Friday and Saturday nights cut late-night disorder.', 'Night marshals walked the town centre **every weekend** from May.');
   assert.equal(await e.locator('#preview + .preview strong', { hasText: 'every weekend' }).count(), 1, 'the preview renders the Markdown');
   await expectAccessible(e, 'achievement: draft with preview');
   const itemUrl = e.url().split('?')[0]!;
@@ -135,14 +140,7 @@ test('draft, preview, schedule, publish, see in public, unpublish; another distr
 test('a draft made by mistake is deleted after a confirmation, and the console says so', async () => {
   const e = await (await staffContext(browser, server.url, 'brackenford-editor@hollowmere.example')).newPage();
   await startNew(e, 'New achievement');
-  await e.getByLabel('Title').fill('Started by mistake');
-  await e.getByLabel('Summary').fill('A draft the editor did not mean to start.');
-  await e.getByLabel('Story').fill('Nothing to tell.');
-  await e.getByLabel('Theme').selectOption('violence');
-  await e.getByLabel('Date of the achievement').fill('20/2/2026');
-  await e.getByLabel('Brackenford Central (ward)').check();
-  await e.getByRole('button', { name: 'Save draft' }).click();
-  await e.locator('#saved-title').waitFor();
+  await saveAchievementDraft(e, 'Started by mistake', 'A draft the editor did not mean to start.', 'Nothing to tell.');
   await e.getByRole('button', { name: 'Delete this achievement' }).click();
   await e.getByRole('button', { name: 'Yes, delete it' }).waitFor();
   await expectAccessible(e, 'delete: confirm');

@@ -152,9 +152,9 @@ export type DeleteResult = { ok: true; title: string; images: string[] } | { ok:
 /** Why an item that has been published or scheduled cannot be deleted. */
 export const DELETE_PUBLISHED = 'This item has been published or scheduled, so it cannot be deleted. Unpublish it to take it off the public site; its versions and history are kept.';
 
-/** True when an item may be deleted: it has never been published or scheduled (a draft or one in review, never public). */
-export function canDeleteItem(item: { publishedVersion: number | null }, publishingEvents: number): boolean {
-  return item.publishedVersion === null && publishingEvents === 0;
+/** True when an item may be deleted: its history has no publish or schedule (a draft or one in review, never public). */
+export function canDeleteItem(item: { publishedVersion: number | null }, history: readonly { action: string }[]): boolean {
+  return item.publishedVersion === null && !history.some((e) => e.action === 'publish' || e.action === 'schedule');
 }
 
 /**
@@ -167,8 +167,8 @@ export async function deleteItem(editor: Editor, id: string, basedOn: number, no
     const item = await findItemFor(editor, id);
     if (!item) return { ok: false, message: NO_SUCH_ITEM };
     if (item.currentVersion !== basedOn) return { ok: false, message: `Someone else saved version ${item.currentVersion} since you opened this page. Nothing was deleted; check the latest version below and try again.` };
-    const [published] = await tx.db.select({ n: count() }).from(contentEvents).where(and(eq(contentEvents.itemId, id), inArray(contentEvents.action, ['publish', 'schedule'])));
-    if (!canDeleteItem(item, published?.n ?? 0)) return { ok: false, message: DELETE_PUBLISHED };
+    const history = await tx.db.select({ action: contentEvents.action }).from(contentEvents).where(eq(contentEvents.itemId, id));
+    if (!canDeleteItem(item, history)) return { ok: false, message: DELETE_PUBLISHED };
     const versions = await tx.db.select({ version: contentVersions.version, data: contentVersions.data }).from(contentVersions).where(eq(contentVersions.itemId, id)).orderBy(asc(contentVersions.version));
     const title = String(versions.at(-1)?.data.title ?? '');
     const images = [...new Set(versions.map((v) => (v.data.image as { key?: unknown } | undefined)?.key).filter((k): k is string => typeof k === 'string'))];

@@ -189,7 +189,7 @@ export async function handleEditItem(astro: AstroGlobal) {
       } else if (intent === 'delete') {
         // Deleting asks first, as unpublishing does; an item that has been public is never deleted, only unpublished.
         const basedOn = String(read.form.get('basedOn') ?? '');
-        if (!(await isDeletable(item))) errors = [fieldError('delete', DELETE_PUBLISHED)];
+        if (!canDeleteItem(item, await listEvents(item.id))) errors = [fieldError('delete', DELETE_PUBLISHED)];
         else if (isStale(basedOn, item)) errors = [fieldError('delete', staleMessage(item, 'Nothing was deleted'))];
         else if (read.form.get('confirm') !== 'yes') confirmingDelete = true;
         else {
@@ -242,11 +242,6 @@ function staleMessage(item: ContentItem, outcome: string): string {
   return `Someone else saved version ${item.currentVersion} since you opened this page. ${outcome}; check the latest version below and try again.`;
 }
 
-/** True when the item has never been published or scheduled, so its editor may delete it. */
-async function isDeletable(item: ContentItem): Promise<boolean> {
-  return canDeleteItem(item, (await listEvents(item.id)).filter((e) => e.action === 'publish' || e.action === 'schedule').length);
-}
-
 /** Remove a deleted item's image files (after its rows are gone; a file left behind is logged, never served). */
 async function removeContentImages(keys: readonly string[]): Promise<void> {
   for (const key of keys) {
@@ -273,7 +268,7 @@ async function itemView(item: ContentItem, params: URLSearchParams) {
     actions: allowedActions(item.status).map((action) => ({ action, label: ACTION_LABELS[action] })),
     versions: versions.map((v) => ({ version: v.version, author: v.authorName, when: formatDateTime(v.createdAt), published: v.version === item.publishedVersion })).reverse(),
     diff: a && b ? { from: a.version, to: b.version, fields: diffVersions(a.data, b.data) } : null,
-    deletable: canDeleteItem(item, events.filter((e) => e.action === 'publish' || e.action === 'schedule').length),
+    deletable: canDeleteItem(item, events),
     history: events.map((e) => ({ what: ACTION_PAST[e.action as keyof typeof ACTION_PAST] ?? e.action, who: e.actorName, when: formatDateTime(e.at), version: e.version, publishAt: e.publishAt ? formatDateTime(e.publishAt) : null })).reverse(),
   };
 }
