@@ -81,9 +81,12 @@ try {
   const due = await measure('/staff/queue?sort=due', (p) => visitor.get(p));
   const overdueAll = await measure('/staff/queue?status=all&overdue=1', (p) => visitor.get(p));
   const labelAll = await measure('/staff/queue?status=all&flag=asb_case_review&sort=priority', (p) => visitor.get(p));
-  // The emerging hot-spot's link (a ward, a type, last month, every status) and a month by due time.
-  const lastMonth = addMonths(londonMonth(Date.now()), -1);
-  const hotSpot = await measure(`/staff/queue?status=all&ward=mill-lane&category=noise&month=${lastMonth}`, (p) => visitor.get(p));
+  // The emerging hot-spot's link (a ward, a type, last month, every status, the counted reports), a ranking's link over
+  // the longest period (a ward, 36 months, counted; no counts by status) and a month by due time.
+  const thisMonth = londonMonth(Date.now());
+  const lastMonth = addMonths(thisMonth, -1);
+  const hotSpot = await measure(`/staff/queue?status=all&ward=mill-lane&category=noise&month=${lastMonth}&counted=1`, (p) => visitor.get(p));
+  const ranking = await measure(`/staff/queue?status=all&ward=mill-lane&month=${addMonths(thisMonth, -35)}..${thisMonth}&counted=1`, (p) => visitor.get(p));
   const monthDue = await measure(`/staff/queue?status=all&month=${lastMonth}&sort=due`, (p) => visitor.get(p));
   rows = [
     ['GET /healthz (reference, one query)', reference],
@@ -96,7 +99,8 @@ try {
     ['GET /staff/queue?sort=due (active, by due time)', due],
     ['GET /staff/queue?status=all&overdue=1 (every status, overdue, newest first)', overdueAll],
     ['GET /staff/queue?status=all&flag=asb_case_review&sort=priority (every status, the rarest flag, by priority)', labelAll],
-    ['GET /staff/queue?status=all&ward=mill-lane&category=noise&month=(last month) (a hot-spot link)', hotSpot],
+    ['GET /staff/queue?status=all&ward=mill-lane&category=noise&month=(last month)&counted=1 (an emerging hot-spot\'s link)', hotSpot],
+    ['GET /staff/queue?status=all&ward=mill-lane&month=(36 months ago)..(this month)&counted=1 (a ranking\'s link over the longest period)', ranking],
     ['GET /staff/queue?status=all&month=(last month)&sort=due (every status, one month, by due time)', monthDue],
   ].map(([name, m]) => {
     const r = m as { server: number[]; client: number[] };

@@ -58,8 +58,8 @@ test('a triage officer chooses a period without JavaScript, sees the ranking and
   await page.goto('/staff/insight/tasking');
   assert.equal(await page.locator('a[href="/staff/queue?ward=northgate&priority=high&sort=priority"]').count(), 1, 'the open P1 cases link to the queue');
   await expectAccessible(page, 'tasking');
-  // An emerging hot-spot's link opens the queue on its ward, type and month: its cases, the month named and chosen.
-  const link = page.locator(`a[href="/staff/queue?status=all&ward=mill-lane&category=noise&month=${month(-1).id}"]`);
+  // An emerging hot-spot's link opens the queue on its ward, type and month, counted as the figure counts: its cases, the month named and chosen.
+  const link = page.locator(`a[href="/staff/queue?status=all&ward=mill-lane&category=noise&month=${month(-1).id}&counted=1"]`);
   const line = await page.locator('tr', { has: link }).innerText();
   const reports = Number(/(\d+) reports in/.exec(line)?.[1]);
   assert.ok(reports >= 9, line);
@@ -69,7 +69,17 @@ test('a triage officer chooses a period without JavaScript, sees the ranking and
   assert.match(await page.locator('#month-filter').innerText(), /^Showing the cases received in [A-Z][a-z]+ \d{4}\. Show every month$/);
   assert.equal(await page.locator('#month').inputValue(), month(-1).id);
   assert.equal(await page.locator('tbody tr').count(), reports);
+  assert.match(await page.locator('#counted-filter').innerText(), /duplicate or spam are left out\. List them too$/);
   await expectAccessible(page, 'queue filtered by month');
+  // A ranked ward over two months: its link opens the queue over both months, the range named and chosen.
+  await page.goto(`/staff/insight/hot-spots?from=${month(-2).id}&to=${month(-1).id}`);
+  const ranked = Number(await page.locator('table').first().locator('tr', { has: page.getByRole('link', { name: 'Mill Lane' }) }).locator('td').nth(2).innerText());
+  await page.locator('table').first().getByRole('link', { name: 'Mill Lane' }).click();
+  await page.waitForURL(/\/staff\/queue\?/);
+  assert.match(await page.locator('#month-filter').innerText(), /^Showing the cases received in [A-Z][a-z]+ \d{4} to [A-Z][a-z]+ \d{4}\. The number of cases in each status is not shown for a range of months\. Show every month$/);
+  assert.equal(await page.locator('#month').inputValue(), `${month(-2).id}..${month(-1).id}`);
+  assert.equal(await page.locator('tbody tr').count(), Math.min(ranked, 50), 'the ranked reports, a page of them at most');
+  await expectAccessible(page, 'queue filtered by a range of months, counted reports');
   await context.close();
 });
 

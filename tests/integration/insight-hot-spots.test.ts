@@ -82,6 +82,14 @@ async function countByWard(from: number, to: number, extra = '', args: (string |
   return new Map(r.rows.map((x) => [String(x.ward_id), Number(x.n)]));
 }
 
+/** Every case of a ward received in a period, whatever its kind and resolution. */
+async function countInWard(ward: string, from: number, to: number): Promise<number> {
+  const db = createClient({ url: server.dbUrl });
+  const r = await db.execute({ sql: 'SELECT count(*) AS n FROM cases WHERE ward_id = ? AND received_at >= ? AND received_at < ?', args: [ward, from, to] });
+  db.close();
+  return Number(r.rows[0]!.n);
+}
+
 /** The ranking table of a hot-spots page as [ward name, reports, rate]. */
 function ranking(html: string): [string, number, string][] {
   const start = html.indexOf('Reports per 1,000 residents, ');
@@ -112,7 +120,22 @@ test('the ranking over a chosen period matches an SQL count over the cases, orde
   const rates = rows.map(([name, reports]) => reports / wards.find((x) => x.name === name)!.population);
   assert.deepEqual(rates, [...rates].sort((a, b) => b - a), 'highest rate first');
   assert.ok((expected.get('mill-lane') ?? 0) >= 17, 'the seeded cases are counted (12 + 3 + 2, duplicates left out)');
-  assert.match(html, /href="\/staff\/queue\?status=all&amp;ward=mill-lane"/, 'wards link to the queue');
+  // Each ward links to the reports behind its figure: the queue over the same months, counted as the figure counts them.
+  const millLink = /href="([^"]+)">Mill Lane<\/a>/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+  assert.equal(millLink, `/staff/queue?status=all&ward=mill-lane&month=${from.id}..${to.id}&counted=1`);
+  const millQueue = await (await triage.get(millLink!)).text();
+  assert.equal(queueRows(millQueue), expected.get('mill-lane'), 'the queue lists the ranking’s Mill Lane reports');
+  assert.match(millQueue, /Showing the cases received in <strong>[A-Z][a-z]+ \d{4} to [A-Z][a-z]+ \d{4}<\/strong>\. The number of cases in each status is not shown for a range of months\./);
+  assert.equal(queueTotal(millQueue), 0, 'no counts by status over a range of months');
+  assert.match(millQueue, new RegExp(`<option value="${from.id}\\.\\.${to.id}" selected>`), 'the range is chosen in the filter');
+  assert.match(millQueue, /feedback and cases resolved as duplicate or spam are left out/);
+  assert.deepEqual(await htmlProblems(millQueue, 'queue filtered by a range of months, counted reports'), []);
+  // Its "List them too" link adds the 4 duplicates back.
+  const everything = /href="([^"]+)">List them too<\/a>/.exec(millQueue)?.[1]?.replaceAll('&amp;', '&');
+  assert.equal(everything, `/staff/queue?status=all&ward=mill-lane&month=${from.id}..${to.id}`);
+  const allMill = await countInWard('mill-lane', from.start, to.end);
+  assert.ok(allMill >= expected.get('mill-lane')! + 4, 'the duplicates are among the ward\'s cases');
+  assert.equal(queueRows(await (await triage.get(everything!)).text()), allMill);
   assert.match(html, /2 reports in this period had no ward/);
   // One category and one month.
   const one = await (await triage.get(`/staff/insight/hot-spots?from=${to.id}&to=${to.id}&category=vandalism`)).text();
@@ -129,9 +152,9 @@ test('the emerging hot-spot of last month is flagged with its usual level, and t
   assert.deepEqual(saltings!.slice(2), ['6', '1', '5']);
   assert.match(html, /at least 3 reports of that type/);
   assert.match(html, /less than 1 time in 100/);
-  // Its link opens the queue on that ward, type and month: the same 6 cases, whatever their status.
+  // Its link opens the queue on that ward, type and month, counted as the figure counts: the same 6 cases, whatever their status.
   const link = /href="([^"]+)">Saltings<\/a>/.exec(html.slice(html.indexOf('id="emerging"')))?.[1]?.replaceAll('&amp;', '&');
-  assert.equal(link, `/staff/queue?status=all&category=noise&ward=saltings&month=${to.id}`);
+  assert.equal(link, `/staff/queue?status=all&category=noise&ward=saltings&month=${to.id}&counted=1`);
   const queue = await (await triage.get(link!)).text();
   assert.equal(queueTotal(queue), 6);
   assert.match(queue, /Showing the cases received in <strong>[A-Z][a-z]+ \d{4}<\/strong>/);
@@ -140,12 +163,18 @@ test('the emerging hot-spot of last month is flagged with its usual level, and t
   // The tasking list's line for it links to the same view.
   const tasking = await (await triage.get('/staff/insight/tasking')).text();
   const taskingLinks = [...tasking.matchAll(/href="\/staff\/queue\?([^"]+)"/g)].map((m) => Object.fromEntries(new URLSearchParams(m[1]!.replaceAll('&amp;', '&'))));
-  assert.ok(taskingLinks.some((q) => JSON.stringify(q) === JSON.stringify({ status: 'all', ward: 'saltings', category: 'noise', month: to.id })), `the tasking line links to the month: ${JSON.stringify(taskingLinks)}`);
-  // Mill Lane's vandalism: the hot-spot counts 14, the month's queue also lists the 4 closed as duplicates.
+  assert.ok(taskingLinks.some((q) => JSON.stringify(q) === JSON.stringify({ status: 'all', ward: 'saltings', category: 'noise', month: to.id, counted: '1' })), `the tasking line links to the month: ${JSON.stringify(taskingLinks)}`);
+  // Mill Lane's vandalism: the hot-spot's count and its link's queue 14; the month's whole queue also lists the 4 closed as duplicates.
+  assert.equal(queueTotal(await (await triage.get(`/staff/queue?status=all&category=vandalism&ward=mill-lane&month=${to.id}&counted=1`)).text()), 14);
   const mill = await (await triage.get(`/staff/queue?status=all&category=vandalism&ward=mill-lane&month=${to.id}`)).text();
   assert.equal(queueTotal(mill), 18);
   assert.equal(queueTotal(await (await triage.get(`/staff/queue?status=all&category=vandalism&ward=mill-lane&month=${month(-2).id}`)).text()), 0);
 });
+
+/** The rows of a queue page (50 at most). */
+function queueRows(html: string): number {
+  return [...html.matchAll(/<tr data-queue-row>/g)].length;
+}
 
 /** The sum of the queue page's counts by status. */
 function queueTotal(html: string): number {
@@ -219,7 +248,7 @@ test('the tasking list: emerging hot-spots, wards with most open P1 and P2 cases
   assert.match(northgateQueue, /<option value="high" selected>P1 and P2<\/option>/);
   assert.match(html, /href="\/staff\/queue\?ward=fenwick-park&amp;flag=asb_case_review"/);
   assert.match(html, /no[^.]*coordinates/i, 'the help text says why there are no clusters');
-  assert.match(html, /for an emerging hot-spot, the cases of that type in the ward received in that month \(with any closed as duplicates or spam, which the count leaves out\); for high-priority cases, the ward's open P1 and P2 cases/, 'the help text says what a link opens');
+  assert.match(html, /for an emerging hot-spot, the reports of that type in the ward received in that month, as the count counts them \(duplicates and spam left out, with a link to list them too\); for high-priority cases, the ward's open P1 and P2 cases/, 'the help text says what a link opens');
   assert.deepEqual(await htmlProblems(html, 'tasking'), []);
 
   const csv = await triage.get('/staff/insight/tasking.csv');

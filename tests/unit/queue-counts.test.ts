@@ -166,6 +166,8 @@ test('after a sequence of case changes every queue count equals COUNT(*) over th
   const district = String(sample.district_id);
   const ward = String(sample.ward_id);
   const police: CaseScope = { kind: 'agency', agencyId: 'police', districtIds: [] };
+  /** A counted report, written here as the dashboard's pre-aggregates count it (kind report, not duplicate or spam). */
+  const counted = "c.kind = 'report' AND (c.resolution_code IS NULL OR c.resolution_code NOT IN ('duplicate', 'spam'))";
   const referralTimes = [at(100), at(240), NOW];
 
   const filters: [QueueFilter, string, (string | number)[]][] = [
@@ -208,6 +210,13 @@ test('after a sequence of case changes every queue count equals COUNT(*) over th
     [{ month: '2026-02', overdue: true }, 'c.received_at >= ? AND c.received_at < ? AND c.next_due_at < ?', [FEB, MAR, at(240)]],
     [{ month: '2026-01', flag: 'repeat_reporter' }, `c.received_at >= ? AND c.received_at < ? AND ${hasItem('flags')}`, [JAN, FEB, 'repeat_reporter']],
     [{ month: '2026-02', incidentId: incident }, 'c.received_at >= ? AND c.received_at < ? AND c.incident_id = ?', [FEB, MAR, incident]],
+    // A range of months (a hot-spot's period), and the reports the figures count: feedback, duplicates and spam left out.
+    [{ month: '2026-01', until: '2026-02' }, 'c.received_at >= ? AND c.received_at < ?', [JAN, MAR]],
+    [{ month: '2026-01', until: '2026-02', wardId: ward }, 'c.received_at >= ? AND c.received_at < ? AND c.ward_id = ?', [JAN, MAR, ward]],
+    [{ month: '2026-01', until: '2026-02', counted: true }, `c.received_at >= ? AND c.received_at < ? AND ${counted}`, [JAN, MAR]],
+    [{ month: '2026-01', counted: true, wardId: ward, categoryId: String(sample.category_id) }, `c.received_at >= ? AND c.received_at < ? AND ${counted} AND c.ward_id = ? AND c.category_id = ?`, [JAN, FEB, ward, String(sample.category_id)]],
+    [{ month: '2026-01', until: '2026-02', counted: true, wardId: ward, owner: 'unassigned' }, `c.received_at >= ? AND c.received_at < ? AND ${counted} AND c.ward_id = ? AND c.owner_id IS NULL`, [JAN, MAR, ward]],
+    [{ month: '2026-01', until: '2026-02', counted: true, overdue: true }, `c.received_at >= ? AND c.received_at < ? AND ${counted} AND c.next_due_at < ?`, [JAN, MAR, at(240)]],
     // P1 and P2 together (the tasking list's high-priority lines), from the counters and with the other sources.
     [{ priority: 'high' }, "c.priority IN ('P1', 'P2')", []],
     [{ priority: 'high', wardId: ward, owner: 'unassigned' }, "c.priority IN ('P1', 'P2') AND c.ward_id = ? AND c.owner_id IS NULL", [ward]],
@@ -215,6 +224,8 @@ test('after a sequence of case changes every queue count equals COUNT(*) over th
     [{ priority: 'high', month: '2026-01' }, "c.priority IN ('P1', 'P2') AND c.received_at >= ? AND c.received_at < ?", [JAN, FEB]],
   ];
   assert.ok(Object.values(await countCases("c.priority IN ('P1', 'P2')")).some((n) => n > 0) && Object.values(await countCases("c.priority NOT IN ('P1', 'P2')")).some((n) => n > 0), 'cases at P1 or P2 and others');
+  const total = async (where: string, args: (string | number)[]) => Object.values(await countCases(where, args)).reduce((a, b) => a + b, 0);
+  assert.ok((await total(`c.received_at >= ? AND c.received_at < ? AND NOT (${counted})`, [JAN, MAR])) > 0, 'feedback, duplicates or spam among the range\'s cases');
   for (const month of [[JAN, FEB], [FEB, MAR]] as const) {
     const inMonth = Object.values(await countCases('c.received_at >= ? AND c.received_at < ?', [...month])).reduce((a, b) => a + b, 0);
     assert.ok(inMonth > 0, `cases were received in the month from ${new Date(month[0]).toISOString()}`);
@@ -229,6 +240,8 @@ test('after a sequence of case changes every queue count equals COUNT(*) over th
     [{ status: 'all', month: '2026-02' }, 'c.received_at >= ? AND c.received_at < ?', [FEB, MAR]],
     [{ status: 'active', month: '2026-01', wardId: ward }, `c.received_at >= ? AND c.received_at < ? AND c.ward_id = ? AND c.status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`, [JAN, FEB, ward, ...ACTIVE_STATUSES]],
     [{ status: 'active', month: '2026-02', overdue: true }, `c.received_at >= ? AND c.received_at < ? AND c.next_due_at < ? AND c.status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`, [FEB, MAR, at(240), ...ACTIVE_STATUSES]],
+    [{ status: 'all', month: '2026-01', until: '2026-02', counted: true }, `c.received_at >= ? AND c.received_at < ? AND ${counted}`, [JAN, MAR]],
+    [{ status: 'all', month: '2026-01', until: '2026-02', counted: true, wardId: ward }, `c.received_at >= ? AND c.received_at < ? AND ${counted} AND c.ward_id = ?`, [JAN, MAR, ward]],
     [{ status: 'active', priority: 'high' }, `c.priority IN ('P1', 'P2') AND c.status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`, [...ACTIVE_STATUSES]],
   ];
   for (const [filter, where, args] of listed) {

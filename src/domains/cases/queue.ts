@@ -4,7 +4,7 @@
  */
 import type { InValue } from '@libsql/client';
 import { getDatabase } from '../../platform/db/client.ts';
-import { CASE_STATUSES, FINISHED_STATUSES, isCaseStatus, type CaseStatus } from './workflow.ts';
+import { CASE_STATUSES, COUNTED_REPORT_SQL, FINISHED_STATUSES, isCaseStatus, type CaseStatus } from './workflow.ts';
 import { caseScopeSql, type CaseScope } from './policy.ts';
 import { countersAnswer, countFromCounters, countSource, labelIndex, statusCounts } from './queue-counts.ts';
 import { normaliseTag } from './tags.ts';
@@ -52,8 +52,19 @@ export interface QueueFilter {
   flag?: string;
   tag?: string;
   incidentId?: string;
-  /** Only cases received in this London month (YYYY-MM). */
+  /** Only cases received in this London month (YYYY-MM), or from this month to `until`. */
   month?: string;
+  /**
+   * With `month` and a ward: the last London month of receipt (YYYY-MM, after `month`), for a range of months
+   * (`month=2026-07..2026-09`), as the hot-spots page's links give it. Only with a ward, so its count reads one ward's
+   * cases (a few hundred a month at a million), never every case of the range.
+   */
+  until?: string;
+  /**
+   * With `month` and a ward: only the reports the figures count (the hot-spots, the dashboard): feedback and cases
+   * resolved as duplicate or spam are left out, so a hot-spot's link lists the cases behind its figure.
+   */
+  counted?: boolean;
   /** The cases the viewer may see (policy.caseScope); never read from the query string. Absent: every case. */
   scope?: CaseScope;
 }
@@ -88,7 +99,7 @@ export interface QueuePage {
   next: string | null;
 }
 
-const FILTER_KEYS = ['status', 'category', 'district', 'ward', 'priority', 'channel', 'owner', 'overdue', 'referral', 'flag', 'tag', 'incident', 'month', 'sort'] as const;
+const FILTER_KEYS = ['status', 'category', 'district', 'ward', 'priority', 'channel', 'owner', 'overdue', 'referral', 'flag', 'tag', 'incident', 'month', 'counted', 'sort'] as const;
 
 /** Read filters and sort from a query string (unknown values are ignored). */
 export function parseQueueQuery(params: URLSearchParams): { filter: QueueFilter; sort: QueueSort; cursor: string | null } {
@@ -98,12 +109,15 @@ export function parseQueueQuery(params: URLSearchParams): { filter: QueueFilter;
   };
   const status = get('status');
   const sort = get('sort');
+  const { month, until } = parseMonths(get('month'));
+  // A range of months and the counted reports come with a ward (the hot-spots' links): see QueueFilter.
+  const ward = get('ward');
   return {
     filter: {
       status: status === 'all' || status === 'active' || isCaseStatus(status) ? status : 'active',
       categoryId: get('category'),
       districtId: get('district'),
-      wardId: get('ward'),
+      wardId: ward,
       priority: get('priority'),
       channel: get('channel'),
       owner: get('owner'),
@@ -113,11 +127,26 @@ export function parseQueueQuery(params: URLSearchParams): { filter: QueueFilter;
       // As tags are stored ("Fly Tipping" finds fly-tipping); nothing left is no filter.
       tag: normaliseTag(get('tag') ?? '') || undefined,
       incidentId: get('incident'),
-      month: londonMonthRange(get('month') ?? '') ? get('month') : undefined,
+      month,
+      until: ward ? until : undefined,
+      counted: ward && month && params.get('counted') === '1' ? true : undefined,
     },
     sort: (QUEUE_SORTS as readonly string[]).includes(sort ?? '') ? (sort as QueueSort) : 'received_desc',
     cursor: get('after') ?? null,
   };
+}
+
+/** The months of a `month` parameter: one London month (YYYY-MM), or a range forwards (YYYY-MM..YYYY-MM); none when malformed. */
+export function parseMonths(value: string | undefined): { month?: string; until?: string } {
+  const [first, last, ...more] = (value ?? '').split('..');
+  if (!first || !londonMonthRange(first) || more.length) return {};
+  if (last === undefined || last === first) return { month: first };
+  return londonMonthRange(last) && last > first ? { month: first, until: last } : {};
+}
+
+/** A `month` parameter for a month, or a range of months when `until` is after it. */
+export function monthsParam(month: string, until?: string): string {
+  return until && until > month ? `${month}..${until}` : month;
 }
 
 /** Write filters and sort back to a query string (defaults left out). */
@@ -135,7 +164,9 @@ export function queueQueryString(filter: QueueFilter, sort: QueueSort = 'receive
   if (filter.flag) p.set('flag', filter.flag);
   if (filter.tag) p.set('tag', filter.tag);
   if (filter.incidentId) p.set('incident', filter.incidentId);
-  if (filter.month) p.set('month', filter.month);
+  // A range and the counted reports only with a ward, as parseQueueQuery reads them.
+  if (filter.month) p.set('month', monthsParam(filter.month, filter.wardId ? filter.until : undefined));
+  if (filter.month && filter.wardId && filter.counted) p.set('counted', '1');
   if (sort !== 'received_desc') p.set('sort', sort);
   for (const [k, v] of Object.entries(extra)) p.set(k, v);
   const s = p.toString();
@@ -205,12 +236,20 @@ function whereFor(filter: QueueFilter, now: number, options: { skipStatus?: bool
     clauses.push("instr(c.tags, ?) > 0");
     args.push(JSON.stringify(filter.tag));
   }
-  const received = filter.month ? londonMonthRange(filter.month) : null;
+  const received = filter.month ? receivedRange(filter.month, filter.until) : null;
   if (received) {
     clauses.push('c.received_at >= ?', 'c.received_at < ?');
     args.push(...received);
+    if (filter.counted) clauses.push(COUNTED_REPORT_SQL);
   }
   return { clauses, args };
+}
+
+/** The received times of a month, or of the months from `month` to `until`: [from, to); null for a malformed month. */
+export function receivedRange(month: string, until?: string): [number, number] | null {
+  const first = londonMonthRange(month);
+  const last = until && until > month ? londonMonthRange(until) : first;
+  return first && last ? [first[0], last[1]] : null;
 }
 
 /** A case with a referral past the due time it works to: acknowledge while sent, then complete (lifecycle.referralTarget). */

@@ -39,6 +39,12 @@ export const RESOLUTION_LABELS: Record<ResolutionCode, string> = {
   spam: 'Spam or abusive',
 };
 
+/** Resolutions whose cases are not counted as reports (the figures and hot-spots leave them out): the same report twice, or not a report at all. */
+export const NOT_COUNTED_RESOLUTIONS: readonly ResolutionCode[] = ['duplicate', 'spam'];
+
+/** The SQL condition, over `cases c`, of a counted report: a report (not feedback) not resolved as duplicate or spam. */
+export const COUNTED_REPORT_SQL = `c.kind = 'report' AND coalesce(c.resolution_code, '') NOT IN (${NOT_COUNTED_RESOLUTIONS.map((r) => `'${r}'`).join(', ')})`;
+
 /** Allowed moves: from each status, the statuses a case may go to. */
 export const TRANSITIONS: Record<CaseStatus, readonly CaseStatus[]> = {
   new: ['open', 'awaiting_reporter', 'referred', 'resolved', 'closed'],

@@ -10,9 +10,10 @@ import type { InStatement } from '@libsql/client';
 import { londonMonth } from '../../platform/time/london.ts';
 import type { CountedFields } from './counts.ts';
 import { counterUpsert } from '../../platform/db/counters.ts';
+import { NOT_COUNTED_RESOLUTIONS } from '../cases/workflow.ts';
 
-/** Resolutions that are not counted: the same report twice, or not a report at all. */
-export const NOT_COUNTED = ['duplicate', 'spam'];
+/** Resolutions that are not counted: the same report twice, or not a report at all (one list with the queue's counted filter). */
+export const NOT_COUNTED: readonly string[] = NOT_COUNTED_RESOLUTIONS;
 
 /** The key of a counted report, or null for a case the dashboard does not count. */
 function reportKeyOf(c: CountedFields): string[] | null {

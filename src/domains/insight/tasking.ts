@@ -71,7 +71,7 @@ function emergingLine(config: SiteConfig, e: EmergingHotSpot, current: string): 
   return {
     section: 'emerging', wardId: e.wardId, ward: words.ward, about: words.category, month: e.month, count: e.count,
     detail: `${e.count} reports in ${words.month}${e.month === current ? ' so far' : ''}; usually ${usual} a month; flagged from ${e.flagFrom}`,
-    queue: { status: 'all', ward: e.wardId, category: e.categoryId, month: e.month },
+    queue: { status: 'all', ward: e.wardId, category: e.categoryId, month: e.month, counted: '1' },
   };
 }
 

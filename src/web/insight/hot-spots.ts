@@ -55,9 +55,12 @@ export function queueUrl(link: QueueLink): string {
   return `/staff/queue${q ? `?${q}` : ''}`;
 }
 
-/** The queue address for a ward and category over any status, in one month when given (the hot-spots page's links). */
-export function wardQueueUrl(wardId: string, categoryId?: string, month?: string): string {
-  return `/staff/queue${queueQueryString({ status: 'all', wardId, categoryId, month })}`;
+/**
+ * The queue address of the reports behind a hot-spot figure: a ward (and a category), over any status, received in the
+ * figure's month or months, counted as the figures count them (feedback, duplicates and spam left out).
+ */
+export function wardQueueUrl(wardId: string, categoryId: string | undefined, from: string, to = from): string {
+  return `/staff/queue${queueQueryString({ status: 'all', wardId, categoryId, month: from, until: to, counted: true })}`;
 }
 
 /** The tasking list in the user's scope. */
