@@ -345,7 +345,7 @@ function queueIndex(filter: QueueFilter, sort: QueueSort, rest: boolean): string
   // A month without a flag or tag, by due time: the month's range of received times holds the page's cases (a month is
   // a few in a hundred of them), where the due-time index holds no received time, so walking it looked up every case
   // with a due time (60 ms at a million). The active cases' index holds both times.
-  if (filter.month && !labelled && sort === 'due' && !filter.overdue) {
+  if (filter.month && !filter.until && !labelled && sort === 'due' && !filter.overdue) {
     if (!filter.status || filter.status === 'active') return ' INDEXED BY cases_active_received';
     return filter.status === 'all' ? ' INDEXED BY cases_received' : '';
   }
