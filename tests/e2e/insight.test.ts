@@ -78,7 +78,8 @@ test('a triage officer chooses a period without JavaScript, sees the ranking and
   await page.waitForURL(/\/staff\/queue\?/);
   assert.match(await page.locator('#month-filter').innerText(), /^Showing the cases received in [A-Z][a-z]+ \d{4} to [A-Z][a-z]+ \d{4}\. The number of cases in each status is not shown for a range of months\. Show every month$/);
   assert.equal(await page.locator('#month').inputValue(), `${month(-2).id}..${month(-1).id}`);
-  assert.equal(await page.locator('tbody tr').count(), Math.min(ranked, 50), 'the ranked reports, a page of them at most');
+  assert.ok(ranked > 0 && ranked < 50, `the ranked reports fit on one page: ${ranked}`);
+  assert.equal(await page.locator('tbody tr').count(), ranked, 'the ranked reports');
   await expectAccessible(page, 'queue filtered by a range of months, counted reports');
   await context.close();
 });

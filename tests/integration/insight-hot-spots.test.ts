@@ -141,6 +141,10 @@ test('the ranking over a chosen period matches an SQL count over the cases, orde
   const one = await (await triage.get(`/staff/insight/hot-spots?from=${to.id}&to=${to.id}&category=vandalism`)).text();
   const vandalism = await countByWard(to.start, to.end, "AND category_id = 'vandalism'");
   for (const [name, reports] of ranking(one)) assert.equal(reports, vandalism.get(wards.find((x) => x.name === name)!.id) ?? 0, name);
+  // The ranking's link with a type chosen: that ward's reports of that type in the month, the rows of its queue.
+  const typed = /href="([^"]+)">Mill Lane<\/a>/.exec(one)?.[1]?.replaceAll('&amp;', '&');
+  assert.equal(typed, `/staff/queue?status=all&category=vandalism&ward=mill-lane&month=${to.id}&counted=1`);
+  assert.equal(queueRows(await (await triage.get(typed!)).text()), vandalism.get('mill-lane'));
 });
 
 test('the emerging hot-spot of last month is flagged with its usual level, and the rule is on the page', async () => {

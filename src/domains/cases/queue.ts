@@ -127,7 +127,8 @@ export function parseQueueQuery(params: URLSearchParams): { filter: QueueFilter;
       // As tags are stored ("Fly Tipping" finds fly-tipping); nothing left is no filter.
       tag: normaliseTag(get('tag') ?? '') || undefined,
       incidentId: get('incident'),
-      month,
+      // A range without its ward is no month at all ("Any time" in the form), never silently its first month.
+      month: until && !ward ? undefined : month,
       until: ward ? until : undefined,
       counted: ward && month && params.get('counted') === '1' ? true : undefined,
     },
@@ -165,7 +166,7 @@ export function queueQueryString(filter: QueueFilter, sort: QueueSort = 'receive
   if (filter.tag) p.set('tag', filter.tag);
   if (filter.incidentId) p.set('incident', filter.incidentId);
   // A range and the counted reports only with a ward, as parseQueueQuery reads them.
-  if (filter.month) p.set('month', monthsParam(filter.month, filter.wardId ? filter.until : undefined));
+  if (filter.month && (filter.wardId || !filter.until)) p.set('month', monthsParam(filter.month, filter.until));
   if (filter.month && filter.wardId && filter.counted) p.set('counted', '1');
   if (sort !== 'received_desc') p.set('sort', sort);
   for (const [k, v] of Object.entries(extra)) p.set(k, v);
